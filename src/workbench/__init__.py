@@ -1,0 +1,17 @@
+"""Inventory Workbench: data loaders and vectorized inventory-policy calculators.
+
+Import as ``import workbench as wb``. The widget panels live in
+:mod:`workbench.ui` and are imported explicitly, so the calculators run in a
+plain script with no Jupyter stack loaded.
+"""
+
+from . import data, policy, scenario, sim, stock
+from .data import *  # noqa: F403
+from .policy import *  # noqa: F403
+from .scenario import *  # noqa: F403
+from .sim import *  # noqa: F403
+from .stock import *  # noqa: F403
+
+__version__ = "0.1.0"
+
+__all__ = [*data.__all__, *policy.__all__, *scenario.__all__, *sim.__all__, *stock.__all__]

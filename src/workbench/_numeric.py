@@ -1,0 +1,150 @@
+"""Shared helpers for vectorized calculators.
+
+Every calculator in :mod:`workbench` accepts "numeric" inputs: a Python scalar,
+a list, a NumPy array or a pandas Series. Inputs are broadcast against each
+other; if any input is a Series, outputs are Series carrying that index.
+A result computed from scalars only is returned as a Python ``float``.
+
+These helpers keep that contract in one place so that each calculator is a few
+lines of NumPy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+Numeric = float | int | np.ndarray | pd.Series | list
+
+
+class Broadcast:
+    """Inputs converted to float arrays of one common shape.
+
+    Attributes
+    ----------
+    arrays : dict[str, numpy.ndarray]
+        Each input by name, as a float array broadcast to :attr:`shape`.
+    index : pandas.Index or None
+        The index of the first Series input, if any.
+    scalar : bool
+        True when every input was a scalar (outputs become floats).
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray], index: pd.Index | None, scalar: bool):
+        self.arrays = arrays
+        self.index = index
+        self.scalar = scalar
+        first = next(iter(arrays.values())) if arrays else np.empty(())
+        self.shape = first.shape
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def wrap(self, values: Any, name: str | None = None) -> Any:
+        """Return ``values`` in the caller's input type (float, ndarray or Series)."""
+        values = np.asarray(values)
+        if values.shape != self.shape:
+            values = np.broadcast_to(values, self.shape)
+        if self.scalar:
+            return values.item() if values.dtype.kind in "biufb" else values[()]
+        if self.index is not None:
+            return pd.Series(values, index=self.index, name=name)
+        return values
+
+
+def broadcast(**inputs: Any) -> Broadcast:
+    """Convert keyword inputs to float arrays broadcast together.
+
+    Raises
+    ------
+    ValueError
+        If inputs cannot be broadcast together (the message names them), if a
+        value is not numeric, or if Series inputs have different indexes.
+    """
+    index: pd.Index | None = None
+    scalar = True
+    arrays: dict[str, np.ndarray] = {}
+    for name, value in inputs.items():
+        if isinstance(value, pd.Series):
+            if index is None:
+                index = value.index
+            elif not value.index.equals(index):
+                raise ValueError(
+                    f"{name} is a Series whose index differs from the other inputs'; "
+                    "align the Series first (for example with .reindex)"
+                )
+            scalar = False
+            raw = value.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            if not np.isscalar(value) and value is not None:
+                scalar = False
+            try:
+                raw = np.asarray(value, dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be numeric; got {value!r}") from None
+        arrays[name] = raw
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{k} {a.shape}" for k, a in arrays.items())
+        raise ValueError(f"inputs cannot be broadcast together: {shapes}") from None
+    arrays = {k: np.broadcast_to(a, shape) for k, a in arrays.items()}
+    return Broadcast(arrays, index, scalar)
+
+
+def _describe(values: np.ndarray, bad: np.ndarray) -> str:
+    first = values[bad].ravel()
+    shown = ", ".join(f"{v:g}" for v in first[:3])
+    count = int(bad.sum())
+    if values.ndim == 0:
+        return shown
+    return f"{shown}" + (f" (and {count - 3} more)" if count > 3 else "") + f" at {count} position(s)"
+
+
+def require(
+    name: str, values: np.ndarray, ok: np.ndarray, constraint: str, unit: str = ""
+) -> None:
+    """Raise ``ValueError`` naming ``name`` if any non-NaN value fails ``ok``.
+
+    ``ok`` is a boolean array of the same shape. NaN inputs pass (they give NaN
+    outputs, as in NumPy). The message reads like
+    ``holding_cost must be > 0 [$/unit/year]; got -0.2``.
+    """
+    values = np.asarray(values, dtype=float)
+    bad = ~np.asarray(ok) & ~np.isnan(values)
+    if np.any(bad):
+        unit_text = f" [{unit}]" if unit else ""
+        raise ValueError(f"{name} must be {constraint}{unit_text}; got {_describe(values, bad)}")
+
+
+def require_positive(name: str, values: np.ndarray, unit: str = "") -> None:
+    """Raise ``ValueError`` if any value is <= 0."""
+    require(name, values, np.asarray(values) > 0, "> 0", unit)
+
+
+def require_nonnegative(name: str, values: np.ndarray, unit: str = "") -> None:
+    """Raise ``ValueError`` if any value is < 0."""
+    require(name, values, np.asarray(values) >= 0, ">= 0", unit)
+
+
+def require_probability(name: str, values: np.ndarray) -> None:
+    """Raise ``ValueError`` if any value lies outside the open interval (0, 1)."""
+    v = np.asarray(values)
+    require(name, v, (v > 0) & (v < 1), "strictly between 0 and 1 (a fraction, e.g. 0.95)")
+
+
+def as_generator(rng: None | int | np.random.Generator) -> np.random.Generator:
+    """Normalize an ``rng`` argument (None, int seed or Generator) to a Generator."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, int | np.integer):
+        return np.random.default_rng(rng)
+    raise ValueError(f"rng must be None, an int seed or a numpy Generator; got {rng!r}")
+
+
+def as_mapping(value: Mapping | None) -> dict:
+    """Return a plain dict copy of an optional mapping."""
+    return dict(value) if value else {}

@@ -1,0 +1,1 @@
+"""Widget panels (ipywidgets + plotly). Imported explicitly: ``from workbench import ui``."""
