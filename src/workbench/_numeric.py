@@ -101,12 +101,11 @@ def _describe(values: np.ndarray, bad: np.ndarray) -> str:
     count = int(bad.sum())
     if values.ndim == 0:
         return shown
-    return f"{shown}" + (f" (and {count - 3} more)" if count > 3 else "") + f" at {count} position(s)"
+    more = f" (and {count - 3} more)" if count > 3 else ""
+    return f"{shown}{more} at {count} position(s)"
 
 
-def require(
-    name: str, values: np.ndarray, ok: np.ndarray, constraint: str, unit: str = ""
-) -> None:
+def require(name: str, values: np.ndarray, ok: np.ndarray, constraint: str, unit: str = "") -> None:
     """Raise ``ValueError`` naming ``name`` if any non-NaN value fails ``ok``.
 
     ``ok`` is a boolean array of the same shape. NaN inputs pass (they give NaN
@@ -136,7 +135,7 @@ def require_probability(name: str, values: np.ndarray) -> None:
     require(name, v, (v > 0) & (v < 1), "strictly between 0 and 1 (a fraction, e.g. 0.95)")
 
 
-def as_generator(rng: None | int | np.random.Generator) -> np.random.Generator:
+def as_generator(rng: int | np.random.Generator | None) -> np.random.Generator:
     """Normalize an ``rng`` argument (None, int seed or Generator) to a Generator."""
     if isinstance(rng, np.random.Generator):
         return rng
