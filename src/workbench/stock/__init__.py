@@ -1,3 +1,8 @@
-"""Placeholder; being written."""
+"""Stock on hand: FIFO/FEFO/LIFO lot consumption, valuation, aging and expiry,
+the physical count audit, and the weekly review KPIs."""
 
-__all__: list[str] = []
+from . import fifo, valuation
+from .fifo import *  # noqa: F403
+from .valuation import *  # noqa: F403
+
+__all__ = [*fifo.__all__, *valuation.__all__]
