@@ -1,0 +1,488 @@
+"""The Dataset: validated, typed tables of one business, and the loaders that build it.
+
+``load_dataset(path)`` reads a folder of CSV or Parquet files, an Excel workbook with one
+sheet per table, or a .zip of either; ``load_uploaded(files)`` reads what the dashboard's
+file-upload widget received; ``Dataset.from_tables`` validates DataFrames made in code.
+All three go through the same coercion and validation and raise :class:`DataError` listing
+every problem found, each located in the user's own file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ._readers import EXCEL_EXT, ZIP_EXT, Collected, collect_sources
+from ._validate import Located, Validator
+from .errors import DataError, Problem
+from .schema import SCHEMAS, table_for_name
+
+__all__ = ["Dataset", "load_dataset", "load_uploaded"]
+
+EXCEL_MAX_ROWS = 1_048_575  # data rows that fit under a header in one sheet
+
+
+class Dataset:
+    """Validated tables of one business (see ``SCHEMAS`` for the columns).
+
+    Build one with :func:`load_dataset`, :func:`load_uploaded`, :meth:`from_tables` or
+    ``sample_dataset``; the constructor itself does not validate.
+
+    Attributes
+    ----------
+    items, demand : pandas.DataFrame
+        Required tables, RangeIndex, every schema column present in schema order.
+    lots, suppliers, purchase_orders, bom, counts, schedule : pandas.DataFrame or None
+        Optional tables (None when absent).
+    tables : dict of str to DataFrame
+        The tables present, in schema order.
+    report : pandas.DataFrame
+        Columns ``table, rows, reason``: rows excluded or merged on purpose and files
+        ignored (``rows`` is <NA> when not counted). Empty when nothing was excluded.
+    notes : list of str
+        Other things worth knowing: ignored columns, defaults and lead times filled in.
+    source : str
+        Where the data came from.
+    """
+
+    def __init__(
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        report: pd.DataFrame | None = None,
+        notes: list[str] | None = None,
+        source: str = "",
+    ) -> None:
+        self.tables: dict[str, pd.DataFrame] = {
+            name: tables[name] for name in SCHEMAS if tables.get(name) is not None
+        }
+        self.report = report if report is not None else _report_frame([])
+        self.notes = list(notes or [])
+        self.source = source
+
+    # ------------------------------------------------------------------ table access
+
+    items = property(lambda self: self.tables.get("items"), doc="Item master, one row per SKU.")
+    demand = property(
+        lambda self: self.tables.get("demand"), doc="Daily demand: date, sku, quantity."
+    )
+    lots = property(lambda self: self.tables.get("lots"), doc="Lots on hand, or None.")
+    suppliers = property(lambda self: self.tables.get("suppliers"), doc="Suppliers, or None.")
+    purchase_orders = property(
+        lambda self: self.tables.get("purchase_orders"), doc="Purchase-order lines, or None."
+    )
+    bom = property(lambda self: self.tables.get("bom"), doc="Bill of materials, or None.")
+    counts = property(lambda self: self.tables.get("counts"), doc="Physical counts, or None.")
+    schedule = property(
+        lambda self: self.tables.get("schedule"), doc="Master production schedule, or None."
+    )
+
+    def has(self, name: str) -> bool:
+        """Whether the dataset has table ``name`` (``"lots"``, ``"bom"`` ...)."""
+        if name not in SCHEMAS:
+            raise ValueError(f"name must be one of {', '.join(SCHEMAS)}; got {name!r}")
+        return name in self.tables
+
+    @property
+    def demand_period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """First and last date of the demand table (NaT, NaT if it has no rows)."""
+        dates = self.demand["date"]
+        return (dates.min(), dates.max())
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def from_tables(cls, tables: Mapping[str, pd.DataFrame], *, source: str = "tables") -> Dataset:
+        """Validate and coerce DataFrames into a Dataset.
+
+        Parameters
+        ----------
+        tables : mapping of str to pandas.DataFrame
+            Table name (``"items"``, ``"demand"`` ...; aliases accepted) to its frame.
+            Headers and values are coerced as when loading files.
+        source : str
+            Description kept in :attr:`source`.
+
+        Returns
+        -------
+        Dataset
+
+        Raises
+        ------
+        DataError
+            Listing every problem; rows are numbered 1, 2, ... by position in the frame
+            and the file is named ``table 'items'``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> items = pd.DataFrame({"SKU": ["A", "B"], "Unit Cost": [2.5, 4.0],
+        ...                       "inventory_type": ["finished_good", "raw_material"]})
+        >>> demand = pd.DataFrame({"date": ["2026-01-01", "2026-01-03"], "sku": ["A", "A"],
+        ...                        "qty": [3, 5]})
+        >>> ds = Dataset.from_tables({"items": items, "demand": demand})
+        >>> ds.items["holding_cost_rate"].tolist()   # the documented default
+        [0.25, 0.25]
+        >>> ds.demand_period[1].date()
+        datetime.date(2026, 1, 3)
+        """
+        collected = Collected([], [], [], [])
+        from ._readers import RawTable
+
+        for name, frame in tables.items():
+            canon = table_for_name(name)
+            if canon is None:
+                collected.notes.append(f"ignored table '{name}' (not a table of the model)")
+                collected.report.append((str(name), len(frame), "unknown table name; ignored"))
+                continue
+            if not isinstance(frame, pd.DataFrame):
+                collected.problems.append(
+                    Problem(
+                        f"table '{name}'",
+                        None,
+                        None,
+                        None,
+                        type(frame).__name__,
+                        "a pandas DataFrame",
+                    )
+                )
+                continue
+            frame = frame.reset_index(drop=True)
+            frame.columns = [str(c) for c in frame.columns]
+            collected.raws.append(
+                RawTable(canon, frame, f"table '{name}'", None, np.arange(1, len(frame) + 1))
+            )
+        return _build(collected, source)
+
+    # ------------------------------------------------------------------ writing
+
+    def to_folder(self, path: str | os.PathLike, format: Literal["csv", "parquet"] = "csv") -> Path:
+        """Write each table to ``path/<table>.csv`` (or ``.parquet``); returns the folder.
+
+        Loading the folder back with :func:`load_dataset` gives an equal dataset.
+        """
+        if format not in ("csv", "parquet"):
+            raise ValueError(f"format must be 'csv' or 'parquet'; got {format!r}")
+        folder = Path(path)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in self.tables.items():
+            if format == "csv":
+                frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+            else:
+                frame.to_parquet(folder / f"{name}.parquet", index=False)
+        return folder
+
+    def to_excel(self, path: str | os.PathLike) -> Path:
+        """Write a workbook with one sheet per table; returns its path.
+
+        Raises
+        ------
+        ValueError
+            If a table has more rows than an Excel sheet holds (1,048,575 below the header).
+        """
+        for name, frame in self.tables.items():
+            if len(frame) > EXCEL_MAX_ROWS:
+                raise ValueError(
+                    f"table {name} has {len(frame):,} rows; an Excel sheet holds "
+                    f"at most {EXCEL_MAX_ROWS:,}: use to_folder instead"
+                )
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for name, frame in self.tables.items():
+                out = frame.copy()
+                for col in out.columns:
+                    if isinstance(out[col].dtype, pd.CategoricalDtype):
+                        out[col] = out[col].astype(object)
+                out.to_excel(writer, sheet_name=name, index=False)
+        return path
+
+    # ------------------------------------------------------------------ comparing
+
+    def equals(self, other: object) -> bool:
+        """True when ``other`` has the same tables with equal values and dtypes.
+
+        Floats are compared with a relative tolerance of 1e-12 (text formats round-trip
+        floats exactly; the tolerance only forgives the last bit).
+        """
+        if not isinstance(other, Dataset) or set(self.tables) != set(other.tables):
+            return False
+        for name, frame in self.tables.items():
+            try:
+                pd.testing.assert_frame_equal(
+                    frame, other.tables[name], check_exact=False, rtol=1e-12, atol=0.0
+                )
+            except AssertionError:
+                return False
+        return True
+
+    def __repr__(self) -> str:
+        parts = ", ".join(f"{n}: {len(f):,} rows" for n, f in self.tables.items())
+        return f"Dataset({parts}; source={self.source!r})"
+
+
+# ---------------------------------------------------------------------- loaders
+
+
+def load_dataset(path: str | os.PathLike) -> Dataset:
+    """Load a dataset from a folder, an Excel workbook or a zip archive.
+
+    Parameters
+    ----------
+    path : str or path-like
+        - a folder holding one file per table, named after the table: ``items.csv``,
+          ``demand.parquet`` ... (``.csv``, ``.txt``, ``.tsv``, ``.parquet``, ``.pq``;
+          an ``items.xlsx`` counts as the items table). Other files are ignored and
+          listed in ``report`` / ``notes``.
+        - an ``.xlsx`` workbook with one sheet per table, named after the table.
+        - a ``.zip`` holding either of the above.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        Listing every problem found, with file, sheet, row (as the user sees it: for a CSV
+        the header is line 1, so the first data row is 2), column, value and what was
+        expected. Unreadable files (a PDF renamed .csv, binary garbage, an empty file) are
+        problems too; no reader exception escapes.
+
+    Notes
+    -----
+    CSV files may be separated by commas, semicolons, tabs or bars, encoded in UTF-8 (with
+    or without BOM) or Windows-1252. Numbers may carry a currency sign, thousands
+    commas or a percent sign ("95%" is 0.95). Dates are ISO (2026-10-31) or another
+    common format (10/31/2026; month first when ambiguous).
+    """
+    p = Path(path)
+    if p.is_dir():
+        entries = {f.name: f for f in sorted(p.iterdir()) if f.is_file()}
+    elif p.is_file() and p.suffix.lower() in EXCEL_EXT | ZIP_EXT:
+        entries = {p.name: p}
+    else:
+        what = "does not exist" if not p.exists() else "is a single file"
+        raise DataError(
+            [
+                Problem(
+                    str(p),
+                    None,
+                    None,
+                    None,
+                    None,
+                    f"a folder of table files, an Excel workbook (.xlsx) or a "
+                    f".zip; this path {what}",
+                )
+            ]
+        )
+    return _build(collect_sources(entries), str(p))
+
+
+def load_uploaded(files: Mapping[str, bytes]) -> Dataset:
+    """Load a dataset from uploaded files (file name -> content).
+
+    Accepts several CSV/Parquet files named after their tables, one ``.xlsx`` workbook
+    with a sheet per table, or one ``.zip``; this is what the dashboard's FileUpload
+    widget gives. Raises :class:`DataError` like :func:`load_dataset`.
+    """
+    if not files:
+        raise DataError(
+            [
+                Problem(
+                    "(upload)",
+                    None,
+                    None,
+                    None,
+                    None,
+                    "at least one file: items and demand tables are required",
+                )
+            ]
+        )
+    entries = {str(name): bytes(content) for name, content in files.items()}
+    return _build(collect_sources(entries), "upload: " + ", ".join(entries))
+
+
+# ---------------------------------------------------------------------- the pipeline
+
+
+def _report_frame(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["table", "rows", "reason"])
+    frame["table"] = frame["table"].astype(str)
+    frame["rows"] = frame["rows"].astype("Int64")
+    frame["reason"] = frame["reason"].astype(str)
+    return frame
+
+
+def _build(collected: Collected, source: str) -> Dataset:
+    v = Validator()
+    v.problems.extend(collected.problems)
+    v.report.extend(collected.report)
+    v.notes.extend(collected.notes)
+    locs: dict[str, Located] = {}
+    for raw in collected.raws:
+        try:
+            locs[raw.table] = v.coerce(SCHEMAS[raw.table], raw.frame, raw.file, raw.sheet, raw.rows)
+        except Exception as exc:  # a bug or an input nobody foresaw: still a DataError
+            v.whole(
+                raw.file,
+                raw.sheet,
+                None,
+                f"a table the workbench can read (internal error {type(exc).__name__}: "
+                f"{exc}; please report it)",
+            )
+    where = "a CSV/Parquet file or a sheet"
+    for name in ("items", "demand"):
+        if name not in locs and not any(
+            p.file.startswith((f"{name}.", f"table '{name}'")) for p in v.problems
+        ):
+            v.whole("(dataset)", None, None, f"a table named '{name}' ({where} named {name})")
+    try:
+        _cross_checks(locs, v)
+    except Exception as exc:  # never let a traceback reach the user
+        v.whole(
+            "(dataset)",
+            None,
+            None,
+            f"tables the workbench can check (internal error {type(exc).__name__}: "
+            f"{exc}; please report it)",
+        )
+    if v.problems:
+        order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in v.problems))}
+        problems = sorted(
+            v.problems, key=lambda p: (order[p.file], p.sheet or "", -1 if p.row is None else p.row)
+        )
+        raise DataError(problems)
+    tables = {name: loc.frame for name, loc in locs.items()}
+    return Dataset(tables, report=_report_frame(v.report), notes=v.notes, source=source)
+
+
+def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
+    items = locs.get("items")
+    sku_index = pd.Index(items.frame["sku"].dropna().unique()) if items is not None else None
+    # foreign keys
+    for name, loc in locs.items():
+        for col in SCHEMAS[name].columns:
+            if not col.references:
+                continue
+            ref_table, ref_col = col.references.split(".")
+            ref = locs.get(ref_table)
+            if ref is None:
+                continue
+            values = loc.frame[col.name]
+            known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
+            missing = values.notna().to_numpy() & (known.get_indexer_for(values) < 0)
+            if name == ref_table:
+                continue
+            v.add(
+                loc,
+                missing,
+                col.name,
+                values,
+                f"a {ref_col} listed in {ref.file}" + (f" [{ref.sheet}]" if ref.sheet else ""),
+            )
+    _fill_lead_times(locs, v)
+    if "bom" in locs:
+        _check_bom_cycles(locs["bom"], v)
+    _check_date_order(locs.get("purchase_orders"), "order_date", "received_date", v)
+    _check_date_order(locs.get("purchase_orders"), "order_date", "promised_date", v)
+    _check_date_order(locs.get("lots"), "received_date", "expiry_date", v)
+    if "demand" in locs:
+        _merge_demand(locs["demand"], v)
+    for name, loc in locs.items():
+        fills = {c.name: c.default for c in SCHEMAS[name].columns if c.default is not None}
+        for col, default in fills.items():
+            n = int(loc.frame[col].isna().sum())
+            if n:
+                loc.frame[col] = loc.frame[col].fillna(default)
+                if n < len(loc.frame) or name != "items":
+                    v.notes.append(f"{loc.file}: {n:,} blank '{col}' set to {default}")
+                else:
+                    v.notes.append(f"{loc.file}: no '{col}' column; every row set to {default}")
+
+
+def _fill_lead_times(locs: dict[str, Located], v: Validator) -> None:
+    items, sup = locs.get("items"), locs.get("suppliers")
+    if items is None or sup is None:
+        return
+    frame = items.frame
+    s = sup.frame.drop_duplicates("supplier_id").set_index("supplier_id")
+    for col in ("lead_time_days", "lead_time_sd_days"):
+        blank = frame[col].isna() & frame["supplier_id"].notna()
+        if blank.any():
+            filled = frame.loc[blank, "supplier_id"].map(s[col])
+            frame.loc[blank, col] = filled.to_numpy(dtype=float)
+            n = int(filled.notna().sum())
+            if n:
+                v.notes.append(f"{items.file}: {n:,} blank '{col}' taken from {sup.file}")
+
+
+def _check_bom_cycles(loc: Located, v: Validator) -> None:
+    """Report BOM rows on a cycle, by peeling sources and sinks until none are left."""
+    frame = loc.frame
+    ok = frame["parent_sku"].notna().to_numpy() & frame["component_sku"].notna().to_numpy()
+    codes, uniques = pd.factorize(pd.concat([frame["parent_sku"], frame["component_sku"]]))
+    n = len(frame)
+    parent, child = codes[:n], codes[n:]
+    alive = ok.copy()
+    while True:
+        indeg = np.bincount(child[alive], minlength=len(uniques))
+        outdeg = np.bincount(parent[alive], minlength=len(uniques))
+        peel = alive & ((indeg[parent] == 0) | (outdeg[child] == 0))
+        if not peel.any():
+            break
+        alive &= ~peel
+    if alive.any():
+        expected = np.array(
+            [
+                f"a BOM without cycles: {p} is made, directly or through other "
+                f"parts, from itself (this row links {p} -> {c})"
+                for p, c in zip(frame["parent_sku"], frame["component_sku"], strict=True)
+            ],
+            dtype=object,
+        )
+        v.add(loc, alive, "component_sku", frame["component_sku"], expected)
+
+
+def _check_date_order(loc: Located | None, first: str, later: str, v: Validator) -> None:
+    if loc is None:
+        return
+    a, b = loc.frame[first], loc.frame[later]
+    bad = (b < a).to_numpy()
+    if bad.any():
+        expected = np.array(
+            [
+                f"a date on or after {loc.label(first)} ({d:%Y-%m-%d})" if pd.notna(d) else ""
+                for d in a
+            ],
+            dtype=object,
+        )
+        v.add(loc, bad, later, b.dt.strftime("%Y-%m-%d"), expected)
+
+
+def _merge_demand(loc: Located, v: Validator) -> None:
+    """Days are whole days; several rows for one SKU and day are summed (and reported)."""
+    frame = loc.frame
+    dates = frame["date"]
+    if len(frame) == 0 or dates.isna().any() or frame["sku"].isna().any():
+        return  # already reported as problems
+    values = dates.to_numpy()
+    day = values.astype("datetime64[D]")
+    if (values != day.astype(values.dtype))[~np.isnat(values)].any():
+        frame["date"] = pd.Series(day.astype(values.dtype))
+        v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
+    codes, _ = pd.factorize(frame["sku"])
+    dayint = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    key = codes.astype(np.int64) * (int(dayint.max() - dayint.min()) + 1) + (dayint - dayint.min())
+    dup = pd.Series(key).duplicated().to_numpy()
+    if dup.any():
+        merged = frame.groupby(["date", "sku"], sort=False, as_index=False)["quantity"].sum()
+        v.report.append(
+            ("demand", int(dup.sum()), "several rows for the same SKU and day: summed into one row")
+        )
+        loc.frame = merged.reset_index(drop=True)

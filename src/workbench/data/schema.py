@@ -1,0 +1,617 @@
+"""Table schemas of the workbench data model.
+
+Each of the eight tables of the data model (``DESIGN.md``) is described by a
+:class:`Table` made of :class:`Column` objects: the column's name, its type, whether it
+is required, its allowed range or values, its unit, a one-line meaning and the other
+header names accepted for it. The loaders validate against :data:`SCHEMAS`, and the data
+dictionary (``sample_data/README.md``) is generated from it, so the two cannot drift.
+
+Conventions
+-----------
+- Only the ``items`` and ``demand`` tables are required; the others are optional.
+- A *required* column must be present and may not have blank cells. An *optional* column
+  may be missing or have blank cells; blanks are filled with the column's ``default`` when
+  it has one (documented in the dictionary), otherwise left missing (NaN / NaT / <NA>).
+- Header names are matched case-insensitively after trimming surrounding spaces; inner
+  spaces and hyphens count as underscores (``"Unit Cost"`` is ``unit_cost``). Each column
+  also accepts the aliases listed in its schema (``"SKU"``, ``"item_id"``, ``"qty"`` ...).
+- Types: ``string`` (pandas string dtype; numbers in a SKU column are read as text, so
+  ``"00123"`` keeps its zeros), ``float`` (all quantities and money, float64),
+  ``int`` (whole numbers, stored as float64 so blanks stay NaN), ``date`` (datetime64),
+  ``category`` (a string restricted to ``allowed`` values, stored as a pandas Categorical).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "INVENTORY_TYPES",
+    "SCHEMAS",
+    "Column",
+    "Table",
+    "normalize_name",
+]
+
+#: The four inventory types of the data model, in the order used for display.
+INVENTORY_TYPES: tuple[str, ...] = ("raw_material", "wip", "finished_good", "mro")
+
+Dtype = Literal["string", "float", "int", "date", "category"]
+
+
+def normalize_name(name: Any) -> str:
+    """Normalize a header or a category value for matching.
+
+    Lower-cases, trims surrounding spaces and turns inner runs of spaces, hyphens and
+    dots into one underscore.
+
+    Examples
+    --------
+    >>> normalize_name("  Unit Cost ")
+    'unit_cost'
+    >>> normalize_name("Finished-Good")
+    'finished_good'
+    """
+    return re.sub(r"[\s\-.]+", "_", str(name).strip().lower())
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table.
+
+    Attributes
+    ----------
+    name : str
+        Canonical (snake_case) column name.
+    dtype : {"string", "float", "int", "date", "category"}
+        Stored type (see the module notes).
+    required : bool
+        Must be present and non-blank in every row.
+    meaning : str
+        One-line meaning, shown in the data dictionary.
+    unit : str
+        Unit of measure ("" for none), e.g. ``"$/unit"``, ``"days"``.
+    min, max : float or None
+        Allowed range for numbers.
+    min_inclusive, max_inclusive : bool
+        Whether the bounds themselves are allowed.
+    allowed : tuple of str or None
+        Allowed values of a category column.
+    default : Any
+        Value used where an optional column is missing or blank (None: left missing).
+    aliases : tuple of str
+        Other header names accepted for this column (already normalized).
+    references : str or None
+        ``"table.column"`` this column must match (a foreign key), e.g. ``"items.sku"``.
+    """
+
+    name: str
+    dtype: Dtype
+    required: bool = False
+    meaning: str = ""
+    unit: str = ""
+    min: float | None = None
+    max: float | None = None
+    min_inclusive: bool = True
+    max_inclusive: bool = True
+    allowed: tuple[str, ...] | None = None
+    default: Any = None
+    aliases: tuple[str, ...] = ()
+    references: str | None = None
+
+    def describe_range(self) -> str:
+        """Human-readable allowed range, e.g. ``"≥ 0"`` or ``"> 0 and < 1"``."""
+        if self.allowed is not None:
+            return "one of " + ", ".join(self.allowed)
+        parts = []
+        if self.min is not None:
+            parts.append(f"{'≥' if self.min_inclusive else '>'} {_fmt(self.min)}")
+        if self.max is not None:
+            parts.append(f"{'≤' if self.max_inclusive else '<'} {_fmt(self.max)}")
+        return " and ".join(parts)
+
+    def expected(self) -> str:
+        """What a valid cell looks like, in words a store manager reads."""
+        base = {
+            "string": "a text value",
+            "float": "a number",
+            "int": "a whole number",
+            "date": "a date such as 2026-10-31",
+            "category": "one of " + ", ".join(self.allowed or ()),
+        }[self.dtype]
+        rng = self.describe_range() if self.dtype in ("float", "int") else ""
+        return f"{base} {rng}".strip()
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the data model.
+
+    Attributes
+    ----------
+    name : str
+        Table name, also the file name (``items.csv``) or sheet name.
+    columns : tuple of Column
+    key : tuple of str
+        Columns that identify a row; duplicates are an error (``demand`` is the exception:
+        several rows for the same SKU and day are summed, and the merge is reported).
+    required : bool
+        Whether every dataset must have this table.
+    row : str
+        What one row is ("SKU", "SKU and day", ...).
+    meaning : str
+        One-line description of the table.
+    aliases : tuple of str
+        Other file or sheet names accepted for this table.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = False
+    row: str = ""
+    meaning: str = ""
+    aliases: tuple[str, ...] = ()
+    by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
+
+    @property
+    def column_names(self) -> list[str]:
+        """Canonical column names in schema order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+    def match_header(self, header: str) -> str | None:
+        """Canonical column name for a header as written in a file, or None."""
+        norm = normalize_name(header)
+        for col in self.columns:
+            if norm == col.name or norm in col.aliases:
+                return col.name
+        return None
+
+
+_SKU_ALIASES = ("item_id", "item", "item_code", "item_no", "product_id", "product", "part_no")
+_QTY_ALIASES = ("qty", "units", "quantity_sold", "qty_sold", "amount")
+
+
+def _sku(meaning: str = "SKU (stock-keeping unit) code; must appear in items") -> Column:
+    return Column("sku", "string", True, meaning, aliases=_SKU_ALIASES, references="items.sku")
+
+
+_ITEMS = Table(
+    "items",
+    (
+        Column(
+            "sku",
+            "string",
+            True,
+            "SKU (stock-keeping unit) code, unique; text, so leading zeros are kept",
+            aliases=_SKU_ALIASES,
+        ),
+        Column("name", "string", False, "Item description", aliases=("description", "item_name")),
+        Column("category", "string", False, "Product family or group", aliases=("group",)),
+        Column(
+            "inventory_type",
+            "category",
+            True,
+            "raw_material, wip (work in progress), finished_good or mro (maintenance, "
+            "repair and operating supplies)",
+            allowed=INVENTORY_TYPES,
+            aliases=("type", "inv_type", "item_type"),
+        ),
+        Column(
+            "unit",
+            "string",
+            False,
+            "Unit of measure (each, kg, m, box ...)",
+            default="each",
+            aliases=("uom", "unit_of_measure"),
+        ),
+        Column(
+            "unit_cost",
+            "float",
+            True,
+            "Purchase or production cost of one unit",
+            "$/unit",
+            min=0,
+            aliases=("cost", "unit_price_cost", "standard_cost"),
+        ),
+        Column(
+            "price",
+            "float",
+            False,
+            "Selling price of one unit (finished goods)",
+            "$/unit",
+            min=0,
+            aliases=("sell_price", "sales_price", "selling_price"),
+        ),
+        Column(
+            "supplier_id",
+            "string",
+            False,
+            "Main supplier; matches suppliers.supplier_id",
+            aliases=("supplier", "vendor", "vendor_id"),
+            references="suppliers.supplier_id",
+        ),
+        Column(
+            "lead_time_days",
+            "float",
+            False,
+            "Replenishment lead time; blank: the supplier's lead_time_days, else missing",
+            "days",
+            min=0,
+            aliases=("lead_time", "lt_days"),
+        ),
+        Column(
+            "lead_time_sd_days",
+            "float",
+            False,
+            "Standard deviation of the lead time; blank: the supplier's, else 0",
+            "days",
+            min=0,
+            default=0.0,
+            aliases=("lead_time_sd",),
+        ),
+        Column(
+            "order_cost",
+            "float",
+            False,
+            "Fixed cost of placing one order or one production setup (S)",
+            "$/order",
+            min=0,
+            default=50.0,
+            aliases=("ordering_cost", "setup_cost"),
+        ),
+        Column(
+            "holding_cost_rate",
+            "float",
+            False,
+            "Yearly cost of holding stock as a fraction of unit cost (i)",
+            "1/year",
+            min=0,
+            default=0.25,
+            aliases=("holding_rate", "carrying_cost_rate"),
+        ),
+        Column(
+            "min_order_qty",
+            "float",
+            False,
+            "Minimum order quantity (MOQ)",
+            "units",
+            min=0,
+            default=1.0,
+            aliases=("moq", "min_order_quantity"),
+        ),
+        Column(
+            "pack_size",
+            "float",
+            False,
+            "Orders are placed in multiples of this",
+            "units",
+            min=0,
+            min_inclusive=False,
+            default=1.0,
+            aliases=("pack", "case_size", "order_multiple"),
+        ),
+        Column(
+            "shelf_life_days",
+            "float",
+            False,
+            "Shelf life from receipt (perishables); blank: does not expire",
+            "days",
+            min=0,
+            min_inclusive=False,
+            aliases=("shelf_life",),
+        ),
+        Column(
+            "service_level",
+            "float",
+            False,
+            "Target cycle service level (probability of no stockout per cycle); "
+            "blank: the dashboard's setting",
+            "fraction",
+            min=0,
+            max=1,
+            min_inclusive=False,
+            max_inclusive=False,
+            aliases=("target_service_level",),
+        ),
+    ),
+    key=("sku",),
+    required=True,
+    row="SKU",
+    meaning="Item master: what each SKU is and what it costs",
+    aliases=("item", "products", "item_master", "skus"),
+)
+
+_DEMAND = Table(
+    "demand",
+    (
+        Column(
+            "date", "date", True, "Day of the demand", aliases=("day", "demand_date", "sales_date")
+        ),
+        _sku(),
+        Column(
+            "quantity",
+            "float",
+            True,
+            "Units sold (finished goods) or consumed (other types) that day",
+            "units",
+            min=0,
+            aliases=_QTY_ALIASES,
+        ),
+    ),
+    key=("date", "sku"),
+    required=True,
+    row="SKU and day (days without a row mean zero demand)",
+    meaning="Daily demand history",
+    aliases=("sales", "consumption", "demand_history"),
+)
+
+_LOTS = Table(
+    "lots",
+    (
+        _sku(),
+        Column(
+            "lot_id",
+            "string",
+            True,
+            "Lot or batch number, unique",
+            aliases=("lot", "batch", "batch_id", "lot_no"),
+        ),
+        Column("received_date", "date", True, "Day the lot was received", aliases=("received",)),
+        Column(
+            "quantity",
+            "float",
+            True,
+            "Units of the lot still on hand",
+            "units",
+            min=0,
+            aliases=("qty", "on_hand", "qty_on_hand"),
+        ),
+        Column(
+            "unit_cost",
+            "float",
+            False,
+            "Cost of one unit of this lot",
+            "$/unit",
+            min=0,
+            aliases=("cost",),
+        ),
+        Column(
+            "expiry_date",
+            "date",
+            False,
+            "Day the lot expires; blank: does not expire",
+            aliases=("expiry", "expiration_date", "best_before"),
+        ),
+        Column("location", "string", False, "Warehouse or bin", aliases=("bin", "warehouse")),
+    ),
+    key=("lot_id",),
+    row="lot on hand",
+    meaning="Stock on hand, lot by lot, as of the end of the demand history",
+    aliases=("stock", "on_hand", "inventory"),
+)
+
+_SUPPLIERS = Table(
+    "suppliers",
+    (
+        Column(
+            "supplier_id",
+            "string",
+            True,
+            "Supplier code, unique",
+            aliases=("supplier", "vendor", "vendor_id"),
+        ),
+        Column("name", "string", False, "Supplier name", aliases=("supplier_name",)),
+        Column(
+            "lead_time_days",
+            "float",
+            False,
+            "Quoted lead time",
+            "days",
+            min=0,
+            aliases=("lead_time",),
+        ),
+        Column(
+            "lead_time_sd_days",
+            "float",
+            False,
+            "Standard deviation of the lead time",
+            "days",
+            min=0,
+            aliases=("lead_time_sd",),
+        ),
+        Column(
+            "on_time_rate",
+            "float",
+            False,
+            "Share of deliveries on or before promise",
+            "fraction",
+            min=0,
+            max=1,
+            aliases=("otd", "on_time"),
+        ),
+    ),
+    key=("supplier_id",),
+    row="supplier",
+    meaning="Suppliers and their lead times",
+    aliases=("vendors",),
+)
+
+_PURCHASE_ORDERS = Table(
+    "purchase_orders",
+    (
+        Column(
+            "po_id",
+            "string",
+            True,
+            "Purchase order number",
+            aliases=("po", "po_number", "order_id"),
+        ),
+        _sku(),
+        Column(
+            "supplier_id",
+            "string",
+            False,
+            "Supplier; matches suppliers.supplier_id",
+            aliases=("supplier", "vendor"),
+            references="suppliers.supplier_id",
+        ),
+        Column("order_date", "date", True, "Day the order was placed", aliases=("ordered",)),
+        Column(
+            "promised_date",
+            "date",
+            False,
+            "Delivery day promised by the supplier",
+            aliases=("promised", "due_date"),
+        ),
+        Column(
+            "received_date",
+            "date",
+            False,
+            "Day received; blank: still open",
+            aliases=("received", "delivery_date"),
+        ),
+        Column("quantity", "float", True, "Units ordered", "units", min=0, aliases=_QTY_ALIASES),
+        Column(
+            "unit_cost",
+            "float",
+            False,
+            "Price paid per unit",
+            "$/unit",
+            min=0,
+            aliases=("cost", "price"),
+        ),
+    ),
+    key=("po_id", "sku"),
+    row="PO line",
+    meaning="Purchase-order history and open orders (lead-time history)",
+    aliases=("pos", "orders", "purchase_order"),
+)
+
+_BOM = Table(
+    "bom",
+    (
+        Column(
+            "parent_sku",
+            "string",
+            True,
+            "SKU made; must appear in items",
+            aliases=("parent", "assembly"),
+            references="items.sku",
+        ),
+        Column(
+            "component_sku",
+            "string",
+            True,
+            "SKU consumed; must appear in items",
+            aliases=("component", "child", "child_sku"),
+            references="items.sku",
+        ),
+        Column(
+            "quantity_per",
+            "float",
+            True,
+            "Units of component per unit of parent",
+            "units/unit",
+            min=0,
+            min_inclusive=False,
+            aliases=("qty_per", "quantity", "qty"),
+        ),
+        Column(
+            "scrap_rate",
+            "float",
+            False,
+            "Share of the component lost in production",
+            "fraction",
+            min=0,
+            max=1,
+            max_inclusive=False,
+            default=0.0,
+            aliases=("scrap",),
+        ),
+    ),
+    key=("parent_sku", "component_sku"),
+    row="parent-component pair",
+    meaning="Bill of materials; must have no cycles",
+    aliases=("bill_of_materials", "boms"),
+)
+
+_COUNTS = Table(
+    "counts",
+    (
+        Column("count_date", "date", True, "Day of the physical count", aliases=("date",)),
+        _sku(),
+        Column(
+            "location", "string", False, "Warehouse or bin counted", aliases=("bin", "warehouse")
+        ),
+        Column(
+            "counted_qty",
+            "float",
+            True,
+            "Units found on the shelf",
+            "units",
+            min=0,
+            aliases=("counted", "count", "qty", "quantity"),
+        ),
+    ),
+    key=("count_date", "sku", "location"),
+    row="physical count of a SKU at a location",
+    meaning="Physical (cycle) counts, to compare with the records",
+    aliases=("count", "stock_count", "cycle_counts"),
+)
+
+_SCHEDULE = Table(
+    "schedule",
+    (
+        _sku(),
+        Column(
+            "period_start",
+            "date",
+            True,
+            "First day of the planning period",
+            aliases=("period", "date", "week", "week_start"),
+        ),
+        Column(
+            "quantity",
+            "float",
+            True,
+            "Units of the SKU to produce in the period",
+            "units",
+            min=0,
+            aliases=_QTY_ALIASES,
+        ),
+    ),
+    key=("sku", "period_start"),
+    row="SKU and period",
+    meaning="Master production schedule (input to MRP)",
+    aliases=("mps", "master_schedule", "production_schedule"),
+)
+
+#: All tables of the data model by name, in dictionary order.
+SCHEMAS: dict[str, Table] = {
+    t.name: t
+    for t in (_ITEMS, _DEMAND, _LOTS, _SUPPLIERS, _PURCHASE_ORDERS, _BOM, _COUNTS, _SCHEDULE)
+}
+
+
+def table_for_name(name: str) -> str | None:
+    """Canonical table name for a file or sheet name (without extension), or None."""
+    norm = normalize_name(name)
+    for t in SCHEMAS.values():
+        if norm == t.name or norm in t.aliases:
+            return t.name
+    return None
