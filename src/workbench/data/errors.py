@@ -74,7 +74,7 @@ class DataError(ValueError):
     >>> print(err)
     1 problem in the data:
       - demand.csv, row 14, column 'quantity': got 'abc', expected a number ≥ 0
-    >>> err.to_frame().loc[0, "row"]
+    >>> int(err.to_frame().loc[0, "row"])
     14
     """
 
