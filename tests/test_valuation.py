@@ -1,0 +1,225 @@
+"""Tests for workbench.stock.valuation: FIFO, LIFO, weighted and moving average."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numpy.testing import assert_allclose
+
+from workbench.stock.valuation import METHODS, compare_valuation, inventory_valuation
+
+
+def _buys(sku, dates, qty, cost):
+    return pd.DataFrame(
+        {
+            "sku": sku,
+            "date": pd.to_datetime(dates),
+            "quantity": np.asarray(qty, float),
+            "unit_cost": np.asarray(cost, float),
+        }
+    )
+
+
+def _sold(sku, dates, qty):
+    return pd.DataFrame(
+        {"sku": sku, "date": pd.to_datetime(dates), "quantity": np.asarray(qty, float)}
+    )
+
+
+# Kieso, Weygandt & Warfield, Intermediate Accounting, ch. 8, "Call-Mart Inc.":
+# March 2 buy 2,000 @ $4.00; March 15 buy 6,000 @ $4.40; March 19 issue 4,000;
+# March 30 buy 2,000 @ $4.75. Goods available 10,000 units, $43,900.
+CALL_MART = dict(
+    purchases=_buys(
+        "cm", ["2026-03-02", "2026-03-15", "2026-03-30"], [2000, 6000, 2000], [4.0, 4.4, 4.75]
+    ),
+    issues=_sold("cm", ["2026-03-19"], [4000]),
+    opening=None,
+)
+# Weygandt, Kimmel & Kieso, Accounting Principles, ch. 6, "Houston Electronics"
+# (Astro condensers): beginning 100 @ $10; buys 200 @ $11, 300 @ $12, 400 @ $13;
+# 550 units sold; goods available 1,000 units, $12,000.
+HOUSTON = dict(
+    purchases=_buys(
+        "astro", ["2026-04-15", "2026-08-24", "2026-11-27"], [200, 300, 400], [11, 12, 13]
+    ),
+    issues=_sold("astro", ["2026-12-31"], [550]),
+    opening=pd.DataFrame({"sku": ["astro"], "quantity": [100.0], "unit_cost": [10.0]}),
+)
+# Weygandt, Kimmel & Kieso, Accounting Principles, ch. 6 problem, "Farman Appliance
+# Mart" (perpetual, Model 25 Sureshot camera): May 1 buy 7 @ $150; May 4 sell 4;
+# May 8 buy 8 @ $170; May 12 sell 5; May 15 buy 6 @ $185; May 20 sell 3; May 25 sell 4.
+FARMAN = dict(
+    purchases=_buys("cam", ["2026-05-01", "2026-05-08", "2026-05-15"], [7, 8, 6], [150, 170, 185]),
+    issues=_sold("cam", ["2026-05-04", "2026-05-12", "2026-05-20", "2026-05-25"], [4, 5, 3, 4]),
+    opening=None,
+)
+
+FARMAN_MA = 5 * (6 * 1810 / 11 + 1110) / 12  # $873.86
+
+PUBLISHED = [
+    # (case, method, COGS, closing value, tolerance, source)
+    ("Call-Mart", CALL_MART, "fifo", 16800.0, 27100.0, 1e-9),
+    ("Call-Mart", CALL_MART, "weighted_average", 17560.0, 26340.0, 1e-9),  # $4.39/unit
+    ("Call-Mart", CALL_MART, "lifo", 18300.0, 25600.0, 1e-9),
+    ("Call-Mart", CALL_MART, "moving_average", 17200.0, 26700.0, 1e-9),  # $4.30 then $4.45
+    ("Houston", HOUSTON, "fifo", 6200.0, 5800.0, 1e-9),
+    ("Houston", HOUSTON, "weighted_average", 6600.0, 5400.0, 1e-9),  # $12.00/unit
+    ("Houston", HOUSTON, "lifo", 7000.0, 5000.0, 1e-9),
+    ("Farman", FARMAN, "fifo", 3520.0 - 925.0, 925.0, 1e-9),  # ending 5 @ $185
+    # moving average recomputed unrounded: $1,810/11 after May 8, then
+    # (6 x 1,810/11 + $1,110)/12 = $174.7727 after May 15; the book rounds the
+    # intermediate averages ($164.55, $174.775) and shows $874
+    ("Farman", FARMAN, "moving_average", 3520.0 - FARMAN_MA, FARMAN_MA, 1e-9),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "case", "method", "cogs", "closing", "rtol"),
+    PUBLISHED,
+    ids=[f"{c[0]}-{c[2]}" for c in PUBLISHED],
+)
+def test_published_cases(name, case, method, cogs, closing, rtol):
+    row = inventory_valuation(
+        case["purchases"], case["issues"], opening=case["opening"], method=method
+    ).iloc[0]
+    assert_allclose(row["cogs"], cogs, rtol=rtol)
+    assert_allclose(row["closing_value"], closing, rtol=rtol)
+
+
+def test_farman_goods_available():
+    # 7 x $150 + 8 x $170 + 6 x $185 = $1,050 + $1,360 + $1,110 = $3,520
+    row = inventory_valuation(FARMAN["purchases"], FARMAN["issues"], method="fifo").iloc[0]
+    assert_allclose(row["purchases_value"], 3520.0)
+    assert_allclose(row["closing_units"], 5.0)
+
+
+def test_farman_book_rounding():
+    row = inventory_valuation(FARMAN["purchases"], FARMAN["issues"], method="moving_average")
+    # published $874 is rounded to the dollar
+    assert_allclose(row["closing_value"].iloc[0], 874.0, atol=0.5)
+
+
+def test_compare_totals_and_explanation_houston():
+    cmp = compare_valuation(**HOUSTON, price=21.0)
+    assert list(cmp.totals.index) == ["fifo", "weighted_average", "lifo"]
+    assert_allclose(cmp.totals["cogs"], [6200, 6600, 7000])
+    assert_allclose(cmp.totals["revenue"], [550 * 21.0] * 3)
+    assert_allclose(cmp.totals["gross_profit"], 550 * 21.0 - cmp.totals["cogs"])
+    assert "fifo gives the lowest COGS" in cmp.explanation
+    assert "rose for 1 SKU" in cmp.explanation
+
+
+def test_price_as_series_by_sku():
+    case = {**HOUSTON}
+    cmp = compare_valuation(**case, price=pd.Series({"astro": 20.0}), methods=("fifo",))
+    assert_allclose(cmp.totals.loc["fifo", "revenue"], 11000.0)
+
+
+def test_shortfall_is_not_costed():
+    row = inventory_valuation(
+        _buys("a", ["2026-01-01"], [5], [2.0]), _sold("a", ["2026-01-05"], [8]), method="lifo"
+    ).iloc[0]
+    assert_allclose([row["cogs_units"], row["shortfall_units"], row["cogs"]], [5, 3, 10])
+
+
+def test_sku_only_in_issues_or_only_in_opening():
+    opening = pd.DataFrame({"sku": ["keep"], "quantity": [3.0], "unit_cost": [7.0]})
+    out = inventory_valuation(
+        _buys("a", ["2026-01-01"], [5], [2.0]),
+        _sold("ghost", ["2026-01-05"], [1]),
+        opening=opening,
+        method="weighted_average",
+    ).set_index("sku")
+    assert_allclose(out.loc["keep", "closing_value"], 21.0)
+    assert_allclose(out.loc["ghost", "shortfall_units"], 1.0)
+    assert_allclose(out.loc["a", "closing_value"], 10.0)
+
+
+def test_received_date_accepted_for_purchases():
+    buys = CALL_MART["purchases"].rename(columns={"date": "received_date"})
+    row = inventory_valuation(buys, CALL_MART["issues"], method="fifo").iloc[0]
+    assert_allclose(row["cogs"], 16800.0)
+
+
+def test_empty_period():
+    out = inventory_valuation(
+        CALL_MART["purchases"].iloc[:0], CALL_MART["issues"].iloc[:0], method="fifo"
+    )
+    assert out.empty
+    assert "closing_value" in out.columns
+
+
+def test_bad_inputs_raise():
+    with pytest.raises(ValueError, match=r"method must be one of"):
+        inventory_valuation(**CALL_MART, method="hifo")
+    with pytest.raises(ValueError, match=r"purchases must have a 'date'"):
+        inventory_valuation(CALL_MART["purchases"].drop(columns="date"), CALL_MART["issues"])
+    with pytest.raises(ValueError, match=r"unit_cost must be a number >= 0 \[\$/unit\]"):
+        inventory_valuation(CALL_MART["purchases"].assign(unit_cost=-1.0), CALL_MART["issues"])
+    with pytest.raises(ValueError, match=r"issues.quantity must be >= 0 \[units\]"):
+        inventory_valuation(CALL_MART["purchases"], CALL_MART["issues"].assign(quantity=-5.0))
+    with pytest.raises(ValueError, match=r"issues must have columns"):
+        inventory_valuation(CALL_MART["purchases"], CALL_MART["issues"].drop(columns="sku"))
+
+
+@st.composite
+def _period(draw, rising=False):
+    rows, sales = [], []
+    n_sku = draw(st.integers(1, 3))
+    for s in range(n_sku):
+        n = draw(st.integers(0, 5))
+        costs = [draw(st.floats(0.5, 50.0)) for _ in range(n)]
+        if rising:
+            costs.sort()
+        for k, c in enumerate(costs):
+            rows.append((f"s{s}", k * 7, draw(st.integers(0, 40)), c))
+        for _ in range(draw(st.integers(0, 5))):
+            sales.append((f"s{s}", draw(st.integers(0, 40)), draw(st.integers(0, 30))))
+    start = pd.Timestamp("2026-01-01")
+    buys = pd.DataFrame(rows, columns=["sku", "day", "quantity", "unit_cost"])
+    buys["date"] = start + pd.to_timedelta(buys["day"], "D")
+    buys["quantity"] = buys["quantity"].astype(float)
+    buys["unit_cost"] = buys["unit_cost"].astype(float)
+    sold = pd.DataFrame(sales, columns=["sku", "day", "quantity"])
+    sold["date"] = start + pd.to_timedelta(sold["day"], "D")
+    sold["quantity"] = sold["quantity"].astype(float)
+    opening = None
+    if draw(st.booleans()) and n_sku:
+        first_cost = 0.1 if rising else draw(st.floats(0.5, 50.0))
+        opening = pd.DataFrame(
+            {"sku": ["s0"], "quantity": [float(draw(st.integers(0, 30)))], "unit_cost": first_cost}
+        )
+    return buys, sold, opening
+
+
+@settings(max_examples=25, deadline=None)
+@given(_period())
+def test_invariant_opening_plus_purchases_equals_cogs_plus_closing(case):
+    buys, sold, opening = case
+    for method in METHODS:
+        out = inventory_valuation(buys, sold, opening=opening, method=method)
+        lhs = out["opening_value"] + out["purchases_value"]
+        rhs = out["cogs"] + out["closing_value"]
+        assert_allclose(lhs, rhs, rtol=1e-9, atol=1e-6)
+        assert (out["closing_value"] >= -1e-6).all()
+        assert (out["cogs"] >= -1e-6).all()
+        units = out["opening_units"] + out["purchased_units"]
+        assert_allclose(units, out["cogs_units"] + out["closing_units"], atol=1e-9)
+        assert (out["cogs_units"] <= out["issued_units"] + 1e-9).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(_period(rising=True))
+def test_rising_costs_rank_fifo_below_average_below_lifo(case):
+    buys, sold, opening = case
+    cogs = {
+        m: inventory_valuation(buys, sold, opening=opening, method=m).set_index("sku")["cogs"]
+        for m in ("fifo", "weighted_average", "lifo")
+    }
+    tol = 1e-6
+    assert (cogs["fifo"] <= cogs["weighted_average"] + tol).all()
+    assert (cogs["weighted_average"] <= cogs["lifo"] + tol).all()
