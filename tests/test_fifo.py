@@ -197,7 +197,8 @@ def test_fifo_matches_a_plain_loop_and_conserves_units(case):
     got: dict = {}
     issue_rows = dem.sort_values(["sku", "date"], kind="stable")
     # allocation rows carry the issue date; map (sku, date) back to the issue row
-    key = {(s, d): r for r, s, d in zip(issue_rows.index, issue_rows["sku"], issue_rows["date"])}
+    rows = zip(issue_rows.index, issue_rows["sku"], issue_rows["date"], strict=True)
+    key = {(s, d): r for r, s, d in rows}
     for s, d, lid, q in res.allocations[["sku", "date", "lot_id", "quantity"]].itertuples(
         index=False
     ):
