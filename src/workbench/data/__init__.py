@@ -9,6 +9,7 @@ from .dataset import Dataset, load_dataset, load_uploaded
 from .errors import DataError, Problem
 from .sample import sample_dataset
 from .schema import INVENTORY_TYPES, SCHEMAS, Column, Table
+from .stats import demand_stats
 
 __all__ = [
     "INVENTORY_TYPES",
@@ -18,6 +19,7 @@ __all__ = [
     "Dataset",
     "Problem",
     "Table",
+    "demand_stats",
     "load_dataset",
     "load_uploaded",
     "sample_dataset",
