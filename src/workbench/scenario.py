@@ -1,3 +1,864 @@
-"""Placeholder; being written."""
+"""Scenarios and the per-SKU plan: what to order, when, and what it costs.
 
-__all__: list[str] = []
+A :class:`Scenario` is a small, named, serializable set of planning parameters
+(holding-cost rate, order cost, service targets by class, lead-time and demand
+multipliers, review period, policy). :func:`plan` applies one to a dataset and
+returns one row per SKU: demand statistics, ABC and XYZ classes, the service
+target, the order quantity, safety stock, reorder point, order-up-to level, the
+annual costs, the service expected and the money tied up in stock.
+:func:`plan_summary` totals a plan; :func:`compare_scenarios` puts several
+scenarios side by side.
+
+Everything is vectorized over SKUs: a million SKUs take one pass of NumPy
+(see ``benchmarks/bench_plan.py``).
+
+References
+----------
+.. [SPT] E. A. Silver, D. F. Pyke and D. J. Thomas, *Inventory and Production
+   Management in Supply Chains*, 4th ed., CRC Press, 2017, ch. 4 (EOQ), ch. 6
+   ((s, Q), (R, S) and (s, S) systems, safety stock and service measures).
+.. [HR] J. Heizer, B. Render and C. Munson, *Operations Management*, 12th ed.,
+   Pearson, 2017, ch. 12 (EOQ, reorder point, safety stock, ABC analysis).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import math
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .data.stats import DAYS_PER_YEAR
+from .policy.classify import ABC_RULES, abc_classify, xyz_classify
+from .policy.eoq import eoq
+from .policy.service import reorder_point
+
+__all__ = [
+    "POLICIES",
+    "SERVICE_TYPES",
+    "Scenario",
+    "compare_scenarios",
+    "plan",
+    "plan_from_stats",
+    "plan_summary",
+]
+
+
+#: Replenishment policies understood by :func:`plan`.
+POLICIES = ("sQ", "sS", "RS")
+
+#: Service measures: cycle service level (type 1) or fill rate (type 2).
+SERVICE_TYPES = ("cycle", "fill_rate")
+
+_DEFAULT_TARGETS = {"A": 0.98, "B": 0.95, "C": 0.90}
+
+# item-table defaults, the same as the data schema's (used when a column is absent or blank)
+_ITEM_DEFAULTS = {
+    "lead_time_sd_days": 0.0,
+    "order_cost": 50.0,
+    "holding_cost_rate": 0.25,
+    "min_order_qty": 1.0,
+    "pack_size": 1.0,
+}
+
+
+def _abc_labels(n_cutoffs: int) -> tuple[str, ...]:
+    return tuple("ABCDEFGHIJ"[: n_cutoffs + 1])
+
+
+def _xyz_labels(n_cutoffs: int) -> tuple[str, ...]:
+    return ("X", "Y", "Z") if n_cutoffs == 2 else tuple(f"V{i + 1}" for i in range(n_cutoffs + 1))
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
+
+
+@dataclasses.dataclass(frozen=True)
+class Scenario:
+    """A named set of planning parameters, applied to a dataset by :func:`plan`.
+
+    Parameters
+    ----------
+    name : str, default "baseline"
+        Short name shown in comparisons (non-empty).
+    description : str, default ""
+        Free text: what this what-if is about.
+    holding_cost_rate : float, optional
+        Holding cost as a fraction of unit cost per year [1/year], i, > 0, for every
+        SKU. None: each item's own ``holding_cost_rate``.
+    order_cost : float, optional
+        Fixed cost per order or setup [$/order], S, > 0, for every SKU. None: each
+        item's own ``order_cost``.
+    service_targets : mapping of class -> float, default {"A": 0.98, "B": 0.95, "C": 0.90}
+        Service target per ABC class [fraction in (0, 1)]; one for every ABC class
+        (A, B, C... as many as ``len(abc_cutoffs) + 1``).
+    service_type : {"cycle", "fill_rate"}, default "cycle"
+        What the targets mean: cycle service level (probability of no stockout per
+        replenishment cycle, type 1) or fill rate (fraction of demand met from
+        stock, type 2).
+    use_item_service_levels : bool, default True
+        When True, an item's own ``service_level`` (if not blank) takes precedence
+        over its class target; it is read as a target of ``service_type``.
+    lead_time_multiplier : float, default 1.0
+        Scales every lead time and its standard deviation [-], > 0 ("lead time x2").
+    demand_multiplier : float, default 1.0
+        Scales daily demand mean and standard deviation and annual demand [-], >= 0
+        ("demand +20 %" is 1.2).
+    review_period_days : float, default 0.0
+        Review period R [days], >= 0; 0 is continuous review. Required > 0 for
+        ``policy="RS"``.
+    policy : {"sQ", "sS", "RS"}, default "sQ"
+        ``"sQ"``: order Q (the rounded EOQ) when the inventory position reaches s.
+        ``"sS"``: order up to S = s + Q when at or below s. ``"RS"``: every R days
+        order up to S. With R > 0, "sQ" and "sS" are their periodic-review
+        versions (protection interval L + R).
+    abc_cutoffs : tuple of float, default (0.8, 0.95)
+        Cumulative shares of annual consumption value closing the ABC classes.
+    abc_rule : str, default "crossing_item_in_upper_class"
+        Where the item that crosses a cut-off goes (see :func:`abc_classify`).
+    xyz_cutoffs : tuple of float, default (0.5, 1.0)
+        Coefficient-of-variation cut-offs of the XYZ classes.
+
+    Raises
+    ------
+    ValueError
+        On any invalid field; the message names the field, the constraint, the
+        unit and the value.
+
+    Examples
+    --------
+    >>> s = Scenario("lead time x2", lead_time_multiplier=2.0)
+    >>> Scenario.from_json(s.to_json()) == s
+    True
+    >>> s.replace(service_type="fill_rate").service_type
+    'fill_rate'
+    """
+
+    name: str = "baseline"
+    description: str = ""
+    holding_cost_rate: float | None = None
+    order_cost: float | None = None
+    service_targets: Mapping[str, float] = dataclasses.field(
+        default_factory=lambda: dict(_DEFAULT_TARGETS)
+    )
+    service_type: str = "cycle"
+    use_item_service_levels: bool = True
+    lead_time_multiplier: float = 1.0
+    demand_multiplier: float = 1.0
+    review_period_days: float = 0.0
+    policy: str = "sQ"
+    abc_cutoffs: tuple[float, ...] = (0.8, 0.95)
+    abc_rule: str = "crossing_item_in_upper_class"
+    xyz_cutoffs: tuple[float, ...] = (0.5, 1.0)
+
+    def __post_init__(self) -> None:
+        def fail(msg: str) -> None:
+            raise ValueError(msg)
+
+        if not isinstance(self.name, str) or not self.name.strip():
+            fail(f"name must be a non-empty string; got {self.name!r}")
+        if not isinstance(self.description, str):
+            fail(f"description must be a string; got {self.description!r}")
+        for field, unit in (("holding_cost_rate", "1/year"), ("order_cost", "$/order")):
+            v = getattr(self, field)
+            if v is not None and not (_is_number(v) and math.isfinite(v) and v > 0):
+                fail(f"{field} must be > 0 [{unit}] or None (use each item's own); got {v!r}")
+        for field, lo, op in (
+            ("lead_time_multiplier", 0.0, ">"),
+            ("demand_multiplier", 0.0, ">="),
+            ("review_period_days", 0.0, ">="),
+        ):
+            v = getattr(self, field)
+            ok = _is_number(v) and math.isfinite(v) and (v > lo if op == ">" else v >= lo)
+            if not ok:
+                unit = "days" if field == "review_period_days" else "-"
+                fail(f"{field} must be {op} {lo:g} [{unit}]; got {v!r}")
+        if self.service_type not in SERVICE_TYPES:
+            fail(f"service_type must be one of {SERVICE_TYPES}; got {self.service_type!r}")
+        if self.policy not in POLICIES:
+            fail(f"policy must be one of {POLICIES}; got {self.policy!r}")
+        if self.policy == "RS" and not self.review_period_days > 0:
+            fail(
+                "review_period_days must be > 0 [days] for policy='RS' (order up to S every "
+                f"R days); got {self.review_period_days!r}"
+            )
+        if not isinstance(self.use_item_service_levels, bool):
+            fail(
+                "use_item_service_levels must be True or False; "
+                f"got {self.use_item_service_levels!r}"
+            )
+        if self.abc_rule not in ABC_RULES:
+            fail(f"abc_rule must be one of {ABC_RULES}; got {self.abc_rule!r}")
+        for field, upper in (("abc_cutoffs", 1.0), ("xyz_cutoffs", math.inf)):
+            raw = getattr(self, field)
+            if isinstance(raw, str | bytes | Mapping) or not isinstance(raw, Iterable):
+                fail(f"{field} must be a sequence of numbers; got {raw!r}")
+            raw = tuple(raw)
+            if not all(_is_number(c) for c in raw):
+                fail(f"{field} must be a sequence of numbers; got {raw!r}")
+            cuts = tuple(float(c) for c in raw)
+            if not cuts or any(not (0 < c < upper) for c in cuts):
+                bound = "strictly between 0 and 1" if upper == 1.0 else "> 0 and finite"
+                fail(f"{field} must be a non-empty sequence of numbers {bound}; got {raw!r}")
+            if any(b <= a for a, b in itertools.pairwise(cuts)):
+                fail(f"{field} must be strictly increasing; got {raw!r}")
+            object.__setattr__(self, field, cuts)
+        if not isinstance(self.service_targets, Mapping):
+            fail(f"service_targets must be a mapping class -> level; got {self.service_targets!r}")
+        targets = {}
+        for k, t in self.service_targets.items():
+            if not (_is_number(t) and 0 < t < 1):
+                fail(
+                    f"service_targets[{k!r}] must be strictly between 0 and 1 "
+                    f"(a fraction, e.g. 0.95); got {t!r}"
+                )
+            targets[str(k)] = float(t)
+        missing = [c for c in self.abc_labels if c not in targets]
+        if missing:
+            fail(
+                f"service_targets must give a target for every ABC class {list(self.abc_labels)}; "
+                f"missing {missing}"
+            )
+        object.__setattr__(self, "service_targets", MappingProxyType(targets))
+
+    # ------------------------------------------------------------------ derived
+
+    @property
+    def abc_labels(self) -> tuple[str, ...]:
+        """ABC class names: A, B, C (one more than ``abc_cutoffs``)."""
+        return _abc_labels(len(self.abc_cutoffs))
+
+    @property
+    def xyz_labels(self) -> tuple[str, ...]:
+        """XYZ class names: X, Y, Z for two cut-offs (V1, V2... otherwise)."""
+        return _xyz_labels(len(self.xyz_cutoffs))
+
+    def __hash__(self) -> int:
+        return hash(self.to_json())
+
+    # ------------------------------------------------------------------ serialization
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict of every field (tuples become lists)."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, Mapping):
+                v = dict(v)
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[f.name] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        """Build a scenario from :meth:`to_dict` output; missing fields take defaults.
+
+        Raises
+        ------
+        ValueError
+            If ``data`` is not a mapping, has unknown keys (named) or invalid values.
+        """
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a scenario must be a mapping of field -> value; got {data!r}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - names)
+        if unknown:
+            raise ValueError(f"unknown scenario field(s) {unknown}; known: {sorted(names)}")
+        kwargs = dict(data)
+        for field in ("abc_cutoffs", "xyz_cutoffs"):
+            if isinstance(kwargs.get(field), list):
+                kwargs[field] = tuple(kwargs[field])
+        return cls(**kwargs)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The scenario as a JSON document (see :meth:`from_json`)."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_json(cls, text: str) -> Scenario:
+        """Read a scenario from a JSON document written by :meth:`to_json`.
+
+        Raises
+        ------
+        ValueError
+            If the text is not valid JSON (with the position) or not a valid scenario.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"scenario JSON is not valid: {exc}") from None
+        return cls.from_dict(data)
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the scenario as JSON to ``path`` (UTF-8) and return the path."""
+        path = Path(path)
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> Scenario:
+        """Read a scenario saved with :meth:`save`."""
+        return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with some fields changed (validated again)."""
+        return dataclasses.replace(self, **changes)
+
+
+# ---------------------------------------------------------------------------- the plan
+
+#: Columns of the plan, in order (see :func:`plan_from_stats`).
+PLAN_COLUMNS = (
+    "name",
+    "category",
+    "inventory_type",
+    "unit_cost",
+    "annual_demand",
+    "daily_mean",
+    "daily_sd",
+    "cv",
+    "annual_value",
+    "abc",
+    "xyz",
+    "service_target",
+    "target_source",
+    "lead_time_days",
+    "lead_time_sd_days",
+    "review_period_days",
+    "order_cost",
+    "holding_cost",
+    "eoq",
+    "order_quantity",
+    "orders_per_year",
+    "lead_time_demand_mean",
+    "lead_time_demand_sd",
+    "safety_factor",
+    "safety_stock",
+    "reorder_point",
+    "order_up_to",
+    "annual_ordering_cost",
+    "cycle_stock_holding_cost",
+    "safety_stock_holding_cost",
+    "annual_cost",
+    "cycle_service_level",
+    "expected_fill_rate",
+    "stockouts_per_year",
+    "average_inventory",
+    "average_inventory_value",
+)
+
+
+def _column(frame: pd.DataFrame, name: str, default: float | None, n: int) -> np.ndarray:
+    """A float column of ``frame``, blanks filled with ``default`` (NaN kept if None)."""
+    if name not in frame.columns:
+        if default is None:
+            raise ValueError(f"items must have a column {name!r}")
+        return np.full(n, float(default))
+    col = frame[name]
+    try:
+        arr = col.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        raise ValueError(f"column {name!r} must be numeric; got dtype {col.dtype}") from None
+    if default is not None:
+        arr = np.where(np.isnan(arr), float(default), arr)
+    return arr
+
+
+def _check_nonneg(name: str, arr: np.ndarray, sku: pd.Index, unit: str) -> None:
+    bad = arr < 0
+    if np.any(bad):
+        first = ", ".join(f"{s!s}={v:g}" for s, v in zip(sku[bad][:3], arr[bad][:3], strict=True))
+        raise ValueError(f"{name} must be >= 0 [{unit}]; got {first} ({int(bad.sum())} SKU(s))")
+
+
+def plan_from_stats(
+    items: pd.DataFrame, stats: pd.DataFrame, scenario: Scenario | None = None
+) -> pd.DataFrame:
+    """The per-SKU plan from an items table and a demand-statistics table.
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        One row per SKU with a ``sku`` column (or an index of SKUs) and columns
+        ``unit_cost`` [$/unit] and ``lead_time_days`` [days]; optional
+        ``lead_time_sd_days`` [days] (blank: 0), ``order_cost`` [$/order] (blank:
+        50), ``holding_cost_rate`` [1/year] (blank: 0.25), ``min_order_qty``
+        [units] (blank: 1), ``pack_size`` [units] (blank: 1), ``service_level``
+        [fraction] (blank: the class target), and ``name``, ``category``,
+        ``inventory_type`` (passed through).
+    stats : pandas.DataFrame
+        Indexed by SKU (every SKU of ``items``) with columns ``annual_demand``
+        [units/year], ``daily_mean`` and ``daily_sd`` [units/day], and optionally
+        ``cv`` [-] (else daily_sd / daily_mean), as from ``wb.demand_stats``.
+    scenario : Scenario, optional
+        Parameters; default ``Scenario()``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``sku`` in the order of ``items``, columns :data:`PLAN_COLUMNS`:
+
+        - item: ``name``, ``category``, ``inventory_type``, ``unit_cost`` [$/unit];
+        - demand (after the demand multiplier): ``annual_demand`` D [units/year],
+          ``daily_mean``, ``daily_sd`` [units/day], ``cv`` [-];
+        - ``annual_value`` D c [$/year]; ``abc``, ``xyz`` (ordered Categoricals);
+        - ``service_target`` [fraction] and ``target_source`` ("item" or "class");
+        - ``lead_time_days``, ``lead_time_sd_days`` (after the multiplier),
+          ``review_period_days`` [days]; ``order_cost`` S [$/order];
+          ``holding_cost`` H = i c [$/unit/year];
+        - ``eoq`` sqrt(2DS/H) [units] and ``order_quantity`` Q after pack size and
+          MOQ [units]; ``orders_per_year`` [1/year];
+        - ``lead_time_demand_mean``, ``lead_time_demand_sd`` over L + R [units],
+          ``safety_factor`` k, ``safety_stock`` [units], ``reorder_point`` s
+          [units], ``order_up_to`` S [units];
+        - ``annual_ordering_cost``, ``cycle_stock_holding_cost``,
+          ``safety_stock_holding_cost``, ``annual_cost`` (their sum) [$/year];
+        - ``cycle_service_level``, ``expected_fill_rate`` [fraction],
+          ``stockouts_per_year`` [1/year];
+        - ``average_inventory`` [units] and ``average_inventory_value`` [$] (the
+          money tied up).
+
+        ``frame.attrs["scenario"]`` holds ``scenario.to_dict()``.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing, SKUs are duplicated or missing from
+        ``stats``, a cost, quantity or demand figure is negative, or a pack size is
+        not > 0.
+
+    Notes
+    -----
+    Order quantity. Q* = sqrt(2 D S / H) (Eq. (12-1) in [HR]), then the smallest
+    multiple of ``pack_size`` that is at least both Q* and ``min_order_qty``:
+    Q = pack * ceil(max(Q*, MOQ) / pack) (a MOQ that is not a multiple of the pack
+    is rounded up to one). Rounding up, not to the nearer multiple, keeps the
+    supplier's constraints and costs little on the flat EOQ curve. An item with
+    no demand is not ordered (Q = 0). An item with a zero order cost gets Q* = 0,
+    hence one pack or the MOQ; an item with a zero holding cost (free, or a zero
+    rate) gets Q* = D, one order a year.
+
+    Service target. ``items.service_level`` when given and
+    ``scenario.use_item_service_levels``; otherwise the scenario's target for the
+    item's ABC class.
+
+    Reorder point and safety stock. Demand over the protection interval P = L + R
+    has mean mu_d P and sd sqrt(P sigma_d^2 + mu_d^2 sigma_L^2) (Eq. (6.14) in
+    [SPT]); s = mu_L + k sigma_L with k from the cycle service level or the fill
+    rate (:func:`workbench.reorder_point`, negative safety stock clipped at 0).
+    ``"sQ"``: Q as above, S = s + Q. ``"sS"``: the same s and S = s + Q (an
+    approximation, [SPT] sec. 7.2). ``"RS"``: S = mu_d (R + L) + k sigma (the order-up-to
+    level, reported as both ``reorder_point`` and ``order_up_to``: at each review
+    order whenever below S), the average order is mu_d R and the fill rate uses it
+    as Q; 365 / R orders a year.
+
+    Costs and stock. Ordering S D / Q (or S 365 / R for "RS"); cycle stock Q / 2
+    (mu_d R / 2) held at H; safety stock held at H; average inventory = cycle
+    stock + safety stock, valued at unit cost. Stockouts per year = (1 - CSL)
+    times orders per year. The MOQ and pack size do not apply to "RS" orders.
+
+    Items with no demand (or a zero protection interval) get finite zeros: no
+    order, no stock, no cost, fill rate and cycle service level 1, no stockouts.
+    A missing lead time (NaN) gives NaN stock figures for that SKU only.
+
+    Examples
+    --------
+    Heizer & Render's Sharp, Inc. needles (D = 1,000 a year, S = $10, H = $0.50)
+    with no demand variability: EOQ 200, five orders a year, $50 + $50:
+
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"sku": ["needle"], "unit_cost": [2.0], "lead_time_days": [7.0],
+    ...                       "order_cost": [10.0], "holding_cost_rate": [0.25]})
+    >>> stats = pd.DataFrame({"annual_demand": [1000.0], "daily_mean": [1000 / 365],
+    ...                       "daily_sd": [0.0]}, index=pd.Index(["needle"], name="sku"))
+    >>> p = plan_from_stats(items, stats).loc["needle"]
+    >>> float(p["order_quantity"]), float(p["orders_per_year"])
+    (200.0, 5.0)
+    >>> float(p["annual_ordering_cost"]), float(p["cycle_stock_holding_cost"])
+    (50.0, 50.0)
+    >>> float(p["safety_stock"]), round(float(p["reorder_point"]), 2)
+    (0.0, 19.18)
+    """
+    sc = scenario if scenario is not None else Scenario()
+    if not isinstance(sc, Scenario):
+        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
+    if "sku" in items.columns:
+        sku = pd.Index(items["sku"], name="sku")
+    else:
+        sku = pd.Index(items.index, name="sku")
+    n = len(sku)
+    if not sku.is_unique:
+        dup = sku[sku.duplicated()].unique()[:3].tolist()
+        raise ValueError(f"items has duplicated SKUs: {dup}")
+    for col in ("annual_demand", "daily_mean", "daily_sd"):
+        if col not in stats.columns:
+            raise ValueError(f"stats must have a column {col!r} (see wb.demand_stats)")
+    if stats.index.equals(sku):
+        st = stats
+    else:
+        missing = sku.difference(stats.index)
+        if len(missing):
+            raise ValueError(
+                f"stats has no row for {len(missing)} SKU(s) of items, e.g. "
+                f"{missing[:3].tolist()}; compute them with wb.demand_stats"
+            )
+        st = stats.reindex(sku)
+
+    def stat(name: str) -> np.ndarray:
+        return st[name].to_numpy(dtype=float, na_value=np.nan)
+
+    m_d, m_l = float(sc.demand_multiplier), float(sc.lead_time_multiplier)
+    annual0, mu0, sd0 = stat("annual_demand"), stat("daily_mean"), stat("daily_sd")
+    for name, arr, unit in (
+        ("annual_demand", annual0, "units/year"),
+        ("daily_mean", mu0, "units/day"),
+        ("daily_sd", sd0, "units/day"),
+    ):
+        _check_nonneg(f"stats {name}", arr, sku, unit)
+    annual, mu, sd = annual0 * m_d, mu0 * m_d, sd0 * m_d
+    if "cv" in st.columns:
+        cv = stat("cv")
+    else:
+        cv = np.full(n, np.nan)
+        np.divide(sd0, mu0, out=cv, where=mu0 > 0)
+
+    cost = _column(items, "unit_cost", None, n)
+    lt = _column(items, "lead_time_days", None, n) * m_l
+    lt_sd = _column(items, "lead_time_sd_days", _ITEM_DEFAULTS["lead_time_sd_days"], n) * m_l
+    if sc.order_cost is None:
+        order_cost = _column(items, "order_cost", _ITEM_DEFAULTS["order_cost"], n)
+    else:
+        order_cost = np.full(n, float(sc.order_cost))
+    if sc.holding_cost_rate is None:
+        rate = _column(items, "holding_cost_rate", _ITEM_DEFAULTS["holding_cost_rate"], n)
+    else:
+        rate = np.full(n, float(sc.holding_cost_rate))
+    moq = _column(items, "min_order_qty", _ITEM_DEFAULTS["min_order_qty"], n)
+    pack = _column(items, "pack_size", _ITEM_DEFAULTS["pack_size"], n)
+    for name, arr, unit in (
+        ("unit_cost", cost, "$/unit"),
+        ("lead_time_days", lt, "days"),
+        ("lead_time_sd_days", lt_sd, "days"),
+        ("order_cost", order_cost, "$/order"),
+        ("holding_cost_rate", rate, "1/year"),
+        ("min_order_qty", moq, "units"),
+    ):
+        _check_nonneg(f"items {name}", arr, sku, unit)
+    if np.any(pack <= 0):
+        bad = pack <= 0
+        raise ValueError(
+            f"items pack_size must be > 0 [units]; got {pack[bad][0]:g} for SKU "
+            f"{sku[bad][0]!s} ({int(bad.sum())} SKU(s))"
+        )
+    hold = rate * cost
+    value = annual * cost
+
+    # classes
+    abc = abc_classify(
+        np.nan_to_num(value, nan=0.0),
+        cutoffs=sc.abc_cutoffs,
+        labels=sc.abc_labels,
+        rule=sc.abc_rule,
+    )["class"].array
+    xyz = xyz_classify(cv, cutoffs=sc.xyz_cutoffs, labels=sc.xyz_labels).array
+
+    # service target: the item's own, else its class's
+    class_target = np.array([sc.service_targets[c] for c in sc.abc_labels])[abc.codes]
+    if sc.use_item_service_levels and "service_level" in items.columns:
+        own = _column(items, "service_level", None, n)
+        bad = ~np.isnan(own) & ~((own > 0) & (own < 1))
+        if np.any(bad):
+            raise ValueError(
+                "items service_level must be strictly between 0 and 1 (a fraction, e.g. "
+                f"0.95); got {own[bad][0]:g} for SKU {sku[bad][0]!s}"
+            )
+        from_item = ~np.isnan(own)
+        target = np.where(from_item, own, class_target)
+    else:
+        from_item = np.zeros(n, dtype=bool)
+        target = class_target
+
+    # order quantity
+    demand = annual > 0
+    pos_s, pos_h = order_cost > 0, hold > 0
+    q_star = eoq(
+        np.where(demand, annual, 0.0),
+        order_cost=np.where(pos_s, order_cost, 1.0),
+        holding_cost=np.where(pos_h, hold, 1.0),
+    ).order_quantity
+    q_star = np.where(pos_h, np.where(pos_s, q_star, 0.0), annual)
+    q_star = np.where(demand, q_star, np.where(np.isnan(annual), np.nan, 0.0))
+    q_star = np.where(np.isnan(order_cost) | np.isnan(hold), np.nan, q_star)
+    packs = np.ceil(np.maximum(q_star, moq) / pack * (1 - 1e-12))
+    q = np.where(demand, np.maximum(packs, 1.0) * pack, q_star)
+
+    # safety stock and reorder point over the protection interval P = L + R
+    rp_days = float(sc.review_period_days)
+    rs = sc.policy == "RS"
+    interval = lt + rp_days
+    avg_order = mu * rp_days if rs else q  # what the fill rate is measured against
+    risky = (mu > 0) & (interval > 0)
+    r = reorder_point(
+        mu,
+        np.where(risky, sd, 0.0),
+        lead_time_days=np.where(interval > 0, interval, 1.0),
+        lead_time_sd_days=lt_sd,
+        service_level=target,
+        service_type=sc.service_type,
+        order_quantity=np.where(avg_order > 0, avg_order, 1.0),
+        days_per_year=DAYS_PER_YEAR,
+    )
+    nan_in = np.isnan(interval) | np.isnan(mu) | (np.isnan(sd) & (mu > 0))
+
+    def safe(x: np.ndarray, when_none: float) -> np.ndarray:
+        return np.where(risky, x, np.where(nan_in, np.nan, when_none))
+
+    ltd_mean = safe(r.lead_time_demand_mean, 0.0)
+    ltd_sd = safe(r.lead_time_demand_sd, 0.0)
+    k = safe(r.safety_factor, 0.0)
+    ss = safe(r.safety_stock, 0.0)
+    rop = safe(r.reorder_point, 0.0)
+    csl = safe(r.cycle_service_level, 1.0)
+    fill = safe(r.fill_rate, 1.0)
+
+    # costs and stock
+    if rs:
+        orders = np.where(demand, DAYS_PER_YEAR / rp_days, 0.0)
+        cycle_stock = avg_order / 2.0
+        up_to = rop
+    else:
+        orders = np.zeros(n)
+        np.divide(annual, q, out=orders, where=q > 0)
+        orders = np.where(np.isnan(q), np.nan, orders)
+        cycle_stock = q / 2.0
+        up_to = rop + q
+    ordering = np.where(orders > 0, order_cost * orders, np.where(np.isnan(orders), np.nan, 0.0))
+    cycle_holding = hold * cycle_stock
+    ss_holding = hold * ss
+    stockouts = (1.0 - csl) * orders
+    avg_inv = cycle_stock + ss
+
+    def passthrough(name: str) -> Any:
+        if name in items.columns:
+            return items[name].to_numpy()
+        return np.full(n, None, dtype=object)
+
+    out = pd.DataFrame(
+        {
+            "name": passthrough("name"),
+            "category": passthrough("category"),
+            "inventory_type": passthrough("inventory_type"),
+            "unit_cost": cost,
+            "annual_demand": annual,
+            "daily_mean": mu,
+            "daily_sd": sd,
+            "cv": cv,
+            "annual_value": value,
+            "abc": abc,
+            "xyz": xyz,
+            "service_target": target,
+            "target_source": pd.Categorical.from_codes(
+                from_item.astype(np.int8), categories=pd.Index(["class", "item"], dtype=object)
+            ),
+            "lead_time_days": lt,
+            "lead_time_sd_days": lt_sd,
+            "review_period_days": np.full(n, rp_days),
+            "order_cost": order_cost,
+            "holding_cost": hold,
+            "eoq": q_star,
+            "order_quantity": q,
+            "orders_per_year": orders,
+            "lead_time_demand_mean": ltd_mean,
+            "lead_time_demand_sd": ltd_sd,
+            "safety_factor": k,
+            "safety_stock": ss,
+            "reorder_point": rop,
+            "order_up_to": up_to,
+            "annual_ordering_cost": ordering,
+            "cycle_stock_holding_cost": cycle_holding,
+            "safety_stock_holding_cost": ss_holding,
+            "annual_cost": ordering + cycle_holding + ss_holding,
+            "cycle_service_level": csl,
+            "expected_fill_rate": fill,
+            "stockouts_per_year": stockouts,
+            "average_inventory": avg_inv,
+            "average_inventory_value": avg_inv * cost,
+        },
+        index=sku,
+    )
+    out.attrs["scenario"] = sc.to_dict()
+    return out
+
+
+def _demand_stats(dataset: Any, as_of: Any) -> pd.DataFrame:
+    from .data import demand_stats
+
+    if as_of is None:
+        return demand_stats(dataset)
+    start = dataset.demand_period[0]
+    as_of = pd.Timestamp(as_of)
+    if pd.isna(start) or as_of < start:
+        raise ValueError(f"as_of must be on or after the first demand date {start}; got {as_of}")
+    return demand_stats(dataset, period=(start, as_of))
+
+
+def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -> pd.DataFrame:
+    """The per-SKU plan of a dataset under a scenario.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        The business: its ``items`` and ``demand`` tables are used.
+    scenario : Scenario, optional
+        Parameters; default ``Scenario()``.
+    as_of : date-like, optional
+        Plan with the demand history up to and including this date only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per SKU of ``dataset.items``: see :func:`plan_from_stats`, which this
+        calls with ``wb.demand_stats(dataset)``.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.sample_dataset(n_skus=80, years=1, seed=1)
+    >>> p = wb.plan(ds, wb.Scenario(service_targets={"A": 0.99, "B": 0.95, "C": 0.9}))
+    >>> len(p) == len(ds.items), bool(p["average_inventory_value"].notna().all())
+    (True, True)
+    """
+    return plan_from_stats(dataset.items, _demand_stats(dataset, as_of), scenario)
+
+
+def plan_summary(plan_df: pd.DataFrame) -> pd.Series:
+    """Portfolio totals of a plan (for the dashboard and scenario comparison).
+
+    Parameters
+    ----------
+    plan_df : pandas.DataFrame
+        A frame from :func:`plan` or :func:`plan_from_stats`.
+
+    Returns
+    -------
+    pandas.Series
+        ``skus``; ``investment`` (total average inventory value [$]),
+        ``safety_stock_value`` and ``cycle_stock_value`` [$];
+        ``annual_ordering_cost``, ``cycle_stock_holding_cost``,
+        ``safety_stock_holding_cost``, ``annual_cost`` [$/year];
+        ``fill_rate`` (weighted by annual demand; 1 if there is no demand);
+        ``stockouts_per_year``; ``annual_demand_value`` [$/year]; ``turns``
+        (annual demand value / investment); ``skus_<class>`` for each ABC class;
+        ``skus_unplanned`` (SKUs with a NaN reorder point, e.g. no lead time). Sums
+        skip NaN.
+    """
+    p = plan_df
+    cost = p["unit_cost"].to_numpy(dtype=float)
+    d = np.nan_to_num(p["annual_demand"].to_numpy(dtype=float))
+    fill = p["expected_fill_rate"].to_numpy(dtype=float)
+    ok = ~np.isnan(fill)
+    weight = d[ok].sum()
+    fill_rate = float((fill[ok] * d[ok]).sum() / weight) if weight > 0 else 1.0
+    investment = float(np.nansum(p["average_inventory_value"].to_numpy(dtype=float)))
+    value = float(np.nansum(p["annual_value"].to_numpy(dtype=float)))
+    out = {
+        "skus": len(p),
+        "investment": investment,
+        "safety_stock_value": float(np.nansum(p["safety_stock"].to_numpy(dtype=float) * cost)),
+        "cycle_stock_value": float(
+            np.nansum((p["average_inventory"] - p["safety_stock"]).to_numpy(dtype=float) * cost)
+        ),
+    }
+    for col in (
+        "annual_ordering_cost",
+        "cycle_stock_holding_cost",
+        "safety_stock_holding_cost",
+        "annual_cost",
+    ):
+        out[col] = float(np.nansum(p[col].to_numpy(dtype=float)))
+    out["fill_rate"] = fill_rate
+    out["stockouts_per_year"] = float(np.nansum(p["stockouts_per_year"].to_numpy(dtype=float)))
+    out["annual_demand_value"] = value
+    out["turns"] = value / investment if investment > 0 else 0.0
+    counts = p["abc"].value_counts(sort=False)
+    for label, c in counts.items():
+        out[f"skus_{label}"] = int(c)
+    out["skus_unplanned"] = int(p["reorder_point"].isna().sum())
+    return pd.Series(out, name=p.attrs.get("scenario", {}).get("name"), dtype=object)
+
+
+def compare_scenarios(
+    dataset: Any,
+    scenarios: Iterable[Scenario] | Mapping[str, Scenario],
+    *,
+    as_of: Any = None,
+    stats: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Scenarios side by side: portfolio totals and what changes against the first.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset or pandas.DataFrame
+        The dataset (or, with ``stats``, an items table).
+    scenarios : iterable of Scenario (or mapping name -> Scenario)
+        At least one; the first is the reference for the change counts. Names
+        must be distinct.
+    as_of : date-like, optional
+        As in :func:`plan`.
+    stats : pandas.DataFrame, optional
+        Demand statistics to reuse (then ``dataset`` may be an items table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One column per scenario (its name); rows are the :func:`plan_summary`
+        figures, then ``abc_changes``, ``xyz_changes``, ``order_quantity_changes``,
+        ``reorder_point_changes`` (SKUs whose value differs from the first scenario's,
+        by more than 1e-9 relative) and ``investment_change`` [$] against the first.
+
+    Raises
+    ------
+    ValueError
+        If no scenario is given, one is not a Scenario, or two share a name.
+    """
+    if isinstance(scenarios, Mapping):
+        scenarios = [s.replace(name=str(k)) for k, s in scenarios.items()]
+    scenarios = list(scenarios)
+    if not scenarios:
+        raise ValueError("scenarios must hold at least one Scenario; got none")
+    for s in scenarios:
+        if not isinstance(s, Scenario):
+            raise ValueError(f"scenarios must be Scenario objects; got {type(s).__name__}")
+    names = [s.name for s in scenarios]
+    dup = sorted({x for x in names if names.count(x) > 1})
+    if dup:
+        raise ValueError(f"scenario names must be distinct; repeated: {dup}")
+    if stats is None:
+        stats = _demand_stats(dataset, as_of)
+    items = dataset if isinstance(dataset, pd.DataFrame) else dataset.items
+    plans = [plan_from_stats(items, stats, s) for s in scenarios]
+    base = plans[0]
+    cols = {}
+    for s, p in zip(scenarios, plans, strict=True):
+        summary = plan_summary(p)
+        for col in ("abc", "xyz"):
+            summary[f"{col}_changes"] = int(
+                (p[col].astype(object) != base[col].astype(object)).sum()
+            )
+        for col in ("order_quantity", "reorder_point"):
+            a, b = p[col].to_numpy(dtype=float), base[col].to_numpy(dtype=float)
+            same = np.isclose(a, b, rtol=1e-9, atol=1e-9) | (np.isnan(a) & np.isnan(b))
+            summary[f"{col}_changes"] = int((~same).sum())
+        summary["investment_change"] = summary["investment"] - plan_summary(base)["investment"]
+        cols[s.name] = summary
+    return pd.DataFrame(cols)
