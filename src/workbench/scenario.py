@@ -650,7 +650,7 @@ def plan_from_stats(
 
     def passthrough(name: str) -> Any:
         if name in items.columns:
-            return items[name].to_numpy()
+            return items[name].array  # keeps string / categorical dtypes
         return np.full(n, None, dtype=object)
 
     out = pd.DataFrame(
