@@ -1,0 +1,312 @@
+"""Shared helpers for the widget panels: number formatting, HTML tables, download links.
+
+Nothing here displays anything; the helpers return strings (HTML) or widgets that a
+panel places in its own layout.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+import os
+from collections.abc import Iterable
+
+import pandas as pd
+
+__all__ = [
+    "CSS",
+    "data_uri",
+    "decode_data_uri",
+    "download_link",
+    "error_table_html",
+    "fmt_int",
+    "fmt_money",
+    "fmt_number",
+    "fmt_pct",
+    "frame_to_excel_bytes",
+    "html_table",
+    "plotly_template",
+    "problems_frame",
+    "uploaded_files",
+]
+
+#: Column order of the readable error table: what a store manager needs to fix a file.
+PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "expected"]
+
+# Small stylesheet shipped inside the first HTML widget of the dashboard. Voila's lab
+# template loads no CDN assets and we add none (STACK.md pitfall 8).
+CSS = """
+<style>
+.wb-table { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
+.wb-table th, .wb-table td { border: 1px solid #c8c8c8; padding: 3px 8px; }
+.wb-table th { background: rgba(127,127,127,0.15); text-align: left; }
+.wb-table td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.wb-error { border-left: 4px solid #c0392b; padding: 4px 10px; margin: 6px 0; }
+.wb-error h4 { color: #c0392b; margin: 2px 0 6px 0; }
+.wb-note { color: #777; font-size: 12px; }
+.wb-ok { border-left: 4px solid #27ae60; padding: 4px 10px; margin: 6px 0; }
+.wb-unavailable { color: #999; }
+a.wb-download { display: inline-block; margin: 4px 8px 4px 0; padding: 4px 10px;
+  border: 1px solid #2a7ab0; border-radius: 3px; text-decoration: none; }
+</style>
+"""
+
+
+def _is_missing(x) -> bool:
+    try:
+        return x is None or bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_number(x, digits: int = 0) -> str:
+    """Format a number with thousands separators; missing values as an en dash.
+
+    Examples
+    --------
+    >>> fmt_number(1234567.891, 2), fmt_number(float("nan")), fmt_number(-3)
+    ('1,234,567.89', '–', '-3')
+    """
+    if _is_missing(x):
+        return "–"
+    x = float(x)
+    if math.isinf(x):
+        return "∞" if x > 0 else "-∞"
+    return f"{x:,.{digits}f}"
+
+
+def fmt_int(x) -> str:
+    """Format a count: ``fmt_int(2500) == '2,500'``."""
+    return fmt_number(x, 0)
+
+
+def fmt_money(x, digits: int = 0) -> str:
+    """Format an amount of money in dollars.
+
+    Examples
+    --------
+    >>> fmt_money(1234.6), fmt_money(-20), fmt_money(None)
+    ('$1,235', '-$20', '–')
+    """
+    if _is_missing(x):
+        return "–"
+    s = fmt_number(abs(float(x)), digits)
+    return f"-${s}" if float(x) < 0 else f"${s}"
+
+
+def fmt_pct(x, digits: int = 1) -> str:
+    """Format a fraction as a percentage: ``fmt_pct(0.953) == '95.3 %'``."""
+    if _is_missing(x):
+        return "–"
+    return f"{100 * float(x):.{digits}f} %"
+
+
+def _cell(value) -> tuple[str, bool]:
+    """Text of one table cell and whether it is numeric (right-aligned)."""
+    if _is_missing(value):
+        return "", False
+    if isinstance(value, bool):
+        return str(value), False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and abs(float(value)) < 1e15:
+            return f"{int(value):,}", True
+        return f"{float(value):,.4g}" if abs(float(value)) < 1 else f"{float(value):,.2f}", True
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value), False
+    return str(value), False
+
+
+def html_table(
+    df: pd.DataFrame,
+    *,
+    max_rows: int = 50,
+    index: bool = False,
+    css_class: str = "wb-table",
+    formatters: dict | None = None,
+) -> str:
+    """Render a DataFrame as a small escaped HTML table (no pandas Styler, no JS).
+
+    Parameters
+    ----------
+    df : DataFrame
+    max_rows : int
+        Rows shown; a note says how many more there are.
+    index : bool
+        Show the index as the first column.
+    css_class : str
+        Class of the ``<table>``.
+    formatters : dict, optional
+        Column name -> function(value) -> str, applied before escaping.
+
+    Examples
+    --------
+    >>> out = html_table(pd.DataFrame({"a": [1, 2], "b": ["<x>", None]}), max_rows=1)
+    >>> "<td>&lt;x&gt;</td>" in out, '<td class="num">1</td>' in out, "1 more row" in out
+    (True, True, True)
+    """
+    formatters = formatters or {}
+    frame = df.reset_index() if index else df
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for rec in frame.head(max_rows).itertuples(index=False, name=None):
+        cells = []
+        for col, value in zip(frame.columns, rec, strict=True):
+            if col in formatters and not _is_missing(value):
+                text, num = formatters[col](value), True
+            else:
+                text, num = _cell(value)
+            cls = ' class="num"' if num else ""
+            cells.append(f"<td{cls}>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    out = (
+        f'<table class="{css_class}"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    extra = len(frame) - max_rows
+    if extra > 0:
+        out += f'<div class="wb-note">… and {extra:,} more row{"s" if extra > 1 else ""}</div>'
+    return out
+
+
+def problems_frame(error) -> pd.DataFrame:
+    """The problems of a DataError as a table with columns file, sheet, row, column, value,
+    expected (only the columns that say something are kept by :func:`error_table_html`).
+
+    Accepts anything with ``.to_frame()`` or a ``.problems`` list of records/namedtuples;
+    any other exception becomes one row whose ``expected`` is its message.
+    """
+    frame = None
+    if hasattr(error, "to_frame"):
+        try:
+            frame = pd.DataFrame(error.to_frame())
+        except Exception:  # a broken to_frame must not hide the problems themselves
+            frame = None
+    if frame is None and getattr(error, "problems", None) is not None:
+        recs = []
+        for p in error.problems:
+            if hasattr(p, "_asdict"):
+                recs.append(p._asdict())
+            elif isinstance(p, dict):
+                recs.append(p)
+            else:
+                recs.append({k: getattr(p, k, None) for k in PROBLEM_COLUMNS})
+        frame = pd.DataFrame.from_records(recs)
+    if frame is None:
+        frame = pd.DataFrame([{"expected": str(error) or type(error).__name__}])
+    for col in PROBLEM_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    rest = [c for c in frame.columns if c not in PROBLEM_COLUMNS]
+    return frame[PROBLEM_COLUMNS + rest]
+
+
+def error_table_html(error, *, title: str = "The data could not be loaded", max_rows: int = 100):
+    """A readable HTML report of a DataError (or any exception): title, count, table.
+
+    The table has one row per problem with the file, row number as seen in the file,
+    column, offending value and what was expected; empty columns (e.g. ``sheet`` for
+    CSV files) are left out.
+    """
+    frame = problems_frame(error)
+    keep = [
+        c
+        for c in frame.columns
+        if c in ("file", "row", "column", "value", "expected") or frame[c].notna().any()
+    ]
+    frame = frame[keep]
+    n = len(frame)
+    # Integer row numbers print as 12, not 12.0.
+    if "row" in frame:
+        frame = frame.assign(
+            row=[
+                ("" if _is_missing(r) else str(int(r)) if _intlike(r) else str(r))
+                for r in frame["row"]
+            ]
+        )
+    if "value" in frame:
+        frame = frame.assign(
+            value=[
+                "" if _is_missing(v) else repr(v) if isinstance(v, str) else str(v)
+                for v in frame["value"]
+            ]
+        )
+    summary = (
+        f"{n} problem{'s' if n != 1 else ''} found. "
+        f"Fix {'them' if n != 1 else 'it'} in the file and upload it again."
+    )
+    return (
+        f'<div class="wb-error"><h4>{html.escape(title)}</h4>'
+        f"<div>{html.escape(summary)}</div>"
+        f"{html_table(frame, max_rows=max_rows, css_class='wb-table wb-error-table')}</div>"
+    )
+
+
+def _intlike(x) -> bool:
+    try:
+        return float(x).is_integer()
+    except (TypeError, ValueError):
+        return False
+
+
+def data_uri(data: bytes, mime: str) -> str:
+    """A base64 ``data:`` URI for bytes (used for downloads that need no server file).
+
+    Examples
+    --------
+    >>> data_uri(b"a,b\\n1,2\\n", "text/csv")
+    'data:text/csv;base64,YSxiCjEsMgo='
+    """
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def decode_data_uri(uri: str) -> bytes:
+    """Inverse of :func:`data_uri` (tests use it to check what a link would download)."""
+    head, _, payload = uri.partition(",")
+    if not head.startswith("data:") or not head.endswith(";base64"):
+        raise ValueError(f"not a base64 data URI: {uri[:40]!r}")
+    return base64.b64decode(payload)
+
+
+def download_link(data: bytes, filename: str, label: str, mime: str, *, css_class: str = "") -> str:
+    """An ``<a download>`` anchor carrying the file as a data URI.
+
+    Works in Voila and JupyterLab without writing a file on the server: the browser
+    saves the bytes under ``filename`` when the link is clicked.
+    """
+    cls = "wb-download" + (f" {css_class}" if css_class else "")
+    return (
+        f'<a class="{cls}" download="{html.escape(filename)}" '
+        f'href="{data_uri(data, mime)}" target="_blank">{html.escape(label)}</a>'
+    )
+
+
+def uploaded_files(value: Iterable) -> dict[str, bytes]:
+    """Name -> bytes of the files in an ipywidgets 8 FileUpload value (a tuple of dicts
+    with ``name`` and ``content`` as a memoryview); a plain dict name -> bytes passes
+    through, so handlers can be called directly in tests."""
+    if isinstance(value, dict):
+        return {str(k): bytes(v) for k, v in value.items()}
+    out: dict[str, bytes] = {}
+    for f in value or ():
+        out[str(f["name"])] = bytes(f["content"])
+    return out
+
+
+def plotly_template() -> str:
+    """``plotly_dark`` when the dashboard runs with the dark theme (STACK.md pitfall 7)."""
+    return "plotly_dark" if os.environ.get("WORKBENCH_THEME", "light") == "dark" else "plotly_white"
+
+
+def frame_to_excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook (one sheet per frame) as bytes, written with openpyxl."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+        for name, frame in frames.items():
+            out = frame.copy()
+            for col in out.columns:  # Excel has no time zones
+                if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+                    out[col] = out[col].dt.tz_localize(None)
+            out.to_excel(xl, sheet_name=name[:31], index=False)
+    return buf.getvalue()

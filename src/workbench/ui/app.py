@@ -1,0 +1,394 @@
+"""The dashboard: the panels composed in tabs, Data first.
+
+:class:`Dashboard` holds the current dataset, scenario and plan as traits. When the
+dataset changes (an upload in the Data tab, the sample button) it recomputes the plan
+and tells every panel: a panel with ``set_dataset(ds)`` gets the new dataset, one with
+``set_plan(plan)`` the new plan. Panels never call ``display()``; the notebook displays
+the dashboard.
+
+Adding a panel is one line in :data:`TABS`::
+
+    TabSpec("EOQ", lambda d: EOQPanel(d.dataset)),
+    TabSpec("Stock age", lambda d: AgingPanel(d.dataset), needs=("lots",)),
+
+``needs`` names the optional tables the panel cannot work without; when the loaded
+data lacks one, the tab shows what is missing instead of the panel (and the panel is
+built as soon as data with those tables is loaded).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import traitlets
+from plotly.subplots import make_subplots
+
+import workbench as wb
+
+from ._common import CSS, fmt_int, fmt_money, plotly_template
+from .data_panel import DataPanel
+from .scenario_panel import ScenarioPanel
+
+__all__ = ["TABS", "Dashboard", "SummaryPanel", "TabSpec", "compute_plan", "default_dataset"]
+
+INVENTORY_TYPES = ("raw_material", "wip", "finished_good", "mro")
+TYPE_LABELS = {
+    "raw_material": "Raw material",
+    "wip": "Work in progress",
+    "finished_good": "Finished goods",
+    "mro": "MRO supplies",
+}
+
+
+def sample_data_dir() -> Path:
+    """The shipped ``sample_data/`` folder (``src/workbench/../../sample_data``)."""
+    return Path(__file__).resolve().parents[3] / "sample_data"
+
+
+def default_dataset(path: str | os.PathLike | None = None):
+    """The dataset the dashboard opens with.
+
+    ``path`` if given, else the ``WORKBENCH_DATA`` environment variable set by
+    ``workbench serve --data``, else the shipped ``sample_data/`` folder, else the
+    generated sample business (same seed as the shipped folder).
+    """
+    path = path or os.environ.get("WORKBENCH_DATA") or None
+    if path:
+        return wb.load_dataset(path)
+    folder = sample_data_dir()
+    if (folder / "items.csv").is_file() or (folder / "items.parquet").is_file():
+        return wb.load_dataset(folder)
+    return wb.sample_dataset()
+
+
+def compute_plan(dataset, scenario=None) -> pd.DataFrame | None:
+    """The plan for a dataset under a scenario (``wb.plan``), or None when it cannot be
+    computed (the dashboard then shows why instead of failing)."""
+    plan = getattr(wb, "plan", None)
+    if dataset is None or plan is None:
+        return None
+    return plan(dataset) if scenario is None else plan(dataset, scenario)
+
+
+# --------------------------------------------------------------------------- summary tab
+
+
+def _summary_frames(ds) -> dict[str, pd.DataFrame | pd.Series]:
+    """The numbers behind the Summary tab, computed with groupby (no per-SKU loop)."""
+    items = ds.items
+    types = items["inventory_type"].astype("string")
+    counts = types.value_counts().reindex(list(INVENTORY_TYPES), fill_value=0)
+
+    unit_cost = pd.Series(items["unit_cost"].to_numpy(float), index=items["sku"].astype(str))
+    type_of = pd.Series(types.to_numpy(), index=items["sku"].astype(str))
+
+    stock_value = pd.Series(0.0, index=list(INVENTORY_TYPES))
+    has_lots = ds.lots is not None and len(ds.lots) > 0
+    if has_lots:
+        lots = ds.lots
+        sku = lots["sku"].astype(str)
+        cost = lots["unit_cost"] if "unit_cost" in lots else sku.map(unit_cost)
+        cost = pd.Series(np.asarray(cost, float), index=lots.index).fillna(sku.map(unit_cost))
+        value = lots["quantity"].astype(float) * cost
+        stock_value = (
+            value.groupby(sku.map(type_of).to_numpy())
+            .sum()
+            .reindex(list(INVENTORY_TYPES), fill_value=0.0)
+        )
+
+    demand = ds.demand
+    dsku = demand["sku"].astype(str)
+    dvalue = demand["quantity"].astype(float).to_numpy() * dsku.map(unit_cost).to_numpy(float)
+    frame = pd.DataFrame(
+        {"date": pd.to_datetime(demand["date"]), "type": dsku.map(type_of), "value": dvalue}
+    )
+    weekly = (
+        frame.groupby([pd.Grouper(key="date", freq="W-MON", label="left", closed="left"), "type"])[
+            "value"
+        ]
+        .sum()
+        .unstack("type")
+        .reindex(columns=list(INVENTORY_TYPES))
+        .fillna(0.0)
+    )
+    start, end = ds.demand_period
+    days = max((pd.Timestamp(end) - pd.Timestamp(start)).days + 1, 1)
+    annual_value = float(np.nansum(dvalue)) * 365.0 / days
+    return {
+        "counts": counts,
+        "stock_value": stock_value,
+        "has_lots": has_lots,
+        "weekly": weekly,
+        "annual_value": annual_value,
+    }
+
+
+class SummaryPanel(widgets.VBox):
+    """What is in the dataset: items by inventory type, stock value, demand over time.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+
+    Attributes
+    ----------
+    summary : dict
+        The numbers shown (trait): counts and stock value by inventory type, weekly
+        demand value by type, annual demand value at cost.
+    """
+
+    summary = traitlets.Dict()
+
+    def __init__(self, dataset, **kwargs):
+        self.kpis = widgets.HTML()
+        labels = [TYPE_LABELS[t] for t in INVENTORY_TYPES]
+        base = make_subplots(
+            rows=1,
+            cols=2,
+            subplot_titles=("Items by inventory type", "Stock value on hand at cost ($)"),
+        )
+        base.add_trace(go.Bar(x=labels, y=[0] * 4, name="items", showlegend=False), 1, 1)
+        base.add_trace(go.Bar(x=labels, y=[0] * 4, name="stock value", showlegend=False), 1, 2)
+        base.update_layout(
+            template=plotly_template(), height=320, margin=dict(l=50, r=20, t=50, b=40)
+        )
+        # All traces exist before the FigureWidget is made (STACK.md pitfall 2).
+        self.types_fig = go.FigureWidget(base)
+        self.demand_fig = go.FigureWidget(
+            data=[go.Scatter(x=[], y=[], mode="lines", name=lab) for lab in labels],
+            layout=go.Layout(
+                title="Weekly demand at cost ($) by inventory type",
+                template=plotly_template(),
+                height=340,
+                margin=dict(l=60, r=20, t=50, b=40),
+                legend=dict(orientation="h", y=-0.15),
+            ),
+        )
+        self.types_fig.layout.meta = "summary-types"
+        self.demand_fig.layout.meta = "summary-demand"
+        super().__init__(children=[self.kpis, self.types_fig, self.demand_fig], **kwargs)
+        self.add_class("wb-summary-panel")
+        self.set_dataset(dataset)
+
+    def set_dataset(self, dataset) -> None:
+        """Recompute the numbers and update the figures in place."""
+        s = _summary_frames(dataset)
+        start, end = dataset.demand_period
+        with self.types_fig.batch_update():
+            self.types_fig.data[0].y = s["counts"].to_numpy()
+            self.types_fig.data[1].y = s["stock_value"].to_numpy()
+        weekly = s["weekly"]
+        with self.demand_fig.batch_update():
+            for trace, t in zip(self.demand_fig.data, INVENTORY_TYPES, strict=True):
+                trace.x = weekly.index.to_pydatetime()
+                trace.y = weekly[t].to_numpy()
+        stock = (
+            fmt_money(s["stock_value"].sum())
+            if s["has_lots"]
+            else '<span class="wb-unavailable">no lots table loaded</span>'
+        )
+        rows = [
+            ("SKUs", fmt_int(len(dataset.items))),
+            ("Demand rows", fmt_int(len(dataset.demand))),
+            (
+                "Demand period",
+                f"{pd.Timestamp(start):%Y-%m-%d} to {pd.Timestamp(end):%Y-%m-%d}",
+            ),
+            ("Annual demand at cost", fmt_money(s["annual_value"])),
+            ("Stock value on hand", stock),
+        ]
+        cells = "".join(
+            f"<tr><th>{html.escape(k)}</th><td class='num'>{v}</td></tr>" for k, v in rows
+        )
+        self.kpis.value = f"<table class='wb-table wb-kpis'>{cells}</table>"
+        self.summary = {
+            "counts": s["counts"].to_dict(),
+            "stock_value": s["stock_value"].to_dict(),
+            "annual_value": s["annual_value"],
+            "weeks": len(weekly),
+        }
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+@dataclass(frozen=True)
+class TabSpec:
+    """One tab: its title, how to build its panel from the dashboard, the optional
+    tables it needs."""
+
+    title: str
+    build: Callable[[Dashboard], widgets.Widget]
+    needs: tuple[str, ...] = ()
+
+
+#: The tabs, in order. Add a panel with one line.
+TABS: list[TabSpec] = [
+    TabSpec("Data", lambda d: d.data_panel),
+    TabSpec("Summary", lambda d: SummaryPanel(d.dataset)),
+    TabSpec("Scenarios", lambda d: d.scenario_panel),
+]
+
+
+class Dashboard(widgets.VBox):
+    """The workbench dashboard: a header and one tab per panel, Data first.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset, optional
+        Default :func:`default_dataset` (``WORKBENCH_DATA`` or the sample business).
+    tabs : list of TabSpec, optional
+        Default :data:`TABS`.
+
+    Attributes
+    ----------
+    dataset : traitlet
+        The current dataset; setting it updates every panel.
+    scenario : traitlet
+        The current scenario (``wb.Scenario``) or None for the defaults.
+    plan : traitlet
+        ``wb.plan(dataset, scenario)``: one row per SKU, or None if it cannot be made.
+    panels : dict
+        Tab title -> panel widget.
+    """
+
+    dataset = traitlets.Any(allow_none=True)
+    scenario = traitlets.Any(allow_none=True)
+    plan = traitlets.Any(allow_none=True)
+
+    def __init__(self, dataset=None, *, tabs: list[TabSpec] | None = None, **kwargs):
+        if dataset is None:
+            dataset = default_dataset()
+        self.specs = list(TABS if tabs is None else tabs)
+        self.header = widgets.HTML()
+        self.status = widgets.HTML()
+        self.tab = widgets.Tab()
+        self.tab.add_class("wb-tabs")
+        super().__init__(children=[self.header, self.tab, self.status], **kwargs)
+        self.add_class("wb-dashboard")
+        self.set_trait("dataset", dataset)
+        self.scenario = _default_scenario()
+        self.plan = self._safe_plan()
+        # The two panels the dashboard itself talks to.
+        self.data_panel = DataPanel(dataset, plan=self.plan)
+        self.scenario_panel = ScenarioPanel(dataset, scenario=self.scenario)
+        self.data_panel.observe(self._on_panel_dataset, names="dataset")
+        self.scenario_panel.observe(self._on_applied, names="applied")
+        self.panels: dict[str, widgets.Widget] = {}
+        self._build_tabs()
+        self._update_header()
+        self.observe(self._on_dataset, names="dataset")
+        self.observe(self._on_scenario, names="scenario")
+        self.observe(self._on_plan, names="plan")
+
+    # -- building
+    def _missing(self, spec: TabSpec) -> list[str]:
+        return [t for t in spec.needs if not self.dataset.has(t)]
+
+    def _build_one(self, spec: TabSpec) -> widgets.Widget:
+        missing = self._missing(spec)
+        if missing:
+            need = ", ".join(missing)
+            return widgets.HTML(
+                f'<div class="wb-unavailable wb-needs">{html.escape(spec.title)} needs the '
+                f"{html.escape(need)} table{'s' if len(missing) > 1 else ''}, which the loaded "
+                "data does not have. Upload it in the Data tab (or use the sample business) "
+                "to enable this tab.</div>"
+            )
+        try:
+            return spec.build(self)
+        except Exception as exc:  # one broken panel must not take the dashboard down
+            return widgets.HTML(_panel_error(spec.title, exc))
+
+    def _build_tabs(self) -> None:
+        children, titles = [], []
+        for spec in self.specs:
+            panel = self.panels.get(spec.title)
+            if panel is None or isinstance(panel, widgets.HTML):
+                panel = self._build_one(spec)
+            self.panels[spec.title] = panel
+            children.append(panel)
+            missing = self._missing(spec)
+            titles.append(spec.title + (" (n/a)" if missing else ""))
+        self.tab.children = children
+        self.tab.titles = titles
+
+    def _update_header(self) -> None:
+        ds = self.dataset
+        self.header.value = (
+            CSS + "<h2 style='margin:4px 0'>Inventory Workbench</h2>"
+            f"<div class='wb-note wb-source'>Data: {html.escape(str(ds.source))} · "
+            f"{fmt_int(len(ds.items))} SKUs</div>"
+        )
+
+    # -- reacting
+    def _safe_plan(self):
+        try:
+            return compute_plan(self.dataset, self.scenario)
+        except Exception as exc:
+            self.status.value = _panel_error("Plan", exc)
+            return None
+
+    def _on_panel_dataset(self, change) -> None:
+        if change.new is not None and change.new is not self.dataset:
+            self.dataset = change.new
+
+    def _on_applied(self, change) -> None:
+        if change.new is not None:
+            self.scenario = change.new
+
+    def _on_dataset(self, change) -> None:
+        self.status.value = ""
+        self._update_header()
+        for title, panel in list(self.panels.items()):
+            spec = next(s for s in self.specs if s.title == title)
+            if self._missing(spec) or isinstance(panel, widgets.HTML):
+                continue
+            self._call(title, panel, "set_dataset", change.new)
+        self._build_tabs()  # builds tabs that the new data now supports
+        self.plan = self._safe_plan()
+
+    def _on_scenario(self, change) -> None:
+        self.scenario_panel.set_scenario(change.new)
+        self.plan = self._safe_plan()
+
+    def _on_plan(self, change) -> None:
+        for title, panel in self.panels.items():
+            self._call(title, panel, "set_plan", change.new)
+
+    def _call(self, title, panel, method, value) -> None:
+        fn = getattr(panel, method, None)
+        if fn is None:
+            return
+        try:
+            fn(value)
+        except Exception as exc:
+            self.status.value += _panel_error(title, exc)
+
+
+def _default_scenario():
+    scenario = getattr(wb, "Scenario", None)
+    return None if scenario is None else scenario()
+
+
+#: Tracebacks of the last unexpected panel failures (for debugging; not shown in the page).
+_ERRORS: list[str] = []
+
+
+def _panel_error(title: str, exc: BaseException) -> str:
+    """A short readable note for an unexpected failure (the traceback goes to the log)."""
+    _ERRORS.append("".join(traceback.format_exception(exc)))
+    del _ERRORS[:-20]
+    return (
+        f'<div class="wb-error"><h4>{html.escape(title)}: something went wrong</h4>'
+        f"<div>{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</div></div>"
+    )

@@ -1,0 +1,288 @@
+"""The Data tab: upload your own tables or pick the sample business; download the plan.
+
+Uploads (CSV, Excel, zip or Parquet; several files at once) are validated with
+``wb.load_uploaded``. A ``DataError`` is shown as a readable table (file, row, column,
+value, what was expected) and the current data stays loaded; a valid upload replaces
+the ``dataset`` trait, which the dashboard observes.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+
+import workbench as wb
+
+from ._common import (
+    download_link,
+    error_table_html,
+    fmt_int,
+    frame_to_excel_bytes,
+    html_table,
+    uploaded_files,
+)
+
+__all__ = ["FEATURES", "DataPanel", "load_files", "plan_downloads"]
+
+ACCEPT = ".csv,.xlsx,.zip,.parquet"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+#: What the workbench can do with each optional table: (feature, tables it needs).
+FEATURES: list[tuple[str, tuple[str, ...]]] = [
+    ("EOQ, safety stock, ABC/XYZ, trade-offs, weekly review", ()),
+    ("Stock value, FIFO valuation, stock age and expiry risk", ("lots",)),
+    ("Supplier lead-time and on-time history", ("purchase_orders",)),
+    ("Supplier master data (names, quoted lead times)", ("suppliers",)),
+    ("Count audit and record accuracy", ("counts",)),
+    ("BOM explosion and MRP planned orders", ("bom", "schedule")),
+]
+
+OPTIONAL_TABLES = ("lots", "suppliers", "purchase_orders", "bom", "counts", "schedule")
+
+
+def load_files(files: dict[str, bytes]):
+    """Validate uploaded files (name -> bytes) into a Dataset.
+
+    Uses ``wb.load_uploaded`` (the data layer's loader for in-memory files). Raises
+    ``wb.DataError`` listing every problem when the files are not valid.
+    """
+    return wb.load_uploaded(files)
+
+
+def plan_downloads(plan: pd.DataFrame) -> dict[str, tuple[bytes, str]]:
+    """The plan as CSV and Excel bytes: {"csv": (bytes, mime), "xlsx": (bytes, mime)}."""
+    frame = _plan_frame(plan)
+    return {
+        "csv": (frame.to_csv(index=False).encode("utf-8"), "text/csv"),
+        "xlsx": (frame_to_excel_bytes({"plan": frame}), XLSX_MIME),
+    }
+
+
+class DataPanel(widgets.VBox):
+    """Upload data or use the sample business; see what was loaded; download the plan.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        The data shown at first.
+    plan : DataFrame, optional
+        The plan offered for download (``set_plan`` replaces it).
+    sample : callable, optional
+        Returns the sample business for the "Use the sample business" button; default
+        the dashboard's :func:`workbench.ui.app.default_dataset` without ``--data``.
+
+    Attributes
+    ----------
+    dataset : traitlet
+        The loaded dataset; replaced by a valid upload or the sample button.
+    error : traitlet
+        The last upload error (``wb.DataError`` or other exception), None after a
+        successful load.
+    """
+
+    dataset = traitlets.Any(allow_none=True)
+    error = traitlets.Any(allow_none=True)
+
+    def __init__(self, dataset, *, plan: pd.DataFrame | None = None, sample=None, **kwargs):
+        self._sample = sample
+        self.intro = widgets.HTML(
+            "<h3 style='margin:4px 0'>Your data</h3>"
+            "<div>Upload the tables of your business: CSV or Parquet files (one per table, "
+            "named <code>items</code>, <code>demand</code>, <code>lots</code>, ...), one Excel "
+            "workbook with a sheet per table, or a zip of them. Only <b>items</b> and "
+            "<b>demand</b> are required.</div>"
+        )
+        self.upload = widgets.FileUpload(
+            accept=ACCEPT,
+            multiple=True,
+            description="Upload files",
+            button_style="primary",
+            icon="",
+        )  # no icon: the lab template loads FontAwesome from a CDN (STACK.md pitfall 8)
+        self.upload.add_class("wb-upload")
+        self.sample_button = widgets.Button(
+            description="Use the sample business", icon="", tooltip="Load the shipped sample data"
+        )
+        self.sample_button.add_class("wb-sample-button")
+        self.message = widgets.HTML()
+        self.message.add_class("wb-message")
+        self.summary = widgets.HTML()
+        self.summary.add_class("wb-data-summary")
+        self.capabilities = widgets.HTML()
+        self.capabilities.add_class("wb-capabilities")
+        self.downloads = widgets.HTML()
+        self.downloads.add_class("wb-downloads")
+        self.excel_button = widgets.Button(description="Make the Excel file", disabled=True)
+        self.excel_button.add_class("wb-excel-button")
+        self.excel = widgets.HTML()
+        self.excel.add_class("wb-excel")
+        self._plan = None
+        super().__init__(
+            children=[
+                self.intro,
+                widgets.HBox([self.upload, self.sample_button]),
+                self.message,
+                self.summary,
+                self.capabilities,
+                widgets.HTML("<h3 style='margin:8px 0 4px 0'>Download the plan</h3>"),
+                self.downloads,
+                widgets.HBox([self.excel_button, self.excel]),
+            ],
+            **kwargs,
+        )
+        self.add_class("wb-data-panel")
+        self.upload.observe(self._on_upload, names="value")
+        self.sample_button.on_click(self._on_sample)
+        self.excel_button.on_click(self.make_excel)
+        self.set_trait("dataset", dataset)
+        self.set_dataset(dataset)
+        self.set_plan(plan)
+        self.observe(lambda change: self.set_dataset(change.new), names="dataset")
+
+    # -- loading
+    def load_files(self, files: dict[str, bytes]) -> bool:
+        """Validate files (name -> bytes); on success replace ``dataset``, otherwise show
+        the problems. Returns whether the data was replaced."""
+        try:
+            ds = load_files(files)
+        except Exception as exc:  # DataError above all; anything else is shown the same way
+            self.error = exc
+            title = (
+                f"{', '.join(files) or 'The upload'} could not be loaded; "
+                "the data in use has not changed"
+            )
+            self.message.value = error_table_html(exc, title=title)
+            return False
+        self.error = None
+        self.dataset = ds
+        self.message.value = (
+            f'<div class="wb-ok">Loaded {html.escape(", ".join(files))}: '
+            f"{fmt_int(len(ds.items))} SKUs, {fmt_int(len(ds.demand))} demand rows.</div>"
+        )
+        return True
+
+    def _on_upload(self, change) -> None:
+        files = uploaded_files(change.new)
+        if not files:
+            return
+        self.load_files(files)
+        # Clear the widget so uploading the same file again fires a change.
+        self.upload.unobserve(self._on_upload, names="value")
+        self.upload.value = ()
+        self.upload.observe(self._on_upload, names="value")
+
+    def _on_sample(self, _button=None) -> None:
+        from .app import default_dataset, sample_data_dir
+
+        try:
+            if self._sample is not None:
+                ds = self._sample()
+            else:
+                folder = sample_data_dir()
+                ds = default_dataset(folder) if folder.is_dir() else wb.sample_dataset()
+        except Exception as exc:
+            self.error = exc
+            self.message.value = error_table_html(exc, title="The sample could not be loaded")
+            return
+        self.error = None
+        self.dataset = ds
+        self.message.value = '<div class="wb-ok">Loaded the sample business.</div>'
+
+    # -- showing
+    def set_dataset(self, dataset) -> None:
+        """Show what the dataset holds and what it can support."""
+        if dataset is None:
+            self.summary.value = ""
+            return
+        if dataset is not self.dataset:
+            self.set_trait("dataset", dataset)
+        self.summary.value = _summary_html(dataset)
+        self.capabilities.value = _capabilities_html(dataset)
+
+    def set_plan(self, plan: pd.DataFrame | None) -> None:
+        """Offer the plan as CSV and Excel download links (data URIs, no server file)."""
+        if plan is None or len(plan) == 0:
+            self._plan = None
+            self.excel.value = ""
+            self.excel_button.disabled = True
+            self.downloads.value = (
+                '<div class="wb-unavailable">No plan yet: it appears here once the data is '
+                "loaded and the plan can be computed.</div>"
+            )
+            return
+        self._plan = plan
+        frame = _plan_frame(plan)
+        csv = frame.to_csv(index=False).encode("utf-8")
+        self.downloads.value = (
+            download_link(csv, "plan.csv", "Plan as CSV", "text/csv", css_class="wb-plan-csv")
+            + f'<div class="wb-note">{fmt_int(len(plan))} SKUs; columns: '
+            f"{html.escape(', '.join(map(str, frame.columns)))}</div>"
+        )
+        # Excel takes about a second per 1,000 rows with openpyxl: made on request only.
+        self.excel.value = ""
+        self.excel_button.disabled = False
+
+    def make_excel(self, _button=None) -> str:
+        """Write the plan as an .xlsx workbook and show its download link; return the link."""
+        if self._plan is None:
+            return ""
+        self.excel_button.disabled = True
+        data = frame_to_excel_bytes({"plan": _plan_frame(self._plan)})
+        self.excel.value = download_link(
+            data, "plan.xlsx", "Plan as Excel (ready)", XLSX_MIME, css_class="wb-plan-xlsx"
+        )
+        self.excel_button.disabled = False
+        return self.excel.value
+
+
+def _plan_frame(plan: pd.DataFrame) -> pd.DataFrame:
+    """The plan with its SKU index as the first column."""
+    if plan.index.name is not None or not isinstance(plan.index, pd.RangeIndex):
+        return plan.reset_index(names=plan.index.name or "sku")
+    return plan
+
+
+def _summary_html(ds) -> str:
+    rows = []
+    for name, table in ds.tables.items():
+        rows.append({"table": name, "rows": len(table), "columns": len(table.columns)})
+    tables = pd.DataFrame(rows)
+    start, end = ds.demand_period
+    n_days = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
+    head = (
+        f"<div><b>{fmt_int(len(ds.items))}</b> SKUs · demand from "
+        f"<b>{pd.Timestamp(start):%Y-%m-%d}</b> to <b>{pd.Timestamp(end):%Y-%m-%d}</b> "
+        f"({fmt_int(n_days)} days) · source: {html.escape(str(ds.source))}</div>"
+    )
+    report = ds.report
+    if report is None or len(report) == 0:
+        excluded = '<div class="wb-note wb-report">No rows were excluded.</div>'
+    else:
+        n = int(pd.to_numeric(report["rows"], errors="coerce").fillna(0).sum())
+        excluded = (
+            f"<div class='wb-report'>Rows excluded on purpose ({fmt_int(n)}):</div>"
+            + html_table(report)
+        )
+    return (
+        "<h3 style='margin:8px 0 4px 0'>What is loaded</h3>" + head + html_table(tables) + excluded
+    )
+
+
+def _capabilities_html(ds) -> str:
+    items = []
+    for feature, needs in FEATURES:
+        missing = [t for t in needs if not ds.has(t)]
+        if missing:
+            items.append(
+                f'<li class="wb-unavailable">{html.escape(feature)}: not available, needs the '
+                f"{html.escape(' and '.join(missing))} table{'s' if len(missing) > 1 else ''}"
+                "</li>"
+            )
+        else:
+            items.append(f"<li>{html.escape(feature)}: available</li>")
+    return (
+        "<h3 style='margin:8px 0 4px 0'>What this data supports</h3><ul>" + "".join(items) + "</ul>"
+    )

@@ -1,0 +1,354 @@
+"""The Scenarios tab: name the current parameters, compare scenarios, save them to JSON.
+
+A scenario is a ``wb.Scenario`` (a frozen dataclass with ``to_json``/``from_json``).
+The panel edits its numeric fields, saves it under a name, compares two or three saved
+scenarios on the loaded data side by side (``wb.compare_scenarios``), applies one to
+the dashboard (the ``applied`` trait), and exports or imports them as a JSON file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import typing
+
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+
+import workbench as wb
+
+from ._common import download_link, error_table_html, html_table, uploaded_files
+
+__all__ = ["ScenarioPanel", "scenarios_from_json", "scenarios_to_json"]
+
+
+def scenarios_to_json(scenarios) -> str:
+    """A JSON array of scenarios (each as its own ``to_json`` object)."""
+    return json.dumps([json.loads(s.to_json()) for s in scenarios], indent=2)
+
+
+def scenarios_from_json(text: str | bytes) -> list:
+    """Scenarios from a JSON array (as written by :func:`scenarios_to_json`) or one object.
+
+    Raises
+    ------
+    ValueError
+        If the text is not JSON or an entry is not a scenario.
+    """
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a JSON file: {exc}") from exc
+    entries = obj if isinstance(obj, list) else [obj]
+    out = []
+    for i, entry in enumerate(entries, 1):
+        try:
+            out.append(wb.Scenario.from_json(json.dumps(entry)))
+        except Exception as exc:
+            raise ValueError(f"entry {i} is not a valid scenario: {exc}") from exc
+    return out
+
+
+def _text_box(description: str, css: str, optional: bool) -> widgets.Text:
+    box = widgets.Text(
+        description=description,
+        placeholder="each item's own" if optional else "",
+        style={"description_width": "170px"},
+        layout=widgets.Layout(width="360px"),
+    )
+    box.add_class(css)
+    return box
+
+
+def _numeric_fields(cls) -> list[tuple[str, bool]]:
+    """(name, optional) of the float/int fields of the Scenario dataclass that the
+    editor shows; other fields (dicts, names) are kept as they are."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for f in dataclasses.fields(cls):
+        if f.name == "name":
+            continue
+        hint = hints.get(f.name)
+        args = set(typing.get_args(hint)) or {hint}
+        optional = type(None) in args
+        args.discard(type(None))
+        if args and args <= {float, int}:
+            out.append((f.name, optional))
+    return out
+
+
+class ScenarioPanel(widgets.VBox):
+    """Save, compare, apply, export and import named scenarios.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        Data the scenarios are compared on (``set_dataset`` replaces it).
+    scenario : wb.Scenario, optional
+        The current parameters shown in the editor (``set_scenario`` replaces them).
+
+    Attributes
+    ----------
+    scenarios : dict
+        Saved scenarios by name (trait).
+    applied : traitlet
+        The last scenario the user applied; the dashboard observes it.
+    comparison : traitlet
+        The last comparison table (DataFrame) or None.
+    """
+
+    scenarios = traitlets.Dict()
+    applied = traitlets.Any(allow_none=True)
+    comparison = traitlets.Any(allow_none=True)
+
+    def __init__(self, dataset, *, scenario=None, **kwargs):
+        self.dataset = dataset
+        cls = getattr(wb, "Scenario", None)
+        self._cls = cls
+        self.current = scenario if scenario is not None or cls is None else cls()
+        self.fields = _numeric_fields(cls) if cls is not None else []
+        self.editors: dict[str, widgets.Widget] = {}
+        for name, optional in self.fields:
+            self.editors[name] = _text_box(name.replace("_", " "), f"wb-scn-{name}", optional)
+        self.choices: dict[str, widgets.Dropdown] = {}
+        for name, options in (
+            ("service_type", getattr(wb, "SERVICE_TYPES", ())),
+            ("policy", getattr(wb, "POLICIES", ())),
+        ):
+            if options and cls is not None and hasattr(cls, "__dataclass_fields__"):
+                box = widgets.Dropdown(
+                    description=name.replace("_", " "),
+                    options=list(options),
+                    style={"description_width": "170px"},
+                    layout=widgets.Layout(width="360px"),
+                )
+                box.add_class(f"wb-scn-{name}")
+                self.choices[name] = box
+        labels = tuple(getattr(self.current, "abc_labels", ()))
+        self.targets = {
+            lab: _text_box(f"service target {lab}", f"wb-scn-target-{lab}", False) for lab in labels
+        }
+        self.name = widgets.Text(description="name", placeholder="e.g. demand +20 %")
+        self.name.add_class("wb-scn-name")
+        self.save_button = widgets.Button(description="Save scenario", button_style="primary")
+        self.apply_button = widgets.Button(description="Apply to dashboard")
+        self.select = widgets.SelectMultiple(description="saved", rows=5, options=[])
+        self.compare_button = widgets.Button(description="Compare selected")
+        self.import_upload = widgets.FileUpload(
+            accept=".json", multiple=False, description="Import JSON"
+        )
+        self.message = widgets.HTML()
+        self.message.add_class("wb-scn-message")
+        self.table = widgets.HTML()
+        self.table.add_class("wb-scn-comparison")
+        self.export = widgets.HTML()
+        self.export.add_class("wb-scn-export")
+        for b, c in (
+            (self.save_button, "wb-scn-save"),
+            (self.apply_button, "wb-scn-apply"),
+            (self.compare_button, "wb-scn-compare"),
+        ):
+            b.add_class(c)
+        if self.editors:
+            editor = [
+                widgets.HBox(
+                    [
+                        widgets.VBox(list(self.editors.values())),
+                        widgets.VBox([*self.choices.values(), *self.targets.values()]),
+                    ]
+                )
+            ]
+        else:
+            editor = [
+                widgets.HTML(
+                    '<div class="wb-unavailable">Scenarios are not available in '
+                    "this version of the workbench.</div>"
+                )
+            ]
+        super().__init__(
+            children=[
+                widgets.HTML(
+                    "<h3 style='margin:4px 0'>Scenarios</h3><div>Set the parameters, save them "
+                    "under a name, and compare two or three scenarios side by side. Leave a "
+                    "field empty to use the value from the data.</div>"
+                ),
+                widgets.VBox(editor),
+                widgets.HBox([self.name, self.save_button, self.apply_button]),
+                self.message,
+                widgets.HBox(
+                    [self.select, widgets.VBox([self.compare_button, self.import_upload])]
+                ),
+                self.table,
+                self.export,
+            ],
+            **kwargs,
+        )
+        self.add_class("wb-scenario-panel")
+        self.save_button.on_click(lambda _b: self.save())
+        self.apply_button.on_click(lambda _b: self.apply())
+        self.compare_button.on_click(lambda _b: self.compare())
+        self.import_upload.observe(self._on_import, names="value")
+        self.observe(self._on_scenarios, names="scenarios")
+        self.set_scenario(self.current)
+        self._on_scenarios(None)
+
+    # -- editor <-> scenario
+    def set_scenario(self, scenario) -> None:
+        """Show a scenario's parameters in the editor."""
+        if scenario is None:
+            return
+        self.current = scenario
+        for name, box in self.editors.items():
+            value = getattr(scenario, name, None)
+            box.value = "" if value is None else f"{value:g}"
+        for name, box in self.choices.items():
+            box.value = getattr(scenario, name)
+        targets = getattr(scenario, "service_targets", {})
+        for lab, box in self.targets.items():
+            box.value = f"{targets[lab]:g}" if lab in targets else ""
+        if getattr(scenario, "name", None):
+            self.name.value = scenario.name
+
+    def edited(self, name: str | None = None):
+        """The scenario in the editor (with ``name`` if given).
+
+        Raises
+        ------
+        ValueError
+            If a field is not a number.
+        """
+        changes = {}
+        for field, optional in self.fields:
+            text = self.editors[field].value.strip()
+            if text == "":
+                if optional:
+                    changes[field] = None
+                continue
+            try:
+                changes[field] = float(text.replace(",", "").replace("%", ""))
+            except ValueError:
+                raise ValueError(f"{field} must be a number; got {text!r}") from None
+        for field, box in self.choices.items():
+            changes[field] = box.value
+        if self.targets:
+            targets = dict(getattr(self.current, "service_targets", {}))
+            for lab, box in self.targets.items():
+                text = box.value.strip().replace("%", "")
+                try:
+                    value = float(text)
+                except ValueError:
+                    raise ValueError(
+                        f"service target {lab} must be a number between 0 and 1; got {text!r}"
+                    ) from None
+                targets[lab] = value / 100 if value > 1 else value  # "95" means 95 %
+            changes["service_targets"] = targets
+        if name is not None:
+            changes["name"] = name
+        return dataclasses.replace(self.current, **changes)
+
+    # -- actions
+    def save(self, name: str | None = None):
+        """Save the edited parameters under ``name`` (default the name box)."""
+        name = (name if name is not None else self.name.value).strip()
+        if not name:
+            self.message.value = '<div class="wb-error">Give the scenario a name first.</div>'
+            return None
+        try:
+            scn = self.edited(name)
+        except Exception as exc:
+            self.message.value = error_table_html(exc, title="The scenario was not saved")
+            return None
+        self.scenarios = {**self.scenarios, name: scn}
+        self.message.value = f'<div class="wb-ok">Saved “{html.escape(name)}”.</div>'
+        return scn
+
+    def apply(self):
+        """Send the edited parameters to the dashboard (the ``applied`` trait)."""
+        try:
+            scn = self.edited(self.name.value.strip() or getattr(self.current, "name", None))
+        except Exception as exc:
+            self.message.value = error_table_html(exc, title="The scenario was not applied")
+            return None
+        self.current = scn
+        self.applied = scn
+        self.message.value = '<div class="wb-ok">Applied to the dashboard.</div>'
+        return scn
+
+    def compare(self, names=None) -> pd.DataFrame | None:
+        """Compare saved scenarios (two or three; default the selected ones)."""
+        names = list(names if names is not None else self.select.value)
+        if not 1 < len(names) <= 3:
+            self.message.value = (
+                '<div class="wb-error">Select two or three saved scenarios to compare.</div>'
+            )
+            return None
+        scns = [self.scenarios[n] for n in names]
+        try:
+            table = _compare(self.dataset, scns)
+        except Exception as exc:
+            self.message.value = error_table_html(exc, title="The comparison failed")
+            return None
+        self.comparison = table
+        self.table.value = "<h4 style='margin:6px 0'>Side by side</h4>" + html_table(
+            table, index=True, max_rows=200
+        )
+        self.message.value = ""
+        return table
+
+    def import_json(self, text: str | bytes) -> list:
+        """Add the scenarios in a JSON file to the saved ones."""
+        try:
+            scns = scenarios_from_json(text)
+        except Exception as exc:
+            self.message.value = error_table_html(exc, title="The file was not imported")
+            return []
+        self.scenarios = {**self.scenarios, **{s.name: s for s in scns}}
+        self.message.value = (
+            f'<div class="wb-ok">Imported {len(scns)} scenario{"s" if len(scns) != 1 else ""}.'
+            "</div>"
+        )
+        return scns
+
+    def set_dataset(self, dataset) -> None:
+        """Compare on new data from now on (a shown comparison is cleared)."""
+        self.dataset = dataset
+        self.comparison = None
+        self.table.value = ""
+
+    # -- reactions
+    def _on_import(self, change) -> None:
+        files = uploaded_files(change.new)
+        if not files:
+            return
+        for content in files.values():
+            self.import_json(content)
+        self.import_upload.unobserve(self._on_import, names="value")
+        self.import_upload.value = ()
+        self.import_upload.observe(self._on_import, names="value")
+
+    def _on_scenarios(self, _change) -> None:
+        names = list(self.scenarios)
+        self.select.options = names
+        self.select.value = tuple(names[-3:])
+        if names:
+            data = scenarios_to_json(self.scenarios.values()).encode("utf-8")
+            self.export.value = download_link(
+                data,
+                "scenarios.json",
+                "Export scenarios as JSON",
+                "application/json",
+                css_class="wb-scn-json",
+            )
+        else:
+            self.export.value = '<div class="wb-note">No saved scenarios yet.</div>'
+
+
+def _compare(dataset, scenarios) -> pd.DataFrame:
+    compare = getattr(wb, "compare_scenarios", None)
+    if compare is not None:
+        return compare(dataset, scenarios)
+    summary = wb.plan_summary
+    cols = {s.name: pd.Series(summary(wb.plan(dataset, s))) for s in scenarios}
+    return pd.DataFrame(cols)

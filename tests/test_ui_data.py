@@ -1,0 +1,260 @@
+"""The Data panel headless: uploads, the readable error table, the plan downloads."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import io
+import re
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import workbench as wb
+from workbench.ui import DataPanel
+from workbench.ui._common import (
+    decode_data_uri,
+    error_table_html,
+    fmt_money,
+    fmt_number,
+    fmt_pct,
+    html_table,
+    problems_frame,
+    uploaded_files,
+)
+
+
+@pytest.fixture(scope="module")
+def small():
+    """A small coherent business (80 SKUs, one year) from the sample generator."""
+    return wb.sample_dataset(n_skus=80, years=1, seed=5)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return wb.load_dataset("sample_data")
+
+
+@pytest.fixture(scope="module")
+def small_files(small, tmp_path_factory):
+    """The small business as uploaded CSV files (name -> bytes)."""
+    folder = small.to_folder(tmp_path_factory.mktemp("small"), format="csv")
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.csv"))}
+
+
+def broken_files(small_files) -> dict[str, bytes]:
+    """items.csv and demand.csv with 'abc' as the quantity of demand.csv's line 3."""
+    demand = small_files["demand.csv"].decode().splitlines()
+    header = demand[0].split(",")
+    q = header.index("quantity")
+    cells = demand[2].split(",")
+    cells[q] = "abc"
+    demand[2] = ",".join(cells)
+    return {
+        "items.csv": small_files["items.csv"],
+        "demand.csv": ("\n".join(demand) + "\n").encode(),
+    }
+
+
+def upload_value(files: dict[str, bytes]) -> tuple[dict, ...]:
+    """What ipywidgets 8's FileUpload holds after the browser sent these files."""
+    return tuple(
+        {
+            "name": name,
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC),
+        }
+        for name, content in files.items()
+    )
+
+
+def text_of(markup: str) -> str:
+    """The visible text of some HTML, whitespace collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+
+
+def href_of(html: str, css: str) -> str:
+    m = re.search(rf'<a class="[^"]*{css}[^"]*" download="[^"]+" href="([^"]+)"', html)
+    assert m, f"no {css} link in {html[:200]!r}"
+    return m.group(1)
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+def test_broken_csv_shows_the_error_table_and_keeps_the_data(shipped, small_files):
+    panel = DataPanel(shipped)
+    before = panel.dataset
+    assert panel.load_files(broken_files(small_files)) is False
+    assert panel.dataset is before
+    assert isinstance(panel.error, wb.DataError)
+    text = text_of(panel.message.value)
+    assert "could not be loaded" in text and "data in use has not changed" in text
+    # one table row naming file, row as seen in the file (header is line 1), column, value
+    assert re.search(r"demand\.csv 3 quantity 'abc' \S", text), text
+    assert "Traceback" not in panel.message.value
+    for col in ("file", "row", "column", "value", "expected"):
+        assert f"<th>{col}</th>" in panel.message.value
+
+
+def test_upload_widget_value_goes_through_the_same_handler(shipped, small_files):
+    panel = DataPanel(shipped)
+    panel.upload.value = upload_value(broken_files(small_files))
+    assert isinstance(panel.error, wb.DataError)
+    assert "demand.csv" in panel.message.value
+    assert panel.upload.value == ()  # cleared so the same file can be sent again
+
+
+def test_valid_upload_replaces_the_dataset(shipped, small, small_files):
+    panel = DataPanel(shipped)
+    seen = []
+    panel.observe(lambda ch: seen.append(ch.new), names="dataset")
+    panel.upload.value = upload_value(small_files)
+    assert panel.error is None
+    assert len(seen) == 1 and panel.dataset is seen[0]
+    assert panel.dataset is not shipped
+    assert panel.dataset.equals(small)  # what was written is what was loaded
+    assert f"{len(small.items)} SKUs" in text_of(panel.summary.value)
+    assert "wb-ok" in panel.message.value
+
+
+@pytest.mark.parametrize("kind", ["zip", "xlsx"])
+def test_zip_and_excel_uploads_load(shipped, small, small_files, tmp_path, kind):
+    if kind == "zip":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            for name, content in small_files.items():
+                zf.writestr(name, content)
+        files = {"business.zip": buf.getvalue()}
+    else:
+        files = {"business.xlsx": small.to_excel(tmp_path / "b.xlsx").read_bytes()}
+    panel = DataPanel(shipped)
+    assert panel.load_files(files), panel.message.value
+    assert len(panel.dataset.items) == len(small.items)
+
+
+def test_not_a_table_is_reported_not_raised(shipped):
+    panel = DataPanel(shipped)
+    assert panel.load_files({"items.csv": b"\x00\x01\x02 not a table", "demand.csv": b""}) is False
+    assert "items.csv" in panel.message.value or "demand.csv" in panel.message.value
+    assert panel.dataset is shipped
+
+
+def test_sample_button_loads_the_sample(small, shipped):
+    panel = DataPanel(small, sample=lambda: shipped)
+    panel.sample_button.click()
+    assert panel.dataset is shipped
+    assert "sample business" in panel.message.value
+
+
+def test_summary_lists_tables_period_and_exclusions(shipped):
+    panel = DataPanel(shipped)
+    text = text_of(panel.summary.value)
+    start, end = shipped.demand_period
+    assert f"{start:%Y-%m-%d}" in text and f"{end:%Y-%m-%d}" in text
+    for name, table in shipped.tables.items():
+        assert f"{name} {len(table):,}" in text
+    assert "excluded" in text
+
+
+def test_missing_optional_tables_are_explained(small):
+    items_demand = wb.Dataset.from_tables({"items": small.items, "demand": small.demand})
+    panel = DataPanel(items_demand)
+    caps = text_of(panel.capabilities.value)
+    assert "not available, needs the lots table" in caps
+    assert "needs the bom and schedule tables" in caps
+    assert caps.count("not available") == 5
+    full = text_of(DataPanel(small).capabilities.value)
+    assert "not available" not in full
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+def test_plan_csv_link_decodes_to_the_plan(small):
+    plan = wb.plan(small)
+    panel = DataPanel(small, plan=plan)
+    data = decode_data_uri(href_of(panel.downloads.value, "wb-plan-csv"))
+    back = pd.read_csv(io.BytesIO(data))
+    assert len(back) == len(plan) == len(small.items)
+    assert back.columns[0] == "sku"
+    assert list(back["sku"]) == list(plan.index)
+    np.testing.assert_allclose(back["reorder_point"], plan["reorder_point"], rtol=1e-12)
+    assert 'download="plan.csv"' in panel.downloads.value
+
+
+def test_plan_excel_is_made_on_request(small):
+    plan = wb.plan(small)
+    panel = DataPanel(small, plan=plan)
+    assert panel.excel.value == "" and not panel.excel_button.disabled
+    panel.excel_button.click()
+    data = decode_data_uri(href_of(panel.excel.value, "wb-plan-xlsx"))
+    back = pd.read_excel(io.BytesIO(data), sheet_name="plan")
+    assert back.shape == (len(plan), len(plan.columns) + 1)
+    np.testing.assert_allclose(back["order_quantity"], plan["order_quantity"], rtol=1e-12)
+    panel.set_plan(plan.head(3))  # a new plan invalidates the old file
+    assert panel.excel.value == ""
+
+
+def test_no_plan_says_so(small):
+    panel = DataPanel(small, plan=None)
+    assert "No plan yet" in panel.downloads.value
+    assert panel.excel_button.disabled
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def test_problems_frame_and_error_table_from_any_exception():
+    frame = problems_frame(ValueError("boom"))
+    assert list(frame.columns[:6]) == ["file", "sheet", "row", "column", "value", "expected"]
+    assert frame.loc[0, "expected"] == "boom"
+    out = error_table_html(ValueError("<b>boom</b>"), title="T")
+    assert "&lt;b&gt;boom&lt;/b&gt;" in out and "1 problem found" in out
+
+
+def test_error_table_drops_empty_sheet_column_keeps_row_integers():
+    err = wb.DataError(
+        [
+            wb.Problem("demand.csv", None, 14, "quantity", "abc", "a number ≥ 0"),
+            wb.Problem("items.csv", None, None, "sku", None, "a column named sku"),
+        ]
+    )
+    out = error_table_html(err)
+    assert "<th>sheet</th>" not in out
+    assert "<td>14</td>" in out and "14.0" not in out
+    assert "2 problems found" in out
+
+
+def test_uploaded_files_accepts_widget_value_and_dicts():
+    value = upload_value({"a.csv": b"x"})
+    assert uploaded_files(value) == {"a.csv": b"x"}
+    assert uploaded_files({"b.csv": bytearray(b"y")}) == {"b.csv": b"y"}
+    assert uploaded_files(()) == {}
+
+
+@pytest.mark.parametrize(
+    ("fn", "x", "expected"),
+    [
+        (fmt_number, 1234.5678, "1,235"),
+        (fmt_number, np.nan, "–"),
+        (fmt_number, np.inf, "∞"),
+        (fmt_money, 1234.6, "$1,235"),
+        (fmt_money, -5, "-$5"),
+        (fmt_pct, 0.953, "95.3 %"),
+        (fmt_pct, None, "–"),
+    ],
+)
+def test_formatters(fn, x, expected):
+    assert fn(x) == expected
+
+
+def test_html_table_escapes_and_truncates():
+    df = pd.DataFrame({"a": range(5), "b": ["<script>"] * 5})
+    out = html_table(df, max_rows=2)
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert out.count("<tr>") == 3 and "3 more rows" in out
