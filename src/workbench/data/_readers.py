@@ -10,7 +10,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +40,8 @@ class RawTable:
     file: str
     sheet: str | None
     rows: np.ndarray
+    #: For a fast (typed) read: re-reads the file as text, to quote bad values as written.
+    reread: Callable[[], Collected] | None = None
 
 
 @dataclass
@@ -113,7 +115,13 @@ def read_csv(data: bytes, file: str, table: str, out: Collected) -> None:
                 frame = None
     if frame is not None:
         rows = np.arange(2, len(frame) + 2, dtype=np.int64)
-        out.raws.append(RawTable(table, frame, file, None, rows))
+
+        def reread() -> Collected:
+            again = Collected([], [], [], [])
+            _slow_csv(text, sep, file, table, again)
+            return again
+
+        out.raws.append(RawTable(table, frame, file, None, rows, reread))
         return
     _slow_csv(text, sep, file, table, out)
 

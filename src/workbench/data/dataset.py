@@ -327,7 +327,21 @@ def _build(collected: Collected, source: str) -> Dataset:
     locs: dict[str, Located] = {}
     for raw in collected.raws:
         try:
-            locs[raw.table] = v.coerce(SCHEMAS[raw.table], raw.frame, raw.file, raw.sheet, raw.rows)
+            n_problems, n_notes = len(v.problems), len(v.notes)
+            loc = v.coerce(SCHEMAS[raw.table], raw.frame, raw.file, raw.sheet, raw.rows)
+            if len(v.problems) > n_problems and raw.reread is not None:
+                # the fast reader typed the columns: read the file again as text so that
+                # every bad value is quoted exactly as the user wrote it
+                del v.problems[n_problems:], v.notes[n_notes:]
+                again = raw.reread()
+                v.problems.extend(again.problems)
+                loc = None
+                for raw2 in again.raws:
+                    loc = v.coerce(
+                        SCHEMAS[raw2.table], raw2.frame, raw2.file, raw2.sheet, raw2.rows
+                    )
+            if loc is not None:
+                locs[raw.table] = loc
         except Exception as exc:  # a bug or an input nobody foresaw: still a DataError
             v.whole(
                 raw.file,
@@ -337,9 +351,12 @@ def _build(collected: Collected, source: str) -> Dataset:
                 f"{exc}; please report it)",
             )
     where = "a CSV/Parquet file or a sheet"
+    unreadable = any(p.row is None and p.column is None for p in v.problems)
     for name in ("items", "demand"):
-        if name not in locs and not any(
-            p.file.startswith((f"{name}.", f"table '{name}'")) for p in v.problems
+        if (
+            name not in locs
+            and not unreadable
+            and not any(p.file.startswith((f"{name}.", f"table '{name}'")) for p in v.problems)
         ):
             v.whole("(dataset)", None, None, f"a table named '{name}' ({where} named {name})")
     try:
@@ -354,12 +371,16 @@ def _build(collected: Collected, source: str) -> Dataset:
         )
     if v.problems:
         order = {f: i for i, f in enumerate(dict.fromkeys(p.file for p in v.problems))}
-        problems = sorted(
-            v.problems, key=lambda p: (order[p.file], p.sheet or "", -1 if p.row is None else p.row)
-        )
+        problems = sorted(v.problems, key=lambda p: (order[p.file], p.sheet or "", _row_key(p)))
         raise DataError(problems)
     tables = {name: loc.frame for name, loc in locs.items()}
     return Dataset(tables, report=_report_frame(v.report), notes=v.notes, source=source)
+
+
+def _row_key(p: Problem) -> float:
+    if p.row is not None:
+        return p.row
+    return np.inf if "more rows have the same problem" in p.expected else -1
 
 
 def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
