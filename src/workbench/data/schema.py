@@ -226,7 +226,7 @@ _ITEMS = Table(
             "Purchase or production cost of one unit",
             "$/unit",
             min=0,
-            aliases=("cost", "unit_price_cost", "standard_cost"),
+            aliases=("cost", "standard_cost"),
         ),
         Column(
             "price",

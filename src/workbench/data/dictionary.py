@@ -1,0 +1,175 @@
+"""The data dictionary, generated from :data:`~workbench.data.schema.SCHEMAS`.
+
+``sample_data/README.md`` is the output of :func:`data_dictionary_markdown`; a test fails
+when the two differ, so the documentation cannot drift from the loader. Regenerate with::
+
+    python -m workbench.data.dictionary            # writes sample_data/README.md
+    python -m workbench.data.dictionary out.md     # or another path
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .schema import SCHEMAS, Column, Table
+
+__all__ = ["data_dictionary_markdown", "write_data_dictionary"]
+
+INTRO = """\
+# Sample data and data dictionary
+
+This folder is a complete example dataset: one coherent fictional business, *Hearth &
+Lather*, a small workshop that makes candles, soaps and home fragrance and sells them
+online. It has all four inventory types (raw materials and packaging consumed by
+production, work in progress, finished goods sold to customers, MRO supplies), a bill of
+materials linking them, suppliers with different lead times and reliability, two years of
+daily demand ending 2026-10-31, purchase-order history, lots on hand, a physical count and
+a production schedule. Lots, counts and open orders are "as of" the last day of demand.
+
+Load it with `wb.load_dataset("sample_data")`. Your own data has the same shape: a folder
+of CSV or Parquet files named after the tables below (`items.csv`, `demand.csv`, ...), an
+Excel workbook with one sheet per table, or a `.zip` of either. Only `items` and `demand`
+are required; the workbench greys out what the other tables would enable.
+
+**Demand convention.** The `demand` table may omit days with no demand. The demand
+history covers the period from its first to its last date (over all SKUs); a day in that
+period without a row for a SKU means zero demand for that SKU, and daily statistics are
+computed over every day of the period. Several rows for the same SKU and day are summed
+(the dataset's `report` says how many). Demand is sales for finished goods and consumption
+for everything else.
+
+**Regenerate.** The CSV files are written by the seeded generator
+(`python -m workbench.data.sample sample_data`, or `wb.sample_dataset(n_skus=250, years=2,
+seed=2026).to_folder("sample_data")`); the same seed gives the same bytes. This README is
+generated from the table schemas in `src/workbench/data/schema.py` by
+`python -m workbench.data.dictionary`; a test fails if it is edited by hand.
+
+## How files are read
+
+- Column names are matched case-insensitively, with surrounding spaces trimmed; inner
+  spaces and hyphens count as underscores (`Unit Cost` is `unit_cost`). The other names
+  accepted for a column are listed under "also accepted".
+- A **required** column must be present and filled in on every row. An optional column may
+  be missing or have blanks; blanks take the column's default where one is listed.
+- Types: *text* (numbers in a SKU column stay text, so `00123` keeps its zeros), *number*
+  (a currency sign, thousands commas and a trailing `%` are understood: `95%` is 0.95),
+  *date* (2026-10-31 preferred; 10/31/2026 works, month first when ambiguous), *one of* a
+  fixed list (matched ignoring case, spaces and hyphens: `Finished Good` is
+  `finished_good`).
+- Problems are reported all at once, each with its file, row (as numbered in your file:
+  the header is row 1), column, value and what was expected. Files or columns the
+  workbench does not know are ignored and listed in the dataset's `notes`.
+"""
+
+_TYPE_WORDS = {
+    "string": "text",
+    "float": "number",
+    "int": "whole number",
+    "date": "date",
+    "category": "one of a list",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _range(col: Column) -> str:
+    if col.allowed is not None:
+        return ", ".join(f"`{a}`" for a in col.allowed)
+    parts = []
+    if col.dtype in ("float", "int"):
+        parts.append(col.describe_range())
+    if col.references:
+        table, column = col.references.split(".")
+        parts.append(f"must appear in {table}.{column}")
+    return "; ".join(p for p in parts if p)
+
+
+def _default(col: Column) -> str:
+    if col.required:
+        return "required"
+    if col.default is None:
+        return "optional"
+    return (
+        f"optional, default {col.default:g}"
+        if isinstance(col.default, float)
+        else (f"optional, default `{col.default}`")
+    )
+
+
+def _table_markdown(table: Table) -> list[str]:
+    status = "required" if table.required else "optional"
+    lines = [
+        f"## `{table.name}` ({status})",
+        "",
+        f"{table.meaning}. One row per {table.row}. Key: "
+        + ", ".join(f"`{k}`" for k in table.key)
+        + "."
+        + (
+            " Also accepted as file or sheet name: "
+            + ", ".join(f"`{a}`" for a in table.aliases)
+            + "."
+            if table.aliases
+            else ""
+        ),
+        "",
+        "| column | type | unit | required | allowed | meaning | also accepted |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for col in table.columns:
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"`{col.name}`",
+                    _TYPE_WORDS[col.dtype],
+                    col.unit,
+                    _default(col),
+                    _cell(_range(col)),
+                    _cell(col.meaning),
+                    ", ".join(col.aliases),
+                ]
+            )
+            + " |"
+        )
+    lines.append("")
+    return lines
+
+
+def data_dictionary_markdown() -> str:
+    """The data dictionary as Markdown (the content of ``sample_data/README.md``).
+
+    Returns
+    -------
+    str
+        An introduction (the sample business, the demand convention, how to regenerate,
+        how files are read) followed by one section per table of
+        :data:`~workbench.data.schema.SCHEMAS`.
+
+    Examples
+    --------
+    >>> text = data_dictionary_markdown()
+    >>> "## `items` (required)" in text and "| `unit_cost` | number | $/unit |" in text
+    True
+    """
+    lines = [INTRO]
+    for table in SCHEMAS.values():
+        lines += _table_markdown(table)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def write_data_dictionary(path: str | Path | None = None) -> Path:
+    """Write :func:`data_dictionary_markdown` to ``path`` (default ``sample_data/README.md``
+    in the repository checkout) and return the path."""
+    if path is None:
+        path = Path(__file__).resolve().parents[3] / "sample_data" / "README.md"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data_dictionary_markdown(), encoding="utf-8", newline="\n")
+    return path
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(write_data_dictionary(sys.argv[1] if len(sys.argv) > 1 else None))
