@@ -107,7 +107,7 @@ def normal_loss(z: Any) -> Any:
     -----
     .. math:: G(z) = \\phi(z) - z\\,(1 - \\Phi(z))
 
-    Eq. (6.9) in SPT [1]_ (written G_u(k) there); L(z) in Nahmias [2]_. The
+    G_u(k) in SPT [1]_; L(z) in Nahmias [2]_. The
     expected number of units short per replenishment cycle is sigma_L G(k).
     Computed as exp(-z^2/2) times a factor built on ``scipy.special.erfcx`` so
     that values far in the tail (z = 10 gives 7.5e-25) keep their relative
@@ -255,8 +255,8 @@ def poisson_loss(s: Any, mean: Any) -> Any:
 
     .. math:: n(s) = (\\lambda - s)(1 - F(m)) + \\lambda f(m)
 
-    (Eq. (C.13) in Snyder and Shen [1]_ for integer s; Nahmias [2]_ sec. 5.5 gives
-    the discrete loss). For s < 0 it equals lambda - s.
+    (the discrete first-order loss function of Snyder and Shen [1]_ appendix C for
+    integer s; Nahmias [2]_ gives the same for discrete demand). For s < 0 it equals lambda - s.
 
     References
     ----------
@@ -397,7 +397,8 @@ def lead_time_demand(
         \\mu_L = \\mu_d (L + R), \\qquad
         \\sigma_L^2 = (L + R)\\,\\sigma_d^2 + \\mu_d^2\\,\\sigma_{LT}^2
 
-    Eq. (6.14) in SPT [1]_ with the review period of sec. 6.9; Heizer and Render
+    The combined-variance formula of SPT [1]_, with the review period added for
+    periodic review; Heizer and Render
     [2]_ give the three cases (variable demand, variable lead time, both). Only
     the lead time is random; the review period is fixed.
 
@@ -579,8 +580,8 @@ def reorder_point(
         \\text{cycle: } k = \\Phi^{-1}(\\alpha),\\qquad
         \\text{fill rate: } G(k) = \\frac{Q(1 - \\beta)}{\\sigma_L}
 
-    Eqs. (6.12)-(6.13) and (6.20) in SPT [1]_; Nahmias [2]_ sec. 5.5 (type 1 and
-    type 2 service). The fill rate uses the textbook approximation
+    SPT [1]_ (decision rules for a specified P1 and P2); Nahmias [2]_ (type 1
+    and type 2 service). The fill rate uses the textbook approximation
     beta = 1 - sigma_L G(k) / Q, which ignores shortages carried over from the
     previous cycle. Poisson demand: the smallest integer s with
     P(X <= s) >= alpha, or with E[(X - s)+] <= Q (1 - beta).
@@ -748,7 +749,7 @@ clip_negative
 
     Notes
     -----
-    SS = k sigma_L, Eq. (6.12) in SPT [1]_.
+    SS = k sigma_L, SPT [1]_.
 
     References
     ----------
