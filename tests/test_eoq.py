@@ -292,6 +292,23 @@ def test_jit_fixed_deliveries_and_price_premium():
     assert n.jit_cheaper is False
 
 
+def test_jit_to_frame_for_the_dashboard():
+    one = jit_vs_batch(1000, unit_cost=5, holding_cost_rate=0.1, batch_order_cost=10,
+                       jit_order_cost=2.5).to_frame()  # fmt: skip
+    assert one.index.tolist() == ["batch", "jit"]
+    assert_allclose(one["annual_cost"], [5100, 5050])
+    idx = pd.Index(["a", "b", "c"], name="sku")
+    many = jit_vs_batch(pd.Series([1000.0, 2000.0, 0.0], index=idx), unit_cost=5,
+                        holding_cost_rate=0.1, batch_order_cost=10, jit_order_cost=2.5)  # fmt: skip
+    frame = many.to_frame()
+    assert frame.index.names == ["plan", "sku"] and len(frame) == 6
+    assert_allclose(frame.loc[("jit", "a"), "order_quantity"], 100)
+    assert frame.loc[("batch", "c"), "annual_cost"] == 0  # no demand, no cost
+    arr = jit_vs_batch(1000, unit_cost=5, holding_cost_rate=0.1, batch_order_cost=10,
+                       jit_order_cost=[1, 2.5]).to_frame()  # fmt: skip
+    assert len(arr) == 4
+
+
 # ------------------------------------------------------------------ properties
 
 
@@ -525,6 +542,9 @@ VALIDATION = [
      "order_cost must be > 0 [$/order]; got 0"),
     (lambda: all_units_discount(1, order_cost=1, holding_cost_rate=0.2,
                                 price_breaks=[(0, 5), (1000, 5.5)]),
+     "price_breaks unit_price must be non-increasing in min_quantity [$/unit]; got 0.5"),
+    (lambda: incremental_discount(1, order_cost=1, holding_cost_rate=0.2,
+                                  price_breaks=[(0, 5), (10, 4), (20, 4.5)]),
      "price_breaks unit_price must be non-increasing in min_quantity [$/unit]; got 0.5"),
     (lambda: all_units_discount(1, order_cost=1, holding_cost_rate=0.2,
                                 price_breaks=[(0, 5), (0, 4)]),

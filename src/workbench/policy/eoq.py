@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._numeric import Broadcast, broadcast, require, require_nonnegative, require_positive
+from .._numeric import Broadcast, Numeric, broadcast, require, require_nonnegative, require_positive
 
 __all__ = [
     "DiscountResult",
@@ -97,11 +97,11 @@ class EOQResult(NamedTuple):
 
 
 def eoq(
-    annual_demand: Any,
+    annual_demand: Numeric,
     *,
-    order_cost: Any,
-    holding_cost: Any,
-    days_per_year: Any = 365,
+    order_cost: Numeric,
+    holding_cost: Numeric,
+    days_per_year: Numeric = 365,
 ) -> EOQResult:
     """Economic order quantity: the order size that minimizes ordering + holding cost.
 
@@ -131,7 +131,7 @@ def eoq(
 
     Notes
     -----
-    Q* = sqrt(2 D S / H), Eq. (12-1) in [HR] (Eq. (3.4) in [SS]). At Q* the ordering
+    Q* = sqrt(2 D S / H), Eq. (3.4) in [SS] ([HR] ch. 12, the basic EOQ model). At Q* the ordering
     cost S D / Q* equals the holding cost H Q* / 2, so the total is sqrt(2 D S H)
     (Eq. (3.5) in [SS]). NaN inputs give NaN outputs.
 
@@ -141,7 +141,7 @@ def eoq(
 
     Examples
     --------
-    Heizer & Render's Sharp, Inc. (Example 3 to 5 of ch. 12): D = 1,000 needles a year,
+    Heizer & Render's Sharp, Inc. example (ch. 12): D = 1,000 needles a year,
     S = $10, H = $0.50, 250 working days:
 
     >>> r = eoq(1000, order_cost=10, holding_cost=0.5, days_per_year=250)
@@ -186,11 +186,11 @@ class EOQCost(NamedTuple):
 
 
 def eoq_cost(
-    order_quantity: Any,
+    order_quantity: Numeric,
     *,
-    annual_demand: Any,
-    order_cost: Any,
-    holding_cost: Any,
+    annual_demand: Numeric,
+    order_cost: Numeric,
+    holding_cost: Numeric,
 ) -> EOQCost:
     """Annual ordering and holding cost of any order quantity: the EOQ cost curve.
 
@@ -220,7 +220,7 @@ def eoq_cost(
 
     Notes
     -----
-    TC(Q) = S D / Q + H Q / 2, Eq. (12-4) in [HR], Eq. (3.2) in [SS]. Q = 0 with
+    TC(Q) = S D / Q + H Q / 2 ([SS] sec. 3.2; [HR] ch. 12). Q = 0 with
     positive demand costs ``inf`` (infinitely many orders); with zero demand, 0.
 
     Examples
@@ -256,7 +256,7 @@ def eoq_cost(
 # ----------------------------------------------------------------- flat bottom
 
 
-def eoq_cost_penalty(order_quantity: Any, *, optimal_quantity: Any) -> Any:
+def eoq_cost_penalty(order_quantity: Numeric, *, optimal_quantity: Numeric) -> Any:
     """Relative cost increase of ordering Q instead of the EOQ Q*: the flat bottom.
 
     Parameters
@@ -278,8 +278,8 @@ def eoq_cost_penalty(order_quantity: Any, *, optimal_quantity: Any) -> Any:
 
     Notes
     -----
-    TC(Q) / TC(Q*) = (Q/Q* + Q*/Q) / 2 (Eq. (3.7) in [SS]). Writing Q = (1 + p) Q*,
-    the percentage cost penalty is PCP = 50 p^2 / (1 + p) (the PCP formula of the
+    TC(Q) / TC(Q*) = (Q/Q* + Q*/Q) / 2 ([SS] sec. 3.2, sensitivity analysis). Writing
+    Q = (1 + p) Q*, the percentage cost penalty is PCP = 50 p^2 / (1 + p) (the PCP formula of the
     sensitivity section of [SPT] ch. 4). The penalty depends on Q/Q* only and is
     symmetric in log(Q/Q*): ordering twice or half the EOQ both cost 25 % more.
 
@@ -309,7 +309,7 @@ class FlatRange(NamedTuple):
     """Largest order quantity within tolerance [units]."""
 
 
-def eoq_flat_range(tolerance: Any = 0.05, *, optimal_quantity: Any = 1.0) -> FlatRange:
+def eoq_flat_range(tolerance: Numeric = 0.05, *, optimal_quantity: Numeric = 1.0) -> FlatRange:
     """Interval of order quantities whose cost is within ``tolerance`` of the minimum.
 
     Parameters
@@ -382,12 +382,12 @@ class EOQBackorderResult(NamedTuple):
 
 
 def eoq_backorders(
-    annual_demand: Any,
+    annual_demand: Numeric,
     *,
-    order_cost: Any,
-    holding_cost: Any,
-    backorder_cost: Any,
-    days_per_year: Any = 365,
+    order_cost: Numeric,
+    holding_cost: Numeric,
+    backorder_cost: Numeric,
+    days_per_year: Numeric = 365,
 ) -> EOQBackorderResult:
     """EOQ with planned backorders: let a backlog build before each delivery.
 
@@ -489,12 +489,12 @@ class EPQResult(NamedTuple):
 
 
 def epq(
-    annual_demand: Any,
+    annual_demand: Numeric,
     *,
-    setup_cost: Any,
-    holding_cost: Any,
-    production_rate: Any,
-    days_per_year: Any = 365,
+    setup_cost: Numeric,
+    holding_cost: Numeric,
+    production_rate: Numeric,
+    days_per_year: Numeric = 365,
 ) -> EPQResult:
     """Economic production quantity: the lot size when stock builds up during a run.
 
@@ -528,7 +528,8 @@ def epq(
 
     Notes
     -----
-    Q* = sqrt(2 D S / (H (1 - D/p))), Eq. (12-7) in [HR], Eq. (3.31) in [SS];
+    Q* = sqrt(2 D S / (H (1 - D/p))), Eq. (3.31) in [SS] ([HR] ch. 12, production
+    order quantity model);
     maximum inventory Q*(1 - D/p); cost sqrt(2 D S H (1 - D/p)) (Eq. (3.32) in [SS]).
 
     Examples
@@ -574,11 +575,11 @@ def epq(
 
 
 def setup_cost_for_lot_size(
-    order_quantity: Any,
+    order_quantity: Numeric,
     *,
-    annual_demand: Any,
-    holding_cost: Any,
-    production_rate: Any = None,
+    annual_demand: Numeric,
+    holding_cost: Numeric,
+    production_rate: Numeric | None = None,
 ) -> Any:
     """Setup (order) cost at which a target lot size is the economic one.
 
@@ -610,7 +611,7 @@ def setup_cost_for_lot_size(
     Notes
     -----
     Heizer & Render ch. 16, "Determining optimal setup cost" (JIT lot-size reduction);
-    the EPQ formula (Eq. (12-7) in [HR]) solved for S.
+    the EPQ formula (Eq. (3.31) in [SS]) solved for S.
 
     Examples
     --------
@@ -712,6 +713,10 @@ def _discount_setup(annual_demand, order_cost, holding_cost_rate, price_breaks):
     require_positive("order_cost", s, _ORDER)
     require_positive("holding_cost_rate", r, "1/year")
     qmin, price = _price_table(price_breaks)
+    steps = np.diff(price, axis=-1)
+    require(
+        "price_breaks unit_price", steps, steps <= 0, "non-increasing in min_quantity", "$/unit"
+    )
     table_lead = qmin.shape[:-1]
     try:
         lead = np.broadcast_shapes(b.shape, table_lead)
@@ -791,10 +796,10 @@ def _discount_result(
 
 
 def all_units_discount(
-    annual_demand: Any,
+    annual_demand: Numeric,
     *,
-    order_cost: Any,
-    holding_cost_rate: Any,
+    order_cost: Numeric,
+    holding_cost_rate: Numeric,
     price_breaks: Any,
 ) -> DiscountResult:
     """Optimal order quantity under an all-units quantity discount.
@@ -837,7 +842,8 @@ def all_units_discount(
     EOQ_i = sqrt(2 D S / (I P_i)); if EOQ_i < q_i raise the candidate to q_i; if
     EOQ_i >= q_{i+1} the break cannot be optimal (the next, cheaper break does better)
     and its costs are NaN in ``candidates``. Choose the candidate of least
-    TC = D P_i + S D / Q + I P_i Q / 2 (Eq. (12-8) and the four-step procedure in
+    TC = D P_i + S D / Q + I P_i Q / 2 (the four-step procedure of the quantity
+    discount model in
     [HR] ch. 12; [CM] ch. 11; [SPT] sec. 4.7). An item with no demand orders nothing.
 
     Examples
@@ -860,10 +866,6 @@ def all_units_discount(
     b, d, s, r, qmin, qmax, price = _discount_setup(
         annual_demand, order_cost, holding_cost_rate, price_breaks
     )
-    steps = np.diff(price, axis=-1)
-    require(
-        "price_breaks unit_price", steps, steps <= 0, "non-increasing in min_quantity", "$/unit"
-    )
     h = r * price
     eoq_i = np.sqrt(2.0 * d * s / h)
     feasible = (eoq_i >= qmin) & (eoq_i < qmax)
@@ -879,10 +881,10 @@ def all_units_discount(
 
 
 def incremental_discount(
-    annual_demand: Any,
+    annual_demand: Numeric,
     *,
-    order_cost: Any,
-    holding_cost_rate: Any,
+    order_cost: Numeric,
+    holding_cost_rate: Numeric,
     price_breaks: Any,
 ) -> DiscountResult:
     """Optimal order quantity under an incremental (marginal-unit) quantity discount.
@@ -901,7 +903,8 @@ def incremental_discount(
     price_breaks : sequence of (min_quantity, unit_price), DataFrame or array
         The marginal price schedule: rows of (first unit quantity of the break [units],
         price of each unit in the break [$/unit]) with strictly increasing
-        ``min_quantity``; units below the first break are charged the first price. One
+        ``min_quantity`` and non-increasing price; units below the first break are charged
+        the first price. One
         (k, 2) table is shared; an (n, k, 2) array gives each item its own table (pad
         with rows of NaN).
 
@@ -914,8 +917,8 @@ def incremental_discount(
     Raises
     ------
     ValueError
-        If ``annual_demand`` < 0, ``order_cost`` or ``holding_cost_rate`` <= 0, or the
-        price table is malformed.
+        If ``annual_demand`` < 0, ``order_cost`` or ``holding_cost_rate`` <= 0, the
+        price table is malformed, or a price rises with quantity.
 
     Notes
     -----
@@ -1000,16 +1003,36 @@ class JITComparison(NamedTuple):
     stock_reduction: Any
     """Fraction of the batch average stock value that JIT frees [fraction]."""
 
+    def to_frame(self) -> pd.DataFrame:
+        """The two plans side by side, for a table or a bar chart.
+
+        One row per plan ("batch", "jit"), one column per :class:`ReplenishmentPlan`
+        field; for several items the index is (plan, item).
+        """
+        frames = {}
+        for name in ("batch", "jit"):
+            fields = getattr(self, name)._asdict()
+            if all(np.ndim(v) == 0 for v in fields.values()):
+                frames[name] = pd.DataFrame(fields, index=pd.RangeIndex(1))
+            elif any(isinstance(v, pd.Series) for v in fields.values()):
+                frames[name] = pd.DataFrame(fields)
+            else:
+                frames[name] = pd.DataFrame({k: np.ravel(v) for k, v in fields.items()})
+        frame = pd.concat(frames, names=["plan"])
+        if len(frame) == 2 and all(np.ndim(v) == 0 for v in self.batch):
+            frame.index = pd.Index(["batch", "jit"], name="plan")
+        return frame
+
 
 def jit_vs_batch(
-    annual_demand: Any,
+    annual_demand: Numeric,
     *,
-    unit_cost: Any,
-    holding_cost_rate: Any,
-    batch_order_cost: Any,
-    jit_order_cost: Any,
-    jit_deliveries_per_year: Any = None,
-    jit_unit_cost: Any = None,
+    unit_cost: Numeric,
+    holding_cost_rate: Numeric,
+    batch_order_cost: Numeric,
+    jit_order_cost: Numeric,
+    jit_deliveries_per_year: Numeric | None = None,
+    jit_unit_cost: Numeric | None = None,
 ) -> JITComparison:
     """Compare just-in-time deliveries with batch (EOQ) ordering: when does JIT pay?
 
@@ -1068,6 +1091,19 @@ def jit_vs_batch(
     (200, 100, 50)
     >>> round(c.breakeven_jit_order_cost, 2), bool(c.jit_cheaper)
     (10.0, True)
+    >>> c.to_frame()[["order_quantity", "average_stock_value", "annual_cost"]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+           order_quantity  average_stock_value  annual_cost
+    plan
+    batch           200.0                500.0       5100.0
+    jit             100.0                250.0       5050.0
+
+    A dashboard sweeps the JIT order cost in one call (inputs broadcast):
+
+    >>> sweep = jit_vs_batch(1000, unit_cost=5, holding_cost_rate=0.1, batch_order_cost=10,
+    ...                      jit_order_cost=[1, 5, 10, 20])
+    >>> sweep.jit_saving.round(1).tolist()
+    [68.4, 29.3, 0.0, -41.4]
     """
     b = broadcast(
         annual_demand=annual_demand,

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from .._numeric import broadcast, require, require_nonnegative, require_positive
+from .._numeric import Numeric, broadcast, require, require_nonnegative, require_positive
 
 __all__ = ["NewsvendorResult", "newsvendor"]
 
@@ -203,19 +203,19 @@ def _empirical(values, weights, cr, q_given):
 
 
 def newsvendor(
-    demand_mean: Any = None,
-    demand_sd: Any = None,
+    demand_mean: Numeric = None,
+    demand_sd: Numeric = None,
     *,
     distribution: str | None = None,
-    demand_samples: Any = None,
-    sample_weights: Any = None,
-    underage_cost: Any = None,
-    overage_cost: Any = None,
-    price: Any = None,
-    unit_cost: Any = None,
-    salvage_value: Any = None,
-    shortage_penalty: Any = None,
-    order_quantity: Any = None,
+    demand_samples: Numeric = None,
+    sample_weights: Numeric = None,
+    underage_cost: Numeric = None,
+    overage_cost: Numeric = None,
+    price: Numeric = None,
+    unit_cost: Numeric = None,
+    salvage_value: Numeric = None,
+    shortage_penalty: Numeric = None,
+    order_quantity: Numeric = None,
 ) -> NewsvendorResult:
     """Optimal one-off order quantity for uncertain demand (the newsvendor model).
 
@@ -289,8 +289,8 @@ def newsvendor(
     >>> round(r.critical_ratio, 2), round(r.order_quantity)
     (0.8, 4186)
 
-    (the book reads z = 0.85 off its table and orders 4,196). Snyder & Shen Example 4.7,
-    Poisson(6) demand, h = 1, p = 4:
+    (the book reads z from a table to two decimals, so prints a slightly different Q).
+    Snyder & Shen Example 4.7, Poisson(6) demand, h = 1, p = 4:
 
     >>> r = newsvendor(6, distribution="poisson", underage_cost=4, overage_cost=1)
     >>> r.order_quantity, round(r.expected_cost, 3)
