@@ -53,6 +53,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy import sparse
 
 from .._numeric import as_generator
@@ -227,6 +228,10 @@ _GROUPS = {
                    (10, 25)),
 }  # fmt: skip
 
+# Finished-good sales rate at end_date: lognormal median [units/day] and sigma, and the
+# share of intermittent slow movers (0.03 to 0.3 units/day).
+_SALES_RATE = (2.5, 1.2, 0.15)
+_SCENT_SIGMA = 0.8  # spread of scent popularity (lognormal sigma)
 _TYPE_SHARE = {"finished_good": 0.48, "wip": 0.08, "raw_material": 0.34, "mro": 0.10}
 _WEEKDAY = np.array([1.25, 1.1, 1.0, 0.95, 0.85, 0.8, 1.05])  # Monday .. Sunday
 _WEEKDAY = _WEEKDAY / _WEEKDAY.mean()
@@ -280,10 +285,9 @@ def _batch_forward(demand: np.ndarray, period: np.ndarray, offset: np.ndarray) -
     ``offset[i]``. Demand before the first production day is covered by opening stock.
     """
     _n, t = demand.shape
-    days = np.arange(t)
-    make = ((days[None, :] - offset[:, None]) % period[:, None] == 0) & (
-        days[None, :] >= offset[:, None]
-    )
+    lag = np.arange(t, dtype=np.int32)[None, :] - offset.astype(np.int32)[:, None]
+    make = (lag >= 0) & (lag % period.astype(np.int32)[:, None] == 0)
+    del lag
     before = np.cumsum(demand, axis=1) - demand  # demand strictly before each day
     total = before[:, -1] + demand[:, -1]
     # Running total at the next production day after each day (or the end of the history).
@@ -307,6 +311,12 @@ def _first_crossing(cum: np.ndarray, thresholds: np.ndarray, rows: np.ndarray) -
     pos = np.searchsorted(flat, thresholds + stride * rows, side="left")
     day = pos - rows * t
     return np.clip(day, 0, t)
+
+
+def _strings(values: np.ndarray, index: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[index]`` as a pandas string array, built in Arrow (fast for millions)."""
+    table = pa.array(list(values), type=pa.large_string())
+    return pd.array(table.take(pa.array(np.asarray(index, dtype=np.int64))), dtype="string")
 
 
 def _money(x: np.ndarray) -> np.ndarray:
@@ -362,7 +372,10 @@ def sample_tables(
         ) from None
     if pd.isna(end):
         raise ValueError(f"end_date must be a date such as '2026-10-31'; got {end_date!r}")
-    rng = as_generator(seed)
+    try:
+        rng = as_generator(seed)
+    except ValueError:
+        raise ValueError(f"seed must be None, an int or a numpy Generator; got {seed!r}") from None
     return _Generator(int(n_skus), int(years), end, rng).tables()
 
 
@@ -406,12 +419,12 @@ class _Generator:
     def _suppliers(self) -> None:
         rng = self.rng
         groups = list(_GROUPS)
-        per_group = max(1, round(self.n / 250 * 2.5))
+        per_group = max(1, round(2.5 * np.sqrt(self.n / 250)))
         rows = []
         for g in groups:
             names, lt, sd_share, otr, delay, ocost = _GROUPS[g]
-            for k in range(per_group):
-                rows.append((g, _names(names, per_group)[k], lt, sd_share, otr, delay, ocost))
+            for name in _names(names, per_group):
+                rows.append((g, name, lt, sd_share, otr, delay, ocost))
         m = len(rows)
         grp = np.array([r[0] for r in rows], dtype=object)
         lt_lo = np.array([r[2][0] for r in rows])
@@ -640,8 +653,8 @@ class _Generator:
         self.bom_qty, self.bom_scrap = np.round(qty, 4), scrap
         self.bom = pd.DataFrame(
             {
-                "parent_sku": pd.array(self.sku[parent], dtype="string"),
-                "component_sku": pd.array(self.sku[comp], dtype="string"),
+                "parent_sku": _strings(self.sku, parent),
+                "component_sku": _strings(self.sku, comp),
                 "quantity_per": self.bom_qty,
                 "scrap_rate": scrap,
             }
@@ -761,8 +774,12 @@ class _Generator:
         T, nf = self.T, self.n_fg
         t_years = (np.arange(T) - (T - 1)) / 365.0  # years before end_date (<= 0)
         # Base rate at end_date [units/day]: heavy-tailed so that ABC is meaningful.
-        base = np.exp(rng.normal(np.log(1.0), 1.5, nf))
-        slow = rng.random(nf) < 0.15  # intermittent slow movers
+        median, sigma, slow_share = _SALES_RATE
+        base = np.exp(rng.normal(np.log(median), sigma, nf))
+        slow = rng.random(nf) < slow_share  # intermittent slow movers
+        # A few hero scents sell in every product line (and drive their blends and oils).
+        scent_pull = np.exp(rng.normal(0.0, _SCENT_SIGMA, len(_SCENTS)))
+        base = base * scent_pull[self.fg_scent] / np.exp(_SCENT_SIGMA**2 / 2)
         base[slow] = rng.uniform(0.03, 0.3, slow.sum())
         trend = rng.normal(0.05, 0.25, nf)  # log growth per year
         amp = np.array([ln.season for ln in _LINES])[self.fg_line] * rng.uniform(0.6, 1.4, nf)
@@ -832,7 +849,7 @@ class _Generator:
     def _production_and_consumption(self) -> None:
         """Production batches of finished goods and WIP; consumption through the BOM."""
         rng = self.rng
-        T, n = self.T, self.n
+        T = self.T
         nf, nw = self.n_fg, self.n_wip
         rate = self.fg_sales.mean(axis=1)
         period = np.where(rate > 2.0, 7, np.where(rate > 0.5, 14, 28))
@@ -868,15 +885,15 @@ class _Generator:
 
         demand = np.concatenate([self.fg_sales, wip_use, rm_use, self.mro_use], axis=0)
         self.use = demand
-        ti, si = np.nonzero(demand.T)
+        # One row per SKU and day with demand, SKU by SKU (items order), then by date.
+        si, ti = np.nonzero(demand)
         self.demand = pd.DataFrame(
             {
-                "date": self.dates[ti],
-                "sku": pd.array(self.sku[si], dtype="string"),
+                "date": self.dates.to_numpy()[ti],
+                "sku": _strings(self.sku, si),
                 "quantity": demand[si, ti],
             }
         )
-        del n
 
     def _retired_materials(self, rm_use: np.ndarray) -> None:
         """Materials no current recipe uses were replaced: they took a successor's use.
@@ -925,7 +942,9 @@ class _Generator:
         h = self.holding_rate[bought] * cost
         eoq = np.sqrt(2 * np.maximum(annual, 1.0) * self.order_cost[bought] / h)
         pack = self.pack[bought]
-        q = np.maximum(np.ceil(eoq / pack) * pack, self.moq[bought])
+        # Nobody buys more than about four months of use at once, EOQ or not.
+        q = np.minimum(eoq, annual / 3.0)
+        q = np.maximum(np.ceil(q / pack) * pack, self.moq[bought])
         # Reorder when the running total reaches phase + j * q (j = 0, 1, ...).
         phase = rng.uniform(0, 1, len(bought)) * q
         n_orders = np.where(total >= phase, np.floor((total - phase) / q) + 1, 0).astype(int)
@@ -939,7 +958,7 @@ class _Generator:
         sup = self.sup[item]
         promised = day + self.lead[item] + np.rint(rng.normal(0, 0.15, len(item)) * 0).astype(int)
         late = rng.random(len(item)) > self.sup_on_time[sup]
-        delay = np.where(late, 1 + rng.geometric(1.0 / self.sup_delay[sup]), 0)
+        delay = np.where(late, np.minimum(rng.geometric(1.0 / self.sup_delay[sup]), 30), 0)
         early = ~late & (rng.random(len(item)) < 0.1)
         delay = np.where(early, -rng.integers(1, 3, len(item)), delay)
         received = promised + delay
@@ -961,7 +980,7 @@ class _Generator:
         self.purchase_orders = pd.DataFrame(
             {
                 "po_id": pd.array(po_id, dtype="string"),
-                "sku": pd.array(self.sku[item], dtype="string"),
+                "sku": _strings(self.sku, item),
                 "supplier_id": pd.array(self.sup_id[sup], dtype="string"),
                 "order_date": d0 + pd.to_timedelta(day, "D"),
                 "promised_date": d0 + pd.to_timedelta(promised, "D"),
@@ -993,12 +1012,6 @@ class _Generator:
                 _money(self.cost[r_item[rec_po.sum() :]] * inflation[rec_po.sum() :]),
             ]
         )
-        r_ref = np.concatenate(
-            [
-                self.po_id[rec_po],
-                np.array([f"B{d:04d}" for d in np.concatenate([fd, wd])], dtype=object),
-            ]
-        ).astype(object)
         received_total = np.bincount(r_item, weights=r_qty, minlength=n)
         used_total = self.use.sum(axis=1)
         # Opening stock: enough to cover until the first receipt, plus a buffer.
@@ -1013,12 +1026,15 @@ class _Generator:
             * (first_day > 0),
             used_total,
         )
-        buffer = rate * rng.uniform(3, 25, n) * (self.lead + 3) / 10.0
+        buffer = rate * (self.lead * rng.uniform(0.1, 0.6, n) + rng.uniform(2, 10, n))
         opening = np.ceil(used_before + buffer)
         on_hand = np.maximum(opening + received_total - used_total, 0.0)
         # Some stockouts, some overstock, dead items keep what was left.
         out = rng.random(n) < 0.04
         on_hand[out] = 0.0
+        # Discontinued finished goods: what the last runs left over is still on the shelf.
+        dead = self.fg_dead
+        on_hand[dead] += np.ceil(self.moq[dead] * rng.uniform(0.5, 2.0, len(dead)))
         over = rng.random(n) < 0.06
         on_hand[over] = np.ceil(on_hand[over] * rng.uniform(2, 4, over.sum()))
         on_hand = np.rint(on_hand)
@@ -1026,9 +1042,7 @@ class _Generator:
 
         # FIFO: the newest receipts make up what is on hand; older ones were consumed.
         order = np.lexsort((-r_day, r_item))  # by item, newest first
-        r_item, r_day, r_qty, r_cost, r_ref = (
-            x[order] for x in (r_item, r_day, r_qty, r_cost, r_ref)
-        )
+        r_item, r_day, r_qty, r_cost = (x[order] for x in (r_item, r_day, r_qty, r_cost))
         newer = np.cumsum(r_qty) - r_qty  # received later than this lot, same item
         starts = np.searchsorted(r_item, np.arange(n))
         ends = np.searchsorted(r_item, np.arange(n), side="right")
@@ -1038,13 +1052,7 @@ class _Generator:
         newer = newer - group_start
         left = np.clip(on_hand[r_item] - newer, 0, r_qty)
         keep = left > 0
-        l_item, l_day, l_qty, l_cost, l_ref = (
-            r_item[keep],
-            r_day[keep],
-            left[keep],
-            r_cost[keep],
-            r_ref[keep],
-        )
+        l_item, l_day, l_qty, l_cost = r_item[keep], r_day[keep], left[keep], r_cost[keep]
         # Stock older than every receipt in the history: an opening lot before the start.
         covered = np.bincount(r_item, weights=r_qty, minlength=n)
         rest = np.maximum(on_hand - covered, 0.0)
@@ -1054,7 +1062,6 @@ class _Generator:
         l_day = np.concatenate([l_day, o_day])
         l_qty = np.concatenate([l_qty, rest[oi]])
         l_cost = np.concatenate([l_cost, _money(self.cost[oi] * 0.96)])
-        l_ref = np.concatenate([l_ref, np.full(len(oi), "OPEN", dtype=object)])
         # Forgotten perishable lots: a few expiring within 30 days, a few already expired.
         perish = np.flatnonzero(~np.isnan(self.shelf) & (self.type != "finished_good"))
         perish_fg = np.flatnonzero(~np.isnan(self.shelf) & (self.type == "finished_good"))
@@ -1073,12 +1080,9 @@ class _Generator:
         l_qty = np.concatenate([l_qty, a_qty])
         infl = 1.0 + 0.04 * (a_day - (T - 1)) / 365.0
         l_cost = np.concatenate([l_cost, _money(self.cost[pick] * infl)])
-        l_ref = np.concatenate([l_ref, np.full(len(pick), "AGED", dtype=object)])
 
         order = np.lexsort((l_day, l_item))
-        l_item, l_day, l_qty, l_cost, l_ref = (
-            x[order] for x in (l_item, l_day, l_qty, l_cost, l_ref)
-        )
+        l_item, l_day, l_qty, l_cost = (x[order] for x in (l_item, l_day, l_qty, l_cost))
         d0 = self.start
         received = d0 + pd.to_timedelta(l_day, "D")
         shelf = self.shelf[l_item]
@@ -1088,7 +1092,7 @@ class _Generator:
         lot_id = np.array([f"LOT-{k + 1:0{width}d}" for k in range(len(l_item))], dtype=object)
         self.lots = pd.DataFrame(
             {
-                "sku": pd.array(self.sku[l_item], dtype="string"),
+                "sku": _strings(self.sku, l_item),
                 "lot_id": pd.array(lot_id, dtype="string"),
                 "received_date": received,
                 "quantity": l_qty,
@@ -1132,7 +1136,7 @@ class _Generator:
                 "count_date": pd.DatetimeIndex(
                     np.repeat(np.datetime64(self.end.date(), "ns"), len(items))
                 ),
-                "sku": pd.array(self.sku[items], dtype="string"),
+                "sku": _strings(self.sku, items),
                 "location": pd.array([loc_of_type[t] for t in self.type[items]], dtype="string"),
                 "counted_qty": qty,
             }
@@ -1175,7 +1179,7 @@ class _Generator:
         si, wi = np.nonzero(qty)
         self.schedule = pd.DataFrame(
             {
-                "sku": pd.array(self.sku[si], dtype="string"),
+                "sku": _strings(self.sku, si),
                 "period_start": starts[wi],
                 "quantity": qty[si, wi],
             }
