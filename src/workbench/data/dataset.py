@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._readers import EXCEL_EXT, ZIP_EXT, Collected, collect_sources
-from ._validate import Located, Validator
+from ._validate import Located, Validator, index_in
 from .errors import DataError, Problem
 from .schema import SCHEMAS, table_for_name
 
@@ -395,11 +395,11 @@ def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
             ref = locs.get(ref_table)
             if ref is None:
                 continue
-            values = loc.frame[col.name]
-            known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
-            missing = values.notna().to_numpy() & (known.get_indexer_for(values) < 0)
             if name == ref_table:
                 continue
+            values = loc.frame[col.name]
+            known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
+            missing = values.notna().to_numpy() & (index_in(values, known) < 0)
             v.add(
                 loc,
                 missing,
@@ -414,7 +414,7 @@ def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
     _check_date_order(locs.get("purchase_orders"), "order_date", "promised_date", v)
     _check_date_order(locs.get("lots"), "received_date", "expiry_date", v)
     if "demand" in locs:
-        _merge_demand(locs["demand"], v)
+        _merge_demand(locs["demand"], v, sku_index)
     for name, loc in locs.items():
         fills = {c.name: c.default for c in SCHEMAS[name].columns if c.default is not None}
         for col, default in fills.items():
@@ -486,7 +486,7 @@ def _check_date_order(loc: Located | None, first: str, later: str, v: Validator)
         v.add(loc, bad, later, b.dt.strftime("%Y-%m-%d"), expected)
 
 
-def _merge_demand(loc: Located, v: Validator) -> None:
+def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> None:
     """Days are whole days; several rows for one SKU and day are summed (and reported)."""
     frame = loc.frame
     dates = frame["date"]
@@ -497,7 +497,10 @@ def _merge_demand(loc: Located, v: Validator) -> None:
     if (values != day.astype(values.dtype))[~np.isnat(values)].any():
         frame["date"] = pd.Series(day.astype(values.dtype))
         v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
-    codes, _ = pd.factorize(frame["sku"])
+    if sku_index is not None:
+        codes = index_in(frame["sku"], sku_index)
+    else:
+        codes, _ = pd.factorize(frame["sku"])
     dayint = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     key = codes.astype(np.int64) * (int(dayint.max() - dayint.min()) + 1) + (dayint - dayint.min())
     dup = pd.Series(key).duplicated().to_numpy()
