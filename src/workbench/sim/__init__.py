@@ -1,3 +1,12 @@
-"""Placeholder; being written."""
+"""Simulation of inventory policies over a whole portfolio, and the service frontier.
 
-__all__: list[str] = []
+Note: ``workbench.sim.simulate`` is the function; its module is
+``workbench.sim.simulate`` in ``sys.modules`` only.
+"""
+
+from .demand import *  # noqa: F403
+from .demand import __all__ as _demand_all
+from .simulate import *  # noqa: F403
+from .simulate import __all__ as _simulate_all
+
+__all__ = [*_demand_all, *_simulate_all]
