@@ -123,6 +123,13 @@ def test_exact_hit_with_float_rounding_is_a_hit():
     assert classes(abc_classify(v, cutoffs=(0.8, 0.99), rule=LOWER)) == "ABBC"
 
 
+def test_many_ties_ranked_like_a_stable_sort():
+    rng = np.random.default_rng(1)
+    v = rng.integers(0, 4, 5000).astype(float)
+    rank = abc_classify(v)["rank"].to_numpy()
+    assert np.array_equal(rank[np.argsort(-v, kind="stable")], np.arange(1, 5001))
+
+
 def test_ties_are_ranked_by_input_position():
     s = pd.Series([5.0, 10.0, 10.0, 1.0, 10.0], index=list("edcba"))
     abc = abc_classify(s)
@@ -262,8 +269,10 @@ def test_abc_properties(values, cutoffs, rule):
     assert np.all(codes[hi][greater] <= codes[lo][greater])
     # zero-value items are in the last class
     assert np.all(codes[v == 0] == len(cutoffs))
-    # the ranking sorts values descending
+    # the ranking sorts values descending, ties by input position (a stable sort)
     assert np.all(np.diff(v[np.argsort(abc["rank"].to_numpy())]) <= 0)
+    stable = np.argsort(-v, kind="stable")
+    assert np.array_equal(abc["rank"].to_numpy()[stable], np.arange(1, len(v) + 1))
 
 
 @settings(max_examples=100, deadline=None)

@@ -82,6 +82,34 @@ def _check_cutoffs(cutoffs: Sequence[float], labels: Sequence[str], name: str, u
     return cuts, labels
 
 
+def _descending_order(v: np.ndarray) -> np.ndarray:
+    """Indices sorting ``v`` largest first, ties by position (as a stable sort would).
+
+    An unstable quicksort then a sort of the tied items only: several times faster
+    than a stable sort of floats on a million items.
+    """
+    zero = v <= 0
+    if zero.any():  # zeros come last, in position order; sort the rest
+        pos = np.flatnonzero(~zero)
+        return np.concatenate((pos[_descending_order(v[pos])], np.flatnonzero(zero)))
+    n = len(v)
+    order = np.argsort(-v)
+    if n < 2:
+        return order
+    s = v[order]
+    tie = s[1:] == s[:-1]
+    if tie.any():
+        group = np.concatenate(([0], np.cumsum(~tie)))
+        member = np.zeros(n, dtype=bool)
+        member[1:] |= tie
+        member[:-1] |= tie
+        idx = np.flatnonzero(member)
+        sub = order[idx]
+        key = group[idx].astype(np.int64) * n + sub
+        order[idx] = sub[np.argsort(key)]
+    return order
+
+
 def abc_classify(
     values: Any,
     *,
@@ -201,7 +229,7 @@ def abc_classify(
             f"got {first} at {int(bad.sum())} position(s)"
         )
     n = len(v)
-    order = np.argsort(-v, kind="stable")  # descending, ties by input position
+    order = _descending_order(v)
     ranked = v[order]
     cum = np.cumsum(ranked)
     total = cum[-1] if n else 0.0
@@ -216,11 +244,13 @@ def abc_classify(
         cum_share = np.zeros(n)
         before = np.zeros(n)
     if rule == "crossing_item_in_upper_class":
-        # better class above cut-off c while the share ahead of the item is < c
-        k = (before[:, None] >= cuts[None, :] - _HIT_TOL).sum(axis=1)
+        # better class above cut-off c while the share ahead of the item is < c:
+        # k = number of cut-offs c with before >= c
+        k = np.searchsorted(cuts - _HIT_TOL, before, side="right")
     else:
-        # better class above cut-off c while the share up to the item is <= c
-        k = (cum_share[:, None] > cuts[None, :] + _HIT_TOL).sum(axis=1)
+        # better class above cut-off c while the share up to the item is <= c:
+        # k = number of cut-offs c with cum_share > c
+        k = np.searchsorted(cuts + _HIT_TOL, cum_share, side="left")
     k[ranked <= 0] = len(cuts)  # zero-value items: last class
     codes = np.empty(n, dtype=np.int8 if len(labels) < 128 else np.int32)
     codes[order] = k
