@@ -309,9 +309,15 @@ def stock_on_hand(lots: pd.DataFrame | None, *, skus=None, as_of=None) -> pd.Dat
     >>> stock_on_hand(lots, skus=["a", "b", "c"])["on_hand_value"].tolist()
     [8.0, 5.0, 0.0]
     """
-    cols = ["on_hand_units", "on_hand_value", "lots", "oldest_receipt"]
     if lots is None or len(lots) == 0:
-        frame = pd.DataFrame(columns=cols, index=pd.Index([], dtype="str", name="sku"))
+        frame = pd.DataFrame(
+            {
+                "on_hand_units": pd.Series(dtype=float),
+                "on_hand_value": pd.Series(dtype=float),
+                "lots": pd.Series(dtype=float),
+                "oldest_receipt": pd.Series(dtype="datetime64[ns]"),
+            }
+        ).set_axis(pd.Index([], dtype="str", name="sku"))
     else:
         if as_of is not None and "received_date" in lots:
             lots = lots[~(pd.to_datetime(lots["received_date"]) > pd.Timestamp(as_of))]
