@@ -490,3 +490,13 @@ def test_loss_validation():
         poisson_service_level(1, mean=-1.0)
     with pytest.raises(ValueError, match=r"z must be numeric"):
         normal_loss("high")
+
+
+def test_loss_extremes_without_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_allclose(normal_loss([1e200, -1e200, 50.0]), [0.0, 1e200, 0.0])
+        z = normal_loss_inverse([1e300, 1e-320, 25.0])
+        assert_allclose(z[0], -1e300)
+        assert 37 < z[1] < 39  # subnormal target: z only to a few digits
+        assert_allclose(z[2], -25.0, atol=1e-12)

@@ -67,6 +67,7 @@ __all__ = [
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
 _SQRT2 = np.sqrt(2.0)
 _G0 = _INV_SQRT_2PI  # G(0) = phi(0)
+_LOG_G0 = float(np.log(_G0))
 
 
 # --------------------------------------------------------------------------- loss functions
@@ -81,7 +82,8 @@ def _normal_loss_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     a = np.abs(z)
     scaled_tail = 0.5 * special.erfcx(a / _SQRT2)  # (1 - Phi(a)) * exp(a^2/2)
     scaled_loss = np.maximum(_INV_SQRT_2PI - a * scaled_tail, 0.0)  # G(a) * exp(a^2/2)
-    damp = np.exp(-0.5 * a * a)
+    with np.errstate(over="ignore"):  # |z| > 1e154: a * a overflows to inf, exp gives 0
+        damp = np.exp(-0.5 * a * a)
     loss_a = damp * scaled_loss
     tail_a = damp * scaled_tail
     neg = z < 0
@@ -169,50 +171,53 @@ def _normal_loss_inverse(loss: np.ndarray) -> np.ndarray:
     target = loss[ok]
     if target.size == 0:
         return z
-    # A bracket [lo, hi] with G(lo) >= target >= G(hi), from G(z) >= max(0, -z),
-    # G(z) = G(-z) - z and G(z) <= phi(z) / (1 + z^2):
+    log_target = np.log(target)
+    # u = sqrt(-2 ln(loss sqrt(2 pi))): where phi(u) = loss, for loss < G(0)
+    u = np.sqrt(np.maximum(-2.0 * (log_target - _LOG_G0), 0.0))
     big = target >= _G0
-    with np.errstate(divide="ignore"):
-        hi_small = np.maximum(1.0, np.sqrt(np.maximum(-2.0 * np.log(target / _INV_SQRT_2PI), 0)))
+    # A bracket [lo, hi] with G(lo) >= loss >= G(hi), from G(z) >= max(0, -z),
+    # G(z) = G(-z) - z and G(z) <= phi(z) / (1 + z^2):
     lo = np.where(big, -target, 0.0)
-    hi = np.where(big, _G0 - target, hi_small)
+    hi = np.where(big, _G0 - target, np.maximum(u, 1.0))
     # Start from uniform tables (linear interpolation, error ~1e-7, no search); for
     # loss > 10, G(z) = -z to machine precision.
     left, right = _inverse_tables()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u = np.sqrt(np.maximum(-2.0 * np.log(target / _INV_SQRT_2PI), 0.0))
-    x = np.where(
-        big,
-        np.where(target > 10.0, -target, _table_lookup(right, (target - _G0) / _L_STEP)),
-        _table_lookup(left, u / _U_STEP),
+    x = np.empty_like(target)
+    small_side = ~big
+    x[small_side] = _table_lookup(left, u[small_side] / _U_STEP)
+    x[big] = np.where(
+        target[big] > 10.0, -target[big], _table_lookup(right, (target[big] - _G0) / _L_STEP)
     )
-    x = np.clip(x, lo, hi)
-    log_target = np.log(target)
+    np.clip(x, lo, hi, out=x)
     # Newton on the concave, decreasing f(z) = ln G(z) - ln(loss), safeguarded by the
-    # bracket: a step that leaves [lo, hi] is replaced by bisection. Converged
-    # elements drop out of the working set.
-    idx = np.arange(target.size)
+    # bracket: a step that leaves [lo, hi] is replaced by bisection. The working arrays
+    # shrink as elements converge; ``where`` maps them back.
+    where = np.arange(target.size)
+    out = x
     for _ in range(200):
-        g, tail = _normal_loss_parts(x[idx])
+        g, tail = _normal_loss_parts(x)
         with np.errstate(divide="ignore"):
-            f = np.log(g) - log_target[idx]
+            f = np.log(g) - log_target
         # f > 0 means G(x) > loss: the root lies to the right of x
-        lo[idx] = np.where(f > 0, x[idx], lo[idx])
-        hi[idx] = np.where(f <= 0, x[idx], hi[idx])
+        right_of_root = f <= 0
+        lo = np.where(right_of_root, lo, x)
+        hi = np.where(right_of_root, x, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             step = f * g / tail  # -f / f'(x), with f'(x) = -(1 - Phi(x)) / G(x)
-        new = x[idx] + step
+        new = x + step
+        outside = ~np.isfinite(new) | (new < lo) | (new > hi)
+        if np.any(outside):
+            new = np.where(outside, 0.5 * (lo + hi), new)
         # Newton converges quadratically: the error after a step of size d is at most
         # ~0.5 d^2 here (|f''/2f'| <= 0.5 for ln G), so d <= 1e-6 leaves < 1e-12
-        small = np.abs(step) <= 1e-6
-        outside = ~np.isfinite(new) | (new < lo[idx]) | (new > hi[idx])
-        new = np.where(outside, 0.5 * (lo[idx] + hi[idx]), new)
-        x[idx] = new
-        done = (small & ~outside) | (hi[idx] - lo[idx] <= 1e-15 * np.maximum(1.0, np.abs(new)))
-        idx = idx[~done]
-        if idx.size == 0:
+        done = (np.abs(step) <= 1e-6) & ~outside
+        done |= hi - lo <= 1e-15 * np.maximum(1.0, np.abs(new))
+        out[where] = new
+        if np.all(done):
             break
-    z[ok] = x
+        keep = ~done
+        where, x, lo, hi, log_target = (a[keep] for a in (where, new, lo, hi, log_target))
+    z[ok] = out
     return z
 
 
