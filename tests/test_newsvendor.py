@@ -182,6 +182,28 @@ def test_property_quantity_rises_with_ratio_empirical(a, b, sample):
     assert q.order_quantity[0] <= q.order_quantity[1]
 
 
+@settings(max_examples=80, deadline=None)
+@given(mean=st.floats(0, 1e6), cr=st.floats(1e-9, 1 - 1e-9))
+def test_property_poisson_quantile_matches_scipy(mean, cr):
+    """Our stepping quantile is the smallest integer q with F(q) >= ratio, as scipy's."""
+    r = newsvendor(mean, distribution="poisson", underage_cost=cr, overage_cost=1 - cr)
+    assert r.order_quantity == stats.poisson.ppf(r.critical_ratio, mean)
+    if mean > 0:
+        lost = mean * stats.poisson.sf(r.order_quantity - 1, mean) - r.order_quantity * (
+            stats.poisson.sf(r.order_quantity, mean)
+        )
+        assert_allclose(r.expected_lost_sales, max(lost, 0.0), rtol=1e-7, atol=1e-9)
+
+
+def test_poisson_loss_at_a_non_integer_quantity():
+    d = np.arange(200)
+    p = stats.poisson.pmf(d, 3.0)
+    r = newsvendor(3.0, distribution="poisson", underage_cost=1, overage_cost=1,
+                   order_quantity=2.5)  # fmt: skip
+    assert_allclose(r.expected_lost_sales, np.sum(np.maximum(d - 2.5, 0) * p), rtol=1e-12)
+    assert_allclose(r.expected_leftover, np.sum(np.maximum(2.5 - d, 0) * p), rtol=1e-12)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     mean=st.floats(1, 1e3),

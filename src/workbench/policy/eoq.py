@@ -70,10 +70,12 @@ _HOLD = "$/unit/year"
 
 def _div(num: np.ndarray, den: np.ndarray, where_zero: float = 0.0) -> np.ndarray:
     """num / den, giving ``where_zero`` where den == 0 (no warning, NaN kept)."""
-    num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
-    out = np.full(num.shape, where_zero, dtype=float)
-    np.divide(num, den, out=out, where=den != 0)
-    return np.where(np.isnan(num) | np.isnan(den), np.nan, out)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.true_divide(num, den)
+    zero = np.asarray(den) == 0
+    if np.any(zero):
+        out = np.where(zero & ~np.isnan(num), where_zero, out)
+    return out
 
 
 # --------------------------------------------------------------------------- EOQ
@@ -655,15 +657,16 @@ class DiscountResult(NamedTuple):
     """[$/year]."""
     annual_holding_cost: Any
     """[$/year]."""
-    candidates: pd.DataFrame
+    candidates: pd.DataFrame | None
     """One row per (item,) break: ``min_quantity``, ``max_quantity``, ``unit_price``,
     ``eoq`` (the unconstrained EOQ at that price), ``feasible`` (whether that EOQ lies
     in the break's range), ``order_quantity`` (the adjusted candidate), ``annual_cost``,
     ``annual_purchase_cost``, ``annual_ordering_cost``, ``annual_holding_cost`` and
     ``optimal``. An all-units candidate that cannot be optimal (its EOQ lies above its
-    range, so the next, cheaper break does better) has NaN costs. For one
-    item the index is the break number; for several, a (item, break) MultiIndex where
-    item is the input Series' index label or the position."""
+    range, so the next, cheaper break does better) has NaN costs. For one item the
+    index is the break number; for several, an (item, break) MultiIndex where item is
+    the input Series' index label or the position. None when called with
+    ``candidates=False``."""
 
 
 def _price_table(price_breaks: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -739,15 +742,24 @@ def _discount_setup(annual_demand, order_cost, holding_cost_rate, price_breaks):
 
 
 def _discount_result(
-    b: Broadcast, d, q, price, purchase, ordering, holding, qmin, qmax, eoq_i, feasible, excluded
+    b: Broadcast,
+    d,
+    q,
+    price,
+    purchase,
+    ordering,
+    holding,
+    qmin,
+    qmax,
+    eoq_i,
+    feasible,
+    excluded,
+    with_table: bool,
 ) -> DiscountResult:
-    purchase, ordering, holding = (
-        np.where(excluded, np.nan, x) for x in (purchase, ordering, holding)
-    )
     total = purchase + ordering + holding
-    search = np.where(np.isnan(total), np.inf, total)
-    best = np.argmin(search, axis=-1)[..., None]
-    nan_item = np.all(np.isnan(total) | np.isnan(qmin), axis=-1)
+    nan = np.isnan(total)
+    best = np.argmin(np.where(nan | excluded, np.inf, total), axis=-1)[..., None]
+    nan_item = np.all(nan, axis=-1)
 
     def pick(a):
         out = np.take_along_axis(np.broadcast_to(a, total.shape), best, axis=-1)[..., 0]
@@ -759,6 +771,22 @@ def _discount_result(
     optimal = np.zeros(total.shape, dtype=bool)
     np.put_along_axis(optimal, best, ~nan_item[..., None], axis=-1)
 
+    w = b.wrap
+    result = DiscountResult(
+        order_quantity=w(oq, "order_quantity"),
+        unit_price=w(pick(price), "unit_price"),
+        annual_cost=w(sum(parts), "annual_cost"),
+        annual_purchase_cost=w(parts[0], "annual_purchase_cost"),
+        annual_ordering_cost=w(parts[1], "annual_ordering_cost"),
+        annual_holding_cost=w(parts[2], "annual_holding_cost"),
+        candidates=None,
+    )
+    if not with_table:
+        return result
+    if np.any(excluded):  # dominated candidates show no cost in the table
+        purchase, ordering, holding, total = (
+            np.where(excluded, np.nan, x) for x in (purchase, ordering, holding, total)
+        )
     k = total.shape[-1]
     cols = {
         "min_quantity": qmin,
@@ -783,16 +811,7 @@ def _discount_result(
             [items, range(k)], names=[items.name or "item", "break"]
         )
     frame = frame[~np.isnan(np.broadcast_to(qmin, total.shape).reshape(-1))]
-    w = b.wrap
-    return DiscountResult(
-        order_quantity=w(oq, "order_quantity"),
-        unit_price=w(pick(price), "unit_price"),
-        annual_cost=w(sum(parts), "annual_cost"),
-        annual_purchase_cost=w(parts[0], "annual_purchase_cost"),
-        annual_ordering_cost=w(parts[1], "annual_ordering_cost"),
-        annual_holding_cost=w(parts[2], "annual_holding_cost"),
-        candidates=frame,
-    )
+    return result._replace(candidates=frame)
 
 
 def all_units_discount(
@@ -801,6 +820,7 @@ def all_units_discount(
     order_cost: Numeric,
     holding_cost_rate: Numeric,
     price_breaks: Any,
+    candidates: bool = True,
 ) -> DiscountResult:
     """Optimal order quantity under an all-units quantity discount.
 
@@ -821,6 +841,9 @@ def all_units_discount(
         DataFrame needs those two columns. One (k, 2) table is shared by all items; an
         array of shape (n, k, 2) gives each of n items its own table (pad shorter tables
         with rows of NaN).
+    candidates : bool, default True
+        Build the ``candidates`` table (k rows per item). Pass False on large runs
+        that need only the optimum: the table costs more than the optimization.
 
     Returns
     -------
@@ -876,7 +899,19 @@ def all_units_discount(
     holding = h * q / 2.0
     excluded = eoq_i >= qmax  # dominated by the next, cheaper break
     return _discount_result(
-        b, d, q, price, purchase, ordering, holding, qmin, qmax, eoq_i, feasible, excluded
+        b,
+        d,
+        q,
+        price,
+        purchase,
+        ordering,
+        holding,
+        qmin,
+        qmax,
+        eoq_i,
+        feasible,
+        excluded,
+        candidates,
     )
 
 
@@ -886,6 +921,7 @@ def incremental_discount(
     order_cost: Numeric,
     holding_cost_rate: Numeric,
     price_breaks: Any,
+    candidates: bool = True,
 ) -> DiscountResult:
     """Optimal order quantity under an incremental (marginal-unit) quantity discount.
 
@@ -903,10 +939,11 @@ def incremental_discount(
     price_breaks : sequence of (min_quantity, unit_price), DataFrame or array
         The marginal price schedule: rows of (first unit quantity of the break [units],
         price of each unit in the break [$/unit]) with strictly increasing
-        ``min_quantity`` and non-increasing price; units below the first break are charged
-        the first price. One
-        (k, 2) table is shared; an (n, k, 2) array gives each item its own table (pad
-        with rows of NaN).
+        ``min_quantity`` and non-increasing price; units below the first break are
+        charged the first price. One (k, 2) table is shared; an (n, k, 2) array gives
+        each item its own table (pad with rows of NaN).
+    candidates : bool, default True
+        Build the ``candidates`` table (k rows per item); False skips it.
 
     Returns
     -------
@@ -957,7 +994,19 @@ def incremental_discount(
     holding = r * value / 2.0
     excluded = np.zeros(q.shape, dtype=bool)
     return _discount_result(
-        b, d, q, price, purchase, ordering, holding, qmin, qmax, eoq_i, feasible, excluded
+        b,
+        d,
+        q,
+        price,
+        purchase,
+        ordering,
+        holding,
+        qmin,
+        qmax,
+        eoq_i,
+        feasible,
+        excluded,
+        candidates,
     )
 
 
