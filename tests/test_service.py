@@ -500,3 +500,12 @@ def test_loss_extremes_without_warnings():
         assert_allclose(z[0], -1e300)
         assert 37 < z[1] < 39  # subnormal target: z only to a few digits
         assert_allclose(z[2], -25.0, atol=1e-12)
+
+
+def test_poisson_ppf_matches_scipy():
+    from workbench.policy.service import _poisson_ppf
+
+    rng = np.random.default_rng(11)
+    mean = np.concatenate([rng.uniform(0, 3, 3000), rng.uniform(0, 2000, 3000), [0.0, 1e-9]])
+    alpha = rng.uniform(0.01, 0.9999, mean.size)
+    assert np.array_equal(_poisson_ppf(alpha, mean), stats.poisson.ppf(alpha, mean))
