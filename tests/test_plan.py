@@ -23,6 +23,7 @@ from workbench.scenario import (
     Scenario,
     compare_scenarios,
     plan,
+    plan_changes,
     plan_from_stats,
     plan_summary,
 )
@@ -555,12 +556,42 @@ def test_compare_scenarios(sample):
     assert table.loc["investment_change", "baseline"] == 0
     assert table.loc["investment_change", "service up"] > 0
     assert table.loc["abc_changes", "demand +20%"] == 0  # uniform growth keeps classes
+    # the SKUs themselves
+    changes = plan_changes(base, up)
+    assert sorted(changes.index) == sorted(base.index[changed])
+    assert table.loc["skus_changed", "service up"] == len(changes)
+    assert_allclose(
+        changes["reorder_point_after"].to_numpy(dtype=float),
+        up.loc[changes.index, "reorder_point"].to_numpy(),
+    )
+    assert_allclose(
+        changes["reorder_point_before"].to_numpy(dtype=float),
+        base.loc[changes.index, "reorder_point"].to_numpy(),
+    )
+    assert_allclose(
+        changes["investment_change"].sum(), table.loc["investment_change", "service up"]
+    )
+    assert np.all(np.diff(np.abs(changes["investment_change"].to_numpy())) <= 0)
+    assert len(plan_changes(base, base)) == 0
     # a mapping names the columns; reusing stats gives the same answer
     again = compare_scenarios(sample.items, {"a": scenarios[0], "b": scenarios[1]}, stats=stats)
     assert list(again.columns) == ["a", "b"]
     assert_allclose(
         again.loc["investment"].astype(float), table.loc["investment"].iloc[:2].astype(float)
     )
+
+
+def test_plan_changes_class_and_reindex():
+    items, stats = three_skus()
+    base = plan_from_stats(items, stats)
+    # a higher second cut-off (0.99) lifts P2 (98.0 % ahead of it) from C to B; its own
+    # 99 % target still applies, so only its class changes
+    other = plan_from_stats(items, stats, Scenario(abc_cutoffs=(0.5, 0.99)))
+    changes = plan_changes(base, other.iloc[::-1])  # order does not matter
+    assert changes.loc["P2", "abc_before"] == "C" and changes.loc["P2", "abc_after"] == "B"
+    assert "P3" not in changes.index  # dead item: class C either way, nothing to order
+    with pytest.raises(ValueError, match=r"plan_changes needs two plans of the same SKUs"):
+        plan_changes(base, other.iloc[:2])
 
 
 @pytest.mark.parametrize(

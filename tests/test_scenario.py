@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.scenario import POLICIES, SERVICE_TYPES, Scenario
+from workbench.scenario import SCENARIO_POLICIES, SERVICE_TYPES, Scenario
 
 
 def test_defaults():
@@ -119,7 +119,7 @@ def test_to_dict_is_json_ready():
     cost=st.none() | st.floats(min_value=1e-2, max_value=1e4),
     targets=st.lists(st.floats(min_value=0.5, max_value=0.999), min_size=3, max_size=3),
     stype=st.sampled_from(SERVICE_TYPES),
-    policy=st.sampled_from(POLICIES),
+    policy=st.sampled_from(SCENARIO_POLICIES),
     review=st.floats(min_value=0.5, max_value=60),
     ltm=st.floats(min_value=0.1, max_value=5),
     dm=st.floats(min_value=0, max_value=5),

@@ -42,18 +42,20 @@ from .policy.eoq import eoq
 from .policy.service import reorder_point
 
 __all__ = [
-    "POLICIES",
+    "PLAN_COLUMNS",
+    "SCENARIO_POLICIES",
     "SERVICE_TYPES",
     "Scenario",
     "compare_scenarios",
     "plan",
+    "plan_changes",
     "plan_from_stats",
     "plan_summary",
 ]
 
 
-#: Replenishment policies understood by :func:`plan`.
-POLICIES = ("sQ", "sS", "RS")
+#: Replenishment policies understood by :func:`plan` (``wb.POLICIES`` is the simulator's).
+SCENARIO_POLICIES = ("sQ", "sS", "RS")
 
 #: Service measures: cycle service level (type 1) or fill rate (type 2).
 SERVICE_TYPES = ("cycle", "fill_rate")
@@ -184,8 +186,8 @@ class Scenario:
                 fail(f"{field} must be {op} {lo:g} [{unit}]; got {v!r}")
         if self.service_type not in SERVICE_TYPES:
             fail(f"service_type must be one of {SERVICE_TYPES}; got {self.service_type!r}")
-        if self.policy not in POLICIES:
-            fail(f"policy must be one of {POLICIES}; got {self.policy!r}")
+        if self.policy not in SCENARIO_POLICIES:
+            fail(f"policy must be one of {SCENARIO_POLICIES}; got {self.policy!r}")
         if self.policy == "RS" and not self.review_period_days > 0:
             fail(
                 "review_period_days must be > 0 [days] for policy='RS' (order up to S every "
@@ -469,7 +471,10 @@ def plan_from_stats(
 
     Items with no demand (or a zero protection interval) get finite zeros: no
     order, no stock, no cost, fill rate and cycle service level 1, no stockouts.
-    A missing lead time (NaN) gives NaN stock figures for that SKU only.
+    A missing lead time or demand sd (NaN, e.g. a one-day history) gives NaN stock
+    figures for that SKU only (counted by :func:`plan_summary` as ``skus_unplanned``).
+    ABC classes rank ``annual_value``; a SKU whose value is NaN (no unit cost) is
+    ranked as zero value (last class).
 
     Examples
     --------
@@ -811,6 +816,66 @@ def plan_summary(plan_df: pd.DataFrame) -> pd.Series:
     return pd.Series(out, name=p.attrs.get("scenario", {}).get("name"), dtype=object)
 
 
+def plan_changes(base: pd.DataFrame, other: pd.DataFrame, *, rtol: float = 1e-9) -> pd.DataFrame:
+    """The SKUs whose class, order quantity or reorder point differ between two plans.
+
+    Parameters
+    ----------
+    base, other : pandas.DataFrame
+        Plans of the same SKUs (from :func:`plan` or :func:`plan_from_stats`).
+    rtol : float, default 1e-9
+        Relative tolerance under which two quantities count as equal (with an
+        absolute tolerance of the same size).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``sku``, only the SKUs that changed, with ``abc_before``,
+        ``abc_after``, ``xyz_before``, ``xyz_after``, ``order_quantity_before``,
+        ``order_quantity_after``, ``reorder_point_before``, ``reorder_point_after``
+        [units] and ``investment_change`` (average inventory value, after minus
+        before [$]), sorted by the size of the investment change, largest first.
+
+    Raises
+    ------
+    ValueError
+        If the plans do not hold the same SKUs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"sku": ["a", "b"], "unit_cost": [10.0, 1.0],
+    ...                       "lead_time_days": [5.0, 5.0]})
+    >>> stats = pd.DataFrame({"annual_demand": [3650.0, 365.0], "daily_mean": [10.0, 1.0],
+    ...                       "daily_sd": [2.0, 1.0]}, index=items["sku"])
+    >>> base = plan_from_stats(items, stats)
+    >>> slower = plan_from_stats(items, stats, Scenario(lead_time_multiplier=2.0))
+    >>> plan_changes(base, slower).index.tolist()
+    ['a', 'b']
+    """
+    if not base.index.equals(other.index):
+        if len(base.index) != len(other.index) or not base.index.isin(other.index).all():
+            raise ValueError("plan_changes needs two plans of the same SKUs")
+        other = other.reindex(base.index)
+    changed = np.zeros(len(base), dtype=bool)
+    for col in ("abc", "xyz"):
+        changed |= (base[col].astype(object) != other[col].astype(object)).to_numpy()
+    for col in ("order_quantity", "reorder_point"):
+        a, b = base[col].to_numpy(dtype=float), other[col].to_numpy(dtype=float)
+        same = np.isclose(a, b, rtol=rtol, atol=rtol) | (np.isnan(a) & np.isnan(b))
+        changed |= ~same
+    out = pd.DataFrame(index=base.index[changed])
+    for col in ("abc", "xyz", "order_quantity", "reorder_point"):
+        out[f"{col}_before"] = base[col].to_numpy()[changed]
+        out[f"{col}_after"] = other[col].to_numpy()[changed]
+    out["investment_change"] = (
+        other["average_inventory_value"].to_numpy(dtype=float)[changed]
+        - base["average_inventory_value"].to_numpy(dtype=float)[changed]
+    )
+    order = np.argsort(-np.abs(np.nan_to_num(out["investment_change"].to_numpy())), kind="stable")
+    return out.iloc[order]
+
+
 def compare_scenarios(
     dataset: Any,
     scenarios: Iterable[Scenario] | Mapping[str, Scenario],
@@ -836,9 +901,11 @@ def compare_scenarios(
     -------
     pandas.DataFrame
         One column per scenario (its name); rows are the :func:`plan_summary`
-        figures, then ``abc_changes``, ``xyz_changes``, ``order_quantity_changes``,
+        figures, then ``skus_changed`` (SKUs listed by :func:`plan_changes` against the
+        first scenario), ``abc_changes``, ``xyz_changes``, ``order_quantity_changes``,
         ``reorder_point_changes`` (SKUs whose value differs from the first scenario's,
         by more than 1e-9 relative) and ``investment_change`` [$] against the first.
+        Call :func:`plan_changes` on two plans for the SKUs themselves.
 
     Raises
     ------
@@ -862,17 +929,20 @@ def compare_scenarios(
     items = dataset if isinstance(dataset, pd.DataFrame) else dataset.items
     plans = [plan_from_stats(items, stats, s) for s in scenarios]
     base = plans[0]
+    base_investment = plan_summary(base)["investment"]
     cols = {}
     for s, p in zip(scenarios, plans, strict=True):
         summary = plan_summary(p)
-        for col in ("abc", "xyz"):
-            summary[f"{col}_changes"] = int(
-                (p[col].astype(object) != base[col].astype(object)).sum()
-            )
-        for col in ("order_quantity", "reorder_point"):
-            a, b = p[col].to_numpy(dtype=float), base[col].to_numpy(dtype=float)
-            same = np.isclose(a, b, rtol=1e-9, atol=1e-9) | (np.isnan(a) & np.isnan(b))
-            summary[f"{col}_changes"] = int((~same).sum())
-        summary["investment_change"] = summary["investment"] - plan_summary(base)["investment"]
+        changes = plan_changes(base, p)
+        summary["skus_changed"] = len(changes)
+        for col in ("abc", "xyz", "order_quantity", "reorder_point"):
+            a, b = changes[f"{col}_before"], changes[f"{col}_after"]
+            if col in ("abc", "xyz"):
+                diff = a.astype(object) != b.astype(object)
+            else:
+                a, b = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+                diff = ~(np.isclose(a, b, rtol=1e-9, atol=1e-9) | (np.isnan(a) & np.isnan(b)))
+            summary[f"{col}_changes"] = int(np.sum(diff))
+        summary["investment_change"] = summary["investment"] - base_investment
         cols[s.name] = summary
     return pd.DataFrame(cols)
