@@ -17,7 +17,14 @@ import pandas as pd
 import pytest
 
 from workbench.data import SCHEMAS, Dataset, load_dataset
-from workbench.data.sample import main, sample_dataset, sample_tables
+from workbench.data.sample import (
+    _batch_forward,
+    _first_crossing,
+    _round_cumulative,
+    main,
+    sample_dataset,
+    sample_tables,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "sample_data"
@@ -249,9 +256,12 @@ def test_consumption_follows_production_through_the_bom(default):
 
 
 @pytest.mark.parametrize("seed", [2026, 1, 99])
-def test_abc_skew(seed):
+def test_abc_skew(seed, request):
     """Top 20 % of items by annual consumption value hold 65-90 % of it (Pareto-like)."""
-    tables = sample_tables(seed=seed) if seed == 2026 else sample_tables(seed=seed, years=1)
+    if seed == 2026:
+        tables = request.getfixturevalue("default")
+    else:
+        tables = sample_tables(seed=seed, years=1)
     value = np.sort(annual_value(tables).to_numpy())[::-1]
     top = round(0.2 * len(value))
     share = value[:top].sum() / value.sum()
@@ -371,6 +381,43 @@ def test_schedule_for_active_finished_goods(default):
     # The schedule follows the coming holiday peak: December weeks above January's.
     week = s.groupby("period_start")["quantity"].sum()
     assert week[week.index.month == 12].mean() > week[week.index.month == 1].mean()
+
+
+# ------------------------------------------------------------------ building blocks
+
+
+def test_batch_forward_makes_what_is_used_until_the_next_run():
+    """Runs on days 1, 3, 5 (every 2 days from day 1) cover days 1-2, 3-4 and 5."""
+    demand = np.array([[1.0, 2, 3, 4, 5, 6], [1, 1, 1, 1, 1, 1]])
+    made = _batch_forward(demand, np.array([2, 7]), np.array([1, 0]))
+    np.testing.assert_array_equal(made, [[0, 5, 0, 9, 0, 6], [6, 0, 0, 0, 0, 0]])
+
+
+def test_batch_forward_conserves_demand_after_the_first_run():
+    rng = np.random.default_rng(0)
+    demand = rng.poisson(3.0, (50, 200)).astype(float)
+    period, offset = rng.choice([7, 14, 28], 50), rng.integers(0, 7, 50)
+    made = _batch_forward(demand, period, offset)
+    covered = np.array([demand[i, offset[i] :].sum() for i in range(50)])
+    np.testing.assert_allclose(made.sum(axis=1), covered)
+    assert (made >= 0).all()
+
+
+def test_round_cumulative_keeps_running_totals_within_half_a_unit():
+    x = np.random.default_rng(1).uniform(0, 2.3, (20, 100))
+    r = _round_cumulative(x)
+    np.testing.assert_array_equal(r, np.round(r))
+    assert np.abs(np.cumsum(r, axis=1) - np.cumsum(x, axis=1)).max() <= 0.5 + 1e-9
+
+
+def test_first_crossing_matches_a_loop():
+    rng = np.random.default_rng(2)
+    cum = np.cumsum(rng.poisson(2.0, (6, 30)), axis=1).astype(float)
+    rows = np.repeat(np.arange(6), 4)
+    thresholds = rng.uniform(0, 70, len(rows))
+    got = _first_crossing(cum, thresholds, rows)
+    want = [int(np.searchsorted(cum[r], th)) for r, th in zip(rows, thresholds, strict=True)]
+    np.testing.assert_array_equal(got, want)
 
 
 # ------------------------------------------------------------------ bad arguments

@@ -288,15 +288,20 @@ def _batch_forward(demand: np.ndarray, period: np.ndarray, offset: np.ndarray) -
     lag = np.arange(t, dtype=np.int32)[None, :] - offset.astype(np.int32)[:, None]
     make = (lag >= 0) & (lag % period.astype(np.int32)[:, None] == 0)
     del lag
-    before = np.cumsum(demand, axis=1) - demand  # demand strictly before each day
-    total = before[:, -1] + demand[:, -1]
-    # Running total at the next production day after each day (or the end of the history).
-    marks = np.where(make, before, np.inf)
-    nxt = np.empty_like(before)
-    nxt[:, -1] = total
-    nxt[:, :-1] = np.minimum.accumulate(marks[:, :0:-1], axis=1)[:, ::-1]
-    nxt[:, :-1] = np.minimum(nxt[:, :-1], total[:, None])
-    return np.where(make, nxt - before, 0.0)
+    before = np.cumsum(demand, axis=1)
+    total = before[:, -1].copy()
+    before -= demand  # demand strictly before each day
+    # Running total at the next production day after each day (or the end of the history),
+    # computed in place to keep the (n, T) temporaries few.
+    nxt = np.where(make, before, np.inf)
+    rev = nxt[:, ::-1]
+    np.minimum.accumulate(rev, axis=1, out=rev)
+    nxt[:, :-1] = nxt[:, 1:]
+    nxt[:, -1] = np.inf
+    np.minimum(nxt, total[:, None], out=nxt)
+    nxt -= before
+    nxt[~make] = 0.0
+    return nxt
 
 
 def _first_crossing(cum: np.ndarray, thresholds: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -885,6 +890,12 @@ class _Generator:
 
         demand = np.concatenate([self.fg_sales, wip_use, rm_use, self.mro_use], axis=0)
         self.use = demand
+        # Keep views into the one (n, T) matrix rather than second copies.
+        self.fg_sales = demand[:nf]
+        self.wip_use = demand[self.o_wip : self.o_rm]
+        self.rm_use = demand[self.o_rm : self.o_mro]
+        self.mro_use = demand[self.o_mro :]
+        del wip_use, rm_use
         # One row per SKU and day with demand, SKU by SKU (items order), then by date.
         si, ti = np.nonzero(demand)
         self.demand = pd.DataFrame(
