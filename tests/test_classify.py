@@ -179,6 +179,7 @@ def test_empty_input():
         np.array([3.0, 1.0, 6.0]),
         pd.Series([3.0, 1.0, 6.0], index=["x", "y", "z"]),
         pd.Series([3, 1, 6], index=pd.Index([10, 20, 30])),
+        pd.Series([3, 1, 6], index=["x", "y", "z"], dtype="Int64"),
     ],
 )
 def test_input_types(values):
@@ -213,6 +214,8 @@ def test_class_column_is_ordered_categorical_with_all_labels():
         ({"values": [1.0, -2.0]}, r"values must be >= 0 and finite.*got -2 at 1 position"),
         ({"values": [np.inf]}, r"values must be >= 0 and finite.*got inf"),
         ({"values": ["a", "b"]}, r"values must be numeric"),
+        ({"values": pd.Series(["a", "b"])}, r"values must be numeric"),
+        ({"values": pd.Series([1.0, None], dtype="Float64")}, r"values must be >= 0 .*got nan"),
         ({"values": [[1.0, 2.0]]}, r"values must be one-dimensional; got an array of shape"),
         ({"values": pd.DataFrame({"a": [1]})}, r"values must be one-dimensional.*DataFrame"),
         ({"values": [1.0], "cutoffs": (0.95, 0.8)}, r"cutoffs must be strictly increasing"),
@@ -445,6 +448,25 @@ def test_class_service_levels_from_abc_frame_custom_and_default():
 def test_class_service_levels_validation(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         class_service_levels(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "classes",
+    [
+        ["A", "C"],
+        ("A", "C"),
+        np.array(["A", "C"]),
+        pd.Series(["A", "C"], index=[7, 9]),
+        pd.Series(["A", "C"], index=[7, 9], dtype="category"),
+        pd.Series(["A", "C"], index=[7, 9], dtype="str"),
+    ],
+)
+def test_class_targets_input_types(classes):
+    s = class_service_levels(classes)
+    assert s.tolist() == [0.98, 0.90]
+    expected = classes.index if isinstance(classes, pd.Series) else pd.RangeIndex(2)
+    pd.testing.assert_index_equal(s.index, expected)
+    assert cycle_count_frequency(classes).tolist() == [12.0, 1.0]
 
 
 def test_class_service_levels_nan_class_is_unknown():

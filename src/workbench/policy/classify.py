@@ -216,9 +216,12 @@ def abc_classify(
     if rule not in ABC_RULES:
         raise ValueError(f"rule must be one of {ABC_RULES}; got {rule!r}")
     cuts, labels = _check_cutoffs(cutoffs, labels, "cutoffs", upper=1.0)
-    raw, index, _ = _as_1d(values, "values")
+    raw, index, is_series = _as_1d(values, "values")
     try:
-        v = np.asarray(raw, dtype=float)
+        if is_series:  # nullable dtypes: <NA> becomes NaN (and is then rejected)
+            v = values.to_numpy(dtype=float, na_value=np.nan)
+        else:
+            v = np.asarray(raw, dtype=float)
     except (TypeError, ValueError):
         raise ValueError(f"values must be numeric; got {values!r}") from None
     bad = ~np.isfinite(v) | (v < 0)
