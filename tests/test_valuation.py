@@ -223,3 +223,70 @@ def test_rising_costs_rank_fifo_below_average_below_lifo(case):
     tol = 1e-6
     assert (cogs["fifo"] <= cogs["weighted_average"] + tol).all()
     assert (cogs["weighted_average"] <= cogs["lifo"] + tol).all()
+
+
+def _tiny_dataset():
+    import workbench as wb
+
+    items = pd.DataFrame(
+        {
+            "sku": ["rm", "fg"],
+            "inventory_type": ["raw_material", "finished_good"],
+            "unit_cost": [5.0, 9.0],
+        }
+    )
+    demand = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-01-10", "2026-02-10", "2026-02-10"]),
+            "sku": ["rm", "rm", "fg"],
+            "quantity": [30.0, 50.0, 1.0],
+        }
+    )
+    pos = pd.DataFrame(
+        {
+            "po_id": ["p0", "p1", "p2"],
+            "sku": ["rm"] * 3,
+            "supplier_id": ["s"] * 3,
+            "order_date": pd.to_datetime(["2025-12-01", "2026-01-20", "2026-02-20"]),
+            "promised_date": pd.to_datetime(["2025-12-10", "2026-02-01", "2026-03-01"]),
+            "received_date": pd.to_datetime(["2025-12-10", "2026-02-01", None]),
+            "quantity": [100.0, 40.0, 10.0],
+            "unit_cost": [4.0, 4.5, 4.8],
+        }
+    )
+    lots = pd.DataFrame(
+        {
+            "sku": ["rm", "fg"],
+            "lot_id": ["a", "b"],
+            "received_date": pd.to_datetime(["2026-02-01", "2026-01-05"]),
+            "quantity": [25.0, 3.0],
+            "unit_cost": [4.5, 9.0],
+            "location": ["S", "F"],
+        }
+    )
+    suppliers = pd.DataFrame({"supplier_id": ["s"], "name": ["S"], "lead_time_days": [5.0]})
+    return wb.Dataset.from_tables(
+        {
+            "items": items,
+            "demand": demand,
+            "purchase_orders": pos,
+            "lots": lots,
+            "suppliers": suppliers,
+        }
+    )
+
+
+def test_period_movements_rolls_opening_back():
+    from workbench.stock.valuation import period_movements
+
+    m = period_movements(_tiny_dataset(), start="2026-01-01", end="2026-02-28")
+    # rm: 25 at end + 80 issued - 40 received = 65 opening, at the December price $4
+    assert m.opening[["sku", "quantity", "unit_cost"]].to_numpy().tolist() == [["rm", 65.0, 4.0]]
+    assert_allclose(m.purchases["quantity"], [40.0])  # the open PO is not a receipt
+    assert_allclose(m.issues["quantity"].sum(), 80.0)
+    assert m.excluded.set_index("sku").loc["fg", "reason"].startswith("no purchase receipts")
+    # FIFO closing: 25 units from the February layer at $4.50 = today's lot
+    row = inventory_valuation(m.purchases, m.issues, opening=m.opening).iloc[0]
+    assert_allclose(row["closing_value"], 25 * 4.5)
+    with pytest.raises(ValueError, match=r"end must be on or after start"):
+        period_movements(_tiny_dataset(), start="2026-02-01", end="2026-01-01")

@@ -32,7 +32,14 @@ import pandas as pd
 
 from .fifo import _check_quantity, _require_columns, consume_lots
 
-__all__ = ["METHODS", "ValuationComparison", "compare_valuation", "inventory_valuation"]
+__all__ = [
+    "METHODS",
+    "Movements",
+    "ValuationComparison",
+    "compare_valuation",
+    "inventory_valuation",
+    "period_movements",
+]
 
 #: Costing methods understood by :func:`inventory_valuation`.
 METHODS = ("fifo", "weighted_average", "lifo", "moving_average")
@@ -455,3 +462,133 @@ def _explain(purchases: pd.DataFrame, opening: pd.DataFrame | None, totals: pd.D
         "reverse the order."
     )
     return " ".join(lines)
+
+
+class Movements(NamedTuple):
+    """Result of :func:`period_movements`: the inputs of a valuation.
+
+    Attributes
+    ----------
+    opening : pandas.DataFrame
+        ``sku``, ``quantity`` [units], ``unit_cost`` [$/unit], ``received_date``.
+    purchases : pandas.DataFrame
+        ``sku``, ``date``, ``quantity`` [units], ``unit_cost`` [$/unit].
+    issues : pandas.DataFrame
+        ``sku``, ``date``, ``quantity`` [units].
+    excluded : pandas.DataFrame
+        SKUs left out and why (``sku``, ``reason``).
+    """
+
+    opening: pd.DataFrame
+    purchases: pd.DataFrame
+    issues: pd.DataFrame
+    excluded: pd.DataFrame
+
+
+def period_movements(dataset, *, start, end) -> Movements:
+    """Opening stock, purchases and issues of a period, from a dataset.
+
+    The data model holds today's lots, the purchase orders and the demand, not
+    the stock at the start of a period. For every SKU bought on purchase orders
+    the opening quantity is rolled back from the stock at ``end``:
+
+        opening = on hand at end + issued in the period - received in the period,
+
+    costed at the last purchase price before the period (else the first in it,
+    else the item's unit cost). Produced items (no purchase orders) have no
+    receipt history and are excluded, as are SKUs whose roll-back is negative
+    (records that do not reconcile); both are listed in ``excluded``.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        With ``purchase_orders`` and ``demand``; ``lots`` for the stock at ``end``.
+    start, end : date-like
+        First and last day of the period (inclusive).
+
+    Returns
+    -------
+    Movements
+        ``opening``, ``purchases``, ``issues`` for :func:`compare_valuation`,
+        and ``excluded``.
+
+    Raises
+    ------
+    ValueError
+        If the dataset has no purchase orders or ``end`` is before ``start``.
+    """
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    if end < start:
+        raise ValueError(f"end must be on or after start; got {start.date()} to {end.date()}")
+    po = dataset.purchase_orders
+    if po is None or len(po) == 0:
+        raise ValueError("period_movements needs a purchase_orders table")
+    po = po.assign(sku=po["sku"].astype(str), received_date=pd.to_datetime(po["received_date"]))
+    got = po[po["received_date"].notna()]
+    bought = pd.Index(sorted(got["sku"].unique()))
+    in_period = got[(got["received_date"] >= start) & (got["received_date"] <= end)]
+    purchases = pd.DataFrame(
+        {
+            "sku": in_period["sku"].to_numpy(),
+            "date": in_period["received_date"].to_numpy(),
+            "quantity": in_period["quantity"].to_numpy(dtype=float),
+            "unit_cost": in_period["unit_cost"].to_numpy(dtype=float),
+        }
+    )
+    dem = dataset.demand
+    when = pd.to_datetime(dem["date"])
+    keep = (when >= start) & (when <= end) & dem["sku"].astype(str).isin(bought)
+    issues = pd.DataFrame(
+        {
+            "sku": dem.loc[keep, "sku"].astype(str).to_numpy(),
+            "date": when[keep].to_numpy(),
+            "quantity": dem.loc[keep, "quantity"].to_numpy(dtype=float),
+        }
+    )
+    lots = dataset.lots
+    if lots is not None and len(lots):
+        at_end = lots[~(pd.to_datetime(lots["received_date"]) > end)]
+        closing = at_end.groupby(at_end["sku"].astype(str))["quantity"].sum()
+    else:
+        closing = pd.Series(dtype=float)
+    closing = closing.reindex(bought, fill_value=0.0)
+    received = purchases.groupby("sku")["quantity"].sum().reindex(bought, fill_value=0.0)
+    issued = issues.groupby("sku")["quantity"].sum().reindex(bought, fill_value=0.0)
+    opening_units = closing + issued - received
+    before = got[got["received_date"] < start].sort_values("received_date")
+    cost = before.groupby("sku")["unit_cost"].last()
+    first_in = purchases.sort_values("date").groupby("sku")["unit_cost"].first()
+    cost = cost.reindex(bought).fillna(first_in.reindex(bought))
+    items = dataset.items.set_axis(dataset.items["sku"].astype(str))
+    cost = cost.fillna(items["unit_cost"].reindex(bought)).fillna(0.0)
+    negative = opening_units < -1e-9
+    excluded = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "sku": bought[negative.to_numpy()],
+                    "reason": "stock at end + issues - receipts < 0 (records do not reconcile)",
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "sku": items.index[~items.index.isin(bought)],
+                    "reason": "no purchase receipts (produced or never bought)",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    ok = bought[~negative.to_numpy()]
+    opening = pd.DataFrame(
+        {
+            "sku": ok,
+            "quantity": opening_units.reindex(ok).to_numpy(),
+            "unit_cost": cost.reindex(ok).to_numpy(),
+            "received_date": start - pd.Timedelta(days=1),
+        }
+    )
+    opening = opening[opening["quantity"] > 0].reset_index(drop=True)
+    purchases = purchases[purchases["sku"].isin(ok)].reset_index(drop=True)
+    issues = issues[issues["sku"].isin(ok)].reset_index(drop=True)
+    return Movements(opening, purchases, issues, excluded)
