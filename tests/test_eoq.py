@@ -2,6 +2,13 @@
 
 Every published figure below was recomputed from its formula before being used; where
 the book rounds, the comment says so and the tolerance covers the rounding only.
+
+Provenance of the inputs: Sharp, Nathan and Wohl's come from the project's
+shared/reference/textbook_cases.md; the Snyder & Shen examples match the doctests of the
+author's own library (stockpyl, src/stockpyl/eoq.py). Nahmias' pencils, Chopra & Meindl's
+Best Buy and Drugs Online, the Silver-Pyke-Thomas illustration and PCP formula, and
+Heizer & Render's Crate Furniture were taken from the books as remembered, not re-read:
+each recomputes to the round published answer, but check the page if one ever fails.
 """
 
 from __future__ import annotations
@@ -322,6 +329,9 @@ def test_property_eoq_minimizes_cost(d, s, h):
     assert_allclose(r.annual_ordering_cost, r.annual_holding_cost, rtol=1e-9)
     at = eoq_cost(r.order_quantity, annual_demand=d, order_cost=s, holding_cost=h)
     assert_allclose(at.total, r.annual_cost, rtol=1e-12)
+    # eoq() uses the balance identity; eoq_cost() computes S D / Q independently
+    assert_allclose(at.ordering, at.holding, rtol=1e-12)
+    assert_allclose(r.orders_per_year, d / r.order_quantity, rtol=1e-12)
 
 
 @settings(max_examples=60, deadline=None)

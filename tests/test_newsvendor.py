@@ -2,6 +2,12 @@
 
 Published figures were recomputed from the formulas before use; comments say where the
 book rounds (usually z read from a normal table to two decimals).
+
+Provenance: the O'Neill data are those of the task brief; the Snyder & Shen examples
+match the doctests of the author's library (stockpyl, src/stockpyl/newsvendor.py); the
+52 weeks of Mac's demand were found in lecture notes quoting Nahmias and reproduce his
+mean 11.73 and sd 4.74 exactly, while Mac's prices (25, 75 and 10 cents) are recalled
+from the book, not re-read.
 """
 
 from __future__ import annotations

@@ -164,14 +164,16 @@ def eoq(
     require_positive("holding_cost", h, _HOLD)
     require_positive("days_per_year", days, "days/year")
     q = np.sqrt(2.0 * d * s / h)
-    ordering = _div(s * d, q)  # 0 when D = 0 (then Q = 0 as well)
     holding = h * q / 2.0
+    # At Q* the ordering cost S D / Q* equals H Q* / 2 and D / Q* = H Q* / (2 S): no
+    # division, so zero demand gives zeros, and a million SKUs take fewer passes.
+    ordering = holding
     return EOQResult(
         order_quantity=b.wrap(q, "order_quantity"),
-        annual_cost=b.wrap(ordering + holding, "annual_cost"),
+        annual_cost=b.wrap(2.0 * holding, "annual_cost"),
         annual_ordering_cost=b.wrap(ordering, "annual_ordering_cost"),
         annual_holding_cost=b.wrap(holding, "annual_holding_cost"),
-        orders_per_year=b.wrap(_div(d, q), "orders_per_year"),
+        orders_per_year=b.wrap(holding / s, "orders_per_year"),
         cycle_time_days=b.wrap(_div(q, d, np.inf) * days, "cycle_time_days"),
     )
 
