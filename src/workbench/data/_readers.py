@@ -261,7 +261,7 @@ def read_excel(source: bytes | Path, file: str, out: Collected, only: str | None
         import openpyxl
 
         src = io.BytesIO(source) if isinstance(source, bytes) else source
-        wb = openpyxl.load_workbook(src, read_only=False, data_only=True)
+        wb = openpyxl.load_workbook(src, read_only=True, data_only=True)
     except Exception as exc:
         out.problems.append(
             Problem(
@@ -280,7 +280,7 @@ def read_excel(source: bytes | Path, file: str, out: Collected, only: str | None
             table = only or table_for_name(ws.title)
             if table is None:
                 out.notes.append(f"{file}: ignored sheet '{ws.title}' (not a table name)")
-                n = max(ws.max_row - 1, 0)
+                n = max((ws.max_row or 1) - 1, 0)
                 out.report.append((f"{file} [{ws.title}]", n, "sheet name is not a table; ignored"))
                 continue
             _read_sheet(ws, file, table, out)

@@ -193,13 +193,26 @@ class Dataset:
                 )
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for name, frame in self.tables.items():
-                out = frame.copy()
-                for col in out.columns:
-                    if isinstance(out[col].dtype, pd.CategoricalDtype):
-                        out[col] = out[col].astype(object)
-                out.to_excel(writer, sheet_name=name, index=False)
+        import openpyxl
+        from openpyxl.cell import WriteOnlyCell
+
+        book = openpyxl.Workbook(write_only=True)  # streams rows: fast and lean
+        for name, frame in self.tables.items():
+            ws = book.create_sheet(name)
+            ws.append(list(frame.columns))
+            columns = []
+            for col in frame.columns:
+                s = frame[col]
+                if s.dtype.kind == "M":
+                    values = [None if pd.isna(x) else x for x in s.dt.to_pydatetime()]
+                else:
+                    values = s.astype(object).where(s.notna(), None).tolist()
+                    if s.dtype.kind not in "fiub":  # text: never let "=..." become a formula
+                        values = [_text_cell(ws, x, WriteOnlyCell) for x in values]
+                columns.append(values)
+            for row in zip(*columns, strict=True):
+                ws.append(row)
+        book.save(path)
         return path
 
     # ------------------------------------------------------------------ comparing
@@ -224,6 +237,14 @@ class Dataset:
     def __repr__(self) -> str:
         parts = ", ".join(f"{n}: {len(f):,} rows" for n, f in self.tables.items())
         return f"Dataset({parts}; source={self.source!r})"
+
+
+def _text_cell(ws, value, cell_type):
+    if isinstance(value, str) and value.startswith("="):
+        cell = cell_type(ws, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
 
 
 # ---------------------------------------------------------------------- loaders
