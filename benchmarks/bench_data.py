@@ -6,7 +6,8 @@ Measures, each in a fresh Python process so that peak memory is its own:
 2. ``load_dataset`` on a folder with a ROWS/10-row ``demand.csv`` (default 1 million),
 3. ``demand_stats`` on a ROWS-row demand table already in memory.
 
-Prints wall time, rows per second, peak resident memory of the child during the measured
+Prints wall time, CPU time (user + system, all threads: steadier than wall time on a
+shared machine), rows per second, peak resident memory of the child during the measured
 call (Linux VmHWM, reset just before the call; elsewhere ``ru_maxrss``) and its increase
 over the memory in use just before the call (after imports and, for case 3, after building
 the table). Run::
@@ -41,6 +42,11 @@ def _status_mb(field: str) -> float | None:
     except OSError:
         pass
     return None
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def _reset_peak() -> float:
@@ -92,18 +98,18 @@ def _child(case: str, folder: str, rows: int) -> None:
         items, demand = make_demand(rows)
         ds = wb.Dataset({"items": items, "demand": demand})
         base = _reset_peak()
-        t0 = time.perf_counter()
+        c0, t0 = _cpu(), time.perf_counter()
         out = wb.demand_stats(ds)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
         n = len(demand)
         assert len(out) == len(items)
     else:
         base = _reset_peak()
-        t0 = time.perf_counter()
+        c0, t0 = _cpu(), time.perf_counter()
         ds = wb.load_dataset(folder)
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
         n = len(ds.demand)
-    print(json.dumps({"wall": wall, "peak": _peak_mb(), "base": base, "rows": n}))
+    print(json.dumps({"wall": wall, "cpu": cpu, "peak": _peak_mb(), "base": base, "rows": n}))
 
 
 def _run(case: str, folder: Path, rows: int) -> dict:
@@ -153,7 +159,7 @@ def main() -> None:
             f"demand.parquet {size_pq:.0f} MB, demand.csv {size_csv:.0f} MB)"
         )
         print(
-            f"  {'case':<34}{'rows':>12}{'wall s':>9}{'M rows/s':>10}"
+            f"  {'case':<34}{'rows':>12}{'wall s':>9}{'CPU s':>8}{'M rows/s':>10}"
             f"{'peak RSS MB':>13}{'+ over base':>13}"
         )
         for case, label, folder, n in [
@@ -163,7 +169,7 @@ def main() -> None:
         ]:
             r = _run(case, folder, n)
             print(
-                f"  {label:<34}{r['rows']:>12,}{r['wall']:>9.2f}"
+                f"  {label:<34}{r['rows']:>12,}{r['wall']:>9.2f}{r['cpu']:>8.2f}"
                 f"{r['rows'] / r['wall'] / 1e6:>10.2f}{r['peak']:>13.0f}"
                 f"{r['peak'] - r['base']:>13.0f}"
             )
