@@ -150,13 +150,20 @@ _RM_KINDS = [
           50, 1, "packaging", None, 0.02),
 ]  # fmt: skip
 
-_MRO_NAMES = (
-    "Nitrile gloves (box of 100)", "Safety glasses", "Heat gun", "Pouring pitcher",
-    "Thermometer probe", "Silicone soap mould", "Cleaning solvent (5 l)", "Paper towels (case)",
-    "Packing tape (roll)", "Label printer ribbon", "Stretch film (roll)", "Mixer blade",
-    "Calibration weight set", "Shop rags (bag)", "Extractor filter", "LED tube", "Dust masks (box)",
-    "Cutting wire for soap", "Wick centering bars", "Lubricant spray",
+# MRO supplies: (name, typical unit cost [$/unit], typical use [units/day]).
+_MRO = (
+    ("Nitrile gloves (box of 100)", 9.5, 0.6), ("Safety glasses", 6.0, 0.03),
+    ("Heat gun", 45.0, 0.008), ("Pouring pitcher", 18.0, 0.02),
+    ("Thermometer probe", 24.0, 0.01), ("Silicone soap mould", 32.0, 0.015),
+    ("Cleaning solvent (5 l)", 26.0, 0.15), ("Paper towels (case)", 21.0, 0.2),
+    ("Packing tape (roll)", 2.8, 1.2), ("Label printer ribbon", 14.0, 0.08),
+    ("Stretch film (roll)", 19.0, 0.05), ("Mixer blade", 65.0, 0.004),
+    ("Calibration weight set", 110.0, 0.002), ("Shop rags (bag)", 8.0, 0.1),
+    ("Extractor filter", 38.0, 0.012), ("LED tube", 7.5, 0.02), ("Dust masks (box)", 12.0, 0.05),
+    ("Cutting wire for soap", 4.5, 0.04), ("Wick centering bars (10)", 5.5, 0.03),
+    ("Lubricant spray", 6.5, 0.02),
 )  # fmt: skip
+_MRO_NAMES = tuple(m[0] for m in _MRO)
 
 
 @dataclass(frozen=True)
@@ -675,7 +682,8 @@ class _Generator:
         hi = np.array([k.cost[1] for k in _RM_KINDS])[self.rm_kind]
         cost[rm] = np.exp(rng.uniform(np.log(lo), np.log(hi)))
         mro = slice(self.o_mro, n)
-        cost[mro] = np.exp(rng.uniform(np.log(1.5), np.log(120.0), self.n_mro))
+        typical = np.array([m[1] for m in _MRO])[np.arange(self.n_mro) % len(_MRO)]
+        cost[mro] = typical * rng.uniform(0.85, 1.15, self.n_mro)
         cost = _money(cost)
         a = sparse.csr_matrix(
             (self.bom_qty * (1 + self.bom_scrap), (self.bom_parent, self.bom_comp)), shape=(n, n)
@@ -842,7 +850,8 @@ class _Generator:
 
         # MRO: independent, mostly intermittent consumption.
         nm = self.n_mro
-        rate = np.exp(rng.normal(np.log(0.15), 1.0, nm))
+        typical = np.array([m[2] for m in _MRO])[np.arange(nm) % len(_MRO)]
+        rate = typical * np.exp(rng.normal(0.0, 0.3, nm))
         rate_t = rate[:, None] * np.exp(rng.normal(0, 0.1, nm)[:, None] * t_years[None, :])
         rate_t = rate_t * (
             weekday[None, :] * np.where(self.dates.day_of_week < 5, 1.2, 0.5)[None, :]
