@@ -262,3 +262,21 @@ def test_shipped_sample_loads_without_errors():
     assert got.has("items") and got.has("demand")
     assert len(got.items) > 0 and len(got.demand) > 0
     assert got.report.empty, got.report
+
+
+@pytest.mark.skipif(not (SAMPLE / "items.csv").exists(), reason="sample_data/ not generated yet")
+def test_shipped_sample_round_trips_through_parquet(tmp_path):
+    got = load_dataset(SAMPLE)
+    assert load_dataset(got.to_folder(tmp_path, format="parquet")).equals(got)
+
+
+def test_upload_accepts_memoryview(ds, tmp_path):
+    """ipywidgets' FileUpload gives memoryview contents."""
+    folder = ds.to_folder(tmp_path)
+    files = {f.name: memoryview(f.read_bytes()) for f in folder.iterdir()}
+    assert load_uploaded(files).equals(ds)
+
+
+def test_empty_upload():
+    with pytest.raises(wb.DataError, match="at least one file"):
+        load_uploaded({})
