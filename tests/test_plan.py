@@ -457,6 +457,14 @@ def test_higher_service_target_never_lowers_reorder_point_or_investment(data, n,
             lambda i, s: (i.assign(unit_cost=["a", "b", "c"]), s),
             r"column 'unit_cost' must be numeric",
         ),
+        (
+            lambda i, s: (i, s.rename(index={"P3": "P1"})),
+            r"stats has duplicated SKUs: \['P1'\]",
+        ),
+        (
+            lambda i, s: (i.assign(sku=["P1", "P2", "P1"]), s.rename(index={"P3": "P1"})),
+            r"items has duplicated SKUs: \['P1'\]",  # also when stats are indexed alike
+        ),
     ],
 )
 def test_plan_from_stats_validation(change, match):
@@ -522,6 +530,10 @@ def test_plan_on_sample_dataset(sample):
     q = p.loc[moving, "order_quantity"]
     packs = q / sample.items.set_index("sku").loc[q.index, "pack_size"]
     assert_allclose(packs, np.round(packs), atol=1e-9)  # whole packs
+    # the classes feed the ABC-XYZ matrix directly
+    m = wb.abc_xyz_matrix(p["abc"], p["xyz"], p["annual_value"])
+    assert len(m) == 9 and m["count"].sum() == len(p)
+    assert_allclose(m["value"].sum(), p["annual_value"].sum(), rtol=1e-12)
 
 
 def test_plan_as_of(sample):
