@@ -315,8 +315,12 @@ def poisson_loss(s: Any, mean: Any) -> Any:
 
 def _poisson_loss(s: np.ndarray, mean: np.ndarray) -> np.ndarray:
     m = np.floor(s)
-    tail = stats.poisson.sf(m, mean)
-    pmf = stats.poisson.pmf(m, mean)
+    neg = m < 0
+    tail = np.where(neg, 1.0, special.pdtrc(np.where(neg, 0.0, m), mean))  # P(X > m)
+    # pmf at m, as scipy.stats.poisson.pmf computes it (0 for m < 0)
+    with np.errstate(invalid="ignore"):
+        log_pmf = special.xlogy(m, mean) - mean - special.gammaln(m + 1.0)
+    pmf = np.where(neg, 0.0, np.exp(np.where(neg, 0.0, log_pmf)))
     return (mean - s) * tail + mean * pmf
 
 
@@ -547,27 +551,33 @@ def _poisson_ppf(alpha: np.ndarray, mean: np.ndarray) -> np.ndarray:
 def _poisson_fill_rate_stock(mean: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """Smallest integer s >= 0 with E[(X - s)+] <= allowed, X ~ Poisson(mean).
 
-    Vectorized integer bisection: the loss is decreasing in s.
+    The loss is decreasing in s. Start from the normal approximation
+    s = ceil(mean + k sqrt(mean)) with G(k) = allowed / sqrt(mean), then step by one
+    (up while infeasible, down while the next lower level is feasible) on the
+    elements still moving.
     """
+    shape = np.shape(mean)
+    mean, allowed = np.ravel(mean), np.ravel(allowed)
     s = np.zeros(mean.shape)
-    todo = _poisson_loss(s, mean) > allowed
-    if not np.any(todo):
-        return s
+    todo = np.flatnonzero(_poisson_loss(s, mean) > allowed)
+    if todo.size == 0:
+        return s.reshape(shape)
     m, a = mean[todo], allowed[todo]
-    lo = np.zeros(m.shape)  # infeasible
-    hi = np.ceil(m + 10.0 * np.sqrt(m) + 10.0)
-    for _ in range(64):  # widen until feasible (loss falls super-exponentially)
-        bad = _poisson_loss(hi, m) > a
-        if not np.any(bad):
-            break
-        hi = np.where(bad, 2.0 * hi, hi)
-    while np.any(hi - lo > 1):
-        mid = np.floor(0.5 * (lo + hi))
-        feasible = _poisson_loss(mid, m) <= a
-        hi = np.where(feasible, mid, hi)
-        lo = np.where(feasible, lo, mid)
-    s[todo] = hi
-    return s
+    root = np.sqrt(m)
+    k = _normal_loss_inverse(a / root)
+    x = np.maximum(np.ceil(m + k * root), 0.0)
+    idx = np.flatnonzero(_poisson_loss(x, m) > a)
+    while idx.size:
+        x[idx] += 1.0
+        idx = idx[_poisson_loss(x[idx], m[idx]) > a[idx]]
+    idx = np.flatnonzero(x > 0)
+    idx = idx[_poisson_loss(x[idx] - 1.0, m[idx]) <= a[idx]]
+    while idx.size:
+        x[idx] -= 1.0
+        idx = idx[x[idx] > 0]
+        idx = idx[_poisson_loss(x[idx] - 1.0, m[idx]) <= a[idx]]
+    s[todo] = x
+    return s.reshape(shape)
 
 
 def reorder_point(
