@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workbench.data import SCHEMAS, Dataset, load_dataset
 from workbench.data.sample import (
@@ -381,6 +383,24 @@ def test_schedule_for_active_finished_goods(default):
     # The schedule follows the coming holiday peak: December weeks above January's.
     week = s.groupby("period_start")["quantity"].sum()
     assert week[week.index.month == 12].mean() > week[week.index.month == 1].mean()
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_skus=st.integers(80, 400),
+    years=st.integers(1, 2),
+    seed=st.integers(0, 2**32 - 1),
+    end=st.dates(pd.Timestamp("2020-01-01").date(), pd.Timestamp("2030-12-31").date()),
+)
+def test_any_size_seed_and_end_date_gives_a_valid_dataset(n_skus, years, seed, end):
+    """Whatever the arguments, the tables pass the data layer's validation."""
+    ds = sample_dataset(n_skus=n_skus, years=years, seed=seed, end_date=str(end))
+    assert len(ds.items) == n_skus
+    assert ds.demand_period[1] == pd.Timestamp(end)
+    assert set(ds.items["inventory_type"]) == {"raw_material", "wip", "finished_good", "mro"}
+    assert (ds.lots["quantity"] > 0).all()
+    assert (ds.lots["received_date"] <= pd.Timestamp(end)).all()
+    assert ds.report.empty
 
 
 # ------------------------------------------------------------------ building blocks
