@@ -455,14 +455,18 @@ def plan_from_stats(
     item's ABC class.
 
     Reorder point and safety stock. Demand over the protection interval P = L + R
-    has mean mu_d P and sd sqrt(P sigma_d^2 + mu_d^2 sigma_L^2) (Eq. (6.14) in
-    [SPT]); s = mu_L + k sigma_L with k from the cycle service level or the fill
-    rate (:func:`workbench.reorder_point`, negative safety stock clipped at 0).
-    ``"sQ"``: Q as above, S = s + Q. ``"sS"``: the same s and S = s + Q (an
-    approximation, [SPT] sec. 7.2). ``"RS"``: S = mu_d (R + L) + k sigma (the order-up-to
-    level, reported as both ``reorder_point`` and ``order_up_to``: at each review
-    order whenever below S), the average order is mu_d R and the fill rate uses it
-    as Q; 365 / R orders a year.
+    has mean mu_d P and sd sqrt(P sigma_d^2 + mu_d^2 sigma_LT^2) (the combined
+    variance of :func:`workbench.lead_time_demand`, [SPT] ch. 6); s = mu_L + k sigma_L
+    with k from the cycle service level or the fill rate
+    (:func:`workbench.reorder_point`, negative safety stock clipped at 0).
+
+    - ``"sQ"``: Q as above, S = s + Q.
+    - ``"sS"``: the same s and S = s + Q (the common approximation S - s = EOQ,
+      cf. [SPT] on (s, S) systems).
+    - ``"RS"``: S = mu_d (R + L) + k sigma, the order-up-to level, reported as both
+      ``reorder_point`` and ``order_up_to`` (at each review, order up to S whenever
+      below it); the average order is mu_d R and the fill rate uses it as Q; 365 / R
+      orders a year. ``order_quantity`` still shows the rounded EOQ for reference.
 
     Costs and stock. Ordering S D / Q (or S 365 / R for "RS"); cycle stock Q / 2
     (mu_d R / 2) held at H; safety stock held at H; average inventory = cycle
@@ -667,7 +671,7 @@ def plan_from_stats(
 
     def passthrough(name: str) -> Any:
         if name in items.columns:
-            return items[name].array  # keeps string / categorical dtypes
+            return items[name].array.copy()  # keeps string / categorical dtypes
         # all missing; a categorical with no categories costs nothing at a million rows
         return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=[])
 
