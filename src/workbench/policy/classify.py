@@ -12,8 +12,8 @@ References
    Pearson, 2017, ch. 12 "Inventory Management", section "ABC Analysis"
    (the Silicon Chips, Inc. example) and "Cycle Counting".
 .. [2] E. A. Silver, D. F. Pyke and D. J. Thomas, *Inventory and Production
-   Management in Supply Chains*, 4th ed., CRC Press, 2017, ch. 2
-   "Frameworks for Inventory Management" (the distribution-by-value curve).
+   Management in Supply Chains*, 4th ed., CRC Press, 2017, ch. 2 (ABC
+   classification and the distribution-by-value curve).
 
 XYZ cut-offs on the coefficient of variation (0.5 and 1.0 by default) follow common
 practice rather than one published source; they are parameters.
@@ -191,10 +191,10 @@ def abc_classify(
 
     References
     ----------
-    .. [1] Heizer, Render & Munson, Operations Management, ch. 12, Example 1
+    .. [1] Heizer, Render & Munson, Operations Management, ch. 12, "ABC Analysis"
        (Silicon Chips, Inc.).
     .. [2] Silver, Pyke & Thomas, Inventory and Production Management in Supply
-       Chains, 4th ed., section 2.3.
+       Chains, 4th ed., ch. 2 (ABC classification, the distribution-by-value curve).
 
     Examples
     --------
