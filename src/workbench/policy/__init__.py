@@ -1,10 +1,21 @@
 """Pure, vectorized inventory-policy calculators (no widgets, no plotting)."""
 
-from . import classify, eoq, newsvendor, review, service
+from . import classify as _classify
+from . import eoq as _eoq
+from . import newsvendor as _newsvendor
+from . import review as _review
+from . import service as _service
+
+__all__ = [
+    *_eoq.__all__,
+    *_service.__all__,
+    *_review.__all__,
+    *_newsvendor.__all__,
+    *_classify.__all__,
+]
+
 from .classify import *  # noqa: F403
 from .eoq import *  # noqa: F403
 from .newsvendor import *  # noqa: F403
 from .review import *  # noqa: F403
 from .service import *  # noqa: F403
-
-__all__ = [*eoq.__all__, *service.__all__, *review.__all__, *newsvendor.__all__, *classify.__all__]

@@ -1230,4 +1230,3 @@ def jit_vs_batch(
 # Stopgap: policy/__init__.py does ``from . import eoq`` then ``from .eoq import *``,
 # which rebinds the name ``eoq`` to the function above, and then reads ``eoq.__all__``.
 # Until it reads the module's __all__ before the star import, the function carries it too.
-eoq.__all__ = __all__  # type: ignore[attr-defined]

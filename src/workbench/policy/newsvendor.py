@@ -442,4 +442,3 @@ def newsvendor(
 # ``from .newsvendor import *``, which rebinds the name to the function above, and then
 # reads ``newsvendor.__all__``. Until it reads the module's __all__ before the star
 # import, the function carries it too.
-newsvendor.__all__ = __all__  # type: ignore[attr-defined]
