@@ -28,6 +28,7 @@ from workbench.policy.review import (
     sq_cost,
     sq_optimal,
     ss_policy,
+    ss_power,
 )
 from workbench.policy.service import normal_loss, reorder_point
 
@@ -174,6 +175,48 @@ def test_chopra_lego_fill_rate():
     assert_allclose(p.safety_stock, 67, atol=0.6)
     assert_allclose(p.expected_shortage_per_cycle, 250, rtol=1e-9)
     assert_allclose(p.order_up_to, p.reorder_point + 10000)
+
+
+def test_snyder_shen_power_approximation():
+    # Snyder & Shen Example 4.7, revised power approximation (Ehrhardt & Mosier 1984):
+    # h = 0.18, p = 0.70, K = 2.5, N(50, 8^2) per period, no lead time; the book's code
+    # prints s = 40.19461695647407, S = 74.29017010980579. One period = 365 days here.
+    r = ss_power(
+        50 / 365,
+        8 / np.sqrt(365),
+        review_period_days=365,
+        lead_time_days=0,
+        order_cost=2.5,
+        holding_cost=0.18,
+        backorder_cost=0.70,
+    )
+    assert_allclose(r.reorder_point, 40.19461695647407, rtol=1e-12)
+    assert_allclose(r.order_up_to, 74.29017010980579, rtol=1e-12)
+    # recomputed: Q = 1.30 * 50^0.494 * (2.5/0.18)^0.506 * (1 + (8/50)^2)^0.116
+    q = 1.30 * 50**0.494 * (2.5 / 0.18) ** 0.506 * (1 + (8 / 50) ** 2) ** 0.116
+    assert_allclose(r.order_quantity, q, rtol=1e-12)
+
+
+def test_power_approximation_scales_costs_to_the_period():
+    # weekly review: the period is 7 days, so costs per period are h 7/365 and p 7/365,
+    # mu = 70 a period, and the protection interval L + R = 12 days
+    a = ss_power(
+        10.0,
+        3.0,
+        review_period_days=7,
+        lead_time_days=5,
+        order_cost=40,
+        holding_cost=2.0,
+        backorder_cost=30.0,
+    )
+    h, p, mu, sd_l = 2.0 * 7 / 365, 30.0 * 7 / 365, 70.0, 3.0 * np.sqrt(12)
+    q = 1.30 * mu**0.494 * (40 / h) ** 0.506 * (1 + sd_l**2 / mu**2) ** 0.116
+    z = np.sqrt(q * h / (sd_l * p))
+    s = 0.973 * 120.0 + sd_l * (0.183 / z + 1.063 - 2.192 * z)
+    assert_allclose(a.lead_time_demand_mean, 120.0)
+    assert_allclose(a.lead_time_demand_sd, sd_l)
+    assert_allclose(a.reorder_point, s, rtol=1e-12)
+    assert_allclose(a.order_up_to, s + q, rtol=1e-12)
 
 
 def test_memorial_hospital_ss_policy_with_eoq():
@@ -337,6 +380,15 @@ def test_list_ndarray_series():
         ss_policy(mu, 2.0, lead_time_days=7, order_cost=20, holding_cost=1),
         rs_policy(mu, 2.0, review_period_days=7, lead_time_days=7, service_type="fill_rate"),
         base_stock(mu, 2.0, lead_time_days=7, service_level=0.9),
+        ss_power(
+            mu,
+            2.0,
+            review_period_days=7,
+            lead_time_days=7,
+            order_cost=20,
+            holding_cost=1,
+            backorder_cost=10,
+        ),
     ):
         for name, v in res._asdict().items():
             assert isinstance(v, pd.Series), (type(res).__name__, name)
@@ -367,6 +419,16 @@ def test_zero_demand_items_cost_nothing_without_warnings():
         assert s.order_up_to == 0.0 and s.order_quantity == 0.0
         p = rs_policy(0.0, 0.0, review_period_days=7, lead_time_days=3, service_type="fill_rate")
         assert p.order_up_to == 0.0
+        w = ss_power(
+            0.0,
+            0.0,
+            review_period_days=7,
+            lead_time_days=3,
+            order_cost=20,
+            holding_cost=1,
+            backorder_cost=10,
+        )
+        assert w.order_up_to == 0.0 and w.reorder_point == 0.0
 
 
 # ----------------------------------------------------------------------------- validation
@@ -447,3 +509,12 @@ def test_policy_validation_messages():
         base_stock(5.0, 1.0, lead_time_days=3, holding_cost=1.0, backorder_cost=0.0)
     with pytest.raises(ValueError, match=r"service_level must be strictly between 0 and 1"):
         base_stock(5.0, 1.0, lead_time_days=3, service_level=1.0)
+    power = dict(
+        review_period_days=7, lead_time_days=3, order_cost=20, holding_cost=1, backorder_cost=10
+    )
+    with pytest.raises(ValueError, match=r"lead_time_days must be >= 0 \[days\]; got -1"):
+        ss_power(5.0, 1.0, **{**power, "lead_time_days": -1})
+    with pytest.raises(ValueError, match=r"backorder_cost must be > 0 \[\$/unit/year\]; got 0"):
+        ss_power(5.0, 1.0, **{**power, "backorder_cost": 0})
+    with pytest.raises(ValueError, match=r"review_period_days must be > 0 \[days\]; got 0"):
+        ss_power(5.0, 1.0, **{**power, "review_period_days": 0})
