@@ -555,9 +555,9 @@ lead_time_sd_days, days_per_year
     -----
     The sequential approach of SPT [1]_ sec. 6.7 (and the first step of
     Nahmias's iteration [2]_): Q = sqrt(2 K D / h) ignoring uncertainty, then
-    s = mu_L + k sigma_L with k from the chosen criterion, clipped at 0. It is
-    within a few percent of the optimum when the EOQ is large against sigma_L
-    (Zheng 1992), and never cheaper than :func:`sq_optimal` for the same cost.
+    s = mu_L + k sigma_L with k from the chosen criterion, clipped at 0. The gap to
+    the optimum is small when the EOQ is large against sigma_L and grows as shortages
+    get dearer; it is never cheaper than :func:`sq_optimal` under the same cost.
 
     References
     ----------

@@ -381,7 +381,7 @@ class LeadTimeDemand(NamedTuple):
     sd: Any
 
 
-def _check_demand(b, *, lead_time_positive: bool = True) -> None:
+def _check_demand(b) -> None:
     require_nonnegative("demand_mean", b["demand_mean"], "units/day")
     require_nonnegative("demand_sd", b["demand_sd"], "units/day")
     require_positive("lead_time_days", b["lead_time_days"], "days")
@@ -663,7 +663,7 @@ def reorder_point(
     previous cycle. Poisson demand: the smallest integer s with
     P(X <= s) >= alpha, or with E[(X - s)+] <= Q (1 - beta).
 
-    Orders per year are D / Q with D = 365 mu_d; without Q the fill rate and
+    Orders per year are D / Q with D = days_per_year * mu_d; without Q the fill rate and
     stockouts per year are NaN (they depend on how often the item is ordered).
     An item with zero demand gets zero stock, a service level of 1 and no
     shortage. A lead-time demand sd of 0 gives zero safety stock.
