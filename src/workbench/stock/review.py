@@ -9,9 +9,10 @@ returns a :class:`WeeklyReview`: read it top-down.
    supply, fill rate and stockouts, carrying cost, GMROI of finished goods,
    slow, dead and excess stock, items to reorder, record accuracy, expiry risk.
 2. ``by_type`` and ``by_class``: the same per inventory type and ABC class.
-3. The exceptions, each sorted by money: ``stockouts``, ``to_reorder``,
-   ``dead_stock``, ``slow_moving``, ``excess``, ``count_discrepancies``,
-   ``expiring_lots``.
+3. The exceptions: ``stockouts`` (empty shelves first, by sales at risk per
+   day), ``to_reorder`` (fewest days of cover first), ``dead_stock``,
+   ``slow_moving``, ``excess``, ``count_discrepancies``, ``expiring_lots``
+   (largest money first).
 4. ``by_sku``: every KPI for every SKU, for drilling down.
 
 What is estimated and how is listed in ``notes`` (the sample data, like many
@@ -442,11 +443,15 @@ def weekly_review(
         "fill_rate_est",
     ]
     so = kpis[(kpis["stockout_incidents"] > 0)].copy()
-    so["lost_sales_value_est"] = so["lost_units_est"] * np.where(
-        so["price"].notna(), so["price"], so["unit_cost"]
+    unit_value = np.where(so["price"].notna(), so["price"], so["unit_cost"])
+    so["lost_sales_value_est"] = so["lost_units_est"] * unit_value
+    # what an empty shelf costs from now on, per day: the first thing to act on
+    so["sales_at_risk_per_day"] = np.where(
+        so["out_of_stock_now"], so["daily_demand"] * unit_value, 0.0
     )
-    stockouts = so[[*stockout_cols, "lost_sales_value_est"]].sort_values(
-        ["out_of_stock_now", "lost_sales_value_est"], ascending=[False, False]
+    stockouts = so[[*stockout_cols, "lost_sales_value_est", "sales_at_risk_per_day"]].sort_values(
+        ["out_of_stock_now", "sales_at_risk_per_day", "lost_sales_value_est"],
+        ascending=[False, False, False],
     )
     reorder_cols = [
         "inventory_type",
@@ -469,14 +474,19 @@ def weekly_review(
     ro["suggested_order_units"] = suggested
     ro["suggested_order_value"] = suggested * ro["unit_cost"]
     ro["shortfall_to_reorder_point"] = ro["reorder_point"] - ro["inventory_position"]
+    # most urgent first: the fewest days the position covers
+    ro["days_of_cover"] = days_of_supply(
+        ro["inventory_position"].clip(lower=0.0), ro["daily_demand"]
+    )
     to_reorder = ro[
         [
             *reorder_cols,
+            "days_of_cover",
             "shortfall_to_reorder_point",
             "suggested_order_units",
             "suggested_order_value",
         ]
-    ].sort_values("shortfall_to_reorder_point", ascending=False)
+    ].sort_values(["days_of_cover", "suggested_order_value"], ascending=[True, False])
     move_cols = [
         "inventory_type",
         "abc",
