@@ -238,7 +238,7 @@ _GROUPS = {
 # Finished-good sales rate at end_date: lognormal median [units/day] and sigma, and the
 # share of intermittent slow movers (0.03 to 0.3 units/day).
 _SALES_RATE = (2.5, 1.2, 0.15)
-_SCENT_SIGMA = 0.8  # spread of scent popularity (lognormal sigma)
+_SCENT_ZIPF = 1.1  # scent popularity ~ rank ** -_SCENT_ZIPF
 _TYPE_SHARE = {"finished_good": 0.48, "wip": 0.08, "raw_material": 0.34, "mro": 0.10}
 _WEEKDAY = np.array([1.25, 1.1, 1.0, 0.95, 0.85, 0.8, 1.05])  # Monday .. Sunday
 _WEEKDAY = _WEEKDAY / _WEEKDAY.mean()
@@ -581,15 +581,16 @@ class _Generator:
     def _scented_pick(
         self, cand: np.ndarray, cand_scent: np.ndarray, scent: np.ndarray
     ) -> np.ndarray:
-        """Component with the parent's scent where one exists, else any of ``cand``."""
-        lookup = np.full(len(_SCENTS), -1)
-        # The first candidate of each scent wins (series numbers come later in the list).
-        rev = np.arange(len(cand))[::-1]
-        lookup[cand_scent[rev]] = cand[rev]
-        out = lookup[scent]
-        miss = out < 0
-        out[miss] = self.rng.choice(cand, size=int(miss.sum()))
-        return out
+        """A component with the parent's scent (uniformly among them), else any of ``cand``."""
+        order = np.argsort(cand_scent, kind="stable")
+        cand, cand_scent = cand[order], cand_scent[order]
+        first = np.searchsorted(cand_scent, np.arange(len(_SCENTS)))
+        count = np.searchsorted(cand_scent, np.arange(len(_SCENTS)), side="right") - first
+        u = self.rng.random(len(scent))
+        has = count[scent] > 0
+        idx = np.where(has, first[scent] + np.floor(u * count[scent]).astype(int), 0)
+        anyone = np.floor(u * len(cand)).astype(int)
+        return cand[np.where(has, idx, anyone)]
 
     def _bom(self) -> None:
         rng = self.rng
@@ -791,8 +792,10 @@ class _Generator:
         base = np.exp(rng.normal(np.log(median), sigma, nf))
         slow = rng.random(nf) < slow_share  # intermittent slow movers
         # A few hero scents sell in every product line (and drive their blends and oils).
-        scent_pull = np.exp(rng.normal(0.0, _SCENT_SIGMA, len(_SCENTS)))
-        base = base * scent_pull[self.fg_scent] / np.exp(_SCENT_SIGMA**2 / 2)
+        # Popularity falls with rank like Zipf's law; which scents lead is random.
+        rank = rng.permutation(len(_SCENTS))
+        scent_pull = (rank + 1.0) ** -_SCENT_ZIPF
+        base = base * scent_pull[self.fg_scent] / scent_pull.mean()
         base[slow] = rng.uniform(0.03, 0.3, slow.sum())
         trend = rng.normal(0.05, 0.25, nf)  # log growth per year
         amp = np.array([ln.season for ln in _LINES])[self.fg_line] * rng.uniform(0.6, 1.4, nf)
