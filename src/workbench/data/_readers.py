@@ -237,7 +237,11 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
                 Problem(file, None, None, None, None, "a table, but the file is empty")
             )
             return
-        frame = pd.read_parquet(src)
+        import pyarrow.parquet as pq
+
+        tbl = pq.read_table(src)
+        tbl.validate(full=True)  # e.g. invalid UTF-8 in a damaged file
+        frame = tbl.to_pandas()
     except Exception as exc:
         out.problems.append(
             Problem(file, None, None, None, None, f"a readable Parquet file ({type(exc).__name__})")
