@@ -371,3 +371,42 @@ def test_random_corruption_loads_or_raises_data_error(case):
         assert all(isinstance(p.file, str) and p.expected for p in err.problems)
     else:
         assert isinstance(ds, Dataset) and len(ds.items) >= 1
+
+
+@pytest.fixture(scope="module")
+def binary_files(tmp_path_factory) -> dict[str, bytes]:
+    ds = load()
+    folder = tmp_path_factory.mktemp("bin")
+    ds.to_folder(folder / "pq", format="parquet")
+    return {
+        "xlsx": ds.to_excel(folder / "shop.xlsx").read_bytes(),
+        "parquet": (folder / "pq" / "demand.parquet").read_bytes(),
+        "items.parquet": (folder / "pq" / "items.parquet").read_bytes(),
+    }
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    kind=st.sampled_from(["xlsx", "parquet"]),
+    cut=st.floats(0, 1),
+    flips=st.lists(st.tuples(st.floats(0, 1), st.integers(0, 255)), max_size=12),
+)
+def test_damaged_workbook_or_parquet_raises_data_error(binary_files, kind, cut, flips):
+    """Truncated or bit-flipped Excel and Parquet files: a DataError or a dataset."""
+    data = bytearray(binary_files[kind])
+    for where, byte in flips:
+        data[int(where * (len(data) - 1))] = byte
+    if cut < 0.9:
+        data = data[: int(cut * len(data))]
+    if kind == "xlsx":
+        files = {"shop.xlsx": bytes(data)}
+    else:
+        files = {"items.parquet": binary_files["items.parquet"], "demand.parquet": bytes(data)}
+    try:
+        load_uploaded(files)
+    except DataError as err:
+        assert not any("internal error" in p.expected for p in err.problems), err
