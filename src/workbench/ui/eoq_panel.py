@@ -1,0 +1,506 @@
+"""The EOQ explorer: move demand, order cost and holding cost, watch Q* and the cost curves.
+
+Opened for one SKU of a dataset (a dropdown) or with free parameters for teaching. Every
+number comes from the calculators: :func:`workbench.eoq` (Q*, orders a year, cycle time,
+annual cost), :func:`workbench.eoq_cost` (the curves), :func:`workbench.eoq_flat_range`
+(the band within 5 % of the minimum) and :func:`workbench.all_units_discount` (optional
+price breaks).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+import traitlets
+
+import workbench as wb
+
+from ._common import Panel, fmt_money, fmt_number, plotly_template
+
+__all__ = ["EOQPanel", "parse_price_breaks"]
+
+#: Points on the Q axis of the cost chart.
+GRID_POINTS = 200
+#: The flat-bottom band: order quantities costing at most this much more than the minimum.
+FLAT_TOLERANCE = 0.05
+FREE = "(free parameters)"
+
+#: The teaching defaults: Heizer & Render's Sharp, Inc. needles, D = 1,000 a year,
+#: S = $10, H = 25 % of $2 = $0.50 a unit a year, so Q* = 200.
+TEACHING = {
+    "annual_demand": 1000.0,
+    "order_cost": 10.0,
+    "holding_cost_rate": 0.25,
+    "unit_cost": 2.0,
+}
+
+
+def nice_ceil(x: float) -> float:
+    """The 1-2-5 number at or above ``x`` (a slider maximum): ``nice_ceil(3.7) == 5.0``."""
+    if not np.isfinite(x) or x <= 0:
+        return 1.0
+    base = 10.0 ** math.floor(math.log10(x))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if m * base >= x * (1 - 1e-12):
+            return m * base
+    return 10 * base  # pragma: no cover
+
+
+def nice_step(x: float) -> float:
+    """The 1-2-5 number nearest below ``x`` (a slider step): ``nice_step(3.7) == 2.0``."""
+    if not np.isfinite(x) or x <= 0:
+        return 1.0
+    exp = math.floor(math.log10(x))
+    base = 10.0**exp
+    for m in (5.0, 2.0, 1.0):
+        if m * base <= x:
+            return m * base
+    return base  # pragma: no cover
+
+
+def slider(description, value, lo, hi, step, css, *, fmt=".2f", width="420px"):
+    """A FloatSlider that updates on release, with a readout the user can type into."""
+    s = widgets.FloatSlider(
+        value=value,
+        min=lo,
+        max=hi,
+        step=step,
+        description=description,
+        readout_format=fmt,
+        continuous_update=False,
+        style={"description_width": "170px"},
+        layout=widgets.Layout(width=width),
+    )
+    s.add_class(css)
+    return s
+
+
+def set_range(s: widgets.FloatSlider, value: float, lo: float, hi: float, step: float) -> None:
+    """Give a slider a new range and value without it clamping the value on the way."""
+    s.min = min(s.min, lo)
+    s.max = max(s.max, hi)
+    s.step = step
+    s.value = value
+    s.min, s.max = lo, hi
+
+
+def parse_price_breaks(text: str) -> list[tuple[float, float]] | None:
+    """Parse ``"0:5.00, 1000:4.80, 2000:4.75"`` (min quantity : unit price) into a list.
+
+    Blank text gives None (no discount). Separators ``,`` ``;`` or new lines; ``=`` or
+    whitespace also separate a quantity from its price. Raises ValueError naming the
+    piece it could not read; the schedule itself is checked by
+    :func:`workbench.all_units_discount`.
+
+    Examples
+    --------
+    >>> parse_price_breaks("0:5, 1000:4.8; 2000 4.75")
+    [(0.0, 5.0), (1000.0, 4.8), (2000.0, 4.75)]
+    >>> parse_price_breaks("  ") is None
+    True
+    """
+    pieces = [p.strip() for p in text.replace(";", ",").replace("\n", ",").split(",")]
+    pieces = [p for p in pieces if p]
+    if not pieces:
+        return None
+    out = []
+    for p in pieces:
+        parts = p.replace(":", " ").replace("=", " ").split()
+        try:
+            if len(parts) != 2:
+                raise ValueError
+            out.append((float(parts[0]), float(parts[1])))
+        except ValueError:
+            raise ValueError(
+                f"price break {p!r} is not 'min_quantity:unit_price' (e.g. 1000:4.80)"
+            ) from None
+    return out
+
+
+class EOQPanel(Panel):
+    """EOQ explorer: cost curves against Q with Q* and the flat-bottom band.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset, optional
+        With a dataset, a dropdown opens one SKU (its annual demand from
+        ``wb.demand_stats``, its order cost, holding cost rate and unit cost from
+        ``items``). Without one, free parameters for teaching.
+    sku : str, optional
+        The SKU opened first. Default: the SKU with the largest annual value; without
+        a dataset, the free parameters.
+    annual_demand, order_cost, holding_cost_rate, unit_cost : float
+        Free parameters [units/year], [$/order], [1/year], [$/unit]; default Heizer &
+        Render's Sharp, Inc. (Q* = 200).
+    price_breaks : str or sequence of (min_quantity, unit_price), optional
+        All-units discount schedule, e.g. ``"0:5, 1000:4.8, 2000:4.75"``.
+    days_per_year : float, default 365
+        For the cycle time [days/year].
+
+    Attributes
+    ----------
+    result : dict (trait)
+        The numbers shown: ``annual_demand``, ``order_cost``, ``holding_cost_rate``,
+        ``unit_cost``, ``holding_cost`` (H = rate x unit cost), ``order_quantity``
+        (Q*), ``orders_per_year``, ``cycle_time_days``, ``annual_cost``,
+        ``annual_ordering_cost``, ``annual_holding_cost``, ``flat_lower``,
+        ``flat_upper``; with price breaks also ``discount_order_quantity``,
+        ``discount_unit_price`` and ``discount_annual_cost`` (purchase included).
+    fig : plotly.graph_objects.FigureWidget
+        Traces: 0 ordering, 1 holding, 2 total cost, 3 the 5 % band, 4 Q* (marker),
+        5 Q* (vertical line), 6 total cost with purchase under the price breaks
+        (right axis), 7 the discount optimum (right axis).
+    """
+
+    result = traitlets.Dict()
+
+    def __init__(
+        self,
+        dataset=None,
+        *,
+        sku: str | None = None,
+        annual_demand: float = TEACHING["annual_demand"],
+        order_cost: float = TEACHING["order_cost"],
+        holding_cost_rate: float = TEACHING["holding_cost_rate"],
+        unit_cost: float = TEACHING["unit_cost"],
+        price_breaks=None,
+        days_per_year: float = 365.0,
+        **kwargs,
+    ):
+        self.days_per_year = float(days_per_year)
+        self._free = {
+            "annual_demand": float(annual_demand),
+            "order_cost": float(order_cost),
+            "holding_cost_rate": float(holding_cost_rate),
+            "unit_cost": float(unit_cost),
+        }
+        self._hold = False
+        self._items = None
+        self.sku = widgets.Dropdown(
+            options=[(FREE, FREE)],
+            value=FREE,
+            description="SKU",
+            style={"description_width": "40px"},
+            layout=widgets.Layout(width="420px"),
+        )
+        self.sku.add_class("eoq-sku")
+        self.demand = slider("Annual demand D [units/yr]", 1000, 0, 5000, 10, "eoq-demand")
+        self.order_cost = slider("Order cost S [$/order]", 10, 0.5, 100, 0.5, "eoq-order-cost")
+        self.holding_rate = slider(
+            "Holding cost rate i [1/yr]", 0.25, 0.01, 1.0, 0.01, "eoq-holding-rate"
+        )
+        self.unit_cost = slider("Unit cost c [$/unit]", 2.0, 0.05, 20, 0.05, "eoq-unit-cost")
+        self.breaks = widgets.Text(
+            value="",
+            description="Price breaks",
+            placeholder="min qty:price, e.g. 0:5.00, 1000:4.80, 2000:4.75",
+            continuous_update=False,
+            style={"description_width": "90px"},
+            layout=widgets.Layout(width="520px"),
+        )
+        self.breaks.add_class("eoq-breaks")
+        self.formula = widgets.HTML()
+        self.formula.add_class("eoq-formula")
+        self.numbers = widgets.HTML()
+        self.numbers.add_class("eoq-numbers")
+        self.message = widgets.HTML()
+        self.message.add_class("eoq-message")
+
+        # All traces exist before the FigureWidget is made (STACK.md pitfall 2).
+        self.fig = go.FigureWidget(
+            data=[
+                go.Scatter(x=[], y=[], mode="lines", name="ordering S·D/Q"),
+                go.Scatter(x=[], y=[], mode="lines", name="holding H·Q/2"),
+                go.Scatter(x=[], y=[], mode="lines", name="total", line=dict(width=3)),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    fill="toself",
+                    name=f"within {FLAT_TOLERANCE:.0%} of min",
+                    line=dict(width=0),
+                    fillcolor="rgba(46,139,87,0.15)",
+                    hoverinfo="skip",
+                ),
+                go.Scatter(
+                    x=[], y=[], mode="markers", name="Q*", marker=dict(size=11, symbol="diamond")
+                ),
+                go.Scatter(
+                    x=[], y=[], mode="lines", showlegend=False, line=dict(dash="dot", color="grey")
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    name="total incl. purchase (price breaks)",
+                    yaxis="y2",
+                    line=dict(dash="dash"),
+                    visible=False,
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="markers",
+                    name="best with discounts",
+                    yaxis="y2",
+                    marker=dict(size=12, symbol="star"),
+                    visible=False,
+                ),
+            ],
+            layout=go.Layout(
+                title="Annual cost against order quantity",
+                template=plotly_template(),
+                height=430,
+                margin=dict(l=60, r=60, t=50, b=50),
+                xaxis=dict(title="order quantity Q [units]"),
+                yaxis=dict(title="$ per year", rangemode="tozero"),
+                yaxis2=dict(
+                    title="$ per year incl. purchase",
+                    overlaying="y",
+                    side="right",
+                    showgrid=False,
+                    visible=False,
+                ),
+                legend=dict(orientation="h", y=-0.18),
+                meta="eoq-chart",
+            ),
+        )
+        controls = widgets.VBox(
+            [self.sku, self.demand, self.order_cost, self.holding_rate, self.unit_cost]
+        )
+        super().__init__(
+            children=[
+                widgets.HBox([controls, widgets.VBox([self.formula, self.numbers])]),
+                self.breaks,
+                self.message,
+                self.fig,
+            ],
+            **kwargs,
+        )
+        self.add_class("eoq-panel")
+        if price_breaks is not None:
+            self.breaks.value = (
+                price_breaks
+                if isinstance(price_breaks, str)
+                else ", ".join(f"{q:g}:{p:g}" for q, p in price_breaks)
+            )
+        for w in (self.demand, self.order_cost, self.holding_rate, self.unit_cost, self.breaks):
+            w.observe(self._on_change, names="value")
+        self.sku.observe(self._on_sku, names="value")
+        self._apply_values(self._free)
+        self.set_dataset(dataset, sku=sku)
+
+    # -- data
+    def set_dataset(self, dataset, *, sku: str | None = None) -> None:
+        """Offer the SKUs of ``dataset`` in the dropdown and open ``sku`` (default: the
+        SKU with the largest annual value at cost). None: free parameters only."""
+        if dataset is None:
+            self._items = None
+            self._hold = True
+            self.sku.options = [(FREE, FREE)]
+            self.sku.value = FREE
+            self._hold = False
+            self._on_sku(None)
+            return
+        stats = wb.demand_stats(dataset)
+        items = dataset.items.set_index(dataset.items["sku"].astype(str))
+        items = items.assign(annual_demand=stats["annual_demand"].reindex(items.index).to_numpy())
+        self._items = items
+        names = items["name"].astype(str) if "name" in items else items.index.to_series()
+        options = [(FREE, FREE)] + [
+            (f"{s} · {n}", s) for s, n in zip(items.index, names, strict=True)
+        ]
+        if sku is None:
+            value = items["annual_demand"] * items["unit_cost"]
+            sku = str(value.fillna(0).idxmax()) if len(items) else FREE
+        self._hold = True
+        self.sku.options = options
+        self._hold = False
+        self.sku.value = sku if sku in items.index else FREE
+        self._on_sku(None)
+
+    def sku_parameters(self, sku: str) -> dict:
+        """Annual demand, order cost, holding cost rate and unit cost of one SKU (blank
+        order costs and rates take ``wb.plan``'s defaults, $50 and 25 %)."""
+        row = self._items.loc[sku]
+
+        def num(col, default):
+            v = row.get(col, np.nan)
+            return default if v is None or not np.isfinite(float(v)) else float(v)
+
+        return {
+            "annual_demand": num("annual_demand", 0.0),
+            "order_cost": num("order_cost", 50.0),
+            "holding_cost_rate": num("holding_cost_rate", 0.25),
+            "unit_cost": num("unit_cost", 1.0),
+        }
+
+    def _apply_values(self, p: dict) -> None:
+        """Set the sliders to ``p`` with ranges around the values (one update after)."""
+        self._hold = True
+        try:
+            d = max(p["annual_demand"], 1.0)
+            hi = nice_ceil(4 * d)
+            set_range(self.demand, p["annual_demand"], 0.0, hi, nice_step(hi / 1000))
+            s = max(p["order_cost"], 0.01)
+            hi = nice_ceil(4 * s)
+            step = nice_step(hi / 1000)
+            set_range(self.order_cost, p["order_cost"], step, hi, step)
+            set_range(self.holding_rate, p["holding_cost_rate"], 0.01, 1.0, 0.01)
+            c = max(p["unit_cost"], 0.01)
+            hi = nice_ceil(4 * c)
+            step = nice_step(hi / 1000)
+            set_range(self.unit_cost, p["unit_cost"], step, hi, step)
+        finally:
+            self._hold = False
+
+    def _on_sku(self, _change) -> None:
+        if self._hold:
+            return
+        if self.sku.value == FREE or self._items is None:
+            self._apply_values(self._free)
+        else:
+            self._apply_values(self.sku_parameters(self.sku.value))
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        if not self._hold:
+            self.update()
+
+    # -- the numbers
+    def parameters(self) -> dict:
+        """The current inputs: annual_demand, order_cost, holding_cost_rate, unit_cost."""
+        return {
+            "annual_demand": float(self.demand.value),
+            "order_cost": float(self.order_cost.value),
+            "holding_cost_rate": float(self.holding_rate.value),
+            "unit_cost": float(self.unit_cost.value),
+        }
+
+    def update(self) -> None:
+        """Recompute from the controls and redraw (called on every control change)."""
+        p = self.parameters()
+        d, s = p["annual_demand"], p["order_cost"]
+        h = p["holding_cost_rate"] * p["unit_cost"]  # H = i c, as wb.plan does
+        r = wb.eoq(d, order_cost=s, holding_cost=h, days_per_year=self.days_per_year)
+        q = float(r.order_quantity)
+        res = {
+            **p,
+            "holding_cost": h,
+            "order_quantity": q,
+            "orders_per_year": float(r.orders_per_year),
+            "cycle_time_days": float(r.cycle_time_days),
+            "annual_cost": float(r.annual_cost),
+            "annual_ordering_cost": float(r.annual_ordering_cost),
+            "annual_holding_cost": float(r.annual_holding_cost),
+            "flat_lower": np.nan,
+            "flat_upper": np.nan,
+        }
+        message = ""
+        disc = None
+        try:
+            breaks = parse_price_breaks(self.breaks.value)
+            if breaks is not None:
+                disc = wb.all_units_discount(
+                    d,
+                    order_cost=s,
+                    holding_cost_rate=p["holding_cost_rate"],
+                    price_breaks=breaks,
+                )
+                res.update(
+                    discount_order_quantity=float(disc.order_quantity),
+                    discount_unit_price=float(disc.unit_price),
+                    discount_annual_cost=float(disc.annual_cost),
+                )
+        except ValueError as exc:
+            message = f'<div class="wb-error">{html.escape(str(exc))}</div>'
+            breaks = None
+
+        with self.fig.batch_update():
+            if q > 0:
+                flat = wb.eoq_flat_range(FLAT_TOLERANCE, optimal_quantity=q)
+                res["flat_lower"], res["flat_upper"] = float(flat.lower), float(flat.upper)
+                top = 3.0 * q
+                if disc is not None:
+                    top = max(top, 1.5 * float(disc.order_quantity), 1.2 * breaks[-1][0])
+                grid = np.linspace(top / GRID_POINTS, top, GRID_POINTS)
+                c = wb.eoq_cost(grid, annual_demand=d, order_cost=s, holding_cost=h)
+                ymax = float(np.max(c.total[grid >= q / 3])) if np.any(grid >= q / 3) else 1.0
+                self.fig.data[0].update(x=grid, y=c.ordering)
+                self.fig.data[1].update(x=grid, y=c.holding)
+                self.fig.data[2].update(x=grid, y=c.total)
+                lo, hi = res["flat_lower"], res["flat_upper"]
+                self.fig.data[3].update(x=[lo, hi, hi, lo, lo], y=[0, 0, ymax, ymax, 0])
+                self.fig.data[4].update(x=[q], y=[res["annual_cost"]])
+                self.fig.data[5].update(x=[q, q], y=[0, res["annual_cost"]])
+                self.fig.layout.yaxis.range = [0, ymax * 1.05]
+                self.fig.layout.xaxis.range = [0, top]
+            else:
+                for t in self.fig.data[:6]:
+                    t.update(x=[], y=[])
+                message += (
+                    '<div class="wb-note">No demand: nothing to order (Q* = 0, no cost).</div>'
+                )
+            if disc is not None and q > 0:
+                prices = np.array([b[1] for b in breaks])
+                starts = np.array([b[0] for b in breaks])
+                idx = np.clip(np.searchsorted(starts, grid, side="right") - 1, 0, None)
+                price = prices[idx]
+                cd = wb.eoq_cost(
+                    grid, annual_demand=d, order_cost=s, holding_cost=p["holding_cost_rate"] * price
+                )
+                below = grid < starts[0]  # below the first break: no price quoted
+                total = np.where(below, np.nan, cd.total + d * price)
+                self.fig.data[6].update(x=grid, y=total, visible=True)
+                self.fig.data[7].update(
+                    x=[float(disc.order_quantity)], y=[float(disc.annual_cost)], visible=True
+                )
+                self.fig.layout.yaxis2.visible = True
+            else:
+                self.fig.data[6].update(x=[], y=[], visible=False)
+                self.fig.data[7].update(x=[], y=[], visible=False)
+                self.fig.layout.yaxis2.visible = False
+
+        self.formula.value = _formula_html(res)
+        self.numbers.value = _numbers_html(res)
+        self.message.value = message
+        self.result = res
+
+
+def _formula_html(r: dict) -> str:
+    return (
+        "<div class='eoq-formula-text' style='font-size:15px;margin:4px 0'>"
+        "Q* = √(2 D S / H) = √(2 × "
+        f"{fmt_number(r['annual_demand'], 2)} × {fmt_number(r['order_cost'], 2)} / "
+        f"{fmt_number(r['holding_cost'], 4)}) = "
+        f"<b class='eoq-qstar'>{fmt_number(r['order_quantity'], 1)}</b></div>"
+        "<div class='wb-note'>H = i c: holding cost rate × unit cost [$/unit/yr]. "
+        "At Q* ordering cost S D / Q equals holding cost H Q / 2.</div>"
+    )
+
+
+def _numbers_html(r: dict) -> str:
+    rows = [
+        ("Q* [units]", f"<span class='eoq-q'>{fmt_number(r['order_quantity'], 1)}</span>"),
+        ("Orders per year", fmt_number(r["orders_per_year"], 2)),
+        ("Cycle time [days]", fmt_number(r["cycle_time_days"], 1)),
+        ("Annual ordering cost", fmt_money(r["annual_ordering_cost"], 2)),
+        ("Annual holding cost", fmt_money(r["annual_holding_cost"], 2)),
+        ("Annual cost", f"<span class='eoq-cost'>{fmt_money(r['annual_cost'], 2)}</span>"),
+        (
+            f"Within {FLAT_TOLERANCE:.0%} of min",
+            f"{fmt_number(r['flat_lower'], 0)} to {fmt_number(r['flat_upper'], 0)} units",
+        ),
+    ]
+    if "discount_order_quantity" in r:
+        rows += [
+            ("Best Q with price breaks", fmt_number(r["discount_order_quantity"], 1)),
+            ("at unit price", fmt_money(r["discount_unit_price"], 2)),
+            ("Annual cost incl. purchase", fmt_money(r["discount_annual_cost"], 2)),
+        ]
+    cells = "".join(f"<tr><th>{k}</th><td class='num'>{v}</td></tr>" for k, v in rows)
+    return f"<table class='wb-table eoq-table'>{cells}</table>"

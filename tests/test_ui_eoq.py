@@ -1,0 +1,189 @@
+"""The EOQ explorer headless: move a control, the trait, the text and the curves follow
+the calculators (wb.eoq, wb.eoq_cost, wb.eoq_flat_range, wb.all_units_discount)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import workbench as wb
+from workbench.ui.eoq_panel import EOQPanel, nice_ceil, nice_step, parse_price_breaks
+
+
+def text_of(markup: str) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+
+
+def shown_qstar(panel) -> float:
+    m = re.search(r"class='eoq-qstar'>([\d,\.]+)<", panel.formula.value)
+    return float(m.group(1).replace(",", ""))
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return wb.load_dataset("sample_data")
+
+
+def test_free_parameters_are_sharp_inc():
+    # Heizer & Render, Sharp, Inc. (ch. 12): D = 1,000, S = $10, H = $0.50 -> Q* = 200.
+    p = EOQPanel(days_per_year=250)
+    assert p.sku.value == "(free parameters)"
+    assert_allclose(p.result["order_quantity"], 200.0, rtol=1e-12)
+    assert_allclose(p.result["orders_per_year"], 5.0, rtol=1e-12)
+    assert_allclose(p.result["cycle_time_days"], 50.0, rtol=1e-12)
+    assert_allclose(p.result["annual_cost"], 100.0, rtol=1e-12)
+    assert shown_qstar(p) == 200.0
+    assert "Q* = √(2 D S / H)" in text_of(p.formula.value)
+    assert "$100.00" in text_of(p.numbers.value)
+
+
+def test_moving_demand_updates_trait_text_and_curves():
+    p = EOQPanel()
+    before_total = np.array(p.fig.data[2].y)
+    p.demand.value = 4000.0
+    expected = wb.eoq(4000.0, order_cost=10.0, holding_cost=0.5)
+    assert_allclose(p.result["order_quantity"], expected.order_quantity, rtol=1e-12)
+    assert_allclose(p.result["annual_cost"], expected.annual_cost, rtol=1e-12)
+    assert shown_qstar(p) == pytest.approx(round(float(expected.order_quantity), 1))
+    # The curves are wb.eoq_cost on the plotted grid.
+    grid = np.array(p.fig.data[2].x)
+    c = wb.eoq_cost(grid, annual_demand=4000.0, order_cost=10.0, holding_cost=0.5)
+    assert_allclose(p.fig.data[0].y, c.ordering, rtol=1e-12)
+    assert_allclose(p.fig.data[1].y, c.holding, rtol=1e-12)
+    assert_allclose(p.fig.data[2].y, c.total, rtol=1e-12)
+    assert not np.array_equal(before_total, np.array(p.fig.data[2].y))
+    # Q* is marked at the minimum of the total curve.
+    assert_allclose(p.fig.data[4].x, [expected.order_quantity], rtol=1e-12)
+    assert_allclose(p.fig.data[4].y, [expected.annual_cost], rtol=1e-12)
+    assert grid[np.argmin(c.total)] == pytest.approx(
+        expected.order_quantity, rel=0.02
+    )  # grid step 1.5 %
+
+
+@pytest.mark.parametrize(
+    "control, value",
+    [("order_cost", 40.0), ("holding_rate", 0.5), ("unit_cost", 8.0)],
+)
+def test_each_cost_slider_moves_qstar(control, value):
+    p = EOQPanel()
+    q0 = p.result["order_quantity"]
+    getattr(p, control).value = value
+    params = p.parameters()
+    expected = wb.eoq(
+        params["annual_demand"],
+        order_cost=params["order_cost"],
+        holding_cost=params["holding_cost_rate"] * params["unit_cost"],
+    )
+    assert p.result["order_quantity"] != q0
+    assert_allclose(p.result["order_quantity"], expected.order_quantity, rtol=1e-12)
+
+
+def test_flat_band_is_the_five_percent_range():
+    p = EOQPanel()
+    q = p.result["order_quantity"]
+    flat = wb.eoq_flat_range(0.05, optimal_quantity=q)
+    band = np.array(p.fig.data[3].x)
+    assert_allclose([band.min(), band.max()], [flat.lower, flat.upper], rtol=1e-12)
+    # Inside the band the total cost is within 5 % of the minimum (Eq. in eoq_flat_range).
+    grid = np.array(p.fig.data[2].x)
+    total = np.array(p.fig.data[2].y)
+    inside = (grid >= flat.lower) & (grid <= flat.upper)
+    assert inside.any() and np.all(total[inside] <= 1.05 * p.result["annual_cost"] + 1e-9)
+
+
+def test_price_breaks_wohls_discount_store():
+    # Heizer & Render, Wohl's Discount Store: D = 5,000, S = $49, I = 20 %,
+    # $5.00 / $4.80 from 1,000 / $4.75 from 2,000 -> Q = 1,000 at $4.80, TC = $24,725.
+    p = EOQPanel(annual_demand=5000, order_cost=49, holding_cost_rate=0.2, unit_cost=5.0)
+    assert not p.fig.data[6].visible
+    p.breaks.value = "0:5.00, 1000:4.80, 2000:4.75"
+    assert p.result["discount_order_quantity"] == 1000.0
+    assert p.result["discount_unit_price"] == 4.8
+    assert_allclose(p.result["discount_annual_cost"], 24725.0, rtol=1e-12)
+    assert p.fig.data[6].visible and p.fig.data[7].visible
+    assert_allclose(p.fig.data[7].x, [1000.0])
+    assert "$24,725.00" in text_of(p.numbers.value)
+    # The dashed curve's minimum over the grid is no lower than the optimum.
+    assert np.nanmin(np.array(p.fig.data[6].y, dtype=float)) >= 24725.0 - 1e-6
+
+
+def test_bad_price_breaks_show_a_message_not_a_traceback():
+    p = EOQPanel()
+    p.breaks.value = "0:5, 1000:6"  # price rises with quantity
+    assert "wb-error" in p.message.value
+    assert "discount_order_quantity" not in p.result
+    p.breaks.value = "abc"
+    assert "min_quantity:unit_price" in text_of(p.message.value)
+    p.breaks.value = ""
+    assert p.message.value == ""
+
+
+def test_zero_demand_shows_a_note():
+    p = EOQPanel()
+    p.demand.value = 0.0
+    assert p.result["order_quantity"] == 0.0
+    assert "No demand" in p.message.value
+    assert len(p.fig.data[2].y) == 0
+
+
+def test_opens_a_sku_of_the_dataset_as_the_plan_does(shipped):
+    p = EOQPanel(shipped)
+    plan = wb.plan(shipped)
+    sku = p.sku.value
+    stats = wb.demand_stats(shipped)
+    value = stats["annual_demand"] * shipped.items.set_index("sku")["unit_cost"]
+    assert sku == value.idxmax()
+    assert_allclose(p.result["order_quantity"], plan.loc[sku, "eoq"], rtol=1e-12)
+    assert_allclose(p.result["annual_demand"], plan.loc[sku, "annual_demand"], rtol=1e-12)
+    # Another SKU: the sliders take its values.
+    other = plan.index[5]
+    p.sku.value = other
+    assert_allclose(p.result["order_quantity"], plan.loc[other, "eoq"], rtol=1e-12)
+    assert p.demand.min <= p.demand.value <= p.demand.max
+    # One step of the slider (what the browser test's ArrowRight does).
+    d0 = p.demand.value
+    p.demand.value = d0 + p.demand.step
+    params = p.parameters()
+    expected = wb.eoq(
+        d0 + p.demand.step,
+        order_cost=params["order_cost"],
+        holding_cost=params["holding_cost_rate"] * params["unit_cost"],
+    )
+    assert_allclose(p.result["order_quantity"], expected.order_quantity, rtol=1e-12)
+    # Back to free parameters.
+    p.sku.value = "(free parameters)"
+    assert_allclose(p.result["order_quantity"], 200.0)
+
+
+def test_set_dataset_none_and_back(shipped):
+    p = EOQPanel(shipped, sku="FG-0001")
+    assert p.sku.value == "FG-0001"
+    p.set_dataset(None)
+    assert p.sku.options == (("(free parameters)", "(free parameters)"),)
+    assert_allclose(p.result["order_quantity"], 200.0)
+
+
+def test_panel_contract():
+    p = EOQPanel()
+    assert "eoq-panel" in p._dom_classes
+    assert "eoq-demand" in p.demand._dom_classes
+    # All traces were passed to the constructor and are only updated (pitfall 2).
+    assert len(p.fig.data) == 8
+
+
+@pytest.mark.parametrize(
+    "x, ceil, step", [(3.7, 5.0, 2.0), (1000, 1000, 1000), (0.031, 0.05, 0.02), (0, 1.0, 1.0)]
+)
+def test_nice_numbers(x, ceil, step):
+    assert nice_ceil(x) == pytest.approx(ceil)
+    assert nice_step(x) == pytest.approx(step)
+
+
+def test_parse_price_breaks_messages():
+    assert parse_price_breaks("0=5\n100=4") == [(0.0, 5.0), (100.0, 4.0)]
+    with pytest.raises(ValueError, match=r"price break '1000' is not"):
+        parse_price_breaks("0:5, 1000")
