@@ -979,7 +979,7 @@ class _Generator:
         rows, day = rows[keep], day[keep]
         item = bought[rows]
         sup = self.sup[item]
-        promised = day + self.lead[item] + np.rint(rng.normal(0, 0.15, len(item)) * 0).astype(int)
+        promised = day + self.lead[item]
         late = rng.random(len(item)) > self.sup_on_time[sup]
         delay = np.where(late, np.minimum(rng.geometric(1.0 / self.sup_delay[sup]), 30), 0)
         early = ~late & (rng.random(len(item)) < 0.1)
