@@ -101,7 +101,11 @@ def _group_cumsum(codes: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 
 def _match(
-    lot_code: np.ndarray, lot_qty: np.ndarray, dem_code: np.ndarray, dem_qty: np.ndarray
+    lot_code: np.ndarray,
+    lot_qty: np.ndarray,
+    dem_code: np.ndarray,
+    dem_qty: np.ndarray,
+    n_codes: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut lots (sorted by code, in consumption order) against issues (sorted by code, date).
 
@@ -111,52 +115,70 @@ def _match(
     n_lot, n_dem = len(lot_qty), len(dem_qty)
     lot_end = _group_cumsum(lot_code, lot_qty)
     dem_end = _group_cumsum(dem_code, dem_qty)
-    code = np.concatenate([lot_code, dem_code])
-    pos = np.concatenate([lot_end, dem_end])
-    is_lot = np.concatenate([np.ones(n_lot, np.int64), np.zeros(n_dem, np.int64)])
-    order = np.lexsort((1 - is_lot, pos, code))  # ties: the lot end first
-    code, pos, is_lot = code[order], pos[order], is_lot[order]
-    is_dem = 1 - is_lot
-    new_code = np.ones(len(code), bool)
-    new_code[1:] = code[1:] != code[:-1]
-    prev = np.empty_like(pos)
-    prev[0:1] = 0.0
+    lot_total = np.bincount(lot_code, weights=lot_qty, minlength=n_codes)
+    dem_total = np.bincount(dem_code, weights=dem_qty, minlength=n_codes)
+    # offset each SKU's cumulative sums so that both concatenations are globally sorted
+    span = np.maximum(lot_total, dem_total) + 1.0
+    offset = np.concatenate([[0.0], np.cumsum(span)[:-1]])
+    lot_key = offset[lot_code] + lot_end
+    dem_key = offset[dem_code] + dem_end
+    # merge the two sorted lists of end points (ties: the lot end first)
+    dems_before_lot = np.searchsorted(dem_key, lot_key, side="left")
+    lots_before_dem = np.searchsorted(lot_key, dem_key, side="right")
+    del lot_key, dem_key, offset
+    lot_start = np.searchsorted(lot_code, np.arange(n_codes), side="left")
+    dem_start = np.searchsorted(dem_code, np.arange(n_codes), side="left")
+    lot_count = np.bincount(lot_code, minlength=n_codes)
+    dem_count = np.bincount(dem_code, minlength=n_codes)
+    n = n_lot + n_dem
+    at_lot = np.arange(n_lot) + dems_before_lot
+    at_dem = np.arange(n_dem) + lots_before_dem
+    pos = np.empty(n)
+    code = np.empty(n, dtype=np.int64)
+    k = np.empty(n, dtype=np.int64)  # lots finished before the segment, within the SKU
+    j = np.empty(n, dtype=np.int64)  # issues finished before the segment, within the SKU
+    pos[at_lot], pos[at_dem] = lot_end, dem_end
+    code[at_lot], code[at_dem] = lot_code, dem_code
+    k[at_lot] = np.arange(n_lot) - lot_start[lot_code]
+    k[at_dem] = lots_before_dem - lot_start[dem_code]
+    j[at_lot] = dems_before_lot - dem_start[lot_code]
+    j[at_dem] = np.arange(n_dem) - dem_start[dem_code]
+    del at_lot, at_dem, dems_before_lot, lots_before_dem, lot_end, dem_end
+    prev = np.empty(n)
+    prev[:1] = 0.0
     prev[1:] = pos[:-1]
-    prev[new_code] = 0.0
+    prev[1:][code[1:] != code[:-1]] = 0.0
     length = pos - prev
-    # how many lot ends / issue ends precede each event within its code
-    lots_before = np.cumsum(is_lot) - is_lot
-    dems_before = np.cumsum(is_dem) - is_dem
-    start = np.flatnonzero(new_code)
-    run = np.diff(np.append(start, len(code)))
-    k = lots_before - np.repeat(lots_before[start], run)
-    j = dems_before - np.repeat(dems_before[start], run)
-    lot_first = np.searchsorted(lot_code, code, side="left")
-    lot_count = np.searchsorted(lot_code, code, side="right") - lot_first
-    dem_first = np.searchsorted(dem_code, code, side="left")
-    dem_count = np.searchsorted(dem_code, code, side="right") - dem_first
-    lot_index = np.where(k < lot_count, lot_first + k, -1)
-    dem_index = np.where(j < dem_count, dem_first + j, -1)
+    del prev
+    lot_index = np.where(k < lot_count[code], lot_start[code] + k, -1)
+    dem_index = np.where(j < dem_count[code], dem_start[code] + j, -1)
     keep = length > _TINY * np.maximum(1.0, np.abs(pos))
     return lot_index[keep], dem_index[keep], length[keep]
 
 
-def _lot_order(lots: pd.DataFrame, rule: str) -> pd.DataFrame:
-    received = pd.to_datetime(lots["received_date"]) if "received_date" in lots else None
-    keys: dict[str, object] = {"_sku": lots["sku"].astype(str)}
+def _as_int64(dates) -> np.ndarray:
+    """Datetimes as int64 (any unit; NaT is the int64 minimum)."""
+    return pd.to_datetime(dates).to_numpy().view(np.int64)
+
+
+def _lot_order(lots: pd.DataFrame, code: np.ndarray, rule: str) -> np.ndarray:
+    """Positions of ``lots`` sorted by SKU code, then in consumption order."""
+    nat = np.iinfo(np.int64).min
+    big = np.iinfo(np.int64).max
+    keys: list[np.ndarray] = [np.arange(len(lots))]
+    if "received_date" in lots:
+        received = _as_int64(lots["received_date"])
+        if rule == "lifo":
+            keys.append(np.where(received == nat, big, -received))
+        else:
+            keys.append(np.where(received == nat, big, received))
+    elif rule == "lifo":
+        keys.append(-keys[0])
     if rule == "fefo" and "expiry_date" in lots:
-        expiry = pd.to_datetime(lots["expiry_date"])
-        keys["_no_expiry"] = expiry.isna()
-        keys["_expiry"] = expiry
-    if received is not None:
-        keys["_received"] = received
-    keys["_row"] = np.arange(len(lots))
-    frame = pd.DataFrame(keys, index=lots.index)
-    ascending = [True] * len(keys)
-    if rule == "lifo":
-        ascending = [True] + [False] * (len(keys) - 1)
-    order = frame.sort_values(list(keys), ascending=ascending, kind="stable").index
-    return lots.loc[order]
+        expiry = _as_int64(lots["expiry_date"])
+        keys.append(np.where(expiry == nat, big, expiry))
+    keys.append(code)
+    return np.lexsort(tuple(keys))
 
 
 def consume_lots(
@@ -235,36 +257,46 @@ def consume_lots(
         raise ValueError(f"rule must be one of {RULES}; got {rule!r}")
     _require_columns(lots, "lots", ("sku", "quantity", "unit_cost"))
     _require_columns(demand, "demand", ("sku", "date", "quantity"))
-    lots = _lot_order(lots, rule)
-    demand = demand.assign(_sku=demand["sku"].astype(str), _row=np.arange(len(demand)))
-    demand = demand.sort_values(["_sku", "date", "_row"], kind="stable")
-    lot_qty = lots["quantity"].to_numpy(dtype=float, na_value=np.nan)
-    dem_qty = demand["quantity"].to_numpy(dtype=float, na_value=np.nan)
-    _check_quantity(lot_qty, "lots.quantity")
-    _check_quantity(dem_qty, "demand.quantity")
-
-    lot_sku = lots["sku"].astype(str).to_numpy()
-    dem_sku = demand["_sku"].to_numpy()
-    codes, uniques = pd.factorize(np.concatenate([lot_sku, dem_sku]), sort=True)
-    lot_code, dem_code = codes[: len(lot_sku)], codes[len(lot_sku) :]
-    li, di, qty = _match(lot_code, lot_qty, dem_code, dem_qty)
+    lot_qty0 = lots["quantity"].to_numpy(dtype=float, na_value=np.nan)
+    dem_qty0 = demand["quantity"].to_numpy(dtype=float, na_value=np.nan)
+    _check_quantity(lot_qty0, "lots.quantity")
+    _check_quantity(dem_qty0, "demand.quantity")
+    n_lots = len(lots)
+    skus = pd.concat([lots["sku"].astype("str"), demand["sku"].astype("str")], ignore_index=True)
+    codes, uniques = pd.factorize(skus, sort=True)
+    del skus
+    n_codes = len(uniques)
+    order = _lot_order(lots, codes[:n_lots], rule)
+    lots = lots.iloc[order].reset_index(drop=True)
+    lot_code = codes[:n_lots][order]
+    lot_qty = lot_qty0[order]
+    dem_date0 = _as_int64(demand["date"])
+    dorder = np.lexsort((dem_date0, codes[n_lots:]))
+    dem_code = codes[n_lots:][dorder]
+    dem_qty = dem_qty0[dorder]
+    dem_date = dem_date0[dorder]
+    del codes, dem_date0
+    li, di, qty = _match(lot_code, lot_qty, dem_code, dem_qty, n_codes)
 
     lot_cost = lots["unit_cost"].to_numpy(dtype=float, na_value=np.nan)
-    lot_ids = lots["lot_id"].to_numpy() if "lot_id" in lots else np.arange(len(lots))
+    lot_ids = lots["lot_id"].array if "lot_id" in lots else np.arange(n_lots)
     received = (
         pd.to_datetime(lots["received_date"]).to_numpy()
         if "received_date" in lots
-        else np.full(len(lots), np.datetime64("NaT"), "datetime64[ns]")
+        else np.full(n_lots, np.datetime64("NaT"), "datetime64[ns]")
     )
-    dem_date = pd.to_datetime(demand["date"]).to_numpy()
+    dem_dtype = pd.to_datetime(demand["date"]).dtype
+    as_date = np.dtype(dem_dtype) if isinstance(dem_dtype, np.dtype) else np.dtype("M8[ns]")
 
     used = (li >= 0) & (di >= 0)
     a_lot, a_dem, a_qty = li[used], di[used], qty[used]
+    a_code = lot_code[a_lot]
+    a_date = dem_date[a_dem]
     allocations = pd.DataFrame(
         {
-            "sku": pd.array(lot_sku[a_lot], dtype="str"),
-            "lot_id": lot_ids[a_lot],
-            "date": dem_date[a_dem],
+            "sku": uniques.take(a_code).array,
+            "lot_id": lot_ids.take(a_lot) if hasattr(lot_ids, "take") else lot_ids[a_lot],
+            "date": a_date.view(as_date),
             "quantity": a_qty,
             "unit_cost": lot_cost[a_lot],
             "cost": a_qty * lot_cost[a_lot],
@@ -273,29 +305,37 @@ def consume_lots(
     )
 
     left = (li >= 0) & (di < 0)
-    left_qty = np.bincount(li[left], weights=qty[left], minlength=len(lots))
-    remaining = lots.reset_index(drop=True).assign(quantity=left_qty)
+    left_qty = np.bincount(li[left], weights=qty[left], minlength=n_lots)
+    remaining = lots.assign(quantity=left_qty)
     remaining["value"] = left_qty * lot_cost
     if not keep_empty:
         remaining = remaining[left_qty > 0].reset_index(drop=True)
 
     short = li < 0
-    shortfall = (
-        pd.DataFrame(
-            {
-                "sku": pd.array(dem_sku[di[short]], dtype="str"),
-                "date": dem_date[di[short]],
-                "quantity": qty[short],
-            }
-        )
-        .groupby(["sku", "date"], as_index=False, sort=True)["quantity"]
-        .sum()
+    s_frame = pd.DataFrame({"c": dem_code[di[short]], "d": dem_date[di[short]], "q": qty[short]})
+    s_sum = s_frame.groupby(["c", "d"], sort=True)["q"].sum()
+    shortfall = pd.DataFrame(
+        {
+            "sku": uniques.take(s_sum.index.get_level_values("c").to_numpy()).array,
+            "date": s_sum.index.get_level_values("d").to_numpy().view(as_date),
+            "quantity": s_sum.to_numpy(),
+        }
     )
 
-    cogs = (
-        allocations.assign(period=allocations["date"].dt.to_period(period))
-        .groupby(["sku", "period"], as_index=False, sort=True)
-        .agg(quantity=("quantity", "sum"), cogs=("cost", "sum"))
+    ordinal = pd.PeriodIndex(pd.DatetimeIndex(allocations["date"]), freq=period).asi8
+    c_sum = (
+        pd.DataFrame({"c": a_code, "p": ordinal, "q": a_qty, "v": allocations["cost"].to_numpy()})
+        .groupby(["c", "p"], sort=True)[["q", "v"]]
+        .sum()
     )
-    del uniques
+    cogs = pd.DataFrame(
+        {
+            "sku": uniques.take(c_sum.index.get_level_values("c").to_numpy()).array,
+            "period": pd.PeriodIndex.from_ordinals(
+                c_sum.index.get_level_values("p").to_numpy(), freq=period
+            ),
+            "quantity": c_sum["q"].to_numpy(),
+            "cogs": c_sum["v"].to_numpy(),
+        }
+    )
     return Consumption(allocations, remaining, cogs, shortfall)
