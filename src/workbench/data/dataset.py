@@ -251,7 +251,7 @@ def _text_cell(ws, value, cell_type):
 
 
 def load_dataset(path: str | os.PathLike) -> Dataset:
-    """Load a dataset from a folder, an Excel workbook or a zip archive.
+    r"""Load a dataset from a folder, an Excel workbook or a zip archive.
 
     Parameters
     ----------
@@ -281,6 +281,24 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
     or without BOM) or Windows-1252. Numbers may carry a currency sign, thousands
     commas or a percent sign ("95%" is 0.95). Dates are ISO (2026-10-31) or another
     common format (10/31/2026; month first when ambiguous).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "items.csv").write_text(
+    ...     "SKU,Inventory Type,Unit Cost\nA1,finished_good,4.50\nB2,raw_material,0.80\n")
+    >>> _ = (folder / "demand.csv").write_text(
+    ...     "date,sku,qty\n2026-10-30,A1,3\n2026-10-31,A1,x\n2026-10-31,C3,1\n")
+    >>> load_dataset(folder)
+    Traceback (most recent call last):
+    ...
+    workbench.data.errors.DataError: 2 problems in the data:
+      - demand.csv, row 3, column 'qty': got 'x', expected a number ≥ 0
+      - demand.csv, row 4, column 'sku': got 'C3', expected a sku listed in items.csv
+    >>> _ = (folder / "demand.csv").write_text("date,sku,qty\n2026-10-30,A1,3\n")
+    >>> load_dataset(folder)
+    Dataset(items: 2 rows, demand: 1 rows; source='...')
     """
     p = Path(path)
     if p.is_dir():
