@@ -515,13 +515,11 @@ def _check_date_order(loc: Located | None, first: str, later: str, v: Validator)
     a, b = loc.frame[first], loc.frame[later]
     bad = (b < a).to_numpy()
     if bad.any():
-        expected = np.array(
-            [
-                f"a date on or after {loc.label(first)} ({d:%Y-%m-%d})" if pd.notna(d) else ""
-                for d in a
-            ],
-            dtype=object,
-        )
+        expected = np.full(len(a), "", dtype=object)
+        pos = np.flatnonzero(bad)
+        expected[pos] = [
+            f"a date on or after {loc.label(first)} ({d:%Y-%m-%d})" for d in a.iloc[pos]
+        ]
         v.add(loc, bad, later, b.dt.strftime("%Y-%m-%d"), expected)
 
 
