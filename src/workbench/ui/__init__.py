@@ -14,6 +14,7 @@ import sys
 # jsonschema imports it inside `contextlib.suppress(ImportError)`.
 sys.modules.setdefault("rfc3987_syntax", None)
 
+from ._common import Panel, sync_figures  # noqa: E402
 from .app import TABS, Dashboard, SummaryPanel, TabSpec, default_dataset  # noqa: E402
 from .data_panel import DataPanel  # noqa: E402
 from .scenario_panel import ScenarioPanel  # noqa: E402
@@ -22,8 +23,10 @@ __all__ = [
     "TABS",
     "Dashboard",
     "DataPanel",
+    "Panel",
     "ScenarioPanel",
     "SummaryPanel",
     "TabSpec",
     "default_dataset",
+    "sync_figures",
 ]

@@ -7,16 +7,19 @@ panel places in its own layout.
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import io
 import math
 import os
 from collections.abc import Iterable
 
+import ipywidgets as widgets
 import pandas as pd
 
 __all__ = [
     "CSS",
+    "Panel",
     "data_uri",
     "decode_data_uri",
     "download_link",
@@ -29,6 +32,7 @@ __all__ = [
     "html_table",
     "plotly_template",
     "problems_frame",
+    "sync_figures",
     "uploaded_files",
 ]
 
@@ -310,3 +314,44 @@ def frame_to_excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
                     out[col] = out[col].dt.tz_localize(None)
             out.to_excel(xl, sheet_name=name[:31], index=False)
     return buf.getvalue()
+
+
+def sync_figures(widget) -> int:
+    """Make every plotly FigureWidget inside ``widget`` show its current data when drawn.
+
+    A FigureWidget sends the data it was created with; later changes travel as update
+    messages that only views already on the page receive. A figure nested in a Box or
+    Tab that is updated before it is first drawn (for example in its panel's
+    constructor) therefore shows its creation data, often empty. plotly refreshes its
+    initial state only when the figure itself is displayed, not when a container holding
+    it is, so containers call this before they are displayed. Returns how many figures
+    were refreshed.
+    """
+    count, stack, seen = 0, [widget], set()
+    while stack:
+        w = stack.pop()
+        if id(w) in seen:
+            continue
+        seen.add(id(w))
+        if hasattr(w, "_widget_data") and hasattr(w, "_data") and hasattr(w, "_layout_obj"):
+            w._widget_layout = copy.deepcopy(w._layout_obj._props)
+            w._widget_data = copy.deepcopy(w._data)
+            count += 1
+        stack.extend(getattr(w, "children", None) or ())
+    return count
+
+
+class Panel(widgets.VBox):
+    """Base of the workbench panels: a VBox whose FigureWidgets show their current data
+    when it is displayed (see :func:`sync_figures`).
+
+    A panel takes data in its constructor, owns its controls and FigureWidgets (all
+    traces passed to the constructor, STACK.md pitfall 2; updates inside
+    ``fig.batch_update()``), exposes its result as a trait, may define
+    ``set_dataset(ds)`` and ``set_plan(plan)`` for the dashboard to call, and never
+    calls ``display()``.
+    """
+
+    def _repr_mimebundle_(self, **kwargs):
+        sync_figures(self)
+        return super()._repr_mimebundle_(**kwargs)

@@ -34,7 +34,7 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
-from ._common import CSS, fmt_int, fmt_money, plotly_template
+from ._common import CSS, Panel, fmt_int, fmt_money, plotly_template, sync_figures
 from .data_panel import DataPanel
 from .scenario_panel import ScenarioPanel
 
@@ -120,8 +120,12 @@ def _summary_frames(ds) -> dict[str, pd.DataFrame | pd.Series]:
         .reindex(columns=list(INVENTORY_TYPES))
         .fillna(0.0)
     )
-    start, end = ds.demand_period
-    days = max((pd.Timestamp(end) - pd.Timestamp(start)).days + 1, 1)
+    start, end = (pd.Timestamp(t) for t in ds.demand_period)
+    # Only whole weeks: a partial first or last week would look like a collapse in demand.
+    whole = (weekly.index >= start) & (weekly.index + pd.Timedelta(days=6) <= end)
+    if whole.any():
+        weekly = weekly[whole]
+    days = max((end - start).days + 1, 1)
     annual_value = float(np.nansum(dvalue)) * 365.0 / days
     return {
         "counts": counts,
@@ -132,7 +136,7 @@ def _summary_frames(ds) -> dict[str, pd.DataFrame | pd.Series]:
     }
 
 
-class SummaryPanel(widgets.VBox):
+class SummaryPanel(Panel):
     """What is in the dataset: items by inventory type, stock value, demand over time.
 
     Parameters
@@ -239,7 +243,7 @@ TABS: list[TabSpec] = [
 ]
 
 
-class Dashboard(widgets.VBox):
+class Dashboard(Panel):
     """The workbench dashboard: a header and one tab per panel, Data first.
 
     Parameters
@@ -315,6 +319,7 @@ class Dashboard(widgets.VBox):
             panel = self.panels.get(spec.title)
             if panel is None or isinstance(panel, widgets.HTML):
                 panel = self._build_one(spec)
+                sync_figures(panel)  # it may be built after the dashboard is on the page
             self.panels[spec.title] = panel
             children.append(panel)
             missing = self._missing(spec)

@@ -17,6 +17,7 @@ import traitlets
 import workbench as wb
 
 from ._common import (
+    Panel,
     download_link,
     error_table_html,
     fmt_int,
@@ -61,7 +62,7 @@ def plan_downloads(plan: pd.DataFrame) -> dict[str, tuple[bytes, str]]:
     }
 
 
-class DataPanel(widgets.VBox):
+class DataPanel(Panel):
     """Upload data or use the sample business; see what was loaded; download the plan.
 
     Parameters
@@ -104,7 +105,10 @@ class DataPanel(widgets.VBox):
         )  # no icon: the lab template loads FontAwesome from a CDN (STACK.md pitfall 8)
         self.upload.add_class("wb-upload")
         self.sample_button = widgets.Button(
-            description="Use the sample business", icon="", tooltip="Load the shipped sample data"
+            description="Use the sample business",
+            icon="",
+            tooltip="Load the shipped sample data",
+            layout=widgets.Layout(width="auto"),
         )
         self.sample_button.add_class("wb-sample-button")
         self.message = widgets.HTML()

@@ -14,6 +14,7 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import traitlets
 
@@ -21,7 +22,7 @@ import workbench as wb
 
 from ._common import Panel, fmt_money, fmt_number, plotly_template
 
-__all__ = ["EOQPanel", "parse_price_breaks"]
+__all__ = ["EOQPanel", "parse_price_breaks", "sku_options", "sku_table", "top_sku"]
 
 #: Points on the Q axis of the cost chart.
 GRID_POINTS = 200
@@ -119,6 +120,33 @@ def parse_price_breaks(text: str) -> list[tuple[float, float]] | None:
                 f"price break {p!r} is not 'min_quantity:unit_price' (e.g. 1000:4.80)"
             ) from None
     return out
+
+
+def sku_table(dataset) -> pd.DataFrame:
+    """The items of ``dataset`` indexed by SKU, with ``wb.demand_stats`` columns joined
+    (annual_demand, daily_mean, daily_sd, cv)."""
+    stats = wb.demand_stats(dataset)
+    items = dataset.items.set_index(dataset.items["sku"].astype(str))
+    cols = [c for c in ("annual_demand", "daily_mean", "daily_sd", "cv") if c in stats]
+    joined = stats[cols].reindex(items.index)
+    return items.assign(**{c: joined[c].to_numpy(float) for c in cols})
+
+
+def sku_options(items: pd.DataFrame) -> list[tuple[str, str]]:
+    """Dropdown options: the free parameters first, then "sku · name" for each SKU."""
+    names = items["name"].astype(str) if "name" in items else items.index.to_series()
+    return [(FREE, FREE)] + [(f"{s} · {n}", s) for s, n in zip(items.index, names, strict=True)]
+
+
+def top_sku(items: pd.DataFrame) -> str:
+    """The SKU with the largest annual value at cost (D c): the one worth a look first."""
+    if not len(items):
+        return FREE
+    value = pd.Series(
+        items["annual_demand"].to_numpy(float) * items["unit_cost"].to_numpy(float),
+        index=items.index,
+    )
+    return str(value.fillna(0).idxmax())
 
 
 class EOQPanel(Panel):
@@ -306,21 +334,15 @@ class EOQPanel(Panel):
             self._hold = False
             self._on_sku(None)
             return
-        stats = wb.demand_stats(dataset)
-        items = dataset.items.set_index(dataset.items["sku"].astype(str))
-        items = items.assign(annual_demand=stats["annual_demand"].reindex(items.index).to_numpy())
+        items = sku_table(dataset)
         self._items = items
-        names = items["name"].astype(str) if "name" in items else items.index.to_series()
-        options = [(FREE, FREE)] + [
-            (f"{s} · {n}", s) for s, n in zip(items.index, names, strict=True)
-        ]
+        options = sku_options(items)
         if sku is None:
-            value = items["annual_demand"] * items["unit_cost"]
-            sku = str(value.fillna(0).idxmax()) if len(items) else FREE
+            sku = top_sku(items)
         self._hold = True
         self.sku.options = options
-        self._hold = False
         self.sku.value = sku if sku in items.index else FREE
+        self._hold = False
         self._on_sku(None)
 
     def sku_parameters(self, sku: str) -> dict:

@@ -19,7 +19,7 @@ import traitlets
 
 import workbench as wb
 
-from ._common import download_link, error_table_html, html_table, uploaded_files
+from ._common import Panel, download_link, error_table_html, html_table, uploaded_files
 
 __all__ = ["ScenarioPanel", "scenarios_from_json", "scenarios_to_json"]
 
@@ -79,7 +79,7 @@ def _numeric_fields(cls) -> list[tuple[str, bool]]:
     return out
 
 
-class ScenarioPanel(widgets.VBox):
+class ScenarioPanel(Panel):
     """Save, compare, apply, export and import named scenarios.
 
     Parameters
