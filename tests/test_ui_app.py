@@ -1,0 +1,222 @@
+"""The dashboard headless: tabs, the Summary numbers, data changes, scenarios."""
+
+from __future__ import annotations
+
+import re
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+import workbench as wb
+from workbench.ui import TABS, Dashboard, ScenarioPanel, SummaryPanel, TabSpec, default_dataset
+from workbench.ui._common import decode_data_uri, sync_figures
+from workbench.ui.scenario_panel import scenarios_from_json, scenarios_to_json
+
+
+@pytest.fixture(scope="module")
+def small():
+    return wb.sample_dataset(n_skus=80, years=1, seed=5)
+
+
+@pytest.fixture(scope="module")
+def other():
+    return wb.sample_dataset(n_skus=90, years=1, seed=6)
+
+
+def href_of(markup: str, css: str) -> str:
+    m = re.search(rf'<a class="[^"]*{css}[^"]*" download="[^"]+" href="([^"]+)"', markup)
+    assert m, markup[:200]
+    return m.group(1)
+
+
+# --------------------------------------------------------------------------- dashboard
+
+
+def test_tabs_in_order_data_first(small):
+    d = Dashboard(small)
+    assert d.tab.titles[:3] == ("Data", "Summary", "Scenarios")
+    assert d.panels["Data"] is d.data_panel and d.tab.children[0] is d.data_panel
+    assert d.dataset is small
+    assert isinstance(d.scenario, wb.Scenario)
+    assert len(d.plan) == len(small.items)
+    assert d.status.value == ""
+
+
+def test_summary_numbers_are_the_groupby_of_the_data(small):
+    panel = SummaryPanel(small)
+    items = small.items
+    expected_counts = items["inventory_type"].value_counts()
+    for t, n in panel.summary["counts"].items():
+        assert n == expected_counts.get(t, 0)
+    np.testing.assert_array_equal(
+        panel.types_fig.data[0].y, [panel.summary["counts"][t] for t in panel.summary["counts"]]
+    )
+    cost = small.lots["sku"].map(items.set_index("sku")["unit_cost"])
+    lot_cost = small.lots["unit_cost"].fillna(cost)
+    value = (
+        (small.lots["quantity"] * lot_cost)
+        .groupby(small.lots["sku"].map(items.set_index("sku")["inventory_type"]))
+        .sum()
+    )
+    for t, v in panel.summary["stock_value"].items():
+        np.testing.assert_allclose(v, value.get(t, 0.0), rtol=1e-9)
+    # weekly demand at cost: four traces, whole weeks only, summing to the demand value
+    assert len(panel.demand_fig.data) == 4
+    weeks = pd.DatetimeIndex(panel.demand_fig.data[0].x)
+    assert len(weeks) == panel.summary["weeks"] > 40
+    start, end = weeks[0], weeks[-1] + pd.Timedelta(days=6)
+    dem = small.demand[(small.demand["date"] >= start) & (small.demand["date"] <= end)]
+    total = (dem["quantity"] * dem["sku"].map(items.set_index("sku")["unit_cost"])).sum()
+    shown = sum(np.sum(tr.y) for tr in panel.demand_fig.data)
+    np.testing.assert_allclose(shown, total, rtol=1e-9)
+
+
+def test_figures_show_updated_data_when_the_panel_is_displayed(small):
+    """Pitfall 2's cousin: data set before display must reach the page."""
+    panel = SummaryPanel(small)
+    fig = panel.types_fig
+    assert list(fig._widget_data[0]["y"]) == [0, 0, 0, 0]  # creation data, stale
+    panel._repr_mimebundle_()
+    assert list(fig._widget_data[0]["y"]) == list(fig.data[0].y)
+    assert sync_figures(widgets.VBox([widgets.VBox([panel])])) == 2
+
+
+def test_new_dataset_reaches_every_panel_and_the_plan(small, other):
+    d = Dashboard(small)
+    d.dataset = other
+    assert d.panels["Summary"].summary["counts"] == SummaryPanel(other).summary["counts"]
+    assert len(d.plan) == len(other.items)
+    assert d.data_panel.dataset is other
+    assert f"{len(other.items)} SKUs" in d.header.value
+    assert d.scenario_panel.dataset is other
+    csv = decode_data_uri(href_of(d.data_panel.downloads.value, "wb-plan-csv"))
+    assert csv.count(b"\n") == len(other.items) + 1
+
+
+def test_upload_in_the_data_tab_replaces_the_dashboard_dataset(small, other, tmp_path):
+    d = Dashboard(small)
+    folder = other.to_folder(tmp_path / "other")
+    files = {p.name: p.read_bytes() for p in folder.glob("*.csv")}
+    assert d.data_panel.load_files(files)
+    assert d.dataset is d.data_panel.dataset
+    assert len(d.dataset.items) == len(other.items)
+    assert len(d.plan) == len(other.items)
+
+
+class _NeedsLots(widgets.VBox):
+    built = 0
+
+    def __init__(self, ds):
+        type(self).built += 1
+        super().__init__([widgets.HTML(f"lots: {len(ds.lots)}")])
+
+
+def test_tab_needing_a_missing_table_explains_then_appears(small):
+    bare = wb.Dataset.from_tables({"items": small.items, "demand": small.demand})
+    tabs = [*TABS, TabSpec("Stock age", lambda d: _NeedsLots(d.dataset), needs=("lots",))]
+    _NeedsLots.built = 0
+    d = Dashboard(bare, tabs=tabs)
+    assert d.tab.titles[-1] == "Stock age (n/a)"
+    assert "needs the lots table" in d.panels["Stock age"].value
+    assert _NeedsLots.built == 0
+    d.dataset = small
+    assert d.tab.titles[-1] == "Stock age"
+    assert isinstance(d.panels["Stock age"], _NeedsLots) and _NeedsLots.built == 1
+
+
+def test_a_broken_panel_does_not_take_the_dashboard_down(small):
+    def broken(_d):
+        raise RuntimeError("panel exploded")
+
+    d = Dashboard(small, tabs=[*TABS, TabSpec("Broken", broken)])
+    assert "panel exploded" in d.panels["Broken"].value
+    assert "Traceback" not in d.panels["Broken"].value
+    assert d.tab.titles[:3] == ("Data", "Summary", "Scenarios")
+
+
+def test_dark_theme_uses_plotly_dark(small, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_THEME", "dark")
+    fig = SummaryPanel(small).types_fig
+    assert fig.layout.template.layout.paper_bgcolor == (
+        pio.templates["plotly_dark"].layout.paper_bgcolor
+    )
+
+
+def test_default_dataset_reads_workbench_data(small, tmp_path, monkeypatch):
+    folder = small.to_folder(tmp_path / "mine")
+    monkeypatch.setenv("WORKBENCH_DATA", str(folder))
+    ds = default_dataset()
+    assert ds.equals(small)
+    monkeypatch.delenv("WORKBENCH_DATA")
+    assert len(default_dataset().items) == len(wb.load_dataset("sample_data").items)
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def test_save_compare_and_apply_scenarios(small):
+    d = Dashboard(small)
+    sp = d.scenario_panel
+    sp.targets["A"].value = "0.9"
+    sp.targets["B"].value = "0.9"
+    sp.targets["C"].value = "0.85"
+    low = sp.save("low service")
+    sp.targets["A"].value = "99.5"  # percentages are understood
+    sp.targets["B"].value = "0.99"
+    sp.targets["C"].value = "0.98"
+    high = sp.save("high service")
+    assert high.service_targets["A"] == 0.995
+    assert set(sp.scenarios) == {"low service", "high service"}
+    table = sp.compare(["low service", "high service"])
+    assert list(table.columns) == ["low service", "high service"]
+    # more service costs more inventory (safety stock rises with the service level)
+    assert table.loc["investment", "high service"] > table.loc["investment", "low service"]
+    assert "high service" in sp.table.value
+    before = d.plan["safety_stock"].sum()
+    sp.apply()
+    assert d.scenario == sp.applied and d.scenario.service_targets["C"] == 0.98
+    pd.testing.assert_frame_equal(d.plan, wb.plan(small, d.scenario))
+    assert d.plan["safety_stock"].sum() > before
+    low_again = wb.plan(small, low)
+    assert low_again["safety_stock"].sum() < d.plan["safety_stock"].sum()
+
+
+def test_compare_needs_two_or_three(small):
+    sp = ScenarioPanel(small)
+    sp.save("one")
+    assert sp.compare(["one"]) is None
+    assert "two or three" in sp.message.value
+
+
+def test_invalid_fields_are_reported_not_raised(small):
+    sp = ScenarioPanel(small)
+    sp.editors["holding_cost_rate"].value = "-1"
+    assert sp.save("bad") is None
+    assert "holding_cost_rate must be &gt; 0" in sp.message.value
+    sp.editors["holding_cost_rate"].value = "abc"
+    assert sp.save("bad") is None
+    assert "holding_cost_rate must be a number" in sp.message.value
+    sp.editors["holding_cost_rate"].value = ""
+    assert sp.save("") is None and "name" in sp.message.value
+    assert sp.scenarios == {}
+
+
+def test_export_and_import_json_round_trip(small):
+    sp = ScenarioPanel(small)
+    sp.editors["demand_multiplier"].value = "1.2"
+    sp.save("demand +20 %")
+    sp.editors["lead_time_multiplier"].value = "2"
+    sp.save("lead time x2")
+    data = decode_data_uri(href_of(sp.export.value, "wb-scn-json"))
+    back = scenarios_from_json(data)
+    assert back == list(sp.scenarios.values())
+    assert back[1].lead_time_multiplier == 2.0 and back[1].demand_multiplier == 1.2
+    fresh = ScenarioPanel(small)
+    assert fresh.import_json(data) == back
+    assert fresh.scenarios == sp.scenarios
+    assert fresh.import_json(b"{not json") == []
+    assert "not a JSON file" in fresh.message.value
+    assert scenarios_from_json(scenarios_to_json([back[0]])) == [back[0]]
