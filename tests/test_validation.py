@@ -66,6 +66,12 @@ def test_missing_required_column():
     assert "a column named 'unit_cost'" in p.expected and "'cost_price'" in p.expected
 
 
+def test_missing_key_column_reported_once():
+    """No sku column in items: one problem, not one per demand row 'unknown SKU'."""
+    p = only(problems_of(items=ITEMS.replace("sku,name", "code,name")))
+    assert (p.file, p.row, p.column) == ("items.csv", None, "sku")
+
+
 def test_unparseable_number():
     p = only(problems_of(demand=DEMAND.replace("2026-01-01,B,10", "2026-01-01,B,ten")))
     assert (p.file, p.row, p.column, p.value) == ("demand.csv", 3, "quantity", "ten")

@@ -434,8 +434,8 @@ def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
             ref = locs.get(ref_table)
             if ref is None:
                 continue
-            if name == ref_table:
-                continue
+            if name == ref_table or ref_col not in ref.headers:
+                continue  # a missing key column is reported once, not on every row here
             values = loc.frame[col.name]
             known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
             missing = values.notna().to_numpy() & (index_in(values, known) < 0)
