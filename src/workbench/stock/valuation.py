@@ -95,7 +95,7 @@ def _layers(opening: pd.DataFrame | None, purchases: pd.DataFrame) -> pd.DataFra
     p_date = _dates(purchases, "purchases")
     buys = pd.DataFrame(
         {
-            "sku": purchases["sku"].astype(str).to_numpy(),
+            "sku": purchases["sku"].astype("str").array,
             "received_date": p_date.to_numpy(),
             "quantity": purchases["quantity"].to_numpy(dtype=float, na_value=np.nan),
             "unit_cost": purchases["unit_cost"].to_numpy(dtype=float, na_value=np.nan),
@@ -120,7 +120,7 @@ def _layers(opening: pd.DataFrame | None, purchases: pd.DataFrame) -> pd.DataFra
             [
                 pd.DataFrame(
                     {
-                        "sku": opening["sku"].astype(str).to_numpy(),
+                        "sku": opening["sku"].astype("str").array,
                         "received_date": o_date.to_numpy(),
                         "quantity": opening["quantity"].to_numpy(dtype=float, na_value=np.nan),
                         "unit_cost": opening["unit_cost"].to_numpy(dtype=float, na_value=np.nan),
@@ -143,7 +143,7 @@ def _issues(issues: pd.DataFrame) -> pd.DataFrame:
     _require_columns(issues, "issues", ("sku", "quantity"))
     out = pd.DataFrame(
         {
-            "sku": issues["sku"].astype(str).to_numpy(),
+            "sku": issues["sku"].astype("str").array,
             "date": _dates(issues, "issues").to_numpy(),
             "quantity": issues["quantity"].to_numpy(dtype=float, na_value=np.nan),
         }
@@ -336,7 +336,11 @@ def inventory_valuation(
         raise ValueError(f"method must be one of {METHODS}; got {method!r}")
     layers = _layers(opening, purchases)
     sold = _issues(issues)
-    base = _base(layers, sold)
+    return _value(layers, sold, _base(layers, sold), method)
+
+
+def _value(layers: pd.DataFrame, sold: pd.DataFrame, base: pd.DataFrame, method: str):
+    """One method's per-SKU table from prepared layers, issues and totals."""
     if method == "weighted_average":
         units = base["opening_units"] + base["purchased_units"]
         value = base["opening_value"] + base["purchases_value"]
@@ -348,15 +352,19 @@ def inventory_valuation(
         return _finish(base, cogs_units, cogs, method)
     if method == "lifo":
         # periodic LIFO: the period's whole issue quantity meets the newest layers first
-        total = sold.groupby("sku", as_index=False)["quantity"].sum()
+        total = base.loc[base["issued_units"] > 0, ["issued_units"]].rename(
+            columns={"issued_units": "quantity"}
+        )
+        total = total.rename_axis("sku").reset_index()
         total["date"] = sold["date"].max() if len(sold) else pd.Timestamp("2000-01-01")
         result = consume_lots(layers, total, rule="lifo")
     else:
         result = consume_lots(layers, sold, rule="fifo")
-    used = result.allocations.groupby("sku")[["quantity", "cost"]].sum()
+    # per SKU totals from the (small) SKU x period COGS table
+    used = result.cogs.groupby("sku")[["quantity", "cogs"]].sum()
     used.index = used.index.astype("str")
     used = used.reindex(base.index, fill_value=0.0)
-    return _finish(base, used["quantity"], used["cost"], method)
+    return _finish(base, used["quantity"], used["cogs"], method)
 
 
 def compare_valuation(
@@ -409,7 +417,13 @@ def compare_valuation(
     weighted_average  6600.0         5400.0        4950.0
     lifo              7000.0         5000.0        4550.0
     """
-    frames = [inventory_valuation(purchases, issues, opening=opening, method=m) for m in methods]
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        raise ValueError(f"method must be one of {METHODS}; got {bad}")
+    layers = _layers(opening, purchases)
+    sold = _issues(issues)
+    base = _base(layers, sold)
+    frames = [_value(layers, sold, base, m) for m in methods]
     by_sku = pd.concat(frames, ignore_index=True)
     sums = ["opening_value", "purchases_value", "cogs", "closing_value"]
     totals = by_sku.groupby("method", sort=False)[sums].sum()
