@@ -1,0 +1,422 @@
+"""Safety stock and service level: the lead-time demand distribution, the reorder point,
+and what each extra point of service costs.
+
+Every number comes from :func:`workbench.reorder_point` (safety factor, safety stock,
+reorder point, achieved cycle service and fill rate, stockouts a year) and
+:func:`workbench.lead_time_demand`; the curve of safety stock against the service level
+is :func:`workbench.reorder_point` called once on a grid of targets.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+import plotly.graph_objects as go
+import traitlets
+from scipy import stats as st
+
+import workbench as wb
+
+from ._common import Panel, fmt_money, fmt_number, fmt_pct, plotly_template
+from .eoq_panel import (
+    FREE,
+    nice_ceil,
+    nice_step,
+    set_range,
+    sku_options,
+    slider,
+    top_sku,
+)
+
+__all__ = ["SERVICE_GRID", "SafetyPanel"]
+
+#: Targets on the x axis of the safety-stock curve.
+SERVICE_GRID = np.round(np.linspace(0.50, 0.999, 120), 4)
+
+#: Teaching defaults: Heizer & Render's Circuit Town 9-volt batteries, 150 packs a day
+#: (sd 16), lead time 5 days (sd 1); Q and costs chosen for the example.
+TEACHING = {
+    "demand_mean": 150.0,
+    "demand_sd": 16.0,
+    "lead_time_days": 5.0,
+    "lead_time_sd_days": 1.0,
+    "order_quantity": 1500.0,
+    "unit_cost": 4.0,
+    "holding_cost_rate": 0.25,
+    "service_level": 0.95,
+}
+
+
+class SafetyPanel(Panel):
+    """Safety stock against the service level, for one SKU or free parameters.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset, optional
+        With a dataset, a dropdown opens one SKU with its inputs from ``wb.plan``:
+        daily demand mean and sd, lead time and its sd, Q, unit cost, H and the
+        service target (:meth:`set_plan` gives the dashboard's plan instead).
+    sku : str, optional
+        The SKU opened first (default: the largest annual value at cost).
+    service_type : {"cycle", "fill_rate"}, default "cycle"
+    **params
+        Free parameters (see :data:`TEACHING`): ``demand_mean``, ``demand_sd``
+        [units/day], ``lead_time_days``, ``lead_time_sd_days`` [days],
+        ``order_quantity`` [units], ``unit_cost`` [$/unit], ``holding_cost_rate``
+        [1/year], ``service_level`` [fraction]. Other keywords go to the VBox.
+
+    Attributes
+    ----------
+    result : dict (trait)
+        The inputs and the fields of ``wb.reorder_point``'s result (``reorder_point``,
+        ``safety_stock``, ``safety_factor``, ``lead_time_demand_mean``,
+        ``lead_time_demand_sd``, ``cycle_service_level``, ``fill_rate``,
+        ``expected_shortage_per_cycle``, ``stockouts_per_year``) and
+        ``safety_stock_holding_cost`` [$/year] = safety stock x H.
+    dist_fig : FigureWidget
+        0 the lead-time demand pdf, 1 the stockout tail beyond s, 2 the reorder point,
+        3 the mean.
+    curve_fig : FigureWidget
+        0 safety stock against the target, 1 its holding cost (right axis), 2 the
+        current target.
+    """
+
+    result = traitlets.Dict()
+
+    def __init__(self, dataset=None, *, sku: str | None = None, service_type="cycle", **params):
+        self._free = {**TEACHING, **{k: float(v) for k, v in params.items() if k in TEACHING}}
+        self._hold = False
+        self._items = None
+        self.sku = widgets.Dropdown(
+            options=[(FREE, FREE)],
+            value=FREE,
+            description="SKU",
+            style={"description_width": "40px"},
+            layout=widgets.Layout(width="420px"),
+        )
+        self.sku.add_class("ss-sku")
+        self.service_type = widgets.ToggleButtons(
+            options=[("Cycle service level", "cycle"), ("Fill rate", "fill_rate")],
+            value=service_type,
+            style={"button_width": "150px"},
+        )
+        self.service_type.add_class("ss-service-type")
+        self.service_level = slider(
+            "Service level target", 0.95, 0.5, 0.999, 0.001, "ss-service-level", fmt=".3f"
+        )
+        self.demand_mean = slider("Daily demand mean [units]", 150, 0, 500, 1, "ss-demand-mean")
+        self.demand_sd = slider("Daily demand sd [units]", 16, 0, 100, 0.5, "ss-demand-sd")
+        self.lead_time = slider("Lead time L [days]", 5, 0.5, 60, 0.5, "ss-lead-time")
+        self.lead_time_sd = slider("Lead time sd [days]", 1, 0, 20, 0.1, "ss-lead-time-sd")
+        self.order_quantity = slider("Order quantity Q [units]", 1500, 1, 5000, 1, "ss-order-qty")
+        self.unit_cost = slider("Unit cost c [$/unit]", 4, 0.05, 20, 0.05, "ss-unit-cost")
+        self.holding_rate = slider(
+            "Holding cost rate i [1/yr]", 0.25, 0.01, 1.0, 0.01, "ss-holding-rate"
+        )
+        self.formula = widgets.HTML()
+        self.formula.add_class("ss-formula")
+        self.numbers = widgets.HTML()
+        self.numbers.add_class("ss-numbers")
+
+        template = plotly_template()
+        self.dist_fig = go.FigureWidget(
+            data=[
+                go.Scatter(x=[], y=[], mode="lines", name="lead-time demand"),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    fill="tozeroy",
+                    name="stockout: demand above s",
+                    line=dict(width=0.5, color="#c0392b"),
+                    fillcolor="rgba(192,57,43,0.35)",
+                ),
+                go.Scatter(
+                    x=[], y=[], mode="lines", name="reorder point s", line=dict(color="black")
+                ),
+                go.Scatter(
+                    x=[], y=[], mode="lines", name="mean μ_L", line=dict(dash="dot", color="grey")
+                ),
+            ],
+            layout=go.Layout(
+                title="Demand over the lead time",
+                template=template,
+                height=360,
+                margin=dict(l=60, r=20, t=50, b=45),
+                xaxis=dict(title="units demanded during L"),
+                yaxis=dict(title="probability density", rangemode="tozero"),
+                legend=dict(orientation="h", y=-0.2),
+                meta="ss-distribution",
+            ),
+        )
+        self.curve_fig = go.FigureWidget(
+            data=[
+                go.Scatter(x=[], y=[], mode="lines", name="safety stock [units]"),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    name="its holding cost [$/yr]",
+                    yaxis="y2",
+                    line=dict(dash="dash"),
+                ),
+                go.Scatter(x=[], y=[], mode="markers", name="current target", marker=dict(size=12)),
+            ],
+            layout=go.Layout(
+                title="Safety stock against the service level",
+                template=template,
+                height=360,
+                margin=dict(l=60, r=60, t=50, b=45),
+                xaxis=dict(title="service level target", tickformat=".0%"),
+                yaxis=dict(title="safety stock [units]", rangemode="tozero"),
+                yaxis2=dict(
+                    title="$ per year",
+                    overlaying="y",
+                    side="right",
+                    showgrid=False,
+                    rangemode="tozero",
+                ),
+                legend=dict(orientation="h", y=-0.2),
+                meta="ss-curve",
+            ),
+        )
+        controls = widgets.VBox(
+            [
+                self.sku,
+                self.service_type,
+                self.service_level,
+                self.demand_mean,
+                self.demand_sd,
+                self.lead_time,
+                self.lead_time_sd,
+                self.order_quantity,
+                self.unit_cost,
+                self.holding_rate,
+            ]
+        )
+        super().__init__(
+            children=[
+                widgets.HBox([controls, widgets.VBox([self.formula, self.numbers])]),
+                self.dist_fig,
+                self.curve_fig,
+            ],
+            **kwargs_without(params),
+        )
+        self.add_class("ss-panel")
+        for w in self.inputs():
+            w.observe(self._on_change, names="value")
+        self.service_type.observe(self._on_change, names="value")
+        self.sku.observe(self._on_sku, names="value")
+        self._apply_values(self._free)
+        self.set_dataset(dataset, sku=sku)
+
+    def inputs(self) -> list[widgets.FloatSlider]:
+        return [
+            self.service_level,
+            self.demand_mean,
+            self.demand_sd,
+            self.lead_time,
+            self.lead_time_sd,
+            self.order_quantity,
+            self.unit_cost,
+            self.holding_rate,
+        ]
+
+    # -- data
+    def set_dataset(self, dataset, *, sku: str | None = None) -> None:
+        """Offer the SKUs of ``dataset`` (None: free parameters only) and open ``sku``.
+
+        The SKU's inputs come from ``wb.plan(dataset)`` (until :meth:`set_plan` gives the
+        dashboard's plan), so the panel shows the plan's numbers for it.
+        """
+        self.set_plan(None if dataset is None else wb.plan(dataset), sku=sku)
+
+    def set_plan(self, plan, *, sku: str | None = None) -> None:
+        """Take the SKUs' inputs from a ``wb.plan`` frame (the dashboard's current plan):
+        daily demand mean and sd, lead time and its sd, Q, unit cost, H, the service
+        target and (from ``plan.attrs["scenario"]``) the service type."""
+        self._hold = True
+        current = self.sku.value
+        if plan is None or len(plan) == 0:
+            self._items = None
+            self.sku.options = [(FREE, FREE)]
+            self.sku.value = FREE
+        else:
+            self._items = plan
+            kind = (plan.attrs.get("scenario") or {}).get("service_type")
+            if kind in ("cycle", "fill_rate"):
+                self.service_type.value = kind
+            self.sku.options = sku_options(plan)
+            if sku is None:
+                sku = current if current in plan.index else top_sku(plan)
+            self.sku.value = sku if sku in plan.index else FREE
+        self._hold = False
+        self._on_sku(None)
+
+    def sku_parameters(self, sku: str) -> dict:
+        """The panel's inputs for one SKU of the plan (a figure the plan could not
+        compute, NaN, keeps the control's current value)."""
+        row = self._items.loc[sku]
+
+        def num(col, default):
+            try:
+                v = float(row.get(col, np.nan))
+            except (TypeError, ValueError):
+                return default
+            return v if np.isfinite(v) else default
+
+        cost = num("unit_cost", float(self.unit_cost.value))
+        h = num("holding_cost", np.nan)
+        rate = h / cost if np.isfinite(h) and cost > 0 else float(self.holding_rate.value)
+        return {
+            "demand_mean": num("daily_mean", 0.0),
+            "demand_sd": num("daily_sd", 0.0),
+            "lead_time_days": num("lead_time_days", float(self.lead_time.value)),
+            "lead_time_sd_days": num("lead_time_sd_days", 0.0),
+            "order_quantity": max(num("order_quantity", 1.0), 1.0),
+            "unit_cost": cost,
+            "holding_cost_rate": rate,
+            "service_level": num("service_target", float(self.service_level.value)),
+        }
+
+    def _apply_values(self, p: dict) -> None:
+        self._hold = True
+        try:
+            hi = nice_ceil(4 * max(p["demand_mean"], 0.1))
+            set_range(self.demand_mean, p["demand_mean"], 0.0, hi, nice_step(hi / 1000))
+            hi = nice_ceil(4 * max(p["demand_sd"], p["demand_mean"], 0.1))
+            set_range(self.demand_sd, p["demand_sd"], 0.0, hi, nice_step(hi / 1000))
+            hi = nice_ceil(max(3 * p["lead_time_days"], 10))
+            set_range(self.lead_time, p["lead_time_days"], 0.5, hi, 0.5)
+            hi = nice_ceil(max(4 * p["lead_time_sd_days"], 5))
+            set_range(self.lead_time_sd, p["lead_time_sd_days"], 0.0, hi, 0.1)
+            hi = nice_ceil(4 * max(p["order_quantity"], 1))
+            step = nice_step(hi / 1000)
+            set_range(self.order_quantity, p["order_quantity"], step, hi, step)
+            hi = nice_ceil(4 * max(p["unit_cost"], 0.01))
+            step = nice_step(hi / 1000)
+            set_range(self.unit_cost, p["unit_cost"], step, hi, step)
+            set_range(self.holding_rate, p["holding_cost_rate"], 0.01, 1.0, 0.01)
+            level = min(max(p["service_level"], 0.5), 0.999)
+            set_range(self.service_level, level, 0.5, 0.999, 0.001)
+        finally:
+            self._hold = False
+
+    def _on_sku(self, _change) -> None:
+        if self._hold:
+            return
+        if self.sku.value == FREE or self._items is None:
+            self._apply_values(self._free)
+        else:
+            self._apply_values(self.sku_parameters(self.sku.value))
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        if not self._hold:
+            self.update()
+
+    # -- the numbers
+    def parameters(self) -> dict:
+        """The current inputs as keyword arguments of ``wb.reorder_point`` plus the costs."""
+        return {
+            "demand_mean": float(self.demand_mean.value),
+            "demand_sd": float(self.demand_sd.value),
+            "lead_time_days": float(self.lead_time.value),
+            "lead_time_sd_days": float(self.lead_time_sd.value),
+            "service_level": float(self.service_level.value),
+            "service_type": self.service_type.value,
+            "order_quantity": float(self.order_quantity.value),
+            "unit_cost": float(self.unit_cost.value),
+            "holding_cost_rate": float(self.holding_rate.value),
+        }
+
+    def _reorder_point(self, p: dict, service_level):
+        return wb.reorder_point(
+            p["demand_mean"],
+            p["demand_sd"],
+            lead_time_days=p["lead_time_days"],
+            lead_time_sd_days=p["lead_time_sd_days"],
+            service_level=service_level,
+            service_type=p["service_type"],
+            order_quantity=p["order_quantity"],
+        )
+
+    def update(self) -> None:
+        """Recompute from the controls and redraw."""
+        p = self.parameters()
+        h = p["holding_cost_rate"] * p["unit_cost"]  # H = i c, as wb.plan does
+        r = self._reorder_point(p, p["service_level"])
+        res = {**p, **{k: float(v) for k, v in r._asdict().items()}}
+        res["holding_cost"] = h
+        res["safety_stock_holding_cost"] = res["safety_stock"] * h
+        curve = self._reorder_point(p, SERVICE_GRID)
+        mu, sd, s = res["lead_time_demand_mean"], res["lead_time_demand_sd"], res["reorder_point"]
+
+        with self.dist_fig.batch_update():
+            if sd > 0:
+                x = np.linspace(max(mu - 4 * sd, 0.0), mu + 4.5 * sd, 300)
+                y = st.norm.pdf(x, loc=mu, scale=sd)
+                top = float(y.max())
+                tail = x >= s
+                xt = np.concatenate([[s], x[tail]])
+                yt = st.norm.pdf(xt, loc=mu, scale=sd)
+            else:  # no uncertainty: all the mass at the mean
+                x, y, top = np.array([mu, mu]), np.array([0.0, 1.0]), 1.0
+                xt, yt = np.array([]), np.array([])
+            self.dist_fig.data[0].update(x=x, y=y)
+            self.dist_fig.data[1].update(x=xt, y=yt)
+            self.dist_fig.data[2].update(x=[s, s], y=[0, top * 1.05])
+            self.dist_fig.data[3].update(x=[mu, mu], y=[0, top * 1.05])
+        with self.curve_fig.batch_update():
+            self.curve_fig.data[0].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock))
+            self.curve_fig.data[1].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock) * h)
+            self.curve_fig.data[2].update(x=[p["service_level"]], y=[res["safety_stock"]])
+            kind = "fill rate" if p["service_type"] == "fill_rate" else "cycle service level"
+            self.curve_fig.layout.xaxis.title = f"{kind} target"
+        self.formula.value = _formula_html(res)
+        self.numbers.value = _numbers_html(res)
+        self.result = res
+
+
+def kwargs_without(params: dict) -> dict:
+    """Widget keyword arguments: everything passed that is not a model parameter."""
+    return {k: v for k, v in params.items() if k not in TEACHING}
+
+
+def _formula_html(r: dict) -> str:
+    if r["service_type"] == "fill_rate":
+        k_rule = "k solves G(k) = Q (1 − β) / σ_L"
+    else:
+        k_rule = "k = Φ⁻¹(α)"
+    return (
+        "<div style='font-size:15px;margin:4px 0'>s = μ_L + k σ_L = "
+        f"{fmt_number(r['lead_time_demand_mean'], 1)} + {fmt_number(r['safety_factor'], 3)} × "
+        f"{fmt_number(r['lead_time_demand_sd'], 2)} = "
+        f"<b class='ss-reorder-point'>{fmt_number(r['reorder_point'], 1)}</b></div>"
+        "<div class='wb-note'>μ_L = μ_d L; σ_L = √(L σ_d² + μ_d² σ_LT²); "
+        f"{html.escape(k_rule)}; safety stock = k σ_L.</div>"
+    )
+
+
+def _numbers_html(r: dict) -> str:
+    rows = [
+        (
+            "Safety stock [units]",
+            f"<span class='ss-safety-stock'>{fmt_number(r['safety_stock'], 1)}</span>",
+        ),
+        ("Reorder point s [units]", fmt_number(r["reorder_point"], 1)),
+        ("Safety factor k", fmt_number(r["safety_factor"], 3)),
+        (
+            "Lead-time demand μ_L, σ_L",
+            f"{fmt_number(r['lead_time_demand_mean'], 1)}, "
+            f"{fmt_number(r['lead_time_demand_sd'], 2)}",
+        ),
+        ("Cycle service level", fmt_pct(r["cycle_service_level"], 2)),
+        ("Fill rate (with Q)", fmt_pct(r["fill_rate"], 2)),
+        ("Stockouts per year", fmt_number(r["stockouts_per_year"], 2)),
+        ("Holding cost of safety stock", f"{fmt_money(r['safety_stock_holding_cost'], 2)}/yr"),
+    ]
+    cells = "".join(f"<tr><th>{k}</th><td class='num'>{v}</td></tr>" for k, v in rows)
+    return f"<table class='wb-table ss-table'>{cells}</table>"
