@@ -559,3 +559,33 @@ def test_float32_state_is_exact_for_whole_units():
     cols = ["demand", "filled", "orders", "stockout_days", "cycles", "end_on_hand"]
     pd.testing.assert_frame_equal(a[cols], b[cols])
     assert_allclose(a["avg_on_hand"], b["avg_on_hand"], rtol=1e-6)
+
+
+@pytest.mark.parametrize("unmet", ["backorder", "lost"])
+def test_warmup_days_leave_the_start_out_of_the_statistics(unmet):
+    warm = 30
+    res = simulate(
+        demand_mean=[6.0, 2.0, 9.0], demand_sd=[2.0, 1.0, 5.0], reorder_point=[30, 6, 40],
+        order_quantity=[25, 12, 30], lead_time_days=[4, 3, 6], lead_time_sd_days=1.0,
+        days=200, warmup_days=warm, chunk_days=7, unmet=unmet, trace_skus="all", rng=5,
+        progress=False,
+    )  # fmt: skip
+    tr = res.trace
+    prev_oh = (
+        tr.groupby("sku")["on_hand"].shift(1).fillna(tr["sku"].map(res.summary["start_on_hand"]))
+    )
+    tr = tr.assign(
+        oh_mid=(prev_oh + tr["receipts"] + tr["on_hand"] - tr["shipped"] + tr["filled"]) / 2
+    )
+    late = tr[tr["day"] >= warm].groupby("sku")
+    s = res.summary
+    assert_allclose(s["demand"], late["demand"].sum().reindex(s.index))
+    assert_allclose(s["units_received"], late["receipts"].sum().reindex(s.index), atol=1e-9)
+    assert_allclose(s["units_ordered"], late["orders"].sum().reindex(s.index))
+    assert_array_equal(
+        s["orders"], (late["orders"].apply(lambda x: (x > 0).sum())).reindex(s.index)
+    )
+    assert_allclose(s["filled"], late["filled"].sum().reindex(s.index))
+    # time-average stock: the mean of on hand after receipts (backorders served) and at the end
+    assert_allclose(s["avg_on_hand"], late["oh_mid"].mean().reindex(s.index))
+    assert res.settings["warmup_days"] == warm and res.days == 200

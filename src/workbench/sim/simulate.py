@@ -1,9 +1,13 @@
 """Simulate inventory policies for a whole portfolio of SKUs at once, day by day.
 
 One call runs every SKU together: the loop is over days, and each day is a few
-NumPy operations on arrays holding all SKUs (no loop over SKUs). The per-day
-statistics are written into preallocated chunk arrays and reduced once per chunk
-of days, which is also where progress is reported and a stop request is honoured.
+NumPy operations on arrays holding all SKUs (no loop over SKUs). Days are processed
+in chunks: with backorders, demand does not depend on stock, so a day only compares
+the chunk's cumulative demand with each SKU's ordering threshold and places the
+orders of the few SKUs that trigger; levels, receipts and every statistic are then
+computed for the whole chunk at once in preallocated arrays. With lost sales the
+level is updated day by day. Progress is reported, and a stop request honoured,
+between chunks.
 
 Day convention (the same for every policy)
 ------------------------------------------
@@ -313,6 +317,9 @@ def _resolve_demand(
     return model, sku_index, history, dates, int(days), demand_mean, demand_sd
 
 
+_WH_MIN_SHAPE = 4.0
+
+
 class _LeadTimes:
     """Draws whole-day lead times for the SKUs that order today."""
 
@@ -327,6 +334,7 @@ class _LeadTimes:
     ):
         self.model = model
         self.rng = rng
+        self.rng_gamma = np.random.default_rng(rng.integers(0, 2**63 - 1))
         self.fixed = np.maximum(np.rint(mean), 1).astype(np.int64)
         self.random = (sd > 0) if model != "history" else np.zeros(mean.shape, bool)
         self.capped = 0
@@ -342,6 +350,12 @@ class _LeadTimes:
             self.scale = safe_sd**2 / safe_mean
             tail = stats.gamma.ppf(1 - 1e-7, self.shape, scale=self.scale)
             top = np.where(self.random, tail, mean)
+            # Wilson-Hilferty: X ~ k theta (1 - 1/(9k) + z / (3 sqrt(k)))^3 for shape k >= 4
+            self.wh = self.shape >= _WH_MIN_SHAPE
+            self.all_wh = bool(self.wh[self.random].all())
+            cube_root = np.cbrt(self.shape * self.scale)
+            self.wh_a = cube_root * (1 - 1 / (9 * self.shape))
+            self.wh_b = cube_root / (3 * np.sqrt(self.shape))
         elif model == "normal":
             self.mean, self.sd = mean, sd
             top = mean + np.where(self.random, 5.3 * sd, 0.0)  # P(Z > 5.3) ~ 6e-8
@@ -358,6 +372,20 @@ class _LeadTimes:
             )
         self.max_lead = int(max(np.max(np.rint(top), initial=1), np.max(self.fixed, initial=1)))
 
+    def _wilson_hilferty(self, sub: np.ndarray) -> np.ndarray:
+        """Gamma draws by the Wilson-Hilferty cube of a normal (shape >= 4).
+
+        E. B. Wilson and M. M. Hilferty, PNAS 17 (1931) 684-688. For shape k >= 4
+        (lead-time cv <= 0.5) its quantiles are within about 0.5 % of the gamma's,
+        far below the rounding to whole days; it is ~4 times faster than
+        ``Generator.gamma`` with an array of shapes.
+        """
+        u = self.rng.standard_normal(sub.size)
+        u *= self.wh_b[sub]
+        u += self.wh_a[sub]
+        np.maximum(u, 0.0, out=u)
+        return u * u * u
+
     def draw(self, idx: np.ndarray) -> np.ndarray:
         if not self.any_random:
             return self.fixed[idx]
@@ -367,7 +395,14 @@ class _LeadTimes:
             rnd = self.random[idx]
             sub = idx[rnd]
         if self.model == "gamma":
-            x = self.rng.gamma(self.shape[sub], self.scale[sub])
+            if self.all_wh:
+                x = self._wilson_hilferty(sub)
+            else:
+                wh = self.wh[sub]
+                x = np.empty(sub.size)
+                x[wh] = self._wilson_hilferty(sub[wh])
+                # a stream of its own, so that batching the draws never reorders them
+                x[~wh] = self.rng_gamma.gamma(self.shape[sub[~wh]], self.scale[sub[~wh]])
         elif self.model == "normal":
             x = self.mean[sub] + self.sd[sub] * self.rng.standard_normal(sub.size)
         else:
@@ -377,8 +412,8 @@ class _LeadTimes:
             x = self.values[pick]
         lt = np.rint(x).astype(np.int64)
         np.maximum(lt, 1, out=lt)
-        over = lt > self.max_lead
-        if over.any():
+        if lt.size and lt.max() > self.max_lead:
+            over = lt > self.max_lead
             self.capped += int(over.sum())
             lt[over] = self.max_lead
         if self.all_random:
@@ -537,10 +572,13 @@ def simulate(
         Standard deviation of the lead time [days]; 0 = fixed. Default: the items'
         ``lead_time_sd_days`` if present, else 0.
     lead_time_model : {"gamma", "normal", "history"}, default "gamma"
-        How random lead times are drawn per order: gamma with that mean and sd,
-        normal (rounded, at least 1 day), or bootstrapped from each SKU's
-        purchase-order history (received - ordered; SKUs without history use
-        their fixed mean).
+        How random lead times are drawn per order, then rounded to whole days
+        (at least 1): gamma with that mean and sd (by the Wilson-Hilferty cube of
+        a normal when the shape (mean/sd)^2 >= 4, exact draws otherwise), normal,
+        or bootstrapped from each SKU's purchase-order history (received -
+        ordered; SKUs without history use their fixed mean). Draws beyond the
+        1 - 1e-7 quantile are set to it and counted in
+        ``settings["lead_times_capped"]``.
     order_crossing : bool, default True
         Whether an order may arrive before an earlier order of the same SKU.
     unmet : {"backorder", "lost"}, default "backorder"
@@ -935,6 +973,7 @@ def simulate(
         lead=lead,
         order_crossing=order_crossing,
         tcols=tcols,
+        warmup=warmup_days,
     )
     traces: list[dict[str, np.ndarray]] = []
     t0 = 0
@@ -947,6 +986,8 @@ def simulate(
             cd = min(C, days - t0)
             if t0 < warmup_days:
                 cd = min(cd, warmup_days - t0)
+            elif t0 == warmup_days and t0 > 0:
+                st.on_order_at_warmup = st.pipe2.sum(axis=0, dtype=float)
             D = source.take(t0, cd)
             if backorder:
                 _chunk_backorder(st, D, t0, cd)
@@ -976,6 +1017,7 @@ def simulate(
         p=p,
         start=start,
         IL_end=IL_end,
+        on_order_start=st.on_order_at_warmup,
         on_order_end=on_order_end,
         backorder=backorder,
         days_per_year=float(days_per_year),
@@ -1045,38 +1087,22 @@ class _State:
 
     ``ILbuf[0]`` holds the inventory level IL (on hand - backorders) at the end of
     the previous chunk; ``ILbuf[j + 1]`` the level at the end of day j of the chunk.
-    ``IP`` is the inventory position at the start of the chunk (backorder path:
-    before the chunk's demand; lost-sales path: kept current day by day).
+    ``IP`` is the inventory position (backorder path: at the start of the chunk,
+    before its demand; lost-sales path: kept current day by day).
     """
 
     def __init__(
-        self,
-        *,
-        n,
-        C,
-        H,
-        dt,
-        start,
-        trigger,
-        s,
-        Q,
-        S,
-        up_to,
-        moq,
-        pack,
-        R,
-        offset,
-        lead,
-        order_crossing,
-        tcols,
-    ):
+        self, *, n, C, H, dt, start, trigger, s, Q, S, up_to, moq, pack, R, offset, lead,
+        order_crossing, tcols, warmup,
+    ):  # fmt: skip
         self.n, self.C, self.H, self.dt = n, C, H, dt
         self.IP = start.astype(dt)
         self.ILbuf = np.empty((C + 1, n), dtype=dt)
         self.ILbuf[0] = start
         self.cum = np.zeros((C + 1, n), dtype=dt)  # demand of the chunk before day j
         self.rec = np.empty((C, n), dtype=dt)  # receipts per day
-        self.ordc = np.zeros((C, n), dtype=dt)  # units ordered per day
+        self.trace = tcols.size > 0
+        self.ordc = np.zeros((C, n) if self.trace else (1, 1), dtype=dt)  # ordered, traced
         self.fil = np.empty((C, n), dtype=dt)  # units served from stock (lost-sales path)
         self.work = np.empty((C, n), dtype=dt)
         self.rec_m = np.zeros((C, n), dtype=bool)
@@ -1101,7 +1127,9 @@ class _State:
         self.lead = lead
         self.order_crossing = order_crossing
         self.tcols = tcols
-        keys = ("demand", "filled", "oh2", "ohe", "il", "ordered", "orders", "cycles")
+        self.warmup = warmup
+        self.on_order_at_warmup = np.zeros(n)
+        keys = ("demand", "short", "ohe", "bo", "ordered", "orders", "cycles")
         keys += ("stockout_cycles", "stockout_days", "stockout_events")
         self.acc = {k: np.zeros(n) for k in keys}
         self.scratch = {k: np.zeros(n) for k in keys}  # the warm-up's, thrown away
@@ -1112,10 +1140,8 @@ class _State:
         tt = t0 + np.arange(cd)[:, None]
         return ((tt - self.offset) % self.R == 0) & (tt >= self.offset)
 
-    def order(
-        self, idx: np.ndarray, ip: np.ndarray, t: int, j: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Place today's orders for SKUs ``idx`` at inventory positions ``ip``."""
+    def quantity(self, idx: np.ndarray, ip: np.ndarray) -> np.ndarray:
+        """Order quantities for SKUs ``idx`` at positions ``ip`` (0 = nothing to order)."""
         if self.all_up_to:
             q = self.S[idx] - ip
         elif self.no_up_to:
@@ -1128,25 +1154,34 @@ class _State:
                 (np.floor((self.s[idx] - ip) / self.Q_safe[idx]) + 1) * self.Q[idx],
             )
         if not self.no_up_to:  # order-up-to at IP == S asks for nothing
-            keep = q > 0
-            if not keep.all():
-                idx, q = idx[keep], q[keep]
+            np.maximum(q, 0, out=q)
         if self.moq is not None:
-            q = np.maximum(q, self.moq[idx])
+            q = np.where(q > 0, np.maximum(q, self.moq[idx]), q)
         if self.pack is not None:
             pk = self.pack[idx]
             q = np.ceil(q / pk) * pk
+        return q
+
+    def place(self, day: int, idx: np.ndarray, q: np.ndarray, j: int) -> None:
+        """Send the orders of ``day`` (row ``j`` of the chunk) into the ring of receipts.
+
+        ``idx`` is sorted and unique (a SKU orders at most once a day). Lead times
+        are drawn in (day, SKU) order, so the draws do not depend on the chunking.
+        """
         arrive = self.lead.draw(idx)
-        arrive += t
-        if not self.order_crossing:
+        arrive += day
+        if not self.order_crossing:  # wait for the SKU's previous order
             np.maximum(arrive, self.last_arrival[idx], out=arrive)
             self.last_arrival[idx] = arrive
         arrive %= self.H
         arrive *= self.n
         arrive += idx
         self.pipe[arrive] += q
-        self.ordc[j, idx] = q
-        return idx, q
+        if day >= self.warmup:  # chunks never straddle the end of the warm-up
+            self.acc["orders"][idx] += 1
+            self.acc["ordered"][idx] += q
+        if self.trace:
+            self.ordc[j, idx] = q
 
     def receipts(self, t0: int, cd: int) -> np.ndarray:
         """Move the receipts of days t0 .. t0+cd-1 out of the ring into ``rec``."""
@@ -1169,12 +1204,15 @@ def _chunk_backorder(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
     """Backorder path: demand does not depend on stock, so the day loop only orders.
 
     With cumulative demand ``cum[j]`` (the chunk's demand before day j), the
-    position at day j's review is ``IP0 - cum[j]`` where IP0 counts the orders
-    already placed: the trigger ``IP <= s`` is ``cum[j] >= IP0 - s``, one
+    position at day j's review is ``IP0 - cum[j]``, IP0 counting the orders
+    already placed: the trigger ``IP <= s`` reads ``cum[j] >= IP0 - s``, one
     comparison per day. Levels, receipts and statistics follow per chunk.
+    (Finding every SKU's order days by 2-D comparisons over the chunk, in rounds,
+    gives the same orders but was measured 30 % slower.)
     """
-    cum, ordc = st.cum, st.ordc
-    ordc[:cd] = 0
+    cum = st.cum
+    if st.trace:
+        st.ordc[:cd] = 0
     cum[0] = 0
     for j in range(cd):
         np.add(cum[j], D[j], out=cum[j + 1])
@@ -1188,17 +1226,25 @@ def _chunk_backorder(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
             mask &= review[j]
         idx = np.flatnonzero(mask)
         if idx.size:
-            ip = st.IP[idx] - cj[idx]
-            idx, q = st.order(idx, ip, t0 + j, j)
+            q = st.quantity(idx, st.IP[idx] - cj[idx])
+            if not st.no_up_to:
+                real = q > 0
+                if not real.all():
+                    idx, q = idx[real], q[real]
+            st.place(t0 + j, idx, q, j)
             st.IP[idx] += q
             gap[idx] += q
     st.IP -= cum[cd]
+    _levels_backorder(st, D, t0, cd)
+
+
+def _levels_backorder(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
     rec = st.receipts(t0, cd)
     ILb = st.ILbuf
-    # IL at the end of day j = IL0 + receipts through j - demand through j
+    # IL at the end of day j = IL at the end of day j-1 + receipts - demand
+    np.subtract(rec, D, out=st.work[:cd])
     for j in range(cd):
-        np.add(ILb[j], rec[j], out=ILb[j + 1])
-        ILb[j + 1] -= D[j]
+        np.add(ILb[j], st.work[j], out=ILb[j + 1])
     np.greater(rec, 0, out=st.rec_m[:cd])
     # a cycle (receipt to receipt) had a stockout iff the level just before the closing
     # receipt was negative: between receipts the level only falls
@@ -1208,8 +1254,9 @@ def _chunk_backorder(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
 
 def _chunk_lost(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
     """Lost-sales path: what is served depends on stock, so each day updates the level."""
-    ordc, ILb, fil = st.ordc, st.ILbuf, st.fil
-    ordc[:cd] = 0
+    ILb, fil = st.ILbuf, st.fil
+    if st.trace:
+        st.ordc[:cd] = 0
     review = st.review_rows(t0, cd)
     mask, day_short, cycle_short = st.mask, st.day_short, st.cycle_short
     IP, trigger, H = st.IP, st.trigger, st.H
@@ -1230,8 +1277,11 @@ def _chunk_lost(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
             mask &= review[j]
         idx = np.flatnonzero(mask)
         if idx.size:
-            ip = IP[idx]
-            idx, q = st.order(idx, ip, t, j)
+            q = st.quantity(idx, IP[idx])
+            real = q > 0
+            if not real.all():
+                idx, q = idx[real], q[real]
+            st.place(t, idx, q, j)
             IP[idx] += q
         f = fil[j]
         np.minimum(D[j], cur, out=f)
@@ -1255,24 +1305,29 @@ def _colcount(mask: np.ndarray) -> np.ndarray:
 def _chunk_stats(
     st: _State, D: np.ndarray, cd: int, backorder: bool, acc: dict[str, np.ndarray]
 ) -> None:
-    """Reduce one chunk of days into the per-SKU accumulators ``acc`` (in place)."""
+    """Reduce one chunk of days into the per-SKU accumulators ``acc`` (in place).
+
+    Backorders: with OH = max(IL, 0) and B = OH - IL at the end of a day, the units
+    short that day are min(D, B) (only the day's own demand can be new backorders),
+    and on hand after receipts is OH + D - short; so a few passes give everything.
+    """
     ILe = st.ILbuf[1 : cd + 1]
-    work, short_m, ordc, fil = st.work[:cd], st.short_m[:cd], st.ordc[:cd], st.fil[:cd]
-    # inventory level after receipts (before demand) = end level + what demand took
-    np.add(ILe, D if backorder else fil, out=work)
-    np.maximum(work, 0, out=work)  # on hand after receipts
-    acc["oh2"] += _colsum(work)
-    filled = np.minimum(D, work, out=work) if backorder else fil
-    acc["filled"] += _colsum(filled)
-    acc["demand"] += _colsum(D)
-    np.greater(D, filled, out=short_m)
-    acc["il"] += _colsum(ILe)
-    np.maximum(ILe, 0, out=work)
-    ohe = _colsum(work)
-    acc["oh2"] += ohe
-    acc["ohe"] += ohe
-    acc["ordered"] += _colsum(ordc)
-    acc["orders"] += _colcount(ordc > 0)
+    work, short_m = st.work[:cd], st.short_m[:cd]
+    np.maximum(ILe, 0, out=work)  # on hand at the end of the day
+    acc["ohe"] += _colsum(work)
+    if backorder:
+        acc["demand"] += st.cum[cd]
+        np.subtract(work, ILe, out=work)  # backorders at the end of the day
+        acc["bo"] += _colsum(work)
+        np.minimum(D, work, out=work)  # units short
+        acc["short"] += _colsum(work)
+        np.greater(work, 0, out=short_m)
+    else:
+        fil = st.fil[:cd]
+        acc["demand"] += _colsum(D)
+        np.subtract(D, fil, out=work)
+        acc["short"] += _colsum(work)
+        np.greater(work, 0, out=short_m)
     acc["stockout_days"] += _colcount(short_m)
     acc["stockout_events"] += _colcount(short_m[:1] > st.prev_short)
     if cd > 1:
@@ -1369,23 +1424,25 @@ def _summary(
     p: np.ndarray,
     start: np.ndarray,
     IL_end: np.ndarray,
+    on_order_start: np.ndarray,
     on_order_end: np.ndarray,
     backorder: bool,
     days_per_year: float,
 ) -> pd.DataFrame:
     with np.errstate(invalid="ignore", divide="ignore"):
         denom = max(days, 1)
-        avg_oh = acc["oh2"] / (2 * denom)
+        demand, short = acc["demand"], acc["short"]
+        filled = demand - short
+        # on hand after receipts = on hand at the end + what the day's demand took
+        avg_oh = (2 * acc["ohe"] + filled) / (2 * denom)
         end_oh = np.maximum(IL_end, 0)
-        avg_bo = (acc["ohe"] - acc["il"]) / denom
-        demand = acc["demand"]
-        short = demand - acc["filled"]
+        avg_bo = acc["bo"] / denom
         out = pd.DataFrame(
             {
                 "demand": demand,
-                "filled": acc["filled"],
+                "filled": filled,
                 "short": short,
-                "fill_rate": np.where(demand > 0, acc["filled"] / demand, np.nan),
+                "fill_rate": np.where(demand > 0, filled / demand, np.nan),
                 "cycles": acc["cycles"],
                 "stockout_cycles": acc["stockout_cycles"],
                 "cycle_service_level": np.where(
@@ -1398,7 +1455,7 @@ def _summary(
                 "avg_backorders": avg_bo,
                 "orders": acc["orders"],
                 "units_ordered": acc["ordered"],
-                "units_received": acc["ordered"] - on_order_end,
+                "units_received": acc["ordered"] + on_order_start - on_order_end,
                 "lost_units": np.zeros_like(short) if backorder else short,
                 "ordering_cost": acc["orders"] * K,
                 "holding_cost": avg_oh * c * i_rate * days / days_per_year,
