@@ -26,6 +26,19 @@ __all__ = [
 ]
 
 
+def _sku_codes(skus: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each SKU of ``skus`` in ``index`` (-1 if absent), fast on Arrow strings."""
+    chunked = getattr(skus.astype("str").array, "_pa_array", None)
+    if chunked is not None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        value_set = pa.array(np.asarray(index, dtype=object), type=chunked.type)
+        found = pc.index_in(chunked, value_set=value_set).fill_null(-1)
+        return np.asarray(found.to_numpy(), dtype=np.int64)
+    return pd.Index(index).get_indexer_for(skus.astype(str)).astype(np.int64)
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """num / den with 0/0 -> NaN and x/0 -> inf (x > 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -422,29 +435,37 @@ def stockout_estimate(
     if n_days < 1:
         raise ValueError(f"end must be on or after start; got {start.date()} to {end.date()}")
     index = pd.Index(on_hand.index.astype(str), name="sku")
+    n_sku = len(index)
     dates = pd.to_datetime(demand["date"])
-    inside = (dates >= start) & (dates <= end) & (demand["quantity"].to_numpy(dtype=float) > 0)
+    qty_all = demand["quantity"].to_numpy(dtype=float, na_value=0.0)
+    code_all = _sku_codes(demand["sku"], index)
+    inside = (
+        (dates >= start).to_numpy() & (dates <= end).to_numpy() & (qty_all > 0) & (code_all >= 0)
+    )
     d = pd.DataFrame(
         {
-            "sku": demand.loc[inside, "sku"].astype(str).to_numpy(),
+            "code": code_all[inside],
             "day": (dates[inside] - start).dt.days.to_numpy(),
-            "quantity": demand.loc[inside, "quantity"].to_numpy(dtype=float),
+            "quantity": qty_all[inside],
         }
     )
-    d = d[d["sku"].isin(index)]
-    d = d.groupby(["sku", "day"], as_index=False, sort=True)["quantity"].sum()
-    sold = d.groupby("sku")["quantity"].sum().reindex(index, fill_value=0.0)
-    n_dem = d.groupby("sku").size().reindex(index, fill_value=0).to_numpy()
-    last_day = d.groupby("sku")["day"].max().reindex(index).to_numpy(dtype=float)
+    d = d.groupby(["code", "day"], as_index=False, sort=True)["quantity"].sum()
+    code = d["code"].to_numpy()
+    day = d["day"].to_numpy()
+    sold = pd.Series(np.bincount(code, weights=d["quantity"].to_numpy(), minlength=n_sku), index)
+    n_dem = np.bincount(code, minlength=n_sku)
+    last_day = np.full(n_sku, np.nan)
+    if len(d):
+        ends = np.flatnonzero(np.append(code[1:] != code[:-1], True))
+        last_day[code[ends]] = day[ends]
     z = 1.0 - n_dem / n_days
     with np.errstate(divide="ignore", invalid="ignore"):
         threshold = np.where((z > 0) & (z < 1), np.log(alpha) / np.log(z), np.inf)
     # gaps between successive sale days
-    code = index.get_indexer(d["sku"])
     same = np.zeros(len(d), bool)
     same[1:] = code[1:] == code[:-1]
     gap = np.zeros(len(d))
-    gap[1:] = d["day"].to_numpy()[1:] - d["day"].to_numpy()[:-1] - 1
+    gap[1:] = day[1:] - day[:-1] - 1
     flagged = same & (gap > threshold[code]) & (gap > 0)
     days_internal = np.bincount(code[flagged], weights=gap[flagged], minlength=len(index))
     runs_internal = np.bincount(code[flagged], minlength=len(index))

@@ -31,6 +31,7 @@ from ..policy.classify import abc_classify
 from .aging import expiry_risk, stock_aging
 from .audit import count_audit
 from .kpi import (
+    _sku_codes,
     carrying_cost,
     days_of_supply,
     gmroi,
@@ -285,9 +286,14 @@ def sku_kpis(
         fg, gmroi(out["gross_margin"].fillna(0.0), out["on_hand_value"]), np.nan
     )
 
-    moved = demand[(demand["quantity"].to_numpy(dtype=float) > 0) & (dates <= end).to_numpy()]
-    last = pd.to_datetime(moved["date"]).groupby(moved["sku"].astype(str).to_numpy()).max()
-    out["last_issue"] = last.reindex(skus).to_numpy()
+    code = _sku_codes(demand["sku"], skus)
+    moved = (
+        (demand["quantity"].to_numpy(dtype=float, na_value=0.0) > 0)
+        & (dates <= end).to_numpy()
+        & (code >= 0)
+    )
+    last = pd.Series(dates[moved].to_numpy()).groupby(code[moved]).max()
+    out["last_issue"] = last.reindex(np.arange(len(skus))).to_numpy()
     since = (end - out["last_issue"]).dt.days.astype(float)
     out["days_since_issue"] = since.to_numpy()
     stocked = out["on_hand_units"] > 0
