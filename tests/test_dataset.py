@@ -280,3 +280,22 @@ def test_upload_accepts_memoryview(ds, tmp_path):
 def test_empty_upload():
     with pytest.raises(wb.DataError, match="at least one file"):
         load_uploaded({})
+
+
+@pytest.mark.parametrize("order", ["sku-date", "date-sku", "shuffled"])
+def test_duplicate_count_matches_pandas(order):
+    """The neighbour shortcut for sorted files counts the same duplicates as hashing."""
+    from workbench.data.dataset import _count_duplicates
+
+    rng = np.random.default_rng(7)
+    codes = rng.integers(-1, 30, 2000)
+    day = rng.integers(0, 60, 2000)
+    if order == "sku-date":
+        idx = np.lexsort((day, codes))
+    elif order == "date-sku":
+        idx = np.lexsort((codes, day))
+    else:
+        idx = rng.permutation(2000)
+    codes, day = codes[idx], day[idx]
+    expected = pd.DataFrame({"c": codes, "d": day}).duplicated().sum()
+    assert _count_duplicates(codes, day) == expected > 0

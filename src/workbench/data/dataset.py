@@ -523,6 +523,21 @@ def _check_date_order(loc: Located | None, first: str, later: str, v: Validator)
         v.add(loc, bad, later, b.dt.strftime("%Y-%m-%d"), expected)
 
 
+def _count_duplicates(codes: np.ndarray, day: np.ndarray) -> int:
+    """Number of rows repeating an earlier (sku, day) pair.
+
+    Files are usually sorted by SKU then date or by date then SKU; then a comparison of
+    neighbours answers without hashing ten million keys.
+    """
+    codes = codes + 1  # unknown SKUs (-1) were reported already; keep keys non-negative
+    span_day, span_code = int(day.max()) + 1, int(codes.max()) + 1
+    for key in (codes * span_day + day, day * span_code + codes):
+        step = np.diff(key)
+        if (step >= 0).all():
+            return int((step == 0).sum())
+    return int(pd.Series(codes * span_day + day).duplicated().sum())
+
+
 def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> None:
     """Days are whole days; several rows for one SKU and day are summed (and reported)."""
     frame = loc.frame
@@ -539,11 +554,12 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     else:
         codes, _ = pd.factorize(frame["sku"])
     dayint = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    key = codes.astype(np.int64) * (int(dayint.max() - dayint.min()) + 1) + (dayint - dayint.min())
-    dup = pd.Series(key).duplicated().to_numpy()
-    if dup.any():
+    dayint -= dayint.min()
+    codes = codes.astype(np.int64)
+    n_dup = _count_duplicates(codes, dayint)
+    if n_dup:
         merged = frame.groupby(["date", "sku"], sort=False, as_index=False)["quantity"].sum()
         v.report.append(
-            ("demand", int(dup.sum()), "several rows for the same SKU and day: summed into one row")
+            ("demand", n_dup, "several rows for the same SKU and day: summed into one row")
         )
         loc.frame = merged.reset_index(drop=True)
