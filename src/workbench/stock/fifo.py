@@ -14,12 +14,16 @@ in consumption order: lot *k* occupies ``(L[k-1], L[k]]`` where ``L`` is the
 cumulative lot quantity. Lay the issues end to end on the same line: issue *j*
 occupies ``(D[j-1], D[j]]``. Merging the two sorted sets of end points cuts the
 line into segments that each belong to exactly one lot and one issue; the
-quantity of the segment is what that issue took from that lot. The merge is
-one ``np.lexsort`` on ``(sku, position)`` for every SKU together (equivalent to
-offsetting each SKU's cumulative sums so the concatenation is globally sorted,
-without the loss of precision of adding large offsets), and the lot and issue
-owning each segment are counted with cumulative sums. Segments past the last
-lot are unmet demand (shortfall); segments past the last issue are what
+quantity of the segment is what that issue took from that lot. For all SKUs at
+once, each SKU's cumulative sums are shifted by an offset (the sum of the
+previous SKUs' spans) so that the concatenated lot ends and issue ends are each
+globally sorted; two ``np.searchsorted`` calls then merge them (the position of
+every end point among the others), and the lot and issue owning each segment
+follow from the same counts. Segment lengths are taken from the unshifted,
+per-SKU cumulative sums: the offsets only decide the order of end points, which
+they could swap only for points closer than float rounding of the running total
+(then a sliver of that size changes hands). Segments past the
+last lot are unmet demand (shortfall); segments past the last issue are what
 remains of the lots.
 
 Timing convention: the consumption is a *quantity* matching, as in periodic
