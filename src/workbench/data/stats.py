@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ._validate import index_in
+from .dataset import _count_duplicates
 
 __all__ = ["DAYS_PER_YEAR", "demand_stats"]
 
@@ -29,78 +30,76 @@ _COLUMNS = [
 def demand_stats(dataset_or_demand, *, period=None) -> pd.DataFrame:
     """Statistics of daily demand for every SKU.
 
-        Parameters
-        ----------
-        dataset_or_demand : Dataset or pandas.DataFrame
-            A :class:`~workbench.data.Dataset` (every SKU of its items table gets a row, in
-            items order) or a demand table with columns ``date``, ``sku``, ``quantity`` (every
-            SKU appearing in it gets a row, in order of first appearance). Several rows for one
-            SKU and day are summed.
-        period : tuple of (start, end), optional
-            First and last day [dates] over which to compute the statistics. Default: the
-            demand period (first to last date in the whole demand table). Rows outside it are
-            not used.
+    Parameters
+    ----------
+    dataset_or_demand : Dataset or pandas.DataFrame
+        A :class:`~workbench.data.Dataset` (every SKU of its items table gets a row, in
+        items order) or a demand table with columns ``date``, ``sku``, ``quantity`` (every
+        SKU appearing in it gets a row, in order of first appearance). Several rows for one
+        SKU and day are summed.
+    period : tuple of (start, end), optional
+        First and last day [dates] over which to compute the statistics. Default: the
+        demand period (first to last date in the whole demand table). Rows outside it are
+        not used.
 
-        Returns
-        -------
-        pandas.DataFrame
-            Indexed by ``sku``, with columns:
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``sku``, with columns:
 
-            - ``annual_demand`` [units/year]: ``daily_mean * 365``
-            - ``daily_mean`` [units/day]: mean demand over every day of the period, days
-              without a row counting as zero
-            - ``daily_sd`` [units/day]: sample standard deviation (ddof = 1) over the same days;
-              NaN if the period is one day long
-            - ``cv`` [-]: ``daily_sd / daily_mean``; NaN when the mean is 0 (no demand)
-            - ``zero_day_share`` [-]: share of the period's days with no positive demand
-            - ``mean_interval_days`` [days]: average interval between successive days with
-              demand (ADI, the "average inter-demand interval" of Syntetos-Boylan); with one
-              demand day, the period length (N / 1); NaN with none
-            - ``first_date``, ``last_date``: first and last day with positive demand (NaT if none)
-            - ``n_days`` [days]: number of days in the period (the same for every SKU)
-            - ``n_demand_days`` [days]: number of days with positive demand
+        - ``annual_demand`` [units/year]: ``daily_mean * 365``
+        - ``daily_mean`` [units/day]: mean demand over every day of the period, days
+          without a row counting as zero
+        - ``daily_sd`` [units/day]: sample standard deviation (ddof = 1) over the same days;
+          NaN if the period is one day long
+        - ``cv`` [-]: ``daily_sd / daily_mean``; NaN when the mean is 0 (no demand)
+        - ``zero_day_share`` [-]: share of the period's days with no positive demand
+        - ``mean_interval_days`` [days]: average interval between successive days with
+          demand (ADI, the "average inter-demand interval" of Syntetos-Boylan); with one
+          demand day, the period length (N / 1); NaN with none
+        - ``first_date``, ``last_date``: first and last day with positive demand (NaT if none)
+        - ``n_days`` [days]: number of days in the period (the same for every SKU)
+        - ``n_demand_days`` [days]: number of days with positive demand
 
-        Raises
-        ------
-        ValueError
-            If the demand frame lacks a column, or ``period`` ends before it starts.
+    Raises
+    ------
+    ValueError
+        If the demand frame lacks a column, or ``period`` ends before it starts.
 
-        Notes
-        -----
-        With :math:`N` days in the period, :math:`d_t` the demand of day :math:`t` (0 when
-        absent), :math:`n` the number of days with :math:`d_t > 0`, and :math:`t_1 < ... < t_n`
-        those days:
+    Notes
+    -----
+    With :math:`N` days in the period, :math:`d_t` the demand of day :math:`t` (0 when
+    absent), :math:`n` the number of days with :math:`d_t > 0`, and :math:`t_1 < ... < t_n`
+    those days:
 
-        .. math::
+    .. math::
 
-            \\bar d = \\frac{1}{N} \\sum_t d_t, \\quad
-            s = \\sqrt{\\frac{1}{N-1} \\sum_t (d_t - \\bar d)^2}, \\quad
-            ADI = \\frac{t_n - t_1}{n - 1}
+        \\bar d = \\frac{1}{N} \\sum_t d_t, \\quad
+        s = \\sqrt{\\frac{1}{N-1} \\sum_t (d_t - \\bar d)^2}, \\quad
+        ADI = \\frac{t_n - t_1}{n - 1}
 
-        The ADI is the mean of the intervals :math:`t_{k+1} - t_k`, which telescopes to the
-        expression above. Syntetos, Boylan and Croston [1]_ classify demand as intermittent
-        when ADI > 1.32. The computation is a handful of ``numpy.bincount`` calls over SKU
-        codes (no loop over SKUs): ten million rows take a few seconds.
+    The ADI is the mean of the intervals :math:`t_{k+1} - t_k`, which telescopes to the
+    expression above. Syntetos, Boylan and Croston [1]_ classify demand as intermittent
+    when ADI > 1.32. The computation is a handful of ``numpy.bincount`` calls over SKU
+    codes (no loop over SKUs): ten million rows take a few seconds.
 
-        References
-        ----------
-        .. [1] Syntetos, A. A., Boylan, J. E. and Croston, J. D. (2005). On the categorization
-           of demand patterns. Journal of the Operational Research Society 56(5), 495-503.
+    References
+    ----------
+    .. [1] Syntetos, A. A., Boylan, J. E. and Croston, J. D. (2005). On the categorization
+       of demand patterns. Journal of the Operational Research Society 56(5), 495-503.
 
-        Examples
-        --------
-        Demand of 4, 0, 0, 2 units on four days (the two middle days have no row):
+    Examples
+    --------
+    Demand of 4, 0, 0, 2 units on four days (the two middle days have no row):
 
-        >>> import pandas as pd
-
-    from ._validate import index_in
-        >>> demand = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-04"]),
-        ...                        "sku": ["A", "A"], "quantity": [4.0, 2.0]})
-        >>> s = demand_stats(demand).loc["A"]
-        >>> float(s.daily_mean), float(s.daily_sd), float(s.zero_day_share)
-        (1.5, 1.9148542155126762, 0.5)
-        >>> float(s.mean_interval_days), float(s.annual_demand)
-        (3.0, 547.5)
+    >>> import pandas as pd
+    >>> demand = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-04"]),
+    ...                        "sku": ["A", "A"], "quantity": [4.0, 2.0]})
+    >>> s = demand_stats(demand).loc["A"]
+    >>> float(s.daily_mean), float(s.daily_sd), float(s.zero_day_share)
+    (1.5, 1.9148542155126762, 0.5)
+    >>> float(s.mean_interval_days), float(s.annual_demand)
+    (3.0, 547.5)
     """
     items_sku = None
     if hasattr(dataset_or_demand, "demand") and hasattr(dataset_or_demand, "items"):
@@ -141,12 +140,13 @@ def demand_stats(dataset_or_demand, *, period=None) -> pd.DataFrame:
     keep = (codes >= 0) & ~np.isnat(dates) & ~np.isnan(qty)
     if not np.isnat(start):
         keep &= (dates >= start) & (dates <= end)
-    codes, dates, qty = codes[keep], dates[keep], qty[keep]
+    if not keep.all():
+        codes, dates, qty = codes[keep], dates[keep], qty[keep]
     day = (dates - start).astype(np.int64) if n_days else np.zeros(0, np.int64)
 
-    # one total per SKU and day (sum duplicates) only when there are duplicates
-    key = codes.astype(np.int64) * max(n_days, 1) + day
-    if len(key) and pd.Series(key).duplicated().any():
+    # one total per SKU and day: sum duplicates, if any (a cheap check on sorted tables)
+    if len(day) and _count_duplicates(codes, day):
+        key = codes.astype(np.int64) * max(n_days, 1) + day
         key_u, inverse = np.unique(key, return_inverse=True)
         qty = np.bincount(inverse, weights=qty)
         codes, day = key_u // max(n_days, 1), key_u % max(n_days, 1)
