@@ -1,0 +1,557 @@
+"""Stockout trade-offs: how much inventory each point of fill rate costs, for the portfolio.
+
+The frontier is :func:`workbench.service_frontier` (investment against expected fill rate
+when every SKU gets the same target); the current scenario, :func:`workbench.plan_from_stats`
+with the panel's holding cost rate and class targets, is a point beside it
+(:func:`workbench.plan_summary`). The "Run simulation" button replays the demand history
+through :func:`workbench.simulated_frontier` and :func:`workbench.simulate` and overlays
+what the policies actually delivered; one SKU's simulated stock is drawn with its stockouts.
+
+Slider changes recompute only formulas (a few tens of milliseconds on 10,000 SKUs); the
+simulation runs only on the button, with a progress bar.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import traitlets
+
+import workbench as wb
+
+from ._common import Panel, fmt_int, fmt_money, fmt_number, fmt_pct, plotly_template
+from .eoq_panel import slider, top_sku
+
+__all__ = ["SIMULATED_LEVELS", "TRACE_ALL_UP_TO", "TradeoffPanel"]
+
+#: Targets simulated along the frontier when the button is pressed.
+SIMULATED_LEVELS = (0.80, 0.90, 0.95, 0.98, 0.99)
+#: Datasets with at most this many SKUs keep every SKU's simulated trace (so the SKU
+#: dropdown can show any of them after one run); larger ones trace the chosen SKU only.
+TRACE_ALL_UP_TO = 2000
+LABELS = ("A", "B", "C")
+
+
+class TradeoffPanel(Panel):
+    """Portfolio frontier (investment against fill rate) with the current scenario.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+    scenario : workbench.Scenario, optional
+        The starting scenario (default ``wb.Scenario()``); the sliders override its
+        holding cost rate and class targets. :meth:`set_plan` takes the dashboard's
+        scenario from ``plan.attrs["scenario"]``.
+    rng : int, default 2026
+        Seed of the simulation (random lead times), so a run can be repeated.
+
+    Attributes
+    ----------
+    scenario : wb.Scenario (trait)
+        The scenario the sliders describe.
+    plan : DataFrame (trait)
+        ``wb.plan_from_stats`` under that scenario.
+    result : dict (trait)
+        ``wb.plan_summary`` of the plan (``investment``, ``fill_rate``,
+        ``safety_stock_value``, ``annual_cost``, ...) as floats.
+    frontier : DataFrame (trait)
+        ``wb.service_frontier(...).table`` for the planned SKUs.
+    simulation : dict or None (trait)
+        After a run: ``points`` (``wb.simulated_frontier`` table, class "all"),
+        ``fill_rate`` and ``investment`` simulated for the current scenario, ``run``
+        (the ``SimulationResult``), ``scenario``.
+    frontier_fig : FigureWidget
+        0 the frontier, 1 its knee, 2 the current scenario, 3 simulated frontier
+        points, 4 the simulated current scenario.
+    trace_fig : FigureWidget
+        0 on hand, 1 backorders, 2 stockout days, 3 the reorder point.
+    """
+
+    scenario = traitlets.Any()
+    plan = traitlets.Any()
+    result = traitlets.Dict()
+    frontier = traitlets.Any()
+    simulation = traitlets.Any(allow_none=True)
+
+    def __init__(self, dataset, *, scenario=None, rng: int = 2026, **kwargs):
+        self._hold = False
+        self.rng = rng
+        self._frontier_key = None
+        base = scenario if scenario is not None else wb.Scenario()
+        self._base = base
+        self.override_rate = widgets.Checkbox(
+            value=base.holding_cost_rate is not None,
+            description="Same holding cost rate for every SKU",
+            indent=False,
+        )
+        self.override_rate.add_class("tradeoff-override-rate")
+        self.holding_rate = slider(
+            "Holding cost rate i [1/yr]",
+            base.holding_cost_rate or 0.25,
+            0.05,
+            0.60,
+            0.01,
+            "tradeoff-holding-rate",
+        )
+        self.targets = {
+            c: slider(
+                f"Target class {c}",
+                float(base.service_targets.get(c, 0.95)),
+                0.5,
+                0.999,
+                0.001,
+                f"tradeoff-target-{c.lower()}",
+                fmt=".3f",
+            )
+            for c in LABELS
+        }
+        self.item_levels = widgets.Checkbox(
+            value=False,
+            description="Items' own service levels come first",
+            indent=False,
+        )
+        self.item_levels.add_class("tradeoff-item-levels")
+        self.run_button = widgets.Button(
+            description="Run simulation", button_style="primary", icon=""
+        )  # no icon: FontAwesome comes from a CDN (STACK.md pitfall 8)
+        self.run_button.add_class("tradeoff-run")
+        self.progress = widgets.FloatProgress(
+            value=0.0, min=0.0, max=1.0, description="", layout=widgets.Layout(width="300px")
+        )
+        self.progress.add_class("tradeoff-progress")
+        self.status = widgets.HTML()
+        self.status.add_class("tradeoff-status")
+        self.numbers = widgets.HTML()
+        self.numbers.add_class("tradeoff-numbers")
+        self.sku = widgets.Dropdown(
+            options=[], description="SKU", layout=widgets.Layout(width="420px")
+        )
+        self.sku.add_class("tradeoff-sku")
+        template = plotly_template()
+        self.frontier_fig = go.FigureWidget(
+            data=[
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines+markers",
+                    name="same target for every SKU",
+                    marker=dict(size=4),
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="markers",
+                    name="knee",
+                    marker=dict(size=12, symbol="circle-open", line=dict(width=2)),
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="markers",
+                    name="current scenario (formulas)",
+                    marker=dict(size=14, symbol="star", color="#d62728"),
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines+markers",
+                    name="simulated, same target",
+                    marker=dict(size=8, symbol="x"),
+                    line=dict(dash="dot"),
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="markers",
+                    name="current scenario (simulated)",
+                    marker=dict(size=14, symbol="star-open", color="#d62728", line=dict(width=2)),
+                ),
+            ],
+            layout=go.Layout(
+                title="Inventory investment against fill rate",
+                template=template,
+                height=420,
+                margin=dict(l=70, r=20, t=50, b=45),
+                xaxis=dict(title="average inventory at cost [$]"),
+                yaxis=dict(title="fill rate (demand-weighted)", tickformat=".1%"),
+                legend=dict(orientation="h", y=-0.2),
+                meta="tradeoff-frontier",
+            ),
+        )
+        self.trace_fig = go.FigureWidget(
+            data=[
+                go.Scatter(x=[], y=[], mode="lines", name="on hand", line=dict(shape="hv")),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    name="backorders",
+                    line=dict(shape="hv", color="#c0392b"),
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="markers",
+                    name="stockout day",
+                    marker=dict(symbol="x", size=9, color="#c0392b"),
+                ),
+                go.Scatter(
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    name="reorder point s",
+                    line=dict(dash="dot", color="grey"),
+                ),
+            ],
+            layout=go.Layout(
+                title="One SKU's simulated stock (run the simulation)",
+                template=template,
+                height=340,
+                margin=dict(l=60, r=20, t=50, b=45),
+                yaxis=dict(title="units"),
+                legend=dict(orientation="h", y=-0.2),
+                meta="tradeoff-trace",
+            ),
+        )
+        controls = widgets.VBox(
+            [
+                self.override_rate,
+                self.holding_rate,
+                *self.targets.values(),
+                self.item_levels,
+                widgets.HBox([self.run_button, self.progress]),
+                self.status,
+            ]
+        )
+        super().__init__(
+            children=[
+                widgets.HBox([controls, self.numbers]),
+                self.frontier_fig,
+                self.sku,
+                self.trace_fig,
+            ],
+            **kwargs,
+        )
+        self.add_class("tradeoff-panel")
+        self.holding_rate.observe(self._on_rate, names="value")
+        self.override_rate.observe(self._on_change, names="value")
+        self.item_levels.observe(self._on_change, names="value")
+        for s in self.targets.values():
+            s.observe(self._on_change, names="value")
+        self.sku.observe(self._on_sku, names="value")
+        self.run_button.on_click(lambda _b: self.run_simulation())
+        self.set_dataset(dataset)
+
+    # -- data
+    def set_dataset(self, dataset) -> None:
+        """New data: demand statistics once, then plan, frontier and point."""
+        self._dataset = dataset
+        self._items = dataset.items
+        self._stats = wb.demand_stats(dataset)
+        self._frontier_key = None
+        self.simulation = None
+        self._clear_simulation()
+        self.update()
+        self._hold = True
+        planned = self._planned(self.plan)
+        self.sku.options = list(planned.index.astype(str))
+        if len(planned):
+            self.sku.value = top_sku(planned)
+        self._hold = False
+
+    def set_plan(self, plan) -> None:
+        """The dashboard's plan: adopt its scenario (``plan.attrs["scenario"]``) as the
+        starting point and move the sliders to its rate and targets."""
+        if plan is None:
+            return
+        d = plan.attrs.get("scenario")
+        if not d:
+            return
+        base = wb.Scenario.from_dict(d) if hasattr(wb.Scenario, "from_dict") else None
+        if base is None:
+            return
+        self._base = base
+        self._hold = True
+        self.override_rate.value = base.holding_cost_rate is not None
+        if base.holding_cost_rate is not None:
+            self.holding_rate.value = float(base.holding_cost_rate)
+        for c, s in self.targets.items():
+            if c in base.service_targets:
+                s.value = float(base.service_targets[c])
+        self._hold = False
+        self.update()
+
+    # -- reacting
+    def _on_rate(self, _change) -> None:
+        if self._hold:
+            return
+        self._hold = True
+        self.override_rate.value = True  # moving the slider means "use this rate"
+        self._hold = False
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        if not self._hold:
+            self.update()
+
+    def _on_sku(self, _change) -> None:
+        if not self._hold:
+            self.draw_trace()
+
+    # -- the numbers
+    def current_scenario(self):
+        """The base scenario with the sliders' holding cost rate and class targets."""
+        targets = dict(self._base.service_targets)
+        targets.update({c: float(s.value) for c, s in self.targets.items() if c in targets})
+        return self._base.replace(
+            name=self._base.name,
+            holding_cost_rate=float(self.holding_rate.value) if self.override_rate.value else None,
+            service_targets=targets,
+            use_item_service_levels=bool(self.item_levels.value),
+        )
+
+    @staticmethod
+    def _planned(plan: pd.DataFrame) -> pd.DataFrame:
+        """The SKUs the frontier can use: finite inputs and something to order."""
+        cols = ["daily_mean", "daily_sd", "lead_time_days", "order_quantity", "unit_cost"]
+        ok = np.isfinite(plan[cols].to_numpy(float)).all(axis=1)
+        ok &= plan["order_quantity"].to_numpy(float) > 0
+        ok &= plan["lead_time_days"].to_numpy(float) > 0
+        return plan[ok]
+
+    def update(self) -> None:
+        """Plan under the current scenario; frontier if Q changed; redraw the point."""
+        scenario = self.current_scenario()
+        plan = wb.plan_from_stats(self._items, self._stats, scenario)
+        summary = wb.plan_summary(plan)
+        planned = self._planned(plan)
+        key = (
+            scenario.holding_cost_rate,
+            scenario.order_cost,
+            scenario.service_type,
+            scenario.lead_time_multiplier,
+            scenario.demand_multiplier,
+            scenario.review_period_days,
+            scenario.abc_cutoffs,
+            len(plan),
+        )
+        with self.frontier_fig.batch_update():
+            if key != self._frontier_key:
+                table = wb.service_frontier(
+                    planned["daily_mean"],
+                    planned["daily_sd"],
+                    lead_time_days=planned["lead_time_days"],
+                    order_quantity=planned["order_quantity"],
+                    unit_cost=planned["unit_cost"],
+                    lead_time_sd_days=planned["lead_time_sd_days"].fillna(0.0),
+                    review_period_days=planned["review_period_days"].fillna(0.0),
+                    abc_class=planned["abc"].astype(str),
+                    service_type=scenario.service_type,
+                ).table
+                whole = table[table["class"] == "all"]
+                self.frontier_fig.data[0].update(
+                    x=whole["avg_inventory_value"].to_numpy(),
+                    y=whole["expected_fill_rate"].to_numpy(),
+                    hovertext=[f"target {t:.1%}" for t in whole["service_level"]],
+                )
+                knee = whole[whole["is_knee"]]
+                self.frontier_fig.data[1].update(
+                    x=knee["avg_inventory_value"].to_numpy(),
+                    y=knee["expected_fill_rate"].to_numpy(),
+                )
+                self.frontier = table
+                self._frontier_key = key
+            self.frontier_fig.data[2].update(
+                x=[float(summary["investment"])], y=[float(summary["fill_rate"])]
+            )
+        self.scenario = scenario
+        self.plan = plan
+        self.result = {k: _plain(v) for k, v in summary.items()}
+        self.numbers.value = self._numbers_html()
+
+    def _numbers_html(self) -> str:
+        r = self.result
+        whole = self.frontier[self.frontier["class"] == "all"]
+        # What one target for every SKU needs for the same fill rate (read off the curve).
+        same = float(
+            np.interp(
+                r["fill_rate"],
+                whole["expected_fill_rate"],
+                whole["avg_inventory_value"],
+                left=np.nan,
+                right=np.nan,
+            )
+        )
+        rows = [
+            ("SKUs planned", fmt_int(r["skus"] - r.get("skus_unplanned", 0))),
+            (
+                "Investment (average stock at cost)",
+                f"<span class='tradeoff-investment'>{fmt_money(r['investment'])}</span>",
+            ),
+            ("of which safety stock", fmt_money(r["safety_stock_value"])),
+            (
+                "Expected fill rate",
+                f"<span class='tradeoff-fill-rate'>{fmt_pct(r['fill_rate'], 2)}</span>",
+            ),
+            ("Stockouts per year", fmt_number(r["stockouts_per_year"], 0)),
+            ("Annual ordering + holding cost", fmt_money(r["annual_cost"])),
+            ("Same fill rate, one target for all", fmt_money(same)),
+        ]
+        sim = self.simulation
+        if sim is not None:
+            rows += [
+                (
+                    "Simulated fill rate",
+                    f"<span class='tradeoff-sim-fill'>{fmt_pct(sim['fill_rate'], 2)}</span>",
+                ),
+                ("Simulated average stock", fmt_money(sim["investment"])),
+            ]
+        cells = "".join(f"<tr><th>{k}</th><td class='num'>{v}</td></tr>" for k, v in rows)
+        return (
+            "<div style='margin:4px 12px'><b>Current scenario</b>"
+            f"<table class='wb-table tradeoff-table'>{cells}</table>"
+            "<div class='wb-note'>The curve gives every SKU the same target; the star is "
+            "the class targets (A, B, C). Below the curve: the same fill rate costs more "
+            "than it must.</div></div>"
+        )
+
+    # -- simulation (the button)
+    def run_simulation(self) -> dict | None:
+        """Replay the demand history: the frontier's targets (``wb.simulated_frontier``)
+        and the current scenario's plan (``wb.simulate``); overlay what they delivered."""
+        self.run_button.disabled = True
+        self.progress.value = 0.0
+        self.progress.bar_style = ""
+        self.status.value = "<span class='wb-note'>Simulating…</span>"
+        try:
+            planned = self._planned(self.plan)
+            start, end = self._dataset.demand_period
+            skus = list(planned.index.astype(str))
+            matrix, _, dates = wb.daily_demand_matrix(
+                self._dataset.demand, skus=skus, start=start, end=end
+            )
+            share = len(SIMULATED_LEVELS) / (len(SIMULATED_LEVELS) + 1)
+
+            def first(frac):
+                self.progress.value = share * float(frac)
+
+            def second(frac):
+                self.progress.value = share + (1 - share) * float(frac)
+
+            points = wb.simulated_frontier(
+                matrix,
+                demand_mean=planned["daily_mean"].to_numpy(float),
+                demand_sd=planned["daily_sd"].to_numpy(float),
+                lead_time_days=planned["lead_time_days"].to_numpy(float),
+                order_quantity=planned["order_quantity"].to_numpy(float),
+                unit_cost=planned["unit_cost"].to_numpy(float),
+                lead_time_sd_days=planned["lead_time_sd_days"].fillna(0.0).to_numpy(float),
+                abc_class=planned["abc"].astype(str).to_numpy(),
+                service_levels=SIMULATED_LEVELS,
+                rng=self.rng,
+                progress=first,
+            )
+            trace = skus if len(skus) <= TRACE_ALL_UP_TO else [self.sku.value]
+            run = wb.simulate(
+                matrix,
+                skus=skus,
+                policy="plan",
+                plan=planned,
+                lead_time_days=planned["lead_time_days"].to_numpy(float),
+                lead_time_sd_days=planned["lead_time_sd_days"].fillna(0.0).to_numpy(float),
+                unit_cost=planned["unit_cost"].to_numpy(float),
+                trace_skus=trace,
+                rng=self.rng,
+                progress=second,
+            )
+        except Exception as exc:  # show it in the panel, keep the page alive
+            self.progress.bar_style = "danger"
+            self.status.value = (
+                f"<div class='wb-error'>The simulation failed: "
+                f"{html.escape(type(exc).__name__)}: {html.escape(str(exc))}</div>"
+            )
+            return None
+        finally:
+            self.run_button.disabled = False
+        s = run.summary
+        demand = float(s["demand"].sum())
+        whole = points[points["class"] == "all"]
+        sim = {
+            "points": whole.reset_index(drop=True),
+            "fill_rate": float(s["filled"].sum()) / demand if demand > 0 else 1.0,
+            "investment": float(s["avg_on_hand_value"].sum()),
+            "run": run,
+            "dates": dates,
+            "scenario": self.scenario,
+        }
+        with self.frontier_fig.batch_update():
+            self.frontier_fig.data[3].update(
+                x=whole["simulated_avg_inventory_value"].to_numpy(),
+                y=whole["simulated_fill_rate"].to_numpy(),
+                hovertext=[f"target {t:.0%}" for t in whole["service_level"]],
+            )
+            self.frontier_fig.data[4].update(x=[sim["investment"]], y=[sim["fill_rate"]])
+        self.simulation = sim
+        self.progress.value = 1.0
+        self.progress.bar_style = "success"
+        self.status.value = (
+            f"<span class='tradeoff-done'>Simulated {fmt_int(len(skus))} SKUs over "
+            f"{fmt_int(run.days)} days of history in {run.elapsed_seconds:.1f} s.</span>"
+        )
+        self.numbers.value = self._numbers_html()
+        self.draw_trace()
+        return sim
+
+    def _clear_simulation(self) -> None:
+        with self.frontier_fig.batch_update():
+            for t in self.frontier_fig.data[3:5]:
+                t.update(x=[], y=[])
+        with self.trace_fig.batch_update():
+            for t in self.trace_fig.data:
+                t.update(x=[], y=[])
+        self.progress.value = 0.0
+        self.progress.bar_style = ""
+        self.status.value = ""
+
+    def draw_trace(self) -> None:
+        """Draw the chosen SKU's simulated stock (after a run that traced it)."""
+        sim = self.simulation
+        sku = self.sku.value
+        trace = None if sim is None or sim["run"].trace is None else sim["run"].trace
+        rows = None if trace is None else trace[trace["sku"].astype(str) == str(sku)]
+        with self.trace_fig.batch_update():
+            if rows is None or rows.empty:
+                for t in self.trace_fig.data:
+                    t.update(x=[], y=[])
+                self.trace_fig.layout.title = (
+                    "One SKU's simulated stock (run the simulation)"
+                    if sim is None
+                    else f"{sku}: not traced in the last run (run the simulation again)"
+                )
+                return
+            day = rows["day"].to_numpy()
+            dates = sim["dates"]
+            x = np.asarray(dates)[day] if dates is not None and len(dates) > day.max() else day
+            short = rows["demand"].to_numpy(float) > rows["filled"].to_numpy(float) + 1e-9
+            self.trace_fig.data[0].update(x=x, y=rows["on_hand"].to_numpy(float))
+            self.trace_fig.data[1].update(x=x, y=rows["backorders"].to_numpy(float))
+            self.trace_fig.data[2].update(x=x[short], y=np.zeros(int(short.sum())))
+            s = float(self.plan.loc[sku, "reorder_point"]) if sku in self.plan.index else np.nan
+            self.trace_fig.data[3].update(x=[x[0], x[-1]], y=[s, s])
+            n_out = int(short.sum())
+            self.trace_fig.layout.title = (
+                f"{sku}: simulated stock, {n_out} stockout day{'s' if n_out != 1 else ''}"
+            )
+
+
+def _plain(v):
+    """A plan_summary value as a plain Python number (traits hold JSON-like values)."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    return int(f) if float(f).is_integer() and abs(f) < 2**53 else f

@@ -1,0 +1,148 @@
+"""The trade-off panel headless: sliders move the scenario point and the frontier as
+wb.plan_from_stats / plan_summary / service_frontier say; the button runs the simulation
+with progress and overlays what it delivered."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+import workbench as wb
+from workbench.ui.tradeoff_panel import SIMULATED_LEVELS, TradeoffPanel
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return wb.load_dataset("sample_data")
+
+
+@pytest.fixture(scope="module")
+def stats(shipped):
+    return wb.demand_stats(shipped)
+
+
+@pytest.fixture
+def panel(shipped):
+    return TradeoffPanel(shipped)
+
+
+def expected_summary(shipped, stats, scenario):
+    return wb.plan_summary(wb.plan_from_stats(shipped.items, stats, scenario))
+
+
+def test_default_point_is_the_scenarios_plan(panel, shipped, stats):
+    scn = wb.Scenario(use_item_service_levels=False)
+    s = expected_summary(shipped, stats, scn)
+    assert panel.scenario == scn
+    assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
+    assert_allclose(panel.result["fill_rate"], s["fill_rate"], rtol=1e-12)
+    assert_allclose(panel.frontier_fig.data[2].x, [s["investment"]], rtol=1e-12)
+    assert_allclose(panel.frontier_fig.data[2].y, [s["fill_rate"]], rtol=1e-12)
+    assert f"${s['investment']:,.0f}" in panel.numbers.value
+
+
+def test_frontier_is_service_frontier_of_the_plan(panel):
+    p = panel.plan
+    f = wb.service_frontier(
+        p["daily_mean"],
+        p["daily_sd"],
+        lead_time_days=p["lead_time_days"],
+        order_quantity=p["order_quantity"],
+        unit_cost=p["unit_cost"],
+        lead_time_sd_days=p["lead_time_sd_days"],
+        abc_class=p["abc"].astype(str),
+    ).table
+    whole = f[f["class"] == "all"]
+    assert_allclose(panel.frontier_fig.data[0].x, whole["avg_inventory_value"], rtol=1e-12)
+    assert_allclose(panel.frontier_fig.data[0].y, whole["expected_fill_rate"], rtol=1e-12)
+    assert len(panel.frontier_fig.data[1].x) == 1  # the knee
+    # More investment buys more fill rate along the curve.
+    assert np.all(np.diff(panel.frontier_fig.data[0].x) > 0)
+    assert np.all(np.diff(panel.frontier_fig.data[0].y) > 0)
+
+
+def test_class_target_moves_the_point_not_the_frontier(panel, shipped, stats):
+    curve = np.array(panel.frontier_fig.data[0].x)
+    before = panel.result["investment"]
+    panel.targets["A"].value = 0.995
+    scn = wb.Scenario(
+        use_item_service_levels=False, service_targets={"A": 0.995, "B": 0.95, "C": 0.90}
+    )
+    s = expected_summary(shipped, stats, scn)
+    assert panel.result["investment"] > before
+    assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
+    assert_allclose(panel.frontier_fig.data[2].y, [s["fill_rate"]], rtol=1e-12)
+    assert_allclose(panel.frontier_fig.data[0].x, curve)  # Q unchanged: same frontier
+
+
+def test_holding_rate_moves_the_frontier(panel, shipped, stats):
+    curve = np.array(panel.frontier_fig.data[0].x)
+    assert not panel.override_rate.value
+    panel.holding_rate.value = 0.45
+    assert panel.override_rate.value  # moving the slider applies the rate
+    scn = wb.Scenario(use_item_service_levels=False, holding_cost_rate=0.45)
+    s = expected_summary(shipped, stats, scn)
+    assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
+    # Dearer holding -> smaller EOQs -> less cycle stock along the whole frontier.
+    assert np.all(np.array(panel.frontier_fig.data[0].x) < curve)
+    panel.override_rate.value = False
+    assert_allclose(panel.frontier_fig.data[0].x, curve, rtol=1e-12)
+
+
+def test_set_plan_adopts_the_dashboards_scenario(panel, shipped):
+    scn = wb.Scenario(
+        name="lean", holding_cost_rate=0.35, service_targets={"A": 0.97, "B": 0.93, "C": 0.85}
+    )
+    panel.set_plan(wb.plan(shipped, scn))
+    assert panel.holding_rate.value == pytest.approx(0.35) and panel.override_rate.value
+    assert panel.targets["C"].value == pytest.approx(0.85)
+    assert panel.scenario.name == "lean"
+    assert panel.scenario.holding_cost_rate == pytest.approx(0.35)
+
+
+def test_run_simulation_with_progress(panel):
+    seen = []
+    panel.progress.observe(lambda c: seen.append(c.new), names="value")
+    sim = panel.run_simulation()
+    assert seen and seen[-1] == 1.0 and np.all(np.diff(seen) >= 0)
+    assert panel.progress.bar_style == "success" and "Simulated 250 SKUs" in panel.status.value
+    run = sim["run"].summary
+    assert_allclose(sim["fill_rate"], run["filled"].sum() / run["demand"].sum())
+    assert_allclose(panel.frontier_fig.data[4].x, [sim["investment"]])
+    assert len(panel.frontier_fig.data[3].x) == len(SIMULATED_LEVELS)
+    assert_allclose(panel.frontier_fig.data[3].y, sim["points"]["simulated_fill_rate"])
+    assert 0.5 < sim["fill_rate"] <= 1.0
+    assert "tradeoff-sim-fill" in panel.numbers.value
+    # The chosen SKU's trace: stockout markers on the days demand went unserved.
+    sku = panel.sku.value
+    tr = sim["run"].trace
+    rows = tr[tr["sku"] == sku]
+    short = rows["demand"] > rows["filled"] + 1e-9
+    assert_allclose(panel.trace_fig.data[0].y, rows["on_hand"])
+    assert len(panel.trace_fig.data[2].x) == int(short.sum())
+    assert_allclose(panel.trace_fig.data[3].y[0], panel.plan.loc[sku, "reorder_point"])
+    other = panel.sku.options[7]
+    panel.sku.value = other
+    assert other in panel.trace_fig.layout.title.text
+    # Same seed, same run.
+    again = panel.run_simulation()
+    assert again["fill_rate"] == sim["fill_rate"]
+
+
+def test_simulation_failure_is_shown_not_raised(panel, monkeypatch):
+    def boom(*a, **k):
+        raise ValueError("no lead time")
+
+    monkeypatch.setattr(wb, "simulated_frontier", boom)
+    assert panel.run_simulation() is None
+    assert "no lead time" in panel.status.value and panel.progress.bar_style == "danger"
+    assert not panel.run_button.disabled
+
+
+def test_set_dataset_clears_the_simulation(panel):
+    panel.run_simulation()
+    small = wb.sample_dataset(n_skus=80, years=1, seed=4)
+    panel.set_dataset(small)
+    assert panel.simulation is None and len(panel.frontier_fig.data[4].x) == 0
+    assert panel.result["skus"] == 80 and len(panel.sku.options) <= 80
