@@ -299,3 +299,23 @@ def test_duplicate_count_matches_pandas(order):
     codes, day = codes[idx], day[idx]
     expected = pd.DataFrame({"c": codes, "d": day}).duplicated().sum()
     assert _count_duplicates(codes, day) == expected > 0
+
+
+def test_categorical_and_numeric_sku_columns_become_text():
+    items = pd.DataFrame(
+        {"sku": pd.Categorical(["A", " B"]), "unit_cost": [1, 2], "inventory_type": "wip"}
+    )
+    demand = pd.DataFrame(
+        {"date": pd.to_datetime(["2026-01-01"]), "sku": pd.Categorical(["B"]), "quantity": [1]}
+    )
+    got = Dataset.from_tables({"items": items, "demand": demand})
+    assert got.items["sku"].tolist() == ["A", "B"]
+    assert isinstance(got.demand["sku"].dtype, pd.StringDtype)
+    numeric = Dataset.from_tables(
+        {
+            "items": pd.DataFrame({"sku": [101, 102], "unit_cost": 1.0, "inventory_type": "mro"}),
+            "demand": pd.DataFrame({"date": ["2026-01-01"], "sku": [101.0], "quantity": [2]}),
+        }
+    )
+    assert numeric.items["sku"].tolist() == ["101", "102"]
+    assert numeric.demand["sku"].tolist() == ["101"]  # 101.0 read as the SKU 101

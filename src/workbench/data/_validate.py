@@ -275,6 +275,11 @@ def _cell_text(v) -> object:
 def _to_text(s: pd.Series) -> pd.Series:
     """Text with surrounding spaces trimmed; blanks become missing."""
     if isinstance(s.dtype, pd.CategoricalDtype):
+        cats = s.cat.categories
+        if cats.dtype == object or isinstance(cats.dtype, pd.StringDtype):
+            if all(isinstance(c, str) for c in cats):  # text categories: no per-row loop
+                t = s.astype(STR).str.strip()
+                return t.mask(t == "")
         s = s.astype(object)
     if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.StringDtype):
         t = s.astype(STR)
