@@ -292,7 +292,7 @@ def _resolve_demand(
             size = np.size(demand_mean) if demand_mean is not None else 1
             sku_index = pd.Index([str(i) for i in range(size)], name="sku")
 
-    if history is not None and np.any(history < 0):
+    if history is not None and history.size and history.min() < 0:
         raise ValueError("demand must be >= 0 [units/day]; the history holds negative quantities")
 
     if demand_model is None:
@@ -613,7 +613,8 @@ def simulate(
         Checked between chunks; when set, the run ends and returns what it has,
         with ``completed=False``.
     chunk_days : int, optional
-        Days per chunk (default: about 2**18 SKU-days per chunk).
+        Days per chunk (default: about 400,000 SKU-days per chunk, at most 24 days,
+        which keeps the chunk arrays in cache). Results do not depend on it.
     dtype : numpy float dtype, default float64
         Precision of the state arrays. float32 is faster and exact for whole
         units up to 2**24; statistics are always accumulated in float64.
@@ -949,7 +950,9 @@ def simulate(
             raise ValueError(f"trace_skus names unknown SKU(s): {', '.join(unknown[:5])}")
 
     # ---- run ----------------------------------------------------------------------
-    C = int(chunk_days) if chunk_days else int(min(max(2**18 // max(n, 1), 1), 64))
+    # about 400,000 SKU-days a chunk keeps its arrays in cache (measured: 24 days at
+    # 10,000 SKUs, 4 at 100,000; 6 at 100,000 ran 2.5 times slower)
+    C = int(chunk_days) if chunk_days else int(min(max(400_000 // max(n, 1), 1), 24))
     C = max(1, min(C, max(days, 1), 255))
     H = lead.max_lead + C + 1  # ring of future receipts; no slot is reused within a chunk
     update, close = _progress_sink(progress, days)
