@@ -152,7 +152,10 @@ SHARP = {"d": 4.0, "Q": 200.0, "K": 10.0, "H": 0.5, "days_per_year": 250.0}
 
 def test_zero_variability_is_the_eoq_saw_tooth():
     """Heizer & Render, Sharp, Inc.: D = 1,000/yr, 250 days, S = $10, H = $0.50, EOQ 200."""
-    days, d, Q, L = 1000, SHARP["d"], SHARP["Q"], 5
+    days, d, L = 1000, SHARP["d"], 5
+    e = wb.eoq(d * 250, order_cost=SHARP["K"], holding_cost=SHARP["H"], days_per_year=250)
+    Q = e.order_quantity
+    assert Q == SHARP["Q"]
     res = simulate(
         np.full((days, 1), d), reorder_point=d * L, order_quantity=Q, lead_time_days=L,
         initial_stock=Q, order_cost=SHARP["K"], unit_cost=1.0, holding_cost_rate=SHARP["H"],
@@ -170,9 +173,11 @@ def test_zero_variability_is_the_eoq_saw_tooth():
     assert row["avg_on_hand"] == Q / 2
     assert row["fill_rate"] == 1.0
     assert row["cycle_service_level"] == 1.0
-    # $50 ordering + $50 holding a year at the EOQ (H&R)
-    assert_allclose(row["ordering_cost"] / years, 50.0, rtol=1e-12)
-    assert_allclose(row["holding_cost"] / years, 50.0, rtol=1e-12)
+    # $50 ordering + $50 holding a year at the EOQ (H&R), as wb.eoq has it
+    assert_allclose(row["ordering_cost"] / years, e.annual_ordering_cost, rtol=1e-12)
+    assert_allclose(row["holding_cost"] / years, e.annual_holding_cost, rtol=1e-12)
+    assert_allclose(e.annual_ordering_cost, 50.0)
+    assert row["orders"] / years == e.orders_per_year
 
 
 def test_deterministic_shortfall_every_cycle():
