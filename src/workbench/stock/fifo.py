@@ -130,34 +130,41 @@ def _match(
     dems_before_lot = np.searchsorted(dem_key, lot_key, side="left")
     lots_before_dem = np.searchsorted(lot_key, dem_key, side="right")
     del lot_key, dem_key, offset
-    lot_start = np.searchsorted(lot_code, np.arange(n_codes), side="left")
-    dem_start = np.searchsorted(dem_code, np.arange(n_codes), side="left")
-    lot_count = np.bincount(lot_code, minlength=n_codes)
-    dem_count = np.bincount(dem_code, minlength=n_codes)
     n = n_lot + n_dem
-    at_lot = np.arange(n_lot) + dems_before_lot
-    at_dem = np.arange(n_dem) + lots_before_dem
+    idx = np.int32 if n < 2**31 - 1 else np.int64
+    # first lot / issue of the next SKU, per SKU
+    lot_stop = np.searchsorted(lot_code, np.arange(1, n_codes + 1), side="left").astype(idx)
+    dem_stop = np.searchsorted(dem_code, np.arange(1, n_codes + 1), side="left").astype(idx)
+    # scatter both lists into merged order; each end point closes one segment, owned by
+    # the lot and the issue still open there (a lot end closes its own lot's segment,
+    # inside the first issue not finished yet; and vice versa)
+    at_lot = np.arange(n_lot, dtype=idx) + dems_before_lot.astype(idx)
+    at_dem = np.arange(n_dem, dtype=idx) + lots_before_dem.astype(idx)
     pos = np.empty(n)
-    code = np.empty(n, dtype=np.int64)
-    k = np.empty(n, dtype=np.int64)  # lots finished before the segment, within the SKU
-    j = np.empty(n, dtype=np.int64)  # issues finished before the segment, within the SKU
+    code = np.empty(n, dtype=idx)
+    lot_index = np.empty(n, dtype=idx)
+    dem_index = np.empty(n, dtype=idx)
     pos[at_lot], pos[at_dem] = lot_end, dem_end
     code[at_lot], code[at_dem] = lot_code, dem_code
-    k[at_lot] = np.arange(n_lot) - lot_start[lot_code]
-    k[at_dem] = lots_before_dem - lot_start[dem_code]
-    j[at_lot] = dems_before_lot - dem_start[lot_code]
-    j[at_dem] = np.arange(n_dem) - dem_start[dem_code]
+    lot_index[at_lot] = np.arange(n_lot, dtype=idx)
+    lot_index[at_dem] = lots_before_dem
+    dem_index[at_lot] = dems_before_lot
+    dem_index[at_dem] = np.arange(n_dem, dtype=idx)
     del at_lot, at_dem, dems_before_lot, lots_before_dem, lot_end, dem_end
-    prev = np.empty(n)
-    prev[:1] = 0.0
-    prev[1:] = pos[:-1]
-    prev[1:][code[1:] != code[:-1]] = 0.0
-    length = pos - prev
-    del prev
-    lot_index = np.where(k < lot_count[code], lot_start[code] + k, -1)
-    dem_index = np.where(j < dem_count[code], dem_start[code] + j, -1)
+    length = np.empty(n)
+    length[:1] = pos[:1]
+    np.subtract(pos[1:], pos[:-1], out=length[1:])
+    first = np.flatnonzero(code[1:] != code[:-1]) + 1
+    length[first] = pos[first]
     keep = length > _TINY * np.maximum(1.0, np.abs(pos))
-    return lot_index[keep], dem_index[keep], length[keep]
+    del pos, first
+    code = code[keep]
+    lot_index = lot_index[keep]
+    dem_index = dem_index[keep]
+    length = length[keep]
+    lot_index[lot_index >= lot_stop[code]] = -1
+    dem_index[dem_index >= dem_stop[code]] = -1
+    return lot_index, dem_index, length
 
 
 def _as_int64(dates) -> np.ndarray:
