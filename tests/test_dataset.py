@@ -319,3 +319,19 @@ def test_categorical_and_numeric_sku_columns_become_text():
     )
     assert numeric.items["sku"].tolist() == ["101", "102"]
     assert numeric.demand["sku"].tolist() == ["101"]  # 101.0 read as the SKU 101
+
+
+def test_times_of_day_are_dropped_and_same_day_rows_summed():
+    items = pd.DataFrame({"sku": ["A"], "unit_cost": [1.0], "inventory_type": ["wip"]})
+    demand = pd.DataFrame(
+        {
+            "date": ["2026-01-01 10:00", "2026-01-01 18:30", "2026-01-02 00:00"],
+            "sku": ["A", "A", "A"],
+            "quantity": [1, 2, 3],
+        }
+    )
+    got = Dataset.from_tables({"items": items, "demand": demand})
+    assert got.demand["date"].tolist() == [pd.Timestamp("2026-01-01"), pd.Timestamp("2026-01-02")]
+    assert got.demand["quantity"].tolist() == [3.0, 3.0]
+    assert got.report["rows"].tolist() == [1]
+    assert any("times of day dropped" in n for n in got.notes)

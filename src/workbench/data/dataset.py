@@ -544,16 +544,17 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     dates = frame["date"]
     if len(frame) == 0 or dates.isna().any() or frame["sku"].isna().any():
         return  # already reported as problems
-    values = dates.to_numpy()
-    day = values.astype("datetime64[D]")
-    if (values != day.astype(values.dtype))[~np.isnat(values)].any():
-        frame["date"] = pd.Series(day.astype(values.dtype))
+    values = dates.to_numpy()  # datetime64[us], no NaT here
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+    ticks = values.view(np.int64)
+    dayint = ticks // per_day  # days since 1970, one int64 array reused below
+    if (ticks - dayint * per_day).any():
+        frame["date"] = pd.Series((dayint * per_day).view(values.dtype))
         v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
     if sku_index is not None:
         codes = index_in(frame["sku"], sku_index)
     else:
         codes, _ = pd.factorize(frame["sku"])
-    dayint = frame["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     dayint -= dayint.min()
     codes = codes.astype(np.int64)
     n_dup = _count_duplicates(codes, dayint)
