@@ -1135,7 +1135,8 @@ class _State:
         keys = ("demand", "short", "ohe", "bo", "ordered", "orders", "cycles")
         keys += ("stockout_cycles", "stockout_days", "stockout_events")
         self.acc = {k: np.zeros(n) for k in keys}
-        self.scratch = {k: np.zeros(n) for k in keys}  # the warm-up's, thrown away
+        # the warm-up's statistics, thrown away
+        self.scratch = {k: np.zeros(n) for k in keys} if warmup else self.acc
 
     def review_rows(self, t0: int, cd: int) -> np.ndarray | None:
         if not self.periodic:
