@@ -278,8 +278,7 @@ def _to_text(s: pd.Series) -> pd.Series:
         cats = s.cat.categories
         if cats.dtype == object or isinstance(cats.dtype, pd.StringDtype):
             if all(isinstance(c, str) for c in cats):  # text categories: no per-row loop
-                t = s.astype(STR).str.strip()
-                return t.mask(t == "")
+                return _trim(s.astype(STR))
         s = s.astype(object)
     if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.StringDtype):
         t = s.astype(STR)
@@ -292,6 +291,21 @@ def _to_text(s: pd.Series) -> pd.Series:
         t = pd.Series([_cell_text(v) for v in s.astype(object)], dtype=STR)
     else:
         t = s.astype(STR)
+    return _trim(t)
+
+
+def _trim(t: pd.Series) -> pd.Series:
+    """Strip surrounding spaces and blank out empty strings, copying only when needed."""
+    chunked = getattr(t.array, "_pa_array", None)
+    if chunked is not None:
+        try:
+            import pyarrow.compute as pc
+
+            padded = pc.any(pc.match_substring_regex(chunked, r"^\s|\s$")).as_py()
+            if not padded and not pc.any(pc.equal(chunked, "")).as_py():
+                return t  # the common case on big clean files: no copy at all
+        except Exception:  # fall back to pandas below
+            pass
     t = t.str.strip()
     return t.mask(t == "")
 
