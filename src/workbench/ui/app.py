@@ -35,8 +35,12 @@ from plotly.subplots import make_subplots
 import workbench as wb
 
 from ._common import CSS, Panel, fmt_int, fmt_money, plotly_template, sync_figures
+from .abc_panel import ABCPanel
 from .data_panel import DataPanel
+from .eoq_panel import EOQPanel
+from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
+from .tradeoff_panel import TradeoffPanel
 
 __all__ = ["TABS", "Dashboard", "SummaryPanel", "TabSpec", "compute_plan", "default_dataset"]
 
@@ -239,6 +243,10 @@ class TabSpec:
 TABS: list[TabSpec] = [
     TabSpec("Data", lambda d: d.data_panel),
     TabSpec("Summary", lambda d: SummaryPanel(d.dataset)),
+    TabSpec("EOQ", lambda d: EOQPanel(d.dataset)),
+    TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
+    TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),
+    TabSpec("Stockout trade-offs", lambda d: TradeoffPanel(d.dataset, scenario=d.scenario)),
     TabSpec("Scenarios", lambda d: d.scenario_panel),
 ]
 
