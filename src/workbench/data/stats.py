@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from ._validate import index_in
-from .dataset import _count_duplicates
+from .dataset import Dataset, _count_duplicates
 
 __all__ = ["DAYS_PER_YEAR", "demand_stats"]
 
@@ -27,7 +29,11 @@ _COLUMNS = [
 ]
 
 
-def demand_stats(dataset_or_demand, *, period=None) -> pd.DataFrame:
+def demand_stats(
+    dataset_or_demand: Dataset | pd.DataFrame,
+    *,
+    period: tuple[Any, Any] | None = None,
+) -> pd.DataFrame:
     """Statistics of daily demand for every SKU.
 
     Parameters
