@@ -594,3 +594,34 @@ def test_warmup_days_leave_the_start_out_of_the_statistics(unmet):
     # time-average stock: the mean of on hand after receipts (backorders served) and at the end
     assert_allclose(s["avg_on_hand"], late["oh_mid"].mean().reindex(s.index))
     assert res.settings["warmup_days"] == warm and res.days == 200
+
+
+def test_lead_times_from_purchase_order_history():
+    """SKU A's purchase orders took 3, 9 and 3 days: its simulated orders take 3 or 9."""
+    items = pd.DataFrame(
+        {"sku": ["A", "B"], "unit_cost": [2.0, 3.0], "lead_time_days": [5.0, 4.0],
+         "inventory_type": "finished_good"}
+    )  # fmt: skip
+    dates = pd.date_range("2026-01-01", periods=200)
+    demand = pd.DataFrame({"date": np.repeat(dates, 2), "sku": ["A", "B"] * 200, "quantity": 3.0})
+    po = pd.DataFrame(
+        {
+            "po_id": ["p1", "p2", "p3"], "sku": ["A", "A", "A"], "supplier_id": ["S"] * 3,
+            "order_date": pd.to_datetime(["2025-10-01", "2025-11-01", "2025-12-01"]),
+            "received_date": pd.to_datetime(["2025-10-04", "2025-11-10", "2025-12-04"]),
+            "quantity": [10.0, 10.0, 10.0],
+        }
+    )  # fmt: skip
+    ds = wb.Dataset.from_tables({"items": items, "demand": demand, "purchase_orders": po},
+                                source="test")  # fmt: skip
+    res = simulate(ds, reorder_point=10, order_quantity=10, lead_time_model="history",
+                   trace_skus="all", rng=1, progress=False)  # fmt: skip
+    tr = res.trace
+    a = tr[tr["sku"] == "A"]
+    placed = a.loc[a["orders"] > 0, "day"].to_numpy()
+    arrived = a.loc[a["receipts"] > 0, "day"].to_numpy()
+    lags = {int(r - o) for r in arrived for o in placed if r - o in (3, 9)}
+    assert lags == {3, 9}
+    assert set(arrived) <= set(placed + 3) | set(placed + 9)
+    b = tr[tr["sku"] == "B"]  # no history: its fixed 4 days
+    assert_array_equal(b["receipts"].to_numpy()[4:], b["orders"].to_numpy()[:-4])
