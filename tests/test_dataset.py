@@ -217,7 +217,8 @@ def test_user_formats(tmp_path):
     """Semicolons, Windows encoding, BOM, currency, thousands, percent and US dates."""
     (tmp_path / "items.csv").write_bytes(
         "SKU;Name;Inventory Type;Unit Cost;Service Level\n"
-        "A1;Crème brûlée;Finished Good;$1,234.50;95%\n".encode("cp1252")
+        "A1;Crème brûlée;Finished Good;$1,234.50;95%\n"
+        "B2;Wax;raw_material;12,5;0,9\n".encode("cp1252")
     )
     (tmp_path / "demand.csv").write_bytes(
         b"\xef\xbb\xbfDate,SKU,Qty\n10/31/2026,A1,2\n11/01/2026,A1,3\n"
@@ -229,6 +230,7 @@ def test_user_formats(tmp_path):
     assert item["unit_cost"] == 1234.5
     assert item["service_level"] == pytest.approx(0.95)
     assert item["inventory_type"] == "finished_good"
+    assert got.items.loc[1, "unit_cost"] == 12.5 and got.items.loc[1, "service_level"] == 0.9
     assert got.demand["date"].tolist() == [pd.Timestamp("2026-10-31"), pd.Timestamp("2026-11-01")]
     assert any("notes.txt" in n for n in got.notes)
     assert "notes.txt" in got.report["table"].tolist()

@@ -167,7 +167,6 @@ def _slow_csv(text: str, sep: str, file: str, table: str, out: Collected) -> Non
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
         header: list[str] | None = None
-        header_line = 0
         records: list[list[str]] = []
         lines: list[int] = []
         start = 1
@@ -177,7 +176,7 @@ def _slow_csv(text: str, sep: str, file: str, table: str, out: Collected) -> Non
             if not any(cell.strip() for cell in rec):
                 continue
             if header is None:
-                header, header_line = rec, line
+                header = rec
                 continue
             if len(rec) != len(header):
                 if len(rec) > len(header) and not any(c.strip() for c in rec[len(header) :]):
@@ -205,7 +204,6 @@ def _slow_csv(text: str, sep: str, file: str, table: str, out: Collected) -> Non
     if header is None:
         out.problems.append(Problem(file, None, None, None, None, "a table, but the file is empty"))
         return
-    del header_line
     frame = pd.DataFrame(records, columns=_dedupe(header), dtype=object)
     out.raws.append(RawTable(table, frame, file, None, np.asarray(lines, dtype=np.int64)))
 

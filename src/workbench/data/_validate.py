@@ -313,7 +313,15 @@ def _trim(t: pd.Series) -> pd.Series:
 _NUM_CLEAN = re.compile(r"^[\s$€£]*([+-]?)[\s$€£]*(\d{1,3}(?:,\d{3})+|\d*)(\.\d*)?\s*(%?)\s*$")
 
 
+_DECIMAL_COMMA = re.compile(r"^\s*([+-]?\d+),(\d{1,2})\s*(%?)\s*$")
+
+
 def _clean_number(text: str) -> float:
+    """Parse "$1,234.50", "95%", "12,5" (decimal comma: one or two decimals only)."""
+    d = _DECIMAL_COMMA.match(text)
+    if d:
+        num = float(f"{d.group(1)}.{d.group(2)}")
+        return num / 100 if d.group(3) else num
     m = _NUM_CLEAN.match(text)
     if not m or not (m.group(2) or (m.group(3) and len(m.group(3)) > 1)):
         return np.nan

@@ -279,8 +279,10 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
     -----
     CSV files may be separated by commas, semicolons, tabs or bars, encoded in UTF-8 (with
     or without BOM) or Windows-1252. Numbers may carry a currency sign, thousands
-    commas or a percent sign ("95%" is 0.95). Dates are ISO (2026-10-31) or another
-    common format (10/31/2026; month first when ambiguous).
+    commas or a percent sign ("95%" is 0.95); a comma followed by one or two digits is a
+    decimal comma ("12,5" is 12.5), by three a thousands separator ("1,250" is 1250).
+    Dates are ISO (2026-10-31) or another common format (10/31/2026; month first when
+    ambiguous).
 
     Examples
     --------
