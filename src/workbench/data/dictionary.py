@@ -53,7 +53,8 @@ generated from the table schemas in `src/workbench/data/schema.py` by
 - A **required** column must be present and filled in on every row. An optional column may
   be missing or have blanks; blanks take the column's default where one is listed.
 - Types: *text* (numbers in a SKU column stay text, so `00123` keeps its zeros), *number*
-  (a currency sign, thousands commas and a trailing `%` are understood: `95%` is 0.95),
+  (a currency sign, thousands commas and a trailing `%` are understood: `95%` is 0.95;
+  a decimal comma works with one or two decimals: `12,5` is 12.5),
   *date* (2026-10-31 preferred; 10/31/2026 works, month first when ambiguous), *one of* a
   fixed list (matched ignoring case, spaces and hyphens: `Finished Good` is
   `finished_good`).
