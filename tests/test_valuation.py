@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from workbench.stock.valuation import METHODS, compare_valuation, inventory_valuation
+from workbench.stock.valuation import VALUATION_METHODS, compare_valuation, inventory_valuation
 
 
 def _buys(sku, dates, qty, cost):
@@ -200,7 +200,7 @@ def _period(draw, rising=False):
 @given(_period())
 def test_invariant_opening_plus_purchases_equals_cogs_plus_closing(case):
     buys, sold, opening = case
-    for method in METHODS:
+    for method in VALUATION_METHODS:
         out = inventory_valuation(buys, sold, opening=opening, method=method)
         lhs = out["opening_value"] + out["purchases_value"]
         rhs = out["cogs"] + out["closing_value"]

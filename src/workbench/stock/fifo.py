@@ -40,10 +40,10 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-__all__ = ["RULES", "Consumption", "consume_lots"]
+__all__ = ["CONSUMPTION_RULES", "Consumption", "consume_lots"]
 
 #: Consumption orders understood by :func:`consume_lots`.
-RULES = ("fifo", "fefo", "lifo")
+CONSUMPTION_RULES = ("fifo", "fefo", "lifo")
 
 _TINY = 1e-9  # segments shorter than this (relative to their position) are float noise
 
@@ -264,8 +264,8 @@ def consume_lots(
     >>> result.remaining[["lot_id", "quantity"]].to_numpy().tolist()
     [['aug', 50.0], ['nov', 400.0]]
     """
-    if rule not in RULES:
-        raise ValueError(f"rule must be one of {RULES}; got {rule!r}")
+    if rule not in CONSUMPTION_RULES:
+        raise ValueError(f"rule must be one of {CONSUMPTION_RULES}; got {rule!r}")
     _require_columns(lots, "lots", ("sku", "quantity", "unit_cost"))
     _require_columns(demand, "demand", ("sku", "date", "quantity"))
     lot_qty0 = lots["quantity"].to_numpy(dtype=float, na_value=np.nan)

@@ -33,7 +33,7 @@ import pandas as pd
 from .fifo import _check_quantity, _require_columns, consume_lots
 
 __all__ = [
-    "METHODS",
+    "VALUATION_METHODS",
     "Movements",
     "ValuationComparison",
     "compare_valuation",
@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 #: Costing methods understood by :func:`inventory_valuation`.
-METHODS = ("fifo", "weighted_average", "lifo", "moving_average")
+VALUATION_METHODS = ("fifo", "weighted_average", "lifo", "moving_average")
 
 _COLUMNS = [
     "sku",
@@ -332,8 +332,8 @@ def inventory_valuation(
     lifo              COGS 18,300.00 closing 25,600.00
     moving_average    COGS 17,200.00 closing 26,700.00
     """
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}")
+    if method not in VALUATION_METHODS:
+        raise ValueError(f"method must be one of {VALUATION_METHODS}; got {method!r}")
     layers = _layers(opening, purchases)
     sold = _issues(issues)
     return _value(layers, sold, _base(layers, sold), method)
@@ -382,7 +382,7 @@ def compare_valuation(
     purchases, issues, opening : pandas.DataFrame
         As in :func:`inventory_valuation`.
     methods : tuple of str
-        Methods to compare (any of :data:`METHODS`).
+        Methods to compare (any of :data:`VALUATION_METHODS`).
     price : pandas.Series or float, optional
         Selling price [$/unit], a Series indexed by sku or one number, to report
         revenue and gross profit per method.
@@ -417,9 +417,9 @@ def compare_valuation(
     weighted_average  6600.0         5400.0        4950.0
     lifo              7000.0         5000.0        4550.0
     """
-    bad = [m for m in methods if m not in METHODS]
+    bad = [m for m in methods if m not in VALUATION_METHODS]
     if bad:
-        raise ValueError(f"method must be one of {METHODS}; got {bad}")
+        raise ValueError(f"method must be one of {VALUATION_METHODS}; got {bad}")
     layers = _layers(opening, purchases)
     sold = _issues(issues)
     base = _base(layers, sold)
