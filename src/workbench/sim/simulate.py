@@ -94,7 +94,8 @@ class SimulationResult:
         were demanded], ``short`` [units not served on their day: backordered or
         lost], ``fill_rate`` (filled / demand; NaN without demand),
         ``cycles`` (completed replenishment cycles: intervals between two
-        consecutive receipts), ``stockout_cycles`` (cycles with any short unit),
+        consecutive receipts), ``stockout_cycles`` (cycles in which a day ended
+        with backorders or lost demand),
         ``cycle_service_level`` (1 - stockout_cycles / cycles; NaN if no cycle
         completed), ``stockout_days`` (days with any short unit),
         ``stockout_events`` (runs of consecutive stockout days),
@@ -640,9 +641,12 @@ def simulate(
     in (s, s + Q] even when a day's demand overshoots s, Eq. (7.1) in [1].
 
     The cycle service level is the share of completed replenishment cycles
-    (intervals between consecutive receipts of a SKU) in which no demand went
-    unserved; the fill rate is the share of demand served from stock on the day
-    it was demanded [1]_ (Ch. 7).
+    (intervals between consecutive receipts of a SKU, the first one starting on
+    day 0; the last, unfinished one is not counted) in which no customer waited:
+    no day ended with backorders and no demand was lost. With backorders this is
+    "the level just before the closing receipt was not negative", since the level
+    only falls between receipts. The fill rate is the share of demand served from
+    stock on the day it was demanded [1]_ (Ch. 7).
 
     References
     ----------
