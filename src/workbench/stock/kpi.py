@@ -442,29 +442,37 @@ def stockout_estimate(
     inside = (
         (dates >= start).to_numpy() & (dates <= end).to_numpy() & (qty_all > 0) & (code_all >= 0)
     )
-    d = pd.DataFrame(
-        {
-            "code": code_all[inside],
-            "day": (dates[inside] - start).dt.days.to_numpy(),
-            "quantity": qty_all[inside],
-        }
-    )
-    d = d.groupby(["code", "day"], as_index=False, sort=True)["quantity"].sum()
-    code = d["code"].to_numpy()
-    day = d["day"].to_numpy()
-    sold = pd.Series(np.bincount(code, weights=d["quantity"].to_numpy(), minlength=n_sku), index)
+    # one value per (SKU, day): sort a single int64 key and sum duplicate days
+    key = code_all[inside] * np.int64(n_days) + (dates[inside] - start).dt.days.to_numpy()
+    qty_in = qty_all[inside]
+    del code_all, inside
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    qty_in = qty_in[order]
+    del order
+    if len(key):
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        qty_day = np.add.reduceat(qty_in, starts)
+        key = key[starts]
+    else:
+        qty_day = qty_in
+    del qty_in
+    code = key // n_days
+    day = key - code * n_days
+    del key
+    sold = pd.Series(np.bincount(code, weights=qty_day, minlength=n_sku), index)
     n_dem = np.bincount(code, minlength=n_sku)
     last_day = np.full(n_sku, np.nan)
-    if len(d):
+    if len(code):
         ends = np.flatnonzero(np.append(code[1:] != code[:-1], True))
         last_day[code[ends]] = day[ends]
     z = 1.0 - n_dem / n_days
     with np.errstate(divide="ignore", invalid="ignore"):
         threshold = np.where((z > 0) & (z < 1), np.log(alpha) / np.log(z), np.inf)
     # gaps between successive sale days
-    same = np.zeros(len(d), bool)
+    same = np.zeros(len(code), bool)
     same[1:] = code[1:] == code[:-1]
-    gap = np.zeros(len(d))
+    gap = np.zeros(len(code))
     gap[1:] = day[1:] - day[:-1] - 1
     flagged = same & (gap > threshold[code]) & (gap > 0)
     days_internal = np.bincount(code[flagged], weights=gap[flagged], minlength=len(index))
