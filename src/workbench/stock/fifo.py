@@ -167,6 +167,26 @@ def _match(
     return lot_index, dem_index, length
 
 
+def _sum_by(code: np.ndarray, sub: np.ndarray, *values: np.ndarray):
+    """Sums of ``values`` per (code, sub) pair, sorted; no sort when already in order."""
+    code, sub = np.asarray(code), np.asarray(sub)
+    if len(code) > 1:
+        in_order = np.all(
+            (code[1:] > code[:-1]) | ((code[1:] == code[:-1]) & (sub[1:] >= sub[:-1]))
+        )
+        if not in_order:
+            order = np.lexsort((sub, code))
+            code, sub = code[order], sub[order]
+            values = tuple(np.asarray(v)[order] for v in values)
+    if len(code) == 0:
+        return code, sub, tuple(np.asarray(v, dtype=float) for v in values)
+    starts = np.flatnonzero(
+        np.concatenate([[True], (code[1:] != code[:-1]) | (sub[1:] != sub[:-1])])
+    )
+    sums = tuple(np.add.reduceat(np.asarray(v, dtype=float), starts) for v in values)
+    return code[starts], sub[starts], sums
+
+
 def _as_int64(dates) -> np.ndarray:
     """Datetimes as int64 (any unit; NaT is the int64 minimum)."""
     return pd.to_datetime(dates).to_numpy().view(np.int64)
@@ -323,30 +343,25 @@ def consume_lots(
         remaining = remaining[left_qty > 0].reset_index(drop=True)
 
     short = li < 0
-    s_frame = pd.DataFrame({"c": dem_code[di[short]], "d": dem_date[di[short]], "q": qty[short]})
-    s_sum = s_frame.groupby(["c", "d"], sort=True)["q"].sum()
+    s_code, s_date, (s_qty,) = _sum_by(dem_code[di[short]], dem_date[di[short]], qty[short])
     shortfall = pd.DataFrame(
         {
-            "sku": uniques.take(s_sum.index.get_level_values("c").to_numpy()).array,
-            "date": s_sum.index.get_level_values("d").to_numpy().view(as_date),
-            "quantity": s_sum.to_numpy(),
+            "sku": uniques.take(s_code).array,
+            "date": s_date.view(as_date),
+            "quantity": s_qty,
         }
     )
 
     ordinal = pd.PeriodIndex(pd.DatetimeIndex(allocations["date"]), freq=period).asi8
-    c_sum = (
-        pd.DataFrame({"c": a_code, "p": ordinal, "q": a_qty, "v": allocations["cost"].to_numpy()})
-        .groupby(["c", "p"], sort=True)[["q", "v"]]
-        .sum()
+    c_code, c_period, (c_qty, c_cost) = _sum_by(
+        a_code, ordinal, a_qty, allocations["cost"].to_numpy()
     )
     cogs = pd.DataFrame(
         {
-            "sku": uniques.take(c_sum.index.get_level_values("c").to_numpy()).array,
-            "period": pd.PeriodIndex.from_ordinals(
-                c_sum.index.get_level_values("p").to_numpy(), freq=period
-            ),
-            "quantity": c_sum["q"].to_numpy(),
-            "cogs": c_sum["v"].to_numpy(),
+            "sku": uniques.take(c_code).array,
+            "period": pd.PeriodIndex.from_ordinals(c_period, freq=period),
+            "quantity": c_qty,
+            "cogs": c_cost,
         }
     )
     return Consumption(allocations, remaining, cogs, shortfall)
