@@ -11,7 +11,15 @@ import plotly.io as pio
 import pytest
 
 import workbench as wb
-from workbench.ui import TABS, Dashboard, ScenarioPanel, SummaryPanel, TabSpec, default_dataset
+from workbench.ui import (
+    TABS,
+    Dashboard,
+    ScenarioPanel,
+    SummaryPanel,
+    TabSpec,
+    _common,
+    default_dataset,
+)
 from workbench.ui._common import decode_data_uri, sync_figures
 from workbench.ui.scenario_panel import scenarios_from_json, scenarios_to_json
 
@@ -222,3 +230,40 @@ def test_export_and_import_json_round_trip(small):
     assert fresh.import_json(b"{not json") == []
     assert "not a JSON file" in fresh.message.value
     assert scenarios_from_json(scenarios_to_json([back[0]])) == [back[0]]
+
+
+def _figures(widget):
+    out, stack = [], [widget]
+    while stack:
+        w = stack.pop()
+        if hasattr(w, "_widget_data"):
+            out.append(w)
+        stack.extend(getattr(w, "children", None) or ())
+    return out
+
+
+def test_in_voila_one_figure_carries_plotly_bundle(small, monkeypatch):
+    """8 FigureWidgets would send 8 copies of plotly's 5 MB bundle; in Voila one does."""
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    d = Dashboard(small)
+    figs = _figures(d)
+    assert len(figs) >= 2
+    d._repr_mimebundle_()
+    sizes = sorted(len(f._esm) for f in figs)
+    owners = [f for f in figs if f._esm.endswith(_common._PUBLISH)]
+    assert len(owners) == 1 and sizes[-1] > 1_000_000
+    assert all(f._esm == _common._LOADER for f in figs if f is not owners[0])
+    # a panel built later (new tab) waits for the same owner
+    later = SummaryPanel(small)
+    later._repr_mimebundle_()
+    assert {f._esm for f in _figures(later)} == {_common._LOADER}
+
+
+def test_outside_voila_figures_keep_their_bundle(small, monkeypatch):
+    monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    panel = SummaryPanel(small)
+    panel._repr_mimebundle_()
+    assert all(len(f._esm) > 1_000_000 for f in _figures(panel))

@@ -13,6 +13,7 @@ import io
 import math
 import os
 from collections.abc import Iterable
+from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
@@ -32,6 +33,7 @@ __all__ = [
     "html_table",
     "plotly_template",
     "problems_frame",
+    "share_plotly_bundle",
     "sync_figures",
     "uploaded_files",
 ]
@@ -327,7 +329,7 @@ def sync_figures(widget) -> int:
     it is, so containers call this before they are displayed. Returns how many figures
     were refreshed.
     """
-    count, stack, seen = 0, [widget], set()
+    figures, stack, seen = [], [widget], set()
     while stack:
         w = stack.pop()
         if id(w) in seen:
@@ -336,9 +338,81 @@ def sync_figures(widget) -> int:
         if hasattr(w, "_widget_data") and hasattr(w, "_data") and hasattr(w, "_layout_obj"):
             w._widget_layout = copy.deepcopy(w._layout_obj._props)
             w._widget_data = copy.deepcopy(w._data)
-            count += 1
-        stack.extend(getattr(w, "children", None) or ())
-    return count
+            figures.append(w)
+        stack.extend(reversed(getattr(w, "children", None) or ()))
+    if _share_bundle_here():
+        share_plotly_bundle(figures)
+    return len(figures)
+
+
+# --------------------------------------------------------------------------- one plotly bundle
+#
+# plotly 7's FigureWidget is an anywidget whose ``_esm`` trait is plotly's whole widget
+# bundle (about 5 MB of JavaScript). Every figure sends its own copy with its state, and the
+# browser evaluates each copy separately: a dashboard with 8 figures sends a 40 MB widget
+# state and compiles plotly.js 8 times before anything is drawn. In Voila, where a page
+# fetches every widget's state at once, one figure (the "owner") carries the bundle and
+# publishes the loaded module on ``globalThis``; the others carry a few lines that wait for
+# it. Set WORKBENCH_SHARED_PLOTLY=0 to turn this off.
+
+_PUBLISH = """
+;(() => {
+  const g = globalThis;
+  if (!g.__workbenchPlotly) {
+    let resolve;
+    g.__workbenchPlotly = new Promise((r) => { resolve = r; });
+    g.__workbenchPlotly.resolve = resolve;
+  }
+  import(import.meta.url).then((m) => g.__workbenchPlotly.resolve(m));
+})();
+"""
+
+_LOADER = """// plotly's widget bundle, loaded once by another figure of this page (workbench.ui)
+const g = globalThis;
+if (!g.__workbenchPlotly) {
+  let resolve;
+  g.__workbenchPlotly = new Promise((r) => { resolve = r; });
+  g.__workbenchPlotly.resolve = resolve;
+}
+const mod = await g.__workbenchPlotly;
+export default mod.default;
+"""
+
+_bundle_owner: list = []  # [FigureWidget] that carries the bundle in this kernel
+
+
+def _share_bundle_here() -> bool:
+    if os.environ.get("WORKBENCH_SHARED_PLOTLY", "1") == "0":
+        return False
+    return "VOILA_KERNEL_ID" in os.environ or "VOILA_PREHEAT" in os.environ
+
+
+def share_plotly_bundle(figures) -> int:
+    """Let one FigureWidget carry plotly's JavaScript bundle and the others wait for it.
+
+    Returns how many figures now load the bundle from the owner. See the comment above
+    ``_PUBLISH``; used automatically in Voila kernels by :func:`sync_figures`.
+    """
+    figures = [f for f in figures if getattr(f, "comm", None) is not None]
+    if not figures:
+        return 0
+    owner = _bundle_owner[0] if _bundle_owner else None
+    if owner is None or getattr(owner, "comm", None) is None:
+        owner = figures[0]
+        full = owner._esm
+        if full == _LOADER:  # a former waiter becomes the owner: read plotly's bundle again
+            import plotly
+
+            bundle = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
+            full = bundle.read_text(encoding="utf-8")
+        owner._esm = full if full.endswith(_PUBLISH) else full + _PUBLISH
+        _bundle_owner[:] = [owner]
+    shared = 0
+    for fig in figures:
+        if fig is not owner and fig._esm != _LOADER:
+            fig._esm = _LOADER
+            shared += 1
+    return shared
 
 
 class Panel(widgets.VBox):
