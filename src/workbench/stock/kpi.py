@@ -275,7 +275,7 @@ def gmroi(gross_margin, average_inventory_value):
     Notes
     -----
     :math:`GMROI = \\text{gross margin} / \\bar I_{cost}` (Levy & Weitz,
-    *Retailing Management*, ch. 12).
+    *Retailing Management*, the merchandise-planning chapter).
 
     Examples
     --------
