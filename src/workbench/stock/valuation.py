@@ -299,7 +299,8 @@ def inventory_valuation(
     -----
     With :math:`I_0` opening and :math:`P` purchases at cost, COGS :math:`C` and
     closing :math:`I_1`: :math:`I_0 + P = C + I_1`, the cost-of-goods-sold
-    identity of [1]_ (goods available for sale = COGS + ending inventory). Weighted average: :math:`\\bar c = (I_0 + P)/(n_0 + n_P)` and
+    identity of [1]_ (goods available for sale = COGS + ending inventory).
+    Weighted average: :math:`\\bar c = (I_0 + P)/(n_0 + n_P)` and
     :math:`C = \\bar c \\min(s, n_0 + n_P)` for :math:`s` units issued.
     Moving average: after a receipt of :math:`q` at :math:`c` with :math:`Q`
     on hand, :math:`\\bar c \\leftarrow (Q \\bar c + q c)/(Q + q)`; issues are
