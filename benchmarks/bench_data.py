@@ -4,7 +4,10 @@ Measures, each in a fresh Python process so that peak memory is its own:
 
 1. ``load_dataset`` on a folder with a ROWS-row ``demand.parquet`` (default 10 million),
 2. ``load_dataset`` on a folder with a ROWS/10-row ``demand.csv`` (default 1 million),
-3. ``demand_stats`` on a ROWS-row demand table already in memory.
+3. ``demand_stats`` on a ROWS-row demand table already in memory,
+
+and, as references, plain ``pandas.read_parquet`` / ``pandas.read_csv(engine="pyarrow")``
+on the same files, so the cost of validation shows as a ratio.
 
 Prints wall time, CPU time (user + system, all threads: steadier than wall time on a
 shared machine), rows per second, peak resident memory of the child during the measured
@@ -103,6 +106,16 @@ def _child(case: str, folder: str, rows: int) -> None:
         wall, cpu = time.perf_counter() - t0, _cpu() - c0
         n = len(demand)
         assert len(out) == len(items)
+    elif case.startswith("raw-"):  # reference: pandas alone, no validation
+        path = Path(folder) / ("demand.parquet" if case == "raw-parquet" else "demand.csv")
+        base = _reset_peak()
+        c0, t0 = _cpu(), time.perf_counter()
+        if case == "raw-parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_csv(path, engine="pyarrow")
+        wall, cpu = time.perf_counter() - t0, _cpu() - c0
+        n = len(frame)
     else:
         base = _reset_peak()
         c0, t0 = _cpu(), time.perf_counter()
@@ -162,16 +175,25 @@ def main() -> None:
             f"  {'case':<34}{'rows':>12}{'wall s':>9}{'CPU s':>8}{'M rows/s':>10}"
             f"{'peak RSS MB':>13}{'+ over base':>13}"
         )
+        results = {}
         for case, label, folder, n in [
+            ("raw-parquet", "  reference: pandas.read_parquet", tmp / "pq", rows),
             ("parquet", "load_dataset, demand.parquet", tmp / "pq", rows),
+            ("raw-csv", "  reference: read_csv(pyarrow)", tmp / "csv", rows // 10),
             ("csv", "load_dataset, demand.csv", tmp / "csv", rows // 10),
             ("stats", "demand_stats (in memory)", tmp, rows),
         ]:
-            r = _run(case, folder, n)
+            r = results[case] = _run(case, folder, n)
             print(
                 f"  {label:<34}{r['rows']:>12,}{r['wall']:>9.2f}{r['cpu']:>8.2f}"
                 f"{r['rows'] / r['wall'] / 1e6:>10.2f}{r['peak']:>13.0f}"
                 f"{r['peak'] - r['base']:>13.0f}"
+            )
+        for kind in ("parquet", "csv"):
+            ours, ref = results[kind], results[f"raw-{kind}"]
+            print(
+                f"  load_dataset / plain read ({kind}): CPU x{ours['cpu'] / ref['cpu']:.1f}, "
+                f"wall x{ours['wall'] / ref['wall']:.1f} (validation and coercion overhead)"
             )
 
 
