@@ -40,6 +40,7 @@ from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
 from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
+from .stock_panel import StockPanel
 from .tradeoff_panel import TradeoffPanel
 
 __all__ = ["TABS", "Dashboard", "SummaryPanel", "TabSpec", "compute_plan", "default_dataset"]
@@ -247,6 +248,7 @@ TABS: list[TabSpec] = [
     TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
     TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),
     TabSpec("Stockout trade-offs", lambda d: TradeoffPanel(d.dataset, scenario=d.scenario)),
+    TabSpec("Stock & review", lambda d: StockPanel(d.dataset, plan=d.plan), needs=("lots",)),
     TabSpec("Scenarios", lambda d: d.scenario_panel),
 ]
 
