@@ -60,7 +60,7 @@ def test_teaching_defaults_are_circuit_town():
 def test_each_control_moves_safety_stock(control, value):
     p = SafetyPanel()
     before = p.result["safety_stock"]
-    before_curve = np.array(p.curve_fig.data[0].y)
+    before_curve = np.array(p.fig.data[4].y)
     getattr(p, control).value = value
     r = expected(p)
     assert p.result["safety_stock"] != before
@@ -69,7 +69,7 @@ def test_each_control_moves_safety_stock(control, value):
     assert f"{r.reorder_point:,.1f}" in text_of(p.formula.value)
     assert f"{r.safety_stock:,.1f}" in text_of(p.numbers.value)
     if control != "service_level":  # the curve moves with the item, not with the target
-        assert not np.allclose(before_curve, np.array(p.curve_fig.data[0].y))
+        assert not np.allclose(before_curve, np.array(p.fig.data[4].y))
 
 
 def test_curve_is_reorder_point_on_the_grid_and_marks_the_target():
@@ -77,13 +77,13 @@ def test_curve_is_reorder_point_on_the_grid_and_marks_the_target():
     p.service_level.value = 0.9
     h = p.result["holding_cost"]
     grid = expected(p, SERVICE_GRID)
-    assert_allclose(p.curve_fig.data[0].x, SERVICE_GRID)
-    assert_allclose(p.curve_fig.data[0].y, grid.safety_stock, rtol=1e-12)
-    assert_allclose(p.curve_fig.data[1].y, np.asarray(grid.safety_stock) * h, rtol=1e-12)
-    assert_allclose(p.curve_fig.data[2].x, [0.9])
-    assert_allclose(p.curve_fig.data[2].y, [expected(p).safety_stock], rtol=1e-12)
+    assert_allclose(p.fig.data[4].x, SERVICE_GRID)
+    assert_allclose(p.fig.data[4].y, grid.safety_stock, rtol=1e-12)
+    assert_allclose(p.fig.data[5].y, np.asarray(grid.safety_stock) * h, rtol=1e-12)
+    assert_allclose(p.fig.data[6].x, [0.9])
+    assert_allclose(p.fig.data[6].y, [expected(p).safety_stock], rtol=1e-12)
     # Safety stock never falls as the service level rises.
-    assert np.all(np.diff(np.asarray(p.curve_fig.data[0].y)) >= 0)
+    assert np.all(np.diff(np.asarray(p.fig.data[4].y)) >= 0)
     assert_allclose(p.result["safety_stock_holding_cost"], p.result["safety_stock"] * h)
 
 
@@ -92,15 +92,15 @@ def test_distribution_tail_starts_at_the_reorder_point():
     mu, sd, s = (
         p.result[k] for k in ("lead_time_demand_mean", "lead_time_demand_sd", "reorder_point")
     )
-    x = np.asarray(p.dist_fig.data[0].x)
-    assert_allclose(p.dist_fig.data[0].y, stats.norm.pdf(x, mu, sd), rtol=1e-12)
-    tail = np.asarray(p.dist_fig.data[1].x)
+    x = np.asarray(p.fig.data[0].x)
+    assert_allclose(p.fig.data[0].y, stats.norm.pdf(x, mu, sd), rtol=1e-12)
+    tail = np.asarray(p.fig.data[1].x)
     assert tail[0] == pytest.approx(s) and tail.min() >= s - 1e-9
-    assert_allclose(p.dist_fig.data[2].x, [s, s])
+    assert_allclose(p.fig.data[2].x, [s, s])
     # The shaded tail's probability is 1 - alpha for a cycle target.
     assert 1 - stats.norm.cdf(s, mu, sd) == pytest.approx(0.05, abs=1e-9)
     p.service_level.value = 0.8
-    assert p.dist_fig.data[1].x[0] == pytest.approx(expected(p).reorder_point)
+    assert p.fig.data[1].x[0] == pytest.approx(expected(p).reorder_point)
 
 
 def test_fill_rate_toggle():
@@ -121,7 +121,7 @@ def test_fill_rate_toggle():
     assert_allclose(p.result["fill_rate"], 0.98, rtol=1e-6)
     assert p.result["safety_stock"] < cycle_ss
     assert "G(k)" in text_of(p.formula.value)
-    assert p.curve_fig.layout.xaxis.title.text == "fill rate target"
+    assert p.fig.layout.xaxis2.title.text == "fill rate target"
 
 
 def test_no_uncertainty_gives_no_safety_stock():
@@ -129,7 +129,7 @@ def test_no_uncertainty_gives_no_safety_stock():
     p.demand_sd.value = 0.0
     p.lead_time_sd.value = 0.0
     assert p.result["safety_stock"] == 0.0
-    assert len(p.dist_fig.data[1].x) == 0
+    assert len(p.fig.data[1].x) == 0
 
 
 def test_opens_a_sku_as_the_plan_does(shipped):
@@ -156,4 +156,4 @@ def test_opens_a_sku_as_the_plan_does(shipped):
 def test_panel_contract():
     p = SafetyPanel()
     assert "ss-panel" in p._dom_classes and "ss-service-level" in p.service_level._dom_classes
-    assert len(p.dist_fig.data) == 4 and len(p.curve_fig.data) == 3
+    assert len(p.fig.data) == 7  # one FigureWidget: each one ships plotly.js to the page

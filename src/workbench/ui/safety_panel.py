@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 import plotly.graph_objects as go
 import traitlets
+from plotly.subplots import make_subplots
 from scipy import stats as st
 
 import workbench as wb
@@ -75,12 +76,10 @@ class SafetyPanel(Panel):
         ``lead_time_demand_sd``, ``cycle_service_level``, ``fill_rate``,
         ``expected_shortage_per_cycle``, ``stockouts_per_year``) and
         ``safety_stock_holding_cost`` [$/year] = safety stock x H.
-    dist_fig : FigureWidget
-        0 the lead-time demand pdf, 1 the stockout tail beyond s, 2 the reorder point,
-        3 the mean.
-    curve_fig : FigureWidget
-        0 safety stock against the target, 1 its holding cost (right axis), 2 the
-        current target.
+    fig : FigureWidget
+        Left, the lead-time demand: 0 its pdf, 1 the stockout tail beyond s, 2 the
+        reorder point, 3 the mean. Right: 4 safety stock against the target, 5 its
+        holding cost (right axis), 6 the current target.
     """
 
     result = traitlets.Dict()
@@ -120,68 +119,69 @@ class SafetyPanel(Panel):
         self.numbers = widgets.HTML()
         self.numbers.add_class("ss-numbers")
 
-        template = plotly_template()
-        self.dist_fig = go.FigureWidget(
-            data=[
-                go.Scatter(x=[], y=[], mode="lines", name="lead-time demand"),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="lines",
-                    fill="tozeroy",
-                    name="stockout: demand above s",
-                    line=dict(width=0.5, color="#c0392b"),
-                    fillcolor="rgba(192,57,43,0.35)",
-                ),
-                go.Scatter(
-                    x=[], y=[], mode="lines", name="reorder point s", line=dict(color="black")
-                ),
-                go.Scatter(
-                    x=[], y=[], mode="lines", name="mean μ_L", line=dict(dash="dot", color="grey")
-                ),
-            ],
-            layout=go.Layout(
-                title="Demand over the lead time",
-                template=template,
-                height=360,
-                margin=dict(l=60, r=20, t=50, b=45),
-                xaxis=dict(title="units demanded during L"),
-                yaxis=dict(title="probability density", rangemode="tozero"),
-                legend=dict(orientation="h", y=-0.2),
-                meta="ss-distribution",
-            ),
+        base = make_subplots(
+            rows=1,
+            cols=2,
+            specs=[[{}, {"secondary_y": True}]],
+            subplot_titles=("Demand over the lead time", "Safety stock against the target"),
+            horizontal_spacing=0.12,
         )
-        self.curve_fig = go.FigureWidget(
-            data=[
-                go.Scatter(x=[], y=[], mode="lines", name="safety stock [units]"),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="lines",
-                    name="its holding cost [$/yr]",
-                    yaxis="y2",
-                    line=dict(dash="dash"),
-                ),
-                go.Scatter(x=[], y=[], mode="markers", name="current target", marker=dict(size=12)),
-            ],
-            layout=go.Layout(
-                title="Safety stock against the service level",
-                template=template,
-                height=360,
-                margin=dict(l=60, r=60, t=50, b=45),
-                xaxis=dict(title="service level target", tickformat=".0%"),
-                yaxis=dict(title="safety stock [units]", rangemode="tozero"),
-                yaxis2=dict(
-                    title="$ per year",
-                    overlaying="y",
-                    side="right",
-                    showgrid=False,
-                    rangemode="tozero",
-                ),
-                legend=dict(orientation="h", y=-0.2),
-                meta="ss-curve",
+        dist = [
+            go.Scatter(x=[], y=[], mode="lines", name="lead-time demand"),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="lines",
+                fill="tozeroy",
+                name="stockout: demand above s",
+                line=dict(width=0.5, color="#c0392b"),
+                fillcolor="rgba(192,57,43,0.35)",
             ),
+            go.Scatter(x=[], y=[], mode="lines", name="reorder point s", line=dict(color="black")),
+            go.Scatter(
+                x=[], y=[], mode="lines", name="mean μ_L", line=dict(dash="dot", color="grey")
+            ),
+        ]
+        for t in dist:
+            base.add_trace(t, row=1, col=1)
+        base.add_trace(
+            go.Scatter(x=[], y=[], mode="lines", name="safety stock [units]"), row=1, col=2
         )
+        base.add_trace(
+            go.Scatter(
+                x=[], y=[], mode="lines", name="its holding cost [$/yr]", line=dict(dash="dash")
+            ),
+            row=1,
+            col=2,
+            secondary_y=True,
+        )
+        base.add_trace(
+            go.Scatter(x=[], y=[], mode="markers", name="current target", marker=dict(size=12)),
+            row=1,
+            col=2,
+        )
+        base.update_xaxes(title_text="units demanded during L", row=1, col=1)
+        base.update_yaxes(title_text="probability density", rangemode="tozero", row=1, col=1)
+        base.update_xaxes(title_text="cycle service level target", tickformat=".0%", row=1, col=2)
+        base.update_yaxes(title_text="safety stock [units]", rangemode="tozero", row=1, col=2)
+        base.update_yaxes(
+            title_text="$ per year",
+            rangemode="tozero",
+            showgrid=False,
+            row=1,
+            col=2,
+            secondary_y=True,
+        )
+        base.update_layout(
+            template=plotly_template(),
+            height=420,
+            margin=dict(l=60, r=60, t=50, b=45),
+            legend=dict(orientation="h", y=-0.22),
+            meta="ss-chart",
+        )
+        # One FigureWidget for both charts (each one ships plotly.js to the page), all
+        # traces present before it is made (STACK.md pitfall 2).
+        self.fig = go.FigureWidget(base)
         controls = widgets.VBox(
             [
                 self.sku,
@@ -199,8 +199,7 @@ class SafetyPanel(Panel):
         super().__init__(
             children=[
                 widgets.HBox([controls, widgets.VBox([self.formula, self.numbers])]),
-                self.dist_fig,
-                self.curve_fig,
+                self.fig,
             ],
             **kwargs_without(params),
         )
@@ -354,7 +353,7 @@ class SafetyPanel(Panel):
         curve = self._reorder_point(p, SERVICE_GRID)
         mu, sd, s = res["lead_time_demand_mean"], res["lead_time_demand_sd"], res["reorder_point"]
 
-        with self.dist_fig.batch_update():
+        with self.fig.batch_update():
             if sd > 0:
                 x = np.linspace(max(mu - 4 * sd, 0.0), mu + 4.5 * sd, 300)
                 y = st.norm.pdf(x, loc=mu, scale=sd)
@@ -365,16 +364,15 @@ class SafetyPanel(Panel):
             else:  # no uncertainty: all the mass at the mean
                 x, y, top = np.array([mu, mu]), np.array([0.0, 1.0]), 1.0
                 xt, yt = np.array([]), np.array([])
-            self.dist_fig.data[0].update(x=x, y=y)
-            self.dist_fig.data[1].update(x=xt, y=yt)
-            self.dist_fig.data[2].update(x=[s, s], y=[0, top * 1.05])
-            self.dist_fig.data[3].update(x=[mu, mu], y=[0, top * 1.05])
-        with self.curve_fig.batch_update():
-            self.curve_fig.data[0].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock))
-            self.curve_fig.data[1].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock) * h)
-            self.curve_fig.data[2].update(x=[p["service_level"]], y=[res["safety_stock"]])
+            self.fig.data[0].update(x=x, y=y)
+            self.fig.data[1].update(x=xt, y=yt)
+            self.fig.data[2].update(x=[s, s], y=[0, top * 1.05])
+            self.fig.data[3].update(x=[mu, mu], y=[0, top * 1.05])
+            self.fig.data[4].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock))
+            self.fig.data[5].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock) * h)
+            self.fig.data[6].update(x=[p["service_level"]], y=[res["safety_stock"]])
             kind = "fill rate" if p["service_type"] == "fill_rate" else "cycle service level"
-            self.curve_fig.layout.xaxis.title = f"{kind} target"
+            self.fig.layout.xaxis2.title.text = f"{kind} target"
         self.formula.value = _formula_html(res)
         self.numbers.value = _numbers_html(res)
         self.result = res
