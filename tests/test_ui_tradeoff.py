@@ -37,8 +37,8 @@ def test_default_point_is_the_scenarios_plan(panel, shipped, stats):
     assert panel.scenario == scn
     assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
     assert_allclose(panel.result["fill_rate"], s["fill_rate"], rtol=1e-12)
-    assert_allclose(panel.frontier_fig.data[2].x, [s["investment"]], rtol=1e-12)
-    assert_allclose(panel.frontier_fig.data[2].y, [s["fill_rate"]], rtol=1e-12)
+    assert_allclose(panel.fig.data[2].x, [s["investment"]], rtol=1e-12)
+    assert_allclose(panel.fig.data[2].y, [s["fill_rate"]], rtol=1e-12)
     assert f"${s['investment']:,.0f}" in panel.numbers.value
 
 
@@ -54,16 +54,16 @@ def test_frontier_is_service_frontier_of_the_plan(panel):
         abc_class=p["abc"].astype(str),
     ).table
     whole = f[f["class"] == "all"]
-    assert_allclose(panel.frontier_fig.data[0].x, whole["avg_inventory_value"], rtol=1e-12)
-    assert_allclose(panel.frontier_fig.data[0].y, whole["expected_fill_rate"], rtol=1e-12)
-    assert len(panel.frontier_fig.data[1].x) == 1  # the knee
+    assert_allclose(panel.fig.data[0].x, whole["avg_inventory_value"], rtol=1e-12)
+    assert_allclose(panel.fig.data[0].y, whole["expected_fill_rate"], rtol=1e-12)
+    assert len(panel.fig.data[1].x) == 1  # the knee
     # More investment buys more fill rate along the curve.
-    assert np.all(np.diff(panel.frontier_fig.data[0].x) > 0)
-    assert np.all(np.diff(panel.frontier_fig.data[0].y) > 0)
+    assert np.all(np.diff(panel.fig.data[0].x) > 0)
+    assert np.all(np.diff(panel.fig.data[0].y) > 0)
 
 
 def test_class_target_moves_the_point_not_the_frontier(panel, shipped, stats):
-    curve = np.array(panel.frontier_fig.data[0].x)
+    curve = np.array(panel.fig.data[0].x)
     before = panel.result["investment"]
     panel.targets["A"].value = 0.995
     scn = wb.Scenario(
@@ -72,12 +72,12 @@ def test_class_target_moves_the_point_not_the_frontier(panel, shipped, stats):
     s = expected_summary(shipped, stats, scn)
     assert panel.result["investment"] > before
     assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
-    assert_allclose(panel.frontier_fig.data[2].y, [s["fill_rate"]], rtol=1e-12)
-    assert_allclose(panel.frontier_fig.data[0].x, curve)  # Q unchanged: same frontier
+    assert_allclose(panel.fig.data[2].y, [s["fill_rate"]], rtol=1e-12)
+    assert_allclose(panel.fig.data[0].x, curve)  # Q unchanged: same frontier
 
 
 def test_holding_rate_moves_the_frontier(panel, shipped, stats):
-    curve = np.array(panel.frontier_fig.data[0].x)
+    curve = np.array(panel.fig.data[0].x)
     assert not panel.override_rate.value
     panel.holding_rate.value = 0.45
     assert panel.override_rate.value  # moving the slider applies the rate
@@ -85,9 +85,9 @@ def test_holding_rate_moves_the_frontier(panel, shipped, stats):
     s = expected_summary(shipped, stats, scn)
     assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
     # Dearer holding -> smaller EOQs -> less cycle stock along the whole frontier.
-    assert np.all(np.array(panel.frontier_fig.data[0].x) < curve)
+    assert np.all(np.array(panel.fig.data[0].x) < curve)
     panel.override_rate.value = False
-    assert_allclose(panel.frontier_fig.data[0].x, curve, rtol=1e-12)
+    assert_allclose(panel.fig.data[0].x, curve, rtol=1e-12)
 
 
 def test_set_plan_adopts_the_dashboards_scenario(panel, shipped):
@@ -109,9 +109,9 @@ def test_run_simulation_with_progress(panel):
     assert panel.progress.bar_style == "success" and "Simulated 250 SKUs" in panel.status.value
     run = sim["run"].summary
     assert_allclose(sim["fill_rate"], run["filled"].sum() / run["demand"].sum())
-    assert_allclose(panel.frontier_fig.data[4].x, [sim["investment"]])
-    assert len(panel.frontier_fig.data[3].x) == len(SIMULATED_LEVELS)
-    assert_allclose(panel.frontier_fig.data[3].y, sim["points"]["simulated_fill_rate"])
+    assert_allclose(panel.fig.data[4].x, [sim["investment"]])
+    assert len(panel.fig.data[3].x) == len(SIMULATED_LEVELS)
+    assert_allclose(panel.fig.data[3].y, sim["points"]["simulated_fill_rate"])
     assert 0.5 < sim["fill_rate"] <= 1.0
     assert "tradeoff-sim-fill" in panel.numbers.value
     # The chosen SKU's trace: stockout markers on the days demand went unserved.
@@ -119,12 +119,12 @@ def test_run_simulation_with_progress(panel):
     tr = sim["run"].trace
     rows = tr[tr["sku"] == sku]
     short = rows["demand"] > rows["filled"] + 1e-9
-    assert_allclose(panel.trace_fig.data[0].y, rows["on_hand"])
-    assert len(panel.trace_fig.data[2].x) == int(short.sum())
-    assert_allclose(panel.trace_fig.data[3].y[0], panel.plan.loc[sku, "reorder_point"])
+    assert_allclose(panel.fig.data[5].y, rows["on_hand"])
+    assert len(panel.fig.data[7].x) == int(short.sum())
+    assert_allclose(panel.fig.data[8].y[0], panel.plan.loc[sku, "reorder_point"])
     other = panel.sku.options[7]
     panel.sku.value = other
-    assert other in panel.trace_fig.layout.title.text
+    assert other in panel.fig.layout.annotations[1].text
     # Same seed, same run.
     again = panel.run_simulation()
     assert again["fill_rate"] == sim["fill_rate"]
@@ -144,5 +144,5 @@ def test_set_dataset_clears_the_simulation(panel):
     panel.run_simulation()
     small = wb.sample_dataset(n_skus=80, years=1, seed=4)
     panel.set_dataset(small)
-    assert panel.simulation is None and len(panel.frontier_fig.data[4].x) == 0
+    assert panel.simulation is None and len(panel.fig.data[4].x) == 0
     assert panel.result["skus"] == 80 and len(panel.sku.options) <= 80

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import traitlets
+from plotly.subplots import make_subplots
 
 import workbench as wb
 
@@ -64,11 +65,10 @@ class TradeoffPanel(Panel):
         After a run: ``points`` (``wb.simulated_frontier`` table, class "all"),
         ``fill_rate`` and ``investment`` simulated for the current scenario, ``run``
         (the ``SimulationResult``), ``scenario``.
-    frontier_fig : FigureWidget
-        0 the frontier, 1 its knee, 2 the current scenario, 3 simulated frontier
-        points, 4 the simulated current scenario.
-    trace_fig : FigureWidget
-        0 on hand, 1 backorders, 2 stockout days, 3 the reorder point.
+    fig : FigureWidget
+        Top, the frontier: 0 the curve, 1 its knee, 2 the current scenario, 3
+        simulated frontier points, 4 the simulated current scenario. Bottom, one SKU's
+        simulated stock: 5 on hand, 6 backorders, 7 stockout days, 8 the reorder point.
     """
 
     scenario = traitlets.Any()
@@ -131,92 +131,95 @@ class TradeoffPanel(Panel):
             options=[], description="SKU", layout=widgets.Layout(width="420px")
         )
         self.sku.add_class("tradeoff-sku")
-        template = plotly_template()
-        self.frontier_fig = go.FigureWidget(
-            data=[
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="lines+markers",
-                    name="same target for every SKU",
-                    marker=dict(size=4),
-                ),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="markers",
-                    name="knee",
-                    marker=dict(size=12, symbol="circle-open", line=dict(width=2)),
-                ),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="markers",
-                    name="current scenario (formulas)",
-                    marker=dict(size=14, symbol="star", color="#d62728"),
-                ),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="lines+markers",
-                    name="simulated, same target",
-                    marker=dict(size=8, symbol="x"),
-                    line=dict(dash="dot"),
-                ),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="markers",
-                    name="current scenario (simulated)",
-                    marker=dict(size=14, symbol="star-open", color="#d62728", line=dict(width=2)),
-                ),
-            ],
-            layout=go.Layout(
-                title="Inventory investment against fill rate",
-                template=template,
-                height=420,
-                margin=dict(l=70, r=20, t=50, b=45),
-                xaxis=dict(title="average inventory at cost [$]"),
-                yaxis=dict(title="fill rate (demand-weighted)", tickformat=".1%"),
-                legend=dict(orientation="h", y=-0.2),
-                meta="tradeoff-frontier",
+        frontier_traces = [
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="lines+markers",
+                name="same target for every SKU",
+                marker=dict(size=4),
             ),
-        )
-        self.trace_fig = go.FigureWidget(
-            data=[
-                go.Scatter(x=[], y=[], mode="lines", name="on hand", line=dict(shape="hv")),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="lines",
-                    name="backorders",
-                    line=dict(shape="hv", color="#c0392b"),
-                ),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="markers",
-                    name="stockout day",
-                    marker=dict(symbol="x", size=9, color="#c0392b"),
-                ),
-                go.Scatter(
-                    x=[],
-                    y=[],
-                    mode="lines",
-                    name="reorder point s",
-                    line=dict(dash="dot", color="grey"),
-                ),
-            ],
-            layout=go.Layout(
-                title="One SKU's simulated stock (run the simulation)",
-                template=template,
-                height=340,
-                margin=dict(l=60, r=20, t=50, b=45),
-                yaxis=dict(title="units"),
-                legend=dict(orientation="h", y=-0.2),
-                meta="tradeoff-trace",
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                name="knee",
+                marker=dict(size=12, symbol="circle-open", line=dict(width=2)),
             ),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                name="current scenario (formulas)",
+                marker=dict(size=14, symbol="star", color="#d62728"),
+            ),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="lines+markers",
+                name="simulated, same target",
+                marker=dict(size=8, symbol="x"),
+                line=dict(dash="dot"),
+            ),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                name="current scenario (simulated)",
+                marker=dict(size=14, symbol="star-open", color="#d62728", line=dict(width=2)),
+            ),
+        ]
+        trace_traces = [
+            go.Scatter(x=[], y=[], mode="lines", name="on hand", line=dict(shape="hv")),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="lines",
+                name="backorders",
+                line=dict(shape="hv", color="#c0392b"),
+            ),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="markers",
+                name="stockout day",
+                marker=dict(symbol="x", size=9, color="#c0392b"),
+            ),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="lines",
+                name="reorder point s",
+                line=dict(dash="dot", color="grey"),
+            ),
+        ]
+        base = make_subplots(
+            rows=2,
+            cols=1,
+            subplot_titles=(
+                "Inventory investment against fill rate",
+                "One SKU's simulated stock (run the simulation)",
+            ),
+            vertical_spacing=0.14,
+            row_heights=[0.58, 0.42],
         )
+        for t in frontier_traces:
+            base.add_trace(t, row=1, col=1)
+        for t in trace_traces:
+            base.add_trace(t, row=2, col=1)
+        base.update_xaxes(title_text="average inventory at cost [$]", row=1, col=1)
+        base.update_yaxes(title_text="fill rate (demand-weighted)", tickformat=".1%", row=1, col=1)
+        base.update_yaxes(title_text="units", row=2, col=1)
+        base.update_layout(
+            template=plotly_template(),
+            height=760,
+            margin=dict(l=70, r=20, t=50, b=45),
+            legend=dict(orientation="h", y=-0.08),
+            meta="tradeoff-chart",
+        )
+        # One FigureWidget for both charts (each one ships plotly.js to the page), all
+        # traces present before it is made (STACK.md pitfall 2).
+        self.fig = go.FigureWidget(base)
         controls = widgets.VBox(
             [
                 self.override_rate,
@@ -230,9 +233,8 @@ class TradeoffPanel(Panel):
         super().__init__(
             children=[
                 widgets.HBox([controls, self.numbers]),
-                self.frontier_fig,
                 self.sku,
-                self.trace_fig,
+                self.fig,
             ],
             **kwargs,
         )
@@ -339,7 +341,7 @@ class TradeoffPanel(Panel):
             scenario.abc_cutoffs,
             len(plan),
         )
-        with self.frontier_fig.batch_update():
+        with self.fig.batch_update():
             if key != self._frontier_key:
                 table = wb.service_frontier(
                     planned["daily_mean"],
@@ -353,19 +355,19 @@ class TradeoffPanel(Panel):
                     service_type=scenario.service_type,
                 ).table
                 whole = table[table["class"] == "all"]
-                self.frontier_fig.data[0].update(
+                self.fig.data[0].update(
                     x=whole["avg_inventory_value"].to_numpy(),
                     y=whole["expected_fill_rate"].to_numpy(),
                     hovertext=[f"target {t:.1%}" for t in whole["service_level"]],
                 )
                 knee = whole[whole["is_knee"]]
-                self.frontier_fig.data[1].update(
+                self.fig.data[1].update(
                     x=knee["avg_inventory_value"].to_numpy(),
                     y=knee["expected_fill_rate"].to_numpy(),
                 )
                 self.frontier = table
                 self._frontier_key = key
-            self.frontier_fig.data[2].update(
+            self.fig.data[2].update(
                 x=[float(summary["investment"])], y=[float(summary["fill_rate"])]
             )
         self.scenario = scenario
@@ -488,13 +490,13 @@ class TradeoffPanel(Panel):
             "dates": dates,
             "scenario": self.scenario,
         }
-        with self.frontier_fig.batch_update():
-            self.frontier_fig.data[3].update(
+        with self.fig.batch_update():
+            self.fig.data[3].update(
                 x=whole["simulated_avg_inventory_value"].to_numpy(),
                 y=whole["simulated_fill_rate"].to_numpy(),
                 hovertext=[f"target {t:.0%}" for t in whole["service_level"]],
             )
-            self.frontier_fig.data[4].update(x=[sim["investment"]], y=[sim["fill_rate"]])
+            self.fig.data[4].update(x=[sim["investment"]], y=[sim["fill_rate"]])
         self.simulation = sim
         self.progress.value = 1.0
         self.progress.bar_style = "success"
@@ -507,11 +509,11 @@ class TradeoffPanel(Panel):
         return sim
 
     def _clear_simulation(self) -> None:
-        with self.frontier_fig.batch_update():
-            for t in self.frontier_fig.data[3:5]:
+        with self.fig.batch_update():
+            for t in self.fig.data[3:5]:
                 t.update(x=[], y=[])
-        with self.trace_fig.batch_update():
-            for t in self.trace_fig.data:
+        with self.fig.batch_update():
+            for t in self.fig.data[5:]:
                 t.update(x=[], y=[])
         self.progress.value = 0.0
         self.progress.bar_style = ""
@@ -523,11 +525,11 @@ class TradeoffPanel(Panel):
         sku = self.sku.value
         trace = None if sim is None or sim["run"].trace is None else sim["run"].trace
         rows = None if trace is None else trace[trace["sku"].astype(str) == str(sku)]
-        with self.trace_fig.batch_update():
+        with self.fig.batch_update():
             if rows is None or rows.empty:
-                for t in self.trace_fig.data:
+                for t in self.fig.data[5:]:
                     t.update(x=[], y=[])
-                self.trace_fig.layout.title = (
+                self.fig.layout.annotations[1].text = (
                     "One SKU's simulated stock (run the simulation)"
                     if sim is None
                     else f"{sku}: not traced in the last run (run the simulation again)"
@@ -537,15 +539,15 @@ class TradeoffPanel(Panel):
             dates = sim["dates"]
             x = np.asarray(dates)[day] if dates is not None and len(dates) > day.max() else day
             short = rows["demand"].to_numpy(float) > rows["filled"].to_numpy(float) + 1e-9
-            self.trace_fig.data[0].update(x=x, y=rows["on_hand"].to_numpy(float))
-            self.trace_fig.data[1].update(x=x, y=rows["backorders"].to_numpy(float))
-            self.trace_fig.data[2].update(x=x[short], y=np.zeros(int(short.sum())))
+            self.fig.data[5].update(x=x, y=rows["on_hand"].to_numpy(float))
+            self.fig.data[6].update(x=x, y=rows["backorders"].to_numpy(float))
+            self.fig.data[7].update(x=x[short], y=np.zeros(int(short.sum())))
             s = float(self.plan.loc[sku, "reorder_point"]) if sku in self.plan.index else np.nan
-            self.trace_fig.data[3].update(x=[x[0], x[-1]], y=[s, s])
+            self.fig.data[8].update(x=[x[0], x[-1]], y=[s, s])
             n_out = int(short.sum())
-            self.trace_fig.layout.title = (
-                f"{sku}: simulated stock, {n_out} stockout day{'s' if n_out != 1 else ''}"
-            )
+            self.fig.layout.annotations[
+                1
+            ].text = f"{sku}: simulated stock, {n_out} stockout day{'s' if n_out != 1 else ''}"
 
 
 def _plain(v):
