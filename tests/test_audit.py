@@ -204,3 +204,18 @@ def test_cycle_count_plan_bad_inputs():
         cycle_count_plan(pd.Series({"x": "A"}), start="2027-01-02", end="2027-01-03")
     with pytest.raises(ValueError, match=r"counts per year for 'A' must be >= 0"):
         cycle_count_plan(pd.Series({"x": "A"}), start="2027-01-04", counts_per_year={"A": -1})
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 30), st.integers(0, 60), st.integers(1, 120))
+def test_cycle_count_plan_is_level_and_complete(n_a, n_b, n_c):
+    labels = ["A"] * n_a + ["B"] * n_b + ["C"] * n_c
+    classes = pd.Series(labels, index=[f"i{k}" for k in range(len(labels))])
+    plan = cycle_count_plan(classes, start="2027-01-04")
+    assert len(plan) == 12 * n_a + 4 * n_b + n_c
+    days = pd.bdate_range("2027-01-04", "2028-01-03")
+    load = plan.groupby("date").size().reindex(days, fill_value=0)
+    assert load.max() - load.min() <= 1
+    # every item's counts are numbered 1..n without gaps
+    numbers = plan.groupby("sku")["count_number"].agg(["min", "max", "size"])
+    assert (numbers["min"] == 1).all() and (numbers["max"] == numbers["size"]).all()
