@@ -69,7 +69,7 @@ class _FakePopen:
     calls: ClassVar[list[dict]] = []
 
     def __init__(self, cmd, cwd=None, env=None, **kwargs):
-        _FakePopen.calls.append({"cmd": cmd, "cwd": Path(cwd), "env": env})
+        _FakePopen.calls.append({"cmd": cmd, "cwd": Path(cwd), "env": env, **kwargs})
         self.returncode = 0
 
     def wait(self, timeout=None):
@@ -91,6 +91,7 @@ def test_serve_runs_voila_in_the_notebooks_folder_with_the_data(monkeypatch, tmp
     assert call["cwd"] == REPO / "notebooks"  # voila.json is read from the cwd
     assert call["env"]["WORKBENCH_DATA"] == str(tmp_path.resolve())
     assert call["env"]["WORKBENCH_THEME"] == "dark"
+    assert call["start_new_session"] is True  # Ctrl+C is handled by `serve`, not by Voila
     assert "--port=8999" in call["cmd"] and "--theme=dark" in call["cmd"]
     assert "http://127.0.0.1:8999/" in capsys.readouterr().out
 

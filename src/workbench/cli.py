@@ -19,7 +19,9 @@ and therefore for every kernel Voila starts (preheated ones included):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import webbrowser
@@ -160,18 +162,38 @@ def serve(
     print(f"Inventory Workbench dashboard: {url}", flush=True)
     print(f"  data: {data if data is not None else 'the shipped sample business'}", flush=True)
     print("  stop with Ctrl+C", flush=True)
-    proc = subprocess.Popen(cmd, cwd=folder, env=env)
-    if open_browser:
-        _open_when_ready(url, proc)
+    # Voila runs in its own session: Ctrl+C reaches only this process, which then stops Voila
+    # with SIGTERM (it shuts its kernels down; on SIGINT it would ask "Shutdown? (y/[n])").
+    proc = subprocess.Popen(cmd, cwd=folder, env=env, start_new_session=True)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
+        if open_browser:
+            _open_when_ready(url, proc)
         return proc.wait()
     except KeyboardInterrupt:
-        # Ctrl+C reached Voila too (same process group); let it shut its kernels down.
+        print("\nstopping the dashboard (shutting its kernels down)...", flush=True)
+        return _stop(proc)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if proc.poll() is None:
+            _stop(proc)
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _stop(proc: subprocess.Popen, timeout: float = 30.0) -> int:
+    """SIGTERM Voila, then SIGKILL its whole process group if it does not exit in time."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
         try:
-            return proc.wait(timeout=15)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            return proc.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return 0
 
 
 def _open_when_ready(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
