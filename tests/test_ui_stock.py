@@ -132,7 +132,15 @@ def test_as_of_moves_trait_text_and_figures(panel, shipped, plan):
     hist_end_before = pd.Timestamp(panel.history_fig.data[0].x[-1])
 
     when = panel.as_of.options[8]  # eight weeks earlier
+    titles: list[str] = []
+
+    def seen(change):
+        titles.append(change.new)
+
+    panel.title.observe(seen, names="value")
     panel.as_of.value = when
+    assert "Computing the review as of " + when in titles[0]  # shown while it runs
+    assert "Computing" not in panel.title.value
     review = wb.weekly_review(shipped, plan, as_of=when)
     assert panel.headline["as_of"] == when
     assert_headline_equal(panel.headline, review.headline)
@@ -168,8 +176,11 @@ def test_as_of_moves_trait_text_and_figures(panel, shipped, plan):
     raw = panel.history_fig.data[INVENTORY_TYPES.index("raw_material")]
     assert_allclose(raw.y, hist["raw_material"].to_numpy(float), rtol=1e-12)
     assert pd.Timestamp(raw.x[-1]) < hist_end_before
-    # Back to the latest date: cached, and the same numbers as at first.
+    # Back to the latest date: cached (no "computing"), and the same numbers as at first.
+    titles.clear()
     panel.as_of.value = panel.as_of.options[0]
+    panel.title.unobserve(seen, names="value")
+    assert not any("Computing" in t for t in titles)
     assert panel.headline == before
 
 
@@ -210,6 +221,7 @@ def test_valuation_side_by_side(panel, shipped):
             cell = re.search(rf"stock-val-{col}-{m}'>([^<]+)<", markup).group(1)
             assert cell == fmt_money(cmp.totals.loc[m, col])
     assert html.escape(cmp.explanation) in markup
+    assert "ends on 2026-10-31, the date of the stock on hand" in markup
     # Opening + purchases = COGS + closing for every method (the calculator's invariant).
     t = panel.valuation.totals
     assert_allclose(t["opening_value"] + t["purchases_value"], t["cogs"] + t["closing_value"])

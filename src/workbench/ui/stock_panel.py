@@ -79,7 +79,7 @@ EXCEPTIONS = {
         "Stock with no issue for 180 days or more, largest value first.",
     ),
     "count_discrepancies": (
-        "Count discrepancies",
+        "Miscounts",
         "Lines of the latest physical count outside the tolerance, largest variance value first.",
     ),
     "expiring_lots": (
@@ -468,6 +468,11 @@ class StockPanel(Panel):
     def update(self) -> None:
         """Show the review of the selected date: headline, exceptions, charts."""
         as_of = self.as_of.value
+        if as_of not in self._reviews:  # a moment's work: say so while it runs
+            self.title.value = (
+                f"<div class='wb-note stock-busy' style='margin:4px 12px'>Computing the review "
+                f"as of {html.escape(as_of)}…</div>"
+            )
         review, aging = self.compute(as_of)
         head = {k: _plain(v) for k, v in review.headline.items()}
         head["stockout items"] = len(review.stockouts)
@@ -624,7 +629,10 @@ class StockPanel(Panel):
             f"<div class='stock-explanation' style='max-width:820px;margin:4px 0'>"
             f"{html.escape(cmp.explanation)}</div>"
             f"<div class='wb-note'>{fmt_int(valued)} SKUs valued ({fmt_int(skus)} with opening "
-            f"stock). Left out: {html.escape(left_out) if left_out else 'none'}.</div>"
+            f"stock). Left out: {html.escape(left_out) if left_out else 'none'}. Every period "
+            f"ends on {self._periods[self.period.value][1]:%Y-%m-%d}, the date of the stock on "
+            "hand (the lots): the opening stock is rolled back from it through the receipts "
+            "and issues of the period (wb.period_movements).</div>"
         )
         self.valuation = cmp
 
