@@ -267,3 +267,14 @@ def test_outside_voila_figures_keep_their_bundle(small, monkeypatch):
     panel = SummaryPanel(small)
     panel._repr_mimebundle_()
     assert all(len(f._esm) > 1_000_000 for f in _figures(panel))
+
+
+def test_tab_goes_back_to_the_notice_when_new_data_lacks_its_table(small):
+    bare = wb.Dataset.from_tables({"items": small.items, "demand": small.demand})
+    tabs = [*TABS, TabSpec("Stock age", lambda d: _NeedsLots(d.dataset), needs=("lots",))]
+    d = Dashboard(small, tabs=tabs)
+    assert isinstance(d.panels["Stock age"], _NeedsLots)
+    d.dataset = bare  # an upload without lots must not leave the old panel on show
+    assert d.tab.titles[-1] == "Stock age (n/a)"
+    assert "needs the lots table" in d.panels["Stock age"].value
+    assert d.tab.children[-1] is d.panels["Stock age"]

@@ -327,12 +327,16 @@ class Dashboard(Panel):
         children, titles = [], []
         for spec in self.specs:
             panel = self.panels.get(spec.title)
-            if panel is None or isinstance(panel, widgets.HTML):
+            missing = self._missing(spec)
+            if missing:
+                # The loaded data cannot support this tab (any more): say so rather than
+                # keep showing a panel built on earlier data.
+                panel = self._build_one(spec)
+            elif panel is None or isinstance(panel, widgets.HTML):
                 panel = self._build_one(spec)
                 sync_figures(panel)  # it may be built after the dashboard is on the page
             self.panels[spec.title] = panel
             children.append(panel)
-            missing = self._missing(spec)
             titles.append(spec.title + (" (n/a)" if missing else ""))
         self.tab.children = children
         self.tab.titles = titles
