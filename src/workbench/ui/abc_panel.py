@@ -19,7 +19,7 @@ import traitlets
 import workbench as wb
 
 from ._common import Panel, fmt_int, fmt_money, fmt_number, fmt_pct, html_table, plotly_template
-from .eoq_panel import sku_table, slider
+from .eoq_panel import sku_table, slider, update_figure
 
 __all__ = ["CLASS_COLORS", "CRITERIA", "SORT_KEYS", "ABCPanel", "criterion_values"]
 
@@ -280,20 +280,22 @@ class ABCPanel(Panel):
         )
         matrix = wb.abc_xyz_matrix(classes, xyz, values)
         ranked = frame.sort_values("rank")
-        with self.fig.batch_update():
-            for i, c in enumerate(LABELS):
-                part = ranked[ranked["class"] == c]
-                self.fig.data[i].update(
-                    x=part["rank"].to_numpy(),
-                    y=part["criterion"].to_numpy(),
-                    hovertext=part["sku"].to_numpy(),
-                )
-            self.fig.data[3].update(x=ranked["rank"].to_numpy(), y=ranked["cumulative_share"])
-            n = len(ranked)
-            a, b = self.cutoffs
-            self.fig.data[4].update(x=[0.5, n + 0.5], y=[a, a])
-            self.fig.data[5].update(x=[0.5, n + 0.5], y=[b, b])
-            self.fig.layout.yaxis.title = CRITERIA[self.criterion.value].split(" [")[0]
+        traces: dict[int, dict] = {}
+        for i, c in enumerate(LABELS):
+            part = ranked[ranked["class"] == c]
+            traces[i] = dict(
+                x=part["rank"].to_numpy(),
+                y=part["criterion"].to_numpy(),
+                hovertext=part["sku"].to_numpy(),
+            )
+        n = len(ranked)
+        a, b = self.cutoffs
+        traces[3] = dict(x=ranked["rank"].to_numpy(), y=ranked["cumulative_share"].to_numpy())
+        traces[4] = dict(x=[0.5, n + 0.5], y=[a, a])
+        traces[5] = dict(x=[0.5, n + 0.5], y=[b, b])
+        update_figure(
+            self.fig, traces, {"yaxis.title.text": CRITERIA[self.criterion.value].split(" [")[0]}
+        )
         counts = {c: int((frame["class"] == c).sum()) for c in LABELS}
         self.summary.value = self._summary_html(frame, counts)
         self.matrix_html.value = _matrix_html(matrix, self.criterion.value)

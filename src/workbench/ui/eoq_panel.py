@@ -22,7 +22,14 @@ import workbench as wb
 
 from ._common import Panel, fmt_money, fmt_number, plotly_template
 
-__all__ = ["EOQPanel", "parse_price_breaks", "sku_options", "sku_table", "top_sku"]
+__all__ = [
+    "EOQPanel",
+    "parse_price_breaks",
+    "sku_options",
+    "sku_table",
+    "top_sku",
+    "update_figure",
+]
 
 #: Points on the Q axis of the cost chart.
 GRID_POINTS = 200
@@ -87,6 +94,23 @@ def set_range(s: widgets.FloatSlider, value: float, lo: float, hi: float, step: 
     s.step = step
     s.value = value
     s.min, s.max = lo, hi
+
+
+def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> None:
+    """Update a FigureWidget's traces and layout, one ``batch_update()`` per trace.
+
+    In one batch over several traces plotly sends a single restyle in which a key that
+    changed on one trace but not on another is "undefined" for the latter; plotly.js then
+    keeps the new data but does not redraw such a trace (seen in chromium: a cut-off
+    line whose y changed while its x did not stayed where it was). One message per
+    trace carries only that trace's changed keys and is always drawn.
+    """
+    for i, props in traces.items():
+        with fig.batch_update():
+            fig.data[i].update(**props)
+    if layout:
+        with fig.batch_update():
+            fig.layout.update(layout)
 
 
 def parse_price_breaks(text: str) -> list[tuple[float, float]] | None:
@@ -442,50 +466,48 @@ class EOQPanel(Panel):
             message = f'<div class="wb-error">{html.escape(str(exc))}</div>'
             breaks = None
 
-        with self.fig.batch_update():
-            if q > 0:
-                flat = wb.eoq_flat_range(FLAT_TOLERANCE, optimal_quantity=q)
-                res["flat_lower"], res["flat_upper"] = float(flat.lower), float(flat.upper)
-                top = 3.0 * q
-                if disc is not None:
-                    top = max(top, 1.5 * float(disc.order_quantity), 1.2 * breaks[-1][0])
-                grid = np.linspace(top / GRID_POINTS, top, GRID_POINTS)
-                c = wb.eoq_cost(grid, annual_demand=d, order_cost=s, holding_cost=h)
-                ymax = float(np.max(c.total[grid >= q / 3])) if np.any(grid >= q / 3) else 1.0
-                self.fig.data[0].update(x=grid, y=c.ordering)
-                self.fig.data[1].update(x=grid, y=c.holding)
-                self.fig.data[2].update(x=grid, y=c.total)
-                lo, hi = res["flat_lower"], res["flat_upper"]
-                self.fig.data[3].update(x=[lo, hi, hi, lo, lo], y=[0, 0, ymax, ymax, 0])
-                self.fig.data[4].update(x=[q], y=[res["annual_cost"]])
-                self.fig.data[5].update(x=[q, q], y=[0, res["annual_cost"]])
-                self.fig.layout.yaxis.range = [0, ymax * 1.05]
-                self.fig.layout.xaxis.range = [0, top]
-            else:
-                for t in self.fig.data[:6]:
-                    t.update(x=[], y=[])
-                message += (
-                    '<div class="wb-note">No demand: nothing to order (Q* = 0, no cost).</div>'
-                )
-            if disc is not None and q > 0:
-                prices = np.array([b[1] for b in breaks])
-                starts = np.array([b[0] for b in breaks])
-                idx = np.clip(np.searchsorted(starts, grid, side="right") - 1, 0, None)
-                price = prices[idx]
-                cd = wb.eoq_cost(
-                    grid, annual_demand=d, order_cost=s, holding_cost=p["holding_cost_rate"] * price
-                )
-                below = grid < starts[0]  # below the first break: no price quoted
-                total = np.where(below, np.nan, cd.total + d * price)
-                self.fig.data[6].update(x=grid, y=total, visible=True)
-                self.fig.data[7].update(
-                    x=[float(disc.order_quantity)], y=[float(disc.annual_cost)], visible=True
-                )
-                self.fig.layout.yaxis2.visible = True
-            else:
-                self.fig.data[6].update(x=[], y=[], visible=False)
-                self.fig.data[7].update(x=[], y=[], visible=False)
-                self.fig.layout.yaxis2.visible = False
+        traces: dict[int, dict] = {}
+        layout: dict = {}
+        if q > 0:
+            flat = wb.eoq_flat_range(FLAT_TOLERANCE, optimal_quantity=q)
+            res["flat_lower"], res["flat_upper"] = float(flat.lower), float(flat.upper)
+            top = 3.0 * q
+            if disc is not None:
+                top = max(top, 1.5 * float(disc.order_quantity), 1.2 * breaks[-1][0])
+            grid = np.linspace(top / GRID_POINTS, top, GRID_POINTS)
+            c = wb.eoq_cost(grid, annual_demand=d, order_cost=s, holding_cost=h)
+            ymax = float(np.max(c.total[grid >= q / 3])) if np.any(grid >= q / 3) else 1.0
+            lo, hi = res["flat_lower"], res["flat_upper"]
+            traces[0] = dict(x=grid, y=c.ordering)
+            traces[1] = dict(x=grid, y=c.holding)
+            traces[2] = dict(x=grid, y=c.total)
+            traces[3] = dict(x=[lo, hi, hi, lo, lo], y=[0, 0, ymax, ymax, 0])
+            traces[4] = dict(x=[q], y=[res["annual_cost"]])
+            traces[5] = dict(x=[q, q], y=[0, res["annual_cost"]])
+            layout = {"yaxis.range": [0, ymax * 1.05], "xaxis.range": [0, top]}
+        else:
+            traces.update({i: dict(x=[], y=[]) for i in range(6)})
+            message += '<div class="wb-note">No demand: nothing to order (Q* = 0, no cost).</div>'
+        if disc is not None and q > 0:
+            prices = np.array([b[1] for b in breaks])
+            starts = np.array([b[0] for b in breaks])
+            idx = np.clip(np.searchsorted(starts, grid, side="right") - 1, 0, None)
+            price = prices[idx]
+            cd = wb.eoq_cost(
+                grid, annual_demand=d, order_cost=s, holding_cost=p["holding_cost_rate"] * price
+            )
+            below = grid < starts[0]  # below the first break: no price quoted
+            total = np.where(below, np.nan, cd.total + d * price)
+            traces[6] = dict(x=grid, y=total, visible=True)
+            traces[7] = dict(
+                x=[float(disc.order_quantity)], y=[float(disc.annual_cost)], visible=True
+            )
+            layout["yaxis2.visible"] = True
+        else:
+            traces[6] = dict(x=[], y=[], visible=False)
+            traces[7] = dict(x=[], y=[], visible=False)
+            layout["yaxis2.visible"] = False
+        update_figure(self.fig, traces, layout)
 
         self.formula.value = _formula_html(res)
         self.numbers.value = _numbers_html(res)

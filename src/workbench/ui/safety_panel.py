@@ -29,6 +29,7 @@ from .eoq_panel import (
     sku_options,
     slider,
     top_sku,
+    update_figure,
 )
 
 __all__ = ["SERVICE_GRID", "SafetyPanel"]
@@ -353,26 +354,30 @@ class SafetyPanel(Panel):
         curve = self._reorder_point(p, SERVICE_GRID)
         mu, sd, s = res["lead_time_demand_mean"], res["lead_time_demand_sd"], res["reorder_point"]
 
-        with self.fig.batch_update():
-            if sd > 0:
-                x = np.linspace(max(mu - 4 * sd, 0.0), mu + 4.5 * sd, 300)
-                y = st.norm.pdf(x, loc=mu, scale=sd)
-                top = float(y.max())
-                tail = x >= s
-                xt = np.concatenate([[s], x[tail]])
-                yt = st.norm.pdf(xt, loc=mu, scale=sd)
-            else:  # no uncertainty: all the mass at the mean
-                x, y, top = np.array([mu, mu]), np.array([0.0, 1.0]), 1.0
-                xt, yt = np.array([]), np.array([])
-            self.fig.data[0].update(x=x, y=y)
-            self.fig.data[1].update(x=xt, y=yt)
-            self.fig.data[2].update(x=[s, s], y=[0, top * 1.05])
-            self.fig.data[3].update(x=[mu, mu], y=[0, top * 1.05])
-            self.fig.data[4].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock))
-            self.fig.data[5].update(x=SERVICE_GRID, y=np.asarray(curve.safety_stock) * h)
-            self.fig.data[6].update(x=[p["service_level"]], y=[res["safety_stock"]])
-            kind = "fill rate" if p["service_type"] == "fill_rate" else "cycle service level"
-            self.fig.layout.xaxis2.title.text = f"{kind} target"
+        if sd > 0:
+            x = np.linspace(max(mu - 4 * sd, 0.0), mu + 4.5 * sd, 300)
+            y = st.norm.pdf(x, loc=mu, scale=sd)
+            top = float(y.max())
+            xt = np.concatenate([[s], x[x >= s]])
+            yt = st.norm.pdf(xt, loc=mu, scale=sd)
+        else:  # no uncertainty: all the mass at the mean
+            x, y, top = np.array([mu, mu]), np.array([0.0, 1.0]), 1.0
+            xt, yt = np.array([]), np.array([])
+        safety = np.asarray(curve.safety_stock)
+        kind = "fill rate" if p["service_type"] == "fill_rate" else "cycle service level"
+        update_figure(
+            self.fig,
+            {
+                0: dict(x=x, y=y),
+                1: dict(x=xt, y=yt),
+                2: dict(x=[s, s], y=[0, top * 1.05]),
+                3: dict(x=[mu, mu], y=[0, top * 1.05]),
+                4: dict(x=SERVICE_GRID, y=safety),
+                5: dict(x=SERVICE_GRID, y=safety * h),
+                6: dict(x=[p["service_level"]], y=[res["safety_stock"]]),
+            },
+            {"xaxis2.title.text": f"{kind} target"},
+        )
         self.formula.value = _formula_html(res)
         self.numbers.value = _numbers_html(res)
         self.result = res

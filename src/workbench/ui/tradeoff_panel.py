@@ -25,7 +25,7 @@ from plotly.subplots import make_subplots
 import workbench as wb
 
 from ._common import Panel, fmt_int, fmt_money, fmt_number, fmt_pct, plotly_template
-from .eoq_panel import slider, top_sku
+from .eoq_panel import slider, top_sku, update_figure
 
 __all__ = ["SIMULATED_LEVELS", "TRACE_ALL_UP_TO", "TradeoffPanel"]
 
@@ -341,35 +341,33 @@ class TradeoffPanel(Panel):
             scenario.abc_cutoffs,
             len(plan),
         )
-        with self.fig.batch_update():
-            if key != self._frontier_key:
-                table = wb.service_frontier(
-                    planned["daily_mean"],
-                    planned["daily_sd"],
-                    lead_time_days=planned["lead_time_days"],
-                    order_quantity=planned["order_quantity"],
-                    unit_cost=planned["unit_cost"],
-                    lead_time_sd_days=planned["lead_time_sd_days"].fillna(0.0),
-                    review_period_days=planned["review_period_days"].fillna(0.0),
-                    abc_class=planned["abc"].astype(str),
-                    service_type=scenario.service_type,
-                ).table
-                whole = table[table["class"] == "all"]
-                self.fig.data[0].update(
-                    x=whole["avg_inventory_value"].to_numpy(),
-                    y=whole["expected_fill_rate"].to_numpy(),
-                    hovertext=[f"target {t:.1%}" for t in whole["service_level"]],
-                )
-                knee = whole[whole["is_knee"]]
-                self.fig.data[1].update(
-                    x=knee["avg_inventory_value"].to_numpy(),
-                    y=knee["expected_fill_rate"].to_numpy(),
-                )
-                self.frontier = table
-                self._frontier_key = key
-            self.fig.data[2].update(
-                x=[float(summary["investment"])], y=[float(summary["fill_rate"])]
+        traces: dict[int, dict] = {}
+        if key != self._frontier_key:
+            table = wb.service_frontier(
+                planned["daily_mean"],
+                planned["daily_sd"],
+                lead_time_days=planned["lead_time_days"],
+                order_quantity=planned["order_quantity"],
+                unit_cost=planned["unit_cost"],
+                lead_time_sd_days=planned["lead_time_sd_days"].fillna(0.0),
+                review_period_days=planned["review_period_days"].fillna(0.0),
+                abc_class=planned["abc"].astype(str),
+                service_type=scenario.service_type,
+            ).table
+            whole = table[table["class"] == "all"]
+            knee = whole[whole["is_knee"]]
+            traces[0] = dict(
+                x=whole["avg_inventory_value"].to_numpy(),
+                y=whole["expected_fill_rate"].to_numpy(),
+                hovertext=[f"target {t:.1%}" for t in whole["service_level"]],
             )
+            traces[1] = dict(
+                x=knee["avg_inventory_value"].to_numpy(), y=knee["expected_fill_rate"].to_numpy()
+            )
+            self.frontier = table
+            self._frontier_key = key
+        traces[2] = dict(x=[float(summary["investment"])], y=[float(summary["fill_rate"])])
+        update_figure(self.fig, traces)
         self.scenario = scenario
         self.plan = plan
         self.result = {k: _plain(v) for k, v in summary.items()}
@@ -490,13 +488,17 @@ class TradeoffPanel(Panel):
             "dates": dates,
             "scenario": self.scenario,
         }
-        with self.fig.batch_update():
-            self.fig.data[3].update(
-                x=whole["simulated_avg_inventory_value"].to_numpy(),
-                y=whole["simulated_fill_rate"].to_numpy(),
-                hovertext=[f"target {t:.0%}" for t in whole["service_level"]],
-            )
-            self.fig.data[4].update(x=[sim["investment"]], y=[sim["fill_rate"]])
+        update_figure(
+            self.fig,
+            {
+                3: dict(
+                    x=whole["simulated_avg_inventory_value"].to_numpy(),
+                    y=whole["simulated_fill_rate"].to_numpy(),
+                    hovertext=[f"target {t:.0%}" for t in whole["service_level"]],
+                ),
+                4: dict(x=[sim["investment"]], y=[sim["fill_rate"]]),
+            },
+        )
         self.simulation = sim
         self.progress.value = 1.0
         self.progress.bar_style = "success"
@@ -509,12 +511,7 @@ class TradeoffPanel(Panel):
         return sim
 
     def _clear_simulation(self) -> None:
-        with self.fig.batch_update():
-            for t in self.fig.data[3:5]:
-                t.update(x=[], y=[])
-        with self.fig.batch_update():
-            for t in self.fig.data[5:]:
-                t.update(x=[], y=[])
+        update_figure(self.fig, {i: dict(x=[], y=[]) for i in range(3, len(self.fig.data))})
         self.progress.value = 0.0
         self.progress.bar_style = ""
         self.status.value = ""
@@ -525,29 +522,36 @@ class TradeoffPanel(Panel):
         sku = self.sku.value
         trace = None if sim is None or sim["run"].trace is None else sim["run"].trace
         rows = None if trace is None else trace[trace["sku"].astype(str) == str(sku)]
+        if rows is None or rows.empty:
+            update_figure(self.fig, {i: dict(x=[], y=[]) for i in range(5, len(self.fig.data))})
+            self._trace_title(
+                "One SKU's simulated stock (run the simulation)"
+                if sim is None
+                else f"{sku}: not traced in the last run (run the simulation again)"
+            )
+            return
+        day = rows["day"].to_numpy()
+        dates = sim["dates"]
+        x = np.asarray(dates)[day] if dates is not None and len(dates) > day.max() else day
+        short = rows["demand"].to_numpy(float) > rows["filled"].to_numpy(float) + 1e-9
+        s = float(self.plan.loc[sku, "reorder_point"]) if sku in self.plan.index else np.nan
+        update_figure(
+            self.fig,
+            {
+                5: dict(x=x, y=rows["on_hand"].to_numpy(float)),
+                6: dict(x=x, y=rows["backorders"].to_numpy(float)),
+                7: dict(x=x[short], y=np.zeros(int(short.sum()))),
+                8: dict(x=[x[0], x[-1]], y=[s, s]),
+            },
+        )
+        n_out = int(short.sum())
+        self._trace_title(
+            f"{sku}: simulated stock, {n_out} stockout day{'s' if n_out != 1 else ''}"
+        )
+
+    def _trace_title(self, text: str) -> None:
         with self.fig.batch_update():
-            if rows is None or rows.empty:
-                for t in self.fig.data[5:]:
-                    t.update(x=[], y=[])
-                self.fig.layout.annotations[1].text = (
-                    "One SKU's simulated stock (run the simulation)"
-                    if sim is None
-                    else f"{sku}: not traced in the last run (run the simulation again)"
-                )
-                return
-            day = rows["day"].to_numpy()
-            dates = sim["dates"]
-            x = np.asarray(dates)[day] if dates is not None and len(dates) > day.max() else day
-            short = rows["demand"].to_numpy(float) > rows["filled"].to_numpy(float) + 1e-9
-            self.fig.data[5].update(x=x, y=rows["on_hand"].to_numpy(float))
-            self.fig.data[6].update(x=x, y=rows["backorders"].to_numpy(float))
-            self.fig.data[7].update(x=x[short], y=np.zeros(int(short.sum())))
-            s = float(self.plan.loc[sku, "reorder_point"]) if sku in self.plan.index else np.nan
-            self.fig.data[8].update(x=[x[0], x[-1]], y=[s, s])
-            n_out = int(short.sum())
-            self.fig.layout.annotations[
-                1
-            ].text = f"{sku}: simulated stock, {n_out} stockout day{'s' if n_out != 1 else ''}"
+            self.fig.layout.annotations[1].text = text
 
 
 def _plain(v):
