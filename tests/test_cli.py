@@ -137,3 +137,11 @@ def test_dashboard_notebook_has_no_definitions_and_is_stripped():
             assert cell["outputs"] == [] and cell["execution_count"] is None
             src = "".join(cell["source"])
             assert "def " not in src and "class " not in src
+
+
+def test_voila_json_allows_large_uploads():
+    """Tornado closes a websocket message over 10 MiB: a 13 MB demand.csv upload then did
+    nothing at all in the browser (checked by hand with Playwright)."""
+    conf = json.loads((REPO / "notebooks" / "voila.json").read_text())
+    size = conf["Voila"]["tornado_settings"]["websocket_max_message_size"]
+    assert size >= 100 * 1024 * 1024
