@@ -70,7 +70,7 @@ def nice_step(x: float) -> float:
     return base  # pragma: no cover
 
 
-def slider(description, value, lo, hi, step, css, *, fmt=".2f", width="420px"):
+def slider(description, value, lo, hi, step, css, *, fmt=".2f", width="460px"):
     """A FloatSlider that updates on release, with a readout the user can type into."""
     s = widgets.FloatSlider(
         value=value,
@@ -80,7 +80,7 @@ def slider(description, value, lo, hi, step, css, *, fmt=".2f", width="420px"):
         description=description,
         readout_format=fmt,
         continuous_update=False,
-        style={"description_width": "170px"},
+        style={"description_width": "200px"},
         layout=widgets.Layout(width=width),
     )
     s.add_class(css)
