@@ -278,3 +278,15 @@ def test_tab_goes_back_to_the_notice_when_new_data_lacks_its_table(small):
     assert d.tab.titles[-1] == "Stock age (n/a)"
     assert "needs the lots table" in d.panels["Stock age"].value
     assert d.tab.children[-1] is d.panels["Stock age"]
+
+
+def test_tab_goes_back_to_its_notice_when_new_data_lacks_the_table(small):
+    bare = wb.Dataset.from_tables({"items": small.items, "demand": small.demand})
+    tabs = [*TABS, TabSpec("Stock age", lambda d: _NeedsLots(d.dataset), needs=("lots",))]
+    d = Dashboard(small, tabs=tabs)
+    assert isinstance(d.panels["Stock age"], _NeedsLots)
+    d.dataset = bare  # no lots: the panel built on the old data must not stay
+    assert d.tab.titles[-1] == "Stock age (n/a)"
+    assert "needs the lots table" in d.panels["Stock age"].value
+    d.dataset = small
+    assert isinstance(d.panels["Stock age"], _NeedsLots) and d.tab.titles[-1] == "Stock age"
