@@ -160,3 +160,11 @@ def test_set_dataset_reclassifies(panel):
     assert sum(panel.counts.values()) == 80
     assert len(panel.fig.data[3].x) == 80
     assert panel.counts == expected_counts(sku_table(small), "value", panel.cutoffs)
+
+
+def test_set_plan_takes_the_scenarios_cutoffs(panel, shipped, items):
+    panel.set_plan(wb.plan(shipped, wb.Scenario(abc_cutoffs=(0.7, 0.9))))
+    assert panel.cutoffs == (0.7, 0.9)
+    assert panel.counts == expected_counts(items, "value", (0.7, 0.9))
+    panel.set_plan(None)  # nothing to take
+    assert panel.cutoffs == (0.7, 0.9)

@@ -187,3 +187,15 @@ def test_parse_price_breaks_messages():
     assert parse_price_breaks("0=5\n100=4") == [(0.0, 5.0), (100.0, 4.0)]
     with pytest.raises(ValueError, match=r"price break '1000' is not"):
         parse_price_breaks("0:5, 1000")
+
+
+def test_set_plan_follows_the_scenario(shipped):
+    p = EOQPanel(shipped)
+    sku = p.sku.value
+    plan = wb.plan(shipped, wb.Scenario(holding_cost_rate=0.4, demand_multiplier=1.5))
+    p.set_plan(plan)
+    assert p.sku.value == sku
+    assert_allclose(p.result["order_quantity"], plan.loc[sku, "eoq"], rtol=1e-9)
+    assert_allclose(p.result["holding_cost_rate"], 0.4, rtol=1e-12)
+    p.set_plan(None)  # back to the items' own figures
+    assert_allclose(p.result["order_quantity"], wb.plan(shipped).loc[sku, "eoq"], rtol=1e-9)

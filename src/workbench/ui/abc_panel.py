@@ -222,6 +222,18 @@ class ABCPanel(Panel):
         self._classified = True
         self.update()
 
+    def set_plan(self, plan) -> None:
+        """Take the A and B cut-offs of the dashboard's scenario
+        (``plan.attrs["scenario"]["abc_cutoffs"]``) when it has exactly two."""
+        cut = ((plan.attrs.get("scenario") or {}).get("abc_cutoffs")) if plan is not None else None
+        if cut is None or len(cut) != 2 or tuple(map(float, cut)) == self.cutoffs:
+            return
+        self._hold = True
+        self.cutoff_b.value = float(cut[1])
+        self.cutoff_a.value = float(cut[0])
+        self._hold = False
+        self.update()
+
     # -- reacting
     def _on_cutoff_a(self, change) -> None:
         if self._hold:

@@ -232,6 +232,7 @@ class EOQPanel(Panel):
         }
         self._hold = False
         self._items = None
+        self._plan = None
         self.sku = widgets.Dropdown(
             options=[(FREE, FREE)],
             value=FREE,
@@ -369,21 +370,44 @@ class EOQPanel(Panel):
         self._hold = False
         self._on_sku(None)
 
+    def set_plan(self, plan) -> None:
+        """Follow the dashboard's plan: a SKU then opens with the plan's annual demand
+        (after the scenario's demand multiplier), order cost and holding cost (a
+        scenario may override the items' own), so Q* is the plan's ``eoq``. The SKU
+        shown is reopened; None goes back to the items' own figures."""
+        self._plan = plan
+        if self._items is not None and self.sku.value != FREE:
+            self._on_sku(None)
+
     def sku_parameters(self, sku: str) -> dict:
-        """Annual demand, order cost, holding cost rate and unit cost of one SKU (blank
-        order costs and rates take ``wb.plan``'s defaults, $50 and 25 %)."""
+        """Annual demand, order cost, holding cost rate and unit cost of one SKU: from
+        the plan given to :meth:`set_plan` if it has the SKU, else from the items and
+        demand history (blank order costs and rates take ``wb.plan``'s defaults, $50
+        and 25 %)."""
         row = self._items.loc[sku]
 
-        def num(col, default):
-            v = row.get(col, np.nan)
-            return default if v is None or not np.isfinite(float(v)) else float(v)
+        def num(r, col, default):
+            try:
+                v = float(r.get(col, np.nan))
+            except (TypeError, ValueError):
+                return default
+            return v if np.isfinite(v) else default
 
-        return {
-            "annual_demand": num("annual_demand", 0.0),
-            "order_cost": num("order_cost", 50.0),
-            "holding_cost_rate": num("holding_cost_rate", 0.25),
-            "unit_cost": num("unit_cost", 1.0),
+        out = {
+            "annual_demand": num(row, "annual_demand", 0.0),
+            "order_cost": num(row, "order_cost", 50.0),
+            "holding_cost_rate": num(row, "holding_cost_rate", 0.25),
+            "unit_cost": num(row, "unit_cost", 1.0),
         }
+        plan = self._plan
+        if plan is not None and sku in plan.index:
+            prow = plan.loc[sku]
+            out["annual_demand"] = num(prow, "annual_demand", out["annual_demand"])
+            out["order_cost"] = num(prow, "order_cost", out["order_cost"])
+            h, c = num(prow, "holding_cost", np.nan), num(prow, "unit_cost", out["unit_cost"])
+            if np.isfinite(h) and c > 0:
+                out["unit_cost"], out["holding_cost_rate"] = c, h / c
+        return out
 
     def _apply_values(self, p: dict) -> None:
         """Set the sliders to ``p`` with ranges around the values (one update after)."""
