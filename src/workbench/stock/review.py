@@ -23,6 +23,7 @@ sales and average stock is approximated by the stock on hand).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -41,8 +42,20 @@ from .kpi import (
     stock_value_history,
     stockout_estimate,
 )
+from .valuation import period_movements
 
-__all__ = ["WeeklyReview", "sku_kpis", "weekly_review"]
+__all__ = ["STOCK_BASES", "StockAsOf", "WeeklyReview", "sku_kpis", "stock_as_of", "weekly_review"]
+
+#: How :func:`stock_as_of` knows each SKU's stock, from most to least certain.
+STOCK_BASES = {
+    "snapshot": "the lots on hand at the snapshot date",
+    "purchase_orders": "rolled back from the snapshot through purchase-order receipts and issues",
+    "lots_fifo": "rolled back from the snapshot through the receipts of the lots on hand and "
+    "issues (complete under first-in-first-out)",
+    "estimated": "produced item whose production since the date is not in the data: "
+    "estimated at its snapshot level, capped by the units issued since",
+    "unreconciled": "roll-back negative (records do not reconcile): counted as 0",
+}
 
 _DAYS_PER_YEAR = 365.0
 
@@ -148,6 +161,182 @@ def _plan_columns(plan: pd.DataFrame | None, skus: pd.Index) -> pd.DataFrame:
     return out
 
 
+class StockAsOf(NamedTuple):
+    """Result of :func:`stock_as_of`.
+
+    Attributes
+    ----------
+    by_sku : pandas.DataFrame
+        Indexed by sku in items order: ``on_hand_units`` [units], ``on_hand_value``
+        [$], ``basis`` (a key of :data:`STOCK_BASES`).
+    snapshot : pandas.Timestamp
+        The date of the lots table (the last day of the demand history).
+    notes : tuple of str
+        How the stock was obtained, with the number of SKUs on each basis.
+    """
+
+    by_sku: pd.DataFrame
+    snapshot: pd.Timestamp
+    notes: tuple[str, ...]
+
+
+def stock_as_of(dataset, as_of=None) -> StockAsOf:
+    """Stock on hand per SKU at the end of a day, rolled back from the lots snapshot.
+
+    The lots table is the stock at the end of the demand history (the snapshot).
+    For an earlier day :math:`t` the stock is rolled back through what moved after it:
+
+    .. math:: Q(t) = Q(T) + \\sum_{t < \\tau \\le T} s_\\tau - \\sum_{t < \\tau \\le T} r_\\tau
+
+    with :math:`s` the issues (the demand table) and :math:`r` the receipts.
+
+    * Items bought on purchase orders: receipts are the received purchase orders,
+      through :func:`~workbench.stock.valuation.period_movements` (the opening stock
+      of the period :math:`(t, T]`), valued at its cost (the last purchase price on
+      or before :math:`t`). A negative roll-back (records that do not reconcile)
+      counts as 0 and is flagged ``"unreconciled"``.
+    * Produced items (no purchase orders): the only receipts in the data are the
+      lots still on hand. Under first-in-first-out every batch made after :math:`t`
+      is still whole on hand when a lot received on or before :math:`t` is, so the
+      roll-back through the lots is then complete (``"lots_fifo"``; also when
+      nothing was issued since). Otherwise batches made and used up since
+      :math:`t` are missing: the stock is *estimated* at its snapshot level
+      :math:`Q(T)`, capped by the units issued since (all it could have held, since
+      its whole stock today was made after :math:`t`), ``"estimated"``. Rolled-back
+      units are valued at the average cost of the item's lots (else its unit cost).
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        ``items``, ``demand``, ``lots``; ``purchase_orders`` when present.
+    as_of : date-like, optional
+        The day; default (and any day on or after it) the snapshot, whose lots are
+        taken as they are (lots received after ``as_of`` left out).
+
+    Returns
+    -------
+    StockAsOf
+        ``by_sku`` (units, value and basis per SKU), ``snapshot`` and ``notes``.
+
+    Notes
+    -----
+    What is estimated is counted in ``notes``: the review that uses this stock says
+    how many SKUs, and what share of the stock value, rest on an estimate.
+
+    Examples
+    --------
+    One bought item: 10 on hand at the snapshot (31 Jan), 12 received on 20 Jan, 5
+    issued on 25 Jan; at the end of 15 Jan it had 10 + 5 - 12 = 3.
+
+    >>> import pandas as pd
+    >>> import workbench as wb
+    >>> ds = wb.Dataset.from_tables({
+    ...     "items": pd.DataFrame({"sku": ["a"], "inventory_type": ["raw_material"],
+    ...                            "unit_cost": [2.0]}),
+    ...     "demand": pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-25",
+    ...                             "2026-01-31"]), "sku": "a", "quantity": [1.0, 5, 0]}),
+    ...     "lots": pd.DataFrame({"sku": ["a"], "lot_id": ["L1"], "quantity": [10.0],
+    ...                           "received_date": pd.to_datetime(["2026-01-20"]),
+    ...                           "unit_cost": [2.0]}),
+    ...     "purchase_orders": pd.DataFrame({"po_id": ["P1"], "sku": ["a"],
+    ...         "order_date": pd.to_datetime(["2026-01-10"]),
+    ...         "received_date": pd.to_datetime(["2026-01-20"]),
+    ...         "quantity": [12.0], "unit_cost": [2.0]})})
+    >>> row = stock_as_of(ds, "2026-01-15").by_sku.loc["a"]
+    >>> float(row["on_hand_units"]), float(row["on_hand_value"]), row["basis"]
+    (3.0, 6.0, 'purchase_orders')
+    """
+    items = dataset.items
+    skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
+    snapshot = pd.Timestamp(dataset.demand_period[1])
+    end = pd.Timestamp(as_of) if as_of is not None else snapshot
+    lots = dataset.lots
+    if end >= snapshot or lots is None or len(lots) == 0:
+        soh = stock_on_hand(lots, skus=skus, as_of=end)
+        frame = pd.DataFrame(
+            {
+                "on_hand_units": soh["on_hand_units"].to_numpy(dtype=float),
+                "on_hand_value": soh["on_hand_value"].to_numpy(dtype=float),
+                "basis": "snapshot",
+            },
+            index=skus,
+        )
+        notes = []
+        if end < snapshot:
+            notes.append("No lots table: stock on hand is zero.")
+        return StockAsOf(frame, snapshot, tuple(notes))
+
+    n = len(skus)
+    units = np.zeros(n)
+    value = np.zeros(n)
+    basis = np.full(n, "lots_fifo", dtype=object)
+    cost_item = np.nan_to_num(items["unit_cost"].to_numpy(dtype=float, na_value=np.nan))
+
+    # bought items: period_movements' opening stock of the period (as_of, snapshot]
+    po = dataset.purchase_orders
+    bought = np.zeros(n, bool)
+    if po is not None and len(po):
+        got = po["sku"].astype(str)[pd.to_datetime(po["received_date"]).notna()]
+        bought = skus.isin(pd.Index(got.unique()))
+    if bought.any():
+        moves = period_movements(dataset, start=end + pd.Timedelta(days=1), end=snapshot)
+        opening = moves.opening.groupby(moves.opening["sku"].astype(str)).agg(
+            quantity=("quantity", "sum"), unit_cost=("unit_cost", "last")
+        )
+        pos = skus.get_indexer(opening.index)
+        units[pos] = opening["quantity"].to_numpy(dtype=float)
+        value[pos] = units[pos] * opening["unit_cost"].to_numpy(dtype=float)
+        basis[bought] = "purchase_orders"
+        negative = skus.isin(pd.Index(moves.excluded["sku"].astype(str))) & bought
+        basis[negative] = "unreconciled"
+
+    # produced items: roll back through the lots on hand (their only receipts)
+    made = ~bought
+    code = _sku_codes(lots["sku"], skus)
+    qty = lots["quantity"].to_numpy(dtype=float, na_value=0.0)
+    lot_value = qty * lots["unit_cost"].to_numpy(dtype=float, na_value=np.nan)
+    later = (pd.to_datetime(lots["received_date"]) > end).to_numpy()
+    ok = code >= 0
+    q_end = np.bincount(code[ok], weights=qty[ok], minlength=n)
+    v_end = np.bincount(code[ok], weights=np.nan_to_num(lot_value[ok]), minlength=n)
+    after = ok & later
+    received_after = np.bincount(code[after], weights=qty[after], minlength=n)
+    before = ok & ~later
+    held = np.bincount(code[before], weights=qty[before], minlength=n)
+    held_value = np.bincount(code[before], weights=np.nan_to_num(lot_value[before]), minlength=n)
+    demand = dataset.demand
+    d_code = _sku_codes(demand["sku"], skus)
+    moved = (pd.to_datetime(demand["date"]) > end).to_numpy() & (d_code >= 0)
+    d_qty = demand["quantity"].to_numpy(dtype=float, na_value=0.0)
+    issued = np.bincount(d_code[moved], weights=d_qty[moved], minlength=n)
+    rolled = q_end + issued - received_after
+    complete = (held > 0) | (issued <= 0)
+    made_units = np.where(complete, rolled, np.minimum(q_end, rolled))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        unit_value = np.where(
+            held > 0, held_value / held, np.where(q_end > 0, v_end / q_end, cost_item)
+        )
+    units[made] = made_units[made]
+    value[made] = np.where(made_units > 0, made_units * unit_value, 0.0)[made]
+    basis[made & ~complete] = "estimated"
+
+    frame = pd.DataFrame(
+        {"on_hand_units": units, "on_hand_value": value, "basis": basis}, index=skus
+    )
+    total = value.sum()
+    notes = [
+        f"Stock on hand at {end.date()} is rolled back from the lots at the snapshot "
+        f"({snapshot.date()}): stock then + issues since - receipts since."
+    ]
+    for key in ("purchase_orders", "lots_fifo", "estimated", "unreconciled"):
+        mask = basis == key
+        if mask.any():
+            share = value[mask].sum() / total if total > 0 else 0.0
+            what = f" ({share:.0%} of the stock value)" if key != "unreconciled" else ""
+            notes.append(f"{int(mask.sum())} SKUs{what}: {STOCK_BASES[key]}.")
+    return StockAsOf(frame, snapshot, tuple(notes))
+
+
 def sku_kpis(
     dataset,
     plan: pd.DataFrame | None = None,
@@ -157,6 +346,7 @@ def sku_kpis(
     dead_days: int = 180,
     slow_days: int = 90,
     stockout_alpha: float = 0.01,
+    _stock: StockAsOf | None = None,
 ) -> pd.DataFrame:
     """Every stock KPI for every SKU of a dataset, over the period ending ``as_of``.
 
@@ -184,7 +374,8 @@ def sku_kpis(
     pandas.DataFrame
         Indexed by sku, in items order. Columns: ``inventory_type``, ``abc``,
         ``unit_cost``, ``price``; ``on_hand_units``, ``on_hand_value``,
-        ``on_order_units``, ``inventory_position``; ``units_sold``, ``cogs``
+        ``stock_basis`` (how the stock at ``as_of`` is known, see
+        :func:`stock_as_of`), ``on_order_units``, ``inventory_position``; ``units_sold``, ``cogs``
         (period), ``annual_cogs``, ``daily_demand``; ``turnover`` [1/year],
         ``days_of_supply`` [days], ``sell_through``; ``stockout_days``,
         ``stockout_incidents``, ``out_of_stock_now``, ``lost_units_est``,
@@ -202,6 +393,8 @@ def sku_kpis(
     -----
     Ending stock stands in for average stock in turnover, GMROI and carrying
     cost (annual COGS / on-hand value), since the data holds no stock history.
+    Before the snapshot date of the lots the stock is rolled back
+    (:func:`stock_as_of`).
     Without a plan the reorder point falls back to the demand over the lead
     time, :math:`d \\cdot L` (no safety stock) and excess is not computed.
     """
@@ -234,7 +427,7 @@ def sku_kpis(
         else np.full(len(skus), "all")
     )
 
-    soh = stock_on_hand(dataset.lots, skus=skus, as_of=end)
+    soh = (_stock if _stock is not None else stock_as_of(dataset, end)).by_sku
     out = pd.DataFrame(
         {
             "inventory_type": inv_type,
@@ -242,6 +435,7 @@ def sku_kpis(
             "price": price,
             "on_hand_units": soh["on_hand_units"].to_numpy(dtype=float),
             "on_hand_value": soh["on_hand_value"].to_numpy(dtype=float),
+            "stock_basis": soh["basis"].to_numpy(dtype=object),
         },
         index=skus,
     )
@@ -405,22 +599,29 @@ def weekly_review(
     """
     if not (isinstance(expiry_days, int | np.integer) and expiry_days >= 0):
         raise ValueError(f"expiry_days must be a whole number >= 0 [days]; got {expiry_days!r}")
+    end = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dataset.demand_period[1])
+    stock = stock_as_of(dataset, end)
     kpis = sku_kpis(
         dataset,
         plan,
-        as_of=as_of,
+        as_of=end,
         period_days=period_days,
         dead_days=dead_days,
         slow_days=slow_days,
         stockout_alpha=stockout_alpha,
+        _stock=stock,
     )
-    end = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dataset.demand_period[1])
     start = end - pd.Timedelta(days=period_days - 1)
+    past = end < stock.snapshot and dataset.lots is not None and len(dataset.lots) > 0
     notes = [
         f"Flows (sales, COGS, stockouts) cover {start.date()} to {end.date()} "
         f"({period_days} days); turnover, carrying cost and GMROI are annual rates.",
-        "Stock on hand is the lots received on or before the review date; COGS is units "
-        "sold x item unit cost; ending stock stands in for average stock.",
+        *(
+            stock.notes
+            if past
+            else ("Stock on hand is the lots received on or before the review date.",)
+        ),
+        "COGS is units sold x item unit cost; ending stock stands in for average stock.",
         "Stockouts are inferred from the sales history: a run of days without sales too "
         f"long to be chance (probability < {stockout_alpha:g}) or the silence since the last "
         "sale of an item with nothing on hand; lost sales = those days x the item's rate.",
@@ -532,7 +733,13 @@ def weekly_review(
             )
             notes.append(
                 f"Count audit of the count of {latest.date()}: {int(audit.summary['lines'])} "
-                "lines against the lots on record that day."
+                "lines against the lots on record that day"
+                + (
+                    f" (the lots of {stock.snapshot.date()} received by then: the data "
+                    "holds no earlier records)."
+                    if latest < stock.snapshot
+                    else "."
+                )
             )
         else:
             count_discrepancies = pd.DataFrame()
@@ -549,6 +756,12 @@ def weekly_review(
             inventory_type=lots["sku"].astype(str).map(kpis["inventory_type"]).to_numpy()
         )
         aging = stock_aging(typed, as_of=end, by="inventory_type").value
+        if past:
+            notes.append(
+                f"Aging and expiring lots at {end.date()} are the lots still held at "
+                f"{stock.snapshot.date()} that had been received by then: the data has no "
+                "lot history, so stock rolled back beyond them has no age or expiry date."
+            )
     else:
         expiring_lots = pd.DataFrame()
         aging = pd.DataFrame()
@@ -569,7 +782,8 @@ def weekly_review(
             end=end,
         )
         notes.append(
-            f"Stock value history is rolled back from today's lots through purchase-order "
+            f"Stock value history is rolled back from the review date's stock through "
+            "purchase-order "
             f"receipts and issues, for the {len(include)} SKUs bought on purchase orders "
             "(produced items have no receipt history in the data)."
         )
