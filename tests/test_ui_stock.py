@@ -84,9 +84,10 @@ def test_headline_is_the_weekly_review(panel, shipped, plan):
     assert f"{review.headline['days of supply [days]']:.1f} days" in cards
     more = text_of(panel.more.value)
     assert f"Items to reorder {review.headline['items to reorder']}" in more
-    # The review's own notes are shown; at the snapshot date no roll-back caveat.
+    # The review's own notes are shown; at the snapshot date no roll-back.
     assert "Stockouts are inferred" in text_of(panel.notes.value)
-    assert "one stock snapshot" not in panel.notes.value
+    assert "Stock on hand is the lots received on or before" in text_of(panel.notes.value)
+    assert "rolled back from the lots" not in text_of(panel.notes.value)
 
 
 def test_exception_tables_are_the_reviews(panel):
@@ -147,7 +148,12 @@ def test_as_of_moves_trait_text_and_figures(panel, shipped, plan):
     assert panel.headline["stock value [$]"] != before["stock value [$]"]
     assert panel.cards.value != cards_before
     assert fmt_money(review.headline["stock value [$]"]) in text_of(panel.cards.value)
-    assert "one stock snapshot" in panel.notes.value  # the caveat of an earlier date
+    # an earlier date: the stock is rolled back, and the notes say how (the review's)
+    notes = text_of(panel.notes.value)
+    assert f"Stock on hand at {when} is rolled back from the lots at the snapshot" in notes
+    assert f"Aging and expiring lots at {when} are the lots still held" in notes
+    assert all(html.escape(n) in panel.notes.value for n in review.notes)
+    assert "one stock snapshot" not in notes  # the old caveat of the lots received by then
 
     # Aging bars: the calculator's value per type and bucket at that date.
     typed = shipped.lots.assign(

@@ -478,7 +478,6 @@ class StockPanel(Panel):
         head["stockout items"] = len(review.stockouts)
         head["as_of"] = as_of
 
-        latest = as_of == self.as_of.options[0]
         self.title.value = (
             "<div style='margin:4px 12px'><b>Weekly review</b> "
             f"<span class='wb-note'>flows over {review.period[0]:%Y-%m-%d} to "
@@ -493,14 +492,9 @@ class StockPanel(Panel):
             for i, (label, key, kind) in enumerate(HEADLINE_MORE)
         )
         self.more.value = f"<table class='wb-table stock-more'>{rows}</table>"
+        # before the snapshot the review's notes say how the stock was rolled back and
+        # that the aging and expiring lots are the lots still held (no lot history)
         notes = list(review.notes)
-        if not latest:
-            notes.insert(
-                0,
-                f"Before {self.as_of.options[0]} the stock on hand is the lots still held at "
-                f"{self.as_of.options[0]} that had been received by {as_of}: the data holds "
-                "one stock snapshot, not the stock of earlier weeks.",
-            )
         self.notes.value = (
             "<div class='wb-note' style='margin-left:16px;max-width:640px'><b>How these "
             "are estimated</b><ul style='margin:2px 0;padding-left:18px'>"
