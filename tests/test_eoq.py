@@ -18,7 +18,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
@@ -406,6 +406,8 @@ def test_property_discount_optimum_beats_every_breakpoint(d, s, rate, table):
 
 @settings(max_examples=40, deadline=None)
 @given(d=pos, c=pos, rate=st.floats(0.01, 1), sb=pos, sj=st.floats(0, 1e4))
+# Purchases of $9e9 a year against $2 of ordering + holding once cancelled to 1e-9.
+@example(d=95541.0, c=95543.0, rate=0.01171875, sb=0.01, sj=0.0)
 def test_property_jit_breakeven(d, c, rate, sb, sj):
     r = jit_vs_batch(d, unit_cost=c, holding_cost_rate=rate, batch_order_cost=sb,
                      jit_order_cost=sj)  # fmt: skip

@@ -1202,16 +1202,20 @@ def jit_vs_batch(
 
     qb = np.sqrt(2.0 * d * sb / (r * c))
     batch, tcb = plan(qb, sb, c, _div(d, qb))
+    # Batch ordering + holding cost, without the purchase cost: the break-even room is
+    # formed from this and the price difference, not from two large totals subtracted
+    # (which cancels catastrophically when annual purchases dwarf the other costs).
+    relevant_b = sb * _div(d, qb) + r * c * qb / 2.0
     if fixed_freq:
         nj = np.where(d == 0, 0.0, n)
         qj = _div(d, nj)
         jit, tcj = plan(qj, sj, cj, nj)
-        room = tcb - d * cj - r * cj * qj / 2.0
+        room = relevant_b + d * (c - cj) - r * cj * qj / 2.0
         breakeven = _div(room, nj, np.nan)
     else:
         qj = np.sqrt(2.0 * d * sj / (r * cj))
         jit, tcj = plan(qj, sj, cj, _div(d, qj))
-        room = tcb - d * cj
+        room = relevant_b + d * (c - cj)
         breakeven = _div(room**2, 2.0 * d * r * cj, np.nan)
     breakeven = np.where(room < 0, np.nan, breakeven)
     saving = tcb - tcj
