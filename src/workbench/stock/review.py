@@ -203,7 +203,8 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
       :math:`t` are missing: the stock is *estimated* at its snapshot level
       :math:`Q(T)`, capped by the units issued since (all it could have held, since
       its whole stock today was made after :math:`t`), ``"estimated"``. Rolled-back
-      units are valued at the average cost of the item's lots (else its unit cost).
+      units are valued at the average cost of the item's lots received by
+      :math:`t` (else of all its lots, else its unit cost).
 
     Parameters
     ----------
@@ -276,8 +277,8 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
     po = dataset.purchase_orders
     bought = np.zeros(n, bool)
     if po is not None and len(po):
-        got = po["sku"].astype(str)[pd.to_datetime(po["received_date"]).notna()]
-        bought = skus.isin(pd.Index(got.unique()))
+        got = _sku_codes(po["sku"], skus)[pd.to_datetime(po["received_date"]).notna().to_numpy()]
+        bought[got[got >= 0]] = True
     if bought.any():
         moves = period_movements(dataset, start=end + pd.Timedelta(days=1), end=snapshot)
         opening = moves.opening.groupby(moves.opening["sku"].astype(str)).agg(
@@ -287,16 +288,19 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
         units[pos] = opening["quantity"].to_numpy(dtype=float)
         value[pos] = units[pos] * opening["unit_cost"].to_numpy(dtype=float)
         basis[bought] = "purchase_orders"
-        negative = skus.isin(pd.Index(moves.excluded["sku"].astype(str))) & bought
-        basis[negative] = "unreconciled"
+        negative = np.zeros(n, bool)
+        excluded = _sku_codes(moves.excluded["sku"], skus)
+        negative[excluded[excluded >= 0]] = True
+        basis[negative & bought] = "unreconciled"
 
     # produced items: roll back through the lots on hand (their only receipts)
     made = ~bought
     code = _sku_codes(lots["sku"], skus)
     qty = lots["quantity"].to_numpy(dtype=float, na_value=0.0)
     lot_value = qty * lots["unit_cost"].to_numpy(dtype=float, na_value=np.nan)
-    later = (pd.to_datetime(lots["received_date"]) > end).to_numpy()
-    ok = code >= 0
+    received = pd.to_datetime(lots["received_date"])
+    later = (received > end).to_numpy()
+    ok = (code >= 0) & ~(received > snapshot).to_numpy()  # the snapshot's lots
     q_end = np.bincount(code[ok], weights=qty[ok], minlength=n)
     v_end = np.bincount(code[ok], weights=np.nan_to_num(lot_value[ok]), minlength=n)
     after = ok & later
