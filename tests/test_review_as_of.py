@@ -247,3 +247,38 @@ def test_sample_eight_weeks_back_is_rolled_back(sample):
     # and no flood of empty shelves: out-of-stock items 8 weeks back are as rare as now
     assert then.headline["out of stock now"] <= 3 * max(now.headline["out of stock now"], 5)
     assert abs(len(then.stockouts) - len(now.stockouts)) <= 0.25 * len(now.stockouts)
+
+
+def test_estimate_capped_by_the_units_issued_since():
+    # Every unit on hand today arrived after 1 Mar, so on 1 Mar the item held at most what
+    # it has issued since (5), however much is on the shelf now (12).
+    ds = wb.Dataset.from_tables(
+        {
+            "items": pd.DataFrame(
+                {"sku": ["fg3"], "inventory_type": ["finished_good"], "unit_cost": [3.0]}
+            ),
+            "demand": pd.DataFrame(
+                {
+                    "date": pd.to_datetime(["2026-01-01", "2026-03-25", "2026-03-31"]),
+                    "sku": "fg3",
+                    "quantity": [1.0, 5.0, 0.0],
+                }
+            ),
+            "lots": pd.DataFrame(
+                {
+                    "sku": ["fg3"],
+                    "lot_id": ["L1"],
+                    "received_date": pd.to_datetime(["2026-03-20"]),
+                    "quantity": [12.0],
+                    "unit_cost": [3.5],
+                }
+            ),
+        }
+    )
+    row = stock_as_of(ds, T).by_sku.loc["fg3"]
+    assert row["basis"] == "estimated"
+    assert row["on_hand_units"] == 5.0
+    assert row["on_hand_value"] == pytest.approx(17.5, rel=1e-12)
+    # after the lot of 20 Mar came in, the roll-back through the lots is complete: 12
+    row = stock_as_of(ds, "2026-03-26").by_sku.loc["fg3"]
+    assert (row["basis"], row["on_hand_units"]) == ("lots_fifo", 12.0)
