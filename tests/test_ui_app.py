@@ -290,3 +290,31 @@ def test_tab_goes_back_to_its_notice_when_new_data_lacks_the_table(small):
     assert "needs the lots table" in d.panels["Stock age"].value
     d.dataset = small
     assert isinstance(d.panels["Stock age"], _NeedsLots) and d.tab.titles[-1] == "Stock age"
+
+
+def test_lazy_dashboard_builds_a_tab_when_it_is_first_opened(small):
+    tabs = [*TABS, TabSpec("Stock age", lambda d: _NeedsLots(d.dataset), needs=("lots",))]
+    _NeedsLots.built = 0
+    d = Dashboard(small, tabs=tabs, lazy=True)
+    containers = d.tab.children
+    assert d.tab.selected_index == 0 and d.panels["Data"] is d.data_panel
+    assert _NeedsLots.built == 0
+    assert "being prepared" in d.panels["Stock age"].value
+    assert "being prepared" in d.panels["Summary"].value
+    d.tab.selected_index = len(tabs) - 1  # what a click on the tab does
+    assert _NeedsLots.built == 1 and isinstance(d.panels["Stock age"], _NeedsLots)
+    # The Tab keeps its children (a replaced child stays hidden in the browser); the
+    # panel takes the placeholder's place inside the tab's container.
+    assert d.tab.children[-1].children == (d.panels["Stock age"],)
+    assert d.tab.selected_index == len(tabs) - 1
+    summary = d.panel("Summary")  # built on demand, with the current data
+    assert isinstance(summary, SummaryPanel)
+    assert summary.summary["counts"] == SummaryPanel(small).summary["counts"]
+    assert d.tab.titles == tuple(s.title for s in tabs)
+    assert d.tab.children == containers
+
+
+def test_lazy_dashboard_builds_an_unopened_tab_on_the_new_data(small, other):
+    d = Dashboard(small, lazy=True)
+    d.dataset = other  # the placeholders are not told; they build from the current data
+    assert d.panel("Summary").summary["counts"] == SummaryPanel(other).summary["counts"]

@@ -262,6 +262,11 @@ class Dashboard(Panel):
         Default :func:`default_dataset` (``WORKBENCH_DATA`` or the sample business).
     tabs : list of TabSpec, optional
         Default :data:`TABS`.
+    lazy : bool, default False
+        Build a tab's panel only when the tab is first opened (the Voila app does this:
+        the first page then carries only the Data tab's widgets, not every chart).
+        Until then the tab holds a placeholder, :attr:`panels` holds that placeholder,
+        and :meth:`panel` builds on demand.
 
     Attributes
     ----------
@@ -279,10 +284,14 @@ class Dashboard(Panel):
     scenario = traitlets.Any(allow_none=True)
     plan = traitlets.Any(allow_none=True)
 
-    def __init__(self, dataset=None, *, tabs: list[TabSpec] | None = None, **kwargs):
+    def __init__(
+        self, dataset=None, *, tabs: list[TabSpec] | None = None, lazy: bool = False, **kwargs
+    ):
         if dataset is None:
             dataset = default_dataset()
         self.specs = list(TABS if tabs is None else tabs)
+        self.lazy = lazy
+        self._slots: dict[str, widgets.Box] = {}
         self.header = widgets.HTML()
         self.status = widgets.HTML()
         self.tab = widgets.Tab()
@@ -300,6 +309,7 @@ class Dashboard(Panel):
         self.panels: dict[str, widgets.Widget] = {}
         self._build_tabs()
         self._update_header()
+        self.tab.observe(self._on_select, names="selected_index")
         self.observe(self._on_dataset, names="dataset")
         self.observe(self._on_scenario, names="scenario")
         self.observe(self._on_plan, names="plan")
@@ -325,7 +335,7 @@ class Dashboard(Panel):
 
     def _build_tabs(self) -> None:
         children, titles = [], []
-        for spec in self.specs:
+        for i, spec in enumerate(self.specs):
             panel = self.panels.get(spec.title)
             missing = self._missing(spec)
             if missing:
@@ -333,13 +343,42 @@ class Dashboard(Panel):
                 # keep showing a panel built on earlier data.
                 panel = self._build_one(spec)
             elif panel is None or isinstance(panel, widgets.HTML):
-                panel = self._build_one(spec)
-                sync_figures(panel)  # it may be built after the dashboard is on the page
+                if self.lazy and i != (self.tab.selected_index or 0):
+                    panel = _Placeholder(
+                        f'<div class="wb-note">{html.escape(spec.title)} is being prepared…</div>'
+                    )
+                else:
+                    panel = self._build_one(spec)
+                    sync_figures(panel)  # it may be built after the dashboard is on the page
             self.panels[spec.title] = panel
-            children.append(panel)
+            children.append(self._slot(spec.title, panel) if self.lazy else panel)
             titles.append(spec.title + (" (n/a)" if missing else ""))
-        self.tab.children = children
+        if tuple(children) != tuple(self.tab.children):
+            self.tab.children = children
         self.tab.titles = titles
+
+    def _slot(self, title: str, panel: widgets.Widget) -> widgets.Box:
+        """The lazy dashboard's fixed container for a tab. The Tab's children never change
+        after the first build (a replaced child of a Tab stays hidden in the browser);
+        the panel replaces the placeholder inside the container instead."""
+        slot = self._slots.get(title)
+        if slot is None:
+            slot = self._slots[title] = widgets.VBox()
+            slot.add_class("wb-slot")
+        if tuple(slot.children) != (panel,):
+            slot.children = (panel,)
+        return slot
+
+    def _on_select(self, change) -> None:
+        i = change.new
+        if i is not None and isinstance(self.panels.get(self.specs[i].title), _Placeholder):
+            self._build_tabs()
+
+    def panel(self, title: str) -> widgets.Widget:
+        """The panel of the tab called ``title``, built now if it was still a placeholder."""
+        if isinstance(self.panels.get(title), _Placeholder):
+            self.tab.selected_index = [s.title for s in self.specs].index(title)
+        return self.panels[title]
 
     def _update_header(self) -> None:
         ds = self.dataset
@@ -392,6 +431,10 @@ class Dashboard(Panel):
             fn(value)
         except Exception as exc:
             self.status.value += _panel_error(title, exc)
+
+
+class _Placeholder(widgets.HTML):
+    """Stands in a lazy dashboard's tab until the tab is first opened."""
 
 
 def _default_scenario():
