@@ -54,7 +54,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy import sparse
 
 from .._numeric import as_generator
 
@@ -686,6 +685,8 @@ class _Generator:
         typical = np.array([m[1] for m in _MRO])[np.arange(self.n_mro) % len(_MRO)]
         cost[mro] = typical * rng.uniform(0.85, 1.15, self.n_mro)
         cost = _money(cost)
+        from scipy import sparse  # here, not at import: keeps `import workbench` fast
+
         a = sparse.csr_matrix(
             (self.bom_qty * (1 + self.bom_scrap), (self.bom_parent, self.bom_comp)), shape=(n, n)
         )

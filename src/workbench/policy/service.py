@@ -42,7 +42,7 @@ import functools
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from .._numeric import (
     broadcast,
@@ -324,6 +324,18 @@ def _poisson_loss(s: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return (mean - s) * tail + mean * pmf
 
 
+def _poisson_cdf(s: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """P(X <= s) for Poisson X, as ``scipy.stats.poisson.cdf`` (0 below 0, NaN in, NaN out),
+    from ``scipy.special.pdtr`` so that importing the package does not load scipy.stats."""
+    s = np.asarray(s, dtype=float)
+    mean = np.asarray(mean, dtype=float)
+    k = np.floor(s)
+    with np.errstate(invalid="ignore"):
+        cdf = special.pdtr(np.maximum(k, 0.0), mean)
+    cdf = np.where(k < 0, 0.0, cdf)
+    return np.where(np.isnan(s) | np.isnan(mean), np.nan, cdf)
+
+
 def poisson_service_level(s: Any, mean: Any) -> Any:
     """Cycle service level P(X <= s) of stock level ``s`` against Poisson demand.
 
@@ -362,7 +374,7 @@ def poisson_service_level(s: Any, mean: Any) -> Any:
     """
     b = broadcast(s=s, mean=mean)
     require_nonnegative("mean", b["mean"], "units")
-    return b.wrap(stats.poisson.cdf(b["s"], b["mean"]), "cycle_service_level")
+    return b.wrap(_poisson_cdf(b["s"], b["mean"]), "cycle_service_level")
 
 
 # --------------------------------------------------------------------------- lead-time demand
@@ -768,7 +780,7 @@ def reorder_point(
         ss = rop - mean
         k = np.where(pos_sd, ss / safe_sd, 0.0)
         espc = _poisson_loss(rop, mean)
-        csl = stats.poisson.cdf(rop, mean)
+        csl = _poisson_cdf(rop, mean)
     with np.errstate(divide="ignore", invalid="ignore"):
         fill = np.where(mean > 0, 1.0 - espc / q, np.where(np.isnan(q), np.nan, 1.0))
         fill = np.maximum(fill, 0.0)  # keeps NaN; the approximation can go below 0

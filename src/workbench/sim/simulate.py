@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .._numeric import as_generator
 from .demand import DEMAND_MODELS, DemandSource, daily_demand_matrix
@@ -349,7 +349,7 @@ class _LeadTimes:
             safe_mean = np.where(self.random, np.maximum(mean, 1e-9), 1.0)
             self.shape = (safe_mean / safe_sd) ** 2
             self.scale = safe_sd**2 / safe_mean
-            tail = stats.gamma.ppf(1 - 1e-7, self.shape, scale=self.scale)
+            tail = special.gammaincinv(self.shape, 1 - 1e-7) * self.scale  # gamma ppf
             top = np.where(self.random, tail, mean)
             # Wilson-Hilferty: X ~ k theta (1 - 1/(9k) + z / (3 sqrt(k)))^3 for shape k >= 4
             self.wh = self.shape >= _WH_MIN_SHAPE

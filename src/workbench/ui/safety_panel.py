@@ -16,7 +16,6 @@ import numpy as np
 import plotly.graph_objects as go
 import traitlets
 from plotly.subplots import make_subplots
-from scipy import stats as st
 
 import workbench as wb
 
@@ -355,11 +354,13 @@ class SafetyPanel(Panel):
         mu, sd, s = res["lead_time_demand_mean"], res["lead_time_demand_sd"], res["reorder_point"]
 
         if sd > 0:
+            from scipy.stats import norm  # here, not at import: keeps kernel start fast
+
             x = np.linspace(max(mu - 4 * sd, 0.0), mu + 4.5 * sd, 300)
-            y = st.norm.pdf(x, loc=mu, scale=sd)
+            y = norm.pdf(x, loc=mu, scale=sd)
             top = float(y.max())
             xt = np.concatenate([[s], x[x >= s]])
-            yt = st.norm.pdf(xt, loc=mu, scale=sd)
+            yt = norm.pdf(xt, loc=mu, scale=sd)
         else:  # no uncertainty: all the mass at the mean
             x, y, top = np.array([mu, mu]), np.array([0.0, 1.0]), 1.0
             xt, yt = np.array([]), np.array([])
