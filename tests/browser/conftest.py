@@ -15,7 +15,7 @@ Fixtures for every browser test (add a panel's tests in a new ``test_*.py`` here
 ``artifact(name)``
     path of a screenshot under ``test-artifacts/`` (gitignored).
 
-Never ``playwright install``: the tests use /usr/bin/chromium (``make chromium``).
+Never Playwright's own browser download: the tests use /usr/bin/chromium (``make chromium``).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def browser_type_launch_args(browser_type_launch_args):  # pytest-playwright hoo
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(
             f"the browser tests need Debian's chromium at {CHROMIUM}: run `make chromium` "
-            "(as root) or `apt-get install -y chromium`; never `playwright install`."
+            "(as root) or `apt-get install -y chromium`; never Playwright's own browser download."
         )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
