@@ -147,3 +147,23 @@ def as_generator(rng: int | np.random.Generator | None) -> np.random.Generator:
 def as_mapping(value: Mapping | None) -> dict:
     """Return a plain dict copy of an optional mapping."""
     return dict(value) if value else {}
+
+
+def index_in(values: pd.Series, uniques) -> np.ndarray:
+    """Position of each of ``values`` in ``uniques`` (unique, no missing); -1 if absent.
+
+    Uses pyarrow's hash kernel for Arrow-backed strings (pandas' default ``str``), about ten
+    times faster than ``Index.get_indexer`` on millions of rows.
+    """
+    chunked = getattr(values.array, "_pa_array", None)
+    if chunked is not None:
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+
+            value_set = pa.array(np.asarray(uniques, dtype=object), type=chunked.type)
+            found = pc.index_in(chunked, value_set=value_set).fill_null(-1)
+            return np.asarray(found.to_numpy(), dtype=np.int64)
+        except Exception:  # unusual types: fall back to pandas
+            pass
+    return pd.Index(uniques).get_indexer_for(values).astype(np.int64)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._numeric import index_in
 from .errors import Problem
 from .schema import SCHEMAS, Column, Table
 
@@ -379,26 +380,6 @@ def _to_date(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     parsed = parsed.astype(DATE)
     bad = parsed.isna().to_numpy() & ~blank
     return parsed.reset_index(drop=True), blank, bad
-
-
-def index_in(values: pd.Series, uniques) -> np.ndarray:
-    """Position of each of ``values`` in ``uniques`` (unique, no missing); -1 if absent.
-
-    Uses pyarrow's hash kernel for Arrow-backed strings (pandas' default ``str``), about ten
-    times faster than ``Index.get_indexer`` on millions of rows.
-    """
-    chunked = getattr(values.array, "_pa_array", None)
-    if chunked is not None:
-        try:
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            value_set = pa.array(np.asarray(uniques, dtype=object), type=chunked.type)
-            found = pc.index_in(chunked, value_set=value_set).fill_null(-1)
-            return np.asarray(found.to_numpy(), dtype=np.int64)
-        except Exception:  # unusual types: fall back to pandas
-            pass
-    return pd.Index(uniques).get_indexer_for(values).astype(np.int64)
 
 
 def table_schema(name: str) -> Table:

@@ -17,8 +17,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from .._numeric import index_in
 from ._readers import EXCEL_EXT, ZIP_EXT, Collected, collect_sources
-from ._validate import Located, Validator, index_in
+from ._validate import Located, Validator
 from .errors import DataError, Problem
 from .schema import SCHEMAS, table_for_name
 

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validate import index_in
+from .._numeric import index_in
 from .dataset import Dataset, _count_duplicates
 
 __all__ = ["DAYS_PER_YEAR", "demand_stats"]

