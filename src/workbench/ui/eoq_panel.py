@@ -173,7 +173,32 @@ def top_sku(items: pd.DataFrame) -> str:
     return str(value.fillna(0).idxmax())
 
 
-class EOQPanel(Panel):
+class SkuPanel(Panel):
+    """A panel whose controls follow one SKU of the dataset or, with the FREE entry of its
+    ``sku`` dropdown, free teaching parameters (the EOQ and safety-stock panels).
+
+    A subclass provides ``sku`` (the dropdown), ``_items`` (None without a dataset),
+    ``_free`` (the free parameters), ``sku_parameters(sku)``, ``_apply_values(p)`` (sets
+    the controls with ``_hold`` raised) and ``update()``.
+    """
+
+    _hold = False  # raised while the panel sets its own controls
+
+    def _on_sku(self, _change) -> None:
+        if self._hold:
+            return
+        if self.sku.value == FREE or self._items is None:
+            self._apply_values(self._free)
+        else:
+            self._apply_values(self.sku_parameters(self.sku.value))
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        if not self._hold:
+            self.update()
+
+
+class EOQPanel(SkuPanel):
     """EOQ explorer: cost curves against Q with Q* and the flat-bottom band.
 
     Parameters
@@ -427,19 +452,6 @@ class EOQPanel(Panel):
             set_range(self.unit_cost, p["unit_cost"], step, hi, step)
         finally:
             self._hold = False
-
-    def _on_sku(self, _change) -> None:
-        if self._hold:
-            return
-        if self.sku.value == FREE or self._items is None:
-            self._apply_values(self._free)
-        else:
-            self._apply_values(self.sku_parameters(self.sku.value))
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        if not self._hold:
-            self.update()
 
     # -- the numbers
     def parameters(self) -> dict:

@@ -19,9 +19,10 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
-from ._common import Panel, fmt_money, fmt_number, fmt_pct, plotly_template
+from ._common import fmt_money, fmt_number, fmt_pct, plotly_template
 from .eoq_panel import (
     FREE,
+    SkuPanel,
     nice_ceil,
     nice_step,
     set_range,
@@ -50,7 +51,7 @@ TEACHING = {
 }
 
 
-class SafetyPanel(Panel):
+class SafetyPanel(SkuPanel):
     """Safety stock against the service level, for one SKU or free parameters.
 
     Parameters
@@ -302,19 +303,6 @@ class SafetyPanel(Panel):
             set_range(self.service_level, level, 0.5, 0.999, 0.001)
         finally:
             self._hold = False
-
-    def _on_sku(self, _change) -> None:
-        if self._hold:
-            return
-        if self.sku.value == FREE or self._items is None:
-            self._apply_values(self._free)
-        else:
-            self._apply_values(self.sku_parameters(self.sku.value))
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        if not self._hold:
-            self.update()
 
     # -- the numbers
     def parameters(self) -> dict:
