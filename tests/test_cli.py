@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,8 +34,9 @@ def test_notebooks_dir_missing_gives_a_clear_error(monkeypatch, tmp_path):
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_voila_command_binds_localhost_without_port_retries(theme):
     cmd = cli.voila_command(port=9123, theme=theme, preheat=True, python="PY")
-    assert cmd[:4] == ["PY", "-m", "voila", "dashboard.ipynb"]
+    assert cmd[:4] == ["PY", "-c", cli.VOILA_LAUNCHER, "dashboard.ipynb"]
     for flag in (
+        "--template=workbench",
         "--no-browser",
         "--port=9123",
         "--Voila.ip=127.0.0.1",
@@ -145,3 +148,64 @@ def test_voila_json_allows_large_uploads():
     conf = json.loads((REPO / "notebooks" / "voila.json").read_text())
     size = conf["Voila"]["tornado_settings"]["websocket_max_message_size"]
     assert size >= 100 * 1024 * 1024
+
+
+def test_voila_launcher_runs_voila_without_rfc3987_syntax():
+    """The launcher is Voila's own entry point minus jsonschema's IRI checker (2.4 s of
+    importing Voila on a 2-core machine)."""
+    probe = "import sys; sys.argv[1:] = ['--version']; " + cli.VOILA_LAUNCHER.replace(
+        "sys.exit(main())",
+        "import voila, jsonschema; assert sys.modules['rfc3987_syntax'] is None; "
+        "print(voila.__version__)",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip().startswith("0.5.")
+    out = subprocess.run(
+        [sys.executable, "-c", cli.VOILA_LAUNCHER, "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert out.stdout.strip().startswith("0.5.")
+
+
+def test_voila_env_puts_the_workbench_template_on_jupyter_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    env = cli.voila_env(theme="light")
+    first, *rest = env["JUPYTER_PATH"].split(os.pathsep)
+    assert Path(first) == cli.JUPYTER_DATA and rest == [str(tmp_path)]
+    assert env["WORKBENCH_THEME"] == "light"
+    template = cli.JUPYTER_DATA / "voila" / "templates" / "workbench"
+    assert json.loads((template / "conf.json").read_text())["base_template"] == "lab"
+    assert (template / "index.html.j2").is_file()
+
+
+def test_workbench_template_renders_like_lab_with_voila_js_before_the_cells():
+    """The template Voila finds through voila_env(): the lab page, FontAwesome links gone,
+    voila.js right after the page configuration and before the first cell."""
+    from jupyter_core.paths import jupyter_path
+    from voila.paths import collect_template_paths
+
+    roots = [str(cli.JUPYTER_DATA), *jupyter_path()]
+    paths = collect_template_paths(["voila", "nbconvert"], "workbench", root_dirs=roots)
+    assert any(p.endswith(os.path.join("voila", "templates", "workbench")) for p in paths)
+    assert any(p.endswith(os.path.join("voila", "templates", "lab")) for p in paths)
+    text = (cli.JUPYTER_DATA / "voila" / "templates" / "workbench" / "index.html.j2").read_text()
+    config = text.index('id="jupyter-config-data"')
+    script = text.index("voila_setup_labextensions(resources.base_url")
+    cells = text.index("cell_generator(nb, kernel_id)")
+    assert config < script < cells
+    assert "fontawesome-free" in text  # only in the filter that drops the links
+
+
+def test_voila_json_leaves_out_labextensions_the_dashboard_does_not_use():
+    """jupyterlab-plotly (4.7 MB: plotly's mime renderer; the dashboard's FigureWidgets are
+    anywidgets with their own bundle) and jupyterlab_pygments (code highlighting; Voila
+    strips the code). The widget managers and anywidget stay."""
+    conf = json.loads((REPO / "notebooks" / "voila.json").read_text())
+    deny = conf["VoilaConfiguration"]["extension_denylist"]
+    assert set(deny) == {"jupyterlab-plotly", "jupyterlab_pygments"}
+    assert not {"anywidget", "@jupyter-widgets/jupyterlab-manager"} & set(deny)

@@ -14,6 +14,18 @@ and therefore for every kernel Voila starts (preheated ones included):
 ``WORKBENCH_THEME``
     ``light`` or ``dark``; the charts use the ``plotly_dark`` template when dark
     (Voila's dark theme leaves plotly figures white otherwise, STACK.md pitfall 7).
+
+Two things make the dashboard open sooner than a plain ``voila dashboard.ipynb``
+(``benchmarks/bench_dashboard.py`` measures both ways):
+
+- Voila is started through :data:`VOILA_LAUNCHER` instead of ``-m voila``: the same entry
+  point, with jsonschema's optional IRI format checker (``rfc3987_syntax``, which compiles
+  a lark grammar when imported) marked absent. ``import voila`` reaches it through
+  jupyter_server -> jupyter_events -> jsonschema: 2.4 of the 3.5 s Voila took to import
+  on a 2-core machine. Nothing in Voila validates IRIs.
+- The ``workbench`` Voila template (``workbench/ui/jupyter/voila/templates/workbench``,
+  found through ``JUPYTER_PATH``, see :func:`voila_env`) loads Voila's JavaScript while
+  the kernel runs the notebook instead of afterwards.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["main", "notebooks_dir", "voila_command"]
+__all__ = ["VOILA_LAUNCHER", "main", "notebooks_dir", "voila_command", "voila_env"]
 
 #: Environment variable naming the dataset the dashboard opens.
 DATA_ENV = "WORKBENCH_DATA"
@@ -36,6 +48,17 @@ DATA_ENV = "WORKBENCH_DATA"
 THEME_ENV = "WORKBENCH_THEME"
 
 DASHBOARD = "dashboard.ipynb"
+
+#: ``python -c`` program that runs Voila like ``python -m voila``, without importing
+#: ``rfc3987_syntax`` (see the module docstring): jsonschema imports it inside
+#: ``contextlib.suppress(ImportError)``, so a ``None`` entry in ``sys.modules`` makes it absent.
+VOILA_LAUNCHER = (
+    "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
+    "from voila.app import main; sys.exit(main())"
+)
+
+#: Jupyter data folder holding the ``workbench`` Voila template (prepended to JUPYTER_PATH).
+JUPYTER_DATA = Path(__file__).resolve().parent / "ui" / "jupyter"
 
 
 def notebooks_dir() -> Path:
@@ -83,12 +106,19 @@ def voila_command(
     python : str, optional
         Interpreter to run Voila with; default the current one.
 
+    Notes
+    -----
+    Run it with the environment of :func:`voila_env`, which makes the ``workbench``
+    template findable.
+
     Examples
     --------
     >>> cmd = voila_command(port=9000, theme="dark", preheat=False, python="python")
-    >>> cmd[:4]
-    ['python', '-m', 'voila', 'dashboard.ipynb']
+    >>> cmd[:2] == ["python", "-c"] and cmd[2] == VOILA_LAUNCHER and cmd[3] == "dashboard.ipynb"
+    True
     >>> "--port=9000" in cmd and "--theme=dark" in cmd and "--Voila.port_retries=0" in cmd
+    True
+    >>> "--template=workbench" in cmd
     True
     """
     if theme not in ("light", "dark"):
@@ -97,14 +127,15 @@ def voila_command(
         raise ValueError(f"port must be in 1..65535; got {port}")
     cmd = [
         python or sys.executable,
-        "-m",
-        "voila",
+        "-c",
+        VOILA_LAUNCHER,
         DASHBOARD,
         "--no-browser",
         f"--port={int(port)}",
         "--Voila.ip=127.0.0.1",
         "--Voila.port_retries=0",
         f"--theme={theme}",
+        "--template=workbench",
         # Also in voila.json; repeated here so the command alone is safe (pitfall 3).
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
@@ -112,6 +143,37 @@ def voila_command(
     if preheat:
         cmd += ["--preheat_kernel=True", "--pool_size=1"]
     return cmd
+
+
+def voila_env(
+    *, theme: str = "light", data: str | os.PathLike | None = None, base: dict | None = None
+) -> dict[str, str]:
+    """The environment to run :func:`voila_command` in (Voila and its kernels inherit it).
+
+    Parameters
+    ----------
+    theme : {"light", "dark"}
+        Sets ``WORKBENCH_THEME``.
+    data : path, optional
+        Sets ``WORKBENCH_DATA``; otherwise it is left as it is in ``base``.
+    base : dict, optional
+        The environment to start from; default ``os.environ``.
+
+    Examples
+    --------
+    >>> env = voila_env(theme="dark", data="/tmp/shop.xlsx", base={"JUPYTER_PATH": "/x"})
+    >>> env["WORKBENCH_THEME"], env["WORKBENCH_DATA"]
+    ('dark', '/tmp/shop.xlsx')
+    >>> env["JUPYTER_PATH"].endswith(os.pathsep + "/x")
+    True
+    """
+    env = dict(os.environ if base is None else base)
+    env[THEME_ENV] = theme
+    if data is not None:
+        env[DATA_ENV] = str(data)
+    paths = [str(JUPYTER_DATA), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
+    env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    return env
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -150,13 +212,11 @@ def serve(
 ) -> int:
     """Run Voila on the dashboard until interrupted; return its exit code."""
     folder = notebooks_dir()
-    env = dict(os.environ)
-    env[THEME_ENV] = theme
     if data is not None:
         data = Path(data).expanduser().resolve()
         if not data.exists():
             raise FileNotFoundError(f"--data: no such file or folder: {data}")
-        env[DATA_ENV] = str(data)
+    env = voila_env(theme=theme, data=data)
     cmd = voila_command(port=port, theme=theme, preheat=preheat)
     url = f"http://127.0.0.1:{port}/"
     print(f"Inventory Workbench dashboard: {url}", flush=True)

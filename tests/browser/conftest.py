@@ -3,8 +3,9 @@
 Fixtures for every browser test (add a panel's tests in a new ``test_*.py`` here):
 
 ``voila_url``
-    session-scoped: Voila on a free port at 127.0.0.1, started once with cwd
-    ``notebooks/`` (so ``voila.json`` applies) and a preheated kernel, stopped with
+    session-scoped: Voila on a free port at 127.0.0.1, started once as ``workbench serve``
+    starts it (``cli.voila_command`` in ``cli.voila_env()``: the ``workbench`` template),
+    with cwd ``notebooks/`` (so ``voila.json`` applies) and a preheated kernel, stopped with
     SIGTERM at the end (SIGKILL to its process group after a timeout; STACK.md
     recipe, pitfalls 4, 5, 6 and 14).
 ``dashboard``
@@ -31,6 +32,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from workbench import cli
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
@@ -67,19 +70,13 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def voila_server(notebook: Path, *extra: str, env: dict | None = None, timeout: float = 90.0):
-    """Run Voila on ``notebook`` on a free port; yield its base URL (no trailing slash)."""
+    """Run Voila on ``notebook`` on a free port as ``workbench serve`` runs it (without
+    preheating unless ``extra`` asks); yield its base URL (no trailing slash)."""
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "voila",
-        notebook.name,
-        "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.port_retries=0",
-        *extra,
-    ]
+    env = {**os.environ, **(env or {})}
+    cmd = cli.voila_command(port=port, preheat=False, python=sys.executable)
+    cmd[cmd.index(cli.DASHBOARD)] = notebook.name
+    cmd += extra
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / f"voila-{port}.log", "wb")
     proc = subprocess.Popen(
@@ -88,7 +85,7 @@ def voila_server(notebook: Path, *extra: str, env: dict | None = None, timeout: 
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env={**os.environ, **(env or {})},
+        env=cli.voila_env(theme=env.get(cli.THEME_ENV, "light"), base=env),
     )
     base = f"http://127.0.0.1:{port}"
     try:
