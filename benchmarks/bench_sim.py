@@ -8,9 +8,12 @@ Cases (issue 4):
 2. the same for 100,000 SKUs x 365 days;
 3. the frontier from formulas for 100,000 SKUs x 50 targets.
 
-Cases 1-2 run twice: demand replayed from a prepared history matrix (the simulator's
+Cases 1-2 run with both engines (``engine="numba"``, the default, and the numpy
+engine), each twice: demand replayed from a prepared history matrix (the simulator's
 own work) and demand drawn on the fly from normal distributions (adds the random
-number generation). Each figure is the best of ``--repeat`` runs: wall time, CPU time
+number generation). The numba engine's first call in a process (loading the compiled
+kernel from its cache, or compiling it on a new machine) is timed apart, before the
+runs. Each figure is the best of ``--repeat`` runs: wall time, CPU time
 of this process, SKU-days per second (wall and CPU) and the peak of memory allocated
 during the run (tracemalloc, in a separate run so that tracing does not slow the
 timed ones). Goals: >= 50 million SKU-days/s, frontier < 1 s. The machine may be
@@ -48,7 +51,9 @@ def portfolio(n: int, seed: int = 1) -> dict[str, np.ndarray]:
     }
 
 
-def run_sim(p: dict, days: int, history: np.ndarray | None, dtype) -> wb.SimulationResult:
+def run_sim(
+    p: dict, days: int, history: np.ndarray | None, dtype, engine: str = "numba"
+) -> wb.SimulationResult:
     demand = {"demand": history} if history is not None else {
         "demand_mean": p["mu"], "demand_sd": p["sd"], "days": days}  # fmt: skip
     return wb.simulate(
@@ -61,6 +66,7 @@ def run_sim(p: dict, days: int, history: np.ndarray | None, dtype) -> wb.Simulat
         rng=1,
         progress=False,
         dtype=dtype,
+        engine=engine,
     )
 
 
@@ -89,23 +95,29 @@ def bench_simulation(n: int, days: int, repeat: int) -> None:
     rng = np.random.default_rng(2)
     history = np.maximum(rng.normal(p["mu"], p["sd"], (days, n)), 0).astype(np.float32)
     history_mb = history.nbytes / 2**20
-    for label, hist in (("replay", history), ("normal draws", None)):
-        for dtype in (np.float32, np.float64):
-            h = hist if hist is None or dtype == np.float32 else hist.astype(dtype)
+    cases = [
+        (engine, label, hist, dtype)
+        for engine in ("numba", "numpy")
+        for label, hist in (("replay", history), ("normal draws", None))
+        for dtype in (np.float64, np.float32)
+    ]
+    for engine, label, hist, dtype in cases:
+        h = hist if hist is None or dtype == np.float32 else hist.astype(dtype)
 
-            def fn(h=h, dtype=dtype):
-                return run_sim(p, days, h, dtype)
+        def fn(h=h, dtype=dtype, engine=engine):
+            return run_sim(p, days, h, dtype, engine)
 
-            wall, cpu, res = timed(fn, repeat)
-            mem = peak_mb(fn)
-            rate_wall, rate_cpu = n * days / wall, n * days / cpu
-            fill = res.totals()["fill_rate"]
-            print(
-                f"  {label:12s} {np.dtype(dtype).name:7s} wall {wall:6.3f} s  cpu {cpu:6.3f} s  "
-                f"{rate_wall / 1e6:6.1f} M SKU-days/s (cpu {rate_cpu / 1e6:6.1f} M)  "
-                f"= {rate_wall / GOAL_SKU_DAYS:4.2f}x goal (cpu {rate_cpu / GOAL_SKU_DAYS:4.2f}x)  "
-                f"peak {mem:7.1f} MB  fill {fill:.3f}"
-            )
+        wall, cpu, res = timed(fn, repeat)
+        mem = peak_mb(fn)
+        rate_wall, rate_cpu = n * days / wall, n * days / cpu
+        fill = res.totals()["fill_rate"]
+        print(
+            f"  {engine:5s} {label:12s} {np.dtype(dtype).name:7s} "
+            f"wall {wall:6.3f} s  cpu {cpu:6.3f} s  "
+            f"{rate_wall / 1e6:6.1f} M SKU-days/s (cpu {rate_cpu / 1e6:6.1f} M)  "
+            f"= {rate_wall / GOAL_SKU_DAYS:4.2f}x goal (cpu {rate_cpu / GOAL_SKU_DAYS:4.2f}x)  "
+            f"peak {mem:7.1f} MB  fill {fill:.3f}"
+        )
     print(f"  (the replayed history matrix itself: {history_mb:.1f} MB, made before the runs)")
 
 
@@ -146,7 +158,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one repeat")
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
-    print(f"numpy {np.__version__}; best of {repeat}")
+    import numba
+
+    print(f"numpy {np.__version__}, numba {numba.__version__}; best of {repeat}")
+    w = time.perf_counter()
+    small = portfolio(10)
+    run_sim(small, 5, None, np.float64)
+    print(f"numba engine, first call in this process (cache load or compile): "
+          f"{time.perf_counter() - w:.2f} s")  # fmt: skip
     print("(s, Q), gamma lead times, 10,000 SKUs x 730 days:")
     bench_simulation(10_000, 730, repeat)
     print("(s, Q), gamma lead times, 100,000 SKUs x 365 days:")

@@ -1,13 +1,22 @@
 """Simulate inventory policies for a whole portfolio of SKUs at once, day by day.
 
-One call runs every SKU together: the loop is over days, and each day is a few
-NumPy operations on arrays holding all SKUs (no loop over SKUs). Days are processed
-in chunks: with backorders, demand does not depend on stock, so a day only compares
-the chunk's cumulative demand with each SKU's ordering threshold and places the
-orders of the few SKUs that trigger; levels, receipts and every statistic are then
-computed for the whole chunk at once in preallocated arrays. With lost sales the
-level is updated day by day. Progress is reported, and a stop request honoured,
-between chunks.
+One call runs every SKU together, with no Python loop over SKUs. Two engines give
+the same run:
+
+- ``engine="numba"`` (the default): a compiled day step (:mod:`._kernel`) that
+  visits each SKU once a day, keeping its state in registers, in blocks of SKUs
+  that fit the core's cache, the blocks spread over the machine's cores.
+- ``engine="numpy"``: the loop is over days, and each day is a few NumPy
+  operations on arrays holding all SKUs. With backorders, demand does not depend
+  on stock, so a day only compares the chunk's cumulative demand with each SKU's
+  ordering threshold and places the orders of the few SKUs that trigger; levels,
+  receipts and every statistic are then computed for the whole chunk at once in
+  preallocated arrays. With lost sales the level is updated day by day.
+
+Days are processed in chunks; progress is reported, and a stop request honoured,
+between chunks. Random lead times are drawn per (SKU, order number) from
+counter-based streams (:mod:`._streams`), so they do not depend on the engine, the
+chunking or the other SKUs of the run.
 
 Day convention (the same for every policy)
 ------------------------------------------
@@ -47,6 +56,7 @@ import pandas as pd
 from scipy import special
 
 from .._numeric import as_generator
+from . import _streams
 from .demand import DEMAND_MODELS, DemandSource, daily_demand_matrix
 
 __all__ = ["POLICIES", "SimulationResult", "simulate"]
@@ -322,7 +332,12 @@ _WH_MIN_SHAPE = 4.0
 
 
 class _LeadTimes:
-    """Draws whole-day lead times for the SKUs that order today."""
+    """Whole-day lead times of orders, each from its SKU's own counter-based draws.
+
+    The k-th order of SKU i draws from counters ``k * STRIDE ...`` of SKU i's key
+    (:mod:`workbench.sim._streams`), so a lead time does not depend on which other
+    SKUs order on the same day, or on the engine or the chunking.
+    """
 
     def __init__(
         self,
@@ -330,20 +345,27 @@ class _LeadTimes:
         sd: np.ndarray,
         *,
         model: str,
-        rng: np.random.Generator,
+        seed: int,
         history: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
     ):
         self.model = model
-        self.rng = rng
-        self.rng_gamma = np.random.default_rng(rng.integers(0, 2**63 - 1))
+        n = mean.shape[0]
+        self.keys = _streams.sku_keys(seed, n)
+        self.orders = np.zeros(n, dtype=np.int64)  # orders placed so far, per SKU
         self.fixed = np.maximum(np.rint(mean), 1).astype(np.int64)
         self.random = (sd > 0) if model != "history" else np.zeros(mean.shape, bool)
         self.capped = 0
+        self.offsets = self.counts = np.zeros(n, dtype=np.int64)
+        self.values = np.zeros(0)
         if model == "history" and history is not None:
             self.offsets, self.counts, self.values = history
             self.random = self.counts > 0
         self.any_random = bool(self.random.any())
         self.all_random = bool(self.random.all())
+        self.wh = np.zeros(n, dtype=bool)
+        self.wh_a = self.wh_b = self.shape = self.scale = np.zeros(n)
+        self.mean = np.asarray(mean, dtype=float)
+        self.sd = np.asarray(sd, dtype=float)
         if model == "gamma":
             safe_sd = np.where(self.random, sd, 1.0)
             safe_mean = np.where(self.random, np.maximum(mean, 1e-9), 1.0)
@@ -353,12 +375,10 @@ class _LeadTimes:
             top = np.where(self.random, tail, mean)
             # Wilson-Hilferty: X ~ k theta (1 - 1/(9k) + z / (3 sqrt(k)))^3 for shape k >= 4
             self.wh = self.shape >= _WH_MIN_SHAPE
-            self.all_wh = bool(self.wh[self.random].all())
             cube_root = np.cbrt(self.shape * self.scale)
             self.wh_a = cube_root * (1 - 1 / (9 * self.shape))
             self.wh_b = cube_root / (3 * np.sqrt(self.shape))
         elif model == "normal":
-            self.mean, self.sd = mean, sd
             top = mean + np.where(self.random, 5.3 * sd, 0.0)  # P(Z > 5.3) ~ 6e-8
         elif model == "history":
             top = mean.copy()
@@ -373,44 +393,37 @@ class _LeadTimes:
             )
         self.max_lead = int(max(np.max(np.rint(top), initial=1), np.max(self.fixed, initial=1)))
 
-    def _wilson_hilferty(self, sub: np.ndarray) -> np.ndarray:
-        """Gamma draws by the Wilson-Hilferty cube of a normal (shape >= 4).
-
-        E. B. Wilson and M. M. Hilferty, PNAS 17 (1931) 684-688. For shape k >= 4
-        (lead-time cv <= 0.5) its quantiles are within about 0.5 % of the gamma's,
-        far below the rounding to whole days; it is ~4 times faster than
-        ``Generator.gamma`` with an array of shapes.
-        """
-        u = self.rng.standard_normal(sub.size)
-        u *= self.wh_b[sub]
-        u += self.wh_a[sub]
-        np.maximum(u, 0.0, out=u)
-        return u * u * u
-
     def draw(self, idx: np.ndarray) -> np.ndarray:
+        """Lead times of one order each of SKUs ``idx`` (distinct), counting the orders."""
+        k = self.orders[idx]
+        self.orders[idx] += 1
         if not self.any_random:
             return self.fixed[idx]
         if self.all_random:
-            sub = idx
+            sub, k_sub = idx, k
         else:
             rnd = self.random[idx]
-            sub = idx[rnd]
+            sub, k_sub = idx[rnd], k[rnd]
+        keys = self.keys[sub]
+        base = k_sub * _streams.STRIDE
         if self.model == "gamma":
-            if self.all_wh:
-                x = self._wilson_hilferty(sub)
-            else:
-                wh = self.wh[sub]
-                x = np.empty(sub.size)
-                x[wh] = self._wilson_hilferty(sub[wh])
-                # a stream of its own, so that batching the draws never reorders them
-                x[~wh] = self.rng_gamma.gamma(self.shape[sub[~wh]], self.scale[sub[~wh]])
+            # Wilson and Hilferty, PNAS 17 (1931) 684-688: for shape k >= 4 (lead-time
+            # cv <= 0.5) its quantiles are within about 0.5 % of the gamma's, far below
+            # the rounding to whole days; exact (Marsaglia-Tsang) draws below that
+            wh = self.wh[sub]
+            x = np.empty(sub.size)
+            z = _streams.normal(keys[wh], base[wh])
+            u = z * self.wh_b[sub[wh]] + self.wh_a[sub[wh]]
+            np.maximum(u, 0.0, out=u)
+            x[wh] = u * u * u
+            if not wh.all():
+                g = ~wh
+                x[g] = _streams.gamma(keys[g], base[g], self.shape[sub[g]]) * self.scale[sub[g]]
         elif self.model == "normal":
-            x = self.mean[sub] + self.sd[sub] * self.rng.standard_normal(sub.size)
+            x = self.mean[sub] + self.sd[sub] * _streams.normal(keys, base)
         else:
-            pick = self.offsets[sub] + (self.rng.random(sub.size) * self.counts[sub]).astype(
-                np.int64
-            )
-            x = self.values[pick]
+            u = _streams.uniform(keys, base)
+            x = self.values[self.offsets[sub] + (u * self.counts[sub]).astype(np.int64)]
         lt = np.rint(x).astype(np.int64)
         np.maximum(lt, 1, out=lt)
         if lt.size and lt.max() > self.max_lead:
@@ -519,6 +532,7 @@ def simulate(
     stop: Any = None,
     chunk_days: int | None = None,
     dtype: Any = np.float64,
+    engine: str = "numba",
 ) -> SimulationResult:
     """Simulate an inventory policy for every SKU at once, day by day.
 
@@ -614,11 +628,20 @@ def simulate(
         Checked between chunks; when set, the run ends and returns what it has,
         with ``completed=False``.
     chunk_days : int, optional
-        Days per chunk (default: about 400,000 SKU-days per chunk, at most 24 days,
-        which keeps the chunk arrays in cache). Results do not depend on it.
+        Days per chunk: progress is reported and ``stop`` checked between chunks.
+        Default: about 2 million SKU-days a chunk with the numba engine, 400,000
+        (at most 24 days, which keeps the chunk arrays in cache) with numpy.
+        Results do not depend on it.
     dtype : numpy float dtype, default float64
-        Precision of the state arrays. float32 is faster and exact for whole
-        units up to 2**24; statistics are always accumulated in float64.
+        Precision of the state arrays. float32 is exact for whole units up to
+        2**24; statistics are always accumulated in float64.
+    engine : {"numba", "numpy"}, default "numba"
+        ``"numba"``: a compiled day step that visits each SKU once a day (the
+        first run on a machine compiles it, a few seconds; later runs load it
+        from a cache). ``"numpy"``: array operations over all SKUs, a dozen
+        passes a day. Both visit SKUs and draw lead times in the same order and
+        give the same results (statistics may differ in the last bits, from
+        summing in another order).
 
     Returns
     -------
@@ -688,6 +711,9 @@ def simulate(
     warmup_days = int(warmup_days)
     if warmup_days and days is not None and warmup_days >= days:
         raise ValueError(f"warmup_days must be < days ({days}) [days]; got {warmup_days}")
+    engine_key = str(engine).lower()
+    if engine_key not in ("numba", "numpy"):
+        raise ValueError(f"engine must be 'numba' or 'numpy'; got {engine!r}")
     if chunk_days is not None and (int(chunk_days) != chunk_days or chunk_days < 1):
         raise ValueError(f"chunk_days must be a whole number >= 1 [days]; got {chunk_days!r}")
 
@@ -900,7 +926,9 @@ def simulate(
                 "lead_time_model 'history' needs a Dataset with a purchase_orders table"
             )
         lt_history = _history_lead_times(po, sku_index)
-    lead = _LeadTimes(L, Lsd, model=lt_model, rng=lead_rng, history=lt_history)
+    lead = _LeadTimes(
+        L, Lsd, model=lt_model, seed=int(lead_rng.integers(0, 2**63 - 1)), history=lt_history
+    )
 
     # ---- demand source ------------------------------------------------------------
     if model in ("normal", "gamma", "poisson", "negative_binomial"):
@@ -956,9 +984,16 @@ def simulate(
     # ---- run ----------------------------------------------------------------------
     # about 400,000 SKU-days a chunk keeps its arrays in cache (measured: 24 days at
     # 10,000 SKUs, 4 at 100,000; 6 at 100,000 ran 2.5 times slower)
-    C = int(chunk_days) if chunk_days else int(min(max(400_000 // max(n, 1), 1), 24))
+    if chunk_days:
+        C = int(chunk_days)
+    elif engine_key == "numba":  # per chunk: one call and a progress update
+        C = int(max(2_000_000 // max(n, 1), 1))
+    else:
+        C = int(min(max(400_000 // max(n, 1), 1), 24))
     C = max(1, min(C, max(days, 1), 255))
-    H = lead.max_lead + C + 1  # ring of future receipts; no slot is reused within a chunk
+    # ring of future receipts: the numpy engine reads a chunk's receipts at once, so no
+    # slot may be reused within a chunk; the numba engine empties each slot as it reads it
+    H = lead.max_lead + 1 + (C if engine_key == "numpy" else 0)
     update, close = _progress_sink(progress, days)
     should_stop = _stop_check(stop)
 
@@ -981,7 +1016,9 @@ def simulate(
         order_crossing=order_crossing,
         tcols=tcols,
         warmup=warmup_days,
+        chunk_arrays=engine_key == "numpy",
     )
+    step = _KernelStep(st, backorder) if engine_key == "numba" else None
     traces: list[dict[str, np.ndarray]] = []
     t0 = 0
     completed = True
@@ -996,14 +1033,18 @@ def simulate(
             elif t0 == warmup_days and t0 > 0:
                 st.on_order_at_warmup = st.pipe2.sum(axis=0, dtype=float)
             D = source.take(t0, cd)
-            if backorder:
-                _chunk_backorder(st, D, t0, cd)
+            if step is not None:
+                step(D, t0, cd, count=t0 >= warmup_days)
             else:
-                _chunk_lost(st, D, t0, cd)
-            _chunk_stats(st, D, cd, backorder, st.acc if t0 >= warmup_days else st.scratch)
+                if backorder:
+                    _chunk_backorder(st, D, t0, cd)
+                else:
+                    _chunk_lost(st, D, t0, cd)
+                _chunk_stats(st, D, cd, backorder, st.acc if t0 >= warmup_days else st.scratch)
             if tcols.size:
                 traces.append(_chunk_trace(st, D, cd, backorder, t0))
-            st.roll(cd)
+            if step is None:
+                st.roll(cd)
             t0 += cd
             update(t0)
     finally:
@@ -1013,7 +1054,7 @@ def simulate(
     on_order_end = st.pipe2.sum(axis=0, dtype=float)
 
     done = t0
-    IL_end = ILbuf[0].astype(float)
+    IL_end = (step.IL if step is not None else ILbuf[0]).astype(float)
     summary = _summary(
         acc,
         sku_index,
@@ -1049,6 +1090,7 @@ def simulate(
             "chunk_days": C,
             "warmup_days": warmup_days,
             "dtype": dt.name,
+            "engine": engine_key,
         },
     )
 
@@ -1100,21 +1142,24 @@ class _State:
 
     def __init__(
         self, *, n, C, H, dt, start, trigger, s, Q, S, up_to, moq, pack, R, offset, lead,
-        order_crossing, tcols, warmup,
+        order_crossing, tcols, warmup, chunk_arrays=True,
     ):  # fmt: skip
         self.n, self.C, self.H, self.dt = n, C, H, dt
         self.IP = start.astype(dt)
-        self.ILbuf = np.empty((C + 1, n), dtype=dt)
-        self.ILbuf[0] = start
-        self.cum = np.zeros((C + 1, n), dtype=dt)  # demand of the chunk before day j
-        self.rec = np.empty((C, n), dtype=dt)  # receipts per day
         self.trace = tcols.size > 0
-        self.ordc = np.zeros((C, n) if self.trace else (1, 1), dtype=dt)  # ordered, traced
-        self.fil = np.empty((C, n), dtype=dt)  # units served from stock (lost-sales path)
-        self.work = np.empty((C, n), dtype=dt)
-        self.rec_m = np.zeros((C, n), dtype=bool)
-        self.closed_short = np.zeros((C, n), dtype=bool)
-        self.short_m = np.zeros((C, n), dtype=bool)
+        # the numba engine needs the chunk arrays only for a trace
+        rows = C if (chunk_arrays or self.trace) else 1
+        self.ILbuf = np.empty((rows + 1, n), dtype=dt)
+        self.ILbuf[0] = start
+        self.rec = np.empty((rows, n), dtype=dt)  # receipts per day
+        self.ordc = np.zeros((rows, n) if self.trace else (1, 1), dtype=dt)  # ordered, traced
+        self.fil = np.empty((rows, n), dtype=dt)  # units served from stock (lost-sales path)
+        rows = C if chunk_arrays else 1
+        self.cum = np.zeros((rows + 1, n), dtype=dt)  # demand of the chunk before day j
+        self.work = np.empty((rows, n), dtype=dt)
+        self.rec_m = np.zeros((rows, n), dtype=bool)
+        self.closed_short = np.zeros((rows, n), dtype=bool)
+        self.short_m = np.zeros((rows, n), dtype=bool)
         self.pipe = np.zeros(H * n, dtype=dt)  # ring of future receipts: slot * n + sku
         self.pipe2 = self.pipe.reshape(H, n)
         self.mask = np.empty(n, dtype=bool)
@@ -1138,7 +1183,8 @@ class _State:
         self.on_order_at_warmup = np.zeros(n)
         keys = ("demand", "short", "ohe", "bo", "ordered", "orders", "cycles")
         keys += ("stockout_cycles", "stockout_days", "stockout_events")
-        self.acc = {k: np.zeros(n) for k in keys}
+        self.acc_matrix = np.zeros((len(keys), n))  # the numba engine's view of ``acc``
+        self.acc = dict(zip(keys, self.acc_matrix, strict=True))
         # the warm-up's statistics, thrown away
         self.scratch = {k: np.zeros(n) for k in keys} if warmup else self.acc
 
@@ -1206,6 +1252,88 @@ class _State:
 
     def roll(self, cd: int) -> None:
         self.ILbuf[0] = self.ILbuf[cd]
+
+
+_KERNEL_LOCK = threading.Lock()
+
+
+class _KernelStep:
+    """The numba engine: ``step(D, t0, cd, count=...)`` runs one chunk in place.
+
+    The level IL is kept in ``self.IL``; with a trace the chunk's starting level is
+    copied to ``ILbuf[0]`` and the kernel writes its daily levels into ``ILbuf[1:]``
+    (as the numpy engine leaves them).
+    """
+
+    def __init__(self, st: _State, backorder: bool):
+        from . import _kernel
+
+        if tuple(st.acc) != _kernel.ACC_KEYS:  # pragma: no cover - both lists are fixed
+            raise RuntimeError("accumulator rows differ between the engines")
+        self.kernel = _kernel.run_chunk
+        self.st, self.backorder = st, backorder
+        lead, n, dt = st.lead, st.n, st.dt
+        kind = {"gamma": _kernel.GAMMA, "normal": _kernel.NORMAL, "history": _kernel.HISTORY}
+        self.lead_args = (
+            kind[lead.model] if lead.any_random else _kernel.FIXED,
+            lead.fixed,
+            lead.random.astype(bool),
+            lead.wh,
+            lead.wh_a,
+            lead.wh_b,
+            lead.shape,
+            lead.scale,
+            lead.mean,
+            lead.sd,
+            lead.offsets.astype(np.int64),
+            lead.counts.astype(np.int64),
+            lead.values.astype(float),
+            np.int64(lead.max_lead),
+        )
+        self.capped = np.zeros((n + _kernel.BLOCK - 1) // _kernel.BLOCK, dtype=np.int64)
+        self.IL = st.ILbuf[0].copy()  # the level, kept here (ILbuf holds the trace)
+        self.policy_args = (
+            st.trigger,
+            st.s,
+            st.Q_safe,
+            st.S,
+            st.up_to.astype(bool),
+            st.moq if st.moq is not None else np.zeros(n, dtype=dt),
+            st.moq is not None,
+            st.pack if st.pack is not None else np.ones(n, dtype=dt),
+            st.pack is not None,
+            st.R.astype(np.int64),
+            st.offset.astype(np.int64),
+            st.periodic,
+        )
+        if not st.trace:  # the kernel writes no trace: one-row stand-ins
+            self.trace_args = (False, st.ILbuf[:2], st.rec[:1], st.ordc[:1], st.fil[:1])
+        else:
+            self.trace_args = (True, st.ILbuf, st.rec, st.ordc, st.fil)
+
+    def __call__(self, D: np.ndarray, t0: int, cd: int, *, count: bool) -> None:
+        st = self.st
+        if D.dtype != st.dt or not D.flags.c_contiguous:
+            D = np.ascontiguousarray(D, dtype=st.dt)
+        if st.trace:  # the trace reads the chunk's levels from ILbuf[0 .. cd]
+            st.ILbuf[0] = self.IL
+        before = int(self.capped.sum())
+        # numba's default (workqueue) threading layer must not be entered by two threads
+        # at once; chunks are short, so concurrent runs just take turns
+        with _KERNEL_LOCK:
+            self._run(D, t0, cd, count)
+        st.lead.capped += int(self.capped.sum()) - before
+
+    def _run(self, D: np.ndarray, t0: int, cd: int, count: bool) -> None:
+        st = self.st
+        self.kernel(
+            D, t0, cd, self.backorder, count, st.warmup,
+            self.IL, st.IP, st.pipe, st.H, *self.policy_args,
+            *self.lead_args, st.lead.keys, st.lead.orders, self.capped,
+            st.order_crossing, st.last_arrival,
+            st.acc_matrix, st.prev_short, st.cycle_short,
+            *self.trace_args,
+        )  # fmt: skip
 
 
 def _chunk_backorder(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
