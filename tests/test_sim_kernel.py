@@ -217,3 +217,11 @@ def test_kernel_twins_match_the_vectorized_draws():
         assert _kernel._uniform(keys[i], ctr[i]) == u[i]
         assert_allclose(_kernel._normal(keys[i], ctr[i]), z[i], rtol=1e-14, atol=1e-15)
         assert_allclose(_kernel._gamma(keys[i], ctr[i], shapes[i]), g[i], rtol=1e-13)
+
+
+def test_python_m_workbench_sim_prepares_the_kernel(capsys):
+    from workbench.sim.__main__ import main
+
+    main()
+    assert "simulator kernel ready in" in capsys.readouterr().out
+    assert len(_kernel.run_chunk.signatures) >= 2  # float64 and float32
