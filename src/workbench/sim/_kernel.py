@@ -1,15 +1,13 @@
 """The simulator's compiled day step (numba): one chunk of days for every SKU.
 
 The numpy engine in :mod:`workbench.sim.simulate` makes about a dozen passes over
-the SKU arrays each day; this kernel makes one, keeping a SKU's state in registers
-while it receives, reviews, orders, serves and counts, and it works through the
-SKUs in blocks of ``BLOCK`` (all the chunk's days for one block, then the next), so
-that a block's state and its slice of the receipts ring stay in the core's cache.
-Blocks are independent, so they run in parallel on the machine's cores
+the SKU arrays each day; this kernel takes one SKU at a time through all the days of
+a chunk, keeping its state and its figures in registers and its ring of future
+receipts in a few cache lines, the SKUs spread over the machine's cores
 (``prange``). Lead times come from counter-based draws per (SKU, order number)
 (:mod:`workbench.sim._streams`, whose scalar twins are below), so the visiting order
-does not matter: both engines give the same run, which
-``tests/test_sim_kernel.py`` checks.
+does not matter: both engines give the same run, which ``tests/test_sim_kernel.py``
+checks.
 
 numba is imported only when a simulation runs, so ``import workbench`` stays light;
 compiled code is cached next to this file (``cache=True``), so only the first run
@@ -25,7 +23,6 @@ from numba import njit, prange, uint64
 
 from ._streams import GOLDEN, M1, M2, STRIDE
 
-BLOCK = 1024  # SKUs per block: a block's state and ring slice fit in a 1 MB L2 cache
 PARALLEL = True
 
 # lead-time models (``lt_kind``)
@@ -113,127 +110,154 @@ def run_chunk(
 ):  # fmt: skip
     """Simulate days ``t0 .. t0 + cd - 1`` for every SKU, in place.
 
-    Each day, for each SKU: the day's receipts leave the ring ``pipe`` (slot
-    ``day % H``, row-major (H, n), ``H > max_lead``; the slot is emptied as it is
-    read, so ``H = max_lead + 1`` is enough) for the level IL; a review day with
-    IP <= trigger places an order (``(floor((s - IP) / Q) + 1) * Q`` or up to S,
-    then MOQ and pack) whose arrival day gets a lead time (order ``nord[i]`` of
-    SKU i, from ``keys[i]``); demand is then served (all of it, backordering the
-    rest, or what is on hand, losing the rest). With ``count`` the day's figures go
-    into ``acc`` (rows ``ACC_KEYS``). With ``trace`` the day's level, receipts,
-    orders and units served are written to ``ILtr[j + 1]``, ``rec_tr[j]``,
-    ``ord_tr[j]`` and ``fil_tr[j]``. Lead times capped at ``max_lead`` are counted
-    in ``capped[block]``.
+    For each SKU (in parallel), for each day of the chunk: the day's receipts leave
+    the SKU's ring of future receipts ``pipe[i * H:(i + 1) * H]`` (slot ``day % H``,
+    ``H > max_lead``; a slot is emptied as it is read, so ``H = max_lead + 1`` is
+    enough) for the level IL; a review day with IP <= trigger places an order
+    (``(floor((s - IP) / Q) + 1) * Q`` or up to S, then MOQ and pack) whose arrival
+    day gets a lead time (order ``nord[i]`` of SKU i, from ``keys[i]``); demand
+    ``D[j, i]`` is then served (all of it, backordering the rest, or what is on
+    hand, losing the rest). A SKU's state and its day's figures stay in registers
+    over the chunk. With ``count`` the figures are added to ``acc`` (rows
+    ``ACC_KEYS``). With ``trace`` the day's level, receipts, orders and units
+    served are written to ``ILtr[j + 1]``, ``rec_tr[j]``, ``ord_tr[j]`` and
+    ``fil_tr[j]``. Lead times capped at ``max_lead`` are counted in ``capped[i]``.
     """
     n = IL.shape[0]
-    nblocks = (n + BLOCK - 1) // BLOCK
-    for b in prange(nblocks):
-        lo = b * BLOCK
-        hi = min(lo + BLOCK, n)
+    for i in prange(n):
+        row = i * H
+        il = IL[i]
+        ip = IP[i]
+        trig = trigger[i]
+        ps = prev_short[i]
+        cs = cycle_short[i]
+        k = nord[i]
+        la = last_arrival[i]
+        a_dem = 0.0
+        a_short = 0.0
+        a_ohe = 0.0
+        a_bo = 0.0
+        a_orders = 0.0
+        a_ordered = 0.0
+        a_cyc = 0.0
+        a_socyc = 0.0
+        a_sodays = 0.0
+        a_soev = 0.0
+        ncap = 0
+        tslot = t0 % H
         for j in range(cd):
             t = t0 + j
-            tslot = t % H
-            base = tslot * n
-            for i in range(lo, hi):
-                r = pipe[base + i]
-                pipe[base + i] = 0.0
-                il_prev = IL[i]
-                il = il_prev + r
-                received = r > 0
-                # ---- review and order (on the position before the day's demand)
-                ip = IP[i]
-                q = 0.0
-                if ip <= trigger[i] and (
-                    not periodic or (t >= offset[i] and (t - offset[i]) % R[i] == 0)
-                ):
-                    if up_to[i]:
-                        q = S[i] - ip
-                        if q < 0:
-                            q = 0.0
-                    else:
-                        q = (np.floor((s[i] - ip) / Q[i]) + 1) * Q[i]
-                    if use_moq and q > 0 and q < moq[i]:
-                        q = moq[i]
-                    if use_pack:
-                        q = np.ceil(q / pack[i]) * pack[i]
-                    if q > 0:
-                        k = nord[i]
-                        nord[i] = k + 1
-                        if lt_kind == FIXED or not lt_random[i]:
-                            lt = lt_fixed[i]
-                        else:
-                            ctr = k * STRIDE
-                            if lt_kind == GAMMA:
-                                if wh[i]:
-                                    u = _normal(keys[i], ctr) * wh_b[i] + wh_a[i]
-                                    if u < 0.0:
-                                        u = 0.0
-                                    x = u * u * u
-                                else:
-                                    x = _gamma(keys[i], ctr, g_shape[i]) * g_scale[i]
-                            elif lt_kind == NORMAL:
-                                x = n_mean[i] + n_sd[i] * _normal(keys[i], ctr)
-                            else:
-                                x = h_val[h_off[i] + np.int64(_uniform(keys[i], ctr) * h_cnt[i])]
-                            lt = np.int64(np.rint(x))
-                            if lt < 1:
-                                lt = 1
-                            if lt > max_lead:
-                                capped[b] += 1
-                                lt = max_lead
-                        arrive = t + lt
-                        if not order_crossing:
-                            if arrive < last_arrival[i]:
-                                arrive = last_arrival[i]
-                            last_arrival[i] = arrive
-                        slot = tslot + (arrive - t)  # arrive - t <= max_lead < H
-                        if slot >= H:
-                            slot -= H
-                        pipe[slot * n + i] += q
-                        ip += q
-                        if t >= warmup:
-                            acc[_ORDERS, i] += 1.0
-                            acc[_ORDERED, i] += q
-                    else:
+            r = pipe[row + tslot]
+            pipe[row + tslot] = 0.0
+            il_prev = il
+            il = il + r
+            received = r > 0
+            # ---- review and order (on the position before the day's demand)
+            q = 0.0
+            if ip <= trig and (not periodic or (t >= offset[i] and (t - offset[i]) % R[i] == 0)):
+                if up_to[i]:
+                    q = S[i] - ip
+                    if q < 0:
                         q = 0.0
-                # ---- demand
-                d = D[j, i]
-                if backorder:
-                    il -= d
-                    ip -= d
-                    served = d  # shipped or backordered; the statistics below split it
-                    bo = -il if il < 0 else 0.0
-                    short = d if d < bo else bo
-                    cycle_short_closed = received and il_prev < 0
                 else:
-                    served = d if d < il else il
-                    il -= served
-                    ip -= served
-                    short = d - served
-                    bo = 0.0
-                    cycle_short_closed = received and cycle_short[i]
-                    cs = cycle_short[i] and not received
-                    cycle_short[i] = cs or short > 0
-                IL[i] = il
-                IP[i] = ip
-                is_short = short > 0
-                if count:
-                    acc[_DEMAND, i] += d
-                    acc[_SHORT, i] += short
-                    acc[_OHE, i] += il if il > 0 else 0.0
-                    if backorder:
-                        acc[_BO, i] += bo
-                    if is_short:
-                        acc[_SO_DAYS, i] += 1.0
-                        if not prev_short[i]:
-                            acc[_SO_EVENTS, i] += 1.0
-                    if received:
-                        acc[_CYCLES, i] += 1.0
-                        if cycle_short_closed:
-                            acc[_SO_CYCLES, i] += 1.0
-                prev_short[i] = is_short
-                if trace:
-                    ILtr[j + 1, i] = il
-                    rec_tr[j, i] = r
-                    ord_tr[j, i] = q
-                    fil_tr[j, i] = served
+                    q = (np.floor((s[i] - ip) / Q[i]) + 1) * Q[i]
+                if use_moq and q > 0 and q < moq[i]:
+                    q = moq[i]
+                if use_pack:
+                    q = np.ceil(q / pack[i]) * pack[i]
+                if q > 0:
+                    if lt_kind == FIXED or not lt_random[i]:
+                        lt = lt_fixed[i]
+                    else:
+                        ctr = k * STRIDE
+                        if lt_kind == GAMMA:
+                            if wh[i]:
+                                u = _normal(keys[i], ctr) * wh_b[i] + wh_a[i]
+                                if u < 0.0:
+                                    u = 0.0
+                                x = u * u * u
+                            else:
+                                x = _gamma(keys[i], ctr, g_shape[i]) * g_scale[i]
+                        elif lt_kind == NORMAL:
+                            x = n_mean[i] + n_sd[i] * _normal(keys[i], ctr)
+                        else:
+                            x = h_val[h_off[i] + np.int64(_uniform(keys[i], ctr) * h_cnt[i])]
+                        lt = np.int64(np.rint(x))
+                        if lt < 1:
+                            lt = 1
+                        if lt > max_lead:
+                            ncap += 1
+                            lt = max_lead
+                    k += 1
+                    arrive = t + lt
+                    if not order_crossing:
+                        if arrive < la:
+                            arrive = la
+                        la = arrive
+                    slot = tslot + (arrive - t)  # arrive - t <= max_lead < H
+                    if slot >= H:
+                        slot -= H
+                    pipe[row + slot] += q
+                    ip += q
+                    if t >= warmup:
+                        a_orders += 1.0
+                        a_ordered += q
+                else:
+                    q = 0.0
+            # ---- demand
+            d = D[j, i]
+            if backorder:
+                il -= d
+                ip -= d
+                served = d  # shipped or backordered; the statistics below split it
+                bo = -il if il < 0 else 0.0
+                short = d if d < bo else bo
+                closed_short = received and il_prev < 0
+            else:
+                served = d if d < il else il
+                il -= served
+                ip -= served
+                short = d - served
+                bo = 0.0
+                closed_short = received and cs
+                cs = (cs and not received) or short > 0
+            is_short = short > 0
+            if count:
+                a_dem += d
+                a_short += short
+                a_ohe += il if il > 0 else 0.0
+                a_bo += bo
+                if is_short:
+                    a_sodays += 1.0
+                    if not ps:
+                        a_soev += 1.0
+                if received:
+                    a_cyc += 1.0
+                    if closed_short:
+                        a_socyc += 1.0
+            ps = is_short
+            if trace:
+                ILtr[j + 1, i] = il
+                rec_tr[j, i] = r
+                ord_tr[j, i] = q
+                fil_tr[j, i] = served
+            tslot += 1
+            if tslot == H:
+                tslot = 0
+        IL[i] = il
+        IP[i] = ip
+        prev_short[i] = ps
+        cycle_short[i] = cs
+        nord[i] = k
+        last_arrival[i] = la
+        capped[i] += ncap
+        acc[_DEMAND, i] += a_dem
+        acc[_SHORT, i] += a_short
+        acc[_OHE, i] += a_ohe
+        acc[_BO, i] += a_bo
+        acc[_ORDERS, i] += a_orders
+        acc[_ORDERED, i] += a_ordered
+        acc[_CYCLES, i] += a_cyc
+        acc[_SO_CYCLES, i] += a_socyc
+        acc[_SO_DAYS, i] += a_sodays
+        acc[_SO_EVENTS, i] += a_soev

@@ -284,7 +284,7 @@ def _resolve_demand(
                 f"got an array of shape {history.shape}"
             )
         if skus is None:
-            sku_index = pd.Index([str(i) for i in range(history.shape[1])], name="sku")
+            sku_index = pd.Index(np.arange(history.shape[1]).astype(str), name="sku")
         else:
             sku_index = pd.Index([str(s) for s in skus], name="sku")
             if len(sku_index) != history.shape[1]:
@@ -329,6 +329,7 @@ def _resolve_demand(
 
 
 _WH_MIN_SHAPE = 4.0
+_Z_TOP = 5.199337582  # the standard normal's 1 - 1e-7 quantile
 
 
 class _LeadTimes:
@@ -371,13 +372,17 @@ class _LeadTimes:
             safe_mean = np.where(self.random, np.maximum(mean, 1e-9), 1.0)
             self.shape = (safe_mean / safe_sd) ** 2
             self.scale = safe_sd**2 / safe_mean
-            tail = special.gammaincinv(self.shape, 1 - 1e-7) * self.scale  # gamma ppf
-            top = np.where(self.random, tail, mean)
             # Wilson-Hilferty: X ~ k theta (1 - 1/(9k) + z / (3 sqrt(k)))^3 for shape k >= 4
             self.wh = self.shape >= _WH_MIN_SHAPE
             cube_root = np.cbrt(self.shape * self.scale)
             self.wh_a = cube_root * (1 - 1 / (9 * self.shape))
             self.wh_b = cube_root / (3 * np.sqrt(self.shape))
+            # the 1 - 1e-7 quantile: of the cube itself where draws are cubes, else exact
+            tail = (self.wh_a + _Z_TOP * self.wh_b) ** 3
+            exact = self.random & ~self.wh
+            if exact.any():
+                tail[exact] = special.gammaincinv(self.shape[exact], 1 - 1e-7) * self.scale[exact]
+            top = np.where(self.random, tail, mean)
         elif model == "normal":
             top = mean + np.where(self.random, 5.3 * sd, 0.0)  # P(Z > 5.3) ~ 6e-8
         elif model == "history":
@@ -629,9 +634,9 @@ def simulate(
         with ``completed=False``.
     chunk_days : int, optional
         Days per chunk: progress is reported and ``stop`` checked between chunks.
-        Default: about 2 million SKU-days a chunk with the numba engine, 400,000
-        (at most 24 days, which keeps the chunk arrays in cache) with numpy.
-        Results do not depend on it.
+        Default: about 2 million SKU-days (at least 32 days) a chunk with the numba
+        engine; 400,000 (at most 24 days, which keeps the chunk arrays in cache) with
+        numpy. Results do not depend on it.
     dtype : numpy float dtype, default float64
         Precision of the state arrays. float32 is exact for whole units up to
         2**24; statistics are always accumulated in float64.
@@ -768,8 +773,12 @@ def simulate(
             )
         per_sku_policy = np.array([_policy_name(p) for p in arr], dtype=object)
 
-    codes = {k: per_sku_policy == k for k in ("sQ", "sS", "RS", "RsS", "base_stock")}
-    if any(per_sku_policy == "plan"):
+    kinds = ("sQ", "sS", "RS", "RsS", "base_stock")
+    if isinstance(policy, str) and per_sku_policy.size and _policy_name(policy) != "plan":
+        codes = {k: np.full(n, k == per_sku_policy[0]) for k in kinds}  # one policy for all
+    else:
+        codes = {k: per_sku_policy == k for k in kinds}
+    if np.any(per_sku_policy == "plan"):
         raise ValueError("policy 'plan' cannot be mixed per SKU; pass plan= and policy='plan'")
 
     def need(name: str, value: Any, mask: np.ndarray, unit: str) -> np.ndarray:
@@ -987,7 +996,7 @@ def simulate(
     if chunk_days:
         C = int(chunk_days)
     elif engine_key == "numba":  # per chunk: one call and a progress update
-        C = int(max(2_000_000 // max(n, 1), 1))
+        C = int(max(2_000_000 // max(n, 1), 32))
     else:
         C = int(min(max(400_000 // max(n, 1), 1), 24))
     C = max(1, min(C, max(days, 1), 255))
@@ -1160,8 +1169,10 @@ class _State:
         self.rec_m = np.zeros((rows, n), dtype=bool)
         self.closed_short = np.zeros((rows, n), dtype=bool)
         self.short_m = np.zeros((rows, n), dtype=bool)
-        self.pipe = np.zeros(H * n, dtype=dt)  # ring of future receipts: slot * n + sku
-        self.pipe2 = self.pipe.reshape(H, n)
+        # ring of future receipts, (H, n) as ``pipe2``: stored slot-major (slot * n + sku)
+        # for the numpy engine, SKU-major (sku * H + slot) for the numba engine
+        self.pipe = np.zeros(H * n, dtype=dt)
+        self.pipe2 = self.pipe.reshape(H, n) if chunk_arrays else self.pipe.reshape(n, H).T
         self.mask = np.empty(n, dtype=bool)
         self.day_short = np.empty(n, dtype=bool)
         self.cycle_short = np.zeros(n, dtype=bool)  # lost-sales path: open cycle had a stockout
@@ -1290,7 +1301,7 @@ class _KernelStep:
             lead.values.astype(float),
             np.int64(lead.max_lead),
         )
-        self.capped = np.zeros((n + _kernel.BLOCK - 1) // _kernel.BLOCK, dtype=np.int64)
+        self.capped = np.zeros(n, dtype=np.int64)
         self.IL = st.ILbuf[0].copy()  # the level, kept here (ILbuf holds the trace)
         self.policy_args = (
             st.trigger,
