@@ -97,20 +97,43 @@ def set_range(s: widgets.FloatSlider, value: float, lo: float, hi: float, step: 
 
 
 def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> None:
-    """Update a FigureWidget's traces and layout, one ``batch_update()`` per trace.
+    """Update a FigureWidget's traces and layout with one browser redraw.
 
-    In one batch over several traces plotly sends a single restyle in which a key that
-    changed on one trace but not on another is "undefined" for the latter; plotly.js then
-    keeps the new data but does not redraw such a trace (seen in chromium: a cut-off
-    line whose y changed while its x did not stayed where it was). One message per
-    trace carries only that trace's changed keys and is always drawn.
+    ``traces`` maps a trace index to its new properties (top-level names such as ``x``,
+    ``y``, ``hovertext``, ``visible``); ``layout`` holds dotted layout paths
+    (``"yaxis.range"``). Traces whose new values equal their current ones are left out;
+    the others and the layout go to the browser as one ``Plotly.update``, so a slider
+    step redraws the chart once instead of once per trace (the EOQ chart was redrawn 7
+    times, about 60 ms each in chromium on a 2-core machine, before its last curve was in
+    place).
+
+    Every trace in the message carries every name in it: a name a trace does not set
+    is sent with the trace's current value (None, i.e. plotly's default, when unset;
+    a trace hidden from the legend stays hidden). plotly's ``batch_update()`` would instead
+    send it as "undefined", and plotly.js then keeps the new data without redrawing that
+    trace (the ABC cut-off line stayed put in chromium).
     """
+    from plotly.basedatatypes import BasePlotlyType
+
+    values: dict[int, dict] = {}
     for i, props in traces.items():
-        with fig.batch_update():
-            fig.data[i].update(**props)
-    if layout:
-        with fig.batch_update():
-            fig.layout.update(layout)
+        trace = fig.data[i]
+        if not all(k in trace._valid_props for k in props):  # a nested path: plotly's way
+            with fig.batch_update():
+                trace.update(**props)
+            continue
+        new = {k: trace._get_validator(k).validate_coerce(v) for k, v in props.items()}
+        if not all(BasePlotlyType._vals_equal(trace[k], v) for k, v in new.items()):
+            values[i] = new
+    if values:
+        idx = sorted(values)
+        names = sorted({k for v in values.values() for k in v})
+        restyle = {
+            k: [values[i][k] if k in values[i] else fig.data[i][k] for i in idx] for k in names
+        }
+        fig.plotly_update(restyle_data=restyle, relayout_data=layout or None, trace_indexes=idx)
+    elif layout:
+        fig.plotly_update(relayout_data=layout)
 
 
 def parse_price_breaks(text: str) -> list[tuple[float, float]] | None:
