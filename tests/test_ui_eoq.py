@@ -199,3 +199,66 @@ def test_set_plan_follows_the_scenario(shipped):
     assert_allclose(p.result["holding_cost_rate"], 0.4, rtol=1e-12)
     p.set_plan(None)  # back to the items' own figures
     assert_allclose(p.result["order_quantity"], wb.plan(shipped).loc[sku, "eoq"], rtol=1e-9)
+
+
+def _recording(fig):
+    """Record the Plotly.update messages a FigureWidget would send to the browser."""
+    sent = []
+    fig._send_update_msg = lambda restyle_data, relayout_data, trace_indexes=None, **kw: (
+        sent.append((restyle_data, relayout_data, list(trace_indexes)))
+    )
+    return sent
+
+
+def test_update_figure_sends_one_message_without_undefined():
+    """One Plotly.update for traces and layout (one redraw in the browser), and no
+    "undefined" entries: a name a trace does not change or set goes with its current
+    value (plotly.js does not redraw a trace whose entry is undefined)."""
+    import plotly.graph_objects as go
+    from plotly.basedatatypes import Undefined
+
+    from workbench.ui.eoq_panel import update_figure
+
+    fig = go.FigureWidget(
+        data=[
+            go.Scatter(x=[0, 1], y=[0, 1]),
+            go.Scatter(x=[0, 1], y=[1, 0], visible="legendonly"),
+            go.Scatter(x=[0, 1], y=[2, 2]),
+        ]
+    )
+    sent = _recording(fig)
+    update_figure(
+        fig,
+        {
+            0: dict(x=[0, 1], y=[5, 6]),  # x as before, y new
+            1: dict(x=[0, 2], y=[1, 0], hovertext=["a", "b"]),  # x new, sets hovertext
+            2: dict(x=[0, 1], y=[2, 2]),  # nothing new: left out
+        },
+        {"yaxis.range": [0, 7]},
+    )
+    assert len(sent) == 1
+    restyle, relayout, traces = sent[0]
+    assert traces == [0, 1] and relayout == {"yaxis.range": [0, 7]}
+    assert set(restyle) == {"x", "y", "hovertext"}
+    for values in restyle.values():
+        assert len(values) == 2 and not any(v is Undefined for v in values)
+    assert list(restyle["x"][0]) == [0, 1] and list(restyle["x"][1]) == [0, 2]
+    assert list(restyle["y"][0]) == [5, 6]
+    assert restyle["hovertext"][0] is None and list(restyle["hovertext"][1]) == ["a", "b"]
+    assert list(fig.data[0].y) == [5, 6] and list(fig.data[1].hovertext) == ["a", "b"]
+    assert fig.data[1].visible == "legendonly"  # hidden from the legend: stays hidden
+    assert tuple(fig.layout.yaxis.range) == (0, 7)
+    sent.clear()
+    update_figure(fig, {2: dict(x=[0, 1], y=[2, 2])}, {"xaxis.range": [0, 1]})
+    assert [(r, lay) for r, lay, _ in sent] == [({}, {"xaxis.range": [0, 1]})]
+
+
+def test_eoq_slider_step_is_one_message():
+    p = EOQPanel()
+    sent = _recording(p.fig)
+    p.demand.value = p.demand.value + p.demand.step
+    assert len(sent) == 1
+    restyle, relayout, traces = sent[0]
+    assert traces == list(range(6)) and set(restyle) == {"x", "y"}  # 6, 7: no price breaks
+    assert "xaxis.range" in relayout
+    assert_allclose(np.asarray(p.fig.data[2].y).min(), p.result["annual_cost"], rtol=1e-3)
