@@ -318,3 +318,35 @@ def test_lazy_dashboard_builds_an_unopened_tab_on_the_new_data(small, other):
     d = Dashboard(small, lazy=True)
     d.dataset = other  # the placeholders are not told; they build from the current data
     assert d.panel("Summary").summary["counts"] == SummaryPanel(other).summary["counts"]
+
+
+def test_lazy_dashboard_makes_the_scenario_panel_when_its_tab_opens(small, other):
+    """The first page of the Voila app carries no Scenarios widgets (76 of its 159)."""
+    d = Dashboard(small, lazy=True)
+    assert d._scenario_panel is None
+    ids = {w.model_id for w in _widgets_under(d)}
+    assert len(ids) < 100
+    sp = d.panel("Scenarios")
+    assert isinstance(sp, ScenarioPanel) and sp is d.scenario_panel
+    assert sp.dataset is small
+    d.dataset = other
+    assert sp.dataset is other
+    # made through the attribute before its tab was opened: still told about new data
+    d2 = Dashboard(small, lazy=True)
+    sp2 = d2.scenario_panel
+    d2.dataset = other
+    assert sp2.dataset is other and d2.panel("Scenarios") is sp2
+
+
+def _widgets_under(root):
+    seen, stack = {}, [root]
+    while stack:
+        w = stack.pop()
+        if w.model_id in seen:
+            continue
+        seen[w.model_id] = w
+        for name in w.keys:
+            v = getattr(w, name, None)
+            items = v if isinstance(v, list | tuple) else [v]
+            stack.extend(x for x in items if isinstance(x, widgets.Widget))
+    return list(seen.values())

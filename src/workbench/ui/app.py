@@ -301,11 +301,12 @@ class Dashboard(Panel):
         self.set_trait("dataset", dataset)
         self.scenario = _default_scenario()
         self.plan = self._safe_plan()
-        # The two panels the dashboard itself talks to.
+        # The two panels the dashboard itself talks to; the Scenarios panel is made when
+        # first needed (:attr:`scenario_panel`): in the lazy Voila app, its 76 widgets would
+        # otherwise be half of what the first page loads.
         self.data_panel = DataPanel(dataset, plan=self.plan)
-        self.scenario_panel = ScenarioPanel(dataset, scenario=self.scenario)
         self.data_panel.observe(self._on_panel_dataset, names="dataset")
-        self.scenario_panel.observe(self._on_applied, names="applied")
+        self._scenario_panel: ScenarioPanel | None = None
         self.panels: dict[str, widgets.Widget] = {}
         self._build_tabs()
         self._update_header()
@@ -313,6 +314,14 @@ class Dashboard(Panel):
         self.observe(self._on_dataset, names="dataset")
         self.observe(self._on_scenario, names="scenario")
         self.observe(self._on_plan, names="plan")
+
+    @property
+    def scenario_panel(self) -> ScenarioPanel:
+        """The Scenarios tab's panel, made on first use with the current data and scenario."""
+        if self._scenario_panel is None:
+            self._scenario_panel = ScenarioPanel(self.dataset, scenario=self.scenario)
+            self._scenario_panel.observe(self._on_applied, names="applied")
+        return self._scenario_panel
 
     # -- building
     def _missing(self, spec: TabSpec) -> list[str]:
@@ -412,11 +421,15 @@ class Dashboard(Panel):
             if self._missing(spec) or isinstance(panel, widgets.HTML):
                 continue
             self._call(title, panel, "set_dataset", change.new)
+        sp = self._scenario_panel  # made through the attribute before its tab was opened
+        if sp is not None and all(p is not sp for p in self.panels.values()):
+            self._call("Scenarios", sp, "set_dataset", change.new)
         self._build_tabs()  # builds tabs that the new data now supports
         self.plan = self._safe_plan()
 
     def _on_scenario(self, change) -> None:
-        self.scenario_panel.set_scenario(change.new)
+        if self._scenario_panel is not None:
+            self._scenario_panel.set_scenario(change.new)
         self.plan = self._safe_plan()
 
     def _on_plan(self, change) -> None:
