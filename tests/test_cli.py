@@ -46,13 +46,14 @@ def test_voila_command_binds_localhost_without_port_retries(theme):
         "--MappingKernelManager.cull_interval=60",
         "--preheat_kernel=True",
         "--pool_size=1",
+        f"--VoilaKernelManager.fill_delay={cli.POOL_REFILL_DELAY}",
     ):
         assert flag in cmd
 
 
 def test_voila_command_without_preheat():
     cmd = cli.voila_command(preheat=False)
-    assert not any(a.startswith("--preheat_kernel") for a in cmd)
+    assert not any(a.startswith(("--preheat_kernel", "--VoilaKernelManager")) for a in cmd)
 
 
 @pytest.mark.parametrize(

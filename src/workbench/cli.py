@@ -57,6 +57,9 @@ VOILA_LAUNCHER = (
     "from voila.app import main; sys.exit(main())"
 )
 
+#: Seconds Voila waits before refilling the preheated-kernel pool (Voila's default is 1).
+POOL_REFILL_DELAY = 10
+
 #: Jupyter data folder holding the ``workbench`` Voila template (prepended to JUPYTER_PATH).
 JUPYTER_DATA = Path(__file__).resolve().parent / "ui" / "jupyter"
 
@@ -102,7 +105,8 @@ def voila_command(
     preheat : bool
         Keep one kernel ready that has already run the notebook, so a page opens in a
         couple of seconds instead of paying the kernel start and the first
-        FigureWidget (about 2 s against 8-10 s measured in STACK.md).
+        FigureWidget (about 2 s against 8-10 s measured in STACK.md); the pool is refilled
+        :data:`POOL_REFILL_DELAY` seconds after a page took its kernel.
     python : str, optional
         Interpreter to run Voila with; default the current one.
 
@@ -141,7 +145,15 @@ def voila_command(
         "--MappingKernelManager.cull_interval=60",
     ]
     if preheat:
-        cmd += ["--preheat_kernel=True", "--pool_size=1"]
+        cmd += [
+            "--preheat_kernel=True",
+            "--pool_size=1",
+            # Refill the pool 10 s after a page took its kernel, not 1 s: the new kernel
+            # (about 3 s of CPU to start and run the notebook) then no longer competes with
+            # the browser drawing that page on a small machine. A second page opened within
+            # those 10 s waits for the refill.
+            f"--VoilaKernelManager.fill_delay={POOL_REFILL_DELAY}",
+        ]
     return cmd
 
 
