@@ -550,9 +550,12 @@ def test_messages(change, message):
         simulate(**{**BASE, **change})
 
 
-def test_negative_history_is_rejected():
-    with pytest.raises(ValueError, match=r"demand must be >= 0 \[units/day\]"):
-        simulate(np.array([[1.0], [-2.0]]), reorder_point=1, order_quantity=1, lead_time_days=1)
+@pytest.mark.parametrize("bad", [-2.0, np.nan])
+def test_negative_or_missing_history_is_rejected(bad):
+    demand = np.array([[1.0, 1.0], [1.0, bad]])
+    with pytest.raises(ValueError, match=r"demand must be >= 0 \[units/day\]; the history "
+                       r"holds (-2.0|nan) on day 1 for SKU b"):  # fmt: skip
+        simulate(demand, skus=["a", "b"], reorder_point=1, order_quantity=1, lead_time_days=1)
 
 
 def test_float32_state_is_exact_for_whole_units():
