@@ -119,6 +119,18 @@ def bench_simulation(n: int, days: int, repeat: int) -> None:
             f"peak {mem:7.1f} MB  fill {fill:.3f}"
         )
     print(f"  (the replayed history matrix itself: {history_mb:.1f} MB, made before the runs)")
+    for dtype in (np.float64, np.float32):
+        gen = np.random.default_rng(3)
+        out = np.empty((days, n), dtype=dtype)
+
+        def draw(gen=gen, out=out, dtype=dtype):
+            gen.standard_normal(out=out, dtype=dtype)
+
+        wall, _, _ = timed(draw, repeat)
+        print(
+            f"  (numpy drawing {days} x {n:,} standard normals alone, {np.dtype(dtype).name}: "
+            f"{wall:.3f} s = {n * days / wall / 1e6:.0f} M/s, the floor for 'normal draws')"
+        )
 
 
 def bench_frontier(n: int, m: int, repeat: int) -> None:
