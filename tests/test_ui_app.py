@@ -260,6 +260,27 @@ def test_in_voila_one_figure_carries_plotly_bundle(small, monkeypatch):
     assert {f._esm for f in _figures(later)} == {_common._LOADER}
 
 
+def test_in_voila_figures_open_with_their_final_bundle(small, monkeypatch):
+    """The owner opens its comm with the bundle, the others with the loader: nothing is
+    re-sent when the dashboard is displayed (a changed _esm is another 5 MB message)."""
+    import plotly.graph_objects as go
+
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    d = Dashboard(small)
+    figs = _figures(d)
+    assert all(isinstance(f, go.FigureWidget) for f in figs)
+    changes = []
+    for f in figs:
+        f.observe(changes.append, names="_esm")
+    d._repr_mimebundle_()
+    later = SummaryPanel(small)
+    later._repr_mimebundle_()
+    assert changes == []
+    assert [f._esm.endswith(_common._PUBLISH) for f in figs].count(True) == 1
+    assert {f._esm for f in _figures(later)} == {_common._LOADER}
+
+
 def test_outside_voila_figures_keep_their_bundle(small, monkeypatch):
     monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
@@ -350,3 +371,18 @@ def _widgets_under(root):
             items = v if isinstance(v, list | tuple) else [v]
             stack.extend(x for x in items if isinstance(x, widgets.Widget))
     return list(seen.values())
+
+
+def test_preheated_lazy_dashboard_warms_up_charts_without_making_a_figure(small, monkeypatch):
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    from ipywidgets.widgets.widget import _instances  # Widget.widgets is deprecated
+
+    before = set(_instances)
+    d = Dashboard(small, lazy=True)
+    assert set(_common._figure_classes) == {"owner", "loader"}
+    assert _common._bundle_owner == []  # no FigureWidget: nothing goes to the page
+    new = [_instances[k] for k in set(_instances) - before]
+    assert not any(hasattr(w, "_widget_data") for w in new)
+    assert isinstance(d.panel("EOQ").fig, _common._figure_class("owner"))

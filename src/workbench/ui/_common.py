@@ -25,6 +25,7 @@ __all__ = [
     "decode_data_uri",
     "download_link",
     "error_table_html",
+    "figure_widget",
     "fmt_int",
     "fmt_money",
     "fmt_number",
@@ -379,6 +380,7 @@ export default mod.default;
 """
 
 _bundle_owner: list = []  # [FigureWidget] that carries the bundle in this kernel
+_figure_classes: dict[str, type] = {}
 
 
 def _share_bundle_here() -> bool:
@@ -387,11 +389,55 @@ def _share_bundle_here() -> bool:
     return "VOILA_KERNEL_ID" in os.environ or "VOILA_PREHEAT" in os.environ
 
 
+def _plotly_bundle() -> str:
+    import plotly
+
+    return (Path(plotly.__file__).parent / "package_data" / "widgetbundle.js").read_text(
+        encoding="utf-8"
+    )
+
+
+def _figure_class(role: str) -> type:
+    """FigureWidget with the bundle and the publishing lines ("owner") or with the few lines
+    that wait for it ("loader") as the ``_esm`` it opens its comm with."""
+    cls = _figure_classes.get(role)
+    if cls is None:
+        import plotly.graph_objects as go
+
+        # Same name and module as plotly's class, so anywidget identifies it the same way.
+        cls = type("FigureWidget", (go.FigureWidget,), {"__module__": go.FigureWidget.__module__})
+        # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
+        cls._esm = _plotly_bundle() + _PUBLISH if role == "owner" else _LOADER
+        _figure_classes[role] = cls
+    return cls
+
+
+def figure_widget(*args, **kwargs):
+    """``plotly.graph_objects.FigureWidget(*args, **kwargs)``; in a Voila kernel the first
+    one carries plotly's bundle and the later ones the lines that wait for it (see the
+    comment above ``_PUBLISH``), from their first message on.
+
+    Changing a figure's ``_esm`` after it exists (what :func:`share_plotly_bundle` does)
+    sends the 5 MB bundle again: opening the first chart tab sent it twice.
+    """
+    if not _share_bundle_here():
+        import plotly.graph_objects as go
+
+        return go.FigureWidget(*args, **kwargs)
+    owner = _bundle_owner[0] if _bundle_owner else None
+    if owner is None or getattr(owner, "comm", None) is None:
+        fig = _figure_class("owner")(*args, **kwargs)
+        _bundle_owner[:] = [fig]
+        return fig
+    return _figure_class("loader")(*args, **kwargs)
+
+
 def share_plotly_bundle(figures) -> int:
     """Let one FigureWidget carry plotly's JavaScript bundle and the others wait for it.
 
     Returns how many figures now load the bundle from the owner. See the comment above
-    ``_PUBLISH``; used automatically in Voila kernels by :func:`sync_figures`.
+    ``_PUBLISH``; used automatically in Voila kernels by :func:`sync_figures`. Figures made
+    with :func:`figure_widget` already are owner and loaders: nothing is sent for them.
     """
     figures = [f for f in figures if getattr(f, "comm", None) is not None]
     if not figures:
@@ -401,11 +447,9 @@ def share_plotly_bundle(figures) -> int:
         owner = figures[0]
         full = owner._esm
         if full == _LOADER:  # a former waiter becomes the owner: read plotly's bundle again
-            import plotly
-
-            bundle = Path(plotly.__file__).parent / "package_data" / "widgetbundle.js"
-            full = bundle.read_text(encoding="utf-8")
-        owner._esm = full if full.endswith(_PUBLISH) else full + _PUBLISH
+            full = _plotly_bundle()
+        if not full.endswith(_PUBLISH):
+            owner._esm = full + _PUBLISH
         _bundle_owner[:] = [owner]
     shared = 0
     for fig in figures:

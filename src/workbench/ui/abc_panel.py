@@ -18,7 +18,16 @@ import traitlets
 
 import workbench as wb
 
-from ._common import Panel, fmt_int, fmt_money, fmt_number, fmt_pct, html_table, plotly_template
+from ._common import (
+    Panel,
+    figure_widget,
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_pct,
+    html_table,
+    plotly_template,
+)
 from .eoq_panel import sku_table, slider, update_figure
 
 __all__ = ["CLASS_COLORS", "CRITERIA", "SORT_KEYS", "ABCPanel", "criterion_values"]
@@ -135,7 +144,7 @@ class ABCPanel(Panel):
         self.policy_html.add_class("abc-policy")
         self.table = widgets.HTML()
         self.table.add_class("abc-table")
-        self.fig = go.FigureWidget(
+        self.fig = figure_widget(
             data=[
                 go.Bar(x=[], y=[], name=f"class {c}", marker_color=CLASS_COLORS[c]) for c in LABELS
             ]

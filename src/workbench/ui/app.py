@@ -34,7 +34,8 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
-from ._common import CSS, Panel, fmt_int, fmt_money, plotly_template, sync_figures
+from . import _common
+from ._common import CSS, Panel, figure_widget, fmt_int, fmt_money, plotly_template, sync_figures
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
@@ -43,7 +44,15 @@ from .scenario_panel import ScenarioPanel
 from .stock_panel import StockPanel
 from .tradeoff_panel import TradeoffPanel
 
-__all__ = ["TABS", "Dashboard", "SummaryPanel", "TabSpec", "compute_plan", "default_dataset"]
+__all__ = [
+    "TABS",
+    "Dashboard",
+    "SummaryPanel",
+    "TabSpec",
+    "compute_plan",
+    "default_dataset",
+    "warm_up_charts",
+]
 
 INVENTORY_TYPES = ("raw_material", "wip", "finished_good", "mro")
 TYPE_LABELS = {
@@ -171,8 +180,8 @@ class SummaryPanel(Panel):
             template=plotly_template(), height=320, margin=dict(l=50, r=20, t=50, b=40)
         )
         # All traces exist before the FigureWidget is made (STACK.md pitfall 2).
-        self.types_fig = go.FigureWidget(base)
-        self.demand_fig = go.FigureWidget(
+        self.types_fig = figure_widget(base)
+        self.demand_fig = figure_widget(
             data=[go.Scatter(x=[], y=[], mode="lines", name=lab) for lab in labels],
             layout=go.Layout(
                 title="Weekly demand at cost ($) by inventory type",
@@ -266,7 +275,9 @@ class Dashboard(Panel):
         Build a tab's panel only when the tab is first opened (the Voila app does this:
         the first page then carries only the Data tab's widgets, not every chart).
         Until then the tab holds a placeholder, :attr:`panels` holds that placeholder,
-        and :meth:`panel` builds on demand.
+        and :meth:`panel` builds on demand. In a preheated Voila kernel (``VOILA_PREHEAT``
+        is "True": it runs the notebook before anyone asks for the page) a lazy dashboard
+        also calls :func:`warm_up_charts`, so the first chart tab opens sooner.
 
     Attributes
     ----------
@@ -311,6 +322,8 @@ class Dashboard(Panel):
         self._build_tabs()
         self._update_header()
         self.tab.observe(self._on_select, names="selected_index")
+        if lazy and os.environ.get("VOILA_PREHEAT") == "True":
+            warm_up_charts()
         self.observe(self._on_dataset, names="dataset")
         self.observe(self._on_scenario, names="scenario")
         self.observe(self._on_plan, names="plan")
@@ -444,6 +457,26 @@ class Dashboard(Panel):
             fn(value)
         except Exception as exc:
             self.status.value += _panel_error(title, exc)
+
+
+def warm_up_charts() -> None:
+    """Do now what the first chart would otherwise do when its tab is opened: import
+    plotly's FigureWidget (with anywidget), load the chart template, make the graph
+    objects' validators, read plotly's widget bundle. No widget is made, so nothing is
+    sent to a page. About 0.3-0.4 s; opening the first chart tab then builds its panel in
+    about 0.1 s instead of 0.6 s (EOQ, sample data, 2-core machine)."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    template = plotly_template()
+    go.FigureWidget  # noqa: B018  (plotly imports it, and anywidget, on first access)
+    pio.templates[template]
+    go.Figure(
+        data=[go.Scatter(x=[0], y=[0]), go.Bar(x=[0], y=[0])], layout=go.Layout(template=template)
+    )
+    if _common._share_bundle_here():
+        _common._figure_class("owner")
+        _common._figure_class("loader")
 
 
 class _Placeholder(widgets.HTML):

@@ -20,7 +20,7 @@ import traitlets
 
 import workbench as wb
 
-from ._common import Panel, fmt_money, fmt_number, plotly_template
+from ._common import Panel, figure_widget, fmt_money, fmt_number, plotly_template
 
 __all__ = [
     "EOQPanel",
@@ -312,7 +312,7 @@ class EOQPanel(SkuPanel):
         self.message.add_class("eoq-message")
 
         # All traces exist before the FigureWidget is made (STACK.md pitfall 2).
-        self.fig = go.FigureWidget(
+        self.fig = figure_widget(
             data=[
                 go.Scatter(x=[], y=[], mode="lines", name="ordering S·D/Q"),
                 go.Scatter(x=[], y=[], mode="lines", name="holding H·Q/2"),

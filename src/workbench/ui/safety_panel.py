@@ -19,7 +19,7 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
-from ._common import fmt_money, fmt_number, fmt_pct, plotly_template
+from ._common import figure_widget, fmt_money, fmt_number, fmt_pct, plotly_template
 from .eoq_panel import (
     FREE,
     SkuPanel,
@@ -182,7 +182,7 @@ class SafetyPanel(SkuPanel):
         )
         # One FigureWidget for both charts (each one ships plotly.js to the page), all
         # traces present before it is made (STACK.md pitfall 2).
-        self.fig = go.FigureWidget(base)
+        self.fig = figure_widget(base)
         controls = widgets.VBox(
             [
                 self.sku,

@@ -31,6 +31,7 @@ import workbench as wb
 from ._common import (
     Panel,
     download_link,
+    figure_widget,
     fmt_int,
     fmt_money,
     fmt_number,
@@ -312,7 +313,7 @@ class StockPanel(Panel):
             legend=dict(orientation="h", y=-0.15),
         )
         # All traces are passed to the constructors (STACK.md pitfall 2).
-        self.history_fig = go.FigureWidget(
+        self.history_fig = figure_widget(
             data=[
                 go.Scatter(
                     x=[],
@@ -332,7 +333,7 @@ class StockPanel(Panel):
             ),
         )
         buckets = wb.age_bucket_labels(wb.DEFAULT_AGE_BUCKETS)
-        self.aging_fig = go.FigureWidget(
+        self.aging_fig = figure_widget(
             data=[
                 go.Bar(
                     x=buckets,

@@ -24,7 +24,7 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
-from ._common import Panel, fmt_int, fmt_money, fmt_number, fmt_pct, plotly_template
+from ._common import Panel, figure_widget, fmt_int, fmt_money, fmt_number, fmt_pct, plotly_template
 from .eoq_panel import slider, top_sku, update_figure
 
 __all__ = ["SIMULATED_LEVELS", "TRACE_ALL_UP_TO", "TradeoffPanel"]
@@ -219,7 +219,7 @@ class TradeoffPanel(Panel):
         )
         # One FigureWidget for both charts (each one ships plotly.js to the page), all
         # traces present before it is made (STACK.md pitfall 2).
-        self.fig = go.FigureWidget(base)
+        self.fig = figure_widget(base)
         controls = widgets.VBox(
             [
                 self.override_rate,
