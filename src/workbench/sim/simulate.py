@@ -645,12 +645,13 @@ def simulate(
         Precision of the state arrays. float32 is exact for whole units up to
         2**24; statistics are always accumulated in float64.
     engine : {"numba", "numpy"}, default "numba"
-        ``"numba"``: a compiled day step that visits each SKU once a day (the
-        first run on a machine compiles it, a few seconds; later runs load it
-        from a cache). ``"numpy"``: array operations over all SKUs, a dozen
-        passes a day. Both visit SKUs and draw lead times in the same order and
-        give the same results (statistics may differ in the last bits, from
-        summing in another order).
+        ``"numba"``: compiled code that takes each SKU through a chunk of days, the
+        SKUs spread over the cores (compiled once per machine, 10-20 s, by
+        ``python -m workbench.sim``, which ``make install`` runs, or else by the
+        first simulation; later runs load it from a cache). ``"numpy"``: array
+        operations over all SKUs, a dozen passes a day. Lead times are drawn per
+        (SKU, order number), so both give the same results (statistics may differ
+        in the last bits, from summing in another order).
 
     Returns
     -------
@@ -995,8 +996,6 @@ def simulate(
             raise ValueError(f"trace_skus names unknown SKU(s): {', '.join(unknown[:5])}")
 
     # ---- run ----------------------------------------------------------------------
-    # about 400,000 SKU-days a chunk keeps its arrays in cache (measured: 24 days at
-    # 10,000 SKUs, 4 at 100,000; 6 at 100,000 ran 2.5 times slower)
     if chunk_days:
         C = int(chunk_days)
     elif engine_key == "numba":
@@ -1005,9 +1004,12 @@ def simulate(
         # short enough for progress and stop (about 0.1 s)
         C = int(max(8_000_000 // max(n, 1), 64))
     else:
+        # about 400,000 SKU-days a chunk keeps its arrays in cache (measured: 24 days at
+        # 10,000 SKUs, 4 at 100,000; 6 at 100,000 ran 2.5 times slower)
         C = int(min(max(400_000 // max(n, 1), 1), 24))
-    # the numpy engine counts days in uint8 (at most 255 a chunk)
-    C = max(1, min(C, max(days, 1), 255 if engine_key == "numpy" else C))
+    C = max(1, min(C, max(days, 1)))
+    if engine_key == "numpy":
+        C = min(C, 255)  # it counts a chunk's days in uint8
     # ring of future receipts: the numpy engine reads a chunk's receipts at once, so no
     # slot may be reused within a chunk; the numba engine empties each slot as it reads it
     H = lead.max_lead + 1 + (C if engine_key == "numpy" else 0)
