@@ -386,3 +386,35 @@ def test_preheated_lazy_dashboard_warms_up_charts_without_making_a_figure(small,
     new = [_instances[k] for k in set(_instances) - before]
     assert not any(hasattr(w, "_widget_data") for w in new)
     assert isinstance(d.panel("EOQ").fig, _common._figure_class("owner"))
+
+
+def test_in_voila_the_idle_page_gets_plotly_bundle_once(small, monkeypatch):
+    """The lazy Voila app asks, once its first page is drawn and idle, for a hidden figure
+    that carries plotly's bundle; the chart tabs' figures then only wait for it."""
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    d = Dashboard(small, lazy=True)
+    signal = d.children[-1]
+    assert "wb-idle-signal" in signal._dom_classes and signal.layout.display == "none"
+    assert "requestIdleCallback" in signal._esm and ".wb-data-summary" in signal._esm
+    d._on_browser_idle(signal, {"event": "something else"}, [])
+    assert d._preloaded is None
+    d._on_browser_idle(signal, {"event": "idle"}, [])
+    owner = d._preloaded
+    assert owner is not None and owner._esm.endswith(_common._PUBLISH)
+    d._on_browser_idle(signal, {"event": "idle"}, [])
+    assert d._preloaded is owner
+    assert d.panel("EOQ").fig._esm == _common._LOADER
+    # a chart tab opened before the page was idle already made the owner: no second one
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    d2 = Dashboard(small, lazy=True)
+    first = d2.panel("EOQ").fig
+    d2._on_browser_idle(d2.children[-1], {"event": "idle"}, [])
+    assert d2._preloaded is None and _common._bundle_owner == [first]
+
+
+def test_outside_voila_no_idle_signal(small, monkeypatch):
+    monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    d = Dashboard(small, lazy=True)
+    assert d.children == (d.header, d.tab, d.status)

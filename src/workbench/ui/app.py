@@ -324,6 +324,13 @@ class Dashboard(Panel):
         self.tab.observe(self._on_select, names="selected_index")
         if lazy and os.environ.get("VOILA_PREHEAT") == "True":
             warm_up_charts()
+        self._preloaded = None  # the hidden FigureWidget that loads plotly.js, once asked
+        if lazy and _common._share_bundle_here():
+            # Once the first page is drawn and the browser is idle, it asks for plotly's
+            # bundle (see _idle_signal); the first chart tab then waits for less.
+            signal = _idle_signal()
+            signal.on_msg(self._on_browser_idle)
+            self.children = (*self.children, signal)
         self.observe(self._on_dataset, names="dataset")
         self.observe(self._on_scenario, names="scenario")
         self.observe(self._on_plan, names="plan")
@@ -390,6 +397,17 @@ class Dashboard(Panel):
         if tuple(slot.children) != (panel,):
             slot.children = (panel,)
         return slot
+
+    def _on_browser_idle(self, _widget, content, _buffers) -> None:
+        """Make the FigureWidget that carries plotly's bundle (see figure_widget) now,
+        hidden, unless a chart tab already made one: the browser loads and compiles the
+        5 MB bundle while the user reads the first page, and the chart tabs' figures only
+        wait for it."""
+        if not isinstance(content, dict) or content.get("event") != "idle":
+            return
+        owner = _common._bundle_owner[0] if _common._bundle_owner else None
+        if self._preloaded is None and (owner is None or getattr(owner, "comm", None) is None):
+            self._preloaded = figure_widget()
 
     def _on_select(self, change) -> None:
         i = change.new
@@ -477,6 +495,42 @@ def warm_up_charts() -> None:
     if _common._share_bundle_here():
         _common._figure_class("owner")
         _common._figure_class("loader")
+
+
+#: The browser side of :func:`_idle_signal`: once the first page shows what is loaded
+#: (the Data tab's summary table, or after 20 s at most), it waits for a moment in which
+#: the page has nothing else to do and tells the kernel. Earlier (as soon as this view
+#: was drawn) the 5 MB bundle competed with drawing the first page.
+_IDLE_ESM = """
+export default {
+  render({ model }) {
+    const t0 = performance.now();
+    const tell = () => model.send({ event: "idle" });
+    const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));
+    const wait = () => {
+      if (!document.querySelector(".wb-data-summary table") && performance.now() - t0 < 20000) {
+        setTimeout(wait, 200);
+        return;
+      }
+      setTimeout(() => idle(tell, { timeout: 3000 }), 500);
+    };
+    wait();
+  },
+};
+"""
+
+
+def _idle_signal() -> widgets.Widget:
+    """An invisible widget that sends ``{"event": "idle"}`` to the kernel once the page
+    that shows it is drawn and idle (anywidget, a few lines of JavaScript)."""
+    import anywidget
+
+    class IdleSignal(anywidget.AnyWidget):
+        _esm = _IDLE_ESM
+
+    signal = IdleSignal(layout=widgets.Layout(display="none"))
+    signal.add_class("wb-idle-signal")
+    return signal
 
 
 class _Placeholder(widgets.HTML):
