@@ -42,6 +42,14 @@ __all__ = [
 #: Column order of the readable error table: what a store manager needs to fix a file.
 PROBLEM_COLUMNS = ["file", "sheet", "row", "column", "value", "expected"]
 
+#: Display names of the data model's four inventory types (``workbench.data.INVENTORY_TYPES``).
+TYPE_LABELS = {
+    "raw_material": "Raw material",
+    "wip": "Work in progress",
+    "finished_good": "Finished goods",
+    "mro": "MRO supplies",
+}
+
 # Small stylesheet shipped inside the first HTML widget of the dashboard. Voila's lab
 # template loads no CDN assets and we add none (STACK.md pitfall 8).
 CSS = """

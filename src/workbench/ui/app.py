@@ -34,8 +34,18 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
+from ..data import INVENTORY_TYPES
 from . import _common
-from ._common import CSS, Panel, figure_widget, fmt_int, fmt_money, plotly_template, sync_figures
+from ._common import (
+    CSS,
+    TYPE_LABELS,
+    Panel,
+    figure_widget,
+    fmt_int,
+    fmt_money,
+    plotly_template,
+    sync_figures,
+)
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
@@ -53,14 +63,6 @@ __all__ = [
     "default_dataset",
     "warm_up_charts",
 ]
-
-INVENTORY_TYPES = ("raw_material", "wip", "finished_good", "mro")
-TYPE_LABELS = {
-    "raw_material": "Raw material",
-    "wip": "Work in progress",
-    "finished_good": "Finished goods",
-    "mro": "MRO supplies",
-}
 
 
 def sample_data_dir() -> Path:

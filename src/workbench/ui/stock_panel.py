@@ -28,7 +28,9 @@ import traitlets
 
 import workbench as wb
 
+from ..data import INVENTORY_TYPES
 from ._common import (
+    TYPE_LABELS,
     Panel,
     download_link,
     figure_widget,
@@ -49,13 +51,6 @@ __all__ = [
     "valuation_periods",
 ]
 
-INVENTORY_TYPES = ("raw_material", "wip", "finished_good", "mro")
-TYPE_LABELS = {
-    "raw_material": "Raw material",
-    "wip": "Work in progress",
-    "finished_good": "Finished goods",
-    "mro": "MRO supplies",
-}
 TYPE_COLORS = {
     "raw_material": "#1f77b4",
     "wip": "#ff7f0e",
