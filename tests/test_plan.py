@@ -26,6 +26,7 @@ from workbench.scenario import (
     plan_changes,
     plan_from_stats,
     plan_summary,
+    unplanned_items,
 )
 
 # ---------------------------------------------------------------- hand-made dataset
@@ -480,6 +481,52 @@ def test_scenario_must_be_a_scenario():
 
 
 # ---------------------------------------------------------------- summary
+
+
+def test_plan_summary_covers_only_the_planned_skus_and_names_the_others():
+    items, stats = three_skus()
+    items.loc[1, "lead_time_days"] = np.nan  # P2 "slow" cannot be planned
+    p = plan_from_stats(items, stats)
+    s = plan_summary(p)
+    assert (s["skus"], s["skus_planned"], s["skus_unplanned"]) == (3, 2, 1)
+    assert s["unplanned_skus"] == ("P2",)
+    rest = p.drop(index="P2")
+    # every money and service figure is the total of the planned SKUs alone: P2's
+    # ordering cost (finite: its Q needs no lead time) is not counted either
+    assert_allclose(s["investment"], rest["average_inventory_value"].sum(), rtol=1e-12)
+    assert_allclose(s["annual_ordering_cost"], rest["annual_ordering_cost"].sum(), rtol=1e-12)
+    assert p.loc["P2", "annual_ordering_cost"] > 0
+    w = rest["annual_demand"]
+    assert_allclose(s["fill_rate"], (rest["expected_fill_rate"] * w).sum() / w.sum(), rtol=1e-12)
+    why = unplanned_items(p)
+    assert why.index.tolist() == ["P2"]
+    assert why.loc["P2", "name"] == "slow" and why.loc["P2", "reason"] == "no lead time"
+
+
+def test_plan_summary_of_a_plan_with_nothing_planned_has_no_figures():
+    """Before: fill rate 1.0 and investment $0 for five SKUs without a lead time."""
+    items, stats = three_skus()
+    items["lead_time_days"] = np.nan
+    s = plan_summary(plan_from_stats(items, stats))
+    assert (s["skus_planned"], s["skus_unplanned"]) == (0, 3)
+    assert s["unplanned_skus"] == ("P1", "P2", "P3")
+    for name in ("investment", "fill_rate", "annual_cost", "safety_stock_value", "turns"):
+        assert np.isnan(s[name]), name
+    assert s["annual_demand_value"] > 0  # demand is known even when nothing is planned
+
+
+def test_unplanned_items_reasons():
+    items, stats = three_skus()
+    stats.loc["P1", "daily_sd"] = np.nan  # a one-day history
+    stats.loc["P3", ["annual_demand", "daily_mean", "daily_sd"]] = np.nan
+    items.loc[1, "lead_time_days"] = np.nan
+    why = unplanned_items(plan_from_stats(items, stats))
+    assert why["reason"].to_dict() == {
+        "P1": "too little demand history to measure its variability",
+        "P2": "no lead time",
+        "P3": "no demand statistics",
+    }
+    assert unplanned_items(plan_from_stats(*three_skus())).empty
 
 
 def test_plan_summary_totals():

@@ -45,12 +45,14 @@ __all__ = [
     "PLAN_COLUMNS",
     "SCENARIO_POLICIES",
     "SERVICE_TYPES",
+    "UNPLANNED_REASONS",
     "Scenario",
     "compare_scenarios",
     "plan",
     "plan_changes",
     "plan_from_stats",
     "plan_summary",
+    "unplanned_items",
 ]
 
 
@@ -764,6 +766,72 @@ def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -
     return plan_from_stats(dataset.items, _demand_stats(dataset, as_of), scenario)
 
 
+#: Why a SKU could not be planned, by the first missing input (see :func:`unplanned_items`).
+UNPLANNED_REASONS = {
+    "lead_time": "no lead time",
+    "demand": "no demand statistics",
+    "demand_sd": "too little demand history to measure its variability",
+    "other": "no reorder point could be computed",
+}
+
+
+def unplanned_items(plan_df: pd.DataFrame) -> pd.DataFrame:
+    """The SKUs of a plan that could not be planned, and why.
+
+    A SKU is unplanned when its reorder point is NaN: an input the safety stock needs
+    is missing (a blank lead time above all). Its stock figures are then NaN and
+    :func:`plan_summary` leaves it out of every total.
+
+    Parameters
+    ----------
+    plan_df : pandas.DataFrame
+        A frame from :func:`plan` or :func:`plan_from_stats`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``sku`` (the plan's order), columns ``name`` (the item's name, or
+        "" without one) and ``reason``: one of :data:`UNPLANNED_REASONS`' values, for
+        the first missing input among lead time, demand statistics and demand
+        standard deviation. Empty when every SKU was planned.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> items = pd.DataFrame({"sku": ["a", "b"], "name": ["Milk", "Flour"],
+    ...                       "unit_cost": [1.0, 2.0], "lead_time_days": [5.0, np.nan]})
+    >>> stats = pd.DataFrame({"annual_demand": [365.0, 365.0], "daily_mean": [1.0, 1.0],
+    ...                       "daily_sd": [1.0, 1.0]}, index=items["sku"])
+    >>> unplanned_items(plan_from_stats(items, stats)).to_dict("index")
+    {'b': {'name': 'Flour', 'reason': 'no lead time'}}
+    """
+    p = plan_df
+    out = p.loc[p["reorder_point"].isna().to_numpy(), []]
+    if "name" in p.columns:
+        name = p.loc[out.index, "name"].astype(object).where(lambda x: x.notna(), "")
+        out["name"] = name.astype(str).to_numpy()
+    else:
+        out["name"] = ""
+
+    def missing(col: str) -> np.ndarray:
+        if col not in p.columns:
+            return np.zeros(len(out), dtype=bool)
+        return np.isnan(p.loc[out.index, col].to_numpy(dtype=float, na_value=np.nan))
+
+    reason = np.select(
+        [
+            missing("lead_time_days"),
+            missing("daily_mean") | missing("annual_demand"),
+            missing("daily_sd"),
+        ],
+        [UNPLANNED_REASONS[k] for k in ("lead_time", "demand", "demand_sd")],
+        UNPLANNED_REASONS["other"],
+    )
+    out["reason"] = reason.astype(object)
+    out.index.name = "sku"
+    return out
+
+
 def plan_summary(plan_df: pd.DataFrame) -> pd.Series:
     """Portfolio totals of a plan (for the dashboard and scenario comparison).
 
@@ -775,48 +843,76 @@ def plan_summary(plan_df: pd.DataFrame) -> pd.Series:
     Returns
     -------
     pandas.Series
-        ``skus``; ``investment`` (total average inventory value [$]),
+        ``skus`` (all SKUs of the plan); ``skus_planned`` and ``skus_unplanned`` (SKUs
+        with a NaN reorder point: an input is missing, e.g. no lead time; see
+        :func:`unplanned_items`) and ``unplanned_skus`` (a tuple of those SKUs, in the
+        plan's order). The money and service figures cover the planned SKUs only:
+        ``investment`` (total average inventory value [$]),
         ``safety_stock_value`` and ``cycle_stock_value`` [$];
         ``annual_ordering_cost``, ``cycle_stock_holding_cost``,
         ``safety_stock_holding_cost``, ``annual_cost`` [$/year];
         ``fill_rate`` (weighted by annual demand; 1 if there is no demand);
-        ``stockouts_per_year``; ``annual_demand_value`` [$/year]; ``turns``
-        (annual demand value / investment); ``skus_<class>`` for each ABC class;
-        ``skus_unplanned`` (SKUs with a NaN reorder point, e.g. no lead time). Sums
-        skip NaN.
+        ``stockouts_per_year``; ``turns`` (annual demand value of the planned SKUs /
+        investment). When the plan has SKUs but none could be planned, all of these
+        are NaN, not a reassuring $0 and 100 %. ``annual_demand_value`` [$/year]
+        covers every SKU; ``skus_<class>`` counts each ABC class.
     """
     p = plan_df
-    cost = p["unit_cost"].to_numpy(dtype=float)
-    d = np.nan_to_num(p["annual_demand"].to_numpy(dtype=float))
-    fill = p["expected_fill_rate"].to_numpy(dtype=float)
+    unplanned = p["reorder_point"].isna().to_numpy()
+    planned = ~unplanned
+    n_planned = int(planned.sum())
+
+    def col(name: str) -> np.ndarray:
+        return p[name].to_numpy(dtype=float, na_value=np.nan)[planned]
+
+    cost = col("unit_cost")
+    d = np.nan_to_num(col("annual_demand"))
+    fill = col("expected_fill_rate")
     ok = ~np.isnan(fill)
     weight = d[ok].sum()
     fill_rate = float((fill[ok] * d[ok]).sum() / weight) if weight > 0 else 1.0
-    investment = float(np.nansum(p["average_inventory_value"].to_numpy(dtype=float)))
+    investment = float(np.nansum(col("average_inventory_value")))
     value = float(np.nansum(p["annual_value"].to_numpy(dtype=float)))
+    planned_value = float(np.nansum(col("annual_value")))
     out = {
         "skus": len(p),
+        "skus_planned": n_planned,
+        "skus_unplanned": len(p) - n_planned,
+        "unplanned_skus": tuple(p.index[unplanned].astype(str)),
         "investment": investment,
-        "safety_stock_value": float(np.nansum(p["safety_stock"].to_numpy(dtype=float) * cost)),
+        "safety_stock_value": float(np.nansum(col("safety_stock") * cost)),
         "cycle_stock_value": float(
-            np.nansum((p["average_inventory"] - p["safety_stock"]).to_numpy(dtype=float) * cost)
+            np.nansum((col("average_inventory") - col("safety_stock")) * cost)
         ),
     }
-    for col in (
+    for name in (
         "annual_ordering_cost",
         "cycle_stock_holding_cost",
         "safety_stock_holding_cost",
         "annual_cost",
     ):
-        out[col] = float(np.nansum(p[col].to_numpy(dtype=float)))
+        out[name] = float(np.nansum(col(name)))
     out["fill_rate"] = fill_rate
-    out["stockouts_per_year"] = float(np.nansum(p["stockouts_per_year"].to_numpy(dtype=float)))
+    out["stockouts_per_year"] = float(np.nansum(col("stockouts_per_year")))
+    out["turns"] = planned_value / investment if investment > 0 else 0.0
+    if n_planned == 0 and len(p) > 0:  # nothing planned: no figure to show
+        for name in (
+            "investment",
+            "safety_stock_value",
+            "cycle_stock_value",
+            "annual_ordering_cost",
+            "cycle_stock_holding_cost",
+            "safety_stock_holding_cost",
+            "annual_cost",
+            "fill_rate",
+            "stockouts_per_year",
+            "turns",
+        ):
+            out[name] = np.nan
     out["annual_demand_value"] = value
-    out["turns"] = value / investment if investment > 0 else 0.0
     counts = p["abc"].value_counts(sort=False)
     for label, c in counts.items():
         out[f"skus_{label}"] = int(c)
-    out["skus_unplanned"] = int(p["reorder_point"].isna().sum())
     return pd.Series(out, name=p.attrs.get("scenario", {}).get("name"), dtype=object)
 
 

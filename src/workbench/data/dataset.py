@@ -47,6 +47,13 @@ class Dataset:
         ignored (``rows`` is <NA> when not counted). Empty when nothing was excluded.
     notes : list of str
         Other things worth knowing: ignored columns, defaults and lead times filled in.
+    defaults : pandas.DataFrame
+        Every value the loader filled in, one row per table and column: ``table``,
+        ``column``, ``value`` (the value written; None when it was taken from another
+        table), ``rows`` (how many rows got it), ``all_rows`` (True when the file had no
+        such column at all) and ``source`` (``"default"`` for the schema's documented
+        default, else the file it was taken from, e.g. ``"suppliers.csv"`` for lead
+        times). Empty when nothing was filled.
     source : str
         Where the data came from.
     """
@@ -58,12 +65,14 @@ class Dataset:
         report: pd.DataFrame | None = None,
         notes: list[str] | None = None,
         source: str = "",
+        defaults: pd.DataFrame | None = None,
     ) -> None:
         self.tables: dict[str, pd.DataFrame] = {
             name: tables[name] for name in SCHEMAS if tables.get(name) is not None
         }
         self.report = report if report is not None else _report_frame([])
         self.notes = list(notes or [])
+        self.defaults = defaults if defaults is not None else _defaults_frame([])
         self.source = source
 
     # ------------------------------------------------------------------ table access
@@ -361,12 +370,28 @@ def _report_frame(rows: list[tuple]) -> pd.DataFrame:
     return frame
 
 
+#: Columns of :attr:`Dataset.defaults`.
+DEFAULTS_COLUMNS = ("table", "column", "value", "rows", "all_rows", "source")
+
+
+def _defaults_frame(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(DEFAULTS_COLUMNS))
+    frame["table"] = frame["table"].astype(str)
+    frame["column"] = frame["column"].astype(str)
+    frame["value"] = frame["value"].astype(object)
+    frame["rows"] = frame["rows"].astype(np.int64)
+    frame["all_rows"] = frame["all_rows"].astype(bool)
+    frame["source"] = frame["source"].astype(str)
+    return frame
+
+
 def _build(collected: Collected, source: str) -> Dataset:
     v = Validator()
     v.problems.extend(collected.problems)
     v.report.extend(collected.report)
     v.notes.extend(collected.notes)
     locs: dict[str, Located] = {}
+    filled: list[tuple] = []  # rows of Dataset.defaults
     for raw in collected.raws:
         try:
             n_problems, n_notes = len(v.problems), len(v.notes)
@@ -402,7 +427,7 @@ def _build(collected: Collected, source: str) -> Dataset:
         ):
             v.whole("(dataset)", None, None, f"a table named '{name}' ({where} named {name})")
     try:
-        _cross_checks(locs, v)
+        _cross_checks(locs, v, filled)
     except Exception as exc:  # never let a traceback reach the user
         v.whole(
             "(dataset)",
@@ -416,7 +441,13 @@ def _build(collected: Collected, source: str) -> Dataset:
         problems = sorted(v.problems, key=lambda p: (order[p.file], p.sheet or "", _row_key(p)))
         raise DataError(problems)
     tables = {name: loc.frame for name, loc in locs.items()}
-    return Dataset(tables, report=_report_frame(v.report), notes=v.notes, source=source)
+    return Dataset(
+        tables,
+        report=_report_frame(v.report),
+        notes=v.notes,
+        source=source,
+        defaults=_defaults_frame(filled),
+    )
 
 
 def _row_key(p: Problem) -> float:
@@ -425,7 +456,9 @@ def _row_key(p: Problem) -> float:
     return np.inf if "more rows have the same problem" in p.expected else -1
 
 
-def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
+def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -> None:
+    """Checks across tables, then the fills; ``filled`` gets a row of
+    :data:`DEFAULTS_COLUMNS` for every column in which values were filled in."""
     items = locs.get("items")
     sku_index = pd.Index(items.frame["sku"].dropna().unique()) if items is not None else None
     # foreign keys
@@ -449,7 +482,7 @@ def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
                 values,
                 f"a {ref_col} listed in {ref.file}" + (f" [{ref.sheet}]" if ref.sheet else ""),
             )
-    _fill_lead_times(locs, v)
+    _fill_lead_times(locs, v, filled)
     if "bom" in locs:
         _check_bom_cycles(locs["bom"], v)
     _check_date_order(locs.get("purchase_orders"), "order_date", "received_date", v)
@@ -463,13 +496,15 @@ def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
             n = int(loc.frame[col].isna().sum())
             if n:
                 loc.frame[col] = loc.frame[col].fillna(default)
-                if n < len(loc.frame) or name != "items":
+                absent = col not in loc.headers
+                filled.append((name, col, default, n, absent, "default"))
+                if not absent:
                     v.notes.append(f"{loc.file}: {n:,} blank '{col}' set to {default}")
                 else:
                     v.notes.append(f"{loc.file}: no '{col}' column; every row set to {default}")
 
 
-def _fill_lead_times(locs: dict[str, Located], v: Validator) -> None:
+def _fill_lead_times(locs: dict[str, Located], v: Validator, filled: list[tuple]) -> None:
     items, sup = locs.get("items"), locs.get("suppliers")
     if items is None or sup is None:
         return
@@ -478,11 +513,12 @@ def _fill_lead_times(locs: dict[str, Located], v: Validator) -> None:
     for col in ("lead_time_days", "lead_time_sd_days"):
         blank = frame[col].isna() & frame["supplier_id"].notna()
         if blank.any():
-            filled = frame.loc[blank, "supplier_id"].map(s[col])
-            frame.loc[blank, col] = filled.to_numpy(dtype=float)
-            n = int(filled.notna().sum())
+            taken = frame.loc[blank, "supplier_id"].map(s[col])
+            frame.loc[blank, col] = taken.to_numpy(dtype=float)
+            n = int(taken.notna().sum())
             if n:
                 v.notes.append(f"{items.file}: {n:,} blank '{col}' taken from {sup.file}")
+                filled.append(("items", col, None, n, col not in items.headers, sup.file))
 
 
 def _check_bom_cycles(loc: Located, v: Validator) -> None:
