@@ -40,6 +40,7 @@ def test_missing_and_blank_columns_are_recorded(tmp_path):
         "rows": 3,
         "all_rows": True,
         "source": "default",
+        "file": "items.csv",
     }
     assert rows["order_cost"]["value"] == 50.0 and rows["order_cost"]["all_rows"]
     # blank cells in a column that is there: counted, not "all rows"

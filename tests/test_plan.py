@@ -522,7 +522,7 @@ def test_unplanned_items_reasons():
     items.loc[1, "lead_time_days"] = np.nan
     why = unplanned_items(plan_from_stats(items, stats))
     assert why["reason"].to_dict() == {
-        "P1": "too little demand history to measure its variability",
+        "P1": "too little demand history to measure demand variability",
         "P2": "no lead time",
         "P3": "no demand statistics",
     }

@@ -770,8 +770,8 @@ def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -
 UNPLANNED_REASONS = {
     "lead_time": "no lead time",
     "demand": "no demand statistics",
-    "demand_sd": "too little demand history to measure its variability",
-    "other": "no reorder point could be computed",
+    "demand_sd": "too little demand history to measure demand variability",
+    "other": "a missing input for the reorder point",
 }
 
 

@@ -53,7 +53,8 @@ class Dataset:
         table), ``rows`` (how many rows got it), ``all_rows`` (True when the file had no
         such column at all) and ``source`` (``"default"`` for the schema's documented
         default, else the file it was taken from, e.g. ``"suppliers.csv"`` for lead
-        times). Empty when nothing was filled.
+        times) and ``file`` (the file, and sheet, of the table filled in). Empty when
+        nothing was filled.
     source : str
         Where the data came from.
     """
@@ -371,7 +372,7 @@ def _report_frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 #: Columns of :attr:`Dataset.defaults`.
-DEFAULTS_COLUMNS = ("table", "column", "value", "rows", "all_rows", "source")
+DEFAULTS_COLUMNS = ("table", "column", "value", "rows", "all_rows", "source", "file")
 
 
 def _defaults_frame(rows: list[tuple]) -> pd.DataFrame:
@@ -382,7 +383,12 @@ def _defaults_frame(rows: list[tuple]) -> pd.DataFrame:
     frame["rows"] = frame["rows"].astype(np.int64)
     frame["all_rows"] = frame["all_rows"].astype(bool)
     frame["source"] = frame["source"].astype(str)
+    frame["file"] = frame["file"].astype(str)
     return frame
+
+
+def _where(loc: Located) -> str:
+    return loc.file + (f" [{loc.sheet}]" if loc.sheet else "")
 
 
 def _build(collected: Collected, source: str) -> Dataset:
@@ -497,7 +503,7 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
             if n:
                 loc.frame[col] = loc.frame[col].fillna(default)
                 absent = col not in loc.headers
-                filled.append((name, col, default, n, absent, "default"))
+                filled.append((name, col, default, n, absent, "default", _where(loc)))
                 if not absent:
                     v.notes.append(f"{loc.file}: {n:,} blank '{col}' set to {default}")
                 else:
@@ -518,7 +524,9 @@ def _fill_lead_times(locs: dict[str, Located], v: Validator, filled: list[tuple]
             n = int(taken.notna().sum())
             if n:
                 v.notes.append(f"{items.file}: {n:,} blank '{col}' taken from {sup.file}")
-                filled.append(("items", col, None, n, col not in items.headers, sup.file))
+                filled.append(
+                    ("items", col, None, n, col not in items.headers, sup.file, _where(items))
+                )
 
 
 def _check_bom_cycles(loc: Located, v: Validator) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "Panel",
     "data_uri",
     "decode_data_uri",
+    "defaults_sentences",
     "download_link",
     "error_table_html",
     "figure_widget",
@@ -35,7 +36,12 @@ __all__ = [
     "plotly_template",
     "problems_frame",
     "share_plotly_bundle",
+    "sku_units",
     "sync_figures",
+    "unit_label",
+    "unplanned_html",
+    "unplanned_items_of",
+    "unplanned_reasons",
     "uploaded_files",
 ]
 
@@ -116,6 +122,138 @@ def fmt_pct(x, digits: int = 1) -> str:
     if _is_missing(x):
         return "–"
     return f"{100 * float(x):.{digits}f} %"
+
+
+# --------------------------------------------------------------------------- units and defaults
+
+#: Units that say no more than "units" (the schema's default unit is "each").
+_PLAIN_UNITS = {"", "each", "ea", "unit", "units"}
+
+
+def unit_label(unit) -> str:
+    """How quantities of an item are labelled: its unit of measure, "units" if none.
+
+    Examples
+    --------
+    >>> unit_label("kg"), unit_label("each"), unit_label(None)
+    ('kg', 'units', 'units')
+    """
+    if _is_missing(unit):
+        return "units"
+    text = str(unit).strip()
+    return "units" if text.lower() in _PLAIN_UNITS else text
+
+
+def sku_units(items: pd.DataFrame | None) -> pd.Series:
+    """SKU (as text) -> :func:`unit_label` of its ``unit`` column ("units" without one)."""
+    if items is None:
+        return pd.Series(dtype=object)
+    sku = items["sku"].astype(str) if "sku" in items.columns else items.index.astype(str)
+    index = pd.Index(sku, name="sku")
+    if "unit" not in items.columns:
+        return pd.Series("units", index=index, dtype=object)
+    raw = items["unit"].astype(object).to_numpy()
+    codes, uniques = pd.factorize(raw)  # a handful of distinct units: label each once
+    labels = [unit_label(u) for u in uniques]
+    out = [labels[c] if c >= 0 else "units" for c in codes] if len(labels) else ["units"] * len(raw)
+    return pd.Series(out, index=index, dtype=object)
+
+
+def _default_value(value, unit: str) -> str:
+    """A filled-in value in words: 25 %, $50 per order, 0 days, 1 unit."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    if unit in ("1/year", "fraction"):
+        return f"{100 * value:g} %" + (" a year" if unit == "1/year" else "")
+    if unit.startswith("$"):
+        per = unit.partition("/")[2]
+        return fmt_money(value, 0 if float(value).is_integer() else 2) + (
+            f" per {per}" if per else ""
+        )
+    if unit == "units":
+        return f"{value:g} unit{'' if value == 1 else 's'}"
+    if unit == "days":
+        return f"{value:g} day{'' if value == 1 else 's'}"
+    return f"{value:g} {unit}".strip()
+
+
+def defaults_sentences(dataset) -> list[str]:
+    """What the loader filled in (``dataset.defaults``), one sentence per column, in
+    words a manager reads: "holding_cost_rate: 25 % a year for all 5 items (no column
+    in items.csv)", "lead_time_sd_days: 0 days for 3 of 250 items"."""
+    from ..data import SCHEMAS
+
+    frame = getattr(dataset, "defaults", None)
+    if frame is None or len(frame) == 0:
+        return []
+    out = []
+    for rec in frame.to_dict("records"):
+        table = str(rec["table"])
+        col = SCHEMAS[table].by_name.get(str(rec["column"])) if table in SCHEMAS else None
+        unit = col.unit if col is not None else ""
+        data = dataset.tables.get(table)
+        total = len(data) if data is not None else int(rec["rows"])
+        noun = "items" if table == "items" else f"rows of {table}"
+        n = int(rec["rows"])
+        where = rec.get("file") or f"{table} table"
+        if rec.get("source", "default") != "default":
+            what = f"taken from {rec['source']}"
+        else:
+            what = _default_value(rec["value"], unit)
+        if rec["all_rows"]:
+            scope = f"for all {n:,} {noun} (no column in {where})"
+        elif n == total:
+            scope = f"for all {n:,} {noun} (the column is blank)"
+        else:
+            scope = f"for {n:,} of {total:,} {noun}" + (
+                " (blank cells)" if rec.get("source", "default") == "default" else ""
+            )
+        out.append(f"{rec['column']}: {what} {scope}")
+    return out
+
+
+def unplanned_reasons(plan: pd.DataFrame) -> str:
+    """The reasons a plan left items out, counted: "5 items have no lead time"."""
+    from ..scenario import unplanned_items
+
+    counts = unplanned_items(plan)["reason"].value_counts(sort=True)
+    return "; ".join(
+        f"{c:,} item{'s' if c != 1 else ''} {'have' if c != 1 else 'has'} {r}"
+        for r, c in counts.items()
+    )
+
+
+def unplanned_items_of(plan: pd.DataFrame, sku) -> str:
+    """Why one SKU of a plan could not be planned ("no lead time"), "" if it was."""
+    from ..scenario import unplanned_items
+
+    row = plan.loc[[sku]]
+    if not row["reorder_point"].isna().iloc[0]:
+        return ""
+    return str(unplanned_items(row)["reason"].iloc[0])
+
+
+def unplanned_html(plan: pd.DataFrame | None, *, max_rows: int = 20) -> str:
+    """The items a plan could not plan, by SKU and name with the reason, as HTML (empty
+    when every item was planned)."""
+    if plan is None or len(plan) == 0:
+        return ""
+    from ..scenario import unplanned_items
+
+    why = unplanned_items(plan)
+    if why.empty:
+        return ""
+    n, total = len(why), len(plan)
+    reasons = unplanned_reasons(plan)
+    table = why.reset_index().rename(columns={"sku": "SKU"})
+    return (
+        f"<div class='wb-unplanned'><b>{n:,} of {total:,} items cannot be planned</b>: "
+        f"{html.escape(reasons)}. {'They have' if n != 1 else 'It has'} no order quantity, "
+        "safety stock or reorder point, and the plan's totals leave "
+        f"{'them' if n != 1 else 'it'} out."
+        + html_table(table, max_rows=max_rows, css_class="wb-table wb-unplanned-table")
+        + "</div>"
+    )
 
 
 def _cell(value) -> tuple[str, bool]:

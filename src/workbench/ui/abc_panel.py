@@ -27,6 +27,7 @@ from ._common import (
     fmt_pct,
     html_table,
     plotly_template,
+    sku_units,
 )
 from .eoq_panel import sku_table, slider, update_figure
 
@@ -95,8 +96,9 @@ class ABCPanel(Panel):
     result : DataFrame (trait)
         One row per SKU: ``sku``, ``name``, ``criterion`` (the value ranked),
         ``class``, ``share``, ``cumulative_share``, ``rank`` (from
-        ``wb.abc_classify``), ``xyz``, ``annual_demand``, ``unit_cost``, ``cv``,
-        ``counts_per_year``, ``service_level``.
+        ``wb.abc_classify``), ``xyz``, ``annual_demand``, ``unit`` (the item's unit of
+        measure, "units" without one), ``unit_cost``, ``cv``, ``counts_per_year``,
+        ``service_level``.
     matrix : DataFrame (trait)
         ``wb.abc_xyz_matrix`` of the current classes, valued by the criterion.
     fig : FigureWidget
@@ -293,6 +295,7 @@ class ABCPanel(Panel):
                 "rank": abc["rank"].to_numpy(),
                 "xyz": xyz.astype(str).to_numpy(),
                 "annual_demand": items["annual_demand"].to_numpy(float),
+                "unit": sku_units(items).to_numpy(),
                 "unit_cost": items["unit_cost"].to_numpy(float),
                 "cv": items["cv"].to_numpy(float),
                 "counts_per_year": wb.cycle_count_frequency(classes).to_numpy(),
@@ -346,7 +349,8 @@ class ABCPanel(Panel):
             "criterion": "criterion",
             "share": "share",
             "cumulative_share": "cumulative",
-            "annual_demand": "units/yr",
+            "annual_demand": "demand/yr",
+            "unit": "unit",
             "unit_cost": "unit cost",
             "cv": "cv",
             "counts_per_year": "counts/yr",
@@ -357,7 +361,7 @@ class ABCPanel(Panel):
             "criterion": (lambda v: fmt_money(v)) if money else (lambda v: fmt_number(v)),
             "share": lambda v: fmt_pct(v, 2),
             "cumulative": lambda v: fmt_pct(v, 1),
-            "units/yr": lambda v: fmt_number(v),
+            "demand/yr": lambda v: fmt_number(v),
             "unit cost": lambda v: fmt_money(v, 2),
             "cv": lambda v: fmt_number(v, 2),
             "service target": lambda v: fmt_pct(v, 0),

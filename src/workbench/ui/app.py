@@ -43,8 +43,12 @@ from ._common import (
     figure_widget,
     fmt_int,
     fmt_money,
+    fmt_pct,
+    html_table,
     plotly_template,
     sync_figures,
+    unplanned_html,
+    unplanned_reasons,
 )
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
@@ -153,23 +157,33 @@ def _summary_frames(ds) -> dict[str, pd.DataFrame | pd.Series]:
 
 
 class SummaryPanel(Panel):
-    """What is in the dataset: items by inventory type, stock value, demand over time.
+    """What is in the dataset: items by inventory type, stock value, demand over time,
+    and what the plan gives (for the items it could plan).
 
     Parameters
     ----------
     dataset : workbench.Dataset
+    plan : pandas.DataFrame, optional
+        The plan (``wb.plan``) whose totals are shown; default ``wb.plan(dataset)``.
+        :meth:`set_plan` replaces it.
 
     Attributes
     ----------
     summary : dict
         The numbers shown (trait): counts and stock value by inventory type, weekly
         demand value by type, annual demand value at cost.
+    plan_summary : dict
+        ``wb.plan_summary`` of the plan (trait; empty without a plan). Its money and
+        service figures cover the planned items only (``skus_planned`` of ``skus``).
     """
 
     summary = traitlets.Dict()
+    plan_summary = traitlets.Dict()
 
-    def __init__(self, dataset, **kwargs):
+    def __init__(self, dataset, *, plan: pd.DataFrame | None = None, **kwargs):
         self.kpis = widgets.HTML()
+        self.plan_kpis = widgets.HTML()
+        self.plan_kpis.add_class("wb-plan-kpis")
         labels = [TYPE_LABELS[t] for t in INVENTORY_TYPES]
         base = make_subplots(
             rows=1,
@@ -195,9 +209,35 @@ class SummaryPanel(Panel):
         )
         self.types_fig.layout.meta = "summary-types"
         self.demand_fig.layout.meta = "summary-demand"
-        super().__init__(children=[self.kpis, self.types_fig, self.demand_fig], **kwargs)
+        super().__init__(
+            children=[self.kpis, self.plan_kpis, self.types_fig, self.demand_fig], **kwargs
+        )
         self.add_class("wb-summary-panel")
         self.set_dataset(dataset)
+        if plan is None:
+            try:
+                plan = compute_plan(dataset)
+            except Exception:  # shown as "the plan could not be computed"
+                plan = None
+        self.set_plan(plan)
+
+    def set_plan(self, plan: pd.DataFrame | None) -> None:
+        """Show the plan's totals; they say how many items they cover, and the items
+        that could not be planned are listed. With no item planned there are no totals
+        (not a fill rate of 100 % and $0 of stock): the panel says why instead."""
+        if plan is None:
+            self.plan_summary = {}
+            self.plan_kpis.value = (
+                "<h3 style='margin:8px 0 4px 0'>The plan</h3><div class='wb-unavailable "
+                "wb-no-plan'>The plan could not be computed for this data.</div>"
+            )
+            return
+        s = wb.plan_summary(plan)
+        self.plan_summary = {
+            k: (list(v) if isinstance(v, tuple) else v.item() if hasattr(v, "item") else v)
+            for k, v in s.items()
+        }
+        self.plan_kpis.value = _plan_kpis_html(s, plan)
 
     def set_dataset(self, dataset) -> None:
         """Recompute the numbers and update the figures in place."""
@@ -238,6 +278,49 @@ class SummaryPanel(Panel):
         }
 
 
+def _plan_kpis_html(s: pd.Series, plan: pd.DataFrame) -> str:
+    """The plan's totals, saying how many items they cover, or why there are none."""
+    head = "<h3 style='margin:8px 0 4px 0'>The plan</h3>"
+    n, total = int(s["skus_planned"]), int(s["skus"])
+    if total == 0:
+        return head + "<div class='wb-unavailable wb-no-plan'>No items to plan.</div>"
+    if n == 0:
+        why = wb.unplanned_items(plan)
+        hint = (
+            " Give each item a lead time (the lead_time_days column of items, or a supplier "
+            "with one) and load the data again."
+            if (why["reason"] == wb.UNPLANNED_REASONS["lead_time"]).any()
+            else ""
+        )
+        table = why.reset_index().rename(columns={"sku": "SKU"})
+        return (
+            head + "<div class='wb-error wb-no-plan'><b>No item could be planned</b>: "
+            f"{html.escape(unplanned_reasons(plan))}, so there is no order quantity, "
+            f"safety stock, investment or fill rate to show.{html.escape(hint)}</div>"
+            + html_table(table, max_rows=20, css_class="wb-table wb-unplanned-table")
+        )
+    cover = f"{fmt_int(n)} of {fmt_int(total)} items"
+    rows = [
+        ("Items planned", f"<span class='wb-planned'>{cover}</span>"),
+        ("Investment (average stock at cost)", fmt_money(s["investment"])),
+        ("Expected fill rate", fmt_pct(s["fill_rate"], 1)),
+        ("Annual ordering + holding cost", fmt_money(s["annual_cost"])),
+    ]
+    cells = "".join(f"<tr><th>{html.escape(k)}</th><td class='num'>{v}</td></tr>" for k, v in rows)
+    note = (
+        ""
+        if n == total
+        else f"<div class='wb-note wb-plan-cover'>The figures cover the {cover} that could "
+        "be planned; the others are listed below.</div>"
+    )
+    return (
+        head
+        + f"<table class='wb-table wb-plan-table'>{cells}</table>"
+        + note
+        + unplanned_html(plan)
+    )
+
+
 # --------------------------------------------------------------------------- dashboard
 
 
@@ -254,7 +337,7 @@ class TabSpec:
 #: The tabs, in order. Add a panel with one line.
 TABS: list[TabSpec] = [
     TabSpec("Data", lambda d: d.data_panel),
-    TabSpec("Summary", lambda d: SummaryPanel(d.dataset)),
+    TabSpec("Summary", lambda d: SummaryPanel(d.dataset, plan=d.plan)),
     TabSpec("EOQ", lambda d: EOQPanel(d.dataset)),
     TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
     TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),

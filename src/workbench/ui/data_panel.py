@@ -18,11 +18,13 @@ import workbench as wb
 
 from ._common import (
     Panel,
+    defaults_sentences,
     download_link,
     error_table_html,
     fmt_int,
     frame_to_excel_bytes,
     html_table,
+    unplanned_html,
     uploaded_files,
 )
 
@@ -115,6 +117,10 @@ class DataPanel(Panel):
         self.message.add_class("wb-message")
         self.summary = widgets.HTML()
         self.summary.add_class("wb-data-summary")
+        self.defaults = widgets.HTML()
+        self.defaults.add_class("wb-defaults")
+        self.unplanned = widgets.HTML()
+        self.unplanned.add_class("wb-data-unplanned")
         self.capabilities = widgets.HTML()
         self.capabilities.add_class("wb-capabilities")
         self.downloads = widgets.HTML()
@@ -130,6 +136,8 @@ class DataPanel(Panel):
                 widgets.HBox([self.upload, self.sample_button]),
                 self.message,
                 self.summary,
+                self.defaults,
+                self.unplanned,
                 self.capabilities,
                 widgets.HTML("<h3 style='margin:8px 0 4px 0'>Download the plan</h3>"),
                 self.downloads,
@@ -200,14 +208,18 @@ class DataPanel(Panel):
         """Show what the dataset holds and what it can support."""
         if dataset is None:
             self.summary.value = ""
+            self.defaults.value = ""
             return
         if dataset is not self.dataset:
             self.set_trait("dataset", dataset)
         self.summary.value = _summary_html(dataset)
+        self.defaults.value = _defaults_html(dataset)
         self.capabilities.value = _capabilities_html(dataset)
 
     def set_plan(self, plan: pd.DataFrame | None) -> None:
-        """Offer the plan as CSV and Excel download links (data URIs, no server file)."""
+        """Offer the plan as CSV and Excel download links (data URIs, no server file),
+        and list the items it could not plan (with the reason)."""
+        self.unplanned.value = unplanned_html(plan)
         if plan is None or len(plan) == 0:
             self._plan = None
             self.excel.value = ""
@@ -272,6 +284,20 @@ def _summary_html(ds) -> str:
         )
     return (
         "<h3 style='margin:8px 0 4px 0'>What is loaded</h3>" + head + html_table(tables) + excluded
+    )
+
+
+def _defaults_html(ds) -> str:
+    """The values the loader filled in, in words (``ds.defaults``)."""
+    sentences = defaults_sentences(ds)
+    if not sentences:
+        return '<div class="wb-note">No values were filled in: every column was given.</div>'
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
+    return (
+        "<h3 style='margin:8px 0 4px 0'>Values filled in</h3>"
+        "<div class='wb-note'>Columns missing or blank in your files were given the "
+        "documented default; check they fit your business.</div>"
+        f"<ul class='wb-defaults-list'>{items}</ul>"
     )
 
 

@@ -20,7 +20,7 @@ import traitlets
 
 import workbench as wb
 
-from ._common import Panel, figure_widget, fmt_money, fmt_number, plotly_template
+from ._common import Panel, figure_widget, fmt_money, fmt_number, plotly_template, sku_units
 
 __all__ = [
     "EOQPanel",
@@ -206,6 +206,16 @@ class SkuPanel(Panel):
     """
 
     _hold = False  # raised while the panel sets its own controls
+    _units = None  # SKU -> unit label (sku_units), from the dataset's items
+
+    def unit(self) -> str:
+        """The unit of the SKU shown ("kg", "litres"...), "units" for the free
+        parameters or an item without one."""
+        sku = self.sku.value
+        units = self._units
+        if sku == FREE or units is None or sku not in units.index:
+            return "units"
+        return str(units.loc[sku])
 
     def _on_sku(self, _change) -> None:
         if self._hold:
@@ -244,7 +254,8 @@ class EOQPanel(SkuPanel):
     Attributes
     ----------
     result : dict (trait)
-        The numbers shown: ``annual_demand``, ``order_cost``, ``holding_cost_rate``,
+        The numbers shown: ``unit`` (the SKU's unit of measure, "units" without one:
+        the quantities' unit), ``annual_demand``, ``order_cost``, ``holding_cost_rate``,
         ``unit_cost``, ``holding_cost`` (H = rate x unit cost), ``order_quantity``
         (Q*), ``orders_per_year``, ``cycle_time_days``, ``annual_cost``,
         ``annual_ordering_cost``, ``annual_holding_cost``, ``flat_lower``,
@@ -401,6 +412,7 @@ class EOQPanel(SkuPanel):
         SKU with the largest annual value at cost). None: free parameters only."""
         if dataset is None:
             self._items = None
+            self._units = None
             self._hold = True
             self.sku.options = [(FREE, FREE)]
             self.sku.value = FREE
@@ -409,6 +421,7 @@ class EOQPanel(SkuPanel):
             return
         items = sku_table(dataset)
         self._items = items
+        self._units = sku_units(dataset.items)
         options = sku_options(items)
         if sku is None:
             sku = top_sku(items)
@@ -493,7 +506,11 @@ class EOQPanel(SkuPanel):
         h = p["holding_cost_rate"] * p["unit_cost"]  # H = i c, as wb.plan does
         r = wb.eoq(d, order_cost=s, holding_cost=h, days_per_year=self.days_per_year)
         q = float(r.order_quantity)
+        unit = self.unit()
+        self.demand.description = f"Annual demand D [{unit}/yr]"
+        self.unit_cost.description = f"Unit cost c [$/{_per(unit)}]"
         res = {
+            "unit": unit,
             **p,
             "holding_cost": h,
             "order_quantity": q,
@@ -566,6 +583,7 @@ class EOQPanel(SkuPanel):
             traces[6] = dict(x=[], y=[], visible=False)
             traces[7] = dict(x=[], y=[], visible=False)
             layout["yaxis2.visible"] = False
+        layout["xaxis.title.text"] = f"order quantity Q [{unit}]"
         update_figure(self.fig, traces, layout)
 
         self.formula.value = _formula_html(res)
@@ -581,14 +599,21 @@ def _formula_html(r: dict) -> str:
         f"{fmt_number(r['annual_demand'], 2)} × {fmt_number(r['order_cost'], 2)} / "
         f"{fmt_number(r['holding_cost'], 4)}) = "
         f"<b class='eoq-qstar'>{fmt_number(r['order_quantity'], 1)}</b></div>"
-        "<div class='wb-note'>H = i c: holding cost rate × unit cost [$/unit/yr]. "
+        f"<div class='wb-note'>H = i c: holding cost rate × unit cost "
+        f"[$/{html.escape(_per(r.get('unit', 'units')))}/yr]. "
         "At Q* ordering cost S D / Q equals holding cost H Q / 2.</div>"
     )
 
 
+def _per(unit: str) -> str:
+    """The unit after "per": "unit" for "units" ($/unit), else the unit itself ($/kg)."""
+    return "unit" if unit == "units" else unit
+
+
 def _numbers_html(r: dict) -> str:
+    unit = html.escape(r.get("unit", "units"))
     rows = [
-        ("Q* [units]", f"<span class='eoq-q'>{fmt_number(r['order_quantity'], 1)}</span>"),
+        (f"Q* [{unit}]", f"<span class='eoq-q'>{fmt_number(r['order_quantity'], 1)}</span>"),
         ("Orders per year", fmt_number(r["orders_per_year"], 2)),
         ("Cycle time [days]", fmt_number(r["cycle_time_days"], 1)),
         ("Annual ordering cost", fmt_money(r["annual_ordering_cost"], 2)),
@@ -596,7 +621,7 @@ def _numbers_html(r: dict) -> str:
         ("Annual cost", f"<span class='eoq-cost'>{fmt_money(r['annual_cost'], 2)}</span>"),
         (
             f"Within {FLAT_TOLERANCE:.0%} of min",
-            f"{fmt_number(r['flat_lower'], 0)} to {fmt_number(r['flat_upper'], 0)} units",
+            f"{fmt_number(r['flat_lower'], 0)} to {fmt_number(r['flat_upper'], 0)} {unit}",
         ),
     ]
     if "discount_order_quantity" in r:

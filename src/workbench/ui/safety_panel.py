@@ -19,7 +19,15 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
-from ._common import figure_widget, fmt_money, fmt_number, fmt_pct, plotly_template
+from ._common import (
+    figure_widget,
+    fmt_money,
+    fmt_number,
+    fmt_pct,
+    plotly_template,
+    sku_units,
+    unplanned_items_of,
+)
 from .eoq_panel import (
     FREE,
     SkuPanel,
@@ -74,7 +82,8 @@ class SafetyPanel(SkuPanel):
     result : dict (trait)
         The inputs and the fields of ``wb.reorder_point``'s result (``reorder_point``,
         ``safety_stock``, ``safety_factor``, ``lead_time_demand_mean``,
-        ``lead_time_demand_sd``, ``cycle_service_level``, ``fill_rate``,
+        ``lead_time_demand_sd``, ``cycle_service_level``, ``fill_rate``, ``unit`` (the
+        SKU's unit of measure, "units" without one),
         ``expected_shortage_per_cycle``, ``stockouts_per_year``) and
         ``safety_stock_holding_cost`` [$/year] = safety stock x H.
     fig : FigureWidget
@@ -231,6 +240,7 @@ class SafetyPanel(SkuPanel):
         The SKU's inputs come from ``wb.plan(dataset)`` (until :meth:`set_plan` gives the
         dashboard's plan), so the panel shows the plan's numbers for it.
         """
+        self._units = None if dataset is None else sku_units(dataset.items)
         self.set_plan(None if dataset is None else wb.plan(dataset), sku=sku)
 
     def set_plan(self, plan, *, sku: str | None = None) -> None:
@@ -335,7 +345,14 @@ class SafetyPanel(SkuPanel):
         p = self.parameters()
         h = p["holding_cost_rate"] * p["unit_cost"]  # H = i c, as wb.plan does
         r = self._reorder_point(p, p["service_level"])
-        res = {**p, **{k: float(v) for k, v in r._asdict().items()}}
+        unit = self.unit()
+        res = {"unit": unit, **p, **{k: float(v) for k, v in r._asdict().items()}}
+        for w, text in (
+            (self.demand_mean, "Daily demand mean"),
+            (self.demand_sd, "Daily demand sd"),
+            (self.order_quantity, "Order quantity Q"),
+        ):
+            w.description = f"{text} [{unit}]"
         res["holding_cost"] = h
         res["safety_stock_holding_cost"] = res["safety_stock"] * h
         curve = self._reorder_point(p, SERVICE_GRID)
@@ -361,15 +378,34 @@ class SafetyPanel(SkuPanel):
                 1: dict(x=xt, y=yt),
                 2: dict(x=[s, s], y=[0, top * 1.05]),
                 3: dict(x=[mu, mu], y=[0, top * 1.05]),
-                4: dict(x=SERVICE_GRID, y=safety),
+                4: dict(x=SERVICE_GRID, y=safety, name=f"safety stock [{unit}]"),
                 5: dict(x=SERVICE_GRID, y=safety * h),
                 6: dict(x=[p["service_level"]], y=[res["safety_stock"]]),
             },
-            {"xaxis2.title.text": f"{kind} target"},
+            {
+                "xaxis2.title.text": f"{kind} target",
+                "xaxis.title.text": f"{unit} demanded during L",
+                "yaxis2.title.text": f"safety stock [{unit}]",
+            },
         )
         self.formula.value = _formula_html(res)
-        self.numbers.value = _numbers_html(res)
+        self.numbers.value = _numbers_html(res) + self._unplanned_note()
         self.result = res
+
+    def _unplanned_note(self) -> str:
+        """A SKU the plan could not plan is shown with the controls' values for what it
+        lacks (a lead time...): say so, so these numbers are not taken as the plan's."""
+        sku = self.sku.value
+        if sku == FREE or self._items is None or sku not in self._items.index:
+            return ""
+        why = unplanned_items_of(self._items, sku)
+        if not why:
+            return ""
+        return (
+            f"<div class='wb-error ss-unplanned'>{html.escape(str(sku))} is not planned: it "
+            f"has {html.escape(why)}. The numbers above use the sliders' values instead; "
+            "they are not the plan's.</div>"
+        )
 
 
 def kwargs_without(params: dict) -> dict:
@@ -393,12 +429,13 @@ def _formula_html(r: dict) -> str:
 
 
 def _numbers_html(r: dict) -> str:
+    unit = html.escape(r.get("unit", "units"))
     rows = [
         (
-            "Safety stock [units]",
+            f"Safety stock [{unit}]",
             f"<span class='ss-safety-stock'>{fmt_number(r['safety_stock'], 1)}</span>",
         ),
-        ("Reorder point s [units]", fmt_number(r["reorder_point"], 1)),
+        (f"Reorder point s [{unit}]", fmt_number(r["reorder_point"], 1)),
         ("Safety factor k", fmt_number(r["safety_factor"], 3)),
         (
             "Lead-time demand μ_L, σ_L",

@@ -291,8 +291,10 @@ class ScenarioPanel(Panel):
             self.message.value = error_table_html(exc, title="The comparison failed")
             return None
         self.comparison = table
+        # the SKUs themselves are listed in the Data and Summary tabs; here their count
+        shown = table.drop(index=["unplanned_skus"], errors="ignore")
         self.table.value = "<h4 style='margin:6px 0'>Side by side</h4>" + html_table(
-            table, index=True, max_rows=200
+            shown, index=True, max_rows=200
         )
         self.message.value = ""
         return table

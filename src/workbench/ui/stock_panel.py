@@ -40,6 +40,7 @@ from ._common import (
     fmt_pct,
     html_table,
     plotly_template,
+    sku_units,
 )
 
 __all__ = [
@@ -199,7 +200,24 @@ def exception_csv(table: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
-def _exception_html(key: str, table: pd.DataFrame, as_of: str, max_rows: int) -> str:
+def _with_units(frame: pd.DataFrame, units: pd.Series | None) -> pd.DataFrame:
+    """``frame`` with a ``unit`` column (each SKU's unit of measure) after its SKU and
+    name, when the items give units other than plain "units" and the frame has a sku."""
+    if units is None or "sku" not in frame.columns or "unit" in frame.columns:
+        return frame
+    if not (units != "units").any():
+        return frame
+    cols = list(frame.columns)
+    where = cols.index("sku") + 1
+    where += int(where < len(cols) and cols[where] == "name")
+    out = frame.copy()
+    out.insert(where, "unit", units.reindex(frame["sku"].astype(str)).fillna("units").to_numpy())
+    return out
+
+
+def _exception_html(
+    key: str, table: pd.DataFrame, as_of: str, max_rows: int, units: pd.Series | None = None
+) -> str:
     what = EXCEPTIONS[key][1]
     head = f"<div class='wb-note'>{html.escape(what)}</div>"
     if table is None or len(table) == 0:
@@ -212,6 +230,7 @@ def _exception_html(key: str, table: pd.DataFrame, as_of: str, max_rows: int) ->
         css_class=f"stock-download stock-download-{key}",
     )
     frame = table.reset_index() if table.index.name is not None else table
+    frame = _with_units(frame, units)
     formatters = {}
     for col in frame.columns:
         if col in _MONEY:
@@ -497,8 +516,9 @@ class StockPanel(Panel):
             + "".join(f"<li>{html.escape(n)}</li>" for n in notes)
             + "</ul></div>"
         )
+        units = sku_units(self.dataset.items)
         for key, w in self.exception_html.items():
-            w.value = _exception_html(key, getattr(review, key), as_of, self.max_rows)
+            w.value = _exception_html(key, getattr(review, key), as_of, self.max_rows, units)
         self.exceptions_tab.titles = [
             f"{EXCEPTIONS[key][0]} ({len(getattr(review, key))})" for key in EXCEPTIONS
         ]

@@ -387,7 +387,11 @@ class TradeoffPanel(Panel):
             )
         )
         rows = [
-            ("SKUs planned", fmt_int(r["skus"] - r.get("skus_unplanned", 0))),
+            (
+                "SKUs planned",
+                f"<span class='tradeoff-planned'>{fmt_int(r['skus'] - r['skus_unplanned'])} "
+                f"of {fmt_int(r['skus'])}</span>",
+            ),
             (
                 "Investment (average stock at cost)",
                 f"<span class='tradeoff-investment'>{fmt_money(r['investment'])}</span>",
