@@ -418,3 +418,80 @@ def test_outside_voila_no_idle_signal(small, monkeypatch):
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
     d = Dashboard(small, lazy=True)
     assert d.children == (d.header, d.tab, d.status)
+
+
+# --------------------------------------------------------------------------- plan coverage
+
+
+def _rough(*, lead_times: bool) -> wb.Dataset:
+    """Five items with units; two without a lead time, or (``lead_times=False``) no
+    lead-time column at all; 60 days of demand."""
+    items = pd.DataFrame(
+        {
+            "sku": ["M1", "F1", "J1", "O1", "S1"],
+            "name": ["Whole milk", "Flour", "Jar", "Olive oil", "Sugar"],
+            "inventory_type": [
+                "finished_good",
+                "raw_material",
+                "raw_material",
+                "finished_good",
+                "raw_material",
+            ],
+            "unit": ["litres", "kg", "each", "litres", None],
+            "unit_cost": [1.10, 0.80, 0.30, 6.50, 0.95],
+        }
+    )
+    if lead_times:
+        items["lead_time_days"] = [5.0, np.nan, 3.0, np.nan, 4.0]
+    days = pd.date_range("2026-01-01", periods=60)
+    rng = np.random.default_rng(3)
+    demand = pd.DataFrame(
+        {
+            "date": np.repeat(days, 5),
+            "sku": list(items["sku"]) * len(days),
+            "quantity": rng.integers(1, 10, 5 * len(days)),
+        }
+    )
+    return wb.Dataset.from_tables({"items": items, "demand": demand})
+
+
+def _text(markup: str) -> str:
+    import html as _html
+
+    return re.sub(r"\s+", " ", _html.unescape(re.sub(r"<[^>]+>", " ", markup)))
+
+
+def test_summary_says_no_item_could_be_planned_instead_of_numbers():
+    """Before: nothing planned still read as fill rate 100 % and $0 of stock."""
+    panel = SummaryPanel(_rough(lead_times=False))
+    text = _text(panel.plan_kpis.value)
+    assert "No item could be planned: 5 items have no lead time" in text, text
+    assert "lead_time_days" in text  # what to add
+    assert "100.0 %" not in text and "$0" not in text and "Investment" not in text
+    for sku, name in (("M1", "Whole milk"), ("S1", "Sugar")):
+        assert f"{sku} {name} no lead time" in text
+    assert panel.plan_summary["skus_planned"] == 0
+    assert np.isnan(panel.plan_summary["fill_rate"])
+
+
+def test_summary_figures_say_how_many_items_they_cover():
+    ds = _rough(lead_times=True)
+    plan = wb.plan(ds)
+    panel = SummaryPanel(ds, plan=plan)
+    text = _text(panel.plan_kpis.value)
+    assert "Items planned 3 of 5 items" in text
+    assert "The figures cover the 3 of 5 items that could be planned" in text
+    investment = plan.drop(index=["F1", "O1"])["average_inventory_value"].sum()
+    assert f"${investment:,.0f}" in text
+    assert "F1 Flour no lead time" in text and "O1 Olive oil no lead time" in text
+    assert panel.plan_summary["unplanned_skus"] == ["F1", "O1"]
+
+
+def test_dashboard_summary_follows_the_plan_of_new_data(small):
+    d = Dashboard(small)
+    summary = d.panels["Summary"]
+    assert "Items planned 80 of 80 items" in _text(summary.plan_kpis.value)
+    assert "cannot be planned" not in _text(summary.plan_kpis.value)
+    d.dataset = _rough(lead_times=False)
+    assert "No item could be planned" in _text(summary.plan_kpis.value)
+    assert "5 of 5 items cannot be planned" in _text(d.data_panel.unplanned.value)

@@ -258,3 +258,58 @@ def test_html_table_escapes_and_truncates():
     out = html_table(df, max_rows=2)
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert out.count("<tr>") == 3 and "3 more rows" in out
+
+
+# --------------------------------------------------------------------------- filled in, not planned
+
+
+def rough_files(*, lead_times: bool = True) -> dict[str, bytes]:
+    """A shop's own export: five items with units, no cost-rate or order-cost column,
+    blank lead-time sds, and (with ``lead_times``) two items without a lead time; without
+    it, no lead-time column at all. Demand for 60 days."""
+    lt = ["5", "", "3", "", "4"] if lead_times else None
+    header = "sku,name,inventory_type,unit,unit_cost" + (",lead_time_days" if lt else "")
+    header += ",lead_time_sd_days"
+    rows = [
+        ("M1", "Whole milk", "finished_good", "litres", "1.10"),
+        ("F1", "Flour", "raw_material", "kg", "0.80"),
+        ("J1", "Jar", "raw_material", "each", "0.30"),
+        ("O1", "Olive oil", "finished_good", "litres", "6.50"),
+        ("S1", "Sugar", "raw_material", "", "0.95"),
+    ]
+    lines = [header]
+    for i, r in enumerate(rows):
+        lines.append(",".join(r) + (f",{lt[i]}" if lt else "") + ("," if i else ",1"))
+    demand = ["date,sku,quantity"]
+    for day in pd.date_range("2026-01-01", periods=60):
+        for k, r in enumerate(rows):
+            demand.append(f"{day:%Y-%m-%d},{r[0]},{(day.day * (k + 2)) % 9 + 1}")
+    return {
+        "items.csv": ("\n".join(lines) + "\n").encode(),
+        "demand.csv": ("\n".join(demand) + "\n").encode(),
+    }
+
+
+def test_data_tab_lists_the_values_filled_in_in_words(shipped):
+    panel = DataPanel(shipped)
+    assert panel.load_files(rough_files()), panel.message.value
+    text = text_of(panel.defaults.value)
+    assert "Values filled in" in text
+    assert "holding_cost_rate: 25 % a year for all 5 items (no column in items.csv)" in text
+    assert "order_cost: $50 per order for all 5 items (no column in items.csv)" in text
+    assert "lead_time_sd_days: 0 days for 4 of 5 items" in text
+    assert "unit: each for 1 of 5 items" in text
+    # data that gives every column: nothing to list
+    full = DataPanel(wb.sample_dataset(n_skus=80, years=1, seed=5))
+    assert "No values were filled in" in text_of(full.defaults.value)
+
+
+def test_data_tab_lists_the_items_that_cannot_be_planned():
+    ds = wb.load_uploaded(rough_files())
+    panel = DataPanel(ds, plan=wb.plan(ds))
+    text = text_of(panel.unplanned.value)
+    assert "2 of 5 items cannot be planned: 2 items have no lead time" in text, text
+    assert "F1 Flour no lead time" in text and "O1 Olive oil no lead time" in text
+    assert "M1" not in text
+    panel.set_plan(wb.plan(wb.sample_dataset(n_skus=80, years=1, seed=5)))
+    assert panel.unplanned.value == ""  # every item planned: nothing to say

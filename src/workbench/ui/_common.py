@@ -247,7 +247,7 @@ def unplanned_html(plan: pd.DataFrame | None, *, max_rows: int = 20) -> str:
     reasons = unplanned_reasons(plan)
     table = why.reset_index().rename(columns={"sku": "SKU"})
     return (
-        f"<div class='wb-unplanned'><b>{n:,} of {total:,} items cannot be planned</b>: "
+        f"<div class='wb-unplanned'><b>{n:,} of {total:,} items cannot be planned:</b> "
         f"{html.escape(reasons)}. {'They have' if n != 1 else 'It has'} no order quantity, "
         "safety stock or reorder point, and the plan's totals leave "
         f"{'them' if n != 1 else 'it'} out."

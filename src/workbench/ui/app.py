@@ -294,7 +294,7 @@ def _plan_kpis_html(s: pd.Series, plan: pd.DataFrame) -> str:
         )
         table = why.reset_index().rename(columns={"sku": "SKU"})
         return (
-            head + "<div class='wb-error wb-no-plan'><b>No item could be planned</b>: "
+            head + "<div class='wb-error wb-no-plan'><b>No item could be planned:</b> "
             f"{html.escape(unplanned_reasons(plan))}, so there is no order quantity, "
             f"safety stock, investment or fill rate to show.{html.escape(hint)}</div>"
             + html_table(table, max_rows=20, css_class="wb-table wb-unplanned-table")
