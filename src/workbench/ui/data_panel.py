@@ -37,10 +37,17 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ("EOQ, safety stock, ABC/XYZ, trade-offs, weekly review", ()),
     ("Stock value, FIFO valuation, stock age and expiry risk", ("lots",)),
-    ("Supplier lead-time and on-time history", ("purchase_orders",)),
+    (
+        "FIFO, average and LIFO valuation from purchase costs; stock rolled back to a past date",
+        ("purchase_orders",),
+    ),
     ("Supplier master data (names, quoted lead times)", ("suppliers",)),
     ("Count audit and record accuracy", ("counts",)),
-    ("BOM explosion and MRP planned orders", ("bom", "schedule")),
+    (
+        "Bill of materials and production schedule, loaded and checked (MRP planning is not "
+        "built yet)",
+        ("bom", "schedule"),
+    ),
 ]
 
 OPTIONAL_TABLES = ("lots", "suppliers", "purchase_orders", "bom", "counts", "schedule")
