@@ -151,10 +151,16 @@ class Validator:
             headers,
         )
         hint = {";": ",", ",": "."}.get(delimiter or "")
+        # a typed (fast) CSV read took "1.234" for 1.234: unless the file is comma-separated
+        # or decimal="." says so, numbers it typed as floats must be seen as written
+        recheck = delimiter is not None and (self.decimal or hint) != "."
         out = {}
         for col in table.columns:
             if col.name in headers:
-                out[col.name] = self._coerce_column(col, frame[headers[col.name]], loc, hint)
+                s = frame[headers[col.name]]
+                if recheck and col.dtype in ("float", "int") and s.dtype.kind == "f":
+                    self.wants_text = True
+                out[col.name] = self._coerce_column(col, s, loc, hint)
             else:
                 out[col.name] = _empty(col, len(frame))
         loc.frame = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
@@ -213,8 +219,6 @@ class Validator:
     ) -> pd.Series:
         s = s.reset_index(drop=True)
         if col.dtype in ("float", "int"):
-            if s.dtype.kind == "f" and (self.decimal or hint) == ",":
-                self.wants_text = True  # pyarrow read "1.234" as 1.234: see the text
             parsed = _to_number(s, decimal=self.decimal, hint=hint)
             result, blank, bad = parsed.values, parsed.blank, parsed.bad
             self._issue(loc, col, parsed)
