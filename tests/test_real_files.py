@@ -232,6 +232,28 @@ def test_semicolon_file_reads_lone_dotted_thousands_as_thousands():
     assert ds.demand["quantity"].tolist() == [1234.0, 2500.0]
 
 
+def test_semicolon_file_with_decimal_points_keeps_the_fast_typed_read(monkeypatch):
+    """0.25 cannot be a thousands-dotted number: the typed read stands, no text re-read."""
+    import workbench.data._readers as readers
+
+    def no_reread(*args, **kwargs):
+        raise AssertionError("the file was read again as text")
+
+    monkeypatch.setattr(readers, "_slow_csv", no_reread)
+    text = "date;sku;quantity\n2026-01-01;A;0.25\n2026-01-02;A;1.234\n"
+    ds = load(items="sku;inventory_type;unit_cost\nA;finished_good;2\n", demand=text)
+    assert ds.demand["quantity"].tolist() == [0.25, 1.234]
+
+
+def test_floats_prove_a_decimal_point():
+    from workbench.data._validate import _floats_prove_point
+
+    assert _floats_prove_point(np.array([1.234, 0.5]))  # 0.5 is no thousands group
+    assert _floats_prove_point(np.array([1234.5]))  # nor is a 4-digit lead
+    assert _floats_prove_point(np.array([2.1234, np.nan]))  # nor 4 decimals
+    assert not _floats_prove_point(np.array([1.234, 2.5, 7.0, np.nan]))  # 2.5 may be 2.500
+
+
 def test_comma_file_keeps_decimal_points():
     text = 'date,sku,quantity\n2026-01-01,A,1.234\n2026-01-02,A,"1,500"\n'
     ds = load(demand=text)

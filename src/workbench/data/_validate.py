@@ -159,7 +159,7 @@ class Validator:
             if col.name in headers:
                 s = frame[headers[col.name]]
                 if recheck and col.dtype in ("float", "int") and s.dtype.kind == "f":
-                    self.wants_text = True
+                    self.wants_text |= not _floats_prove_point(s.to_numpy())
                 out[col.name] = self._coerce_column(col, s, loc, hint)
             else:
                 out[col.name] = _empty(col, len(frame))
@@ -477,6 +477,21 @@ def _kinds(obj: np.ndarray) -> np.ndarray:
 
 def _first_row(codes: np.ndarray, k: int) -> int:
     return int(np.flatnonzero(codes == k)[0])
+
+
+def _floats_prove_point(v: np.ndarray) -> bool:
+    """Whether floats a CSV reader parsed show that the file writes a decimal point.
+
+    A value with a fraction that is below 1, at least 1000 or not a whole number of
+    thousandths cannot have been a thousands-dotted ``1.234``; other columns (only values
+    such as 1.234 or 2.5, which may have been written ``2.500``) must be read as text.
+    """
+    v = v[np.isfinite(v)]
+    frac = v % 1 != 0
+    milli = v * 1000
+    return bool(
+        (frac & ((v < 1) | (v >= 1000) | (np.abs(milli - np.round(milli)) > 1e-6 * milli))).any()
+    )
 
 
 def _to_number(s: pd.Series, *, decimal: str | None = None, hint: str | None = None) -> Parsed:
