@@ -287,6 +287,9 @@ def test_explicit_decimal_comma_refuses_a_decimal_point():
     p = only([p for p in problems_of(demand=text, decimal=",") if p.file == "demand.csv"])
     assert (p.row, p.value) == (3, "12.5")
     assert "decimal comma" in p.expected
+    typed = "date,sku,quantity\n2026-01-01,A,0.25\n2026-01-02,A,1.234\n"  # pyarrow: floats
+    p = only([p for p in problems_of(demand=typed, decimal=",") if p.file == "demand.csv"])
+    assert (p.row, p.value) == (2, "0.25")
 
 
 def test_european_money_and_percent():

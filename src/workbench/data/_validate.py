@@ -151,15 +151,15 @@ class Validator:
             headers,
         )
         hint = {";": ",", ",": "."}.get(delimiter or "")
-        # a typed (fast) CSV read took "1.234" for 1.234: unless the file is comma-separated
-        # or decimal="." says so, numbers it typed as floats must be seen as written
+        # a typed (fast) CSV read took "1.234" for 1.234: unless the file is comma-separated,
+        # decimal="." says so or the floats prove a decimal point, see them as written
         recheck = delimiter is not None and (self.decimal or hint) != "."
         out = {}
         for col in table.columns:
             if col.name in headers:
                 s = frame[headers[col.name]]
                 if recheck and col.dtype in ("float", "int") and s.dtype.kind == "f":
-                    self.wants_text |= not _floats_prove_point(s.to_numpy())
+                    self.wants_text |= self.decimal == "," or not _floats_prove_point(s.to_numpy())
                 out[col.name] = self._coerce_column(col, s, loc, hint)
             else:
                 out[col.name] = _empty(col, len(frame))
