@@ -214,10 +214,14 @@ def test_equals_detects_a_change(ds):
 
 
 def test_user_formats(tmp_path):
-    """Semicolons, Windows encoding, BOM, currency, thousands, percent and US dates."""
+    """Semicolons, Windows encoding, BOM, currency, thousands, percent and US dates.
+
+    The semicolon file writes its numbers the European way throughout (a column mixing
+    ``$1,234.50`` and ``12,5`` is an error now: see test_real_files.py).
+    """
     (tmp_path / "items.csv").write_bytes(
         "SKU;Name;Inventory Type;Unit Cost;Service Level\n"
-        "A1;Crème brûlée;Finished Good;$1,234.50;95%\n"
+        "A1;Crème brûlée;Finished Good;1.234,50 €;95%\n"
         "B2;Wax;raw_material;12,5;0,9\n".encode("cp1252")
     )
     (tmp_path / "demand.csv").write_bytes(

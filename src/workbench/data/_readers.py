@@ -42,6 +42,8 @@ class RawTable:
     rows: np.ndarray
     #: For a fast (typed) read: re-reads the file as text, to quote bad values as written.
     reread: Callable[[], Collected] | None = None
+    #: The CSV separator (None for other formats): ";" hints at decimal commas.
+    delimiter: str | None = None
 
 
 @dataclass
@@ -121,7 +123,7 @@ def read_csv(data: bytes, file: str, table: str, out: Collected) -> None:
             _slow_csv(text, sep, file, table, again)
             return again
 
-        out.raws.append(RawTable(table, frame, file, None, rows, reread))
+        out.raws.append(RawTable(table, frame, file, None, rows, reread, delimiter=sep))
         return
     _slow_csv(text, sep, file, table, out)
 
@@ -205,7 +207,9 @@ def _slow_csv(text: str, sep: str, file: str, table: str, out: Collected) -> Non
         out.problems.append(Problem(file, None, None, None, None, "a table, but the file is empty"))
         return
     frame = pd.DataFrame(records, columns=_dedupe(header), dtype=object)
-    out.raws.append(RawTable(table, frame, file, None, np.asarray(lines, dtype=np.int64)))
+    out.raws.append(
+        RawTable(table, frame, file, None, np.asarray(lines, dtype=np.int64), delimiter=sep)
+    )
 
 
 def _dedupe(header: list) -> list[str]:

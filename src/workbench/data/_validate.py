@@ -8,8 +8,8 @@ not build ten million objects).
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,7 +17,7 @@ import pandas as pd
 
 from .._numeric import index_in
 from .errors import Problem
-from .schema import SCHEMAS, Column, Table
+from .schema import SCHEMAS, Column, Table, header_unit, normalize_header, unit_conflict
 
 __all__ = ["Located", "Validator", "index_in"]
 
@@ -60,10 +60,15 @@ class Located:
 class Validator:
     """Collects problems, report rows and notes while tables are coerced and checked."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, dayfirst: bool | None = None, decimal: str | None = None) -> None:
         self.problems: list[Problem] = []
         self.report: list[tuple[str, int | None, str]] = []
         self.notes: list[str] = []
+        self.dayfirst = dayfirst
+        self.decimal = decimal
+        #: Set when a typed (fast) read may have misread numbers: the caller should read
+        #: the file again as text (a decimal-comma file whose column pyarrow made floats).
+        self.wants_text = False
 
     # ----------------------------------------------------------------- problem helpers
 
@@ -110,28 +115,21 @@ class Validator:
     # ----------------------------------------------------------------- one table
 
     def coerce(
-        self, table: Table, frame: pd.DataFrame, file: str, sheet: str | None, rows: np.ndarray
+        self,
+        table: Table,
+        frame: pd.DataFrame,
+        file: str,
+        sheet: str | None,
+        rows: np.ndarray,
+        *,
+        delimiter: str | None = None,
     ) -> Located | None:
-        """Map headers, coerce types, check ranges and keys of one table."""
-        headers: dict[str, str] = {}
-        for raw in frame.columns:
-            canon = table.match_header(raw)
-            if canon is None:
-                self.notes.append(
-                    f"{_where(file, sheet)}: ignored column '{raw}' "
-                    f"(not a column of table '{table.name}')"
-                )
-                continue
-            if canon in headers:
-                self.whole(
-                    file,
-                    sheet,
-                    str(raw),
-                    f"one column for '{canon}', but '{headers[canon]}' is also that "
-                    "column; remove or rename one",
-                )
-                continue
-            headers[canon] = str(raw)
+        """Map headers, coerce types, check ranges and keys of one table.
+
+        ``delimiter`` is the CSV separator of the file, if known: a semicolon suggests a
+        decimal comma for numbers nothing else decides (see :func:`_to_number`).
+        """
+        headers = self._map_headers(table, frame, file, sheet)
         for name in table.required_columns:
             if name not in headers:
                 col = table.by_name[name]
@@ -152,21 +150,82 @@ class Validator:
             np.asarray(rows, dtype=np.int64),
             headers,
         )
+        hint = {";": ",", ",": "."}.get(delimiter or "")
+        # a typed (fast) CSV read took "1.234" for 1.234: unless the file is comma-separated,
+        # decimal="." says so or the floats prove a decimal point, see them as written
+        recheck = delimiter is not None and (self.decimal or hint) != "."
         out = {}
         for col in table.columns:
             if col.name in headers:
-                out[col.name] = self._coerce_column(col, frame[headers[col.name]], loc)
+                s = frame[headers[col.name]]
+                if recheck and col.dtype in ("float", "int") and s.dtype.kind == "f":
+                    self.wants_text |= self.decimal == "," or not _floats_prove_point(s.to_numpy())
+                out[col.name] = self._coerce_column(col, s, loc, hint)
             else:
                 out[col.name] = _empty(col, len(frame))
         loc.frame = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
         self._check_keys(table, loc)
         return loc
 
-    def _coerce_column(self, col: Column, s: pd.Series, loc: Located) -> pd.Series:
+    def _map_headers(
+        self, table: Table, frame: pd.DataFrame, file: str, sheet: str | None
+    ) -> dict[str, str]:
+        """Canonical name -> header as written; notes the columns ignored and why."""
+        where = _where(file, sheet)
+        candidates: dict[str, list[str]] = {}
+        for raw in frame.columns:
+            canon = table.match_header(raw)
+            if canon is None:
+                self.notes.append(
+                    f"{where}: ignored column '{raw}' (not a column of table '{table.name}')"
+                )
+                continue
+            candidates.setdefault(canon, []).append(str(raw))
+        headers: dict[str, str] = {}
+        for canon, raws in candidates.items():
+            col = table.by_name[canon]
+            ranked = sorted(raws, key=table.header_rank)  # stable: file order among equals
+            best = ranked[0]
+            headers[canon] = best
+            for other in ranked[1:]:
+                if normalize_header(other) == normalize_header(best):
+                    self.whole(
+                        file,
+                        sheet,
+                        other,
+                        f"one column for '{canon}', but '{best}' is also that column; "
+                        "remove or rename one",
+                    )
+                else:
+                    self.notes.append(
+                        f"{where}: column '{best}' used as {canon}; '{other}' (also a name "
+                        f"for {canon}) ignored"
+                    )
+            unit = header_unit(best)
+            conflict = unit_conflict(col, unit)
+            if conflict:
+                self.whole(
+                    file,
+                    sheet,
+                    best,
+                    f"{col.name} in {col.unit}, but the header says {conflict} ('{unit}'): "
+                    f"convert the values to {col.unit} and rename the column",
+                )
+                del headers[canon]
+        return headers
+
+    def _coerce_column(
+        self, col: Column, s: pd.Series, loc: Located, hint: str | None = None
+    ) -> pd.Series:
         s = s.reset_index(drop=True)
         if col.dtype in ("float", "int"):
-            result, blank, bad = _to_number(s)
-            self.add(loc, bad, col.name, s, col.expected())
+            parsed = _to_number(s, decimal=self.decimal, hint=hint)
+            result, blank, bad = parsed.values, parsed.blank, parsed.bad
+            self._issue(loc, col, parsed)
+            expected = col.expected()
+            if parsed.expected:
+                expected = f"{expected}, {parsed.expected.removeprefix('a number ')}"
+            self.add(loc, bad, col.name, s, expected)
             if col.dtype == "int":
                 frac = result.notna().to_numpy() & (result.to_numpy() % 1 != 0)
                 self.add(loc, frac, col.name, s, col.expected())
@@ -179,8 +238,12 @@ class Validator:
                     out_of_range |= (v > col.max) if col.max_inclusive else (v >= col.max)
             self.add(loc, out_of_range, col.name, s, col.expected())
         elif col.dtype == "date":
-            result, blank, bad = _to_date(s)
-            self.add(loc, bad, col.name, s, col.expected())
+            parsed = _to_date(s, dayfirst=self.dayfirst, excel=loc.sheet is not None)
+            result, blank, bad = parsed.values, parsed.blank, parsed.bad
+            self._issue(loc, col, parsed)
+            self.add(loc, bad, col.name, s, parsed.expected or col.expected())
+            if parsed.old is not None:
+                self.add(loc, parsed.old, col.name, s, BEFORE_1900)
         elif col.dtype == "category":
             text = _to_text(s)
             blank = text.isna().to_numpy()
@@ -195,6 +258,31 @@ class Validator:
         if col.required:
             self.add(loc, blank, col.name, s, "a value (this column is required)")
         return result
+
+    def _issue(self, loc: Located, col: Column, parsed: Parsed) -> None:
+        """Report a column that reads two ways, or two cells that contradict."""
+        issue = parsed.issue
+        label = loc.label(col.name)
+        if isinstance(issue, Ambiguous):
+            self.problems.append(
+                Problem(loc.file, loc.sheet, None, label, issue.example, issue.expected)
+            )
+        elif isinstance(issue, Conflict):
+            for (p, value, what), (q, other, other_what) in (
+                (issue.first, issue.second),
+                (issue.second, issue.first),
+            ):
+                self.problems.append(
+                    Problem(
+                        loc.file,
+                        loc.sheet,
+                        int(loc.rows[p]),
+                        label,
+                        value,
+                        f"{issue.subject}: this value is {what}, but row {int(loc.rows[q])} "
+                        f"({other!r}) is {other_what}; {issue.fix}",
+                    )
+                )
 
     def _check_keys(self, table: Table, loc: Located) -> None:
         if table.name == "demand" or len(loc.frame) == 0:
@@ -311,75 +399,448 @@ def _trim(t: pd.Series) -> pd.Series:
     return t.mask(t == "")
 
 
-_NUM_CLEAN = re.compile(r"^[\s$€£]*([+-]?)[\s$€£]*(\d{1,3}(?:,\d{3})+|\d*)(\.\d*)?\s*(%?)\s*$")
+# ----------------------------------------------------------------- numbers
+
+#: A number as written: optional sign, currency sign or code, digits with separators,
+#: optional exponent, optional percent sign.
+_NUM_RE = (
+    r"^(?P<s1>[+-]?)\s*(?:[$€£¥]|usd|eur|gbp|chf)?\s*(?P<s2>[+-]?)\s*"
+    r"(?P<body>\d[\d.,]*|[.,]\d+)(?P<exp>e[+-]?\d+)?\s*(?:[$€£¥]|usd|eur|gbp|chf)?\s*(?P<pct>%?)$"
+)
+#: Valid bodies with a decimal point (thousands commas in groups of three) ...
+_POINT_OK = r"(?:\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d*)?|\.\d+"
+#: ... and with a decimal comma (thousands dots in groups of three).
+_COMMA_OK = r"(?:\d+|[1-9]\d{0,2}(?:\.\d{3})+)(?:,\d*)?|,\d+"
+_DECIMAL_WORDS = {".": "decimal point", ",": "decimal comma"}
 
 
-_DECIMAL_COMMA = re.compile(r"^\s*([+-]?\d+),(\d{1,2})\s*(%?)\s*$")
+@dataclass
+class Parsed:
+    """A coerced column: values, blank and bad masks, and a problem with the whole column.
+
+    ``issue`` is None, an :class:`Ambiguous` column (it cannot be read without a choice
+    from the user) or a :class:`Conflict` (two of its cells contradict each other).
+    ``old`` marks dates before 1900.
+    """
+
+    values: pd.Series
+    blank: np.ndarray
+    bad: np.ndarray
+    expected: str | None = None
+    issue: Ambiguous | Conflict | None = None
+    old: np.ndarray | None = None
 
 
-def _clean_number(text: str) -> float:
-    """Parse "$1,234.50", "95%", "12,5" (decimal comma: one or two decimals only)."""
-    d = _DECIMAL_COMMA.match(text)
-    if d:
-        num = float(f"{d.group(1)}.{d.group(2)}")
-        return num / 100 if d.group(3) else num
-    m = _NUM_CLEAN.match(text)
-    if not m or not (m.group(2) or (m.group(3) and len(m.group(3)) > 1)):
-        return np.nan
-    num = float(m.group(1) + (m.group(2) or "0").replace(",", "") + (m.group(3) or ""))
-    return num / 100 if m.group(4) else num
+@dataclass
+class Ambiguous:
+    """A column that reads two ways; ``expected`` says how to choose."""
+
+    expected: str
+    example: str
 
 
-def _to_number(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    """(values as float64, blank mask, unparseable mask)."""
+@dataclass
+class Conflict:
+    """Two cells of a column that prove opposite conventions (positions in the column)."""
+
+    subject: str  # "dates in one order"
+    fix: str
+    first: tuple[int, str, str]  # position, value, what it is ("day/month/year")
+    second: tuple[int, str, str]
+
+    def moved(self, pos: np.ndarray) -> Conflict:
+        """The same conflict with positions mapped through ``pos``."""
+        a, b = self.first, self.second
+        return Conflict(
+            self.subject, self.fix, (int(pos[a[0]]), a[1], a[2]), (int(pos[b[0]]), b[1], b[2])
+        )
+
+
+def _kinds(obj: np.ndarray) -> np.ndarray:
+    """Per cell of an object column: 0 blank, 1 date/time, 2 number, 3 text, 4 other."""
+
+    def kind(x) -> int:
+        if x is None or x is pd.NaT or x is pd.NA:
+            return 0
+        if isinstance(x, str):
+            return 3
+        if isinstance(x, (bool, np.bool_)):
+            return 4
+        if isinstance(x, (int, float, np.integer, np.floating)):
+            return 0 if x != x else 2
+        if isinstance(x, (_dt.date, np.datetime64)):
+            return 1
+        return 4
+
+    return np.fromiter((kind(x) for x in obj), np.int8, len(obj))
+
+
+def _first_row(codes: np.ndarray, k: int) -> int:
+    return int(np.flatnonzero(codes == k)[0])
+
+
+def _floats_prove_point(v: np.ndarray) -> bool:
+    """Whether floats a CSV reader parsed show that the file writes a decimal point.
+
+    A value with a fraction that is below 1, at least 1000 or not a whole number of
+    thousandths cannot have been a thousands-dotted ``1.234``; other columns (only values
+    such as 1.234 or 2.5, which may have been written ``2.500``) must be read as text.
+    """
+    v = v[np.isfinite(v)]
+    frac = v % 1 != 0
+    milli = v * 1000
+    return bool(
+        (frac & ((v < 1) | (v >= 1000) | (np.abs(milli - np.round(milli)) > 1e-6 * milli))).any()
+    )
+
+
+def _to_number(s: pd.Series, *, decimal: str | None = None, hint: str | None = None) -> Parsed:
+    """Parse a column of numbers, deciding its decimal separator once for all its cells.
+
+    ``decimal`` is the user's choice ("." or ","; None: decide from the cells, then from
+    ``hint``, the separator the file suggests: "," for a semicolon-separated CSV).
+    """
     if pd.api.types.is_bool_dtype(s.dtype):
         s = s.astype(object)
+    n = len(s)
     if pd.api.types.is_numeric_dtype(s.dtype):
         v = s.to_numpy(dtype=float, na_value=np.nan)
         blank = np.isnan(v)
         bad = np.isinf(v)
-        v = np.where(bad, np.nan, v)
-        return pd.Series(v), blank, bad
-    obj = s.astype(object)
-    is_bool = (
-        np.fromiter((isinstance(x, bool) for x in obj), bool, len(obj))
-        if (s.dtype == object)
-        else np.zeros(len(obj), bool)
-    )
-    text = _to_text(s)
-    blank = text.isna().to_numpy() | text.str.lower().isin(NA_TOKENS).to_numpy()
-    num = np.array(
-        pd.to_numeric(text.where(~blank), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    )
-    failed = np.isnan(num) & ~blank
-    if failed.any():
-        idx = np.flatnonzero(failed)
-        num[idx] = [_clean_number(t) for t in text.iloc[idx]]
-    bad = (np.isnan(num) & ~blank) | np.isinf(num) | is_bool
+        return Parsed(pd.Series(np.where(bad, np.nan, v)), blank, bad)
+    num = np.full(n, np.nan)
+    blank = np.zeros(n, bool)
+    bad = np.zeros(n, bool)
+    if s.dtype == object:
+        obj = s.to_numpy(dtype=object)
+        kinds = _kinds(obj)
+        blank |= kinds == 0
+        bad |= (kinds == 1) | (kinds == 4)
+        is_num = kinds == 2
+        if is_num.any():
+            num[is_num] = obj[is_num].astype(float)
+        text_pos = np.flatnonzero(kinds == 3)
+        text = _trim(pd.Series(obj[text_pos], dtype=STR)) if len(text_pos) else None
+    else:
+        text_pos = None
+        text = _to_text(s)
+    if text is not None and len(text):
+        tnum, tblank, tbad, issue, expected = _text_numbers(text, decimal, hint)
+        if text_pos is None:
+            num, blank, bad = tnum, tblank, tbad
+        else:
+            num[text_pos], blank[text_pos], bad[text_pos] = tnum, tblank, tbad
+            if isinstance(issue, Conflict):
+                issue = issue.moved(text_pos)
+    else:
+        issue, expected = None, None
+    bad |= np.isinf(num)
     num = np.where(bad, np.nan, num)
-    return pd.Series(num), blank, bad
+    return Parsed(pd.Series(num), blank, bad, expected, issue)
 
 
-def _to_date(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+def _text_numbers(text: pd.Series, decimal: str | None, hint: str | None):
+    codes, uniq = pd.factorize(text)
+    u = pd.Series(np.asarray(uniq, dtype=object), dtype=STR)
+    ublank = u.str.lower().isin(NA_TOKENS).to_numpy()
+    m = u.str.lower().str.extract(_NUM_RE)
+    body = m["body"]
+    has_sep = body.str.contains(r"[.,]", regex=True).fillna(False).to_numpy(bool)
+    point_ok = body.str.fullmatch(_POINT_OK).fillna(False).to_numpy(bool) & ~ublank
+    comma_ok = body.str.fullmatch(_COMMA_OK).fillna(False).to_numpy(bool) & ~ublank
+    has_exp = m["exp"].fillna("").str.len().to_numpy() > 0
+    comma_ok &= ~has_exp  # 1,5e3 is not a number anybody writes
+    proves_point = point_ok & ~comma_ok & has_sep
+    proves_comma = comma_ok & ~point_ok & has_sep
+    ambiguous = point_ok & comma_ok & has_sep
+    issue = None
+    expected = None
+    if decimal is not None:
+        sep = decimal
+        expected = f"a number written with a {_DECIMAL_WORDS[sep]} (decimal={sep!r})"
+    elif proves_point.any() and proves_comma.any():
+        kp, kc = int(np.argmax(proves_point)), int(np.argmax(proves_comma))
+        issue = Conflict(
+            "one decimal separator in a column",
+            "fix the odd one, or pass decimal='.' or decimal=',' (in the dashboard, choose "
+            "the decimal separator in the Data tab) to read the column one way",
+            (_first_row(codes, kp), str(uniq[kp]), "written with a decimal point"),
+            (_first_row(codes, kc), str(uniq[kc]), "written with a decimal comma"),
+        )
+        sep = None
+    elif proves_point.any():
+        sep = "."
+    elif proves_comma.any():
+        sep = ","
+    elif ambiguous.any() and hint in (".", ","):
+        sep = hint
+    elif ambiguous.any():
+        k = int(np.argmax(ambiguous))
+        ex = str(uniq[k])
+        as_point = float(ex.replace(",", "")) if "," in ex else float(ex)
+        as_comma = float(ex.replace(".", "").replace(",", "."))
+        issue = Ambiguous(
+            f"numbers with a known decimal separator: {ex!r} could be {as_point:g} or "
+            f"{as_comma:g} and no value in this column settles it; pass decimal='.' for "
+            f"{as_point:g} or decimal=',' for {as_comma:g} (in the dashboard, choose the "
+            "decimal separator in the Data tab)",
+            ex,
+        )
+        sep = None
+    else:
+        sep = "."
+    if sep is None:  # the column cannot be read: its values are left missing
+        values = np.full(len(uniq), np.nan)
+        ubad = np.zeros(len(uniq), bool)
+    else:
+        ok = point_ok if sep == "." else comma_ok
+        other = "," if sep == "." else "."
+        clean = body.where(ok).str.replace(other, "", regex=False)
+        if sep == ",":
+            clean = clean.str.replace(",", ".", regex=False)
+        clean = clean + m["exp"].fillna("")
+        values = pd.to_numeric(clean, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        neg = ((m["s1"] == "-") ^ (m["s2"] == "-")).fillna(False).to_numpy(bool)
+        values = np.where(neg, -values, values)
+        values = np.where(m["pct"].fillna("").to_numpy() == "%", values / 100, values)
+        ubad = np.isnan(values) & ~ublank
+    # map the unique values back to the rows (code -1 is a blank cell)
+    values = np.append(values, np.nan)[codes]
+    blank = np.append(ublank, True)[codes]
+    bad = np.append(ubad, False)[codes]
+    return values, blank, bad, issue, expected
+
+
+# ----------------------------------------------------------------- dates
+
+_TIME = (
+    r"(?:(?:t|\s+)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,](?P<F>\d{1,9}))?)?"
+    r"\s*(?P<P>[ap])?\.?(?:m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?)?"
+)
+#: Dates with digits only: year first (ISO 2026-10-31, 2026/10/31), day and month first
+#: in an order decided per column (31/10/2026, 10/31/26, 31.10.2026), or yyyymmdd.
+_DATE_RE = (
+    r"^(?:(?P<y1>\d{4})(?P<s1>[-/.])(?P<m1>\d{1,2})(?P=s1)(?P<d1>\d{1,2})"
+    r"|(?P<a>\d{1,2})(?P<s2>[-/.])(?P<b>\d{1,2})(?P=s2)(?P<y2>\d{4}|\d{2})"
+    r"|(?P<c8>(?:19|20)\d{6}))" + _TIME + "$"
+)
+_MONTH_NAME = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
+OLDEST = np.datetime64("1900-01-01", "us")
+PLAIN_NUMBER = (
+    "a date such as 2026-10-31 (a plain number is not read as a date; if it is an Excel "
+    "date serial, format the column as dates in Excel before saving, or send the .xlsx)"
+)
+BEFORE_1900 = "a date on or after 1900-01-01"
+
+
+def _to_date(s: pd.Series, *, dayfirst: bool | None = None, excel: bool = False) -> Parsed:
+    """Parse a date column, deciding once for the whole column how its dates are written.
+
+    ``dayfirst`` is the user's choice for day/month dates (None: decide from the cells);
+    ``excel`` says the column comes from an Excel sheet, where numbers are date serials.
+    """
+    n = len(s)
+    expected = None
+    issue = None
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         if getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_localize(None)
-        out = s.astype(DATE)
-        blank = out.isna().to_numpy()
-        return out.reset_index(drop=True), blank, np.zeros(len(s), bool)
-    text = _to_text(s)
-    blank = text.isna().to_numpy() | text.str.lower().isin(NA_TOKENS).to_numpy()
-    src = text.where(~blank)
-    parsed = pd.to_datetime(src, errors="coerce", format="ISO8601")
-    failed = parsed.isna().to_numpy() & ~blank
-    if failed.any():
-        idx = np.flatnonzero(failed)
-        retry = pd.to_datetime(src.iloc[idx], errors="coerce", format="mixed", dayfirst=False)
-        parsed = parsed.astype(DATE)
-        parsed.iloc[idx] = retry.astype(DATE).to_numpy()
-    parsed = parsed.astype(DATE)
-    bad = parsed.isna().to_numpy() & ~blank
-    return parsed.reset_index(drop=True), blank, bad
+        out = s.astype(DATE).reset_index(drop=True).to_numpy()
+        blank = np.isnat(out)
+        bad = np.zeros(n, bool)
+    elif pd.api.types.is_bool_dtype(s.dtype):
+        out = np.full(n, np.datetime64("NaT"), dtype=DATE)
+        blank = np.zeros(n, bool)
+        bad = np.ones(n, bool)
+    elif pd.api.types.is_numeric_dtype(s.dtype):
+        out, blank, bad = _number_dates(s.to_numpy(dtype=float, na_value=np.nan), excel)
+        expected = None if excel else PLAIN_NUMBER
+    else:
+        out = np.full(n, np.datetime64("NaT"), dtype=DATE)
+        blank = np.zeros(n, bool)
+        bad = np.zeros(n, bool)
+        if s.dtype == object:
+            obj = s.to_numpy(dtype=object)
+            kinds = _kinds(obj)
+            blank |= kinds == 0
+            bad |= kinds == 4
+            is_date = np.flatnonzero(kinds == 1)
+            if len(is_date):
+                out[is_date] = _object_dates(obj[is_date])
+            is_num = np.flatnonzero(kinds == 2)
+            if len(is_num):
+                o, b, x = _number_dates(obj[is_num].astype(float), excel)
+                out[is_num], blank[is_num], bad[is_num] = o, b, x
+                expected = None if excel else PLAIN_NUMBER
+            text_pos = np.flatnonzero(kinds == 3)
+            text = _trim(pd.Series(obj[text_pos], dtype=STR)) if len(text_pos) else None
+        else:
+            text_pos = None
+            text = _to_text(s)
+        if text is not None and len(text):
+            o, b, x, issue, texp = _text_dates(text, dayfirst)
+            expected = texp or expected
+            if text_pos is None:
+                out, blank, bad = o, b, x
+            else:
+                out[text_pos], blank[text_pos], bad[text_pos] = o, b, x
+                if isinstance(issue, Conflict):
+                    issue = issue.moved(text_pos)
+    old = ~np.isnat(out) & (out < OLDEST)
+    if old.any():
+        out = out.copy()
+        out[old] = np.datetime64("NaT")
+    return Parsed(pd.Series(out, dtype=DATE), blank, bad, expected, issue, old)
+
+
+def _object_dates(values: np.ndarray) -> np.ndarray:
+    try:
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype(DATE).to_numpy()
+    except (TypeError, ValueError, OverflowError):  # time zones or odd objects: one by one
+        out = []
+        for x in values:
+            try:
+                t = pd.Timestamp(x)
+                out.append(t.tz_localize(None) if t.tzinfo else t)
+            except (TypeError, ValueError, OverflowError):
+                out.append(pd.NaT)
+        return pd.Series(out, dtype="datetime64[ns]").astype(DATE).to_numpy()
+
+
+def _number_dates(v: np.ndarray, excel: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Numbers in a date column: yyyymmdd, or (Excel only) a date serial."""
+    blank = np.isnan(v)
+    out = np.full(len(v), np.datetime64("NaT"), dtype=DATE)
+    whole = ~blank & (v % 1 == 0)
+    ymd = whole & (v >= 19000101) & (v <= 20991231)
+    if ymd.any():
+        x = v[ymd].astype(np.int64)
+        parts = pd.DataFrame({"year": x // 10000, "month": x // 100 % 100, "day": x % 100})
+        out[ymd] = pd.to_datetime(parts, errors="coerce").astype(DATE).to_numpy()
+    if excel:
+        serial = ~blank & ~ymd & (v >= 1) & (v <= EXCEL_MAX_SERIAL)
+        if serial.any():
+            x = v[serial]
+            # Excel counts 1900-02-29, which did not exist: serials before 61 start a day later
+            epoch = np.where(x < 61, EXCEL_EPOCH + 1, EXCEL_EPOCH).astype(DATE)
+            us = np.round(x * 86_400e6).astype(np.int64).astype("timedelta64[us]")
+            out[serial] = epoch + us
+    bad = ~blank & np.isnat(out)
+    return out, blank, bad
+
+
+def _text_dates(text: pd.Series, dayfirst: bool | None):
+    """Dates written as text, parsed once per distinct value."""
+    codes, uniq = pd.factorize(text)
+    u = pd.Series(np.asarray(uniq, dtype=object), dtype=STR)
+    ublank = u.str.lower().isin(NA_TOKENS).to_numpy()
+    m = u.str.lower().str.extract(_DATE_RE)
+
+    def ints(col: str) -> np.ndarray:
+        return pd.to_numeric(m[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    a, b = ints("a"), ints("b")
+    dm = ~np.isnan(a) & ~ublank
+    issue = None
+    expected = None
+    order = dayfirst  # True: day/month/year; False: month/day/year
+    if dm.any():
+        proves_day = dm & (a > 12) & (b <= 12)
+        proves_month = dm & (b > 12) & (a <= 12)
+        differ = dm & (a != b)
+        dotted = (m["s2"] == ".").to_numpy(bool)
+        if dayfirst is not None:
+            pass
+        elif proves_day.any() and proves_month.any():
+            kd, km = int(np.argmax(proves_day)), int(np.argmax(proves_month))
+            issue = Conflict(
+                "dates in one order in a column",
+                "fix the odd one (a column's dates are read in one order)",
+                (_first_row(codes, kd), str(uniq[kd]), "day/month/year"),
+                (_first_row(codes, km), str(uniq[km]), "month/day/year"),
+            )
+            order = None
+        elif proves_day.any():
+            order = True
+        elif proves_month.any():
+            order = False
+        elif not differ.any():
+            order = True  # 01/01/2026, 05/05/2026: both orders agree
+        elif dotted[dm].all():
+            order = True  # 03.04.2026 is day first wherever dots are written
+        else:
+            k = int(np.argmax(differ))
+            ex, d1, d2 = str(uniq[k]), int(a[k]), int(b[k])
+            day_first = f"{d1} {calendar.month_name[d2]}"
+            month_first = f"{calendar.month_name[d1]} {d2}"
+            issue = Ambiguous(
+                f"dates in a known order: {ex!r} could be {day_first} or {month_first} "
+                f"and no date in this column settles it; pass dayfirst=True for {ex} = "
+                f"{day_first}, or dayfirst=False for {month_first} (in the dashboard, choose "
+                "the date order in the Data tab)",
+                ex,
+            )
+            order = None
+        if order is not None:
+            expected = "a date such as 2026-10-31 (this column is read as " + (
+                "day/month/year)" if order else "month/day/year)"
+            )
+    year = ints("y1")
+    month = ints("m1")
+    day = ints("d1")
+    if dm.any() and order is not None:
+        y2 = ints("y2")
+        short = (m["y2"].str.len() == 2).fillna(False).to_numpy(bool)
+        y2 = np.where(short, np.where(y2 < 69, 2000 + y2, 1900 + y2), y2)
+        year = np.where(dm, y2, year)
+        month = np.where(dm, b if order else a, month)
+        day = np.where(dm, a if order else b, day)
+    c8 = m["c8"]
+    has8 = c8.notna().to_numpy(bool)
+    if has8.any():
+        x = pd.to_numeric(c8, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        year = np.where(has8, x // 10000, year)
+        month = np.where(has8, x // 100 % 100, month)
+        day = np.where(has8, x % 100, day)
+    hour = np.nan_to_num(ints("H"))
+    pm = (m["P"] == "p").to_numpy(bool)
+    am = (m["P"] == "a").to_numpy(bool)
+    hour = np.where(pm | am, np.where(hour > 12, np.nan, hour % 12 + 12 * pm), hour)
+    frac = m["F"].fillna("").str.slice(0, 6).str.pad(6, side="right", fillchar="0")
+    parts = pd.DataFrame(
+        {
+            "year": year,
+            "month": month,
+            "day": day,
+            "hour": hour,
+            "minute": np.nan_to_num(ints("M")),
+            "second": np.nan_to_num(ints("S")),
+            "us": pd.to_numeric(frac).to_numpy(float),
+        }
+    )
+    ok = ~np.isnan(year) & ~np.isnan(month) & ~np.isnan(day) & ~np.isnan(hour)
+    values = np.full(len(uniq), np.datetime64("NaT"), dtype=DATE)
+    if ok.any():
+        values[ok] = pd.to_datetime(parts[ok], errors="coerce").astype(DATE).to_numpy()
+    rest = np.isnat(values) & ~ublank & ~ok & u.str.contains(_MONTH_NAME).fillna(False).to_numpy()
+    if rest.any():  # "3 Jan 2026", "January 3, 2026": the month is spelled out
+        values[rest] = (
+            pd.to_datetime(u[rest], format="mixed", dayfirst=bool(order), errors="coerce")
+            .astype(DATE)
+            .to_numpy()
+        )
+    ubad = np.isnat(values) & ~ublank
+    if issue is not None:
+        ubad &= ~dm  # the column-wide problem stands for these values
+    plain = u.str.fullmatch(r"\d+(?:\.\d+)?").fillna(False).to_numpy(bool) & ubad
+    if plain.any() and expected is None:
+        expected = PLAIN_NUMBER
+    out = np.append(values, np.datetime64("NaT")).astype(DATE)[codes]
+    blank = np.append(ublank, True)[codes]
+    bad = np.append(ubad, False)[codes]
+    return out, blank, bad, issue, expected
 
 
 def table_schema(name: str) -> Table:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .._numeric import index_in
 from ._readers import EXCEL_EXT, ZIP_EXT, Collected, collect_sources
-from ._validate import Located, Validator
+from ._validate import PER_CHECK_LIMIT, Located, Validator
 from .errors import DataError, Problem
 from .schema import SCHEMAS, table_for_name
 
@@ -108,7 +108,14 @@ class Dataset:
     # ------------------------------------------------------------------ building
 
     @classmethod
-    def from_tables(cls, tables: Mapping[str, pd.DataFrame], *, source: str = "tables") -> Dataset:
+    def from_tables(
+        cls,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        source: str = "tables",
+        dayfirst: bool | None = None,
+        decimal: Literal[".", ","] | None = None,
+    ) -> Dataset:
         """Validate and coerce DataFrames into a Dataset.
 
         Parameters
@@ -118,6 +125,8 @@ class Dataset:
             Headers and values are coerced as when loading files.
         source : str
             Description kept in :attr:`source`.
+        dayfirst, decimal
+            How to read dates and numbers written as text, as in :func:`load_dataset`.
 
         Returns
         -------
@@ -168,7 +177,7 @@ class Dataset:
             collected.raws.append(
                 RawTable(canon, frame, f"table '{name}'", None, np.arange(1, len(frame) + 1))
             )
-        return _build(collected, source)
+        return _build(collected, source, dayfirst=dayfirst, decimal=decimal)
 
     # ------------------------------------------------------------------ writing
 
@@ -261,7 +270,12 @@ def _text_cell(ws, value, cell_type):
 # ---------------------------------------------------------------------- loaders
 
 
-def load_dataset(path: str | os.PathLike) -> Dataset:
+def load_dataset(
+    path: str | os.PathLike,
+    *,
+    dayfirst: bool | None = None,
+    decimal: Literal[".", ","] | None = None,
+) -> Dataset:
     r"""Load a dataset from a folder, an Excel workbook or a zip archive.
 
     Parameters
@@ -273,6 +287,16 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
           listed in ``report`` / ``notes``.
         - an ``.xlsx`` workbook with one sheet per table, named after the table.
         - a ``.zip`` holding either of the above.
+    dayfirst : bool or None
+        How to read dates written with the day and month as numbers, in a column where no
+        date settles the order: True for day/month/year (03/04/2026 is 3 April), False
+        for month/day/year (March 4). None (the default): decide from each column's dates,
+        and report a column that reads both ways. Also overrides the evidence of a column.
+    decimal : {".", ","} or None
+        The decimal separator of numbers written as text ("," reads ``1.234`` as 1234 and
+        ``0,125`` as 0.125). None (the default): decide for each column from its cells,
+        then from the file (a semicolon-separated CSV suggests ","), and report a column
+        that reads both ways.
 
     Returns
     -------
@@ -285,15 +309,39 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
         the header is line 1, so the first data row is 2), column, value and what was
         expected. Unreadable files (a PDF renamed .csv, binary garbage, an empty file) are
         problems too; no reader exception escapes.
+    ValueError
+        If ``dayfirst`` or ``decimal`` is not one of the values listed.
 
     Notes
     -----
     CSV files may be separated by commas, semicolons, tabs or bars, encoded in UTF-8 (with
-    or without BOM) or Windows-1252. Numbers may carry a currency sign, thousands
-    commas or a percent sign ("95%" is 0.95); a comma followed by one or two digits is a
-    decimal comma ("12,5" is 12.5), by three a thousands separator ("1,250" is 1250).
-    Dates are ISO (2026-10-31) or another common format (10/31/2026; month first when
-    ambiguous).
+    or without BOM) or Windows-1252.
+
+    *Numbers* may carry a currency sign or code and a percent sign ("95%" is 0.95). The
+    decimal separator is decided once per column, never per cell: a cell such as
+    ``12,5``, ``0,125`` or ``1.234,56`` proves a decimal comma, ``12.5``, ``0.125`` or
+    ``1,234.56`` a decimal point; thousands separators are accepted in groups of three
+    (``1,234,567``, ``1.234,5``). A column whose only separated cells read both ways
+    (``1,234``, ``1.234``) follows the file's separator (";": decimal comma, ",": decimal
+    point), or else is reported; so is a column mixing both. Cells that are numbers already
+    (a typed CSV column, Excel numbers, Parquet) are taken as they are.
+
+    *Dates* are decided once per column too. Year first (ISO ``2026-10-31``, with an
+    optional time; ``2026/10/31``) and ``yyyymmdd`` (``20261031``) always read the same;
+    for day and month first (``31/10/2026``, ``10-31-26``, ``31.10.2026``; two-digit years
+    are 1969-2068) a first number above 12 anywhere proves day/month/year and a second
+    above 12 month/day/year; a column with both is reported (one row of each), and a column
+    where every day and month is 12 or less needs ``dayfirst`` (dotted dates, 03.04.2026,
+    are day first by convention). Month names are understood (``3 Jan 2026``). Cells that
+    are dates already (Excel, Parquet) are taken as they are; a number in a date column is
+    an Excel date serial (epoch 1899-12-30) only in an Excel sheet, anywhere else an error.
+    Dates before 1900-01-01 are errors in every table. In the demand table, a day that is
+    more than 365 days away from the rest of the history and holds, with the days near it,
+    less than 1 % of the rows (a stray 1700-01-01 or 2099-01-01 that would stretch the
+    history and dilute every SKU's daily demand) is an error, never absorbed.
+
+    A SKU that is unknown but matches a SKU of items up to leading zeros (``123`` and
+    ``00123``) is still an error, with a hint: keep SKU columns as text in a spreadsheet.
 
     Examples
     --------
@@ -313,6 +361,7 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
     >>> load_dataset(folder)
     Dataset(items: 2 rows, demand: 1 rows; source='...')
     """
+    _check_options(dayfirst, decimal)
     p = Path(path)
     if p.is_dir():
         entries = {f.name: f for f in sorted(p.iterdir()) if f.is_file()}
@@ -333,15 +382,21 @@ def load_dataset(path: str | os.PathLike) -> Dataset:
                 )
             ]
         )
-    return _build(collect_sources(entries), str(p))
+    return _build(collect_sources(entries), str(p), dayfirst=dayfirst, decimal=decimal)
 
 
-def load_uploaded(files: Mapping[str, bytes]) -> Dataset:
+def load_uploaded(
+    files: Mapping[str, bytes],
+    *,
+    dayfirst: bool | None = None,
+    decimal: Literal[".", ","] | None = None,
+) -> Dataset:
     """Load a dataset from uploaded files (file name -> content).
 
     Accepts several CSV/Parquet files named after their tables, one ``.xlsx`` workbook
     with a sheet per table, or one ``.zip``; this is what the dashboard's FileUpload
-    widget gives. Raises :class:`DataError` like :func:`load_dataset`.
+    widget gives. ``dayfirst`` and ``decimal`` are as in :func:`load_dataset`. Raises
+    :class:`DataError` like :func:`load_dataset`.
     """
     if not files:
         raise DataError(
@@ -356,8 +411,14 @@ def load_uploaded(files: Mapping[str, bytes]) -> Dataset:
                 )
             ]
         )
+    _check_options(dayfirst, decimal)
     entries = {str(name): bytes(content) for name, content in files.items()}
-    return _build(collect_sources(entries), "upload: " + ", ".join(entries))
+    return _build(
+        collect_sources(entries),
+        "upload: " + ", ".join(entries),
+        dayfirst=dayfirst,
+        decimal=decimal,
+    )
 
 
 # ---------------------------------------------------------------------- the pipeline
@@ -391,8 +452,22 @@ def _where(loc: Located) -> str:
     return loc.file + (f" [{loc.sheet}]" if loc.sheet else "")
 
 
-def _build(collected: Collected, source: str) -> Dataset:
-    v = Validator()
+def _check_options(dayfirst: object, decimal: object) -> None:
+    if not (dayfirst is None or isinstance(dayfirst, (bool, np.bool_))):
+        raise ValueError(f"dayfirst must be None, True or False; got {dayfirst!r}")
+    if decimal not in (None, ".", ","):
+        raise ValueError(f"decimal must be None, '.' or ','; got {decimal!r}")
+
+
+def _build(
+    collected: Collected,
+    source: str,
+    *,
+    dayfirst: bool | None = None,
+    decimal: Literal[".", ","] | None = None,
+) -> Dataset:
+    _check_options(dayfirst, decimal)
+    v = Validator(dayfirst=dayfirst, decimal=decimal)
     v.problems.extend(collected.problems)
     v.report.extend(collected.report)
     v.notes.extend(collected.notes)
@@ -401,17 +476,31 @@ def _build(collected: Collected, source: str) -> Dataset:
     for raw in collected.raws:
         try:
             n_problems, n_notes = len(v.problems), len(v.notes)
-            loc = v.coerce(SCHEMAS[raw.table], raw.frame, raw.file, raw.sheet, raw.rows)
-            if len(v.problems) > n_problems and raw.reread is not None:
+            v.wants_text = False
+            loc = v.coerce(
+                SCHEMAS[raw.table],
+                raw.frame,
+                raw.file,
+                raw.sheet,
+                raw.rows,
+                delimiter=getattr(raw, "delimiter", None),
+            )
+            if (len(v.problems) > n_problems or v.wants_text) and raw.reread is not None:
                 # the fast reader typed the columns: read the file again as text so that
-                # every bad value is quoted exactly as the user wrote it
+                # every bad value is quoted exactly as the user wrote it, and numbers with
+                # a decimal comma are not taken for decimal points
                 del v.problems[n_problems:], v.notes[n_notes:]
                 again = raw.reread()
                 v.problems.extend(again.problems)
                 loc = None
                 for raw2 in again.raws:
                     loc = v.coerce(
-                        SCHEMAS[raw2.table], raw2.frame, raw2.file, raw2.sheet, raw2.rows
+                        SCHEMAS[raw2.table],
+                        raw2.frame,
+                        raw2.file,
+                        raw2.sheet,
+                        raw2.rows,
+                        delimiter=getattr(raw2, "delimiter", None),
                     )
             if loc is not None:
                 locs[raw.table] = loc
@@ -481,13 +570,11 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
             values = loc.frame[col.name]
             known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
             missing = values.notna().to_numpy() & (index_in(values, known) < 0)
-            v.add(
-                loc,
-                missing,
-                col.name,
-                values,
-                f"a {ref_col} listed in {ref.file}" + (f" [{ref.sheet}]" if ref.sheet else ""),
-            )
+            where = ref.file + (f" [{ref.sheet}]" if ref.sheet else "")
+            expected = f"a {ref_col} listed in {where}"
+            if missing.any():
+                expected = _zeros_hint(values, missing, known, expected, where)
+            v.add(loc, missing, col.name, values, expected)
     _fill_lead_times(locs, v, filled)
     if "bom" in locs:
         _check_bom_cycles(locs["bom"], v)
@@ -495,6 +582,7 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
     _check_date_order(locs.get("purchase_orders"), "order_date", "promised_date", v)
     _check_date_order(locs.get("lots"), "received_date", "expiry_date", v)
     if "demand" in locs:
+        _check_stray_days(locs["demand"], v)
         _merge_demand(locs["demand"], v, sku_index)
     for name, loc in locs.items():
         fills = {c.name: c.default for c in SCHEMAS[name].columns if c.default is not None}
@@ -508,6 +596,96 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
                     v.notes.append(f"{loc.file}: {n:,} blank '{col}' set to {default}")
                 else:
                     v.notes.append(f"{loc.file}: no '{col}' column; every row set to {default}")
+
+
+def _zeros_hint(
+    values: pd.Series, missing: np.ndarray, known: pd.Index, expected: str, where: str
+) -> str | np.ndarray:
+    """``expected`` per row, with a hint where a key matches a known one up to leading
+    zeros ("123" for "00123": a spreadsheet read the code as a number)."""
+    unknown = pd.Index(values[missing].unique())
+    strip_known = pd.Series(np.asarray(known, dtype=object)).astype(str).str.lstrip("0")
+    first = pd.Series(np.asarray(known, dtype=object), index=strip_known.to_numpy())
+    first = first[~first.index.duplicated()]
+    match = pd.Series(np.asarray(unknown, dtype=object)).astype(str).str.lstrip("0").map(first)
+    if match.isna().all():
+        return expected
+    hints = {
+        u: f"{expected} ({where} has {k!r}: leading zeros differ; keep the SKU column as "
+        "text in your spreadsheet)"
+        for u, k in zip(unknown, match, strict=True)
+        if isinstance(k, str)
+    }
+    out = np.full(len(values), expected, dtype=object)
+    pos = np.flatnonzero(missing)
+    out[pos] = values.iloc[pos].map(hints).fillna(expected).to_numpy(dtype=object)
+    return out
+
+
+#: Demand days further than this from the rest of the history are stray if few.
+STRAY_GAP_DAYS = 365
+#: ... and "few" is less than this share of the rows.
+STRAY_SHARE = 0.01
+
+
+def _check_stray_days(loc: Located, v: Validator) -> None:
+    """Report demand rows dated far away from the bulk of the history.
+
+    The distinct days, sorted, are cut into runs wherever two neighbours are more than
+    :data:`STRAY_GAP_DAYS` apart; the run with the most rows is the history, and the rows
+    of any other run holding less than :data:`STRAY_SHARE` of all rows are errors (a run
+    with more is a real part of the history, kept).
+    """
+    dates = loc.frame["date"]
+    values = dates.to_numpy()
+    ok = ~np.isnat(values)
+    if ok.sum() < 2:
+        return
+    unit = np.datetime_data(values.dtype)[0]
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
+    day = values[ok].view(np.int64) // per_day
+    lo = int(day.min())
+    span = int(day.max()) - lo + 1
+    if span <= STRAY_GAP_DAYS:
+        return
+    if span <= 5_000_000:
+        counts = np.bincount(day - lo, minlength=span)
+        days = np.flatnonzero(counts) + lo
+        counts = counts[counts > 0]
+    else:
+        days, counts = np.unique(day, return_counts=True)
+    cut = np.flatnonzero(np.diff(days) > STRAY_GAP_DAYS)
+    if len(cut) == 0:
+        return
+    run = np.zeros(len(days), dtype=np.int64)
+    run[cut + 1] = 1
+    run = np.cumsum(run)
+    rows_per_run = np.bincount(run, weights=counts)
+    main = int(np.argmax(rows_per_run))
+    stray_run = rows_per_run < STRAY_SHARE * ok.sum()
+    stray_run[main] = False
+    if not stray_run.any():
+        return
+    first, last = days[run == main][[0, -1]]
+    stray_days = days[stray_run[run]]
+    away = np.where(stray_days < first, first - stray_days, stray_days - last)
+    row_day = np.full(len(values), lo - 1, dtype=np.int64)
+    row_day[ok] = day
+    pos = np.searchsorted(stray_days, row_day)
+    pos = np.minimum(pos, len(stray_days) - 1)
+    stray = ok & (stray_days[pos] == row_day)
+    history = f"{np.datetime64(int(first), 'D')} to {np.datetime64(int(last), 'D')}"
+    expected = np.full(len(values), "", dtype=object)
+    for p in np.flatnonzero(stray)[: PER_CHECK_LIMIT + 1]:
+        years = away[pos[p]] / 365.25
+        far = f"{years:.0f} years" if years >= 2 else f"{away[pos[p]]:,} days"
+        expected[p] = (
+            f"a date within the history ({history}); this one is {far} away from all "
+            "other rows (fix or remove it: a stray date would stretch the history and "
+            "lower every SKU's daily demand)"
+        )
+    v.add(loc, stray, "date", dates.dt.strftime("%Y-%m-%d"), expected)
+    loc.frame.loc[stray, "date"] = pd.NaT  # keep later checks from using it
 
 
 def _fill_lead_times(locs: dict[str, Located], v: Validator, filled: list[tuple]) -> None:

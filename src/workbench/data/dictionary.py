@@ -48,16 +48,42 @@ generated from the table schemas in `src/workbench/data/schema.py` by
 ## How files are read
 
 - Column names are matched case-insensitively, with surrounding spaces trimmed; inner
-  spaces and hyphens count as underscores (`Unit Cost` is `unit_cost`). The other names
-  accepted for a column are listed under "also accepted".
+  spaces and hyphens count as underscores (`Unit Cost` is `unit_cost`), and a unit in
+  parentheses or brackets at the end and punctuation around the name are dropped
+  (`Unit Cost ($)`, `Qty.`, `Item #`, `Lead Time (days)`); a unit that contradicts the
+  column's (`Lead Time (weeks)`) is an error. The other names accepted for a column are
+  listed under "also accepted"; when a file has two names for one column, the column's own
+  name wins over an "also accepted" one, an earlier one in the list over a later one, and
+  the other column is ignored with a note.
 - A **required** column must be present and filled in on every row. An optional column may
   be missing or have blanks; blanks take the column's default where one is listed.
-- Types: *text* (numbers in a SKU column stay text, so `00123` keeps its zeros), *number*
-  (a currency sign, thousands commas and a trailing `%` are understood: `95%` is 0.95;
-  a decimal comma works with one or two decimals: `12,5` is 12.5),
-  *date* (2026-10-31 preferred; 10/31/2026 works, month first when ambiguous), *one of* a
-  fixed list (matched ignoring case, spaces and hyphens: `Finished Good` is
-  `finished_good`).
+- Types: *text* (numbers in a SKU column stay text, so `00123` keeps its zeros; a SKU that
+  matches another table's only up to leading zeros is reported with a hint), *number*,
+  *date*, *one of* a fixed list (matched ignoring case, spaces and hyphens:
+  `Finished Good` is `finished_good`).
+- **Numbers** may carry a currency sign and a trailing `%` (`95%` is 0.95). The decimal
+  separator is decided once per column from all its cells, never cell by cell: `12,5`,
+  `0,125` or `1.234,56` prove a decimal comma, `12.5`, `0.125` or `1,234.56` a decimal
+  point; thousands separators are read in groups of three. A column whose cells read both
+  ways (only `1,234` or `1.234`) follows the file (semicolon-separated: decimal comma;
+  comma-separated: decimal point) or is reported, and so is a column mixing the two; say
+  which with `load_dataset(..., decimal=",")` or `decimal="."` (in the dashboard, the
+  Data tab). Cells that are numbers already (Excel, Parquet) are taken as they are.
+- **Dates** are also read one way per column. Year first (`2026-10-31`, with an optional
+  time; `2026/10/31`) and `20261031` always work. For day and month first (`31/10/2026`,
+  `10-31-26`, `31.10.2026`; two-digit years are 1969 to 2068), a first number above 12
+  anywhere in the column proves day/month/year and a second number above 12
+  month/day/year; a column with both is reported, quoting one row of each. If every day
+  and month in a column is 12 or less, pass `dayfirst=True` (03/04/2026 is 3 April) or
+  `dayfirst=False` (March 4), or choose the date order in the Data tab; dotted dates
+  (`03.04.2026`) are day first by convention unless `dayfirst=False`. Month names work
+  (`3 Jan 2026`). Excel date cells are dates, and so are numbers in an Excel date column
+  (date serials, counted from 1899-12-30); a plain number in a CSV date column is an
+  error. Dates before 1900-01-01 are errors.
+- **Stray demand dates.** The distinct demand days are cut wherever two neighbours are
+  more than 365 days apart; the part with the most rows is the history, and rows in any
+  other part holding less than 1 % of the rows (a stray 1700-01-01 or 2099-01-01 that
+  would stretch the history and lower every SKU's daily demand) are errors.
 - Problems are reported all at once, each with its file, row (as numbered in your file:
   the header is row 1), column, value and what was expected. Files or columns the
   workbench does not know are ignored and listed in the dataset's `notes`.

@@ -13,8 +13,14 @@ Conventions
   may be missing or have blank cells; blanks are filled with the column's ``default`` when
   it has one (documented in the dictionary), otherwise left missing (NaN / NaT / <NA>).
 - Header names are matched case-insensitively after trimming surrounding spaces; inner
-  spaces and hyphens count as underscores (``"Unit Cost"`` is ``unit_cost``). Each column
-  also accepts the aliases listed in its schema (``"SKU"``, ``"item_id"``, ``"qty"`` ...).
+  spaces and hyphens count as underscores (``"Unit Cost"`` is ``unit_cost``); a unit in
+  parentheses or brackets at the end and punctuation around the name are dropped
+  (``"Unit Cost ($)"``, ``"Qty."``, ``"Item #"``), but a unit that contradicts the
+  column's (``"Lead Time (weeks)"``) is an error. Each column also accepts the aliases
+  listed in its schema (``"SKU"``, ``"item_id"``, ``"qty"`` ...); when two headers name
+  one column, the canonical name wins over an alias and an earlier alias over a later one,
+  and the other header is ignored with a note (two headers that are the same once
+  normalized are an error).
 - Types: ``string`` (pandas string dtype; numbers in a SKU column are read as text, so
   ``"00123"`` keeps its zeros), ``float`` (all quantities and money, float64),
   ``int`` (whole numbers, stored as float64 so blanks stay NaN), ``date`` (datetime64),
@@ -32,6 +38,8 @@ __all__ = [
     "SCHEMAS",
     "Column",
     "Table",
+    "header_unit",
+    "normalize_header",
     "normalize_name",
 ]
 
@@ -55,6 +63,71 @@ def normalize_name(name: Any) -> str:
     'finished_good'
     """
     return re.sub(r"[\s\-.]+", "_", str(name).strip().lower())
+
+
+_UNIT_SUFFIX = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*$")
+
+
+def normalize_header(name: Any) -> str:
+    """Normalize a column header for matching: :func:`normalize_name` after dropping a
+    unit in parentheses or brackets at the end and punctuation around the name.
+
+    ``#`` reads as "no" (number), so ``Item #`` and ``Item No.`` are both ``item_no``.
+
+    Examples
+    --------
+    >>> normalize_header("Unit Cost ($)")
+    'unit_cost'
+    >>> normalize_header("Lead Time [days]"), normalize_header("Qty."), normalize_header("Item #")
+    ('lead_time', 'qty', 'item_no')
+    """
+    text = _UNIT_SUFFIX.sub("", str(name).strip())
+    text = text.replace("#", " no ").replace("/", " ")
+    text = re.sub(r"^[^\w]+|[^\w]+$", "", text.strip())
+    return normalize_name(text)
+
+
+def header_unit(name: Any) -> str | None:
+    """The unit written in parentheses or brackets at the end of a header, or None.
+
+    Examples
+    --------
+    >>> header_unit("Lead Time (weeks)"), header_unit("SKU")
+    ('weeks', None)
+    """
+    m = _UNIT_SUFFIX.search(str(name).strip())
+    return m.group(1).strip().lower() if m and m.group(1).strip() else None
+
+
+#: Units a header may name for a column with this unit; other time or money units named in
+#: a header are refused (a lead time in weeks is not read as days).
+_TIME_UNITS = {
+    "d": "days", "day": "days", "days": "days", "dys": "days",
+    "h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours", "hours": "hours",
+    "w": "weeks", "wk": "weeks", "wks": "weeks", "week": "weeks", "weeks": "weeks",
+    "mo": "months", "mos": "months", "month": "months", "months": "months",
+    "y": "years", "yr": "years", "yrs": "years", "year": "years", "years": "years",
+}  # fmt: skip
+_CENTS = {"cents", "cent", "¢", "c", "ct", "cts", "pence", "p"}
+
+
+def unit_conflict(column: Column, unit: str | None) -> str | None:
+    """Why a header's unit does not fit ``column`` (None when it fits or says nothing).
+
+    Examples
+    --------
+    >>> lead = SCHEMAS["items"].by_name["lead_time_days"]
+    >>> unit_conflict(lead, "days") is None, unit_conflict(lead, "weeks")
+    (True, 'weeks')
+    """
+    if not unit:
+        return None
+    word = unit.strip().lower().rstrip(".")
+    if column.unit == "days" and word in _TIME_UNITS and _TIME_UNITS[word] != "days":
+        return _TIME_UNITS[word]
+    if column.unit.startswith("$") and word in _CENTS:
+        return "cents"
+    return None
 
 
 @dataclass(frozen=True)
@@ -174,16 +247,39 @@ class Table:
         return [c.name for c in self.columns if c.required]
 
     def match_header(self, header: str) -> str | None:
-        """Canonical column name for a header as written in a file, or None."""
-        norm = normalize_name(header)
+        """Canonical column name for a header as written in a file, or None.
+
+        Matched after :func:`normalize_header`: ``"Unit Cost ($)"`` is ``unit_cost``,
+        ``"Qty."`` is ``quantity``, ``"Item #"`` is ``sku``.
+        """
+        norm = normalize_header(header)
         for col in self.columns:
             if norm == col.name or norm in col.aliases:
                 return col.name
         return None
 
+    def header_rank(self, header: str) -> int:
+        """How directly ``header`` names its column: 0 for the canonical name, then 1, 2 ...
+        in the order of the column's aliases (used when two headers name one column)."""
+        norm = normalize_header(header)
+        col = self.by_name[self.match_header(header) or ""]
+        return 0 if norm == col.name else 1 + col.aliases.index(norm)
 
-_SKU_ALIASES = ("item_id", "item", "item_code", "item_no", "product_id", "product", "part_no")
-_QTY_ALIASES = ("qty", "units", "quantity_sold", "qty_sold", "amount")
+
+_SKU_ALIASES = (
+    "item_id",
+    "item",
+    "item_code",
+    "item_no",
+    "item_number",
+    "sku_no",
+    "product_id",
+    "product",
+    "part_no",
+    "part_number",
+)
+#: Not "amount": in most exports an amount is money, not units.
+_QTY_ALIASES = ("qty", "units", "quantity_sold", "qty_sold", "units_sold")
 
 
 def _sku(meaning: str = "SKU (stock-keeping unit) code; must appear in items") -> Column:
