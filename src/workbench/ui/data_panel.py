@@ -53,13 +53,27 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
 OPTIONAL_TABLES = ("lots", "suppliers", "purchase_orders", "bom", "counts", "schedule")
 
 
-def load_files(files: dict[str, bytes]):
+#: The Data tab's reading options: (label, value passed to ``wb.load_uploaded``).
+DATE_ORDERS = [
+    ("Detect from the dates", None),
+    ("Day first (31/12/2026)", True),
+    ("Month first (12/31/2026)", False),
+]
+DECIMALS = [
+    ("Detect from the numbers", None),
+    ("Decimal point (1,234.50)", "."),
+    ("Decimal comma (1.234,50)", ","),
+]
+
+
+def load_files(files: dict[str, bytes], **options):
     """Validate uploaded files (name -> bytes) into a Dataset.
 
-    Uses ``wb.load_uploaded`` (the data layer's loader for in-memory files). Raises
-    ``wb.DataError`` listing every problem when the files are not valid.
+    Uses ``wb.load_uploaded`` (the data layer's loader for in-memory files) with the
+    reading ``options`` it takes (``dayfirst=``, ``decimal=``). Raises ``wb.DataError``
+    listing every problem when the files are not valid.
     """
-    return wb.load_uploaded(files)
+    return wb.load_uploaded(files, **options)
 
 
 def plan_downloads(plan: pd.DataFrame) -> dict[str, tuple[bytes, str]]:
@@ -120,8 +134,25 @@ class DataPanel(Panel):
             layout=widgets.Layout(width="auto"),
         )
         self.sample_button.add_class("wb-sample-button")
+        self.date_order = widgets.Dropdown(
+            options=DATE_ORDERS,
+            value=None,
+            description="Dates",
+            style={"description_width": "70px"},
+        )
+        self.date_order.add_class("wb-date-order")
+        self.decimal = widgets.Dropdown(
+            options=DECIMALS, value=None, description="Numbers", style={"description_width": "70px"}
+        )
+        self.decimal.add_class("wb-decimal")
+        self.options_note = widgets.HTML(
+            '<div class="wb-note">How your files write dates and numbers. Detect works for '
+            "most files; when a column could be read two ways, the problem list says so and "
+            "you choose here. Changing a choice reads your last upload again.</div>"
+        )
         self.message = widgets.HTML()
         self.message.add_class("wb-message")
+        self._files: dict[str, bytes] | None = None
         self.summary = widgets.HTML()
         self.summary.add_class("wb-data-summary")
         self.defaults = widgets.HTML()
@@ -141,6 +172,8 @@ class DataPanel(Panel):
             children=[
                 self.intro,
                 widgets.HBox([self.upload, self.sample_button]),
+                widgets.HBox([self.date_order, self.decimal]),
+                self.options_note,
                 self.message,
                 self.summary,
                 self.defaults,
@@ -156,6 +189,8 @@ class DataPanel(Panel):
         self.upload.observe(self._on_upload, names="value")
         self.sample_button.on_click(self._on_sample)
         self.excel_button.on_click(self.make_excel)
+        self.date_order.observe(self._on_option, names="value")
+        self.decimal.observe(self._on_option, names="value")
         self.set_trait("dataset", dataset)
         self.set_dataset(dataset)
         self.set_plan(plan)
@@ -165,8 +200,9 @@ class DataPanel(Panel):
     def load_files(self, files: dict[str, bytes]) -> bool:
         """Validate files (name -> bytes); on success replace ``dataset``, otherwise show
         the problems. Returns whether the data was replaced."""
+        self._files = dict(files)
         try:
-            ds = load_files(files)
+            ds = load_files(files, **self.read_options())
         except Exception as exc:  # DataError above all; anything else is shown the same way
             self.error = exc
             title = (
@@ -182,6 +218,14 @@ class DataPanel(Panel):
             f"{fmt_int(len(ds.items))} SKUs, {fmt_int(len(ds.demand))} demand rows.</div>"
         )
         return True
+
+    def read_options(self) -> dict:
+        """The reading options chosen in the tab, as ``wb.load_uploaded`` keywords."""
+        return {"dayfirst": self.date_order.value, "decimal": self.decimal.value}
+
+    def _on_option(self, _change=None) -> None:
+        if self._files:  # read the last upload again with the new choice
+            self.load_files(self._files)
 
     def _on_upload(self, change) -> None:
         files = uploaded_files(change.new)
@@ -207,6 +251,7 @@ class DataPanel(Panel):
             self.message.value = error_table_html(exc, title="The sample could not be loaded")
             return
         self.error = None
+        self._files = None  # the reading options now apply to the next upload
         self.dataset = ds
         self.message.value = '<div class="wb-ok">Loaded the sample business.</div>'
 
@@ -289,8 +334,19 @@ def _summary_html(ds) -> str:
             f"<div class='wb-report'>Rows excluded on purpose ({fmt_int(n)}):</div>"
             + html_table(report)
         )
+    notes = ""
+    if ds.notes:
+        notes = (
+            "<div class='wb-load-notes'>Notes from reading the files:<ul>"
+            + "".join(f"<li>{html.escape(str(n))}</li>" for n in ds.notes)
+            + "</ul></div>"
+        )
     return (
-        "<h3 style='margin:8px 0 4px 0'>What is loaded</h3>" + head + html_table(tables) + excluded
+        "<h3 style='margin:8px 0 4px 0'>What is loaded</h3>"
+        + head
+        + html_table(tables)
+        + excluded
+        + notes
     )
 
 
