@@ -164,8 +164,7 @@ class Dataset:
             clash = check_frequency(self.demand["date"], freq)
             if clash is not None:
                 raise ValueError(
-                    f"frequency {freq!r} does not fit the demand dates: {clash[0]} are "
-                    f"{clash[1]}"
+                    f"frequency {freq!r} does not fit the demand dates: {clash[0]} are {clash[1]}"
                 )
             what = f"demand read as {FREQUENCY_NAMES[freq]} buckets (as stated)"
         notes = [n for n in self.notes if not n.startswith(("demand read as ", "demand summed "))]

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "BUCKET_DAYS",
     "BUCKETS_PER_YEAR",
+    "BUCKET_DAYS",
     "FREQUENCIES",
     "FREQUENCY_NAMES",
     "bucket_end",

@@ -434,11 +434,13 @@ def stockout_estimate(
     if n_days < 1:
         raise ValueError(f"end must be on or after start; got {start.date()} to {end.date()}")
     freq = normalize_frequency(frequency)
+    dates = pd.to_datetime(demand["date"])
+    if freq == "W" and len(dates):  # weeks start on the weekday of the dates
+        start = start + pd.Timedelta(days=(dates.iloc[0].day_of_week - start.day_of_week) % 7)
     if freq != "D":  # count buckets instead of days (the last one whole)
-        n_days = int(bucket_index(np.array([end]), freq, start)[0]) + 1
+        n_days = max(int(bucket_index(np.array([end]), freq, start)[0]) + 1, 1)
     index = pd.Index(on_hand.index.astype(str), name="sku")
     n_sku = len(index)
-    dates = pd.to_datetime(demand["date"])
     qty_all = demand["quantity"].to_numpy(dtype=float, na_value=0.0)
     code_all = _sku_codes(demand["sku"], index)
     inside = (
