@@ -696,6 +696,8 @@ def plan_from_stats(
     def passthrough_stat(name: str, default: Any) -> Any:
         if name in st.columns:
             return st[name].array.copy()
+        if isinstance(default, pd.Categorical):
+            return default
         return np.full(n, default, dtype=object if isinstance(default, str) else type(default))
 
     out = pd.DataFrame(
@@ -738,7 +740,9 @@ def plan_from_stats(
             "stockouts_per_year": stockouts,
             "average_inventory": avg_inv,
             "average_inventory_value": avg_inv * cost,
-            "demand_bucket": passthrough_stat("bucket", "D"),
+            "demand_bucket": passthrough_stat(
+                "bucket", pd.Categorical.from_codes(np.zeros(n, np.int8), categories=list("DWM"))
+            ),
             "short_history": passthrough_stat("short_history", False),
             "history_note": passthrough_stat("history_note", ""),
         },

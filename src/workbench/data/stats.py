@@ -243,20 +243,20 @@ def demand_stats(
         keep &= (dates >= start) & (dates <= end)
     if not keep.all():
         codes, dates, qty = codes[keep], dates[keep], qty[keep]
-    if n_b and len(dates):
-        b = bucket_index(dates, freq, start)
-    else:
-        b = np.zeros(0, np.int64)
+    if not (n_b and len(dates)):
         codes, dates, qty = codes[:0], dates[:0], qty[:0]
-
-    # first and last day with demand, from the dates themselves
-    positive = qty > 0
-    day = (dates - start).astype(np.int64) if len(dates) else np.zeros(0, np.int64)
+    day = (dates - start).astype(np.int64)
     big = np.iinfo(np.int64).max
-    first_day = np.full(n_sku, big)
-    last_day = np.full(n_sku, -1)
-    np.minimum.at(first_day, codes[positive], day[positive])
-    np.maximum.at(last_day, codes[positive], day[positive])
+    if freq == "D":
+        b = day
+    else:
+        b = bucket_index(dates, freq, start)
+        # first and last date with demand, from the dates themselves (buckets: below)
+        positive = qty > 0
+        first_day = np.full(n_sku, big)
+        last_day = np.full(n_sku, -1)
+        np.minimum.at(first_day, codes[positive], day[positive])
+        np.maximum.at(last_day, codes[positive], day[positive])
 
     # one total per SKU and bucket: sum duplicates, if any (a cheap check on sorted tables)
     if len(b) and _count_duplicates(codes, b):
@@ -264,14 +264,16 @@ def demand_stats(
         key_u, inverse = np.unique(key, return_inverse=True)
         qty = np.bincount(inverse, weights=qty)
         codes, b = key_u // max(n_b, 1), key_u % max(n_b, 1)
-        positive = qty > 0
 
+    positive = qty > 0
     n_pos = np.bincount(codes[positive], minlength=n_sku)
     first = np.full(n_sku, big)
     last = np.full(n_sku, -1)
     np.minimum.at(first, codes[positive], b[positive])
     np.maximum.at(last, codes[positive], b[positive])
     has = n_pos > 0
+    if freq == "D":
+        first_day, last_day = first, last
     with np.errstate(invalid="ignore", divide="ignore"):
         span_adi = (last - first) / np.maximum(n_pos - 1, 1)
 
