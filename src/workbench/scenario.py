@@ -359,6 +359,9 @@ PLAN_COLUMNS = (
     "stockouts_per_year",
     "average_inventory",
     "average_inventory_value",
+    "demand_bucket",
+    "short_history",
+    "history_note",
 )
 
 
@@ -403,7 +406,8 @@ def plan_from_stats(
     stats : pandas.DataFrame
         Indexed by SKU (every SKU of ``items``) with columns ``annual_demand``
         [units/year], ``daily_mean`` and ``daily_sd`` [units/day], and optionally
-        ``cv`` [-] (else daily_sd / daily_mean), as from ``wb.demand_stats``.
+        ``cv`` [-] (else daily_sd / daily_mean), ``bucket``, ``short_history`` and
+        ``history_note``, as from ``wb.demand_stats``.
     scenario : Scenario, optional
         Parameters; default ``Scenario()``.
 
@@ -430,7 +434,10 @@ def plan_from_stats(
         - ``cycle_service_level``, ``expected_fill_rate`` [fraction],
           ``stockouts_per_year`` [1/year];
         - ``average_inventory`` [units] and ``average_inventory_value`` [$] (the
-          money tied up).
+          money tied up);
+        - ``demand_bucket`` ("D", "W" or "M": the bucket the demand statistics were
+          measured in), ``short_history`` (bool) and ``history_note`` (why the SKU's
+          history is short, "" otherwise), from the stats (default "D", False, "").
 
         ``frame.attrs["scenario"]`` holds ``scenario.to_dict()``.
 
@@ -455,6 +462,17 @@ def plan_from_stats(
     Service target. ``items.service_level`` when given and
     ``scenario.use_item_service_levels``; otherwise the scenario's target for the
     item's ABC class.
+
+    Demand buckets. Weekly or monthly statistics enter through their per-day
+    equivalents (``daily_mean`` = mean per bucket / b, ``daily_sd`` = sd per bucket /
+    sqrt(b) for buckets of b days), so lead times and review periods stay in days and
+    are not rounded to buckets: the lead-time demand has mean mu_b L / b and sd
+    sigma_b sqrt(L / b), the usual conversion of a period's sd to another period length
+    (independent demand within a bucket; e.g. [SPT] ch. 6). Daily, weekly and monthly
+    data of one business thus give the same plan up to sampling error (and the
+    12-month, 365.25-day year of monthly data: 0.07 % more annual demand). The
+    simulator, which must step in buckets, rounds lead times up to whole buckets: see
+    :func:`workbench.simulate`.
 
     Reorder point and safety stock. Demand over the protection interval P = L + R
     has mean mu_d P and sd sqrt(P sigma_d^2 + mu_d^2 sigma_LT^2) (the combined
@@ -677,6 +695,13 @@ def plan_from_stats(
         # all missing; a categorical with no categories costs nothing at a million rows
         return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=[])
 
+    def passthrough_stat(name: str, default: Any) -> Any:
+        if name in st.columns:
+            return st[name].array.copy()
+        if isinstance(default, pd.Categorical):
+            return default
+        return np.full(n, default, dtype=object if isinstance(default, str) else type(default))
+
     out = pd.DataFrame(
         {
             "name": passthrough("name"),
@@ -717,6 +742,11 @@ def plan_from_stats(
             "stockouts_per_year": stockouts,
             "average_inventory": avg_inv,
             "average_inventory_value": avg_inv * cost,
+            "demand_bucket": passthrough_stat(
+                "bucket", pd.Categorical.from_codes(np.zeros(n, np.int8), categories=list("DWM"))
+            ),
+            "short_history": passthrough_stat("short_history", False),
+            "history_note": passthrough_stat("history_note", ""),
         },
         index=sku,
         copy=False,  # fresh arrays: skip pandas' consolidation copy (1/6 of the time)

@@ -21,6 +21,14 @@ from .._numeric import index_in
 from ._readers import EXCEL_EXT, ZIP_EXT, Collected, collect_sources
 from ._validate import PER_CHECK_LIMIT, Located, Validator
 from .errors import DataError, Problem
+from .frequency import (
+    FREQUENCIES,
+    FREQUENCY_NAMES,
+    check_frequency,
+    detect_frequency,
+    normalize_frequency,
+    rebucket,
+)
 from .schema import SCHEMAS, table_for_name
 
 __all__ = ["Dataset", "load_dataset", "load_uploaded"]
@@ -57,6 +65,11 @@ class Dataset:
         nothing was filled.
     source : str
         Where the data came from.
+    demand_frequency : {"D", "W", "M"}
+        The demand bucket: each demand date is a day, a week (starting that day) or a
+        month. Given to the constructor or loader (``frequency=``), else detected from
+        the dates (:func:`~workbench.data.frequency.detect_frequency`). Change it with
+        :meth:`with_frequency`.
     """
 
     def __init__(
@@ -67,6 +80,7 @@ class Dataset:
         notes: list[str] | None = None,
         source: str = "",
         defaults: pd.DataFrame | None = None,
+        frequency: str | None = None,
     ) -> None:
         self.tables: dict[str, pd.DataFrame] = {
             name: tables[name] for name in SCHEMAS if tables.get(name) is not None
@@ -75,6 +89,8 @@ class Dataset:
         self.notes = list(notes or [])
         self.defaults = defaults if defaults is not None else _defaults_frame([])
         self.source = source
+        self._frequency = None if frequency is None else normalize_frequency(frequency)
+        self._files: dict[str, str] = {}
 
     # ------------------------------------------------------------------ table access
 
@@ -100,6 +116,80 @@ class Dataset:
         return name in self.tables
 
     @property
+    def demand_frequency(self) -> str:
+        """The demand bucket, ``"D"``, ``"W"`` or ``"M"`` (detected on first use if not
+        given)."""
+        if self._frequency is None:
+            demand = self.demand
+            dates = demand["date"] if demand is not None else []
+            self._frequency = detect_frequency(dates)[0]
+        return self._frequency
+
+    def with_frequency(self, frequency: str) -> Dataset:
+        """A copy whose demand is read in another bucket.
+
+        Parameters
+        ----------
+        frequency : {"D", "W", "M"} (or "daily", "weekly", "monthly")
+            The new bucket.
+
+        Returns
+        -------
+        Dataset
+            A coarser bucket than the current one sums the demand table into it (weeks
+            labelled by their Monday, months by their 1st); the same or a finer bucket
+            keeps the table and only reads its dates differently (the user states that,
+            e.g., monthly-looking dates are real days). The other tables are shared,
+            not copied; ``notes`` gets a line saying what changed.
+
+        Raises
+        ------
+        ValueError
+            For an unknown frequency, or a bucket the dates cannot be (weekly for
+            dates a day apart).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> days = pd.date_range("2025-01-01", "2025-03-31")
+        >>> ds = Dataset.from_tables({
+        ...     "items": pd.DataFrame({"sku": ["A"], "unit_cost": [1.0],
+        ...                            "inventory_type": ["finished_good"]}),
+        ...     "demand": pd.DataFrame({"date": days, "sku": "A", "quantity": 1.0})})
+        >>> ds.demand_frequency
+        'D'
+        >>> m = ds.with_frequency("M")
+        >>> m.demand_frequency, m.demand["quantity"].tolist()
+        ('M', [31.0, 28.0, 31.0])
+        >>> m.with_frequency("D").demand_frequency    # as stated: the 1st are real days
+        'D'
+        """
+        freq = normalize_frequency(frequency)
+        old = self.demand_frequency
+        tables = dict(self.tables)
+        if FREQUENCIES.index(freq) > FREQUENCIES.index(old):
+            tables["demand"] = rebucket(self.demand, freq)
+            what = f"demand summed from {FREQUENCY_NAMES[old]} to {FREQUENCY_NAMES[freq]} buckets"
+        else:
+            clash = check_frequency(self.demand["date"], freq)
+            if clash is not None:
+                raise ValueError(
+                    f"frequency {freq!r} does not fit the demand dates: {clash[0]} are {clash[1]}"
+                )
+            what = f"demand read as {FREQUENCY_NAMES[freq]} buckets (as stated)"
+        notes = [n for n in self.notes if not n.startswith(("demand read as ", "demand summed "))]
+        ds = Dataset(
+            tables,
+            report=self.report,
+            notes=[*notes, what],
+            source=self.source,
+            defaults=self.defaults,
+            frequency=freq,
+        )
+        ds._files = dict(self._files)
+        return ds
+
+    @property
     def demand_period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """First and last date of the demand table (NaT, NaT if it has no rows)."""
         dates = self.demand["date"]
@@ -115,6 +205,7 @@ class Dataset:
         source: str = "tables",
         dayfirst: bool | None = None,
         decimal: Literal[".", ","] | None = None,
+        frequency: str | None = None,
     ) -> Dataset:
         """Validate and coerce DataFrames into a Dataset.
 
@@ -127,6 +218,8 @@ class Dataset:
             Description kept in :attr:`source`.
         dayfirst, decimal
             How to read dates and numbers written as text, as in :func:`load_dataset`.
+        frequency : {"D", "W", "M"}, optional
+            The demand bucket, as in :func:`load_dataset`.
 
         Returns
         -------
@@ -177,7 +270,9 @@ class Dataset:
             collected.raws.append(
                 RawTable(canon, frame, f"table '{name}'", None, np.arange(1, len(frame) + 1))
             )
-        return _build(collected, source, dayfirst=dayfirst, decimal=decimal)
+        return _set_frequency(
+            _build(collected, source, dayfirst=dayfirst, decimal=decimal), frequency
+        )
 
     # ------------------------------------------------------------------ writing
 
@@ -275,6 +370,7 @@ def load_dataset(
     *,
     dayfirst: bool | None = None,
     decimal: Literal[".", ","] | None = None,
+    frequency: str | None = None,
 ) -> Dataset:
     r"""Load a dataset from a folder, an Excel workbook or a zip archive.
 
@@ -297,6 +393,12 @@ def load_dataset(
         ``0,125`` as 0.125). None (the default): decide for each column from its cells,
         then from the file (a semicolon-separated CSV suggests ","), and report a column
         that reads both ways.
+    frequency : {"D", "W", "M"}, optional
+        What one demand date stands for: a day, a week (starting on that date) or a
+        month. Default: detected from the dates (all on the 1st of a month, or all on a
+        month's last day: months; all on one weekday: weeks; else days; see
+        :func:`~workbench.data.frequency.detect_frequency`). Kept as
+        ``demand_frequency`` and stated in ``notes``.
 
     Returns
     -------
@@ -308,7 +410,9 @@ def load_dataset(
         Listing every problem found, with file, sheet, row (as the user sees it: for a CSV
         the header is line 1, so the first data row is 2), column, value and what was
         expected. Unreadable files (a PDF renamed .csv, binary garbage, an empty file) are
-        problems too; no reader exception escapes.
+        problems too; no reader exception escapes. A stated ``frequency`` the dates
+        cannot be (weekly for dates a day apart, monthly for two dates in one month) is
+        a problem of the demand file's ``date`` column, quoting two such dates.
     ValueError
         If ``dayfirst`` or ``decimal`` is not one of the values listed.
 
@@ -382,7 +486,10 @@ def load_dataset(
                 )
             ]
         )
-    return _build(collect_sources(entries), str(p), dayfirst=dayfirst, decimal=decimal)
+    return _set_frequency(
+        _build(collect_sources(entries), str(p), dayfirst=dayfirst, decimal=decimal),
+        frequency,
+    )
 
 
 def load_uploaded(
@@ -390,13 +497,14 @@ def load_uploaded(
     *,
     dayfirst: bool | None = None,
     decimal: Literal[".", ","] | None = None,
+    frequency: str | None = None,
 ) -> Dataset:
     """Load a dataset from uploaded files (file name -> content).
 
     Accepts several CSV/Parquet files named after their tables, one ``.xlsx`` workbook
     with a sheet per table, or one ``.zip``; this is what the dashboard's FileUpload
-    widget gives. ``dayfirst`` and ``decimal`` are as in :func:`load_dataset`. Raises
-    :class:`DataError` like :func:`load_dataset`.
+    widget gives. ``dayfirst``, ``decimal`` and ``frequency`` are as in
+    :func:`load_dataset`. Raises :class:`DataError` like :func:`load_dataset`.
     """
     if not files:
         raise DataError(
@@ -413,12 +521,47 @@ def load_uploaded(
         )
     _check_options(dayfirst, decimal)
     entries = {str(name): bytes(content) for name, content in files.items()}
-    return _build(
+    built = _build(
         collect_sources(entries),
         "upload: " + ", ".join(entries),
         dayfirst=dayfirst,
         decimal=decimal,
     )
+    return _set_frequency(built, frequency)
+
+
+def _set_frequency(ds: Dataset, frequency: str | None) -> Dataset:
+    """Detect or check the demand bucket of a freshly built dataset, and note it."""
+    dates = ds.demand["date"]
+    if frequency is None:
+        freq, reason = detect_frequency(dates)
+    else:
+        try:
+            freq = normalize_frequency(frequency)
+        except ValueError as exc:
+            raise DataError(
+                [Problem("(frequency)", None, None, None, frequency, str(exc))]
+            ) from None
+        clash = check_frequency(dates, freq)
+        if clash is not None:
+            file = ds._files.get("demand", "demand")
+            raise DataError(
+                [
+                    Problem(
+                        file,
+                        None,
+                        None,
+                        "date",
+                        clash[0],
+                        f"{FREQUENCY_NAMES[freq]} dates, as frequency={frequency!r} states; "
+                        f"these are {clash[1]}",
+                    )
+                ]
+            )
+        reason = f"as stated; {int(dates.nunique()):,} distinct dates"
+    ds._frequency = freq
+    ds.notes.append(f"demand read as {FREQUENCY_NAMES[freq]} buckets ({reason})")
+    return ds
 
 
 # ---------------------------------------------------------------------- the pipeline
@@ -536,13 +679,15 @@ def _build(
         problems = sorted(v.problems, key=lambda p: (order[p.file], p.sheet or "", _row_key(p)))
         raise DataError(problems)
     tables = {name: loc.frame for name, loc in locs.items()}
-    return Dataset(
+    ds = Dataset(
         tables,
         report=_report_frame(v.report),
         notes=v.notes,
         source=source,
         defaults=_defaults_frame(filled),
     )
+    ds._files = {name: loc.file for name, loc in locs.items()}  # for later messages
+    return ds
 
 
 def _row_key(p: Problem) -> float:

@@ -34,10 +34,31 @@ are required; the workbench greys out what the other tables would enable.
 
 **Demand convention.** The `demand` table may omit days with no demand. The demand
 history covers the period from its first to its last date (over all SKUs); a day in that
-period without a row for a SKU means zero demand for that SKU, and daily statistics are
-computed over every day of the period. Several rows for the same SKU and day are summed
-(the dataset's `report` says how many). Demand is sales for finished goods and consumption
-for everything else.
+period without a row for a SKU means zero demand for that SKU. Several rows for the same
+SKU and day are summed (the dataset's `report` says how many). Demand is sales for
+finished goods and consumption for everything else.
+
+**Days, weeks or months.** A `date` may stand for a day, a week or a month of demand (the
+dataset's `demand_frequency`, "D", "W" or "M"). It is detected from the dates: all on the
+1st of a month, or all on a month's last day, is monthly; all on one weekday is weekly;
+anything else (or a single date) is daily. State it with
+`wb.load_dataset(path, frequency="M")`; a stated bucket the dates cannot be (weekly dates
+a day apart) is an error naming two such dates. The dataset's `notes` say which bucket was
+used and why; `ds.with_frequency("W")` sums daily demand into weeks (labelled by their
+Monday) or months (by their 1st). A week or month without a row is zero demand, and the
+last one counts whole (a monthly file ending 2025-12-01 covers December). Statistics are
+per bucket (`wb.demand_stats`: `mean_per_bucket`, `sd_per_bucket`), with per-day
+equivalents (`daily_mean` = mean / bucket days, `daily_sd` = sd / sqrt(bucket days)) so
+that lead times stay in days; a year is 365 days, 365.25 / 7 weeks or 12 months.
+
+**History windows.** Each SKU's statistics cover its own life, not the whole file: from
+its `introduced` date (items table) or else its first demand (moved back by one typical
+interval between its sales, less one bucket, so a slow mover's first sale does not
+shorten its window), to the end of the data or its `discontinued` date. An item first
+sold three years into a four-year file is averaged over its one year, not four. A SKU
+with fewer than 28 days, 8 weeks or 8 months of history, with fewer than 4 buckets with
+demand, or with no demand at all (then its window is the whole period) is flagged
+`short_history`, with the reason in `history_note` (both also in `wb.plan`).
 
 **Regenerate.** The CSV files are written by the seeded generator
 (`python -m workbench.data.sample sample_data`, or `wb.sample_dataset(n_skus=250, years=2,

@@ -848,6 +848,7 @@ class _Generator:
         del lam, active
         self.fg_dead = dead
         self.fg_stop = stop
+        self.fg_launch = launch
         self.fg_base = base
         self.fg_amp = amp
         self.fg_trend = trend
@@ -1232,8 +1233,19 @@ class _Generator:
                 "pack_size": self.pack.astype(float),
                 "shelf_life_days": self.shelf,
                 "service_level": self.service,
+                # the item master knows when a product was launched; discontinued items
+                # are left for the dead-stock review to find
+                "introduced": self._introduced(),
+                "discontinued": pd.Series(pd.NaT, index=range(len(self.sku)), dtype="M8[us]"),
             }
         )
+
+    def _introduced(self) -> pd.Series:
+        out = np.full(len(self.sku), np.datetime64("NaT"), dtype="datetime64[us]")
+        launch = self.fg_launch
+        new = np.flatnonzero(launch > 0)
+        out[new] = self.dates.to_numpy()[launch[new]]
+        return pd.Series(out)
 
 
 # --------------------------------------------------------------------------------------

@@ -424,6 +424,22 @@ _ITEMS = Table(
             max_inclusive=False,
             aliases=("target_service_level",),
         ),
+        Column(
+            "introduced",
+            "date",
+            False,
+            "First day the item was on sale; its demand statistics start here "
+            "(blank: its first demand)",
+            aliases=("launch_date", "introduction_date"),
+        ),
+        Column(
+            "discontinued",
+            "date",
+            False,
+            "Last day the item was on sale; its demand statistics end here "
+            "(blank: the end of the demand history)",
+            aliases=("discontinued_date", "end_of_life"),
+        ),
     ),
     key=("sku",),
     required=True,

@@ -27,6 +27,7 @@ def daily_demand_matrix(
     start: pd.Timestamp | str | None = None,
     end: pd.Timestamp | str | None = None,
     dtype: type = np.float64,
+    frequency: str = "D",
 ) -> tuple[np.ndarray, pd.Index, pd.DatetimeIndex]:
     """Daily demand as a days x SKUs matrix, absent days counted as zero.
 
@@ -43,6 +44,10 @@ def daily_demand_matrix(
         The first and last day (inclusive). Default: the first and last date of
         the table (the dataset's ``demand_period``).
     dtype : numpy dtype, default float64
+    frequency : {"D", "W", "M"}, default "D"
+        The bucket of a row: days, weeks (7-day blocks from ``start``) or calendar
+        months. With weeks or months each row is a bucket (the last one counted whole)
+        and the row labels are the buckets' first days.
 
     Returns
     -------
@@ -66,6 +71,9 @@ def daily_demand_matrix(
     >>> m, skus, dates = daily_demand_matrix(table)
     >>> m[:, 0].tolist(), len(dates)
     ([5.0, 0.0, 2.0], 3)
+    >>> m, _, dates = daily_demand_matrix(table, frequency="M")
+    >>> m[:, 0].tolist(), dates[0].date()
+    ([7.0], datetime.date(2026, 1, 1))
     """
     missing = {"date", "sku", "quantity"} - set(demand.columns)
     if missing:
@@ -85,8 +93,20 @@ def daily_demand_matrix(
         raise ValueError(
             f"end must not be before start; got start {start:%Y-%m-%d}, end {end:%Y-%m-%d}"
         )
-    dates = pd.date_range(start, periods=n_days, freq="D")
-    day = ((dates_col - start).dt.days).to_numpy()
+    if frequency != "D":
+        from ..data.frequency import bucket_index, normalize_frequency
+
+        frequency = normalize_frequency(frequency)
+        n_days = int(bucket_index(np.array([end]), frequency, start)[0]) + 1
+        if frequency == "M":
+            first = start.to_period("M").to_timestamp()
+            dates = pd.date_range(first, periods=n_days, freq="MS")
+        else:
+            dates = pd.date_range(start, periods=n_days, freq="7D")
+        day = bucket_index(dates_col, frequency, start)
+    else:
+        dates = pd.date_range(start, periods=n_days, freq="D")
+        day = ((dates_col - start).dt.days).to_numpy()
     col = skus.get_indexer(demand["sku"].astype(str))
     qty = demand["quantity"].to_numpy(dtype=float, na_value=0.0)
     keep = (col >= 0) & (day >= 0) & (day < n_days)

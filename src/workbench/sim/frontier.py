@@ -594,7 +594,11 @@ def simulated_frontier(
     ----------
     demand : Dataset, table or matrix, optional
         Demand to replay (as in :func:`workbench.simulate`); None draws normal
-        demand from ``demand_mean`` and ``demand_sd``.
+        demand from ``demand_mean`` and ``demand_sd``. A weekly or monthly dataset is
+        replayed in its buckets (``days`` then counts buckets; lead times are rounded to
+        whole buckets, see :func:`workbench.simulate`); ``demand_mean`` and
+        ``demand_sd`` stay per day (``daily_mean``, ``daily_sd`` of
+        ``wb.demand_stats``).
     demand_mean, demand_sd, lead_time_days, order_quantity, unit_cost,
     lead_time_sd_days, abc_class
         Per SKU, as in :func:`service_frontier` (in the SKU order of the demand).
@@ -645,8 +649,10 @@ def simulated_frontier(
         if hasattr(demand, "demand") and isinstance(demand.demand, pd.DataFrame):
             period = getattr(demand, "demand_period", (None, None))
             skus = demand.items["sku"].astype(str) if hasattr(demand, "items") else None
+            freq = getattr(demand, "demand_frequency", "D")
+            simulate_kwargs.setdefault("frequency", freq)
             matrix, _, _ = daily_demand_matrix(
-                demand.demand, skus=skus, start=period[0], end=period[1]
+                demand.demand, skus=skus, start=period[0], end=period[1], frequency=freq
             )
         elif isinstance(demand, pd.DataFrame):
             matrix, _, _ = daily_demand_matrix(demand)

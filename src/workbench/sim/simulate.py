@@ -36,6 +36,30 @@ after a review in the worst case, as in any periodic review with R = 1 day
 (protection interval R + L). Lead times are whole days >= 1: a random draw is
 rounded to the nearest day and raised to 1 day if below.
 
+Weekly and monthly data
+-----------------------
+With a dataset whose ``demand_frequency`` is ``"W"`` or ``"M"`` (or ``frequency=``),
+a step is a bucket (a week, a month) instead of a day: the demand matrix holds one row
+per bucket, and lead times and review periods, given in days, become whole buckets:
+``L / b`` for buckets of ``b`` days (7, or 365.25 / 12) rounded to the nearest whole
+bucket, at least one, as daily runs round to whole days (random lead times: mean
+``L / b`` and sd ``sd / b``, purchase-order lead times divided by ``b``, each draw
+rounded). ``days``, ``warmup_days`` and ``review_offset_days`` then count buckets,
+``demand_mean`` / ``demand_sd`` are per bucket, and ``days_per_year`` is turned into
+buckets per year (12 months, 365.25 / 7 weeks).
+
+Such a run reviews once a bucket, at its start, and the stock must protect the lead
+time plus that bucket. Against the plan (:func:`workbench.plan`, which uses the lead
+time and review period in days, unrounded) this agrees when the review period is a
+bucket and the lead time close to whole buckets (weekly review of weekly data with a
+lead time of whole weeks; monthly review of monthly data with lead times of about 1, 2,
+3 months); rounding moves the protection interval by up to half a bucket either way.
+Rounding up (``ceil``) was rejected: it adds half a bucket on average, so that a 61-day
+lead time on monthly data needs 4 months of cover instead of 3 (simulated fill rate
+0.38 against a planned 0.998). A continuous-review policy ((s, Q), (s, S)) run on
+weekly or monthly buckets is, in effect, reviewed once a bucket, and fills less than
+planned for continuous review; compare it with ``policy="RS"`` plans.
+
 Orders may cross: with random per-order lead times a later order can arrive
 before an earlier one (``order_crossing=True``, the default, as independent
 lead times imply). With ``order_crossing=False`` an order never arrives before
@@ -56,10 +80,13 @@ import pandas as pd
 from scipy import special
 
 from .._numeric import as_generator
+from ..data.frequency import BUCKET_DAYS, BUCKETS_PER_YEAR, normalize_frequency
 from . import _streams
 from .demand import DEMAND_MODELS, DemandSource, daily_demand_matrix
 
 __all__ = ["POLICIES", "SimulationResult", "simulate"]
+
+DAYS_PER_YEAR = 365.0  # the days_per_year that a bucketed run turns into buckets a year
 
 #: Policy names accepted by :func:`simulate` (case and punctuation are ignored,
 #: so "(s, Q)", "sQ" and "s_q" are the same).
@@ -247,6 +274,7 @@ def _check(name: str, arr: np.ndarray | None, ok: np.ndarray, constraint: str, u
 def _resolve_demand(
     demand: Any,
     *,
+    frequency: str = "D",
     skus: Any,
     demand_model: str | None,
     demand_mean: Any,
@@ -266,11 +294,13 @@ def _resolve_demand(
         period = getattr(demand, "demand_period", None)
         start, end = period if period is not None else (None, None)
         history, sku_index, dates = daily_demand_matrix(
-            table, skus=skus, start=start, end=end, dtype=dtype
+            table, skus=skus, start=start, end=end, dtype=dtype, frequency=frequency
         )
     elif isinstance(demand, pd.DataFrame):
         if {"date", "sku", "quantity"} <= set(demand.columns):
-            history, sku_index, dates = daily_demand_matrix(demand, skus=skus, dtype=dtype)
+            history, sku_index, dates = daily_demand_matrix(
+                demand, skus=skus, dtype=dtype, frequency=frequency
+            )
         else:  # wide: index = dates or days, columns = SKUs
             history = demand.to_numpy(dtype=dtype, na_value=0.0)
             sku_index = pd.Index(demand.columns.astype(str), name="sku")
@@ -536,6 +566,7 @@ def simulate(
     days_per_year: float = 365.0,
     warmup_days: int = 0,
     trace_skus: Any = None,
+    frequency: str | None = None,
     rng: int | np.random.Generator | None = None,
     progress: Any = None,
     stop: Any = None,
@@ -628,6 +659,10 @@ def simulate(
         into a daily one (250 for a calendar of working days).
     trace_skus : sequence, "all" or None
         SKUs whose day-by-day trace is returned.
+    frequency : {"D", "W", "M"}, optional
+        The step: a day, or a bucket of weekly or monthly demand (see "Weekly and
+        monthly data" in the module notes). Default: the dataset's
+        ``demand_frequency``; "D" for tables, matrices and random demand.
     rng : None, int or numpy.random.Generator
         Randomness for demand and lead times; the same seed gives the same run.
     progress : None, bool or callable(fraction)
@@ -727,8 +762,15 @@ def simulate(
     if chunk_days is not None and (int(chunk_days) != chunk_days or chunk_days < 1):
         raise ValueError(f"chunk_days must be a whole number >= 1 [days]; got {chunk_days!r}")
 
+    if frequency is None:
+        frequency = getattr(demand, "demand_frequency", "D")
+    freq = normalize_frequency(frequency)
+    bucket = BUCKET_DAYS[freq]  # [days per step]
+    if freq != "D":
+        days_per_year = float(days_per_year) / DAYS_PER_YEAR * BUCKETS_PER_YEAR[freq]
     model, sku_index, history, dates, days, demand_mean, demand_sd = _resolve_demand(
         demand,
+        frequency=freq,
         skus=skus,
         demand_model=demand_model,
         demand_mean=demand_mean,
@@ -818,6 +860,8 @@ def simulate(
     both = codes["sS"] | codes["RsS"]
     _check("order_up_to", S[both], S[both] >= s[both], ">= reorder_point for (s, S)", "units")
     _check("review_period_days", R, R >= 0, ">= 0", "days")
+    if freq != "D":
+        R = R / bucket  # in buckets, rounded to whole ones below
     # whole days; 0 (continuous review) is the simulator's finest, a daily review
     R = np.maximum(np.rint(R), 1).astype(np.int64)
     # an (s, Q) item with Q = 0 (no demand in a plan) never orders: treat it as (s, S = s)
@@ -940,6 +984,10 @@ def simulate(
                 "lead_time_model 'history' needs a Dataset with a purchase_orders table"
             )
         lt_history = _history_lead_times(po, sku_index)
+    if freq != "D":  # lead times in buckets (rounded to whole ones by _LeadTimes)
+        L, Lsd = L / bucket, Lsd / bucket
+        if lt_history is not None:
+            lt_history = (*lt_history[:2], lt_history[2] / bucket)
     lead = _LeadTimes(
         L, Lsd, model=lt_model, seed=int(lead_rng.integers(0, 2**63 - 1)), history=lt_history
     )
@@ -1110,6 +1158,7 @@ def simulate(
             "warmup_days": warmup_days,
             "dtype": dt.name,
             "engine": engine_key,
+            "frequency": freq,
         },
     )
 

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._numeric import broadcast, index_in, require, require_nonnegative
+from ..data.frequency import BUCKET_DAYS, bucket_index, normalize_frequency
 
 __all__ = [
     "carrying_cost",
@@ -362,6 +363,7 @@ def stockout_estimate(
     start,
     end,
     alpha: float = 0.01,
+    frequency: str = "D",
 ) -> pd.DataFrame:
     """Stockout days and incidents inferred from gaps in the demand history.
 
@@ -380,6 +382,11 @@ def stockout_estimate(
         The period reviewed, inclusive.
     alpha : float
         Chance below which a run of zero days is called a stockout [probability].
+    frequency : {"D", "W", "M"}, default "D"
+        The demand bucket (``Dataset.demand_frequency``). With weeks or months the
+        runs are counted in buckets (a run of empty weeks or months), then reported in
+        days (a week is 7 days, a month 365.25 / 12); ``demand_days`` counts buckets
+        with sales.
 
     Returns
     -------
@@ -426,16 +433,25 @@ def stockout_estimate(
     n_days = (end - start).days + 1
     if n_days < 1:
         raise ValueError(f"end must be on or after start; got {start.date()} to {end.date()}")
+    freq = normalize_frequency(frequency)
+    dates = pd.to_datetime(demand["date"])
+    if freq == "W" and len(dates):  # weeks start on the weekday of the dates
+        start = start + pd.Timedelta(days=(dates.iloc[0].day_of_week - start.day_of_week) % 7)
+    if freq != "D":  # count buckets instead of days (the last one whole)
+        n_days = max(int(bucket_index(np.array([end]), freq, start)[0]) + 1, 1)
     index = pd.Index(on_hand.index.astype(str), name="sku")
     n_sku = len(index)
-    dates = pd.to_datetime(demand["date"])
     qty_all = demand["quantity"].to_numpy(dtype=float, na_value=0.0)
     code_all = _sku_codes(demand["sku"], index)
     inside = (
         (dates >= start).to_numpy() & (dates <= end).to_numpy() & (qty_all > 0) & (code_all >= 0)
     )
     # one value per (SKU, day): sort a single int64 key and sum duplicate days
-    key = code_all[inside] * np.int64(n_days) + (dates[inside] - start).dt.days.to_numpy()
+    if freq == "D":
+        pos = (dates[inside] - start).dt.days.to_numpy()
+    else:
+        pos = bucket_index(dates[inside], freq, start)
+    key = code_all[inside] * np.int64(n_days) + pos
     qty_in = qty_all[inside]
     del code_all, inside
     order = np.argsort(key, kind="stable")
@@ -477,6 +493,9 @@ def stockout_estimate(
     open_days = n_days - stockout_days
     rate = np.divide(sold.to_numpy(), open_days, out=np.zeros(len(index)), where=open_days > 0)
     lost = rate * stockout_days
+    if freq != "D":  # buckets to days
+        rate = rate / BUCKET_DAYS[freq]
+        stockout_days = stockout_days * BUCKET_DAYS[freq]
     total = sold.to_numpy() + lost
     fill = np.divide(sold.to_numpy(), total, out=np.full(len(index), np.nan), where=total > 0)
     return pd.DataFrame(

@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from ..data.frequency import FREQUENCY_NAMES, bucket_end
 from ..policy.classify import abc_classify
 from .aging import expiry_risk, stock_aging
 from .audit import count_audit
@@ -144,6 +145,13 @@ class WeeklyReview:
         return self.summary()
 
 
+def _history_end(dataset) -> pd.Timestamp:
+    """Last day the demand history covers: its last date, or the end of its last week or
+    month for weekly or monthly buckets (a month dated 2025-12-01 covers December)."""
+    last = pd.Timestamp(dataset.demand_period[1])
+    return bucket_end(last, getattr(dataset, "demand_frequency", "D"))
+
+
 def _plan_columns(plan: pd.DataFrame | None, skus: pd.Index) -> pd.DataFrame:
     """The plan's reorder point, order-up-to, order quantity and ABC by sku."""
     out = pd.DataFrame(index=skus)
@@ -249,7 +257,7 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
     """
     items = dataset.items
     skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
-    snapshot = pd.Timestamp(dataset.demand_period[1])
+    snapshot = _history_end(dataset)
     end = pd.Timestamp(as_of) if as_of is not None else snapshot
     lots = dataset.lots
     if end >= snapshot or lots is None or len(lots) == 0:
@@ -364,7 +372,8 @@ def sku_kpis(
         ``reorder_point``, ``order_up_to`` [units], ``order_quantity`` and ``abc``
         are used when present.
     as_of : date-like, optional
-        Review date; default the last day of the demand history.
+        Review date; default the last day of the demand history (for weekly or monthly
+        demand, the end of its last week or month).
     period_days : int
         Length of the period for sales, COGS, turnover and stockouts [days].
     dead_days, slow_days : int
@@ -412,7 +421,7 @@ def sku_kpis(
     items = dataset.items
     skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
     item = items.set_axis(skus)
-    end = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dataset.demand_period[1])
+    end = pd.Timestamp(as_of) if as_of is not None else _history_end(dataset)
     start = end - pd.Timedelta(days=period_days - 1)
 
     def col(name: str, default: float) -> np.ndarray:
@@ -457,7 +466,12 @@ def sku_kpis(
     demand = dataset.demand
     dates = pd.to_datetime(demand["date"])
     est = stockout_estimate(
-        demand, on_hand=out["on_hand_units"], start=start, end=end, alpha=stockout_alpha
+        demand,
+        on_hand=out["on_hand_units"],
+        start=start,
+        end=end,
+        alpha=stockout_alpha,
+        frequency=getattr(dataset, "demand_frequency", "D"),
     )
     out["units_sold"] = est["units_sold"].to_numpy()
     out["cogs"] = out["units_sold"] * cost
@@ -571,7 +585,8 @@ def weekly_review(
         ``wb.plan(ds)`` or any per-SKU table with ``reorder_point``,
         ``order_up_to``, ``order_quantity`` and ``abc``.
     as_of : date-like, optional
-        Review date; default the last day of the demand history.
+        Review date; default the last day of the demand history (for weekly or monthly
+        demand, the end of its last week or month).
     period_days : int
         Period for sales, COGS, turnover, stockouts [days]; default a year.
     dead_days, slow_days : int
@@ -603,7 +618,7 @@ def weekly_review(
     """
     if not (isinstance(expiry_days, int | np.integer) and expiry_days >= 0):
         raise ValueError(f"expiry_days must be a whole number >= 0 [days]; got {expiry_days!r}")
-    end = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp(dataset.demand_period[1])
+    end = pd.Timestamp(as_of) if as_of is not None else _history_end(dataset)
     stock = stock_as_of(dataset, end)
     kpis = sku_kpis(
         dataset,
@@ -630,6 +645,13 @@ def weekly_review(
         f"long to be chance (probability < {stockout_alpha:g}) or the silence since the last "
         "sale of an item with nothing on hand; lost sales = those days x the item's rate.",
     ]
+    freq = getattr(dataset, "demand_frequency", "D")
+    if freq != "D":
+        notes.append(
+            f"Demand is in {FREQUENCY_NAMES[freq]} buckets: the history ends on "
+            f"{_history_end(dataset).date()}, the end of its last bucket, and stockouts are "
+            f"runs of {FREQUENCY_NAMES[freq]} buckets without sales, reported in days."
+        )
     if plan is None:
         notes.append(
             "No plan given: reorder point = demand over the lead time (no safety stock); "
