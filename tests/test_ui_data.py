@@ -313,3 +313,77 @@ def test_data_tab_lists_the_items_that_cannot_be_planned():
     assert "M1" not in text
     panel.set_plan(wb.plan(wb.sample_dataset(n_skus=80, years=1, seed=5)))
     assert panel.unplanned.value == ""  # every item planned: nothing to say
+
+
+# --------------------------------------------------------------------------- reading options
+
+AMBIGUOUS_ITEMS = (
+    b"sku,name,inventory_type,unit_cost,lead_time_days\n"
+    b"A,Jam,finished_good,2.5,7\nB,Tea,finished_good,1.0,14\n"
+)
+
+
+def _ambiguous_demand() -> bytes:
+    """Day/month/year dates where every day and month is <= 12: either order reads."""
+    rows = ["date,sku,quantity"]
+    for month in (1, 2, 3):
+        for day in (3, 4, 5, 6):
+            rows.append(f"{day:02d}/{month:02d}/2026,A,{day + month}")
+            rows.append(f"{day:02d}/{month:02d}/2026,B,1")
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_date_order_choice_rereads_the_upload(shipped):
+    panel = DataPanel(shipped)
+    files = {"items.csv": AMBIGUOUS_ITEMS, "demand.csv": _ambiguous_demand()}
+    assert not panel.load_files(files)
+    assert panel.dataset is shipped  # the data in use did not change
+    assert "dayfirst" in text_of(panel.message.value)
+    panel.date_order.value = True  # Day first: the tab reads the same upload again
+    assert panel.error is None, text_of(panel.message.value)
+    dates = panel.dataset.demand["date"]
+    assert dates.min() == pd.Timestamp("2026-01-03") and dates.max() == pd.Timestamp("2026-03-06")
+    panel.date_order.value = False  # Month first: 03/01 is March 1
+    assert panel.dataset.demand["date"].min() == pd.Timestamp("2026-03-01")
+
+
+def test_decimal_choice_rereads_the_upload(shipped):
+    demand = "date\tsku\tquantity\n2026-01-05\tA\t1.234\n2026-01-06\tA\t2.500\n"
+    items = b"sku\tinventory_type\tunit_cost\nA\tfinished_good\t2\nB\tfinished_good\t3\n"
+    files = {"items.csv": items, "demand.csv": demand.encode()}  # the choice is for both
+    panel = DataPanel(shipped)
+    assert not panel.load_files(files)
+    assert "decimal" in text_of(panel.message.value)
+    panel.decimal.value = ","
+    assert panel.error is None, text_of(panel.message.value)
+    assert sorted(panel.dataset.demand["quantity"]) == [1234.0, 2500.0]
+    panel.decimal.value = "."
+    assert sorted(panel.dataset.demand["quantity"]) == [1.234, 2.5]
+
+
+def test_demand_bucket_is_shown_and_changeable(small):
+    panel = DataPanel(small)
+    assert panel.bucket.value == "D"
+    assert "daily buckets" in text_of(panel.summary.value)
+    panel.bucket.value = "M"  # daily data summed into months
+    assert panel.error is None, text_of(panel.message.value)
+    monthly = panel.dataset
+    assert monthly.demand_frequency == "M"
+    assert (monthly.demand["date"].dt.day == 1).all()
+    assert monthly.demand["quantity"].sum() == pytest.approx(small.demand["quantity"].sum())
+    assert "monthly buckets" in text_of(panel.summary.value)
+    # months cannot be read as weeks (the 1st of each month falls on different weekdays)
+    panel.bucket.value = "W"
+    assert panel.error is not None and panel.dataset is monthly
+    assert panel.bucket.value == "M"  # the control shows the bucket really in use
+    assert "cannot be read per week" in text_of(panel.message.value)
+
+
+def test_loader_notes_are_shown(shipped):
+    items = b"sku,name,inventory_type,unit_cost,colour\nA,Jam,finished_good,2.5,red\n"
+    demand = b"date,sku,qty,units_sold\n2026-01-05,A,3,9\n2026-01-06,A,1,9\n"
+    panel = DataPanel(shipped)
+    assert panel.load_files({"items.csv": items, "demand.csv": demand}), panel.message.value
+    text = text_of(panel.summary.value)
+    assert "Notes from reading the files" in text
+    assert "colour" in text and "units_sold" in text

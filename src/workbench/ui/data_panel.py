@@ -15,6 +15,7 @@ import pandas as pd
 import traitlets
 
 import workbench as wb
+from workbench.data.frequency import FREQUENCY_NAMES, bucket_index
 
 from ._common import (
     Panel,
@@ -59,6 +60,7 @@ DATE_ORDERS = [
     ("Day first (31/12/2026)", True),
     ("Month first (12/31/2026)", False),
 ]
+BUCKETS = [("day", "D"), ("week", "W"), ("month", "M")]
 DECIMALS = [
     ("Detect from the numbers", None),
     ("Decimal point (1,234.50)", "."),
@@ -145,10 +147,19 @@ class DataPanel(Panel):
             options=DECIMALS, value=None, description="Numbers", style={"description_width": "70px"}
         )
         self.decimal.add_class("wb-decimal")
+        self.bucket = widgets.Dropdown(
+            options=BUCKETS,
+            value="D",
+            description="Demand per",
+            style={"description_width": "80px"},
+        )
+        self.bucket.add_class("wb-bucket")
         self.options_note = widgets.HTML(
             '<div class="wb-note">How your files write dates and numbers. Detect works for '
             "most files; when a column could be read two ways, the problem list says so and "
-            "you choose here. Changing a choice reads your last upload again.</div>"
+            "you choose here. Changing a choice reads your last upload again. Demand per: "
+            "what one date of the demand table stands for (detected from the dates); "
+            "weeks or months sum daily demand into buckets.</div>"
         )
         self.message = widgets.HTML()
         self.message.add_class("wb-message")
@@ -172,7 +183,7 @@ class DataPanel(Panel):
             children=[
                 self.intro,
                 widgets.HBox([self.upload, self.sample_button]),
-                widgets.HBox([self.date_order, self.decimal]),
+                widgets.HBox([self.date_order, self.decimal, self.bucket]),
                 self.options_note,
                 self.message,
                 self.summary,
@@ -191,6 +202,7 @@ class DataPanel(Panel):
         self.excel_button.on_click(self.make_excel)
         self.date_order.observe(self._on_option, names="value")
         self.decimal.observe(self._on_option, names="value")
+        self.bucket.observe(self._on_bucket, names="value")
         self.set_trait("dataset", dataset)
         self.set_dataset(dataset)
         self.set_plan(plan)
@@ -226,6 +238,29 @@ class DataPanel(Panel):
     def _on_option(self, _change=None) -> None:
         if self._files:  # read the last upload again with the new choice
             self.load_files(self._files)
+
+    def _on_bucket(self, change) -> None:
+        ds = self.dataset
+        if ds is None or change.new == ds.demand_frequency:
+            return
+        try:
+            self.dataset = ds.with_frequency(change.new)
+        except Exception as exc:  # dates that cannot be that bucket: say so, keep the data
+            self.error = exc
+            self.message.value = error_table_html(
+                exc, title=f"The demand cannot be read per {self.bucket.label}"
+            )
+            self._show_bucket(ds)
+            return
+        self.error = None
+        self.message.value = (
+            f'<div class="wb-ok">Demand now read per {html.escape(self.bucket.label)}.</div>'
+        )
+
+    def _show_bucket(self, ds) -> None:
+        self.bucket.unobserve(self._on_bucket, names="value")
+        self.bucket.value = ds.demand_frequency
+        self.bucket.observe(self._on_bucket, names="value")
 
     def _on_upload(self, change) -> None:
         files = uploaded_files(change.new)
@@ -264,6 +299,7 @@ class DataPanel(Panel):
             return
         if dataset is not self.dataset:
             self.set_trait("dataset", dataset)
+        self._show_bucket(dataset)
         self.summary.value = _summary_html(dataset)
         self.defaults.value = _defaults_html(dataset)
         self.capabilities.value = _capabilities_html(dataset)
@@ -319,11 +355,14 @@ def _summary_html(ds) -> str:
         rows.append({"table": name, "rows": len(table), "columns": len(table.columns)})
     tables = pd.DataFrame(rows)
     start, end = ds.demand_period
-    n_days = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
+    freq = ds.demand_frequency
+    n_buckets = int(bucket_index(pd.Series([end]), freq, start)[0]) + 1
+    unit = {"D": "day", "W": "week", "M": "month"}[freq]
     head = (
         f"<div><b>{fmt_int(len(ds.items))}</b> SKUs · demand from "
         f"<b>{pd.Timestamp(start):%Y-%m-%d}</b> to <b>{pd.Timestamp(end):%Y-%m-%d}</b> "
-        f"({fmt_int(n_days)} days) · source: {html.escape(str(ds.source))}</div>"
+        f"({fmt_int(n_buckets)} {unit}{'s' if n_buckets != 1 else ''}, "
+        f"{FREQUENCY_NAMES[freq]} buckets) · source: {html.escape(str(ds.source))}</div>"
     )
     report = ds.report
     if report is None or len(report) == 0:
