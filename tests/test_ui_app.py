@@ -495,3 +495,30 @@ def test_dashboard_summary_follows_the_plan_of_new_data(small):
     d.dataset = _rough(lead_times=False)
     assert "No item could be planned" in _text(summary.plan_kpis.value)
     assert "5 of 5 items cannot be planned" in _text(d.data_panel.unplanned.value)
+
+
+def test_summary_lists_items_with_a_short_history():
+    """An item launched three weeks before the end of the data is planned, and flagged."""
+    days = pd.date_range("2025-01-01", "2025-12-31", freq="D")
+    new = days[-21:]
+    items = pd.DataFrame(
+        {
+            "sku": ["OLD", "NEW"],
+            "name": ["Old soap", "New candle"],
+            "inventory_type": ["finished_good"] * 2,
+            "unit_cost": [2.0, 5.0],
+            "lead_time_days": [7.0, 7.0],
+        }
+    )
+    demand = pd.concat(
+        [
+            pd.DataFrame({"date": days, "sku": "OLD", "quantity": 3.0 + (days.day % 4)}),
+            pd.DataFrame({"date": new, "sku": "NEW", "quantity": 2.0 + (new.day % 3)}),
+        ]
+    )
+    ds = wb.Dataset.from_tables({"items": items, "demand": demand})
+    panel = SummaryPanel(ds, plan=wb.plan(ds))
+    text = _text(panel.plan_kpis.value)
+    assert "1 item has a short history" in text, text
+    assert "NEW New candle only 21 days of history (since 2025-12-11)" in text
+    assert "OLD Old soap" not in text

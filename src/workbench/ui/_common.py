@@ -36,6 +36,7 @@ __all__ = [
     "plotly_template",
     "problems_frame",
     "share_plotly_bundle",
+    "short_history_html",
     "sku_units",
     "sync_figures",
     "unit_label",
@@ -252,6 +253,33 @@ def unplanned_html(plan: pd.DataFrame | None, *, max_rows: int = 20) -> str:
         "safety stock or reorder point, and the plan's totals leave "
         f"{'them' if n != 1 else 'it'} out."
         + html_table(table, max_rows=max_rows, css_class="wb-table wb-unplanned-table")
+        + "</div>"
+    )
+
+
+def short_history_html(plan: pd.DataFrame | None, *, max_rows: int = 20) -> str:
+    """The planned items whose figures rest on a short history (the plan's
+    ``short_history`` and ``history_note`` columns), as HTML; empty when there are none."""
+    if plan is None or len(plan) == 0 or "short_history" not in plan.columns:
+        return ""
+    short = plan["short_history"].fillna(False).astype(bool) & plan["reorder_point"].notna()
+    if not short.any():
+        return ""
+    rows = plan.loc[short]
+    table = pd.DataFrame(
+        {
+            "SKU": rows.index.astype(str),
+            "name": rows["name"].to_numpy() if "name" in rows.columns else "",
+            "history": rows["history_note"].to_numpy(),
+        }
+    )
+    n = int(short.sum())
+    return (
+        f"<div class='wb-short-history'><b>{n:,} item{'s have' if n != 1 else ' has'} a short "
+        "history:</b> the demand figures behind "
+        f"{'their' if n != 1 else 'its'} order quantity and reorder point are uncertain; "
+        "check them by hand or give them time."
+        + html_table(table, max_rows=max_rows, css_class="wb-table wb-short-history-table")
         + "</div>"
     )
 

@@ -46,6 +46,7 @@ from ._common import (
     fmt_pct,
     html_table,
     plotly_template,
+    short_history_html,
     sync_figures,
     unplanned_html,
     unplanned_reasons,
@@ -318,6 +319,7 @@ def _plan_kpis_html(s: pd.Series, plan: pd.DataFrame) -> str:
         + f"<table class='wb-table wb-plan-table'>{cells}</table>"
         + note
         + unplanned_html(plan)
+        + short_history_html(plan)
     )
 
 
