@@ -120,6 +120,11 @@ class DataPanel(Panel):
             "named <code>items</code>, <code>demand</code>, <code>lots</code>, ...), one Excel "
             "workbook with a sheet per table, or a zip of them. Only <b>items</b> and "
             "<b>demand</b> are required.</div>"
+            '<div class="wb-note">Dates, Numbers: how your files write them. Detect works for '
+            "most files; when a column could be read two ways, the problem list says so and "
+            "you choose here (changing a choice reads your last upload again). Demand per: "
+            "what one date of the demand table stands for, detected from the dates; a week "
+            "or a month sums daily demand into buckets.</div>"
         )
         self.upload = widgets.FileUpload(
             accept=ACCEPT,
@@ -154,13 +159,6 @@ class DataPanel(Panel):
             style={"description_width": "80px"},
         )
         self.bucket.add_class("wb-bucket")
-        self.options_note = widgets.HTML(
-            '<div class="wb-note">How your files write dates and numbers. Detect works for '
-            "most files; when a column could be read two ways, the problem list says so and "
-            "you choose here. Changing a choice reads your last upload again. Demand per: "
-            "what one date of the demand table stands for (detected from the dates); "
-            "weeks or months sum daily demand into buckets.</div>"
-        )
         self.message = widgets.HTML()
         self.message.add_class("wb-message")
         self._files: dict[str, bytes] | None = None
@@ -182,9 +180,10 @@ class DataPanel(Panel):
         super().__init__(
             children=[
                 self.intro,
-                widgets.HBox([self.upload, self.sample_button]),
-                widgets.HBox([self.date_order, self.decimal, self.bucket]),
-                self.options_note,
+                widgets.HBox(
+                    [self.upload, self.sample_button, self.date_order, self.decimal, self.bucket],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
                 self.message,
                 self.summary,
                 self.defaults,
