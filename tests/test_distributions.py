@@ -106,7 +106,7 @@ def test_gamma_quantiles_and_loss_against_scipy():
     for i in range(3):
         dist = stats.gamma(a[i], scale=theta[i])
         s = mean[i] * 1.3
-        numeric = integrate.quad(lambda x: (x - s) * dist.pdf(x), s, np.inf)[0]
+        numeric = integrate.quad(lambda x, s=s, dist=dist: (x - s) * dist.pdf(x), s, np.inf)[0]
         got = ltd_service(d, np.where(np.arange(3) == i, s, 0.0)).expected_shortage_per_cycle[i]
         assert got == pytest.approx(numeric, rel=1e-7)
 
