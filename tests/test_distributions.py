@@ -248,6 +248,13 @@ def test_compound_equals_the_family_mixture_with_random_lead_time():
         conv = compound_pmf(per_bucket, lt, review_buckets=1)
         k = min(conv.shape[1], d.pmf.shape[1])
         np.testing.assert_allclose(conv[:, :k], d.pmf[:, :k], atol=1e-9)
+        # the explicit mixture over lead times of the family over l + R buckets
+        mix = np.zeros((2, 200))
+        for lag in range(lt.shape[1]):
+            w = lag + 1.0
+            part = poisson_pmf(mean * w) if kind == "poisson" else negbin_pmf(mean * w, var * w)
+            mix[:, : part.shape[1]] += lt[:, lag : lag + 1] * part
+        np.testing.assert_allclose(conv[:, :k], mix[:, :k], atol=1e-8)
         # moments: E[W] mu and E[W] sigma^2 + mu^2 Var(L), W = L + R
         ew = lt @ _x(lt) + 1
         vl = lt @ _x(lt) ** 2 - (ew - 1) ** 2
@@ -256,6 +263,28 @@ def test_compound_equals_the_family_mixture_with_random_lead_time():
         np.testing.assert_allclose(m, ew * mean, rtol=1e-8)
         np.testing.assert_allclose(conv @ _x(conv) ** 2 - m**2, ew * v1 + mean**2 * vl, rtol=1e-6)
         np.testing.assert_allclose(d.mean, ew * mean, rtol=1e-12)
+
+
+def test_compound_of_a_lumpy_pmf_matches_repeated_convolution():
+    # mostly nothing, sometimes 1-3, rarely 40: far from any family; lead time 0-12
+    f = np.zeros((2, 41))
+    f[0, [0, 1, 2, 3, 40]] = [0.7, 0.15, 0.08, 0.04, 0.03]
+    f[1, [0, 5]] = [0.9, 0.1]
+    lt = np.zeros((2, 13))
+    lt[0, [3, 12]] = [0.6, 0.4]
+    lt[1, 0] = 1.0  # lead time 0: only the review period
+    got = compound_pmf(f, lt, review_buckets=2)
+    np.testing.assert_allclose(got.sum(axis=1), 1.0, atol=1e-12)
+    for i in range(2):
+        ref = np.zeros(41 * 15)
+        power = np.array([1.0])
+        for w in range(15):
+            if w >= 2:
+                ref[: power.size] += lt[i, w - 2] * power
+            power = np.convolve(power, f[i])
+        k = got.shape[1]
+        np.testing.assert_allclose(got[i], np.r_[ref[: k - 1], ref[k - 1 :].sum()], atol=1e-12)
+        assert ref[k:].sum() <= 1e-9  # what lies beyond the cut is within the tail
 
 
 def test_compound_zero_lead_time_and_shape_errors():

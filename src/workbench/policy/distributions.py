@@ -99,6 +99,7 @@ DISTRIBUTIONS = ("normal", "gamma", "gamma_discrete", "poisson", "negbin", "empi
 MAX_CELLS = 2**25
 _TAIL = 1e-9
 _CDF_TOL = 1e-12  # F(k) >= q - _CDF_TOL counts as reaching q (cumsum rounding)
+_BLOCK = 2**17  # cells per block of SKUs in the FFT of compound_pmf (2 MB of complex)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -560,20 +561,29 @@ def lead_time_pmf(mean_buckets: Any, sd_buckets: Any = 0.0, *, tail: float = _TA
     return gamma_pmf(m, s, tail=tail)
 
 
-def _convolve_truncated(a: np.ndarray, b: np.ndarray, width: int) -> np.ndarray:
-    """Row-wise linear convolution of a (n, Ka) and b (n, Kb), first ``width`` columns.
+def _chernoff_length(f: np.ndarray, lt: np.ndarray, r: int, tail: float) -> np.ndarray:
+    """Per SKU, a length a with P(S >= a) <= tail for the compound S, by Chernoff.
 
-    An FFT of length >= Ka + Kb - 1 makes the circular convolution linear (no
-    wrap-around), so truncating afterwards is exact for the kept columns.
+    For any t > 0, P(S >= a) <= E[exp(t S)] exp(-t a), and
+    ln E[exp(t S)] = ln sum_l P(L = l) M(t)^(l + R) with M the per-bucket moment
+    generating function, all in logs. Minimised over a grid of t.
     """
-    size = a.shape[1] + b.shape[1] - 1
-    nfft = 1 << (size - 1).bit_length()
-    fa = np.fft.rfft(a, nfft, axis=1)
-    fb = np.fft.rfft(b, nfft, axis=1)
-    out = np.fft.irfft(fa * fb, nfft, axis=1)[:, :width]
-    if out.shape[1] < width:
-        out = np.pad(out, ((0, 0), (0, width - out.shape[1])))
-    return np.maximum(out, 0.0)
+    n, k = f.shape
+    x = np.arange(k, dtype=float)
+    lags = np.arange(lt.shape[1], dtype=float) + r
+    top = np.where(f > 0, x[None, :], 0.0).max(axis=1)  # largest value with mass
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_lt = np.log(lt)
+        best = np.full(n, np.inf)
+        for t in np.geomspace(1e-4, 8.0, 32):
+            # ln M(t) = t top + ln sum f(x) exp(t (x - top)): no overflow
+            below = np.minimum(x[None, :] - top[:, None], 0.0)
+            log_m = t * top + np.log((f * np.exp(t * below)).sum(axis=1))
+            v = log_lt + lags[None, :] * log_m[:, None]
+            vmax = v.max(axis=1)
+            log_e = vmax + np.log(np.exp(v - vmax[:, None]).sum(axis=1))
+            best = np.fmin(best, (log_e - np.log(tail)) / t)
+    return best
 
 
 def compound_pmf(
@@ -619,13 +629,17 @@ def compound_pmf(
 
     where :math:`f^{*w}` is the w-fold convolution of the per-bucket pmf (the
     distribution of the sum of w independent buckets; :math:`f^{*0}` is a point mass
-    at 0). The powers are built by repeated convolution along axis 1 for all SKUs at
-    once, each by FFT of a length that avoids wrap-around, truncated to K_out columns.
-    K_out starts at the mean plus 12 standard deviations of the compound and is
-    doubled until the probability beyond it is at most ``tail`` for every SKU (the
-    remainder is then added to the last column). Axsaeter [3]_ sec. 5.3 and Zipkin
-    [1]_ sec. 6.2 give the compound distribution; its mean is E[L + R] mu and its
-    variance E[L + R] sigma^2 + mu^2 Var(L).
+    at 0). All SKUs are computed at once, along axis 1, in blocks of SKUs that fit in
+    cache: one FFT of the per-bucket pmf, the powers :math:`\\hat f^{\\,w}` mixed
+    with weights P(L = w - R) in the frequency domain, one inverse FFT. The FFT length
+    N is a power of two at least a Chernoff bound on the ``1 - tail`` quantile of the
+    largest SKU, :math:`\\min_t [\\ln E e^{tX} - \\ln(tail)] / t` (or the largest
+    possible sum, (K - 1)(M + R) + 1, if smaller, which makes the result exact), so
+    the probability that wraps around from beyond N is at most ``tail`` per SKU. The
+    result is cut at the largest ``1 - tail`` quantile over SKUs and the remainder
+    added to the last column. Memory: n_sku x N cells, guarded by ``max_cells``.
+    Axsaeter [3]_ sec. 5.3 and Zipkin [1]_ sec. 6.2 give the compound distribution;
+    its mean is E[L + R] mu and its variance E[L + R] sigma^2 + mu^2 Var(L).
 
     Examples
     --------
@@ -648,36 +662,38 @@ def compound_pmf(
         )
     n, k = f.shape
     w_max = lt.shape[1] - 1 + r
-    x = np.arange(k, dtype=float)
-    mu = f @ x
-    var = np.maximum(f @ (x * x) - mu * mu, 0.0)
-    lags = np.arange(lt.shape[1], dtype=float) + r
-    e_w = lt @ lags
-    var_w = np.maximum(lt @ (lags * lags) - e_w * e_w, 0.0)
-    c_mean = e_w * mu
-    c_sd = np.sqrt(e_w * var + mu * mu * var_w)
     hard = (k - 1) * w_max + 1  # largest possible sum + 1
-    guess = np.nanmax(c_mean + 12.0 * c_sd + 10.0) if n else 1.0
-    width = int(min(hard, max(int(np.ceil(guess)), k)))
-    while True:
-        if n * width > max_cells:
-            raise ValueError(
-                f"max_cells must be >= n_sku * K = {n} * {width} = {n * width} [cells] "
-                f"for this lead-time demand; got {max_cells}. Use a continuous model "
-                "('normal', 'gamma') for SKUs with large demand, or raise max_cells"
-            )
-        out = np.zeros((n, width))
-        power = np.zeros((n, width))
-        power[:, 0] = 1.0  # f^{*0}
+    bad = np.isnan(f).any(axis=1) | np.isnan(lt).any(axis=1)
+    f0, lt0 = np.where(bad[:, None], 0.0, f), np.where(bad[:, None], 0.0, lt)
+    f0[bad, 0], lt0[bad, 0] = 1.0, 1.0
+    reach = _chernoff_length(f0, lt0, r, tail) if n else np.zeros(0)
+    length = int(min(hard, np.ceil(np.max(reach, initial=1.0)) + 1))
+    nfft = 1 << max(length - 1, 1).bit_length()
+    if n * nfft > max_cells:
+        raise ValueError(
+            f"max_cells must be >= n_sku * nfft = {n} * {nfft} = {n * nfft} [cells] for "
+            f"this lead-time demand; got {max_cells}. Use a continuous model ('normal', "
+            "'gamma') for SKUs with large demand, or raise max_cells"
+        )
+    width = min(nfft, hard)
+    full = np.empty((n, width))
+    step = max(1, _BLOCK // nfft)  # blocks of SKUs small enough to stay in cache
+    for lo in range(0, n, step):
+        rows = slice(lo, lo + step)
+        phi = np.fft.rfft(f0[rows], nfft, axis=1)
+        acc = np.zeros_like(phi)
+        power = np.ones_like(phi)  # transform of f^{*0}
         for w in range(w_max + 1):
             if w > 0:
-                power = _convolve_truncated(power, f, width)
+                power *= phi
             if w >= r:
-                out += lt[:, w - r : w - r + 1] * power
-        lost = 1.0 - out.sum(axis=1)
-        if width >= hard or not np.any(lost > tail):
-            break
-        width = int(min(hard, 2 * width))
+                acc += lt0[rows, w - r : w - r + 1] * power
+        full[rows] = np.fft.irfft(acc, nfft, axis=1)[:, :width]
+    np.maximum(full, 0.0, out=full)
+    cdf = np.cumsum(full, axis=1)
+    need = (cdf < 1.0 - tail).sum(axis=1)  # first column with F >= 1 - tail
+    out = full[:, : int(min(width, need.max(initial=0) + 1))].copy()
+    out[bad] = np.nan
     return _close_rows(out)
 
 
@@ -867,10 +883,15 @@ def lead_time_demand_distribution(
       independent buckets (Poisson(w mu); NB keeps p and scales r by w; the gamma
       keeps its scale and scales its shape by w), so the demand over w buckets is the
       family with mean w mu and variance w sigma^2, for any real w. A fixed lead time
-      uses w = L + R directly; a random one mixes over the lead-time pmf
-      (:func:`lead_time_pmf`, a gamma on whole buckets, or ``lead_time``):
-      :math:`\\sum_l P(L = l) f_{l + R}(x)`. This equals :func:`compound_pmf` of the
-      per-bucket pmf (checked in the tests) without the convolutions.
+      uses w = L + R directly. A random lead time (:func:`lead_time_pmf`, a gamma on
+      whole buckets, or ``lead_time``) gives the mixture
+      :math:`\\sum_l P(L = l) f_{l + R}(x)`: for "poisson" and "negbin" computed as
+      :func:`compound_pmf` of the per-bucket pmf (the same thing, by closure; checked
+      in the tests against the explicit mixture), for "gamma_discrete" as the explicit
+      mixture of gammas put onto whole units. The latter costs two incomplete-gamma
+      evaluations per SKU, unit and lead time in the support: about a minute for
+      5 000 SKUs with a 6 +- 2 bucket lead time and K = 900; prefer "gamma"
+      (continuous, 0.3 s) or "negbin" for large catalogues.
     - "empirical": the SKU's own history, no model assumed. ``method="iid"``
       resamples buckets independently with replacement: the bootstrap distribution of
       the sum of w draws is computed *exactly*, as the w-fold convolution of the
@@ -970,9 +991,15 @@ def lead_time_demand_distribution(
     if fixed:
         w = lt_mean + r
         pmf = _family_pmf(family, mu * w, var1 * w, tail, max_cells)
+    elif family in ("poisson", "negbin"):
+        # closed under convolution: the compound of the per-bucket pmf is exact, and its
+        # FFT convolutions are far cheaper than one family pmf per lead time
+        lt_pmf = lt if lt is not None else lead_time_pmf(lt_mean, lt_sd, tail=tail)
+        bucket = _family_pmf(family, mu, var1, tail, max_cells)
+        pmf = compound_pmf(bucket, lt_pmf, review_buckets=r, tail=tail, max_cells=max_cells)
     else:
         lt_pmf = lt if lt is not None else lead_time_pmf(lt_mean, lt_sd, tail=tail)
-        # one family pmf per lead time in the support, mixed with weights P(L = l)
+        # one gamma per lead time in the support, mixed with weights P(L = l)
         support = np.flatnonzero(lt_pmf.any(axis=0))
         w_top = float(support.max() + r) if support.size else float(r)
         width = _family_pmf(family, mu * w_top, var1 * w_top, tail, max_cells).shape[1]
