@@ -19,6 +19,7 @@ from workbench.policy import (
     ltd_reorder_point,
     ltd_service,
     negbin_pmf,
+    observed_lead_time_pmf,
     pmf_cdf,
     pmf_loss,
     pmf_loss2,
@@ -220,6 +221,25 @@ def test_lead_time_pmf_fixed_fraction_keeps_the_mean():
     p = lead_time_pmf([5 / 7, 2.0, 0.0])
     np.testing.assert_allclose(p @ _x(p), [5 / 7, 2.0, 0.0], rtol=1e-12)
     assert p[1, 2] == 1.0 and p[2, 0] == 1.0
+
+
+def test_observed_lead_time_pmf_keeps_each_skus_mean():
+    codes = [0, 0, 0, 2, 2]
+    obs = [1.0, 2.0, 2.5, 0.0, 4.0]
+    p = observed_lead_time_pmf(codes, obs, n_sku=3)
+    assert p.shape == (3, 5)
+    np.testing.assert_allclose(p[[0, 2]].sum(axis=1), 1.0)
+    np.testing.assert_allclose(p[[0, 2]] @ _x(p), [5.5 / 3, 2.0])
+    assert np.isnan(p[1]).all()  # no observations
+    with pytest.raises(ValueError, match=r"sku_codes must be in 0 .. 2"):
+        observed_lead_time_pmf([3], [1.0], n_sku=3)
+    with pytest.raises(ValueError, match=r"lead_time_buckets must be >= 0 \[buckets\]"):
+        observed_lead_time_pmf([0], [-1.0], n_sku=3)
+    # used directly as the lead time of a plan
+    d = lead_time_demand_distribution(
+        "poisson", bucket_mean=[1.0, 1.0], lead_time=p[[0, 2]], review_buckets=1
+    )
+    np.testing.assert_allclose(d.mean, [5.5 / 3 + 1, 3.0])
 
 
 # ----------------------------------------------------------------------------- compound

@@ -86,6 +86,7 @@ __all__ = [
     "ltd_reorder_point",
     "ltd_service",
     "negbin_pmf",
+    "observed_lead_time_pmf",
     "pmf_cdf",
     "pmf_loss",
     "pmf_loss2",
@@ -545,8 +546,8 @@ def lead_time_pmf(mean_buckets: Any, sd_buckets: Any = 0.0, *, tail: float = _TA
     buckets: 0 weeks with probability 2/7, 1 week with probability 5/7). A random
     lead time is a gamma matched to mean and sd, spread onto whole buckets
     (:func:`gamma_pmf`), which keeps it non-negative and right-skewed, as lead times
-    are. Observed lead times can be used instead: any pmf matrix of this shape (for
-    example a histogram of a SKU's receipts) is accepted by :func:`compound_pmf` and
+    are. Observed lead times can be used instead (:func:`observed_lead_time_pmf`):
+    any pmf matrix of this shape is accepted by :func:`compound_pmf` and
     :func:`lead_time_demand_distribution`.
 
     Examples
@@ -559,6 +560,72 @@ def lead_time_pmf(mean_buckets: Any, sd_buckets: Any = 0.0, *, tail: float = _TA
     require_nonnegative("mean_buckets", m, "buckets")
     require_nonnegative("sd_buckets", s, "buckets")
     return gamma_pmf(m, s, tail=tail)
+
+
+def observed_lead_time_pmf(sku_codes: Any, lead_time_buckets: Any, *, n_sku: int) -> np.ndarray:
+    """Lead-time pmf matrix from observed lead times (for example receipts), per SKU.
+
+    Parameters
+    ----------
+    sku_codes : array_like of int
+        Row (SKU position, 0 .. n_sku - 1) of each observation.
+    lead_time_buckets : array_like
+        Observed lead time of each observation [buckets], >= 0 (days / bucket length).
+    n_sku : int
+        Number of SKUs (rows of the result).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``P(L = l)`` [fraction], shape (n_sku, M + 1); a row of NaN for a SKU without
+        observations (give it :func:`lead_time_pmf` of a default instead).
+
+    Raises
+    ------
+    ValueError
+        If a code is outside 0 .. n_sku - 1 or a lead time is negative.
+
+    Notes
+    -----
+    Each observation x between l and l + 1 buckets counts l + 1 - x at l and x - l at
+    l + 1 (so the mean lead time is kept), then the counts of each SKU are divided by
+    its number of observations: the empirical distribution, built with one
+    ``numpy.bincount``.
+
+    Examples
+    --------
+    Three receipts after 1, 2 and 2.5 weeks:
+
+    >>> observed_lead_time_pmf([0, 0, 0], [1.0, 2.0, 2.5], n_sku=1).round(4).tolist()
+    [[0.0, 0.3333, 0.5, 0.1667]]
+    """
+    codes = np.asarray(sku_codes, dtype=np.int64).ravel()
+    lt = np.asarray(lead_time_buckets, dtype=float).ravel()
+    if codes.size != lt.size:
+        raise ValueError(
+            f"sku_codes and lead_time_buckets must have the same length; "
+            f"got {codes.size} and {lt.size}"
+        )
+    outside = (codes < 0) | (codes >= n_sku)
+    if np.any(outside):
+        raise ValueError(
+            f"sku_codes must be in 0 .. {n_sku - 1}; got {codes[outside][:3].tolist()}"
+        )
+    keep = ~np.isnan(lt)
+    codes, lt = codes[keep], lt[keep]
+    require_nonnegative("lead_time_buckets", lt, "buckets")
+    lo = np.floor(lt)
+    frac = lt - lo
+    width = int(lo.max()) + 2 if lt.size else 1
+    key = codes * width + lo.astype(np.int64)
+    counts = np.bincount(key, weights=1.0 - frac, minlength=n_sku * width)
+    counts += np.bincount(key + 1, weights=frac, minlength=n_sku * width)[: n_sku * width]
+    counts = counts.reshape(n_sku, width)
+    total = np.bincount(codes, minlength=n_sku).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = counts / total[:, None]
+    last = np.flatnonzero(np.nan_to_num(out).any(axis=0))
+    return out[:, : (int(last.max()) + 1 if last.size else 1)]
 
 
 def _chernoff_length(f: np.ndarray, lt: np.ndarray, r: int, tail: float) -> np.ndarray:
@@ -889,9 +956,10 @@ def lead_time_demand_distribution(
       :func:`compound_pmf` of the per-bucket pmf (the same thing, by closure; checked
       in the tests against the explicit mixture), for "gamma_discrete" as the explicit
       mixture of gammas put onto whole units. The latter costs two incomplete-gamma
-      evaluations per SKU, unit and lead time in the support: about a minute for
-      5 000 SKUs with a 6 +- 2 bucket lead time and K = 900; prefer "gamma"
-      (continuous, 0.3 s) or "negbin" for large catalogues.
+      evaluations per SKU, unit and lead time in the support: 15 s for 1 000 SKUs
+      with a 6 +- 2 bucket lead time and K = 900 on a busy two-core machine, where
+      "negbin" takes 1 s per 1 000 SKUs and "gamma" (continuous) 0.03 s; prefer
+      those for large catalogues.
     - "empirical": the SKU's own history, no model assumed. ``method="iid"``
       resamples buckets independently with replacement: the bootstrap distribution of
       the sum of w draws is computed *exactly*, as the w-fold convolution of the
