@@ -191,6 +191,8 @@ def test_negbin_falls_back_to_poisson_when_not_overdispersed():
     np.testing.assert_allclose(
         negbin_pmf([3.0, 5.0], [3.0, 1.0]), poisson_pmf([3.0, 5.0])[:, :], atol=1e-15
     )
+    # a mean of 0 with a (contradictory) positive variance: all mass at 0, no NaN
+    np.testing.assert_array_equal(negbin_pmf([0.0], [4.0]), [[1.0]])
 
 
 def test_pmf_loss_real_s_negative_and_above_support():

@@ -243,7 +243,7 @@ def negbin_pmf(
     require_probability("tail", np.asarray(tail, dtype=float))
     from scipy import stats
 
-    over = v > m
+    over = (v > m) & (m > 0)  # mean 0 admits no spread: Poisson(0), all mass at 0
     safe_v = np.where(over, v, 2.0)
     safe_m = np.where(over, m, 1.0)
     p = safe_m / safe_v
@@ -727,6 +727,7 @@ def compound_pmf(
         raise ValueError(
             f"review_buckets must be a whole number >= 0 [buckets]; got {review_buckets}"
         )
+    require_probability("tail", np.asarray(tail, dtype=float))
     n, k = f.shape
     w_max = lt.shape[1] - 1 + r
     hard = (k - 1) * w_max + 1  # largest possible sum + 1
