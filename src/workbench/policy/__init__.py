@@ -1,6 +1,8 @@
 """Pure, vectorized inventory-policy calculators (no widgets, no plotting)."""
 
 from . import classify as _classify
+from . import demand_class as _demand_class
+from . import distributions as _distributions
 from . import eoq as _eoq
 from . import newsvendor as _newsvendor
 from . import review as _review
@@ -12,9 +14,13 @@ __all__ = [
     *_review.__all__,
     *_newsvendor.__all__,
     *_classify.__all__,
+    *_demand_class.__all__,
+    *_distributions.__all__,
 ]
 
 from .classify import *  # noqa: F403
+from .demand_class import *  # noqa: F403
+from .distributions import *  # noqa: F403
 from .eoq import *  # noqa: F403
 from .newsvendor import *  # noqa: F403
 from .review import *  # noqa: F403
