@@ -5,6 +5,7 @@ from . import eoq as _eoq
 from . import newsvendor as _newsvendor
 from . import review as _review
 from . import service as _service
+from . import undershoot as _undershoot
 
 __all__ = [
     *_eoq.__all__,
@@ -12,6 +13,7 @@ __all__ = [
     *_review.__all__,
     *_newsvendor.__all__,
     *_classify.__all__,
+    *_undershoot.__all__,
 ]
 
 from .classify import *  # noqa: F403
@@ -19,3 +21,4 @@ from .eoq import *  # noqa: F403
 from .newsvendor import *  # noqa: F403
 from .review import *  # noqa: F403
 from .service import *  # noqa: F403
+from .undershoot import *  # noqa: F403
