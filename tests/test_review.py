@@ -143,8 +143,10 @@ def test_snyder_shen_eil_cost_function():
 
 
 def test_snyder_shen_base_stock():
-    # Snyder & Shen Example 4.3: h = 0.18, p = 0.70, D ~ N(50, 8^2): S* = 56.60, cost 1.9976
-    p = base_stock(50, 8, lead_time_days=1, holding_cost=0.18, backorder_cost=0.70)
+    # Snyder & Shen Example 4.3: h = 0.18, p = 0.70, D ~ N(50, 8^2) per period, no lead
+    # time: S* = 56.60, cost 1.9976. With the timing convention (review, then demand; an
+    # order arrives L buckets later) the book's L = 0 covers one period of demand.
+    p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost=0.70)
     assert isinstance(p, BaseStockPolicy)
     assert_allclose(p.order_up_to, 56.60, atol=0.005)
     assert_allclose(p.annual_cost, 1.9976, atol=5e-5)
@@ -356,10 +358,34 @@ def test_rs_protection_interval_and_fill_rate():
 
 
 def test_base_stock_service_level_form():
-    p = base_stock(20.0, 4.0, lead_time_days=9, service_level=0.95)
+    # review_period_days=0: the continuous-review formula on the lead time alone
+    p = base_stock(20.0, 4.0, lead_time_days=9, service_level=0.95, review_period_days=0)
     assert_allclose(p.order_up_to, 180 + stats.norm.ppf(0.95) * 12)
     assert np.isnan(p.annual_cost)
     assert_allclose(p.expected_on_hand, p.safety_stock + p.expected_backorders)
+
+
+def test_base_stock_daily_review_covers_lead_time_plus_one_day():
+    # the default is the simulator's daily review: S covers L + 1 days of demand
+    p = base_stock(20.0, 4.0, lead_time_days=9, service_level=0.95)
+    assert_allclose(p.lead_time_demand_mean, 200.0)
+    assert_allclose(p.lead_time_demand_sd, 4.0 * np.sqrt(10))
+    assert_allclose(p.order_up_to, 200 + stats.norm.ppf(0.95) * 4.0 * np.sqrt(10))
+    # a weekly review protects L + 7 days, with lead-time variability as usual
+    w = base_stock(
+        20.0, 4.0, lead_time_days=9, lead_time_sd_days=2, review_period_days=7, service_level=0.9
+    )
+    assert_allclose(w.lead_time_demand_sd, np.sqrt(16 * 16 + 400 * 4))
+    # the base-stock policy is the (R, S) policy with R = 1 day
+    r = rs_policy(20.0, 4.0, review_period_days=1, lead_time_days=9, service_level=0.95)
+    assert_allclose(p.order_up_to, r.order_up_to, rtol=1e-12)
+
+
+def test_base_stock_needs_a_protection_interval():
+    with pytest.raises(ValueError, match=r"lead_time_days \+ review_period_days must be > 0"):
+        base_stock(5.0, 1.0, lead_time_days=0, review_period_days=0, service_level=0.9)
+    with pytest.raises(ValueError, match=r"review_period_days must be >= 0 \[days\]"):
+        base_stock(5.0, 1.0, lead_time_days=2, review_period_days=-1, service_level=0.9)
 
 
 # ----------------------------------------------------------------------------- input types
