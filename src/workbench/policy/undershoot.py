@@ -96,7 +96,6 @@ from .._numeric import (
     require_positive,
     require_probability,
 )
-from .service import _normal_loss_parts
 
 __all__ = [
     "PeriodicReorderPoint",
@@ -185,10 +184,16 @@ def _ncdf(x, m, sd):
 
 
 def _nloss(x, m, sd):
-    """E[(X - x)^+] for X ~ N(m, sd^2)."""
+    """E[(X - x)^+] for X ~ N(m, sd^2).
+
+    sigma (phi(z) - z (1 - Phi(z))): absolute accuracy ~1e-16 sigma, all these sums
+    need (the relative accuracy of :func:`~workbench.policy.service.normal_loss` far in
+    the tail is not), at a third of its cost.
+    """
     pos = sd > 0
     safe = np.where(pos, sd, 1.0)
-    g, _ = _normal_loss_parts((x - m) / safe)
+    z = (x - m) / safe
+    g = np.maximum(np.exp(-0.5 * z * z) * _INV_SQRT_2PI - z * special.ndtr(-z), 0.0)
     return np.where(pos, safe * g, np.maximum(m - x, 0.0))
 
 
@@ -275,31 +280,6 @@ class _NormalSQ:
 
 
 # --------------------------------------------------------------------------- discrete pieces
-def _renewal(p: np.ndarray, jmax: int) -> np.ndarray:
-    """u(j), j = 0..jmax-1: expected reviews at which the demand since an order is j.
-
-    u(j) (1 - p_0) = 1{j = 0} + sum_{k=1}^{min(j, K-1)} p_k u(j - k), one step per j
-    for all SKUs at once. Once every SKU's u has settled on the renewal-theorem limit
-    1 / E[D] over K consecutive steps (to 1e-13), the rest is that limit.
-    """
-    n, k_len = p.shape
-    u = np.zeros((n, max(jmax, 1)))
-    inv = 1.0 / (1.0 - p[:, 0])
-    rev = p[:, 1:][:, ::-1]  # p_{K-1}, ..., p_1
-    mean = p @ np.arange(k_len)
-    limit = 1.0 / mean
-    for j in range(jmax):
-        m = min(j, k_len - 1)
-        acc = np.einsum("ij,ij->i", u[:, j - m : j], rev[:, k_len - 1 - m :]) if m else 0.0
-        u[:, j] = ((1.0 if j == 0 else 0.0) + acc) * inv
-        if j >= 2 * k_len and j % k_len == 0:
-            recent = u[:, j - k_len + 1 : j + 1]
-            if np.all(np.abs(recent * mean[:, None] - 1.0) < 1e-13):
-                u[:, j + 1 :] = limit[:, None]
-                break
-    return u
-
-
 def _gather(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """table[i, idx[i, ...]] with idx clipped into the table."""
     flat = np.clip(idx, 0, table.shape[1] - 1).astype(np.intp)
@@ -353,25 +333,82 @@ def _sq_undershoot(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return g / np.where(em > 0, em, 1.0)[:, None], em
 
 
-def _ss_renewal(p: np.ndarray, delta: np.ndarray):
-    """Undershoot pmf, stationary offsets S - Y and reviews per order for (s, S)."""
+class _Renewal(NamedTuple):
+    """The renewal quantities of an (s, S) policy, per SKU, in grid steps.
+
+    u(j) = ``limit`` + r(j): ``limit`` = 1 / E[D] (renewal theorem) and the remainder r
+    stored ragged (``seg``, ``pos``, ``rem``: SKU, step, value) where it is not
+    negligible, so a SKU whose u settles quickly costs little.
+    """
+
+    g: np.ndarray  # (n, K) undershoot pmf
+    limit: np.ndarray  # (n,)
+    seg: np.ndarray
+    pos: np.ndarray
+    rem: np.ndarray
+    reviews: np.ndarray  # (n,) expected reviews per order, sum_{j < Delta} u(j)
+
+
+def _ss_renewal(p: np.ndarray, delta: np.ndarray, tol: float = 1e-9) -> _Renewal:
+    """Renewal function u(j), j < Delta, and the undershoot pmf of an (s, S) policy.
+
+    u(j) (1 - p_0) = 1{j = 0} + sum_{k=1}^{min(j, K-1)} p_k u(j - k), one step j at a
+    time for the SKUs still active: a SKU drops out at j = Delta, or once
+    |u(j) E[D] - 1| < ``tol`` for K steps running (then u stays at 1 / E[D]). The last
+    K - 1 values sit in a ring buffer; the undershoot P(U = w) =
+    sum_{t >= 1} u(Delta - t) p(t + w) needs u only over those steps.
+    """
     n, k_len = p.shape
-    dmax = int(delta.max()) if delta.size else 1
-    u = _renewal(p, dmax)
-    j = np.arange(u.shape[1])[None, :]
-    inside = j < delta[:, None]
-    weight = np.where(inside, u, 0.0)
-    reviews = weight.sum(axis=1)  # expected reviews per order cycle
-    pi = weight / reviews[:, None]
-    # A[i, t] = u_i(Delta_i - t), t = 1..K-1 (0 for Delta_i - t < 0)
-    t = np.arange(k_len)[None, :]
-    idx = delta[:, None] - t
-    a = np.where((idx >= 0) & (t >= 1), _gather(u, np.maximum(idx, 0)), 0.0)
+    delta = np.asarray(delta, dtype=np.int64)
+    mean = p @ np.arange(k_len)
+    limit = 1.0 / mean
+    inv = 1.0 / (1.0 - p[:, 0])
+    ring = np.zeros((n, k_len))
+    t_idx = np.arange(k_len)[None, :]
+    # a[i, t] = u_i(Delta_i - t) for t = 1..K-1 (0 where Delta_i - t < 0); limit by default
+    a = np.where((t_idx >= 1) & (t_idx <= delta[:, None]), limit[:, None], 0.0)
+    calm = np.zeros(n, dtype=np.int64)
+    active = np.arange(n)
+    ks = np.arange(1, k_len)
+    seg_l, pos_l, rem_l = [], [], []
+    total = np.zeros(n)
+    for j in range(int(delta.max()) if n else 0):
+        active = active[(delta[active] > j) & (calm[active] < k_len)]
+        if active.size == 0:
+            break
+        m = min(j, k_len - 1)
+        uj = np.full(active.size, 1.0 if j == 0 else 0.0)
+        if m:
+            cols = (j - ks[:m]) % k_len
+            uj += np.einsum("ij,ij->i", ring[active][:, cols], p[active, 1 : m + 1])
+        uj *= inv[active]
+        ring[active, j % k_len] = uj
+        r = uj - limit[active]
+        keep = np.abs(r) * mean[active] >= 1e-12
+        seg_l.append(active[keep])
+        pos_l.append(np.full(int(keep.sum()), j, dtype=np.int64))
+        rem_l.append(r[keep])
+        total[active] += r
+        t = delta[active] - j
+        inside = (t >= 1) & (t < k_len)
+        a[active[inside], t[inside]] = uj[inside]
+        calm[active] = np.where(np.abs(r) * mean[active] < tol, calm[active] + 1, 0)
     g = np.zeros((n, k_len))
     for tt in range(1, k_len):
         g[:, : k_len - tt] += a[:, tt : tt + 1] * p[:, tt:]
     g /= np.maximum(g.sum(axis=1, keepdims=True), 1e-300)
-    return g, pi, reviews
+
+    def cat(parts, kind):
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
+
+    return _Renewal(
+        g=g,
+        limit=limit,
+        seg=cat(seg_l, np.int64),
+        pos=cat(pos_l, np.int64),
+        rem=cat(rem_l, float),
+        reviews=limit * delta + total,
+    )
 
 
 # --------------------------------------------------------------------------- pmf input
@@ -545,7 +582,7 @@ def undershoot_pmf(period_pmf: Any, *, order_quantity: Any, policy: str = "sQ") 
     if policy == "sQ":
         return _sq_undershoot(p, q)[0]
     p_safe, _ = _safe_pmf(p)
-    return _ss_renewal(p_safe, q)[0]
+    return _ss_renewal(p_safe, q).g
 
 
 # --------------------------------------------------------------------------- checks
@@ -587,7 +624,7 @@ class _NormalSS:
         self.mu_l, self.sd_l = mu_l, sd_l
         self.mu_lr, self.sd_lr = mu_l + mu_r, np.sqrt(sd_l * sd_l + sd_r * sd_r)
         top = mu_r + _SPAN * sd_r
-        shape_step = np.where(sd_r > 0, np.minimum(sd_r, mu_r), mu_r) / 10.0
+        shape_step = np.where(sd_r > 0, np.minimum(sd_r, mu_r), mu_r) / 5.0
         step = np.maximum.reduce([shape_step, delta / 2000.0, top / 4000.0])
         n_delta = np.clip(np.ceil(delta / np.where(step > 0, step, 1.0) + 0.5), 1, 2000)
         # grid value k stands for demand in ((k - 1/2) h, (k + 1/2) h]: the grid walk
@@ -602,11 +639,11 @@ class _NormalSS:
         p = np.maximum(p, 0.0)
         p /= p.sum(axis=1, keepdims=True)
         p, self.none = _safe_pmf(p)
-        g, pi, reviews = _ss_renewal(p, n_delta.astype(np.int64))
-        self.g, self.pi = g, pi
-        w = np.arange(g.shape[1])[None, :]
-        self.undershoot = np.where(self.none, 0.0, h * (np.sum(g * w, axis=1) + 0.5))
-        self.order_probability = np.where(self.none, 0.0, 1.0 / reviews)
+        ren = _ss_renewal(p, n_delta.astype(np.int64))
+        self.g, self.ren = ren.g, ren
+        w = np.arange(ren.g.shape[1])[None, :]
+        self.undershoot = np.where(self.none, 0.0, h * (np.sum(ren.g * w, axis=1) + 0.5))
+        self.order_probability = np.where(self.none, 0.0, 1.0 / ren.reviews)
 
     def csl(self, s):
         h = self.h[:, None]
@@ -617,16 +654,33 @@ class _NormalSS:
         )
         return np.clip(np.where(self.none, 1.0, csl), 0.0, 1.0)
 
-    def fill(self, s):
-        y = (s + self.delta)[:, None] - np.arange(self.pi.shape[1])[None, :] * self.h[:, None]
-        per_review = np.sum(
-            self.pi
-            * (
-                _nloss(y, self.mu_lr[:, None], self.sd_lr[:, None])
-                - _nloss(y, self.mu_l[:, None], self.sd_l[:, None])
-            ),
-            axis=1,
+    def _h(self, y, seg=slice(None)):
+        """H(y) = E[(D_{L+R} - y)^+] - E[(D_L - y)^+], units short in a review period."""
+        return _nloss(y, self.mu_lr[seg], self.sd_lr[seg]) - _nloss(
+            y, self.mu_l[seg], self.sd_l[seg]
         )
+
+    def fill(self, s):
+        # sum_{j < n} u(j) H(S - j h) = limit * sum_j H(S - j h) + sum_j r(j) H(S - j h);
+        # the first sum by the midpoint rule with its h^2 correction:
+        # sum_j H(S - j h) = [I(s) - I(S + h/2)] / h - h / 24 [H'(S + h/2) - H'(s)],
+        # I = n2_{L+R} - n2_L (second-order losses), H' = F_{L+R} - F_L
+        h, ren = self.h, self.ren
+        big_s = s + self.delta
+        top = big_s + 0.5 * h
+
+        def integral(x):
+            return _nloss2(x, self.mu_lr, self.sd_lr) - _nloss2(x, self.mu_l, self.sd_l)
+
+        def slope(x):
+            return _ncdf(x, self.mu_lr, self.sd_lr) - _ncdf(x, self.mu_l, self.sd_l)
+
+        uniform = (integral(s) - integral(top)) / h - h / 24.0 * (slope(top) - slope(s))
+        seg = ren.seg
+        rest = np.bincount(
+            seg, weights=ren.rem * self._h(big_s[seg] - ren.pos * h[seg], seg), minlength=s.size
+        )
+        per_review = (ren.limit * uniform + rest) / ren.reviews
         per_review = np.where(self.none, 0.0, np.maximum(per_review, 0.0))
         pos = (self.mu_r > 0) & ~self.none
         fill = np.where(pos, 1.0 - per_review / np.where(pos, self.mu_r, 1.0), 1.0)
@@ -651,8 +705,9 @@ class _Discrete:
             g, em = _sq_undershoot(p, q)
             self.order_probability = em / q
         else:
-            g, self.pi, reviews = _ss_renewal(p_safe, q)
-            self.order_probability = np.where(self.none, 0.0, 1.0 / reviews)
+            self.ren = _ss_renewal(p_safe, q)
+            g = self.ren.g
+            self.order_probability = np.where(self.none, 0.0, 1.0 / self.ren.reviews)
         self.g = g
         w = np.arange(g.shape[1])[None, :]
         self.undershoot = np.where(self.none, 0.0, np.sum(g * w, axis=1))
@@ -672,26 +727,50 @@ class _Discrete:
                 + self.lt.loss2_at(b)
             )[:, 0] / self.q
         else:
-            y = (s + self.q)[:, None] - np.arange(self.pi.shape[1])[None, :]
-            per_review = np.sum(self.pi * (self.ltr.loss_at(y) - self.lt.loss_at(y)), axis=1)
+            # sum_{j < Delta} u(j) H(S - j): the limit part over y = s+1..S from the
+            # second-order loss tables, the remainder r(j) from its ragged entries
+            ren, big_s = self.ren, s + self.q
+            a, b = s + 1.0, big_s + 1.0
+            uniform = (
+                self.ltr.loss2_at(a)
+                - self.ltr.loss2_at(b)
+                - self.lt.loss2_at(a)
+                + self.lt.loss2_at(b)
+            )[:, 0]
+            rest = np.zeros(s.size)
+            if ren.seg.size:
+                y_seg = big_s[ren.seg] - ren.pos
+                h_seg = self._loss_at(self.ltr, y_seg, ren.seg) - self._loss_at(
+                    self.lt, y_seg, ren.seg
+                )
+                rest = np.bincount(ren.seg, weights=ren.rem * h_seg, minlength=s.size)
+            per_review = (ren.limit * uniform + rest) / ren.reviews
         per_review = np.where(self.none, 0.0, np.maximum(per_review, 0.0))
         pos = (self.mean_r > 0) & ~self.none
         fill = np.where(pos, 1.0 - per_review / np.where(pos, self.mean_r, 1.0), 1.0)
         return np.clip(fill, 0.0, 1.0), per_review
+
+    @staticmethod
+    def _loss_at(tables, y, seg):
+        """E[(X_i - y)^+] for ragged (SKU ``seg``, level ``y``) pairs."""
+        cols = tables.loss.shape[1]
+        v = tables.loss[seg, np.clip(y, 0, cols - 1).astype(np.intp)]
+        return np.where(y < 0, tables.mean[seg] - y, np.where(y >= cols - 1, 0.0, v))
 
     def __call__(self, s):
         return (self.csl(s), *self.fill(s))
 
 
 # --------------------------------------------------------------------------- search
-def _smallest(model, lo, hi, target, kind, integer):
+def _smallest(model, lo, hi, target, kind, integer, guess=None, width=None):
     """Smallest s in (lo, hi] with service(s) >= target, for all SKUs at once.
 
     Service is non-decreasing in s and service(lo) < target <= service(hi) (the bounds
-    are chosen so). Integer s: bisection until hi - lo = 1. Continuous s: eight
-    bisection steps, then the Illinois variant of regula falsi (superlinear, and
-    the bracket is kept), until the bracket is below 1e-10 of its scale or the service
-    is within 1e-12 of the target.
+    are chosen so). Integer s: bisection until hi - lo = 1. Continuous s: the bracket
+    ``guess`` +- ``width`` where it holds the answer, otherwise eight bisection steps
+    on (lo, hi]; then the Illinois variant of regula falsi (superlinear, and the
+    bracket is kept), until the bracket is below 1e-9 of its scale or the service is
+    within 1e-11 of the target.
     """
 
     def f(s):
@@ -709,16 +788,38 @@ def _smallest(model, lo, hi, target, kind, integer):
             hi = np.where(open_ & ok, mid, hi)
             lo = np.where(open_ & ~ok, mid, lo)
         return hi
-    for _ in range(8):
-        mid = 0.5 * (lo + hi)
-        ok = f(mid) >= 0
-        hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid)
-    f_lo, f_hi = f(lo), f(hi)
+    near = np.zeros(lo.shape, dtype=bool)
+    if guess is not None:
+        lo_g, hi_g = np.maximum(guess - width, lo), np.minimum(guess + width, hi)
+        f_lo, f_hi = f(lo_g), f(hi_g)
+        near = (f_lo < 0) & (f_hi >= 0)
+        for _ in range(4):  # slide a missed bracket outwards, four times wider each time
+            if np.all(near):
+                break
+            width = 4.0 * width
+            down, up = ~near & (f_lo >= 0), ~near & (f_hi < 0)
+            new_lo = np.where(down, np.maximum(lo_g - width, lo), lo_g)
+            new_hi = np.where(up, np.minimum(hi_g + width, hi), hi_g)
+            hi_g, f_hi = np.where(down, lo_g, hi_g), np.where(down, f_lo, f_hi)
+            lo_g, f_lo = np.where(up, hi_g, lo_g), np.where(up, f_hi, f_lo)
+            ends = np.where(down, new_lo, new_hi)
+            f_end = f(ends)
+            lo_g, f_lo = np.where(down, new_lo, lo_g), np.where(down, f_end, f_lo)
+            hi_g, f_hi = np.where(up, new_hi, hi_g), np.where(up, f_end, f_hi)
+            near = (f_lo < 0) & (f_hi >= 0)
+        lo, hi = np.where(near, lo_g, lo), np.where(near, hi_g, hi)
+    if not np.all(near):
+        for _ in range(8):
+            mid = 0.5 * (lo + hi)
+            ok = f(mid) >= 0
+            hi = np.where(near | ~ok, hi, mid)
+            lo = np.where(near | ok, lo, mid)
+        f_lo, f_hi = f(lo), f(hi)
     side = np.zeros(lo.shape)
     out = hi.copy()
     done = np.zeros(lo.shape, dtype=bool)
     for _ in range(200):
-        done |= hi - lo <= 1e-10 * (1.0 + np.abs(hi))
+        done |= hi - lo <= 1e-9 * (1.0 + np.abs(hi))
         if np.all(done):
             break
         denom = f_hi - f_lo
@@ -726,7 +827,7 @@ def _smallest(model, lo, hi, target, kind, integer):
             s = np.where(denom > 0, (lo * f_hi - hi * f_lo) / denom, 0.5 * (lo + hi))
         s = np.where((s > lo) & (s < hi), s, 0.5 * (lo + hi))
         fs = f(s)
-        close = np.abs(fs) <= 1e-12
+        close = np.abs(fs) <= 1e-11
         out = np.where(~done & close, s, out)
         done |= close
         up = fs >= 0  # s becomes the new hi
@@ -872,8 +973,14 @@ def periodic_service(
                                {E[\\min(D_R^+, Q)]}
 
     For (s, S), V = S - s - (demand since the last order), whose renewal distribution
-    and the undershoot are computed on a grid (about sigma_R / 10, dividing S - s, at
-    most 2,000 steps) as in :func:`undershoot_pmf` (Zipkin [2]_ ch. 7; SPT [3]_ ch. 7).
+    and the undershoot are computed as in :func:`undershoot_pmf` (Zipkin [2]_ ch. 7;
+    SPT [3]_ ch. 7) for the demand per review period discretised on a grid of step h
+    about sigma_R / 5 (at most 2,000 steps over S - s): grid value k stands for demand
+    in ((k - 1/2) h, (k + 1/2) h], and h is chosen so that S - s = (n - 1/2) h, which
+    makes the grid walk cross S - s when the demand does (an undershoot of w steps is
+    (w + 1/2) h). The renewal function is 1 / E[D] plus a remainder that dies out; the
+    first part is summed in closed form (midpoint rule with its h^2 term), the
+    remainder term by term. Against a grid twice as fine the service moves by < 3e-4.
     See the module notes for the timing convention shared with the simulator.
 
     The normal model lets demand over a review period go negative; for R of a bucket
@@ -961,9 +1068,13 @@ def periodic_reorder_point(
     Notes
     -----
     Both measures rise with s (the undershoot does not depend on s once Q or S - s is
-    fixed), so s is found by bisection for all SKUs at once, to 1e-10 of its scale.
-    The result is never below the continuous-review reorder point for the same
-    target: the undershoot and the extra review period only add exposure.
+    fixed), so s is found for all SKUs at once from a bracket around mu_L + E[U] +
+    z sqrt(sigma_L^2 + sigma_R^2) by the Illinois method (regula falsi), to 1e-9 of its
+    scale or 1e-11 in service. The result is never below the continuous-review reorder
+    point for the same target: the undershoot and the extra review period only add
+    exposure. Cost: (s, Q) about 0.3 s per 10,000 SKUs for a fill rate, a few seconds
+    for a cycle service level (quadrature); (s, S) about 1 s per 1,000 SKUs (the
+    renewal recursion and its remainder).
 
     References
     ----------
@@ -1000,7 +1111,11 @@ def periodic_reorder_point(
     reach = _SPAN * (sd_l + sd_r) + 1.0
     lo = mu_l - reach - 2.0 * (mu_r + _SPAN * sd_r) - q
     hi = mu_l + mu_r + reach + _SPAN * sd_r
-    s = _smallest(model, lo, hi, target, service_type, integer=False)
+    # a first bracket: lead-time demand plus undershoot, as if normal
+    spread = np.sqrt(sd_l * sd_l + sd_r * sd_r) + 0.5 * model.undershoot + 1e-6 * (1.0 + mu_l)
+    z = special.ndtri(target) - (1.0 if service_type == "fill_rate" else 0.0)
+    guess = mu_l + model.undershoot + z * spread
+    s = _smallest(model, lo, hi, target, service_type, False, guess, 3.0 * spread)
     return _result(s, q, mu_l, model, _wrapper(b, bad))
 
 
