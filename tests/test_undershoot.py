@@ -366,7 +366,7 @@ def test_errors_name_the_parameter(call, match):
 
 # ----------------------------------------------------------------------------- the promise
 
-REPS, DAYS, WARMUP = 12, 12_000, 500
+REPS, DAYS, WARMUP = 24, 6_000, 500
 
 
 def deliver(policy, demand_blocks, s, q, lead):
