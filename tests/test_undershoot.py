@@ -325,6 +325,16 @@ def test_zero_demand_and_nan():
     assert d.fill_rate[1] == 1.0 and d.cycle_service_level[1] == 1.0
 
 
+@pytest.mark.parametrize("policy", ["sQ", "sS"])
+def test_empty_inputs_give_empty_outputs(policy):
+    r = periodic_reorder_point([], [], order_quantity=10, lead_time_days=3, policy=policy)
+    assert all(isinstance(v, np.ndarray) and v.shape == (0,) for v in r)
+    d = periodic_reorder_point_pmf(
+        np.zeros((0, 5)), order_quantity=3, lead_time_periods=2, policy=policy
+    )
+    assert all(v.shape == (0,) for v in d)
+
+
 @pytest.mark.parametrize(
     ("call", "match"),
     [

@@ -282,6 +282,8 @@ class _NormalSQ:
 # --------------------------------------------------------------------------- discrete pieces
 def _gather(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """table[i, idx[i, ...]] with idx clipped into the table."""
+    if idx.size == 0:
+        return np.zeros(idx.shape)
     flat = np.clip(idx, 0, table.shape[1] - 1).astype(np.intp)
     return np.take_along_axis(table, flat.reshape(flat.shape[0], -1), axis=1).reshape(idx.shape)
 
@@ -300,7 +302,8 @@ class _Tables:
         self.loss2 = np.cumsum(self.loss[:, ::-1], axis=1)[:, ::-1]  # sum_{j >= y} n(j)
 
     def _shape(self, y):
-        return np.asarray(y, dtype=float).reshape(self.cdf.shape[0], -1)
+        y = np.asarray(y, dtype=float)
+        return y.reshape(self.cdf.shape[0], -1) if y.size else y.reshape(0, 1)
 
     def cdf_at(self, y):
         y = self._shape(y)
@@ -438,6 +441,8 @@ def _fft_len(n: int) -> int:
 
 
 def _trim(f: np.ndarray) -> np.ndarray:
+    if f.shape[0] == 0:
+        return np.zeros((0, 1))
     f = np.maximum(f, 0.0)
     f /= f.sum(axis=1, keepdims=True)
     keep = np.flatnonzero(f.max(axis=0) > 1e-15)
@@ -504,7 +509,7 @@ def lead_time_demand_pmf(
         lt = np.broadcast_to(np.asarray(lead_time_periods, dtype=float), (n,))
         require_nonnegative("lead_time_periods", lt, "periods")
         require("lead_time_periods", lt, lt == np.round(lt), "a whole number", "periods")
-        lmax = int(lt.max())
+        lmax = int(lt.max()) if n else 0
         size = (k_len - 1) * lmax + 1
         nfft = _fft_len(size)
         big_p = np.fft.rfft(p, nfft, axis=1)
