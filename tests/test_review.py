@@ -143,8 +143,10 @@ def test_snyder_shen_eil_cost_function():
 
 
 def test_snyder_shen_base_stock():
-    # Snyder & Shen Example 4.3: h = 0.18, p = 0.70, D ~ N(50, 8^2): S* = 56.60, cost 1.9976
-    p = base_stock(50, 8, lead_time_days=1, holding_cost=0.18, backorder_cost=0.70)
+    # Snyder & Shen Example 4.3: h = 0.18, p = 0.70, D ~ N(50, 8^2) per period, no lead
+    # time: S* = 56.60, cost 1.9976. With the timing convention (review, then demand; an
+    # order arrives L buckets later) the book's L = 0 covers one period of demand.
+    p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost=0.70)
     assert isinstance(p, BaseStockPolicy)
     assert_allclose(p.order_up_to, 56.60, atol=0.005)
     assert_allclose(p.annual_cost, 1.9976, atol=5e-5)
@@ -356,10 +358,34 @@ def test_rs_protection_interval_and_fill_rate():
 
 
 def test_base_stock_service_level_form():
-    p = base_stock(20.0, 4.0, lead_time_days=9, service_level=0.95)
+    # review_period_days=0: the continuous-review formula on the lead time alone
+    p = base_stock(20.0, 4.0, lead_time_days=9, service_level=0.95, review_period_days=0)
     assert_allclose(p.order_up_to, 180 + stats.norm.ppf(0.95) * 12)
     assert np.isnan(p.annual_cost)
     assert_allclose(p.expected_on_hand, p.safety_stock + p.expected_backorders)
+
+
+def test_base_stock_daily_review_covers_lead_time_plus_one_day():
+    # the default is the simulator's daily review: S covers L + 1 days of demand
+    p = base_stock(20.0, 4.0, lead_time_days=9, service_level=0.95)
+    assert_allclose(p.lead_time_demand_mean, 200.0)
+    assert_allclose(p.lead_time_demand_sd, 4.0 * np.sqrt(10))
+    assert_allclose(p.order_up_to, 200 + stats.norm.ppf(0.95) * 4.0 * np.sqrt(10))
+    # a weekly review protects L + 7 days, with lead-time variability as usual
+    w = base_stock(
+        20.0, 4.0, lead_time_days=9, lead_time_sd_days=2, review_period_days=7, service_level=0.9
+    )
+    assert_allclose(w.lead_time_demand_sd, np.sqrt(16 * 16 + 400 * 4))
+    # the base-stock policy is the (R, S) policy with R = 1 day
+    r = rs_policy(20.0, 4.0, review_period_days=1, lead_time_days=9, service_level=0.95)
+    assert_allclose(p.order_up_to, r.order_up_to, rtol=1e-12)
+
+
+def test_base_stock_needs_a_protection_interval():
+    with pytest.raises(ValueError, match=r"lead_time_days \+ review_period_days must be > 0"):
+        base_stock(5.0, 1.0, lead_time_days=0, review_period_days=0, service_level=0.9)
+    with pytest.raises(ValueError, match=r"review_period_days must be >= 0 \[days\]"):
+        base_stock(5.0, 1.0, lead_time_days=2, review_period_days=-1, service_level=0.9)
 
 
 # ----------------------------------------------------------------------------- input types
@@ -523,3 +549,35 @@ def test_policy_validation_messages():
         ss_power(5.0, 1.0, **{**power, "backorder_cost": 0})
     with pytest.raises(ValueError, match=r"review_period_days must be > 0 \[days\]; got 0"):
         ss_power(5.0, 1.0, **{**power, "review_period_days": 0})
+
+
+def test_base_stock_and_rs_deliver_their_cycle_service_in_the_simulator():
+    # The promise under the shared timing convention: the simulator's daily base-stock
+    # policy and its (R, S) policy deliver the planned 95 % cycle service (12 independent
+    # replications of 12,000 days; within 3 standard errors). The old continuous-review
+    # base stock (lead time alone, review_period_days=0) delivers far less.
+    import workbench as wb
+
+    reps, days, warm = 12, 12_000, 500
+    rng = np.random.default_rng(3)
+    demand = np.maximum(rng.normal(20.0, 6.0, (days + warm, 3 * reps)), 0.0)
+    daily = base_stock(20.0, 6.0, lead_time_days=3, service_level=0.95).order_up_to
+    old = base_stock(20.0, 6.0, lead_time_days=3, service_level=0.95, review_period_days=0)
+    weekly = rs_policy(20.0, 6.0, review_period_days=7, lead_time_days=3, service_level=0.95)
+    res = wb.simulate(
+        demand,
+        policy=np.repeat(["base_stock", "base_stock", "RS"], reps),
+        order_up_to=np.repeat([daily, old.order_up_to, weekly.order_up_to], reps),
+        review_period_days=np.repeat([1, 1, 7], reps),
+        lead_time_days=3,
+        lead_time_sd_days=0.0,
+        warmup_days=warm,
+        engine="numpy",
+        progress=False,
+        rng=0,
+    )
+    csl = res.summary["cycle_service_level"].to_numpy().reshape(3, reps)
+    mean, se = csl.mean(axis=1), csl.std(axis=1, ddof=1) / np.sqrt(reps)
+    assert abs(mean[0] - 0.95) <= 3 * se[0], (mean, se)
+    assert abs(mean[2] - 0.95) <= 3 * se[2], (mean, se)
+    assert 0.95 - mean[1] > 0.3  # the lead-time-only level: about 40 %

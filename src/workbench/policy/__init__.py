@@ -7,6 +7,7 @@ from . import eoq as _eoq
 from . import newsvendor as _newsvendor
 from . import review as _review
 from . import service as _service
+from . import undershoot as _undershoot
 
 __all__ = [
     *_eoq.__all__,
@@ -16,6 +17,7 @@ __all__ = [
     *_classify.__all__,
     *_demand_class.__all__,
     *_distributions.__all__,
+    *_undershoot.__all__,
 ]
 
 from .classify import *  # noqa: F403
@@ -25,3 +27,4 @@ from .eoq import *  # noqa: F403
 from .newsvendor import *  # noqa: F403
 from .review import *  # noqa: F403
 from .service import *  # noqa: F403
+from .undershoot import *  # noqa: F403

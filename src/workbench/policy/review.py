@@ -12,7 +12,15 @@ When to order and how much, for every SKU at once:
 - :func:`ss_policy`: (s, S) min-max, s from the reorder point and S = s + Q;
 - :func:`ss_power`: (s, S) from costs by the revised power approximation;
 - :func:`rs_policy`: periodic review, order up to S every R days;
-- :func:`base_stock`: continuous-review order-up-to (one-for-one replenishment).
+- :func:`base_stock`: order-up-to (one-for-one replenishment), reviewed daily by default.
+
+Periodic calculators (:func:`rs_policy`, :func:`base_stock`, :func:`ss_power`, and
+:func:`ss_policy` with a review period) share the simulator's timing: in each bucket
+orders due arrive first, then the position is reviewed and an order placed (arriving
+L buckets later, at once for L = 0), then the bucket's demand is served; a policy
+reviewed every R buckets protects against the demand of L + R buckets. Their reorder
+points ignore the undershoot of s at a review; :mod:`workbench.policy.undershoot`
+computes (s, Q) and (s, S) reorder points that include it.
 
 Demand statistics are per day, lead times and review periods in days, costs per
 year (``holding_cost`` in $/unit/year, ``order_cost`` in $/order), with
@@ -41,6 +49,7 @@ from scipy import special
 
 from .._numeric import (
     broadcast,
+    require,
     require_nonnegative,
     require_positive,
     require_probability,
@@ -695,7 +704,11 @@ service_type, distribution, review_period_days, days_per_year
     triggered, as happens with lumpy demand or periodic review), so the achieved
     service is somewhat lower than reported when transactions are large against
     S - s; SPT add the expected undershoot to s, and the power approximation
-    (Ehrhardt 1979; :func:`ss_power`) sets both numbers from the costs.
+    (Ehrhardt 1979; :func:`ss_power`) sets both numbers from the costs. For the
+    simulator's ``"sS"`` policy, reviewed every day, use
+    :func:`~workbench.policy.undershoot.periodic_reorder_point` with ``policy="sS"``,
+    which includes the undershoot exactly: with daily demand N(20, 6^2), L = 4 days and
+    S - s = 60, the s planned here for 95 % cycle service delivers about 74 %.
 
     References
     ----------
@@ -993,8 +1006,17 @@ def rs_policy(
 
     SPT [1]_, the (R, S) system: an order placed now arrives after L, and the
     next one can arrive only R + L later, so S must cover demand over R + L. The
-    fill rate solves G(k) = mu_d R (1 - beta) / sigma_{R+L}. An item with zero mean
-    demand gets S = 0.
+    fill rate solves G(k) = mu_d R (1 - beta) / sigma_{R+L} (the textbook form, which
+    leaves out the small E[(D_L - S)^+] of units already short when an order arrives;
+    :func:`~workbench.policy.undershoot.periodic_service` has the exact one). An item
+    with zero mean demand gets S = 0.
+
+    Timing convention (shared with the simulator's ``"RS"`` policy, ``docs/timing.md``):
+    in each bucket orders due arrive first, then on a review day the position is raised
+    to S, then the bucket's demand is served; an order placed in bucket t arrives at
+    the start of bucket t + L. The level just before the next receipt, at t + R + L, is
+    S minus the demand of the R + L buckets t, ..., t + R + L - 1, which is what the
+    cycle service level counts. R = 1 day is :func:`base_stock` with daily review.
 
     References
     ----------
@@ -1052,24 +1074,25 @@ def rs_policy(
 
 # --------------------------------------------------------------------------- base stock
 class BaseStockPolicy(NamedTuple):
-    """A continuous-review base-stock (order-up-to, one-for-one) policy per SKU.
+    """A base-stock (order-up-to, one-for-one) policy per SKU.
 
     Attributes
     ----------
     order_up_to : numeric
         Base-stock level S [units].
     safety_stock : numeric
-        S - mu_L [units].
+        S - mu_{L+R} [units].
     safety_factor : numeric
         z [standard deviations].
     lead_time_demand_mean, lead_time_demand_sd : numeric
-        [units].
+        Demand over the protection interval L + R [units], mu_{L+R} and sigma_{L+R}
+        (R = ``review_period_days``; with R = 0 the lead time alone).
     cycle_service_level : numeric
-        P(lead-time demand <= S) [fraction].
+        P(D_{L+R} <= S) [fraction].
     expected_backorders : numeric
-        E[(D_L - S)+] = sigma_L G(z) [units].
+        E[(D_{L+R} - S)+] = sigma_{L+R} G(z) [units].
     expected_on_hand : numeric
-        E[(S - D_L)+] = S - mu_L + E[backorders] [units].
+        E[(S - D_{L+R})+] = S - mu_{L+R} + E[backorders] [units].
     annual_cost : numeric
         h E[on hand] + b E[backorders] [$/year]; NaN unless costs were given.
     """
@@ -1094,15 +1117,16 @@ def base_stock(
     holding_cost: Any = None,
     backorder_cost: Any = None,
     lead_time_sd_days: Any = 0.0,
+    review_period_days: Any = 1.0,
 ) -> BaseStockPolicy:
-    """Base-stock level S = mu_L + z sigma_L for continuous review, one-for-one ordering.
+    """Base-stock level S = mu_{L+R} + z sigma_{L+R}, reviewed every R days (daily by default).
 
     Parameters
     ----------
     demand_mean, demand_sd : numeric
         Daily demand mean and sd [units/day].
     lead_time_days, lead_time_sd_days : numeric
-        Lead time mean and sd [days].
+        Lead time mean and sd [days], L (>= 0) and sigma_LT.
     service_level : numeric, optional
         Cycle service level alpha [fraction in (0, 1)]: z = Phi^-1(alpha).
     holding_cost : numeric, optional
@@ -1110,6 +1134,10 @@ def base_stock(
     backorder_cost : numeric, optional
         Backorder cost [$/unit/year], b (per unit *per unit time* backordered; not
         the per-unit-short cost of :func:`sq_optimal`).
+    review_period_days : numeric, default 1
+        R [days] (>= 0): the stock is reviewed, and one order placed, every R days. The
+        default 1 is the daily review of the simulator's base-stock policy; 0 gives the
+        continuous-review textbook formula on the lead time alone. L + R must be > 0.
 
     Returns
     -------
@@ -1120,16 +1148,27 @@ def base_stock(
     ------
     ValueError
         Unless exactly one of ``service_level`` and the cost pair is given; on a
-        non-positive cost or a service level outside (0, 1); as
-        :func:`~workbench.policy.service.lead_time_demand`.
+        non-positive cost or a service level outside (0, 1); on negative demand
+        statistics, lead time or review period, or L + R = 0.
 
     Notes
     -----
-    .. math:: S^* = \\mu_L + \\Phi^{-1}\\!\\left(\\frac{b}{b + h}\\right)\\sigma_L,\\qquad
-              g(S) = h\\,E[(S - D_L)^+] + b\\,E[(D_L - S)^+]
+    .. math::
+
+        S^* = \\mu_{L+R} + \\Phi^{-1}\\!\\left(\\frac{b}{b + h}\\right)\\sigma_{L+R},\\qquad
+        g(S) = h\\,E[(S - D_{L+R})^+] + b\\,E[(D_{L+R} - S)^+]
 
     Snyder and Shen [1]_, base-stock policy with normal demand (the base-stock
-    level is the newsvendor solution for lead-time demand); SPT [2]_ sec. 7.4 with R -> 0.
+    level is the newsvendor solution for the protection-interval demand); SPT [2]_
+    sec. 7.4, the (R, S) system with R = one period.
+
+    Timing convention (shared with the simulator, ``docs/timing.md``): in each bucket
+    orders due arrive first, then the position is reviewed and raised to S, then the
+    bucket's demand is served. An order placed in bucket t arrives at the start of
+    bucket t + L; the next one, placed a review later, at t + R + L. So S must cover the
+    demand of L + R buckets: with daily review and L = 0 (the textbook's period with
+    instant delivery), one day. Demand over L + R has mean mu_d (L + R) and variance
+    (L + R) sigma_d^2 + mu_d^2 sigma_LT^2.
 
     References
     ----------
@@ -1138,10 +1177,11 @@ def base_stock(
 
     Examples
     --------
-    Snyder and Shen, Example 4.3: h = 0.18, b = 0.70, demand N(50, 8^2): S* = 56.60,
-    expected cost 1.9976.
+    Snyder and Shen, Example 4.3: h = 0.18, b = 0.70, demand N(50, 8^2) per period,
+    orders arriving at once (L = 0) and one period of demand to cover: S* = 56.60,
+    expected cost 1.9976. One period is one day here:
 
-    >>> p = base_stock(50, 8, lead_time_days=1, holding_cost=0.18, backorder_cost=0.70)
+    >>> p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost=0.70)
     >>> round(p.order_up_to, 2), round(p.annual_cost, 4)
     (56.6, 1.9976)
     """
@@ -1163,10 +1203,21 @@ def base_stock(
         demand_sd=demand_sd,
         lead_time_days=lead_time_days,
         lead_time_sd_days=lead_time_sd_days,
-        review_period_days=0.0,
+        review_period_days=review_period_days,
         **extra,
     )
-    _check_demand(b)
+    require_nonnegative("demand_mean", b["demand_mean"], "units/day")
+    require_nonnegative("demand_sd", b["demand_sd"], "units/day")
+    require_nonnegative("lead_time_days", b["lead_time_days"], "days")
+    require_nonnegative("lead_time_sd_days", b["lead_time_sd_days"], "days")
+    require_nonnegative("review_period_days", b["review_period_days"], "days")
+    require(
+        "lead_time_days + review_period_days",
+        b["lead_time_days"] + b["review_period_days"],
+        b["lead_time_days"] + b["review_period_days"] > 0,
+        "> 0 (the protection interval)",
+        "days",
+    )
     if service_level is not None:
         require_probability("service_level", b["service_level"])
         alpha = b["service_level"]
@@ -1175,7 +1226,11 @@ def base_stock(
         require_positive("backorder_cost", b["backorder_cost"], "$/unit/year")
         alpha = b["backorder_cost"] / (b["backorder_cost"] + b["holding_cost"])
     mean, sd = _ltd(
-        b["demand_mean"], b["demand_sd"], b["lead_time_days"], b["lead_time_sd_days"], 0
+        b["demand_mean"],
+        b["demand_sd"],
+        b["lead_time_days"],
+        b["lead_time_sd_days"],
+        b["review_period_days"],
     )
     pos = sd > 0
     z = np.where(pos, special.ndtri(alpha), 0.0)
