@@ -514,7 +514,9 @@ def _cell_ref(row0: int, col0: int) -> str:
 
 def _blank_mask(arr: np.ndarray) -> np.ndarray:
     """Cells calamine read as empty (it gives "" for an empty cell)."""
-    return np.fromiter((v == "" or v is None for v in arr), bool, len(arr))
+    if len(arr) == 0:
+        return np.zeros(0, bool)
+    return np.asarray(arr == "", dtype=bool)
 
 
 def _typed(arr: np.ndarray, blank: np.ndarray, dtype: str | None) -> object:
@@ -562,9 +564,11 @@ def _read_sheet(
     header = [v if isinstance(v, str) else _header_text(v) for v in rows[h]]
     data = rows[h + 1 :]
     width = len(header)
-    columns = [np.array(c, dtype=object) for c in zip(*data, strict=True)] if data else []
-    if not columns:
-        columns = [np.empty(0, dtype=object) for _ in range(width)]
+    grid = np.array(data, dtype=object) if data else np.empty((0, width), dtype=object)
+    if grid.ndim != 2:  # ragged rows (calamine gives a rectangle; be safe anyway)
+        grid = np.array([list(r) + [""] * (width - len(r)) for r in data], dtype=object)
+    columns = [grid[:, j] for j in range(width)]
+    del grid
     blanks = [_blank_mask(c) for c in columns]
     keep_row = ~np.logical_and.reduce(blanks) if blanks else np.zeros(0, bool)
     lines = np.arange(h + 2, h + 2 + len(data), dtype=np.int64)[keep_row]
