@@ -421,7 +421,9 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
 
         tbl = pq.read_table(src)
         tbl.validate(full=True)  # e.g. invalid UTF-8 in a damaged file
-        frame = tbl.to_pandas()
+        # one block per column and Arrow memory freed column by column: no second copy
+        frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
+        del tbl
     except Exception as exc:
         out.problems.append(
             Problem(file, None, None, None, None, f"a readable Parquet file ({type(exc).__name__})")

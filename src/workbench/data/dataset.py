@@ -384,6 +384,7 @@ def _build(collected: Collected, source: str) -> Dataset:
                     )
             if loc is not None:
                 locs[raw.table] = loc
+            raw.frame = None  # the typed copy is in loc: free the file's frame now
         except Exception as exc:  # a bug or an input nobody foresaw: still a DataError
             v.whole(
                 raw.file,
@@ -441,7 +442,10 @@ def _cross_checks(locs: dict[str, Located], v: Validator) -> None:
                 continue  # a missing key column is reported once, not on every row here
             values = loc.frame[col.name]
             known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
-            missing = values.notna().to_numpy() & (index_in(values, known) < 0)
+            codes = index_in(values, known)
+            if name == "demand" and ref_table == "items":
+                loc.sku_codes = codes  # _merge_demand reuses them: 10 M SKUs hashed once
+            missing = values.notna().to_numpy() & (codes < 0)
             v.add(
                 loc,
                 missing,
@@ -530,15 +534,22 @@ def _count_duplicates(codes: np.ndarray, day: np.ndarray) -> int:
     """Number of rows repeating an earlier (sku, day) pair.
 
     Files are usually sorted by SKU then date or by date then SKU; then a comparison of
-    neighbours answers without hashing ten million keys.
+    neighbours answers without hashing ten million keys. Keys are 32-bit when they fit
+    (20,000 SKUs x 100,000 days do), which halves the memory traffic.
     """
-    codes = codes + 1  # unknown SKUs (-1) were reported already; keep keys non-negative
-    span_day, span_code = int(day.max()) + 1, int(codes.max()) + 1
-    for key in (codes * span_day + day, day * span_code + codes):
+    span_day, span_code = int(day.max()) + 1, int(codes.max()) + 2
+    kind = np.int32 if span_day * span_code < 2**31 else np.int64
+    codes = codes.astype(kind)  # a copy: the caller's codes stay as they are
+    codes += 1  # unknown SKUs (-1) were reported already; keep keys non-negative
+    day = day.astype(kind, copy=False)
+    for first, second, span in ((codes, day, span_day), (day, codes, span_code)):
+        key = first * kind(span)
+        key += second
         step = np.diff(key)
         if (step >= 0).all():
-            return int((step == 0).sum())
-    return int(pd.Series(codes * span_day + day).duplicated().sum())
+            return int(np.count_nonzero(step == 0))
+    key = codes.astype(np.int64) * span_day + day
+    return int(pd.Series(key).duplicated().sum())
 
 
 def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> None:
@@ -550,16 +561,18 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     values = dates.to_numpy()  # datetime64[us], no NaT here
     per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
     ticks = values.view(np.int64)
-    dayint = ticks // per_day  # days since 1970, one int64 array reused below
-    if (ticks - dayint * per_day).any():
+    dayint, rem = np.divmod(ticks, per_day)  # days since 1970, one int64 array reused below
+    has_time, rem = bool(rem.any()), None
+    if has_time:
         frame["date"] = pd.Series((dayint * per_day).view(values.dtype))
         v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
-    if sku_index is not None:
+    codes = getattr(loc, "sku_codes", None)  # set by the foreign-key check
+    if codes is None and sku_index is not None:
         codes = index_in(frame["sku"], sku_index)
-    else:
+    elif codes is None:
         codes, _ = pd.factorize(frame["sku"])
     dayint -= dayint.min()
-    codes = codes.astype(np.int64)
+    codes = codes.astype(np.int64, copy=False)
     n_dup = _count_duplicates(codes, dayint)
     if n_dup:
         merged = frame.groupby(["date", "sku"], sort=False, as_index=False)["quantity"].sum()
