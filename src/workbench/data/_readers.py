@@ -195,8 +195,8 @@ def _decode(data: bytes) -> tuple[str, str] | None:
 
 def _stray_byte_problems(text: str, file: str, out: Collected) -> None:
     """One problem per line holding an undecodable byte (shown as U+FFFD)."""
-    lines = [i for i, line in enumerate(text.split("\n"), start=1) if "\ufffd" in line]
     all_lines = text.split("\n")
+    lines = [i for i, line in enumerate(all_lines, start=1) if "\ufffd" in line]
     expected = (
         "UTF-8 text, but this row has bytes that are not UTF-8 (shown as �); retype the "
         "characters, or save the file as UTF-8"
@@ -229,7 +229,13 @@ def _delimiter(first_line: str) -> str:
 
 def _csv_header(text: str, table: str, file: str, out: Collected) -> tuple[int, str]:
     """(0-based line index of the header, delimiter), looking past title lines."""
-    lines = text.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    end = 0
+    for _ in range(HEADER_SEARCH_ROWS):  # the first lines only: no copy of a big file
+        end = text.find("\n", end) + 1
+        if end == 0:
+            end = len(text)
+            break
+    lines = text[:end].split("\n")
     candidates: list[tuple[int, Sequence]] = []
     seps: list[str] = []
     for i, line in enumerate(lines):
