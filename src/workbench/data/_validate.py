@@ -158,7 +158,7 @@ class Validator:
                 out[col.name] = self._coerce_column(col, frame[headers[col.name]], loc)
             else:
                 out[col.name] = _empty(col, len(frame))
-        loc.frame = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+        loc.frame = pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)  # no stacking
         self._check_keys(table, loc)
         return loc
 
@@ -346,10 +346,16 @@ def _maybe_padded(chunk) -> bool:
     if data_buf is None or not filled.any():
         return False
     data = np.frombuffer(data_buf, dtype=np.uint8)
-    suspect = _EDGE[data[starts[filled]]] | _EDGE[data[ends[filled] - 1]]
-    if not suspect.any():
+    if filled.all():  # no nulls: no mask to apply
+        suspect = _EDGE[data[starts]]
+        suspect |= _EDGE[data[ends - 1]]
+        where = np.flatnonzero(suspect)
+    else:
+        suspect = _EDGE[data[starts[filled]]] | _EDGE[data[ends[filled] - 1]]
+        where = np.flatnonzero(filled)[suspect]
+    if len(where) == 0:
         return False
-    subset = chunk.take(pa.array(np.flatnonzero(filled)[suspect]))
+    subset = chunk.take(pa.array(where))
     return bool(pc.any(pc.match_substring_regex(subset, r"^\s|\s$")).as_py())
 
 

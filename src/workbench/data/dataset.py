@@ -561,9 +561,8 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     values = dates.to_numpy()  # datetime64[us], no NaT here
     per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
     ticks = values.view(np.int64)
-    dayint, rem = np.divmod(ticks, per_day)  # days since 1970, one int64 array reused below
-    has_time, rem = bool(rem.any()), None
-    if has_time:
+    dayint = ticks // per_day  # days since 1970, one int64 array reused below
+    if not np.array_equal(dayint * per_day, ticks):  # (np.divmod is ten times slower)
         frame["date"] = pd.Series((dayint * per_day).view(values.dtype))
         v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
     codes = getattr(loc, "sku_codes", None)  # set by the foreign-key check
