@@ -23,6 +23,16 @@ the table). Run::
     .venv/bin/python benchmarks/bench_data.py            # 10 M / 1 M rows
     .venv/bin/python benchmarks/bench_data.py 1000000    # a quick run: 1 M / 100 k rows
     .venv/bin/python benchmarks/bench_data.py --cases parquet --excel-rows 200000
+
+Figures (2 shared cores, busy; CPU seconds are the steadier measure):
+
+- Parquet, 10 M rows, 20,000 SKUs: ``load_dataset`` took 5.3-7.5 s CPU and 1.2 GB of
+  peak memory over the baseline before (x3.8-4.2 a plain ``pandas.read_parquet``); now
+  2.7-3.4 s CPU and 0.9 GB (x2.0-2.3; the plain read itself peaks at 0.6 GB; the loaded
+  demand frame is 0.32 GB).
+- Excel, 1,092,000 demand rows: reading every cell with openpyxl 201 s CPU; calamine
+  (``read_excel(engine="calamine")``) 13 s; ``load_dataset`` with calamine, validated,
+  9 s (x22 less than the openpyxl read alone).
 """
 
 from __future__ import annotations

@@ -387,7 +387,7 @@ def _to_number(s: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
         blank = np.isnan(v)
         bad = np.isinf(v)
         v = np.where(bad, np.nan, v)
-        return pd.Series(v), blank, bad
+        return pd.Series(v, copy=False), blank, bad  # v is a new array (np.where)
     obj = s.astype(object)
     is_bool = (
         np.fromiter((isinstance(x, bool) for x in obj), bool, len(obj))
