@@ -423,6 +423,7 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
                 Problem(file, None, None, None, None, "a table, but the file is empty")
             )
             return
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         tbl = pq.read_table(src)
@@ -430,6 +431,7 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
         # one block per column and Arrow memory freed column by column: no second copy
         frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
         del tbl
+        pa.default_memory_pool().release_unused()  # give the decoding buffers back
     except Exception as exc:
         out.problems.append(
             Problem(file, None, None, None, None, f"a readable Parquet file ({type(exc).__name__})")
