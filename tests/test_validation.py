@@ -307,7 +307,7 @@ def test_two_files_for_one_table(tmp_path):
     (tmp_path / "items.csv").write_text(ITEMS)
     (tmp_path / "demand.csv").write_text(DEMAND)
     pd.read_csv(io.StringIO(DEMAND)).to_parquet(tmp_path / "demand.parquet")
-    with pytest.raises(DataError, match="one file for table 'demand'"):
+    with pytest.raises(DataError, match="one source for table 'demand'"):
         load_dataset(tmp_path)
 
 

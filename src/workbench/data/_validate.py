@@ -163,7 +163,7 @@ class Validator:
                 out[col.name] = self._coerce_column(col, s, loc, hint)
             else:
                 out[col.name] = _empty(col, len(frame))
-        loc.frame = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+        loc.frame = pd.DataFrame(out, index=pd.RangeIndex(len(frame)), copy=False)  # no stacking
         self._check_keys(table, loc)
         return loc
 
@@ -388,10 +388,7 @@ def _trim(t: pd.Series) -> pd.Series:
     chunked = getattr(t.array, "_pa_array", None)
     if chunked is not None:
         try:
-            import pyarrow.compute as pc
-
-            padded = pc.any(pc.match_substring_regex(chunked, r"^\s|\s$")).as_py()
-            if not padded and not pc.any(pc.equal(chunked, "")).as_py():
+            if not any(_maybe_padded(c) for c in chunked.chunks):
                 return t  # the common case on big clean files: no copy at all
         except Exception:  # fall back to pandas below
             pass
@@ -412,6 +409,56 @@ _POINT_OK = r"(?:\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d*)?|\.\d+"
 #: ... and with a decimal comma (thousands dots in groups of three).
 _COMMA_OK = r"(?:\d+|[1-9]\d{0,2}(?:\.\d{3})+)(?:,\d*)?|,\d+"
 _DECIMAL_WORDS = {".": "decimal point", ",": "decimal comma"}
+
+#: Bytes that may start or end a padded string: ASCII white space and any UTF-8 lead or
+#: continuation byte (a non-ASCII space such as U+00A0); these strings get the exact test.
+_EDGE = np.zeros(256, dtype=bool)
+_EDGE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE[128:] = True
+
+
+def _maybe_padded(chunk) -> bool:
+    """Whether an Arrow string chunk has an empty or space-padded value.
+
+    Looks at the first and last byte of every value through the offsets buffer (no
+    string is built); only values starting or ending with a suspect byte are tested
+    with the regular expression.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        pattern = pc.match_substring_regex(chunk, r"^\s|\s$")
+        return bool(pc.any(pattern).as_py()) or bool(pc.any(pc.equal(chunk, "")).as_py())
+    n = len(chunk)
+    if n == 0:
+        return False
+    _, off_buf, data_buf = chunk.buffers()
+    off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(off_buf, dtype=off_type)[chunk.offset : chunk.offset + n + 1]
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    if chunk.null_count:
+        valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+        if (valid & ~filled).any():
+            return True  # an empty string
+        filled &= valid
+    elif not filled.all():
+        return True
+    if data_buf is None or not filled.any():
+        return False
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    if filled.all():  # no nulls: no mask to apply
+        suspect = _EDGE[data[starts]]
+        suspect |= _EDGE[data[ends - 1]]
+        where = np.flatnonzero(suspect)
+    else:
+        suspect = _EDGE[data[starts[filled]]] | _EDGE[data[ends[filled] - 1]]
+        where = np.flatnonzero(filled)[suspect]
+    if len(where) == 0:
+        return False
+    subset = chunk.take(pa.array(where))
+    return bool(pc.any(pc.match_substring_regex(subset, r"^\s|\s$")).as_py())
 
 
 @dataclass

@@ -418,8 +418,13 @@ def load_dataset(
 
     Notes
     -----
-    CSV files may be separated by commas, semicolons, tabs or bars, encoded in UTF-8 (with
-    or without BOM) or Windows-1252.
+    CSV files may be separated by commas, semicolons, tabs or bars. Text files are read as
+    UTF-8 (with or without BOM) or UTF-16 with a BOM; a file that is not valid UTF-8 is read
+    as Windows-1252 when it has no more valid multi-byte UTF-8 sequences than invalid
+    bytes (a note says so), otherwise each row holding an undecodable byte is a problem.
+    Title rows above the header (the first row naming every required column) are skipped
+    with a note. Excel workbooks are read with python-calamine; a formula cell without a
+    saved value and merged cells in a data column are problems naming the cells.
 
     *Numbers* may carry a currency sign or code and a percent sign ("95%" is 0.95). The
     decimal separator is decided once per column, never per cell: a cell such as
@@ -647,6 +652,7 @@ def _build(
                     )
             if loc is not None:
                 locs[raw.table] = loc
+            raw.frame = None  # the typed copy is in loc: free the file's frame now
         except Exception as exc:  # a bug or an input nobody foresaw: still a DataError
             v.whole(
                 raw.file,
@@ -714,7 +720,10 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
                 continue  # a missing key column is reported once, not on every row here
             values = loc.frame[col.name]
             known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
-            missing = values.notna().to_numpy() & (index_in(values, known) < 0)
+            codes = index_in(values, known)
+            if name == "demand" and ref_table == "items":
+                loc.sku_codes = codes  # _merge_demand reuses them: 10 M SKUs hashed once
+            missing = values.notna().to_numpy() & (codes < 0)
             where = ref.file + (f" [{ref.sheet}]" if ref.sheet else "")
             expected = f"a {ref_col} listed in {where}"
             if missing.any():
@@ -897,15 +906,22 @@ def _count_duplicates(codes: np.ndarray, day: np.ndarray) -> int:
     """Number of rows repeating an earlier (sku, day) pair.
 
     Files are usually sorted by SKU then date or by date then SKU; then a comparison of
-    neighbours answers without hashing ten million keys.
+    neighbours answers without hashing ten million keys. Keys are 32-bit when they fit
+    (20,000 SKUs x 100,000 days do), which halves the memory traffic.
     """
-    codes = codes + 1  # unknown SKUs (-1) were reported already; keep keys non-negative
-    span_day, span_code = int(day.max()) + 1, int(codes.max()) + 1
-    for key in (codes * span_day + day, day * span_code + codes):
+    span_day, span_code = int(day.max()) + 1, int(codes.max()) + 2
+    kind = np.int32 if span_day * span_code < 2**31 else np.int64
+    codes = codes.astype(kind)  # a copy: the caller's codes stay as they are
+    codes += 1  # unknown SKUs (-1) were reported already; keep keys non-negative
+    day = day.astype(kind, copy=False)
+    for first, second, span in ((codes, day, span_day), (day, codes, span_code)):
+        key = first * kind(span)
+        key += second
         step = np.diff(key)
         if (step >= 0).all():
-            return int((step == 0).sum())
-    return int(pd.Series(codes * span_day + day).duplicated().sum())
+            return int(np.count_nonzero(step == 0))
+    key = codes.astype(np.int64) * span_day + day
+    return int(pd.Series(key).duplicated().sum())
 
 
 def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> None:
@@ -918,15 +934,16 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
     ticks = values.view(np.int64)
     dayint = ticks // per_day  # days since 1970, one int64 array reused below
-    if (ticks - dayint * per_day).any():
+    if not np.array_equal(dayint * per_day, ticks):  # (np.divmod is ten times slower)
         frame["date"] = pd.Series((dayint * per_day).view(values.dtype))
         v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
-    if sku_index is not None:
+    codes = getattr(loc, "sku_codes", None)  # set by the foreign-key check
+    if codes is None and sku_index is not None:
         codes = index_in(frame["sku"], sku_index)
-    else:
+    elif codes is None:
         codes, _ = pd.factorize(frame["sku"])
     dayint -= dayint.min()
-    codes = codes.astype(np.int64)
+    codes = codes.astype(np.int64, copy=False)
     n_dup = _count_duplicates(codes, dayint)
     if n_dup:
         merged = frame.groupby(["date", "sku"], sort=False, as_index=False)["quantity"].sum()
