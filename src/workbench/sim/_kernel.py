@@ -110,14 +110,17 @@ def run_chunk(
 ):  # fmt: skip
     """Simulate days ``t0 .. t0 + cd - 1`` for every SKU, in place.
 
-    For each SKU (in parallel), for each day of the chunk: the day's receipts leave
-    the SKU's ring of future receipts ``pipe[i * H:(i + 1) * H]`` (slot ``day % H``,
-    ``H > max_lead``; a slot is emptied as it is read, so ``H = max_lead + 1`` is
-    enough) for the level IL; a review day with IP <= trigger places an order
+    For each SKU (in parallel), for each day of the chunk, the day of
+    ``docs/timing.md``: a review day with IP <= trigger places an order
     (``(floor((s - IP) / Q) + 1) * Q`` or up to S, then MOQ and pack) whose arrival
-    day gets a lead time (order ``nord[i]`` of SKU i, from ``keys[i]``); demand
-    ``D[j, i]`` is then served (all of it, backordering the rest, or what is on
-    hand, losing the rest). A SKU's state and its day's figures stay in registers
+    day gets a lead time of ``L >= 0`` days (order ``nord[i]`` of SKU i, from
+    ``keys[i]``); the day's receipts, an order of L = 0 placed just now included,
+    leave the SKU's ring of future receipts ``pipe[i * H:(i + 1) * H]`` (slot
+    ``day % H``, ``H > max_lead``; a slot is emptied as it is read, so
+    ``H = max_lead + 1`` is enough) for the level IL; demand ``D[j, i]`` is then
+    served (all of it, backordering the rest, or what is on hand, losing the rest).
+    The review reads only the position IP, which receipts do not change, so
+    reviewing before the receipts is the convention's receive-then-review. A SKU's state and its day's figures stay in registers
     over the chunk. With ``count`` the figures are added to ``acc`` (rows
     ``ACC_KEYS``). With ``trace`` the day's level, receipts, orders and units
     served are written to ``ILtr[j + 1]``, ``rec_tr[j]``, ``ord_tr[j]`` and
@@ -147,12 +150,10 @@ def run_chunk(
         tslot = t0 % H
         for j in range(cd):
             t = t0 + j
-            r = pipe[row + tslot]
-            pipe[row + tslot] = 0.0
-            il_prev = il
-            il = il + r
-            received = r > 0
-            # ---- review and order (on the position before the day's demand)
+            # ---- review and order, on the position (before the day's demand). The
+            # position does not change with receipts, so reviewing before taking the
+            # day's receipts out of the ring is the same as after, and lets an order of
+            # lead time 0 land in today's slot, read just below (docs/timing.md)
             q = 0.0
             if ip <= trig and (not periodic or (t >= offset[i] and (t - offset[i]) % R[i] == 0)):
                 if up_to[i]:
@@ -183,8 +184,8 @@ def run_chunk(
                         else:
                             x = h_val[h_off[i] + np.int64(_uniform(keys[i], ctr) * h_cnt[i])]
                         lt = np.int64(np.rint(x))
-                        if lt < 1:
-                            lt = 1
+                        if lt < 0:
+                            lt = 0
                         if lt > max_lead:
                             ncap += 1
                             lt = max_lead
@@ -204,6 +205,12 @@ def run_chunk(
                         a_ordered += q
                 else:
                     q = 0.0
+            # ---- receive (at the start of the day, before its demand)
+            r = pipe[row + tslot]
+            pipe[row + tslot] = 0.0
+            il_prev = il
+            il = il + r
+            received = r > 0
             # ---- demand
             d = D[j, i]
             if backorder:

@@ -18,23 +18,23 @@ between chunks. Random lead times are drawn per (SKU, order number) from
 counter-based streams (:mod:`._streams`), so they do not depend on the engine, the
 chunking or the other SKUs of the run.
 
-Day convention (the same for every policy)
-------------------------------------------
-Each day ``t`` runs three steps:
+Timing convention (the same for every policy and both engines)
+---------------------------------------------------------------
+The one convention of the workbench, written out in ``docs/timing.md``. Each day
+(bucket) ``t`` runs three steps:
 
 1. **Receive** the orders due on day ``t``; they first fill backorders.
 2. **Review**: if the policy reviews today, compare the inventory position
-   IP = on hand - backorders + on order with the trigger and order.
-   An order placed on day ``t`` with a lead time of ``L`` days is received at
-   the start of day ``t + L``, so it must be covered by the demand of days
-   ``t .. t+L-1``: the lead-time demand is exactly ``L`` days.
+   IP = on hand + on order - backorders with the trigger and order. An order
+   placed on day ``t`` with a lead time of ``L`` days (a whole number >= 0) is
+   received at the start of day ``t + L``; ``L = 0`` means at once, before the
+   day's demand.
 3. **Demand** of day ``t`` is served from on hand; what cannot be served is
    backordered or lost (``unmet=``).
 
-Because the review happens once a day, the stock must protect ``L + 1`` days
-after a review in the worst case, as in any periodic review with R = 1 day
-(protection interval R + L). Lead times are whole days >= 1: a random draw is
-rounded to the nearest day and raised to 1 day if below.
+A policy reviewed every R days therefore protects against the demand of L + R days
+(base stock and the (s, .) policies: R = 1, so L + 1). A random lead time is rounded
+to the nearest whole day, and a draw that rounds below 0 is 0.
 
 Orders may cross: with random per-order lead times a later order can arrive
 before an earlier one (``order_crossing=True``, the default, as independent
@@ -357,7 +357,7 @@ class _LeadTimes:
         n = mean.shape[0]
         self.keys = _streams.sku_keys(seed, n)
         self.orders = np.zeros(n, dtype=np.int64)  # orders placed so far, per SKU
-        self.fixed = np.maximum(np.rint(mean), 1).astype(np.int64)
+        self.fixed = np.maximum(np.rint(mean), 0).astype(np.int64)
         self.random = (sd > 0) if model != "history" else np.zeros(mean.shape, bool)
         self.capped = 0
         self.offsets = self.counts = np.zeros(n, dtype=np.int64)
@@ -434,7 +434,7 @@ class _LeadTimes:
             u = _streams.uniform(keys, base)
             x = self.values[self.offsets[sub] + (u * self.counts[sub]).astype(np.int64)]
         lt = np.rint(x).astype(np.int64)
-        np.maximum(lt, 1, out=lt)
+        np.maximum(lt, 0, out=lt)  # 0: received at once, before the day's demand
         if lt.size and lt.max() > self.max_lead:
             over = lt > self.max_lead
             self.capped += int(over.sum())
@@ -447,7 +447,7 @@ class _LeadTimes:
 
 
 def _history_lead_times(purchase_orders: pd.DataFrame, skus: pd.Index):
-    """Per-SKU observed lead times (received - ordered, whole days) in CSR form."""
+    """Per-SKU observed lead times (received - ordered, whole days >= 0) in CSR form."""
     po = purchase_orders
     need = {"sku", "order_date", "received_date"}
     if not need <= set(po.columns):
@@ -458,7 +458,7 @@ def _history_lead_times(purchase_orders: pd.DataFrame, skus: pd.Index):
     col = col[ok]
     vals = lt.to_numpy(dtype=float, na_value=np.nan)[ok]
     order = np.argsort(col, kind="stable")
-    col, vals = col[order], np.maximum(vals[order], 1.0)
+    col, vals = col[order], np.maximum(vals[order], 0.0)
     counts = np.bincount(col, minlength=len(skus))
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     return offsets, counts, vals
@@ -591,13 +591,14 @@ def simulate(
         Daily mean and standard deviation [units/day] for the random models.
         Default: from the history (over every day of the period).
     lead_time_days : numeric, optional
-        Mean lead time L [days]. Default: the items' ``lead_time_days``.
+        Mean lead time L [days], >= 0 (rounded to whole days; 0 = received on the
+        day of the order, before its demand). Default: the items' ``lead_time_days``.
     lead_time_sd_days : numeric, optional
         Standard deviation of the lead time [days]; 0 = fixed. Default: the items'
         ``lead_time_sd_days`` if present, else 0.
     lead_time_model : {"gamma", "normal", "history"}, default "gamma"
         How random lead times are drawn per order, then rounded to whole days
-        (at least 1): gamma with that mean and sd (by the Wilson-Hilferty cube of
+        (at least 0): gamma with that mean and sd (by the Wilson-Hilferty cube of
         a normal when the shape (mean/sd)^2 >= 4, exact draws otherwise), normal,
         or bootstrapped from each SKU's purchase-order history (received -
         ordered; SKUs without history use their fixed mean). Draws beyond the
@@ -890,7 +891,7 @@ def simulate(
         raise ValueError(
             "lead_time_days [days] is required (or an items table with lead_time_days)"
         )
-    _check("lead_time_days", L, L > 0, "> 0", "days")
+    _check("lead_time_days", L, L >= 0, ">= 0", "days")
     Lsd = _per_sku(
         "lead_time_sd_days",
         lead_time_sd_days,
@@ -1420,15 +1421,8 @@ def _chunk_lost(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
     rec = st.rec
     for j in range(cd):
         t = t0 + j
-        slot = st.pipe2[t % H]
-        cur = ILb[j + 1]
-        np.add(ILb[j], slot, out=cur)
-        rj = st.rec_m[j]
-        np.greater(slot, 0, out=rj)
-        np.logical_and(rj, cycle_short, out=st.closed_short[j])
-        np.greater(cycle_short, rj, out=cycle_short)  # a receipt opens a new cycle
-        np.copyto(rec[j], slot)
-        slot.fill(0)
+        # review first: it reads only the position, which receipts do not change, and an
+        # order of lead time 0 then lands in today's slot before it is read (docs/timing.md)
         np.less_equal(IP, trigger, out=mask)
         if review is not None:
             mask &= review[j]
@@ -1440,6 +1434,15 @@ def _chunk_lost(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
                 idx, q = idx[real], q[real]
             st.place(t, idx, q, j)
             IP[idx] += q
+        slot = st.pipe2[t % H]
+        cur = ILb[j + 1]
+        np.add(ILb[j], slot, out=cur)
+        rj = st.rec_m[j]
+        np.greater(slot, 0, out=rj)
+        np.logical_and(rj, cycle_short, out=st.closed_short[j])
+        np.greater(cycle_short, rj, out=cycle_short)  # a receipt opens a new cycle
+        np.copyto(rec[j], slot)
+        slot.fill(0)
         f = fil[j]
         np.minimum(D[j], cur, out=f)
         cur -= f
