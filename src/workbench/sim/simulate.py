@@ -315,6 +315,8 @@ def _resolve_demand(
     model = str(demand_model).lower().replace("-", "_").replace(" ", "_")
     if model in ("negbin", "nbinom"):
         model = "negative_binomial"
+    elif model in ("resample", "iid_bootstrap"):
+        model = "bootstrap"
     if model not in DEMAND_MODELS:
         raise ValueError(
             f"demand_model must be one of {', '.join(DEMAND_MODELS)}; got {demand_model!r}"
@@ -957,13 +959,23 @@ def simulate(
         sd = _per_sku("demand_sd", demand_sd, sku_index, unit="units/day", default=0.0)
         _check("demand_mean", mu, mu >= 0, ">= 0", "units/day")
         _check("demand_sd", sd, sd >= 0, ">= 0", "units/day")
-        source = DemandSource(model, n, mean=mu, sd=sd, rng=demand_rng, dtype=dt)
+        # drawn per (seed, SKU, day) from counter-based streams, by the kernel itself
+        source = _streams.DemandDraws(
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), mean=mu, sd=sd, dtype=dt
+        )
+    elif model == "bootstrap":  # each SKU's own history: column i of the matrix
+        source = _streams.DemandDraws(
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=n,
+            history=(np.arange(n, dtype=np.int64), np.full(n, history.shape[0]),
+                     np.ascontiguousarray(history, dtype=float).ravel()),
+        )  # fmt: skip
     else:
         if history.shape[1] != n:  # pragma: no cover - guarded by _resolve_demand
             raise ValueError("history does not match the SKUs")
         source = DemandSource(
             model, n, history=np.ascontiguousarray(history, dtype=dt), rng=demand_rng, dtype=dt
         )
+    drawn = isinstance(source, _streams.DemandDraws)
 
     # ---- starting stock -----------------------------------------------------------
     if isinstance(initial_stock, str):
@@ -1038,7 +1050,9 @@ def simulate(
         warmup=warmup_days,
         chunk_arrays=engine_key == "numpy",
     )
-    step = _KernelStep(st, backorder) if engine_key == "numba" else None
+    step = (
+        _KernelStep(st, backorder, source if drawn else None) if engine_key == "numba" else None
+    )
     traces: list[dict[str, np.ndarray]] = []
     t0 = 0
     completed = True
@@ -1052,7 +1066,7 @@ def simulate(
                 cd = min(cd, warmup_days - t0)
             elif t0 == warmup_days and t0 > 0:
                 st.on_order_at_warmup = st.pipe2.sum(axis=0, dtype=float)
-            D = source.take(t0, cd)
+            D = step.demand_buffer(cd) if (step is not None and drawn) else source.take(t0, cd)
             if step is not None:
                 step(D, t0, cd, count=t0 >= warmup_days)
             else:
@@ -1287,7 +1301,7 @@ class _KernelStep:
     (as the numpy engine leaves them).
     """
 
-    def __init__(self, st: _State, backorder: bool):
+    def __init__(self, st: _State, backorder: bool, draws: _streams.DemandDraws | None = None):
         from . import _kernel
 
         if tuple(st.acc) != _kernel.ACC_KEYS:  # pragma: no cover - both lists are fixed
@@ -1312,6 +1326,18 @@ class _KernelStep:
             lead.values.astype(float),
             np.int64(lead.max_lead),
         )
+        if draws is None:  # replay: the kernel reads the chunk's matrix
+            zero = np.zeros(n)
+            self.demand_args = (_kernel.REPLAY, np.zeros(n, dtype=np.uint64), zero, zero,
+                                zero, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                                zero, np.zeros(1), np.zeros(1, dtype=np.int64), np.int64(1),
+                                False)  # fmt: skip
+        else:  # the kernel draws, and writes the draws into D only for a trace
+            self.demand_args = (draws.kind, draws.keys, draws.p1, draws.p2, draws.p3,
+                                draws.offsets, draws.counts, draws.lows, draws.values,
+                                draws.guide, np.int64(draws.step), st.trace)  # fmt: skip
+        big = draws is not None and st.trace
+        self._dbuf = np.zeros((st.C, n) if big else (1, 1), dtype=dt)
         self.capped = np.zeros(n, dtype=np.int64)
         self.IL = st.ILbuf[0].copy()  # the level, kept here (ILbuf holds the trace)
         self.policy_args = (
@@ -1333,6 +1359,10 @@ class _KernelStep:
         else:
             self.trace_args = (True, st.ILbuf, st.rec, st.ordc, st.fil)
 
+    def demand_buffer(self, cd: int) -> np.ndarray:
+        """Where the kernel writes the drawn demand of a chunk (for a trace; else 1 x 1)."""
+        return self._dbuf[:cd] if self.st.trace else self._dbuf
+
     def __call__(self, D: np.ndarray, t0: int, cd: int, *, count: bool) -> None:
         st = self.st
         if D.dtype != st.dt or not D.flags.c_contiguous:
@@ -1349,7 +1379,7 @@ class _KernelStep:
     def _run(self, D: np.ndarray, t0: int, cd: int, count: bool) -> None:
         st = self.st
         self.kernel(
-            D, t0, cd, self.backorder, count, st.warmup,
+            D, self._dbuf, *self.demand_args, t0, cd, self.backorder, count, st.warmup,
             self.IL, st.IP, st.pipe, st.H, *self.policy_args,
             *self.lead_args, st.lead.keys, st.lead.orders, self.capped,
             st.order_crossing, st.last_arrival,
