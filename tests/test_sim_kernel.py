@@ -227,7 +227,7 @@ def test_python_m_workbench_sim_prepares_the_kernel(capsys):
     assert len(_kernel.run_chunk.signatures) >= 2  # float64 and float32
 
 
-# --------------------------------------------------------------------------- demand drawn in the kernel
+# ------------------------------------------------------------- demand drawn in the kernel
 
 DEMAND_CASES = [  # model, mean, sd [units/day]
     ("normal", 30.0, 6.0),

@@ -4,10 +4,10 @@ The numpy engine in :mod:`workbench.sim.simulate` makes about a dozen passes ove
 the SKU arrays each day; this kernel takes one SKU at a time through all the days of
 a chunk, keeping its state and its figures in registers and its ring of future
 receipts in a few cache lines, the SKUs spread over the machine's cores
-(``prange``). Lead times come from counter-based draws per (SKU, order number)
-(:mod:`workbench.sim._streams`, whose scalar twins are below), so the visiting order
-does not matter: both engines give the same run, which ``tests/test_sim_kernel.py``
-checks.
+(``prange``). Lead times come from counter-based draws per (SKU, order number),
+random demand from draws per (SKU, day) (:mod:`workbench.sim._streams`, whose scalar
+twins are below), so the visiting order does not matter: both engines give the same
+run, which ``tests/test_sim_kernel.py`` checks.
 
 numba is imported only when a simulation runs, so ``import workbench`` stays light;
 compiled code is cached next to this file (``cache=True``), so only the first run
@@ -24,6 +24,12 @@ from numba import njit, prange, uint64
 from ._streams import (
     _AS241,
     DEMAND_KINDS,
+    GOLDEN,
+    M1,
+    M2,
+    POISSON_INVERSION,
+    POISSON_OFFSET,
+    STRIDE,
     ZIG_ATTEMPT,
     ZIG_F,
     ZIG_K,
@@ -31,12 +37,6 @@ from ._streams import (
     ZIG_TAIL,
     ZIG_TEST,
     ZIG_W,
-    GOLDEN,
-    M1,
-    M2,
-    POISSON_INVERSION,
-    POISSON_OFFSET,
-    STRIDE,
 )
 
 PARALLEL = True
@@ -352,21 +352,25 @@ def run_chunk(
 ):  # fmt: skip
     """Simulate days ``t0 .. t0 + cd - 1`` for every SKU, in place.
 
-    For each SKU (in parallel), for each day of the chunk, the day of
-    ``docs/timing.md``: a review day with IP <= trigger places an order
-    (``(floor((s - IP) / Q) + 1) * Q`` or up to S, then MOQ and pack) whose arrival
-    day gets a lead time of ``L >= 0`` days (order ``nord[i]`` of SKU i, from
+    For each SKU (in parallel): with a random demand model (``dem_kind`` > 0) the
+    SKU's demand of the chunk's days is drawn first (``_draw_days``, from
+    ``dkeys[i]`` and its parameters; written to ``Dout[j, i]`` when ``write_d``, for
+    a trace); with ``dem_kind == REPLAY`` it is read from ``D[j, i]``. Then for each
+    day, the day of ``docs/timing.md``: a review day with IP <= trigger places an
+    order (``(floor((s - IP) / Q) + 1) * Q`` or up to S, then MOQ and pack) whose
+    arrival day gets a lead time of ``L >= 0`` days (order ``nord[i]`` of SKU i, from
     ``keys[i]``); the day's receipts, an order of L = 0 placed just now included,
     leave the SKU's ring of future receipts ``pipe[i * H:(i + 1) * H]`` (slot
     ``day % H``, ``H > max_lead``; a slot is emptied as it is read, so
-    ``H = max_lead + 1`` is enough) for the level IL; demand ``D[j, i]`` is then
-    served (all of it, backordering the rest, or what is on hand, losing the rest).
-    The review reads only the position IP, which receipts do not change, so
-    reviewing before the receipts is the convention's receive-then-review. A SKU's
-    state and its day's figures stay in registers over the chunk. With ``count`` the figures are added to ``acc`` (rows
-    ``ACC_KEYS``). With ``trace`` the day's level, receipts, orders and units
-    served are written to ``ILtr[j + 1]``, ``rec_tr[j]``, ``ord_tr[j]`` and
-    ``fil_tr[j]``. Lead times capped at ``max_lead`` are counted in ``capped[i]``.
+    ``H = max_lead + 1`` is enough) for the level IL; the demand is then served (all
+    of it, backordering the rest, or what is on hand, losing the rest). The review
+    reads only the position IP, which receipts do not change, so reviewing before
+    the receipts is the convention's receive-then-review. A SKU's state and its
+    day's figures stay in registers over the chunk. With ``count`` the figures are
+    added to ``acc`` (rows ``ACC_KEYS``). With ``trace`` the day's level, receipts,
+    orders and units served are written to ``ILtr[j + 1]``, ``rec_tr[j]``,
+    ``ord_tr[j]`` and ``fil_tr[j]``. Lead times capped at ``max_lead`` are counted
+    in ``capped[i]``.
     """
     n = IL.shape[0]
     for i in prange(n):

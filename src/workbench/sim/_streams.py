@@ -325,8 +325,10 @@ def poisson(keys: np.ndarray, base: np.ndarray, lam: np.ndarray) -> np.ndarray:
             ok = fast.copy()
             if maybe.any():
                 m = np.flatnonzero(maybe)
-                lhs = np.log(v[m]) + np.log(invalpha[sub[m]]) - np.log(
-                    aa[m] / (us[m] * us[m]) + bb[m]
+                lhs = (
+                    np.log(v[m])
+                    + np.log(invalpha[sub[m]])
+                    - np.log(aa[m] / (us[m] * us[m]) + bb[m])
                 )
                 rhs = -la[m] + k[m] * loglam[sub[m]] - special.gammaln(k[m] + 1.0)
                 ok[m] = lhs <= rhs
@@ -505,8 +507,7 @@ class DemandDraws:
             g = np.flatnonzero(self.p1[c] > 0)
             if g.size:
                 lam[g] = (
-                    gamma(keys[mix[g]], base[mix[g]], self.p1[c[g]], inverse=True)
-                    * self.p2[c[g]]
+                    gamma(keys[mix[g]], base[mix[g]], self.p1[c[g]], inverse=True) * self.p2[c[g]]
                 )
             out[mix] = poisson(keys[mix], base[mix], lam)
         return out

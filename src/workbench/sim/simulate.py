@@ -585,10 +585,21 @@ def simulate(
     skus : sequence, optional
         SKU labels (and order) for a matrix or a table.
     demand_model : str, optional
-        ``"replay"`` (default with a history), ``"normal"`` (default without; draws
-        below 0 are set to 0), ``"gamma"``, ``"poisson"``, ``"negative_binomial"``
-        (Poisson where the variance does not exceed the mean), ``"bootstrap"``
-        (days drawn with replacement from each SKU's own history).
+        ``"replay"`` (default with a history: the history day by day, again from
+        its start when ``days`` is longer), or a random model drawn per (seed, SKU,
+        day) from counter-based streams (:mod:`._streams`), inside the compiled
+        kernel (the numpy engine draws the same numbers), so a SKU's demand does not
+        depend on the engine, the chunking, the threads, the other SKUs or the lead
+        times: ``"normal"`` (default without a history; mean + sd * Z, draws below 0
+        set to 0), ``"gamma"`` (shape (mean/sd)^2; the constant mean where sd or
+        mean is 0), ``"poisson"`` (the mean), ``"negative_binomial"`` or
+        ``"negbin"`` (the Poisson-gamma mixture with that mean and variance sd^2;
+        Poisson where the variance does not exceed the mean), ``"bootstrap"`` or
+        ``"resample"`` (the i.i.d. bootstrap: each day drawn uniformly from the
+        SKU's own history, which ``demand`` gives). Poisson and negative binomial
+        are drawn from a per-SKU alias table of the distribution (each tail beyond
+        it below 1e-12; SKUs whose table would pass 4,096 values draw the mixture
+        itself).
     demand_mean, demand_sd : numeric, optional
         Daily mean and standard deviation [units/day] for the random models.
         Default: from the history (over every day of the period).
@@ -632,7 +643,9 @@ def simulate(
     trace_skus : sequence, "all" or None
         SKUs whose day-by-day trace is returned.
     rng : None, int or numpy.random.Generator
-        Randomness for demand and lead times; the same seed gives the same run.
+        Randomness for demand and lead times; the same seed gives the same run. Its
+        two seeds key independent streams: demand per (SKU, day), lead times per
+        (SKU, order number).
     progress : None, bool or callable(fraction)
         None: a tqdm bar when stderr is a terminal. True: a tqdm bar (a widget in
         a notebook). A callable receives the fraction done after each chunk.
@@ -660,6 +673,8 @@ def simulate(
     -------
     SimulationResult
         ``summary`` per SKU, optional ``trace``, ``completed`` and ``settings``.
+        The timing of a day (receive, review and order, demand) is the convention
+        of ``docs/timing.md``.
 
     Raises
     ------
@@ -1050,9 +1065,7 @@ def simulate(
         warmup=warmup_days,
         chunk_arrays=engine_key == "numpy",
     )
-    step = (
-        _KernelStep(st, backorder, source if drawn else None) if engine_key == "numba" else None
-    )
+    step = _KernelStep(st, backorder, source if drawn else None) if engine_key == "numba" else None
     traces: list[dict[str, np.ndarray]] = []
     t0 = 0
     completed = True
