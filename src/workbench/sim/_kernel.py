@@ -153,6 +153,25 @@ def _zig_slow(k, ctr, i, x):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _normal_zig_fast(key, ctr):
+    """The ziggurat's first attempt: (True, z) for the ~99 % it settles, else (False, 0).
+
+    Straight-line code for the day loops; the rest goes to ``_normal_zig``, which
+    starts again from the same first attempt, so the draw is the same.
+    """
+    z = key + uint64(ctr) * _G
+    z = (z ^ (z >> uint64(30))) * _M1
+    z = (z ^ (z >> uint64(27))) * _M2
+    z = z ^ (z >> uint64(31))
+    i = np.int64(z & uint64(127))
+    u = (np.float64(np.int64(z >> uint64(11))) + 0.5) * (1.0 / 9007199254740992.0)
+    x = u * _ZW[i]
+    if (z >> uint64(7)) & uint64(1):
+        x = -x
+    return u < _ZK[i], x
+
+
+@njit(cache=True, nogil=True)
 def _normal_zig(key, ctr):
     """Scalar twin of ``_streams.normal_zig``."""
     attempt = 0
@@ -191,6 +210,12 @@ def _gamma_inv(key, base, shape):
     if shape < 1.0:
         x *= _uniform(key, base + (STRIDE - 1)) ** (1.0 / shape)
     return x
+
+
+@njit(cache=True, nogil=True)
+def _gamma_dc_call(key, base, d, c):
+    """``_gamma_dc`` as a call (the day loop's cold path)."""
+    return _gamma_dc(key, base, d, c)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -296,14 +321,27 @@ def _draw_days(kind, key, t0, cd, p1, p2, p3, off, cnt, lo, d_val, guide, step, 
     """
     if kind == D_NORMAL:
         for j in range(cd):
-            x = p1 + p2 * _normal_zig(key, (t0 + j) * STRIDE)
+            ok, z = _normal_zig_fast(key, (t0 + j) * STRIDE)
+            if not ok:
+                z = _normal_zig(key, (t0 + j) * STRIDE)
+            x = p1 + p2 * z
             out[j] = x if x > 0.0 else 0.0
     elif kind == D_GAMMA:
         if p1 >= 1.0:  # _gamma_inv with its set-up once a SKU
             d = p1 - 1.0 / 3.0
             c = 1.0 / math.sqrt(9.0 * d)
             for j in range(cd):
-                out[j] = _gamma_dc(key, (t0 + j) * STRIDE, d, c) * p2
+                base = (t0 + j) * STRIDE
+                # the first attempt straight-line (its normal's first try, the squeeze);
+                # anything else: the whole draw again, which starts with the same
+                ok, z = _normal_zig_fast(key, base)
+                v = 1.0 + c * z
+                v = v * v * v
+                u = _uniform(key, base + 2)
+                if ok and v > 0 and u < 1.0 - 0.0331 * (z * z) * (z * z):
+                    out[j] = d * v * p2
+                else:
+                    out[j] = _gamma_dc_call(key, base, d, c) * p2
         elif p1 > 0.0:
             for j in range(cd):
                 out[j] = _gamma_inv(key, (t0 + j) * STRIDE, p1) * p2
@@ -562,7 +600,7 @@ def _support(mu, r, p, nb, eps, max_len):
         q = _ratio_up(hi, mu, r, p, nb)
         if nb and r < 1.0:
             q = 1.0 - p
-        if q < 1.0 and pk * q / (1.0 - q) < eps:
+        if q < 1.0 and pk * q < eps * (1.0 - q):
             break
         pk *= _ratio_up(hi, mu, r, p, nb)
         hi += 1.0
@@ -571,7 +609,7 @@ def _support(mu, r, p, nb, eps, max_len):
     lo, pk = mode, f
     while lo > 0.0:
         q = 1.0 / _ratio_up(lo - 1.0, mu, r, p, nb)  # pmf(lo - 1) / pmf(lo)
-        if q < 1.0 and pk * q / (1.0 - q) < eps:
+        if q < 1.0 and pk * q < eps * (1.0 - q):
             break
         pk *= q
         lo -= 1.0
@@ -580,13 +618,13 @@ def _support(mu, r, p, nb, eps, max_len):
     return lo, hi
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=PARALLEL)
 def build_tables(mu, r, p, nb, eps, max_len):
     """CDF and guide tables of Poisson / negative binomial SKUs (``_streams.discrete_tables``)."""
     n = mu.shape[0]
     lows = np.zeros(n)
     counts = np.zeros(n, dtype=np.int64)
-    for i in range(n):
+    for i in prange(n):
         lo, hi = _support(mu[i], r[i], p[i], nb[i], eps, max_len)
         lows[i] = lo
         counts[i] = np.int64(hi - lo + 1.0)
@@ -596,7 +634,7 @@ def build_tables(mu, r, p, nb, eps, max_len):
     total = offsets[n - 1] + counts[n - 1] if n else 0
     cdf = np.zeros(total)
     guide = np.zeros(total, dtype=np.int64)
-    for i in range(n):
+    for i in prange(n):  # each SKU writes its own part of the arrays
         m, off, lo = counts[i], offsets[i], lows[i]
         if m <= 0:
             continue
@@ -622,8 +660,9 @@ def build_tables(mu, r, p, nb, eps, max_len):
         small = np.empty(m, dtype=np.int64)
         large = np.empty(m, dtype=np.int64)
         ns = nl = 0
+        scale = m / acc
         for k in range(m):
-            cdf[off + k] = cdf[off + k] / acc * m  # scaled probabilities
+            cdf[off + k] = cdf[off + k] * scale  # probabilities times m
             guide[off + k] = k
             if cdf[off + k] < 1.0:
                 small[ns] = k
