@@ -22,7 +22,6 @@ import numpy as np
 from numba import njit, prange, uint64
 
 from ._streams import (
-    _AS241,
     DEMAND_KINDS,
     GOLDEN,
     M1,
@@ -100,37 +99,6 @@ def _normal(key, ctr):
     return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
 
 
-_A, _B, _C, _D, _E, _F = (tuple(float(x) for x in c) for c in _AS241)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _horner(c, r):
-    x = c[7] * r + c[6]
-    x = x * r + c[5]
-    x = x * r + c[4]
-    x = x * r + c[3]
-    x = x * r + c[2]
-    x = x * r + c[1]
-    return x * r + c[0]
-
-
-@njit(cache=True, nogil=True)
-def _ndtri(p):
-    """Scalar twin of ``_streams.ndtri`` (AS 241)."""
-    q = p - 0.5
-    if abs(q) <= 0.425:
-        r = 0.180625 - q * q
-        return q * _horner(_A, r) / _horner(_B, r)
-    r = math.sqrt(-math.log(p if q < 0.0 else 1.0 - p))
-    if r <= 5.0:
-        r = r - 1.6
-        x = _horner(_C, r) / _horner(_D, r)
-    else:
-        r = r - 5.0
-        x = _horner(_E, r) / _horner(_F, r)
-    return -x if q < 0.0 else x
-
-
 _ZA, _ZT, _ZL = uint64(ZIG_ATTEMPT), uint64(ZIG_TEST), uint64(ZIG_TAIL)
 _ZW, _ZK, _ZF = ZIG_W.copy(), ZIG_K.copy(), ZIG_F.copy()
 
@@ -194,15 +162,9 @@ def _normal_zig(key, ctr):
         attempt += 1
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _normal_inv(key, ctr):
-    """Scalar twin of ``_streams.normal_inv``."""
-    return _ndtri(_uniform(key, ctr))
-
-
 @njit(cache=True, nogil=True)
 def _gamma_inv(key, base, shape):
-    """Scalar twin of ``_streams.gamma(..., inverse=True)`` (the demand's gamma)."""
+    """Scalar twin of ``_streams.gamma(..., ziggurat=True)`` (the demand's gamma)."""
     a = shape + 1.0 if shape < 1.0 else shape
     d = a - 1.0 / 3.0
     c = 1.0 / math.sqrt(9.0 * d)

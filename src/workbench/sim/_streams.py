@@ -8,13 +8,20 @@ same demand, and a SKU's draws do not change when other SKUs are added to a run.
 
 The bits are the splitmix64 output function [1]_ of ``key[i] + counter * golden``
 (a Weyl sequence per SKU, as in splitmix64 itself, with a per-SKU key that is itself
-splitmix64-mixed). Normals by Box-Muller [2]_ from two uniforms; gamma by Marsaglia
-and Tsang's method [3]_; Poisson by inversion below a mean of 10 and by Hormann's
-transformed rejection (PTRS) [4]_ above, as numpy does; the negative binomial as a
-Poisson of a gamma mean. :mod:`workbench.sim._kernel` has scalar twins of these
-functions; both use the same operations, so their draws agree (up to the last bit
-of ``log``/``cos``, far below the rounding of a lead time to whole days and in
-demand far below any quantity that matters).
+splitmix64-mixed).
+
+- Lead times: normals by Box-Muller [2]_ from two uniforms; gamma by Marsaglia and
+  Tsang's method [3]_.
+- Demand: normals by the ziggurat [5]_ (one 64-bit draw for about 99 % of them);
+  gamma by Marsaglia-Tsang on ziggurat normals; Poisson and negative binomial from a
+  per-SKU alias table [6]_ (one uniform a day), or, for a SKU whose table would be
+  too long, the Poisson-gamma mixture itself (Poisson by inversion below a mean of
+  10, by Hormann's PTRS [4]_ above); the bootstrap by one uniform a day.
+
+:mod:`workbench.sim._kernel` has scalar twins of these functions; both use the same
+operations, so their draws agree (up to the last bit of ``log``/``exp``/``cos``,
+far below the rounding of a lead time to whole days, and for demand far below any
+quantity that matters; ``tests/test_sim_kernel.py`` checks they agree).
 
 Streams: lead times use the keys ``sku_keys(seed, n)``; demand uses
 ``sku_keys(seed, n, DEMAND_STREAM)``, another key per SKU, so demand and lead-time
@@ -23,9 +30,11 @@ draws are independent even when their seeds coincide.
 Counters: order k of a SKU uses counters ``k * STRIDE + m``, m = 0, 1 for the
 normal (or m = 0 for a uniform), and for gamma 3 per rejection attempt plus the last
 one of the stride for the shape < 1 boost. Day t's demand uses ``t * STRIDE + m``
-the same way (normal, gamma, uniform for the resampled history), and the Poisson
-draw (alone, or of the negative binomial's gamma mean) ``m >= POISSON_OFFSET``: one
-uniform for inversion, two per PTRS attempt.
+the same way (m = 0 for the normal, the alias table's and the bootstrap's uniform;
+gamma as above), and a mixture's Poisson draw ``m >= POISSON_OFFSET``: one uniform
+for inversion, two per PTRS attempt. A ziggurat normal's rare further draws
+(another attempt, the layer test, the tail) use the same counter with offset keys
+(``ZIG_ATTEMPT``, ``ZIG_TEST``, ``ZIG_TAIL``).
 
 References
 ----------
@@ -37,9 +46,7 @@ References
    variables", ACM TOMS 26 (2000) 363-372.
 .. [4] W. Hormann, "The transformed rejection method for generating Poisson random
    variables", Insurance: Mathematics and Economics 12 (1993) 39-45.
-.. [5] M. J. Wichura, "Algorithm AS 241: The percentage points of the normal
-   distribution", Applied Statistics 37 (1988) 477-484.
-.. [7] G. Marsaglia and W. W. Tsang, "The ziggurat method for generating random
+.. [5] G. Marsaglia and W. W. Tsang, "The ziggurat method for generating random
    variables", Journal of Statistical Software 5(8) (2000).
 .. [6] M. D. Vose, "A linear algorithm for generating random numbers with a given
    distribution", IEEE Trans. Software Eng. 17 (1991) 972-975 (the alias method of
@@ -93,63 +100,8 @@ def normal(keys: np.ndarray, ctr: np.ndarray) -> np.ndarray:
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
 
 
-# Wichura's AS 241 (PPND16) coefficients, numerator and denominator, by rising power
-_AS241 = (
-    (3.3871328727963666080e0, 1.3314166789178437745e2, 1.9715909503065514427e3,
-     1.3731693765509461125e4, 4.5921953931549871457e4, 6.7265770927008700853e4,
-     3.3430575583588128105e4, 2.5090809287301226727e3),
-    (1.0, 4.2313330701600911252e1, 6.8718700749205790830e2, 5.3941960214247511077e3,
-     2.1213794301586595867e4, 3.9307895800092710610e4, 2.8729085735721942674e4,
-     5.2264952788528545610e3),
-    (1.42343711074968357734e0, 4.63033784615654529590e0, 5.76949722146069140550e0,
-     3.64784832476320460504e0, 1.27045825245236838258e0, 2.41780725177450611770e-1,
-     2.27238449892691845833e-2, 7.74545014278341407640e-4),
-    (1.0, 2.05319162663775882187e0, 1.67638483018380384940e0, 6.89767334985100004550e-1,
-     1.48103976427480074590e-1, 1.51986665636164571966e-2, 5.47593808499534494600e-4,
-     1.05075007164441684324e-9),
-    (6.65790464350110377720e0, 5.46378491116411436990e0, 1.78482653991729133580e0,
-     2.96560571828504891230e-1, 2.65321895265761230930e-2, 1.24266094738807843860e-3,
-     2.71155556874348757815e-5, 2.01033439929228813265e-7),
-    (1.0, 5.99832206555887937690e-1, 1.36929880922735805310e-1, 1.48753612908506148525e-2,
-     7.86869131145613259100e-4, 1.84631831751005468180e-5, 1.42151175831644588870e-7,
-     2.04426310338993978564e-15),
-)  # fmt: skip
-
-
-def _horner(c: tuple, r: np.ndarray) -> np.ndarray:
-    x = c[7] * r + c[6]
-    for k in range(5, -1, -1):
-        x = x * r + c[k]
-    return x
-
-
-def ndtri(p: np.ndarray) -> np.ndarray:
-    """The standard normal quantile of p in (0, 1): Wichura's AS 241 [5]_ (rel. error ~1e-16)."""
-    p = np.asarray(p, dtype=float)
-    q = p - 0.5
-    out = np.empty(p.shape)
-    mid = np.abs(q) <= 0.425
-    r = 0.180625 - q[mid] * q[mid]
-    out[mid] = q[mid] * _horner(_AS241[0], r) / _horner(_AS241[1], r)
-    tail = ~mid
-    qt = q[tail]
-    r = np.sqrt(-np.log(np.where(qt < 0.0, p[tail], 1.0 - p[tail])))
-    near = r <= 5.0
-    x = np.empty(r.shape)
-    rn, rf = r[near] - 1.6, r[~near] - 5.0
-    x[near] = _horner(_AS241[2], rn) / _horner(_AS241[3], rn)
-    x[~near] = _horner(_AS241[4], rf) / _horner(_AS241[5], rf)
-    out[tail] = np.where(qt < 0.0, -x, x)
-    return out
-
-
-def normal_inv(keys: np.ndarray, ctr: np.ndarray) -> np.ndarray:
-    """Standard normals by inversion of one uniform each, counter ``ctr``."""
-    return ndtri(uniform(keys, ctr))
-
-
 def _ziggurat_tables(layers: int = 128, r: float = 3.442619855899, v: float = 9.91256303526217e-3):
-    """Marsaglia and Tsang's ziggurat [7]_ for the normal, 128 layers, in floats.
+    """Marsaglia and Tsang's ziggurat [5]_ for the normal, 128 layers, in floats.
 
     ``W[i]``: the right edge x_i of layer i (layer 0: the base strip, width v / f(r));
     ``K[i] = x_(i-1) / x_i``: below it a point of layer i is under the curve at once;
@@ -182,7 +134,7 @@ _ZA, _ZT, _ZL = np.uint64(ZIG_ATTEMPT), np.uint64(ZIG_TEST), np.uint64(ZIG_TAIL)
 
 
 def normal_zig(keys: np.ndarray, ctr: np.ndarray) -> np.ndarray:
-    """Standard normals by the ziggurat [7]_: one draw of 64 bits, counter ``ctr``,
+    """Standard normals by the ziggurat [5]_: one draw of 64 bits, counter ``ctr``,
     for about 99 % of them (bits 0-6 the layer, bit 7 the sign, bits 11-63 the
     uniform); the rest take a layer test or the tail from further streams."""
     keys = np.asarray(keys, dtype=np.uint64)
@@ -233,13 +185,13 @@ def normal_zig(keys: np.ndarray, ctr: np.ndarray) -> np.ndarray:
 
 
 def gamma(
-    keys: np.ndarray, base: np.ndarray, shape: np.ndarray, *, inverse: bool = False
+    keys: np.ndarray, base: np.ndarray, shape: np.ndarray, *, ziggurat: bool = False
 ) -> np.ndarray:
     """Standard gamma draws of ``shape`` (> 0) from counters ``base`` onwards.
 
     Marsaglia-Tsang for shape >= 1; for shape < 1, a draw of shape + 1 times
     U ** (1 / shape), U from counter ``base + STRIDE - 1``. The normal of an attempt
-    is Box-Muller (lead times) or, with ``inverse``, the ziggurat (demand;
+    is Box-Muller (lead times) or, with ``ziggurat``, the ziggurat (demand;
     :func:`normal_zig`).
     """
     k = np.asarray(shape, dtype=float)
@@ -254,7 +206,7 @@ def gamma(
         if 3 * attempt + 2 >= STRIDE - 1:  # pragma: no cover - probability ~ 0.05 ** 1300
             raise RuntimeError("gamma draw: too many rejections")
         ctr = base[todo] + 3 * attempt
-        z = normal_zig(keys[todo], ctr) if inverse else normal(keys[todo], ctr)
+        z = normal_zig(keys[todo], ctr) if ziggurat else normal(keys[todo], ctr)
         v = 1.0 + c[todo] * z
         v = v * v * v
         u = uniform(keys[todo], ctr + 2)
@@ -485,7 +437,7 @@ class DemandDraws:
             x = self.p3[cols].copy()
             g = np.flatnonzero(p1 > 0)
             if g.size:
-                x[g] = gamma(keys[g], base[g], p1[g], inverse=True) * self.p2[cols[g]]
+                x[g] = gamma(keys[g], base[g], p1[g], ziggurat=True) * self.p2[cols[g]]
             return x
         cnt = self.counts[cols]
         if self.model == "bootstrap":
@@ -507,7 +459,7 @@ class DemandDraws:
             g = np.flatnonzero(self.p1[c] > 0)
             if g.size:
                 lam[g] = (
-                    gamma(keys[mix[g]], base[mix[g]], self.p1[c[g]], inverse=True) * self.p2[c[g]]
+                    gamma(keys[mix[g]], base[mix[g]], self.p1[c[g]], ziggurat=True) * self.p2[c[g]]
                 )
             out[mix] = poisson(keys[mix], base[mix], lam)
         return out
