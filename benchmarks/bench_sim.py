@@ -8,6 +8,12 @@ Cases (issue 4):
 2. the same for 100,000 SKUs x 365 days;
 3. the frontier from formulas for 100,000 SKUs x 50 targets.
 
+Then every demand model of case 1 (numba engine, float64): the history replayed, and
+demand drawn inside the kernel from counter-based streams per (SKU, day) -- normal,
+gamma, poisson, negative binomial and the i.i.d. bootstrap of the history
+("resample") -- each with its SKU-days/s and its ratio to the replay (``--models``
+runs only this part).
+
 Cases 1-2 run with both engines (``engine="numba"``, the default, and the numpy
 engine), each twice: demand replayed from a prepared history matrix (the simulator's
 own work) and demand drawn on the fly from normal distributions (adds the random
@@ -68,6 +74,41 @@ def run_sim(
         dtype=dtype,
         engine=engine,
     )
+
+
+DEMAND_MODELS = ("normal", "gamma", "poisson", "negbin", "resample")
+
+
+def bench_demand_models(n: int, days: int, repeat: int) -> None:
+    """One line per demand model: SKU-days/s (wall and CPU) and the ratio to replay."""
+    p = portfolio(n)
+    rng = np.random.default_rng(2)
+    history = np.maximum(rng.normal(p["mu"], p["sd"], (days, n)), 0)
+    common = dict(
+        reorder_point=p["s"], order_quantity=p["q"], lead_time_days=p["lt"],
+        lead_time_sd_days=p["lt_sd"], unit_cost=p["c"], rng=1, progress=False,
+    )  # fmt: skip
+    base = None
+    for model in ("replay", *DEMAND_MODELS):
+        if model in ("replay", "resample"):
+            kw = {"demand": history, "demand_model": model}
+        else:
+            kw = {"demand_mean": p["mu"], "demand_sd": p["sd"], "days": days,
+                  "demand_model": model}  # fmt: skip
+
+        def fn(kw=kw):
+            return wb.simulate(**kw, **common)
+
+        wall, cpu, res = timed(fn, repeat)
+        rate_wall, rate_cpu = n * days / wall, n * days / cpu
+        if base is None:
+            base = (rate_wall, rate_cpu)
+        print(
+            f"  numba {model:9s} wall {wall:6.3f} s  cpu {cpu:6.3f} s  "
+            f"{rate_wall / 1e6:6.1f} M SKU-days/s (cpu {rate_cpu / 1e6:6.1f} M)  "
+            f"= {rate_wall / base[0]:4.2f}x replay (cpu {rate_cpu / base[1]:4.2f}x)  "
+            f"{rate_wall / GOAL_SKU_DAYS:4.2f}x goal  fill {res.totals()['fill_rate']:.3f}"
+        )
 
 
 def timed(fn, repeat: int) -> tuple[float, float, object]:
@@ -168,6 +209,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one repeat")
+    parser.add_argument("--models", action="store_true", help="only the demand models")
     args = parser.parse_args()
     repeat = 1 if args.quick else args.repeat
     import numba
@@ -178,6 +220,10 @@ def main() -> None:
     run_sim(small, 5, None, np.float64)
     print(f"numba engine, first call in this process (cache load or compile): "
           f"{time.perf_counter() - w:.2f} s")  # fmt: skip
+    print("demand models, (s, Q), gamma lead times, 10,000 SKUs x 730 days (numba, float64):")
+    bench_demand_models(10_000, 730, repeat)
+    if args.models:
+        return
     print("(s, Q), gamma lead times, 10,000 SKUs x 730 days:")
     bench_simulation(10_000, 730, repeat)
     print("(s, Q), gamma lead times, 100,000 SKUs x 365 days:")

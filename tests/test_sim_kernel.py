@@ -225,3 +225,169 @@ def test_python_m_workbench_sim_prepares_the_kernel(capsys):
     main()
     assert "simulator kernel ready in" in capsys.readouterr().out
     assert len(_kernel.run_chunk.signatures) >= 2  # float64 and float32
+
+
+# ------------------------------------------------------------- demand drawn in the kernel
+
+DEMAND_CASES = [  # model, mean, sd [units/day]
+    ("normal", 30.0, 6.0),
+    ("normal", 2.0, 3.0),  # truncated at 0 like the numpy generator was
+    ("gamma", 5.0, 4.0),  # shape 1.56
+    ("gamma", 2.0, 3.0),  # shape 0.44 < 1: the U^(1/shape) boost
+    ("poisson", 3.0, 0.0),
+    ("poisson", 400.0, 0.0),
+    ("negative_binomial", 4.0, 5.0),
+    ("negative_binomial", 0.5, 2.0),  # intermittent: mostly zeros
+]
+
+
+def _draws(model: str, mean: float, sd: float, n: int = 40, days: int = 5000, seed: int = 21):
+    d = _streams.DemandDraws(model, n, seed=seed, mean=np.full(n, mean), sd=np.full(n, sd))
+    return d, d.take(0, days).ravel()
+
+
+@pytest.mark.parametrize(("model", "mean", "sd"), DEMAND_CASES)
+def test_demand_draws_follow_their_distribution(model, mean, sd):
+    """200,000 draws per case: mean, variance and a KS (continuous) or chi-square
+    (discrete) test against scipy.stats."""
+    _, x = _draws(model, mean, sd)
+    if model == "normal":
+        dist = stats.truncnorm(-mean / sd, np.inf, loc=mean, scale=sd)
+        # truncated at 0 means a point mass at 0, not the truncated density: compare
+        # the positive part with the normal's conditional law, and the mass at 0
+        p0 = stats.norm.cdf(0, mean, sd)
+        assert abs((x == 0).mean() - p0) < 4 * np.sqrt(p0 * (1 - p0) / x.size) + 1e-12
+        assert stats.kstest(x[x > 0], dist.cdf).pvalue > 1e-3
+        m = mean * stats.norm.cdf(mean / sd) + sd * stats.norm.pdf(mean / sd)  # E[max(X, 0)]
+        assert abs(x.mean() - m) < 5 * sd / np.sqrt(x.size)
+    elif model == "gamma":
+        dist = stats.gamma((mean / sd) ** 2, scale=sd**2 / mean)
+        assert stats.kstest(x, dist.cdf).pvalue > 1e-3
+        assert abs(x.mean() - mean) < 5 * sd / np.sqrt(x.size)
+        assert_allclose(x.std(), sd, rtol=0.03)
+    else:
+        assert_array_equal(x, np.round(x))
+        if model == "poisson":
+            dist = stats.poisson(mean)
+        else:
+            dist = stats.nbinom(mean**2 / (sd**2 - mean), mean / sd**2)
+        k, obs = np.unique(x, return_counts=True)
+        exp = dist.pmf(k) * x.size
+        big = exp >= 20  # pool the thin tails into one cell
+        obs_c = np.r_[obs[big], x.size - obs[big].sum()]
+        exp_c = np.r_[exp[big], x.size - exp[big].sum()]
+        assert stats.chisquare(obs_c, exp_c, ddof=0).pvalue > 1e-3
+        assert abs(x.mean() - mean) < 5 * dist.std() / np.sqrt(x.size)
+        assert_allclose(x.var(), dist.var(), rtol=0.05)
+
+
+@pytest.mark.parametrize(("model", "mean", "sd"), DEMAND_CASES)
+def test_kernel_draws_equal_the_vectorized_draws(model, mean, sd):
+    """The kernel's day loop draws what the numpy engine draws, day by day, SKU by SKU."""
+    d, x = _draws(model, mean, sd, n=8, days=3000)
+    x = x.reshape(3000, 8)
+    out = np.empty(1000)
+    for i in range(8):
+        for t0 in (0, 1000, 2000):  # any chunking
+            _kernel._draw_days(d.kind, d.keys[i], t0, 1000, d.p1[i], d.p2[i], d.p3[i],
+                               d.offsets[i], d.counts[i], d.lows[i], d.values, d.guide,
+                               d.step, out)  # fmt: skip
+            assert_allclose(out, x[t0 : t0 + 1000, i], rtol=1e-14, atol=1e-14)
+
+
+def test_ziggurat_normals_are_standard_normal_and_twins_agree():
+    keys = np.repeat(_streams.sku_keys(7, 50), 20000)
+    ctr = np.tile(np.arange(20000) * _streams.STRIDE, 50)
+    z = _streams.normal_zig(keys, ctr)
+    assert stats.kstest(z, "norm").pvalue > 1e-3
+    assert abs(z.mean()) < 0.005 and abs(z.std() - 1) < 0.005
+    # the tail beyond r = 3.4426 (1 draw in 1,700) has its share
+    tail = 2 * stats.norm.sf(_streams.ZIG_R)
+    assert abs((np.abs(z) > _streams.ZIG_R).mean() - tail) < 4 * np.sqrt(tail / z.size)
+    slow = np.flatnonzero(np.abs(z) > 3.0)[:200]  # layer tests and tails among them
+    for j in np.r_[np.arange(500), slow]:
+        assert_allclose(_kernel._normal_zig(keys[j], ctr[j]), z[j], rtol=1e-15, atol=0)
+
+
+def test_alias_tables_hold_the_exact_probabilities():
+    mu = np.array([0.0, 0.3, 4.5, 150.0, 1e4, 5.0, 3.0])
+    var = np.array([0.0, 0.3, 4.5, 150.0, 1e4, 10.0, 3.0]) * np.array([1, 1, 1, 1, 1, 1, 4])
+    for v in (None, var):
+        off, cnt, lo, prob, alias = _streams.discrete_tables(mu, v)
+        assert (cnt > 0).all()
+        for i in range(mu.size):
+            m = cnt[i]
+            p, a = prob[off[i] : off[i] + m], alias[off[i] : off[i] + m]
+            pmf = p / m + np.bincount(a, weights=(1 - p) / m, minlength=m)
+            k = lo[i] + np.arange(m)
+            if mu[i] == 0:
+                ref = np.ones(1)
+            elif v is None or v[i] <= mu[i]:
+                ref = stats.poisson.pmf(k, mu[i])
+            else:
+                ref = stats.nbinom.pmf(k, mu[i] ** 2 / (v[i] - mu[i]), mu[i] / v[i])
+            assert_allclose(pmf, ref, atol=1e-12)
+            assert ref.sum() > 1 - 2 * _streams.TABLE_EPS
+
+
+def test_negative_binomial_too_long_for_a_table_draws_the_mixture():
+    """Mean 5, sd 50: the table would pass TABLE_MAX values; the Poisson-gamma mixture
+    (gamma, then Poisson by inversion or PTRS) has the same mean and variance."""
+    d, x = _draws("negative_binomial", 5.0, 50.0, n=20, days=20000)
+    assert (d.counts == 0).all()
+    assert abs(x.mean() - 5.0) < 5 * 50 / np.sqrt(x.size)
+    assert_allclose(x.var(), 2500, rtol=0.15)  # a heavy tail: a loose variance check
+    dist = stats.nbinom(25 / 2495, 5 / 2500)
+    assert abs((x == 0).mean() - dist.pmf(0)) < 0.005
+    big = _streams.DemandDraws("poisson", 30, seed=2, mean=np.full(30, 1e5), sd=np.zeros(30))
+    y = big.take(0, 2000).ravel()
+    assert (big.counts == 0).all()  # PTRS
+    assert abs(y.mean() - 1e5) < 5 * np.sqrt(1e5 / y.size)
+    assert_allclose(y.var(), 1e5, rtol=0.05)
+
+
+@pytest.mark.parametrize("model", ["normal", "gamma", "poisson", "negbin", "resample"])
+@pytest.mark.parametrize("unmet", ["backorder", "lost"])
+def test_engines_agree_for_every_demand_model(model, unmet):
+    p = portfolio(600, seed=4)
+    n = 600
+    demand = {"demand_mean": p["mu"], "demand_sd": p["sd"], "days": 250}
+    if model == "resample":
+        hist = np.random.default_rng(3).poisson(p["mu"], size=(90, n)).astype(float)
+        demand = {"demand": hist, "days": 250}
+    # whole-unit reorder points: with whole-unit demand a position then lands on s
+    # exactly in both engines (a fractional s makes IP == s a tie of rounding errors,
+    # which the numpy engine's cumulative test and the kernel's running IP may break
+    # differently)
+    p["s"] = np.round(p["s"])
+    a, b = both(
+        **demand, demand_model=model, policy="sQ", reorder_point=p["s"], order_quantity=p["q"],
+        lead_time_days=p["lt"], lead_time_sd_days=p["lt_sd"], unmet=unmet, rng=13,
+        trace_skus=["0", "7", str(n - 1)], skus=[str(i) for i in range(n)],
+    )  # fmt: skip
+    assert_same(a, b)
+    c = wb.simulate(**demand, demand_model=model, policy="sQ", reorder_point=p["s"],
+                    order_quantity=p["q"], lead_time_days=p["lt"], lead_time_sd_days=p["lt_sd"],
+                    unmet=unmet, rng=13, chunk_days=9, skus=[str(i) for i in range(n)],
+                    progress=False)  # fmt: skip
+    pd.testing.assert_frame_equal(c.summary, a.summary)
+
+
+def test_a_skus_demand_does_not_depend_on_the_other_skus_and_not_on_lead_times():
+    """(seed, SKU, day) alone: SKU 0 alone or first of 500, with other lead times."""
+    kw = dict(demand_model="gamma", days=200, reorder_point=5, order_quantity=9, rng=8,
+              trace_skus=["0"], progress=False)  # fmt: skip
+    alone = wb.simulate(demand_mean=[3.0], demand_sd=[2.0], lead_time_days=2, **kw)
+    many = wb.simulate(demand_mean=np.full(500, 3.0), demand_sd=2.0, lead_time_days=9,
+                       lead_time_sd_days=3, **kw)  # fmt: skip
+    assert_array_equal(alone.trace["demand"], many.trace["demand"])
+
+
+def test_demand_and_lead_time_streams_are_independent():
+    lead = _streams.sku_keys(99, 1000)
+    dem = _streams.sku_keys(99, 1000, _streams.DEMAND_STREAM)
+    assert not np.intersect1d(lead, dem).size
+    ctr = np.zeros(1000, dtype=np.int64)
+    u_lead, u_dem = _streams.uniform(lead, ctr), _streams.uniform(dem, ctr)
+    assert abs(np.corrcoef(u_lead, u_dem)[0, 1]) < 0.1
+    assert_array_equal(_streams.sku_keys(99, 5), _streams.sku_keys(99, 5, 0))  # lead times kept

@@ -27,7 +27,8 @@ from workbench.sim import simulate
 
 def oracle(demand, *, policy, s=0.0, Q=0.0, S=0.0, R=1, offset=0, L=1, start=0.0,
            unmet="backorder", moq=0.0, pack=0.0):  # fmt: skip
-    """One SKU, plain Python, following the documented day: receive, review, demand."""
+    """One SKU, plain Python, following the documented day (docs/timing.md): receive,
+    review (an order of lead time 0 is received at once), demand."""
     pipeline: dict[int, float] = defaultdict(float)
     IL, on_order = float(start), 0.0
     out = dict.fromkeys(
@@ -37,10 +38,6 @@ def oracle(demand, *, policy, s=0.0, Q=0.0, S=0.0, R=1, offset=0, L=1, start=0.0
     cycle_short = prev_short = False
     for t, d in enumerate(demand):
         r = pipeline.pop(t, 0.0)
-        if r > 0:
-            out["cycles"] += 1
-            out["stockout_cycles"] += cycle_short
-            cycle_short = False
         IL += r
         on_order -= r
         ip = IL + on_order
@@ -56,10 +53,18 @@ def oracle(demand, *, policy, s=0.0, Q=0.0, S=0.0, R=1, offset=0, L=1, start=0.0
             q = max(q, moq)
             if pack > 0:
                 q = math.ceil(q / pack) * pack
-            pipeline[t + L] += q
-            on_order += q
+            if L == 0:  # arrives at once, before the day's demand
+                IL += q
+                r += q
+            else:
+                pipeline[t + L] += q
+                on_order += q
             out["orders"] += 1
             out["units_ordered"] += q
+        if r > 0:  # a receipt closes a replenishment cycle
+            out["cycles"] += 1
+            out["stockout_cycles"] += cycle_short
+            cycle_short = False
         on_hand = max(IL, 0.0)
         served = min(d, on_hand)
         IL -= d if unmet == "backorder" else served
@@ -85,7 +90,7 @@ sku_spec = st.fixed_dictionaries(
         "gap": st.integers(1, 80),
         "R": st.integers(1, 9),
         "offset": st.integers(0, 3),
-        "L": st.integers(1, 12),
+        "L": st.integers(0, 12),
         "start": st.integers(0, 150),
         "moq": st.sampled_from([0, 0, 25]),
         "pack": st.sampled_from([0, 0, 6]),
@@ -516,7 +521,7 @@ BASE = dict(demand_mean=[2.0], reorder_point=3, order_quantity=10, lead_time_day
         ({"policy": "xyz"}, r"policy must be one of sQ, sS, RS"),
         ({"reorder_point": None}, r"reorder_point \[units\] is required for policy sQ"),
         ({"order_quantity": -5}, r"order_quantity must be >= 0 \[units\]; got -5"),
-        ({"lead_time_days": 0}, r"lead_time_days must be > 0 \[days\]; got 0"),
+        ({"lead_time_days": -1}, r"lead_time_days must be >= 0 \[days\]; got -1"),
         ({"lead_time_sd_days": -1}, r"lead_time_sd_days must be >= 0 \[days\]; got -1"),
         ({"unmet": "ignore"}, r"unmet must be 'backorder' or 'lost'"),
         ({"demand_model": "uniform"}, r"demand_model must be one of replay, normal"),

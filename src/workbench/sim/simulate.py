@@ -18,23 +18,23 @@ between chunks. Random lead times are drawn per (SKU, order number) from
 counter-based streams (:mod:`._streams`), so they do not depend on the engine, the
 chunking or the other SKUs of the run.
 
-Day convention (the same for every policy)
-------------------------------------------
-Each day ``t`` runs three steps:
+Timing convention (the same for every policy and both engines)
+---------------------------------------------------------------
+The one convention of the workbench, written out in ``docs/timing.md``. Each day
+(bucket) ``t`` runs three steps:
 
 1. **Receive** the orders due on day ``t``; they first fill backorders.
 2. **Review**: if the policy reviews today, compare the inventory position
-   IP = on hand - backorders + on order with the trigger and order.
-   An order placed on day ``t`` with a lead time of ``L`` days is received at
-   the start of day ``t + L``, so it must be covered by the demand of days
-   ``t .. t+L-1``: the lead-time demand is exactly ``L`` days.
+   IP = on hand + on order - backorders with the trigger and order. An order
+   placed on day ``t`` with a lead time of ``L`` days (a whole number >= 0) is
+   received at the start of day ``t + L``; ``L = 0`` means at once, before the
+   day's demand.
 3. **Demand** of day ``t`` is served from on hand; what cannot be served is
    backordered or lost (``unmet=``).
 
-Because the review happens once a day, the stock must protect ``L + 1`` days
-after a review in the worst case, as in any periodic review with R = 1 day
-(protection interval R + L). Lead times are whole days >= 1: a random draw is
-rounded to the nearest day and raised to 1 day if below.
+A policy reviewed every R days therefore protects against the demand of L + R days
+(base stock and the (s, .) policies: R = 1, so L + 1). A random lead time is rounded
+to the nearest whole day, and a draw that rounds below 0 is 0.
 
 Weekly and monthly data
 -----------------------
@@ -345,6 +345,8 @@ def _resolve_demand(
     model = str(demand_model).lower().replace("-", "_").replace(" ", "_")
     if model in ("negbin", "nbinom"):
         model = "negative_binomial"
+    elif model in ("resample", "iid_bootstrap"):
+        model = "bootstrap"
     if model not in DEMAND_MODELS:
         raise ValueError(
             f"demand_model must be one of {', '.join(DEMAND_MODELS)}; got {demand_model!r}"
@@ -387,7 +389,7 @@ class _LeadTimes:
         n = mean.shape[0]
         self.keys = _streams.sku_keys(seed, n)
         self.orders = np.zeros(n, dtype=np.int64)  # orders placed so far, per SKU
-        self.fixed = np.maximum(np.rint(mean), 1).astype(np.int64)
+        self.fixed = np.maximum(np.rint(mean), 0).astype(np.int64)
         self.random = (sd > 0) if model != "history" else np.zeros(mean.shape, bool)
         self.capped = 0
         self.offsets = self.counts = np.zeros(n, dtype=np.int64)
@@ -464,7 +466,7 @@ class _LeadTimes:
             u = _streams.uniform(keys, base)
             x = self.values[self.offsets[sub] + (u * self.counts[sub]).astype(np.int64)]
         lt = np.rint(x).astype(np.int64)
-        np.maximum(lt, 1, out=lt)
+        np.maximum(lt, 0, out=lt)  # 0: received at once, before the day's demand
         if lt.size and lt.max() > self.max_lead:
             over = lt > self.max_lead
             self.capped += int(over.sum())
@@ -477,7 +479,7 @@ class _LeadTimes:
 
 
 def _history_lead_times(purchase_orders: pd.DataFrame, skus: pd.Index):
-    """Per-SKU observed lead times (received - ordered, whole days) in CSR form."""
+    """Per-SKU observed lead times (received - ordered, whole days >= 0) in CSR form."""
     po = purchase_orders
     need = {"sku", "order_date", "received_date"}
     if not need <= set(po.columns):
@@ -488,7 +490,7 @@ def _history_lead_times(purchase_orders: pd.DataFrame, skus: pd.Index):
     col = col[ok]
     vals = lt.to_numpy(dtype=float, na_value=np.nan)[ok]
     order = np.argsort(col, kind="stable")
-    col, vals = col[order], np.maximum(vals[order], 1.0)
+    col, vals = col[order], np.maximum(vals[order], 0.0)
     counts = np.bincount(col, minlength=len(skus))
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     return offsets, counts, vals
@@ -614,21 +616,33 @@ def simulate(
     skus : sequence, optional
         SKU labels (and order) for a matrix or a table.
     demand_model : str, optional
-        ``"replay"`` (default with a history), ``"normal"`` (default without; draws
-        below 0 are set to 0), ``"gamma"``, ``"poisson"``, ``"negative_binomial"``
-        (Poisson where the variance does not exceed the mean), ``"bootstrap"``
-        (days drawn with replacement from each SKU's own history).
+        ``"replay"`` (default with a history: the history day by day, again from
+        its start when ``days`` is longer), or a random model drawn per (seed, SKU,
+        day) from counter-based streams (:mod:`._streams`), inside the compiled
+        kernel (the numpy engine draws the same numbers), so a SKU's demand does not
+        depend on the engine, the chunking, the threads, the other SKUs or the lead
+        times: ``"normal"`` (default without a history; mean + sd * Z, draws below 0
+        set to 0), ``"gamma"`` (shape (mean/sd)^2; the constant mean where sd or
+        mean is 0), ``"poisson"`` (the mean), ``"negative_binomial"`` or
+        ``"negbin"`` (the Poisson-gamma mixture with that mean and variance sd^2;
+        Poisson where the variance does not exceed the mean), ``"bootstrap"`` or
+        ``"resample"`` (the i.i.d. bootstrap: each day drawn uniformly from the
+        SKU's own history, which ``demand`` gives). Poisson and negative binomial
+        are drawn from a per-SKU alias table of the distribution (each tail beyond
+        it below 1e-12; SKUs whose table would pass 4,096 values draw the mixture
+        itself).
     demand_mean, demand_sd : numeric, optional
         Daily mean and standard deviation [units/day] for the random models.
         Default: from the history (over every day of the period).
     lead_time_days : numeric, optional
-        Mean lead time L [days]. Default: the items' ``lead_time_days``.
+        Mean lead time L [days], >= 0 (rounded to whole days; 0 = received on the
+        day of the order, before its demand). Default: the items' ``lead_time_days``.
     lead_time_sd_days : numeric, optional
         Standard deviation of the lead time [days]; 0 = fixed. Default: the items'
         ``lead_time_sd_days`` if present, else 0.
     lead_time_model : {"gamma", "normal", "history"}, default "gamma"
         How random lead times are drawn per order, then rounded to whole days
-        (at least 1): gamma with that mean and sd (by the Wilson-Hilferty cube of
+        (at least 0): gamma with that mean and sd (by the Wilson-Hilferty cube of
         a normal when the shape (mean/sd)^2 >= 4, exact draws otherwise), normal,
         or bootstrapped from each SKU's purchase-order history (received -
         ordered; SKUs without history use their fixed mean). Draws beyond the
@@ -664,7 +678,9 @@ def simulate(
         monthly data" in the module notes). Default: the dataset's
         ``demand_frequency``; "D" for tables, matrices and random demand.
     rng : None, int or numpy.random.Generator
-        Randomness for demand and lead times; the same seed gives the same run.
+        Randomness for demand and lead times; the same seed gives the same run. Its
+        two seeds key independent streams: demand per (SKU, day), lead times per
+        (SKU, order number).
     progress : None, bool or callable(fraction)
         None: a tqdm bar when stderr is a terminal. True: a tqdm bar (a widget in
         a notebook). A callable receives the fraction done after each chunk.
@@ -692,6 +708,8 @@ def simulate(
     -------
     SimulationResult
         ``summary`` per SKU, optional ``trace``, ``completed`` and ``settings``.
+        The timing of a day (receive, review and order, demand) is the convention
+        of ``docs/timing.md``.
 
     Raises
     ------
@@ -934,7 +952,7 @@ def simulate(
         raise ValueError(
             "lead_time_days [days] is required (or an items table with lead_time_days)"
         )
-    _check("lead_time_days", L, L > 0, "> 0", "days")
+    _check("lead_time_days", L, L >= 0, ">= 0", "days")
     Lsd = _per_sku(
         "lead_time_sd_days",
         lead_time_sd_days,
@@ -1004,13 +1022,23 @@ def simulate(
         sd = _per_sku("demand_sd", demand_sd, sku_index, unit="units/day", default=0.0)
         _check("demand_mean", mu, mu >= 0, ">= 0", "units/day")
         _check("demand_sd", sd, sd >= 0, ">= 0", "units/day")
-        source = DemandSource(model, n, mean=mu, sd=sd, rng=demand_rng, dtype=dt)
+        # drawn per (seed, SKU, day) from counter-based streams, by the kernel itself
+        source = _streams.DemandDraws(
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), mean=mu, sd=sd, dtype=dt
+        )
+    elif model == "bootstrap":  # each SKU's own history: column i of the matrix
+        source = _streams.DemandDraws(
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=n,
+            history=(np.arange(n, dtype=np.int64), np.full(n, history.shape[0]),
+                     np.ascontiguousarray(history, dtype=float).ravel()),
+        )  # fmt: skip
     else:
         if history.shape[1] != n:  # pragma: no cover - guarded by _resolve_demand
             raise ValueError("history does not match the SKUs")
         source = DemandSource(
             model, n, history=np.ascontiguousarray(history, dtype=dt), rng=demand_rng, dtype=dt
         )
+    drawn = isinstance(source, _streams.DemandDraws)
 
     # ---- starting stock -----------------------------------------------------------
     if isinstance(initial_stock, str):
@@ -1085,7 +1113,7 @@ def simulate(
         warmup=warmup_days,
         chunk_arrays=engine_key == "numpy",
     )
-    step = _KernelStep(st, backorder) if engine_key == "numba" else None
+    step = _KernelStep(st, backorder, source if drawn else None) if engine_key == "numba" else None
     traces: list[dict[str, np.ndarray]] = []
     t0 = 0
     completed = True
@@ -1099,7 +1127,7 @@ def simulate(
                 cd = min(cd, warmup_days - t0)
             elif t0 == warmup_days and t0 > 0:
                 st.on_order_at_warmup = st.pipe2.sum(axis=0, dtype=float)
-            D = source.take(t0, cd)
+            D = step.demand_buffer(cd) if (step is not None and drawn) else source.take(t0, cd)
             if step is not None:
                 step(D, t0, cd, count=t0 >= warmup_days)
             else:
@@ -1335,7 +1363,7 @@ class _KernelStep:
     (as the numpy engine leaves them).
     """
 
-    def __init__(self, st: _State, backorder: bool):
+    def __init__(self, st: _State, backorder: bool, draws: _streams.DemandDraws | None = None):
         from . import _kernel
 
         if tuple(st.acc) != _kernel.ACC_KEYS:  # pragma: no cover - both lists are fixed
@@ -1360,6 +1388,18 @@ class _KernelStep:
             lead.values.astype(float),
             np.int64(lead.max_lead),
         )
+        if draws is None:  # replay: the kernel reads the chunk's matrix
+            zero = np.zeros(n)
+            self.demand_args = (_kernel.REPLAY, np.zeros(n, dtype=np.uint64), zero, zero,
+                                zero, np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                                zero, np.zeros(1), np.zeros(1, dtype=np.int64), np.int64(1),
+                                False)  # fmt: skip
+        else:  # the kernel draws, and writes the draws into D only for a trace
+            self.demand_args = (draws.kind, draws.keys, draws.p1, draws.p2, draws.p3,
+                                draws.offsets, draws.counts, draws.lows, draws.values,
+                                draws.guide, np.int64(draws.step), st.trace)  # fmt: skip
+        big = draws is not None and st.trace
+        self._dbuf = np.zeros((st.C, n) if big else (1, 1), dtype=dt)
         self.capped = np.zeros(n, dtype=np.int64)
         self.IL = st.ILbuf[0].copy()  # the level, kept here (ILbuf holds the trace)
         self.policy_args = (
@@ -1381,6 +1421,10 @@ class _KernelStep:
         else:
             self.trace_args = (True, st.ILbuf, st.rec, st.ordc, st.fil)
 
+    def demand_buffer(self, cd: int) -> np.ndarray:
+        """Where the kernel writes the drawn demand of a chunk (for a trace; else 1 x 1)."""
+        return self._dbuf[:cd] if self.st.trace else self._dbuf
+
     def __call__(self, D: np.ndarray, t0: int, cd: int, *, count: bool) -> None:
         st = self.st
         if D.dtype != st.dt or not D.flags.c_contiguous:
@@ -1397,7 +1441,7 @@ class _KernelStep:
     def _run(self, D: np.ndarray, t0: int, cd: int, count: bool) -> None:
         st = self.st
         self.kernel(
-            D, t0, cd, self.backorder, count, st.warmup,
+            D, self._dbuf, *self.demand_args, t0, cd, self.backorder, count, st.warmup,
             self.IL, st.IP, st.pipe, st.H, *self.policy_args,
             *self.lead_args, st.lead.keys, st.lead.orders, self.capped,
             st.order_crossing, st.last_arrival,
@@ -1469,15 +1513,8 @@ def _chunk_lost(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
     rec = st.rec
     for j in range(cd):
         t = t0 + j
-        slot = st.pipe2[t % H]
-        cur = ILb[j + 1]
-        np.add(ILb[j], slot, out=cur)
-        rj = st.rec_m[j]
-        np.greater(slot, 0, out=rj)
-        np.logical_and(rj, cycle_short, out=st.closed_short[j])
-        np.greater(cycle_short, rj, out=cycle_short)  # a receipt opens a new cycle
-        np.copyto(rec[j], slot)
-        slot.fill(0)
+        # review first: it reads only the position, which receipts do not change, and an
+        # order of lead time 0 then lands in today's slot before it is read (docs/timing.md)
         np.less_equal(IP, trigger, out=mask)
         if review is not None:
             mask &= review[j]
@@ -1489,6 +1526,15 @@ def _chunk_lost(st: _State, D: np.ndarray, t0: int, cd: int) -> None:
                 idx, q = idx[real], q[real]
             st.place(t, idx, q, j)
             IP[idx] += q
+        slot = st.pipe2[t % H]
+        cur = ILb[j + 1]
+        np.add(ILb[j], slot, out=cur)
+        rj = st.rec_m[j]
+        np.greater(slot, 0, out=rj)
+        np.logical_and(rj, cycle_short, out=st.closed_short[j])
+        np.greater(cycle_short, rj, out=cycle_short)  # a receipt opens a new cycle
+        np.copyto(rec[j], slot)
+        slot.fill(0)
         f = fil[j]
         np.minimum(D[j], cur, out=f)
         cur -= f
