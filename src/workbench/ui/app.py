@@ -13,7 +13,10 @@ Adding a panel is one line in :data:`TABS`::
 
 ``needs`` names the optional tables the panel cannot work without; when the loaded
 data lacks one, the tab shows what is missing instead of the panel (and the panel is
-built as soon as data with those tables is loaded).
+built as soon as data with those tables is loaded). ``needs_columns`` does the same for
+optional columns: a function of the dataset that says what is missing, or None::
+
+    TabSpec("Today vs recommended", ..., needs_columns=today_settings_missing),
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ from .eoq_panel import EOQPanel
 from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
 from .stock_panel import StockPanel
+from .today_panel import TodayPanel, today_settings_missing
 from .tradeoff_panel import TradeoffPanel
 
 __all__ = [
@@ -334,6 +338,8 @@ class TabSpec:
     title: str
     build: Callable[[Dashboard], widgets.Widget]
     needs: tuple[str, ...] = ()
+    #: dataset -> what optional columns the panel misses (a phrase), or None when it has them
+    needs_columns: Callable[[object], str | None] | None = None
 
 
 #: The tabs, in order. Add a panel with one line.
@@ -344,6 +350,11 @@ TABS: list[TabSpec] = [
     TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
     TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),
     TabSpec("Stockout trade-offs", lambda d: TradeoffPanel(d.dataset, scenario=d.scenario)),
+    TabSpec(
+        "Today vs recommended",
+        lambda d: TodayPanel(d.dataset, plan=d.plan),
+        needs_columns=today_settings_missing,
+    ),
     TabSpec("Stock & review", lambda d: StockPanel(d.dataset, plan=d.plan), needs=("lots",)),
     TabSpec("Scenarios", lambda d: d.scenario_panel),
 ]
@@ -432,10 +443,23 @@ class Dashboard(Panel):
 
     # -- building
     def _missing(self, spec: TabSpec) -> list[str]:
-        return [t for t in spec.needs if not self.dataset.has(t)]
+        """The missing tables, then what the columns check says is missing."""
+        out = [t for t in spec.needs if not self.dataset.has(t)]
+        if not out and spec.needs_columns is not None:
+            lacking = spec.needs_columns(self.dataset)
+            if lacking:
+                out.append(lacking)
+        return out
 
     def _build_one(self, spec: TabSpec) -> widgets.Widget:
         missing = self._missing(spec)
+        if missing and not any(t in spec.needs for t in missing):
+            return widgets.HTML(
+                f'<div class="wb-unavailable wb-needs">{html.escape(spec.title)} needs '
+                f"{html.escape(missing[0])}, which the loaded data does not have. Add them to "
+                "the file you load in the Data tab (or use the sample business) to enable "
+                "this tab.</div>"
+            )
         if missing:
             need = ", ".join(missing)
             return widgets.HTML(
