@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import traitlets
+from ipywidgets.widgets.widget_string import HTMLStyle
 from plotly.subplots import make_subplots
 
 import workbench as wb
@@ -485,7 +486,8 @@ class Dashboard(Panel):
             elif panel is None or isinstance(panel, widgets.HTML):
                 if self.lazy and i != (self.tab.selected_index or 0):
                     panel = _Placeholder(
-                        f'<div class="wb-note">{html.escape(spec.title)} is being prepared…</div>'
+                        f'<div class="wb-note">{html.escape(spec.title)} is being prepared…</div>',
+                        **self._shared_look("placeholder"),
                     )
                 else:
                     panel = self._build_one(spec)
@@ -497,13 +499,24 @@ class Dashboard(Panel):
             self.tab.children = children
         self.tab.titles = titles
 
+    def _shared_look(self, role: str) -> dict:
+        """One Layout (and HTMLStyle) shared by all the lazy slots, and one by all the
+        placeholders, made once per dashboard: each tab then costs the first page two
+        widget models instead of five (nothing changes these after they are made)."""
+        looks = self.__dict__.setdefault("_looks", {})
+        if role not in looks:
+            looks[role] = {"layout": widgets.Layout()}
+            if role == "placeholder":
+                looks[role]["style"] = HTMLStyle()
+        return looks[role]
+
     def _slot(self, title: str, panel: widgets.Widget) -> widgets.Box:
         """The lazy dashboard's fixed container for a tab. The Tab's children never change
         after the first build (a replaced child of a Tab stays hidden in the browser);
         the panel replaces the placeholder inside the container instead."""
         slot = self._slots.get(title)
         if slot is None:
-            slot = self._slots[title] = widgets.VBox()
+            slot = self._slots[title] = widgets.VBox(**self._shared_look("slot"))
             slot.add_class("wb-slot")
         if tuple(slot.children) != (panel,):
             slot.children = (panel,)
