@@ -126,6 +126,24 @@ def test_too_low_reorder_point_serves_less_and_the_simulation_agrees(too_low):
     assert (s["sim_fill_rate_change"] > 0).all()
 
 
+def test_min_max_with_random_demand_agrees_with_the_simulation(too_low):
+    """min 80, max 280 on the same demand: orders of Q + undershoot, the position after
+    a review often at the max; formulas within sampling error of the simulation."""
+    items = too_low.items.assign(
+        current_reorder_point=np.nan, current_order_quantity=np.nan, current_min=80.0,
+        current_max=280.0,
+    )  # fmt: skip
+    mm = wb.Dataset.from_tables({"items": items, "demand": too_low.demand}, frequency="D")
+    s = wb.evaluate_policy(mm, horizon_days=3 * 365, seed=1).skus
+    assert (s["today_kind"] == "minmax").all()
+    n = len(s)
+    for col, extra in (("fill_rate", 0.003), ("average_stock", 1.0)):
+        sim = s[f"sim_today_{col}"]
+        assert abs(sim.mean() - s[f"today_{col}"].mean()) < 3 * sim.std() / np.sqrt(n) + extra
+    # the undershoot (about 11 units a cycle) makes fewer, larger orders than D / 200
+    assert (s["today_ordering_cost"] < 50.0 * s["annual_demand"] / 200.0).all()
+
+
 def test_money_freed_is_the_difference_of_average_inventory_values(too_low):
     ev = wb.evaluate_policy(too_low, simulate=False)
     s = ev.skus
@@ -258,7 +276,7 @@ def test_analytic_service_properties():
     """Service rises and stock rises with s; no demand is full service."""
     s = np.linspace(0.0, 200.0, 21)
     n = s.size
-    csl, fill, stock = _analytic_service(
+    csl, fill, stock, order = _analytic_service(
         bucket_mean=np.full(n, 10.0),
         bucket_sd=np.full(n, 4.0),
         lead_time_buckets=np.full(n, 5.0),
@@ -269,7 +287,8 @@ def test_analytic_service_properties():
     assert (np.diff(csl) >= 0).all() and (np.diff(fill) >= 0).all() and (np.diff(stock) > 0).all()
     assert csl[10] < csl[11] < 1.0  # strictly rising until it saturates
     assert (stock >= 0).all() and fill[-1] > 0.999 and csl[0] < 0.01
-    csl0, fill0, stock0 = _analytic_service(
+    assert (order == 100.0).all()  # (s, nQ): orders of Q
+    csl0, fill0, stock0, _ = _analytic_service(
         bucket_mean=np.array([0.0]),
         bucket_sd=np.array([0.0]),
         lead_time_buckets=np.array([3.0]),

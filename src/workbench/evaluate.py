@@ -34,6 +34,7 @@ import pandas as pd
 from scipy import special
 
 from .data.frequency import BUCKET_DAYS, BUCKETS_PER_YEAR
+from .policy.service import normal_loss
 from .scenario import Scenario, plan
 
 __all__ = [
@@ -109,14 +110,16 @@ def _analytic_service(
     lead_time_sd_buckets: np.ndarray,
     reorder_point: np.ndarray,
     order_quantity: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cycle service, fill rate and average on hand of an (s, Q) rule reviewed every bucket.
+    min_max: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Cycle service, fill rate, average on hand and mean order of a rule reviewed every
+    bucket: (s, nQ), or min/max (order up to S = s + Q when at or below s).
 
     The one place the analytic figures of :func:`evaluate_policy` come from: to use
     another evaluation (e.g. :mod:`workbench.policy.undershoot`'s periodic-review
     functions, or a non-normal lead-time demand), replace this function's body; the
     signature is all the caller relies on. A min/max rule enters as (s = min,
-    Q = max - min).
+    Q = max - min) with ``min_max`` True.
 
     Parameters
     ----------
@@ -126,6 +129,8 @@ def _analytic_service(
         Lead time L, whole buckets >= 1, and its sd [buckets].
     reorder_point, order_quantity : ndarray
         s and Q [units].
+    min_max : ndarray of bool, optional
+        True where the rule is min/max; default all (s, nQ).
 
     Returns
     -------
@@ -133,6 +138,8 @@ def _analytic_service(
         [fraction]; 1 for an item without demand.
     average_on_hand : ndarray
         [units], >= 0.
+    mean_order : ndarray
+        Average order [units]: Q, plus the mean undershoot E[U] for min/max.
 
     Notes
     -----
@@ -160,6 +167,13 @@ def _analytic_service(
       >= 0 when s is far too low. With constant demand d (and Q a multiple of d) the
       position after a review lies on the lattice s + d, s + 2d, ..., s + Q rather
       than uniform, which adds d/2 back: Q/2 + s - d L + B(L), exact.
+
+    A min/max rule orders S - IP, so each order is Q plus the undershoot and the
+    position after it is S: with random demand its position after a review is taken as
+    S with probability w = E[U] / Q (at most 1) and uniform on (s, S) otherwise, which
+    gives the renewal-theory mean s + Q/2 + E[U]/2 ([SPT] ch. 7 on (s, S) systems);
+    B(P) becomes w sigma_P G((S - mu_P) / sigma_P) + (1 - w) B_uniform(P), the
+    average on hand gains w Q / 2, and the mean order is Q + E[U].
     """
     mu = bucket_mean
     s, q = reorder_point, order_quantity
@@ -186,16 +200,30 @@ def _analytic_service(
     z = (s - mu_l - u_mean) / np.where(random, sd_cycle, 1.0)
     csl = np.where(random, special.ndtr(z), np.clip((s - mu_l) / safe_mu, 0.0, 1.0))
 
+    mm = np.zeros(np.shape(s), dtype=bool) if min_max is None else np.asarray(min_max, bool)
+    w = np.where(mm & random, np.clip(u_mean / safe_q, 0.0, 1.0), 0.0)
+    if np.any(w > 0):
+
+        def at_max(mu_p, sd_p):
+            sd = np.where(sd_p > 0, sd_p, 1.0)
+            return sd * np.asarray(normal_loss((s + q - mu_p) / sd))
+
+        b_l = (1.0 - w) * b_l + w * at_max(mu_l, sd_l)
+        b_l1 = (1.0 - w) * b_l1 + w * at_max(mu_l1, sd_l1)
+        fill = np.clip(1.0 - (b_l1 - b_l) / safe_mu, 0.0, 1.0)
     lattice = q / 2.0 + s - mu_l + b_l
-    spread = q / 2.0 + s - mu_l - mu / 2.0 + (b_l + b_l1) / 2.0
+    spread = q / 2.0 + s - mu_l - mu / 2.0 + w * q / 2.0 + (b_l + b_l1) / 2.0
     on_hand = np.maximum(np.where(random, spread, lattice), 0.0)
+    order = q + np.where(mm & random, u_mean, 0.0)
 
     calm = ~(mu > 0)
     csl = np.where(calm, 1.0, csl)
     fill = np.where(calm, 1.0, fill)
     on_hand = np.where(calm, q / 2.0 + s, on_hand)
+    order = np.where(calm, q, order)
     nan = np.isnan(mu) | np.isnan(s) | np.isnan(q) | np.isnan(sd_l1)
-    return tuple(np.where(nan, np.nan, x) for x in (csl, fill, on_hand))  # type: ignore[return-value]
+    out = (csl, fill, on_hand, order)
+    return tuple(np.where(nan, np.nan, x) for x in out)  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------------------- today's settings
@@ -385,12 +413,12 @@ def evaluate_policy(
     ``cycle_service_level`` (continuous review, no undershoot) are therefore not the
     ``recommended_`` figures here, which are usually a little lower. A
     min/max rule is taken as (s = min, Q = max - min): the position after an order
-    is the max and falls to the min, close to uniform on (min, max] ([SPT] ch. 7);
-    its orders a year are D / (max - min) (the undershoot of the min makes real
-    orders slightly larger and fewer). Annual cost = order cost x D / Q + holding
-    cost x average stock. The simulation runs every compared SKU with both policies
-    (orders in whole units, no MOQ: the formulas' policy), starting at s + Q, with
-    the plan's lead times, costs and the scenario's demand multiplier.
+    is the max and falls to the min; its orders are Q plus the mean undershoot of the
+    min ([SPT] ch. 7; see ``_analytic_service``). Annual cost = order cost x D /
+    (mean order) + holding cost x average stock. The simulation runs every compared
+    SKU with both policies (orders in whole units, no MOQ: the formulas' policy),
+    starting at s + Q, with the plan's lead times, costs and the scenario's demand
+    multiplier.
 
     Examples
     --------
@@ -454,17 +482,21 @@ def evaluate_policy(
     out["annual_demand"] = annual
     out["today_kind"] = today["kind"].to_numpy()
     out["recommended_kind"] = rec_kind.astype(object)
-    for who, s, q in (("today", t_s, t_q), ("recommended", rec_s, rec_q)):
-        csl, fill, stock = _analytic_service(
+    for who, s, q, kinds in (
+        ("today", t_s, t_q, today["kind"].to_numpy()),
+        ("recommended", rec_s, rec_q, rec_kind),
+    ):
+        csl, fill, stock, mean_order = _analytic_service(
             bucket_mean=mu,
             bucket_sd=sd,
             lead_time_buckets=lt,
             lead_time_sd_buckets=lt_sd,
             reorder_point=s,
             order_quantity=q,
+            min_max=kinds == "minmax",
         )
         orders = np.zeros(n)
-        np.divide(annual, q, out=orders, where=q > 0)
+        np.divide(annual, mean_order, out=orders, where=mean_order > 0)
         ordering = np.where(annual > 0, order_cost * orders, 0.0)
         ordering = np.where(np.isnan(q) | np.isnan(annual), np.nan, ordering)
         holding = hold * stock
