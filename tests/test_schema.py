@@ -16,7 +16,8 @@ README = Path(__file__).resolve().parents[1] / "sample_data" / "README.md"
 DATA_MODEL = {
     "items": "sku name category inventory_type unit unit_cost price supplier_id lead_time_days "
     "lead_time_sd_days order_cost holding_cost_rate min_order_qty pack_size shelf_life_days "
-    "service_level introduced discontinued",
+    "service_level introduced discontinued current_reorder_point current_order_quantity "
+    "current_min current_max",
     "demand": "date sku quantity",
     "lots": "sku lot_id received_date quantity unit_cost expiry_date location",
     "suppliers": "supplier_id name lead_time_days lead_time_sd_days on_time_rate",

@@ -36,6 +36,15 @@ data model (see ``/work/shared/DESIGN.md``):
     a master production schedule of weekly buckets for the finished goods after
     ``end_date``.
 
+The items also carry the reorder settings the shop uses *today*
+(``current_reorder_point`` and ``current_order_quantity``, or ``current_min`` and
+``current_max``), set the way a small shop sets them: by rules of thumb applied to the
+average demand of the 13 weeks before someone last reviewed them, some time in the last
+year (see :meth:`_Generator._todays_settings`). They ignore lead times, variability and
+costs, so some are far too high and some too low; new products, work in progress, half
+the MRO supplies and a tenth of the rest have none. ``wb.evaluate_policy`` compares them
+with the recommended plan.
+
 Everything is drawn from one seed; the same seed gives byte-identical CSV files. The
 generation is vectorized over SKUs x days (no Python loop over SKUs), so a 100,000-SKU
 business can be made for benchmarks.
@@ -416,6 +425,7 @@ class _Generator:
         self._lots()
         self._counts()
         self._schedule()
+        self._todays_settings()
         return {
             "items": self.items,
             "demand": self.demand,
@@ -1210,6 +1220,72 @@ class _Generator:
             }
         )
 
+    # ---- today's reorder settings -----------------------------------------------------
+
+    def _todays_settings(self) -> None:
+        """Today's reorder settings of the shop, by rules of thumb (drawn last, so that
+        the other tables do not depend on them).
+
+        Each item's settings were last reviewed on a day of the last year and rest on the
+        mean daily demand of the 13 weeks before it (stale, seasonal, blind to trends):
+
+        - finished goods, (s, Q): "reorder at two weeks of sales, make a month's" (70 %),
+          or "reorder at one week, make two weeks" (30 %); Q rounded up to the pack and
+          at least the MOQ;
+        - raw materials, min/max: "lead time plus two weeks, up to two more months"
+          (50 %), "min a week, max six weeks" (30 %), "min a month, max three" (20 %);
+        - MRO supplies: half of them "min a month, max three"; work in progress: none;
+        - none either for an item without demand in its window (a new product) and for
+          a tenth of the others picked at random.
+        """
+        rng = self.rng
+        n, T = self.n, self.T
+        window = 91
+        reviewed = T - rng.integers(1, 366, n)  # day after the last review
+        reviewed = np.clip(reviewed, window, T)
+        cum = np.zeros((n, T + 1))
+        np.cumsum(self.use, axis=1, out=cum[:, 1:])
+        rows = np.arange(n)
+        avg = (cum[rows, reviewed] - cum[rows, reviewed - window]) / window  # [units/day]
+        pick = rng.random(n)
+        skip = rng.random(n) < 0.1
+        lead = self.lead.astype(float)
+        pack = self.pack.astype(float)
+        moq = self.moq.astype(float)
+        rop = np.full(n, np.nan)
+        qty = np.full(n, np.nan)
+        lo = np.full(n, np.nan)
+        hi = np.full(n, np.nan)
+
+        fg = np.arange(n) < self.n_fg
+        one_week = fg & (pick < 0.3)
+        rop[fg] = np.ceil(np.where(one_week, 7.0, 14.0) * avg)[fg]
+        q = np.where(one_week, 14.0, 30.0) * avg
+        qty[fg] = (np.ceil(np.maximum(q, moq) / pack - 1e-9) * pack)[fg]
+
+        idx = np.arange(n)
+        rm = (idx >= self.o_rm) & (idx < self.o_mro)
+        mro = idx >= self.o_mro
+        rule = np.where(pick < 0.5, 0, np.where(pick < 0.8, 1, 2))  # RM rules as above
+        min_days = np.select([rule == 0, rule == 1], [lead + 14.0, 7.0], 30.0)
+        cover_days = np.select([rule == 0, rule == 1], [60.0, 35.0], 60.0)  # max - min
+        min_days = np.where(mro, 30.0, min_days)
+        cover_days = np.where(mro, 60.0, cover_days)
+        mm = rm | (mro & (pick < 0.5))
+        step = np.maximum(np.ceil(cover_days * avg / pack - 1e-9), 1.0) * pack
+        lo[mm] = np.ceil(min_days * avg)[mm]
+        hi[mm] = (lo + step)[mm]
+
+        none = (avg <= 0) | skip
+        for arr in (rop, qty, lo, hi):
+            arr[none] = np.nan
+        self.current = {
+            "current_reorder_point": rop,
+            "current_order_quantity": qty,
+            "current_min": lo,
+            "current_max": hi,
+        }
+
     # ---- items ------------------------------------------------------------------------
 
     @property
@@ -1237,6 +1313,7 @@ class _Generator:
                 # are left for the dead-stock review to find
                 "introduced": self._introduced(),
                 "discontinued": pd.Series(pd.NaT, index=range(len(self.sku)), dtype="M8[us]"),
+                **self.current,
             }
         )
 

@@ -13,7 +13,10 @@ Adding a panel is one line in :data:`TABS`::
 
 ``needs`` names the optional tables the panel cannot work without; when the loaded
 data lacks one, the tab shows what is missing instead of the panel (and the panel is
-built as soon as data with those tables is loaded).
+built as soon as data with those tables is loaded). ``needs_columns`` does the same for
+optional columns: a function of the dataset that says what is missing, or None::
+
+    TabSpec("Today vs recommended", ..., needs_columns=today_settings_missing),
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import traitlets
+from ipywidgets.widgets.widget_string import HTMLStyle
 from plotly.subplots import make_subplots
 
 import workbench as wb
@@ -57,6 +61,7 @@ from .eoq_panel import EOQPanel
 from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
 from .stock_panel import StockPanel
+from .today_panel import TodayPanel, today_settings_missing
 from .tradeoff_panel import TradeoffPanel
 
 __all__ = [
@@ -334,6 +339,8 @@ class TabSpec:
     title: str
     build: Callable[[Dashboard], widgets.Widget]
     needs: tuple[str, ...] = ()
+    #: dataset -> what optional columns the panel misses (a phrase), or None when it has them
+    needs_columns: Callable[[object], str | None] | None = None
 
 
 #: The tabs, in order. Add a panel with one line.
@@ -344,6 +351,11 @@ TABS: list[TabSpec] = [
     TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
     TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),
     TabSpec("Stockout trade-offs", lambda d: TradeoffPanel(d.dataset, scenario=d.scenario)),
+    TabSpec(
+        "Today vs recommended",
+        lambda d: TodayPanel(d.dataset, plan=d.plan),
+        needs_columns=today_settings_missing,
+    ),
     TabSpec("Stock & review", lambda d: StockPanel(d.dataset, plan=d.plan), needs=("lots",)),
     TabSpec("Scenarios", lambda d: d.scenario_panel),
 ]
@@ -432,10 +444,23 @@ class Dashboard(Panel):
 
     # -- building
     def _missing(self, spec: TabSpec) -> list[str]:
-        return [t for t in spec.needs if not self.dataset.has(t)]
+        """The missing tables, then what the columns check says is missing."""
+        out = [t for t in spec.needs if not self.dataset.has(t)]
+        if not out and spec.needs_columns is not None:
+            lacking = spec.needs_columns(self.dataset)
+            if lacking:
+                out.append(lacking)
+        return out
 
     def _build_one(self, spec: TabSpec) -> widgets.Widget:
         missing = self._missing(spec)
+        if missing and not any(t in spec.needs for t in missing):
+            return widgets.HTML(
+                f'<div class="wb-unavailable wb-needs">{html.escape(spec.title)} needs '
+                f"{html.escape(missing[0])}, which the loaded data does not have. Add them to "
+                "the file you load in the Data tab (or use the sample business) to enable "
+                "this tab.</div>"
+            )
         if missing:
             need = ", ".join(missing)
             return widgets.HTML(
@@ -461,7 +486,8 @@ class Dashboard(Panel):
             elif panel is None or isinstance(panel, widgets.HTML):
                 if self.lazy and i != (self.tab.selected_index or 0):
                     panel = _Placeholder(
-                        f'<div class="wb-note">{html.escape(spec.title)} is being prepared…</div>'
+                        f'<div class="wb-note">{html.escape(spec.title)} is being prepared…</div>',
+                        **self._shared_look("placeholder"),
                     )
                 else:
                     panel = self._build_one(spec)
@@ -473,13 +499,24 @@ class Dashboard(Panel):
             self.tab.children = children
         self.tab.titles = titles
 
+    def _shared_look(self, role: str) -> dict:
+        """One Layout (and HTMLStyle) shared by all the lazy slots, and one by all the
+        placeholders, made once per dashboard: each tab then costs the first page two
+        widget models instead of five (nothing changes these after they are made)."""
+        looks = self.__dict__.setdefault("_looks", {})
+        if role not in looks:
+            looks[role] = {"layout": widgets.Layout()}
+            if role == "placeholder":
+                looks[role]["style"] = HTMLStyle()
+        return looks[role]
+
     def _slot(self, title: str, panel: widgets.Widget) -> widgets.Box:
         """The lazy dashboard's fixed container for a tab. The Tab's children never change
         after the first build (a replaced child of a Tab stays hidden in the browser);
         the panel replaces the placeholder inside the container instead."""
         slot = self._slots.get(title)
         if slot is None:
-            slot = self._slots[title] = widgets.VBox()
+            slot = self._slots[title] = widgets.VBox(**self._shared_look("slot"))
             slot.add_class("wb-slot")
         if tuple(slot.children) != (panel,):
             slot.children = (panel,)
