@@ -35,6 +35,7 @@ from scipy import special
 
 from .data.frequency import BUCKET_DAYS, BUCKETS_PER_YEAR
 from .policy.service import normal_loss
+from .policy.undershoot import periodic_service
 from .scenario import Scenario, plan
 
 __all__ = [
@@ -150,6 +151,10 @@ def _analytic_service(
     taken as normal with mean mu P and variance P sigma^2 + mu^2 sigma_L^2 ([SPT]
     sec. 6.10). With B(P) = E[(D_P - Y)+] (:func:`_expected_backorders`):
 
+    The cycle service and fill rate of random demand are then taken from
+    :func:`workbench.policy.undershoot.periodic_service` (the plan's own model); the
+    approximations below remain for the average stock and for constant demand:
+
     - fill rate = 1 - (B(L + 1) - B(L)) / mu, the units short in a bucket over its
       demand (the periodic-review form of [SPT] sec. 6.7; exact for this timing
       and normal demand);
@@ -215,6 +220,28 @@ def _analytic_service(
     spread = q / 2.0 + s - mu_l - mu / 2.0 + w * q / 2.0 + (b_l + b_l1) / 2.0
     on_hand = np.maximum(np.where(random, spread, lattice), 0.0)
     order = q + np.where(mm & random, u_mean, 0.0)
+
+    # the service itself from the undershoot-aware periodic-review model (exact for the
+    # (s, nQ) rule, renewal theory for min/max), the same one the plan uses
+    csl, fill = np.array(csl, dtype=float), np.array(fill, dtype=float)
+    shape = np.shape(csl)
+    ok = random & (mu > 0) & np.isfinite(s) & np.isfinite(q) & (q > 0)
+    for kind, mask in (("sQ", ok & ~mm), ("sS", ok & mm)):
+        if np.any(mask):
+            args = [np.broadcast_to(x, shape)[mask] for x in (s, q, mu, bucket_sd, lt)]
+            lt_sd = np.broadcast_to(lead_time_sd_buckets, shape)[mask]
+            got = periodic_service(
+                args[0],
+                args[1],
+                demand_mean=args[2],
+                demand_sd=args[3],
+                lead_time_days=args[4],
+                lead_time_sd_days=lt_sd,
+                review_period_days=1.0,
+                policy=kind,
+            )
+            csl[mask] = got.cycle_service_level
+            fill[mask] = got.fill_rate
 
     calm = ~(mu > 0)
     csl = np.where(calm, 1.0, csl)
