@@ -5,13 +5,21 @@ Import as ``import workbench as wb``. The widget panels live in
 plain script with no Jupyter stack loaded.
 """
 
-from . import data, policy, scenario, sim, stock
+from . import data, policy, promise, scenario, sim, stock
 from .data import *  # noqa: F403
 from .policy import *  # noqa: F403
+from .promise import *  # noqa: F403
 from .scenario import *  # noqa: F403
 from .sim import *  # noqa: F403
 from .stock import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = [*data.__all__, *policy.__all__, *scenario.__all__, *sim.__all__, *stock.__all__]
+__all__ = [
+    *data.__all__,
+    *policy.__all__,
+    *promise.__all__,
+    *scenario.__all__,
+    *sim.__all__,
+    *stock.__all__,
+]

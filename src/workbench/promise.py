@@ -1,0 +1,604 @@
+"""Plans that keep their promise: the service a plan expects against what it delivers.
+
+:func:`plan_check` simulates a plan (:func:`workbench.plan`) with
+:func:`workbench.simulate` and puts, per SKU and per class, the planned cycle service
+level and fill rate beside the simulated ones, with the simulation's standard error,
+the gap, and where the gap is beyond sampling noise (more than three standard errors),
+the likely reason.
+
+Two ways to feed demand:
+
+- ``"resample"`` (default): every day's demand is drawn with replacement from the
+  SKU's own history window (from its launch, not the zeros before it), over a long
+  horizon, in independent replications. The spread across replications gives the
+  standard error.
+- ``"replay"``: the history itself, once, day by day. One path: the standard errors
+  come from the binomial approximation over the simulated replenishment cycles.
+
+Weekly or monthly data cannot be resampled by day (the plan reviews daily), so they
+are simulated daily with a negative binomial model matched to the plan's per-day mean
+and standard deviation (``daily_mean``, ``daily_sd``).
+
+References
+----------
+.. [SPT] E. A. Silver, D. F. Pyke and D. J. Thomas, *Inventory and Production
+   Management in Supply Chains*, 4th ed., CRC Press, 2017, ch. 6-7 (service measures).
+.. [LK] A. M. Law, *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill, 2015,
+   ch. 9 (independent replications; ratio estimators).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._numeric import as_generator
+from .data.frequency import normalize_frequency
+from .data.stats import demand_stats
+from .policy.demand_class import demand_class as _demand_class
+from .scenario import Scenario, plan_from_stats
+from .sim.demand import daily_demand_matrix
+from .sim.simulate import simulate
+
+__all__ = ["PLAN_CHECK_METHODS", "PLAN_CHECK_REASONS", "PlanCheck", "plan_check"]
+
+#: Ways :func:`plan_check` feeds demand to the simulator.
+PLAN_CHECK_METHODS = ("resample", "replay")
+
+#: The simulator's name for "draw each day with replacement from the SKU's own history".
+#: Kept here, in one place, so a renamed or in-kernel model is a one-line change.
+RESAMPLE_MODEL = "bootstrap"
+#: The daily model for weekly or monthly data (matched to daily_mean and daily_sd).
+BUCKETED_MODEL = "negative_binomial"
+
+#: Why a planned figure and its simulation differ by more than three standard errors,
+#: in the order they are tested (the first that applies is reported).
+PLAN_CHECK_REASONS = {
+    "short_history": "short history",
+    "intermittent": "lumpy or intermittent demand",
+    "moq_pack": "MOQ or pack size forces extra stock",
+    "few_cycles": "too few cycles simulated",
+    "model": "model approximation",
+}
+
+#: A gap is "within" when |gap| <= Z_WITHIN standard errors.
+Z_WITHIN = 3.0
+#: An order quantity this many times the EOQ or more counts as forced up by MOQ or pack.
+MOQ_FACTOR = 1.5
+#: Fewer simulated cycles than this (over all replications) count as too few.
+MIN_CYCLES = 30
+
+_DEFAULT_HORIZON_DAYS = 365
+_SKU_COLUMNS = (
+    "abc",
+    "demand_class",
+    "planned_cycle_service",
+    "simulated_cycle_service",
+    "cycle_service_se",
+    "cycle_service_gap",
+    "planned_fill_rate",
+    "simulated_fill_rate",
+    "fill_rate_se",
+    "fill_rate_gap",
+    "cycles",
+    "within",
+    "reason",
+)
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    """Planned against simulated service, per SKU and per class.
+
+    Attributes
+    ----------
+    skus : pandas.DataFrame
+        Indexed by ``sku`` (the SKUs that could be simulated: planned, with demand and
+        something to order). Columns: ``abc``; ``demand_class`` (the plan's, or
+        computed from the history window when the plan has none); for the cycle
+        service level and the fill rate [fraction]: ``planned_*`` (the plan's
+        ``cycle_service_level``, ``expected_fill_rate``), ``simulated_*``,
+        ``*_se`` (standard error of the simulated figure), ``*_gap`` (simulated -
+        planned); ``cycles`` (replenishment cycles simulated, all replications);
+        ``within`` (both gaps within 3 standard errors); ``reason`` (why not,
+        one of :data:`PLAN_CHECK_REASONS`' values; "" when within).
+    classes : pandas.DataFrame
+        One row per ABC class (``group`` "abc"), per demand class (``group``
+        "demand_class") and for all SKUs (``group`` "all"), with ``class``,
+        ``n_skus``, ``planned_fill_rate``, ``simulated_fill_rate``, ``fill_rate_se``,
+        ``fill_rate_gap``, ``planned_cycle_service``, ``simulated_cycle_service``,
+        ``cycle_service_se``, ``cycle_service_gap`` (unweighted means over the class's
+        SKUs with a simulated figure, and the standard error of that mean) and
+        ``share_outside`` (share of the class's SKUs not ``within``).
+    settings : dict
+        ``method``, ``demand_model``, ``horizon_days``, ``replications``,
+        ``warmup_days``, ``seed``, ``engine``, ``frequency``, ``skus_checked``,
+        ``skus_skipped`` and ``notes`` (list of sentences on how it was simulated).
+    elapsed_seconds : float
+    """
+
+    skus: pd.DataFrame
+    classes: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+    elapsed_seconds: float = 0.0
+
+    def reason_counts(self) -> pd.Series:
+        """How many SKUs are outside 3 standard errors, by reason (largest first)."""
+        r = self.skus["reason"]
+        return r[r != ""].value_counts()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _checkable(plan: pd.DataFrame) -> np.ndarray:
+    """SKUs the simulation can check: finite policy, demand, lead time and promise."""
+
+    def col(name: str) -> np.ndarray:
+        if name not in plan.columns:
+            return np.full(len(plan), np.nan)
+        return plan[name].to_numpy(dtype=float, na_value=np.nan)
+
+    ok = np.isfinite(col("reorder_point")) & np.isfinite(col("order_up_to"))
+    ok &= col("daily_mean") > 0
+    ok &= col("lead_time_days") > 0
+    ok &= np.isfinite(col("cycle_service_level")) & np.isfinite(col("expected_fill_rate"))
+    q = col("order_quantity")
+    ok &= (q > 0) | (col("review_period_days") > 1)
+    return ok
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ratio estimator sum(num) / sum(den) over replications (rows) and its standard error.
+
+    With K replications, R = sum x_k / sum y_k and its standard error
+    sqrt(sum (x_k - R y_k)^2 / (K (K - 1))) / mean(y) (delta method, [LK] ch. 9).
+    """
+    K = num.shape[0]
+    tot_n, tot_d = num.sum(axis=0), den.sum(axis=0)
+    r = np.full(tot_n.shape, np.nan)
+    np.divide(tot_n, tot_d, out=r, where=tot_d > 0)
+    resid = num - np.nan_to_num(r) * den
+    ybar = tot_d / K
+    se = np.full(tot_n.shape, np.nan)
+    if K > 1:
+        var = (resid**2).sum(axis=0) / (K * (K - 1))
+        np.divide(np.sqrt(var), ybar, out=se, where=ybar > 0)
+    return r, se
+
+
+def _window_rows(
+    stats: pd.DataFrame, skus: pd.Index, dates: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """First row and length of each SKU's history window in a daily matrix."""
+    T = len(dates)
+    first = np.zeros(len(skus), dtype=np.int64)
+    last = np.full(len(skus), T - 1, dtype=np.int64)
+    st = stats.reindex(skus)
+    day0 = dates[0].to_datetime64().astype("datetime64[D]")
+    if "window_start" in st.columns:
+        ws = st["window_start"].to_numpy(dtype="datetime64[D]")
+        off = (ws - day0).astype(np.int64)
+        first = np.where(np.isnat(ws), 0, np.clip(off, 0, T - 1))
+    if "window_end" in st.columns:
+        we = st["window_end"].to_numpy(dtype="datetime64[D]")
+        off = (we - day0).astype(np.int64)
+        last = np.where(np.isnat(we), T - 1, np.clip(off, 0, T - 1))
+    last = np.maximum(last, first)
+    return first, last - first + 1
+
+
+def _window_matrix(
+    history: np.ndarray, first: np.ndarray, length: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Each column's window spread over all rows, so a uniform row is a uniform window day.
+
+    Row t of column j holds window day (t + o_j) mod w_j, o_j uniform in [0, w_j): the
+    window repeated, the last partial copy a circular block from a random start, so every
+    window day has the same chance of each weight (exactly uniform when w_j divides the
+    rows; a full-length window is the history itself, rotated).
+    """
+    T = history.shape[0]
+    o = (rng.random(len(first)) * length).astype(np.int64)
+    t = np.arange(T, dtype=np.int64)[:, None]
+    rows = first + (t + o) % length
+    return np.take_along_axis(history, rows, axis=0)
+
+
+def _demand_class_from(history: np.ndarray, first: np.ndarray, adi: np.ndarray) -> np.ndarray:
+    """Syntetos-Boylan class from the window's bucket demands (ADI from the stats)."""
+    T = history.shape[0]
+    inside = np.arange(T)[:, None] >= first
+    pos = (history > 0) & inside
+    k = pos.sum(axis=0)
+    x = np.where(pos, history, 0.0)
+    s1, s2 = x.sum(axis=0), (x * x).sum(axis=0)
+    cv2 = np.full(len(k), np.nan)
+    two = k >= 2
+    mean = np.divide(s1, k, out=np.zeros_like(s1), where=k > 0)
+    var = np.divide(s2 - k * mean**2, k - 1, out=np.zeros_like(s1), where=two)
+    np.divide(np.maximum(var, 0.0), mean**2, out=cv2, where=two & (mean > 0))
+    return np.asarray(_demand_class(adi, cv2))
+
+
+def _sub_progress(progress: Any, k: int, K: int) -> Any:
+    if callable(progress):
+        return lambda frac: progress((k + float(frac)) / K)
+    return progress
+
+
+def _class_table(skus: pd.DataFrame) -> pd.DataFrame:
+    """Class means of planned and simulated service, their standard errors and gaps."""
+    frames = [("abc", skus["abc"].astype(str))]
+    if "demand_class" in skus.columns:
+        frames.append(("demand_class", skus["demand_class"].astype(str)))
+    frames.append(("all", pd.Series("all", index=skus.index)))
+    rows = []
+    outside = (~skus["within"]).astype(float)
+    for group, key in frames:
+        parts = {"n_skus": key.groupby(key, sort=True).size()}
+        for measure, planned in (
+            ("fill_rate", "planned_fill_rate"),
+            ("cycle_service", "planned_cycle_service"),
+        ):
+            sim = skus[f"simulated_{measure}"]
+            ok = sim.notna()
+            g = key[ok]
+            n = g.groupby(g).size()
+            parts[f"planned_{measure}"] = skus.loc[ok, planned].groupby(g).mean()
+            parts[f"simulated_{measure}"] = sim[ok].groupby(g).mean()
+            var = (skus.loc[ok, f"{measure}_se"].fillna(0.0) ** 2).groupby(g).sum()
+            parts[f"{measure}_se"] = np.sqrt(var) / n
+            parts[f"{measure}_gap"] = parts[f"simulated_{measure}"] - parts[f"planned_{measure}"]
+        parts["share_outside"] = outside.groupby(key).mean()
+        table = pd.DataFrame(parts)
+        table.insert(0, "class", table.index.astype(str))
+        table.insert(0, "group", group)
+        rows.append(table.reset_index(drop=True))
+    cols = [
+        "group",
+        "class",
+        "n_skus",
+        "planned_fill_rate",
+        "simulated_fill_rate",
+        "fill_rate_se",
+        "fill_rate_gap",
+        "planned_cycle_service",
+        "simulated_cycle_service",
+        "cycle_service_se",
+        "cycle_service_gap",
+        "share_outside",
+    ]
+    out = pd.concat(rows, ignore_index=True)[cols]
+    out["n_skus"] = out["n_skus"].fillna(0).astype(int)
+    return out
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def plan_check(
+    dataset: Any,
+    scenario: Scenario | None = None,
+    *,
+    plan: pd.DataFrame | None = None,
+    method: str = "resample",
+    horizon_days: int | None = None,
+    replications: int = 8,
+    warmup_days: int | None = None,
+    seed: int | np.random.Generator | None = 0,
+    engine: str = "numba",
+    progress: Any = None,
+) -> PlanCheck:
+    """Simulate a plan and compare the service it promises with the service it delivers.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        The business: ``items``, ``demand`` (daily, weekly or monthly) and its
+        ``demand_frequency``.
+    scenario : Scenario, optional
+        Planning parameters when ``plan`` is not given (default ``Scenario()``).
+    plan : pandas.DataFrame, optional
+        A plan of ``dataset`` (:func:`workbench.plan`); default the plan of
+        ``scenario``. Used columns: ``reorder_point``, ``order_quantity``,
+        ``order_up_to``, ``review_period_days``, ``lead_time_days``,
+        ``lead_time_sd_days`` [days], ``unit_cost``, ``cycle_service_level``,
+        ``expected_fill_rate``, ``abc``, ``short_history``, ``eoq``, and
+        ``demand_class``, ``policy`` when present; ``attrs["scenario"]`` for the
+        policy and the demand multiplier.
+    method : {"resample", "replay"}, default "resample"
+        Demand resampled by day from each SKU's history window in ``replications``
+        independent runs, or the history replayed once.
+    horizon_days : int, optional
+        Days simulated per replication after the warm-up [days], >= 1. Default 365
+        for "resample"; the history's length (less the warm-up) for "replay".
+    replications : int, default 8
+        Independent replications for "resample" (>= 2: their spread is the standard
+        error). Ignored by "replay".
+    warmup_days : int, optional
+        Days at the start of each run left out of the statistics [days], >= 0.
+        Default: the longest protection interval L + R + 3 sd(L) of the checked
+        SKUs, between 30 and 365 days (for "replay" at most a quarter of the history).
+    seed : int, Generator or None, default 0
+        Randomness of demand draws, windows and lead times; the same seed gives the
+        same result.
+    engine : {"numba", "numpy"}, default "numba"
+        Passed to :func:`workbench.simulate`.
+    progress : None, bool or callable(fraction)
+        Passed to :func:`workbench.simulate`; a callable sees the fraction of the
+        whole check done (0 to 1, over all replications).
+
+    Returns
+    -------
+    PlanCheck
+        ``skus``, ``classes``, ``settings`` (with ``notes``) and ``elapsed_seconds``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, both ``scenario`` and ``plan`` given, fewer than 2
+        replications, or a horizon or warm-up that is not a whole number of days.
+
+    Notes
+    -----
+    Estimates. Over K replications with filled units f_k, demand d_k, stockout
+    cycles m_k and cycles c_k of a SKU, the simulated fill rate is
+    sum f_k / sum d_k and the cycle service level 1 - sum m_k / sum c_k (ratio
+    estimators); the standard error of a ratio R = sum x_k / sum y_k is
+    sqrt(sum (x_k - R y_k)^2 / (K (K - 1))) / mean(y) ([LK] ch. 9, delta method).
+    Replay has one path: the standard errors are the binomial sqrt(p (1 - p) / n)
+    with n the simulated cycles, for both measures (a cycle is one trial of "no
+    stockout"; for the fill rate this is rough, the units of a cycle being correlated).
+
+    A class mean is the unweighted mean over its SKUs with a simulated figure (the
+    planned mean over the same SKUs); its standard error sqrt(sum se_i^2) / n treats
+    SKUs as independent.
+
+    Reasons. Where a SKU's fill rate or cycle service gap exceeds 3 standard errors,
+    the first that applies of: short history (the plan's ``short_history``); lumpy or
+    intermittent demand (``demand_class``); MOQ or pack forcing stock
+    (``order_quantity`` >= 1.5 ``eoq``); too few cycles simulated (fewer than 30);
+    otherwise "model approximation" (the plan's formulas: normal lead-time demand,
+    undershoot, the (s, Q) fill-rate approximation, [SPT] ch. 6-7).
+
+    Resampling window. A SKU's days are drawn from its own window (``window_start``
+    to ``window_end`` of :func:`workbench.demand_stats`), not from the zeros before
+    it was launched; the history is scaled by the scenario's demand multiplier.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.sample_dataset(n_skus=40, years=1, seed=3)
+    >>> check = wb.plan_check(ds, replications=4, horizon_days=200, progress=False)
+    >>> sorted(check.classes["group"].unique())
+    ['abc', 'all', 'demand_class']
+    >>> bool(check.skus["simulated_fill_rate"].between(0, 1).all())
+    True
+    """
+    t_start = time.perf_counter()
+    method_key = str(method).lower()
+    if method_key not in PLAN_CHECK_METHODS:
+        raise ValueError(f"method must be one of {PLAN_CHECK_METHODS}; got {method!r}")
+    if plan is not None and scenario is not None:
+        raise ValueError("give scenario or plan, not both (a plan already has its scenario)")
+    if method_key == "resample" and (int(replications) != replications or replications < 2):
+        raise ValueError(f"replications must be a whole number >= 2; got {replications!r}")
+    for name, v, lo in (("horizon_days", horizon_days, 1), ("warmup_days", warmup_days, 0)):
+        if v is not None and (int(v) != v or v < lo):
+            raise ValueError(f"{name} must be a whole number >= {lo} [days]; got {v!r}")
+
+    stats = demand_stats(dataset)
+    if plan is None:
+        plan = plan_from_stats(dataset.items, stats, scenario)
+    sc = plan.attrs.get("scenario") if isinstance(plan.attrs, dict) else None
+    multiplier = float(sc.get("demand_multiplier", 1.0)) if isinstance(sc, dict) else 1.0
+    ok = _checkable(plan)
+    sub = plan[ok]
+    skus = pd.Index(sub.index.astype(str), name="sku")
+    sub = sub.set_axis(skus)
+    sub.attrs = dict(plan.attrs)
+    n = len(skus)
+    freq = normalize_frequency(getattr(dataset, "demand_frequency", "D") or "D")
+    gen = as_generator(seed)
+    notes: list[str] = []
+
+    # history in buckets, each SKU's window, and the demand class
+    start, end = dataset.demand_period
+    history, _, dates = daily_demand_matrix(
+        dataset.demand, skus=skus, start=start, end=end, frequency=freq
+    )
+    first, length = _window_rows(stats, skus, dates)
+    if "demand_class" in sub.columns:
+        dclass = sub["demand_class"].astype(str).to_numpy()
+    else:
+        adi = stats.reindex(skus)["mean_interval_buckets"].to_numpy(dtype=float)
+        dclass = _demand_class_from(history, first, adi)
+        notes.append("demand_class computed from each SKU's history window (not in the plan)")
+
+    L = sub["lead_time_days"].to_numpy(dtype=float)
+    Lsd = sub["lead_time_sd_days"].fillna(0.0).to_numpy(dtype=float)
+    R = (
+        sub["review_period_days"].fillna(0.0).to_numpy(dtype=float)
+        if "review_period_days" in sub.columns
+        else np.zeros(n)
+    )
+    if warmup_days is None:
+        need = float(np.nanmax(L + R + 3 * Lsd)) if n else 0.0
+        warmup = int(min(max(np.ceil(need), 30), 365))
+    else:
+        warmup = int(warmup_days)
+
+    common = dict(
+        skus=skus,
+        policy="plan",
+        plan=sub,
+        lead_time_days=L,
+        lead_time_sd_days=Lsd,
+        unit_cost=sub["unit_cost"].fillna(1.0).to_numpy(dtype=float)
+        if "unit_cost" in sub.columns
+        else 1.0,
+        engine=engine,
+    )
+    runs = []
+    if method_key == "replay":
+        if freq != "D":
+            raise ValueError(
+                f"method 'replay' needs daily demand; the data are in buckets of {freq!r} "
+                "(use method='resample', which simulates them daily)"
+            )
+        T = history.shape[0]
+        if warmup_days is None:
+            warmup = min(warmup, T // 4)
+        horizon = int(horizon_days) if horizon_days is not None else max(T - warmup, 1)
+        K = 1
+        model = "replay"
+        if n:
+            runs.append(
+                simulate(
+                    history * multiplier,
+                    demand_model="replay",
+                    days=warmup + horizon,
+                    warmup_days=warmup,
+                    rng=gen,
+                    progress=progress,
+                    **common,
+                ).summary
+            )
+        notes.append(
+            "history replayed once; standard errors are binomial over the simulated cycles"
+        )
+    else:
+        K = int(replications)
+        horizon = int(horizon_days) if horizon_days is not None else _DEFAULT_HORIZON_DAYS
+        if freq == "D":
+            model = RESAMPLE_MODEL
+            notes.append(
+                f"daily demand resampled from each SKU's own history window "
+                f"(simulator model {RESAMPLE_MODEL!r}), {K} replications"
+            )
+        else:
+            model = BUCKETED_MODEL
+            notes.append(
+                f"{ {'W': 'weekly', 'M': 'monthly'}[freq]} data: the plan reviews daily, so "
+                f"demand is simulated daily by a {BUCKETED_MODEL.replace('_', ' ')} model "
+                "matched to the plan's daily_mean and daily_sd"
+            )
+        for k in range(K):
+            if not n:
+                break
+            kw = dict(
+                days=warmup + horizon,
+                warmup_days=warmup,
+                rng=int(gen.integers(0, 2**63 - 1)),
+                progress=_sub_progress(progress, k, K),
+                **common,
+            )
+            if freq == "D":
+                matrix = _window_matrix(history, first, length, gen)
+                if multiplier != 1.0:
+                    matrix *= multiplier
+                res = simulate(matrix, demand_model=model, **kw)
+            else:
+                res = simulate(
+                    None,
+                    demand_model=model,
+                    demand_mean=sub["daily_mean"].to_numpy(dtype=float),
+                    demand_sd=sub["daily_sd"].fillna(0.0).to_numpy(dtype=float),
+                    **kw,
+                )
+            runs.append(res.summary)
+
+    def stack(col: str) -> np.ndarray:
+        if not runs:
+            return np.zeros((1, n))
+        return np.vstack([r[col].to_numpy(dtype=float) for r in runs])
+
+    demand, filled = stack("demand"), stack("filled")
+    cycles, misses = stack("cycles"), stack("stockout_cycles")
+    n_cycles = cycles.sum(axis=0)
+    if method_key == "replay":
+        fill = np.full(n, np.nan)
+        np.divide(filled[0], demand[0], out=fill, where=demand[0] > 0)
+        csl = np.full(n, np.nan)
+        np.divide(n_cycles - misses[0], n_cycles, out=csl, where=n_cycles > 0)
+        m = np.maximum(n_cycles, 1.0)
+        fill_se = np.where(np.isnan(fill), np.nan, np.sqrt(fill * (1 - fill) / m))
+        csl_se = np.where(np.isnan(csl), np.nan, np.sqrt(csl * (1 - csl) / m))
+        fill_se = np.where(n_cycles > 0, fill_se, np.nan)
+    else:
+        fill, fill_se = _ratio(filled, demand)
+        miss, csl_se = _ratio(misses, cycles)
+        csl = 1.0 - miss
+
+    p_fill = sub["expected_fill_rate"].to_numpy(dtype=float)
+    p_csl = sub["cycle_service_level"].to_numpy(dtype=float)
+    gap_f, gap_c = fill - p_fill, csl - p_csl
+    tol = 1e-9
+    out_f = np.abs(gap_f) > Z_WITHIN * np.nan_to_num(fill_se) + tol
+    out_c = np.abs(gap_c) > Z_WITHIN * np.nan_to_num(csl_se) + tol
+    outside = out_f | out_c
+
+    short = (
+        sub["short_history"].fillna(False).to_numpy(dtype=bool)
+        if "short_history" in sub.columns
+        else np.zeros(n, dtype=bool)
+    )
+    sparse = np.isin(dclass, ("intermittent", "lumpy"))
+    q = sub["order_quantity"].to_numpy(dtype=float)
+    eoq_col = (
+        sub["eoq"].to_numpy(dtype=float) if "eoq" in sub.columns else np.full(n, np.nan)
+    )
+    forced = (eoq_col > 0) & (q >= MOQ_FACTOR * eoq_col)
+    few = n_cycles < MIN_CYCLES
+    labels = PLAN_CHECK_REASONS
+    reason = np.select(
+        [short, sparse, forced, few],
+        [labels["short_history"], labels["intermittent"], labels["moq_pack"], labels["few_cycles"]],
+        default=labels["model"],
+    ).astype(object)
+    reason = np.where(outside, reason, "")
+
+    table = pd.DataFrame(
+        {
+            "abc": sub["abc"].to_numpy() if "abc" in sub.columns else np.full(n, ""),
+            "demand_class": dclass,
+            "planned_cycle_service": p_csl,
+            "simulated_cycle_service": csl,
+            "cycle_service_se": csl_se,
+            "cycle_service_gap": gap_c,
+            "planned_fill_rate": p_fill,
+            "simulated_fill_rate": fill,
+            "fill_rate_se": fill_se,
+            "fill_rate_gap": gap_f,
+            "cycles": n_cycles,
+            "within": ~outside,
+            "reason": reason,
+        },
+        index=skus,
+    )[list(_SKU_COLUMNS)]
+    settings = {
+        "method": method_key,
+        "demand_model": model,
+        "horizon_days": horizon,
+        "replications": K,
+        "warmup_days": warmup,
+        "seed": seed if not isinstance(seed, np.random.Generator) else "generator",
+        "engine": engine,
+        "frequency": freq,
+        "skus_checked": n,
+        "skus_skipped": int((~ok).sum()),
+        "demand_multiplier": multiplier,
+        "notes": notes,
+    }
+    return PlanCheck(
+        skus=table,
+        classes=_class_table(table),
+        settings=settings,
+        elapsed_seconds=time.perf_counter() - t_start,
+    )
+
