@@ -85,6 +85,7 @@ _SKU_COLUMNS = (
     "fill_rate_se",
     "fill_rate_gap",
     "cycles",
+    "simulated_daily_demand",
     "within",
     "reason",
 )
@@ -104,6 +105,8 @@ class PlanCheck:
         ``cycle_service_level``, ``expected_fill_rate``), ``simulated_*``,
         ``*_se`` (standard error of the simulated figure), ``*_gap`` (simulated -
         planned); ``cycles`` (replenishment cycles simulated, all replications);
+        ``simulated_daily_demand`` [units/day] (the mean demand the simulation drew, to
+        set beside the plan's ``daily_mean``);
         ``within`` (both gaps within 3 standard errors); ``reason`` (why not,
         one of :data:`PLAN_CHECK_REASONS`' values; "" when within).
     classes : pandas.DataFrame
@@ -483,8 +486,9 @@ def plan_check(
             )
         else:
             model = BUCKETED_MODEL
+            kind = {"W": "weekly", "M": "monthly"}.get(freq, freq)
             notes.append(
-                f"{ {'W': 'weekly', 'M': 'monthly'}[freq]} data: the plan reviews daily, so "
+                f"{kind} data: the plan reviews daily, so "
                 f"demand is simulated daily by a {BUCKETED_MODEL.replace('_', ' ')} model "
                 "matched to the plan's daily_mean and daily_sd"
             )
@@ -550,9 +554,7 @@ def plan_check(
     )
     sparse = np.isin(dclass, ("intermittent", "lumpy"))
     q = sub["order_quantity"].to_numpy(dtype=float)
-    eoq_col = (
-        sub["eoq"].to_numpy(dtype=float) if "eoq" in sub.columns else np.full(n, np.nan)
-    )
+    eoq_col = sub["eoq"].to_numpy(dtype=float) if "eoq" in sub.columns else np.full(n, np.nan)
     forced = (eoq_col > 0) & (q >= MOQ_FACTOR * eoq_col)
     few = n_cycles < MIN_CYCLES
     labels = PLAN_CHECK_REASONS
@@ -576,6 +578,7 @@ def plan_check(
             "fill_rate_se": fill_se,
             "fill_rate_gap": gap_f,
             "cycles": n_cycles,
+            "simulated_daily_demand": demand.sum(axis=0) / max(horizon * len(runs), 1),
             "within": ~outside,
             "reason": reason,
         },
@@ -601,4 +604,3 @@ def plan_check(
         settings=settings,
         elapsed_seconds=time.perf_counter() - t_start,
     )
-
