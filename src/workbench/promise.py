@@ -376,7 +376,7 @@ def plan_check(
     Examples
     --------
     >>> import workbench as wb
-    >>> ds = wb.sample_dataset(n_skus=40, years=1, seed=3)
+    >>> ds = wb.sample_dataset(n_skus=80, years=1, seed=3)
     >>> check = wb.plan_check(ds, replications=4, horizon_days=200, progress=False)
     >>> sorted(check.classes["group"].unique())
     ['abc', 'all', 'demand_class']
