@@ -15,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import workbench as wb
-from workbench.promise import PLAN_CHECK_REASONS, _window_matrix
+from workbench.promise import PLAN_CHECK_REASONS, _resample, _resample_block
 
 N_SKUS = 12
 
@@ -58,7 +58,7 @@ def right(smooth):
 def test_a_right_plan_keeps_its_promise(right):
     s = right.skus
     assert len(s) == N_SKUS and right.settings["skus_checked"] == N_SKUS
-    assert right.settings["demand_model"] == "bootstrap"
+    assert right.settings["demand_model"] == "resample"
     assert s["within"].mean() >= 0.8
     assert (s["demand_class"] == "smooth").all()
     # the class means agree to within 3 standard errors of the class mean, both measures
@@ -143,11 +143,31 @@ def test_resampling_stays_in_each_skus_window():
     ds = wb.Dataset.from_tables({"items": _items(["OLD", "NEW"]), "demand": demand})
     check = wb.plan_check(ds, replications=2, horizon_days=200, progress=False)
     assert_allclose(check.skus["simulated_daily_demand"], [10.0, 10.0])
-    # the helper: every row of the spread window is a window day, each day equally often
-    hist = np.arange(20.0)[:, None] * np.ones((1, 2))
-    m = _window_matrix(hist, np.array([0, 15]), np.array([20, 5]), np.random.default_rng(0))
-    assert sorted(m[:, 0]) == list(range(20))
-    assert sorted(m[:, 1]) == sorted([15.0, 16.0, 17.0, 18.0, 19.0] * 4)
+    # the helper: SKU 0's window is days 0-19 of 20, SKU 1's days 15-19; 20,000 draws each
+    hist_t = np.tile(np.arange(20.0), (2, 1))
+    rng = np.random.default_rng(0)
+    m = _resample_block(hist_t, np.array([0, 15]), np.array([20, 5]), 20_000, rng)
+    assert m.shape == (20_000, 2) and m.flags.c_contiguous
+    assert set(np.unique(m[:, 0])) == set(range(20))
+    assert set(np.unique(m[:, 1])) == {15.0, 16.0, 17.0, 18.0, 19.0}
+    share = np.bincount(m[:, 1].astype(int) - 15) / 20_000
+    assert_allclose(share, 0.2, atol=0.015)  # uniform over the window (sd 0.003)
+    # the compiled draw (engine "numba") too, and the same seed gives the same draws
+    first, length = np.array([0, 15]), np.array([20, 5])
+    c = _resample(hist_t, first, length, 20_000, np.random.default_rng(1), "numba")
+    again = _resample(hist_t, first, length, 20_000, np.random.default_rng(1), "numba")
+    assert c.shape == (20_000, 2) and np.array_equal(c, again)
+    assert set(np.unique(c[:, 0])) == set(range(20))
+    assert_allclose(np.bincount(c[:, 1].astype(int) - 15) / 20_000, 0.2, atol=0.015)
+
+
+def test_numpy_engine_agrees_in_distribution(smooth, right):
+    check = wb.plan_check(smooth, replications=8, horizon_days=365, seed=1, engine="numpy")
+    a = right.classes.set_index("group").loc["all"]
+    b = check.classes.set_index("group").loc["all"]
+    for m in ("fill_rate", "cycle_service"):
+        se = np.hypot(a[f"{m}_se"], b[f"{m}_se"])
+        assert abs(a[f"simulated_{m}"] - b[f"simulated_{m}"]) <= 4 * se + 1e-9
 
 
 def test_weekly_data_are_simulated_daily_by_a_matched_model(smooth):

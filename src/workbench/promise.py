@@ -25,6 +25,8 @@ References
    Management in Supply Chains*, 4th ed., CRC Press, 2017, ch. 6-7 (service measures).
 .. [LK] A. M. Law, *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill, 2015,
    ch. 9 (independent replications; ratio estimators).
+.. [SM] G. L. Steele, D. Lea and C. H. Flood, "Fast splittable pseudorandom number
+   generators", OOPSLA 2014 (splitmix64).
 """
 
 from __future__ import annotations
@@ -42,16 +44,18 @@ from .data.stats import demand_stats
 from .policy.demand_class import demand_class as _demand_class
 from .scenario import Scenario, plan_from_stats
 from .sim.demand import daily_demand_matrix
-from .sim.simulate import simulate
+from .sim.simulate import _plan_policies, simulate
 
 __all__ = ["PLAN_CHECK_METHODS", "PLAN_CHECK_REASONS", "PlanCheck", "plan_check"]
 
 #: Ways :func:`plan_check` feeds demand to the simulator.
 PLAN_CHECK_METHODS = ("resample", "replay")
 
-#: The simulator's name for "draw each day with replacement from the SKU's own history".
-#: Kept here, in one place, so a renamed or in-kernel model is a one-line change.
-RESAMPLE_MODEL = "bootstrap"
+#: How "resample" draws days: here, by :func:`_resample_block` from each SKU's own window
+#: (the simulator's ``"bootstrap"`` draws from the whole column, the zeros before a launch
+#: included), the drawn block then replayed by the simulator. Named in one place so an
+#: in-kernel windowed resampler can take over (swap ``_resample_block`` for its call).
+RESAMPLE_MODEL = "resample"
 #: The daily model for weekly or monthly data (matched to daily_mean and daily_sd).
 BUCKETED_MODEL = "negative_binomial"
 
@@ -73,6 +77,9 @@ MOQ_FACTOR = 1.5
 MIN_CYCLES = 30
 
 _DEFAULT_HORIZON_DAYS = 365
+#: Largest block of drawn demand held at once [SKU-days] (8 bytes each); more SKUs are
+#: simulated in blocks of SKUs (independent, so blocking changes nothing but memory).
+_BLOCK_SKU_DAYS = 4_000_000
 _SKU_COLUMNS = (
     "abc",
     "demand_class",
@@ -195,50 +202,155 @@ def _window_rows(
     return first, last - first + 1
 
 
-def _window_matrix(
-    history: np.ndarray, first: np.ndarray, length: np.ndarray, rng: np.random.Generator
+def _resample_block(
+    history_t: np.ndarray,
+    first: np.ndarray,
+    length: np.ndarray,
+    days: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    """Each column's window spread over all rows, so a uniform row is a uniform window day.
+    """Days drawn with replacement from each SKU's own window: a (days, SKUs) matrix.
 
-    Row t of column j holds window day (t + o_j) mod w_j, o_j uniform in [0, w_j): the
-    window repeated, the last partial copy a circular block from a random start, so every
-    window day has the same chance of each weight (exactly uniform when w_j divides the
-    rows; a full-length window is the history itself, rotated).
+    ``history_t`` holds one SKU's history per row (SKUs x buckets, C order), so each
+    SKU's draws read one short contiguous row (cache-friendly). Day t of SKU j is
+    window day ``first_j + floor(u * w_j)``, u uniform in [0, 1): every day of the
+    window equally likely, none before it.
     """
-    T = history.shape[0]
-    o = (rng.random(len(first)) * length).astype(np.int64)
-    t = np.arange(T, dtype=np.int64)[:, None]
-    rows = first + (t + o) % length
-    return np.take_along_axis(history, rows, axis=0)
+    nb, T = history_t.shape
+    u = rng.random((nb, days), dtype=np.float32)  # 24 bits: uniform enough for w << 2**24
+    u *= length[:, None].astype(np.float32)
+    rows = u.astype(np.int64)
+    np.minimum(rows, (length - 1)[:, None], out=rows)
+    rows += (first + np.arange(nb, dtype=np.int64) * T)[:, None]
+    drawn = np.take(history_t.ravel(), rows)
+    return np.ascontiguousarray(drawn.T)
 
 
-def _demand_class_from(history: np.ndarray, first: np.ndarray, adi: np.ndarray) -> np.ndarray:
-    """Syntetos-Boylan class from the window's bucket demands (ADI from the stats)."""
-    T = history.shape[0]
-    inside = np.arange(T)[:, None] >= first
-    pos = (history > 0) & inside
-    k = pos.sum(axis=0)
-    x = np.where(pos, history, 0.0)
-    s1, s2 = x.sum(axis=0), (x * x).sum(axis=0)
-    cv2 = np.full(len(k), np.nan)
+_DRAW_BLOCK = 16  # SKUs drawn together: their history rows stay in cache
+_compiled_draw = None
+
+
+def _draw_compiled():
+    """The numba version of the window draw (compiled once, cached next to this file).
+
+    Uniforms come from splitmix64 [SM] (a 64-bit counter through a mixing function,
+    a few nanoseconds a draw, where numba's ``np.random`` takes about 25), and a day
+    of a w-day window is ``(u32 * w) >> 32`` of the top 32 bits (bias below w / 2**32).
+    """
+    global _compiled_draw
+    if _compiled_draw is None:
+        from numba import njit, uint64
+
+        @njit(cache=True)
+        def draw(history_t, first, length, days, seed, out):  # pragma: no cover - compiled
+            state = uint64(seed)
+            nb = history_t.shape[0]
+            for j0 in range(0, nb, _DRAW_BLOCK):
+                j1 = min(j0 + _DRAW_BLOCK, nb)
+                for t in range(days):
+                    for j in range(j0, j1):
+                        state += uint64(0x9E3779B97F4A7C15)
+                        z = state
+                        z = (z ^ (z >> uint64(30))) * uint64(0xBF58476D1CE4E5B9)
+                        z = (z ^ (z >> uint64(27))) * uint64(0x94D049BB133111EB)
+                        z = z ^ (z >> uint64(31))
+                        r = ((z >> uint64(32)) * uint64(length[j])) >> uint64(32)
+                        out[t, j] = history_t[j, first[j] + r]
+
+        _compiled_draw = draw
+    return _compiled_draw
+
+
+def _resample(
+    history_t: np.ndarray,
+    first: np.ndarray,
+    length: np.ndarray,
+    days: int,
+    rng: np.random.Generator,
+    engine: str,
+) -> np.ndarray:
+    """:func:`_resample_block` by the engine: compiled (numba) or numpy.
+
+    The compiled draw fills the (days, SKUs) matrix in blocks of 16 SKUs, reading their
+    history rows from cache and writing along rows, with no transposed copy; its
+    splitmix64 stream is seeded from ``rng`` (single-threaded: the same seed gives the
+    same draws).
+    """
+    if str(engine).lower() != "numba":
+        return _resample_block(history_t, first, length, days, rng)
+    out = np.empty((days, history_t.shape[0]))
+    seed = int(rng.integers(0, 2**63 - 1))
+    _draw_compiled()(history_t, first.astype(np.int64), length.astype(np.int64), days, seed, out)
+    return out
+
+
+def _daily_matrix(
+    demand: pd.DataFrame, skus: pd.Index, start: Any, end: Any
+) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """SKUs x days matrix of daily demand (:func:`workbench.daily_demand_matrix` transposed).
+
+    Faster on large tables: the SKU column is factorized (hashing each label once) and
+    only its distinct labels are looked up; dates are floored to days in numpy.
+    """
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    n_days = max((end - start).days + 1, 0)
+    codes, uniques = pd.factorize(demand["sku"], sort=False)
+    where = pd.Index(pd.Index(uniques).astype(str)).get_indexer(skus)
+    col_of = np.full(len(uniques), -1, dtype=np.int64)
+    col_of[where[where >= 0]] = np.flatnonzero(where >= 0)
+    col = np.where(codes >= 0, col_of[codes], -1)
+    day = (
+        pd.to_datetime(demand["date"]).to_numpy().astype("datetime64[D]")
+        - np.datetime64(start.date(), "D")
+    ).astype(np.int64)
+    qty = demand["quantity"].to_numpy(dtype=float, na_value=0.0)
+    keep = (col >= 0) & (day >= 0) & (day < n_days)
+    flat = np.bincount(
+        col[keep] * n_days + day[keep], weights=qty[keep], minlength=n_days * len(skus)
+    )
+    dates = pd.date_range(start, periods=n_days, freq="D")
+    return flat.reshape(len(skus), n_days), dates
+
+
+def _demand_class_from(by_sku: np.ndarray, first: np.ndarray, adi: np.ndarray) -> np.ndarray:
+    """Syntetos-Boylan class from the window's bucket demands (ADI from the stats).
+
+    CV^2 of the positive bucket demands in the window (sample variance, ddof = 1, over
+    the squared mean), as :func:`workbench.demand_pattern`; only the non-zero entries
+    are visited.
+    """
+    n = by_sku.shape[0]
+    j, t = np.nonzero(by_sku)
+    keep = t >= first[j]
+    t, j = t[keep], j[keep]
+    x = by_sku[j, t]
+    k = np.bincount(j, minlength=n).astype(float)
+    s1 = np.bincount(j, weights=x, minlength=n)
+    s2 = np.bincount(j, weights=x * x, minlength=n)
+    cv2 = np.full(n, np.nan)
     two = k >= 2
-    mean = np.divide(s1, k, out=np.zeros_like(s1), where=k > 0)
-    var = np.divide(s2 - k * mean**2, k - 1, out=np.zeros_like(s1), where=two)
+    mean = np.divide(s1, k, out=np.zeros(n), where=k > 0)
+    var = np.divide(s2 - k * mean**2, k - 1, out=np.zeros(n), where=two)
     np.divide(np.maximum(var, 0.0), mean**2, out=cv2, where=two & (mean > 0))
     return np.asarray(_demand_class(adi, cv2))
 
 
-def _sub_progress(progress: Any, k: int, K: int) -> Any:
+def _sub_progress(progress: Any, done: int, size: int, total: int) -> Any:
+    """Progress of one simulate call covering ``size`` of ``total`` units after ``done``."""
     if callable(progress):
-        return lambda frac: progress((k + float(frac)) / K)
+        return lambda frac: progress((done + size * float(frac)) / max(total, 1))
     return progress
 
 
 def _class_table(skus: pd.DataFrame) -> pd.DataFrame:
     """Class means of planned and simulated service, their standard errors and gaps."""
-    frames = [("abc", skus["abc"].astype(str))]
+
+    def labels(col: str) -> pd.Series:
+        return pd.Series(skus[col].astype(str).to_numpy(dtype=object), index=skus.index)
+
+    frames = [("abc", labels("abc"))]
     if "demand_class" in skus.columns:
-        frames.append(("demand_class", skus["demand_class"].astype(str)))
+        frames.append(("demand_class", labels("demand_class")))
     frames.append(("all", pd.Series("all", index=skus.index)))
     rows = []
     outside = (~skus["within"]).astype(float)
@@ -412,15 +524,19 @@ def plan_check(
 
     # history in buckets, each SKU's window, and the demand class
     start, end = dataset.demand_period
-    history, _, dates = daily_demand_matrix(
-        dataset.demand, skus=skus, start=start, end=end, frequency=freq
-    )
+    if freq == "D":
+        by_sku, dates = _daily_matrix(dataset.demand, skus, start, end)
+    else:
+        buckets, _, dates = daily_demand_matrix(
+            dataset.demand, skus=skus, start=start, end=end, frequency=freq
+        )
+        by_sku = np.ascontiguousarray(buckets.T)
     first, length = _window_rows(stats, skus, dates)
     if "demand_class" in sub.columns:
         dclass = sub["demand_class"].astype(str).to_numpy()
     else:
         adi = stats.reindex(skus)["mean_interval_buckets"].to_numpy(dtype=float)
-        dclass = _demand_class_from(history, first, adi)
+        dclass = _demand_class_from(by_sku, first, adi)
         notes.append("demand_class computed from each SKU's history window (not in the plan)")
 
     L = sub["lead_time_days"].to_numpy(dtype=float)
@@ -436,17 +552,34 @@ def plan_check(
     else:
         warmup = int(warmup_days)
 
-    common = dict(
-        skus=skus,
-        policy="plan",
-        plan=sub,
-        lead_time_days=L,
-        lead_time_sd_days=Lsd,
-        unit_cost=sub["unit_cost"].fillna(1.0).to_numpy(dtype=float)
+    # the policy's parameters as arrays (sliced per block of SKUs)
+    params = {
+        "policy": _plan_policies(sub, skus).astype(object),
+        "reorder_point": np.nan_to_num(sub["reorder_point"].to_numpy(dtype=float)),
+        "order_up_to": np.nan_to_num(sub["order_up_to"].to_numpy(dtype=float)),
+        "order_quantity": np.nan_to_num(sub["order_quantity"].to_numpy(dtype=float)),
+        "review_period_days": R,
+        "lead_time_days": L,
+        "lead_time_sd_days": Lsd,
+        "unit_cost": sub["unit_cost"].fillna(1.0).to_numpy(dtype=float)
         if "unit_cost" in sub.columns
-        else 1.0,
-        engine=engine,
-    )
+        else np.ones(n),
+    }
+
+    names = params["policy"]
+    if n and (names == names[0]).all():
+        params["policy"] = np.full(n, None, dtype=object)
+        single = str(names[0])
+    else:
+        single = None
+
+    def arrays(lo: int, hi: int) -> dict:
+        out = {k: v[lo:hi] for k, v in params.items()} | {"engine": engine}
+        if single is not None:
+            out["policy"] = single  # one name for all: no per-SKU name lookups
+        return out
+
+    common = arrays(0, n)
     runs = []
     if method_key == "replay":
         if freq != "D":
@@ -454,7 +587,7 @@ def plan_check(
                 f"method 'replay' needs daily demand; the data are in buckets of {freq!r} "
                 "(use method='resample', which simulates them daily)"
             )
-        T = history.shape[0]
+        T = by_sku.shape[1]
         if warmup_days is None:
             warmup = min(warmup, T // 4)
         horizon = int(horizon_days) if horizon_days is not None else max(T - warmup, 1)
@@ -463,7 +596,7 @@ def plan_check(
         if n:
             runs.append(
                 simulate(
-                    history * multiplier,
+                    np.ascontiguousarray(by_sku.T * multiplier),
                     demand_model="replay",
                     days=warmup + horizon,
                     warmup_days=warmup,
@@ -481,8 +614,7 @@ def plan_check(
         if freq == "D":
             model = RESAMPLE_MODEL
             notes.append(
-                f"daily demand resampled from each SKU's own history window "
-                f"(simulator model {RESAMPLE_MODEL!r}), {K} replications"
+                f"daily demand resampled from each SKU's own history window, {K} replications"
             )
         else:
             model = BUCKETED_MODEL
@@ -492,30 +624,39 @@ def plan_check(
                 f"demand is simulated daily by a {BUCKETED_MODEL.replace('_', ' ')} model "
                 "matched to the plan's daily_mean and daily_sd"
             )
+        days = warmup + horizon
+        if freq == "D":
+            history_t = by_sku * multiplier if multiplier != 1.0 else by_sku
+            block = int(max(1, _BLOCK_SKU_DAYS // max(days, 1)))
+        else:
+            block = max(n, 1)  # random demand from the simulator: no matrix held
+        bounds = [(lo, min(lo + block, n)) for lo in range(0, n, block)]
         for k in range(K):
-            if not n:
-                break
-            kw = dict(
-                days=warmup + horizon,
-                warmup_days=warmup,
-                rng=int(gen.integers(0, 2**63 - 1)),
-                progress=_sub_progress(progress, k, K),
-                **common,
-            )
-            if freq == "D":
-                matrix = _window_matrix(history, first, length, gen)
-                if multiplier != 1.0:
-                    matrix *= multiplier
-                res = simulate(matrix, demand_model=model, **kw)
-            else:
-                res = simulate(
-                    None,
-                    demand_model=model,
-                    demand_mean=sub["daily_mean"].to_numpy(dtype=float),
-                    demand_sd=sub["daily_sd"].fillna(0.0).to_numpy(dtype=float),
-                    **kw,
+            parts = []
+            for lo, hi in bounds:
+                kw = dict(
+                    days=days,
+                    warmup_days=warmup,
+                    rng=int(gen.integers(0, 2**63 - 1)),
+                    progress=_sub_progress(progress, k * n + lo, hi - lo, K * n),
+                    **arrays(lo, hi),
                 )
-            runs.append(res.summary)
+                if freq == "D":
+                    drawn = _resample(
+                        history_t[lo:hi], first[lo:hi], length[lo:hi], days, gen, engine
+                    )
+                    res = simulate(drawn, demand_model="replay", **kw)
+                else:
+                    res = simulate(
+                        None,
+                        demand_model=model,
+                        demand_mean=sub["daily_mean"].to_numpy(dtype=float)[lo:hi],
+                        demand_sd=sub["daily_sd"].fillna(0.0).to_numpy(dtype=float)[lo:hi],
+                        **kw,
+                    )
+                parts.append(res.summary)
+            if parts:
+                runs.append(pd.concat(parts) if len(parts) > 1 else parts[0])
 
     def stack(col: str) -> np.ndarray:
         if not runs:
