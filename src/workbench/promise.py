@@ -32,6 +32,7 @@ References
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ from .data.stats import demand_stats
 from .policy.demand_class import demand_class as _demand_class
 from .scenario import Scenario, plan_from_stats
 from .sim.demand import daily_demand_matrix
-from .sim.simulate import _plan_policies, simulate
+from .sim.simulate import _plan_policies, _progress_sink, simulate
 
 __all__ = ["PLAN_CHECK_METHODS", "PLAN_CHECK_REASONS", "PlanCheck", "plan_check"]
 
@@ -445,8 +446,10 @@ def plan_check(
     engine : {"numba", "numpy"}, default "numba"
         Passed to :func:`workbench.simulate`.
     progress : None, bool or callable(fraction)
-        Passed to :func:`workbench.simulate`; a callable sees the fraction of the
-        whole check done (0 to 1, over all replications).
+        As for :func:`workbench.simulate`, but one bar (or callback) for the whole
+        check: None, a tqdm bar when stderr is a terminal; True, a tqdm bar; False,
+        none; a callable sees the fraction of the whole check done (0 to 1, over all
+        replications and blocks of SKUs, in steps of 0.001).
 
     Returns
     -------
@@ -507,6 +510,44 @@ def plan_check(
         if v is not None and (int(v) != v or v < lo):
             raise ValueError(f"{name} must be a whole number >= {lo} [days]; got {v!r}")
 
+    # one bar (or callback) for the whole check, not one per simulate call
+    update, close = _progress_sink(progress, 1000)
+
+    def report(frac: float) -> None:
+        update(round(1000 * min(max(float(frac), 0.0), 1.0)))
+
+    try:
+        return _plan_check(
+            dataset,
+            scenario,
+            plan,
+            method_key,
+            horizon_days,
+            replications,
+            warmup_days,
+            seed,
+            engine,
+            report,
+            t_start,
+        )
+    finally:
+        close()
+
+
+def _plan_check(
+    dataset: Any,
+    scenario: Scenario | None,
+    plan: pd.DataFrame | None,
+    method_key: str,
+    horizon_days: int | None,
+    replications: int,
+    warmup_days: int | None,
+    seed: Any,
+    engine: str,
+    progress: Callable[[float], None],
+    t_start: float,
+) -> PlanCheck:
+    """The body of :func:`plan_check`, its arguments checked."""
     stats = demand_stats(dataset)
     if plan is None:
         plan = plan_from_stats(dataset.items, stats, scenario)
