@@ -235,23 +235,25 @@ def _draw_compiled():
     """The numba version of the window draw (compiled once, cached next to this file).
 
     Uniforms come from splitmix64 [SM] (a 64-bit counter through a mixing function,
-    a few nanoseconds a draw, where numba's ``np.random`` takes about 25), and a day
-    of a w-day window is ``(u32 * w) >> 32`` of the top 32 bits (bias below w / 2**32).
+    a few nanoseconds a draw, where numba's ``np.random`` takes about 25), the counter
+    of draw (SKU j, day t) being ``j * days + t + 1`` so that blocks of SKUs run on all
+    cores with the same result; a day of a w-day window is ``(u32 * w) >> 32`` of the top
+    32 bits (bias below w / 2**32).
     """
     global _compiled_draw
     if _compiled_draw is None:
-        from numba import njit, uint64
+        from numba import njit, prange, uint64
 
-        @njit(cache=True)
+        @njit(cache=True, parallel=True)
         def draw(history_t, first, length, days, seed, out):  # pragma: no cover - compiled
-            state = uint64(seed)
             nb = history_t.shape[0]
-            for j0 in range(0, nb, _DRAW_BLOCK):
+            for b in prange((nb + _DRAW_BLOCK - 1) // _DRAW_BLOCK):
+                j0 = b * _DRAW_BLOCK
                 j1 = min(j0 + _DRAW_BLOCK, nb)
                 for t in range(days):
                     for j in range(j0, j1):
-                        state += uint64(0x9E3779B97F4A7C15)
-                        z = state
+                        # counter-based: draw (j, t) is the same whatever thread runs it
+                        z = uint64(seed) + uint64(j * days + t + 1) * uint64(0x9E3779B97F4A7C15)
                         z = (z ^ (z >> uint64(30))) * uint64(0xBF58476D1CE4E5B9)
                         z = (z ^ (z >> uint64(27))) * uint64(0x94D049BB133111EB)
                         z = z ^ (z >> uint64(31))
@@ -273,9 +275,9 @@ def _resample(
     """:func:`_resample_block` by the engine: compiled (numba) or numpy.
 
     The compiled draw fills the (days, SKUs) matrix in blocks of 16 SKUs, reading their
-    history rows from cache and writing along rows, with no transposed copy; its
-    splitmix64 stream is seeded from ``rng`` (single-threaded: the same seed gives the
-    same draws).
+    history rows from cache and writing along rows, with no transposed copy, the blocks
+    spread over the cores; its counter-based splitmix64 stream is seeded from ``rng``
+    (the same seed gives the same draws).
     """
     if str(engine).lower() != "numba":
         return _resample_block(history_t, first, length, days, rng)
