@@ -205,3 +205,16 @@ def test_progress_covers_all_replications(smooth):
 def test_invalid_arguments(smooth, kwargs, match):
     with pytest.raises(ValueError, match=match):
         wb.plan_check(smooth, **kwargs)
+
+
+def test_ratio_standard_error():
+    from workbench.promise import _ratio
+
+    # K = 4 replications, 2 SKUs: (filled, demand) per replication
+    x = np.array([[9.0, 0.0], [8.0, 0.0], [10.0, 3.0], [9.0, 0.0]])
+    y = np.array([[10.0, 0.0], [10.0, 0.0], [10.0, 4.0], [10.0, 0.0]])
+    r, se = _ratio(x, y)
+    assert_allclose(r, [0.9, 0.75])
+    # equal denominators: the ratio is the mean of x/y, its SE the sd of x/y over sqrt(K)
+    assert_allclose(se[0], np.std([0.9, 0.8, 1.0, 0.9], ddof=1) / 2)
+    assert np.isnan(se[1])  # one replication with demand: no spread to measure

@@ -167,7 +167,8 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Ratio estimator sum(num) / sum(den) over replications (rows) and its standard error.
 
     With K replications, R = sum x_k / sum y_k and its standard error
-    sqrt(sum (x_k - R y_k)^2 / (K (K - 1))) / mean(y) (delta method, [LK] ch. 9).
+    sqrt(sum (x_k - R y_k)^2 / (K (K - 1))) / mean(y) (delta method, [LK] ch. 9); NaN
+    when fewer than two replications have y_k > 0.
     """
     K = num.shape[0]
     tot_n, tot_d = num.sum(axis=0), den.sum(axis=0)
@@ -178,7 +179,9 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     se = np.full(tot_n.shape, np.nan)
     if K > 1:
         var = (resid**2).sum(axis=0) / (K * (K - 1))
-        np.divide(np.sqrt(var), ybar, out=se, where=ybar > 0)
+        # with fewer than two replications that saw any y the spread says nothing
+        informative = (ybar > 0) & ((den > 0).sum(axis=0) >= 2)
+        np.divide(np.sqrt(var), ybar, out=se, where=informative)
     return r, se
 
 
