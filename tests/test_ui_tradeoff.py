@@ -1,10 +1,12 @@
 """The trade-off panel headless: sliders move the scenario point and the frontier as
 wb.plan_from_stats / plan_summary / service_frontier say; the button runs the simulation
-with progress and overlays what it delivered."""
+with progress and overlays what it delivered, and sets wb.plan_check's planned against
+simulated service per ABC class beside each other."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
@@ -146,3 +148,38 @@ def test_set_dataset_clears_the_simulation(panel):
     panel.set_dataset(small)
     assert panel.simulation is None and len(panel.fig.data[4].x) == 0
     assert panel.result["skus"] == 80 and len(panel.sku.options) <= 80
+
+
+def test_button_shows_planned_against_simulated_from_plan_check(panel, shipped):
+    seen = []
+    panel.progress.observe(lambda c: seen.append(c.new), names="value")
+    panel.run_button.click()
+    assert panel.progress.bar_style == "success" and seen[-1] == 1.0
+    assert np.all(np.diff(seen) >= 0)
+    check = panel.simulation["check"]
+    # the same check, run directly with the panel's plan and seed
+    again = wb.plan_check(shipped, plan=panel.plan, replications=8, seed=panel.rng, progress=False)
+    pd.testing.assert_frame_equal(check.classes, again.classes)
+    shown = panel.promise.value
+    assert "tradeoff-promise-table" in shown
+    rows = check.classes[check.classes["group"] == "abc"].set_index("class")
+    assert list(rows.index) == ["A", "B", "C"]
+    for cls, r in rows.iterrows():
+        assert f"<td>{cls}</td>" in shown
+        for col in (
+            "planned_fill_rate",
+            "simulated_fill_rate",
+            "planned_cycle_service",
+            "simulated_cycle_service",
+        ):
+            assert f"{100 * r[col]:.2f} %" in shown, (cls, col)
+        assert f"± {100 * r['fill_rate_se']:.2f}" in shown
+        assert f"{100 * r['cycle_service_gap']:+.2f} pts" in shown
+    # the SKUs beyond 3 SE are counted by reason
+    counts = check.reason_counts()
+    assert len(counts)
+    top, n = counts.index[0], int(counts.iloc[0])
+    assert f"{top}: {n}" in shown
+    # a new dataset clears the table until the next run
+    panel.set_dataset(wb.sample_dataset(n_skus=80, years=1, seed=4))
+    assert panel.promise.value == ""

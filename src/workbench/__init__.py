@@ -5,10 +5,11 @@ Import as ``import workbench as wb``. The widget panels live in
 plain script with no Jupyter stack loaded.
 """
 
-from . import data, evaluate, policy, scenario, sim, stock
+from . import data, evaluate, policy, promise, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
 from .policy import *  # noqa: F403
+from .promise import *  # noqa: F403
 from .scenario import *  # noqa: F403
 from .sim import *  # noqa: F403
 from .stock import *  # noqa: F403
@@ -19,6 +20,7 @@ __all__ = [
     *data.__all__,
     *evaluate.__all__,
     *policy.__all__,
+    *promise.__all__,
     *scenario.__all__,
     *sim.__all__,
     *stock.__all__,

@@ -6,6 +6,10 @@ with the panel's holding cost rate and class targets, is a point beside it
 (:func:`workbench.plan_summary`). The "Run simulation" button replays the demand history
 through :func:`workbench.simulated_frontier` and :func:`workbench.simulate` and overlays
 what the policies actually delivered; one SKU's simulated stock is drawn with its stockouts.
+The same button runs :func:`workbench.plan_check` (demand resampled from each SKU's own
+history, independent replications) and sets the planned fill rate and cycle service level
+per ABC class beside the simulated ones, with the standard error, the gap and, where a
+SKU's gap is beyond three standard errors, why (the reasons counted per class).
 
 Slider changes recompute only formulas (a few tens of milliseconds on 10,000 SKUs); the
 simulation runs only on the button, with a progress bar.
@@ -24,16 +28,29 @@ from plotly.subplots import make_subplots
 
 import workbench as wb
 
-from ._common import Panel, figure_widget, fmt_int, fmt_money, fmt_number, fmt_pct, plotly_template
+from ._common import (
+    Panel,
+    figure_widget,
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_pct,
+    html_table,
+    plotly_template,
+)
 from .eoq_panel import slider, top_sku, update_figure
 
-__all__ = ["SIMULATED_LEVELS", "TRACE_ALL_UP_TO", "TradeoffPanel"]
+__all__ = ["CHECK_REPLICATIONS", "SIMULATED_LEVELS", "TRACE_ALL_UP_TO", "TradeoffPanel"]
 
 #: Targets simulated along the frontier when the button is pressed.
 SIMULATED_LEVELS = (0.80, 0.90, 0.95, 0.98, 0.99)
 #: Datasets with at most this many SKUs keep every SKU's simulated trace (so the SKU
 #: dropdown can show any of them after one run); larger ones trace the chosen SKU only.
 TRACE_ALL_UP_TO = 2000
+#: Replications of the plan check (wb.plan_check) run by the button.
+CHECK_REPLICATIONS = 8
+#: Shares of the progress bar: the frontier's targets, the scenario's replay, the check.
+_PROGRESS_WEIGHTS = (len(SIMULATED_LEVELS), 1.0, 2.0)
 LABELS = ("A", "B", "C")
 
 
@@ -64,7 +81,11 @@ class TradeoffPanel(Panel):
     simulation : dict or None (trait)
         After a run: ``points`` (``wb.simulated_frontier`` table, class "all"),
         ``fill_rate`` and ``investment`` simulated for the current scenario, ``run``
-        (the ``SimulationResult``), ``scenario``.
+        (the ``SimulationResult``), ``check`` (the ``wb.plan_check`` result of the
+        plan: planned against simulated per SKU and class), ``scenario``.
+    promise : HTML
+        After a run, the planned against simulated table per ABC class from
+        ``simulation["check"].classes`` and the reasons for gaps beyond 3 SE.
     fig : FigureWidget
         Top, the frontier: 0 the curve, 1 its knee, 2 the current scenario, 3
         simulated frontier points, 4 the simulated current scenario. Bottom, one SKU's
@@ -127,6 +148,8 @@ class TradeoffPanel(Panel):
         self.status.add_class("tradeoff-status")
         self.numbers = widgets.HTML()
         self.numbers.add_class("tradeoff-numbers")
+        self.promise = widgets.HTML()
+        self.promise.add_class("tradeoff-promise")
         self.sku = widgets.Dropdown(
             options=[], description="SKU", layout=widgets.Layout(width="420px")
         )
@@ -233,6 +256,7 @@ class TradeoffPanel(Panel):
         super().__init__(
             children=[
                 widgets.HBox([controls, self.numbers]),
+                self.promise,
                 self.sku,
                 self.fig,
             ],
@@ -438,13 +462,16 @@ class TradeoffPanel(Panel):
             matrix, _, dates = wb.daily_demand_matrix(
                 self._dataset.demand, skus=skus, start=start, end=end
             )
-            share = len(SIMULATED_LEVELS) / (len(SIMULATED_LEVELS) + 1)
+            w = np.asarray(_PROGRESS_WEIGHTS, dtype=float)
+            edges = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
 
-            def first(frac):
-                self.progress.value = share * float(frac)
+            def part(i):
+                def report(frac):
+                    self.progress.value = edges[i] + (edges[i + 1] - edges[i]) * float(frac)
 
-            def second(frac):
-                self.progress.value = share + (1 - share) * float(frac)
+                return report
+
+            first, second, third = part(0), part(1), part(2)
 
             points = wb.simulated_frontier(
                 matrix,
@@ -472,6 +499,13 @@ class TradeoffPanel(Panel):
                 rng=self.rng,
                 progress=second,
             )
+            check = wb.plan_check(
+                self._dataset,
+                plan=self.plan,
+                replications=CHECK_REPLICATIONS,
+                seed=self.rng,
+                progress=third,
+            )
         except Exception as exc:  # show it in the panel, keep the page alive
             self.progress.bar_style = "danger"
             self.status.value = (
@@ -489,6 +523,7 @@ class TradeoffPanel(Panel):
             "fill_rate": float(s["filled"].sum()) / demand if demand > 0 else 1.0,
             "investment": float(s["avg_on_hand_value"].sum()),
             "run": run,
+            "check": check,
             "dates": dates,
             "scenario": self.scenario,
         }
@@ -511,6 +546,7 @@ class TradeoffPanel(Panel):
             f"{fmt_int(run.days)} days of history in {run.elapsed_seconds:.1f} s.</span>"
         )
         self.numbers.value = self._numbers_html()
+        self.promise.value = promise_html(check)
         self.draw_trace()
         return sim
 
@@ -519,6 +555,7 @@ class TradeoffPanel(Panel):
         self.progress.value = 0.0
         self.progress.bar_style = ""
         self.status.value = ""
+        self.promise.value = ""
 
     def draw_trace(self) -> None:
         """Draw the chosen SKU's simulated stock (after a run that traced it)."""
@@ -556,6 +593,67 @@ class TradeoffPanel(Panel):
     def _trace_title(self, text: str) -> None:
         with self.fig.batch_update():
             self.fig.layout.annotations[1].text = text
+
+
+def _pct2(x) -> str:
+    return fmt_pct(x, 2)
+
+
+def _pts(x) -> str:
+    return "–" if not np.isfinite(x) else f"{100 * float(x):+.2f} pts"
+
+
+def _se(x) -> str:
+    return "–" if not np.isfinite(x) else f"± {100 * float(x):.2f}"
+
+
+def promise_html(check) -> str:
+    """Planned against simulated service per ABC class (``wb.plan_check``), with why.
+
+    One row per ABC class and one for all SKUs: planned and simulated fill rate and
+    cycle service level [%], the standard error of the simulated class mean [points],
+    the gap (simulated - planned) [points], the share of SKUs whose gap is beyond three
+    standard errors and, for those, the reasons counted.
+    """
+    c = check.classes
+    rows = c[c["group"].isin(["abc", "all"])]
+    skus = check.skus
+    outside = skus[skus["reason"] != ""]
+    why = {}
+    for cls, part in outside.groupby(outside["abc"].astype(str)):
+        why[cls] = part["reason"].value_counts()
+    why["all"] = outside["reason"].value_counts()
+    table = pd.DataFrame(
+        {
+            "Class": rows["class"].to_numpy(),
+            "SKUs": rows["n_skus"].to_numpy(),
+            "Fill rate planned": [_pct2(x) for x in rows["planned_fill_rate"]],
+            "simulated": [_pct2(x) for x in rows["simulated_fill_rate"]],
+            "± SE [pts]": [_se(x) for x in rows["fill_rate_se"]],
+            "gap": [_pts(x) for x in rows["fill_rate_gap"]],
+            "Cycle service planned": [_pct2(x) for x in rows["planned_cycle_service"]],
+            "simulated ": [_pct2(x) for x in rows["simulated_cycle_service"]],
+            "± SE [pts] ": [_se(x) for x in rows["cycle_service_se"]],
+            "gap ": [_pts(x) for x in rows["cycle_service_gap"]],
+            "Outside 3 SE": [fmt_pct(x, 0) for x in rows["share_outside"]],
+            "Why (SKUs outside 3 SE)": [
+                ", ".join(f"{k}: {v}" for k, v in why.get(cls, pd.Series(dtype=int)).items())
+                for cls in rows["class"]
+            ],
+        }
+    )
+    s = check.settings
+    notes = "; ".join(s.get("notes", []))
+    return (
+        "<div style='margin:4px 12px'><b>Does the plan keep its promise?</b> "
+        "Planned service against simulated, per ABC class "
+        f"({fmt_int(s['skus_checked'])} SKUs, {s['replications']} replications of "
+        f"{fmt_int(s['horizon_days'])} days)."
+        + html_table(table, css_class="wb-table tradeoff-promise-table")
+        + "<div class='wb-note'>± SE: standard error of the simulated class mean. A SKU is "
+        "outside when its gap exceeds three standard errors; the reasons are the first "
+        f"that applies. {html.escape(notes)}</div></div>"
+    )
 
 
 def _plain(v):

@@ -1,0 +1,793 @@
+"""Plans that keep their promise: the service a plan expects against what it delivers.
+
+:func:`plan_check` simulates a plan (:func:`workbench.plan`) with
+:func:`workbench.simulate` and puts, per SKU and per class, the planned cycle service
+level and fill rate beside the simulated ones, with the simulation's standard error,
+the gap, and where the gap is beyond sampling noise (more than three standard errors),
+the likely reason.
+
+Two ways to feed demand:
+
+- ``"resample"`` (default): every day's demand is drawn with replacement from the
+  SKU's own history window (from its launch, not the zeros before it), over a long
+  horizon, in independent replications. The spread across replications gives the
+  standard error.
+- ``"replay"``: the history itself, once, day by day. One path: the standard errors
+  come from the binomial approximation over the simulated replenishment cycles.
+
+Weekly or monthly data cannot be resampled by day (the plan reviews daily), so they
+are simulated daily with a negative binomial model matched to the plan's per-day mean
+and standard deviation (``daily_mean``, ``daily_sd``).
+
+References
+----------
+.. [SPT] E. A. Silver, D. F. Pyke and D. J. Thomas, *Inventory and Production
+   Management in Supply Chains*, 4th ed., CRC Press, 2017, ch. 6-7 (service measures).
+.. [LK] A. M. Law, *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill, 2015,
+   ch. 9 (independent replications; ratio estimators).
+.. [SM] G. L. Steele, D. Lea and C. H. Flood, "Fast splittable pseudorandom number
+   generators", OOPSLA 2014 (splitmix64).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._numeric import as_generator
+from .data.frequency import normalize_frequency
+from .data.stats import demand_stats
+from .policy.demand_class import demand_class as _demand_class
+from .scenario import Scenario, plan_from_stats
+from .sim.demand import daily_demand_matrix
+from .sim.simulate import _plan_policies, _progress_sink, simulate
+
+__all__ = ["PLAN_CHECK_METHODS", "PLAN_CHECK_REASONS", "PlanCheck", "plan_check"]
+
+#: Ways :func:`plan_check` feeds demand to the simulator.
+PLAN_CHECK_METHODS = ("resample", "replay")
+
+#: How "resample" draws days: here, by :func:`_resample_block` from each SKU's own window
+#: (the simulator's ``"bootstrap"`` draws from the whole column, the zeros before a launch
+#: included), the drawn block then replayed by the simulator. Named in one place so an
+#: in-kernel windowed resampler can take over (swap ``_resample_block`` for its call).
+RESAMPLE_MODEL = "resample"
+#: The daily model for weekly or monthly data (matched to daily_mean and daily_sd).
+BUCKETED_MODEL = "negative_binomial"
+
+#: Why a planned figure and its simulation differ by more than three standard errors,
+#: in the order they are tested (the first that applies is reported).
+PLAN_CHECK_REASONS = {
+    "short_history": "short history",
+    "intermittent": "lumpy or intermittent demand",
+    "moq_pack": "MOQ or pack size forces extra stock",
+    "few_cycles": "too few cycles simulated",
+    "model": "model approximation",
+}
+
+#: A gap is "within" when |gap| <= Z_WITHIN standard errors.
+Z_WITHIN = 3.0
+#: An order quantity this many times the EOQ or more counts as forced up by MOQ or pack.
+MOQ_FACTOR = 1.5
+#: Fewer simulated cycles than this (over all replications) count as too few.
+MIN_CYCLES = 30
+
+_DEFAULT_HORIZON_DAYS = 365
+#: Largest block of drawn demand held at once [SKU-days] (8 bytes each); more SKUs are
+#: simulated in blocks of SKUs (independent, so blocking changes nothing but memory).
+_BLOCK_SKU_DAYS = 4_000_000
+_SKU_COLUMNS = (
+    "abc",
+    "demand_class",
+    "planned_cycle_service",
+    "simulated_cycle_service",
+    "cycle_service_se",
+    "cycle_service_gap",
+    "planned_fill_rate",
+    "simulated_fill_rate",
+    "fill_rate_se",
+    "fill_rate_gap",
+    "cycles",
+    "simulated_daily_demand",
+    "within",
+    "reason",
+)
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    """Planned against simulated service, per SKU and per class.
+
+    Attributes
+    ----------
+    skus : pandas.DataFrame
+        Indexed by ``sku`` (the SKUs that could be simulated: planned, with demand and
+        something to order). Columns: ``abc``; ``demand_class`` (the plan's, or
+        computed from the history window when the plan has none); for the cycle
+        service level and the fill rate [fraction]: ``planned_*`` (the plan's
+        ``cycle_service_level``, ``expected_fill_rate``), ``simulated_*``,
+        ``*_se`` (standard error of the simulated figure), ``*_gap`` (simulated -
+        planned); ``cycles`` (replenishment cycles simulated, all replications);
+        ``simulated_daily_demand`` [units/day] (the mean demand the simulation drew, to
+        set beside the plan's ``daily_mean``);
+        ``within`` (both gaps within 3 standard errors); ``reason`` (why not,
+        one of :data:`PLAN_CHECK_REASONS`' values; "" when within).
+    classes : pandas.DataFrame
+        One row per ABC class (``group`` "abc"), per demand class (``group``
+        "demand_class") and for all SKUs (``group`` "all"), with ``class``,
+        ``n_skus``, ``planned_fill_rate``, ``simulated_fill_rate``, ``fill_rate_se``,
+        ``fill_rate_gap``, ``planned_cycle_service``, ``simulated_cycle_service``,
+        ``cycle_service_se``, ``cycle_service_gap`` (unweighted means over the class's
+        SKUs with a simulated figure, and the standard error of that mean) and
+        ``share_outside`` (share of the class's SKUs not ``within``).
+    settings : dict
+        ``method``, ``demand_model``, ``horizon_days``, ``replications``,
+        ``warmup_days``, ``seed``, ``engine``, ``frequency``, ``skus_checked``,
+        ``skus_skipped`` and ``notes`` (list of sentences on how it was simulated).
+    elapsed_seconds : float
+    """
+
+    skus: pd.DataFrame
+    classes: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+    elapsed_seconds: float = 0.0
+
+    def reason_counts(self) -> pd.Series:
+        """How many SKUs are outside 3 standard errors, by reason (largest first)."""
+        r = self.skus["reason"]
+        return r[r != ""].value_counts()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _checkable(plan: pd.DataFrame) -> np.ndarray:
+    """SKUs the simulation can check: finite policy, demand, lead time and promise."""
+
+    def col(name: str) -> np.ndarray:
+        if name not in plan.columns:
+            return np.full(len(plan), np.nan)
+        return plan[name].to_numpy(dtype=float, na_value=np.nan)
+
+    ok = np.isfinite(col("reorder_point")) & np.isfinite(col("order_up_to"))
+    ok &= col("daily_mean") > 0
+    ok &= col("lead_time_days") > 0
+    ok &= np.isfinite(col("cycle_service_level")) & np.isfinite(col("expected_fill_rate"))
+    q = col("order_quantity")
+    ok &= (q > 0) | (col("review_period_days") > 1)
+    return ok
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ratio estimator sum(num) / sum(den) over replications (rows) and its standard error.
+
+    With K replications, R = sum x_k / sum y_k and its standard error
+    sqrt(sum (x_k - R y_k)^2 / (K (K - 1))) / mean(y) (delta method, [LK] ch. 9); NaN
+    when fewer than two replications have y_k > 0.
+    """
+    K = num.shape[0]
+    tot_n, tot_d = num.sum(axis=0), den.sum(axis=0)
+    r = np.full(tot_n.shape, np.nan)
+    np.divide(tot_n, tot_d, out=r, where=tot_d > 0)
+    resid = num - np.nan_to_num(r) * den
+    ybar = tot_d / K
+    se = np.full(tot_n.shape, np.nan)
+    if K > 1:
+        var = (resid**2).sum(axis=0) / (K * (K - 1))
+        # with fewer than two replications that saw any y the spread says nothing
+        informative = (ybar > 0) & ((den > 0).sum(axis=0) >= 2)
+        np.divide(np.sqrt(var), ybar, out=se, where=informative)
+    return r, se
+
+
+def _window_rows(
+    stats: pd.DataFrame, skus: pd.Index, dates: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray]:
+    """First row and length of each SKU's history window in a daily matrix."""
+    T = len(dates)
+    first = np.zeros(len(skus), dtype=np.int64)
+    last = np.full(len(skus), T - 1, dtype=np.int64)
+    st = stats.reindex(skus)
+    day0 = dates[0].to_datetime64().astype("datetime64[D]")
+    if "window_start" in st.columns:
+        ws = st["window_start"].to_numpy(dtype="datetime64[D]")
+        off = (ws - day0).astype(np.int64)
+        first = np.where(np.isnat(ws), 0, np.clip(off, 0, T - 1))
+    if "window_end" in st.columns:
+        we = st["window_end"].to_numpy(dtype="datetime64[D]")
+        off = (we - day0).astype(np.int64)
+        last = np.where(np.isnat(we), T - 1, np.clip(off, 0, T - 1))
+    last = np.maximum(last, first)
+    return first, last - first + 1
+
+
+def _resample_block(
+    history_t: np.ndarray,
+    first: np.ndarray,
+    length: np.ndarray,
+    days: int,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Days drawn with replacement from each SKU's own window: a (days, SKUs) matrix.
+
+    ``history_t`` holds one SKU's history per row (SKUs x buckets, C order), so each
+    SKU's draws read one short contiguous row (cache-friendly). Day t of SKU j is
+    window day ``first_j + floor(u * w_j)``, u uniform in [0, 1): every day of the
+    window equally likely, none before it.
+    """
+    nb, T = history_t.shape
+    u = rng.random((nb, days), dtype=np.float32)  # 24 bits: uniform enough for w << 2**24
+    u *= length[:, None].astype(np.float32)
+    rows = u.astype(np.int64)
+    np.minimum(rows, (length - 1)[:, None], out=rows)
+    rows += (first + np.arange(nb, dtype=np.int64) * T)[:, None]
+    drawn = np.take(history_t.ravel(), rows)
+    return np.ascontiguousarray(drawn.T)
+
+
+_DRAW_BLOCK = 16  # SKUs drawn together: their history rows stay in cache
+_compiled_draw = None
+
+
+def _draw_compiled():
+    """The numba version of the window draw (compiled once, cached next to this file).
+
+    Uniforms come from splitmix64 [SM] (a 64-bit counter through a mixing function,
+    a few nanoseconds a draw, where numba's ``np.random`` takes about 25), the counter
+    of draw (SKU j, day t) being ``j * days + t + 1`` so that blocks of SKUs run on all
+    cores with the same result; a day of a w-day window is ``(u32 * w) >> 32`` of the top
+    32 bits (bias below w / 2**32).
+    """
+    global _compiled_draw
+    if _compiled_draw is None:
+        from numba import njit, prange, uint64
+
+        @njit(cache=True, parallel=True)
+        def draw(history_t, first, length, days, seed, out):  # pragma: no cover - compiled
+            nb = history_t.shape[0]
+            for b in prange((nb + _DRAW_BLOCK - 1) // _DRAW_BLOCK):
+                j0 = b * _DRAW_BLOCK
+                j1 = min(j0 + _DRAW_BLOCK, nb)
+                for t in range(days):
+                    for j in range(j0, j1):
+                        # counter-based: draw (j, t) is the same whatever thread runs it
+                        z = uint64(seed) + uint64(j * days + t + 1) * uint64(0x9E3779B97F4A7C15)
+                        z = (z ^ (z >> uint64(30))) * uint64(0xBF58476D1CE4E5B9)
+                        z = (z ^ (z >> uint64(27))) * uint64(0x94D049BB133111EB)
+                        z = z ^ (z >> uint64(31))
+                        r = ((z >> uint64(32)) * uint64(length[j])) >> uint64(32)
+                        out[t, j] = history_t[j, first[j] + r]
+
+        _compiled_draw = draw
+    return _compiled_draw
+
+
+def _resample(
+    history_t: np.ndarray,
+    first: np.ndarray,
+    length: np.ndarray,
+    days: int,
+    rng: np.random.Generator,
+    engine: str,
+) -> np.ndarray:
+    """:func:`_resample_block` by the engine: compiled (numba) or numpy.
+
+    The compiled draw fills the (days, SKUs) matrix in blocks of 16 SKUs, reading their
+    history rows from cache and writing along rows, with no transposed copy, the blocks
+    spread over the cores; its counter-based splitmix64 stream is seeded from ``rng``
+    (the same seed gives the same draws).
+    """
+    if str(engine).lower() != "numba":
+        return _resample_block(history_t, first, length, days, rng)
+    out = np.empty((days, history_t.shape[0]))
+    seed = int(rng.integers(0, 2**63 - 1))
+    _draw_compiled()(history_t, first.astype(np.int64), length.astype(np.int64), days, seed, out)
+    return out
+
+
+def _daily_matrix(
+    demand: pd.DataFrame, skus: pd.Index, start: Any, end: Any
+) -> tuple[np.ndarray, pd.DatetimeIndex]:
+    """SKUs x days matrix of daily demand (:func:`workbench.daily_demand_matrix` transposed).
+
+    Faster on large tables: the SKU column is factorized (hashing each label once) and
+    only its distinct labels are looked up; dates are floored to days in numpy.
+    """
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    n_days = max((end - start).days + 1, 0)
+    codes, uniques = pd.factorize(demand["sku"], sort=False)
+    where = pd.Index(pd.Index(uniques).astype(str)).get_indexer(skus)
+    col_of = np.full(len(uniques), -1, dtype=np.int64)
+    col_of[where[where >= 0]] = np.flatnonzero(where >= 0)
+    col = np.where(codes >= 0, col_of[codes], -1)
+    day = (
+        pd.to_datetime(demand["date"]).to_numpy().astype("datetime64[D]")
+        - np.datetime64(start.date(), "D")
+    ).astype(np.int64)
+    qty = demand["quantity"].to_numpy(dtype=float, na_value=0.0)
+    keep = (col >= 0) & (day >= 0) & (day < n_days)
+    flat = np.bincount(
+        col[keep] * n_days + day[keep], weights=qty[keep], minlength=n_days * len(skus)
+    )
+    dates = pd.date_range(start, periods=n_days, freq="D")
+    return flat.reshape(len(skus), n_days), dates
+
+
+def _demand_class_from(by_sku: np.ndarray, first: np.ndarray, adi: np.ndarray) -> np.ndarray:
+    """Syntetos-Boylan class from the window's bucket demands (ADI from the stats).
+
+    CV^2 of the positive bucket demands in the window (sample variance, ddof = 1, over
+    the squared mean), as :func:`workbench.demand_pattern`; only the non-zero entries
+    are visited.
+    """
+    n = by_sku.shape[0]
+    j, t = np.nonzero(by_sku)
+    keep = t >= first[j]
+    t, j = t[keep], j[keep]
+    x = by_sku[j, t]
+    k = np.bincount(j, minlength=n).astype(float)
+    s1 = np.bincount(j, weights=x, minlength=n)
+    s2 = np.bincount(j, weights=x * x, minlength=n)
+    cv2 = np.full(n, np.nan)
+    two = k >= 2
+    mean = np.divide(s1, k, out=np.zeros(n), where=k > 0)
+    var = np.divide(s2 - k * mean**2, k - 1, out=np.zeros(n), where=two)
+    np.divide(np.maximum(var, 0.0), mean**2, out=cv2, where=two & (mean > 0))
+    return np.asarray(_demand_class(adi, cv2))
+
+
+def _sub_progress(progress: Any, done: int, size: int, total: int) -> Any:
+    """Progress of one simulate call covering ``size`` of ``total`` units after ``done``."""
+    if callable(progress):
+        return lambda frac: progress((done + size * float(frac)) / max(total, 1))
+    return progress
+
+
+def _class_table(skus: pd.DataFrame) -> pd.DataFrame:
+    """Class means of planned and simulated service, their standard errors and gaps."""
+
+    def labels(col: str) -> pd.Series:
+        return pd.Series(skus[col].astype(str).to_numpy(dtype=object), index=skus.index)
+
+    frames = [("abc", labels("abc"))]
+    if "demand_class" in skus.columns:
+        frames.append(("demand_class", labels("demand_class")))
+    frames.append(("all", pd.Series("all", index=skus.index)))
+    rows = []
+    outside = (~skus["within"]).astype(float)
+    for group, key in frames:
+        parts = {"n_skus": key.groupby(key, sort=True).size()}
+        for measure, planned in (
+            ("fill_rate", "planned_fill_rate"),
+            ("cycle_service", "planned_cycle_service"),
+        ):
+            sim = skus[f"simulated_{measure}"]
+            ok = sim.notna()
+            g = key[ok]
+            n = g.groupby(g).size()
+            parts[f"planned_{measure}"] = skus.loc[ok, planned].groupby(g).mean()
+            parts[f"simulated_{measure}"] = sim[ok].groupby(g).mean()
+            var = (skus.loc[ok, f"{measure}_se"].fillna(0.0) ** 2).groupby(g).sum()
+            parts[f"{measure}_se"] = np.sqrt(var) / n
+            parts[f"{measure}_gap"] = parts[f"simulated_{measure}"] - parts[f"planned_{measure}"]
+        parts["share_outside"] = outside.groupby(key).mean()
+        table = pd.DataFrame(parts)
+        table.insert(0, "class", table.index.astype(str))
+        table.insert(0, "group", group)
+        rows.append(table.reset_index(drop=True))
+    cols = [
+        "group",
+        "class",
+        "n_skus",
+        "planned_fill_rate",
+        "simulated_fill_rate",
+        "fill_rate_se",
+        "fill_rate_gap",
+        "planned_cycle_service",
+        "simulated_cycle_service",
+        "cycle_service_se",
+        "cycle_service_gap",
+        "share_outside",
+    ]
+    out = pd.concat(rows, ignore_index=True)[cols]
+    out["n_skus"] = out["n_skus"].fillna(0).astype(int)
+    return out
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def plan_check(
+    dataset: Any,
+    scenario: Scenario | None = None,
+    *,
+    plan: pd.DataFrame | None = None,
+    method: str = "resample",
+    horizon_days: int | None = None,
+    replications: int = 8,
+    warmup_days: int | None = None,
+    seed: int | np.random.Generator | None = 0,
+    engine: str = "numba",
+    progress: Any = None,
+) -> PlanCheck:
+    """Simulate a plan and compare the service it promises with the service it delivers.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        The business: ``items``, ``demand`` (daily, weekly or monthly) and its
+        ``demand_frequency``.
+    scenario : Scenario, optional
+        Planning parameters when ``plan`` is not given (default ``Scenario()``).
+    plan : pandas.DataFrame, optional
+        A plan of ``dataset`` (:func:`workbench.plan`); default the plan of
+        ``scenario``. Used columns: ``reorder_point``, ``order_quantity``,
+        ``order_up_to``, ``review_period_days``, ``lead_time_days``,
+        ``lead_time_sd_days`` [days], ``unit_cost``, ``cycle_service_level``,
+        ``expected_fill_rate``, ``abc``, ``short_history``, ``eoq``, and
+        ``demand_class``, ``policy`` when present; ``attrs["scenario"]`` for the
+        policy and the demand multiplier.
+    method : {"resample", "replay"}, default "resample"
+        Demand resampled by day from each SKU's history window in ``replications``
+        independent runs, or the history replayed once.
+    horizon_days : int, optional
+        Days simulated per replication after the warm-up [days], >= 1. Default 365
+        for "resample"; the history's length (less the warm-up) for "replay".
+    replications : int, default 8
+        Independent replications for "resample" (>= 2: their spread is the standard
+        error). Ignored by "replay".
+    warmup_days : int, optional
+        Days at the start of each run left out of the statistics [days], >= 0.
+        Default: the longest protection interval L + R + 3 sd(L) of the checked
+        SKUs, between 30 and 365 days (for "replay" at most a quarter of the history).
+    seed : int, Generator or None, default 0
+        Randomness of demand draws, windows and lead times; the same seed gives the
+        same result.
+    engine : {"numba", "numpy"}, default "numba"
+        Passed to :func:`workbench.simulate`.
+    progress : None, bool or callable(fraction)
+        As for :func:`workbench.simulate`, but one bar (or callback) for the whole
+        check: None, a tqdm bar when stderr is a terminal; True, a tqdm bar; False,
+        none; a callable sees the fraction of the whole check done (0 to 1, over all
+        replications and blocks of SKUs, in steps of 0.001).
+
+    Returns
+    -------
+    PlanCheck
+        ``skus``, ``classes``, ``settings`` (with ``notes``) and ``elapsed_seconds``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, both ``scenario`` and ``plan`` given, fewer than 2
+        replications, or a horizon or warm-up that is not a whole number of days.
+
+    Notes
+    -----
+    Estimates. Over K replications with filled units f_k, demand d_k, stockout
+    cycles m_k and cycles c_k of a SKU, the simulated fill rate is
+    sum f_k / sum d_k and the cycle service level 1 - sum m_k / sum c_k (ratio
+    estimators); the standard error of a ratio R = sum x_k / sum y_k is
+    sqrt(sum (x_k - R y_k)^2 / (K (K - 1))) / mean(y) ([LK] ch. 9, delta method).
+    Replay has one path: the standard errors are the binomial sqrt(p (1 - p) / n)
+    with n the simulated cycles, for both measures (a cycle is one trial of "no
+    stockout"; for the fill rate this is rough, the units of a cycle being correlated).
+
+    A class mean is the unweighted mean over its SKUs with a simulated figure (the
+    planned mean over the same SKUs); its standard error sqrt(sum se_i^2) / n treats
+    SKUs as independent.
+
+    Reasons. Where a SKU's fill rate or cycle service gap exceeds 3 standard errors,
+    the first that applies of: short history (the plan's ``short_history``); lumpy or
+    intermittent demand (``demand_class``); MOQ or pack forcing stock
+    (``order_quantity`` >= 1.5 ``eoq``); too few cycles simulated (fewer than 30);
+    otherwise "model approximation" (the plan's formulas: normal lead-time demand,
+    undershoot, the (s, Q) fill-rate approximation, [SPT] ch. 6-7).
+
+    Resampling window. A SKU's days are drawn from its own window (``window_start``
+    to ``window_end`` of :func:`workbench.demand_stats`), not from the zeros before
+    it was launched; the history is scaled by the scenario's demand multiplier.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.sample_dataset(n_skus=80, years=1, seed=3)
+    >>> check = wb.plan_check(ds, replications=4, horizon_days=200, progress=False)
+    >>> sorted(check.classes["group"].unique())
+    ['abc', 'all', 'demand_class']
+    >>> bool(check.skus["simulated_fill_rate"].between(0, 1).all())
+    True
+    """
+    t_start = time.perf_counter()
+    method_key = str(method).lower()
+    if method_key not in PLAN_CHECK_METHODS:
+        raise ValueError(f"method must be one of {PLAN_CHECK_METHODS}; got {method!r}")
+    if plan is not None and scenario is not None:
+        raise ValueError("give scenario or plan, not both (a plan already has its scenario)")
+    if method_key == "resample" and (int(replications) != replications or replications < 2):
+        raise ValueError(f"replications must be a whole number >= 2; got {replications!r}")
+    for name, v, lo in (("horizon_days", horizon_days, 1), ("warmup_days", warmup_days, 0)):
+        if v is not None and (int(v) != v or v < lo):
+            raise ValueError(f"{name} must be a whole number >= {lo} [days]; got {v!r}")
+
+    # one bar (or callback) for the whole check, not one per simulate call
+    update, close = _progress_sink(progress, 1000)
+
+    def report(frac: float) -> None:
+        update(round(1000 * min(max(float(frac), 0.0), 1.0)))
+
+    try:
+        return _plan_check(
+            dataset,
+            scenario,
+            plan,
+            method_key,
+            horizon_days,
+            replications,
+            warmup_days,
+            seed,
+            engine,
+            report,
+            t_start,
+        )
+    finally:
+        close()
+
+
+def _plan_check(
+    dataset: Any,
+    scenario: Scenario | None,
+    plan: pd.DataFrame | None,
+    method_key: str,
+    horizon_days: int | None,
+    replications: int,
+    warmup_days: int | None,
+    seed: Any,
+    engine: str,
+    progress: Callable[[float], None],
+    t_start: float,
+) -> PlanCheck:
+    """The body of :func:`plan_check`, its arguments checked."""
+    stats = demand_stats(dataset)
+    if plan is None:
+        plan = plan_from_stats(dataset.items, stats, scenario)
+    sc = plan.attrs.get("scenario") if isinstance(plan.attrs, dict) else None
+    multiplier = float(sc.get("demand_multiplier", 1.0)) if isinstance(sc, dict) else 1.0
+    ok = _checkable(plan)
+    sub = plan[ok]
+    skus = pd.Index(sub.index.astype(str), name="sku")
+    sub = sub.set_axis(skus)
+    sub.attrs = dict(plan.attrs)
+    n = len(skus)
+    freq = normalize_frequency(getattr(dataset, "demand_frequency", "D") or "D")
+    gen = as_generator(seed)
+    notes: list[str] = []
+
+    # history in buckets, each SKU's window, and the demand class
+    start, end = dataset.demand_period
+    if freq == "D":
+        by_sku, dates = _daily_matrix(dataset.demand, skus, start, end)
+    else:
+        buckets, _, dates = daily_demand_matrix(
+            dataset.demand, skus=skus, start=start, end=end, frequency=freq
+        )
+        by_sku = np.ascontiguousarray(buckets.T)
+    first, length = _window_rows(stats, skus, dates)
+    if "demand_class" in sub.columns:
+        dclass = sub["demand_class"].astype(str).to_numpy()
+    else:
+        adi = stats.reindex(skus)["mean_interval_buckets"].to_numpy(dtype=float)
+        dclass = _demand_class_from(by_sku, first, adi)
+        notes.append("demand_class computed from each SKU's history window (not in the plan)")
+
+    L = sub["lead_time_days"].to_numpy(dtype=float)
+    Lsd = sub["lead_time_sd_days"].fillna(0.0).to_numpy(dtype=float)
+    R = (
+        sub["review_period_days"].fillna(0.0).to_numpy(dtype=float)
+        if "review_period_days" in sub.columns
+        else np.zeros(n)
+    )
+    if warmup_days is None:
+        need = float(np.nanmax(L + R + 3 * Lsd)) if n else 0.0
+        warmup = int(min(max(np.ceil(need), 30), 365))
+    else:
+        warmup = int(warmup_days)
+
+    # the policy's parameters as arrays (sliced per block of SKUs)
+    params = {
+        "policy": _plan_policies(sub, skus).astype(object),
+        "reorder_point": np.nan_to_num(sub["reorder_point"].to_numpy(dtype=float)),
+        "order_up_to": np.nan_to_num(sub["order_up_to"].to_numpy(dtype=float)),
+        "order_quantity": np.nan_to_num(sub["order_quantity"].to_numpy(dtype=float)),
+        "review_period_days": R,
+        "lead_time_days": L,
+        "lead_time_sd_days": Lsd,
+        "unit_cost": sub["unit_cost"].fillna(1.0).to_numpy(dtype=float)
+        if "unit_cost" in sub.columns
+        else np.ones(n),
+    }
+
+    names = params["policy"]
+    if n and (names == names[0]).all():
+        params["policy"] = np.full(n, None, dtype=object)
+        single = str(names[0])
+    else:
+        single = None
+
+    def arrays(lo: int, hi: int) -> dict:
+        out = {k: v[lo:hi] for k, v in params.items()} | {"engine": engine}
+        if single is not None:
+            out["policy"] = single  # one name for all: no per-SKU name lookups
+        return out
+
+    common = arrays(0, n)
+    runs = []
+    if method_key == "replay":
+        if freq != "D":
+            raise ValueError(
+                f"method 'replay' needs daily demand; the data are in buckets of {freq!r} "
+                "(use method='resample', which simulates them daily)"
+            )
+        T = by_sku.shape[1]
+        if warmup_days is None:
+            warmup = min(warmup, T // 4)
+        horizon = int(horizon_days) if horizon_days is not None else max(T - warmup, 1)
+        K = 1
+        model = "replay"
+        if n:
+            runs.append(
+                simulate(
+                    np.ascontiguousarray(by_sku.T * multiplier),
+                    demand_model="replay",
+                    days=warmup + horizon,
+                    warmup_days=warmup,
+                    rng=gen,
+                    progress=progress,
+                    **common,
+                ).summary
+            )
+        notes.append(
+            "history replayed once; standard errors are binomial over the simulated cycles"
+        )
+    else:
+        K = int(replications)
+        horizon = int(horizon_days) if horizon_days is not None else _DEFAULT_HORIZON_DAYS
+        if freq == "D":
+            model = RESAMPLE_MODEL
+            notes.append(
+                f"daily demand resampled from each SKU's own history window, {K} replications"
+            )
+        else:
+            model = BUCKETED_MODEL
+            kind = {"W": "weekly", "M": "monthly"}.get(freq, freq)
+            notes.append(
+                f"{kind} data: the plan reviews daily, so "
+                f"demand is simulated daily by a {BUCKETED_MODEL.replace('_', ' ')} model "
+                "matched to the plan's daily_mean and daily_sd"
+            )
+        days = warmup + horizon
+        if freq == "D":
+            history_t = by_sku * multiplier if multiplier != 1.0 else by_sku
+            block = int(max(1, _BLOCK_SKU_DAYS // max(days, 1)))
+        else:
+            block = max(n, 1)  # random demand from the simulator: no matrix held
+        bounds = [(lo, min(lo + block, n)) for lo in range(0, n, block)]
+        for k in range(K):
+            parts = []
+            for lo, hi in bounds:
+                kw = dict(
+                    days=days,
+                    warmup_days=warmup,
+                    rng=int(gen.integers(0, 2**63 - 1)),
+                    progress=_sub_progress(progress, k * n + lo, hi - lo, K * n),
+                    **arrays(lo, hi),
+                )
+                if freq == "D":
+                    drawn = _resample(
+                        history_t[lo:hi], first[lo:hi], length[lo:hi], days, gen, engine
+                    )
+                    res = simulate(drawn, demand_model="replay", **kw)
+                else:
+                    res = simulate(
+                        None,
+                        demand_model=model,
+                        demand_mean=sub["daily_mean"].to_numpy(dtype=float)[lo:hi],
+                        demand_sd=sub["daily_sd"].fillna(0.0).to_numpy(dtype=float)[lo:hi],
+                        **kw,
+                    )
+                parts.append(res.summary)
+            if parts:
+                runs.append(pd.concat(parts) if len(parts) > 1 else parts[0])
+
+    def stack(col: str) -> np.ndarray:
+        if not runs:
+            return np.zeros((1, n))
+        return np.vstack([r[col].to_numpy(dtype=float) for r in runs])
+
+    demand, filled = stack("demand"), stack("filled")
+    cycles, misses = stack("cycles"), stack("stockout_cycles")
+    n_cycles = cycles.sum(axis=0)
+    if method_key == "replay":
+        fill = np.full(n, np.nan)
+        np.divide(filled[0], demand[0], out=fill, where=demand[0] > 0)
+        csl = np.full(n, np.nan)
+        np.divide(n_cycles - misses[0], n_cycles, out=csl, where=n_cycles > 0)
+        m = np.maximum(n_cycles, 1.0)
+        fill_se = np.where(np.isnan(fill), np.nan, np.sqrt(fill * (1 - fill) / m))
+        csl_se = np.where(np.isnan(csl), np.nan, np.sqrt(csl * (1 - csl) / m))
+        fill_se = np.where(n_cycles > 0, fill_se, np.nan)
+    else:
+        fill, fill_se = _ratio(filled, demand)
+        miss, csl_se = _ratio(misses, cycles)
+        csl = 1.0 - miss
+
+    p_fill = sub["expected_fill_rate"].to_numpy(dtype=float)
+    p_csl = sub["cycle_service_level"].to_numpy(dtype=float)
+    gap_f, gap_c = fill - p_fill, csl - p_csl
+    tol = 1e-9
+    out_f = np.abs(gap_f) > Z_WITHIN * np.nan_to_num(fill_se) + tol
+    out_c = np.abs(gap_c) > Z_WITHIN * np.nan_to_num(csl_se) + tol
+    outside = out_f | out_c
+
+    short = (
+        sub["short_history"].fillna(False).to_numpy(dtype=bool)
+        if "short_history" in sub.columns
+        else np.zeros(n, dtype=bool)
+    )
+    sparse = np.isin(dclass, ("intermittent", "lumpy"))
+    q = sub["order_quantity"].to_numpy(dtype=float)
+    eoq_col = sub["eoq"].to_numpy(dtype=float) if "eoq" in sub.columns else np.full(n, np.nan)
+    forced = (eoq_col > 0) & (q >= MOQ_FACTOR * eoq_col)
+    few = n_cycles < MIN_CYCLES
+    labels = PLAN_CHECK_REASONS
+    reason = np.select(
+        [short, sparse, forced, few],
+        [labels["short_history"], labels["intermittent"], labels["moq_pack"], labels["few_cycles"]],
+        default=labels["model"],
+    ).astype(object)
+    reason = np.where(outside, reason, "")
+
+    table = pd.DataFrame(
+        {
+            "abc": sub["abc"].to_numpy() if "abc" in sub.columns else np.full(n, ""),
+            "demand_class": dclass,
+            "planned_cycle_service": p_csl,
+            "simulated_cycle_service": csl,
+            "cycle_service_se": csl_se,
+            "cycle_service_gap": gap_c,
+            "planned_fill_rate": p_fill,
+            "simulated_fill_rate": fill,
+            "fill_rate_se": fill_se,
+            "fill_rate_gap": gap_f,
+            "cycles": n_cycles,
+            "simulated_daily_demand": demand.sum(axis=0) / max(horizon * len(runs), 1),
+            "within": ~outside,
+            "reason": reason,
+        },
+        index=skus,
+    )[list(_SKU_COLUMNS)]
+    settings = {
+        "method": method_key,
+        "demand_model": model,
+        "horizon_days": horizon,
+        "replications": K,
+        "warmup_days": warmup,
+        "seed": seed if not isinstance(seed, np.random.Generator) else "generator",
+        "engine": engine,
+        "frequency": freq,
+        "skus_checked": n,
+        "skus_skipped": int((~ok).sum()),
+        "demand_multiplier": multiplier,
+        "notes": notes,
+    }
+    return PlanCheck(
+        skus=table,
+        classes=_class_table(table),
+        settings=settings,
+        elapsed_seconds=time.perf_counter() - t_start,
+    )

@@ -1,0 +1,220 @@
+"""plan_check: planned against simulated service, with standard errors and reasons.
+
+The "right" business is smooth Poisson demand (5 a day, a 30-day lead time): the
+plan's normal lead-time demand is close (undershoot about 0.2 of its sd), so its
+promises sit within three standard errors of what the simulation delivers. The
+"wrong" plan lowers every reorder point by two lead-time-demand sd: a plan that
+overpromises by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+import workbench as wb
+from workbench.promise import PLAN_CHECK_REASONS, _resample, _resample_block
+
+N_SKUS = 12
+
+
+def _items(skus) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "sku": skus,
+            "inventory_type": "finished_good",
+            "unit_cost": np.linspace(10.0, 60.0, len(skus)),
+            "lead_time_days": 30.0,
+            "lead_time_sd_days": 0.0,
+            "order_cost": 20.0,
+            "holding_cost_rate": 0.25,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def smooth() -> wb.Dataset:
+    rng = np.random.default_rng(11)
+    days = pd.date_range("2024-01-01", periods=730, freq="D")
+    skus = [f"S{i:02d}" for i in range(N_SKUS)]
+    qty = rng.poisson(5.0, size=(len(days), len(skus))).astype(float)
+    demand = pd.DataFrame(
+        {
+            "date": np.repeat(days, len(skus)),
+            "sku": np.tile(skus, len(days)),
+            "quantity": qty.ravel(),
+        }
+    )
+    return wb.Dataset.from_tables({"items": _items(skus), "demand": demand[demand.quantity > 0]})
+
+
+@pytest.fixture(scope="module")
+def right(smooth):
+    return wb.plan_check(smooth, replications=8, horizon_days=365, seed=1, progress=False)
+
+
+def test_a_right_plan_keeps_its_promise(right):
+    s = right.skus
+    assert len(s) == N_SKUS and right.settings["skus_checked"] == N_SKUS
+    assert right.settings["demand_model"] == "resample"
+    assert s["within"].mean() >= 0.8
+    assert (s["demand_class"] == "smooth").all()
+    # the class means agree to within 3 standard errors of the class mean, both measures
+    whole = right.classes.set_index("group").loc["all"]
+    assert abs(whole["fill_rate_gap"]) <= 3 * whole["fill_rate_se"] + 0.002
+    assert abs(whole["cycle_service_gap"]) <= 3 * whole["cycle_service_se"] + 0.01
+    assert whole["fill_rate_se"] > 0 and whole["cycle_service_se"] > 0
+    assert_allclose(s["simulated_daily_demand"], 5.0, rtol=0.05)
+
+
+def test_a_lowered_reorder_point_is_caught_with_its_reason(smooth):
+    p = wb.plan(smooth)
+    cut = 2 * p["lead_time_demand_sd"]
+    wrong = p.assign(reorder_point=p["reorder_point"] - cut, order_up_to=p["order_up_to"] - cut)
+    check = wb.plan_check(smooth, plan=wrong, replications=6, horizon_days=365, progress=False)
+    s = check.skus
+    assert (s["cycle_service_gap"] < -0.3).all()  # planned ~0.9-0.98, delivered far less
+    assert not s["within"].any()
+    assert (s["reason"] == PLAN_CHECK_REASONS["model"]).all()
+    assert check.reason_counts().to_dict() == {PLAN_CHECK_REASONS["model"]: N_SKUS}
+    assert (check.classes["share_outside"] == 1.0).all()
+
+
+def test_class_table_is_the_mean_of_its_skus(right):
+    s, c = right.skus, right.classes
+    assert list(c["group"].unique()) == ["abc", "demand_class", "all"]
+    abc = c[c["group"] == "abc"].set_index("class")
+    for cls, rows in s.groupby(s["abc"].astype(str)):
+        row = abc.loc[cls]
+        assert row["n_skus"] == len(rows)
+        assert_allclose(row["planned_fill_rate"], rows["planned_fill_rate"].mean())
+        assert_allclose(row["simulated_cycle_service"], rows["simulated_cycle_service"].mean())
+        assert_allclose(row["fill_rate_se"], np.sqrt((rows["fill_rate_se"] ** 2).sum()) / len(rows))
+        assert_allclose(row["fill_rate_gap"], row["simulated_fill_rate"] - row["planned_fill_rate"])
+        assert_allclose(row["share_outside"], (~rows["within"]).mean())
+
+
+def test_standard_error_shrinks_with_replications(smooth):
+    few = wb.plan_check(smooth, replications=3, horizon_days=200, seed=5, progress=False)
+    many = wb.plan_check(smooth, replications=24, horizon_days=200, seed=5, progress=False)
+    se = lambda c, m: c.classes.set_index("group").loc["all", f"{m}_se"]  # noqa: E731
+    # 1/sqrt(K): sqrt(24/3) = 2.8 times smaller, give or take the SE's own noise
+    assert se(many, "cycle_service") < 0.6 * se(few, "cycle_service")
+    assert se(many, "fill_rate") < 0.6 * se(few, "fill_rate")
+
+
+def test_seeds_reproduce(smooth):
+    a = wb.plan_check(smooth, replications=2, horizon_days=100, seed=3, progress=False)
+    b = wb.plan_check(smooth, replications=2, horizon_days=100, seed=3, progress=False)
+    c = wb.plan_check(smooth, replications=2, horizon_days=100, seed=4, progress=False)
+    pd.testing.assert_frame_equal(a.skus, b.skus)
+    pd.testing.assert_frame_equal(a.classes, b.classes)
+    assert not a.skus["simulated_fill_rate"].equals(c.skus["simulated_fill_rate"])
+
+
+def test_replay_has_binomial_standard_errors(smooth):
+    check = wb.plan_check(smooth, method="replay", progress=False)
+    s = check.skus
+    assert check.settings["method"] == "replay" and check.settings["replications"] == 1
+    assert check.settings["horizon_days"] + check.settings["warmup_days"] == 730
+    n = s["cycles"]
+    assert_allclose(
+        s["cycle_service_se"],
+        np.sqrt(s["simulated_cycle_service"] * (1 - s["simulated_cycle_service"]) / n),
+    )
+    assert_allclose(
+        s["fill_rate_se"], np.sqrt(s["simulated_fill_rate"] * (1 - s["simulated_fill_rate"]) / n)
+    )
+    assert any("binomial" in note for note in check.settings["notes"])
+
+
+def test_resampling_stays_in_each_skus_window():
+    # A SKU launched half-way: 10 a day from day 365. Resampling the whole column would
+    # draw the zeros before launch half the time (5 a day); its window gives 10.
+    days = pd.date_range("2024-01-01", periods=730, freq="D")
+    demand = pd.concat(
+        [
+            pd.DataFrame({"date": days, "sku": "OLD", "quantity": 10.0}),
+            pd.DataFrame({"date": days[365:], "sku": "NEW", "quantity": 10.0}),
+        ]
+    )
+    ds = wb.Dataset.from_tables({"items": _items(["OLD", "NEW"]), "demand": demand})
+    check = wb.plan_check(ds, replications=2, horizon_days=200, progress=False)
+    assert_allclose(check.skus["simulated_daily_demand"], [10.0, 10.0])
+    # the helper: SKU 0's window is days 0-19 of 20, SKU 1's days 15-19; 20,000 draws each
+    hist_t = np.tile(np.arange(20.0), (2, 1))
+    rng = np.random.default_rng(0)
+    m = _resample_block(hist_t, np.array([0, 15]), np.array([20, 5]), 20_000, rng)
+    assert m.shape == (20_000, 2) and m.flags.c_contiguous
+    assert set(np.unique(m[:, 0])) == set(range(20))
+    assert set(np.unique(m[:, 1])) == {15.0, 16.0, 17.0, 18.0, 19.0}
+    share = np.bincount(m[:, 1].astype(int) - 15) / 20_000
+    assert_allclose(share, 0.2, atol=0.015)  # uniform over the window (sd 0.003)
+    # the compiled draw (engine "numba") too, and the same seed gives the same draws
+    first, length = np.array([0, 15]), np.array([20, 5])
+    c = _resample(hist_t, first, length, 20_000, np.random.default_rng(1), "numba")
+    again = _resample(hist_t, first, length, 20_000, np.random.default_rng(1), "numba")
+    assert c.shape == (20_000, 2) and np.array_equal(c, again)
+    assert set(np.unique(c[:, 0])) == set(range(20))
+    assert_allclose(np.bincount(c[:, 1].astype(int) - 15) / 20_000, 0.2, atol=0.015)
+
+
+def test_numpy_engine_agrees_in_distribution(smooth, right):
+    check = wb.plan_check(smooth, replications=8, horizon_days=365, seed=1, engine="numpy")
+    a = right.classes.set_index("group").loc["all"]
+    b = check.classes.set_index("group").loc["all"]
+    for m in ("fill_rate", "cycle_service"):
+        se = np.hypot(a[f"{m}_se"], b[f"{m}_se"])
+        assert abs(a[f"simulated_{m}"] - b[f"simulated_{m}"]) <= 4 * se + 1e-9
+
+
+def test_weekly_data_are_simulated_daily_by_a_matched_model(smooth):
+    weekly = smooth.with_frequency("W")
+    assert weekly.demand_frequency == "W"
+    check = wb.plan_check(weekly, replications=4, horizon_days=365, progress=False)
+    assert check.settings["frequency"] == "W"
+    assert check.settings["demand_model"] == "negative_binomial"
+    assert any(
+        note.startswith("weekly data: the plan reviews daily") for note in check.settings["notes"]
+    )
+    assert_allclose(check.skus["simulated_daily_demand"], 5.0, rtol=0.05)
+    assert check.skus["within"].mean() >= 0.7
+    with pytest.raises(ValueError, match="method 'replay' needs daily demand"):
+        wb.plan_check(weekly, method="replay", progress=False)
+
+
+def test_progress_covers_all_replications(smooth):
+    seen: list[float] = []
+    wb.plan_check(smooth, replications=3, horizon_days=60, progress=seen.append)
+    assert seen and seen[-1] == pytest.approx(1.0) and np.all(np.diff(seen) >= 0)
+    assert min(seen) < 0.5
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(method="bootstrap"), "method must be one of"),
+        (dict(replications=1), "replications must be a whole number >= 2"),
+        (dict(horizon_days=0), r"horizon_days must be a whole number >= 1 \[days\]"),
+        (dict(warmup_days=-1), r"warmup_days must be a whole number >= 0 \[days\]"),
+        (dict(scenario=wb.Scenario(), plan=pd.DataFrame()), "scenario or plan, not both"),
+    ],
+)
+def test_invalid_arguments(smooth, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        wb.plan_check(smooth, **kwargs)
+
+
+def test_ratio_standard_error():
+    from workbench.promise import _ratio
+
+    # K = 4 replications, 2 SKUs: (filled, demand) per replication
+    x = np.array([[9.0, 0.0], [8.0, 0.0], [10.0, 3.0], [9.0, 0.0]])
+    y = np.array([[10.0, 0.0], [10.0, 0.0], [10.0, 4.0], [10.0, 0.0]])
+    r, se = _ratio(x, y)
+    assert_allclose(r, [0.9, 0.75])
+    # equal denominators: the ratio is the mean of x/y, its SE the sd of x/y over sqrt(K)
+    assert_allclose(se[0], np.std([0.9, 0.8, 1.0, 0.9], ddof=1) / 2)
+    assert np.isnan(se[1])  # one replication with demand: no spread to measure
