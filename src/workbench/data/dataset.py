@@ -720,10 +720,17 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
                 continue  # a missing key column is reported once, not on every row here
             values = loc.frame[col.name]
             known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
-            codes = index_in(values, known)
+            coded = loc.codes.get(col.name)
+            if coded is not None and len(coded[0]) == len(values):
+                # a dictionary column: look up its distinct values, then take per row
+                ucodes = index_in(coded[1], known)
+                codes = np.append(ucodes, -1).astype(np.int32)[coded[0]]
+                missing = (coded[0] >= 0) & (codes < 0)
+            else:
+                codes = index_in(values, known)
+                missing = values.notna().to_numpy() & (codes < 0)
             if name == "demand" and ref_table == "items":
                 loc.sku_codes = codes  # _merge_demand reuses them: 10 M SKUs hashed once
-            missing = values.notna().to_numpy() & (codes < 0)
             where = ref.file + (f" [{ref.sheet}]" if ref.sheet else "")
             expected = f"a {ref_col} listed in {where}"
             if missing.any():
@@ -793,17 +800,23 @@ def _check_stray_days(loc: Located, v: Validator) -> None:
     dates = loc.frame["date"]
     values = dates.to_numpy()
     ok = ~np.isnat(values)
-    if ok.sum() < 2:
+    n_ok = int(np.count_nonzero(ok))
+    if n_ok < 2:
         return
-    unit = np.datetime_data(values.dtype)[0]
-    per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
-    day = values[ok].view(np.int64) // per_day
+    if n_ok == len(values):  # the usual case: days computed once, reused by _merge_demand
+        day, _ = _day_numbers(loc)
+    else:
+        unit = np.datetime_data(values.dtype)[0]
+        per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
+        day = values[ok].view(np.int64) // per_day
     lo = int(day.min())
     span = int(day.max()) - lo + 1
     if span <= STRAY_GAP_DAYS:
         return
     if span <= 5_000_000:
-        counts = np.bincount(day - lo, minlength=span)
+        counts = np.zeros(span, dtype=np.int64)
+        for i in range(0, len(day), CHUNK):  # bincount in blocks: no 10 M-row int64 copy
+            counts += np.bincount(day[i : i + CHUNK] - lo, minlength=span)
         days = np.flatnonzero(counts) + lo
         counts = counts[counts > 0]
     else:
@@ -902,6 +915,33 @@ def _check_date_order(loc: Located | None, first: str, later: str, v: Validator)
         v.add(loc, bad, later, b.dt.strftime("%Y-%m-%d"), expected)
 
 
+#: Rows per block for the blockwise passes over the demand dates (bounded temporaries).
+CHUNK = 1 << 20
+
+
+def _day_numbers(loc: Located) -> tuple[np.ndarray, bool]:
+    """Demand dates (no NaT) as int32 days since 1970, and whether all are whole days.
+
+    Computed in blocks (small temporaries) and kept on ``loc`` for the next caller: the
+    stray-day check and the merge of duplicate days both need them.
+    """
+    cached = getattr(loc, "day_numbers", None)
+    values = loc.frame["date"].to_numpy()
+    if cached is not None and len(cached[0]) == len(values):
+        return cached
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+    ticks = values.view(np.int64)
+    day = np.empty(len(ticks), dtype=np.int32)  # dates from 1900 on: days fit 32 bits
+    whole = True
+    for i in range(0, len(ticks), CHUNK):
+        t = ticks[i : i + CHUNK]
+        d = t // per_day  # (np.divmod is ten times slower)
+        whole = whole and np.array_equal(d * per_day, t)
+        day[i : i + CHUNK] = d
+    loc.day_numbers = (day, whole)
+    return day, whole
+
+
 def _count_duplicates(codes: np.ndarray, day: np.ndarray) -> int:
     """Number of rows repeating an earlier (sku, day) pair.
 
@@ -931,20 +971,18 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     if len(frame) == 0 or dates.isna().any() or frame["sku"].isna().any():
         return  # already reported as problems
     values = dates.to_numpy()  # datetime64[us], no NaT here
-    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
-    ticks = values.view(np.int64)
-    dayint = ticks // per_day  # days since 1970, one int64 array reused below
-    if not np.array_equal(dayint * per_day, ticks):  # (np.divmod is ten times slower)
-        frame["date"] = pd.Series((dayint * per_day).view(values.dtype))
+    dayint, whole = _day_numbers(loc)  # days since 1970
+    if not whole:
+        per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+        floor = dayint.astype(np.int64) * per_day
+        frame["date"] = pd.Series(floor.view(values.dtype), copy=False)
         v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
     codes = getattr(loc, "sku_codes", None)  # set by the foreign-key check
     if codes is None and sku_index is not None:
         codes = index_in(frame["sku"], sku_index)
     elif codes is None:
         codes, _ = pd.factorize(frame["sku"])
-    dayint -= dayint.min()
-    codes = codes.astype(np.int64, copy=False)
-    n_dup = _count_duplicates(codes, dayint)
+    n_dup = _count_duplicates(codes, dayint - dayint.min())
     if n_dup:
         merged = frame.groupby(["date", "sku"], sort=False, as_index=False)["quantity"].sum()
         v.report.append(
