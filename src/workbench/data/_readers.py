@@ -472,10 +472,14 @@ def _categorical(column) -> pd.Categorical:
         dictionary = column.chunk(0).dictionary
     else:
         dictionary = pa.array([], type=column.type.value_type)
-    codes = np.empty(len(column), dtype=np.int32)
+    n = len(dictionary)
+    # the codes' dtype pandas would choose (no second copy in from_codes)
+    kind = np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
+    codes = np.empty(len(column), dtype=kind)
     at = 0
     for chunk in column.chunks:
-        codes[at : at + len(chunk)] = chunk.indices.fill_null(-1).to_numpy()
+        idx = chunk.indices
+        codes[at : at + len(chunk)] = (idx.fill_null(-1) if idx.null_count else idx).to_numpy()
         at += len(chunk)
     categories = pd.Index(dictionary.to_pandas(), dtype=STR)
     return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories), validate=False)

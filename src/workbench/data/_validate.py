@@ -53,7 +53,7 @@ class Located:
     rows: np.ndarray
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> as written
     #: For text columns read as categories (a Parquet dictionary): column -> (codes, uniques),
-    #: int32 ``codes`` (-1 blank) into ``uniques`` (trimmed text, distinct, no blank), so that
+    #: integer ``codes`` (-1 blank) into ``uniques`` (trimmed text, distinct, no blank), so that
     #: later checks look up the distinct values only.
     codes: dict[str, tuple[np.ndarray, pd.Series]] = field(default_factory=dict)
 
@@ -251,8 +251,11 @@ class Validator:
         elif col.dtype == "category":
             text = _to_text(s)
             blank = text.isna().to_numpy()
-            norm = text.str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
-            norm = norm.replace(CATEGORY_SYNONYMS)
+            codes, uniq = pd.factorize(text)  # normalised once per distinct value
+            u = pd.Series(np.asarray(uniq, dtype=object), dtype=STR)
+            u = u.str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
+            u = u.replace(CATEGORY_SYNONYMS)
+            norm = pd.Series(np.append(u.to_numpy(dtype=object), np.nan)[codes], dtype=STR)
             ok = norm.isin(col.allowed).to_numpy()
             self.add(loc, ~ok & ~blank, col.name, s, col.expected())
             result = pd.Series(pd.Categorical(norm.where(ok), categories=list(col.allowed)))
@@ -398,15 +401,19 @@ def _category_text(s: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
     -------
     text : pandas.Series
         Dtype ``str``, as :func:`_to_text` gives for a text column.
-    codes : numpy.ndarray of int32
+    codes : numpy.ndarray of int8, int16 or int32
         Per row, the position of its value in ``uniques``; -1 for a missing value.
     uniques : pandas.Series
         Distinct values, dtype ``str``, no missing value.
     """
     import pyarrow as pa
 
-    cats = pd.Series(np.asarray(s.cat.categories, dtype=object), dtype=object)
-    cat_codes = np.asarray(s.cat.codes.to_numpy(), dtype=np.int32)
+    index = s.cat.categories
+    if isinstance(index.dtype, pd.StringDtype):  # text already: no Python object per value
+        cats = pd.Series(index.astype(STR).array)
+    else:  # numbers, dates, mixed: each made text as in any cell
+        cats = pd.Series(np.asarray(index, dtype=object), dtype=object)
+    cat_codes = s.cat.codes.to_numpy()  # int8, int16 or int32 by the number of categories
     if len(cats) == 0:
         text = pd.Series(np.full(len(s), np.nan, dtype=object), dtype=STR)
         return text, np.full(len(s), -1, dtype=np.int32), pd.Series([], dtype=STR)
@@ -415,10 +422,10 @@ def _category_text(s: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
     if np.array_equal(ucodes, np.arange(len(cats))):
         codes = cat_codes  # trimming changed nothing: the codes stand
     else:
-        codes = np.append(ucodes, -1).astype(np.int32)[cat_codes]  # code -1 -> -1
+        codes = np.append(ucodes, -1).astype(cat_codes.dtype)[cat_codes]  # -1 stays -1
     missing = codes < 0
     dictionary = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string())
-    indices = pa.array(codes, mask=missing if missing.any() else None, type=pa.int32())
+    indices = pa.array(codes, mask=missing if missing.any() else None)
     text = pd.Series(pd.array(dictionary.take(indices), dtype=STR), copy=False)
     return text, codes, uniques
 

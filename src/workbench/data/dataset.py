@@ -724,7 +724,8 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
             if coded is not None and len(coded[0]) == len(values):
                 # a dictionary column: look up its distinct values, then take per row
                 ucodes = index_in(coded[1], known)
-                codes = np.append(ucodes, -1).astype(np.int32)[coded[0]]
+                small = np.int16 if len(known) < 2**15 else np.int32
+                codes = np.append(ucodes, -1).astype(small)[coded[0]]
                 missing = (coded[0] >= 0) & (codes < 0)
             else:
                 codes = index_in(values, known)
@@ -942,25 +943,36 @@ def _day_numbers(loc: Located) -> tuple[np.ndarray, bool]:
     return day, whole
 
 
-def _count_duplicates(codes: np.ndarray, day: np.ndarray) -> int:
+def _count_duplicates(codes: np.ndarray, day: np.ndarray, *, chunk: int = CHUNK) -> int:
     """Number of rows repeating an earlier (sku, day) pair.
 
-    Files are usually sorted by SKU then date or by date then SKU; then a comparison of
-    neighbours answers without hashing ten million keys. Keys are 32-bit when they fit
-    (20,000 SKUs x 100,000 days do), which halves the memory traffic.
+    ``codes`` are SKU codes (-1 for an unknown SKU, reported already) and ``day`` day
+    numbers (any integers). Files are usually sorted by SKU then date or by date then SKU;
+    then a comparison of neighbours answers without hashing ten million keys. The keys are
+    made ``chunk`` rows at a time, so that no temporary is as long as the table.
     """
-    span_day, span_code = int(day.max()) + 1, int(codes.max()) + 2
-    kind = np.int32 if span_day * span_code < 2**31 else np.int64
-    codes = codes.astype(kind)  # a copy: the caller's codes stay as they are
-    codes += 1  # unknown SKUs (-1) were reported already; keep keys non-negative
-    day = day.astype(kind, copy=False)
-    for first, second, span in ((codes, day, span_day), (day, codes, span_code)):
-        key = first * kind(span)
-        key += second
-        step = np.diff(key)
-        if (step >= 0).all():
-            return int(np.count_nonzero(step == 0))
-    key = codes.astype(np.int64) * span_day + day
+    n = len(codes)
+    if n == 0:
+        return 0
+    day0 = int(day.min())
+    span_day, span_code = int(day.max()) - day0 + 1, int(codes.max()) + 2
+    orders = ((codes, 1, day, -day0, span_day), (day, -day0, codes, 1, span_code))
+    for first, add1, second, add2, span in orders:
+        dup = 0
+        for i in range(0, n, chunk):
+            lo = max(i - 1, 0)  # one row of overlap: the step across blocks is compared too
+            key = first[lo : i + chunk].astype(np.int64)
+            key += add1  # keys non-negative, below span of the other part times this span
+            key *= span
+            key += second[lo : i + chunk]
+            key += add2
+            step = np.diff(key)
+            if (step < 0).any():
+                break
+            dup += int(np.count_nonzero(step == 0))
+        else:
+            return dup
+    key = (codes.astype(np.int64) + 1) * span_day + (day - day0)
     return int(pd.Series(key).duplicated().sum())
 
 
@@ -982,7 +994,7 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
         codes = index_in(frame["sku"], sku_index)
     elif codes is None:
         codes, _ = pd.factorize(frame["sku"])
-    n_dup = _count_duplicates(codes, dayint - dayint.min())
+    n_dup = _count_duplicates(codes, dayint)
     if n_dup:
         merged = frame.groupby(["date", "sku"], sort=False, as_index=False)["quantity"].sum()
         v.report.append(
