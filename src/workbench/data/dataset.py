@@ -948,8 +948,10 @@ def _count_duplicates(codes: np.ndarray, day: np.ndarray, *, chunk: int = CHUNK)
 
     ``codes`` are SKU codes (-1 for an unknown SKU, reported already) and ``day`` day
     numbers (any integers). Files are usually sorted by SKU then date or by date then SKU;
-    then a comparison of neighbours answers without hashing ten million keys. The keys are
-    made ``chunk`` rows at a time, so that no temporary is as long as the table.
+    then a comparison of neighbours answers without hashing ten million keys. Otherwise,
+    when there are not many more possible keys than rows, a flag per possible key is set
+    (no hashing either); else the keys are hashed. The keys are made ``chunk`` rows at a
+    time, so that no temporary is as long as the table.
     """
     n = len(codes)
     if n == 0:
@@ -972,6 +974,16 @@ def _count_duplicates(codes: np.ndarray, day: np.ndarray, *, chunk: int = CHUNK)
             dup += int(np.count_nonzero(step == 0))
         else:
             return dup
+    if span_code * span_day <= max(4 * n, 2**24):  # unsorted: one flag per possible key
+        seen = np.zeros(span_code * span_day, dtype=bool)
+        for i in range(0, n, chunk):
+            key = codes[i : i + chunk].astype(np.int64)
+            key += 1
+            key *= span_day
+            key += day[i : i + chunk]
+            key -= day0
+            seen[key] = True
+        return n - int(np.count_nonzero(seen))
     key = (codes.astype(np.int64) + 1) * span_day + (day - day0)
     return int(pd.Series(key).duplicated().sum())
 
