@@ -450,7 +450,7 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
         frame = tbl.to_pandas(split_blocks=True, self_destruct=True)
         del tbl
         for i, name, cat in coded:
-            frame.insert(i, name, cat, allow_duplicates=True)
+            frame.insert(i, name, pd.Series(cat, copy=False), allow_duplicates=True)
         pa.default_memory_pool().release_unused()  # give the decoding buffers back
     except Exception as exc:
         out.problems.append(
