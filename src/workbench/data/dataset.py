@@ -538,8 +538,8 @@ def load_uploaded(
 def _set_frequency(ds: Dataset, frequency: str | None) -> Dataset:
     """Detect or check the demand bucket of a freshly built dataset, and note it."""
     dates = ds.demand["date"]
-    if frequency is None:
-        freq, reason = detect_frequency(dates)
+    if frequency is None:  # the distinct days are enough, if _build counted them
+        freq, reason = detect_frequency(getattr(ds, "_demand_days", dates))
     else:
         try:
             freq = normalize_frequency(frequency)
@@ -693,6 +693,9 @@ def _build(
         defaults=_defaults_frame(filled),
     )
     ds._files = {name: loc.file for name, loc in locs.items()}  # for later messages
+    counted = getattr(locs.get("demand"), "day_numbers", None)
+    if counted is not None:  # the distinct demand days, for detect_frequency
+        ds._demand_days = counted[2].astype("datetime64[D]")
     return ds
 
 
@@ -804,24 +807,16 @@ def _check_stray_days(loc: Located, v: Validator) -> None:
     n_ok = int(np.count_nonzero(ok))
     if n_ok < 2:
         return
-    if n_ok == len(values):  # the usual case: days computed once, reused by _merge_demand
-        day, _ = _day_numbers(loc)
+    if n_ok == len(values):  # the usual case: days counted once, reused by _merge_demand
+        day, _, days, counts = _day_numbers(loc)
     else:
         unit = np.datetime_data(values.dtype)[0]
         per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
         day = values[ok].view(np.int64) // per_day
-    lo = int(day.min())
-    span = int(day.max()) - lo + 1
-    if span <= STRAY_GAP_DAYS:
-        return
-    if span <= 5_000_000:
-        counts = np.zeros(span, dtype=np.int64)
-        for i in range(0, len(day), CHUNK):  # bincount in blocks: no 10 M-row int64 copy
-            counts += np.bincount(day[i : i + CHUNK] - lo, minlength=span)
-        days = np.flatnonzero(counts) + lo
-        counts = counts[counts > 0]
-    else:
         days, counts = np.unique(day, return_counts=True)
+    lo = int(days[0])
+    if int(days[-1]) - lo + 1 <= STRAY_GAP_DAYS:
+        return
     cut = np.flatnonzero(np.diff(days) > STRAY_GAP_DAYS)
     if len(cut) == 0:
         return
@@ -920,11 +915,13 @@ def _check_date_order(loc: Located | None, first: str, later: str, v: Validator)
 CHUNK = 1 << 20
 
 
-def _day_numbers(loc: Located) -> tuple[np.ndarray, bool]:
-    """Demand dates (no NaT) as int32 days since 1970, and whether all are whole days.
+def _day_numbers(loc: Located) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
+    """The demand dates (no NaT) as days since 1970, in one blockwise pass.
 
-    Computed in blocks (small temporaries) and kept on ``loc`` for the next caller: the
-    stray-day check and the merge of duplicate days both need them.
+    Returns ``day`` (int32 per row: dates from 1900 on fit), whether every date is a whole
+    day, and the distinct days (sorted, int64) with their row counts. Kept on ``loc``:
+    the stray-day check, the merge of duplicate days and the frequency detection all use
+    them. Blocks keep the temporaries small.
     """
     cached = getattr(loc, "day_numbers", None)
     values = loc.frame["date"].to_numpy()
@@ -932,15 +929,27 @@ def _day_numbers(loc: Located) -> tuple[np.ndarray, bool]:
         return cached
     per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
     ticks = values.view(np.int64)
-    day = np.empty(len(ticks), dtype=np.int32)  # dates from 1900 on: days fit 32 bits
+    day = np.empty(len(ticks), dtype=np.int32)
     whole = True
+    lo = int(ticks.min()) // per_day
+    span = int(ticks.max()) // per_day - lo + 1
+    counts = np.zeros(span, dtype=np.int64) if span <= 5_000_000 else None
     for i in range(0, len(ticks), CHUNK):
         t = ticks[i : i + CHUNK]
         d = t // per_day  # (np.divmod is ten times slower)
         whole = whole and np.array_equal(d * per_day, t)
         day[i : i + CHUNK] = d
-    loc.day_numbers = (day, whole)
-    return day, whole
+        if counts is not None:
+            d -= lo
+            counts += np.bincount(d, minlength=span)
+    if counts is not None:
+        days = np.flatnonzero(counts) + lo
+        counts = counts[counts > 0]
+    else:  # days spread over more than 13,000 years
+        days, counts = np.unique(day, return_counts=True)
+        days = days.astype(np.int64)
+    loc.day_numbers = (day, whole, days, counts)
+    return loc.day_numbers
 
 
 def _count_duplicates(codes: np.ndarray, day: np.ndarray, *, chunk: int = CHUNK) -> int:
@@ -995,7 +1004,7 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     if len(frame) == 0 or dates.isna().any() or frame["sku"].isna().any():
         return  # already reported as problems
     values = dates.to_numpy()  # datetime64[us], no NaT here
-    dayint, whole = _day_numbers(loc)  # days since 1970
+    dayint, whole, _, _ = _day_numbers(loc)  # days since 1970
     if not whole:
         per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
         floor = dayint.astype(np.int64) * per_day
