@@ -423,9 +423,9 @@ def _category_text(s: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
         codes = cat_codes  # trimming changed nothing: the codes stand
     else:
         codes = np.append(ucodes, -1).astype(cat_codes.dtype)[cat_codes]  # -1 stays -1
-    missing = codes < 0
+    mask = codes < 0 if len(codes) and codes.min() < 0 else None  # no 10 M-row mask if none
     dictionary = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string())
-    indices = pa.array(codes, mask=missing if missing.any() else None)
+    indices = pa.array(codes, mask=mask)
     text = pd.Series(pd.array(dictionary.take(indices), dtype=STR), copy=False)
     return text, codes, uniques
 
