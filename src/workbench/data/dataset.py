@@ -727,14 +727,19 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
             if coded is not None and len(coded[0]) == len(values):
                 # a dictionary column: look up its distinct values, then take per row
                 ucodes = index_in(coded[1], known)
-                small = np.int16 if len(known) < 2**15 else np.int32
-                codes = np.append(ucodes, -1).astype(small)[coded[0]]
-                missing = (coded[0] >= 0) & (codes < 0)
+                if (ucodes >= 0).all():  # every SKU known: the column's own codes will do
+                    codes, missing = coded[0], None  # (the merge needs one code per SKU)
+                else:
+                    small = np.int16 if len(known) < 2**15 else np.int32
+                    codes = np.append(ucodes, -1).astype(small)[coded[0]]
+                    missing = (coded[0] >= 0) & (codes < 0)
             else:
                 codes = index_in(values, known)
                 missing = values.notna().to_numpy() & (codes < 0)
             if name == "demand" and ref_table == "items":
                 loc.sku_codes = codes  # _merge_demand reuses them: 10 M SKUs hashed once
+            if missing is None:
+                continue  # nothing unknown
             where = ref.file + (f" [{ref.sheet}]" if ref.sheet else "")
             expected = f"a {ref_col} listed in {where}"
             if missing.any():
@@ -968,15 +973,16 @@ def _count_duplicates(codes: np.ndarray, day: np.ndarray, *, chunk: int = CHUNK)
     day0 = int(day.min())
     span_day, span_code = int(day.max()) - day0 + 1, int(codes.max()) + 2
     orders = ((codes, 1, day, -day0, span_day), (day, -day0, codes, 1, span_code))
+    kind = np.int32 if span_code * span_day < 2**31 else np.int64  # 32 bits: half the traffic
     for first, add1, second, add2, span in orders:
         dup = 0
         for i in range(0, n, chunk):
             lo = max(i - 1, 0)  # one row of overlap: the step across blocks is compared too
-            key = first[lo : i + chunk].astype(np.int64)
-            key += add1  # keys non-negative, below span of the other part times this span
+            key = first[lo : i + chunk].astype(kind)
+            key += add1  # keys from 0 to span_code * span_day - 1 at every step
             key *= span
-            key += second[lo : i + chunk]
             key += add2
+            key += second[lo : i + chunk]
             step = np.diff(key)
             if (step < 0).any():
                 break
