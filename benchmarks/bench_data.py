@@ -28,11 +28,11 @@ Figures (2 shared cores, busy; CPU seconds are the steadier measure):
 
 - Parquet, 10 M rows, 20,000 SKUs (medians of 3 runs): ``load_dataset`` took 5.3-7.5 s
   CPU and 1.2 GB of peak memory over the baseline at first (x3.8-4.2 a plain
-  ``pandas.read_parquet``); then 3.07 s CPU and 0.99 GB (x2.65 CPU; x3.1 the loaded
-  demand frame of 0.32 GB); now, with the SKU column read dictionary-encoded and every
-  check of it made on the 20,000 distinct values, 1.47 s CPU against 1.33 s for the plain
-  read (x1.1) and 0.59 GB of peak memory (x1.8 the loaded frame; the plain read itself
-  peaks at 0.59 GB).
+  ``pandas.read_parquet``); then 3.07 s CPU and 0.99 GB (x2.65 the plain read's CPU; x3.05
+  the loaded demand frame of 0.32 GB); now, with the SKU column read dictionary-encoded
+  and its checks made on the 20,000 distinct values, 1.20 s CPU against 0.87 s for the
+  plain read (x1.38; x1.2-1.6 from run to run on the shared machine) and 0.55 GB of peak
+  memory (x1.70 the loaded frame; the plain read itself peaks at 0.60 GB).
 - Excel, 1,092,000 demand rows: reading every cell with openpyxl 201 s CPU; calamine
   (``read_excel(engine="calamine")``) 13 s; ``load_dataset`` with calamine, validated,
   9 s (x22 less than the openpyxl read alone).
