@@ -305,6 +305,10 @@ def test_duplicate_count_matches_pandas(order):
     codes, day = codes[idx], day[idx]
     expected = pd.DataFrame({"c": codes, "d": day}).duplicated().sum()
     assert _count_duplicates(codes, day) == expected > 0
+    # in blocks of 7 rows (the default is a million): steps across blocks count too
+    assert _count_duplicates(codes, day + 20_000, chunk=7) == expected
+    # days spread over 27,000 years: too many possible keys for flags, so they are hashed
+    assert _count_duplicates(codes, day * 10**5, chunk=7) == expected
 
 
 def test_categorical_and_numeric_sku_columns_become_text():

@@ -249,3 +249,133 @@ def test_sheet_rows_survive_a_roundtrip_through_pandas(tmp_path):
     ds = load_dataset(path)
     assert ds.items["unit_cost"].tolist() == [2.5, 1.2, 0.1]
     assert ds.demand["sku"].tolist() == ["A", "B", "A", "C"]
+
+
+# --------------------------------------------------------------------------- Parquet keys
+# A Parquet file's foreign-key columns (a demand table's SKUs) are read dictionary-encoded:
+# the checks run on the distinct values; these tests pin that nothing is lost on the way.
+
+
+def _parquet(columns: dict, row_group_size: int | None = None) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buf = io.BytesIO()
+    pq.write_table(pa.table(columns), buf, row_group_size=row_group_size)
+    return buf.getvalue()
+
+
+def _items_parquet(skus: list) -> bytes:
+    n = len(skus)
+    return _parquet({"sku": skus, "inventory_type": ["finished_good"] * n, "unit_cost": [1.0] * n})
+
+
+def _demand_parquet(skus: list, row_group_size: int | None = None) -> bytes:
+    n = len(skus)
+    dates = pd.date_range("2026-01-01", periods=n).to_numpy().astype("datetime64[us]")
+    return _parquet(
+        {"date": dates, "sku": skus, "quantity": [1.0] * n}, row_group_size=row_group_size
+    )
+
+
+def test_parquet_padded_skus_are_trimmed_and_loaded_as_text():
+    skus = [" A", "B ", "A", "\u00a0C", "C"]
+    ds = load_uploaded(
+        {
+            "items.parquet": _items_parquet(["A", "B", "C"]),
+            "demand.parquet": _demand_parquet(skus, row_group_size=2),  # 3 dictionaries
+        }
+    )
+    assert ds.demand["sku"].tolist() == ["A", "B", "A", "C", "C"]
+    assert ds.demand["sku"].dtype == pd.StringDtype(na_value=float("nan"))  # not a category
+
+
+def test_parquet_unknown_and_blank_skus_are_reported_with_rows():
+    skus = ["A", "X", "A", "  ", None, "X"]
+    probs = _problems(
+        {
+            "items.parquet": _items_parquet(["A", "B"]),
+            "demand.parquet": _demand_parquet(skus, row_group_size=4),
+        }
+    )
+    unknown = [(p.file, p.row, p.column, p.value) for p in probs if "listed in" in p.expected]
+    assert unknown == [("demand.parquet", 2, "sku", "X"), ("demand.parquet", 6, "sku", "X")]
+    blank = [(p.row, p.column) for p in probs if "required" in p.expected]
+    assert blank == [(4, "sku"), (5, "sku")]
+
+
+def test_parquet_duplicate_sku_days_are_summed_and_reported():
+    n = 4
+    data = _parquet(
+        {
+            "date": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-01-02", "2026-01-01"]),
+            "sku": [" A", "A", "A", "B"],  # " A" and "A" are one SKU once trimmed
+            "quantity": [1.0, 2.0, 4.0, 8.0][:n],
+        }
+    )
+    ds = load_uploaded({"items.parquet": _items_parquet(["A", "B"]), "demand.parquet": data})
+    got = ds.demand.sort_values(["sku", "date"])
+    assert got["sku"].tolist() == ["A", "A", "B"]
+    assert got["quantity"].tolist() == [3.0, 4.0, 8.0]
+    assert ds.report["rows"].tolist() == [1]
+
+
+def test_parquet_sku_column_already_dictionary_encoded():
+    import pyarrow as pa
+
+    skus = pa.array(["00123", "B", "00123"]).dictionary_encode()
+    ds = load_uploaded(
+        {
+            "items.parquet": _items_parquet(["00123", "B"]),
+            "demand.parquet": _demand_parquet(skus),
+        }
+    )
+    assert ds.demand["sku"].tolist() == ["00123", "B", "00123"]  # leading zeros kept
+
+
+def test_parquet_integer_skus_become_text():
+    ds = load_uploaded(
+        {
+            "items.parquet": _items_parquet(["123", "7"]),
+            "demand.parquet": _demand_parquet([123, 7, 123]),
+        }
+    )
+    assert ds.demand["sku"].tolist() == ["123", "7", "123"]
+    assert ds.demand["sku"].dtype == pd.StringDtype(na_value=float("nan"))
+
+
+def test_parquet_text_skus_keep_leading_zeros_and_hint_when_items_lost_them():
+    probs = _problems(
+        {
+            "items.parquet": _items_parquet(["123"]),
+            "demand.parquet": _demand_parquet(["00123", "123"]),
+        }
+    )
+    assert [(p.row, p.value) for p in probs] == [(1, "00123")]
+    assert "leading zeros differ" in probs[0].expected
+
+
+def test_parquet_invalid_utf8_in_a_sku_dictionary_is_unreadable():
+    import pyarrow as pa
+
+    good = _demand_parquet(["AAAA", "BBBB"])
+    bad = good.replace(b"BBBB", b"B\xffBB")
+    assert bad != good
+    probs = _problems({"items.parquet": _items_parquet(["AAAA"]), "demand.parquet": bad})
+    assert any(p.file == "demand.parquet" and "readable Parquet" in p.expected for p in probs)
+    assert pa  # pyarrow is what the reader uses
+
+
+def test_parquet_foreign_keys_are_read_as_categories_and_checked_on_distinct_values():
+    from workbench.data._readers import collect_sources
+    from workbench.data._validate import Validator, table_schema
+
+    got = collect_sources({"demand.parquet": _demand_parquet([" A", "B", "A", None])})
+    raw = got.raws[0].frame
+    assert isinstance(raw["sku"].dtype, pd.CategoricalDtype)  # 3 distinct strings, int codes
+    assert isinstance(raw["date"].dtype, type(pd.Series(pd.to_datetime(["2026"])).dtype))
+    loc = Validator().coerce(table_schema("demand"), raw, "demand.parquet", None, got.raws[0].rows)
+    codes, uniques = loc.codes["sku"]
+    assert uniques.tolist() == ["A", "B"]  # " A" trimmed into "A"
+    assert codes.tolist() == [0, 1, 0, -1]
+    assert loc.frame["sku"].tolist()[:3] == ["A", "B", "A"]

@@ -52,6 +52,10 @@ class Located:
     sheet: str | None
     rows: np.ndarray
     headers: dict[str, str] = field(default_factory=dict)  # canonical -> as written
+    #: For text columns read as categories (a Parquet dictionary): column -> (codes, uniques),
+    #: integer ``codes`` (-1 blank) into ``uniques`` (trimmed text, distinct, no blank), so that
+    #: later checks look up the distinct values only.
+    codes: dict[str, tuple[np.ndarray, pd.Series]] = field(default_factory=dict)
 
     def label(self, column: str) -> str:
         return self.headers.get(column, column)
@@ -247,11 +251,18 @@ class Validator:
         elif col.dtype == "category":
             text = _to_text(s)
             blank = text.isna().to_numpy()
-            norm = text.str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
-            norm = norm.replace(CATEGORY_SYNONYMS)
+            codes, uniq = pd.factorize(text)  # normalised once per distinct value
+            u = pd.Series(np.asarray(uniq, dtype=object), dtype=STR)
+            u = u.str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
+            u = u.replace(CATEGORY_SYNONYMS)
+            norm = pd.Series(np.append(u.to_numpy(dtype=object), np.nan)[codes], dtype=STR)
             ok = norm.isin(col.allowed).to_numpy()
             self.add(loc, ~ok & ~blank, col.name, s, col.expected())
             result = pd.Series(pd.Categorical(norm.where(ok), categories=list(col.allowed)))
+        elif isinstance(s.dtype, pd.CategoricalDtype):
+            result, codes, uniques = _category_text(s)
+            loc.codes[col.name] = (codes, uniques)
+            blank = codes < 0
         else:
             result = _to_text(s)
             blank = result.isna().to_numpy()
@@ -364,11 +375,7 @@ def _cell_text(v) -> object:
 def _to_text(s: pd.Series) -> pd.Series:
     """Text with surrounding spaces trimmed; blanks become missing."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        cats = s.cat.categories
-        if cats.dtype == object or isinstance(cats.dtype, pd.StringDtype):
-            if all(isinstance(c, str) for c in cats):  # text categories: no per-row loop
-                return _trim(s.astype(STR))
-        s = s.astype(object)
+        return _category_text(s)[0]
     if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.StringDtype):
         t = s.astype(STR)
     elif (
@@ -381,6 +388,46 @@ def _to_text(s: pd.Series) -> pd.Series:
     else:
         t = s.astype(STR)
     return _trim(t)
+
+
+def _category_text(s: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:
+    """Text of a categorical column, its codes and distinct values, working on the categories.
+
+    The categories are made text and trimmed as any text column (two categories may become
+    one, and a blank one becomes missing); the codes are remapped to the distinct results
+    and the text column is built once, by an Arrow ``take`` (no Python object per row).
+
+    Returns
+    -------
+    text : pandas.Series
+        Dtype ``str``, as :func:`_to_text` gives for a text column.
+    codes : numpy.ndarray of int8, int16 or int32
+        Per row, the position of its value in ``uniques``; -1 for a missing value.
+    uniques : pandas.Series
+        Distinct values, dtype ``str``, no missing value.
+    """
+    import pyarrow as pa
+
+    index = s.cat.categories
+    if isinstance(index.dtype, pd.StringDtype):  # text already: no Python object per value
+        cats = pd.Series(index.astype(STR).array)
+    else:  # numbers, dates, mixed: each made text as in any cell
+        cats = pd.Series(np.asarray(index, dtype=object), dtype=object)
+    cat_codes = s.cat.codes.to_numpy()  # int8, int16 or int32 by the number of categories
+    if len(cats) == 0:
+        text = pd.Series(np.full(len(s), np.nan, dtype=object), dtype=STR)
+        return text, np.full(len(s), -1, dtype=np.int32), pd.Series([], dtype=STR)
+    ucodes, uniq = pd.factorize(_to_text(cats))  # categories' text: blank -> -1
+    uniques = pd.Series(np.asarray(uniq, dtype=object), dtype=STR)
+    if np.array_equal(ucodes, np.arange(len(cats))):
+        codes = cat_codes  # trimming changed nothing: the codes stand
+    else:
+        codes = np.append(ucodes, -1).astype(cat_codes.dtype)[cat_codes]  # -1 stays -1
+    mask = codes < 0 if len(codes) and codes.min() < 0 else None  # no 10 M-row mask if none
+    dictionary = pa.array(np.asarray(uniques, dtype=object), type=pa.large_string())
+    indices = pa.array(codes, mask=mask)
+    text = pd.Series(pd.array(dictionary.take(indices), dtype=STR), copy=False)
+    return text, codes, uniques
 
 
 def _trim(t: pd.Series) -> pd.Series:
@@ -551,9 +598,11 @@ def _to_number(s: pd.Series, *, decimal: str | None = None, hint: str | None = N
         s = s.astype(object)
     n = len(s)
     if pd.api.types.is_numeric_dtype(s.dtype):
-        v = s.to_numpy(dtype=float, na_value=np.nan)
+        v = s.to_numpy(dtype=float, na_value=np.nan)  # float64 column: a view, no copy
         blank = np.isnan(v)
         bad = np.isinf(v)
+        if s.dtype == np.float64 and not bad.any():
+            return Parsed(s, blank, bad)  # the column itself: pandas copies it if written to
         return Parsed(pd.Series(np.where(bad, np.nan, v)), blank, bad)
     num = np.full(n, np.nan)
     blank = np.zeros(n, bool)
@@ -691,10 +740,12 @@ def _to_date(s: pd.Series, *, dayfirst: bool | None = None, excel: bool = False)
     n = len(s)
     expected = None
     issue = None
+    same = None
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         if getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_localize(None)
-        out = s.astype(DATE).reset_index(drop=True).to_numpy()
+        same = s.astype(DATE).reset_index(drop=True)  # no copy (pandas copies on write)
+        out = same.to_numpy()
         blank = np.isnat(out)
         bad = np.zeros(n, bool)
     elif pd.api.types.is_bool_dtype(s.dtype):
@@ -735,10 +786,12 @@ def _to_date(s: pd.Series, *, dayfirst: bool | None = None, excel: bool = False)
                 out[text_pos], blank[text_pos], bad[text_pos] = o, b, x
                 if isinstance(issue, Conflict):
                     issue = issue.moved(text_pos)
-    old = ~np.isnat(out) & (out < OLDEST)
+    old = out < OLDEST  # False for NaT
     if old.any():
         out = out.copy()
         out[old] = np.datetime64("NaT")
+    elif same is not None:
+        return Parsed(same, blank, bad, expected, issue, old)
     return Parsed(pd.Series(out, dtype=DATE), blank, bad, expected, issue, old)
 
 

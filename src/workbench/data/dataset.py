@@ -538,8 +538,8 @@ def load_uploaded(
 def _set_frequency(ds: Dataset, frequency: str | None) -> Dataset:
     """Detect or check the demand bucket of a freshly built dataset, and note it."""
     dates = ds.demand["date"]
-    if frequency is None:
-        freq, reason = detect_frequency(dates)
+    if frequency is None:  # the distinct days are enough, if _build counted them
+        freq, reason = detect_frequency(getattr(ds, "_demand_days", dates))
     else:
         try:
             freq = normalize_frequency(frequency)
@@ -693,6 +693,9 @@ def _build(
         defaults=_defaults_frame(filled),
     )
     ds._files = {name: loc.file for name, loc in locs.items()}  # for later messages
+    counted = getattr(locs.get("demand"), "day_numbers", None)
+    if counted is not None:  # the distinct demand days, for detect_frequency
+        ds._demand_days = counted[2].astype("datetime64[D]")
     return ds
 
 
@@ -720,10 +723,23 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
                 continue  # a missing key column is reported once, not on every row here
             values = loc.frame[col.name]
             known = sku_index if ref_table == "items" else pd.Index(ref.frame[ref_col].dropna())
-            codes = index_in(values, known)
+            coded = loc.codes.get(col.name)
+            if coded is not None and len(coded[0]) == len(values):
+                # a dictionary column: look up its distinct values, then take per row
+                ucodes = index_in(coded[1], known)
+                if (ucodes >= 0).all():  # every SKU known: the column's own codes will do
+                    codes, missing = coded[0], None  # (the merge needs one code per SKU)
+                else:
+                    small = np.int16 if len(known) < 2**15 else np.int32
+                    codes = np.append(ucodes, -1).astype(small)[coded[0]]
+                    missing = (coded[0] >= 0) & (codes < 0)
+            else:
+                codes = index_in(values, known)
+                missing = values.notna().to_numpy() & (codes < 0)
             if name == "demand" and ref_table == "items":
                 loc.sku_codes = codes  # _merge_demand reuses them: 10 M SKUs hashed once
-            missing = values.notna().to_numpy() & (codes < 0)
+            if missing is None:
+                continue  # nothing unknown
             where = ref.file + (f" [{ref.sheet}]" if ref.sheet else "")
             expected = f"a {ref_col} listed in {where}"
             if missing.any():
@@ -793,21 +809,19 @@ def _check_stray_days(loc: Located, v: Validator) -> None:
     dates = loc.frame["date"]
     values = dates.to_numpy()
     ok = ~np.isnat(values)
-    if ok.sum() < 2:
+    n_ok = int(np.count_nonzero(ok))
+    if n_ok < 2:
         return
-    unit = np.datetime_data(values.dtype)[0]
-    per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
-    day = values[ok].view(np.int64) // per_day
-    lo = int(day.min())
-    span = int(day.max()) - lo + 1
-    if span <= STRAY_GAP_DAYS:
-        return
-    if span <= 5_000_000:
-        counts = np.bincount(day - lo, minlength=span)
-        days = np.flatnonzero(counts) + lo
-        counts = counts[counts > 0]
+    if n_ok == len(values):  # the usual case: days counted once, reused by _merge_demand
+        day, _, days, counts = _day_numbers(loc)
     else:
+        unit = np.datetime_data(values.dtype)[0]
+        per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
+        day = values[ok].view(np.int64) // per_day
         days, counts = np.unique(day, return_counts=True)
+    lo = int(days[0])
+    if int(days[-1]) - lo + 1 <= STRAY_GAP_DAYS:
+        return
     cut = np.flatnonzero(np.diff(days) > STRAY_GAP_DAYS)
     if len(cut) == 0:
         return
@@ -902,25 +916,90 @@ def _check_date_order(loc: Located | None, first: str, later: str, v: Validator)
         v.add(loc, bad, later, b.dt.strftime("%Y-%m-%d"), expected)
 
 
-def _count_duplicates(codes: np.ndarray, day: np.ndarray) -> int:
+#: Rows per block for the blockwise passes over the demand dates (bounded temporaries).
+CHUNK = 1 << 20
+
+
+def _day_numbers(loc: Located) -> tuple[np.ndarray, bool, np.ndarray, np.ndarray]:
+    """The demand dates (no NaT) as days since 1970, in one blockwise pass.
+
+    Returns ``day`` (int32 per row: dates from 1900 on fit), whether every date is a whole
+    day, and the distinct days (sorted, int64) with their row counts. Kept on ``loc``:
+    the stray-day check, the merge of duplicate days and the frequency detection all use
+    them. Blocks keep the temporaries small.
+    """
+    cached = getattr(loc, "day_numbers", None)
+    values = loc.frame["date"].to_numpy()
+    if cached is not None and len(cached[0]) == len(values):
+        return cached
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+    ticks = values.view(np.int64)
+    day = np.empty(len(ticks), dtype=np.int32)
+    whole = True
+    lo = int(ticks.min()) // per_day
+    span = int(ticks.max()) // per_day - lo + 1
+    counts = np.zeros(span, dtype=np.int64) if span <= 5_000_000 else None
+    for i in range(0, len(ticks), CHUNK):
+        t = ticks[i : i + CHUNK]
+        d = t // per_day  # (np.divmod is ten times slower)
+        whole = whole and np.array_equal(d * per_day, t)
+        day[i : i + CHUNK] = d
+        if counts is not None:
+            d -= lo
+            counts += np.bincount(d, minlength=span)
+    if counts is not None:
+        days = np.flatnonzero(counts) + lo
+        counts = counts[counts > 0]
+    else:  # days spread over more than 13,000 years
+        days, counts = np.unique(day, return_counts=True)
+        days = days.astype(np.int64)
+    loc.day_numbers = (day, whole, days, counts)
+    return loc.day_numbers
+
+
+def _count_duplicates(codes: np.ndarray, day: np.ndarray, *, chunk: int = CHUNK) -> int:
     """Number of rows repeating an earlier (sku, day) pair.
 
-    Files are usually sorted by SKU then date or by date then SKU; then a comparison of
-    neighbours answers without hashing ten million keys. Keys are 32-bit when they fit
-    (20,000 SKUs x 100,000 days do), which halves the memory traffic.
+    ``codes`` are SKU codes (-1 for an unknown SKU, reported already) and ``day`` day
+    numbers (any integers). Files are usually sorted by SKU then date or by date then SKU;
+    then a comparison of neighbours answers without hashing ten million keys. Otherwise,
+    when there are not many more possible keys than rows, a flag per possible key is set
+    (no hashing either); else the keys are hashed. The keys are made ``chunk`` rows at a
+    time, so that no temporary is as long as the table.
     """
-    span_day, span_code = int(day.max()) + 1, int(codes.max()) + 2
-    kind = np.int32 if span_day * span_code < 2**31 else np.int64
-    codes = codes.astype(kind)  # a copy: the caller's codes stay as they are
-    codes += 1  # unknown SKUs (-1) were reported already; keep keys non-negative
-    day = day.astype(kind, copy=False)
-    for first, second, span in ((codes, day, span_day), (day, codes, span_code)):
-        key = first * kind(span)
-        key += second
-        step = np.diff(key)
-        if (step >= 0).all():
-            return int(np.count_nonzero(step == 0))
-    key = codes.astype(np.int64) * span_day + day
+    n = len(codes)
+    if n == 0:
+        return 0
+    day0 = int(day.min())
+    span_day, span_code = int(day.max()) - day0 + 1, int(codes.max()) + 2
+    orders = ((codes, 1, day, -day0, span_day), (day, -day0, codes, 1, span_code))
+    kind = np.int32 if span_code * span_day < 2**31 else np.int64  # 32 bits: half the traffic
+    for first, add1, second, add2, span in orders:
+        dup = 0
+        for i in range(0, n, chunk):
+            lo = max(i - 1, 0)  # one row of overlap: the step across blocks is compared too
+            key = first[lo : i + chunk].astype(kind)
+            key += add1  # keys from 0 to span_code * span_day - 1 at every step
+            key *= span
+            key += add2
+            key += second[lo : i + chunk]
+            step = np.diff(key)
+            if (step < 0).any():
+                break
+            dup += int(np.count_nonzero(step == 0))
+        else:
+            return dup
+    if span_code * span_day <= max(4 * n, 2**24):  # unsorted: one flag per possible key
+        seen = np.zeros(span_code * span_day, dtype=bool)
+        for i in range(0, n, chunk):
+            key = codes[i : i + chunk].astype(np.int64)
+            key += 1
+            key *= span_day
+            key += day[i : i + chunk]
+            key -= day0
+            seen[key] = True
+        return n - int(np.count_nonzero(seen))
+    key = (codes.astype(np.int64) + 1) * span_day + (day - day0)
     return int(pd.Series(key).duplicated().sum())
 
 
@@ -931,19 +1010,17 @@ def _merge_demand(loc: Located, v: Validator, sku_index: pd.Index | None) -> Non
     if len(frame) == 0 or dates.isna().any() or frame["sku"].isna().any():
         return  # already reported as problems
     values = dates.to_numpy()  # datetime64[us], no NaT here
-    per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
-    ticks = values.view(np.int64)
-    dayint = ticks // per_day  # days since 1970, one int64 array reused below
-    if not np.array_equal(dayint * per_day, ticks):  # (np.divmod is ten times slower)
-        frame["date"] = pd.Series((dayint * per_day).view(values.dtype))
+    dayint, whole, _, _ = _day_numbers(loc)  # days since 1970
+    if not whole:
+        per_day = np.timedelta64(1, "D") // np.timedelta64(1, np.datetime_data(values.dtype)[0])
+        floor = dayint.astype(np.int64) * per_day
+        frame["date"] = pd.Series(floor.view(values.dtype), copy=False)
         v.notes.append(f"{loc.file}: times of day dropped; demand is counted per day")
     codes = getattr(loc, "sku_codes", None)  # set by the foreign-key check
     if codes is None and sku_index is not None:
         codes = index_in(frame["sku"], sku_index)
     elif codes is None:
         codes, _ = pd.factorize(frame["sku"])
-    dayint -= dayint.min()
-    codes = codes.astype(np.int64, copy=False)
     n_dup = _count_duplicates(codes, dayint)
     if n_dup:
         merged = frame.groupby(["date", "sku"], sort=False, as_index=False)["quantity"].sum()
