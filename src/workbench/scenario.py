@@ -51,9 +51,10 @@ from .policy.distributions import (
     lead_time_demand_distribution,
     lead_time_pmf,
     ltd_reorder_point,
+    pmf_loss,
 )
 from .policy.eoq import eoq
-from .policy.service import reorder_point
+from .policy.service import normal_loss, reorder_point
 from .policy.undershoot import periodic_reorder_point, periodic_reorder_point_pmf
 
 __all__ = [
@@ -234,10 +235,7 @@ class Scenario:
                 f"got {self.use_item_service_levels!r}"
             )
         if self.distribution not in SCENARIO_DISTRIBUTIONS:
-            fail(
-                f"distribution must be one of {SCENARIO_DISTRIBUTIONS}; "
-                f"got {self.distribution!r}"
-            )
+            fail(f"distribution must be one of {SCENARIO_DISTRIBUTIONS}; got {self.distribution!r}")
         cuts = self.class_cutoffs
         if (
             isinstance(cuts, str | bytes | Mapping)
@@ -556,7 +554,11 @@ def plan_from_stats(
        demand)"). For "RS", S covers demand over L + R
        (:func:`workbench.reorder_point`, [SPT] ch. 6, for normal demand;
        :func:`workbench.policy.ltd_reorder_point` for the others) with the average
-       order mu_d R; it is reported as both ``reorder_point`` and ``order_up_to``.
+       order mu_d R; it is reported as both ``reorder_point`` and ``order_up_to``. Its
+       cycle service P(D_{L+R} <= S) is per review period: with intermittent demand a
+       review after no demand places no order, and the simulator's receipt-to-receipt
+       cycles then span several periods and see a lower cycle service (the fill rate
+       holds).
        The lead-time demand has mean mu_d L and variance L sigma_d^2 + mu_d^2
        sigma_LT^2 ([SPT] ch. 6), or the model's distribution with a gamma lead time.
     4. Costs and stock (:func:`_costs`). Ordering S D / (Q + E[U] for "sS") or S 365
@@ -954,7 +956,25 @@ def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
     out.s[g] = level
     out.S[g] = level
     out.csl[g] = r.cycle_service_level
-    out.fill[g] = r.fill_rate
+    out.fill[g] = _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r)
+
+
+def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r) -> np.ndarray:
+    """Fill rate of (R, S): 1 - (E[(D_{L+R} - S)^+] - E[(D_L - S)^+]) / (mu_d R).
+
+    The textbook 1 - E[(D_{L+R} - S)^+] / (mu_d R) ([SPT] ch. 6), which S is chosen by,
+    counts the shortage already due before the order arrives; the second term removes
+    it, so the fill rate reported is what the simulator delivers and at least the target.
+    """
+    espc_lr = (1.0 - r.fill_rate) * avg_order
+    if kind == "normal":
+        mu_l, sd_l = _ltd_moments(d.mu[g], d.sd[g], it.lt[g], it.lt_sd[g])
+        z = np.zeros_like(mu_l)
+        np.divide(level - mu_l, sd_l, out=z, where=sd_l > 0)
+        espc_l = np.where(sd_l > 0, sd_l * normal_loss(z), np.maximum(mu_l - level, 0.0))
+    else:
+        espc_l = pmf_loss(_demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g]), level)
+    return np.clip(1.0 - np.maximum(espc_lr - espc_l, 0.0) / avg_order, 0.0, 1.0)
 
 
 # ---------------------------------------------------------------- 4. costs and stock
@@ -974,9 +994,7 @@ def _costs(
         orders = np.zeros(n)
         np.divide(d.annual, size, out=orders, where=size > 0)
         orders = np.where(np.isnan(q), np.nan, orders)
-        cycle_stock = np.where(
-            demand, np.maximum(q / 2.0 + rp.undershoot - mu_r / 2.0, 0.0), 0.0
-        )
+        cycle_stock = np.where(demand, np.maximum(q / 2.0 + rp.undershoot - mu_r / 2.0, 0.0), 0.0)
     ss = np.where(np.isnan(rp.s), np.nan, rp.s - rp.undershoot - rp.mu_l)
     ss = np.where(demand | np.isnan(ss), ss, 0.0)
     cycle_stock = np.where(np.isnan(rp.s), np.where(np.isnan(q), np.nan, cycle_stock), cycle_stock)
@@ -1125,6 +1143,7 @@ def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -
     return plan_from_stats(
         dataset.items, _demand_stats(dataset, as_of), scenario, history=_history(dataset, as_of)
     )
+
 
 #: Why a SKU could not be planned, by the first missing input (see :func:`unplanned_items`).
 UNPLANNED_REASONS = {
