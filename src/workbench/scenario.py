@@ -47,7 +47,10 @@ from .policy.demand_class import (
     demand_pattern,
 )
 from .policy.distributions import (
+    LeadTimeDemandDistribution,
     choose_distribution,
+    compound_pmf,
+    gamma_pmf,
     lead_time_demand_distribution,
     lead_time_pmf,
     ltd_reorder_point,
@@ -897,9 +900,13 @@ def _demand_pmf(kind, g, d, dcls, days, days_sd):
             "empirical", history=_history_of(g, d, dcls), lead_time_buckets=days,
             lead_time_sd_buckets=days_sd,
         ).pmf  # fmt: skip
-    family = "gamma_discrete" if kind == "gamma" else kind
+    if kind == "gamma":
+        # whole-unit daily gamma demand summed over a (random) number of days: the
+        # compound is one FFT, where a gamma per lead time in the support is hundreds
+        daily = gamma_pmf(d.mu[g], d.sd[g])
+        return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
     return lead_time_demand_distribution(
-        family, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time_buckets=days,
+        kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time_buckets=days,
         lead_time_sd_buckets=days_sd,
     ).pmf  # fmt: skip
 
@@ -943,10 +950,14 @@ def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
                 "empirical", history=_history_of(g, d, dcls), lead_time=lt_pmf,
                 review_buckets=round(r_eff),
             )  # fmt: skip
+        elif kind == "gamma":  # whole-unit daily gammas over L + R: one FFT compound
+            pmf = compound_pmf(gamma_pmf(d.mu[g], d.sd[g]), lt_pmf, review_buckets=round(r_eff))
+            mean, sd = _ltd_moments(d.mu[g], d.sd[g], it.lt[g] + round(r_eff), it.lt_sd[g])
+            ltd = LeadTimeDemandDistribution("gamma_discrete", mean, sd, pmf)
         else:
             ltd = lead_time_demand_distribution(
-                "gamma_discrete" if kind == "gamma" else kind, bucket_mean=d.mu[g],
-                bucket_sd=d.sd[g], lead_time=lt_pmf, review_buckets=round(r_eff),
+                kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time=lt_pmf,
+                review_buckets=round(r_eff),
             )  # fmt: skip
         r = ltd_reorder_point(
             ltd, service_level=target[g], service_type=sc.service_type,
