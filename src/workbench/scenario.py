@@ -904,6 +904,8 @@ def _demand_pmf(kind, g, d, dcls, days, days_sd):
         # whole-unit daily gamma demand summed over a (random) number of days: the
         # compound is one FFT, where a gamma per lead time in the support is hundreds
         daily = gamma_pmf(d.mu[g], d.sd[g])
+        if np.all(days == 1.0) and not np.any(days_sd):
+            return daily  # one day (the daily review period)
         return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
     return lead_time_demand_distribution(
         kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time_buckets=days,
