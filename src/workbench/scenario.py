@@ -553,7 +553,7 @@ def plan_from_stats(
        :func:`workbench.policy.periodic_reorder_point` for normal demand, its pmf
        version (exact, whole units) for the discrete models, one call per model and
        size class, never per SKU. "sS" keeps S - s = Q. Discrete SKUs whose demand
-       over L + R reaches beyond 4,000 units use the normal model ("normal (large
+       over L + R reaches beyond 1,000 units use the normal model ("normal (large
        demand)"). For "RS", S covers demand over L + R
        (:func:`workbench.reorder_point`, [SPT] ch. 6, for normal demand;
        :func:`workbench.policy.ltd_reorder_point` for the others) with the average
@@ -771,7 +771,9 @@ def _demand_classes(
         else:
             m, s = d.mu, d.sd
         c2 = np.full(n, np.nan)
-        np.divide(s * s, m * m, out=c2, where=m > 0)
+        with np.errstate(under="ignore", over="ignore"):
+            m2 = m * m
+            np.divide(s * s, m2, out=c2, where=m2 > 0)
         with np.errstate(invalid="ignore", divide="ignore"):
             cv2 = np.maximum((1.0 + c2) / adi - 1.0, 0.0)
         adi = np.where(m > 0, adi, np.nan)
@@ -815,8 +817,9 @@ def _order_quantity(
 
 
 # ---------------------------------------------------------------- 3. reorder point
-#: Demand over L + R [units] beyond which a discrete model is computed as normal.
-_PMF_LIMIT = 4000.0
+#: Demand over L + R [units] beyond which a discrete model is computed as normal (a sum
+#: of so many units is close to normal, and the pmfs would cost time and memory).
+_PMF_LIMIT = 1000.0
 
 
 def _ltd_moments(mu, sd, lt, lt_sd):
