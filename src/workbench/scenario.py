@@ -875,8 +875,8 @@ def _reorder_points(
             continue
         if kind == "normal":
             groups = [idx]
-        else:  # size classes of a factor 4: a pmf matrix is as wide as its largest row
-            size = np.floor(np.log2(top[idx]) / 2.0)
+        else:  # size classes of a factor 2: a pmf matrix is as wide as its largest row
+            size = np.floor(np.log2(top[idx]))
             groups = [idx[size == v] for v in np.unique(size)]
         for g in groups:
             with np.errstate(under="ignore"):  # tails of pmfs and quadrature weights
