@@ -49,7 +49,9 @@ def _write_export(path, items: pd.DataFrame, monthly: pd.DataFrame) -> None:
     book = openpyxl.Workbook()
     ws = book.active
     ws.title = "items"
-    ws.append(["Item No.", "Description", "Type", "Unit Cost (€)", "Lead Time (days)", "Order Cost"])
+    ws.append(
+        ["Item No.", "Description", "Type", "Unit Cost (€)", "Lead Time (days)", "Order Cost"]
+    )
     for r in items.itertuples():
         ws.append(
             [r.sku, r.name, "Finished goods", _euro(r.unit_cost), int(r.lead_time_days), "40,00"]

@@ -137,20 +137,38 @@ def test_opens_a_sku_as_the_plan_does(shipped):
     plan = wb.plan(shipped)
     sku = p.sku.value
     assert sku != "(free parameters)"
-    assert_allclose(p.result["safety_stock"], plan.loc[sku, "safety_stock"], rtol=1e-9)
-    assert_allclose(p.result["reorder_point"], plan.loc[sku, "reorder_point"], rtol=1e-9)
+
+    def textbook(row, service_type="cycle"):  # the continuous-review formula the panel teaches
+        return wb.reorder_point(
+            row["daily_mean"],
+            row["daily_sd"],
+            lead_time_days=row["lead_time_days"],
+            lead_time_sd_days=row["lead_time_sd_days"],
+            service_level=row["service_target"],
+            service_type=service_type,
+            order_quantity=max(row["order_quantity"], 1.0),
+        ).reorder_point
+
+    row = plan.loc[sku]
+    assert_allclose(p.result["reorder_point"], textbook(row), rtol=1e-9)
+    # beside it, the plan's own reorder point (daily review, undershoot, its distribution)
+    assert_allclose(p.result["plan_reorder_point"], row["reorder_point"], rtol=1e-12)
+    assert f"s = {row['reorder_point']:,.1f}" in p.numbers.value
     for other in plan.index[[3, 40, 120, 200]]:  # items with and without their own level
         p.sku.value = other
-        assert_allclose(p.result["reorder_point"], plan.loc[other, "reorder_point"], rtol=1e-9)
+        assert_allclose(p.result["reorder_point"], textbook(plan.loc[other]), rtol=1e-9)
+        assert_allclose(p.result["plan_reorder_point"], plan.loc[other, "reorder_point"])
         assert_allclose(p.result["service_level"], plan.loc[other, "service_target"])
     # The dashboard's plan under a fill-rate scenario: the toggle follows it.
     fr = wb.plan(shipped, wb.Scenario(service_type="fill_rate"))
     p.set_plan(fr)
     assert p.service_type.value == "fill_rate" and p.sku.value == other
-    assert_allclose(p.result["reorder_point"], fr.loc[other, "reorder_point"], rtol=1e-9)
+    assert_allclose(p.result["reorder_point"], textbook(fr.loc[other], "fill_rate"), rtol=1e-9)
+    assert_allclose(p.result["plan_reorder_point"], fr.loc[other, "reorder_point"])
     p.set_dataset(None)
     assert p.sku.value == "(free parameters)"
     assert_allclose(p.result["lead_time_demand_mean"], 750.0)
+    assert np.isnan(p.result["plan_reorder_point"]) and "ss-plan-note" not in p.numbers.value
 
 
 def test_panel_contract():

@@ -85,7 +85,10 @@ class SafetyPanel(SkuPanel):
         ``lead_time_demand_sd``, ``cycle_service_level``, ``fill_rate``, ``unit`` (the
         SKU's unit of measure, "units" without one),
         ``expected_shortage_per_cycle``, ``stockouts_per_year``) and
-        ``safety_stock_holding_cost`` [$/year] = safety stock x H.
+        ``safety_stock_holding_cost`` [$/year] = safety stock x H, and
+        ``plan_reorder_point`` [units], the plan's own reorder point for the opened SKU
+        (daily review with the undershoot and the SKU's distribution; NaN with free
+        parameters), shown beside the textbook figure.
     fig : FigureWidget
         Left, the lead-time demand: 0 its pdf, 1 the stockout tail beyond s, 2 the
         reorder point, 3 the mean. Right: 4 safety stock against the target, 5 its
@@ -388,9 +391,48 @@ class SafetyPanel(SkuPanel):
                 "yaxis2.title.text": f"safety stock [{unit}]",
             },
         )
+        res["plan_reorder_point"] = self._plan_value("reorder_point")
         self.formula.value = _formula_html(res)
-        self.numbers.value = _numbers_html(res) + self._unplanned_note()
+        self.numbers.value = _numbers_html(res) + self._plan_note(res) + self._unplanned_note()
         self.result = res
+
+    def _plan_value(self, column: str) -> float:
+        """The opened SKU's figure in the plan (NaN with free parameters)."""
+        sku = self.sku.value
+        if sku == FREE or self._items is None or sku not in self._items.index:
+            return float("nan")
+        if column not in self._items.columns:
+            return float("nan")
+        try:
+            return float(self._items.at[sku, column])
+        except (TypeError, ValueError):
+            return float("nan")
+
+    def _plan_note(self, res: dict) -> str:
+        """What the plan itself does for this SKU, beside the textbook formula: it reviews
+        once a bucket, so it adds the undershoot, and it may use another distribution."""
+        s = res["plan_reorder_point"]
+        if not np.isfinite(s):
+            return ""
+        row = self._items.loc[self.sku.value]
+        dist = html.escape(str(row.get("distribution", "normal")))
+        klass = row.get("demand_class")
+        klass = f" for {html.escape(str(klass))} demand" if isinstance(klass, str) else ""
+        under = self._plan_value("expected_undershoot")
+        under_text = (
+            f" plus the expected undershoot E[U] = {fmt_number(under, 1)} "
+            f"{html.escape(res['unit'])}"
+            " (what demand takes below s before the daily review sees it)"
+            if np.isfinite(under) and under > 0
+            else ""
+        )
+        return (
+            f"<div class='wb-note ss-plan-note'>The plan reorders at "
+            f"<b class='ss-plan-reorder-point'>s = {fmt_number(s, 1)}</b>: the formula above "
+            "is the textbook one for continuous review; the plan reviews stock once a day"
+            f"{under_text}, and uses the {dist} distribution{klass}, so that the service "
+            "it promises is the service a simulation of it delivers.</div>"
+        )
 
     def _unplanned_note(self) -> str:
         """A SKU the plan could not plan is shown with the controls' values for what it
