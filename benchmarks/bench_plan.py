@@ -5,7 +5,10 @@ then times the same computation written as a per-SKU Python loop calling scipy's
 functions on a sample of SKUs and prints the speed-up ratio.
 
 Run: ``.venv/bin/python benchmarks/bench_plan.py [n_skus] [loop_sample]``
-Goal (issue 3): under 1 second for 1,000,000 SKUs on the 2-core machine.
+Goal (issue 3): under 1 second for 1,000,000 SKUs on the 2-core machine. Since the plan
+became undershoot-aware (issue 11) the normal route solves for each SKU's reorder point
+numerically and the "auto" route builds discrete distributions: both are far slower than
+the closed-form plan this goal was set for (see the closing notes).
 """
 
 from __future__ import annotations
@@ -19,12 +22,11 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 import workbench as wb
 
 N_SKUS = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
-LOOP_SAMPLE = int(sys.argv[2]) if len(sys.argv) > 2 else 3_000
+LOOP_SAMPLE = int(sys.argv[2]) if len(sys.argv) > 2 else 300
 REPEATS = 3
 
 
@@ -68,25 +70,23 @@ def synthetic(n: int, seed: int = 2026) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def plan_one(
     d, mu, sd, lt, lt_sd, c, s_cost, rate, moq, pack, target
-) -> tuple[float, float, float, float]:
-    """One SKU the way a per-SKU script would do it (sQ, cycle service): Q, SS, ROP, value."""
+) -> tuple[float, float, float]:
+    """One SKU the way a per-SKU script would do it ((s, Q) reviewed daily, cycle service,
+    normal demand): Q, safety stock and the undershoot-aware reorder point."""
     if d <= 0:
-        return 0.0, 0.0, 0.0, 0.0
+        return 0.0, 0.0, 0.0
     h = rate * c
     q_star = math.sqrt(2 * d * s_cost / h)
     q = math.ceil(max(q_star, moq) / pack * (1 - 1e-12)) * pack
-    ltd_mean = mu * lt
-    ltd_sd = math.sqrt(lt * sd * sd + mu * mu * lt_sd * lt_sd)
-    z = max(sps.norm.ppf(target), 0.0)
-    ss = z * ltd_sd
-    rop = ltd_mean + ss
-    g = sps.norm.pdf(z) - z * sps.norm.sf(z)
-    _fill = 1 - ltd_sd * g / q
-    return q, ss, rop, (q / 2 + ss) * c
+    r = wb.periodic_reorder_point(
+        mu, sd, order_quantity=q, lead_time_days=lt, lead_time_sd_days=lt_sd,
+        review_period_days=1.0, service_level=target,
+    )  # fmt: skip
+    return q, float(r.safety_stock), float(r.reorder_point)
 
 
 def scalar_loop(items: pd.DataFrame, stats: pd.DataFrame, targets: np.ndarray) -> np.ndarray:
-    out = np.empty((len(items), 4))
+    out = np.empty((len(items), 3))
     cols = [
         stats["annual_demand"].to_numpy(),
         stats["daily_mean"].to_numpy(),
@@ -113,7 +113,7 @@ def main() -> None:
     t0 = time.perf_counter()
     items, stats = synthetic(N_SKUS)
     print(f"  synthetic data built in {time.perf_counter() - t0:.2f} s")
-    scenario = wb.Scenario()
+    scenario = wb.Scenario(distribution="normal")  # the loop below checks the normal route
 
     times, cpu = [], []
     for _ in range(REPEATS):
@@ -159,8 +159,9 @@ def main() -> None:
     t0 = time.perf_counter()
     ref = scalar_loop(sub_items, sub_stats, targets)
     loop = time.perf_counter() - t0
-    got = p[["order_quantity", "safety_stock", "reorder_point", "average_inventory_value"]]
-    np.testing.assert_allclose(got.to_numpy()[:n], ref, rtol=1e-9, atol=1e-9)
+    got = p[["order_quantity", "safety_stock", "reorder_point"]]
+    # the reorder point is a root found to the solver's tolerance, per SKU or vectorized
+    np.testing.assert_allclose(got.to_numpy()[:n], ref, rtol=1e-6, atol=1e-6)
     per_sku = loop / n
     print(
         f"  per-SKU Python loop (scalar scipy) on {n:,} SKUs: {loop:.2f} s, "
@@ -168,7 +169,14 @@ def main() -> None:
     )
     print(
         f"  speed-up of the vectorized plan: {per_sku * N_SKUS / best:,.0f}x "
-        "(same Q, SS, ROP and value to 1e-9)"
+        "(same Q, SS and ROP to 1e-6)"
+    )
+    t0 = time.perf_counter()
+    auto = wb.plan_from_stats(items, stats, wb.Scenario())
+    print(
+        f"  plan_from_stats with distribution='auto' (classes from the moments; gamma and "
+        f"negative binomial pmfs): {time.perf_counter() - t0:.2f} s; "
+        + ", ".join(f"{k}: {v:,}" for k, v in auto["distribution"].value_counts().items())
     )
 
 
