@@ -30,7 +30,12 @@ def panel(shipped):
 
 
 def expected_summary(shipped, stats, scenario):
-    return wb.plan_summary(wb.plan_from_stats(shipped.items, stats, scenario))
+    """What wb.plan says for the scenario (the tab plans from the same history)."""
+    summary = wb.plan_summary(wb.plan(shipped, scenario))
+    history = wb.demand_history(shipped)
+    same = wb.plan_summary(wb.plan_from_stats(shipped.items, stats, scenario, history=history))
+    assert summary.equals(same)
+    return summary
 
 
 def test_default_point_is_the_scenarios_plan(panel, shipped, stats):
@@ -53,6 +58,7 @@ def test_frontier_is_service_frontier_of_the_plan(panel):
         order_quantity=p["order_quantity"],
         unit_cost=p["unit_cost"],
         lead_time_sd_days=p["lead_time_sd_days"],
+        review_period_days=p["review_period_days"],  # the plan reviews daily: L + 1 day
         abc_class=p["abc"].astype(str),
     ).table
     whole = f[f["class"] == "all"]

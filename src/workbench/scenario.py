@@ -71,6 +71,7 @@ __all__ = [
     "UNPLANNED_REASONS",
     "Scenario",
     "compare_scenarios",
+    "demand_history",
     "plan",
     "plan_changes",
     "plan_from_stats",
@@ -1116,6 +1117,16 @@ def _demand_stats(dataset: Any, as_of: Any) -> pd.DataFrame:
     if pd.isna(start) or as_of < start:
         raise ValueError(f"as_of must be on or after the first demand date {start}; got {as_of}")
     return demand_stats(dataset, period=(start, as_of))
+
+
+def demand_history(dataset: Any, as_of: Any = None) -> BucketDemand | None:
+    """Demand per SKU and bucket of a dataset up to ``as_of``, as :func:`plan` passes it
+    to :func:`plan_from_stats` (``history=``); None without demand.
+
+    A caller that plans many scenarios from the same statistics (a dashboard slider)
+    computes this once and passes it on, so its plans equal :func:`plan`'s.
+    """
+    return _history(dataset, as_of)
 
 
 def _history(dataset: Any, as_of: Any) -> BucketDemand | None:

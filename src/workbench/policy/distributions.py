@@ -188,10 +188,15 @@ def poisson_pmf(mean: Any, *, tail: float = _TAIL, max_cells: int = MAX_CELLS) -
     return _close_rows(np.exp(logp))
 
 
+#: A variance within this relative distance of the mean is taken as Poisson.
+_POISSON_REL = 1e-6
+
+
 def negbin_pmf(
     mean: Any, variance: Any, *, tail: float = _TAIL, max_cells: int = MAX_CELLS
 ) -> np.ndarray:
-    """Negative binomial pmf matrix matched to mean and variance (Poisson where var <= mean).
+    """Negative binomial pmf matrix matched to mean and variance (Poisson where var <= mean,
+    or exceeds it by less than a relative 1e-6).
 
     Parameters
     ----------
@@ -243,7 +248,10 @@ def negbin_pmf(
     require_probability("tail", np.asarray(tail, dtype=float))
     from scipy import stats
 
-    over = (v > m) & (m > 0)  # mean 0 admits no spread: Poisson(0), all mass at 0
+    # mean 0 admits no spread (Poisson(0), all mass at 0); a variance above the mean by a
+    # rounding error (r = m^2 / (v - m) astronomically large) is Poisson too: gammaln
+    # differences of huge r lose their digits and the rows stop summing to 1
+    over = (v > m * (1.0 + _POISSON_REL)) & (m > 0)
     safe_v = np.where(over, v, 2.0)
     safe_m = np.where(over, m, 1.0)
     p = safe_m / safe_v

@@ -71,6 +71,8 @@ def _numeric_fields(cls) -> list[tuple[str, bool]]:
         if f.name == "name":
             continue
         hint = hints.get(f.name)
+        if typing.get_origin(hint) in (tuple, list, dict):
+            continue  # tuple[float, float] (class cut-offs...): not one number
         args = set(typing.get_args(hint)) or {hint}
         optional = type(None) in args
         args.discard(type(None))
@@ -116,6 +118,7 @@ class ScenarioPanel(Panel):
         for name, options in (
             ("service_type", getattr(wb, "SERVICE_TYPES", ())),
             ("policy", getattr(wb, "POLICIES", ())),
+            ("distribution", getattr(wb, "SCENARIO_DISTRIBUTIONS", ())),
         ):
             if options and cls is not None and hasattr(cls, "__dataclass_fields__"):
                 box = widgets.Dropdown(

@@ -278,6 +278,7 @@ class TradeoffPanel(Panel):
         self._dataset = dataset
         self._items = dataset.items
         self._stats = wb.demand_stats(dataset)
+        self._history = wb.demand_history(dataset)  # so the tab's plan is wb.plan's
         self._frontier_key = None
         self.simulation = None
         self._clear_simulation()
@@ -352,7 +353,7 @@ class TradeoffPanel(Panel):
     def update(self) -> None:
         """Plan under the current scenario; frontier if Q changed; redraw the point."""
         scenario = self.current_scenario()
-        plan = wb.plan_from_stats(self._items, self._stats, scenario)
+        plan = wb.plan_from_stats(self._items, self._stats, scenario, history=self._history)
         summary = wb.plan_summary(plan)
         planned = self._planned(plan)
         key = (
