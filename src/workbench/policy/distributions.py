@@ -749,13 +749,15 @@ def compound_pmf(
     for lo in range(0, n, step):
         rows = slice(lo, lo + step)
         phi = np.fft.rfft(f0[rows], nfft, axis=1)
+        # Horner's scheme: sum_l P(L = l) phi^l, then times phi^R; one complex product
+        # per lag, in place
         acc = np.zeros_like(phi)
-        power = np.ones_like(phi)  # transform of f^{*0}
-        for w in range(w_max + 1):
-            if w > 0:
-                power *= phi
-            if w >= r:
-                acc += lt0[rows, w - r : w - r + 1] * power
+        acc += lt0[rows, -1:]
+        for lag in range(lt0.shape[1] - 2, -1, -1):
+            acc *= phi
+            acc += lt0[rows, lag : lag + 1]
+        for _ in range(r):
+            acc *= phi
         full[rows] = np.fft.irfft(acc, nfft, axis=1)[:, :width]
     np.maximum(full, 0.0, out=full)
     cdf = np.cumsum(full, axis=1)
