@@ -253,13 +253,15 @@ class _NormalSQ:
         self.undershoot = np.where(has, eu, 0.0)
         self.order_probability = self.em / q
 
-    def csl(self, s):
-        x, m = self.x, self.m
+    def csl(self, s, rows=slice(None)):
+        """Cycle service at s for the SKUs ``rows`` (s given for those rows only)."""
+        x, m = self.x[rows], self.m[rows]
         sc = s[:, None]
         # P(stockout and order) Q = E[n_L(s - D_R) - n_L(s - D_R + min(D_R, Q))]
-        mu_l, sd_l = self.mu_l[:, None], self.sd_l[:, None]
-        short = np.sum(self.w * (_nloss(sc - x, mu_l, sd_l) - _nloss(sc - x + m, mu_l, sd_l)), 1)
-        csl = np.where(self.has, 1.0 - short / np.where(self.has, self.em, 1.0), 1.0)
+        mu_l, sd_l = self.mu_l[rows, None], self.sd_l[rows, None]
+        w, has, em = self.w[rows], self.has[rows], self.em[rows]
+        short = np.sum(w * (_nloss(sc - x, mu_l, sd_l) - _nloss(sc - x + m, mu_l, sd_l)), 1)
+        csl = np.where(has, 1.0 - short / np.where(has, em, 1.0), 1.0)
         return np.clip(csl, 0.0, 1.0)
 
     def fill(self, s):
@@ -778,9 +780,20 @@ def _smallest(model, lo, hi, target, kind, integer, guess=None, width=None):
     within 1e-11 of the target.
     """
 
-    def f(s):
-        value = model.csl(s) if kind == "cycle" else model.fill(s)[0]
-        return value - target
+    n = lo.size
+    every = np.arange(n)
+    by_rows = kind == "cycle" and isinstance(model, _NormalSQ)
+
+    def f(s, rows=None):
+        """service(s) - target for the SKUs ``rows`` (all by default; s for those rows)."""
+        if rows is None:
+            rows = every
+        if by_rows:  # the quadrature only for the SKUs still searched
+            return model.csl(s, rows) - target[rows]
+        full = np.zeros(n)
+        full[rows] = s
+        value = model.csl(full) if kind == "cycle" else model.fill(full)[0]
+        return value[rows] - target[rows]
 
     lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
     if integer:
@@ -793,55 +806,65 @@ def _smallest(model, lo, hi, target, kind, integer, guess=None, width=None):
             hi = np.where(open_ & ok, mid, hi)
             lo = np.where(open_ & ~ok, mid, lo)
         return hi
-    near = np.zeros(lo.shape, dtype=bool)
+    near = np.zeros(n, dtype=bool)
+    f_lo, f_hi = np.zeros(n), np.zeros(n)
     if guess is not None:
+        width = np.broadcast_to(np.asarray(width, dtype=float), (n,))
         lo_g, hi_g = np.maximum(guess - width, lo), np.minimum(guess + width, hi)
         f_lo, f_hi = f(lo_g), f(hi_g)
         near = (f_lo < 0) & (f_hi >= 0)
         for _ in range(4):  # slide a missed bracket outwards, four times wider each time
-            if np.all(near):
+            miss = np.flatnonzero(~near)  # only these SKUs are evaluated
+            if miss.size == 0:
                 break
             width = 4.0 * width
-            down, up = ~near & (f_lo >= 0), ~near & (f_hi < 0)
-            new_lo = np.where(down, np.maximum(lo_g - width, lo), lo_g)
-            new_hi = np.where(up, np.minimum(hi_g + width, hi), hi_g)
-            hi_g, f_hi = np.where(down, lo_g, hi_g), np.where(down, f_lo, f_hi)
-            lo_g, f_lo = np.where(up, hi_g, lo_g), np.where(up, f_hi, f_lo)
-            ends = np.where(down, new_lo, new_hi)
-            f_end = f(ends)
-            lo_g, f_lo = np.where(down, new_lo, lo_g), np.where(down, f_end, f_lo)
-            hi_g, f_hi = np.where(up, new_hi, hi_g), np.where(up, f_end, f_hi)
-            near = (f_lo < 0) & (f_hi >= 0)
+            a, b, fa, fb, wm = lo_g[miss], hi_g[miss], f_lo[miss], f_hi[miss], width[miss]
+            down, up = fa >= 0, fb < 0
+            new_lo = np.where(down, np.maximum(a - wm, lo[miss]), a)
+            new_hi = np.where(up, np.minimum(b + wm, hi[miss]), b)
+            b, fb = np.where(down, a, b), np.where(down, fa, fb)
+            a, fa = np.where(up, b, a), np.where(up, fb, fa)
+            f_end = f(np.where(down, new_lo, new_hi), miss)
+            a, fa = np.where(down, new_lo, a), np.where(down, f_end, fa)
+            b, fb = np.where(up, new_hi, b), np.where(up, f_end, fb)
+            lo_g[miss], hi_g[miss], f_lo[miss], f_hi[miss] = a, b, fa, fb
+            near[miss] = (fa < 0) & (fb >= 0)
         lo, hi = np.where(near, lo_g, lo), np.where(near, hi_g, hi)
-    if not np.all(near):
+    far = np.flatnonzero(~near)
+    if far.size:  # eight bisection steps on (lo, hi] for the SKUs without a bracket
+        a, b = lo[far], hi[far]
         for _ in range(8):
-            mid = 0.5 * (lo + hi)
-            ok = f(mid) >= 0
-            hi = np.where(near | ~ok, hi, mid)
-            lo = np.where(near | ok, lo, mid)
-        f_lo, f_hi = f(lo), f(hi)
-    side = np.zeros(lo.shape)
+            mid = 0.5 * (a + b)
+            ok = f(mid, far) >= 0
+            b = np.where(ok, mid, b)
+            a = np.where(ok, a, mid)
+        lo[far], hi[far] = a, b
+        f_lo[far], f_hi[far] = f(a, far), f(b, far)
+    # Illinois iterations on the SKUs not yet converged only (``act``: their indices)
+    side = np.zeros(n)
     out = hi.copy()
-    done = np.zeros(lo.shape, dtype=bool)
+    act = every
     for _ in range(200):
-        done |= hi - lo <= 1e-9 * (1.0 + np.abs(hi))
-        if np.all(done):
+        act = act[~(hi[act] - lo[act] <= 1e-9 * (1.0 + np.abs(hi[act])))]
+        if act.size == 0:
             break
-        denom = f_hi - f_lo
+        a, b, fa, fb = lo[act], hi[act], f_lo[act], f_hi[act]
+        denom = fb - fa
         with np.errstate(invalid="ignore", divide="ignore"):
-            s = np.where(denom > 0, (lo * f_hi - hi * f_lo) / denom, 0.5 * (lo + hi))
-        s = np.where((s > lo) & (s < hi), s, 0.5 * (lo + hi))
-        fs = f(s)
+            s = np.where(denom > 0, (a * fb - b * fa) / denom, 0.5 * (a + b))
+        s = np.where((s > a) & (s < b), s, 0.5 * (a + b))
+        fs = f(s, act)
         close = np.abs(fs) <= 1e-11
-        out = np.where(~done & close, s, out)
-        done |= close
+        out[act[close]] = s[close]
         up = fs >= 0  # s becomes the new hi
-        f_lo = np.where(up & (side > 0), 0.5 * f_lo, f_lo)  # Illinois: halve the stale end
-        f_hi = np.where(~up & (side < 0), 0.5 * f_hi, f_hi)
-        hi, f_hi = np.where(up, s, hi), np.where(up, fs, f_hi)
-        lo, f_lo = np.where(up, lo, s), np.where(up, f_lo, fs)
-        side = np.where(up, 1.0, -1.0)
-        out = np.where(done, out, hi)
+        st = side[act]
+        fa = np.where(up & (st > 0), 0.5 * fa, fa)  # Illinois: halve the stale end
+        fb = np.where(~up & (st < 0), 0.5 * fb, fb)
+        hi[act], f_hi[act] = np.where(up, s, b), np.where(up, fs, fb)
+        lo[act], f_lo[act] = np.where(up, a, s), np.where(up, fa, fs)
+        side[act] = np.where(up, 1.0, -1.0)
+        act = act[~close]
+        out[act] = hi[act]
     return out
 
 
