@@ -1132,7 +1132,11 @@ class LtdService(NamedTuple):
 def _gamma_loss(s: np.ndarray, a: np.ndarray, theta: np.ndarray) -> np.ndarray:
     """E[(X - s)+] for X ~ Gamma(a, theta): a theta (1 - F_{a+1}(s)) - s (1 - F_a(s))."""
     x = np.maximum(s, 0.0) / theta
-    loss = a * theta * special.gammaincc(a + 1.0, x) - np.maximum(s, 0.0) * special.gammaincc(a, x)
+    upper = special.gammaincc(a, x)
+    # Q(a + 1, x) = Q(a, x) + x^a e^-x / Gamma(a + 1): one incomplete gamma, not two
+    with np.errstate(divide="ignore"):
+        term = np.exp(a * np.log(x) - x - special.gammaln(a + 1.0))
+    loss = a * theta * (upper + term) - np.maximum(s, 0.0) * upper
     return np.where(s < 0, a * theta - s, np.maximum(loss, 0.0))
 
 
