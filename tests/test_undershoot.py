@@ -507,3 +507,30 @@ def test_cycle_reorder_point_solve_evaluates_few_skus(monkeypatch):
     periodic_reorder_point(mu, sd, order_quantity=q, lead_time_days=lt,
                            lead_time_sd_days=lt_sd, service_level=target)  # fmt: skip
     assert sum(sizes) <= 8 * mu.size
+
+
+@pytest.mark.parametrize("policy", ["sQ", "sS"])
+@pytest.mark.parametrize("service_type", ["cycle", "fill_rate"])
+def test_pmf_reorder_point_is_the_smallest_whole_s_from_its_first_bracket(policy, service_type):
+    """The integer search starts from a normal-approximation bracket; it must still give
+    the smallest whole s meeting the target (s meets it, s - 1 does not) for every SKU,
+    lumpy or smooth, whether the bracket holds the answer or not."""
+    rng = np.random.default_rng(5)
+    n = 60
+    mean = rng.choice([0.05, 0.4, 3.0, 25.0], n)
+    pmf = stats.nbinom.pmf(np.arange(160)[None, :], 0.5, 0.5 / (0.5 + mean[:, None]))
+    pmf /= pmf.sum(axis=1, keepdims=True)
+    q = rng.integers(1, 60, n)
+    lt = rng.integers(0, 4, n)
+    target = rng.uniform(0.5, 0.995, n)
+    r = periodic_reorder_point_pmf(pmf, order_quantity=q, lead_time_periods=lt,
+                                   service_level=target, service_type=service_type,
+                                   policy=policy)  # fmt: skip
+    s = np.asarray(r.reorder_point)
+    name = "cycle_service_level" if service_type == "cycle" else "fill_rate"
+    at = getattr(periodic_service_pmf(s, q, period_pmf=pmf, lead_time_periods=lt,
+                                      policy=policy), name)  # fmt: skip
+    below = getattr(periodic_service_pmf(s - 1, q, period_pmf=pmf, lead_time_periods=lt,
+                                         policy=policy), name)  # fmt: skip
+    assert np.all(np.asarray(at) >= target)
+    assert np.all(np.asarray(below) < target)

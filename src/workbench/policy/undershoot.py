@@ -721,11 +721,22 @@ class _Discrete:
         self.g = g
         w = np.arange(g.shape[1])[None, :]
         self.undershoot = np.where(self.none, 0.0, np.sum(g * w, axis=1))
+        eu2 = np.sum(g * w * w, axis=1)
+        k = np.arange(f_l.shape[1])
+        var_l = np.maximum(f_l @ (k * k) - self.mu_l**2, 0.0)
+        # sd of D_L + U, for the first bracket of the search
+        self.spread = np.sqrt(var_l + np.maximum(eu2 - self.undershoot**2, 0.0))
 
-    def csl(self, s):
-        w = np.arange(self.g.shape[1])[None, :]
-        csl = np.sum(self.g * self.lt.cdf_at(s[:, None] - w), axis=1)
-        return np.clip(np.where(self.none, 1.0, csl), 0.0, 1.0)
+    def csl(self, s, rows=None):
+        """Cycle service at s; for the SKUs ``rows`` only (s for those) if given."""
+        g, none, lt = self.g, self.none, self.lt
+        if rows is not None:
+            g, none = g[rows], none[rows]
+            lt = _Tables.__new__(_Tables)
+            lt.n_cols, lt.cdf = self.lt.n_cols, self.lt.cdf[rows]
+        w = np.arange(g.shape[1])[None, :]
+        csl = np.sum(g * lt.cdf_at(s[:, None] - w), axis=1)
+        return np.clip(np.where(none, 1.0, csl), 0.0, 1.0)
 
     def fill(self, s):
         if self.policy == "sQ":
@@ -785,7 +796,7 @@ def _smallest(model, lo, hi, target, kind, integer, guess=None, width=None):
 
     n = lo.size
     every = np.arange(n)
-    by_rows = kind == "cycle" and isinstance(model, _NormalSQ)
+    by_rows = kind == "cycle" and isinstance(model, (_NormalSQ, _Discrete))
 
     def f(s, rows=None):
         """service(s) - target for the SKUs ``rows`` (all by default; s for those rows)."""
@@ -800,14 +811,26 @@ def _smallest(model, lo, hi, target, kind, integer, guess=None, width=None):
 
     lo, hi = lo.astype(float).copy(), hi.astype(float).copy()
     if integer:
-        for _ in range(200):
-            open_ = hi - lo > 1
-            if not np.any(open_):
+        if guess is not None:  # narrow (lo, hi] to guess +- width where that holds
+            lo_g = np.maximum(np.floor(guess - width), lo)
+            hi_g = np.minimum(np.ceil(guess + width), hi)
+            inside = hi_g > lo_g
+            f_lo, f_hi = f(lo_g), f(hi_g)
+            inside &= (f_lo < 0) | (f_hi >= 0)  # (else not monotone: keep (lo, hi])
+            below = inside & (f_lo < 0)  # the answer is above lo_g
+            above = inside & (f_hi >= 0)  # the answer is at most hi_g
+            lo, hi = np.where(below, lo_g, lo), np.where(above, hi_g, hi)
+            lo = np.where(inside & ~above, hi_g, lo)  # service(hi_g) < target
+            hi = np.where(inside & ~below, lo_g, hi)  # service(lo_g) >= target
+        act = np.flatnonzero(hi - lo > 1)
+        for _ in range(200):  # bisection on the SKUs whose bracket is still open
+            if act.size == 0:
                 break
-            mid = np.floor((lo + hi) / 2.0)
-            ok = f(mid) >= 0
-            hi = np.where(open_ & ok, mid, hi)
-            lo = np.where(open_ & ~ok, mid, lo)
+            a, b = lo[act], hi[act]
+            mid = np.floor((a + b) / 2.0)
+            ok = f(mid, act) >= 0
+            hi[act], lo[act] = np.where(ok, mid, b), np.where(ok, a, mid)
+            act = act[hi[act] - lo[act] > 1]
         return hi
     near = np.zeros(n, dtype=bool)
     f_lo, f_hi = np.zeros(n), np.zeros(n)
@@ -1353,5 +1376,8 @@ policy
     span = float(model.g.shape[1] + model.ltr.n_cols + 1)
     lo = np.full(n, -span)
     hi = np.full(n, span)
-    s = _smallest(model, lo, hi, target, service_type, integer=True)
+    # a first bracket: D_L + U taken as normal, +- one sd (two units at least)
+    z = special.ndtri(target) - (1.0 if service_type == "fill_rate" else 0.0)
+    guess = model.mu_l + model.undershoot + z * model.spread
+    s = _smallest(model, lo, hi, target, service_type, True, guess, model.spread + 2.0)
     return _result(s, q, model.mu_l, model, wrap)
