@@ -470,3 +470,21 @@ def test_choose_distribution_auto_force_and_types():
         choose_distribution(classes, force="lognormal")
     with pytest.raises(ValueError, match="demand_class must be"):
         choose_distribution(["bumpy"])
+
+
+def test_chernoff_max_equals_the_largest_per_sku_length():
+    """The pruned search for the FFT length gives exactly the full search's maximum."""
+    from workbench.policy.distributions import (
+        _chernoff_length,
+        _chernoff_max,
+        gamma_pmf,
+        lead_time_pmf,
+    )
+
+    rng = np.random.default_rng(7)
+    mean = rng.uniform(0.2, 40.0, 300)
+    f = gamma_pmf(mean, mean * rng.uniform(0.3, 3.0, 300))
+    lt = lead_time_pmf(rng.uniform(1.0, 20.0, 300), rng.uniform(0.0, 6.0, 300))
+    for r in (0, 3):
+        full = np.max(_chernoff_length(f, lt, r, 1e-9), initial=1.0)
+        assert _chernoff_max(f, lt, r, 1e-9) == full

@@ -11,8 +11,8 @@ scenarios side by side.
 
 Everything is vectorized over SKUs: no loop over SKUs, one calculator call per demand
 model (and size class). The reorder points are those the simulator delivers under daily
-(or R-day) review, undershoot included; that costs about 0.7 ms a SKU on two cores (10,000
-SKUs in about 7 s, mostly the pmfs of gamma-distributed, erratic demand; see
+(or R-day) review, undershoot included; that costs about 0.45 ms a SKU on two cores (10,000
+SKUs in about 4.5 s, mostly the pmfs of gamma-distributed, erratic demand; see
 ``benchmarks/bench_plan.py``), against microseconds for the textbook formulas.
 
 References
