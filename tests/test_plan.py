@@ -465,7 +465,9 @@ def test_higher_service_target_never_lowers_reorder_point_or_investment(data, n,
     assert np.all(b["reorder_point"].to_numpy() >= a["reorder_point"].to_numpy() - tol)
     assert np.all(b["safety_stock"].to_numpy() >= a["safety_stock"].to_numpy() - tol)
     inv_a, inv_b = plan_summary(a)["investment"], plan_summary(b)["investment"]
-    assert inv_b >= inv_a - 1e-9 * (1 + inv_a)
+    # the same solver tolerance, valued at cost, summed over the SKUs (hypothesis found a
+    # SKU with daily demand 1e-83 whose stock moved by 7e-7 units within it)
+    assert inv_b >= inv_a - float(np.sum(tol * cost)) - 1e-9 * (1 + inv_a)
     assert np.all(np.isfinite(b[["reorder_point", "annual_cost"]].to_numpy()))
 
 

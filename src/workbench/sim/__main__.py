@@ -23,8 +23,16 @@ def main() -> None:
         )  # fmt: skip
     for model in ("normal", "gamma", "poisson", "negative_binomial", "resample"):
         simulate(
-            np.ones((3, 2)), demand_model=model, demand_mean=2.0, demand_sd=3.0, days=3,
-            reorder_point=1, order_quantity=2, lead_time_days=1, rng=0, progress=False,
+            np.ones((3, 2)),
+            demand_model=model,
+            demand_mean=2.0,
+            demand_sd=3.0,
+            days=3,
+            reorder_point=1,
+            order_quantity=2,
+            lead_time_days=1,
+            rng=0,
+            progress=False,
         )  # fmt: skip  (the in-kernel demand draws and the alias-table builder)
     print(f"workbench.sim: simulator kernel ready in {time.perf_counter() - start:.1f} s")
 
