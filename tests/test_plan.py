@@ -429,7 +429,7 @@ def test_zero_demand_multiplier_gives_zero_plan():
     assert (p["abc"] == "C").all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)  # the same examples every run
 @given(
     data=st.data(),
     n=st.integers(min_value=1, max_value=25),

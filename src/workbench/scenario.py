@@ -83,6 +83,9 @@ __all__ = [
 #: Replenishment policies understood by :func:`plan` (``wb.POLICIES`` is the simulator's).
 SCENARIO_POLICIES = ("sQ", "sS", "RS")
 
+#: Daily demand [units/day] below which a SKU is planned as having no demand.
+NEGLIGIBLE_DEMAND = 1e-9
+
 #: Demand models a scenario may ask for; "auto" chooses one per SKU by its demand class.
 SCENARIO_DISTRIBUTIONS = ("auto", "normal", "gamma", "poisson", "negbin", "empirical")
 
@@ -579,7 +582,9 @@ def plan_from_stats(
        the targets planned. Stockouts per year = (1 - CSL) x orders per year.
 
     Items with no demand get finite zeros: no order, no stock, no cost, fill rate and
-    cycle service level 1, no stockouts. A missing lead time or demand sd (NaN, e.g. a
+    cycle service level 1, no stockouts; a daily demand below :data:`NEGLIGIBLE_DEMAND`
+    (1e-9 units a day) gets the same reorder point 0 and service 1, since no solver
+    resolves it. A missing lead time or demand sd (NaN, e.g. a
     one-day history) gives NaN stock figures for that SKU only (counted by
     :func:`plan_summary` as ``skus_unplanned``).
 
@@ -853,7 +858,9 @@ def _reorder_points(
         np.isnan(it.lt) | np.isnan(it.lt_sd) | np.isnan(d.mu) | (np.isnan(d.sd) & (d.mu > 0))
         | (np.isnan(q) & (not rs))
     )  # fmt: skip
-    risky = (d.mu > 0) & ~nan_in
+    # demand below NEGLIGIBLE_DEMAND (a unit in millions of years) is no demand: the
+    # reorder-point solvers cannot resolve it and would return noise
+    risky = (d.mu > NEGLIGIBLE_DEMAND) & ~nan_in
     out = SimpleNamespace(
         s=np.full(n, np.nan), S=np.full(n, np.nan), undershoot=np.zeros(n),
         csl=np.full(n, np.nan), fill=np.full(n, np.nan), mu_l=mu_l, sd_l=sd_l,
