@@ -70,6 +70,19 @@ def _points(x) -> str:
     return f"{float(x):+.1f} pts"
 
 
+def _rules(rows: pd.DataFrame, which: str) -> list[str]:
+    """Each row's rule in words, for ``which`` = "today" or "recommended"."""
+    return [
+        _rule(k, a, b)
+        for k, a, b in zip(
+            rows[f"{which}_kind"],
+            rows[f"{which}_reorder_point"],
+            rows[f"{which}_order_quantity"],
+            strict=True,
+        )
+    ]
+
+
 def _rule(kind, s, q) -> str:
     if kind == "sQ":
         return f"s {s:,.0f}, Q {q:,.0f}"
@@ -272,15 +285,7 @@ class TodayPanel(Panel):
                     "SKU": rows.index.astype(str),
                     "Name": rows["name"].astype(object).fillna("").to_numpy(),
                     "Class": rows["abc"].astype(str).to_numpy(),
-                    "Recommended": [
-                        _rule(k, a, b)
-                        for k, a, b in zip(
-                            rows["recommended_kind"],
-                            rows["recommended_reorder_point"],
-                            rows["recommended_order_quantity"],
-                            strict=True,
-                        )
-                    ],
+                    "Recommended": _rules(rows, "recommended"),
                     "Money recommended": rows["recommended_money"].to_numpy(),
                 }
             )
@@ -307,24 +312,8 @@ class TodayPanel(Panel):
                 "SKU": rows.index.astype(str),
                 "Name": rows["name"].astype(object).fillna("").to_numpy(),
                 "Class": rows["abc"].astype(str).to_numpy(),
-                "Today": [
-                    _rule(k, a, b)
-                    for k, a, b in zip(
-                        rows["today_kind"],
-                        rows["today_reorder_point"],
-                        rows["today_order_quantity"],
-                        strict=True,
-                    )
-                ],
-                "Recommended": [
-                    _rule(k, a, b)
-                    for k, a, b in zip(
-                        rows["recommended_kind"],
-                        rows["recommended_reorder_point"],
-                        rows["recommended_order_quantity"],
-                        strict=True,
-                    )
-                ],
+                "Today": _rules(rows, "today"),
+                "Recommended": _rules(rows, "recommended"),
                 "Money today": rows["today_money"].to_numpy(),
                 "Money recommended": rows["recommended_money"].to_numpy(),
                 "Money freed (+) / needed (−)": rows["money_freed"].to_numpy(),
