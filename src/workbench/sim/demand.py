@@ -117,86 +117,29 @@ def daily_demand_matrix(
 
 
 class DemandSource:
-    """Produces the daily demand of a run, one chunk of days at a time.
+    """Replays a (days, n) demand history, one chunk of days at a time, from the start
+    again when the run is longer than the history.
 
-    ``take(t0, days)`` returns a (days, n) array (a view into a reused buffer:
-    use it before the next call). Internal to :func:`workbench.sim.simulate`.
+    ``take(t0, days)`` returns a (days, n) array (a view into the history or into a
+    reused buffer: use it before the next call). Internal to
+    :func:`workbench.sim.simulate`; random demand models are drawn by
+    :class:`workbench.sim._streams.DemandDraws` instead.
     """
 
-    def __init__(
-        self,
-        model: str,
-        n: int,
-        *,
-        mean: np.ndarray | None = None,
-        sd: np.ndarray | None = None,
-        history: np.ndarray | None = None,
-        rng: np.random.Generator | None = None,
-        dtype: type = np.float64,
-    ):
-        self.model = model
-        self.n = n
-        self.dtype = np.dtype(dtype)
-        self.rng = rng
+    def __init__(self, history: np.ndarray, *, dtype: type = np.float64):
         self.history = history
-        self.mean = None if mean is None else np.asarray(mean, dtype=float)
-        self.sd = None if sd is None else np.asarray(sd, dtype=float)
+        self.n = history.shape[1]
+        self.dtype = np.dtype(dtype)
         self._buf: np.ndarray | None = None
-        if model == "gamma":
-            mu, sd = self.mean, self.sd
-            self._const = (sd <= 0) | (mu <= 0)
-            safe_sd = np.where(self._const, 1.0, sd)
-            safe_mu = np.where(self._const, 1.0, mu)
-            self._shape = (safe_mu / safe_sd) ** 2
-            self._scale = (safe_sd**2 / safe_mu).astype(self.dtype)
-        elif model == "negative_binomial":
-            mu, var = self.mean, self.sd**2
-            self._poisson = var <= mu
-            safe_var = np.where(self._poisson, mu + 1.0, var)
-            self._nb_n = np.where(self._poisson, 1.0, mu**2 / np.maximum(safe_var - mu, 1e-300))
-            self._nb_p = np.where(self._poisson, 0.5, mu / safe_var)
-            self._nb_n = np.where(mu > 0, self._nb_n, 1.0)
-            self._nb_p = np.where(mu > 0, self._nb_p, 1.0)
-
-    def _buffer(self, days: int) -> np.ndarray:
-        if self._buf is None or self._buf.shape[0] < days:
-            self._buf = np.empty((days, self.n), dtype=self.dtype)
-        return self._buf[:days]
 
     def take(self, t0: int, days: int) -> np.ndarray:
-        model, rng = self.model, self.rng
-        if model == "replay":
-            hist = self.history
-            total = hist.shape[0]
-            start = t0 % total
-            if start + days <= total:
-                return hist[start : start + days]
-            rows = (t0 + np.arange(days)) % total
-            out = self._buffer(days)
-            np.take(hist, rows, axis=0, out=out)
-            return out
-        out = self._buffer(days)
-        if model == "normal":
-            rng.standard_normal(out=out, dtype=self.dtype)
-            out *= self.sd.astype(self.dtype)
-            out += self.mean.astype(self.dtype)
-            np.maximum(out, 0, out=out)
-        elif model == "gamma":
-            out[...] = rng.standard_gamma(self._shape, size=(days, self.n))
-            out *= self._scale
-            if self._const.any():
-                out[:, self._const] = np.maximum(self.mean[self._const], 0)
-        elif model == "poisson":
-            out[...] = rng.poisson(np.maximum(self.mean, 0), size=(days, self.n))
-        elif model == "negative_binomial":
-            out[...] = rng.negative_binomial(self._nb_n, self._nb_p, size=(days, self.n))
-            if self._poisson.any():
-                cols = np.flatnonzero(self._poisson)
-                out[:, cols] = rng.poisson(np.maximum(self.mean[cols], 0), size=(days, cols.size))
-        elif model == "bootstrap":
-            hist = self.history
-            rows = rng.integers(0, hist.shape[0], size=(days, self.n))
-            out[...] = np.take_along_axis(hist, rows, axis=0)
-        else:  # pragma: no cover - validated by the caller
-            raise ValueError(f"unknown demand model {model!r}")
+        hist = self.history
+        total = hist.shape[0]
+        start = t0 % total
+        if start + days <= total:
+            return hist[start : start + days]
+        if self._buf is None or self._buf.shape[0] < days:
+            self._buf = np.empty((days, self.n), dtype=self.dtype)
+        out = self._buf[:days]
+        np.take(hist, (t0 + np.arange(days)) % total, axis=0, out=out)
         return out

@@ -1035,9 +1035,7 @@ def simulate(
     else:
         if history.shape[1] != n:  # pragma: no cover - guarded by _resolve_demand
             raise ValueError("history does not match the SKUs")
-        source = DemandSource(
-            model, n, history=np.ascontiguousarray(history, dtype=dt), rng=demand_rng, dtype=dt
-        )
+        source = DemandSource(np.ascontiguousarray(history, dtype=dt), dtype=dt)  # replay
     drawn = isinstance(source, _streams.DemandDraws)
 
     # ---- starting stock -----------------------------------------------------------
