@@ -23,3 +23,21 @@ def test_import_loads_no_widgets_and_no_scipy_stats():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_policy_modules_are_modules_not_the_functions_they_define():
+    # workbench.policy.eoq and .newsvendor were modules named like their main function,
+    # so the star import rebound the name and `import workbench.policy.eoq as m` gave the
+    # function (issue 15). The modules are now named for their concept.
+    import importlib
+    import types
+
+    for name in ("order_quantity", "single_period", "service", "review", "distributions"):
+        module = importlib.import_module(f"workbench.policy.{name}")
+        assert isinstance(module, types.ModuleType), name
+        assert getattr(wb.policy, name) is module
+    import workbench.policy.order_quantity as oq
+    import workbench.policy.single_period as sp
+
+    assert isinstance(oq, types.ModuleType) and callable(oq.eoq)
+    assert isinstance(sp, types.ModuleType) and callable(sp.newsvendor)

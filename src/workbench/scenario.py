@@ -59,7 +59,7 @@ from .policy.distributions import (
     ltd_reorder_point,
     pmf_loss,
 )
-from .policy.eoq import eoq
+from .policy.order_quantity import eoq
 from .policy.service import normal_loss, reorder_point
 from .policy.undershoot import periodic_reorder_point, periodic_reorder_point_pmf
 

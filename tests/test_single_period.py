@@ -1,4 +1,4 @@
-"""Tests for workbench.policy.newsvendor: published cases, properties, inputs, validation.
+"""Tests for workbench.policy.single_period: published cases, properties, inputs, validation.
 
 Published figures were recomputed from the formulas before use; comments say where the
 book rounds (usually z read from a normal table to two decimals).
@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import stats
 
-from workbench.policy.newsvendor import NewsvendorResult, newsvendor
+from workbench.policy.single_period import NewsvendorResult, newsvendor
 
 # Nahmias, Production and Operations Analysis, sec. 5.3 (Mac's newsstand): weekly demand
 # for the magazine over 52 weeks; the book's mean 11.73 and sd 4.74 are recomputed from

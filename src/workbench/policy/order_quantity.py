@@ -1229,8 +1229,3 @@ def jit_vs_batch(
         breakeven_jit_order_cost=b.wrap(breakeven, "breakeven_jit_order_cost"),
         stock_reduction=b.wrap(freed, "stock_reduction"),
     )
-
-
-# Stopgap: policy/__init__.py does ``from . import eoq`` then ``from .eoq import *``,
-# which rebinds the name ``eoq`` to the function above, and then reads ``eoq.__all__``.
-# Until it reads the module's __all__ before the star import, the function carries it too.

@@ -392,9 +392,3 @@ def newsvendor(
         underage_cost=w(cu, "underage_cost"),
         overage_cost=w(co, "overage_cost"),
     )
-
-
-# Stopgap: policy/__init__.py does ``from . import newsvendor`` then
-# ``from .newsvendor import *``, which rebinds the name to the function above, and then
-# reads ``newsvendor.__all__``. Until it reads the module's __all__ before the star
-# import, the function carries it too.

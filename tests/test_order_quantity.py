@@ -1,4 +1,4 @@
-"""Tests for workbench.policy.eoq: published cases, properties, input types, validation.
+"""Tests for workbench.policy.order_quantity: published cases, properties, input types, validation.
 
 Every published figure below was recomputed from its formula before being used; where
 the book rounds, the comment says so and the tolerance covers the rounding only.
@@ -22,7 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-from workbench.policy.eoq import (
+from workbench.policy.order_quantity import (
     DiscountResult,
     EOQResult,
     all_units_discount,
