@@ -212,7 +212,7 @@ def test_poisson_cycle_is_smallest_integer(alpha, mean):
     s = r.reorder_point
     assert s == np.floor(s)
     assert stats.poisson.cdf(s, mean) >= alpha - 1e-12
-    if s > np.ceil(mean):  # not raised by the clip at zero safety stock
+    if s > 0:  # the smallest integer: one less misses the target
         assert stats.poisson.cdf(s - 1, mean) < alpha
     assert_allclose(r.cycle_service_level, stats.poisson.cdf(s, mean))
     assert_allclose(r.lead_time_demand_sd, np.sqrt(mean))
@@ -234,8 +234,32 @@ def test_poisson_fill_rate_is_smallest_integer(beta, mean, q):
     assert s == np.floor(s)
     assert poisson_loss(s, mean=mean) <= q * (1 - beta) + 1e-12
     assert r.fill_rate >= beta - 1e-12
-    if s > np.ceil(mean):
+    if s > 0:
         assert poisson_loss(s - 1, mean=mean) > q * (1 - beta)
+
+
+def test_poisson_slow_mover_gets_the_smallest_integer_not_the_means_ceiling():
+    # Issue 15: mean 0.05 at 95 %: s = 0 already gives P(X <= 0) = e^-0.05 = 0.951, but the
+    # old default clip raised s to ceil(0.05) = 1. The newsvendor gives 0 for the same data.
+    from workbench.policy.single_period import newsvendor
+
+    r = reorder_point(0.05, 0.0, lead_time_days=1, service_level=0.95, distribution="poisson")
+    assert r.reorder_point == 0.0
+    assert_allclose(r.cycle_service_level, np.exp(-0.05), rtol=1e-12)
+    assert_allclose(r.safety_stock, -0.05)
+    nv = newsvendor(0.05, distribution="poisson", underage_cost=0.95, overage_cost=0.05)
+    assert nv.order_quantity == r.reorder_point
+    # the old behaviour on request
+    old = reorder_point(
+        0.05, 0.0, lead_time_days=1, service_level=0.95, distribution="poisson", clip_negative=True
+    )
+    assert old.reorder_point == 1.0
+    # normal demand keeps clipping a negative safety stock by default
+    n = reorder_point(
+        100.0, 10.0, lead_time_days=1, service_level=0.5, service_type="fill_rate",
+        order_quantity=1000, distribution="normal",
+    )  # fmt: skip
+    assert n.safety_stock == 0.0
 
 
 def test_poisson_vectorized_matches_scalar_calls():

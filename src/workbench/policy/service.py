@@ -615,7 +615,7 @@ def reorder_point(
     distribution: str = "normal",
     review_period_days: Any = 0.0,
     days_per_year: float = 365.0,
-    clip_negative: bool = True,
+    clip_negative: bool | None = None,
 ) -> ReorderPoint:
     """Reorder point and safety stock for a cycle service level or a fill rate.
 
@@ -649,11 +649,15 @@ def reorder_point(
     days_per_year : float, default 365
         Days in a year [days/year], converting daily demand into annual demand D
         for the stockouts per year.
-    clip_negative : bool, default True
-        Low fill-rate targets with large Q can call for a *negative* safety stock
-        (k < 0; SPT [1]_ sec. 6.7.5 note the formula is poor there). By default the
-        safety stock is clipped at 0, and the returned service measures are the
-        ones actually achieved (above target). ``False`` returns the raw formula.
+    clip_negative : bool, optional
+        Whether a *negative* safety stock (reorder point below the lead-time demand
+        mean) is raised to zero safety stock. Default (None): for normal demand yes,
+        because low fill-rate targets with large Q call for k < 0 where the textbook
+        formula is poor (SPT [1]_ sec. 6.7.5), and the returned service measures are
+        the ones actually achieved (above target); for Poisson demand no, the reorder
+        point is the smallest integer meeting the target, as in the newsvendor (a slow
+        mover with mean 0.05 at 95 % gets 0, which already gives 0.951). ``True``
+        clips both (Poisson: up to the mean's ceiling); ``False`` clips neither.
 
     Returns
     -------
@@ -683,8 +687,9 @@ def reorder_point(
     SPT [1]_ (decision rules for a specified P1 and P2); Nahmias [2]_ (type 1
     and type 2 service). The fill rate uses the textbook approximation
     beta = 1 - sigma_L G(k) / Q, which ignores shortages carried over from the
-    previous cycle. Poisson demand: the smallest integer s with
-    P(X <= s) >= alpha, or with E[(X - s)+] <= Q (1 - beta).
+    previous cycle. Poisson demand: the smallest integer s >= 0 with
+    P(X <= s) >= alpha, or with E[(X - s)+] <= Q (1 - beta), even when it lies below
+    the mean (see ``clip_negative``).
 
     Orders per year are D / Q with D = days_per_year * mu_d; without Q the fill rate and
     stockouts per year are NaN (they depend on how often the item is ordered).
@@ -771,7 +776,7 @@ def reorder_point(
             target = np.where(pos_sd, q * (1.0 - alpha) / safe_sd, 1.0)
             k = _normal_loss_inverse(target)
         k = np.where(pos_sd, k, 0.0)
-        if clip_negative:
+        if clip_negative is None or clip_negative:
             k = np.where(k < 0, 0.0, k)  # keeps NaN
         ss = k * sd
         rop = mean + ss
@@ -786,7 +791,7 @@ def reorder_point(
             m0 = np.where(nan, 0.0, mean)
             allowed = np.where(nan, 1.0, q * (1.0 - alpha))
             rop = np.where(nan, np.nan, _poisson_fill_rate_stock(m0, allowed))
-        if clip_negative:
+        if clip_negative:  # not by default: the smallest integer meeting the target
             rop = np.where(rop < mean, np.ceil(mean), rop)
         ss = rop - mean
         k = np.where(pos_sd, ss / safe_sd, 0.0)
@@ -822,7 +827,7 @@ def safety_stock(
     distribution: str = "normal",
     review_period_days: Any = 0.0,
     days_per_year: float = 365.0,
-    clip_negative: bool = True,
+    clip_negative: bool | None = None,
 ) -> ReorderPoint:
     """Safety stock for a cycle service level or a fill rate (same as :func:`reorder_point`).
 
