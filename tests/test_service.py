@@ -21,8 +21,10 @@ from workbench.policy.service import (
     ReorderPoint,
     lead_time_demand,
     normal_loss,
+    normal_loss2,
     normal_loss_inverse,
     poisson_loss,
+    poisson_loss2,
     poisson_service_level,
     reorder_point,
     safety_stock,
@@ -536,3 +538,98 @@ def test_poisson_ppf_matches_scipy():
     q, cdf = _poisson_quantile(alpha, mean)
     assert np.array_equal(q, stats.poisson.ppf(alpha, mean))
     np.testing.assert_allclose(cdf, stats.poisson.cdf(q, mean), rtol=1e-9, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- second-order loss
+
+# Snyder & Shen, Fundamentals of Supply Chain Theory (2nd ed.), appendix C, Eqs. (C.19) and
+# (C.24) for the normal, Zipkin (2000) sec. C.2.3.4 for the Poisson: the values are those
+# of the test suite of Snyder's own library (stockpyl, tests/test_loss_functions.py), to
+# its 15 digits; they are exact formulas, so 1e-9 relative.
+NORMAL_LOSS2_CASES = [
+    (-1.4, 0.0, 1.0, 1.465289370279040),
+    (0.3, 0.0, 1.0, 0.151030102587942),
+    (3.1, 0.0, 1.0, 6.956550901328958e-05),
+    (11.0, 8.0, 3.0, 0.339029025046969),
+    (10.5, 15.0, 5.0, 21.454098725390558),
+]
+POISSON_LOSS2_CASES = [(18, 15.0, 0.848340302917794), (5, 7.0, 4.040829435261403)]
+
+
+@pytest.mark.parametrize(("x", "mean", "sd", "expected"), NORMAL_LOSS2_CASES)
+def test_normal_loss2_published(x, mean, sd, expected):
+    assert_allclose(normal_loss2(x, mean=mean, sd=sd), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("s", "mean", "expected"), POISSON_LOSS2_CASES)
+def test_poisson_loss2_published(s, mean, expected):
+    assert_allclose(poisson_loss2(s, mean=mean), expected, rtol=1e-9)
+
+
+def test_normal_loss2_is_half_the_expected_squared_shortfall():
+    from scipy import integrate
+
+    for z in (-6.0, -2.0, -0.5, 0.0, 0.7, 2.5, 5.0, 8.0):
+        ref, _ = integrate.quad(
+            lambda x, z=z: 0.5 * (x - z) ** 2 * stats.norm.pdf(x), z, np.inf, epsabs=0,
+            epsrel=1e-13,
+        )  # fmt: skip
+        assert_allclose(normal_loss2(z), ref, rtol=1e-9)
+    assert normal_loss2(0.0) == 0.25  # E[Z^2] / 4
+    # far tail: G2(z) ~ phi(z) / z^3 (1 - 6/z^2 + 45/z^4)
+    z = 25.0
+    assert_allclose(normal_loss2(z), stats.norm.pdf(z) / z**3 * (1 - 6 / z**2 + 45 / z**4),
+                    rtol=1e-5)  # fmt: skip
+
+
+def test_normal_loss2_properties():
+    z = np.linspace(-8, 8, 3201)
+    g2 = normal_loss2(z)
+    # symmetry G2(z) + G2(-z) = E[(Z - z)^2] / 2 = (1 + z^2) / 2
+    assert_allclose(g2 + normal_loss2(-z), 0.5 * (1 + z**2), rtol=1e-13)
+    # its derivative is minus the first-order loss (trapezoid over a fine grid)
+    step = z[1] - z[0]
+    assert_allclose(-np.diff(g2) / step, 0.5 * (normal_loss(z[1:]) + normal_loss(z[:-1])),
+                    atol=1e-5)  # fmt: skip
+    assert np.all(np.diff(g2) < 0) and np.all(g2 > 0)
+    # scaling: n2(x; mu, sigma) = sigma^2 G2((x - mu) / sigma); sd = 0 is the point mass
+    assert_allclose(normal_loss2(13.0, mean=10.0, sd=2.0), 4 * normal_loss2(1.5), rtol=1e-14)
+    assert normal_loss2([4.0, 12.0], mean=10.0, sd=0.0).tolist() == [18.0, 0.0]
+
+
+@pytest.mark.parametrize("mean", [0.0, 0.3, 2.0, 7.0, 40.0])
+def test_poisson_loss2_against_summation_and_pmf_loss2(mean):
+    from workbench.policy.distributions import pmf_loss2, poisson_pmf
+
+    x = np.arange(0, 400)
+    f = stats.poisson.pmf(x, mean)
+    s = np.arange(-3, 60)
+    brute = [0.5 * np.sum(np.clip(x - k, 0, None) * np.clip(x - k - 1, 0, None) * f) for k in s]
+    assert_allclose(poisson_loss2(s, mean=mean), brute, rtol=1e-10, atol=1e-14)
+    # n2(s) = sum over j > s of the first-order loss n(j)
+    tail = [np.sum(poisson_loss(np.arange(k + 1, 400), mean=mean)) for k in s]
+    assert_allclose(poisson_loss2(s, mean=mean), tail, rtol=1e-10, atol=1e-14)
+    if mean > 0:
+        pmf = poisson_pmf([mean])
+        # poisson_pmf cuts the tail (and pmf_loss2 is 0 at its last cells): agreement is
+        # absolute, away from the cut (the cut mass 1e-12 times s^2 leaves ~1e-7 at mean 40)
+        k = np.arange(0, pmf.shape[1] - 3)
+        assert_allclose(poisson_loss2(k, mean=mean), pmf_loss2(np.repeat(pmf, k.size, 0), k),
+                        rtol=1e-6, atol=1e-6)  # fmt: skip
+
+
+def test_second_order_loss_input_types_and_validation():
+    z = pd.Series([0.0, 1.0], index=["a", "b"])
+    out = normal_loss2(z)
+    assert isinstance(out, pd.Series) and list(out.index) == ["a", "b"]
+    assert isinstance(normal_loss2(0.5), float)
+    assert np.isnan(normal_loss2(np.nan))
+    p = poisson_loss2(pd.Series([1, 2], index=["x", "y"]), mean=2.0)
+    assert isinstance(p, pd.Series) and list(p.index) == ["x", "y"]
+    assert np.isnan(poisson_loss2(np.nan, mean=2.0))
+    with pytest.raises(ValueError, match=r"sd must be >= 0 \[units\]; got -1"):
+        normal_loss2(1.0, sd=-1.0)
+    with pytest.raises(ValueError, match=r"s must be a whole number \[units\]; got 1.5"):
+        poisson_loss2(1.5, mean=2.0)
+    with pytest.raises(ValueError, match=r"mean must be >= 0 \[units\]"):
+        poisson_loss2(1, mean=-2.0)
