@@ -290,7 +290,13 @@ def test_zero_sd_and_zero_demand_without_warnings():
 COSTS = {"underage_cost": 1, "overage_cost": 1}
 VALIDATION = [
     ({"demand_mean": 5, "demand_sd": 1, "distribution": "gamma", **COSTS},
-     "distribution must be 'normal', 'poisson' or 'empirical'; got 'gamma'"),
+     "distribution must be 'normal', 'lognormal', 'poisson' or 'empirical'; got 'gamma'"),
+    ({"demand_mean": 5, "distribution": "lognormal", **COSTS},
+     "demand_sd is required for lognormal demand"),
+    ({"demand_mean": 5, "demand_sd": -1, "distribution": "lognormal", **COSTS},
+     "demand_sd must be >= 0 [units]; got -1"),
+    ({"demand_mean": 5, "demand_sd": 1, "order_quantity": 4, "underage_cost": 1},
+     "underage_cost and overage_cost must be given together"),
     ({"demand_mean": 5, "demand_sd": 1}, "give the costs: underage_cost and overage_cost"),
     ({"demand_mean": 5, "demand_sd": 1, "underage_cost": 1},
      "underage_cost and overage_cost must be given together"),
@@ -348,3 +354,110 @@ VALIDATION = [
 def test_validation_messages(kwargs, message):
     with pytest.raises(ValueError, match=msg(message)):
         newsvendor(**kwargs)
+
+
+# ----------------------------------------------------------------------------- lognormal demand
+# and the cost of a given quantity. Snyder & Shen, Fundamentals of Supply Chain Theory, 2nd
+# ed., ch. 4; the values to 15 digits are those of the test suite of Snyder's own library
+# (stockpyl, tests/test_newsvendor.py), which solves the same exact formulas: 1e-9 relative.
+LOGNORMAL_MEAN = np.exp(6 + 0.3**2 / 2)  # Problem 4.8(b): ln D ~ N(6, 0.3^2)
+LOGNORMAL_SD = LOGNORMAL_MEAN * np.sqrt(np.expm1(0.3**2))
+GIVEN_QUANTITY_CASES = [
+    pytest.param(dict(demand_mean=LOGNORMAL_MEAN, demand_sd=LOGNORMAL_SD,
+                      distribution="lognormal", underage_cost=0.1765, overage_cost=1),
+                 295.6266448071368, 29.44254358213529,
+                 id="Snyder&Shen Problem 4.8(b) lognormal: S*=295.627 g=29.4425"),
+    pytest.param(dict(demand_mean=LOGNORMAL_MEAN, demand_sd=LOGNORMAL_SD,
+                      distribution="lognormal", underage_cost=0.1765, overage_cost=1,
+                      order_quantity=350),
+                 350, 34.588836685654854,
+                 id="Snyder&Shen Problem 4.8(b) lognormal: g(350)=34.5888"),
+    pytest.param(dict(demand_mean=50, demand_sd=8, underage_cost=0.7, overage_cost=0.18,
+                      order_quantity=40),
+                 40, 7.356131552870388, id="Snyder&Shen Example 4.3: g(40)=7.3561"),
+    pytest.param(dict(demand_mean=900, demand_sd=60, underage_cost=129 - 65 + 15,
+                      overage_cost=65 - 22),
+                 922.7214038234755, 2718.196781782411,
+                 id="Snyder&Shen Problem 4.1: S*=922.72 g=2718.20"),
+    pytest.param(dict(demand_mean=900, demand_sd=60, underage_cost=129 - 65 + 15,
+                      overage_cost=65 - 22, order_quantity=1040),
+                 1040, 6044.298415188692, id="Snyder&Shen Problem 4.1: g(1040)=6044.30"),
+    pytest.param(dict(demand_mean=6, distribution="poisson", underage_cost=4, overage_cost=1,
+                      order_quantity=5),
+                 5, 6.590296024616344, id="Snyder&Shen Example 4.7: Poisson g(5)=6.5903"),
+    pytest.param(dict(demand_mean=18, distribution="poisson", underage_cost=270,
+                      overage_cost=200),
+                 19, 786.0884409351115, id="Snyder&Shen Problem 4.8(a): S*=19 g=786.09"),
+    pytest.param(dict(demand_mean=18, distribution="poisson", underage_cost=270,
+                      overage_cost=200, order_quantity=13),
+                 13, 1445.751062891969, id="Snyder&Shen Problem 4.8(a): g(13)=1445.75"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kwargs", "quantity", "cost"), GIVEN_QUANTITY_CASES)
+def test_snyder_shen_optimal_and_given_quantities(kwargs, quantity, cost):
+    r = newsvendor(**kwargs)
+    assert_allclose(r.order_quantity, quantity, rtol=1e-9)
+    assert_allclose(r.expected_cost, cost, rtol=1e-9)
+
+
+@pytest.mark.parametrize("q", [0.0, 1.0, 80.0, 120.0, 400.0])
+@pytest.mark.parametrize(("mean", "sd"), [(100.0, 30.0), (100.0, 150.0), (5.0, 1.0)])
+def test_lognormal_against_scipy_integration(mean, sd, q):
+    from scipy import integrate
+
+    sigma = np.sqrt(np.log1p((sd / mean) ** 2))
+    dist = stats.lognorm(sigma, scale=mean * np.exp(-0.5 * sigma**2))
+    assert_allclose(dist.mean(), mean, rtol=1e-12)
+    assert_allclose(dist.std(), sd, rtol=1e-12)
+    lost, _ = integrate.quad(lambda x: (x - q) * dist.pdf(x), q, np.inf, epsabs=1e-12,
+                             epsrel=1e-12, limit=200)  # fmt: skip
+    r = newsvendor(mean, sd, distribution="lognormal", order_quantity=q)
+    assert_allclose(r.expected_lost_sales, lost, rtol=1e-8, atol=1e-10)
+    assert_allclose(r.in_stock_probability, dist.cdf(q), rtol=1e-12, atol=1e-300)
+    assert_allclose(r.expected_leftover, q - mean + lost, rtol=1e-8, atol=1e-9)
+
+
+def test_lognormal_optimum_is_the_fractile_and_beats_neighbours():
+    mean, sd = np.array([100.0, 20.0, 3.0]), np.array([40.0, 30.0, 0.5])
+    r = newsvendor(mean, sd, distribution="lognormal", underage_cost=3.0, overage_cost=1.0)
+    sigma = np.sqrt(np.log1p((sd / mean) ** 2))
+    expect = stats.lognorm(sigma, scale=mean * np.exp(-0.5 * sigma**2)).ppf(0.75)
+    assert_allclose(r.order_quantity, expect, rtol=1e-12)
+    assert_allclose(r.in_stock_probability, 0.75, rtol=1e-12)
+    for f in (0.99, 1.01):
+        other = newsvendor(mean, sd, distribution="lognormal", underage_cost=3.0,
+                           overage_cost=1.0, order_quantity=r.order_quantity * f)  # fmt: skip
+        assert np.all(other.expected_cost > r.expected_cost)
+
+
+def test_lognormal_edge_cases_and_near_normal_limit():
+    r = newsvendor([10.0, 0.0, np.nan], [0.0, 0.0, 1.0], distribution="lognormal",
+                   underage_cost=2, overage_cost=1)  # fmt: skip
+    assert r.order_quantity[0] == 10.0 and r.expected_lost_sales[0] == 0.0
+    assert r.order_quantity[1] == 0.0 and r.fill_rate[1] == 1.0
+    assert np.isnan(r.order_quantity[2]) and np.isnan(r.expected_cost[2])
+    # a small coefficient of variation is nearly normal
+    ln = newsvendor(1000.0, 10.0, distribution="lognormal", underage_cost=3, overage_cost=1)
+    nn = newsvendor(1000.0, 10.0, underage_cost=3, overage_cost=1)
+    assert_allclose(ln.order_quantity, nn.order_quantity, rtol=1e-4)
+    assert_allclose(ln.expected_cost, nn.expected_cost, rtol=2e-2)
+
+
+@pytest.mark.parametrize("dist", ["normal", "lognormal", "poisson", "empirical"])
+def test_given_quantity_without_costs_returns_service_only(dist):
+    kw = {"empirical": dict(demand_samples=MAC_WEEKS),
+          "poisson": dict(demand_mean=[3.0, 12.0], distribution="poisson")}.get(
+        dist, dict(demand_mean=[50.0, 12.0], demand_sd=[8.0, 4.0], distribution=dist))
+    q = 11.0 if dist == "empirical" else [55.0, 13.0] if dist != "poisson" else [4.0, 12.0]
+    bare = newsvendor(**kw, order_quantity=q)
+    costed = newsvendor(**kw, order_quantity=q, underage_cost=4, overage_cost=1)
+    for field in ("order_quantity", "expected_sales", "expected_leftover",
+                  "expected_lost_sales", "in_stock_probability", "fill_rate"):
+        assert_allclose(getattr(bare, field), getattr(costed, field), rtol=0, atol=0)
+    for field in ("critical_ratio", "expected_cost", "expected_profit", "underage_cost",
+                  "overage_cost"):
+        assert np.all(np.isnan(getattr(bare, field)))
+    # the optimum still needs costs
+    with pytest.raises(ValueError, match="give the costs"):
+        newsvendor(**kw)

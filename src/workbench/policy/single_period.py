@@ -3,9 +3,12 @@
 :func:`newsvendor` balances the cost of a unit left over (overage, c_o) against the
 margin lost on a unit short (underage, c_u): the best quantity is the critical-ratio
 fractile of the demand distribution, F(Q*) = c_u / (c_u + c_o). Demand may be normal
-(mean, sd), Poisson (mean; slow movers) or empirical (a sample of past demands,
-optionally weighted). Normal and Poisson are vectorized across items; an empirical
-sample may be one item's history (1-D) or one row per item (2-D).
+(mean, sd), lognormal (mean, sd; skewed, never negative), Poisson (mean; slow movers) or
+empirical (a sample of past demands, optionally weighted). Normal, lognormal and Poisson
+are vectorized across items; an empirical sample may be one item's history (1-D) or one
+row per item (2-D). Given an ``order_quantity`` it evaluates that quantity instead, and
+then the costs are optional: the service measures are always returned, the costs only
+when costs are given.
 
 References
 ----------
@@ -32,7 +35,7 @@ from .service import _poisson_cdf, _poisson_pmf, _poisson_quantile
 
 __all__ = ["NewsvendorResult", "newsvendor"]
 
-_DISTRIBUTIONS = ("normal", "poisson", "empirical")
+_DISTRIBUTIONS = ("normal", "lognormal", "poisson", "empirical")
 
 
 class NewsvendorResult(NamedTuple):
@@ -41,12 +44,13 @@ class NewsvendorResult(NamedTuple):
     order_quantity: Any
     """Q* (or the ``order_quantity`` evaluated) [units]."""
     critical_ratio: Any
-    """c_u / (c_u + c_o) [fraction]."""
+    """c_u / (c_u + c_o) [fraction]; NaN when a given quantity is evaluated without costs."""
     expected_profit: Any
     """margin x E[demand] - expected_cost [$]; with prices this is
-    price E[sales] + salvage E[leftover] - unit_cost Q - shortage_penalty E[lost]."""
+    price E[sales] + salvage E[leftover] - unit_cost Q - shortage_penalty E[lost].
+    NaN without costs."""
     expected_cost: Any
-    """Expected mismatch cost c_o E[leftover] + c_u E[lost sales] [$]."""
+    """Expected mismatch cost c_o E[leftover] + c_u E[lost sales] [$]; NaN without costs."""
     expected_sales: Any
     """E[min(D, Q)] [units]."""
     expected_leftover: Any
@@ -58,15 +62,21 @@ class NewsvendorResult(NamedTuple):
     fill_rate: Any
     """expected_sales / E[demand] [fraction]; 1 when there is no demand."""
     underage_cost: Any
-    """c_u used [$/unit]."""
+    """c_u used [$/unit]; NaN without costs."""
     overage_cost: Any
-    """c_o used [$/unit]."""
+    """c_o used [$/unit]; NaN without costs."""
 
 
-def _costs(underage_cost, overage_cost, price, unit_cost, salvage_value, shortage_penalty):
-    """Return keyword inputs for broadcast and whether prices were given."""
+def _costs(
+    underage_cost, overage_cost, price, unit_cost, salvage_value, shortage_penalty, given_q
+):
+    """Return keyword inputs for broadcast and whether prices were given (None: no costs,
+    allowed only when a given quantity is evaluated)."""
     direct = underage_cost is not None or overage_cost is not None
     priced = price is not None or unit_cost is not None
+    none = not direct and not priced and salvage_value is None and shortage_penalty is None
+    if none and given_q:
+        return {}, None
     if direct and (priced or salvage_value is not None or shortage_penalty is not None):
         raise ValueError(
             "give either underage_cost and overage_cost, or price and unit_cost "
@@ -91,8 +101,11 @@ def _costs(underage_cost, overage_cost, price, unit_cost, salvage_value, shortag
     }, True
 
 
-def _cu_co(b, priced: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Validate the cost inputs; return (c_u, c_o, margin)."""
+def _cu_co(b, priced: bool | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Validate the cost inputs; return (c_u, c_o, margin), NaN when no costs were given."""
+    if priced is None:
+        nan = np.full(b.shape, np.nan)
+        return nan, nan, nan
     if priced:
         price, cost = b["price"], b["unit_cost"]
         salvage, penalty = b["salvage_value"], b["shortage_penalty"]
@@ -121,6 +134,27 @@ def _normal(mean, sd, cr, q_given):
     in_stock = np.where(zero_sd, (q >= mean).astype(float), 1.0 - tail)
     in_stock = np.where(np.isnan(sd) | np.isnan(mean) | np.isnan(q), np.nan, in_stock)
     return q, lost, in_stock
+
+
+def _lognormal(mean, sd, cr, q_given):
+    """Lognormal demand with the given mean and sd (not those of its logarithm)."""
+    random = (sd > 0) & (mean > 0)
+    m = np.where(random, mean, 1.0)
+    sigma = np.sqrt(np.log1p(np.where(random, sd, 0.0) ** 2 / (m * m)))
+    safe_sigma = np.where(random, sigma, 1.0)
+    mu = np.log(m) - 0.5 * sigma * sigma
+    if q_given is None:
+        q = np.where(random, np.exp(mu + safe_sigma * special.ndtri(cr)), mean)
+    else:
+        q = q_given
+    with np.errstate(divide="ignore"):
+        w = (np.log(q) - mu) / safe_sigma  # -inf at q = 0
+    # E[(D - q)+] = m (1 - Phi(w - sigma)) - q (1 - Phi(w))
+    lost = m * special.ndtr(safe_sigma - w) - np.where(q > 0, q * special.ndtr(-w), 0.0)
+    lost = np.where(random, np.maximum(lost, 0.0), np.maximum(mean - q, 0.0))
+    in_stock = np.where(random, special.ndtr(w), (q >= mean).astype(float))
+    nan = np.isnan(mean) | np.isnan(sd) | np.isnan(q)
+    return q, np.where(nan, np.nan, lost), np.where(nan, np.nan, in_stock)
 
 
 def _poisson(mean, cr, q_given):
@@ -236,9 +270,11 @@ def newsvendor(
         Mean demand of the season [units], μ (λ for Poisson).
     demand_sd : numeric, optional
         Standard deviation of demand [units], σ (normal demand only).
-    distribution : {"normal", "poisson", "empirical"}, optional
+    distribution : {"normal", "lognormal", "poisson", "empirical"}, optional
         Demand distribution. Default: "empirical" if ``demand_samples`` is given,
-        otherwise "normal" (which needs ``demand_sd``).
+        otherwise "normal" (which needs ``demand_sd``). "lognormal" takes the mean and
+        sd of demand itself (not of its logarithm) and suits skewed demand that cannot
+        go negative.
     demand_samples : array-like, Series or DataFrame, optional
         Past demands treated as equally likely outcomes (or weighted by
         ``sample_weights``) [units]: 1-D for one item, 2-D with one row per item (a
@@ -248,7 +284,9 @@ def newsvendor(
         broadcast against ``demand_samples``.
     underage_cost : numeric, optional
         Cost of each unit of demand short [$/unit], c_u (p in [SS]); give with
-        ``overage_cost``.
+        ``overage_cost``. The costs (this pair, or ``price`` and ``unit_cost``) may be
+        left out when ``order_quantity`` is given: the service measures are returned
+        and the cost fields are NaN.
     overage_cost : numeric, optional
         Cost of each unit left over [$/unit], c_o (h in [SS]).
     price : numeric, optional
@@ -261,7 +299,8 @@ def newsvendor(
     shortage_penalty : numeric, optional
         Goodwill cost of a unit short beyond the lost margin [$/unit] (default 0).
     order_quantity : numeric, optional
-        Evaluate this quantity [units] instead of the optimum.
+        Evaluate this quantity [units] instead of the optimum (the cost of a given
+        quantity, or with no costs its service alone).
 
     Returns
     -------
@@ -285,6 +324,9 @@ def newsvendor(
     - Normal: Q* = max(0, μ + z σ), z = Φ^-1(c_u/(c_u+c_o)); expected lost sales
       σ G((Q-μ)/σ) with the standard normal loss function G(z) = φ(z) - z (1 - Φ(z)).
       Q* is not rounded. σ = 0 gives Q* = μ.
+    - Lognormal: ln D ~ N(m, s^2) with s^2 = ln(1 + σ²/μ²) and m = ln μ - s²/2;
+      Q* = exp(m + s z); lost sales μ (1 - Φ(w - s)) - Q (1 - Φ(w)), w = (ln Q - m)/s
+      ([SS] sec. 4.3 and Problem 4.8; [P] sec. 1.3). σ = 0 gives Q* = μ.
     - Poisson: Q* an integer; lost sales λ P(D >= Q) - Q P(D > Q).
     - Empirical: Q* one of the observed demands; expectations are weighted averages.
 
@@ -306,15 +348,38 @@ def newsvendor(
     >>> r = newsvendor(6, distribution="poisson", underage_cost=4, overage_cost=1)
     >>> r.order_quantity, round(r.expected_cost, 3)
     (8.0, 3.57)
+
+    Snyder & Shen Problem 4.8(b): lognormal demand with ln D ~ N(6, 0.3^2), h = 1,
+    p = 0.1765, so mean exp(6.045) and sd mean sqrt(exp(0.09) - 1): S* = 295.63 and
+    g(S*) = 29.4425.
+
+    >>> mean = np.exp(6 + 0.3**2 / 2); sd = mean * np.sqrt(np.expm1(0.3**2))
+    >>> r = newsvendor(mean, sd, distribution="lognormal", underage_cost=0.1765,
+    ...                overage_cost=1)
+    >>> round(r.order_quantity, 2), round(r.expected_cost, 4)
+    (295.63, 29.4425)
+
+    The service of a given quantity needs no costs:
+
+    >>> r = newsvendor(50, 8, order_quantity=60)
+    >>> round(r.in_stock_probability, 4), round(r.fill_rate, 4), r.expected_cost
+    (0.8944, 0.9919, nan)
     """
     if distribution is None:
         distribution = "empirical" if demand_samples is not None else "normal"
     if distribution not in _DISTRIBUTIONS:
         raise ValueError(
-            f"distribution must be 'normal', 'poisson' or 'empirical'; got {distribution!r}"
+            "distribution must be 'normal', 'lognormal', 'poisson' or 'empirical'; "
+            f"got {distribution!r}"
         )
     costs, priced = _costs(
-        underage_cost, overage_cost, price, unit_cost, salvage_value, shortage_penalty
+        underage_cost,
+        overage_cost,
+        price,
+        unit_cost,
+        salvage_value,
+        shortage_penalty,
+        order_quantity is not None,
     )
     extra = {} if order_quantity is None else {"order_quantity": order_quantity}
 
@@ -344,17 +409,17 @@ def newsvendor(
             )
         if demand_mean is None:
             raise ValueError(f"demand_mean is required for {distribution} demand")
-        if distribution == "normal" and demand_sd is None:
+        if distribution in ("normal", "lognormal") and demand_sd is None:
             raise ValueError(
-                "demand_sd is required for normal demand (or pass distribution='poisson', "
-                "or demand_samples for an empirical distribution)"
+                f"demand_sd is required for {distribution} demand (or pass "
+                "distribution='poisson', or demand_samples for an empirical distribution)"
             )
         if distribution == "poisson" and demand_sd is not None:
             raise ValueError(
                 "demand_sd does not apply to Poisson demand (its variance equals its mean)"
             )
         inputs = {"demand_mean": demand_mean}
-        if distribution == "normal":
+        if distribution != "poisson":
             inputs["demand_sd"] = demand_sd
         b = broadcast(**inputs, **costs, **extra)
         mean = b["demand_mean"]
@@ -369,6 +434,10 @@ def newsvendor(
             sd = b["demand_sd"]
             require_nonnegative("demand_sd", sd, "units")
             q, lost, in_stock = _normal(mean, sd, cr, q_in)
+        elif distribution == "lognormal":
+            sd = b["demand_sd"]
+            require_nonnegative("demand_sd", sd, "units")
+            q, lost, in_stock = _lognormal(mean, sd, cr, q_in)
         else:
             q, lost, in_stock = _poisson(mean, cr, q_in)
 
