@@ -446,17 +446,29 @@ def test_lognormal_edge_cases_and_near_normal_limit():
 
 @pytest.mark.parametrize("dist", ["normal", "lognormal", "poisson", "empirical"])
 def test_given_quantity_without_costs_returns_service_only(dist):
-    kw = {"empirical": dict(demand_samples=MAC_WEEKS),
-          "poisson": dict(demand_mean=[3.0, 12.0], distribution="poisson")}.get(
-        dist, dict(demand_mean=[50.0, 12.0], demand_sd=[8.0, 4.0], distribution=dist))
+    kw = {
+        "empirical": dict(demand_samples=MAC_WEEKS),
+        "poisson": dict(demand_mean=[3.0, 12.0], distribution="poisson"),
+    }.get(dist, dict(demand_mean=[50.0, 12.0], demand_sd=[8.0, 4.0], distribution=dist))
     q = 11.0 if dist == "empirical" else [55.0, 13.0] if dist != "poisson" else [4.0, 12.0]
     bare = newsvendor(**kw, order_quantity=q)
     costed = newsvendor(**kw, order_quantity=q, underage_cost=4, overage_cost=1)
-    for field in ("order_quantity", "expected_sales", "expected_leftover",
-                  "expected_lost_sales", "in_stock_probability", "fill_rate"):
+    for field in (
+        "order_quantity",
+        "expected_sales",
+        "expected_leftover",
+        "expected_lost_sales",
+        "in_stock_probability",
+        "fill_rate",
+    ):
         assert_allclose(getattr(bare, field), getattr(costed, field), rtol=0, atol=0)
-    for field in ("critical_ratio", "expected_cost", "expected_profit", "underage_cost",
-                  "overage_cost"):
+    for field in (
+        "critical_ratio",
+        "expected_cost",
+        "expected_profit",
+        "underage_cost",
+        "overage_cost",
+    ):
         assert np.all(np.isnan(getattr(bare, field)))
     # the optimum still needs costs
     with pytest.raises(ValueError, match="give the costs"):

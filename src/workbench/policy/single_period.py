@@ -67,9 +67,7 @@ class NewsvendorResult(NamedTuple):
     """c_o used [$/unit]; NaN without costs."""
 
 
-def _costs(
-    underage_cost, overage_cost, price, unit_cost, salvage_value, shortage_penalty, given_q
-):
+def _costs(underage_cost, overage_cost, price, unit_cost, salvage_value, shortage_penalty, given_q):
     """Return keyword inputs for broadcast and whether prices were given (None: no costs,
     allowed only when a given quantity is evaluated)."""
     direct = underage_cost is not None or overage_cost is not None
