@@ -105,8 +105,8 @@ def main(n: int = 1_000_000) -> None:
     )
     row("eoq_cost (one Q per SKU)", lambda: wb.eoq_cost(q, annual_demand=d, order_cost=s,
                                                          holding_cost=h))  # fmt: skip
-    row("eoq_backorders", lambda: wb.eoq_backorders(d, order_cost=s, holding_cost=h,
-                                                     backorder_cost=4 * h))  # fmt: skip
+    row("eoq_backorders", lambda: wb.eoq_backorders(
+        d, order_cost=s, holding_cost=h, backorder_cost_per_unit_year=4 * h))  # fmt: skip
     row("epq", lambda: wb.epq(d, setup_cost=s, holding_cost=h, production_rate=3 * d))
     row(
         "all_units_discount (4 breaks)",

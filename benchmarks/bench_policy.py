@@ -35,7 +35,7 @@ def make_skus(n: int, seed: int = 0) -> dict[str, np.ndarray]:
         lead_time_days=rng.uniform(2, 60, n),
         order_cost=rng.uniform(10, 200, n),
         holding_cost=rng.uniform(0.5, 20, n),
-        stockout_cost=rng.uniform(5, 500, n),
+        shortage_cost_per_unit=rng.uniform(5, 500, n),
         fill_rate=rng.uniform(0.85, 0.995, n),
         service_level=rng.uniform(0.80, 0.995, n),
     )
@@ -112,7 +112,10 @@ def main() -> None:
 
     def run_stockout():
         return sq_optimal(
-            d["demand_mean"], d["demand_sd"], stockout_cost=d["stockout_cost"], **common
+            d["demand_mean"],
+            d["demand_sd"],
+            shortage_cost_per_unit=d["shortage_cost_per_unit"],
+            **common,
         )
 
     def run_fill():
@@ -161,7 +164,7 @@ def main() -> None:
 
     k = min(args.loop_sample, n)
     for label, scalar, crit, res, t_vec in (
-        ("stockout cost", scalar_sq_stockout, "stockout_cost", res_p, t_p),
+        ("stockout cost", scalar_sq_stockout, "shortage_cost_per_unit", res_p, t_p),
         ("fill rate", scalar_sq_fill_rate, "fill_rate", res_b, t_b),
     ):
         t = time.perf_counter()

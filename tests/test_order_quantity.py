@@ -146,7 +146,7 @@ def test_eoq_backorders_snyder_shen_example_3_8():
     Q* = sqrt(2 K lambda (h+p)/(h p)) = 310.81, x* = h/(h+p) = 0.0431,
     g* = sqrt(2 K lambda h p/(h+p)) = 66.92 (book to 2-4 decimals).
     """
-    r = eoq_backorders(1300, order_cost=8, holding_cost=0.225, backorder_cost=5)
+    r = eoq_backorders(1300, order_cost=8, holding_cost=0.225, backorder_cost_per_unit_year=5)
     assert_allclose(r.order_quantity, 310.81, rtol=2e-5)
     assert_allclose(r.fraction_backordered, 0.0431, rtol=1e-3)
     assert_allclose(r.annual_cost, 66.92, rtol=1e-4)
@@ -160,7 +160,7 @@ def test_eoq_backorders_snyder_shen_example_3_8():
 
 def test_backorders_and_epq_tend_to_eoq():
     base = eoq(1000, order_cost=10, holding_cost=0.5)
-    bo = eoq_backorders(1000, order_cost=10, holding_cost=0.5, backorder_cost=1e12)
+    bo = eoq_backorders(1000, order_cost=10, holding_cost=0.5, backorder_cost_per_unit_year=1e12)
     ep = epq(1000, setup_cost=10, holding_cost=0.5, production_rate=1e15)
     assert_allclose(bo.order_quantity, base.order_quantity, rtol=1e-9)
     assert_allclose(ep.order_quantity, base.order_quantity, rtol=1e-9)
@@ -436,7 +436,7 @@ def test_series_keeps_index():
     h = pd.Series([0.5, 0.5], index=idx)
     for r in (
         eoq(d, order_cost=10, holding_cost=h),
-        eoq_backorders(d, order_cost=10, holding_cost=h, backorder_cost=5),
+        eoq_backorders(d, order_cost=10, holding_cost=h, backorder_cost_per_unit_year=5),
         epq(d, setup_cost=10, holding_cost=h, production_rate=1e4),
     ):
         assert isinstance(r.order_quantity, pd.Series)
@@ -475,7 +475,7 @@ def test_zero_demand_no_nan_no_warning():
         c = eoq_cost(0, annual_demand=0, order_cost=10, holding_cost=0.5)
         assert c.total == 0
         assert eoq_cost(0, annual_demand=5, order_cost=10, holding_cost=0.5).total == np.inf
-        b = eoq_backorders(0, order_cost=1, holding_cost=1, backorder_cost=1)
+        b = eoq_backorders(0, order_cost=1, holding_cost=1, backorder_cost_per_unit_year=1)
         assert b.annual_cost == 0 and b.order_quantity == 0
         p = epq(0, setup_cost=1, holding_cost=1, production_rate=10)
         assert p.annual_cost == 0 and p.order_quantity == 0
@@ -526,8 +526,8 @@ VALIDATION = [
      "order_cost must be >= 0 [$/order]; got -1"),
     (lambda: eoq_cost(1, annual_demand=1, order_cost=1, holding_cost=-1),
      "holding_cost must be >= 0 [$/unit/year]; got -1"),
-    (lambda: eoq_backorders(1, order_cost=1, holding_cost=1, backorder_cost=0),
-     "backorder_cost must be > 0 [$/unit/year]; got 0"),
+    (lambda: eoq_backorders(1, order_cost=1, holding_cost=1, backorder_cost_per_unit_year=0),
+     "backorder_cost_per_unit_year must be > 0 [$/unit/year]; got 0"),
     (lambda: epq(1, setup_cost=0, holding_cost=1, production_rate=2),
      "setup_cost must be > 0 [$/setup]; got 0"),
     (lambda: epq(1, setup_cost=1, holding_cost=1, production_rate=-2),
@@ -624,3 +624,34 @@ def test_nan_parameters_pass_validation():
     a = all_units_discount([np.nan, 5000], order_cost=49, holding_cost_rate=0.2,
                            price_breaks=WOHLS)  # fmt: skip
     assert np.isnan(a.order_quantity[0]) and a.order_quantity[1] == 1000
+
+
+def test_eoq_backorders_with_a_cost_per_unit_short_too():
+    # Hadley & Whitin's model with a fixed (pi, $/unit short) and a time-weighted
+    # (B, $/unit/year) backorder cost: compare with a brute-force grid over (Q, b).
+    d, k, h, bb, pi = 1300.0, 8.0, 0.225, 5.0, 0.02
+    r = eoq_backorders(d, order_cost=k, holding_cost=h, backorder_cost_per_unit_year=bb,
+                       shortage_cost_per_unit=pi)  # fmt: skip
+    q, b = np.meshgrid(np.linspace(250, 400, 1501), np.linspace(0, 40, 4001), indexing="ij")
+    cost = k * d / q + h * (q - b) ** 2 / (2 * q) + bb * b**2 / (2 * q) + pi * d * b / q
+    i = np.unravel_index(np.argmin(cost), cost.shape)
+    assert_allclose(r.order_quantity, q[i], atol=0.1)  # grid step 0.1
+    assert_allclose(r.max_backorder, b[i], atol=0.01)
+    assert_allclose(r.annual_cost, cost[i], rtol=1e-7)
+    assert r.annual_cost <= cost.min() + 1e-9
+    assert_allclose(r.fraction_backordered, r.max_backorder / r.order_quantity, rtol=1e-12)
+    # pi = 0 is Snyder & Shen's model; a large pi makes backordering pay nothing: the EOQ
+    base = eoq_backorders(d, order_cost=k, holding_cost=h, backorder_cost_per_unit_year=bb)
+    zero = eoq_backorders(d, order_cost=k, holding_cost=h, backorder_cost_per_unit_year=bb,
+                          shortage_cost_per_unit=0.0)  # fmt: skip
+    assert zero == base
+    big = eoq_backorders(d, order_cost=k, holding_cost=h, backorder_cost_per_unit_year=bb,
+                         shortage_cost_per_unit=1.0)  # fmt: skip
+    assert big.max_backorder == 0.0
+    assert_allclose(big.order_quantity, eoq(d, order_cost=k, holding_cost=h).order_quantity,
+                    rtol=1e-12)  # fmt: skip
+    with pytest.raises(ValueError, match=r"backorder_cost_per_unit_year \[\$/unit/year\] is req"):
+        eoq_backorders(d, order_cost=k, holding_cost=h, shortage_cost_per_unit=1.0)
+    with pytest.warns(DeprecationWarning, match="backorder_cost is deprecated"):
+        old = eoq_backorders(d, order_cost=k, holding_cost=h, backorder_cost=bb)
+    assert old == base

@@ -62,7 +62,7 @@ LEGO = dict(demand_mean=2500 / 7, demand_sd=500 / np.sqrt(7), lead_time_days=14)
 def test_harvey_cost_optimal_sq():
     # Nahmias, Harvey's Specialty Shop (Q, R) example: the book iterates with z read to two
     # decimals and stops at Q = 111, R = 143; exact iteration gives 110.77 and 142.57.
-    r = sq_optimal(**HARVEY, stockout_cost=25)
+    r = sq_optimal(**HARVEY, shortage_cost_per_unit=25)
     assert_allclose(r.order_quantity, 111, atol=0.5)
     assert_allclose(r.reorder_point, 143, atol=0.5)
     assert_allclose(r.safety_stock, 43, atol=0.5)  # the book's safety stock, 143 - 100
@@ -76,7 +76,7 @@ def test_harvey_cost_optimal_sq():
 def test_harvey_first_iteration_is_the_approximation():
     # Nahmias, Harvey's first step: Q0 = EOQ = 100, 1 - F(R) = 100 * 2 / (25 * 200) = 0.04,
     # z = 1.75 -> R = 143.75 (book: 144)
-    r = sq_approx(**HARVEY, stockout_cost=25)
+    r = sq_approx(**HARVEY, shortage_cost_per_unit=25)
     assert_allclose(r.order_quantity, 100.0, rtol=1e-12)
     assert_allclose(r.reorder_point, 144, atol=0.3)
     assert_allclose(r.reorder_point, 100 + 25 * stats.norm.ppf(0.96), rtol=1e-12)
@@ -108,7 +108,7 @@ SNYDER_CASES = [
     (
         "Snyder & Shen Example 5.2, EIL (Hadley-Whitin) approximation",
         sq_optimal,
-        dict(stockout_cost=7.5),
+        dict(shortage_cost_per_unit=7.5),
         213.97,
         318.59,
         95.45,
@@ -137,7 +137,7 @@ def test_snyder_shen_rq(source, func, kwargs, r, q, cost):
 
 def test_snyder_shen_eil_cost_function():
     # Snyder & Shen Example 5.2: g(r, Q) = h (r - mu + Q/2) + K lambda / Q + p lambda n(r) / Q
-    c = sq_cost(213.97044, 318.59018, **SNYDER, stockout_cost=7.5)
+    c = sq_cost(213.97044, 318.59018, **SNYDER, shortage_cost_per_unit=7.5)
     assert_allclose(c.annual_cost, 95.45, atol=0.005)
     assert_allclose(c.annual_ordering_cost, 8 * 1300 / 318.59018, rtol=1e-6)
 
@@ -146,7 +146,7 @@ def test_snyder_shen_base_stock():
     # Snyder & Shen Example 4.3: h = 0.18, p = 0.70, D ~ N(50, 8^2) per period, no lead
     # time: S* = 56.60, cost 1.9976. With the timing convention (review, then demand; an
     # order arrives L buckets later) the book's L = 0 covers one period of demand.
-    p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost=0.70)
+    p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost_per_unit_year=0.70)
     assert isinstance(p, BaseStockPolicy)
     assert_allclose(p.order_up_to, 56.60, atol=0.005)
     assert_allclose(p.annual_cost, 1.9976, atol=5e-5)
@@ -190,7 +190,7 @@ def test_snyder_shen_power_approximation():
         lead_time_days=0,
         order_cost=2.5,
         holding_cost=0.18,
-        backorder_cost=0.70,
+        backorder_cost_per_unit_year=0.70,
     )
     assert_allclose(r.reorder_point, 40.19461695647407, rtol=1e-12)
     assert_allclose(r.order_up_to, 74.29017010980579, rtol=1e-12)
@@ -209,7 +209,7 @@ def test_power_approximation_scales_costs_to_the_period():
         lead_time_days=5,
         order_cost=40,
         holding_cost=2.0,
-        backorder_cost=30.0,
+        backorder_cost_per_unit_year=30.0,
     )
     h, p, mu, sd_l = 2.0 * 7 / 365, 30.0 * 7 / 365, 70.0, 3.0 * np.sqrt(12)
     q = 1.30 * mu**0.494 * (40 / h) ** 0.506 * (1 + sd_l**2 / mu**2) ** 0.116
@@ -255,9 +255,9 @@ sku = dict(
 def test_optimal_no_costlier_than_approx_or_grid_neighbours(mu, cv, lt, k_cost, h, ratio):
     kw = dict(lead_time_days=lt, order_cost=k_cost, holding_cost=h)
     p = h * ratio
-    opt = sq_optimal(mu, mu * cv, stockout_cost=p, tol=1e-9, **kw)
+    opt = sq_optimal(mu, mu * cv, shortage_cost_per_unit=p, tol=1e-9, **kw)
     assert opt.converged
-    approx = sq_approx(mu, mu * cv, stockout_cost=p, **kw)
+    approx = sq_approx(mu, mu * cv, shortage_cost_per_unit=p, **kw)
     assert opt.annual_cost <= approx.annual_cost * (1 + 1e-9)
     step = 1e-3 * max(opt.order_quantity, 1.0)
     for dq in (-step, 0.0, step):
@@ -266,7 +266,12 @@ def test_optimal_no_costlier_than_approx_or_grid_neighbours(mu, cv, lt, k_cost, 
             if s < opt.lead_time_demand_mean - 1e-12:  # the model keeps s >= mu_L
                 continue
             c = sq_cost(
-                s, opt.order_quantity + dq, demand_mean=mu, demand_sd=mu * cv, stockout_cost=p, **kw
+                s,
+                opt.order_quantity + dq,
+                demand_mean=mu,
+                demand_sd=mu * cv,
+                shortage_cost_per_unit=p,
+                **kw,
             ).annual_cost
             assert opt.annual_cost <= c * (1 + 1e-9)
 
@@ -303,7 +308,7 @@ def test_fill_rate_optimal_meets_target_and_beats_neighbours(mu, cv, lt, k_cost,
     h=st.floats(0.1, 10),
 )
 def test_zero_variability_gives_eoq_and_zero_safety_stock(mu, lt, k_cost, h):
-    for crit in (dict(stockout_cost=10 * h), dict(fill_rate=0.99)):
+    for crit in (dict(shortage_cost_per_unit=10 * h), dict(fill_rate=0.99)):
         r = sq_optimal(mu, 0.0, lead_time_days=lt, order_cost=k_cost, holding_cost=h, **crit)
         assert r.safety_stock == 0.0
         assert_allclose(r.order_quantity, np.sqrt(2 * k_cost * mu * 365 / h), rtol=1e-12)
@@ -319,7 +324,7 @@ def test_vectorized_matches_one_sku_at_a_time():
         holding_cost=rng.uniform(0.5, 20, n),
     )
     sd = mu * rng.uniform(0.2, 1.5, n)
-    for crit in (dict(stockout_cost=kw["holding_cost"] * 20), dict(fill_rate=0.95)):
+    for crit in (dict(shortage_cost_per_unit=kw["holding_cost"] * 20), dict(fill_rate=0.95)):
         vec = sq_optimal(mu, sd, **kw, **crit)
         for i in range(n):
             one = sq_optimal(
@@ -335,7 +340,9 @@ def test_vectorized_matches_one_sku_at_a_time():
 
 def test_cheap_shortages_keep_reorder_point_at_mean():
     # Q h / (p D) > 1/2: stocking out in most cycles would pay; the model stops at k = 0
-    r = sq_optimal(10.0, 5.0, lead_time_days=10, order_cost=100, holding_cost=5, stockout_cost=0.5)
+    r = sq_optimal(
+        10.0, 5.0, lead_time_days=10, order_cost=100, holding_cost=5, shortage_cost_per_unit=0.5
+    )
     assert r.safety_stock == 0.0 and r.safety_factor == 0.0
     assert r.converged
 
@@ -392,7 +399,9 @@ def test_base_stock_needs_a_protection_interval():
 
 
 def test_scalar_in_gives_floats_out():
-    r = sq_optimal(5.0, 2.0, lead_time_days=7, order_cost=20, holding_cost=1, stockout_cost=10)
+    r = sq_optimal(
+        5.0, 2.0, lead_time_days=7, order_cost=20, holding_cost=1, shortage_cost_per_unit=10
+    )
     assert isinstance(r, SQPolicy)
     for name, v in r._asdict().items():
         assert np.ndim(v) == 0, name
@@ -406,7 +415,9 @@ def test_list_ndarray_series():
     idx = pd.Index(["X1", "X2", "X3"], name="sku")
     mu = pd.Series([5.0, 0.0, 8.0], index=idx)
     for res in (
-        sq_optimal(mu, 2.0, lead_time_days=7, order_cost=20, holding_cost=1, stockout_cost=9),
+        sq_optimal(
+            mu, 2.0, lead_time_days=7, order_cost=20, holding_cost=1, shortage_cost_per_unit=9
+        ),
         sq_approx(mu, 2.0, lead_time_days=7, order_cost=20, holding_cost=1, service_level=0.9),
         ss_policy(mu, 2.0, lead_time_days=7, order_cost=20, holding_cost=1),
         rs_policy(mu, 2.0, review_period_days=7, lead_time_days=7, service_type="fill_rate"),
@@ -418,7 +429,7 @@ def test_list_ndarray_series():
             lead_time_days=7,
             order_cost=20,
             holding_cost=1,
-            backorder_cost=10,
+            backorder_cost_per_unit_year=10,
         ),
     ):
         for name, v in res._asdict().items():
@@ -428,7 +439,12 @@ def test_list_ndarray_series():
 
 def test_nan_and_empty():
     r = sq_optimal(
-        [5.0, np.nan], 2.0, lead_time_days=7, order_cost=20, holding_cost=1, stockout_cost=10
+        [5.0, np.nan],
+        2.0,
+        lead_time_days=7,
+        order_cost=20,
+        holding_cost=1,
+        shortage_cost_per_unit=10,
     )
     assert np.isnan(r.order_quantity[1]) and np.isfinite(r.order_quantity[0])
     e = sq_optimal(
@@ -440,7 +456,7 @@ def test_nan_and_empty():
 def test_zero_demand_items_cost_nothing_without_warnings():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for crit in (dict(stockout_cost=10.0), dict(fill_rate=0.95)):
+        for crit in (dict(shortage_cost_per_unit=10.0), dict(fill_rate=0.95)):
             r = sq_optimal(0.0, 0.0, lead_time_days=7, order_cost=20, holding_cost=1, **crit)
             assert r.order_quantity == 0.0 and r.reorder_point == 0.0 and r.annual_cost == 0.0
             assert r.fill_rate == 1.0
@@ -457,7 +473,7 @@ def test_zero_demand_items_cost_nothing_without_warnings():
             lead_time_days=3,
             order_cost=20,
             holding_cost=1,
-            backorder_cost=10,
+            backorder_cost_per_unit_year=10,
         )
         assert w.order_up_to == 0.0 and w.reorder_point == 0.0
 
@@ -470,25 +486,40 @@ SQ = dict(demand_mean=5.0, demand_sd=2.0, lead_time_days=7.0, order_cost=20.0, h
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        (dict(), r"give exactly one of stockout_cost, fill_rate; got none"),
-        (dict(stockout_cost=5, fill_rate=0.9), r"give exactly one of .*\['stockout_cost', "),
-        (dict(stockout_cost=0.0), r"stockout_cost must be > 0 \[\$/unit short\]; got 0"),
-        (dict(fill_rate=1.2), r"fill_rate must be strictly between 0 and 1 .*got 1.2"),
-        (dict(stockout_cost=5, order_cost=-1.0), r"order_cost must be > 0 \[\$/order\]; got -1"),
+        (dict(), r"give exactly one of shortage_cost_per_unit, fill_rate; got none"),
         (
-            dict(stockout_cost=5, holding_cost=0.0),
+            dict(shortage_cost_per_unit=5, fill_rate=0.9),
+            r"give exactly one of .*\['shortage_cost_per_unit', ",
+        ),
+        (
+            dict(shortage_cost_per_unit=0.0),
+            r"shortage_cost_per_unit must be > 0 \[\$/unit short\]; got 0",
+        ),
+        (dict(fill_rate=1.2), r"fill_rate must be strictly between 0 and 1 .*got 1.2"),
+        (
+            dict(shortage_cost_per_unit=5, order_cost=-1.0),
+            r"order_cost must be > 0 \[\$/order\]; got -1",
+        ),
+        (
+            dict(shortage_cost_per_unit=5, holding_cost=0.0),
             r"holding_cost must be > 0 \[\$/unit/year\]; got 0",
         ),
-        (dict(stockout_cost=5, demand_sd=-1.0), r"demand_sd must be >= 0 \[units/day\]; got -1"),
-        (dict(stockout_cost=5, lead_time_days=0.0), r"lead_time_days must be > 0 \[days\]; got 0"),
         (
-            dict(stockout_cost=5, lead_time_sd_days=-1.0),
+            dict(shortage_cost_per_unit=5, demand_sd=-1.0),
+            r"demand_sd must be >= 0 \[units/day\]; got -1",
+        ),
+        (
+            dict(shortage_cost_per_unit=5, lead_time_days=0.0),
+            r"lead_time_days must be > 0 \[days\]; got 0",
+        ),
+        (
+            dict(shortage_cost_per_unit=5, lead_time_sd_days=-1.0),
             r"lead_time_sd_days must be >= 0 \[days\]; got -1",
         ),
-        (dict(stockout_cost=5, tol=0.0), r"tol must be > 0 \[units\]; got 0.0"),
-        (dict(stockout_cost=5, max_iter=0), r"max_iter must be a positive integer; got 0"),
+        (dict(shortage_cost_per_unit=5, tol=0.0), r"tol must be > 0 \[units\]; got 0.0"),
+        (dict(shortage_cost_per_unit=5, max_iter=0), r"max_iter must be a positive integer; got 0"),
         (
-            dict(stockout_cost=5, days_per_year=-365),
+            dict(shortage_cost_per_unit=5, days_per_year=-365),
             r"days_per_year must be > 0 \[days/year\]; got -365",
         ),
     ],
@@ -501,7 +532,7 @@ def test_sq_optimal_validation(override, message):
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        (dict(), r"give exactly one of stockout_cost, fill_rate, service_level; got none"),
+        (dict(), r"give exactly one of shortage_cost_per_unit, fill_rate, service_level; got none"),
         (dict(service_level=0.0), r"service_level must be strictly between 0 and 1"),
         (dict(fill_rate=0.9, service_level=0.9), r"give exactly one of"),
     ],
@@ -515,8 +546,10 @@ def test_sq_cost_validation():
     kw = dict(demand_mean=5.0, demand_sd=2.0, lead_time_days=7.0, order_cost=20.0, holding_cost=1.0)
     with pytest.raises(ValueError, match=r"order_quantity must be > 0 \[units\]; got 0"):
         sq_cost(40.0, 0.0, **kw)
-    with pytest.raises(ValueError, match=r"stockout_cost must be >= 0 \[\$/unit short\]; got -1"):
-        sq_cost(40.0, 10.0, stockout_cost=-1.0, **kw)
+    with pytest.raises(
+        ValueError, match=r"shortage_cost_per_unit must be >= 0 \[\$/unit short\]; got -1"
+    ):
+        sq_cost(40.0, 10.0, shortage_cost_per_unit=-1.0, **kw)
 
 
 def test_policy_validation_messages():
@@ -530,23 +563,39 @@ def test_policy_validation_messages():
         rs_policy(5.0, 1.0, review_period_days=0, lead_time_days=3)
     with pytest.raises(ValueError, match=r"lead_time_days must be > 0 \[days\]; got -3"):
         rs_policy(5.0, 1.0, review_period_days=7, lead_time_days=-3)
-    with pytest.raises(ValueError, match=r"give either service_level, or both holding_cost"):
+    with pytest.raises(ValueError, match=r"give one of service_level, order_up_to \[units\]"):
         base_stock(5.0, 1.0, lead_time_days=3)
-    with pytest.raises(ValueError, match=r"give either service_level, or both holding_cost"):
+    with pytest.raises(ValueError, match=r"give either service_level or the costs"):
         base_stock(5.0, 1.0, lead_time_days=3, service_level=0.9, holding_cost=1.0)
-    with pytest.raises(ValueError, match=r"give either service_level, or both holding_cost"):
+    with pytest.raises(ValueError, match=r"give one of service_level, order_up_to \[units\]"):
         base_stock(5.0, 1.0, lead_time_days=3, holding_cost=1.0)
-    with pytest.raises(ValueError, match=r"backorder_cost must be > 0 \[\$/unit/year\]; got 0"):
-        base_stock(5.0, 1.0, lead_time_days=3, holding_cost=1.0, backorder_cost=0.0)
+    with pytest.raises(ValueError, match=r"; got service_level, order_up_to"):
+        base_stock(5.0, 1.0, lead_time_days=3, service_level=0.9, order_up_to=20)
+    with pytest.raises(ValueError, match=r"or shortage_cost_per_unit \[\$/unit short\], not both"):
+        base_stock(5.0, 1.0, lead_time_days=3, holding_cost=1.0, shortage_cost_per_unit=2,
+                   backorder_cost_per_unit_year=3)  # fmt: skip
+    with pytest.raises(ValueError, match=r"review_period_days \(with shortage_cost_per_unit\)"):
+        base_stock(5.0, 1.0, lead_time_days=3, holding_cost=1.0, shortage_cost_per_unit=2,
+                   review_period_days=0)  # fmt: skip
+    with pytest.raises(
+        ValueError, match=r"backorder_cost_per_unit_year must be > 0 \[\$/unit/year\]; got 0"
+    ):
+        base_stock(5.0, 1.0, lead_time_days=3, holding_cost=1.0, backorder_cost_per_unit_year=0.0)
     with pytest.raises(ValueError, match=r"service_level must be strictly between 0 and 1"):
         base_stock(5.0, 1.0, lead_time_days=3, service_level=1.0)
     power = dict(
-        review_period_days=7, lead_time_days=3, order_cost=20, holding_cost=1, backorder_cost=10
+        review_period_days=7,
+        lead_time_days=3,
+        order_cost=20,
+        holding_cost=1,
+        backorder_cost_per_unit_year=10,
     )
     with pytest.raises(ValueError, match=r"lead_time_days must be >= 0 \[days\]; got -1"):
         ss_power(5.0, 1.0, **{**power, "lead_time_days": -1})
-    with pytest.raises(ValueError, match=r"backorder_cost must be > 0 \[\$/unit/year\]; got 0"):
-        ss_power(5.0, 1.0, **{**power, "backorder_cost": 0})
+    with pytest.raises(
+        ValueError, match=r"backorder_cost_per_unit_year must be > 0 \[\$/unit/year\]; got 0"
+    ):
+        ss_power(5.0, 1.0, **{**power, "backorder_cost_per_unit_year": 0})
     with pytest.raises(ValueError, match=r"review_period_days must be > 0 \[days\]; got 0"):
         ss_power(5.0, 1.0, **{**power, "review_period_days": 0})
 
@@ -581,3 +630,108 @@ def test_base_stock_and_rs_deliver_their_cycle_service_in_the_simulator():
     assert abs(mean[0] - 0.95) <= 3 * se[0], (mean, se)
     assert abs(mean[2] - 0.95) <= 3 * se[2], (mean, se)
     assert 0.95 - mean[1] > 0.3  # the lead-time-only level: about 40 %
+
+
+# ----------------------------------------------------------------------------- a given S, and
+# the stockout-cost units. Snyder & Shen, Fundamentals of Supply Chain Theory, 2nd ed., ch. 4
+# (base stock with normal demand, one period = one day here); the 15-digit values are those of
+# the test suite of Snyder's own library (stockpyl, tests/test_newsvendor.py), which solves the
+# same exact formulas: 1e-9 relative.
+BASE_STOCK_CASES = [
+    pytest.param(dict(lead_time_days=0), None, 56.603955927433887, 1.997605193176645,
+                 id="Snyder&Shen Example 4.3: S*=56.604 g=1.9976"),
+    pytest.param(dict(lead_time_days=0), 40, 40, 7.356131552870388,
+                 id="Snyder&Shen Example 4.3: g(40)=7.3561"),
+    pytest.param(dict(lead_time_days=4), None, 264.7668943741548, 4.466781004149578,
+                 id="Snyder&Shen Example 4.4 (L=4): S*=264.767 g=4.4668"),
+    pytest.param(dict(lead_time_days=4), 180, 180, 49.000164748034095,
+                 id="Snyder&Shen Example 4.4 (L=4): g(180)=49.0002"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kw", "given", "level", "cost"), BASE_STOCK_CASES)
+def test_base_stock_optimal_and_given_level_snyder_shen(kw, given, level, cost):
+    p = base_stock(50, 8, **kw, order_up_to=given, holding_cost=0.18,
+                   backorder_cost_per_unit_year=0.70)  # fmt: skip
+    assert_allclose(p.order_up_to, level, rtol=1e-9)
+    assert_allclose(p.annual_cost, cost, rtol=1e-9)
+    assert_allclose(p.annual_holding_cost + p.annual_backorder_cost, p.annual_cost, rtol=1e-14)
+
+
+def test_base_stock_given_level_without_costs_gives_service_only():
+    levels = np.array([40.0, 56.6, 60.0, 75.0])
+    bare = base_stock(50, 8, lead_time_days=0, order_up_to=levels)
+    costed = base_stock(50, 8, lead_time_days=0, order_up_to=levels, holding_cost=0.18,
+                        backorder_cost_per_unit_year=0.70)  # fmt: skip
+    for f in ("order_up_to", "cycle_service_level", "fill_rate", "expected_backorders",
+              "expected_on_hand", "safety_factor"):  # fmt: skip
+        assert_allclose(getattr(bare, f), getattr(costed, f), rtol=0, atol=0)
+    assert np.all(np.isnan(bare.annual_cost)) and np.all(np.isnan(bare.annual_holding_cost))
+    assert_allclose(bare.cycle_service_level, stats.norm.cdf((levels - 50) / 8), rtol=1e-12)
+    # L = 0, one-day review: every backorder at the day's end is that day's shortage
+    assert_allclose(bare.fill_rate, 1 - 8 * normal_loss((levels - 50) / 8) / 50, rtol=1e-12)
+    # a given S that the costs would choose is priced like the optimum
+    opt = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost_per_unit_year=0.7)
+    again = base_stock(50, 8, lead_time_days=0, order_up_to=opt.order_up_to, holding_cost=0.18,
+                       backorder_cost_per_unit_year=0.7)  # fmt: skip
+    assert_allclose(again.annual_cost, opt.annual_cost, rtol=1e-12)
+
+
+def test_base_stock_cost_is_minimal_at_the_optimum_and_fill_rate_counts_new_shortages():
+    kw = dict(lead_time_days=6, review_period_days=7, holding_cost=2.0,
+              backorder_cost_per_unit_year=40.0)  # fmt: skip
+    opt = base_stock(10.0, 3.0, **kw)
+    for d in (-2.0, -0.5, 0.5, 2.0):
+        other = base_stock(10.0, 3.0, order_up_to=opt.order_up_to + d, **kw)
+        assert other.annual_cost > opt.annual_cost
+    # fill rate: units short in a week = E[(D_13 - S)+] - E[(D_6 - S)+], over 70 a week
+    s = opt.order_up_to
+    short = 3 * np.sqrt(13) * normal_loss((s - 130) / (3 * np.sqrt(13))) - 3 * np.sqrt(
+        6
+    ) * normal_loss((s - 60) / (3 * np.sqrt(6)))
+    assert_allclose(opt.fill_rate, 1 - short / 70, rtol=1e-12)
+    assert np.isnan(base_stock(10.0, 3.0, lead_time_days=6, review_period_days=0,
+                               service_level=0.9).fill_rate)  # fmt: skip
+
+
+def test_shortage_cost_per_unit_is_charged_once_per_review_backordered():
+    # b [$/unit/year] = p' [$/unit short] * days_per_year / R: with R = 7 and p' = 3,
+    # b = 3 * 365 / 7; with L = 0 each unit short is backordered at one review's end only
+    per_unit = base_stock(10.0, 3.0, lead_time_days=0, review_period_days=7, holding_cost=2.0,
+                          shortage_cost_per_unit=3.0)  # fmt: skip
+    per_year = base_stock(10.0, 3.0, lead_time_days=0, review_period_days=7, holding_cost=2.0,
+                          backorder_cost_per_unit_year=3.0 * 365 / 7)  # fmt: skip
+    assert_allclose(per_unit.order_up_to, per_year.order_up_to, rtol=1e-14)
+    assert_allclose(per_unit.annual_cost, per_year.annual_cost, rtol=1e-14)
+    # the annual shortage cost is p' times the units short a year
+    units_short_a_year = (1 - per_unit.fill_rate) * 10.0 * 365
+    assert_allclose(per_unit.annual_backorder_cost, 3.0 * units_short_a_year, rtol=1e-12)
+    # ss_power accepts the same pair
+    kw = dict(review_period_days=7, lead_time_days=3, order_cost=20, holding_cost=1)
+    a = ss_power(5.0, 1.0, **kw, shortage_cost_per_unit=2.0)
+    b = ss_power(5.0, 1.0, **kw, backorder_cost_per_unit_year=2.0 * 365 / 7)
+    assert_allclose(a.reorder_point, b.reorder_point, rtol=1e-14)
+
+
+def test_deprecated_cost_names_still_work_with_a_warning():
+    new = sq_optimal(**HARVEY, shortage_cost_per_unit=25)
+    with pytest.warns(DeprecationWarning, match=r"stockout_cost is deprecated; call it "
+                      r"shortage_cost_per_unit \[\$/unit short\]"):  # fmt: skip
+        old = sq_optimal(**HARVEY, stockout_cost=25)
+    assert_allclose(old.reorder_point, new.reorder_point, rtol=0)
+    with pytest.warns(DeprecationWarning, match="stockout_cost is deprecated"):
+        old_approx = sq_approx(**HARVEY, stockout_cost=25)
+    assert_allclose(old_approx.reorder_point, sq_approx(**HARVEY, shortage_cost_per_unit=25)
+                    .reorder_point, rtol=0)  # fmt: skip
+    with pytest.warns(DeprecationWarning, match="stockout_cost is deprecated"):
+        c = sq_cost(200.0, 100.0, **HARVEY, stockout_cost=25)
+    assert c == sq_cost(200.0, 100.0, **HARVEY, shortage_cost_per_unit=25)
+    with pytest.warns(DeprecationWarning, match="backorder_cost is deprecated; call it "
+                      r"backorder_cost_per_unit_year \[\$/unit/year\]"):  # fmt: skip
+        p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost=0.70)
+    assert_allclose(p.order_up_to, 56.603955927433887, rtol=1e-9)
+    with pytest.warns(DeprecationWarning, match="backorder_cost is deprecated"):
+        ss_power(5.0, 1.0, review_period_days=7, lead_time_days=3, order_cost=20,
+                 holding_cost=1, backorder_cost=10)  # fmt: skip
+    with pytest.raises(ValueError, match=r"give shortage_cost_per_unit .* only; stockout_cost"):
+        sq_optimal(**HARVEY, shortage_cost_per_unit=25, stockout_cost=25)

@@ -11,6 +11,7 @@ lines of NumPy.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -133,6 +134,21 @@ def require_probability(name: str, values: np.ndarray) -> None:
     """Raise ``ValueError`` if any value lies outside the open interval (0, 1)."""
     v = np.asarray(values)
     require(name, v, (v > 0) & (v < 1), "strictly between 0 and 1 (a fraction, e.g. 0.95)")
+
+
+def renamed(new: str, value: Any, old: str, old_value: Any, unit: str) -> Any:
+    """Accept a parameter under its deprecated name, with a ``DeprecationWarning``.
+
+    Returns ``old_value`` when only the old name was given, else ``value``; both given
+    is a ``ValueError``. Used where a name gained its unit (``stockout_cost`` became
+    ``shortage_cost_per_unit``), so old calls keep working for a release.
+    """
+    if old_value is None:
+        return value
+    if value is not None:
+        raise ValueError(f"give {new} [{unit}] only; {old} is its deprecated name")
+    warnings.warn(f"{old} is deprecated; call it {new} [{unit}]", DeprecationWarning, stacklevel=3)
+    return old_value
 
 
 def as_generator(rng: int | np.random.Generator | None) -> np.random.Generator:

@@ -40,7 +40,15 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._numeric import Broadcast, Numeric, broadcast, require, require_nonnegative, require_positive
+from .._numeric import (
+    Broadcast,
+    Numeric,
+    broadcast,
+    renamed,
+    require,
+    require_nonnegative,
+    require_positive,
+)
 
 __all__ = [
     "DiscountResult",
@@ -366,11 +374,12 @@ class EOQBackorderResult(NamedTuple):
     order_quantity: Any
     """Q* [units]."""
     max_backorder: Any
-    """Largest backlog just before a replenishment arrives [units], b* = Q* H/(H+B)."""
+    """Largest backlog just before a replenishment arrives [units], b* = Q* H/(H+B)
+    (with a cost per unit short pi: (H Q* - pi D) / (H + B), or 0)."""
     max_inventory: Any
     """Largest stock on hand, Q* - b* [units]."""
     fraction_backordered: Any
-    """Share of demand met from backorder, H / (H + B) [fraction] (x* in [SS])."""
+    """Share of demand met from backorder, b* / Q* [fraction] (x* = H / (H + B) in [SS])."""
     annual_cost: Any
     """ordering + holding + backorder [$/year]."""
     annual_ordering_cost: Any
@@ -378,7 +387,7 @@ class EOQBackorderResult(NamedTuple):
     annual_holding_cost: Any
     """H (Q* - b*)^2 / (2 Q*) [$/year]."""
     annual_backorder_cost: Any
-    """B b*^2 / (2 Q*) [$/year]."""
+    """B b*^2 / (2 Q*) + pi D b* / Q* [$/year]."""
     orders_per_year: Any
     """D / Q* [1/year]."""
     cycle_time_days: Any
@@ -390,8 +399,10 @@ def eoq_backorders(
     *,
     order_cost: Numeric,
     holding_cost: Numeric,
-    backorder_cost: Numeric,
+    backorder_cost_per_unit_year: Numeric = None,
+    shortage_cost_per_unit: Numeric = 0.0,
     days_per_year: Numeric = 365,
+    backorder_cost: Numeric = None,
 ) -> EOQBackorderResult:
     """EOQ with planned backorders: let a backlog build before each delivery.
 
@@ -403,10 +414,17 @@ def eoq_backorders(
         Fixed cost per order [$/order], S (K).
     holding_cost : numeric
         Holding cost [$/unit/year], H (h).
-    backorder_cost : numeric
-        Cost of one unit backordered for a year [$/unit/year], B (p in [SS]).
+    backorder_cost_per_unit_year : numeric
+        Cost of one unit backordered for a year [$/unit/year], B (p in [SS]; pi-hat in
+        Hadley and Whitin). Required.
+    shortage_cost_per_unit : numeric, default 0
+        A further fixed cost per unit backordered [$/unit short], pi, however long it
+        waits; with the demand rate it costs pi D b / Q a year. On its own it gives no
+        interior optimum (back-order everything or nothing), so it is added to B.
     days_per_year : numeric, default 365
         Days per year for ``cycle_time_days`` [days/year].
+    backorder_cost : numeric, optional
+        Deprecated name of ``backorder_cost_per_unit_year``.
 
     Returns
     -------
@@ -425,34 +443,64 @@ def eoq_backorders(
     Q* = sqrt(2 S D (H + B) / (H B)), x* = H / (H + B), b* = x* Q*,
     cost = sqrt(2 S D H B / (H + B)). As B -> inf this becomes the EOQ.
 
+    With a cost pi per unit short as well (the model with a fixed and a time-weighted
+    backorder cost of Hadley and Whitin [HW]), the annual cost
+    S D / Q + H (Q - b)^2 / (2 Q) + B b^2 / (2 Q) + pi D b / Q is minimised by
+    b = (H Q - pi D) / (H + B) and Q* = sqrt(2 S D (H + B) / (H B) - (pi D)^2 / (H B));
+    when that gives b* <= 0 (pi D >= H Q*) backordering does not pay: b* = 0 and
+    Q* = sqrt(2 S D / H), the EOQ.
+
+    References
+    ----------
+    .. [HW] G. Hadley and T. M. Whitin, *Analysis of Inventory Systems*, Prentice-Hall,
+       1963, ch. 2.
+
     Examples
     --------
     Snyder & Shen Example 3.8: K = 8, h = 0.225, p = 5, λ = 1300 a year.
 
-    >>> r = eoq_backorders(1300, order_cost=8, holding_cost=0.225, backorder_cost=5)
+    >>> r = eoq_backorders(1300, order_cost=8, holding_cost=0.225,
+    ...                    backorder_cost_per_unit_year=5)
     >>> round(r.order_quantity, 2), round(r.fraction_backordered, 4), round(r.annual_cost, 2)
     (310.81, 0.0431, 66.92)
     """
+    backorder_cost_per_unit_year = renamed(
+        "backorder_cost_per_unit_year", backorder_cost_per_unit_year, "backorder_cost",
+        backorder_cost, "$/unit/year",
+    )  # fmt: skip
+    if backorder_cost_per_unit_year is None:
+        raise ValueError(
+            "backorder_cost_per_unit_year [$/unit/year] is required (a cost per unit short "
+            "alone makes it best to back-order everything or nothing: use eoq)"
+        )
     b = broadcast(
         annual_demand=annual_demand,
         order_cost=order_cost,
         holding_cost=holding_cost,
-        backorder_cost=backorder_cost,
+        backorder_cost_per_unit_year=backorder_cost_per_unit_year,
+        shortage_cost_per_unit=shortage_cost_per_unit,
         days_per_year=days_per_year,
     )
-    d, s, h, p = b["annual_demand"], b["order_cost"], b["holding_cost"], b["backorder_cost"]
+    d, s, h = b["annual_demand"], b["order_cost"], b["holding_cost"]
+    p, pi = b["backorder_cost_per_unit_year"], b["shortage_cost_per_unit"]
     days = b["days_per_year"]
     require_nonnegative("annual_demand", d, _DEMAND)
     require_positive("order_cost", s, _ORDER)
     require_positive("holding_cost", h, _HOLD)
-    require_positive("backorder_cost", p, "$/unit/year")
+    require_positive("backorder_cost_per_unit_year", p, "$/unit/year")
+    require_nonnegative("shortage_cost_per_unit", pi, "$/unit short")
     require_positive("days_per_year", days, "days/year")
-    x = h / (h + p)
-    q = np.sqrt(2.0 * s * d * (h + p) / (h * p))
-    back = x * q
+    pd_ = pi * d
+    with np.errstate(invalid="ignore"):
+        q_back = np.sqrt(np.maximum(2.0 * s * d * (h + p) / (h * p) - pd_**2 / (h * p), 0.0))
+    backlog = h * q_back - pd_  # (H + B) b*: positive when backordering pays
+    pays = backlog > 0
+    q = np.where(pays | (pi == 0), q_back, np.sqrt(2.0 * s * d / h))
+    back = np.where(pays, backlog / (h + p), 0.0)
     ordering = _div(s * d, q)
     holding = _div(h * (q - back) ** 2, 2.0 * q)
-    backorder = _div(p * back**2, 2.0 * q)
+    backorder = _div(p * back**2 + 2.0 * pd_ * back, 2.0 * q)
+    x = np.where(pi == 0, h / (h + p), _div(back, q))
     w = b.wrap
     return EOQBackorderResult(
         order_quantity=w(q, "order_quantity"),

@@ -49,6 +49,7 @@ from scipy import special
 
 from .._numeric import (
     broadcast,
+    renamed,
     require,
     require_nonnegative,
     require_positive,
@@ -167,8 +168,8 @@ def _sq_inputs(
     _check_demand(b)
     require_positive("order_cost", b["order_cost"], "$/order")
     require_positive("holding_cost", b["holding_cost"], "$/unit/year")
-    if "stockout_cost" in extra:
-        require_positive("stockout_cost", b["stockout_cost"], "$/unit short")
+    if "shortage_cost_per_unit" in extra:
+        require_positive("shortage_cost_per_unit", b["shortage_cost_per_unit"], "$/unit short")
     if "fill_rate" in extra:
         require_probability("fill_rate", b["fill_rate"])
     if "service_level" in extra:
@@ -233,9 +234,10 @@ def sq_cost(
     lead_time_days: Any,
     order_cost: Any,
     holding_cost: Any,
-    stockout_cost: Any = 0.0,
+    shortage_cost_per_unit: Any = None,
     lead_time_sd_days: Any = 0.0,
     days_per_year: float = 365.0,
+    stockout_cost: Any = None,
 ) -> SQCost:
     """Expected annual cost of a continuous-review (s, Q) policy under normal demand.
 
@@ -253,10 +255,13 @@ def sq_cost(
         Cost per order [$/order], K.
     holding_cost : numeric
         Holding cost [$/unit/year], h.
-    stockout_cost : numeric, default 0
-        Cost per unit short [$/unit short], p (backordered or lost goodwill).
+    shortage_cost_per_unit : numeric, default 0
+        Cost per unit short [$/unit short], p, charged once per unit backordered (not
+        per unit per year: that is ``backorder_cost_per_unit_year`` of :func:`base_stock`).
     days_per_year : float, default 365
         [days/year], for the annual demand D = days_per_year * mu_d.
+    stockout_cost : numeric, optional
+        Deprecated name of ``shortage_cost_per_unit``.
 
     Returns
     -------
@@ -290,10 +295,15 @@ def sq_cost(
     L = 1/12 year, K = 8, h = 0.225, p = 7.5: cost 95.45 at (r, Q) = (213.97, 318.59).
 
     >>> c = sq_cost(213.9704, 318.5902, demand_mean=1300 / 365, demand_sd=150 / 365**0.5,
-    ...             lead_time_days=365 / 12, order_cost=8, holding_cost=0.225, stockout_cost=7.5)
+    ...             lead_time_days=365 / 12, order_cost=8, holding_cost=0.225,
+    ...             shortage_cost_per_unit=7.5)
     >>> round(c.annual_cost, 2)
     95.45
     """
+    p_short = renamed(
+        "shortage_cost_per_unit", shortage_cost_per_unit, "stockout_cost", stockout_cost,
+        "$/unit short",
+    )  # fmt: skip
     b = _sq_inputs(
         demand_mean,
         demand_sd,
@@ -304,10 +314,10 @@ def sq_cost(
         days_per_year,
         reorder_point=reorder_point,
         order_quantity=order_quantity,
-        stockout_cost_nonneg=stockout_cost,
+        shortage_cost_nonneg=0.0 if p_short is None else p_short,
     )
     require_positive("order_quantity", b["order_quantity"], "units")
-    require_nonnegative("stockout_cost", b["stockout_cost_nonneg"], "$/unit short")
+    require_nonnegative("shortage_cost_per_unit", b["shortage_cost_nonneg"], "$/unit short")
     mean, sd = _ltd(
         b["demand_mean"], b["demand_sd"], b["lead_time_days"], b["lead_time_sd_days"], 0
     )
@@ -320,7 +330,7 @@ def sq_cost(
         sd,
         b["order_cost"],
         b["holding_cost"],
-        b["stockout_cost_nonneg"],
+        b["shortage_cost_nonneg"],
     )
     return SQCost(
         b.wrap(ordering, "annual_ordering_cost"),
@@ -337,12 +347,13 @@ def sq_optimal(
     lead_time_days: Any,
     order_cost: Any,
     holding_cost: Any,
-    stockout_cost: Any = None,
+    shortage_cost_per_unit: Any = None,
     fill_rate: Any = None,
     lead_time_sd_days: Any = 0.0,
     days_per_year: float = 365.0,
     tol: float = 1e-6,
     max_iter: int = 100,
+    stockout_cost: Any = None,
 ) -> SQPolicy:
     """Cost-optimal continuous-review (s, Q) policy under normal lead-time demand.
 
@@ -358,8 +369,9 @@ def sq_optimal(
         Fixed cost per order [$/order], K. Must be > 0.
     holding_cost : numeric
         Holding cost [$/unit/year], h. Must be > 0.
-    stockout_cost : numeric, optional
-        Cost per unit short [$/unit short], p. Give this *or* ``fill_rate``.
+    shortage_cost_per_unit : numeric, optional
+        Cost per unit short [$/unit short], p, charged once per unit backordered (not
+        per unit per year). Give this *or* ``fill_rate``.
     fill_rate : numeric, optional
         Required fill rate [fraction in (0, 1)], beta (type 2 service).
     lead_time_sd_days : numeric, default 0
@@ -370,6 +382,8 @@ def sq_optimal(
         Convergence tolerance [units]: a SKU stops when both Q and s move by less.
     max_iter : int, default 100
         Iteration cap; SKUs that have not converged are flagged in ``converged``.
+    stockout_cost : numeric, optional
+        Deprecated name of ``shortage_cost_per_unit``.
 
     Returns
     -------
@@ -380,7 +394,7 @@ def sq_optimal(
     Raises
     ------
     ValueError
-        Unless exactly one of ``stockout_cost`` and ``fill_rate`` is given; on
+        Unless exactly one of ``shortage_cost_per_unit`` and ``fill_rate`` is given; on
         non-positive costs, lead time, ``tol`` or ``max_iter``; negative demand
         statistics; a fill rate outside (0, 1).
 
@@ -425,11 +439,15 @@ def sq_optimal(
     two decimals, stops at Q = 111, R = 143.
 
     >>> r = sq_optimal(200 / 365, 25 / 182.5**0.5, lead_time_days=182.5, order_cost=50,
-    ...                holding_cost=2, stockout_cost=25)
+    ...                holding_cost=2, shortage_cost_per_unit=25)
     >>> round(r.order_quantity, 1), round(r.reorder_point, 1)
     (110.8, 142.6)
     """
-    kind = _one_of(stockout_cost=stockout_cost, fill_rate=fill_rate)
+    shortage_cost_per_unit = renamed(
+        "shortage_cost_per_unit", shortage_cost_per_unit, "stockout_cost", stockout_cost,
+        "$/unit short",
+    )  # fmt: skip
+    kind = _one_of(shortage_cost_per_unit=shortage_cost_per_unit, fill_rate=fill_rate)
     if not (tol > 0):
         raise ValueError(f"tol must be > 0 [units]; got {tol!r}")
     if int(max_iter) != max_iter or max_iter < 1:
@@ -442,7 +460,7 @@ def sq_optimal(
         order_cost,
         holding_cost,
         days_per_year,
-        stockout_cost=stockout_cost,
+        shortage_cost_per_unit=shortage_cost_per_unit,
         fill_rate=fill_rate,
     )
     mu_d = b["demand_mean"]
@@ -460,15 +478,15 @@ def sq_optimal(
     s_f = mean_f.copy()
     it_f = np.zeros(q_f.shape, dtype=np.int64)
     conv_f = np.ones(q_f.shape, dtype=bool)
-    p = b["stockout_cost"] if kind == "stockout_cost" else np.zeros(shape)
-    if kind == "stockout_cost":
+    p = b["shortage_cost_per_unit"] if kind == "shortage_cost_per_unit" else np.zeros(shape)
+    if kind == "shortage_cost_per_unit":
         p_f = np.ravel(np.broadcast_to(p, shape))
     else:
         one_minus_beta = 1.0 - np.ravel(np.broadcast_to(b["fill_rate"], shape))
 
     # SKUs to iterate: positive demand and variability, all inputs finite
     finite = np.isfinite(lam_f) & np.isfinite(sd_f) & np.isfinite(eoq_f)
-    finite &= np.isfinite(p_f) if kind == "stockout_cost" else np.isfinite(one_minus_beta)
+    finite &= np.isfinite(p_f) if kind == "shortage_cost_per_unit" else np.isfinite(one_minus_beta)
     active = np.flatnonzero(finite & (lam_f > 0) & (sd_f > 0))
     q_f[~finite] = np.nan
     s_f[~finite] = np.nan
@@ -479,7 +497,7 @@ def sq_optimal(
         if idx.size == 0:
             break
         qi, sdi, lami = q_f[idx], sd_f[idx], lam_f[idx]
-        if kind == "stockout_cost":
+        if kind == "shortage_cost_per_unit":
             pi = p_f[idx]
             tail = qi * h_f[idx] / (pi * lami)  # 1 - F(R)
             k = np.where(tail < 0.5, special.ndtri(1.0 - np.minimum(tail, 0.5)), 0.0)
@@ -528,11 +546,12 @@ def sq_approx(
     lead_time_days: Any,
     order_cost: Any,
     holding_cost: Any,
-    stockout_cost: Any = None,
+    shortage_cost_per_unit: Any = None,
     fill_rate: Any = None,
     service_level: Any = None,
     lead_time_sd_days: Any = 0.0,
     days_per_year: float = 365.0,
+    stockout_cost: Any = None,
 ) -> SQPolicy:
     """The simple (s, Q) approximation: Q = EOQ, then the reorder point for that Q.
 
@@ -541,19 +560,22 @@ def sq_approx(
     demand_mean, demand_sd, lead_time_days, order_cost, holding_cost, \
 lead_time_sd_days, days_per_year
         As in :func:`sq_optimal`.
-    stockout_cost : numeric, optional
-        Cost per unit short [$/unit short], p: k from 1 - F(s) = Q h / (p D).
+    shortage_cost_per_unit : numeric, optional
+        Cost per unit short [$/unit short], p (once per unit backordered): k from
+        1 - F(s) = Q h / (p D).
     fill_rate : numeric, optional
         Fill rate [fraction], beta: k from G(k) = Q (1 - beta) / sigma_L.
     service_level : numeric, optional
         Cycle service level [fraction], alpha: k = Phi^-1(alpha).
         Give exactly one of the three.
+    stockout_cost : numeric, optional
+        Deprecated name of ``shortage_cost_per_unit``.
 
     Returns
     -------
     SQPolicy
         As :func:`sq_optimal`; ``annual_shortage_cost`` is 0 unless
-        ``stockout_cost`` is given; ``iterations`` is 0.
+        ``shortage_cost_per_unit`` is given; ``iterations`` is 0.
 
     Raises
     ------
@@ -583,7 +605,15 @@ lead_time_sd_days, days_per_year
     >>> round(r.order_quantity, 2), round(r.reorder_point, 2)
     (304.05, 190.34)
     """
-    kind = _one_of(stockout_cost=stockout_cost, fill_rate=fill_rate, service_level=service_level)
+    shortage_cost_per_unit = renamed(
+        "shortage_cost_per_unit", shortage_cost_per_unit, "stockout_cost", stockout_cost,
+        "$/unit short",
+    )  # fmt: skip
+    kind = _one_of(
+        shortage_cost_per_unit=shortage_cost_per_unit,
+        fill_rate=fill_rate,
+        service_level=service_level,
+    )
     b = _sq_inputs(
         demand_mean,
         demand_sd,
@@ -592,7 +622,7 @@ lead_time_sd_days, days_per_year
         order_cost,
         holding_cost,
         days_per_year,
-        stockout_cost=stockout_cost,
+        shortage_cost_per_unit=shortage_cost_per_unit,
         fill_rate=fill_rate,
         service_level=service_level,
     )
@@ -605,8 +635,8 @@ lead_time_sd_days, days_per_year
     safe_sd = np.where(pos, sd, 1.0)
     p = np.zeros(mean.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if kind == "stockout_cost":
-            p = b["stockout_cost"]
+        if kind == "shortage_cost_per_unit":
+            p = b["shortage_cost_per_unit"]
             tail = np.where(pos, q * h / (p * np.where(pos, lam, 1.0)), 1.0)
             k = np.where(tail < 0.5, special.ndtri(1.0 - np.minimum(tail, 0.5)), 0.0)
         elif kind == "fill_rate":
@@ -772,6 +802,42 @@ service_type, distribution, review_period_days, days_per_year
     )
 
 
+def _backorder_rate(per_year, per_unit, deprecated, *, required: bool) -> dict:
+    """The backorder cost as given: {"backorder_cost_per_unit_year": ...} or
+    {"shortage_cost_per_unit": ...} (one of them), for :func:`broadcast`."""
+    per_year = renamed(
+        "backorder_cost_per_unit_year", per_year, "backorder_cost", deprecated, "$/unit/year"
+    )
+    if per_year is not None and per_unit is not None:
+        raise ValueError(
+            "give backorder_cost_per_unit_year [$/unit/year] or shortage_cost_per_unit "
+            "[$/unit short], not both"
+        )
+    if per_year is not None:
+        return {"backorder_cost_per_unit_year": per_year}
+    if per_unit is not None:
+        return {"shortage_cost_per_unit": per_unit}
+    if required:
+        raise ValueError(
+            "give backorder_cost_per_unit_year [$/unit/year] or shortage_cost_per_unit "
+            "[$/unit short]"
+        )
+    return {}
+
+
+def _backorder_rate_array(b, review_period_days: np.ndarray, days_per_year) -> np.ndarray:
+    """Validate the backorder cost in ``b`` and return it in [$/unit/year]."""
+    if "backorder_cost_per_unit_year" in b.arrays:
+        rate = b["backorder_cost_per_unit_year"]
+        require_positive("backorder_cost_per_unit_year", rate, "$/unit/year")
+        return rate
+    p = b["shortage_cost_per_unit"]
+    require_positive("shortage_cost_per_unit", p, "$/unit short")
+    require_positive("review_period_days (with shortage_cost_per_unit)", review_period_days, "days")
+    # charged once per review period a unit stays backordered: per year, p / R
+    return p * float(days_per_year) / review_period_days
+
+
 def ss_power(
     demand_mean: Any,
     demand_sd: Any,
@@ -780,9 +846,11 @@ def ss_power(
     lead_time_days: Any,
     order_cost: Any,
     holding_cost: Any,
-    backorder_cost: Any,
+    backorder_cost_per_unit_year: Any = None,
+    shortage_cost_per_unit: Any = None,
     lead_time_sd_days: Any = 0.0,
     days_per_year: float = 365.0,
+    backorder_cost: Any = None,
 ) -> SSPolicy:
     """Periodic-review (s, S) policy by the revised power approximation.
 
@@ -798,12 +866,20 @@ def ss_power(
         Fixed cost per order [$/order], K.
     holding_cost : numeric
         [$/unit/year], h (charged per period as h R / days_per_year).
-    backorder_cost : numeric
-        [$/unit/year] backordered, p (per period as p R / days_per_year).
+    backorder_cost_per_unit_year : numeric, optional
+        Backorder cost [$/unit/year] per unit backordered per year, p (per period as
+        p R / days_per_year).
+    shortage_cost_per_unit : numeric, optional
+        Instead of the above: cost [$/unit short] charged per unit backordered at the
+        end of a review period, p' (the model's per-period p itself), converted as
+        p = p' days_per_year / R. With L = 0 every unit short is backordered at the end
+        of one period only, so this is exactly a cost per unit short. Give one of the two.
     lead_time_sd_days : numeric, default 0
         [days].
     days_per_year : float, default 365
         [days/year].
+    backorder_cost : numeric, optional
+        Deprecated name of ``backorder_cost_per_unit_year``.
 
     Returns
     -------
@@ -848,11 +924,14 @@ def ss_power(
     period of 365 days:
 
     >>> r = ss_power(50 / 365, 8 / 365**0.5, review_period_days=365, lead_time_days=0,
-    ...              order_cost=2.5, holding_cost=0.18, backorder_cost=0.70)
+    ...              order_cost=2.5, holding_cost=0.18, backorder_cost_per_unit_year=0.70)
     >>> round(r.reorder_point, 2), round(r.order_up_to, 2)
     (40.19, 74.29)
     """
     require_positive("days_per_year", np.asarray(days_per_year, dtype=float), "days/year")
+    backorder_cost = _backorder_rate(
+        backorder_cost_per_unit_year, shortage_cost_per_unit, backorder_cost, required=True
+    )
     b = broadcast(
         demand_mean=demand_mean,
         demand_sd=demand_sd,
@@ -861,7 +940,7 @@ def ss_power(
         lead_time_sd_days=lead_time_sd_days,
         order_cost=order_cost,
         holding_cost=holding_cost,
-        backorder_cost=backorder_cost,
+        **backorder_cost,
     )
     require_nonnegative("demand_mean", b["demand_mean"], "units/day")
     require_nonnegative("demand_sd", b["demand_sd"], "units/day")
@@ -870,10 +949,10 @@ def ss_power(
     require_nonnegative("lead_time_sd_days", b["lead_time_sd_days"], "days")
     require_positive("order_cost", b["order_cost"], "$/order")
     require_positive("holding_cost", b["holding_cost"], "$/unit/year")
-    require_positive("backorder_cost", b["backorder_cost"], "$/unit/year")
     mu_d, rp = b["demand_mean"], b["review_period_days"]
     per = rp / float(days_per_year)
-    h, p = b["holding_cost"] * per, b["backorder_cost"] * per
+    p_year = _backorder_rate_array(b, rp, days_per_year)
+    h, p = b["holding_cost"] * per, p_year * per
     mu = mu_d * rp  # demand per period
     mean, sd = _ltd(mu_d, b["demand_sd"], b["lead_time_days"], b["lead_time_sd_days"], rp)
     pos_mu, pos_sd = mu > 0, sd > 0
@@ -1074,7 +1153,7 @@ def rs_policy(
 
 # --------------------------------------------------------------------------- base stock
 class BaseStockPolicy(NamedTuple):
-    """A base-stock (order-up-to, one-for-one) policy per SKU.
+    """A base-stock (order-up-to, one-for-one) policy per SKU, chosen or given.
 
     Attributes
     ----------
@@ -1083,18 +1162,27 @@ class BaseStockPolicy(NamedTuple):
     safety_stock : numeric
         S - mu_{L+R} [units].
     safety_factor : numeric
-        z [standard deviations].
+        z = (S - mu_{L+R}) / sigma_{L+R} [standard deviations].
     lead_time_demand_mean, lead_time_demand_sd : numeric
         Demand over the protection interval L + R [units], mu_{L+R} and sigma_{L+R}
         (R = ``review_period_days``; with R = 0 the lead time alone).
     cycle_service_level : numeric
         P(D_{L+R} <= S) [fraction].
     expected_backorders : numeric
-        E[(D_{L+R} - S)+] = sigma_{L+R} G(z) [units].
+        E[(D_{L+R} - S)+] = sigma_{L+R} G(z) [units], backorders at the end of a review
+        period.
     expected_on_hand : numeric
         E[(S - D_{L+R})+] = S - mu_{L+R} + E[backorders] [units].
     annual_cost : numeric
-        h E[on hand] + b E[backorders] [$/year]; NaN unless costs were given.
+        h E[on hand] + b E[backorders] [$/year]; NaN unless both costs were given.
+    fill_rate : numeric
+        Fraction of demand met from stock [fraction],
+        1 - (E[(D_{L+R} - S)+] - E[(D_L - S)+]) / (mu_d R) for R > 0; NaN for R = 0
+        (continuous review: see Notes) and 1 with no demand.
+    annual_holding_cost : numeric
+        h E[on hand] [$/year]; NaN unless ``holding_cost`` was given.
+    annual_backorder_cost : numeric
+        b E[backorders] [$/year]; NaN unless a backorder cost was given.
     """
 
     order_up_to: Any
@@ -1106,6 +1194,9 @@ class BaseStockPolicy(NamedTuple):
     expected_backorders: Any
     expected_on_hand: Any
     annual_cost: Any
+    fill_rate: Any = None
+    annual_holding_cost: Any = None
+    annual_backorder_cost: Any = None
 
 
 def base_stock(
@@ -1114,12 +1205,16 @@ def base_stock(
     *,
     lead_time_days: Any,
     service_level: Any = None,
+    order_up_to: Any = None,
     holding_cost: Any = None,
-    backorder_cost: Any = None,
+    backorder_cost_per_unit_year: Any = None,
+    shortage_cost_per_unit: Any = None,
     lead_time_sd_days: Any = 0.0,
     review_period_days: Any = 1.0,
+    days_per_year: float = 365.0,
+    backorder_cost: Any = None,
 ) -> BaseStockPolicy:
-    """Base-stock level S = mu_{L+R} + z sigma_{L+R}, reviewed every R days (daily by default).
+    """Base-stock level S = mu_{L+R} + z sigma_{L+R}, or the service and cost of a given S.
 
     Parameters
     ----------
@@ -1129,27 +1224,43 @@ def base_stock(
         Lead time mean and sd [days], L (>= 0) and sigma_LT.
     service_level : numeric, optional
         Cycle service level alpha [fraction in (0, 1)]: z = Phi^-1(alpha).
+    order_up_to : numeric, optional
+        A given base-stock level S [units] to evaluate. The costs are then optional: the
+        service measures are always returned, the costs when costs are given.
     holding_cost : numeric, optional
-        [$/unit/year], h. With ``backorder_cost``, sets alpha = b / (b + h).
-    backorder_cost : numeric, optional
-        Backorder cost [$/unit/year], b (per unit *per unit time* backordered; not
-        the per-unit-short cost of :func:`sq_optimal`).
+        [$/unit/year], h. With a backorder cost (and no ``service_level`` or
+        ``order_up_to``) it sets alpha = b / (b + h).
+    backorder_cost_per_unit_year : numeric, optional
+        Backorder cost [$/unit/year], b: per unit backordered per year (Snyder and Shen's
+        p), charged on the backorders at the end of each review period.
+    shortage_cost_per_unit : numeric, optional
+        Instead of b: cost [$/unit short] charged per unit backordered at the end of a
+        review period, p', converted as b = p' days_per_year / R. With L = 0 every unit
+        short is backordered at the end of one period only, so this is exactly a cost
+        per unit short; with L > 0 a unit short is charged once per review it waits.
+        Needs R > 0.
     review_period_days : numeric, default 1
         R [days] (>= 0): the stock is reviewed, and one order placed, every R days. The
         default 1 is the daily review of the simulator's base-stock policy; 0 gives the
         continuous-review textbook formula on the lead time alone. L + R must be > 0.
+    days_per_year : float, default 365
+        [days/year], converting a cost per unit short into a cost per unit per year.
+    backorder_cost : numeric, optional
+        Deprecated name of ``backorder_cost_per_unit_year``.
 
     Returns
     -------
     BaseStockPolicy
-        S, safety stock, service, expected backorders and on-hand stock, cost.
+        S, safety stock, service (cycle service level, fill rate), expected backorders
+        and on-hand stock, and the annual cost and its parts (NaN without costs).
 
     Raises
     ------
     ValueError
-        Unless exactly one of ``service_level`` and the cost pair is given; on a
-        non-positive cost or a service level outside (0, 1); on negative demand
-        statistics, lead time or review period, or L + R = 0.
+        Unless exactly one of ``service_level``, ``order_up_to`` and the cost pair
+        chooses S; on both backorder costs; on a non-positive cost or a service level
+        outside (0, 1); on negative demand statistics, lead time or review period, or
+        L + R = 0.
 
     Notes
     -----
@@ -1159,8 +1270,12 @@ def base_stock(
         g(S) = h\\,E[(S - D_{L+R})^+] + b\\,E[(D_{L+R} - S)^+]
 
     Snyder and Shen [1]_, base-stock policy with normal demand (the base-stock
-    level is the newsvendor solution for the protection-interval demand); SPT [2]_
-    sec. 7.4, the (R, S) system with R = one period.
+    level is the newsvendor solution for the protection-interval demand, Eq. (4.35)
+    for the cost g(S) of any S); SPT [2]_ sec. 7.4, the (R, S) system with R = one
+    period. The fill rate counts the units short in a review period: the backorders
+    at its end less those already due before its order could arrive,
+    E[(D_{L+R} - S)+] - E[(D_L - S)+] (SPT sec. 7.4); for R = 0 (continuous review,
+    one-for-one) it is not defined by this formula and is NaN.
 
     Timing convention (shared with the simulator, ``docs/timing.md``): in each bucket
     orders due arrive first, then the position is reviewed and raised to S, then the
@@ -1181,23 +1296,48 @@ def base_stock(
     orders arriving at once (L = 0) and one period of demand to cover: S* = 56.60,
     expected cost 1.9976. One period is one day here:
 
-    >>> p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18, backorder_cost=0.70)
+    >>> p = base_stock(50, 8, lead_time_days=0, holding_cost=0.18,
+    ...                backorder_cost_per_unit_year=0.70)
     >>> round(p.order_up_to, 2), round(p.annual_cost, 4)
     (56.6, 1.9976)
+
+    The cost of the non-optimal S = 40 (Snyder and Shen, Example 4.3), and the service
+    of S = 60 without any cost:
+
+    >>> p = base_stock(50, 8, lead_time_days=0, order_up_to=40, holding_cost=0.18,
+    ...                backorder_cost_per_unit_year=0.70)
+    >>> round(p.annual_cost, 4)
+    7.3561
+    >>> p = base_stock(50, 8, lead_time_days=0, order_up_to=60)
+    >>> round(p.cycle_service_level, 4), round(p.fill_rate, 4), p.annual_cost
+    (0.8944, 0.9919, nan)
     """
-    costs = holding_cost is not None or backorder_cost is not None
-    if (service_level is None) == (not costs) or (
-        costs and (holding_cost is None or backorder_cost is None)
-    ):
-        raise ValueError(
-            "give either service_level, or both holding_cost [$/unit/year] and "
-            "backorder_cost [$/unit/year]"
-        )
-    extra = (
-        dict(service_level=service_level)
-        if service_level is not None
-        else dict(holding_cost=holding_cost, backorder_cost=backorder_cost)
+    backorder = _backorder_rate(
+        backorder_cost_per_unit_year, shortage_cost_per_unit, backorder_cost, required=False
     )
+    costs = holding_cost is not None or bool(backorder)
+    chosen = [name for name, v in (("service_level", service_level),
+                                   ("order_up_to", order_up_to)) if v is not None]  # fmt: skip
+    if len(chosen) > 1 or (not chosen and not (holding_cost is not None and backorder)):
+        raise ValueError(
+            "give one of service_level, order_up_to [units], or holding_cost "
+            "[$/unit/year] with backorder_cost_per_unit_year [$/unit/year] or "
+            "shortage_cost_per_unit [$/unit short]"
+            + (f"; got {', '.join(chosen)}" if len(chosen) > 1 else "")
+        )
+    if service_level is not None and costs:
+        raise ValueError(
+            "give either service_level or the costs (holding_cost with a backorder cost); "
+            "with a given order_up_to [units] the costs price it"
+        )
+    extra: dict[str, Any] = dict(backorder)
+    if holding_cost is not None:
+        extra["holding_cost"] = holding_cost
+    if service_level is not None:
+        extra["service_level"] = service_level
+    if order_up_to is not None:
+        extra["order_up_to"] = order_up_to
+    require_positive("days_per_year", np.asarray(days_per_year, dtype=float), "days/year")
     b = broadcast(
         demand_mean=demand_mean,
         demand_sd=demand_sd,
@@ -1218,13 +1358,11 @@ def base_stock(
         "> 0 (the protection interval)",
         "days",
     )
-    if service_level is not None:
-        require_probability("service_level", b["service_level"])
-        alpha = b["service_level"]
-    else:
-        require_positive("holding_cost", b["holding_cost"], "$/unit/year")
-        require_positive("backorder_cost", b["backorder_cost"], "$/unit/year")
-        alpha = b["backorder_cost"] / (b["backorder_cost"] + b["holding_cost"])
+    nan = np.full(b.shape, np.nan)
+    h = b["holding_cost"] if holding_cost is not None else nan
+    if holding_cost is not None:
+        require_positive("holding_cost", h, "$/unit/year")
+    rate = _backorder_rate_array(b, b["review_period_days"], days_per_year) if backorder else nan
     mean, sd = _ltd(
         b["demand_mean"],
         b["demand_sd"],
@@ -1233,16 +1371,38 @@ def base_stock(
         b["review_period_days"],
     )
     pos = sd > 0
-    z = np.where(pos, special.ndtri(alpha), 0.0)
-    big_s = mean + z * sd
-    g, tail = _normal_loss_parts(z)
-    backorders = np.where(pos, sd * g, 0.0)
-    on_hand = big_s - mean + backorders
-    csl = np.where(pos, 1.0 - tail, np.where(np.isnan(sd), np.nan, 1.0))
-    if service_level is None:
-        cost = b["holding_cost"] * on_hand + b["backorder_cost"] * backorders
+    safe_sd = np.where(pos, sd, 1.0)
+    if order_up_to is not None:
+        big_s = b["order_up_to"]
+        z = np.where(pos, (big_s - mean) / safe_sd, 0.0)
     else:
-        cost = np.full(mean.shape, np.nan)
+        if service_level is not None:
+            require_probability("service_level", b["service_level"])
+            alpha = b["service_level"]
+        else:
+            alpha = rate / (rate + h)
+        z = np.where(pos, special.ndtri(alpha), 0.0)
+        big_s = mean + z * sd
+    g, tail = _normal_loss_parts(z)
+    backorders = np.where(pos, sd * g, np.maximum(mean - big_s, 0.0))
+    on_hand = big_s - mean + backorders
+    csl = np.where(pos, 1.0 - tail, (big_s >= mean).astype(float))
+    csl = np.where(np.isnan(sd) | np.isnan(big_s), np.nan, csl)
+    # units short per review: backorders at its end less those due before its order lands
+    mean_l, sd_l = _ltd(
+        b["demand_mean"], b["demand_sd"], b["lead_time_days"], b["lead_time_sd_days"], 0.0
+    )
+    pos_l = sd_l > 0
+    g_l, _ = _normal_loss_parts(np.where(pos_l, (big_s - mean_l) / np.where(pos_l, sd_l, 1.0), 0))
+    early = np.where(pos_l, sd_l * g_l, np.maximum(mean_l - big_s, 0.0))
+    per_review = b["demand_mean"] * b["review_period_days"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = 1.0 - (backorders - early) / per_review
+    fill = np.where(per_review > 0, np.clip(fill, 0.0, 1.0), np.where(
+        b["review_period_days"] > 0, 1.0, np.nan))  # fmt: skip
+    fill = np.where(np.isnan(per_review) | np.isnan(big_s), np.nan, fill)
+    holding = h * on_hand
+    backordering = rate * backorders
     return BaseStockPolicy(
         order_up_to=b.wrap(big_s, "order_up_to"),
         safety_stock=b.wrap(big_s - mean, "safety_stock"),
@@ -1252,5 +1412,8 @@ def base_stock(
         cycle_service_level=b.wrap(csl, "cycle_service_level"),
         expected_backorders=b.wrap(backorders, "expected_backorders"),
         expected_on_hand=b.wrap(on_hand, "expected_on_hand"),
-        annual_cost=b.wrap(cost, "annual_cost"),
+        annual_cost=b.wrap(holding + backordering, "annual_cost"),
+        fill_rate=b.wrap(fill, "fill_rate"),
+        annual_holding_cost=b.wrap(holding, "annual_holding_cost"),
+        annual_backorder_cost=b.wrap(backordering, "annual_backorder_cost"),
     )
