@@ -3,6 +3,7 @@
 from . import classify as _classify
 from . import demand_class as _demand_class
 from . import distributions as _distributions
+from . import joint as _joint
 from . import order_quantity as _order_quantity
 from . import review as _review
 from . import service as _service
@@ -17,12 +18,14 @@ __all__ = [
     *_classify.__all__,
     *_demand_class.__all__,
     *_distributions.__all__,
+    *_joint.__all__,
     *_undershoot.__all__,
 ]
 
 from .classify import *  # noqa: F403
 from .demand_class import *  # noqa: F403
 from .distributions import *  # noqa: F403
+from .joint import *  # noqa: F403
 from .order_quantity import *  # noqa: F403
 from .review import *  # noqa: F403
 from .service import *  # noqa: F403
