@@ -735,3 +735,13 @@ def test_deprecated_cost_names_still_work_with_a_warning():
                  holding_cost=1, backorder_cost=10)  # fmt: skip
     with pytest.raises(ValueError, match=r"give shortage_cost_per_unit .* only; stockout_cost"):
         sq_optimal(**HARVEY, shortage_cost_per_unit=25, stockout_cost=25)
+
+
+def test_ss_power_needs_one_backorder_cost():
+    kw = dict(review_period_days=7, lead_time_days=3, order_cost=20, holding_cost=1)
+    with pytest.raises(ValueError, match=r"give backorder_cost_per_unit_year \[\$/unit/year\] or "):
+        ss_power(5.0, 1.0, **kw)
+    with pytest.raises(ValueError, match=r"not both"):
+        ss_power(5.0, 1.0, **kw, backorder_cost_per_unit_year=3.0, shortage_cost_per_unit=1.0)
+    with pytest.raises(ValueError, match=r"shortage_cost_per_unit must be > 0 \[\$/unit short\]"):
+        ss_power(5.0, 1.0, **kw, shortage_cost_per_unit=0.0)
