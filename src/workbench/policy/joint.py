@@ -27,8 +27,8 @@ References
    multi-retailer systems", *Management Science* 31(11), 1416-1430, 1985.
 .. [JMM] P. Jackson, W. Maxwell and J. Muckstadt, "The joint replenishment problem with a
    powers-of-two restriction", *IIE Transactions* 17(1), 25-32, 1985.
-.. [A] S. Axsäter, *Inventory Control*, 3rd ed., Springer, 2015, ch. 4 (coordinated
-   replenishments; powers-of-two policies, Propositions 4.1 and 4.2).
+.. [A] S. Axsäter, *Inventory Control*, 3rd ed., Springer, 2015 (coordinated
+   replenishments; powers-of-two policies).
 .. [SS] L. V. Snyder and Z.-J. M. Shen, *Fundamentals of Supply Chain Theory*, 2nd ed.,
    Wiley, 2019, ch. 3 (deterministic inventory models).
 """
@@ -189,10 +189,10 @@ def joint_replenishment(
     **Power of two**: each relaxed interval (the family's too) is rounded to the nearest
     T_L 2^k on a logarithmic scale. Each term's cost then rises by at most 6.07 %
     (3 / (2 sqrt 2)) for a fixed base period T_L, and, with T_L chosen to minimise the
-    cost, the total by at most 2.06 % (1 / (sqrt 2 ln 2)) ([R85]_; [A]_ Propositions 4.1
-    and 4.2). The best T_L is found exactly: the cost is A 2^-x + B 2^x between the n
-    points x = log2 T_L (mod 1) where some item's rounding changes, so each piece is
-    minimised in closed form and the best piece kept. A fixed base period with k >= 0
+    cost, the total by at most 2.06 % (1 / (sqrt 2 ln 2)) ([R85]_; [A]_). The best T_L
+    is found exactly: the cost is A 2^-x + B 2^x between the n points x = log2 T_L
+    (mod 1) where some item's rounding changes, so each piece is minimised in closed
+    form and the best piece kept. A fixed base period with k >= 0
     keeps the 6 % bound when every relaxed interval is at least T_L / sqrt 2.
 
     **Silver** ([S76]_; [SPT]_ ch. 10; as in [SS]_): the item with the smallest tau_i

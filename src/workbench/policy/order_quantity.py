@@ -453,7 +453,7 @@ def eoq_backorders(
     References
     ----------
     .. [HW] G. Hadley and T. M. Whitin, *Analysis of Inventory Systems*, Prentice-Hall,
-       1963, ch. 2.
+       1963.
 
     Examples
     --------

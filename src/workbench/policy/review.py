@@ -1270,8 +1270,8 @@ def base_stock(
         g(S) = h\\,E[(S - D_{L+R})^+] + b\\,E[(D_{L+R} - S)^+]
 
     Snyder and Shen [1]_, base-stock policy with normal demand (the base-stock
-    level is the newsvendor solution for the protection-interval demand, Eq. (4.35)
-    for the cost g(S) of any S); SPT [2]_ sec. 7.4, the (R, S) system with R = one
+    level is the newsvendor solution for the protection-interval demand, and g(S)
+    the expected cost of any S); SPT [2]_ sec. 7.4, the (R, S) system with R = one
     period. The fill rate counts the units short in a review period: the backorders
     at its end less those already due before its order could arrive,
     E[(D_{L+R} - S)+] - E[(D_L - S)+] (SPT sec. 7.4); for R = 0 (continuous review,

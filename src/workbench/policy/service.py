@@ -188,10 +188,10 @@ def normal_loss2(x: Any, *, mean: Any = 0.0, sd: Any = 1.0) -> Any:
         G^{(2)}(z) = \\tfrac12\\left[(1 + z^2)(1 - \\Phi(z)) - z\\,\\phi(z)\\right],\\qquad
         n^{(2)}(x) = \\sigma^2\\, G^{(2)}\\!\\left(\\frac{x - \\mu}{\\sigma}\\right)
 
-    Snyder and Shen [4]_ appendix C (Eqs. (C.19), (C.24)); Zipkin [5]_ appendix C. It is the
+    Snyder and Shen [4]_ appendix C; Zipkin [5]_ appendix C. It is the
     integral of the first-order loss, n2(x) = int_x^inf n(y) dy, so that the expected
     backorders of a continuous-review (r, Q) policy with normal lead-time demand are
-    B(r, Q) = [n2(r) - n2(r + Q)] / Q (Zipkin sec. 6.4; Snyder and Shen sec. 5.2).
+    B(r, Q) = [n2(r) - n2(r + Q)] / Q (Zipkin ch. 6; Snyder and Shen ch. 5).
     For z < 0 the identity G2(z) + G2(-z) = (1 + z^2)/2 is used; ``sd`` = 0 gives
     ((mu - x)+)^2 / 2.
 
@@ -434,7 +434,7 @@ def poisson_loss2(s: Any, mean: Any) -> Any:
 
     Notes
     -----
-    With F the Poisson cdf and f its pmf (0 below zero), Zipkin [5]_ sec. C.2.3.4:
+    With F the Poisson cdf and f its pmf (0 below zero), Zipkin [5]_ appendix C:
 
     .. math:: n^{(2)}(s) = \\tfrac12\\left[\\left((s - \\lambda)^2 + s\\right)(1 - F(s))
               - \\lambda (s - \\lambda) f(s)\\right]
@@ -442,7 +442,7 @@ def poisson_loss2(s: Any, mean: Any) -> Any:
     It equals sum_{j > s} n(j) with n the first-order loss :func:`poisson_loss` (Snyder
     and Shen [4]_ appendix C), and gives the exact expected backorders of a
     continuous-review (r, Q) policy with Poisson lead-time demand,
-    B(r, Q) = [n2(r) - n2(r + Q)] / Q (Zipkin sec. 6.2). :func:`workbench.policy.pmf_loss2`
+    B(r, Q) = [n2(r) - n2(r + Q)] / Q (Zipkin ch. 6). :func:`workbench.policy.pmf_loss2`
     computes the same for any pmf.
 
     References

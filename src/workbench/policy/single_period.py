@@ -324,7 +324,7 @@ def newsvendor(
       Q* is not rounded. σ = 0 gives Q* = μ.
     - Lognormal: ln D ~ N(m, s^2) with s^2 = ln(1 + σ²/μ²) and m = ln μ - s²/2;
       Q* = exp(m + s z); lost sales μ (1 - Φ(w - s)) - Q (1 - Φ(w)), w = (ln Q - m)/s
-      ([SS] sec. 4.3 and Problem 4.8; [P] sec. 1.3). σ = 0 gives Q* = μ.
+      ([SS] sec. 4.3 and Problem 4.8). σ = 0 gives Q* = μ.
     - Poisson: Q* an integer; lost sales λ P(D >= Q) - Q P(D > Q).
     - Empirical: Q* one of the observed demands; expectations are weighted averages.
 
