@@ -422,6 +422,12 @@ def _entry_cap(
     ratio = max(lim.ratio_free_bytes, lim.max_ratio * info.compress_size)
 
     def check(n: int) -> None:
+        if n > info.file_size:  # zipfile stops here; calamine might not
+            raise _refuse(
+                file,
+                f"files of the size the zip's directory states, but {name} inflates to "
+                f"more than the {human_bytes(info.file_size)} stated: a zip bomb?",
+            )
         if n > lim.max_entry_bytes:
             raise _over_entry(lim, file, name, n, "more than ")
         if n > left:
@@ -548,14 +554,15 @@ def _check_text_head(head: bytes, complete: bool, file: str, lim: ReadLimits) ->
         if not raw.strip():
             continue
         seen += 1
-        rough = max(raw.count(d) for d in (b",", b";", b"\t", b"|")) + 1
-        if rough <= lim.max_columns:
+        cells = max(raw.count(d) for d in (b",", b";", b"\t", b"|")) + 1
+        if cells <= lim.max_columns:
             continue
-        text = raw.decode("utf-8", errors="replace").rstrip("\r")
-        try:
-            cells = len(next(csv.reader([text], delimiter=_delimiter(text)), []))
-        except csv.Error:
-            cells = rough
+        if b'"' in raw:  # quoted separators are not cells
+            text = raw.decode("utf-8", errors="replace").rstrip("\r")
+            try:
+                cells = len(next(csv.reader([text], delimiter=_delimiter(text)), []))
+            except csv.Error:
+                pass
         if cells > lim.max_columns:
             raise _refuse(
                 file,
