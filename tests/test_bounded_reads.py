@@ -305,3 +305,23 @@ def test_read_limits_from_the_environment(monkeypatch, tmp_path):
     wide = b"date,sku,quantity,a,b\n2026-01-01,A1,1,x,y\n"
     message, _, _ = _refused(load_uploaded, {"items.csv": bombs.ITEMS, "demand.csv": wide})
     assert "(ReadLimits.max_columns = 4)" in message
+
+
+# --------------------------------------------------------------------------- the dashboard
+
+
+def test_dashboard_upload_of_a_bomb_shows_the_limit_and_keeps_the_data(tmp_path):
+    """The Data tab's upload (wb.load_uploaded with no limits): the 2 GB NUL zip is
+    refused at once, the error table names the limit, the data in use stays."""
+    from workbench.ui import DataPanel
+
+    shipped = load_dataset(ROOT / "sample_data")
+    panel = DataPanel(shipped)
+    bomb = bombs.nul_zip(tmp_path / "nul.zip", 2_000_000_000).read_bytes()
+    t = time.perf_counter()
+    assert panel.load_files({"nul.zip": bomb}) is False
+    assert time.perf_counter() - t < 2
+    assert panel.dataset is shipped
+    assert isinstance(panel.error, DataError)
+    assert "ReadLimits.max_entry_bytes = 1,073,741,824" in panel.message.value
+    assert "nul.zip" in panel.message.value and "Traceback" not in panel.message.value
