@@ -7,8 +7,11 @@ Builds, in a temporary folder, the files of issue 16 ("Bounded uploads and files
 3. ``big.zip``: 4 MB expanding to 2.2 GB of demand rows,
 4. ``one_line/demand.csv``: a 1 GB CSV that is one line (read from a folder, and uploaded
    as bytes, where the 1 GB upload itself is not counted as extra),
-5. ``strings.xlsx``: 7 MB of workbook whose shared-strings part is 2 GB,
+5. ``strings.xlsx``: 7 MB of workbook whose shared-strings part is 2 GB (and
+   ``strings.xlsx lies``: the same, its directory stating 1 MB),
 6. ``wide/demand.csv``: a 100,000-column CSV,
+7. ``parquet/demand.parquet``: 0.3 MB of Parquet whose text column repeats one 1 KB
+   string in 2 million rows (2 GB once decoded; not in the issue, the same attack),
 
 and loads each in a fresh Python process with the default :class:`workbench.ReadLimits`,
 printing the wall time of the load, its peak resident memory over the memory in use just
@@ -195,6 +198,29 @@ def wide_csv(path: Path, columns: int) -> Path:
     return path
 
 
+def text_parquet(path: Path, rows: int, width: int = 1000) -> Path:
+    """A demand.parquet of ``rows`` rows whose ``note`` column repeats one ``width``-byte
+    string: Parquet stores it once (a few hundred KB on disk), read plainly it is
+    ``rows * width`` bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    step = min(rows, 100_000)
+    note = pa.array(["x" * width]).take(pa.array([0] * step))
+    part = pa.table(
+        {
+            "date": pa.array([0] * step, pa.int64()).cast(pa.timestamp("us")),
+            "sku": pa.array(["A1"] * step),
+            "quantity": pa.array([1.0] * step),
+            "note": note,
+        }
+    )
+    with pq.ParquetWriter(path, part.schema) as writer:
+        for _ in range(rows // step):
+            writer.write_table(part, row_group_size=rows)
+    return path
+
+
 _XLSX_PARTS = {
     "[Content_Types].xml": (
         b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -320,6 +346,11 @@ CASES = {
     "one_line": lambda d: ("path", _folder(d / "one_line", one_line_csv, 1000 * MB)),
     "one_line upload": lambda d: ("upload", one_line_csv(d / "demand.csv", 1000 * MB)),
     "strings.xlsx": lambda d: ("path", strings_xlsx(d / "strings.xlsx", 2000 * MB)),
+    "strings.xlsx lies": lambda d: (
+        "path",
+        strings_xlsx(d / "lies.xlsx", 2000 * MB, declared=MB),
+    ),
+    "text.parquet": lambda d: ("path", _folder(d / "parquet", text_parquet, 2_000_000)),
     "wide": lambda d: ("path", _folder(d / "wide", wide_csv, 100_000)),
 }
 
@@ -327,7 +358,8 @@ CASES = {
 def _folder(folder: Path, build, arg) -> Path:
     folder.mkdir()
     (folder / "items.csv").write_bytes(ITEMS)
-    build(folder / "demand.csv", arg)
+    name = "demand.parquet" if build is text_parquet else "demand.csv"
+    build(folder / name, arg)
     return folder
 
 

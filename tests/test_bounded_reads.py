@@ -258,7 +258,38 @@ def test_parquet_limits_from_its_footer(tmp_path):
         "(ReadLimits.max_columns = 3), but it has 4" in message
     )
     message, _, _ = _refused(load_uploaded, files, limits=ReadLimits(max_entry_bytes=10_000))
-    assert "(ReadLimits.max_entry_bytes = 10,000), but its data is 2" in message
+    assert "(ReadLimits.max_entry_bytes = 10,000), but its data is 31.2 KiB" in message
+
+
+def test_parquet_text_repeated_in_every_row_is_refused_before_decoding(tmp_path):
+    """One 1 KB string in 1,000 rows is a few KB of Parquet and 1 MB decoded."""
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    (folder / "items.csv").write_bytes(bombs.ITEMS)
+    bombs.text_parquet(folder / "demand.parquet", 1000)
+    assert (folder / "demand.parquet").stat().st_size < 20_000
+    message, _, _ = _refused(load_dataset, folder, limits=ReadLimits(max_entry_bytes=100_000))
+    assert (
+        "demand.parquet: expected files of at most 97.7 KiB uncompressed "
+        "(ReadLimits.max_entry_bytes = 100,000), but its data is 1004.2 KiB" in message
+    )
+    ds = load_dataset(folder, limits=ReadLimits(max_entry_bytes=2_000_000))
+    assert ds.demand["quantity"].sum() == 1000
+
+
+def test_parquet_text_columns_still_load_as_text(tmp_path):
+    """Text columns read as dictionaries (to measure them) come back as plain text."""
+    items = pd.DataFrame(
+        {"sku": ["A1", "B2"], "inventory_type": "finished_good", "unit_cost": [1.0, 2.0]}
+    )
+    items["name"] = ["Candle", "Soap"]
+    buf = io.BytesIO()
+    items.to_parquet(buf, index=False)
+    ds = load_uploaded(
+        {"items.parquet": buf.getvalue(), "demand.csv": b"date,sku,quantity\n2026-01-01,A1,1\n"}
+    )
+    assert list(ds.items["name"]) == ["Candle", "Soap"]
+    assert str(ds.items["name"].dtype) in ("str", "string", "object")
 
 
 # --------------------------------------------------------------------------- still loads

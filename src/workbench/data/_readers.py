@@ -752,14 +752,19 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
         _check_parquet(pq.read_metadata(src), file, out.limits)
         if isinstance(src, io.BytesIO):
             src.seek(0)
-        keys = _key_columns(pq.read_schema(src), table)
+        schema = pq.read_schema(src)
+        keys = _key_columns(schema, table)
         if isinstance(src, io.BytesIO):
             src.seek(0)
         # foreign keys (a demand table's SKUs) come as a dictionary: a few thousand
         # distinct strings plus one int32 code per row, which is quicker to decode than
         # ten million strings; the validator checks, trims and looks up the distinct
-        # strings only and builds the text column once (see _validate._category_text)
-        tbl = pq.read_table(src, read_dictionary=keys)
+        # strings only and builds the text column once (see _validate._category_text).
+        # Other text columns are read as dictionaries too, and decoded only once their
+        # size is known: one long string repeated in every row is a few bytes on disk
+        texts = [f.name for f in schema if _is_text(f.type) and f.name not in keys]
+        tbl = pq.read_table(src, read_dictionary=keys + texts)
+        tbl = _decode_texts(tbl, set(texts), file, out.limits)
         tbl.validate(full=True)  # e.g. invalid UTF-8 (of a dictionary column: its dictionary)
         coded = [
             (i, tbl.column_names[i], _categorical(tbl.column(i)))
@@ -796,8 +801,61 @@ def _check_parquet(meta, file: str, lim: ReadLimits) -> None:
             f"but it has {meta.num_columns:,}",
         )
     size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    # a value repeated in every row is a few bytes on disk: count the rows' width too
+    width = sum(
+        _PARQUET_WIDTH.get(c.physical_type, c.length or 8)
+        for c in (meta.schema.column(j) for j in range(meta.num_columns))
+    )
+    size = max(size, meta.num_rows * width)
     if size > lim.max_entry_bytes:
         raise _over_entry(lim, file, "its data", size)
+
+
+#: Bytes per value of Parquet's physical types in memory (text: its offset, at least).
+_PARQUET_WIDTH = {
+    "BOOLEAN": 1,
+    "INT32": 4,
+    "FLOAT": 4,
+    "INT64": 8,
+    "DOUBLE": 8,
+    "INT96": 8,
+    "BYTE_ARRAY": 8,
+}
+
+
+def _is_text(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _decode_texts(tbl, texts: set[str], file: str, lim: ReadLimits):
+    """``tbl`` with its ``texts`` columns (read as dictionaries) decoded, once their
+    decoded size and the other columns' are known to be within ``max_entry_bytes``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = 0
+    for i, f in enumerate(tbl.schema):
+        column = tbl.column(i)
+        if f.name not in texts or not pa.types.is_dictionary(f.type):
+            size += column.nbytes
+            continue
+        for chunk in column.chunks:
+            lengths = pc.fill_null(pc.binary_length(chunk.dictionary), 0).to_numpy()
+            codes = chunk.indices.drop_null().to_numpy()
+            counts = np.bincount(codes, minlength=len(lengths))
+            size += int(counts @ lengths.astype(np.int64)) + 8 * len(chunk)
+    if size > lim.max_entry_bytes:
+        raise _over_entry(lim, file, "its data", size)
+    for i, f in enumerate(tbl.schema):
+        if f.name in texts and pa.types.is_dictionary(f.type):
+            column = tbl.column(i)
+            plain = pa.chunked_array(
+                [c.dictionary_decode() for c in column.chunks], type=f.type.value_type
+            )
+            tbl = tbl.set_column(i, f.with_type(plain.type), plain)
+    return tbl
 
 
 def _categorical(column) -> pd.Categorical:
