@@ -218,6 +218,15 @@ def test_long_line_further_down_names_its_row(tmp_path):
     assert "but line 3 is 5,014 bytes" in message
 
 
+def test_csv_with_old_mac_line_ends_is_not_one_long_line():
+    """Lines ended by CR alone (classic Mac OS) are lines: 1.3 MB of them still loads."""
+    rows = "".join(f"2026-01-{i % 28 + 1:02d},A1,1\r" for i in range(80_000))
+    data = ("date,sku,quantity\r" + rows).encode()
+    assert len(data) > ReadLimits().max_line_bytes
+    ds = load_uploaded({"items.csv": bombs.ITEMS, "demand.csv": data})
+    assert ds.demand["quantity"].sum() == 80_000
+
+
 def test_max_columns_counts_csv_cells_not_quoted_commas(tmp_path):
     header = ",".join(["date", "sku", "quantity", '"a, b, c, d, e"'])
     ok = f"{header}\n2026-01-01,A1,1,x\n".encode()

@@ -529,7 +529,8 @@ def _check_text_head(head: bytes, complete: bool, file: str, lim: ReadLimits) ->
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: measure the text as UTF-8
         head = head[: len(head) - len(head) % 2].decode("utf-16", errors="replace")
         head = head.encode("utf-8", errors="replace")
-    ends = np.flatnonzero(np.frombuffer(head, dtype=np.uint8) == 10)
+    newline = 10 if b"\n" in head or b"\r" not in head else 13  # \r alone: old Macs
+    ends = np.flatnonzero(np.frombuffer(head, dtype=np.uint8) == newline)
     starts = np.concatenate(([0], ends + 1))
     lengths = np.concatenate((ends, [len(head)])) - starts
     long = np.flatnonzero(lengths > lim.max_line_bytes)
