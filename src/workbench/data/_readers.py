@@ -278,7 +278,7 @@ _CHUNK = 1 << 20
 #: A central directory over this many bytes per allowed entry is refused unparsed (a
 #: real entry's record is its name plus about 100 bytes).
 _DIRECTORY_BYTES_PER_ENTRY = 4096
-_ADVICE = "; refused unread (if the file is genuine, raise the limit: see ReadLimits)"
+_ADVICE = "; not read further (if the file is genuine, raise the limit: see ReadLimits)"
 
 
 class _Refused(Exception):
