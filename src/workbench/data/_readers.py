@@ -22,8 +22,9 @@ Rules the readers follow
   compute formulas) and merged cells in a data column are problems naming the cells.
 - Nothing is read past the :class:`~workbench.data.limits.ReadLimits` of the load: a zip's
   and a workbook's entries are checked from the central directory before anything is
-  decompressed and counted again while decompressing, a Parquet file's row groups from its
-  footer, a CSV's line lengths and header width from its first megabytes. A file over a
+  decompressed and counted again while decompressing, a Parquet file's size from its footer
+  (row groups, rows times their width) and its text columns' before they are decoded, a
+  CSV's line lengths and header width from its first megabytes. A file over a
   limit is a problem naming the limit and its value, and nothing more of it is read.
 """
 
@@ -453,7 +454,7 @@ def _read_member(
     n = 0
     with zf.open(info) as f:
         if head_check is not None:
-            size = max(HEAD_BYTES, out.limits.max_line_bytes + 1)
+            size = _head_bytes(out.limits)
             head = f.read(size)
             n = len(head)
             check(n)
@@ -520,6 +521,11 @@ def _check_workbook_file(fp, file: str, out: Collected) -> None:
     out.read_bytes += total
 
 
+def _head_bytes(lim: ReadLimits) -> int:
+    """Bytes of a CSV to check first: :data:`HEAD_BYTES`, or one line over the limit."""
+    return max(HEAD_BYTES, lim.max_line_bytes + 1)
+
+
 def _check_text_head(head: bytes, complete: bool, file: str, lim: ReadLimits) -> None:
     """Refuse a CSV whose first bytes hold a line over ``max_line_bytes`` or a header
     candidate (one of the first non-blank lines) over ``max_columns`` cells.
@@ -581,7 +587,8 @@ def read_csv(data: bytes, file: str, table: str, out: Collected) -> None:
 
     Raises ``_Refused`` (before decoding) for a line or a header over the limits.
     """
-    _check_text_head(data[:HEAD_BYTES], len(data) <= HEAD_BYTES, file, out.limits)
+    head = _head_bytes(out.limits)
+    _check_text_head(data[:head], len(data) <= head, file, out.limits)
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     reason = None if utf16 else _not_a_table(data[:8192])
     if reason:
@@ -1284,7 +1291,7 @@ def _read_bytes(path: Path, base: str, out: Collected) -> bytes | None:
     """A CSV file's bytes, its first megabytes checked against the limits first."""
     try:
         with open(path, "rb") as f:
-            size = max(HEAD_BYTES, out.limits.max_line_bytes + 1)
+            size = _head_bytes(out.limits)
             head = f.read(size)
             _check_text_head(head, len(head) < size, base, out.limits)
             if len(head) < size:
