@@ -7,6 +7,7 @@ See :mod:`workbench.data.schema` for the tables and columns, :func:`load_dataset
 
 from .dataset import Dataset, load_dataset, load_uploaded
 from .errors import DataError, Problem
+from .limits import ReadLimits
 from .sample import sample_dataset
 from .schema import INVENTORY_TYPES, SCHEMAS, Column, Table
 from .stats import demand_stats
@@ -18,6 +19,7 @@ __all__ = [
     "DataError",
     "Dataset",
     "Problem",
+    "ReadLimits",
     "Table",
     "demand_stats",
     "load_dataset",

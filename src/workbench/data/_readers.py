@@ -20,24 +20,34 @@ Rules the readers follow
 - Excel workbooks are read with calamine (python-calamine, values as last saved by
   Excel). A formula cell without a saved value (a file written by a program that does not
   compute formulas) and merged cells in a data column are problems naming the cells.
+- Nothing is read past the :class:`~workbench.data.limits.ReadLimits` of the load: a zip's
+  and a workbook's entries are checked from the central directory before anything is
+  decompressed and counted again while decompressing, a Parquet file's size from its footer
+  (row groups, rows times their width) and its text columns' before they are decoded, a
+  CSV's line lengths and header width from its first megabytes. A file over a
+  limit is a problem naming the limit and its value, and nothing more of it is read.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import functools
 import html
 import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .errors import Problem
+from .limits import ReadLimits, human_bytes
 from .schema import SCHEMAS, table_for_name
 
 __all__ = ["RawTable", "collect_sources"]
@@ -78,6 +88,9 @@ class Collected:
     problems: list[Problem]
     report: list[tuple[str, int, str]]
     notes: list[str]
+    limits: ReadLimits = field(default_factory=ReadLimits)
+    #: Uncompressed bytes this load has read or accepted to read (``max_total_bytes``).
+    read_bytes: int = 0
 
 
 def _where(file: str, sheet: str | None) -> str:
@@ -257,11 +270,325 @@ def _csv_header(text: str, table: str, file: str, out: Collected) -> tuple[int, 
     return candidates[pick][0] - 1, seps[pick]
 
 
+# --------------------------------------------------------------------------- limits
+
+#: Bytes of a CSV looked at before it is decoded or parsed (at least one line more).
+HEAD_BYTES = 4 << 20
+#: Bytes decompressed at a time while counting an entry.
+_CHUNK = 1 << 20
+#: A central directory over this many bytes per allowed entry is refused unparsed (a
+#: real entry's record is its name plus about 100 bytes).
+_DIRECTORY_BYTES_PER_ENTRY = 4096
+_ADVICE = "; not read further (if the file is genuine, raise the limit: see ReadLimits)"
+
+
+class _Refused(Exception):
+    """A :class:`ReadLimits` limit was exceeded; ``problem`` says which, for ``out``."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.expected)
+        self.problem = problem
+
+
+def _refuse(file: str, expected: str, row: int | None = None) -> _Refused:
+    return _Refused(Problem(file, None, row, None, None, expected + _ADVICE))
+
+
+def _limit(lim: ReadLimits, name: str) -> str:
+    value = getattr(lim, name)
+    return (
+        f"ReadLimits.{name} = {value:,g}"
+        if name == "max_ratio"
+        else f"ReadLimits.{name} = {value:,}"
+    )
+
+
+def _over_entry(lim: ReadLimits, file: str, entry: str, size: int, at_least: str = "") -> _Refused:
+    return _refuse(
+        file,
+        f"files of at most {human_bytes(lim.max_entry_bytes)} uncompressed "
+        f"({_limit(lim, 'max_entry_bytes')}), but {entry} is {at_least}{human_bytes(size)}",
+    )
+
+
+def _over_total(lim: ReadLimits, file: str, total: int, at_least: str = "") -> _Refused:
+    return _refuse(
+        file,
+        f"at most {human_bytes(lim.max_total_bytes)} uncompressed in all "
+        f"({_limit(lim, 'max_total_bytes')}), but with this file the load comes to "
+        f"{at_least}{human_bytes(total)}",
+    )
+
+
+def _over_ratio(
+    lim: ReadLimits, file: str, entry: str, packed: int, size: int, at_least: str = ""
+) -> _Refused:
+    return _refuse(
+        file,
+        f"files compressed at most {lim.max_ratio:,g} to 1 ({_limit(lim, 'max_ratio')}, for "
+        f"files over {human_bytes(lim.ratio_free_bytes)}), but {entry} expands "
+        f"{at_least}{size / max(packed, 1):,.0f} times ({human_bytes(packed)} to "
+        f"{at_least}{human_bytes(size)}): a zip bomb?",
+    )
+
+
+def _account(size: int, file: str, out: Collected, entry: str | None = None) -> None:
+    """Check one file's uncompressed ``size`` [bytes] against the limits, and count it."""
+    lim = out.limits
+    if size > lim.max_entry_bytes:
+        raise _over_entry(lim, file, entry or "it", size)
+    if out.read_bytes + size > lim.max_total_bytes:
+        raise _over_total(lim, file, out.read_bytes + size)
+    out.read_bytes += size
+
+
+def _zip_directory(fp) -> tuple[int, int] | None:
+    """(entries, central directory size [bytes]) from a zip's end records, unparsed.
+
+    None when there is no end record (zipfile then reports the archive as unreadable).
+    """
+    fp.seek(0, os.SEEK_END)
+    size = fp.tell()
+    n = min(size, 22 + 0xFFFF + 20)  # end record, its comment, the zip64 locator
+    fp.seek(size - n)
+    tail = fp.read(n)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory = int.from_bytes(tail[at + 12 : at + 16], "little")
+    if (entries == 0xFFFF or directory == 0xFFFFFFFF) and tail[at - 20 : at - 16] == (
+        b"PK\x06\x07"
+    ):
+        fp.seek(int.from_bytes(tail[at - 12 : at - 4], "little"))
+        rec = fp.read(56)
+        if rec[:4] == b"PK\x06\x06" and len(rec) == 56:
+            entries = int.from_bytes(rec[32:40], "little")
+            directory = int.from_bytes(rec[40:48], "little")
+    return entries, directory
+
+
+def _open_archive(src, file: str, out: Collected) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """Open a zip (or .xlsx) whose directory passes the limits: entry count, each entry's
+    declared size and compression ratio, and the declared total. Nothing is decompressed."""
+    lim = out.limits
+    found = _zip_directory(src)
+    if found is not None:
+        entries, directory = found
+        if entries > lim.max_entries or directory > lim.max_entries * _DIRECTORY_BYTES_PER_ENTRY:
+            shown = f"{entries:,}" if entries > lim.max_entries else "too many"
+            raise _refuse(
+                file,
+                f"an archive of at most {lim.max_entries:,} files "
+                f"({_limit(lim, 'max_entries')}), but it holds {shown}",
+            )
+    src.seek(0)
+    zf = zipfile.ZipFile(src)
+    try:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > lim.max_entries:
+            raise _refuse(
+                file,
+                f"an archive of at most {lim.max_entries:,} files "
+                f"({_limit(lim, 'max_entries')}), but it holds {len(infos):,}",
+            )
+        total = out.read_bytes
+        for info in infos:
+            name = os.path.basename(info.filename)
+            if info.file_size > lim.max_entry_bytes:
+                raise _over_entry(lim, file, name, info.file_size)
+            if info.file_size > lim.ratio_free_bytes and (
+                info.file_size > lim.max_ratio * info.compress_size
+            ):
+                raise _over_ratio(lim, file, name, info.compress_size, info.file_size)
+            total += info.file_size
+        if total > lim.max_total_bytes:
+            raise _over_total(lim, file, total)
+    except BaseException:
+        zf.close()
+        raise
+    return zf, infos
+
+
+def _entry_cap(
+    info: zipfile.ZipInfo, file: str, out: Collected, before: int = 0
+) -> Callable[[int], None]:
+    """A check for the bytes decompressed so far from one entry: raises past a limit.
+
+    ``before``: bytes of this archive already counted but not yet in ``out.read_bytes``.
+    """
+    lim = out.limits
+    name = os.path.basename(info.filename)
+    left = lim.max_total_bytes - out.read_bytes - before
+    ratio = max(lim.ratio_free_bytes, lim.max_ratio * info.compress_size)
+
+    def check(n: int) -> None:
+        if n > info.file_size:  # zipfile stops here; calamine might not
+            raise _refuse(
+                file,
+                f"files of the size the zip's directory states, but {name} inflates to "
+                f"more than the {human_bytes(info.file_size)} stated: a zip bomb?",
+            )
+        if n > lim.max_entry_bytes:
+            raise _over_entry(lim, file, name, n, "more than ")
+        if n > left:
+            raise _over_total(lim, file, out.read_bytes + before + n, "more than ")
+        if n > ratio:
+            raise _over_ratio(lim, file, name, info.compress_size, n, "more than ")
+
+    return check
+
+
+def _read_member(
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    file: str,
+    out: Collected,
+    head_check: Callable[[bytes, bool], None] | None = None,
+) -> bytes:
+    """One zip entry's bytes, decompressed through a counter that stops at the limits
+    (declared sizes can lie); ``head_check(first bytes, complete)`` runs on the first
+    :data:`HEAD_BYTES` before the rest is decompressed."""
+    check = _entry_cap(info, file, out)
+    parts: list[bytes] = []
+    n = 0
+    with zf.open(info) as f:
+        if head_check is not None:
+            size = _head_bytes(out.limits)
+            head = f.read(size)
+            n = len(head)
+            check(n)
+            head_check(head, n < size)
+            parts.append(head)
+        while chunk := f.read(_CHUNK):
+            n += len(chunk)
+            check(n)
+            parts.append(chunk)
+    out.read_bytes += n
+    return b"".join(parts)
+
+
+def _inflated_size(fp, info: zipfile.ZipInfo, check: Callable[[int], None]) -> int:
+    """Bytes an entry's data really inflates to [bytes], counted chunk by chunk and
+    discarded; ``check`` raises past a limit. Read from the raw data, not through
+    zipfile, which stops at the declared size: another reader (calamine) may not."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return info.file_size  # calamine reads deflate and stored parts only
+    fp.seek(info.header_offset)
+    local = fp.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header of {info.filename}")
+    fp.seek(
+        info.header_offset
+        + 30
+        + int.from_bytes(local[26:28], "little")
+        + int.from_bytes(local[28:30], "little")
+    )
+    left = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        check(left)
+        return left
+    inflate = zlib.decompressobj(-15)
+    n = 0
+    while left > 0 and not inflate.eof:
+        data = fp.read(min(_CHUNK, left))
+        if not data:
+            break
+        left -= len(data)
+        while data and not inflate.eof:
+            n += len(inflate.decompress(data, _CHUNK))
+            check(n)
+            data = inflate.unconsumed_tail
+    return n
+
+
+def _check_workbook(source: bytes | Path, file: str, out: Collected) -> None:
+    """Check an .xlsx's parts against the limits before calamine opens it: declared
+    sizes from the central directory, then each part's real inflated size."""
+    if isinstance(source, bytes):
+        _check_workbook_file(io.BytesIO(source), file, out)
+    else:
+        with open(source, "rb") as fp:
+            _check_workbook_file(fp, file, out)
+
+
+def _check_workbook_file(fp, file: str, out: Collected) -> None:
+    zf, infos = _open_archive(fp, file, out)
+    zf.close()
+    total = 0
+    for info in infos:
+        total += _inflated_size(fp, info, _entry_cap(info, file, out, before=total))
+    out.read_bytes += total
+
+
+def _head_bytes(lim: ReadLimits) -> int:
+    """Bytes of a CSV to check first: :data:`HEAD_BYTES`, or one line over the limit."""
+    return max(HEAD_BYTES, lim.max_line_bytes + 1)
+
+
+def _check_text_head(head: bytes, complete: bool, file: str, lim: ReadLimits) -> None:
+    """Refuse a CSV whose first bytes hold a line over ``max_line_bytes`` or a header
+    candidate (one of the first non-blank lines) over ``max_columns`` cells.
+
+    ``complete``: ``head`` is the whole file (else its last line may go on).
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16: measure the text as UTF-8
+        head = head[: len(head) - len(head) % 2].decode("utf-16", errors="replace")
+        head = head.encode("utf-8", errors="replace")
+    newline = 10 if b"\n" in head or b"\r" not in head else 13  # \r alone: old Macs
+    ends = np.flatnonzero(np.frombuffer(head, dtype=np.uint8) == newline)
+    starts = np.concatenate(([0], ends + 1))
+    lengths = np.concatenate((ends, [len(head)])) - starts
+    long = np.flatnonzero(lengths > lim.max_line_bytes)
+    if len(long):
+        line = int(long[0]) + 1
+        shown = (
+            "longer"
+            if not complete and long[0] == len(lengths) - 1
+            else (f"{int(lengths[long[0]]):,} bytes")
+        )
+        raise _refuse(
+            file,
+            f"lines of at most {human_bytes(lim.max_line_bytes)} "
+            f"({_limit(lim, 'max_line_bytes')}), but line {line:,} is {shown}",
+            row=line,
+        )
+    seen = 0
+    for i in range(len(lengths)):
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+        raw = head[starts[i] : starts[i] + lengths[i]]
+        if not raw.strip():
+            continue
+        seen += 1
+        cells = max(raw.count(d) for d in (b",", b";", b"\t", b"|")) + 1
+        if cells <= lim.max_columns:
+            continue
+        if b'"' in raw:  # quoted separators are not cells
+            text = raw.decode("utf-8", errors="replace").rstrip("\r")
+            try:
+                cells = len(next(csv.reader([text], delimiter=_delimiter(text)), []))
+            except csv.Error:
+                pass
+        if cells > lim.max_columns:
+            raise _refuse(
+                file,
+                f"tables of at most {lim.max_columns:,} columns "
+                f"({_limit(lim, 'max_columns')}), but line {i + 1:,} has {cells:,} cells",
+                row=i + 1,
+            )
+
+
 # --------------------------------------------------------------------------- CSV
 
 
 def read_csv(data: bytes, file: str, table: str, out: Collected) -> None:
-    """Read CSV bytes into ``out``; fast pyarrow path, exact python path as fallback."""
+    """Read CSV bytes into ``out``; fast pyarrow path, exact python path as fallback.
+
+    Raises ``_Refused`` (before decoding) for a line or a header over the limits.
+    """
+    head = _head_bytes(out.limits)
+    _check_text_head(data[:head], len(data) <= head, file, out.limits)
     utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
     reason = None if utf16 else _not_a_table(data[:8192])
     if reason:
@@ -430,14 +757,22 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        keys = _key_columns(pq.read_schema(src), table)
+        _check_parquet(pq.read_metadata(src), file, out.limits)
+        if isinstance(src, io.BytesIO):
+            src.seek(0)
+        schema = pq.read_schema(src)
+        keys = _key_columns(schema, table)
         if isinstance(src, io.BytesIO):
             src.seek(0)
         # foreign keys (a demand table's SKUs) come as a dictionary: a few thousand
         # distinct strings plus one int32 code per row, which is quicker to decode than
         # ten million strings; the validator checks, trims and looks up the distinct
-        # strings only and builds the text column once (see _validate._category_text)
-        tbl = pq.read_table(src, read_dictionary=keys)
+        # strings only and builds the text column once (see _validate._category_text).
+        # Other text columns are read as dictionaries too, and decoded only once their
+        # size is known: one long string repeated in every row is a few bytes on disk
+        texts = [f.name for f in schema if _is_text(f.type) and f.name not in keys]
+        tbl = pq.read_table(src, read_dictionary=keys + texts)
+        tbl = _decode_texts(tbl, set(texts), file, out.limits)
         tbl.validate(full=True)  # e.g. invalid UTF-8 (of a dictionary column: its dictionary)
         coded = [
             (i, tbl.column_names[i], _categorical(tbl.column(i)))
@@ -452,6 +787,8 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
         for i, name, cat in coded:
             frame.insert(i, name, pd.Series(cat, copy=False), allow_duplicates=True)
         pa.default_memory_pool().release_unused()  # give the decoding buffers back
+    except _Refused:
+        raise
     except Exception as exc:
         out.problems.append(
             Problem(file, None, None, None, None, f"a readable Parquet file ({type(exc).__name__})")
@@ -460,6 +797,73 @@ def read_parquet(source: bytes | Path, file: str, table: str, out: Collected) ->
     frame = frame.reset_index(drop=not _has_named_index(frame))
     frame.columns = _dedupe(list(frame.columns))
     out.raws.append(RawTable(table, frame, file, None, np.arange(1, len(frame) + 1)))
+
+
+def _check_parquet(meta, file: str, lim: ReadLimits) -> None:
+    """Refuse a Parquet file, from its footer, with more than ``max_columns`` columns or
+    row groups decoding to more than ``max_entry_bytes``."""
+    if meta.num_columns > lim.max_columns:
+        raise _refuse(
+            file,
+            f"tables of at most {lim.max_columns:,} columns ({_limit(lim, 'max_columns')}), "
+            f"but it has {meta.num_columns:,}",
+        )
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    # a value repeated in every row is a few bytes on disk: count the rows' width too
+    width = sum(
+        _PARQUET_WIDTH.get(c.physical_type, c.length or 8)
+        for c in (meta.schema.column(j) for j in range(meta.num_columns))
+    )
+    size = max(size, meta.num_rows * width)
+    if size > lim.max_entry_bytes:
+        raise _over_entry(lim, file, "its data", size)
+
+
+#: Bytes per value of Parquet's physical types in memory (text: its offset, at least).
+_PARQUET_WIDTH = {
+    "BOOLEAN": 1,
+    "INT32": 4,
+    "FLOAT": 4,
+    "INT64": 8,
+    "DOUBLE": 8,
+    "INT96": 8,
+    "BYTE_ARRAY": 8,
+}
+
+
+def _is_text(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _decode_texts(tbl, texts: set[str], file: str, lim: ReadLimits):
+    """``tbl`` with its ``texts`` columns (read as dictionaries) decoded, once their
+    decoded size and the other columns' are known to be within ``max_entry_bytes``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = 0
+    for i, f in enumerate(tbl.schema):
+        column = tbl.column(i)
+        if f.name not in texts or not pa.types.is_dictionary(f.type):
+            size += column.nbytes
+            continue
+        for chunk in column.chunks:
+            lengths = pc.fill_null(pc.binary_length(chunk.dictionary), 0).to_numpy()
+            codes = chunk.indices.drop_null().to_numpy()
+            counts = np.bincount(codes, minlength=len(lengths))
+            size += int(counts @ lengths.astype(np.int64)) + 8 * len(chunk)
+    if size > lim.max_entry_bytes:
+        raise _over_entry(lim, file, "its data", size)
+    for i, f in enumerate(tbl.schema):
+        if f.name in texts and pa.types.is_dictionary(f.type):
+            column = tbl.column(i)
+            plain = pa.chunked_array(
+                [c.dictionary_decode() for c in column.chunks], type=f.type.value_type
+            )
+            tbl = tbl.set_column(i, f.with_type(plain.type), plain)
+    return tbl
 
 
 def _categorical(column) -> pd.Categorical:
@@ -529,7 +933,17 @@ def read_excel(
     seen: dict[str, str],
     only: str | None = None,
 ) -> None:
-    """Read every sheet of a workbook (or the first sheet as table ``only``) with calamine."""
+    """Read every sheet of a workbook (or the first sheet as table ``only``) with calamine.
+
+    Its parts are checked against ``out.limits`` first (``_Refused`` past one).
+    """
+    try:
+        _check_workbook(source, file, out)
+    except _Refused:
+        raise
+    except Exception as exc:  # not a zip, a broken directory: not a workbook
+        out.problems.append(_unreadable_workbook(file, exc))
+        return
     try:
         import python_calamine
 
@@ -816,7 +1230,14 @@ def _formulas(src: io.BytesIO | Path, name: str) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------- dispatch
 
 
-def _add_entry(name: str, content: bytes | Path, out: Collected, seen: dict[str, str]) -> None:
+def _add_entry(
+    name: str,
+    content: bytes | Path,
+    out: Collected,
+    seen: dict[str, str],
+    counted: bool = False,
+) -> None:
+    """Read one file (``counted``: its size is already in ``out.read_bytes``)."""
     base = os.path.basename(name.rstrip("/"))
     stem, ext = os.path.splitext(base)
     ext = ext.lower()
@@ -842,6 +1263,9 @@ def _add_entry(name: str, content: bytes | Path, out: Collected, seen: dict[str,
         return
     if not _claim(table, base, None, seen, out):
         return
+    if not counted:
+        size = len(content) if isinstance(content, bytes) else _file_size(content)
+        _account(size, base, out)
     if ext in PARQUET_EXT:
         read_parquet(content, base, table, out)
     else:
@@ -856,9 +1280,24 @@ def _add_entry(name: str, content: bytes | Path, out: Collected, seen: dict[str,
         read_csv(data, base, table, out)
 
 
-def _read_bytes(path: Path, base: str, out: Collected) -> bytes | None:
+def _file_size(path: Path) -> int:
     try:
-        return Path(path).read_bytes()
+        return Path(path).stat().st_size
+    except OSError:
+        return 0  # reading it will report the problem
+
+
+def _read_bytes(path: Path, base: str, out: Collected) -> bytes | None:
+    """A CSV file's bytes, its first megabytes checked against the limits first."""
+    try:
+        with open(path, "rb") as f:
+            size = _head_bytes(out.limits)
+            head = f.read(size)
+            _check_text_head(head, len(head) < size, base, out.limits)
+            if len(head) < size:
+                return head
+            f.seek(0)
+            return f.read()
     except OSError as exc:
         out.problems.append(Problem(base, None, None, None, None, f"a readable file ({exc})"))
         return None
@@ -884,27 +1323,47 @@ def _claim(table: str, file: str, sheet: str | None, seen: dict[str, str], out: 
 
 
 def _zip_entries(content: bytes | Path, base: str, out: Collected, seen: dict) -> None:
+    """Read a zip's tables; its directory is checked against the limits first, and each
+    entry counted while it is decompressed (``_Refused`` past a limit)."""
     try:
-        src = io.BytesIO(content) if isinstance(content, bytes) else content
-        with zipfile.ZipFile(src) as zf:
+        with contextlib.ExitStack() as stack:
+            if isinstance(content, bytes):
+                src = io.BytesIO(content)
+            else:
+                src = stack.enter_context(open(content, "rb"))
+            zf = stack.enter_context(_open_archive(src, base, out)[0])
             for info in zf.infolist():
                 if info.is_dir():
                     continue
-                _add_entry(info.filename, zf.read(info), out, seen)
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
+                entry = os.path.basename(info.filename)
+                check = None
+                if os.path.splitext(entry)[1].lower() in CSV_EXT:
+                    check = functools.partial(_check_text_head, file=entry, lim=out.limits)
+                data = _read_member(zf, info, base, out, head_check=check)
+                _add_entry(info.filename, data, out, seen, counted=True)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
         out.problems.append(
             Problem(base, None, None, None, None, f"a readable zip archive ({exc})")
         )
 
 
-def collect_sources(entries: Mapping[str, bytes | Path]) -> Collected:
-    """Read named files (name -> bytes or path); zips and workbooks are opened."""
-    out = Collected([], [], [], [])
+def collect_sources(
+    entries: Mapping[str, bytes | Path], limits: ReadLimits | None = None
+) -> Collected:
+    """Read named files (name -> bytes or path); zips and workbooks are opened.
+
+    ``limits``: how much may be read (default :meth:`ReadLimits.from_env`); a file over a
+    limit is a problem and is not read further.
+    """
+    out = Collected([], [], [], [], limits=ReadLimits.from_env() if limits is None else limits)
     seen: dict[str, str] = {}
     for name, content in entries.items():
         ext = os.path.splitext(name)[1].lower()
-        if ext in ZIP_EXT:
-            _zip_entries(content, os.path.basename(name), out, seen)
-        else:
-            _add_entry(name, content, out, seen)
+        try:
+            if ext in ZIP_EXT:
+                _zip_entries(content, os.path.basename(name), out, seen)
+            else:
+                _add_entry(name, content, out, seen)
+        except _Refused as refused:  # over a limit: that file (or archive) is not read
+            out.problems.append(refused.problem)
     return out

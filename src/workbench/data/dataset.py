@@ -29,6 +29,7 @@ from .frequency import (
     normalize_frequency,
     rebucket,
 )
+from .limits import ReadLimits
 from .schema import SCHEMAS, table_for_name
 
 __all__ = ["Dataset", "load_dataset", "load_uploaded"]
@@ -371,6 +372,7 @@ def load_dataset(
     dayfirst: bool | None = None,
     decimal: Literal[".", ","] | None = None,
     frequency: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Dataset:
     r"""Load a dataset from a folder, an Excel workbook or a zip archive.
 
@@ -399,6 +401,13 @@ def load_dataset(
         month's last day: months; all on one weekday: weeks; else days; see
         :func:`~workbench.data.frequency.detect_frequency`). Kept as
         ``demand_frequency`` and stated in ``notes``.
+    limits : ReadLimits, optional
+        How much the load may read: files per archive, each file's and the total
+        uncompressed size [bytes], compression ratio, CSV line length [bytes] and columns.
+        Default: :meth:`ReadLimits.from_env` (the defaults, changed by the
+        ``WORKBENCH_READ_LIMITS`` environment variable). Checked before anything is
+        decompressed or parsed; a file over a limit is a problem naming the limit and its
+        value, and is not read.
 
     Returns
     -------
@@ -492,7 +501,7 @@ def load_dataset(
             ]
         )
     return _set_frequency(
-        _build(collect_sources(entries), str(p), dayfirst=dayfirst, decimal=decimal),
+        _build(collect_sources(entries, limits), str(p), dayfirst=dayfirst, decimal=decimal),
         frequency,
     )
 
@@ -503,12 +512,13 @@ def load_uploaded(
     dayfirst: bool | None = None,
     decimal: Literal[".", ","] | None = None,
     frequency: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> Dataset:
     """Load a dataset from uploaded files (file name -> content).
 
     Accepts several CSV/Parquet files named after their tables, one ``.xlsx`` workbook
     with a sheet per table, or one ``.zip``; this is what the dashboard's FileUpload
-    widget gives. ``dayfirst``, ``decimal`` and ``frequency`` are as in
+    widget gives. ``dayfirst``, ``decimal``, ``frequency`` and ``limits`` are as in
     :func:`load_dataset`. Raises :class:`DataError` like :func:`load_dataset`.
     """
     if not files:
@@ -527,7 +537,7 @@ def load_uploaded(
     _check_options(dayfirst, decimal)
     entries = {str(name): bytes(content) for name, content in files.items()}
     built = _build(
-        collect_sources(entries),
+        collect_sources(entries, limits),
         "upload: " + ", ".join(entries),
         dayfirst=dayfirst,
         decimal=decimal,
