@@ -8,6 +8,9 @@ cost. Issues (sales, consumption) draw units out of the lots in a fixed order:
   expiry date go after the dated ones, oldest first), the rule for perishables;
 * ``"lifo"``: last in, first out, by ``received_date`` descending.
 
+Lots received the same day (or without dates) are received in row order: FIFO
+takes the earlier row first, LIFO the later row first.
+
 The engine is linear-logarithmic in lots + issues for all SKUs at once (no
 Python loop over SKUs, no re-scans). Per SKU, lay the lots end to end on a line
 in consumption order: lot *k* occupies ``(L[k-1], L[k]]`` where ``L`` is the
@@ -28,9 +31,10 @@ remains of the lots.
 
 Timing convention: the consumption is a *quantity* matching, as in periodic
 costing. An issue dated before a lot was received can still draw from that lot
-when there is nothing older left (it behaves as a back-order filled from the
-next receipt). With no back-orders, periodic and perpetual FIFO agree; LIFO here
-is periodic LIFO (see :mod:`workbench.stock.valuation`).
+when there is nothing older left: it is a backorder filled from the next
+receipt, the rule every costing method of :mod:`workbench.stock.valuation`
+follows. Periodic and perpetual FIFO therefore agree; LIFO here is periodic LIFO
+(perpetual LIFO is ``inventory_valuation(..., method="lifo_perpetual")``).
 """
 
 from __future__ import annotations
@@ -196,15 +200,16 @@ def _lot_order(lots: pd.DataFrame, code: np.ndarray, rule: str) -> np.ndarray:
     """Positions of ``lots`` sorted by SKU code, then in consumption order."""
     nat = np.iinfo(np.int64).min
     big = np.iinfo(np.int64).max
-    keys: list[np.ndarray] = [np.arange(len(lots))]
+    # ties (same received_date, or no dates): the row order is the order of receipt,
+    # so FIFO takes the earlier row first and LIFO the later row first
+    row = np.arange(len(lots))
+    keys: list[np.ndarray] = [-row if rule == "lifo" else row]
     if "received_date" in lots:
         received = _as_int64(lots["received_date"])
         if rule == "lifo":
             keys.append(np.where(received == nat, big, -received))
         else:
             keys.append(np.where(received == nat, big, received))
-    elif rule == "lifo":
-        keys.append(-keys[0])
     if rule == "fefo" and "expiry_date" in lots:
         expiry = _as_int64(lots["expiry_date"])
         keys.append(np.where(expiry == nat, big, expiry))
