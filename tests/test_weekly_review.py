@@ -250,3 +250,18 @@ def test_runs_on_the_sample_business():
     assert len(r.by_sku) == len(ds.items)
     assert_allclose(r.by_type["on_hand_value"].sum(), ds.lots.eval("quantity * unit_cost").sum())
     assert 0 <= r.headline["record accuracy [fraction]"] <= 1
+
+
+def test_counts_without_location_are_audited(business):
+    # issue 15 defect 3: counts whose optional location column is absent (or blank) were
+    # dropped and the record accuracy showed n/a
+    counts = business.counts.drop(columns="location")
+    ds = wb.Dataset.from_tables({**business.tables, "counts": counts}, source="hand-built")
+    r = weekly_review(ds, PLAN, as_of=AS_OF, period_days=90)
+    assert_allclose(r.headline["record accuracy [fraction]"], 0.5)
+    assert list(r.count_discrepancies["sku"]) == ["fg1"]
+    blank = business.counts.astype({"location": object})
+    blank["location"] = None
+    ds = wb.Dataset.from_tables({**business.tables, "counts": blank}, source="hand-built")
+    r = weekly_review(ds, PLAN, as_of=AS_OF, period_days=90)
+    assert_allclose(r.headline["record accuracy [fraction]"], 0.5)

@@ -743,6 +743,9 @@ def weekly_review(
     if counts is not None and len(counts) and dataset.lots is not None:
         when = pd.to_datetime(counts["count_date"])
         latest = when[when <= end].max()
+        undated = int(when.isna().sum())
+        if undated:
+            notes.append(f"{undated} count row(s) without a count date left out of the audit.")
         if pd.notna(latest):
             audit = count_audit(
                 counts[when == latest],
@@ -767,6 +770,12 @@ def weekly_review(
                     else "."
                 )
             )
+            stray = float(audit.summary["unlocated_record_units"])
+            if stray > 0:
+                notes.append(
+                    f"{stray:g} units on record without a location were not compared with "
+                    "the located counts of their SKUs."
+                )
         else:
             count_discrepancies = pd.DataFrame()
     else:
