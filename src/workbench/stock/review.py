@@ -784,7 +784,24 @@ def weekly_review(
 
     if dataset.lots is not None and len(dataset.lots):
         lots = dataset.lots[~(pd.to_datetime(dataset.lots["received_date"]) > end)]
-        risk = expiry_risk(lots, kpis["daily_demand"], as_of=end)
+        shelf = None
+        if "shelf_life_days" in dataset.items:
+            shelf = dataset.items.set_index(dataset.items["sku"].astype(str))["shelf_life_days"]
+            if shelf.notna().any():
+                dated = (
+                    pd.to_datetime(lots["expiry_date"]).notna()
+                    if "expiry_date" in lots
+                    else pd.Series(False, index=lots.index)
+                )
+                filled = int((~dated & lots["sku"].astype(str).map(shelf).notna()).sum())
+                if filled:
+                    notes.append(
+                        f"{filled} lot(s) without an expiry date are dated from the item's "
+                        "shelf life (received date + shelf_life_days)."
+                    )
+            else:
+                shelf = None
+        risk = expiry_risk(lots, kpis["daily_demand"], as_of=end, shelf_life_days=shelf)
         expiring_lots = risk[(risk["units_at_risk"] > 0) | (risk["days_to_expiry"] <= expiry_days)]
         expiring_lots = expiring_lots.reset_index(drop=True)
         typed = lots.assign(
