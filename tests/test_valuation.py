@@ -445,3 +445,40 @@ def test_every_method_leaves_the_same_units_and_lifo_perpetual_matches_periodic_
     p = inventory_valuation(buys, late, opening=opening, method="lifo")
     q = inventory_valuation(buys, late, opening=opening, method="lifo_perpetual")
     assert_allclose(p["cogs"], q["cogs"], rtol=1e-9, atol=1e-9)
+
+
+def test_rolled_back_opening_is_costed_by_each_method():
+    # issue 15 defect 5: the rolled-back opening stock was costed at the last purchase
+    # price ($4) whatever the method. Before 1 Jan rm was bought 50 @ $3 (Nov) and
+    # 100 @ $4 (Dec); the averages cost the opening at $550 / 150 = $3.667 a unit.
+    import workbench as wb
+    from workbench.stock.valuation import period_movements
+
+    ds = _tiny_dataset()
+    po = ds.purchase_orders
+    nov = po.iloc[[0]].assign(
+        po_id="pn",
+        order_date=pd.Timestamp("2025-10-20"),
+        promised_date=pd.Timestamp("2025-11-01"),
+        received_date=pd.Timestamp("2025-11-01"),
+        quantity=50.0,
+        unit_cost=3.0,
+    )
+    demand = pd.concat(  # 50 more issued in the period: the roll-back stays at 65
+        [ds.demand, ds.demand.iloc[[0]].assign(quantity=50.0)], ignore_index=True
+    )
+    purchases = pd.concat([po, nov], ignore_index=True)
+    tables = {**ds.tables, "purchase_orders": purchases, "demand": demand}
+    ds = wb.Dataset.from_tables(tables)
+    m = period_movements(ds, start="2026-01-01", end="2026-02-28")
+    row = m.opening.set_index("sku").loc["rm"]
+    assert_allclose(row["quantity"], 115.0)
+    # 115 rolled back: FIFO the newest 100 @ $4 + 15 @ $3; LIFO 50 @ $3 + 65 @ $4
+    assert_allclose(row["unit_cost"], (400 + 45) / 115)
+    assert_allclose(row["unit_cost_lifo"], (150 + 260) / 115)
+    assert_allclose(row["unit_cost_weighted_average"], 550 / 150)
+    cmp = compare_valuation(m.purchases, m.issues, opening=m.opening, methods=VALUATION_METHODS)
+    assert_allclose(
+        cmp.totals["opening_value"],
+        [445.0, 115 * 550 / 150, 410.0, 410.0, 115 * 550 / 150],
+    )

@@ -200,8 +200,9 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
 
     * Items bought on purchase orders: receipts are the received purchase orders,
       through :func:`~workbench.stock.valuation.period_movements` (the opening stock
-      of the period :math:`(t, T]`), valued at its cost (the last purchase price on
-      or before :math:`t`). A negative roll-back (records that do not reconcile)
+      of the period :math:`(t, T]`), valued at FIFO cost (the newest receipts on or
+      before :math:`t` that make up the quantity; beyond them the last purchase
+      price). A negative roll-back (records that do not reconcile)
       counts as 0 and is flagged ``"unreconciled"``.
     * Produced items (no purchase orders): the only receipts in the data are the
       lots still on hand. Under first-in-first-out every batch made after :math:`t`

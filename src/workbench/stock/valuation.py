@@ -408,7 +408,10 @@ def inventory_valuation(
         Sales or consumption in the period: ``sku``, ``date``, ``quantity`` [units].
     opening : pandas.DataFrame, optional
         Opening stock as cost layers: ``sku``, ``quantity`` [units],
-        ``unit_cost`` [$/unit], optionally ``received_date`` (order of the layers).
+        ``unit_cost`` [$/unit], optionally ``received_date`` (order of the layers)
+        and ``unit_cost_<method>`` [$/unit] (e.g. ``unit_cost_lifo``), the cost of
+        the layer under that method, used instead of ``unit_cost`` when present
+        (:func:`period_movements` gives one per method).
     method : {"fifo", "weighted_average", "lifo", "lifo_perpetual", "moving_average"}
         ``"lifo"`` and ``"weighted_average"`` are periodic, ``"lifo_perpetual"`` and
         ``"moving_average"`` perpetual; FIFO is the same either way.
@@ -482,8 +485,16 @@ def inventory_valuation(
     if method not in VALUATION_METHODS:
         raise ValueError(f"method must be one of {VALUATION_METHODS}; got {method!r}")
     sold = _issues(issues)
-    layers = _layers(opening, purchases, sold)
+    layers = _layers(_opening_for(opening, method), purchases, sold)
     return _value(layers, sold, _base(layers, sold), method)
+
+
+def _opening_for(opening: pd.DataFrame | None, method: str) -> pd.DataFrame | None:
+    """The opening layers costed for ``method``: its ``unit_cost_<method>`` if given."""
+    column = f"unit_cost_{method}"
+    if opening is None or column not in opening:
+        return opening
+    return opening.assign(unit_cost=opening[column].fillna(opening["unit_cost"]))
 
 
 def _value(layers: pd.DataFrame, sold: pd.DataFrame, base: pd.DataFrame, method: str):
@@ -573,7 +584,14 @@ def compare_valuation(
     sold = _issues(issues)
     layers = _layers(opening, purchases, sold)
     base = _base(layers, sold)
-    frames = [_value(layers, sold, base, m) for m in methods]
+    frames = []
+    for m in methods:
+        own = _opening_for(opening, m)
+        if own is opening:
+            frames.append(_value(layers, sold, base, m))
+        else:  # the opening is costed for this method: its own layers and totals
+            own_layers = _layers(own, purchases, sold)
+            frames.append(_value(own_layers, sold, _base(own_layers, sold), m))
     by_sku = pd.concat(frames, ignore_index=True)
     sums = ["opening_value", "purchases_value", "cogs", "closing_value"]
     totals = by_sku.groupby("method", sort=False)[sums].sum()
@@ -628,6 +646,33 @@ def _explain(purchases: pd.DataFrame, opening: pd.DataFrame | None, totals: pd.D
     return " ".join(lines)
 
 
+def _rolled_back_cost(
+    receipts: pd.DataFrame, units: pd.Series, fallback: pd.Series, *, newest_first: bool
+) -> pd.Series:
+    """Unit cost [$/unit] of ``units`` per SKU taken from the receipts before a period.
+
+    FIFO leaves the newest receipts on hand (``newest_first=True``), LIFO the oldest;
+    units beyond all receipts are costed at ``fallback``. One grouped cumulative sum.
+    """
+    order = receipts.sort_values(
+        ["sku", "received_date"], ascending=[True, not newest_first], kind="stable"
+    )
+    qty = order["quantity"].to_numpy(dtype=float)
+    ahead = order.groupby("sku")["quantity"].cumsum().to_numpy(dtype=float) - qty
+    want = order["sku"].map(units).to_numpy(dtype=float, na_value=0.0)
+    take = np.clip(want - ahead, 0.0, qty)
+    value = (
+        pd.Series(take * order["unit_cost"].to_numpy(dtype=float))
+        .groupby(order["sku"].to_numpy())
+        .sum()
+    )
+    taken = pd.Series(take).groupby(order["sku"].to_numpy()).sum()
+    value = value.reindex(units.index, fill_value=0.0)
+    taken = taken.reindex(units.index, fill_value=0.0)
+    total = value + (units - taken).clip(lower=0.0) * fallback
+    return (total / units.where(units > 0)).fillna(fallback)
+
+
 class Movements(NamedTuple):
     """Result of :func:`period_movements`: the inputs of a valuation.
 
@@ -658,8 +703,16 @@ def period_movements(dataset, *, start, end) -> Movements:
 
         opening = on hand at end + issued in the period - received in the period,
 
-    costed at the last purchase price before the period (else the first in it,
-    else the item's unit cost). Produced items (no purchase orders) have no
+    one layer per SKU, costed by each method from the receipts before the period:
+    FIFO (``unit_cost`` and ``unit_cost_fifo``) the newest receipts that make up
+    the quantity, LIFO (``unit_cost_lifo``, ``unit_cost_lifo_perpetual``) the
+    oldest, the weighted average (``unit_cost_weighted_average``) the average of
+    all of them, the moving average (``unit_cost_moving_average``) the running
+    average on the eve of the period (receipts and issues before it). Units
+    beyond the receipts before the period, and SKUs with none, are costed at
+    the last purchase price before the period (else the first in it, else the
+    item's unit cost). :func:`compare_valuation` and :func:`inventory_valuation`
+    use each method's column. Produced items (no purchase orders) have no
     receipt history and are excluded, as are SKUs whose roll-back is negative
     (records that do not reconcile); both are listed in ``excluded``.
 
@@ -744,12 +797,46 @@ def period_movements(dataset, *, start, end) -> Movements:
         ignore_index=True,
     )
     ok = bought[~negative.to_numpy()]
+    units = opening_units.reindex(ok).clip(lower=0.0)
+    fallback = cost.reindex(ok)
+    pre = before[before["sku"].isin(ok)]
+    fifo = _rolled_back_cost(pre, units, fallback, newest_first=True)
+    lifo = _rolled_back_cost(pre, units, fallback, newest_first=False)
+    pre_value = (pre["quantity"] * pre["unit_cost"]).groupby(pre["sku"]).sum()
+    pre_units = pre.groupby("sku")["quantity"].sum()
+    average = (pre_value / pre_units.where(pre_units > 0)).reindex(ok).fillna(fallback)
+    # the moving average on the eve of the period, from the history before it
+    early = pd.to_datetime(dem["date"]) < start
+    history = inventory_valuation(
+        pd.DataFrame(
+            {
+                "sku": pre["sku"].to_numpy(),
+                "date": pre["received_date"].to_numpy(),
+                "quantity": pre["quantity"].to_numpy(dtype=float),
+                "unit_cost": pre["unit_cost"].to_numpy(dtype=float),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "sku": dem.loc[early, "sku"].astype(str).to_numpy(),
+                "date": when[early].to_numpy(),
+                "quantity": dem.loc[early, "quantity"].to_numpy(dtype=float),
+            }
+        ),
+        method="moving_average",
+    ).set_index("sku")["closing_unit_cost"]
+    moving = history.reindex(ok).fillna(fallback)
     opening = pd.DataFrame(
         {
             "sku": ok,
             "quantity": opening_units.reindex(ok).to_numpy(),
-            "unit_cost": cost.reindex(ok).to_numpy(),
+            "unit_cost": fifo.to_numpy(),
             "received_date": start - pd.Timedelta(days=1),
+            "unit_cost_fifo": fifo.to_numpy(),
+            "unit_cost_weighted_average": average.to_numpy(),
+            "unit_cost_lifo": lifo.to_numpy(),
+            "unit_cost_lifo_perpetual": lifo.to_numpy(),
+            "unit_cost_moving_average": moving.to_numpy(),
         }
     )
     opening = opening[opening["quantity"] > 0].reset_index(drop=True)
