@@ -781,7 +781,11 @@ def weekly_review(
             count_discrepancies = pd.DataFrame()
     else:
         count_discrepancies = pd.DataFrame()
-        notes.append("No counts table: no count audit.")
+        notes.append(
+            "No counts table: no count audit."
+            if counts is None or not len(counts)
+            else f"{len(counts)} count row(s) but no lots table: no count audit."
+        )
 
     if dataset.lots is not None and len(dataset.lots):
         lots = dataset.lots[~(pd.to_datetime(dataset.lots["received_date"]) > end)]
