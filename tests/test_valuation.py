@@ -482,3 +482,15 @@ def test_rolled_back_opening_is_costed_by_each_method():
         cmp.totals["opening_value"],
         [445.0, 115 * 550 / 150, 410.0, 410.0, 115 * 550 / 150],
     )
+
+
+def test_period_movements_costs_only_the_methods_asked_for():
+    from workbench.stock.valuation import period_movements
+
+    m = period_movements(_tiny_dataset(), start="2026-01-01", end="2026-02-28", methods=("lifo",))
+    assert [c for c in m.opening.columns if c.startswith("unit_cost")] == [
+        "unit_cost",
+        "unit_cost_lifo",
+    ]
+    with pytest.raises(ValueError, match=r"methods must be among"):
+        period_movements(_tiny_dataset(), start="2026-01-01", end="2026-02-28", methods=("x",))

@@ -289,7 +289,9 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
         got = _sku_codes(po["sku"], skus)[pd.to_datetime(po["received_date"]).notna().to_numpy()]
         bought[got[got >= 0]] = True
     if bought.any():
-        moves = period_movements(dataset, start=end + pd.Timedelta(days=1), end=snapshot)
+        moves = period_movements(
+            dataset, start=end + pd.Timedelta(days=1), end=snapshot, methods=("fifo",)
+        )
         opening = moves.opening.groupby(moves.opening["sku"].astype(str)).agg(
             quantity=("quantity", "sum"), unit_cost=("unit_cost", "last")
         )

@@ -694,7 +694,9 @@ class Movements(NamedTuple):
     excluded: pd.DataFrame
 
 
-def period_movements(dataset, *, start, end) -> Movements:
+def period_movements(
+    dataset, *, start, end, methods: tuple[str, ...] = VALUATION_METHODS
+) -> Movements:
     """Opening stock, purchases and issues of a period, from a dataset.
 
     The data model holds today's lots, the purchase orders and the demand, not
@@ -722,6 +724,9 @@ def period_movements(dataset, *, start, end) -> Movements:
         With ``purchase_orders`` and ``demand``; ``lots`` for the stock at ``end``.
     start, end : date-like
         First and last day of the period (inclusive).
+    methods : tuple of str
+        Methods to cost the opening for (``unit_cost_<method>`` columns); default
+        all of :data:`VALUATION_METHODS`. ``unit_cost`` (FIFO) is always given.
 
     Returns
     -------
@@ -734,6 +739,9 @@ def period_movements(dataset, *, start, end) -> Movements:
     ValueError
         If the dataset has no purchase orders or ``end`` is before ``start``.
     """
+    bad = [m for m in methods if m not in VALUATION_METHODS]
+    if bad:
+        raise ValueError(f"methods must be among {VALUATION_METHODS}; got {bad}")
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if end < start:
         raise ValueError(f"end must be on or after start; got {start.date()} to {end.date()}")
@@ -806,7 +814,10 @@ def period_movements(dataset, *, start, end) -> Movements:
     pre_units = pre.groupby("sku")["quantity"].sum()
     average = (pre_value / pre_units.where(pre_units > 0)).reindex(ok).fillna(fallback)
     # the moving average on the eve of the period, from the history before it
-    early = pd.to_datetime(dem["date"]) < start
+    early = (when < start) & dem["sku"].astype(str).isin(ok)
+    if "moving_average" not in methods:
+        early &= False
+        pre = pre.iloc[:0]
     history = inventory_valuation(
         pd.DataFrame(
             {
@@ -826,17 +837,20 @@ def period_movements(dataset, *, start, end) -> Movements:
         method="moving_average",
     ).set_index("sku")["closing_unit_cost"]
     moving = history.reindex(ok).fillna(fallback)
+    by_method = {
+        "fifo": fifo,
+        "weighted_average": average,
+        "lifo": lifo,
+        "lifo_perpetual": lifo,
+        "moving_average": moving,
+    }
     opening = pd.DataFrame(
         {
             "sku": ok,
             "quantity": opening_units.reindex(ok).to_numpy(),
             "unit_cost": fifo.to_numpy(),
             "received_date": start - pd.Timedelta(days=1),
-            "unit_cost_fifo": fifo.to_numpy(),
-            "unit_cost_weighted_average": average.to_numpy(),
-            "unit_cost_lifo": lifo.to_numpy(),
-            "unit_cost_lifo_perpetual": lifo.to_numpy(),
-            "unit_cost_moving_average": moving.to_numpy(),
+            **{f"unit_cost_{m}": by_method[m].to_numpy() for m in methods},
         }
     )
     opening = opening[opening["quantity"] > 0].reset_index(drop=True)
