@@ -185,3 +185,31 @@ def test_risk_is_bounded_and_falls_as_demand_rises(rows, rate):
     assert (low["units_at_risk"] >= -1e-12).all()
     assert (low["units_at_risk"] <= low["quantity"] + 1e-12).all()
     assert (high.loc[low.index, "units_at_risk"] <= low["units_at_risk"] + 1e-9).all()
+
+
+def test_shelf_life_dates_lots_without_an_expiry():
+    # issue 15 defect 5: items.shelf_life_days was never used. L1 has no expiry date;
+    # received 5 days ago with a 7-day shelf life it expires in 2 days
+    lots = _dated([2, None, 1], [30, 10, 5], cost=[1.0, 1.0, 10.0])
+    shelf = pd.Series({"milk": 7.0})
+    risk = expiry_risk(lots, 1.0, as_of=AS_OF, shelf_life_days=shelf).set_index("lot_id")
+    assert risk.loc["L1", "expiry_date"] == AS_OF + pd.Timedelta(days=2)
+    assert bool(risk.loc["L1", "expiry_from_shelf_life"])
+    assert not risk.loc[["L0", "L2"], "expiry_from_shelf_life"].any()
+    # FEFO: L2 (day 1, 5), then L0 and L1 (day 2, 30 + 10): 45 through them, 2 sold
+    assert_allclose(risk.loc[["L2", "L0", "L1"], "units_ahead"], [0, 5, 35])
+    assert_allclose(risk.loc["L1", "units_at_risk"], 10.0)
+    # a SKU without a shelf life (NaN or missing) keeps its undated lots undated
+    no_shelf = pd.Series({"milk": np.nan})
+    risk = expiry_risk(lots, 1.0, as_of=AS_OF, shelf_life_days=no_shelf)
+    assert "L1" not in risk["lot_id"].tolist()
+    with pytest.raises(ValueError, match=r"shelf_life_days must be > 0 \[days\]"):
+        expiry_risk(lots, 1.0, as_of=AS_OF, shelf_life_days=pd.Series({"milk": -1.0}))
+
+
+def test_aging_reports_the_date_it_measured_ages_at():
+    # issue 15 defect 5: without as_of the ages are measured at the latest receipt (the
+    # lots table alone does not know where the data ends): the result says so
+    lots = _lots([0, 40], [1, 1], [1, 1])
+    assert stock_aging(lots).as_of == AS_OF
+    assert stock_aging(lots, as_of="2026-11-30").as_of == pd.Timestamp("2026-11-30")

@@ -219,3 +219,48 @@ def test_cycle_count_plan_is_level_and_complete(n_a, n_b, n_c):
     # every item's counts are numbered 1..n without gaps
     numbers = plan.groupby("sku")["count_number"].agg(["min", "max", "size"])
     assert (numbers["min"] == 1).all() and (numbers["max"] == numbers["size"]).all()
+
+
+def test_a_count_row_without_location_counts_the_sku_at_every_location():
+    # issue 15 defect 3: the location column is optional; a row without one was dropped
+    counts = COUNTS.astype({"location": object})
+    counts.loc[0, "location"] = None  # a: 118 counted over main and back (120 on record)
+    counts.loc[0, "counted_qty"] = 118.0
+    counts = counts.drop(index=1)  # the a/back row is in the 118
+    audit = count_audit(counts, LOTS, unit_cost=COST, classes=CLASSES)
+    assert len(audit.lines) == 4
+    a = audit.lines[audit.lines["sku"] == "a"].iloc[0]
+    assert pd.isna(a["location"])
+    assert_allclose([a["system_qty"], a["variance_units"]], [120.0, -2.0])
+    assert audit.adjustments["sku"].tolist().count("a") == 1
+
+
+def test_counts_and_lots_without_a_location_column():
+    by_sku = COUNTS.drop(columns="location").groupby(["count_date", "sku"], as_index=False).sum()
+    audit = count_audit(by_sku, LOTS.drop(columns="location"), unit_cost=COST)
+    lines = audit.lines.set_index("sku")
+    assert_allclose(lines.loc[["a", "b", "c", "d"], "system_qty"], [120, 50, 170, 0])
+    assert_allclose(lines.loc[["a", "b", "c", "d"], "counted_qty"], [119, 49, 180, 4])
+    assert lines["location"].isna().all()
+    assert_allclose(audit.summary["lines"], 4)
+
+
+def test_lots_without_location_are_reported_not_dropped_against_located_counts():
+    lots = LOTS.astype({"location": object})
+    lots.loc[1, "location"] = None  # a's 20 in "back" lose their location
+    audit = count_audit(COUNTS, lots, unit_cost=COST, classes=CLASSES)
+    lines = audit.lines.set_index(["sku", "location"])
+    assert_allclose(lines.loc[("a", "back"), "system_qty"], 0.0)
+    assert_allclose(audit.summary["unlocated_record_units"], 20.0)
+    assert_allclose(count_audit(COUNTS, LOTS).summary["unlocated_record_units"], 0.0)
+
+
+def test_count_rows_without_date_or_sku_raise():
+    bad = COUNTS.astype({"sku": object})
+    bad.loc[2, "sku"] = None
+    with pytest.raises(ValueError, match=r"counts.sku must not be blank.*row\(s\) \[2\]"):
+        count_audit(bad, LOTS)
+    bad = COUNTS.copy()
+    bad["count_date"] = bad["count_date"].where(bad.index != 3)
+    with pytest.raises(ValueError, match=r"counts.count_date must be a date.*row\(s\) \[3\]"):
+        count_audit(bad, LOTS)

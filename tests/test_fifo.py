@@ -240,3 +240,70 @@ def test_fractional_quantities_do_not_leave_float_crumbs():
     assert res.remaining.empty
     assert res.shortfall.empty
     assert_allclose(res.allocations["quantity"].sum(), 0.6)
+
+
+def test_fefo_skips_lots_expired_before_the_issue_and_reports_them():
+    # issue 15 defect 5: FEFO issued already expired lots. Lot a (10) expires on Jan 5,
+    # lot b (10) on Jan 20. Jan 3: 5 from a. Jan 10: a has expired, its 5 left are
+    # written off, the 8 come from b. A lot can be issued on its expiry day.
+    lots = _lots(
+        "milk",
+        [10, 10, 4],
+        [1.0, 2.0, 3.0],
+        ["2026-01-01", "2026-01-01", "2026-01-01"],
+        expiry=["2026-01-05", "2026-01-20", "2026-01-20"],
+        lot_id=["a", "b", "c"],
+    )
+    dem = _demand("milk", ["2026-01-03", "2026-01-10", "2026-01-20"], [5, 8, 3])
+    res = consume_lots(lots, dem, rule="fefo")
+    assert res.allocations[["lot_id", "quantity"]].to_numpy().tolist() == [
+        ["a", 5.0],
+        ["b", 8.0],
+        ["b", 2.0],
+        ["c", 1.0],
+    ]
+    assert res.expired[["lot_id", "quantity"]].to_numpy().tolist() == [["a", 5.0]]
+    assert_allclose(res.expired["cost"], [5.0])
+    assert res.expired["expiry_date"].iloc[0] == pd.Timestamp("2026-01-05")
+    assert res.remaining[["lot_id", "quantity"]].to_numpy().tolist() == [["c", 3.0]]
+    # units: lots = issued + expired + remaining
+    assert_allclose(res.allocations["quantity"].sum() + res.expired["quantity"].sum() + 3.0, 24.0)
+    # an issue larger than the unexpired stock is short, not served from expired lots
+    late = consume_lots(lots, _demand("milk", ["2026-01-25"], [5]), rule="fefo")
+    assert late.allocations.empty
+    assert_allclose(late.shortfall["quantity"].sum(), 5.0)
+    assert_allclose(late.expired["quantity"].sum(), 24.0)
+    # FIFO and LIFO do not look at expiry dates
+    assert consume_lots(lots, dem, rule="fifo").expired.empty
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_fefo_never_issues_an_expired_lot_and_conserves_units(seed):
+    rng = np.random.default_rng(seed)
+    n_lot, n_dem = rng.integers(1, 12), rng.integers(1, 12)
+    day = pd.Timestamp("2026-01-01")
+    expiry = day + pd.to_timedelta(rng.integers(0, 30, n_lot), "D")
+    lots = _lots(
+        rng.choice(["a", "b"], n_lot),
+        rng.integers(0, 10, n_lot),
+        rng.uniform(1, 5, n_lot),
+        [day] * n_lot,
+        expiry=np.where(rng.random(n_lot) < 0.2, pd.NaT, expiry),
+    )
+    dem = _demand(
+        rng.choice(["a", "b"], n_dem),
+        day + pd.to_timedelta(rng.integers(0, 35, n_dem), "D"),
+        rng.integers(0, 8, n_dem),
+    )
+    res = consume_lots(lots, dem, rule="fefo")
+    alloc = res.allocations.merge(lots[["lot_id", "expiry_date"]], on="lot_id")
+    assert not (alloc["expiry_date"] < alloc["date"]).any()
+    for sku in ("a", "b"):
+        have = lots.loc[lots["sku"] == sku, "quantity"].sum()
+        need = dem.loc[dem["sku"] == sku, "quantity"].sum()
+        used = res.allocations.loc[res.allocations["sku"] == sku, "quantity"].sum()
+        gone = res.expired.loc[res.expired["sku"] == sku, "quantity"].sum()
+        left = res.remaining.loc[res.remaining["sku"] == sku, "quantity"].sum()
+        short = res.shortfall.loc[res.shortfall["sku"] == sku, "quantity"].sum()
+        assert_allclose(used + gone + left, have, atol=1e-9)
+        assert_allclose(used + short, need, atol=1e-9)

@@ -290,3 +290,207 @@ def test_period_movements_rolls_opening_back():
     assert_allclose(row["closing_value"], 25 * 4.5)
     with pytest.raises(ValueError, match=r"end must be on or after start"):
         period_movements(_tiny_dataset(), start="2026-02-01", end="2026-01-01")
+
+
+# The perpetual case of issue 15 (the textbook example quoted there): opening 200 @ $5,
+# sell 150, buy 300 @ $6, sell 250, buy 400 @ $7, sell 350, buy 100 @ $8.
+# Periodic LIFO COGS: 100 x 8 + 400 x 7 + 250 x 6 = $5,100.
+# Perpetual LIFO COGS: 150 x 5 + 250 x 6 + 350 x 7 = $4,700.
+# Moving average: 150 x 5 + 250 x 2,050/350 + 350 x (100 x 2,050/350 + 2,800)/500
+# = 750 + 1,464.29 + 2,370.00 = $4,584.29.
+ISSUE15 = dict(
+    purchases=_buys(
+        "t", ["2026-01-10", "2026-01-20", "2026-01-30"], [300, 400, 100], [6.0, 7.0, 8.0]
+    ),
+    issues=_sold("t", ["2026-01-05", "2026-01-15", "2026-01-25"], [150, 250, 350]),
+    opening=pd.DataFrame({"sku": ["t"], "quantity": [200.0], "unit_cost": [5.0]}),
+)
+ISSUE15_MA = 750 + 250 * 2050 / 350 + 350 * (100 * 2050 / 350 + 2800) / 500
+
+# Weygandt, Kimmel & Kieso, Accounting Principles, ch. 6 appendix 6A (perpetual
+# inventory), Houston Electronics: Jan 1 beginning 100 @ $10; Apr 15 buy 200 @ $11;
+# Aug 24 buy 300 @ $12; Sep 10 sell 550; Nov 27 buy 400 @ $13.
+# Perpetual FIFO COGS $6,200 (ending $5,800); perpetual LIFO: the Sep 10 sale takes
+# 300 @ $12 + 200 @ $11 + 50 @ $10 = $6,300 (ending 50 @ $10 + 400 @ $13 = $5,700);
+# moving average: $6,800 / 600 = $11.333 on Sep 10, COGS $6,233, ending $5,767.
+HOUSTON_PERPETUAL = dict(
+    purchases=_buys(
+        "astro", ["2026-04-15", "2026-08-24", "2026-11-27"], [200, 300, 400], [11, 12, 13]
+    ),
+    issues=_sold("astro", ["2026-09-10"], [550]),
+    opening=pd.DataFrame({"sku": ["astro"], "quantity": [100.0], "unit_cost": [10.0]}),
+)
+
+PERPETUAL = [
+    ("issue 15", ISSUE15, "lifo", 5100.0, 1e-12),
+    ("issue 15", ISSUE15, "lifo_perpetual", 4700.0, 1e-12),
+    ("issue 15", ISSUE15, "moving_average", ISSUE15_MA, 1e-12),
+    ("issue 15", ISSUE15, "fifo", 150 * 5 + 50 * 5 + 200 * 6 + 100 * 6 + 250 * 7, 1e-12),
+    # Kieso, Weygandt & Warfield, Intermediate Accounting, ch. 8, Call-Mart Inc.,
+    # perpetual LIFO: the March 19 issue takes 4,000 of the 6,000 @ $4.40; ending
+    # 2,000 @ $4.00 + 2,000 @ $4.40 + 2,000 @ $4.75 = $26,300, COGS $17,600
+    ("Call-Mart", CALL_MART, "lifo_perpetual", 17600.0, 1e-12),
+    ("Houston perpetual", HOUSTON_PERPETUAL, "fifo", 6200.0, 1e-12),
+    ("Houston perpetual", HOUSTON_PERPETUAL, "lifo_perpetual", 6300.0, 1e-12),
+    ("Houston perpetual", HOUSTON_PERPETUAL, "moving_average", 550 * 6800 / 600, 1e-12),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "case", "method", "cogs", "rtol"),
+    PERPETUAL,
+    ids=[f"{c[0]}-{c[2]}" for c in PERPETUAL],
+)
+def test_perpetual_published_cases(name, case, method, cogs, rtol):
+    row = inventory_valuation(
+        case["purchases"], case["issues"], opening=case["opening"], method=method
+    ).iloc[0]
+    assert_allclose(row["cogs"], cogs, rtol=rtol)
+    assert_allclose(row["shortfall_units"], 0.0, atol=1e-12)
+    assert_allclose(
+        row["cogs"] + row["closing_value"], row["opening_value"] + row["purchases_value"]
+    )
+
+
+def test_houston_perpetual_book_rounding():
+    # the book shows moving-average COGS $6,233 and ending $5,767, LIFO ending $5,700
+    out = compare_valuation(
+        **HOUSTON_PERPETUAL, methods=("moving_average", "lifo_perpetual")
+    ).totals
+    assert_allclose(out.loc["moving_average", ["cogs", "closing_value"]], [6233, 5767], atol=0.5)
+    assert_allclose(out.loc["lifo_perpetual", "closing_value"], 5700.0)
+
+
+def test_undated_opening_goes_before_the_skus_own_first_event_whatever_the_other_skus():
+    # issue 15 defect 1: the opening layers were dated the day before the earliest
+    # purchase of any SKU, so the January 5 sale came before them (lost, 150 short)
+    alone = inventory_valuation(**ISSUE15, method="moving_average").iloc[0]
+    assert_allclose(alone["cogs"], ISSUE15_MA, rtol=1e-12)  # $4,584.29
+    assert_allclose(alone["shortfall_units"], 0.0)
+    other = _buys("other", ["2025-06-01"], [10], [1.0])
+    later = _buys("other", ["2026-12-01"], [10], [1.0])
+    for extra in (other, later):
+        both = inventory_valuation(
+            pd.concat([ISSUE15["purchases"], extra], ignore_index=True),
+            ISSUE15["issues"],
+            opening=ISSUE15["opening"],
+            method="moving_average",
+        ).set_index("sku")
+        assert_allclose(both.loc["t", "cogs"], alone["cogs"], rtol=1e-12)
+
+
+def test_lifo_takes_the_later_of_same_day_and_opening_layers_first():
+    # issue 15 defect 2: opening rows 100 @ $4 then 100 @ $5, buy 50 @ $6, sell 120:
+    # LIFO charges 50 x 6 + 70 x 5 = $650 (not 50 x 6 + 70 x 4 = $580)
+    opening = pd.DataFrame({"sku": "x", "quantity": [100.0, 100.0], "unit_cost": [4.0, 5.0]})
+    buys = _buys("x", ["2026-02-01"], [50], [6.0])
+    sold = _sold("x", ["2026-02-10"], [120])
+    for method in ("lifo", "lifo_perpetual"):
+        row = inventory_valuation(buys, sold, opening=opening, method=method).iloc[0]
+        assert_allclose(row["cogs"], 650.0)
+    # same-day receipts: the later row is the later receipt, taken first by LIFO
+    same_day = _buys("x", ["2026-02-01", "2026-02-01"], [10, 10], [1.0, 2.0])
+    for method in ("lifo", "lifo_perpetual"):
+        row = inventory_valuation(same_day, _sold("x", ["2026-02-02"], [10]), method=method)
+        assert_allclose(row["cogs"].iloc[0], 20.0)
+    row = inventory_valuation(same_day, _sold("x", ["2026-02-02"], [10]), method="fifo")
+    assert_allclose(row["cogs"].iloc[0], 10.0)
+
+
+@pytest.mark.parametrize("method", VALUATION_METHODS)
+def test_a_sale_before_its_receipt_is_a_backorder_under_every_method(method):
+    # issue 15 defect 4: one rule for all methods. 100 sold on Jan 1, 100 bought on
+    # Jan 10 at $3: the sale is backordered and filled by the receipt at its cost.
+    row = inventory_valuation(
+        _buys("b", ["2026-01-10"], [100], [3.0]), _sold("b", ["2026-01-01"], [100]), method=method
+    ).iloc[0]
+    assert_allclose(
+        row[["cogs_units", "cogs", "closing_units", "closing_value", "shortfall_units"]].astype(
+            float
+        ),
+        [100, 300, 0, 0, 0],
+    )
+    # 20 on hand at $4, sell 50 (30 backordered), buy 100 @ $6 (fills the 30 first),
+    # buy 10 more: only what no receipt of the period covers is short
+    opening = pd.DataFrame({"sku": ["b"], "quantity": [20.0], "unit_cost": [4.0]})
+    buys = _buys("b", ["2026-01-10"], [100], [6.0])
+    sold = _sold("b", ["2026-01-05", "2026-01-20"], [50, 90])
+    row = inventory_valuation(buys, sold, opening=opening, method=method).iloc[0]
+    assert_allclose(row["cogs_units"], 120.0)
+    assert_allclose(row["shortfall_units"], 20.0)
+    assert_allclose(row["closing_units"], 0.0)
+    assert_allclose(row["cogs"], 20 * 4 + 100 * 6)
+
+
+def test_one_comparison_gives_the_same_closing_units_under_every_method():
+    buys = _buys(["b", "b"], ["2026-01-10", "2026-01-12"], [100, 40], [3.0, 3.5])
+    sold = _sold(["b", "b"], ["2026-01-01", "2026-01-11"], [100, 30])
+    out = compare_valuation(buys, sold, methods=VALUATION_METHODS).by_sku.set_index("method")
+    assert_allclose(out["closing_units"], [10.0] * len(VALUATION_METHODS))
+    assert_allclose(out["shortfall_units"], [0.0] * len(VALUATION_METHODS))
+
+
+@settings(max_examples=25, deadline=None)
+@given(_period())
+def test_every_method_leaves_the_same_units_and_lifo_perpetual_matches_periodic_at_period_end(
+    case,
+):
+    buys, sold, opening = case
+    out = compare_valuation(buys, sold, opening=opening, methods=VALUATION_METHODS).by_sku
+    for _, group in out.groupby("sku"):
+        assert_allclose(group["closing_units"], group["closing_units"].iloc[0], atol=1e-9)
+        assert_allclose(group["shortfall_units"], group["shortfall_units"].iloc[0], atol=1e-9)
+    # every issue after every receipt: perpetual and periodic LIFO are the same
+    late = sold.assign(date=pd.Timestamp("2027-01-01"))
+    p = inventory_valuation(buys, late, opening=opening, method="lifo")
+    q = inventory_valuation(buys, late, opening=opening, method="lifo_perpetual")
+    assert_allclose(p["cogs"], q["cogs"], rtol=1e-9, atol=1e-9)
+
+
+def test_rolled_back_opening_is_costed_by_each_method():
+    # issue 15 defect 5: the rolled-back opening stock was costed at the last purchase
+    # price ($4) whatever the method. Before 1 Jan rm was bought 50 @ $3 (Nov) and
+    # 100 @ $4 (Dec); the averages cost the opening at $550 / 150 = $3.667 a unit.
+    import workbench as wb
+    from workbench.stock.valuation import period_movements
+
+    ds = _tiny_dataset()
+    po = ds.purchase_orders
+    nov = po.iloc[[0]].assign(
+        po_id="pn",
+        order_date=pd.Timestamp("2025-10-20"),
+        promised_date=pd.Timestamp("2025-11-01"),
+        received_date=pd.Timestamp("2025-11-01"),
+        quantity=50.0,
+        unit_cost=3.0,
+    )
+    demand = pd.concat(  # 50 more issued in the period: the roll-back stays at 65
+        [ds.demand, ds.demand.iloc[[0]].assign(quantity=50.0)], ignore_index=True
+    )
+    purchases = pd.concat([po, nov], ignore_index=True)
+    tables = {**ds.tables, "purchase_orders": purchases, "demand": demand}
+    ds = wb.Dataset.from_tables(tables)
+    m = period_movements(ds, start="2026-01-01", end="2026-02-28")
+    row = m.opening.set_index("sku").loc["rm"]
+    assert_allclose(row["quantity"], 115.0)
+    # 115 rolled back: FIFO the newest 100 @ $4 + 15 @ $3; LIFO 50 @ $3 + 65 @ $4
+    assert_allclose(row["unit_cost"], (400 + 45) / 115)
+    assert_allclose(row["unit_cost_lifo"], (150 + 260) / 115)
+    assert_allclose(row["unit_cost_weighted_average"], 550 / 150)
+    cmp = compare_valuation(m.purchases, m.issues, opening=m.opening, methods=VALUATION_METHODS)
+    assert_allclose(
+        cmp.totals["opening_value"],
+        [445.0, 115 * 550 / 150, 410.0, 410.0, 115 * 550 / 150],
+    )
+
+
+def test_period_movements_costs_only_the_methods_asked_for():
+    from workbench.stock.valuation import period_movements
+
+    m = period_movements(_tiny_dataset(), start="2026-01-01", end="2026-02-28", methods=("lifo",))
+    assert [c for c in m.opening.columns if c.startswith("unit_cost")] == [
+        "unit_cost",
+        "unit_cost_lifo",
+    ]
+    with pytest.raises(ValueError, match=r"methods must be among"):
+        period_movements(_tiny_dataset(), start="2026-01-01", end="2026-02-28", methods=("x",))

@@ -250,3 +250,31 @@ def test_runs_on_the_sample_business():
     assert len(r.by_sku) == len(ds.items)
     assert_allclose(r.by_type["on_hand_value"].sum(), ds.lots.eval("quantity * unit_cost").sum())
     assert 0 <= r.headline["record accuracy [fraction]"] <= 1
+
+
+def test_counts_without_location_are_audited(business):
+    # issue 15 defect 3: counts whose optional location column is absent (or blank) were
+    # dropped and the record accuracy showed n/a
+    counts = business.counts.drop(columns="location")
+    ds = wb.Dataset.from_tables({**business.tables, "counts": counts}, source="hand-built")
+    r = weekly_review(ds, PLAN, as_of=AS_OF, period_days=90)
+    assert_allclose(r.headline["record accuracy [fraction]"], 0.5)
+    assert list(r.count_discrepancies["sku"]) == ["fg1"]
+    blank = business.counts.astype({"location": object})
+    blank["location"] = None
+    ds = wb.Dataset.from_tables({**business.tables, "counts": blank}, source="hand-built")
+    r = weekly_review(ds, PLAN, as_of=AS_OF, period_days=90)
+    assert_allclose(r.headline["record accuracy [fraction]"], 0.5)
+
+
+def test_shelf_life_dates_lots_without_an_expiry_in_the_review(business):
+    # issue 15 defect 5: items.shelf_life_days was never used. fg1's lot (no expiry
+    # date) was received on 20 Mar; with a 10-day shelf life it expired on 30 Mar.
+    items = business.items.assign(shelf_life_days=[10.0, np.nan, np.nan, np.nan])
+    ds = wb.Dataset.from_tables({**business.tables, "items": items}, source="hand-built")
+    r = weekly_review(ds, PLAN, as_of=AS_OF, period_days=90)
+    lots = r.expiring_lots.set_index("lot_id")
+    assert list(lots.index) == ["L1", "L2"]
+    assert lots.loc["L1", "expiry_date"] == pd.Timestamp("2026-03-30")
+    assert bool(lots.loc["L1", "expired"]) and bool(lots.loc["L1", "expiry_from_shelf_life"])
+    assert_allclose(r.headline["expiry value at risk [$]"], 60 * 4.0 + (20 - 375 / 90 * 3) * 2.0)

@@ -19,7 +19,14 @@ import pandas as pd
 
 from .fifo import _check_quantity, _require_columns
 
-__all__ = ["DEFAULT_AGE_BUCKETS", "Aging", "age_bucket_labels", "expiry_risk", "stock_aging"]
+__all__ = [
+    "DEFAULT_AGE_BUCKETS",
+    "Aging",
+    "age_bucket_labels",
+    "expiry_risk",
+    "fill_expiry_dates",
+    "stock_aging",
+]
 
 #: Upper edges [days] of the default age buckets 0-30, 31-90, 91-180, 181-365, >365.
 DEFAULT_AGE_BUCKETS = (30, 90, 180, 365)
@@ -41,6 +48,9 @@ class Aging(NamedTuple):
         Indexed by bucket: ``units``, ``value`` [$] and ``value_share`` [-].
     excluded : int
         Lots received after ``as_of`` (not on hand yet), left out.
+    as_of : pandas.Timestamp
+        The date the ages were measured at (the given ``as_of``, else the latest
+        receipt).
     """
 
     lots: pd.DataFrame
@@ -48,6 +58,7 @@ class Aging(NamedTuple):
     value: pd.DataFrame
     totals: pd.DataFrame
     excluded: int
+    as_of: pd.Timestamp
 
 
 def age_bucket_labels(buckets_days=DEFAULT_AGE_BUCKETS) -> list[str]:
@@ -88,7 +99,12 @@ def stock_aging(
         Lots on hand: ``sku``, ``received_date``, ``quantity`` [units],
         ``unit_cost`` [$/unit] (and the ``by`` column).
     as_of : date-like, optional
-        The date ages are measured at; default the latest ``received_date``.
+        The date ages are measured at; default the latest ``received_date``. The
+        lots table alone does not know where the data ends: when the history runs
+        past the last receipt (it usually does) the default understates every
+        age, so pass the end of the data (``wb.weekly_review`` and the dashboard
+        pass the end of the demand history). ``Aging.as_of`` says which date was
+        used.
     buckets_days : sequence of int
         Increasing upper edges of the buckets [days]; default (30, 90, 180, 365)
         gives 0-30, 31-90, 91-180, 181-365 and >365 days.
@@ -146,7 +162,62 @@ def stock_aging(
     totals = by_bucket.rename(columns={"quantity": "units"})
     total_value = totals["value"].sum()
     totals["value_share"] = totals["value"] / total_value if total_value > 0 else 0.0
-    return Aging(frame.reset_index(drop=True), units, value, totals, int(future.sum()))
+    return Aging(frame.reset_index(drop=True), units, value, totals, int(future.sum()), when)
+
+
+def fill_expiry_dates(lots: pd.DataFrame, *, shelf_life_days: pd.Series | float) -> pd.DataFrame:
+    """Date the lots that have no expiry date from their item's shelf life.
+
+    Parameters
+    ----------
+    lots : pandas.DataFrame
+        ``sku``, ``received_date`` and optionally ``expiry_date``.
+    shelf_life_days : pandas.Series or float
+        Shelf life from receipt [days] per sku (e.g. ``items.set_index("sku")
+        ["shelf_life_days"]``) or one for all; NaN or missing: does not expire.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``lots`` with ``expiry_date`` = ``received_date`` + shelf life
+        where it was missing, and ``expiry_from_shelf_life`` (bool) marking them.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing or a shelf life is <= 0.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> lots = pd.DataFrame({"sku": ["milk", "milk"], "quantity": [1.0, 1.0],
+    ...     "received_date": pd.to_datetime(["2026-10-01", "2026-10-02"]),
+    ...     "expiry_date": pd.to_datetime(["2026-10-05", None])})
+    >>> fill_expiry_dates(lots, shelf_life_days=pd.Series({"milk": 7}))["expiry_date"].tolist()
+    [Timestamp('2026-10-05 00:00:00'), Timestamp('2026-10-09 00:00:00')]
+    """
+    _require_columns(lots, "lots", ("sku", "received_date"))
+    sku = lots["sku"].astype(str)
+    if isinstance(shelf_life_days, pd.Series):
+        life_map = shelf_life_days.copy()
+        life_map.index = life_map.index.astype(str)
+        life = sku.map(life_map).to_numpy(dtype=float, na_value=np.nan)
+    else:
+        life = np.full(len(lots), float(shelf_life_days))
+    if np.any(life <= 0):
+        shown = ", ".join(f"{v:g}" for v in life[life <= 0][:3])
+        raise ValueError(f"shelf_life_days must be > 0 [days] (or NaN: no expiry); got {shown}")
+    out = lots.copy()
+    given = (
+        pd.to_datetime(out["expiry_date"])
+        if "expiry_date" in out
+        else pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    )
+    estimated = pd.to_datetime(out["received_date"]) + pd.to_timedelta(life, unit="D")
+    fill = given.isna() & estimated.notna()
+    out["expiry_date"] = given.where(~fill, estimated)
+    out["expiry_from_shelf_life"] = fill.to_numpy()
+    return out
 
 
 def expiry_risk(
@@ -154,6 +225,7 @@ def expiry_risk(
     daily_demand: pd.Series | float,
     *,
     as_of=None,
+    shelf_life_days: pd.Series | float | None = None,
 ) -> pd.DataFrame:
     """Units that will expire before they sell at the current demand rate (FEFO).
 
@@ -169,6 +241,10 @@ def expiry_risk(
         from the Series have rate 0.
     as_of : date-like, optional
         Today; default the latest ``received_date`` (or expiry) in ``lots``.
+    shelf_life_days : pandas.Series or float, optional
+        Shelf life from receipt [days] by sku (the items' ``shelf_life_days``):
+        lots without an ``expiry_date`` are dated ``received_date`` + shelf life
+        (:func:`fill_expiry_dates`); without it they are never at risk.
 
     Returns
     -------
@@ -178,7 +254,8 @@ def expiry_risk(
         ``days_to_expiry`` [days], ``quantity`` [units], ``unit_cost`` [$/unit],
         ``units_ahead`` [units] (dated stock expiring earlier), ``daily_demand``
         [units/day], ``sell_through_days`` [days] to sell this lot and those ahead,
-        ``units_at_risk`` [units], ``value_at_risk`` [$], ``expired`` (bool).
+        ``units_at_risk`` [units], ``value_at_risk`` [$], ``expired`` (bool),
+        ``expiry_from_shelf_life`` (bool: dated from the shelf life).
 
     Raises
     ------
@@ -212,6 +289,10 @@ def expiry_risk(
     >>> risk.sort_values("lot_id")["units_at_risk"].tolist()
     [20.0, 30.0]
     """
+    if shelf_life_days is not None:
+        lots = fill_expiry_dates(lots, shelf_life_days=shelf_life_days)
+    elif "expiry_date" in lots and "expiry_from_shelf_life" not in lots:
+        lots = lots.assign(expiry_from_shelf_life=False)
     _require_columns(lots, "lots", ("sku", "quantity", "unit_cost", "expiry_date"))
     qty_all = lots["quantity"].to_numpy(dtype=float, na_value=np.nan)
     _check_quantity(qty_all, "lots.quantity")
@@ -257,6 +338,7 @@ def expiry_risk(
             "units_at_risk": at_risk,
             "value_at_risk": at_risk * cost,
             "expired": days <= 0,
+            "expiry_from_shelf_life": dated["expiry_from_shelf_life"].to_numpy(dtype=bool),
         }
     )
     return out.sort_values(

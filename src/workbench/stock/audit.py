@@ -37,7 +37,8 @@ class CountAudit(NamedTuple):
     ----------
     lines : pandas.DataFrame
         One row per counted SKU and location: ``count_date``, ``sku``,
-        ``location``, ``abc`` (class, if given), ``system_qty``, ``counted_qty``,
+        ``location`` (missing: the count covers the SKU at every location),
+        ``abc`` (class, if given), ``system_qty``, ``counted_qty``,
         ``variance_units`` (counted - system), ``abs_variance_units`` [units],
         ``unit_cost`` [$/unit], ``system_value``, ``counted_value``,
         ``variance_value``, ``abs_variance_value`` [$], ``tolerance`` [fraction],
@@ -46,7 +47,9 @@ class CountAudit(NamedTuple):
         ``lines``, ``lines_within_tolerance``, ``record_accuracy`` [fraction],
         ``net_variance_units``, ``abs_variance_units`` [units],
         ``system_value``, ``counted_value``, ``net_variance_value``,
-        ``abs_variance_value`` [$], ``abs_variance_share`` (abs value / system value).
+        ``abs_variance_value`` [$], ``abs_variance_share`` (abs value / system value),
+        ``unlocated_record_units`` [units] (units on record without a location, of
+        SKUs counted by location: compared with no count line).
     by_class : pandas.DataFrame
         The same figures per class (one row, ``"all"``, without classes).
     largest : pandas.DataFrame
@@ -80,6 +83,26 @@ def _sku_map(values, name: str) -> pd.Series | None:
     out = values.copy()
     out.index = out.index.astype(str)
     return out
+
+
+# location keys of a count covering every location and of a lot with no location
+_EVERYWHERE, _NOWHERE = "\x00every location", "\x00no location"
+
+
+def _blank(values: pd.Series) -> np.ndarray:
+    """Missing or blank (empty or spaces) entries of a column, as a bool array."""
+    text = values.astype(object)
+    missing = text.isna().to_numpy()
+    stripped = text.where(~missing, "").astype(str).str.strip()
+    return missing | (stripped == "").to_numpy()
+
+
+def _locations(frame: pd.DataFrame, blank: str) -> np.ndarray:
+    """The ``location`` column as str keys, ``blank`` where absent, missing or blank."""
+    if "location" not in frame:
+        return np.full(len(frame), blank, dtype=object)
+    loc = frame["location"].astype(object)
+    return np.where(_blank(loc), blank, loc.astype(str)).astype(object)
 
 
 def _summarize(lines: pd.DataFrame) -> pd.Series:
@@ -117,11 +140,15 @@ def count_audit(
     Parameters
     ----------
     counts : pandas.DataFrame
-        ``count_date``, ``sku``, ``location``, ``counted_qty`` [units].
+        ``count_date``, ``sku``, ``counted_qty`` [units], optionally ``location``.
+        A row without a location (column absent, or blank) counts the SKU at every
+        location and is compared with all its lots.
     lots : pandas.DataFrame
-        Lots on record: ``sku``, ``location``, ``quantity`` [units], ``unit_cost``
-        [$/unit], optionally ``received_date`` (lots received after a count date
-        are not part of that count's system quantity).
+        Lots on record: ``sku``, ``quantity`` [units], ``unit_cost`` [$/unit],
+        optionally ``location`` and ``received_date`` (lots received after a count
+        date are not part of that count's system quantity). A lot without a
+        location only meets counts without one; against located counts of its SKU
+        it is reported in ``summary["unlocated_record_units"]``.
     unit_cost : pandas.Series, optional
         Cost to value variances [$/unit] by sku (e.g. the items' ``unit_cost``);
         default the lots' average cost of the SKU, NaN where the SKU has no lot.
@@ -142,8 +169,9 @@ def count_audit(
     Raises
     ------
     ValueError
-        If a column is missing, a count or tolerance is negative, or a tolerance
-        mapping is given without classes or lacks a class.
+        If a column is missing, a count or tolerance is negative, a count row has
+        no ``count_date`` or no ``sku``, or a tolerance mapping is given without
+        classes or lacks a class.
 
     Notes
     -----
@@ -172,11 +200,20 @@ def count_audit(
     >>> float(audit.summary["record_accuracy"]), float(audit.summary["net_variance_value"])
     (0.5, -10.0)
     """
-    _require_columns(counts, "counts", ("count_date", "sku", "location", "counted_qty"))
-    _require_columns(lots, "lots", ("sku", "location", "quantity", "unit_cost"))
+    _require_columns(counts, "counts", ("count_date", "sku", "counted_qty"))
+    _require_columns(lots, "lots", ("sku", "quantity", "unit_cost"))
     counted = counts["counted_qty"].to_numpy(dtype=float, na_value=np.nan)
     if np.any(np.isnan(counted)) or np.any(counted < 0):
         raise ValueError("counts.counted_qty must be a number >= 0 [units] on every row")
+    count_date = pd.to_datetime(counts["count_date"])
+    # a count without a date or a SKU cannot be audited: say so rather than drop it
+    for missing, what in (
+        (count_date.isna().to_numpy(), "count_date must be a date on every row"),
+        (_blank(counts["sku"]), "sku must not be blank"),
+    ):
+        if np.any(missing):
+            rows = counts.index[missing].tolist()
+            raise ValueError(f"counts.{what}; got none in {int(missing.sum())} row(s) {rows[:10]}")
     if not (isinstance(top, int | np.integer) and top >= 0):
         raise ValueError(f"top must be a whole number >= 0 [lines]; got {top!r}")
     cls = _sku_map(classes, "classes")
@@ -193,9 +230,9 @@ def count_audit(
 
     cnt = pd.DataFrame(
         {
-            "count_date": pd.to_datetime(counts["count_date"]).to_numpy(),
+            "count_date": count_date.to_numpy(),
             "sku": counts["sku"].astype(str).to_numpy(),
-            "location": counts["location"].astype(str).to_numpy(),
+            "location": _locations(counts, _EVERYWHERE),
             "counted_qty": counted,
         }
     )
@@ -203,7 +240,7 @@ def count_audit(
     rec = pd.DataFrame(
         {
             "sku": lots["sku"].astype(str).to_numpy(),
-            "location": lots["location"].astype(str).to_numpy(),
+            "location": _locations(lots, _NOWHERE),
             "quantity": lots["quantity"].to_numpy(dtype=float, na_value=np.nan),
             "value": lots["quantity"].to_numpy(dtype=float, na_value=np.nan)
             * lots["unit_cost"].to_numpy(dtype=float, na_value=np.nan),
@@ -212,13 +249,30 @@ def count_audit(
     if "received_date" in lots:
         rec["received_date"] = pd.to_datetime(lots["received_date"]).to_numpy()
     keys = cnt[["count_date", "sku", "location"]]
-    joined = keys.merge(rec, on=["sku", "location"], how="inner")
+    everywhere = (keys["location"] == _EVERYWHERE).to_numpy()
+    located = keys[~everywhere]
+    # a located count meets the lots at its location; a count without one, all the SKU's lots
+    joined = pd.concat(
+        [
+            located.merge(rec, on=["sku", "location"], how="inner"),
+            keys[everywhere].merge(rec.drop(columns="location"), on="sku", how="inner"),
+        ],
+        ignore_index=True,
+    )
+    # lots with no location cannot meet a located count: say how many units that leaves out
+    stray = (
+        located[["count_date", "sku"]]
+        .drop_duplicates()
+        .merge(rec[rec["location"] == _NOWHERE].drop(columns="location"), on="sku")
+    )
     if "received_date" in joined:
         joined = joined[~(joined["received_date"] > joined["count_date"])]
+        stray = stray[~(stray["received_date"] > stray["count_date"])]
     system = joined.groupby(["count_date", "sku", "location"], as_index=False)["quantity"].sum()
     lines = cnt.merge(system, on=["count_date", "sku", "location"], how="left")
     lines = lines.rename(columns={"quantity": "system_qty"})
     lines["system_qty"] = lines["system_qty"].fillna(0.0)
+    lines["location"] = lines["location"].where(lines["location"] != _EVERYWHERE)
 
     if unit_cost is None:
         per_sku = rec.groupby("sku")[["quantity", "value"]].sum()
@@ -250,6 +304,7 @@ def count_audit(
     )
 
     summary = _summarize(lines)
+    summary["unlocated_record_units"] = float(stray["quantity"].sum())
     group = lines["abc"].astype(str) if "abc" in lines else pd.Series("all", index=lines.index)
     by_class = pd.DataFrame({g: _summarize(part) for g, part in lines.groupby(group, sort=True)}).T
     by_class.index.name = "abc"

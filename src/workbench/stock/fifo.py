@@ -5,8 +5,13 @@ cost. Issues (sales, consumption) draw units out of the lots in a fixed order:
 
 * ``"fifo"``: first in, first out, by ``received_date`` (the oldest lot goes first);
 * ``"fefo"``: first expired, first out, by ``expiry_date`` (lots without an
-  expiry date go after the dated ones, oldest first), the rule for perishables;
+  expiry date go after the dated ones, oldest first), the rule for perishables.
+  A lot can be issued up to and including its expiry date; what is left of it
+  when a later issue comes is written off (``Consumption.expired``), never issued;
 * ``"lifo"``: last in, first out, by ``received_date`` descending.
+
+Lots received the same day (or without dates) are received in row order: FIFO
+takes the earlier row first, LIFO the later row first.
 
 The engine is linear-logarithmic in lots + issues for all SKUs at once (no
 Python loop over SKUs, no re-scans). Per SKU, lay the lots end to end on a line
@@ -28,9 +33,10 @@ remains of the lots.
 
 Timing convention: the consumption is a *quantity* matching, as in periodic
 costing. An issue dated before a lot was received can still draw from that lot
-when there is nothing older left (it behaves as a back-order filled from the
-next receipt). With no back-orders, periodic and perpetual FIFO agree; LIFO here
-is periodic LIFO (see :mod:`workbench.stock.valuation`).
+when there is nothing older left: it is a backorder filled from the next
+receipt, the rule every costing method of :mod:`workbench.stock.valuation`
+follows. Periodic and perpetual FIFO therefore agree; LIFO here is periodic LIFO
+(perpetual LIFO is ``inventory_valuation(..., method="lifo_perpetual")``).
 """
 
 from __future__ import annotations
@@ -66,12 +72,18 @@ class Consumption(NamedTuple):
         ``cogs`` [$].
     shortfall : pandas.DataFrame
         Demand that no lot could meet: ``sku``, ``date``, ``quantity`` [units].
+    expired : pandas.DataFrame
+        FEFO only: what was left of lots that had expired by the date of a later
+        issue, written off instead of issued: ``sku``, ``lot_id``, ``expiry_date``,
+        ``date`` (of the issue that passed the lot), ``quantity`` [units],
+        ``unit_cost`` [$/unit], ``cost`` [$]. Empty for FIFO and LIFO.
     """
 
     allocations: pd.DataFrame
     remaining: pd.DataFrame
     cogs: pd.DataFrame
     shortfall: pd.DataFrame
+    expired: pd.DataFrame
 
 
 def _require_columns(frame: pd.DataFrame, name: str, columns: tuple[str, ...]) -> None:
@@ -187,6 +199,50 @@ def _sum_by(code: np.ndarray, sub: np.ndarray, *values: np.ndarray):
     return code[starts], sub[starts], sums
 
 
+def _ns(dates) -> np.ndarray:
+    """Datetimes as int64 nanoseconds (NaT is the int64 minimum), whatever the unit."""
+    return pd.to_datetime(dates).to_numpy().astype("datetime64[ns]").view(np.int64)
+
+
+def _expired_gaps(
+    lot_code: np.ndarray,
+    lot_qty: np.ndarray,
+    expiry: np.ndarray,
+    dem_code: np.ndarray,
+    dem_qty: np.ndarray,
+    dem_date: np.ndarray,
+) -> np.ndarray:
+    """Units of expired lots to write off just before each issue (FEFO order).
+
+    Lots (sorted by code, then expiry) and issues (sorted by code, date) are
+    int64-ns dated. Per SKU, ``E_j`` is the cumulative quantity of the lots that
+    expired before issue ``j``'s date (a prefix in FEFO order). The consumption
+    cursor then follows :math:`C_j = \\max(C_{j-1}, E_j) + q_j`, that is
+    :math:`C_j = D_j + \\max(0, \\max_{i \\le j}(E_i - D_{i-1}))` with
+    :math:`D` the cumulative issues: one grouped cumulative maximum. The gap
+    :math:`C_j - q_j - C_{j-1}` is what expired unissued before issue ``j``.
+    """
+    never = np.iinfo(np.int64).max
+    nat = np.iinfo(np.int64).min
+    exp = np.where(expiry == nat, never, expiry)
+    stamps = np.unique(np.concatenate([exp, dem_date]))
+    width = np.int64(len(stamps))
+    lot_key = lot_code.astype(np.int64) * width + np.searchsorted(stamps, exp)
+    dem_key = dem_code.astype(np.int64) * width + np.searchsorted(stamps, dem_date)
+    # lots of the issue's SKU that expired strictly before its date (usable on the day)
+    upto = np.searchsorted(lot_key, dem_key, side="left")
+    start = np.searchsorted(lot_code, dem_code, side="left")
+    lot_end = _group_cumsum(lot_code, lot_qty)
+    expired_end = np.where(upto > start, lot_end[np.maximum(upto - 1, 0)], 0.0)
+    dem_end = _group_cumsum(dem_code, dem_qty)
+    lead = pd.Series(expired_end - (dem_end - dem_qty)).groupby(dem_code, sort=False).cummax()
+    cursor = dem_end + np.maximum(lead.to_numpy(), 0.0)
+    prev = np.concatenate([[0.0], cursor[:-1]])
+    prev[np.flatnonzero(np.concatenate([[True], dem_code[1:] != dem_code[:-1]]))] = 0.0
+    gap = cursor - dem_qty - prev
+    return np.where(gap > _TINY * np.maximum(1.0, cursor), gap, 0.0)
+
+
 def _as_int64(dates) -> np.ndarray:
     """Datetimes as int64 (any unit; NaT is the int64 minimum)."""
     return pd.to_datetime(dates).to_numpy().view(np.int64)
@@ -196,15 +252,16 @@ def _lot_order(lots: pd.DataFrame, code: np.ndarray, rule: str) -> np.ndarray:
     """Positions of ``lots`` sorted by SKU code, then in consumption order."""
     nat = np.iinfo(np.int64).min
     big = np.iinfo(np.int64).max
-    keys: list[np.ndarray] = [np.arange(len(lots))]
+    # ties (same received_date, or no dates): the row order is the order of receipt,
+    # so FIFO takes the earlier row first and LIFO the later row first
+    row = np.arange(len(lots))
+    keys: list[np.ndarray] = [-row if rule == "lifo" else row]
     if "received_date" in lots:
         received = _as_int64(lots["received_date"])
         if rule == "lifo":
             keys.append(np.where(received == nat, big, -received))
         else:
             keys.append(np.where(received == nat, big, received))
-    elif rule == "lifo":
-        keys.append(-keys[0])
     if rule == "fefo" and "expiry_date" in lots:
         expiry = _as_int64(lots["expiry_date"])
         keys.append(np.where(expiry == nat, big, expiry))
@@ -232,7 +289,8 @@ def consume_lots(
         Issues to meet, ``sku``, ``date``, ``quantity`` [units]; served in date order.
     rule : {"fifo", "fefo", "lifo"}
         Consumption order (see the module notes). ``"fefo"`` falls back to FIFO
-        for lots without an expiry date.
+        for lots without an expiry date and never issues a lot after its expiry
+        date (the rest of it goes to ``expired``); FIFO and LIFO ignore expiry.
     period : str
         pandas period alias for the COGS table (``"M"`` month, ``"W"`` week, ``"Q"``,
         ``"Y"``, ``"D"``).
@@ -243,7 +301,9 @@ def consume_lots(
     -------
     Consumption
         ``allocations`` (the lot each issued unit came from), ``remaining`` lots,
-        ``cogs`` per SKU and period, and ``shortfall`` (demand with no stock).
+        ``cogs`` per SKU and period, ``shortfall`` (demand with no stock) and
+        ``expired`` (FEFO write-offs). Lots past expiry that no later issue
+        reached stay in ``remaining`` (see :func:`~workbench.stock.aging.expiry_risk`).
 
     Raises
     ------
@@ -307,7 +367,29 @@ def consume_lots(
     dem_qty = dem_qty0[dorder]
     dem_date = dem_date0[dorder]
     del codes, dem_date0
+    n_dem = len(dem_qty)
+    written = np.zeros(n_dem, dtype=bool)
+    if rule == "fefo" and "expiry_date" in lots and n_lots and n_dem:
+        gap = _expired_gaps(
+            lot_code,
+            lot_qty,
+            _ns(lots["expiry_date"]),
+            dem_code,
+            dem_qty,
+            _ns(demand["date"])[dorder],
+        )
+        if np.any(gap > 0):
+            # a write-off of the expired stock goes just before each issue that passes it
+            dem_code = np.repeat(dem_code, 2)
+            dem_date = np.repeat(dem_date, 2)
+            dem_qty = np.column_stack([gap, dem_qty]).ravel()
+            written = np.tile([True, False], n_dem)
     li, di, qty = _match(lot_code, lot_qty, dem_code, dem_qty, n_codes)
+    if len(written):
+        issue = (di >= 0) & ~written[np.maximum(di, 0)]
+        off = (di >= 0) & written[np.maximum(di, 0)]
+    else:
+        issue, off = di >= 0, np.zeros(len(di), dtype=bool)
 
     lot_cost = lots["unit_cost"].to_numpy(dtype=float, na_value=np.nan)
     lot_ids = lots["lot_id"].array if "lot_id" in lots else np.arange(n_lots)
@@ -319,7 +401,7 @@ def consume_lots(
     dem_dtype = pd.to_datetime(demand["date"]).dtype
     as_date = np.dtype(dem_dtype) if isinstance(dem_dtype, np.dtype) else np.dtype("M8[ns]")
 
-    used = (li >= 0) & (di >= 0)
+    used = (li >= 0) & issue
     a_lot, a_dem, a_qty = li[used], di[used], qty[used]
     a_code = lot_code[a_lot]
     a_date = dem_date[a_dem]
@@ -342,7 +424,7 @@ def consume_lots(
     if not keep_empty:
         remaining = remaining[left_qty > 0].reset_index(drop=True)
 
-    short = li < 0
+    short = (li < 0) & ~off
     s_code, s_date, (s_qty,) = _sum_by(dem_code[di[short]], dem_date[di[short]], qty[short])
     shortfall = pd.DataFrame(
         {
@@ -364,4 +446,19 @@ def consume_lots(
             "cogs": c_cost,
         }
     )
-    return Consumption(allocations, remaining, cogs, shortfall)
+    gone = (li >= 0) & off
+    e_lot = li[gone]
+    expired = pd.DataFrame(
+        {
+            "sku": uniques.take(lot_code[e_lot]).array,
+            "lot_id": lot_ids.take(e_lot) if hasattr(lot_ids, "take") else lot_ids[e_lot],
+            "expiry_date": pd.to_datetime(lots["expiry_date"]).to_numpy()[e_lot]
+            if "expiry_date" in lots
+            else np.full(len(e_lot), np.datetime64("NaT"), "datetime64[ns]"),
+            "date": dem_date[di[gone]].view(as_date),
+            "quantity": qty[gone],
+            "unit_cost": lot_cost[e_lot],
+            "cost": qty[gone] * lot_cost[e_lot],
+        }
+    )
+    return Consumption(allocations, remaining, cogs, shortfall, expired)

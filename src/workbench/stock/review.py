@@ -200,8 +200,9 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
 
     * Items bought on purchase orders: receipts are the received purchase orders,
       through :func:`~workbench.stock.valuation.period_movements` (the opening stock
-      of the period :math:`(t, T]`), valued at its cost (the last purchase price on
-      or before :math:`t`). A negative roll-back (records that do not reconcile)
+      of the period :math:`(t, T]`), valued at FIFO cost (the newest receipts on or
+      before :math:`t` that make up the quantity; beyond them the last purchase
+      price). A negative roll-back (records that do not reconcile)
       counts as 0 and is flagged ``"unreconciled"``.
     * Produced items (no purchase orders): the only receipts in the data are the
       lots still on hand. Under first-in-first-out every batch made after :math:`t`
@@ -288,7 +289,9 @@ def stock_as_of(dataset, as_of=None) -> StockAsOf:
         got = _sku_codes(po["sku"], skus)[pd.to_datetime(po["received_date"]).notna().to_numpy()]
         bought[got[got >= 0]] = True
     if bought.any():
-        moves = period_movements(dataset, start=end + pd.Timedelta(days=1), end=snapshot)
+        moves = period_movements(
+            dataset, start=end + pd.Timedelta(days=1), end=snapshot, methods=("fifo",)
+        )
         opening = moves.opening.groupby(moves.opening["sku"].astype(str)).agg(
             quantity=("quantity", "sum"), unit_cost=("unit_cost", "last")
         )
@@ -743,6 +746,9 @@ def weekly_review(
     if counts is not None and len(counts) and dataset.lots is not None:
         when = pd.to_datetime(counts["count_date"])
         latest = when[when <= end].max()
+        undated = int(when.isna().sum())
+        if undated:
+            notes.append(f"{undated} count row(s) without a count date left out of the audit.")
         if pd.notna(latest):
             audit = count_audit(
                 counts[when == latest],
@@ -767,15 +773,42 @@ def weekly_review(
                     else "."
                 )
             )
+            stray = float(audit.summary["unlocated_record_units"])
+            if stray > 0:
+                notes.append(
+                    f"{stray:g} units on record without a location were not compared with "
+                    "the located counts of their SKUs."
+                )
         else:
             count_discrepancies = pd.DataFrame()
     else:
         count_discrepancies = pd.DataFrame()
-        notes.append("No counts table: no count audit.")
+        notes.append(
+            "No counts table: no count audit."
+            if counts is None or not len(counts)
+            else f"{len(counts)} count row(s) but no lots table: no count audit."
+        )
 
     if dataset.lots is not None and len(dataset.lots):
         lots = dataset.lots[~(pd.to_datetime(dataset.lots["received_date"]) > end)]
-        risk = expiry_risk(lots, kpis["daily_demand"], as_of=end)
+        shelf = None
+        if "shelf_life_days" in dataset.items:
+            shelf = dataset.items.set_index(dataset.items["sku"].astype(str))["shelf_life_days"]
+            if shelf.notna().any():
+                dated = (
+                    pd.to_datetime(lots["expiry_date"]).notna()
+                    if "expiry_date" in lots
+                    else pd.Series(False, index=lots.index)
+                )
+                filled = int((~dated & lots["sku"].astype(str).map(shelf).notna()).sum())
+                if filled:
+                    notes.append(
+                        f"{filled} lot(s) without an expiry date are dated from the item's "
+                        "shelf life (received date + shelf_life_days)."
+                    )
+            else:
+                shelf = None
+        risk = expiry_risk(lots, kpis["daily_demand"], as_of=end, shelf_life_days=shelf)
         expiring_lots = risk[(risk["units_at_risk"] > 0) | (risk["days_to_expiry"] <= expiry_days)]
         expiring_lots = expiring_lots.reset_index(drop=True)
         typed = lots.assign(

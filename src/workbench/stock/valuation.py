@@ -10,8 +10,10 @@ inventory), so for every method and every SKU
 They differ in *which* costs go to COGS:
 
 * **FIFO** charges the oldest costs first; the closing stock carries the latest costs.
-* **LIFO** (periodic) charges the latest costs of the period first; the closing
-  stock carries the oldest costs (allowed under US GAAP, not under IFRS).
+* **LIFO** (periodic, ``"lifo"``) charges the latest costs of the period first; the
+  closing stock carries the oldest costs (allowed under US GAAP, not under IFRS).
+* **Perpetual LIFO** (``"lifo_perpetual"``) charges each issue the newest layers on
+  hand on its date, so a layer received after a sale is never charged to it.
 * **Weighted average** (periodic) charges every unit the average cost of goods
   available, (opening value + purchases) / (opening units + purchased units).
 * **Moving average** (perpetual) recomputes the average after each receipt and
@@ -21,6 +23,18 @@ When purchase prices rise, FIFO gives the lowest COGS, hence the highest gross
 profit and the highest closing inventory; LIFO the opposite; the averages fall
 in between. When prices fall the order reverses. (Kieso, Weygandt & Warfield,
 *Intermediate Accounting*, ch. 8.)
+
+One ledger rule for every method:
+
+* **Order of events.** Opening layers come before every purchase and issue of their
+  SKU (undated ones the day before the SKU's first event); on one day receipts come
+  before issues; same-day receipts, and opening rows, are received in row order
+  (LIFO takes the later row first, FIFO the earlier).
+* **A sale before its receipt is a backorder.** An issue larger than the stock on
+  hand waits for the period's next receipts, which fill it first, at their own cost;
+  only what no receipt of the period covers is ``shortfall_units`` (not costed).
+  So every method leaves the same closing units, opening + purchases -
+  min(issued, opening + purchases), and differs only in their cost.
 """
 
 from __future__ import annotations
@@ -29,6 +43,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from .fifo import _check_quantity, _require_columns, consume_lots
 
@@ -42,7 +57,7 @@ __all__ = [
 ]
 
 #: Costing methods understood by :func:`inventory_valuation`.
-VALUATION_METHODS = ("fifo", "weighted_average", "lifo", "moving_average")
+VALUATION_METHODS = ("fifo", "weighted_average", "lifo", "lifo_perpetual", "moving_average")
 
 _COLUMNS = [
     "sku",
@@ -89,8 +104,15 @@ def _dates(frame: pd.DataFrame, name: str) -> pd.Series:
     raise ValueError(f"{name} must have a 'date' (or 'received_date') column")
 
 
-def _layers(opening: pd.DataFrame | None, purchases: pd.DataFrame) -> pd.DataFrame:
-    """Opening layers (first) and purchases as one lots table ordered by receipt."""
+def _layers(
+    opening: pd.DataFrame | None, purchases: pd.DataFrame, sold: pd.DataFrame
+) -> pd.DataFrame:
+    """Opening layers (first) and purchases as one lots table ordered by receipt.
+
+    Every opening layer is dated before every event (purchase or issue) of its own
+    SKU: an undated layer the day before the SKU's first event, a dated one no later
+    than that (layers clamped to the same day keep their row order).
+    """
     _require_columns(purchases, "purchases", ("sku", "quantity", "unit_cost"))
     p_date = _dates(purchases, "purchases")
     buys = pd.DataFrame(
@@ -106,21 +128,35 @@ def _layers(opening: pd.DataFrame | None, purchases: pd.DataFrame) -> pd.DataFra
         layers = buys
     else:
         _require_columns(opening, "opening", ("sku", "quantity", "unit_cost"))
-        first = p_date.min() if len(p_date) else pd.Timestamp("2000-01-01")
-        if pd.isna(first):
-            first = pd.Timestamp("2000-01-01")
-        o_date = (
-            pd.to_datetime(opening["received_date"]).fillna(first - pd.Timedelta(days=1))
-            if "received_date" in opening
-            else pd.Series(first - pd.Timedelta(days=1), index=opening.index)
+        o_sku = opening["sku"].astype("str")
+        # each SKU's first event, purchases and issues alike
+        events = pd.concat(
+            [
+                buys[["sku", "received_date"]],
+                sold[["sku", "date"]].set_axis(["sku", "received_date"], axis=1),
+            ],
+            ignore_index=True,
         )
-        # opening layers always go before the period's purchases
-        o_date = o_date.where(o_date < first, first - pd.Timedelta(days=1))
+        first = pd.to_datetime(events["received_date"]).groupby(events["sku"]).min()
+        fallback = first.min() if len(first) and pd.notna(first.min()) else None
+        fallback = pd.Timestamp("2000-01-01") if fallback is None else fallback
+        # a SKU with no event of its own: any date will do, its layers meet nothing
+        own = pd.Series(
+            pd.to_datetime(first.reindex(o_sku.to_numpy()).to_numpy()), index=opening.index
+        ).fillna(fallback)
+        before = own - pd.Timedelta(days=1)
+        given = (
+            pd.to_datetime(opening["received_date"])
+            if "received_date" in opening
+            else pd.Series(pd.NaT, index=opening.index, dtype="datetime64[ns]")
+        )
+        # opening layers always go before the SKU's own purchases and issues
+        o_date = given.where(given < own, before)
         layers = pd.concat(
             [
                 pd.DataFrame(
                     {
-                        "sku": opening["sku"].astype("str").array,
+                        "sku": o_sku.array,
                         "received_date": o_date.to_numpy(),
                         "quantity": opening["quantity"].to_numpy(dtype=float, na_value=np.nan),
                         "unit_cost": opening["unit_cost"].to_numpy(dtype=float, na_value=np.nan),
@@ -211,9 +247,14 @@ def _affine_scan(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return b
 
 
-def _moving_average(layers: pd.DataFrame, issues: pd.DataFrame, base: pd.DataFrame):
-    """Perpetual moving-average COGS per SKU (receipts before issues on the same day)."""
-    events = pd.concat(
+def _events(layers: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """Receipts and issues of every SKU in ledger order.
+
+    Sorted by SKU, date, then opening layers, receipts, issues (a day's receipts
+    come before its issues), and row order within those (the order of receipt).
+    ``signed`` is +quantity for a receipt, -quantity for an issue.
+    """
+    return pd.concat(
         [
             pd.DataFrame(
                 {
@@ -236,34 +277,117 @@ def _moving_average(layers: pd.DataFrame, issues: pd.DataFrame, base: pd.DataFra
         ],
         ignore_index=True,
     ).sort_values(["sku", "date", "kind"], kind="stable", ignore_index=True)
+
+
+def _moving_average(layers: pd.DataFrame, issues: pd.DataFrame, base: pd.DataFrame):
+    """Perpetual moving-average COGS per SKU (receipts before issues on the same day).
+
+    An issue beyond the stock on hand is backordered: the next receipts fill it
+    first, at their own cost, and only the rest of a receipt joins the average.
+    """
+    events = _events(layers, issues)
     code = pd.factorize(events["sku"])[0]
-    grouped = events["signed"].groupby(code)
-    s = grouped.cumsum()
-    # on hand with lost sales: an issue never takes the stock below zero
-    after = (s - np.minimum(0.0, s.groupby(code).cummin())).to_numpy()
-    before = pd.Series(after).groupby(code).shift(1, fill_value=0.0).to_numpy()
-    receipt = events["kind"].to_numpy() < 2
     q = events["signed"].to_numpy()
+    # on hand, negative while backordered
+    after = events["signed"].groupby(code).cumsum().to_numpy()
+    before = after - q
+    on_hand = np.maximum(before, 0.0)
+    receipt = events["kind"].to_numpy() < 2
     with np.errstate(invalid="ignore", divide="ignore"):
-        w = np.where(receipt, before / (before + q), 1.0)
+        w = np.where(receipt, on_hand / (on_hand + q), 1.0)
     w = np.where(np.isfinite(w), w, 0.0)
     cost = events["cost"].to_numpy()
     avg_at_receipts = _affine_scan(w[receipt], ((1.0 - w) * cost)[receipt])
     avg = np.full(len(events), np.nan)
     avg[receipt] = avg_at_receipts
     avg = pd.Series(avg).groupby(code).ffill().to_numpy()
-    filled = np.where(receipt, 0.0, before - after)
-    cogs_event = np.where(filled > 0, filled * np.nan_to_num(avg), 0.0)
+    # an issue takes what is on hand at the average; a receipt fills the backorder at its cost
+    from_stock = np.where(receipt, 0.0, np.minimum(-q, on_hand))
+    backfilled = np.where(receipt, np.minimum(q, np.maximum(-before, 0.0)), 0.0)
+    cogs_event = from_stock * np.nan_to_num(avg) + backfilled * np.nan_to_num(cost)
     sku = events["sku"].to_numpy()
-    cogs_units = pd.Series(filled).groupby(sku).sum().reindex(base.index, fill_value=0.0)
+    cogs_units = (
+        pd.Series(from_stock + backfilled).groupby(sku).sum().reindex(base.index, fill_value=0.0)
+    )
     cogs = pd.Series(cogs_event).groupby(sku).sum().reindex(base.index, fill_value=0.0)
     # closing value = closing units x last average, so the invariant holds by construction
-    last = pd.DataFrame({"sku": sku, "units": after, "avg": np.nan_to_num(avg)})
+    last = pd.DataFrame({"sku": sku, "units": np.maximum(after, 0.0), "avg": np.nan_to_num(avg)})
     last = last.groupby("sku").last().reindex(base.index)
     available = base["opening_value"] + base["purchases_value"]
     closing_value = (last["units"] * last["avg"]).fillna(0.0)
     # the scan is exact in arithmetic; put the rounding residue in COGS
     return cogs_units.to_numpy(), (available - closing_value).to_numpy(), cogs.to_numpy()
+
+
+@njit(cache=True, nogil=True)
+def _lifo_perpetual_kernel(code, receipt, qty, cost, n_codes):  # pragma: no cover - compiled
+    """One pass over the ledger (sorted by SKU code, then ledger order): a stack per SKU.
+
+    A receipt first fills the SKU's backorder at its own cost, then pushes the rest
+    as a layer; an issue pops the newest layers and backorders what is missing.
+    Returns per code the units and cost issued, and the closing value.
+    """
+    n = len(qty)
+    layer_q = np.empty(n)
+    layer_c = np.empty(n)
+    units = np.zeros(n_codes)
+    cogs = np.zeros(n_codes)
+    closing = np.zeros(n_codes)
+    top = 0
+    backorder = 0.0
+    for i in range(n):
+        k = code[i]
+        if i > 0 and code[i - 1] != k:
+            top = 0
+            backorder = 0.0
+        q = qty[i]
+        if receipt[i]:
+            fill = min(q, backorder)
+            units[k] += fill
+            cogs[k] += fill * cost[i]
+            backorder -= fill
+            q -= fill
+            if q > 0.0:
+                layer_q[top] = q
+                layer_c[top] = cost[i]
+                top += 1
+        else:
+            while q > 0.0 and top > 0:
+                take = min(q, layer_q[top - 1])
+                units[k] += take
+                cogs[k] += take * layer_c[top - 1]
+                q -= take
+                layer_q[top - 1] -= take
+                # a layer used up within float rounding of the issue counts as used up
+                if layer_q[top - 1] <= 1e-9 * max(1.0, take):
+                    top -= 1
+            if q > 1e-9 * max(1.0, qty[i]):
+                backorder += q
+        if i == n - 1 or code[i + 1] != k:
+            value = 0.0
+            for j in range(top):
+                value += layer_q[j] * layer_c[j]
+            closing[k] = value
+    return units, cogs, closing
+
+
+def _lifo_perpetual(layers: pd.DataFrame, issues: pd.DataFrame, base: pd.DataFrame):
+    """Perpetual LIFO COGS units and cost per SKU of ``base`` (one compiled pass)."""
+    events = _events(layers, issues)
+    code, uniques = pd.factorize(events["sku"])
+    units, _, closing = _lifo_perpetual_kernel(
+        code.astype(np.int64),
+        events["kind"].to_numpy() < 2,
+        np.abs(events["signed"].to_numpy(dtype=float)),
+        np.nan_to_num(events["cost"].to_numpy(dtype=float)),
+        len(uniques),
+    )
+    index = pd.Index(uniques, dtype="str")
+    units = pd.Series(units, index=index).reindex(base.index, fill_value=0.0)
+    closing = pd.Series(closing, index=index).reindex(base.index, fill_value=0.0)
+    available = base["opening_value"] + base["purchases_value"]
+    # COGS from the identity, so that it holds to the last cent
+    return units.to_numpy(), (available - closing).to_numpy()
 
 
 def inventory_valuation(
@@ -284,10 +408,13 @@ def inventory_valuation(
         Sales or consumption in the period: ``sku``, ``date``, ``quantity`` [units].
     opening : pandas.DataFrame, optional
         Opening stock as cost layers: ``sku``, ``quantity`` [units],
-        ``unit_cost`` [$/unit], optionally ``received_date`` (order of the layers).
-    method : {"fifo", "weighted_average", "lifo", "moving_average"}
-        ``"lifo"`` and ``"weighted_average"`` are periodic, ``"moving_average"``
-        perpetual; FIFO is the same either way.
+        ``unit_cost`` [$/unit], optionally ``received_date`` (order of the layers)
+        and ``unit_cost_<method>`` [$/unit] (e.g. ``unit_cost_lifo``), the cost of
+        the layer under that method, used instead of ``unit_cost`` when present
+        (:func:`period_movements` gives one per method).
+    method : {"fifo", "weighted_average", "lifo", "lifo_perpetual", "moving_average"}
+        ``"lifo"`` and ``"weighted_average"`` are periodic, ``"lifo_perpetual"`` and
+        ``"moving_average"`` perpetual; FIFO is the same either way.
 
     Returns
     -------
@@ -295,7 +422,8 @@ def inventory_valuation(
         One row per SKU: ``sku``, ``method``, ``opening_units``, ``opening_value``,
         ``purchased_units``, ``purchases_value``, ``issued_units``, ``cogs_units``,
         ``cogs``, ``closing_units``, ``closing_value``, ``shortfall_units``
-        (issues beyond the goods available, not costed), ``closing_unit_cost``.
+        (issues that no receipt of the period covers, not costed),
+        ``closing_unit_cost``.
 
     Raises
     ------
@@ -312,8 +440,14 @@ def inventory_valuation(
     :math:`C = \\bar c \\min(s, n_0 + n_P)` for :math:`s` units issued.
     Moving average: after a receipt of :math:`q` at :math:`c` with :math:`Q`
     on hand, :math:`\\bar c \\leftarrow (Q \\bar c + q c)/(Q + q)`; issues are
-    charged the current :math:`\\bar c`; an issue larger than the stock on hand
-    is short by the difference (the periodic methods net over the period).
+    charged the current :math:`\\bar c`. Perpetual LIFO: each issue takes the
+    newest layers on hand on its date.
+
+    Timing, the same for every method (module notes): an issue larger than the
+    stock on hand is backordered and filled first by the next receipts, at their
+    cost (in the moving average the rest of such a receipt, alone on hand, sets
+    :math:`\\bar c = c`); issues no receipt of the period covers are short. The
+    periodic methods see only the period's totals, which gives the same units.
 
     References
     ----------
@@ -340,12 +474,27 @@ def inventory_valuation(
     weighted_average  COGS 17,560.00 closing 26,340.00
     lifo              COGS 18,300.00 closing 25,600.00
     moving_average    COGS 17,200.00 closing 26,700.00
+
+    Perpetual LIFO charges the March 19 issue the 4,000 newest units on hand that
+    day (all at $4.40), not the March 30 purchase: COGS $17,600.
+
+    >>> row = inventory_valuation(buys, sold, method="lifo_perpetual").iloc[0]
+    >>> float(row.cogs)
+    17600.0
     """
     if method not in VALUATION_METHODS:
         raise ValueError(f"method must be one of {VALUATION_METHODS}; got {method!r}")
-    layers = _layers(opening, purchases)
     sold = _issues(issues)
+    layers = _layers(_opening_for(opening, method), purchases, sold)
     return _value(layers, sold, _base(layers, sold), method)
+
+
+def _opening_for(opening: pd.DataFrame | None, method: str) -> pd.DataFrame | None:
+    """The opening layers costed for ``method``: its ``unit_cost_<method>`` if given."""
+    column = f"unit_cost_{method}"
+    if opening is None or column not in opening:
+        return opening
+    return opening.assign(unit_cost=opening[column].fillna(opening["unit_cost"]))
 
 
 def _value(layers: pd.DataFrame, sold: pd.DataFrame, base: pd.DataFrame, method: str):
@@ -358,6 +507,9 @@ def _value(layers: pd.DataFrame, sold: pd.DataFrame, base: pd.DataFrame, method:
         return _finish(base, cogs_units, cogs_units * avg, method)
     if method == "moving_average":
         cogs_units, cogs, _ = _moving_average(layers, sold, base)
+        return _finish(base, cogs_units, cogs, method)
+    if method == "lifo_perpetual":
+        cogs_units, cogs = _lifo_perpetual(layers, sold, base)
         return _finish(base, cogs_units, cogs, method)
     if method == "lifo":
         # periodic LIFO: the period's whole issue quantity meets the newest layers first
@@ -429,10 +581,17 @@ def compare_valuation(
     bad = [m for m in methods if m not in VALUATION_METHODS]
     if bad:
         raise ValueError(f"method must be one of {VALUATION_METHODS}; got {bad}")
-    layers = _layers(opening, purchases)
     sold = _issues(issues)
+    layers = _layers(opening, purchases, sold)
     base = _base(layers, sold)
-    frames = [_value(layers, sold, base, m) for m in methods]
+    frames = []
+    for m in methods:
+        own = _opening_for(opening, m)
+        if own is opening:
+            frames.append(_value(layers, sold, base, m))
+        else:  # the opening is costed for this method: its own layers and totals
+            own_layers = _layers(own, purchases, sold)
+            frames.append(_value(own_layers, sold, _base(own_layers, sold), m))
     by_sku = pd.concat(frames, ignore_index=True)
     sums = ["opening_value", "purchases_value", "cogs", "closing_value"]
     totals = by_sku.groupby("method", sort=False)[sums].sum()
@@ -487,6 +646,33 @@ def _explain(purchases: pd.DataFrame, opening: pd.DataFrame | None, totals: pd.D
     return " ".join(lines)
 
 
+def _rolled_back_cost(
+    receipts: pd.DataFrame, units: pd.Series, fallback: pd.Series, *, newest_first: bool
+) -> pd.Series:
+    """Unit cost [$/unit] of ``units`` per SKU taken from the receipts before a period.
+
+    FIFO leaves the newest receipts on hand (``newest_first=True``), LIFO the oldest;
+    units beyond all receipts are costed at ``fallback``. One grouped cumulative sum.
+    """
+    order = receipts.sort_values(
+        ["sku", "received_date"], ascending=[True, not newest_first], kind="stable"
+    )
+    qty = order["quantity"].to_numpy(dtype=float)
+    ahead = order.groupby("sku")["quantity"].cumsum().to_numpy(dtype=float) - qty
+    want = order["sku"].map(units).to_numpy(dtype=float, na_value=0.0)
+    take = np.clip(want - ahead, 0.0, qty)
+    value = (
+        pd.Series(take * order["unit_cost"].to_numpy(dtype=float))
+        .groupby(order["sku"].to_numpy())
+        .sum()
+    )
+    taken = pd.Series(take).groupby(order["sku"].to_numpy()).sum()
+    value = value.reindex(units.index, fill_value=0.0)
+    taken = taken.reindex(units.index, fill_value=0.0)
+    total = value + (units - taken).clip(lower=0.0) * fallback
+    return (total / units.where(units > 0)).fillna(fallback)
+
+
 class Movements(NamedTuple):
     """Result of :func:`period_movements`: the inputs of a valuation.
 
@@ -508,7 +694,9 @@ class Movements(NamedTuple):
     excluded: pd.DataFrame
 
 
-def period_movements(dataset, *, start, end) -> Movements:
+def period_movements(
+    dataset, *, start, end, methods: tuple[str, ...] = VALUATION_METHODS
+) -> Movements:
     """Opening stock, purchases and issues of a period, from a dataset.
 
     The data model holds today's lots, the purchase orders and the demand, not
@@ -517,8 +705,16 @@ def period_movements(dataset, *, start, end) -> Movements:
 
         opening = on hand at end + issued in the period - received in the period,
 
-    costed at the last purchase price before the period (else the first in it,
-    else the item's unit cost). Produced items (no purchase orders) have no
+    one layer per SKU, costed by each method from the receipts before the period:
+    FIFO (``unit_cost`` and ``unit_cost_fifo``) the newest receipts that make up
+    the quantity, LIFO (``unit_cost_lifo``, ``unit_cost_lifo_perpetual``) the
+    oldest, the weighted average (``unit_cost_weighted_average``) the average of
+    all of them, the moving average (``unit_cost_moving_average``) the running
+    average on the eve of the period (receipts and issues before it). Units
+    beyond the receipts before the period, and SKUs with none, are costed at
+    the last purchase price before the period (else the first in it, else the
+    item's unit cost). :func:`compare_valuation` and :func:`inventory_valuation`
+    use each method's column. Produced items (no purchase orders) have no
     receipt history and are excluded, as are SKUs whose roll-back is negative
     (records that do not reconcile); both are listed in ``excluded``.
 
@@ -528,6 +724,9 @@ def period_movements(dataset, *, start, end) -> Movements:
         With ``purchase_orders`` and ``demand``; ``lots`` for the stock at ``end``.
     start, end : date-like
         First and last day of the period (inclusive).
+    methods : tuple of str
+        Methods to cost the opening for (``unit_cost_<method>`` columns); default
+        all of :data:`VALUATION_METHODS`. ``unit_cost`` (FIFO) is always given.
 
     Returns
     -------
@@ -540,6 +739,9 @@ def period_movements(dataset, *, start, end) -> Movements:
     ValueError
         If the dataset has no purchase orders or ``end`` is before ``start``.
     """
+    bad = [m for m in methods if m not in VALUATION_METHODS]
+    if bad:
+        raise ValueError(f"methods must be among {VALUATION_METHODS}; got {bad}")
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     if end < start:
         raise ValueError(f"end must be on or after start; got {start.date()} to {end.date()}")
@@ -603,12 +805,52 @@ def period_movements(dataset, *, start, end) -> Movements:
         ignore_index=True,
     )
     ok = bought[~negative.to_numpy()]
+    units = opening_units.reindex(ok).clip(lower=0.0)
+    fallback = cost.reindex(ok)
+    pre = before[before["sku"].isin(ok)]
+    fifo = _rolled_back_cost(pre, units, fallback, newest_first=True)
+    lifo = _rolled_back_cost(pre, units, fallback, newest_first=False)
+    pre_value = (pre["quantity"] * pre["unit_cost"]).groupby(pre["sku"]).sum()
+    pre_units = pre.groupby("sku")["quantity"].sum()
+    average = (pre_value / pre_units.where(pre_units > 0)).reindex(ok).fillna(fallback)
+    # the moving average on the eve of the period, from the history before it
+    early = (when < start) & dem["sku"].astype(str).isin(ok)
+    if "moving_average" not in methods:
+        early &= False
+        pre = pre.iloc[:0]
+    history = inventory_valuation(
+        pd.DataFrame(
+            {
+                "sku": pre["sku"].to_numpy(),
+                "date": pre["received_date"].to_numpy(),
+                "quantity": pre["quantity"].to_numpy(dtype=float),
+                "unit_cost": pre["unit_cost"].to_numpy(dtype=float),
+            }
+        ),
+        pd.DataFrame(
+            {
+                "sku": dem.loc[early, "sku"].astype(str).to_numpy(),
+                "date": when[early].to_numpy(),
+                "quantity": dem.loc[early, "quantity"].to_numpy(dtype=float),
+            }
+        ),
+        method="moving_average",
+    ).set_index("sku")["closing_unit_cost"]
+    moving = history.reindex(ok).fillna(fallback)
+    by_method = {
+        "fifo": fifo,
+        "weighted_average": average,
+        "lifo": lifo,
+        "lifo_perpetual": lifo,
+        "moving_average": moving,
+    }
     opening = pd.DataFrame(
         {
             "sku": ok,
             "quantity": opening_units.reindex(ok).to_numpy(),
-            "unit_cost": cost.reindex(ok).to_numpy(),
+            "unit_cost": fifo.to_numpy(),
             "received_date": start - pd.Timedelta(days=1),
+            **{f"unit_cost_{m}": by_method[m].to_numpy() for m in methods},
         }
     )
     opening = opening[opening["quantity"] > 0].reset_index(drop=True)
