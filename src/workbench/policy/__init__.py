@@ -6,6 +6,7 @@ from . import distributions as _distributions
 from . import eoq as _eoq
 from . import newsvendor as _newsvendor
 from . import review as _review
+from . import rq as _rq
 from . import service as _service
 from . import undershoot as _undershoot
 
@@ -13,6 +14,7 @@ __all__ = [
     *_eoq.__all__,
     *_service.__all__,
     *_review.__all__,
+    *_rq.__all__,
     *_newsvendor.__all__,
     *_classify.__all__,
     *_demand_class.__all__,
@@ -26,5 +28,6 @@ from .distributions import *  # noqa: F403
 from .eoq import *  # noqa: F403
 from .newsvendor import *  # noqa: F403
 from .review import *  # noqa: F403
+from .rq import *  # noqa: F403
 from .service import *  # noqa: F403
 from .undershoot import *  # noqa: F403

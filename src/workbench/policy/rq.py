@@ -68,7 +68,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy import special
 
-from .._numeric import broadcast, require_nonnegative, require_positive
+from .._numeric import broadcast, require_positive
 from .service import _check_demand, _ltd, _normal_loss_inverse
 from .undershoot import _ncdf, _nloss, _nloss2
 
@@ -206,44 +206,53 @@ def _critical_point(mean, sd, h, p):
     return mean + sd * special.ndtri(p / (h + p))
 
 
+def _flat(shape, *xs):
+    """1-D float copies of ``xs`` broadcast to ``shape``."""
+    return [np.ravel(np.broadcast_to(np.asarray(x, dtype=float), shape)).copy() for x in xs]
+
+
 def _bracketed_newton(f, lo, hi, x, *, scale, max_iter=200):
-    """Root of increasing f on [lo, hi] per element: Newton steps, bisection when a step
-    leaves the bracket. ``f(x)`` returns (value, slope). Returns (x, iterations)."""
-    lo, hi, x = (np.array(v, dtype=float, copy=True) for v in (lo, hi, x))
+    """Root of an increasing f on [lo, hi], per element of 1-D arrays: Newton steps,
+    bisection when a step leaves the bracket. ``f(x, i)`` returns (value, slope) at the
+    elements ``i``; only elements still moving are computed. Returns (x, iterations)."""
+    lo, hi = lo.copy(), hi.copy()
     x = np.clip(x, lo, hi)
     its = np.zeros(x.shape, dtype=np.int64)
-    live = np.isfinite(x) & np.isfinite(lo) & np.isfinite(hi)
+    idx = np.flatnonzero(np.isfinite(x) & np.isfinite(lo) & np.isfinite(hi))
     for _ in range(max_iter):
-        if not live.any():
+        if idx.size == 0:
             break
-        v, d = f(x)
-        lo = np.where(live & (v < 0), x, lo)
-        hi = np.where(live & (v > 0), x, hi)
+        xi, loi, hii = x[idx], lo[idx], hi[idx]
+        v, d = f(xi, idx)
+        loi = np.where(v < 0, xi, loi)
+        hii = np.where(v > 0, xi, hii)
         with np.errstate(divide="ignore", invalid="ignore"):
-            xn = x - v / d
-        inside = (xn > lo) & (xn < hi) & np.isfinite(xn)
-        xn = np.where(inside, xn, 0.5 * (lo + hi))
-        xn = np.where(v == 0, x, xn)
-        step = np.abs(xn - x)
-        its += live
-        x = np.where(live, xn, x)
-        live &= (step > 1e-13 * scale) & (hi - lo > 1e-13 * scale)
+            xn = xi - v / d
+        inside = (xn > loi) & (xn < hii) & np.isfinite(xn)
+        xn = np.where(inside, xn, 0.5 * (loi + hii))
+        xn = np.where(v == 0, xi, xn)
+        x[idx], lo[idx], hi[idx] = xn, loi, hii
+        its[idx] += 1
+        tol = 1e-13 * scale[idx]
+        idx = idx[(np.abs(xn - xi) > tol) & (hii - loi > tol)]
     return x, its
 
 
 def _r_for_q(q, mean, sd, h, p):
     """Best r for Q under normal demand: g(r) = g(r + Q) (Snyder and Shen Eq. (5.9))."""
+    shape = np.broadcast_shapes(*(np.shape(x) for x in (q, mean, sd, h, p)))
+    q, mean, sd, h, p = _flat(shape, q, mean, sd, h, p)
     ystar = _critical_point(mean, sd, h, p)
     scale = np.abs(mean) + sd + q + 1.0
 
-    def f(r):
-        g1, d1 = _g(r + q, mean, sd, h, p)
-        g0, d0 = _g(r, mean, sd, h, p)
+    def f(r, i):
+        g1, d1 = _g(r + q[i], mean[i], sd[i], h[i], p[i])
+        g0, d0 = _g(r, mean[i], sd[i], h[i], p[i])
         return g1 - g0, d1 - d0
 
     guess = ystar - q * h / (h + p)
     r, _ = _bracketed_newton(f, ystar - q, ystar, guess, scale=scale)
-    return r
+    return r.reshape(shape)
 
 
 def _wrap_cost(b, parts):
@@ -479,21 +488,22 @@ lead_time_sd_days
 
 
 def _ends(c, a, bb, mean, sd, h, p, ystar, scale):
-    """The two roots a <= y* <= b of g(y) = c (convex g), warm-started from outside."""
+    """The two roots a <= y* <= b of g(y) = c (convex g), warm-started from outside;
+    all 1-D arrays of the SKUs being solved."""
 
-    def left(y):
-        g, d = _g(y, mean, sd, h, p)
-        return c - g, -d
+    def left(y, i):
+        g, d = _g(y, mean[i], sd[i], h[i], p[i])
+        return c[i] - g, -d
 
-    def right(y):
-        g, d = _g(y, mean, sd, h, p)
-        return g - c, d
+    def right(y, i):
+        g, d = _g(y, mean[i], sd[i], h[i], p[i])
+        return g - c[i], d
 
     lo_a = mean - c / p  # g(y) >= p (mu - y): g > c left of it
     hi_b = mean + c / h  # g(y) >= h (y - mu)
-    a, ia = _bracketed_newton(left, lo_a, ystar, np.maximum(a, lo_a), scale=scale)
-    bb, ib = _bracketed_newton(right, ystar, hi_b, np.minimum(bb, hi_b), scale=scale)
-    return a, bb, np.maximum(ia, ib)
+    a, _ = _bracketed_newton(left, lo_a, ystar, np.maximum(a, lo_a), scale=scale)
+    bb, _ = _bracketed_newton(right, ystar, hi_b, np.minimum(bb, hi_b), scale=scale)
+    return a, bb
 
 
 def rq_optimal(
@@ -577,38 +587,52 @@ def rq_optimal(
         backorder_cost_per_unit_year=backorder_cost_per_unit_year,
         **_lead_time_args(lead_time_sd_days),
     )
-    k_cost, h, p = b["order_cost"], b["holding_cost"], b["backorder_cost_per_unit_year"]
     shape = np.shape(mean)
-    lam, mean, sd, k_cost, h, p = (
-        np.broadcast_to(np.asarray(x, dtype=float), shape) for x in (lam, mean, sd, k_cost, h, p)
+    lam, mean, sd, k_cost, h, p = _flat(
+        shape,
+        lam,
+        mean,
+        sd,
+        b["order_cost"],
+        b["holding_cost"],
+        b["backorder_cost_per_unit_year"],
     )
-    calm = lam == 0
-    lam_s = np.where(calm, 1.0, lam)  # solve a harmless stand-in; reset after
+    lam_s = np.where(lam == 0, 1.0, lam)  # solve a harmless stand-in; reset after
     q0 = np.sqrt(2.0 * k_cost * lam_s * (h + p) / (h * p))
     r0 = _r_for_q(q0, mean, sd, h, p)
     c = sum(_normal_cost(r0, q0, lam_s, mean, sd, k_cost, h, p)[:3])
     ystar = _critical_point(mean, sd, h, p)
     scale = np.abs(mean) + sd + q0 + 1.0
     a, bb = mean - c / p, mean + c / h
-    its = np.zeros(shape, dtype=np.int64)
-    live = np.isfinite(c)
-    conv = ~live
-    r, q = r0, q0
+    r, q = r0.copy(), q0.copy()
+    its = np.zeros(r.shape, dtype=np.int64)
+    conv = ~np.isfinite(c)
+    idx = np.flatnonzero(~conv)
     for _ in range(int(max_iter)):
-        if not live.any():
+        if idx.size == 0:
             break
-        a_new, b_new, _ = _ends(c, a, bb, mean, sd, h, p, ystar, scale)
-        c_new = sum(_normal_cost(a_new, b_new - a_new, lam_s, mean, sd, k_cost, h, p)[:3])
-        c_new = np.minimum(c_new, c)  # monotone by theory; guard against rounding
-        its += live
-        a, bb = np.where(live, a_new, a), np.where(live, b_new, bb)
-        r, q = np.where(live, a_new, r), np.where(live, b_new - a_new, q)
-        done = live & (c - c_new <= tol * c)
-        c = np.where(live, c_new, c)
-        conv |= done
-        live &= ~done
+        sub = [x[idx] for x in (c, a, bb, mean, sd, h, p, ystar, scale)]
+        a_i, b_i = _ends(*sub)
+        c_i = sub[0]
+        args = (lam_s[idx], mean[idx], sd[idx], k_cost[idx], h[idx], p[idx])
+        c_new = sum(_normal_cost(a_i, b_i - a_i, *args)[:3])
+        c_new = np.minimum(c_new, c_i)  # monotone by theory; guard against rounding
+        its[idx] += 1
+        a[idx], bb[idx], r[idx], q[idx], c[idx] = a_i, b_i, a_i, b_i - a_i, c_new
+        done = c_i - c_new <= tol * c_i
+        conv[idx[done]] = True
+        idx = idx[~done]
     parts = _normal_cost(r, q, lam_s, mean, sd, k_cost, h, p)
+    out = (r, q, parts, mean, sd, its, conv, lam)
+    r, q, parts, mean, sd, its, conv, lam = _reshape(shape, out)
     return _wrap_policy(b, r, q, parts, mean, sd, its, conv, lam)
+
+
+def _reshape(shape, out):
+    """Reshape nested tuples of 1-D arrays back to the inputs' shape."""
+    if isinstance(out, tuple):
+        return tuple(_reshape(shape, x) for x in out)
+    return np.reshape(out, shape)
 
 
 # --------------------------------------------------------------------------- approximations
@@ -883,7 +907,7 @@ def rq_poisson_cost(
     >>> round(c.annual_cost, 4)
     107.9236
     """
-    b, lam, mean, sd = _inputs(
+    b, lam, mean, _ = _inputs(
         days_per_year,
         poisson=True,
         reorder_point=reorder_point,
@@ -910,17 +934,18 @@ def rq_poisson_cost(
 
 
 def _int_edge(pred, lo, hi):
-    """Per element, the boundary of a predicate monotone on integers: ``pred(lo)`` False,
-    ``pred(hi)`` True; returns the smallest integer with ``pred`` True (bisection)."""
-    lo, hi = np.array(lo, dtype=float), np.array(hi, dtype=float)
-    while True:
-        gap = (hi - lo > 1) & np.isfinite(lo) & np.isfinite(hi)
-        if not gap.any():
-            return hi
-        mid = np.floor((lo + hi) / 2.0)
-        ok = pred(mid)
-        hi = np.where(gap & ok, mid, hi)
-        lo = np.where(gap & ~ok, mid, lo)
+    """Per element of 1-D arrays, the smallest integer in (lo, hi] where ``pred`` holds,
+    for a predicate monotone on the integers with ``pred(lo)`` False and ``pred(hi)``
+    True (bisection). ``pred(y, i)`` is evaluated at the elements ``i`` only."""
+    lo, hi = lo.copy(), hi.copy()
+    idx = np.flatnonzero((hi - lo > 1) & np.isfinite(lo) & np.isfinite(hi))
+    while idx.size:
+        mid = np.floor((lo[idx] + hi[idx]) / 2.0)
+        ok = pred(mid, idx)
+        hi[idx[ok]] = mid[ok]
+        lo[idx[~ok]] = mid[~ok]
+        idx = idx[hi[idx] - lo[idx] > 1]
+    return hi
 
 
 def rq_poisson_optimal(
@@ -995,49 +1020,59 @@ days_per_year
         holding_cost=holding_cost,
         backorder_cost_per_unit_year=backorder_cost_per_unit_year,
     )
-    k_cost, h, p = b["order_cost"], b["holding_cost"], b["backorder_cost_per_unit_year"]
     shape = np.shape(mean)
-    lam, mu, k_cost, h, p = (
-        np.broadcast_to(np.asarray(x, dtype=float), shape) for x in (lam, mean, k_cost, h, p)
+    lam, mu, k_cost, h, p = _flat(
+        shape, lam, mean, b["order_cost"], b["holding_cost"], b["backorder_cost_per_unit_year"]
     )
-    calm = lam == 0
-    lam_s = np.where(calm, 1.0, lam)
-    with np.errstate(invalid="ignore"):
-        ystar = _int_edge(
-            lambda y: (1.0 - _ptail(y + 1.0, mu)) * (h + p) >= p,
-            np.full(shape, -1.0),
-            np.ceil(mu + 10.0 * np.sqrt(mu) + 10.0),
-        )
+    lam_s = np.where(lam == 0, 1.0, lam)
+    crit = p / (h + p)
+    ystar = _int_edge(  # the newsvendor quantity: smallest y with F(y) >= p / (h + p)
+        lambda y, i: 1.0 - _ptail(y + 1.0, mu[i]) >= crit[i],
+        np.full(mu.shape, -1.0),
+        np.ceil(mu + 10.0 * np.sqrt(mu) + 10.0),
+    )
     ystar = np.where(np.isfinite(mu), ystar, np.nan)
     # start: the window of Q0 = EOQB around y*, its cost an upper bound on C*
     q0 = np.maximum(np.round(np.sqrt(2.0 * k_cost * lam_s * (h + p) / (h * p))), 1.0)
-    r0 = ystar - np.round(q0 * p / (h + p))
-    c = sum(_poisson_cost(r0, q0, lam_s, mu, k_cost, h, p)[:3])
-    r, q = r0, q0
-    its = np.zeros(shape, dtype=np.int64)
-    live = np.isfinite(c)
-    conv = ~live
+    r = ystar - np.round(q0 * h / (h + p))
+    q = q0
+    c = sum(_poisson_cost(r, q, lam_s, mu, k_cost, h, p)[:3])
+    # brackets of the window's ends: g > c at lo_a and at hi_e, for every c <= c_0
+    lo_a, hi_e = np.floor(mu - c / p) - 1.0, np.ceil(mu + c / h) + 1.0
+    its = np.zeros(mu.shape, dtype=np.int64)
+    conv = ~np.isfinite(c)
+    idx = np.flatnonzero(~conv)
     for _ in range(int(max_iter)):
-        if not live.any():
+        if idx.size == 0:
             break
+        c_i = c[idx]
+
+        def below(y, i, c_i=c_i, idx=idx):  # g(y) <= c; i indexes into idx's SKUs
+            j = idx[i]
+            return _pg(y, mu[j], h[j], p[j]) <= c_i[i]
+
         # W(c) = [a, e]: a the smallest y with g(y) <= c, e the largest
-        a = _int_edge(
-            lambda y: _pg(y, mu, h, p) <= c, np.floor(mu - c / p) - 1.0, ystar
-        )
-        e = _int_edge(
-            lambda y: _pg(y, mu, h, p) > c, ystar, np.ceil(mu + c / h) + 1.0
-        ) - 1.0
+        a = _int_edge(lambda y, i: below(y, i), lo_a[idx], ystar[idx])
+        e = _int_edge(lambda y, i: ~below(y, i), ystar[idx], hi_e[idx]) - 1.0
+        lo_a[idx], hi_e[idx] = a - 1.0, e + 1.0  # c only falls: the ends move inwards
         r_new, q_new = a - 1.0, e - a + 1.0
-        c_new = sum(_poisson_cost(r_new, q_new, lam_s, mu, k_cost, h, p)[:3])
-        its += live
-        done = live & ((r_new == r) & (q_new == q) | (c_new >= c))
-        better = live & (c_new <= c)
-        r, q = np.where(better, r_new, r), np.where(better, q_new, q)
-        c = np.where(better, c_new, c)
-        conv |= done
-        live &= ~done
+        j = idx
+        c_new = sum(_poisson_cost(r_new, q_new, lam_s[j], mu[j], k_cost[j], h[j], p[j])[:3])
+        its[idx] += 1
+        done = ((r_new == r[idx]) & (q_new == q[idx])) | (c_new >= c_i)
+        better = c_new <= c_i
+        r[idx[better]], q[idx[better]], c[idx[better]] = (
+            r_new[better],
+            q_new[better],
+            c_new[better],
+        )
+        conv[idx[done]] = True
+        idx = idx[~done]
     parts = _poisson_cost(r, q, lam_s, mu, k_cost, h, p)
-    return _wrap_policy(b, r, q, parts, mean, sd, its, conv, lam)
+    out = _reshape(shape, (r, q, parts, mean * np.ones(shape), sd * np.ones(shape)))
+    r, q, parts, mean_s, sd_s = out
+    its, conv, lam = _reshape(shape, (its, conv, lam))
+    return _wrap_policy(b, r, q, parts, mean_s, sd_s, its, conv, lam)
 
 
 for _f in (rq_cost, rq_optimal, rq_loss_function_approx, rq_eoqb_approx):
