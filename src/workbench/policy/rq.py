@@ -196,7 +196,7 @@ def _normal_cost(r, q, lam, mean, sd, k_cost, h, p):
     safe_q = np.where(q > 0, q, 1.0)
     back = (_nloss2(r, mean, sd) - _nloss2(r + q, mean, sd)) / safe_q
     on_hand = r - mean + q / 2.0 + back
-    in_stock = 1.0 - (_nloss(r, mean, sd) - _nloss(r + q, mean, sd)) / safe_q
+    in_stock = np.clip(1.0 - (_nloss(r, mean, sd) - _nloss(r + q, mean, sd)) / safe_q, 0.0, 1.0)
     ordering = k_cost * lam / safe_q
     return ordering, h * on_hand, p * back, on_hand, back, in_stock
 
@@ -836,7 +836,7 @@ def _poisson_cost(r, q, lam, mu, k_cost, h, p):
     safe_q = np.where(q > 0, q, 1.0)
     back = (_pn2(r + 1.0, mu) - _pn2(r + q + 1.0, mu)) / safe_q
     on_hand = r + (safe_q + 1.0) / 2.0 - mu + back
-    in_stock = 1.0 - (_pn(r, mu) - _pn(r + q, mu)) / safe_q
+    in_stock = np.clip(1.0 - (_pn(r, mu) - _pn(r + q, mu)) / safe_q, 0.0, 1.0)
     return k_cost * lam / safe_q, h * on_hand, p * back, on_hand, back, in_stock
 
 
