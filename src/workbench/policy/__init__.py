@@ -8,6 +8,7 @@ from . import newsvendor as _newsvendor
 from . import review as _review
 from . import rq as _rq
 from . import service as _service
+from . import ss_exact as _ss_exact
 from . import undershoot as _undershoot
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     *_service.__all__,
     *_review.__all__,
     *_rq.__all__,
+    *_ss_exact.__all__,
     *_newsvendor.__all__,
     *_classify.__all__,
     *_demand_class.__all__,
@@ -30,4 +32,5 @@ from .newsvendor import *  # noqa: F403
 from .review import *  # noqa: F403
 from .rq import *  # noqa: F403
 from .service import *  # noqa: F403
+from .ss_exact import *  # noqa: F403
 from .undershoot import *  # noqa: F403
