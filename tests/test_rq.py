@@ -381,3 +381,13 @@ def test_rq_poisson_optimal_matches_enumeration_for_many_skus_at_once():
         )
         best = rq_poisson_cost(rr.ravel(), qq.ravel(), **one).annual_cost.min()
         assert o.annual_cost[i] <= best * (1 + 1e-13)
+
+
+def test_rq_nan_and_empty_inputs():
+    rest = _no(EX_5_1, "demand_mean", "demand_sd")
+    o = rq_optimal(np.array([1300 / 365, np.nan]), np.array([150 / np.sqrt(365), 1.0]), **rest)
+    assert np.isfinite(o.reorder_point[0]) and np.isnan(o.reorder_point[1])
+    assert rq_optimal(np.array([]), np.array([]), **rest).reorder_point.shape == (0,)
+    p = rq_poisson_optimal(np.array([1.5 / 365, np.nan]), **_no(EX_5_8, "demand_mean"))
+    assert p.reorder_point[0] == 3 and np.isnan(p.reorder_point[1])
+    assert rq_poisson_optimal(np.array([]), **_no(EX_5_8, "demand_mean")).order_quantity.size == 0
