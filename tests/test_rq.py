@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy import integrate, optimize, stats
 
@@ -391,3 +393,29 @@ def test_rq_nan_and_empty_inputs():
     p = rq_poisson_optimal(np.array([1.5 / 365, np.nan]), **_no(EX_5_8, "demand_mean"))
     assert p.reorder_point[0] == 3 and np.isnan(p.reorder_point[1])
     assert rq_poisson_optimal(np.array([]), **_no(EX_5_8, "demand_mean")).order_quantity.size == 0
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    mean=st.floats(0.05, 50),
+    cv=st.floats(0.05, 3),
+    lead=st.floats(1, 90),
+    k=st.floats(0.5, 500),
+    h=st.floats(0.05, 20),
+    ratio=st.floats(0.1, 200),
+)
+def test_rq_properties(mean, cv, lead, k, h, ratio):
+    inst = dict(
+        lead_time_days=lead, order_cost=k, holding_cost=h, backorder_cost_per_unit_year=h * ratio
+    )
+    o = rq_optimal(mean, mean * cv, **inst)
+    assert bool(o.converged)
+    # the exact optimum is never dearer than the approximations (their exact cost)
+    for approx in (rq_loss_function_approx, rq_eoqb_approx):
+        assert o.annual_cost <= approx(mean, mean * cv, **inst).annual_cost * (1 + 1e-12)
+    assert 0 <= o.in_stock_probability <= 1 and o.average_on_hand >= 0
+    # r(Q) falls and r(Q) + Q rises as Q grows (Zipkin ch. 6)
+    qs = o.order_quantity * np.array([0.25, 0.5, 1.0, 2.0, 4.0])
+    r = rq_optimal_r_for_q(qs, demand_mean=mean, demand_sd=mean * cv, **_no(inst, "order_cost"))
+    assert np.all(np.diff(r) <= 1e-9 * (1 + np.abs(r[1:])))
+    assert np.all(np.diff(r + qs) >= 0)

@@ -48,10 +48,10 @@ is the different model with a cost per unit short (charged once per unit).
 References
 ----------
 .. [1] L. V. Snyder and Z.-J. M. Shen, *Fundamentals of Supply Chain Theory*, 2nd ed.,
-   Wiley, 2019, ch. 5 (sec. 5.2 exact cost and r(Q), 5.3-5.5 approximations, 5.6
-   Poisson demand).
+   Wiley, 2019, ch. 5 (the exact cost and r(Q), the approximations, Poisson demand;
+   examples 5.1-5.8).
 .. [2] P. H. Zipkin, *Foundations of Inventory Management*, McGraw-Hill, 2000,
-   sec. 6.4-6.5 (the (r, q) model, convexity, optimisation).
+   ch. 6 (the (r, q) model: cost, convexity, optimisation).
 .. [3] A. Federgruen and Y.-S. Zheng, "An efficient algorithm for computing an optimal
    (r, Q) policy in continuous review stochastic inventory systems", *Operations
    Research* 40(4), 808-813, 1992.
@@ -105,7 +105,7 @@ class RQCost(NamedTuple):
         Time-average backorders E[B] = E[I^-] [units].
     in_stock_probability : numeric
         Fraction of time with stock on hand, 1 - (n(r) - n(r + Q)) / Q [fraction]; for
-        Poisson demand this is also the fill rate (Zipkin [2]_ sec. 6.4).
+        Poisson demand this is also the fill rate (Zipkin [2]_ ch. 6).
     """
 
     annual_ordering_cost: Any
@@ -361,21 +361,22 @@ def rq_cost(
     Notes
     -----
     With lead-time demand D ~ N(mu_L, sigma_L^2), n(y) = sigma_L G(z) and
-    n2(y) = sigma_L^2 G2(z), z = (y - mu_L) / sigma_L (Eqs. (C.22), (C.25) in [1]_):
+    n2(y) = sigma_L^2 G2(z), z = (y - mu_L) / sigma_L, G and G2 the standard normal
+    first- and second-order loss functions ([1]_ appendix C):
 
     .. math::
 
         C(r, Q) = \\frac{K\\lambda}{Q} + h\\left(r - \\mu_L + \\frac{Q}{2} + B\\right)
                   + p\\,B,\\qquad B = \\frac{n_2(r) - n_2(r + Q)}{Q},
 
-    the closed form of Eq. (5.7) in [1]_ (Zipkin [2]_ sec. 6.4). Exact for the model
+    the closed form of Eq. (5.7) in [1]_ (Zipkin [2]_ ch. 6). Exact for the model
     (the integral is evaluated in closed form, no quadrature). A normal lead-time demand
     can be negative; the model allows it, as the books do.
 
     References
     ----------
-    .. [1] Snyder and Shen (2019), sec. 5.2 and appendix C.
-    .. [2] Zipkin (2000), sec. 6.4.
+    .. [1] Snyder and Shen (2019), ch. 5 and appendix C.
+    .. [2] Zipkin (2000), ch. 6.
 
     Examples
     --------
@@ -450,15 +451,15 @@ lead_time_sd_days
 
     .. math:: g(r) = g(r + Q)
 
-    (Eq. (5.9) in Snyder and Shen [1]_; Zipkin [2]_ sec. 6.4), the window of length Q
+    (Eq. (5.9) in Snyder and Shen [1]_; Zipkin [2]_ ch. 6), the window of length Q
     on which the newsvendor cost g is lowest. The root lies in [y* - Q, y*], y* the
     newsvendor quantity; it is found by Newton's method safeguarded by bisection, for
     all SKUs at once. r(Q) does not depend on K or lambda.
 
     References
     ----------
-    .. [1] Snyder and Shen (2019), sec. 5.2.
-    .. [2] Zipkin (2000), sec. 6.4.
+    .. [1] Snyder and Shen (2019), ch. 5.
+    .. [2] Zipkin (2000), ch. 6.
 
     Examples
     --------
@@ -543,7 +544,7 @@ def rq_optimal(
 
     Notes
     -----
-    C(r, Q) is jointly convex (Zipkin [2]_ sec. 6.4.4) and at its minimum
+    C(r, Q) is jointly convex (Zipkin [2]_ ch. 6) and at its minimum
 
     .. math:: g(r^*) = g(r^* + Q^*) = C(r^*, Q^*),
 
@@ -563,8 +564,8 @@ def rq_optimal(
 
     References
     ----------
-    .. [1] Snyder and Shen (2019), sec. 5.2.
-    .. [2] Zipkin (2000), sec. 6.4-6.5.
+    .. [1] Snyder and Shen (2019), ch. 5.
+    .. [2] Zipkin (2000), ch. 6.
     .. [3] Federgruen and Zheng (1992).
 
     Examples
@@ -686,7 +687,7 @@ def rq_loss_function_approx(
 
     References
     ----------
-    .. [1] Snyder and Shen (2019), sec. 5.5.
+    .. [1] Snyder and Shen (2019), ch. 5 (Example 5.6).
     .. [2] Hadley and Whitin (1963), ch. 4.
 
     Examples
@@ -776,7 +777,7 @@ def rq_eoqb_approx(
 
     References
     ----------
-    .. [1] Snyder and Shen (2019), sec. 5.4.
+    .. [1] Snyder and Shen (2019), ch. 3 and 5 (Example 5.4).
     .. [2] Zheng (1992).
 
     Examples
@@ -887,15 +888,15 @@ def rq_poisson_cost(
     -----
     .. math:: C(r, Q) = \\frac{K\\lambda + \\sum_{y=r+1}^{r+Q} g(y)}{Q}
 
-    (Eq. (5.48) in Snyder and Shen [1]_; Zipkin [2]_ sec. 6.4), evaluated in closed form:
+    (Eq. (5.48) in Snyder and Shen [1]_; Zipkin [2]_ ch. 6), evaluated in closed form:
     the sum of n(y) over the window is N2(r + 1) - N2(r + Q + 1) with
     N2(y) = E[(D - y)^+ (D - y + 1)^+] / 2, from the Poisson identities
     E[D 1{D >= k}] = mu P(D >= k - 1) and E[D (D - 1) 1{D >= k}] = mu^2 P(D >= k - 2).
 
     References
     ----------
-    .. [1] Snyder and Shen (2019), sec. 5.6.
-    .. [2] Zipkin (2000), sec. 6.4.
+    .. [1] Snyder and Shen (2019), ch. 5 (Example 5.8).
+    .. [2] Zipkin (2000), ch. 6.
 
     Examples
     --------
@@ -984,7 +985,7 @@ days_per_year
     -----
     For integer y the cost of the window W = {r + 1, ..., r + Q} is
     (K lambda + sum_W g) / |W|, and g is convex, so (Federgruen and Zheng [1]_; Zipkin
-    [2]_ sec. 6.5) the optimal window is the level set {y : g(y) <= C*}: the Q* points
+    [2]_ ch. 6) the optimal window is the level set {y : g(y) <= C*}: the Q* points
     of smallest g, consecutive. Federgruen and Zheng grow the window one unit at a
     time from y*; here the same optimum is reached by the fixed-point iteration
 
@@ -998,8 +999,8 @@ days_per_year
     References
     ----------
     .. [1] Federgruen and Zheng (1992).
-    .. [2] Zipkin (2000), sec. 6.5.
-    .. [3] Snyder and Shen (2019), sec. 5.6.
+    .. [2] Zipkin (2000), ch. 6.
+    .. [3] Snyder and Shen (2019), ch. 5 (Example 5.8).
 
     Examples
     --------

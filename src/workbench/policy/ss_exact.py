@@ -4,7 +4,7 @@ Every review period the inventory position IP is checked; if IP <= s, an order b
 up to S. Orders arrive after a lead time of whole periods; demand that cannot be met is
 backordered. Holding and backorder costs are charged on the stock and the backorders at
 the end of each period. This is the model of Zheng and Federgruen [1]_ (Snyder and
-Shen [2]_ sec. 4.6; Zipkin [3]_ ch. 6), and both functions here are exact for it:
+Shen [2]_ ch. 4; Zipkin [3]_ ch. 6), and both functions here are exact for it:
 
 - :func:`ss_poisson_cost`: the expected annual cost of a given (s, S);
 - :func:`ss_poisson_optimal`: the optimal (s, S) by Zheng and Federgruen's algorithm.
@@ -32,7 +32,7 @@ References
 .. [1] Y.-S. Zheng and A. Federgruen, "Finding optimal (s, S) policies is about as simple
    as evaluating a single policy", *Operations Research* 39(4), 654-665, 1991.
 .. [2] L. V. Snyder and Z.-J. M. Shen, *Fundamentals of Supply Chain Theory*, 2nd ed.,
-   Wiley, 2019, sec. 4.6 (Algorithm 4.2).
+   Wiley, 2019, ch. 4 (Algorithm 4.2, Example 4.7).
 .. [3] P. H. Zipkin, *Foundations of Inventory Management*, McGraw-Hill, 2000, ch. 6-9.
 """
 
@@ -278,7 +278,7 @@ def ss_poisson_cost(
     Notes
     -----
     c(s, S) = (K + sum_{j < S - s} m(j) G(S - j)) / M(S - s) per period (Zheng and
-    Federgruen [1]_; Eq. (4.76) in Snyder and Shen [2]_), G(y) = h E[(y - D)^+] +
+    Federgruen [1]_; Snyder and Shen [2]_ ch. 4), G(y) = h E[(y - D)^+] +
     p E[(D - y)^+] with D the demand over L + R, computed in closed form; the renewal
     function m(j) by its recursion, one step j at a time for all SKUs at once (work
     n (S - s) times the Poisson support). Exact up to floating point.
@@ -286,7 +286,7 @@ def ss_poisson_cost(
     References
     ----------
     .. [1] Zheng and Federgruen (1991).
-    .. [2] Snyder and Shen (2019), sec. 4.6.
+    .. [2] Snyder and Shen (2019), ch. 4.
 
     Examples
     --------
@@ -444,7 +444,7 @@ def ss_poisson_optimal(
     References
     ----------
     .. [1] Zheng and Federgruen (1991).
-    .. [2] Snyder and Shen (2019), sec. 4.6.
+    .. [2] Snyder and Shen (2019), ch. 4.
 
     Examples
     --------
