@@ -974,7 +974,8 @@ days_per_year
     RQPolicy
         Integer r* and Q* >= 1 (as floats) and the exact cost. SKUs without demand get
         r = Q = 0 and zero cost. Where several pairs tie for the minimum (the level set's
-        edge points cost exactly C*), the widest window (largest Q) is returned.
+        edge points cost exactly C*), the widest window (largest Q) is returned, up to
+        rounding.
 
     Raises
     ------
