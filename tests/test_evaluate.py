@@ -299,6 +299,48 @@ def test_analytic_service_properties():
     assert (csl0[0], fill0[0], stock0[0]) == (1.0, 1.0, 10.0)
 
 
+def test_analytic_service_computes_each_skus_service_once(monkeypatch):
+    """Random demand goes to periodic_service only, constant or no demand to the closed
+    forms only (before, the closed forms ran for every SKU and were then overwritten)."""
+    import workbench.evaluate as ev_mod
+
+    seen = {"periodic": 0, "closed": 0}
+    real_periodic, real_closed = ev_mod.periodic_service, ev_mod._approximate_service
+
+    def periodic(s, q, **kw):
+        seen["periodic"] += np.size(s)
+        return real_periodic(s, q, **kw)
+
+    def closed(*args):
+        seen["closed"] += np.size(args[0])
+        return real_closed(*args)
+
+    monkeypatch.setattr(ev_mod, "periodic_service", periodic)
+    monkeypatch.setattr(ev_mod, "_approximate_service", closed)
+    mu = np.array([10.0, 10.0, 10.0, 0.0, 5.0])
+    sd = np.array([4.0, 4.0, 0.0, 0.0, 2.0])
+    csl, fill, _, _ = _analytic_service(
+        bucket_mean=mu,
+        bucket_sd=sd,
+        lead_time_buckets=np.full(5, 3.0),
+        lead_time_sd_buckets=np.zeros(5),
+        reorder_point=np.array([40.0, 40.0, 35.0, 5.0, 20.0]),
+        order_quantity=np.full(5, 50.0),
+        min_max=np.array([False, True, False, False, False]),
+    )
+    assert seen == {"periodic": 3, "closed": 2}  # each SKU once
+    want = real_periodic(
+        np.array([40.0, 20.0]), np.array([50.0, 50.0]), demand_mean=np.array([10.0, 5.0]),
+        demand_sd=np.array([4.0, 2.0]), lead_time_days=3.0, review_period_days=1.0,
+    )  # fmt: skip
+    assert_allclose(fill[[0, 4]], want.fill_rate, rtol=1e-12)
+    assert_allclose(csl[[0, 4]], want.cycle_service_level, rtol=1e-12)
+    # constant demand 10 a bucket, L = 3, s = 35: the position that orders is uniform on
+    # (25, 35], so P(U <= s - mu L) = 5 / 10
+    assert_allclose(csl[2], 0.5, rtol=1e-12)
+    assert (csl[3], fill[3]) == (1.0, 1.0)  # no demand
+
+
 def test_sample_business_has_settings_some_too_high_some_too_low():
     ds = wb.sample_dataset()
     items = ds.items

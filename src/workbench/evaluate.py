@@ -151,9 +151,10 @@ def _analytic_service(
     taken as normal with mean mu P and variance P sigma^2 + mu^2 sigma_L^2 ([SPT]
     sec. 6.10). With B(P) = E[(D_P - Y)+] (:func:`_expected_backorders`):
 
-    The cycle service and fill rate of random demand are then taken from
-    :func:`workbench.policy.undershoot.periodic_service` (the plan's own model); the
-    approximations below remain for the average stock and for constant demand:
+    Each SKU's cycle service and fill rate are computed once: with random demand by
+    :func:`workbench.policy.undershoot.periodic_service` (the plan's own model); with
+    constant demand (and where that model does not apply) by the closed forms below
+    (``_approximate_service``), which also give the average stock:
 
     - fill rate = 1 - (B(L + 1) - B(L)) / mu, the units short in a bucket over its
       demand (the periodic-review form of [SPT] sec. 6.7; exact for this timing
@@ -180,11 +181,19 @@ def _analytic_service(
     B(P) becomes w sigma_P G((S - mu_P) / sigma_P) + (1 - w) B_uniform(P), the
     average on hand gains w Q / 2, and the mean order is Q + E[U].
     """
-    mu = bucket_mean
-    s, q = reorder_point, order_quantity
+    shape = np.broadcast_shapes(
+        *(np.shape(x) for x in (bucket_mean, bucket_sd, lead_time_buckets,
+                                lead_time_sd_buckets, reorder_point, order_quantity))
+    )  # fmt: skip
+    mu, bucket_sd, lt, lt_sd, s, q = (
+        np.broadcast_to(np.asarray(x, dtype=float), shape)
+        for x in (bucket_mean, bucket_sd, lead_time_buckets, lead_time_sd_buckets,
+                  reorder_point, order_quantity)
+    )  # fmt: skip
+    mm = np.zeros(shape, dtype=bool) if min_max is None else np.asarray(min_max, dtype=bool)
+    mm = np.broadcast_to(mm, shape)
     safe_q = np.where(q > 0, q, 1.0)
-    var_lt = mu * mu * lead_time_sd_buckets**2
-    lt = lead_time_buckets
+    var_lt = mu * mu * lt_sd**2
 
     def over(p):
         return mu * p, np.sqrt(p * bucket_sd**2 + var_lt)
@@ -194,18 +203,9 @@ def _analytic_service(
     b_l = _expected_backorders(mu_l, sd_l, s, q, safe_q)
     b_l1 = _expected_backorders(mu_l1, sd_l1, s, q, safe_q)
     safe_mu = np.where(mu > 0, mu, 1.0)
-    fill = np.clip(1.0 - (b_l1 - b_l) / safe_mu, 0.0, 1.0)
-
-    m2 = bucket_sd**2 + mu * mu
-    m3 = mu**3 + 3.0 * mu * bucket_sd**2
-    u_mean = m2 / (2.0 * safe_mu)
-    u_var = np.maximum(m3 / (3.0 * safe_mu) - u_mean**2, 0.0)
-    sd_cycle = np.sqrt(sd_l**2 + u_var)
+    u_mean = (bucket_sd**2 + mu * mu) / (2.0 * safe_mu)  # E[U] = E[d^2] / (2 mu)
     random = sd_l > 0
-    z = (s - mu_l - u_mean) / np.where(random, sd_cycle, 1.0)
-    csl = np.where(random, special.ndtr(z), np.clip((s - mu_l) / safe_mu, 0.0, 1.0))
 
-    mm = np.zeros(np.shape(s), dtype=bool) if min_max is None else np.asarray(min_max, bool)
     w = np.where(mm & random, np.clip(u_mean / safe_q, 0.0, 1.0), 0.0)
     if np.any(w > 0):
 
@@ -215,33 +215,35 @@ def _analytic_service(
 
         b_l = (1.0 - w) * b_l + w * at_max(mu_l, sd_l)
         b_l1 = (1.0 - w) * b_l1 + w * at_max(mu_l1, sd_l1)
-        fill = np.clip(1.0 - (b_l1 - b_l) / safe_mu, 0.0, 1.0)
     lattice = q / 2.0 + s - mu_l + b_l
     spread = q / 2.0 + s - mu_l - mu / 2.0 + w * q / 2.0 + (b_l + b_l1) / 2.0
     on_hand = np.maximum(np.where(random, spread, lattice), 0.0)
     order = q + np.where(mm & random, u_mean, 0.0)
 
-    # the service itself from the undershoot-aware periodic-review model (exact for the
-    # (s, nQ) rule, renewal theory for min/max), the same one the plan uses
-    csl, fill = np.array(csl, dtype=float), np.array(fill, dtype=float)
-    shape = np.shape(csl)
+    # the service, once per SKU: random demand from the undershoot-aware periodic-review
+    # model (exact for the (s, nQ) rule, renewal theory for min/max), the one the plan
+    # uses; the rest (constant demand, no demand, missing inputs) by the closed forms
+    csl, fill = np.full(shape, np.nan), np.full(shape, np.nan)
     ok = random & (mu > 0) & np.isfinite(s) & np.isfinite(q) & (q > 0)
     for kind, mask in (("sQ", ok & ~mm), ("sS", ok & mm)):
         if np.any(mask):
-            args = [np.broadcast_to(x, shape)[mask] for x in (s, q, mu, bucket_sd, lt)]
-            lt_sd = np.broadcast_to(lead_time_sd_buckets, shape)[mask]
             got = periodic_service(
-                args[0],
-                args[1],
-                demand_mean=args[2],
-                demand_sd=args[3],
-                lead_time_days=args[4],
-                lead_time_sd_days=lt_sd,
+                s[mask],
+                q[mask],
+                demand_mean=mu[mask],
+                demand_sd=bucket_sd[mask],
+                lead_time_days=lt[mask],
+                lead_time_sd_days=lt_sd[mask],
                 review_period_days=1.0,
                 policy=kind,
             )
             csl[mask] = got.cycle_service_level
             fill[mask] = got.fill_rate
+    rest = ~ok
+    if np.any(rest):
+        csl[rest], fill[rest] = _approximate_service(
+            *(x[rest] for x in (mu, bucket_sd, mu_l, sd_l, s, b_l, b_l1, u_mean))
+        )
 
     calm = ~(mu > 0)
     csl = np.where(calm, 1.0, csl)
@@ -251,6 +253,21 @@ def _analytic_service(
     nan = np.isnan(mu) | np.isnan(s) | np.isnan(q) | np.isnan(sd_l1)
     out = (csl, fill, on_hand, order)
     return tuple(np.where(nan, np.nan, x) for x in out)  # type: ignore[return-value]
+
+
+def _approximate_service(mu, bucket_sd, mu_l, sd_l, s, b_l, b_l1, u_mean):
+    """Cycle service and fill rate by the closed-form approximations of
+    :func:`_analytic_service` (used where the periodic-review model is not: constant
+    demand, Q <= 0, missing inputs); 1-D arrays of those SKUs only."""
+    safe_mu = np.where(mu > 0, mu, 1.0)
+    fill = np.clip(1.0 - (b_l1 - b_l) / safe_mu, 0.0, 1.0)
+    m3 = mu**3 + 3.0 * mu * bucket_sd**2
+    u_var = np.maximum(m3 / (3.0 * safe_mu) - u_mean**2, 0.0)
+    sd_cycle = np.sqrt(sd_l**2 + u_var)
+    random = sd_l > 0
+    z = (s - mu_l - u_mean) / np.where(random, sd_cycle, 1.0)
+    csl = np.where(random, special.ndtr(z), np.clip((s - mu_l) / safe_mu, 0.0, 1.0))
+    return csl, fill
 
 
 # ---------------------------------------------------------------------------- today's settings

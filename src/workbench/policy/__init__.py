@@ -6,8 +6,10 @@ from . import distributions as _distributions
 from . import joint as _joint
 from . import order_quantity as _order_quantity
 from . import review as _review
+from . import rq as _rq
 from . import service as _service
 from . import single_period as _single_period
+from . import ss_exact as _ss_exact
 from . import undershoot as _undershoot
 
 __all__ = [
@@ -15,6 +17,8 @@ __all__ = [
     *_service.__all__,
     *_review.__all__,
     *_single_period.__all__,
+    *_rq.__all__,
+    *_ss_exact.__all__,
     *_classify.__all__,
     *_demand_class.__all__,
     *_distributions.__all__,
@@ -28,6 +32,8 @@ from .distributions import *  # noqa: F403
 from .joint import *  # noqa: F403
 from .order_quantity import *  # noqa: F403
 from .review import *  # noqa: F403
+from .rq import *  # noqa: F403
 from .service import *  # noqa: F403
 from .single_period import *  # noqa: F403
+from .ss_exact import *  # noqa: F403
 from .undershoot import *  # noqa: F403

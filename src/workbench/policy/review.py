@@ -2,9 +2,11 @@
 
 When to order and how much, for every SKU at once:
 
-- :func:`sq_optimal`: the cost-optimal (s, Q) pair under normal lead-time demand,
-  with a cost per unit short (Hadley-Whitin iterative procedure) or a fill-rate
-  constraint; iterated as arrays across all SKUs until each one converges;
+- :func:`sq_optimal`: the (s, Q) pair minimising the Hadley-Whitin *approximate* cost
+  with a cost per unit short (the iterative procedure; Snyder and Shen's EIL
+  approximation), or meeting a fill-rate constraint; iterated as arrays across all SKUs
+  until each one converges. The exact (r, Q) model with a backorder cost per unit per
+  year is :mod:`workbench.policy.rq`;
 - :func:`sq_approx`: the simple sequential approximation, Q = EOQ and then the
   reorder point for that Q;
 - :func:`sq_cost`: the annual cost of any (s, Q) pair under the same model,
@@ -355,7 +357,17 @@ def sq_optimal(
     max_iter: int = 100,
     stockout_cost: Any = None,
 ) -> SQPolicy:
-    """Cost-optimal continuous-review (s, Q) policy under normal lead-time demand.
+    """(s, Q) minimising the Hadley-Whitin approximate cost with a cost per unit short.
+
+    The model optimised (with ``shortage_cost_per_unit``) is the approximate one of Hadley and
+    Whitin [3]_ as taught by Nahmias [1]_ ((Q, R) model) and by Snyder and Shen [4]_
+    (Eq. (5.16), the "expected-inventory-level" approximation, Algorithm 5.1): a cost
+    p charged **once per unit short**, holding charged on Q/2 + s - mu_L (backorders
+    ignored), normal lead-time demand. It is *not* the exact (r, Q) model with a
+    backorder cost per unit per year; for that use
+    :func:`workbench.policy.rq_optimal` (exact optimum), :func:`workbench.policy.rq_cost`
+    (exact cost), or :func:`workbench.policy.rq_poisson_optimal` for Poisson demand.
+    With ``fill_rate`` it is the fill-rate-constrained version of the same model.
 
     Parameters
     ----------
@@ -431,6 +443,12 @@ def sq_optimal(
     .. [2] Silver, Pyke and Thomas (2017), ch. 6.
     .. [3] Hadley and Whitin (1963), ch. 4.
     .. [4] Snyder and Shen (2019), ch. 5, the EIL approximation.
+
+    See Also
+    --------
+    workbench.policy.rq_optimal : the exact (r, Q) optimum, backorder cost per unit per year.
+    workbench.policy.rq_loss_function_approx, workbench.policy.rq_eoqb_approx :
+        its approximations.
 
     Examples
     --------
