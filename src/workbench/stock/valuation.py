@@ -43,7 +43,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
 from .fifo import _check_quantity, _require_columns, consume_lots
 
@@ -319,63 +318,13 @@ def _moving_average(layers: pd.DataFrame, issues: pd.DataFrame, base: pd.DataFra
     return cogs_units.to_numpy(), (available - closing_value).to_numpy(), cogs.to_numpy()
 
 
-@njit(cache=True, nogil=True)
-def _lifo_perpetual_kernel(code, receipt, qty, cost, n_codes):  # pragma: no cover - compiled
-    """One pass over the ledger (sorted by SKU code, then ledger order): a stack per SKU.
-
-    A receipt first fills the SKU's backorder at its own cost, then pushes the rest
-    as a layer; an issue pops the newest layers and backorders what is missing.
-    Returns per code the units and cost issued, and the closing value.
-    """
-    n = len(qty)
-    layer_q = np.empty(n)
-    layer_c = np.empty(n)
-    units = np.zeros(n_codes)
-    cogs = np.zeros(n_codes)
-    closing = np.zeros(n_codes)
-    top = 0
-    backorder = 0.0
-    for i in range(n):
-        k = code[i]
-        if i > 0 and code[i - 1] != k:
-            top = 0
-            backorder = 0.0
-        q = qty[i]
-        if receipt[i]:
-            fill = min(q, backorder)
-            units[k] += fill
-            cogs[k] += fill * cost[i]
-            backorder -= fill
-            q -= fill
-            if q > 0.0:
-                layer_q[top] = q
-                layer_c[top] = cost[i]
-                top += 1
-        else:
-            while q > 0.0 and top > 0:
-                take = min(q, layer_q[top - 1])
-                units[k] += take
-                cogs[k] += take * layer_c[top - 1]
-                q -= take
-                layer_q[top - 1] -= take
-                # a layer used up within float rounding of the issue counts as used up
-                if layer_q[top - 1] <= 1e-9 * max(1.0, take):
-                    top -= 1
-            if q > 1e-9 * max(1.0, qty[i]):
-                backorder += q
-        if i == n - 1 or code[i + 1] != k:
-            value = 0.0
-            for j in range(top):
-                value += layer_q[j] * layer_c[j]
-            closing[k] = value
-    return units, cogs, closing
-
-
 def _lifo_perpetual(layers: pd.DataFrame, issues: pd.DataFrame, base: pd.DataFrame):
     """Perpetual LIFO COGS units and cost per SKU of ``base`` (one compiled pass)."""
+    from ._lifo_kernel import lifo_perpetual_kernel  # numba: compiled on first use only
+
     events = _events(layers, issues)
     code, uniques = pd.factorize(events["sku"])
-    units, _, closing = _lifo_perpetual_kernel(
+    units, _, closing = lifo_perpetual_kernel(
         code.astype(np.int64),
         events["kind"].to_numpy() < 2,
         np.abs(events["signed"].to_numpy(dtype=float)),
