@@ -294,6 +294,9 @@ def voila_env(
         env[DATA_ENV] = str(data)
     if token is not None:
         env[TOKEN_ENV] = token
+    # Arrow's default allocator (mimalloc) keeps about 17 MB per kernel after loading the
+    # sample data; the system allocator returns it (benchmarks/bench_users.py).
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     paths = [str(JUPYTER_DATA), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
     env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
     return env
