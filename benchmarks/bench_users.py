@@ -147,9 +147,7 @@ async def open_page(browser, url: str, timeout_ms: int) -> tuple[object, float |
     try:
         await page.goto(url, timeout=timeout_ms)
         await page.wait_for_selector(".wb-dashboard", timeout=timeout_ms)
-        await page.wait_for_selector(
-            ".wb-data-summary :text('What is loaded')", timeout=timeout_ms
-        )
+        await page.wait_for_selector(".wb-data-summary :text('What is loaded')", timeout=timeout_ms)
         return page, time.perf_counter() - t0, ""
     except Exception as exc:
         busy = await page.locator(".wb-busy").count() if not page.is_closed() else 0
@@ -249,9 +247,7 @@ def main() -> None:
     parser.add_argument(
         "--max-kernels", type=int, default=None, help="server's cap (default: --users)"
     )
-    parser.add_argument(
-        "serve_args", nargs="*", help="more `workbench serve` options, after --"
-    )
+    parser.add_argument("serve_args", nargs="*", help="more `workbench serve` options, after --")
     args = parser.parse_args()
     if not os.access(CHROMIUM, os.X_OK):
         sys.exit(f"needs Debian's chromium at {CHROMIUM} (apt-get install -y chromium)")
