@@ -7,6 +7,7 @@ equal what ``scipy.stats`` gives.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -66,3 +67,24 @@ def test_kernels_use_the_system_allocator_for_arrow():
         cli.voila_env(base={"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"})["ARROW_DEFAULT_MEMORY_POOL"]
         == "jemalloc"
     )
+
+
+@pytest.mark.parametrize("in_voila", [True, False])
+def test_a_voila_kernel_makes_figure_widgets_without_nbformat(in_voila):
+    probe = (
+        "import sys; import workbench.ui; import plotly.graph_objects as go; "
+        "go.FigureWidget(data=[go.Scatter(x=[1], y=[2])]); "
+        "print('jsonschema' in sys.modules, sys.modules.get('nbformat', 0) is None)"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOILA_")}
+    if in_voila:
+        env["VOILA_KERNEL_ID"] = "k"
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        timeout=300,
+    )
+    assert out.stdout.split() == (["False", "True"] if in_voila else ["True", "False"])
