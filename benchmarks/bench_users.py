@@ -9,7 +9,8 @@ once, each in its own browser context (its own cookies: N different visitors), a
 - render: how many pages rendered, and the time from the request to the Data tab
   showing what is loaded (median, worst) [s];
 - memory per kernel: RSS of each page's kernel process after the first render [MB]
-  (median, max), and USS (memory only that kernel holds, shared libraries excluded);
+  (median, max); PSS (shared pages divided among the processes sharing them: what each
+  kernel adds to the machine's memory) and USS (memory only that kernel holds);
 - the server's total: RSS of the Voila process and all its kernels, at baseline (the
   server idle with its preheated kernel), with the N pages open, and after they close;
 - freed: seconds from closing the pages until the kernels are gone and the total is
@@ -116,15 +117,16 @@ def tree_rss(proc: subprocess.Popen) -> float:
     return total / MB
 
 
-def kernel_memory(procs: list[psutil.Process]) -> tuple[list[float], list[float]]:
-    """RSS and USS of each kernel [MB]."""
-    rss, uss = [], []
+def kernel_memory(procs: list[psutil.Process]) -> tuple[list[float], list[float], list[float]]:
+    """RSS, PSS and USS of each kernel [MB]."""
+    rss, pss, uss = [], [], []
     for p in procs:
         with contextlib.suppress(psutil.Error):
             full = p.memory_full_info()
             rss.append(full.rss / MB)
+            pss.append(full.pss / MB)
             uss.append(full.uss / MB)
-    return rss, uss
+    return rss, pss, uss
 
 
 async def wait_idle_pool(proc, *, want: int, timeout: float = 120.0) -> None:
@@ -177,9 +179,10 @@ async def run(args) -> dict:
             out["render_s"] = times
             await asyncio.sleep(2.0)
             page_kernels = kernels(proc)
-            rss, uss = kernel_memory(page_kernels)
+            rss, pss, uss = kernel_memory(page_kernels)
             out["kernels_open"] = len(page_kernels)
             out["kernel_rss_mb"] = rss
+            out["kernel_pss_mb"] = pss
             out["kernel_uss_mb"] = uss
             out["open_mb"] = tree_rss(proc)
             t_close = time.monotonic()
@@ -218,10 +221,11 @@ def report(out: dict) -> None:
             f"time to render [s]: median {statistics.median(times):.1f}, worst {max(times):.1f}"
             f"  (all: {', '.join(f'{t:.1f}' for t in sorted(times))})"
         )
-    rss, uss = out["kernel_rss_mb"], out["kernel_uss_mb"]
+    rss, pss, uss = out["kernel_rss_mb"], out["kernel_pss_mb"], out["kernel_uss_mb"]
     print(
         f"memory per kernel [MB]: RSS median {stat(rss, statistics.median)}, max "
-        f"{stat(rss, max)}; USS median {stat(uss, statistics.median)}  "
+        f"{stat(rss, max)}; PSS median {stat(pss, statistics.median)}; USS median "
+        f"{stat(uss, statistics.median)}  "
         f"({out['kernels_open']} kernels incl. the preheated one)"
     )
     print(

@@ -60,9 +60,10 @@ def test_planning_the_sample_business_does_not_import_scipy_stats():
     assert out.stdout.strip() == "[]"
 
 
-def test_kernels_use_the_system_allocator_for_arrow():
+def test_kernels_use_the_system_allocator_for_arrow_and_few_malloc_arenas():
     env = cli.voila_env(base={})
     assert env["ARROW_DEFAULT_MEMORY_POOL"] == "system"
+    assert env["MALLOC_ARENA_MAX"] == "2"
     assert (
         cli.voila_env(base={"ARROW_DEFAULT_MEMORY_POOL": "jemalloc"})["ARROW_DEFAULT_MEMORY_POOL"]
         == "jemalloc"
