@@ -22,7 +22,9 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    ``_xsrf`` cookie), and otherwise (a crashed or killed browser, a lost network) within
    :attr:`WorkbenchVoila.orphan_timeout` seconds of its last websocket closing. A kernel
    handed to a page that never connects is shut down after
-   :attr:`WorkbenchVoila.connect_timeout` seconds.
+   :attr:`WorkbenchVoila.connect_timeout` seconds. Such kernels are stopped at once
+   (``now=True``: no state of a closed page is worth the graceful shutdown's wait, which
+   took tens of seconds for ten kernels on a busy 2-core machine).
 3. **A cap on kernels**: at most :attr:`WorkbenchVoila.max_kernels` pages hold a kernel
    at once (plus the preheated pool, one kernel). A page request beyond it gets a short
    "The workbench is busy, try again in a minute" page (HTTP 503, ``Retry-After: 60``)
@@ -268,7 +270,7 @@ class OwnedShutdownHandler(VoilaShutdownKernelHandler):
     async def post(self, kernel_id):
         _require_owner(self, kernel_id)
         _sessions(self).forget(kernel_id)
-        await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id))
+        await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id, now=True))
         self.set_status(204)
         self.finish()
 
@@ -344,7 +346,7 @@ class WorkbenchVoila(Voila):
             sessions.forget(kid)
             self.log.info("shutting down kernel %s: its page is gone", kid)
             try:
-                await ensure_async(self.kernel_manager.shutdown_kernel(kid))
+                await ensure_async(self.kernel_manager.shutdown_kernel(kid, now=True))
             except Exception as exc:  # already gone
                 self.log.debug("kernel %s: %s", kid, exc)
 
