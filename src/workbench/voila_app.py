@@ -16,8 +16,10 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    cookie (HttpOnly, SameSite=Strict) and the ``_xsrf`` cookie. The kernel the page gets
    is recorded as owned by that session; the kernel's model (``GET /api/kernels/<id>``),
    websocket and shutdown beacon answer only requests carrying the owner's cookie (404
-   otherwise, as for an unknown kernel). ``DELETE /api/kernels/<id>`` is refused (405) and
-   websocket ``shutdown_request`` messages are dropped: a page never sends them.
+   otherwise, as for an unknown kernel). ``DELETE /api/kernels/<id>`` is refused (405),
+   websocket ``shutdown_request`` messages are dropped (a page never sends them) and so is
+   ``/voila/query/<id>`` (it hands a preheated kernel's page URL, token included, to
+   anyone; the dashboard does not use ``wait_for_request``).
 2. **Closing a page frees its kernel**: at once through the beacon (which now carries the
    ``_xsrf`` cookie), and otherwise (a crashed or killed browser, a lost network) within
    :attr:`WorkbenchVoila.orphan_timeout` seconds of its last websocket closing. A kernel
@@ -53,6 +55,7 @@ from jupyter_server.services.kernels.handlers import KernelHandler
 from jupyter_server.utils import url_path_join
 from traitlets import Float, Int
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
@@ -318,6 +321,9 @@ class WorkbenchVoila(Voila):
             KernelHandler: OwnedKernelHandler,
             VoilaKernelWebsocketHandler: OwnedWebsocketHandler,
             VoilaShutdownKernelHandler: OwnedShutdownHandler,
+            # Hands a preheated kernel its page's URL (the token in it too) to any client
+            # that knows the kernel id, unauthenticated; the dashboard does not ask for it.
+            RequestInfoSocketHandler: _RefuseHandler,
         }
         handlers = [(h[0], replace.get(h[1], h[1]), *h[2:]) for h in super().init_handlers()]
         # GET /api/kernels (the list) is not routed by Voila; refuse it explicitly rather
@@ -337,6 +343,8 @@ class WorkbenchVoila(Voila):
         alive = set(self.kernel_manager.list_kernel_ids())
         for kid in [k for k in sessions.owners if k not in alive]:
             sessions.forget(kid)
+        for kid in [k for k in RequestInfoSocketHandler._cache if k not in alive]:
+            RequestInfoSocketHandler._cache.pop(kid, None)  # Voila never empties it
         expired = sessions.expired(
             now=time.monotonic(),
             orphan_timeout=self.orphan_timeout,
