@@ -8,6 +8,8 @@ once, each in its own browser context (its own cookies: N different visitors), a
 
 - render: how many pages rendered, and the time from the request to the Data tab
   showing what is loaded (median, worst) [s];
+- CPU per kernel: its CPU time [s] up to the first page (start, imports, the notebook);
+  N pages on C cores cannot all render sooner than about N x that / C;
 - memory per kernel: RSS of each page's kernel process after the first render [MB]
   (median, max); PSS (shared pages divided among the processes sharing them: what each
   kernel adds to the machine's memory) and USS (memory only that kernel holds);
@@ -180,6 +182,12 @@ async def run(args) -> dict:
             await asyncio.sleep(2.0)
             page_kernels = kernels(proc)
             rss, pss, uss = kernel_memory(page_kernels)
+            cpu = []
+            for k in page_kernels:
+                with contextlib.suppress(psutil.Error):
+                    t = k.cpu_times()
+                    cpu.append(t.user + t.system)
+            out["kernel_cpu_s"] = cpu
             out["kernels_open"] = len(page_kernels)
             out["kernel_rss_mb"] = rss
             out["kernel_pss_mb"] = pss
@@ -228,6 +236,12 @@ def report(out: dict) -> None:
         f"{stat(uss, statistics.median)}  "
         f"({out['kernels_open']} kernels incl. the preheated one)"
     )
+    cpu = out["kernel_cpu_s"]
+    if cpu:
+        print(
+            f"CPU per kernel up to the first page [s]: median {statistics.median(cpu):.1f}, "
+            f"total {sum(cpu):.0f} (on {os.cpu_count()} cores)"
+        )
     print(
         f"server + kernels RSS [MB]: baseline {out['baseline_mb']:.0f}, pages open "
         f"{out['open_mb']:.0f}, after closing {out['after_mb']:.0f} "
