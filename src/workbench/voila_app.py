@@ -295,9 +295,11 @@ class WorkbenchVoila(Voila):
         help="Seconds a page's kernel lives after its last websocket closed.",
     )
     connect_timeout = Float(
-        180.0,
+        600.0,
         config=True,
-        help="Seconds a kernel handed to a page may wait for the page to connect.",
+        help="Seconds a kernel handed to a page may wait for the page to connect (a page "
+        "still loading on a busy server must not lose its kernel: renders took up to 126 s "
+        "with ten pages at once on a loaded 2-core machine).",
     )
     reap_interval = Float(1.0, config=True, help="Seconds between checks for orphans.")
 
