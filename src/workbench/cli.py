@@ -1,7 +1,8 @@
 """Command line: ``workbench serve`` starts the Voila dashboard.
 
-``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]``
-runs Voila on ``notebooks/dashboard.ipynb`` bound to 127.0.0.1, with the working
+``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]
+[--host ADDR] [--token TOKEN] [--max-kernels N]``
+runs Voila on ``notebooks/dashboard.ipynb`` bound to 127.0.0.1 (or ``--host``), with the working
 directory set to ``notebooks/`` so that Voila reads ``notebooks/voila.json``
 (execution timeout, kernel culling, template; STACK.md pitfall 4), and prints the URL.
 
@@ -18,29 +19,49 @@ and therefore for every kernel Voila starts (preheated ones included):
 Two things make the dashboard open sooner than a plain ``voila dashboard.ipynb``
 (``benchmarks/bench_dashboard.py`` measures both ways):
 
-- Voila is started through :data:`VOILA_LAUNCHER` instead of ``-m voila``: the same entry
-  point, with jsonschema's optional IRI format checker (``rfc3987_syntax``, which compiles
-  a lark grammar when imported) marked absent. ``import voila`` reaches it through
+- Voila is started through :data:`VOILA_LAUNCHER` instead of ``-m voila``: Voila's entry
+  point (as :class:`workbench.voila_app.WorkbenchVoila`, see below), with jsonschema's
+  optional IRI format checker (``rfc3987_syntax``, which compiles a lark grammar when
+  imported) marked absent. ``import voila`` reaches it through
   jupyter_server -> jupyter_events -> jsonschema: 2.4 of the 3.5 s Voila took to import
   on a 2-core machine. Nothing in Voila validates IRIs.
 - The ``workbench`` Voila template (``workbench/ui/jupyter/voila/templates/workbench``,
   found through ``JUPYTER_PATH``, see :func:`voila_env`) loads Voila's JavaScript while
   the kernel runs the notebook instead of afterwards.
+
+Serving to others: :mod:`workbench.voila_app` (run as a script, so the server process
+does not import the workbench) is Voila whose pages own their kernels: closing a page
+frees its kernel within seconds, other clients cannot read, list or delete a page's
+kernel, and at most ``--max-kernels`` pages hold a kernel at once (default
+:func:`default_max_kernels`, from the memory available); further visitors get a "busy,
+try again in a minute" page. ``--host`` other than a loopback address requires a token:
+``--token`` or ``WORKBENCH_TOKEN``, or one is generated and printed with the URL. The
+token reaches Voila through the environment, not its command line.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import os
+import secrets
 import signal
+import socket
 import subprocess
 import sys
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["VOILA_LAUNCHER", "main", "notebooks_dir", "voila_command", "voila_env"]
+__all__ = [
+    "VOILA_LAUNCHER",
+    "default_max_kernels",
+    "main",
+    "notebooks_dir",
+    "voila_command",
+    "voila_env",
+]
 
 #: Environment variable naming the dataset the dashboard opens.
 DATA_ENV = "WORKBENCH_DATA"
@@ -49,13 +70,29 @@ THEME_ENV = "WORKBENCH_THEME"
 
 DASHBOARD = "dashboard.ipynb"
 
-#: ``python -c`` program that runs Voila like ``python -m voila``, without importing
-#: ``rfc3987_syntax`` (see the module docstring): jsonschema imports it inside
-#: ``contextlib.suppress(ImportError)``, so a ``None`` entry in ``sys.modules`` makes it absent.
+#: Environment variable holding the server's token (read by ``voila_app``).
+TOKEN_ENV = "WORKBENCH_TOKEN"
+
+#: The Voila application ``workbench serve`` runs (a script: see the module docstring).
+VOILA_APP = Path(__file__).resolve().parent / "voila_app.py"
+
+#: ``python -c`` program that runs :data:`VOILA_APP` like ``python -m voila``, without
+#: importing ``rfc3987_syntax`` (see the module docstring): jsonschema imports it inside
+#: ``contextlib.suppress(ImportError)``, so a ``None`` entry in ``sys.modules`` makes it
+#: absent. The script is run by path, so the server process never imports ``workbench``
+#: (pandas and the rest: about 1.5 s and 100 MB it does not need).
 VOILA_LAUNCHER = (
-    "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
-    "from voila.app import main; sys.exit(main())"
+    "import sys, runpy; sys.modules.setdefault('rfc3987_syntax', None); "
+    f"main = runpy.run_path({str(VOILA_APP)!r})['main']; sys.exit(main())"
 )
+
+#: Memory one dashboard page's kernel may use [MB], for :func:`default_max_kernels`
+#: (measured 150-270 MB after the first tabs; ``benchmarks/bench_users.py``).
+KERNEL_MEMORY_MB = 300
+#: Memory left for the server, the browser and everything else [MB].
+RESERVED_MEMORY_MB = 1024
+#: Upper bound of the default kernel cap (CPU, not memory, limits beyond it).
+MAX_KERNELS_CEILING = 32
 
 #: Seconds Voila waits before refilling the preheated-kernel pool (Voila's default is 1).
 POOL_REFILL_DELAY = 10
@@ -86,12 +123,67 @@ def notebooks_dir() -> Path:
     return folder
 
 
+def default_max_kernels(
+    *, available_mb: float | None = None, kernel_mb: float = KERNEL_MEMORY_MB
+) -> int:
+    """How many pages may hold a kernel at once: what fits in the memory available.
+
+    Parameters
+    ----------
+    available_mb : float, optional
+        Memory available [MB]; default the system's ``MemAvailable`` (``psutil``).
+    kernel_mb : float
+        Memory one page's kernel may use [MB], default :data:`KERNEL_MEMORY_MB`.
+
+    Returns
+    -------
+    int
+        ``(available_mb - RESERVED_MEMORY_MB) // kernel_mb - 1`` (one kernel is kept for
+        the preheated pool), clipped to 1..:data:`MAX_KERNELS_CEILING`.
+
+    Examples
+    --------
+    >>> default_max_kernels(available_mb=4096)
+    9
+    >>> default_max_kernels(available_mb=512), default_max_kernels(available_mb=1e6)
+    (1, 32)
+    """
+    if available_mb is None:
+        import psutil
+
+        available_mb = psutil.virtual_memory().available / 2**20
+    if not kernel_mb > 0:
+        raise ValueError(f"kernel_mb must be > 0 [MB]; got {kernel_mb}")
+    n = int((float(available_mb) - RESERVED_MEMORY_MB) // kernel_mb) - 1
+    return min(max(n, 1), MAX_KERNELS_CEILING)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback address or ``localhost`` (reachable only from here).
+
+    Examples
+    --------
+    >>> is_loopback("127.0.0.1"), is_loopback("::1"), is_loopback("localhost")
+    (True, True, True)
+    >>> is_loopback("0.0.0.0"), is_loopback("192.168.1.5"), is_loopback("")
+    (False, False, False)
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def voila_command(
     *,
     port: int = 8866,
     theme: str = "light",
     preheat: bool = True,
     python: str | None = None,
+    host: str = "127.0.0.1",
+    max_kernels: int | None = None,
 ) -> list[str]:
     """The Voila command line that serves the dashboard (run it with cwd=notebooks_dir()).
 
@@ -109,6 +201,11 @@ def voila_command(
         :data:`POOL_REFILL_DELAY` seconds after a page took its kernel.
     python : str, optional
         Interpreter to run Voila with; default the current one.
+    host : str
+        Address to listen on; default 127.0.0.1 (this machine only). Another address
+        needs a token (:func:`serve` sees to it; pass it with :func:`voila_env`).
+    max_kernels : int, optional
+        Most pages holding a kernel at once; default :func:`default_max_kernels`.
 
     Notes
     -----
@@ -129,6 +226,10 @@ def voila_command(
         raise ValueError(f"theme must be 'light' or 'dark'; got {theme!r}")
     if not 0 < int(port) < 65536:
         raise ValueError(f"port must be in 1..65535; got {port}")
+    if max_kernels is None:
+        max_kernels = default_max_kernels()
+    if int(max_kernels) < 1:
+        raise ValueError(f"max_kernels must be >= 1; got {max_kernels}")
     cmd = [
         python or sys.executable,
         "-c",
@@ -136,10 +237,11 @@ def voila_command(
         DASHBOARD,
         "--no-browser",
         f"--port={int(port)}",
-        "--Voila.ip=127.0.0.1",
+        f"--Voila.ip={host}",
         "--Voila.port_retries=0",
         f"--theme={theme}",
         "--template=workbench",
+        f"--WorkbenchVoila.max_kernels={int(max_kernels)}",
         # Also in voila.json; repeated here so the command alone is safe (pitfall 3).
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
@@ -158,7 +260,11 @@ def voila_command(
 
 
 def voila_env(
-    *, theme: str = "light", data: str | os.PathLike | None = None, base: dict | None = None
+    *,
+    theme: str = "light",
+    data: str | os.PathLike | None = None,
+    base: dict | None = None,
+    token: str | None = None,
 ) -> dict[str, str]:
     """The environment to run :func:`voila_command` in (Voila and its kernels inherit it).
 
@@ -170,6 +276,9 @@ def voila_env(
         Sets ``WORKBENCH_DATA``; otherwise it is left as it is in ``base``.
     base : dict, optional
         The environment to start from; default ``os.environ``.
+    token : str, optional
+        Sets ``WORKBENCH_TOKEN``, the token every request must carry (``?token=`` once,
+        then a cookie); otherwise it is left as it is in ``base``.
 
     Examples
     --------
@@ -183,6 +292,14 @@ def voila_env(
     env[THEME_ENV] = theme
     if data is not None:
         env[DATA_ENV] = str(data)
+    if token is not None:
+        env[TOKEN_ENV] = token
+    # Arrow's default allocator (mimalloc) keeps about 17 MB per kernel after loading the
+    # sample data; the system allocator returns it (benchmarks/bench_users.py).
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # glibc gives each thread (a kernel has several) its own malloc arena, each keeping what
+    # was freed in it; two arenas are enough for a kernel and save about 5 MB each.
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     paths = [str(JUPYTER_DATA), *filter(None, env.get("JUPYTER_PATH", "").split(os.pathsep))]
     env["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
     return env
@@ -194,9 +311,29 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="serve the Voila dashboard at http://127.0.0.1:PORT",
-        description="Serve the Voila dashboard on 127.0.0.1 (stop it with Ctrl+C).",
+        description="Serve the Voila dashboard on 127.0.0.1 (stop it with Ctrl+C). "
+        "See the README's 'Serving to others' before using --host.",
     )
     serve.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only); any other "
+        "address requires a token",
+    )
+    serve.add_argument(
+        "--token",
+        default=None,
+        help=f"token visitors need (?token=...); default ${TOKEN_ENV}, else generated and "
+        "printed when --host is not a loopback address",
+    )
+    serve.add_argument(
+        "--max-kernels",
+        type=int,
+        default=None,
+        help="most pages open at once (each holds a kernel); default: what fits in the "
+        "memory available",
+    )
     serve.add_argument("--theme", choices=("light", "dark"), default="light")
     serve.add_argument(
         "--data",
@@ -221,18 +358,33 @@ def serve(
     data: Path | None = None,
     open_browser: bool = True,
     preheat: bool = True,
+    host: str = "127.0.0.1",
+    token: str | None = None,
+    max_kernels: int | None = None,
 ) -> int:
-    """Run Voila on the dashboard until interrupted; return its exit code."""
+    """Run Voila on the dashboard until interrupted; return its exit code.
+
+    A ``host`` that is not a loopback address needs a token: ``token``, else
+    ``WORKBENCH_TOKEN``, else a generated one (printed with the URL).
+    """
     folder = notebooks_dir()
     if data is not None:
         data = Path(data).expanduser().resolve()
         if not data.exists():
             raise FileNotFoundError(f"--data: no such file or folder: {data}")
-    env = voila_env(theme=theme, data=data)
-    cmd = voila_command(port=port, theme=theme, preheat=preheat)
-    url = f"http://127.0.0.1:{port}/"
-    print(f"Inventory Workbench dashboard: {url}", flush=True)
+    token = token or os.environ.get(TOKEN_ENV) or None
+    if token is None and not is_loopback(host):
+        token = secrets.token_urlsafe(24)
+    if max_kernels is None:
+        max_kernels = default_max_kernels()
+    env = voila_env(theme=theme, data=data, token=token or "")
+    cmd = voila_command(port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels)
+    shown = "127.0.0.1" if is_loopback(host) else (socket.gethostname() or host)
+    url = f"http://{shown}:{port}/"
+    query = f"?token={token}" if token else ""
+    print(f"Inventory Workbench dashboard: {url}{query}", flush=True)
     print(f"  data: {data if data is not None else 'the shipped sample business'}", flush=True)
+    print(f"  at most {max_kernels} pages open at once; listening on {host}", flush=True)
     print("  stop with Ctrl+C", flush=True)
     # Voila runs in its own session: Ctrl+C reaches only this process, which then stops Voila
     # with SIGTERM (it shuts its kernels down; on SIGINT it would ask "Shutdown? (y/[n])").
@@ -240,7 +392,7 @@ def serve(
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         if open_browser:
-            _open_when_ready(url, proc)
+            _open_when_ready(f"http://127.0.0.1:{port}/", proc, query=query)
         return proc.wait()
     except KeyboardInterrupt:
         print("\nstopping the dashboard (shutting its kernels down)...", flush=True)
@@ -268,7 +420,9 @@ def _stop(proc: subprocess.Popen, timeout: float = 30.0) -> int:
     return 0
 
 
-def _open_when_ready(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+def _open_when_ready(
+    url: str, proc: subprocess.Popen, timeout: float = 60.0, query: str = ""
+) -> None:
     """Open the browser once Voila answers (polling its static file, STACK.md pitfall 6)."""
     import time
     import urllib.request
@@ -278,7 +432,7 @@ def _open_when_ready(url: str, proc: subprocess.Popen, timeout: float = 60.0) ->
         try:
             with urllib.request.urlopen(url + "voila/static/voila.js", timeout=2) as r:
                 if r.status == 200:
-                    webbrowser.open(url)
+                    webbrowser.open(url + query)
                     return
         except OSError:
             time.sleep(0.2)
@@ -295,6 +449,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 data=args.data,
                 open_browser=not args.no_browser,
                 preheat=not args.no_preheat,
+                host=args.host,
+                token=args.token,
+                max_kernels=args.max_kernels,
             )
         except (FileNotFoundError, ValueError) as exc:
             print(f"workbench serve: {exc}", file=sys.stderr)

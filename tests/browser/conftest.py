@@ -71,12 +71,15 @@ def free_port() -> int:
 @contextlib.contextmanager
 def voila_server(notebook: Path, *extra: str, env: dict | None = None, timeout: float = 90.0):
     """Run Voila on ``notebook`` on a free port as ``workbench serve`` runs it (without
-    preheating unless ``extra`` asks); yield its base URL (no trailing slash)."""
+    preheating unless ``extra`` asks; an ``--option=value`` in ``extra`` replaces the
+    command's own); yield its base URL (no trailing slash)."""
     port = free_port()
     env = {**os.environ, **(env or {})}
     cmd = cli.voila_command(port=port, preheat=False, python=sys.executable)
     cmd[cmd.index(cli.DASHBOARD)] = notebook.name
-    cmd += extra
+    # an option in ``extra`` replaces the command's own (traitlets refuses it twice)
+    given = {e.split("=", 1)[0] for e in extra if e.startswith("--") and "=" in e}
+    cmd = [c for c in cmd if c.split("=", 1)[0] not in given or "=" not in c] + list(extra)
     ARTIFACTS.mkdir(exist_ok=True)
     log = open(ARTIFACTS / f"voila-{port}.log", "wb")
     proc = subprocess.Popen(

@@ -55,6 +55,7 @@ from ._common import (
     unplanned_html,
     unplanned_reasons,
 )
+from ._source import source_label
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
@@ -548,7 +549,7 @@ class Dashboard(Panel):
         ds = self.dataset
         self.header.value = (
             CSS + "<h2 style='margin:4px 0'>Inventory Workbench</h2>"
-            f"<div class='wb-note wb-source'>Data: {html.escape(str(ds.source))} · "
+            f"<div class='wb-note wb-source'>Data: {html.escape(source_label(ds.source))} · "
             f"{fmt_int(len(ds.items))} SKUs</div>"
         )
 

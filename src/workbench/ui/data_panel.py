@@ -28,6 +28,7 @@ from ._common import (
     unplanned_html,
     uploaded_files,
 )
+from ._source import source_label
 
 __all__ = ["FEATURES", "DataPanel", "load_files", "plan_downloads"]
 
@@ -361,7 +362,7 @@ def _summary_html(ds) -> str:
         f"<div><b>{fmt_int(len(ds.items))}</b> SKUs · demand from "
         f"<b>{pd.Timestamp(start):%Y-%m-%d}</b> to <b>{pd.Timestamp(end):%Y-%m-%d}</b> "
         f"({fmt_int(n_buckets)} {unit}{'s' if n_buckets != 1 else ''}, "
-        f"{FREQUENCY_NAMES[freq]} buckets) · source: {html.escape(str(ds.source))}</div>"
+        f"{FREQUENCY_NAMES[freq]} buckets) · source: {html.escape(source_label(ds.source))}</div>"
     )
     report = ds.report
     if report is None or len(report) == 0:

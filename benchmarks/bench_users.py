@@ -1,0 +1,276 @@
+"""Many users on one ``workbench serve``: N pages at once in Debian's chromium.
+
+Run: .venv/bin/python benchmarks/bench_users.py [--users 10] [--close beacon|drop]
+
+Starts ``workbench serve`` (``python -m workbench.cli serve --no-browser``: the preheated
+pool, the kernel cap, culling, as a user runs it) on a free port, then opens N pages at
+once, each in its own browser context (its own cookies: N different visitors), and prints
+
+- render: how many pages rendered, and the time from the request to the Data tab
+  showing what is loaded (median, worst) [s];
+- CPU per kernel: its CPU time [s] up to the first page (start, imports, the notebook);
+  N pages on C cores cannot all render sooner than about N x that / C;
+- memory per kernel: RSS of each page's kernel process after the first render [MB]
+  (median, max); PSS (shared pages divided among the processes sharing them: what each
+  kernel adds to the machine's memory) and USS (memory only that kernel holds);
+- the server's total: RSS of the Voila process and all its kernels, at baseline (the
+  server idle with its preheated kernel), with the N pages open, and after they close;
+- freed: seconds from closing the pages until the kernels are gone and the total is
+  back to baseline (+10 %), polled every 0.5 s for ``--settle`` seconds.
+
+``--close beacon`` (default) closes each page as a browser tab closes (``beforeunload``
+runs: the page's beacon shuts its kernel down); ``--close drop`` closes without it (a
+crashed or killed browser: the server notices the closed websocket). Issue 16's goal on a
+2-core machine: all 10 render, median under 30 s, under 200 MB per kernel, freed within
+30 s. The load average is printed: timings on a shared machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MB = 2**20
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def workbench_serve(port: int, *extra: str, timeout: float = 120.0):
+    """``workbench serve`` on ``port``; yields its process; SIGTERM (then SIGKILL) at the end."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    cmd = [sys.executable, "-m", "workbench.cli", "serve", "--no-browser", f"--port={port}"]
+    log = open(REPO / "test-artifacts" / f"bench-users-{port}.log", "wb")
+    proc = subprocess.Popen(
+        [*cmd, *extra], stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+    )
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"workbench serve exited with {proc.returncode}; {log.name}")
+            try:
+                url = f"http://127.0.0.1:{port}/voila/static/voila.js"
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"workbench serve did not answer on port {port}")
+            time.sleep(0.2)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        log.close()
+
+
+def kernels(proc: subprocess.Popen) -> list[psutil.Process]:
+    """The kernel processes under the server."""
+    out = []
+    for p in psutil.Process(proc.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if any("ipykernel" in part for part in p.cmdline()):
+                out.append(p)
+    return out
+
+
+def tree_rss(proc: subprocess.Popen) -> float:
+    """RSS of the server and all its descendants [MB]."""
+    root = psutil.Process(proc.pid)
+    total = 0
+    for p in [root, *root.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total / MB
+
+
+def kernel_memory(procs: list[psutil.Process]) -> tuple[list[float], list[float], list[float]]:
+    """RSS, PSS and USS of each kernel [MB]."""
+    rss, pss, uss = [], [], []
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            full = p.memory_full_info()
+            rss.append(full.rss / MB)
+            pss.append(full.pss / MB)
+            uss.append(full.uss / MB)
+    return rss, pss, uss
+
+
+async def wait_idle_pool(proc, *, want: int, timeout: float = 120.0) -> None:
+    """Wait until ``want`` kernels run and the server's memory stops growing."""
+    deadline = time.monotonic() + timeout
+    last = -1.0
+    while time.monotonic() < deadline:
+        now = tree_rss(proc)
+        if len(kernels(proc)) >= want and abs(now - last) < 2.0:
+            return
+        last = now
+        await asyncio.sleep(1.0)
+
+
+async def open_page(browser, url: str, timeout_ms: int) -> tuple[object, float | None, str]:
+    """A new visitor (own context) opens the dashboard; (page, seconds to render, error)."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    t0 = time.perf_counter()
+    try:
+        await page.goto(url, timeout=timeout_ms)
+        await page.wait_for_selector(".wb-dashboard", timeout=timeout_ms)
+        await page.wait_for_selector(".wb-data-summary :text('What is loaded')", timeout=timeout_ms)
+        return page, time.perf_counter() - t0, ""
+    except Exception as exc:
+        busy = await page.locator(".wb-busy").count() if not page.is_closed() else 0
+        return page, None, "busy page" if busy else f"{type(exc).__name__}: {exc}"[:200]
+
+
+async def run(args) -> dict:
+    from playwright.async_api import async_playwright
+
+    port = free_port()
+    out: dict = {"users": args.users}
+    cap = args.max_kernels or max(args.users, 1)
+    (REPO / "test-artifacts").mkdir(exist_ok=True)
+    with workbench_serve(port, f"--max-kernels={cap}", *args.serve_args) as proc:
+        await wait_idle_pool(proc, want=0 if "--no-preheat" in args.serve_args else 1)
+        base_kernels = len(kernels(proc))
+        out["baseline_mb"] = baseline = tree_rss(proc)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            url = f"http://127.0.0.1:{port}/"
+            results = await asyncio.gather(
+                *(open_page(browser, url, args.timeout * 1000) for _ in range(args.users))
+            )
+            times = [t for _, t, _ in results if t is not None]
+            out["rendered"] = len(times)
+            out["errors"] = [e for _, t, e in results if t is None]
+            out["render_s"] = times
+            await asyncio.sleep(2.0)
+            page_kernels = kernels(proc)
+            rss, pss, uss = kernel_memory(page_kernels)
+            cpu = []
+            for k in page_kernels:
+                with contextlib.suppress(psutil.Error):
+                    t = k.cpu_times()
+                    cpu.append(t.user + t.system)
+            out["kernel_cpu_s"] = cpu
+            out["kernels_open"] = len(page_kernels)
+            out["kernel_rss_mb"] = rss
+            out["kernel_pss_mb"] = pss
+            out["kernel_uss_mb"] = uss
+            out["open_mb"] = tree_rss(proc)
+            t_close = time.monotonic()
+            for page, _, _ in results:
+                with contextlib.suppress(Exception):
+                    await page.close(run_before_unload=args.close == "beacon")
+            if args.close == "drop":
+                await browser.close()
+            freed = None
+            while time.monotonic() - t_close < args.settle:
+                n = len(kernels(proc))
+                total = tree_rss(proc)
+                if n <= base_kernels and total <= baseline * 1.10:
+                    freed = time.monotonic() - t_close
+                    break
+                await asyncio.sleep(0.5)
+            out["freed_s"] = freed
+            out["after_mb"] = tree_rss(proc)
+            out["kernels_after"] = len(kernels(proc))
+            if args.close == "beacon":
+                await browser.close()
+    return out
+
+
+def report(out: dict) -> None:
+    def stat(xs, f):
+        return f"{f(xs):.0f}" if xs else "-"
+
+    times = out["render_s"]
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"pages rendered: {out['rendered']} of {out['users']}")
+    for e in out["errors"]:
+        print(f"  failed: {e}")
+    if times:
+        print(
+            f"time to render [s]: median {statistics.median(times):.1f}, worst {max(times):.1f}"
+            f"  (all: {', '.join(f'{t:.1f}' for t in sorted(times))})"
+        )
+    rss, pss, uss = out["kernel_rss_mb"], out["kernel_pss_mb"], out["kernel_uss_mb"]
+    print(
+        f"memory per kernel [MB]: RSS median {stat(rss, statistics.median)}, max "
+        f"{stat(rss, max)}; PSS median {stat(pss, statistics.median)}; USS median "
+        f"{stat(uss, statistics.median)}  "
+        f"({out['kernels_open']} kernels incl. the preheated one)"
+    )
+    cpu = out["kernel_cpu_s"]
+    if cpu:
+        print(
+            f"CPU per kernel up to the first page [s]: median {statistics.median(cpu):.1f}, "
+            f"total {sum(cpu):.0f} (on {os.cpu_count()} cores)"
+        )
+    print(
+        f"server + kernels RSS [MB]: baseline {out['baseline_mb']:.0f}, pages open "
+        f"{out['open_mb']:.0f}, after closing {out['after_mb']:.0f} "
+        f"({out['kernels_after']} kernels left)"
+    )
+    freed = out["freed_s"]
+    print(
+        "memory back to baseline: "
+        + (f"{freed:.1f} s after the pages closed" if freed is not None else "NOT within settle")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=10, help="pages at once (default 10)")
+    parser.add_argument(
+        "--close", choices=("beacon", "drop"), default="beacon", help="how the pages close"
+    )
+    parser.add_argument("--timeout", type=float, default=240.0, help="per page [s]")
+    parser.add_argument("--settle", type=float, default=60.0, help="wait for freeing [s]")
+    parser.add_argument(
+        "--max-kernels", type=int, default=None, help="server's cap (default: --users)"
+    )
+    parser.add_argument("serve_args", nargs="*", help="more `workbench serve` options, after --")
+    args = parser.parse_args()
+    if not os.access(CHROMIUM, os.X_OK):
+        sys.exit(f"needs Debian's chromium at {CHROMIUM} (apt-get install -y chromium)")
+    report(asyncio.run(run(args)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,377 @@
+"""Voila as ``workbench serve`` runs it: kernels that belong to their page.
+
+Voila 0.5 serves one kernel per page view. Out of the box, on a server that others reach:
+
+- closing a page does not free its kernel: the page's ``beforeunload`` beacon posts the
+  ``_xsrf`` cookie to ``/voila/api/shutdown/<id>``, but Voila never sets that cookie, so
+  the request gets 403 and the kernel (about 250 MB) lives until it is culled;
+- anyone who learns a kernel id can read its widget state over its websocket (the
+  uploaded data), delete it (``DELETE /api/kernels/<id>``) or send it a
+  ``shutdown_request``;
+- nothing limits how many kernels run, so enough page loads exhaust the memory.
+
+:class:`WorkbenchVoila` is Voila with these closed:
+
+1. **Pages own their kernels.** The page request sets a random ``workbench_session``
+   cookie (HttpOnly, SameSite=Strict) and the ``_xsrf`` cookie. The kernel the page gets
+   is recorded as owned by that session; the kernel's model (``GET /api/kernels/<id>``),
+   websocket and shutdown beacon answer only requests carrying the owner's cookie (404
+   otherwise, as for an unknown kernel). ``DELETE /api/kernels/<id>`` is refused (405),
+   websocket ``shutdown_request`` messages are dropped (a page never sends them) and so is
+   ``/voila/query/<id>`` (it hands a preheated kernel's page URL, token included, to
+   anyone; the dashboard does not use ``wait_for_request``).
+2. **Closing a page frees its kernel**: at once through the beacon (which now carries the
+   ``_xsrf`` cookie), and otherwise (a crashed or killed browser, a lost network) within
+   :attr:`WorkbenchVoila.orphan_timeout` seconds of its last websocket closing. A kernel
+   handed to a page that never connects is shut down after
+   :attr:`WorkbenchVoila.connect_timeout` seconds. Such kernels are stopped at once
+   (``now=True``: no state of a closed page is worth the graceful shutdown's wait, which
+   took tens of seconds for ten kernels on a busy 2-core machine).
+3. **A cap on kernels**: at most :attr:`WorkbenchVoila.max_kernels` pages hold a kernel
+   at once (plus the preheated pool, one kernel). A page request beyond it gets a short
+   "The workbench is busy, try again in a minute" page (HTTP 503, ``Retry-After: 60``)
+   that reloads itself after a minute.
+4. **A token from the environment**: ``WORKBENCH_TOKEN``, when set, is the token (so it
+   is not visible in the process list, as ``--token`` would be).
+
+Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
+it imports only Voila and its server, never the ``workbench`` package, so the server
+process stays small. Options are Voila's, plus ``--WorkbenchVoila.max_kernels=N``,
+``--WorkbenchVoila.orphan_timeout=S`` and ``--WorkbenchVoila.connect_timeout=S``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import sys
+import time
+
+import tornado.ioloop
+import tornado.web
+from jupyter_core.utils import ensure_async
+from jupyter_server.services.kernels.handlers import KernelHandler
+from jupyter_server.utils import url_path_join
+from traitlets import Float, Int
+from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+#: Cookie naming the browser session that owns the kernels its pages were given.
+SESSION_COOKIE = "workbench_session"
+#: Environment variable read as the server's token (see the module docstring).
+TOKEN_ENV = "WORKBENCH_TOKEN"
+
+BUSY_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="60">
+<title>Inventory Workbench: busy</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;color:#222}}
+h1{{font-size:1.4em}}</style></head>
+<body class="wb-busy"><h1>The workbench is busy, try again in a minute</h1>
+<p>{n} people are using the dashboard, as many as this server is set up for.
+This page tries again by itself in a minute.</p></body></html>
+"""
+
+
+class Sessions:
+    """Which browser session owns which kernel, and how many websockets each has open.
+
+    Attributes
+    ----------
+    owners : dict
+        kernel id -> session cookie value of the page that was given the kernel.
+    connections : dict
+        kernel id -> number of open websockets.
+    released : dict
+        kernel id -> ``time.monotonic()`` when it was handed out or its last websocket
+        closed (absent while a websocket is open).
+    ever_connected : set
+        Kernel ids that have had a websocket.
+    pending : int
+        Page requests admitted under the cap whose kernel is not yet known.
+    """
+
+    def __init__(self) -> None:
+        self.owners: dict[str, str] = {}
+        self.connections: dict[str, int] = {}
+        self.released: dict[str, float] = {}
+        self.ever_connected: set[str] = set()
+        self.pending = 0
+
+    def own(self, kernel_id: str, session: str) -> None:
+        self.owners[kernel_id] = session
+        self.released[kernel_id] = time.monotonic()
+
+    def is_owner(self, kernel_id: str, session: str | None) -> bool:
+        owner = self.owners.get(kernel_id)
+        return bool(owner and session) and hmac.compare_digest(owner, session)
+
+    def opened(self, kernel_id: str) -> None:
+        self.connections[kernel_id] = self.connections.get(kernel_id, 0) + 1
+        self.ever_connected.add(kernel_id)
+        self.released.pop(kernel_id, None)
+
+    def closed(self, kernel_id: str) -> None:
+        n = self.connections.get(kernel_id, 0) - 1
+        self.connections[kernel_id] = max(n, 0)
+        if n <= 0 and kernel_id in self.owners:
+            self.released[kernel_id] = time.monotonic()
+
+    def forget(self, kernel_id: str) -> None:
+        for table in (self.owners, self.connections, self.released):
+            table.pop(kernel_id, None)
+        self.ever_connected.discard(kernel_id)
+
+    def expired(self, *, now: float, orphan_timeout: float, connect_timeout: float) -> list[str]:
+        """Owned kernels with no websocket for longer than allowed."""
+        out = []
+        for kid, since in self.released.items():
+            limit = orphan_timeout if kid in self.ever_connected else connect_timeout
+            if self.connections.get(kid, 0) == 0 and now - since > limit:
+                out.append(kid)
+        return out
+
+
+def _session(handler: tornado.web.RequestHandler) -> str | None:
+    return handler.get_cookie(SESSION_COOKIE)
+
+
+def _sessions(handler: tornado.web.RequestHandler) -> Sessions:
+    return handler.settings["workbench_sessions"]
+
+
+def _require_owner(handler: tornado.web.RequestHandler, kernel_id: str) -> None:
+    if not _sessions(handler).is_owner(kernel_id, _session(handler)):
+        raise tornado.web.HTTPError(404, "no such kernel")
+
+
+class _RecordingKernelManager:
+    """The kernel manager as a page handler sees it: records the kernel the page gets."""
+
+    def __init__(self, km, record) -> None:
+        self._km = km
+        self._record = record
+
+    def __getattr__(self, name):
+        return getattr(self._km, name)
+
+    async def get_rendered_notebook(self, *args, **kwargs):
+        task, cache, kernel_id = await self._km.get_rendered_notebook(*args, **kwargs)
+        self._record(kernel_id)
+        return task, cache, kernel_id
+
+    async def start_kernel(self, *args, **kwargs):
+        kernel_id = await ensure_async(self._km.start_kernel(*args, **kwargs))
+        self._record(kernel_id)
+        return kernel_id
+
+
+class DashboardHandler(TornadoVoilaHandler):
+    """The page: sets the session and ``_xsrf`` cookies, applies the kernel cap and
+    records which session owns the kernel it renders with."""
+
+    _admitted = False
+
+    async def prepare(self, *args, **kwargs):
+        await ensure_async(super().prepare(*args, **kwargs))
+        if self.current_user is None:  # the login redirect or 403 happens in get()
+            return
+        session = _session(self)
+        if not session:
+            session = secrets.token_urlsafe(32)
+            self.set_cookie(
+                SESSION_COOKIE,
+                session,
+                path=self.base_url,
+                httponly=True,
+                samesite="Strict",
+            )
+            self.request.cookies[SESSION_COOKIE] = session  # SimpleCookie makes a Morsel
+        self.xsrf_token  # noqa: B018  (sets the _xsrf cookie the close beacon sends)
+
+    @property
+    def kernel_manager(self):
+        return _RecordingKernelManager(self.settings["kernel_manager"], self._record)
+
+    def _record(self, kernel_id: str) -> None:
+        sessions = _sessions(self)
+        sessions.own(kernel_id, _session(self) or "")
+        if self._admitted:
+            self._admitted = False
+            sessions.pending -= 1
+
+    @tornado.web.authenticated
+    async def get(self, path=None):
+        if path:  # Voila redirects other paths to /voila/files/<path>
+            return await super().get(path)
+        sessions = _sessions(self)
+        km = self.settings["kernel_manager"]
+        alive = set(km.list_kernel_ids())
+        for kid in [k for k in sessions.owners if k not in alive]:
+            sessions.forget(kid)
+        cap = self.settings["workbench_max_kernels"]
+        in_use = len(sessions.owners) + sessions.pending
+        if in_use >= cap:
+            self.log.warning("kernel cap reached (%d of %d): page refused", in_use, cap)
+            self.set_status(503)
+            self.set_header("Retry-After", "60")
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(BUSY_HTML.format(n=in_use))
+            return
+        sessions.pending += 1
+        self._admitted = True
+        try:
+            await super().get(path)
+        finally:
+            if self._admitted:  # no kernel was recorded (an error before one was given)
+                self._admitted = False
+                sessions.pending -= 1
+
+
+class OwnedKernelHandler(KernelHandler):
+    """``/api/kernels/<id>``: the model for the owning page only; no DELETE."""
+
+    @tornado.web.authenticated
+    async def get(self, kernel_id):
+        _require_owner(self, kernel_id)
+        return await super().get(kernel_id)
+
+    async def delete(self, kernel_id):
+        raise tornado.web.HTTPError(405, "kernels are shut down by closing their page")
+
+
+class OwnedWebsocketHandler(VoilaKernelWebsocketHandler):
+    """The kernel's websocket, for the owning page only; counts open connections."""
+
+    _counted = False
+
+    async def pre_get(self):
+        _require_owner(self, self.kernel_id)
+        await super().pre_get()
+
+    async def open(self, kernel_id):
+        _sessions(self).opened(kernel_id)
+        self._counted = True
+        await super().open(kernel_id)
+
+    def on_close(self):
+        if self._counted:
+            self._counted = False
+            _sessions(self).closed(self.kernel_id)
+        super().on_close()
+
+
+class OwnedShutdownHandler(VoilaShutdownKernelHandler):
+    """The page's close beacon: shuts down the kernel if the caller owns it."""
+
+    @tornado.web.authenticated
+    async def post(self, kernel_id):
+        _require_owner(self, kernel_id)
+        _sessions(self).forget(kernel_id)
+        await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id, now=True))
+        self.set_status(204)
+        self.finish()
+
+
+#: Message types a dashboard page sends to its kernel (Voila also allows shutdown_request).
+PAGE_MESSAGE_TYPES = ["comm_open", "comm_close", "comm_msg", "comm_info_request",
+                      "kernel_info_request"]  # fmt: skip
+
+
+class WorkbenchVoila(Voila):
+    """Voila whose pages own their kernels (see the module docstring)."""
+
+    max_kernels = Int(
+        8, config=True, help="Most pages holding a kernel at once (the pool adds one)."
+    )
+    orphan_timeout = Float(
+        10.0,
+        config=True,
+        help="Seconds a page's kernel lives after its last websocket closed.",
+    )
+    connect_timeout = Float(
+        600.0,
+        config=True,
+        help="Seconds a kernel handed to a page may wait for the page to connect (a page "
+        "still loading on a busy server must not lose its kernel: renders took up to 126 s "
+        "with ten pages at once on a loaded 2-core machine).",
+    )
+    reap_interval = Float(1.0, config=True, help="Seconds between checks for orphans.")
+
+    def initialize(self, argv=None):
+        super().initialize(argv)
+        token = os.environ.pop(TOKEN_ENV, None)  # kernels inherit the environment
+        if token and self.token is None:
+            self.token = token
+
+    def init_settings(self):
+        settings = super().init_settings()
+        self.kernel_manager.allowed_message_types = list(PAGE_MESSAGE_TYPES)
+        self.sessions = Sessions()
+        settings["workbench_sessions"] = self.sessions
+        settings["workbench_max_kernels"] = max(int(self.max_kernels), 1)
+        return settings
+
+    def init_handlers(self):
+        replace = {
+            TornadoVoilaHandler: DashboardHandler,
+            KernelHandler: OwnedKernelHandler,
+            VoilaKernelWebsocketHandler: OwnedWebsocketHandler,
+            VoilaShutdownKernelHandler: OwnedShutdownHandler,
+            # Hands a preheated kernel its page's URL (the token in it too) to any client
+            # that knows the kernel id, unauthenticated; the dashboard does not ask for it.
+            RequestInfoSocketHandler: _RefuseHandler,
+        }
+        handlers = [(h[0], replace.get(h[1], h[1]), *h[2:]) for h in super().init_handlers()]
+        # GET /api/kernels (the list) is not routed by Voila; refuse it explicitly rather
+        # than let the catch-all page handler redirect it.
+        handlers.insert(0, (url_path_join(self.server_url, r"/api/kernels/?"), _RefuseHandler))
+        self._reaper = tornado.ioloop.PeriodicCallback(self._reap, self.reap_interval * 1000)
+        self._reaper.start()
+        self.log.info(
+            "at most %d pages at once; a closed page's kernel is freed within %g s",
+            self.max_kernels,
+            self.orphan_timeout,
+        )
+        return handlers
+
+    async def _reap(self) -> None:
+        sessions = self.sessions
+        alive = set(self.kernel_manager.list_kernel_ids())
+        for kid in [k for k in sessions.owners if k not in alive]:
+            sessions.forget(kid)
+        for kid in [k for k in RequestInfoSocketHandler._cache if k not in alive]:
+            RequestInfoSocketHandler._cache.pop(kid, None)  # Voila never empties it
+        expired = sessions.expired(
+            now=time.monotonic(),
+            orphan_timeout=self.orphan_timeout,
+            connect_timeout=self.connect_timeout,
+        )
+        for kid in expired:
+            sessions.forget(kid)
+            self.log.info("shutting down kernel %s: its page is gone", kid)
+            try:
+                await ensure_async(self.kernel_manager.shutdown_kernel(kid, now=True))
+            except Exception as exc:  # already gone
+                self.log.debug("kernel %s: %s", kid, exc)
+
+
+class _RefuseHandler(tornado.web.RequestHandler):
+    """Kernel REST endpoints a dashboard page does not use."""
+
+    def prepare(self):
+        raise tornado.web.HTTPError(403, "not available")
+
+
+def main() -> int:
+    """Run :class:`WorkbenchVoila` with the command line's arguments."""
+    return WorkbenchVoila.launch_instance()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

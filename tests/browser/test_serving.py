@@ -1,0 +1,156 @@
+"""Serving to others (issue 16): a token, a kernel cap, kernels freed when their page
+closes, and kernels no other visitor can list, read or delete.
+
+One Voila for the module, started as ``workbench serve --token ... --max-kernels 1``
+starts it (``WORKBENCH_TOKEN`` in the environment, the ``workbench.voila_app`` launcher),
+without the preheated pool (so the kernel a page gets is the one it started) and with a
+3 s orphan timeout. Kernels are found as processes: ipykernel runs with the connection
+file ``kernel-<id>.json`` on its command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+import urllib.error
+import urllib.request
+
+import psutil
+import pytest
+
+from .conftest import NOTEBOOKS, RENDER_TIMEOUT_MS, voila_server, wait_rendered
+
+TOKEN = "test-token-4f9a1c"
+ORPHAN_TIMEOUT = 3.0
+
+
+@pytest.fixture(scope="module")
+def served(artifacts_dir):
+    with voila_server(
+        NOTEBOOKS / "dashboard.ipynb",
+        "--WorkbenchVoila.max_kernels=1",
+        f"--WorkbenchVoila.orphan_timeout={ORPHAN_TIMEOUT}",
+        env={"WORKBENCH_THEME": "light", "WORKBENCH_TOKEN": TOKEN},
+    ) as base:
+        yield base
+
+
+def kernel_alive(kernel_id: str) -> bool:
+    needle = f"kernel-{kernel_id}.json"
+    for p in psutil.process_iter(["cmdline"]):
+        with contextlib.suppress(psutil.Error):
+            if any(needle in part for part in p.info["cmdline"] or ()):
+                return True
+    return False
+
+
+def wait_gone(kernel_id: str, seconds: float) -> float:
+    """Seconds until the kernel's process is gone; fails after ``seconds``."""
+    t0 = time.monotonic()
+    while kernel_alive(kernel_id):
+        if time.monotonic() - t0 > seconds:
+            pytest.fail(f"kernel {kernel_id} still running {seconds} s after its page closed")
+        time.sleep(0.25)
+    return time.monotonic() - t0
+
+
+def open_dashboard(browser, base: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(RENDER_TIMEOUT_MS)
+    page.goto(f"{base}/?token={TOKEN}", timeout=RENDER_TIMEOUT_MS)
+    return context, page
+
+
+def kernel_id_of(page) -> str:
+    return page.evaluate(
+        "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+    )
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def status(url: str, method: str = "GET", data: bytes | None = None) -> int:
+    """HTTP status of a request from a client with no cookies (redirects not followed)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    req = urllib.request.Request(url, method=method, data=data)
+    try:
+        with opener.open(req, timeout=30) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def test_pages_need_the_token(served):
+    assert status(f"{served}/") in (302, 403)  # to the login page, no kernel started
+    assert status(f"{served}/?token=wrong") in (302, 403)
+    assert status(f"{served}/api/kernels") == 403
+
+
+def test_closing_a_page_frees_its_kernel_and_its_place(served, browser, artifact):
+    ctx1, page1 = open_dashboard(browser, served)
+    wait_rendered(page1)
+    k1 = kernel_id_of(page1)
+    assert kernel_alive(k1)
+
+    # The cap is one page: a second visitor is told to come back, and starts no kernel.
+    ctx2 = browser.new_context()
+    page2 = ctx2.new_page()
+    response = page2.goto(f"{served}/?token={TOKEN}")
+    assert response.status == 503 and response.headers.get("retry-after") == "60"
+    assert "The workbench is busy, try again in a minute" in page2.inner_text("h1")
+    page2.screenshot(path=artifact("serving-busy.png"))
+
+    # Closing the tab (beforeunload: the page's beacon) frees the kernel at once ...
+    page1.close(run_before_unload=True)
+    took = wait_gone(k1, 5.0)
+    # ... and the place: the second visitor now gets the dashboard.
+    page2.set_default_timeout(RENDER_TIMEOUT_MS)
+    page2.goto(f"{served}/?token={TOKEN}", timeout=RENDER_TIMEOUT_MS)
+    wait_rendered(page2)
+    k2 = kernel_id_of(page2)
+    assert k2 != k1
+
+    # A page that goes away without its beacon (a crashed browser): the closed websocket.
+    page2.close(run_before_unload=False)
+    took2 = wait_gone(k2, ORPHAN_TIMEOUT + 10.0)
+    print(f"kernel freed {took:.1f} s after a tab closed, {took2:.1f} s after a crash")
+    ctx1.close()
+    ctx2.close()
+
+
+def test_another_visitor_cannot_list_read_or_delete_a_kernel(served, browser):
+    ctx, page = open_dashboard(browser, served)
+    wait_rendered(page)
+    kid = kernel_id_of(page)
+    # Even with the token (another authenticated visitor) but without the page's session:
+    auth = f"?token={TOKEN}"
+    assert status(f"{served}/api/kernels{auth}") == 403
+    assert status(f"{served}/api/kernels/{kid}{auth}") == 404
+    assert status(f"{served}/api/kernels/{kid}{auth}", method="DELETE") in (403, 405)
+    assert status(f"{served}/voila/api/shutdown/{kid}{auth}", "POST", data=b"") == 404
+    assert status(f"{served}/api/kernels/{kid}/interrupt{auth}", "POST", data=b"") >= 400
+    assert status(f"{served}/api/kernels/{kid}/restart{auth}", "POST", data=b"") >= 400
+    ws = f"{served}/api/kernels/{kid}/channels{auth}"
+    assert status(ws) in (403, 404)  # the websocket handshake is refused before upgrading
+    time.sleep(1.0)
+    assert kernel_alive(kid)
+    # The page itself still reads its kernel (its session cookie goes with the request).
+    model = ctx.request.get(f"{served}/api/kernels/{kid}")
+    assert model.status == 200 and json.loads(model.text())["id"] == kid
+    assert ctx.request.delete(f"{served}/api/kernels/{kid}").status in (403, 405)
+    page.close(run_before_unload=True)
+    wait_gone(kid, 5.0)
+    ctx.close()
+
+
+def test_header_names_the_sample_business_not_a_server_path(dashboard):
+    source = dashboard.locator(".wb-source").inner_text()
+    assert "Sample business (Hearth & Lather)" in source
+    assert "/" not in source.replace("·", "")
+    summary = dashboard.locator(".wb-data-summary").inner_text()
+    assert str(NOTEBOOKS.parent) not in summary

@@ -1,0 +1,184 @@
+"""Serving to others without a browser: the token rule, the kernel cap's default, the
+orphan-kernel bookkeeping of ``workbench.voila_app`` and the data label without paths.
+
+The browser tests in ``tests/browser/test_serving.py`` drive the same server end to end.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+
+import workbench as wb
+from workbench import cli
+from workbench.ui import Dashboard
+from workbench.ui._source import SAMPLE_LABEL, source_label
+from workbench.ui.data_panel import DataPanel
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class _FakePopen:
+    calls: ClassVar[list[dict]] = []
+
+    def __init__(self, cmd, cwd=None, env=None, **kwargs):
+        _FakePopen.calls.append({"cmd": cmd, "env": env})
+        self.returncode = 0
+
+    def wait(self, timeout=None):
+        return 0
+
+    def poll(self):
+        return 0
+
+
+@pytest.fixture
+def fake_popen(monkeypatch):
+    _FakePopen.calls = []
+    monkeypatch.setattr(subprocess, "Popen", _FakePopen)
+    monkeypatch.delenv(cli.TOKEN_ENV, raising=False)
+    return _FakePopen.calls
+
+
+# --------------------------------------------------------------------------- token
+
+
+def test_serving_beyond_this_machine_generates_and_prints_a_token(fake_popen, capsys):
+    assert cli.main(["serve", "--no-browser", "--host", "0.0.0.0", "--max-kernels", "3"]) == 0
+    (call,) = fake_popen
+    token = call["env"][cli.TOKEN_ENV]
+    assert len(token) >= 24
+    assert "--Voila.ip=0.0.0.0" in call["cmd"]
+    assert not any(token in arg for arg in call["cmd"])  # not visible in the process list
+    out = capsys.readouterr().out
+    assert f"?token={token}" in out and "at most 3 pages" in out
+
+
+def test_a_given_token_is_used_even_on_localhost(fake_popen, capsys):
+    assert cli.main(["serve", "--no-browser", "--token", "s3cret-tok"]) == 0
+    (call,) = fake_popen
+    assert call["env"][cli.TOKEN_ENV] == "s3cret-tok"
+    assert "?token=s3cret-tok" in capsys.readouterr().out
+
+
+def test_localhost_stays_the_default_without_a_token(fake_popen, capsys):
+    assert cli.main(["serve", "--no-browser"]) == 0
+    (call,) = fake_popen
+    assert "--Voila.ip=127.0.0.1" in call["cmd"]
+    assert call["env"][cli.TOKEN_ENV] == ""
+    assert "token" not in capsys.readouterr().out
+
+
+def test_max_kernels_reaches_voila_and_zero_is_refused(fake_popen, capsys):
+    assert cli.main(["serve", "--no-browser", "--max-kernels", "5"]) == 0
+    assert "--WorkbenchVoila.max_kernels=5" in fake_popen[0]["cmd"]
+    assert cli.main(["serve", "--no-browser", "--max-kernels", "0"]) == 2
+    assert "max_kernels must be >= 1; got 0" in capsys.readouterr().err
+
+
+def test_default_kernel_cap_follows_the_memory_available():
+    # (8 GB - 1 GB reserved) // 300 MB = 23 kernels, one of them for the preheated pool
+    assert cli.default_max_kernels(available_mb=8192) == 22
+    assert cli.default_max_kernels(available_mb=1400) == 1
+    assert 1 <= cli.default_max_kernels() <= cli.MAX_KERNELS_CEILING
+    with pytest.raises(ValueError, match=r"kernel_mb must be > 0 \[MB\]; got 0"):
+        cli.default_max_kernels(available_mb=8192, kernel_mb=0)
+
+
+def test_the_voila_app_never_imports_the_workbench_package():
+    """The server process only serves pages: pandas and the calculators stay out of it."""
+    probe = "import sys; sys.argv[1:] = ['--help']; " + cli.VOILA_LAUNCHER.replace(
+        "sys.exit(main())",
+        "assert 'workbench' not in sys.modules and 'pandas' not in sys.modules; "
+        "print(main.__module__, 'ok')",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip().endswith("ok")
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def _voila_app():
+    import runpy
+
+    return runpy.run_path(str(cli.VOILA_APP))
+
+
+def test_orphan_kernels_expire_after_their_last_websocket_closes():
+    ns = _voila_app()
+    s = ns["Sessions"]()
+    s.own("k1", "alice")
+    s.own("k2", "bob")
+    t0 = s.released["k1"]
+    s.opened("k1")
+    s.opened("k1")  # a second tab of the same page, or a reconnect
+    s.closed("k1")
+    assert s.expired(now=t0 + 1e6, orphan_timeout=10, connect_timeout=180) == ["k2"]
+    s.closed("k1")
+    t1 = s.released["k1"]
+    assert s.expired(now=t1 + 5, orphan_timeout=10, connect_timeout=180) == []
+    assert "k1" in s.expired(now=t1 + 11, orphan_timeout=10, connect_timeout=180)
+    # k2 never connected: it gets connect_timeout, not orphan_timeout
+    assert "k2" not in s.expired(now=t0 + 60, orphan_timeout=10, connect_timeout=180)
+    s.forget("k1")
+    assert "k1" not in s.owners and "k1" not in s.released
+
+
+def test_only_the_owner_session_owns_a_kernel():
+    s = _voila_app()["Sessions"]()
+    s.own("k1", "alice")
+    assert s.is_owner("k1", "alice")
+    assert not s.is_owner("k1", "bob")
+    assert not s.is_owner("k1", None)
+    assert not s.is_owner("k1", "")
+    assert not s.is_owner("unknown", "alice")
+
+
+def test_pages_may_not_send_shutdown_requests():
+    assert "shutdown_request" not in _voila_app()["PAGE_MESSAGE_TYPES"]
+
+
+# --------------------------------------------------------------------------- no paths
+
+
+@pytest.mark.parametrize(
+    ("source", "label"),
+    [
+        ("sample business (seed=7)", SAMPLE_LABEL),
+        (str(REPO / "sample_data"), SAMPLE_LABEL),
+        ("/srv/shops/acme/2024/shop.xlsx", "shop.xlsx"),
+        ("/srv/shops/acme/folder/", "folder"),
+        ("C:\\shops\\acme\\shop.zip", "shop.zip"),
+        ("upload: items.csv, demand.csv", "upload: items.csv, demand.csv"),
+        ("upload: /home/ann/items.csv", "upload: items.csv"),
+    ],
+)
+def test_source_label_never_shows_a_folder(source, label):
+    assert source_label(source) == label
+
+
+def test_header_and_data_tab_show_the_file_name_not_the_server_path(tmp_path):
+    folder = tmp_path / "secret-server-folder" / "acme-shop"
+    wb.sample_dataset(n_skus=80, years=1, seed=3).to_folder(folder)
+    ds = wb.load_dataset(folder)
+    assert str(tmp_path) in str(ds.source)  # the dataset itself still knows where
+    dash = Dashboard(ds, tabs=[], lazy=True)
+    assert "acme-shop" in dash.header.value
+    assert "secret-server-folder" not in dash.header.value
+    panel = DataPanel(ds)
+    assert "acme-shop" in panel.summary.value
+    assert str(tmp_path) not in panel.summary.value
+
+
+def test_header_names_the_sample_business():
+    ds = wb.load_dataset(REPO / "sample_data")
+    dash = Dashboard(ds, tabs=[], lazy=True)
+    assert "Sample business (Hearth &amp; Lather)" in dash.header.value
+    assert str(REPO) not in dash.header.value
