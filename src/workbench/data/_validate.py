@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._numeric import index_in
+from ._safe_export import unguard_series
 from .errors import Problem
 from .schema import SCHEMAS, Column, Table, header_unit, normalize_header, unit_conflict
 
@@ -373,7 +374,9 @@ def _cell_text(v) -> object:
 
 
 def _to_text(s: pd.Series) -> pd.Series:
-    """Text with surrounding spaces trimmed; blanks become missing."""
+    """Text with surrounding spaces trimmed; blanks become missing; the apostrophe the
+    workbench's CSV exports put before a would-be formula removed (``'=x`` is ``=x``, see
+    :func:`workbench.data._safe_export.unguard_text`)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         return _category_text(s)[0]
     if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.StringDtype):
@@ -387,7 +390,7 @@ def _to_text(s: pd.Series) -> pd.Series:
         t = pd.Series([_cell_text(v) for v in s.astype(object)], dtype=STR)
     else:
         t = s.astype(STR)
-    return _trim(t)
+    return unguard_series(_trim(t))
 
 
 def _category_text(s: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:

@@ -19,7 +19,14 @@ import traitlets
 
 import workbench as wb
 
-from ._common import Panel, download_link, error_table_html, html_table, uploaded_files
+from ._common import (
+    Panel,
+    download_link,
+    error_table_html,
+    html_table,
+    on_click,
+    uploaded_files,
+)
 
 __all__ = ["ScenarioPanel", "scenarios_from_json", "scenarios_to_json"]
 
@@ -189,9 +196,9 @@ class ScenarioPanel(Panel):
             **kwargs,
         )
         self.add_class("wb-scenario-panel")
-        self.save_button.on_click(lambda _b: self.save())
-        self.apply_button.on_click(lambda _b: self.apply())
-        self.compare_button.on_click(lambda _b: self.compare())
+        on_click(self.save_button, self.save, self.message, title="The scenario was not saved")
+        on_click(self.apply_button, self.apply, self.message, title="The scenario was not applied")
+        on_click(self.compare_button, self.compare, self.message, title="The comparison failed")
         self.import_upload.observe(self._on_import, names="value")
         self.observe(self._on_scenarios, names="scenarios")
         self.set_scenario(self.current)
