@@ -48,6 +48,7 @@ References
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import io
 import math
@@ -89,7 +90,7 @@ _GUARDED_RE = re.compile(_GUARDED)
 _MARKED_RE = re.compile(_MARKED)
 _NUMBER_RE = re.compile(_NUMBER)
 #: XML-illegal control characters, and a "_" that starts an ``_xHHHH_`` escape.
-_XML_ESCAPE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
+_XML_ESCAPE_RE = re.compile(r"[\x00-\x08\x0b\x0c\r\x0e-\x1f]|_(?=x[0-9A-Fa-f]{4}_)")
 
 
 def guard_text(value: str) -> str:
@@ -171,16 +172,34 @@ def unguard_series(s: pd.Series) -> pd.Series:
     return s.where(~marked, s.str.slice(1))
 
 
+def _has_cr(frame: pd.DataFrame) -> bool:
+    for i in range(frame.shape[1]):
+        s = frame.iloc[:, i]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = pd.Series(s.cat.categories)
+        if _is_text(s) and s.astype(object).map(lambda v: isinstance(v, str) and "\r" in v).any():
+            return True
+    return False
+
+
+def _to_csv(frame: pd.DataFrame, target) -> str | None:
+    """Lines end in ``\n``; a text holding a carriage return is quoted (Python's csv
+    module quotes only the line terminator's characters: a bare CR would end the row in
+    a spreadsheet), so when there is one every text cell is quoted."""
+    guarded = guard_frame(frame)
+    quoting = csv.QUOTE_NONNUMERIC if _has_cr(guarded) else csv.QUOTE_MINIMAL
+    return guarded.to_csv(target, index=False, lineterminator="\n", quoting=quoting)
+
+
 def csv_bytes(frame: pd.DataFrame, *, encoding: str = "utf-8") -> bytes:
     """``frame`` (no index) as guarded CSV bytes, lines ending in ``\\n``."""
-    text = guard_frame(frame).to_csv(index=False, lineterminator="\n")
-    return text.encode(encoding)
+    return _to_csv(frame, None).encode(encoding)
 
 
 def write_csv(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write ``frame`` (no index) as a guarded UTF-8 CSV; returns the path."""
     path = Path(path)
-    guard_frame(frame).to_csv(path, index=False, lineterminator="\n")
+    _to_csv(frame, path)
     return path
 
 
@@ -191,18 +210,36 @@ def _xml_escape(text: str) -> str:
     return _XML_ESCAPE_RE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
 
 
-def _text_cells(values: list, ws, name: str, column: str, cell_type) -> list:
-    out = []
-    for row, v in enumerate(values):
-        if not isinstance(v, str):
-            out.append(v)
+def _check_lengths(name: str, frame: pd.DataFrame) -> None:
+    """Refuse a text longer than an Excel cell holds (openpyxl would write it and Excel
+    cut it), naming the table, column and row, before anything is written."""
+    for i, column in enumerate(frame.columns):
+        s = frame.iloc[:, i]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        if not _is_text(s):
             continue
-        if len(v) > EXCEL_CELL_MAX_CHARS:
+        if isinstance(s.dtype, pd.StringDtype):  # vectorised
+            lengths = s.str.len().fillna(0).to_numpy(dtype=float)
+        else:
+            lengths = np.array([len(v) if isinstance(v, str) else 0 for v in s], dtype=float)
+        long = np.flatnonzero(lengths > EXCEL_CELL_MAX_CHARS)
+        if len(long):
+            row = int(long[0])
+            v = s.iloc[row]
             raise ValueError(
                 f"table {name}, column {column}, row {row + 1}: the text has {len(v):,} "
                 f"characters; an Excel cell holds at most {EXCEL_CELL_MAX_CHARS:,} "
-                f"(starts {v[:40]!r}); write CSV instead"
+                f"(starts {v[:24]!r}); write CSV instead"
             )
+
+
+def _text_cells(values: list, ws, name: str, column: str, cell_type) -> list:
+    out = []
+    for v in values:
+        if not isinstance(v, str):
+            out.append(v)
+            continue
         text = _xml_escape(v)
         if v[:1] in FORMULA_TRIGGERS:
             cell = cell_type(ws, value=text)
@@ -264,6 +301,7 @@ def write_excel(frames: Mapping[str, pd.DataFrame], target: str | os.PathLike | 
                 f"table {name} has {len(frame):,} rows; an Excel sheet holds "
                 f"at most {EXCEL_MAX_ROWS:,}: write CSV instead"
             )
+        _check_lengths(str(name), frame)
     book = openpyxl.Workbook(write_only=True)  # streams rows: fast and lean
     for name, frame in frames.items():
         ws = book.create_sheet(str(name)[:31])
