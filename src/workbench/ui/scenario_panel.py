@@ -18,6 +18,7 @@ import pandas as pd
 import traitlets
 
 import workbench as wb
+from workbench.scenario import load_json
 
 from ._common import (
     Panel,
@@ -42,17 +43,18 @@ def scenarios_from_json(text: str | bytes) -> list:
     Raises
     ------
     ValueError
-        If the text is not JSON or an entry is not a scenario.
+        If the text is not JSON (or too long or deep, see ``workbench.scenario.load_json``)
+        or an entry is not a scenario.
     """
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not a JSON file: {exc}") from exc
+        obj = load_json(text)
+    except ValueError as exc:
+        raise ValueError(f"not a JSON file of scenarios: {exc}") from None
     entries = obj if isinstance(obj, list) else [obj]
     out = []
     for i, entry in enumerate(entries, 1):
         try:
-            out.append(wb.Scenario.from_json(json.dumps(entry)))
+            out.append(wb.Scenario.from_dict(entry))
         except Exception as exc:
             raise ValueError(f"entry {i} is not a valid scenario: {exc}") from exc
     return out
