@@ -138,3 +138,14 @@ def test_excel_missing_infinite_and_dates():
     assert [c.value for c in ws["A"]][1:] == [1, None, "inf"]
     assert ws["B2"].value == pd.Timestamp("2026-01-01").to_pydatetime() and ws["B3"].value is None
     assert [c.value for c in ws["C"]][1:] == [1, None, 3]
+
+
+def test_unguard_series_fast_path_and_slices():
+    """The first-byte check must see values in any chunk and slice of an Arrow column."""
+    str_dtype = pd.StringDtype(na_value=np.nan)
+    s = pd.Series(["SKU-1", "'=x", None, "", "'plain", "''@y"], dtype=str_dtype)
+    got = unguard_series(s)
+    assert got.iloc[1] == "=x" and got.iloc[5] == "'@y" and got.iloc[4] == "'plain"
+    assert unguard_series(s.iloc[5:]).tolist() == ["'@y"]
+    clean = pd.Series(["a", "b", None], dtype=str_dtype)
+    assert unguard_series(clean) is clean  # nothing to do: the same column, no copy

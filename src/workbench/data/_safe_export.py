@@ -162,6 +162,9 @@ def guard_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def unguard_series(s: pd.Series) -> pd.Series:
     """A text column with the CSV guard's apostrophe removed (:func:`unguard_text` per
     value, vectorised); returns ``s`` itself when no value starts with an apostrophe."""
+    chunked = getattr(s.array, "_pa_array", None)
+    if chunked is not None and not any(_starts_with_quote(c) for c in chunked.chunks):
+        return s  # the common case, decided from the first bytes alone (no string built)
     starts = s.str.startswith("'")
     starts = starts.fillna(False).to_numpy(dtype=bool)
     if not starts.any():
@@ -170,6 +173,29 @@ def unguard_series(s: pd.Series) -> pd.Series:
     if not marked.any():
         return s
     return s.where(~marked, s.str.slice(1))
+
+
+def _starts_with_quote(chunk) -> bool:
+    """Whether a value of an Arrow string chunk starts with an apostrophe, read from the
+    first byte of each value through the offsets buffer."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        return bool(pc.any(pc.starts_with(chunk, "'")).as_py())
+    n = len(chunk)
+    _, off_buf, data_buf = chunk.buffers()
+    if n == 0 or data_buf is None:
+        return False
+    off_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(off_buf, dtype=off_type)[chunk.offset : chunk.offset + n + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    if len(data) == 0:
+        return False
+    # an empty value reads the next value's first byte: at worst a false alarm, which only
+    # sends the column to the exact check
+    starts = np.minimum(offsets[:-1], len(data) - 1)
+    return bool((data[starts] == ord("'")).any())
 
 
 def _has_cr(frame: pd.DataFrame) -> bool:
