@@ -85,7 +85,7 @@ EXCEL_MAX_ROWS = 1_048_575
 
 _GUARDED = r"'*[=+\-@\t\r]"  # what gets one more apostrophe on writing (RE2-compatible)
 _MARKED = r"'+[=+\-@\t\r]"  # what loses one apostrophe on reading
-_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"  # a plain number is no formula
+_NUMBER = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"  # ASCII digits, as in RE2
 _GUARDED_RE = re.compile(_GUARDED)
 _MARKED_RE = re.compile(_MARKED)
 _NUMBER_RE = re.compile(_NUMBER)
