@@ -345,3 +345,60 @@ def test_times_of_day_are_dropped_and_same_day_rows_summed():
     assert got.demand["quantity"].tolist() == [3.0, 3.0]
     assert got.report["rows"].tolist() == [1]
     assert any("times of day dropped" in n for n in got.notes)
+
+
+# --------------------------------------------------------------------------- safe exports
+
+EVIL_SKUS = {"C3": "=cmd|' /C calc'!A0", "D4": '=HYPERLINK("http://x","a")'}
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def evil_tables() -> dict[str, pd.DataFrame]:
+    """small_tables with SKUs and names a spreadsheet would run as formulas (issue 16),
+    control characters and a carriage return."""
+    tables = small_tables()
+    for frame in tables.values():
+        for col in frame.columns:
+            if col.lower() in ("sku", "parent_sku", "component_sku"):
+                frame[col] = frame[col].replace(EVIL_SKUS)
+    tables["items"]["Name"] = ["+1+1", "-2+3", "@SUM(A1)", "bell\x07 vt\x0b", "a\rb"]
+    tables["suppliers"]["name"] = ["=1+1", "lit_x0041_"]
+    return tables
+
+
+def test_to_folder_writes_no_live_formula_and_round_trips(tmp_path):
+    """Before: to_folder wrote =cmd|... as is, a live formula once the CSV is opened."""
+    import csv
+
+    ds = Dataset.from_tables(evil_tables())
+    assert ds.items["sku"].tolist()[2:4] == list(EVIL_SKUS.values())
+    folder = ds.to_folder(tmp_path / "evil")
+    for path in folder.glob("*.csv"):
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.reader(fh):
+                for cell in row:
+                    assert not cell.startswith(TRIGGERS) or _plain_number(cell), (path, cell)
+    text = (folder / "items.csv").read_text(encoding="utf-8")
+    assert "'=cmd|' /C calc'!A0" in text and "-2+3" not in text.replace("'-2+3", "")
+    back = load_dataset(folder)
+    assert back.equals(ds)  # the loader removes the guard's apostrophe
+    assert back.items["name"].tolist() == ["+1+1", "-2+3", "@SUM(A1)", "bell\x07 vt\x0b", "a\rb"]
+    assert (back.demand["quantity"] >= 0).all() and back.items["unit_cost"].dtype == float
+
+
+def _plain_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_to_excel_writes_text_cells_and_round_trips(tmp_path):
+    """Before: a name holding BEL or VT made openpyxl raise IllegalCharacterError."""
+    ds = Dataset.from_tables(evil_tables())
+    path = ds.to_excel(tmp_path / "evil.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert all(b"<f>" not in zf.read(n) for n in sheets)  # no formula anywhere
+    assert load_dataset(path).equals(ds)

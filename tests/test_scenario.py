@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workbench.scenario import SCENARIO_POLICIES, SERVICE_TYPES, Scenario
+import workbench as wb
+from workbench.scenario import SCENARIO_BOUNDS, SCENARIO_POLICIES, SERVICE_TYPES, Scenario
 
 
 def test_defaults():
@@ -138,22 +140,37 @@ def test_json_round_trip_property(rate, cost, targets, stype, policy, review, lt
     assert Scenario.from_json(s.to_json()) == s
 
 
+HCR = r">= 0.0001 and <= 100 \[1/year\]"
+OC = r"> 0 and <= 1e\+09 \[\$/order\]"
+LTM = r">= 0.01 and <= 100 \[-\]"
+DM = r">= 0 and <= 1000 \[-\]"
+RPD = r">= 0 and <= 3650 \[days\]"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
         ({"name": ""}, r"name must be a non-empty string; got ''"),
         ({"name": 3}, r"name must be a non-empty string; got 3"),
         ({"description": None}, r"description must be a string; got None"),
-        ({"holding_cost_rate": -0.2}, r"holding_cost_rate must be > 0 \[1/year\] or None .*-0.2"),
-        ({"holding_cost_rate": 0}, r"holding_cost_rate must be > 0 \[1/year\]"),
-        ({"holding_cost_rate": math.nan}, r"holding_cost_rate must be > 0 \[1/year\]"),
-        ({"holding_cost_rate": "0.2"}, r"holding_cost_rate must be > 0 \[1/year\].*'0.2'"),
-        ({"order_cost": 0.0}, r"order_cost must be > 0 \[\$/order\] or None.*got 0.0"),
-        ({"order_cost": True}, r"order_cost must be > 0 \[\$/order\]"),
-        ({"lead_time_multiplier": 0}, r"lead_time_multiplier must be > 0 \[-\]; got 0"),
-        ({"lead_time_multiplier": math.inf}, r"lead_time_multiplier must be > 0 \[-\]; got inf"),
-        ({"demand_multiplier": -1}, r"demand_multiplier must be >= 0 \[-\]; got -1"),
-        ({"review_period_days": -7}, r"review_period_days must be >= 0 \[days\]; got -7"),
+        ({"holding_cost_rate": -0.2}, rf"holding_cost_rate must be {HCR} or None .*-0.2"),
+        ({"holding_cost_rate": 0}, rf"holding_cost_rate must be {HCR}"),
+        ({"holding_cost_rate": math.nan}, rf"holding_cost_rate must be {HCR}"),
+        ({"holding_cost_rate": "0.2"}, rf"holding_cost_rate must be {HCR}.*'0.2'"),
+        ({"order_cost": 0.0}, rf"order_cost must be {OC} or None.*got 0.0"),
+        ({"order_cost": True}, rf"order_cost must be {OC}"),
+        ({"lead_time_multiplier": 0}, rf"lead_time_multiplier must be {LTM}; got 0"),
+        ({"lead_time_multiplier": math.inf}, rf"lead_time_multiplier must be {LTM}; got inf"),
+        ({"demand_multiplier": -1}, rf"demand_multiplier must be {DM}; got -1"),
+        ({"review_period_days": -7}, rf"review_period_days must be {RPD}; got -7"),
+        # issue 16: beyond these ends a plan overflowed to inf or NaN
+        ({"order_cost": 1e308}, rf"order_cost must be {OC} or None .*got 1e\+308"),
+        ({"demand_multiplier": 1e300}, rf"demand_multiplier must be {DM}; got 1e\+300"),
+        ({"holding_cost_rate": 1e-300}, rf"holding_cost_rate must be {HCR} .*got 1e-300"),
+        ({"holding_cost_rate": 101}, rf"holding_cost_rate must be {HCR} .*got 101"),
+        ({"lead_time_multiplier": 1e-300}, rf"lead_time_multiplier must be {LTM}; got 1e-300"),
+        ({"lead_time_multiplier": 1e300}, rf"lead_time_multiplier must be {LTM}; got 1e\+300"),
+        ({"review_period_days": 1e300}, rf"review_period_days must be {RPD}; got 1e\+300"),
         ({"service_type": "type1"}, r"service_type must be one of \('cycle', 'fill_rate'\)"),
         ({"policy": "Qs"}, r"policy must be one of \('sQ', 'sS', 'RS'\); got 'Qs'"),
         ({"policy": "RS"}, r"review_period_days must be > 0 \[days\] for policy='RS'.*got 0.0"),
@@ -187,6 +204,7 @@ def test_json_round_trip_property(rate, cost, targets, stype, policy, review, lt
     ],
 )
 def test_validation_messages(kwargs, match):
+    """Each message names the field, the allowed range, the unit and the value."""
     with pytest.raises(ValueError, match=match):
         Scenario(**kwargs)
 
@@ -199,6 +217,14 @@ def test_validation_messages(kwargs, match):
         (lambda: Scenario.from_json("{not json"), r"scenario JSON is not valid: .*line 1"),
         (lambda: Scenario.from_json("[1, 2]"), r"a scenario must be a mapping"),
         (lambda: Scenario.from_json('{"policy": "RS"}'), r"review_period_days must be > 0"),
+        # issue 16: a raw RecursionError before
+        (lambda: Scenario.from_json("[" * 100_000), r"nests arrays and objects 100,000 levels"),
+        (
+            lambda: Scenario.from_json('{"name": ' * 50_000 + '"x"' + "}" * 50_000),
+            r"50,000 levels deep; .* at most 20 are read",
+        ),
+        (lambda: Scenario.from_json(b"\xff{}"), r"scenario JSON is not UTF-8 text"),
+        (lambda: Scenario.from_json(" " * 10_000_001), r"10,000,001 characters; at most"),
     ],
 )
 def test_from_dict_and_json_errors(call, match):
@@ -209,3 +235,84 @@ def test_from_dict_and_json_errors(call, match):
 def test_load_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         Scenario.load(tmp_path / "nope.json")
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    s = Scenario(name="[[[[" * 100, description="{" * 1000)
+    assert Scenario.from_json(s.to_json()) == s
+
+
+# --------------------------------------------------------------------------- extreme values
+
+
+def _ends() -> dict[str, tuple[float, float]]:
+    """The lowest and highest value each numeric field accepts."""
+    return {
+        field: (lo if lo_inclusive else 5e-324, hi)
+        for field, (lo, lo_inclusive, hi, _unit) in SCENARIO_BOUNDS.items()
+    }
+
+
+def _assert_plan_finite(plan, base) -> None:
+    """No inf in any numeric column, and NaN only where the baseline plan has it for that
+    SKU (an unplanned item, or a figure the plan documents as missing)."""
+    num = plan.select_dtypes("number")
+    ref = base.select_dtypes("number").reindex(index=num.index, columns=num.columns)
+    values, missing = num.to_numpy(float), np.isnan(ref.to_numpy(float))
+    assert not np.isinf(values).any(), list(num.columns[np.isinf(values).any(axis=0)])
+    new_nan = np.isnan(values) & ~missing
+    assert not new_nan.any(), list(num.columns[new_nan.any(axis=0)])
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return wb.sample_dataset()
+
+
+@pytest.fixture(scope="module")
+def sample_base(sample):
+    return wb.plan(sample)
+
+
+def _corners() -> list[dict]:
+    ends = _ends()
+    low = {f: v[0] for f, v in ends.items()}
+    high = {f: v[1] for f, v in ends.items()}
+    worst = {**high, "holding_cost_rate": low["holding_cost_rate"]}  # the largest EOQ
+    out = [{f: v[0]} for f, v in ends.items()] + [{f: v[1]} for f, v in ends.items()]
+    out += [high, low, worst, {**worst, "policy": "sS"}, {**worst, "policy": "RS"}]
+    out += [
+        {**worst, "service_type": "fill_rate"},
+        {**low, "policy": "RS", "review_period_days": 1},
+    ]
+    return out
+
+
+@pytest.mark.parametrize(
+    "fields", _corners(), ids=lambda d: ",".join(f"{k}={v}" for k, v in d.items())
+)
+def test_plan_stays_finite_at_the_ends_of_every_range(sample, sample_base, fields):
+    """Before: order_cost=1e308 made every EOQ inf, demand_multiplier=1e300 every
+    reorder point; now those are refused and the accepted ends plan finite numbers."""
+    _assert_plan_finite(wb.plan(sample, Scenario(**fields)), sample_base)
+
+
+@settings(derandomize=True, max_examples=8, deadline=None)
+@given(data=st.data())
+def test_plan_stays_finite_for_any_accepted_scenario(sample, sample_base, data):
+    fields = {}
+    for field, (lo, hi) in _ends().items():
+        # log-uniform over the range (0 itself as an end), so every order of magnitude shows
+        log_lo = math.log10(max(lo, 1e-300))
+        fields[field] = data.draw(
+            st.sampled_from([lo, hi])
+            | st.floats(log_lo, math.log10(hi)).map(
+                lambda x, lo=lo, hi=hi: min(max(10.0**x, lo), hi)
+            ),
+            label=field,
+        )
+    fields["policy"] = data.draw(st.sampled_from(SCENARIO_POLICIES), label="policy")
+    if fields["policy"] == "RS" and fields["review_period_days"] == 0:
+        fields["review_period_days"] = 1.0
+    fields["service_type"] = data.draw(st.sampled_from(SERVICE_TYPES), label="service_type")
+    _assert_plan_finite(wb.plan(sample, Scenario(**fields)), sample_base)

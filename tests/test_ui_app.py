@@ -205,7 +205,7 @@ def test_invalid_fields_are_reported_not_raised(small):
     sp = ScenarioPanel(small)
     sp.editors["holding_cost_rate"].value = "-1"
     assert sp.save("bad") is None
-    assert "holding_cost_rate must be &gt; 0" in sp.message.value
+    assert "holding_cost_rate must be &gt;= 0.0001 and &lt;= 100" in sp.message.value
     sp.editors["holding_cost_rate"].value = "abc"
     assert sp.save("bad") is None
     assert "holding_cost_rate must be a number" in sp.message.value
@@ -522,3 +522,11 @@ def test_summary_lists_items_with_a_short_history():
     assert "1 item has a short history" in text, text
     assert "NEW New candle only 21 days of history (since 2025-12-11)" in text
     assert "OLD Old soap" not in text
+
+
+def test_import_of_deeply_nested_json_says_why(small):
+    """Before: the import showed Python's "maximum recursion depth exceeded"."""
+    sp = ScenarioPanel(small)
+    assert sp.import_json("[" * 100_000) == []
+    assert "100,000 levels deep" in sp.message.value and "at most 20" in sp.message.value
+    assert sp.scenarios == {}

@@ -24,6 +24,7 @@ from workbench.ui._common import (
     problems_frame,
     uploaded_files,
 )
+from workbench.ui.data_panel import plan_downloads
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +205,112 @@ def test_no_plan_says_so(small):
     panel = DataPanel(small, plan=None)
     assert "No plan yet" in panel.downloads.value
     assert panel.excel_button.disabled
+
+
+# --------------------------------------------------------------------------- safe downloads
+
+EVIL_NAMES = [
+    '=HYPERLINK("http://x","a")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "bell\x07 vt\x0b",
+]
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture(scope="module")
+def evil_plan(small):
+    """A plan whose SKUs and names a spreadsheet would run as formulas (issue 16)."""
+    plan = wb.plan(small).head(len(EVIL_NAMES)).copy()
+    plan["name"] = EVIL_NAMES
+    plan.index = pd.Index(["=cmd|' /C calc'!A0", *plan.index[1:]], name=plan.index.name)
+    return plan
+
+
+def _no_formula_cells(data: bytes) -> bool:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        return all(b"<f>" not in zf.read(n) for n in sheets)
+
+
+def test_plan_csv_download_writes_no_live_formula(small, evil_plan):
+    """Before: the plan CSV passed =..., +..., -..., @... and tab cells through as is."""
+    import csv
+
+    panel = DataPanel(small, plan=evil_plan)
+    data = decode_data_uri(href_of(panel.downloads.value, "wb-plan-csv"))
+    for row in csv.reader(io.StringIO(data.decode("utf-8"))):
+        for cell in row:
+            try:
+                float(cell)  # a number, negative ones included, is not escaped
+            except ValueError:
+                assert not cell.startswith(TRIGGERS), cell
+    assert data == plan_downloads(evil_plan)["csv"][0]
+    from workbench.data._safe_export import unguard_series
+
+    back = pd.read_csv(io.BytesIO(data))
+    assert unguard_series(back["name"].astype(str)).tolist() == EVIL_NAMES
+    assert back["sku"].iloc[0] == "'=cmd|' /C calc'!A0"
+    np.testing.assert_allclose(back["reorder_point"], evil_plan["reorder_point"], rtol=1e-12)
+
+
+def test_plan_excel_download_writes_text_not_formulas(small, evil_plan):
+    """Before: plan.xlsx held =HYPERLINK(...) as a live formula, and the BEL/VT name made
+    the button raise IllegalCharacterError: it stayed disabled and nothing was shown."""
+    import python_calamine
+
+    panel = DataPanel(small, plan=evil_plan)
+    panel.excel_button.click()
+    assert not panel.excel_button.disabled
+    assert "wb-error" not in panel.excel.value
+    data = decode_data_uri(href_of(panel.excel.value, "wb-plan-xlsx"))
+    assert _no_formula_cells(data)
+    assert _no_formula_cells(plan_downloads(evil_plan)["xlsx"][0])
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = book.get_sheet_by_name("plan").to_python()
+    names = [r[rows[0].index("name")] for r in rows[1:]]
+    assert names == EVIL_NAMES  # exact text, control characters included
+    assert rows[1][0] == "=cmd|' /C calc'!A0"
+
+
+def test_error_in_the_excel_button_is_shown_and_the_button_enabled(small, monkeypatch):
+    """Before: ipywidgets logged an exception raised in a click handler and the user saw
+    nothing, with the button left disabled."""
+    import workbench.ui.data_panel as data_panel
+
+    def boom(frames):
+        raise RuntimeError("disk full")
+
+    panel = DataPanel(small, plan=wb.plan(small))
+    monkeypatch.setattr(data_panel, "frame_to_excel_bytes", boom)
+    panel.excel_button.click()
+    assert not panel.excel_button.disabled
+    shown = html.unescape(panel.excel.value)
+    assert "The Excel file could not be made" in shown and "RuntimeError: disk full" in shown
+
+
+def test_on_click_shows_any_error_and_restores_the_button():
+    import ipywidgets as widgets
+
+    from workbench.ui._common import on_click
+
+    button, message = widgets.Button(), widgets.HTML()
+    seen = []
+
+    def handler():
+        seen.append(button.disabled)  # disabled while it runs
+        raise wb.DataError([wb.data.Problem("items.csv", None, 3, "sku", "x", "a SKU")])
+
+    on_click(button, handler, message, title="Nope")
+    button.click()
+    assert seen == [True] and not button.disabled
+    assert "Nope" in message.value and "items.csv" in message.value  # a DataError as a table
+    message.value = ""
+    on_click(widgets.Button(), lambda: None, message, title="fine")
+    assert message.value == ""
 
 
 # --------------------------------------------------------------------------- helpers

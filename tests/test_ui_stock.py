@@ -285,3 +285,18 @@ def test_dataset_without_lots_greys_the_tab_out(small):
     assert d.tab.titles[i] == "Stock & review"
     assert isinstance(panel, StockPanel)
     assert_headline_equal(panel.headline, wb.weekly_review(small, d.plan).headline)
+
+
+def test_exception_csv_writes_no_live_formula():
+    """Before: a SKU or location such as =cmd|' /C calc'!A0 came out of the stock tab's
+    CSV downloads as a live formula."""
+    table = pd.DataFrame(
+        {"location": ["=cmd|' /C calc'!A0", "@SUM(A1)"], "on_hand_value": [-5.0, 3.0]},
+        index=pd.Index(['=HYPERLINK("http://x","a")', "B-2"], name="sku"),
+    )
+    text = exception_csv(table).decode("utf-8")
+    assert text.splitlines() == [
+        "sku,location,on_hand_value",
+        '"\'=HYPERLINK(""http://x"",""a"")",\'=cmd|\' /C calc\'!A0,-5.0',
+        "B-2,'@SUM(A1),3.0",
+    ]

@@ -96,3 +96,18 @@ def test_dashboard_scenario_change_reaches_the_panel(small):
     d.scenario = wb.Scenario("rate", holding_cost_rate=0.5)
     assert panel.evaluation.settings["scenario"] == "rate"
     assert panel.evaluation.classes.loc["total", "recommended_money"] < before
+
+
+def test_simulation_button_shows_an_error_and_stays_usable(small, monkeypatch):
+    """Before: an exception other than ValueError in the click handler was only logged by
+    ipywidgets: the user saw nothing happen."""
+    p = TodayPanel(small)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("kernel out of memory")
+
+    monkeypatch.setattr(wb, "evaluate_policy", boom)
+    p.simulate_button.click()
+    assert "The simulation failed" in p.sim_status.value
+    assert "RuntimeError: kernel out of memory" in p.sim_status.value
+    assert not p.simulate_button.disabled

@@ -416,3 +416,40 @@ def test_damaged_workbook_or_parquet_raises_data_error(binary_files, kind, cut, 
         load_uploaded(files)
     except DataError as err:
         assert not any("internal error" in p.expected for p in err.problems), err
+
+
+def test_text_longer_than_an_excel_cell_is_refused_at_load():
+    """Before: a 40,000-character SKU loaded, and to_excel cut it silently to 32,767."""
+    sku = "S" * 40_000
+    items = f"sku,name,inventory_type,unit_cost\n{sku},x,finished_good,1\nB,ok,finished_good,2\n"
+    demand = f"sku,date,quantity\n{sku},2026-01-01,1\nB,2026-01-01,2\n"
+    with pytest.raises(DataError) as err:
+        load_uploaded({"items.csv": items.encode(), "demand.csv": demand.encode()})
+    problems = [p for p in err.value.problems if "32,767" in p.expected]
+    assert [(p.file, p.row, p.column) for p in problems] == [
+        ("items.csv", 2, "sku"),
+        ("demand.csv", 2, "sku"),
+    ]
+    assert problems[0].value == "S" * 24 + "... (40,000 characters)"  # shown cut
+    assert "the most an Excel cell holds" in str(err.value)
+    ok = "S" * 32_767  # exactly a cell: accepted
+    load_uploaded(
+        {
+            "items.csv": items.replace(sku, ok).encode(),
+            "demand.csv": demand.replace(sku, ok).encode(),
+        }
+    )
+
+
+def test_loader_removes_the_export_guard_apostrophe():
+    items = (
+        "sku,name,inventory_type,unit_cost\n"
+        "'=A1,'@x,finished_good,1\n"
+        "B,'plain,finished_good,2\n"
+        "C,''+1,finished_good,3\n"
+    )
+    demand = "sku,date,quantity\n'=A1,2026-01-01,1\nB,2026-01-01,2\n"
+    ds = load_uploaded({"items.csv": items.encode(), "demand.csv": demand.encode()})
+    assert ds.items["sku"].tolist() == ["=A1", "B", "C"]
+    assert ds.items["name"].tolist() == ["@x", "'plain", "'+1"]  # only one apostrophe goes
+    assert ds.demand["sku"].tolist() == ["=A1", "B"]

@@ -31,6 +31,7 @@ import itertools
 import json
 import math
 import os
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType, SimpleNamespace
@@ -64,7 +65,10 @@ from .policy.service import normal_loss, reorder_point
 from .policy.undershoot import periodic_reorder_point, periodic_reorder_point_pmf
 
 __all__ = [
+    "JSON_MAX_CHARS",
+    "JSON_MAX_DEPTH",
     "PLAN_COLUMNS",
+    "SCENARIO_BOUNDS",
     "SCENARIO_DISTRIBUTIONS",
     "SCENARIO_POLICIES",
     "SERVICE_TYPES",
@@ -72,6 +76,7 @@ __all__ = [
     "Scenario",
     "compare_scenarios",
     "demand_history",
+    "load_json",
     "plan",
     "plan_changes",
     "plan_from_stats",
@@ -106,6 +111,30 @@ _ITEM_DEFAULTS = {
 }
 
 
+#: Accepted range of each numeric scenario field: (low, low included, high, unit); the high
+#: end always included. The ends are far beyond any real what-if, and inside them every
+#: plan figure stays a finite number (tests/test_scenario.py checks the corners).
+SCENARIO_BOUNDS: Mapping[str, tuple[float, bool, float, str]] = MappingProxyType(
+    {
+        # 0.01 % to 10,000 % of the unit cost a year
+        "holding_cost_rate": (1e-4, True, 100.0, "1/year"),
+        # up to a billion dollars an order
+        "order_cost": (0.0, False, 1e9, "$/order"),
+        # a hundredth to a hundred times the lead time
+        "lead_time_multiplier": (0.01, True, 100.0, "-"),
+        # no demand to a thousand times the demand
+        "demand_multiplier": (0.0, True, 1000.0, "-"),
+        # up to ten years between reviews
+        "review_period_days": (0.0, True, 3650.0, "days"),
+    }
+)
+
+#: Longest scenario JSON document read [characters] and deepest nesting of arrays and
+#: objects in it: a scenario file (an array of scenarios of flat fields) has depth 3.
+JSON_MAX_CHARS = 10_000_000
+JSON_MAX_DEPTH = 20
+
+
 def _abc_labels(n_cutoffs: int) -> tuple[str, ...]:
     return tuple("ABCDEFGHIJ"[: n_cutoffs + 1])
 
@@ -129,11 +158,11 @@ class Scenario:
     description : str, default ""
         Free text: what this what-if is about.
     holding_cost_rate : float, optional
-        Holding cost as a fraction of unit cost per year [1/year], i, > 0, for every
-        SKU. None: each item's own ``holding_cost_rate``.
+        Holding cost as a fraction of unit cost per year [1/year], i, from 0.0001 to
+        100, for every SKU. None: each item's own ``holding_cost_rate``.
     order_cost : float, optional
-        Fixed cost per order or setup [$/order], S, > 0, for every SKU. None: each
-        item's own ``order_cost``.
+        Fixed cost per order or setup [$/order], S, > 0 and at most 1e9, for every
+        SKU. None: each item's own ``order_cost``.
     service_targets : mapping of class -> float, default {"A": 0.98, "B": 0.95, "C": 0.90}
         Service target per ABC class [fraction in (0, 1)]; one for every ABC class
         (A, B, C... as many as ``len(abc_cutoffs) + 1``).
@@ -145,12 +174,13 @@ class Scenario:
         When True, an item's own ``service_level`` (if not blank) takes precedence
         over its class target; it is read as a target of ``service_type``.
     lead_time_multiplier : float, default 1.0
-        Scales every lead time and its standard deviation [-], > 0 ("lead time x2").
+        Scales every lead time and its standard deviation [-], 0.01 to 100 ("lead time
+        x2").
     demand_multiplier : float, default 1.0
-        Scales daily demand mean and standard deviation and annual demand [-], >= 0
-        ("demand +20 %" is 1.2).
+        Scales daily demand mean and standard deviation and annual demand [-], 0 to
+        1000 ("demand +20 %" is 1.2).
     review_period_days : float, default 0.0
-        Review period R [days], >= 0. 0 means "as often as possible": daily review,
+        Review period R [days], 0 to 3650 (ten years). 0 means "as often as possible": daily review,
         the finest the demand data show; the plan is made for R_eff = max(R, 1 day).
         Required > 0 for ``policy="RS"``.
     policy : {"sQ", "sS", "RS"}, default "sQ"
@@ -178,7 +208,9 @@ class Scenario:
     ------
     ValueError
         On any invalid field; the message names the field, the constraint, the
-        unit and the value.
+        unit and the value. The numeric fields' ranges are in :data:`SCENARIO_BOUNDS`:
+        beyond them a plan would overflow to inf or NaN (``order_cost=1e308`` made every
+        EOQ infinite) long before any real what-if needs them.
 
     Examples
     --------
@@ -216,20 +248,26 @@ class Scenario:
             fail(f"name must be a non-empty string; got {self.name!r}")
         if not isinstance(self.description, str):
             fail(f"description must be a string; got {self.description!r}")
-        for field, unit in (("holding_cost_rate", "1/year"), ("order_cost", "$/order")):
+        for field, (lo, lo_inclusive, hi, unit) in SCENARIO_BOUNDS.items():
             v = getattr(self, field)
-            if v is not None and not (_is_number(v) and math.isfinite(v) and v > 0):
-                fail(f"{field} must be > 0 [{unit}] or None (use each item's own); got {v!r}")
-        for field, lo, op in (
-            ("lead_time_multiplier", 0.0, ">"),
-            ("demand_multiplier", 0.0, ">="),
-            ("review_period_days", 0.0, ">="),
-        ):
-            v = getattr(self, field)
-            ok = _is_number(v) and math.isfinite(v) and (v > lo if op == ">" else v >= lo)
+            if v is None and field in ("holding_cost_rate", "order_cost"):
+                continue
+            ok = (
+                _is_number(v)
+                and math.isfinite(v)
+                and (v >= lo if lo_inclusive else v > lo)
+                and v <= hi
+            )
             if not ok:
-                unit = "days" if field == "review_period_days" else "-"
-                fail(f"{field} must be {op} {lo:g} [{unit}]; got {v!r}")
+                own = (
+                    " or None (use each item's own)"
+                    if field in ("holding_cost_rate", "order_cost")
+                    else ""
+                )
+                fail(
+                    f"{field} must be {'>=' if lo_inclusive else '>'} {lo:g} and <= {hi:g} "
+                    f"[{unit}]{own}; got {v!r}"
+                )
         if self.service_type not in SERVICE_TYPES:
             fail(f"service_type must be one of {SERVICE_TYPES}; got {self.service_type!r}")
         if self.policy not in SCENARIO_POLICIES:
@@ -353,13 +391,10 @@ class Scenario:
         Raises
         ------
         ValueError
-            If the text is not valid JSON (with the position) or not a valid scenario.
+            If the text is not valid JSON (with the position), too long or too deeply
+            nested (see :func:`load_json`), or not a valid scenario.
         """
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"scenario JSON is not valid: {exc}") from None
-        return cls.from_dict(data)
+        return cls.from_dict(load_json(text))
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the scenario as JSON to ``path`` (UTF-8) and return the path."""
@@ -375,6 +410,67 @@ class Scenario:
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed (validated again)."""
         return dataclasses.replace(self, **changes)
+
+
+def load_json(text: str | bytes) -> Any:
+    """Parse a scenario JSON document, refusing what no scenario file looks like.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The document (bytes are read as UTF-8).
+
+    Raises
+    ------
+    ValueError
+        If the text is longer than :data:`JSON_MAX_CHARS` characters, nests arrays and
+        objects deeper than :data:`JSON_MAX_DEPTH` (Python's parser would raise a bare
+        RecursionError on a few thousand levels), is not UTF-8 or not valid JSON.
+
+    Examples
+    --------
+    >>> load_json('{"name": "x"}')
+    {'name': 'x'}
+    >>> load_json("[" * 5000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: scenario JSON nests arrays and objects 5,000 levels deep; ...
+    """
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"scenario JSON is not UTF-8 text: {exc}") from None
+    if not isinstance(text, str):
+        raise ValueError(f"scenario JSON must be text; got {type(text).__name__}")
+    if len(text) > JSON_MAX_CHARS:
+        raise ValueError(
+            f"scenario JSON has {len(text):,} characters; at most {JSON_MAX_CHARS:,} are read"
+        )
+    depth = _json_depth(text)
+    if depth > JSON_MAX_DEPTH:
+        raise ValueError(
+            f"scenario JSON nests arrays and objects {depth:,} levels deep; a scenario file "
+            f"needs no more than 3, and at most {JSON_MAX_DEPTH} are read"
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"scenario JSON is not valid: {exc}") from None
+    except RecursionError:  # cannot happen within JSON_MAX_DEPTH; kept as a guard
+        raise ValueError("scenario JSON is nested too deeply") from None
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _json_depth(text: str) -> int:
+    """Deepest nesting of ``[`` and ``{`` outside strings (vectorised over characters)."""
+    bare = _JSON_STRING.sub('""', text)
+    codes = np.frombuffer(bare.encode("utf-8"), dtype=np.uint8)
+    step = np.isin(codes, (ord("["), ord("{"))).astype(np.int64)
+    step -= np.isin(codes, (ord("]"), ord("}")))
+    return int(np.cumsum(step).max(initial=0))
 
 
 # ---------------------------------------------------------------------------- the plan

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._numeric import index_in
+from ._safe_export import EXCEL_CELL_MAX_CHARS, unguard_series
 from .errors import Problem
 from .schema import SCHEMAS, Column, Table, header_unit, normalize_header, unit_conflict
 
@@ -263,12 +264,36 @@ class Validator:
             result, codes, uniques = _category_text(s)
             loc.codes[col.name] = (codes, uniques)
             blank = codes < 0
+            self._check_length(loc, col, result)
         else:
             result = _to_text(s)
             blank = result.isna().to_numpy()
+            self._check_length(loc, col, result)
         if col.required:
             self.add(loc, blank, col.name, s, "a value (this column is required)")
         return result
+
+    def _check_length(self, loc: Located, col: Column, text: pd.Series) -> None:
+        """A text longer than an Excel cell holds (32,767 characters) is a problem: a
+        workbook could not carry it whole (Excel and openpyxl cut it). The value is shown
+        cut to its first 24 characters, with its length."""
+        long = _too_long(text)
+        if long is None:
+            return
+        pos = np.flatnonzero(long)
+        lengths = text.iloc[pos].str.len().to_numpy()
+        shown = pd.Series(None, index=pd.RangeIndex(len(text)), dtype=object)
+        shown.iloc[pos] = [
+            f"{v[:24]}... ({n:,} characters)" for v, n in zip(text.iloc[pos], lengths, strict=True)
+        ]
+        self.add(
+            loc,
+            long,
+            col.name,
+            shown,
+            f"text of at most {EXCEL_CELL_MAX_CHARS:,} characters (the most an Excel cell "
+            "holds); shorten it",
+        )
 
     def _issue(self, loc: Located, col: Column, parsed: Parsed) -> None:
         """Report a column that reads two ways, or two cells that contradict."""
@@ -373,7 +398,9 @@ def _cell_text(v) -> object:
 
 
 def _to_text(s: pd.Series) -> pd.Series:
-    """Text with surrounding spaces trimmed; blanks become missing."""
+    """Text with surrounding spaces trimmed; blanks become missing; the apostrophe the
+    workbench's CSV exports put before a would-be formula removed (``'=x`` is ``=x``, see
+    :func:`workbench.data._safe_export.unguard_text`)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         return _category_text(s)[0]
     if pd.api.types.is_integer_dtype(s.dtype) and not isinstance(s.dtype, pd.StringDtype):
@@ -387,7 +414,23 @@ def _to_text(s: pd.Series) -> pd.Series:
         t = pd.Series([_cell_text(v) for v in s.astype(object)], dtype=STR)
     else:
         t = s.astype(STR)
-    return _trim(t)
+    return unguard_series(_trim(t))
+
+
+def _too_long(text: pd.Series) -> np.ndarray | None:
+    """Mask of the values longer than an Excel cell holds, None when there are none.
+
+    Looks at byte lengths first (a character is at least one byte), so a clean column is
+    checked without counting characters."""
+    chunked = getattr(text.array, "_pa_array", None)
+    if chunked is not None:
+        import pyarrow.compute as pc
+
+        longest = pc.max(pc.binary_length(chunked)).as_py()
+        if longest is None or longest <= EXCEL_CELL_MAX_CHARS:
+            return None
+    long = (text.str.len() > EXCEL_CELL_MAX_CHARS).fillna(False).to_numpy(dtype=bool)
+    return long if long.any() else None
 
 
 def _category_text(s: pd.Series) -> tuple[pd.Series, np.ndarray, pd.Series]:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._numeric import index_in
 from ._readers import EXCEL_EXT, ZIP_EXT, Collected, collect_sources
+from ._safe_export import EXCEL_MAX_ROWS, write_csv, write_excel
 from ._validate import PER_CHECK_LIMIT, Located, Validator
 from .errors import DataError, Problem
 from .frequency import (
@@ -33,8 +34,6 @@ from .limits import ReadLimits
 from .schema import SCHEMAS, table_for_name
 
 __all__ = ["Dataset", "load_dataset", "load_uploaded"]
-
-EXCEL_MAX_ROWS = 1_048_575  # data rows that fit under a header in one sheet
 
 
 class Dataset:
@@ -280,7 +279,10 @@ class Dataset:
     def to_folder(self, path: str | os.PathLike, format: Literal["csv", "parquet"] = "csv") -> Path:
         """Write each table to ``path/<table>.csv`` (or ``.parquet``); returns the folder.
 
-        Loading the folder back with :func:`load_dataset` gives an equal dataset.
+        Loading the folder back with :func:`load_dataset` gives an equal dataset. CSV text
+        that a spreadsheet would run as a formula (starting with ``= + - @``, tab or CR)
+        gets a leading apostrophe, which the loader removes again; see
+        :mod:`workbench.data._safe_export`. Parquet is written as it is.
         """
         if format not in ("csv", "parquet"):
             raise ValueError(f"format must be 'csv' or 'parquet'; got {format!r}")
@@ -288,7 +290,7 @@ class Dataset:
         folder.mkdir(parents=True, exist_ok=True)
         for name, frame in self.tables.items():
             if format == "csv":
-                frame.to_csv(folder / f"{name}.csv", index=False, lineterminator="\n")
+                write_csv(frame, folder / f"{name}.csv")
             else:
                 frame.to_parquet(folder / f"{name}.parquet", index=False)
         return folder
@@ -296,10 +298,16 @@ class Dataset:
     def to_excel(self, path: str | os.PathLike) -> Path:
         """Write a workbook with one sheet per table; returns its path.
 
+        Text is written as text cells, never formulas, with control characters escaped
+        as ``_xHHHH_`` (see :mod:`workbench.data._safe_export`); loading the workbook back
+        with :func:`load_dataset` gives an equal dataset.
+
         Raises
         ------
         ValueError
-            If a table has more rows than an Excel sheet holds (1,048,575 below the header).
+            If a table has more rows than an Excel sheet holds (1,048,575 below the header)
+            or a text longer than a cell holds (32,767 characters; the loader refuses
+            such values).
         """
         for name, frame in self.tables.items():
             if len(frame) > EXCEL_MAX_ROWS:
@@ -309,26 +317,7 @@ class Dataset:
                 )
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        import openpyxl
-        from openpyxl.cell import WriteOnlyCell
-
-        book = openpyxl.Workbook(write_only=True)  # streams rows: fast and lean
-        for name, frame in self.tables.items():
-            ws = book.create_sheet(name)
-            ws.append(list(frame.columns))
-            columns = []
-            for col in frame.columns:
-                s = frame[col]
-                if s.dtype.kind == "M":
-                    values = [None if pd.isna(x) else x for x in s.dt.to_pydatetime()]
-                else:
-                    values = s.astype(object).where(s.notna(), None).tolist()
-                    if s.dtype.kind not in "fiub":  # text: never let "=..." become a formula
-                        values = [_text_cell(ws, x, WriteOnlyCell) for x in values]
-                columns.append(values)
-            for row in zip(*columns, strict=True):
-                ws.append(row)
-        book.save(path)
+        write_excel(self.tables, path)
         return path
 
     # ------------------------------------------------------------------ comparing
@@ -353,14 +342,6 @@ class Dataset:
     def __repr__(self) -> str:
         parts = ", ".join(f"{n}: {len(f):,} rows" for n, f in self.tables.items())
         return f"Dataset({parts}; source={self.source!r})"
-
-
-def _text_cell(ws, value, cell_type):
-    if isinstance(value, str) and value.startswith("="):
-        cell = cell_type(ws, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 # ---------------------------------------------------------------------- loaders

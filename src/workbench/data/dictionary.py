@@ -82,6 +82,10 @@ generated from the table schemas in `src/workbench/data/schema.py` by
   matches another table's only up to leading zeros is reported with a hint), *number*,
   *date*, *one of* a fixed list (matched ignoring case, spaces and hyphens:
   `Finished Good` is `finished_good`).
+- **Text** is at most 32,767 characters per cell (the most an Excel cell holds; a longer
+  value is reported). A text written with a leading apostrophe before `=`, `+`, `-`, `@`,
+  a tab or a carriage return (`'=A1`, how the workbench's own CSV exports keep a text from
+  being run as a spreadsheet formula) is read without that one apostrophe (`=A1`).
 - **Numbers** may carry a currency sign and a trailing `%` (`95%` is 0.95). The decimal
   separator is decided once per column from all its cells, never cell by cell: `12,5`,
   `0,125` or `1.234,56` prove a decimal comma, `12.5`, `0.125` or `1,234.56` a decimal

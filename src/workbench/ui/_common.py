@@ -9,14 +9,15 @@ from __future__ import annotations
 import base64
 import copy
 import html
-import io
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
+
+from ..data._safe_export import csv_bytes, excel_bytes
 
 __all__ = [
     "CSS",
@@ -25,14 +26,17 @@ __all__ = [
     "decode_data_uri",
     "defaults_sentences",
     "download_link",
+    "error_html",
     "error_table_html",
     "figure_widget",
     "fmt_int",
     "fmt_money",
     "fmt_number",
     "fmt_pct",
+    "frame_to_csv_bytes",
     "frame_to_excel_bytes",
     "html_table",
+    "on_click",
     "plotly_template",
     "problems_frame",
     "share_plotly_bundle",
@@ -463,6 +467,44 @@ def download_link(data: bytes, filename: str, label: str, mime: str, *, css_clas
     )
 
 
+def on_click(
+    button: widgets.Button, handler: Callable[[], object], message: widgets.HTML, *, title: str
+) -> Callable[[widgets.Button], None]:
+    """Run ``handler()`` when ``button`` is clicked; show any error in ``message``.
+
+    ipywidgets catches an exception raised in a click handler and only logs it: the
+    user sees nothing, and a button the handler disabled stays disabled. Here the
+    button is disabled while the handler runs and left as it was before the click
+    afterwards, whatever happens; an exception is shown in ``message`` as a readable
+    error (``title``, then the problems or the exception's type and text). Returns the
+    callback registered.
+    """
+
+    def callback(_button=None) -> None:
+        was_disabled = button.disabled
+        button.disabled = True
+        try:
+            handler()
+        except Exception as exc:  # shown to the user, never swallowed
+            message.value = error_html(exc, title=title)
+        finally:
+            button.disabled = was_disabled
+
+    button.on_click(callback)
+    return callback
+
+
+def error_html(exc: BaseException, *, title: str) -> str:
+    """An exception as HTML for a panel: a DataError's problems as a table (see
+    :func:`error_table_html`), any other exception as its type and message."""
+    if getattr(exc, "problems", None) is not None or hasattr(exc, "to_frame"):
+        return error_table_html(exc, title=title)
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return (
+        f'<div class="wb-error"><h4>{html.escape(title)}</h4><div>{html.escape(text)}</div></div>'
+    )
+
+
 def uploaded_files(value: Iterable) -> dict[str, bytes]:
     """Name -> bytes of the files in an ipywidgets 8 FileUpload value (a tuple of dicts
     with ``name`` and ``content`` as a memoryview); a plain dict name -> bytes passes
@@ -481,16 +523,15 @@ def plotly_template() -> str:
 
 
 def frame_to_excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
-    """An .xlsx workbook (one sheet per frame) as bytes, written with openpyxl."""
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-        for name, frame in frames.items():
-            out = frame.copy()
-            for col in out.columns:  # Excel has no time zones
-                if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-                    out[col] = out[col].dt.tz_localize(None)
-            out.to_excel(xl, sheet_name=name[:31], index=False)
-    return buf.getvalue()
+    """An .xlsx workbook (one sheet per frame, no index) as bytes, guarded: text is text,
+    never a formula, control characters escaped (:mod:`workbench.data._safe_export`)."""
+    return excel_bytes(frames)
+
+
+def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame (no index) as UTF-8 CSV bytes, guarded: a text a spreadsheet would run
+    as a formula gets a leading apostrophe (:mod:`workbench.data._safe_export`)."""
+    return csv_bytes(frame)
 
 
 def sync_figures(widget) -> int:

@@ -23,8 +23,10 @@ from ._common import (
     download_link,
     error_table_html,
     fmt_int,
+    frame_to_csv_bytes,
     frame_to_excel_bytes,
     html_table,
+    on_click,
     unplanned_html,
     uploaded_files,
 )
@@ -80,10 +82,13 @@ def load_files(files: dict[str, bytes], **options):
 
 
 def plan_downloads(plan: pd.DataFrame) -> dict[str, tuple[bytes, str]]:
-    """The plan as CSV and Excel bytes: {"csv": (bytes, mime), "xlsx": (bytes, mime)}."""
+    """The plan as CSV and Excel bytes: {"csv": (bytes, mime), "xlsx": (bytes, mime)}.
+
+    Both are guarded against formula injection (:mod:`workbench.data._safe_export`).
+    """
     frame = _plan_frame(plan)
     return {
-        "csv": (frame.to_csv(index=False).encode("utf-8"), "text/csv"),
+        "csv": (frame_to_csv_bytes(frame), "text/csv"),
         "xlsx": (frame_to_excel_bytes({"plan": frame}), XLSX_MIME),
     }
 
@@ -198,8 +203,15 @@ class DataPanel(Panel):
         )
         self.add_class("wb-data-panel")
         self.upload.observe(self._on_upload, names="value")
-        self.sample_button.on_click(self._on_sample)
-        self.excel_button.on_click(self.make_excel)
+        on_click(
+            self.sample_button,
+            self._on_sample,
+            self.message,
+            title="The sample could not be loaded",
+        )
+        on_click(
+            self.excel_button, self.make_excel, self.excel, title="The Excel file could not be made"
+        )
         self.date_order.observe(self._on_option, names="value")
         self.decimal.observe(self._on_option, names="value")
         self.bucket.observe(self._on_bucket, names="value")
@@ -319,7 +331,7 @@ class DataPanel(Panel):
             return
         self._plan = plan
         frame = _plan_frame(plan)
-        csv = frame.to_csv(index=False).encode("utf-8")
+        csv = frame_to_csv_bytes(frame)
         self.downloads.value = (
             download_link(csv, "plan.csv", "Plan as CSV", "text/csv", css_class="wb-plan-csv")
             + f'<div class="wb-note">{fmt_int(len(plan))} SKUs; columns: '
@@ -330,15 +342,18 @@ class DataPanel(Panel):
         self.excel_button.disabled = False
 
     def make_excel(self, _button=None) -> str:
-        """Write the plan as an .xlsx workbook and show its download link; return the link."""
+        """Write the plan as an .xlsx workbook and show its download link; return the link.
+
+        The button runs this through :func:`~workbench.ui._common.on_click`: an error is
+        shown beside the button, which is enabled again.
+        """
         if self._plan is None:
             return ""
-        self.excel_button.disabled = True
+        self.excel.value = ""
         data = frame_to_excel_bytes({"plan": _plan_frame(self._plan)})
         self.excel.value = download_link(
             data, "plan.xlsx", "Plan as Excel (ready)", XLSX_MIME, css_class="wb-plan-xlsx"
         )
-        self.excel_button.disabled = False
         return self.excel.value
 
 

@@ -18,8 +18,16 @@ import pandas as pd
 import traitlets
 
 import workbench as wb
+from workbench.scenario import load_json
 
-from ._common import Panel, download_link, error_table_html, html_table, uploaded_files
+from ._common import (
+    Panel,
+    download_link,
+    error_table_html,
+    html_table,
+    on_click,
+    uploaded_files,
+)
 
 __all__ = ["ScenarioPanel", "scenarios_from_json", "scenarios_to_json"]
 
@@ -35,17 +43,18 @@ def scenarios_from_json(text: str | bytes) -> list:
     Raises
     ------
     ValueError
-        If the text is not JSON or an entry is not a scenario.
+        If the text is not JSON (or too long or deep, see ``workbench.scenario.load_json``)
+        or an entry is not a scenario.
     """
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not a JSON file: {exc}") from exc
+        obj = load_json(text)
+    except ValueError as exc:
+        raise ValueError(f"not a JSON file of scenarios: {exc}") from None
     entries = obj if isinstance(obj, list) else [obj]
     out = []
     for i, entry in enumerate(entries, 1):
         try:
-            out.append(wb.Scenario.from_json(json.dumps(entry)))
+            out.append(wb.Scenario.from_dict(entry))
         except Exception as exc:
             raise ValueError(f"entry {i} is not a valid scenario: {exc}") from exc
     return out
@@ -189,9 +198,9 @@ class ScenarioPanel(Panel):
             **kwargs,
         )
         self.add_class("wb-scenario-panel")
-        self.save_button.on_click(lambda _b: self.save())
-        self.apply_button.on_click(lambda _b: self.apply())
-        self.compare_button.on_click(lambda _b: self.compare())
+        on_click(self.save_button, self.save, self.message, title="The scenario was not saved")
+        on_click(self.apply_button, self.apply, self.message, title="The scenario was not applied")
+        on_click(self.compare_button, self.compare, self.message, title="The comparison failed")
         self.import_upload.observe(self._on_import, names="value")
         self.observe(self._on_scenarios, names="scenarios")
         self.set_scenario(self.current)

@@ -38,6 +38,7 @@ from ._common import (
     fmt_money,
     fmt_number,
     fmt_pct,
+    frame_to_csv_bytes,
     html_table,
     plotly_template,
     sku_units,
@@ -195,9 +196,10 @@ def valuation_periods(dataset) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
 
 
 def exception_csv(table: pd.DataFrame) -> bytes:
-    """An exception list as CSV bytes, the SKU index (if any) as the first column."""
+    """An exception list as CSV bytes, the SKU index (if any) as the first column,
+    guarded against formula injection (:func:`frame_to_csv_bytes`)."""
     frame = table.reset_index() if table.index.name is not None else table
-    return frame.to_csv(index=False).encode("utf-8")
+    return frame_to_csv_bytes(frame)
 
 
 def _with_units(frame: pd.DataFrame, units: pd.Series | None) -> pd.DataFrame:

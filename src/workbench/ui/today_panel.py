@@ -19,7 +19,7 @@ import traitlets
 
 import workbench as wb
 
-from ._common import Panel, fmt_int, fmt_money, fmt_pct, html_table
+from ._common import Panel, fmt_int, fmt_money, fmt_pct, html_table, on_click
 
 __all__ = ["TodayPanel", "today_settings_missing"]
 
@@ -163,7 +163,12 @@ class TodayPanel(Panel):
         )
         self.add_class("wb-today")
         self.view.observe(lambda _c: self._render_skus(), names="value")
-        self.simulate_button.on_click(lambda _b: self.run(simulate=True))
+        on_click(
+            self.simulate_button,
+            lambda: self.run(simulate=True),
+            self.sim_status,
+            title="The simulation failed",
+        )
         self.run(simulate=False)
 
     # -- dashboard hooks

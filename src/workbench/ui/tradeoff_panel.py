@@ -36,6 +36,7 @@ from ._common import (
     fmt_number,
     fmt_pct,
     html_table,
+    on_click,
     plotly_template,
 )
 from .eoq_panel import slider, top_sku, update_figure
@@ -269,7 +270,7 @@ class TradeoffPanel(Panel):
         for s in self.targets.values():
             s.observe(self._on_change, names="value")
         self.sku.observe(self._on_sku, names="value")
-        self.run_button.on_click(lambda _b: self.run_simulation())
+        on_click(self.run_button, self.run_simulation, self.status, title="The simulation failed")
         self.set_dataset(dataset)
 
     # -- data
