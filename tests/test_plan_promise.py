@@ -249,12 +249,24 @@ def test_auto_distribution_by_demand_class_and_fallback_without_history():
     assert (n["distribution"] == "normal").all()
 
 
-def test_large_demand_uses_the_normal_model():
-    items = _items(["big"], 5000.0, 10.0)
-    p = plan_from_stats(items, _stats(["big"], 2000.0, 2000.0))
-    assert p.loc["big", "demand_class"] == "erratic"
-    assert p.loc["big", "distribution"] == "normal (large demand)"
-    assert np.isfinite(p.loc["big", "reorder_point"])
+@pytest.mark.parametrize("policy", ["sQ", "RS"])
+def test_large_demand_keeps_its_model_in_steps_and_its_promise(policy):
+    """A discrete model whose demand over L + R passes 1,000 units counts demand in steps
+    of several units (a short pmf) instead of switching to the normal, whose upper tail
+    is too thin for skewed daily demand: gamma demand of mean 2,000 and sd 2,000 a day."""
+    rng = np.random.default_rng(8)
+    plans, blocks = [], []
+    for stype, target in TARGET.items():
+        items = _items([f"big-{stype}"], 5000.0, 10.0).assign(service_level=target)
+        sc = Scenario(service_type=stype, policy=policy, review_period_days=4.0 * (policy == "RS"))
+        p = plan_from_stats(items, _stats(items["sku"], 2000.0, 2000.0), sc)
+        plans.append(p)
+        blocks.append(rng.gamma(1.0, 2000.0, (DAYS + WARMUP, REPS)))
+    p = pd.concat(plans)
+    p.attrs = plans[0].attrs
+    assert (p["demand_class"] == "erratic").all() and (p["distribution"] == "gamma").all()
+    assert np.isfinite(p["reorder_point"]).all()
+    _check(p, _delivered(p, np.concatenate(blocks, axis=1)))
 
 
 def test_scenario_distribution_fields_round_trip_and_validate():

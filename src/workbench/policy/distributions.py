@@ -16,7 +16,9 @@ the SKU with the largest demand, and the probability beyond ``K - 1`` (at most
 and the mean, the cdf and the loss functions are exact to within about ``tail``
 times the mean excess beyond ``K - 1`` (a few 1e-9 units). A guard,
 ``max_cells`` (default 2**25 = 33.5 million cells, 268 MB), refuses to build a larger
-matrix: SKUs with large demand belong to a continuous model ("normal", "gamma").
+matrix: SKUs with large demand belong to a continuous model ("normal", "gamma") or
+count demand in steps of several units (``step`` of :func:`lead_time_demand_distribution`;
+:func:`gamma_pmf` of mean / step and sd / step).
 Helpers read any such matrix: :func:`pmf_cdf`, :func:`pmf_loss` (first-order loss),
 :func:`pmf_loss2` (second-order loss) and :func:`pmf_quantile`.
 
@@ -798,12 +800,26 @@ def compound_pmf(
 
 
 # --------------------------------------------------------------------------- empirical
-def _empirical_bucket_pmf(hist: np.ndarray, max_cells: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-bucket empirical pmf of each row's non-NaN values (rounded, negatives at 0)."""
+def _empirical_bucket_pmf(
+    hist: np.ndarray, max_cells: int, step: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-bucket empirical pmf of each row's non-NaN values (rounded, negatives at 0).
+
+    With ``step`` (per row, [units]) cell k stands for k * step units and a value x
+    is split between the two neighbouring cells, x / step = k + f giving 1 - f to k and
+    f to k + 1 (the mean kept exactly, as :func:`gamma_pmf` does).
+    """
     n = hist.shape[0]
     valid = ~np.isnan(hist)
-    vals = np.rint(np.maximum(np.where(valid, hist, 0.0), 0.0)).astype(np.int64)
-    top = int(vals.max()) if vals.size else 0
+    x = np.maximum(np.where(valid, hist, 0.0), 0.0)
+    if step is None:
+        vals = np.rint(x).astype(np.int64)
+        frac = None
+    else:
+        x = x / step[:, None]
+        vals = np.floor(x).astype(np.int64)
+        frac = x - vals
+    top = int(vals.max()) + (frac is not None) if vals.size else 0
     k = top + 1
     if n * k > max_cells:
         raise ValueError(
@@ -811,11 +827,14 @@ def _empirical_bucket_pmf(hist: np.ndarray, max_cells: int) -> tuple[np.ndarray,
             f"empirical pmf; got {max_cells}"
         )
     rows = np.broadcast_to(np.arange(n)[:, None], hist.shape)
-    counts = (
-        np.bincount((rows[valid] * k + vals[valid]).ravel(), minlength=n * k)
-        .reshape(n, k)
-        .astype(float)
-    )
+    cell = (rows[valid] * k + vals[valid]).ravel()
+    if frac is None:
+        counts = np.bincount(cell, minlength=n * k).reshape(n, k).astype(float)
+    else:
+        f = frac[valid].ravel()
+        counts = np.bincount(cell, weights=1.0 - f, minlength=n * k)
+        counts += np.bincount(cell + 1, weights=f, minlength=n * k)
+        counts = counts.reshape(n, k)
     n_valid = valid.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         pmf = counts / n_valid[:, None]
@@ -925,6 +944,7 @@ def lead_time_demand_distribution(
     lead_time: Any = None,
     history: Any = None,
     method: str = "iid",
+    step: Any = None,
     tail: float = _TAIL,
     max_cells: int = MAX_CELLS,
 ) -> LeadTimeDemandDistribution:
@@ -957,6 +977,12 @@ def lead_time_demand_distribution(
         "empirical".
     method : {"iid", "windows"}, default "iid"
         How "empirical" bootstraps the history (see Notes).
+    step : array_like, optional
+        "empirical" with ``method="iid"`` only: count demand in steps of ``step`` units
+        per SKU [units], > 0, so that a large demand fits a short pmf (cell k of the
+        result stands for k * step units; ``mean`` and ``sd`` are in steps too). Each
+        day's value is split between its two neighbouring steps, keeping the mean.
+        Default: whole units (values rounded).
     tail, max_cells
         As in :func:`poisson_pmf`.
 
@@ -1068,7 +1094,13 @@ def lead_time_demand_distribution(
 
     if kind == "empirical":
         lt_pmf = lt if lt is not None else lead_time_pmf(lt_mean, lt_sd, tail=tail)
-        bucket, n_valid = _empirical_bucket_pmf(hist, max_cells)
+        unit = None
+        if step is not None:
+            if method != "iid":
+                raise ValueError("step is supported for method='iid' only")
+            unit = _as_1d("step", step, n)
+            require_positive("step", unit, "units")
+        bucket, n_valid = _empirical_bucket_pmf(hist, max_cells, unit)
         empty = n_valid == 0
         bucket[empty] = 0.0
         bucket[empty, 0] = 1.0  # no history: no demand (flagged by the caller's class "none")
