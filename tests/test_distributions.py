@@ -455,7 +455,7 @@ def test_reorder_point_errors():
 def test_choose_distribution_auto_force_and_types():
     classes = ["smooth", "erratic", "intermittent", "lumpy", "none"]
     assert choose_distribution(classes).tolist() == [
-        "normal",
+        "empirical",
         "gamma",
         "empirical",
         "empirical",
@@ -465,7 +465,10 @@ def test_choose_distribution_auto_force_and_types():
     assert choose_distribution(classes, force="poisson").tolist() == ["poisson"] * 5
     s = pd.Series(["smooth", "lumpy"], index=["a", "b"])
     out = choose_distribution(s)
-    assert out.index.tolist() == ["a", "b"] and out.tolist() == ["normal", "empirical"]
+    assert out.index.tolist() == ["a", "b"] and out.tolist() == ["empirical", "empirical"]
+    assert choose_distribution(classes, smooth="normal")[0] == "normal"  # the textbook's
+    with pytest.raises(ValueError, match="smooth must be"):
+        choose_distribution(classes, smooth="poisson")
     with pytest.raises(ValueError, match="force must be None or one of"):
         choose_distribution(classes, force="lognormal")
     with pytest.raises(ValueError, match="demand_class must be"):

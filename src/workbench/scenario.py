@@ -161,9 +161,11 @@ class Scenario:
         the undershoot below s at a review every R_eff days.
     distribution : {"auto", "normal", "gamma", "poisson", "negbin", "empirical"}
         Model of demand for the reorder point, default "auto": by demand class,
-        smooth -> normal, erratic -> gamma, intermittent, lumpy (and too little
-        demand to classify) -> empirical, the bootstrap of the SKU's own daily
-        history (see :func:`workbench.policy.choose_distribution`).
+        erratic -> gamma; smooth, intermittent, lumpy (and too little demand to
+        classify) -> empirical, the bootstrap of the SKU's own daily history
+        (without one: normal for smooth, negbin for the others; see
+        :func:`workbench.policy.choose_distribution` for why not the normal for
+        smooth demand).
     class_cutoffs : tuple of float, default (1.32, 0.49)
         Syntetos-Boylan-Croston cut-offs (ADI [buckets], CV^2 of non-zero demand
         sizes [-]) of the demand classes.
@@ -546,7 +548,8 @@ def plan_from_stats(
        given and ``scenario.use_item_service_levels``, else the class target. The
        Syntetos-Boylan-Croston class comes from ADI and the CV^2 of non-zero bucket
        demands (``scenario.class_cutoffs``); with ``scenario.distribution="auto"``
-       smooth -> normal, erratic -> gamma, intermittent, lumpy and none -> empirical
+       erratic -> gamma; smooth, intermittent, lumpy and none -> empirical, or
+       without a daily history normal for smooth and negbin for the others
        (:func:`workbench.policy.choose_distribution`). Weekly or monthly statistics
        enter through their per-day equivalents (mean / b, sd / sqrt(b) for buckets of
        b days), so lead times and review periods stay in days.
@@ -795,12 +798,15 @@ def _demand_classes(
         model = np.asarray(choose_distribution(klass.astype(str)), dtype=object)
     else:
         model = np.full(n, sc.distribution, dtype=object)
-    # the bootstrap needs the SKU's own daily demand; without it, a count model
+    # the bootstrap needs the SKU's own daily demand; without it, the normal for smooth
+    # demand (the textbook's choice) and a count model for the others
     has_days = daily & (rows >= 0)
     no_days = (model == "empirical") & ~has_days
     label = model.copy()
-    model[no_days] = "negbin"
-    label[no_days] = "negbin (no daily history)"
+    fallback = np.where(klass == "smooth", "normal", "negbin")
+    model[no_days] = fallback[no_days]
+    # the normal is the textbook's choice for smooth demand: no note needed
+    label[no_days] = np.where(klass == "smooth", "normal", "negbin (no daily history)")[no_days]
     return SimpleNamespace(klass=klass, model=model, label=label, rows=rows, history=history)
 
 
