@@ -57,6 +57,7 @@ from .policy.distributions import (
     lead_time_demand_distribution,
     lead_time_pmf,
     ltd_reorder_point,
+    ltd_service,
     pmf_loss,
 )
 from .policy.eoq import eoq
@@ -572,10 +573,12 @@ def plan_from_stats(
        demand over L + R (:func:`workbench.reorder_point`, [SPT] ch. 6, for normal demand;
        :func:`workbench.policy.ltd_reorder_point` for the others) with the average
        order mu_d R; it is reported as both ``reorder_point`` and ``order_up_to``. Its
-       cycle service P(D_{L+R} <= S) is per review period: with intermittent demand a
-       review after no demand places no order, and the simulator's receipt-to-receipt
-       cycles then span several periods and see a lower cycle service (the fill rate
-       holds).
+       cycle service counts replenishment cycles (receipt to receipt, as the
+       simulator does): a review after no demand places no order, so with p0 =
+       P(D_R = 0) > 0 (whole-unit models) the cycle an order closes needs S to cover
+       D_R given D_R > 0 plus D_L, P = (P(D_{L+R} <= S) - p0 P(D_L <= S)) / (1 - p0),
+       and S is the smallest meeting the target on that (:func:`_cycle_ltd`); for
+       demand on every day (the normal) it is P(D_{L+R} <= S).
        The lead-time demand has mean mu_d L and variance L sigma_d^2 + mu_d^2
        sigma_LT^2 ([SPT] ch. 6), or the model's distribution with a gamma lead time.
     4. Costs and stock (:func:`_costs`). Ordering S D / (Q + E[U] for "sS") or S 365
@@ -987,6 +990,7 @@ def _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> Non
 def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
     """(R, S): S covers the demand over L + R for SKUs ``g``; the average order is mu_d R."""
     avg_order = d.mu[g] * r_eff
+    ltd_l = None  # the lead-time demand pmf (discrete models)
     if kind == "normal":
         r = reorder_point(
             d.mu[g], d.sd[g], lead_time_days=it.lt[g] + r_eff, lead_time_sd_days=it.lt_sd[g],
@@ -1017,18 +1021,53 @@ def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
                 kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time=lt_pmf,
                 review_buckets=round(r_eff),
             )  # fmt: skip
+        # a review after no demand orders nothing: per replenishment cycle (receipt to
+        # receipt) the level must cover D_R given D_R > 0 plus D_L, not D_{L+R}
+        zero = _demand_pmf(kind, g, d, dcls, round(r_eff), 0, step=step)[:, 0]
+        ltd_l = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], step=step)
+        cyc = _cycle_ltd(ltd, ltd_l, zero)
         r = ltd_reorder_point(
-            ltd, service_level=target[g], service_type=sc.service_type,
-            order_quantity=avg_order / h,
+            cyc if sc.service_type == "cycle" else ltd, service_level=target[g],
+            service_type=sc.service_type, order_quantity=avg_order / h,
         )  # fmt: skip
+        r = r._replace(
+            cycle_service_level=ltd_service(cyc, r.reorder_point).cycle_service_level,
+            fill_rate=ltd_service(ltd, r.reorder_point, order_quantity=avg_order / h).fill_rate,
+        )
         level = r.reorder_point * h
     out.s[g] = level
     out.S[g] = level
     out.csl[g] = r.cycle_service_level
-    out.fill[g] = _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, out.step[g])
+    out.fill[g] = _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, out.step[g], ltd_l)
 
 
-def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, h=1.0) -> np.ndarray:
+def _cycle_ltd(
+    ltd: LeadTimeDemandDistribution, ltd_l: np.ndarray, zero: np.ndarray
+) -> LeadTimeDemandDistribution:
+    """Demand an (R, S) level covers per replenishment cycle: D_R given D_R > 0, plus D_L.
+
+    A cycle runs from one receipt to the next; a review after a period without demand
+    orders nothing, so the cycle closed by an order spans the periods back to the
+    previous order, of which only the last had demand. With p0 = P(D_R = 0), the pmf of
+    D_{L+R} is p0 f_L + (1 - p0) f_{R+ + L}, so f_{R+ + L} = (f_{L+R} - p0 f_L) /
+    (1 - p0). For demand on every day (p0 = 0) it is D_{L+R}, the textbook's.
+    """
+    a, b = ltd.pmf, ltd_l
+    width = max(a.shape[1], b.shape[1])
+    a = np.pad(a, ((0, 0), (0, width - a.shape[1])))
+    b = np.pad(b, ((0, 0), (0, width - b.shape[1])))
+    p0 = np.where(np.isfinite(zero), np.clip(zero, 0.0, 1.0), 0.0)[:, None]
+    some = p0 < 1.0 - 1e-9
+    c = np.where(some, (a - p0 * b) / np.where(some, 1.0 - p0, 1.0), a)
+    c = np.maximum(c, 0.0)
+    c /= np.where(c.sum(axis=1, keepdims=True) > 0, c.sum(axis=1, keepdims=True), 1.0)
+    x = np.arange(width, dtype=float)
+    mean = c @ x
+    sd = np.sqrt(np.maximum(c @ (x * x) - mean * mean, 0.0))
+    return LeadTimeDemandDistribution(ltd.kind, mean, sd, c)
+
+
+def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, h=1.0, ltd_l=None) -> np.ndarray:
     """Fill rate of (R, S): 1 - (E[(D_{L+R} - S)^+] - E[(D_L - S)^+]) / (mu_d R).
 
     The textbook 1 - E[(D_{L+R} - S)^+] / (mu_d R) ([SPT] ch. 6), which S is chosen by,
@@ -1042,9 +1081,10 @@ def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, h=1.0) -> np.nd
         np.divide(level - mu_l, sd_l, out=z, where=sd_l > 0)
         espc_l = np.where(sd_l > 0, sd_l * normal_loss(z), np.maximum(mu_l - level, 0.0))
     else:
-        step = h if np.any(h > 1.0) else None
-        ltd = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], step=step)
-        espc_l = pmf_loss(ltd, level / h) * h
+        if ltd_l is None:
+            step = h if np.any(h > 1.0) else None
+            ltd_l = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], step=step)
+        espc_l = pmf_loss(ltd_l, level / h) * h
     return np.clip(1.0 - np.maximum(espc_lr - espc_l, 0.0) / avg_order, 0.0, 1.0)
 
 
