@@ -164,39 +164,53 @@ def _lumpy_history(rng, n_days: int, n: int, p_demand: float, size_mean: float, 
     return np.where(occurs, size, 0.0)
 
 
-@pytest.mark.parametrize("policy", ["sQ", "sS", "RS"])
+@pytest.mark.parametrize("policy", ["sQ", "sS", "RS", "base-stock"])
 def test_empirical_plans_deliver_their_service_on_the_bootstrap(policy):
-    """Intermittent and lumpy SKUs planned on their own history ("auto" -> empirical),
-    simulated on days resampled from that history."""
+    """Smooth, intermittent and lumpy SKUs planned on their own history ("auto" ->
+    empirical), simulated on days resampled from that history; the last smooth SKU sells
+    so much (380 a day) that its plan counts demand in steps of several units.
+
+    (A near-constant large demand, Poisson(400) a day, with S - s two days of it is the
+    steps' worst case for (s, S): whether two days reach S - s turns on the last unit,
+    which a step of 2 moves by half a step, and the undershoot by 3 units.)"""
     rng = np.random.default_rng(31)
     n_days = 730
     hist = np.concatenate(
-        [_lumpy_history(rng, n_days, 1, 0.3, 3.0), _lumpy_history(rng, n_days, 1, 0.25, 6.0, 0.5)],
+        [
+            _lumpy_history(rng, n_days, 1, 0.3, 3.0),
+            _lumpy_history(rng, n_days, 1, 0.25, 6.0, 0.5),
+            np.where(rng.random((n_days, 1)) < 0.9, rng.poisson(12.0, (n_days, 1)), 0.0),
+            np.rint(rng.gamma(4.0, 100.0, (n_days, 1))) * (rng.random((n_days, 1)) < 0.95),
+        ],
         axis=1,
-    )
-    names = ["intermittent", "lumpy"]
+    ).astype(float)
+    names = ["intermittent", "lumpy", "smooth", "big"]
     dates = pd.date_range("2024-01-01", periods=n_days, freq="D")
     long = pd.DataFrame(
-        {"date": np.tile(dates, 2), "sku": np.repeat(names, n_days), "quantity": hist.T.ravel()}
+        {"date": np.tile(dates, 4), "sku": np.repeat(names, n_days), "quantity": hist.T.ravel()}
     )
     long = long[long["quantity"] > 0]
     stats = wb.demand_stats(long)
     history = wb.bucket_demand(long, end=dates[-1], skus=names)
+    review = {"RS": 4.0, "base-stock": 1.0}.get(policy, 0.0)
     plans = []
     for stype, target in TARGET.items():
-        items = _items([f"{n}-{stype}" for n in names], 12.0, 3.0).assign(service_level=target)
+        items = _items([f"{n}-{stype}" for n in names], [12.0, 12.0, 40.0, 800.0], 3.0)
+        items = items.assign(service_level=target)
         st = stats.loc[names].set_axis(items["sku"])
         hist_named = history._replace(skus=pd.Index(items["sku"], name="sku"))
         sc = Scenario(
-            service_type=stype, policy=policy, review_period_days=4.0 if policy == "RS" else 0
+            service_type=stype, policy="RS" if review else policy, review_period_days=review
         )
         plans.append(plan_from_stats(items, st, sc, history=hist_named))
     p = pd.concat(plans)
     p.attrs = plans[0].attrs
-    assert p["demand_class"].astype(str).tolist() == names * 2
+    assert p["demand_class"].astype(str).tolist() == [*names[:3], "smooth"] * 2
     assert (p["distribution"] == "empirical").all()
+    big = p.index.str.startswith("big")
+    assert (p.loc[big, "reorder_point"] % 6 == 0).all()  # a whole number of 6-unit steps
     # the bootstrap history of each tiled copy: its SKU's own days
-    cols = np.tile(np.repeat(np.arange(2), REPS), 2)
+    cols = np.tile(np.repeat(np.arange(4), REPS), 2)
     got = _delivered(p, hist[:, cols], demand_model="bootstrap", days=DAYS + WARMUP)
     # (R, S) too: a review after no demand places no order, so a receipt-to-receipt
     # cycle spans several review periods; the plan's cycle service counts such cycles
