@@ -196,9 +196,10 @@ def _promised_se(
     0 with probability p, else a B with E[B] = (1 - f) E[y] / (1 - p) (f the planned
     fill rate, y a cycle's demand); taking E[B^2] = 2 E[B]^2 (exponential shortage
     sizes) its variance is ((1 - f) E[y])^2 (2 / (1 - p) - 1), so the fill rate's error
-    is (1 - f) sqrt((2 / (1 - p) - 1) / n). NaN without cycles.
+    is (1 - f) sqrt((2 / (1 - p) - 1) / n). A run that closed no cycle saw less than
+    one cycle's demand: n is taken as 1.
     """
-    n = np.where(n_cycles > 0, n_cycles, np.nan)
+    n = np.maximum(n_cycles, 1.0)
     p = np.clip(p_csl, 0.0, 1.0)
     csl = np.sqrt(p * (1.0 - p) / n)
     spread = np.maximum(2.0 / np.maximum(1.0 - p, 1e-12) - 1.0, 1.0)
