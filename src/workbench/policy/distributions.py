@@ -779,14 +779,28 @@ def compound_pmf(
     width = min(nfft, hard)
     full = np.empty((n, width))
     step = max(1, _BLOCK // nfft)  # blocks of SKUs small enough to stay in cache
+    # each SKU's longest lead time, beyond which less than ``tail`` of its probability
+    # lies (moved onto that lag, as the matrix's own remainder is moved onto its last
+    # column); SKUs taken in its order, so a block's Horner loop stops at its own
+    # longest lag, not at the longest of all SKUs (one SKU with a 60-day lead time made
+    # every block run 300 lags)
+    beyond = np.cumsum(lt0[:, :0:-1], axis=1)[:, ::-1]  # P(L >= l) for l = 1 .. M
+    top_lag = (beyond > tail).sum(axis=1)
+    lt0 = lt0.copy()
+    rows_all = np.arange(n)
+    has_tail = top_lag < lt0.shape[1] - 1
+    lt0[rows_all[has_tail], top_lag[has_tail]] += beyond[rows_all[has_tail], top_lag[has_tail]]
+    lt0[np.arange(lt0.shape[1])[None, :] > top_lag[:, None]] = 0.0
+    order = np.argsort(top_lag, kind="stable")
     for lo in range(0, n, step):
-        rows = slice(lo, lo + step)
+        rows = order[lo : lo + step]
         phi = np.fft.rfft(f0[rows], nfft, axis=1)
         # Horner's scheme: sum_l P(L = l) phi^l, then times phi^R; one complex product
         # per lag, in place
+        last = int(top_lag[rows].max())
         acc = np.zeros_like(phi)
-        acc += lt0[rows, -1:]
-        for lag in range(lt0.shape[1] - 2, -1, -1):
+        acc += lt0[rows, last : last + 1]
+        for lag in range(last - 1, -1, -1):
             acc *= phi
             acc += lt0[rows, lag : lag + 1]
         for _ in range(r):
