@@ -455,7 +455,7 @@ def test_reorder_point_errors():
 def test_choose_distribution_auto_force_and_types():
     classes = ["smooth", "erratic", "intermittent", "lumpy", "none"]
     assert choose_distribution(classes).tolist() == [
-        "normal",
+        "empirical",
         "gamma",
         "empirical",
         "empirical",
@@ -465,7 +465,10 @@ def test_choose_distribution_auto_force_and_types():
     assert choose_distribution(classes, force="poisson").tolist() == ["poisson"] * 5
     s = pd.Series(["smooth", "lumpy"], index=["a", "b"])
     out = choose_distribution(s)
-    assert out.index.tolist() == ["a", "b"] and out.tolist() == ["normal", "empirical"]
+    assert out.index.tolist() == ["a", "b"] and out.tolist() == ["empirical", "empirical"]
+    assert choose_distribution(classes, smooth="normal")[0] == "normal"  # the textbook's
+    with pytest.raises(ValueError, match="smooth must be"):
+        choose_distribution(classes, smooth="poisson")
     with pytest.raises(ValueError, match="force must be None or one of"):
         choose_distribution(classes, force="lognormal")
     with pytest.raises(ValueError, match="demand_class must be"):
@@ -488,3 +491,25 @@ def test_chernoff_max_equals_the_largest_per_sku_length():
     for r in (0, 3):
         full = np.max(_chernoff_length(f, lt, r, 1e-9), initial=1.0)
         assert _chernoff_max(f, lt, r, 1e-9) == full
+        full = np.max(_chernoff_length(f, lt, r, 1e-9), initial=1.0)
+        assert _chernoff_max(f, lt, r, 1e-9) == full
+
+
+def test_empirical_in_steps_keeps_the_mean_and_the_spread():
+    """Large demand counted in steps of h units: each day split between its two
+    neighbouring steps, so the mean is exact and the sd within a fraction of a step."""
+    rng = np.random.default_rng(4)
+    hist = rng.integers(0, 400, (3, 500)).astype(float)
+    hist[0, :100] = np.nan  # before the SKU's window
+    whole = lead_time_demand_distribution("empirical", history=hist, lead_time_buckets=3)
+    same = lead_time_demand_distribution(
+        "empirical", history=hist, lead_time_buckets=3, step=[1.0, 1.0, 1.0]
+    )
+    np.testing.assert_allclose(same.pmf, whole.pmf, atol=1e-12)
+    step = np.array([5.0, 7.0, 25.0])
+    d = lead_time_demand_distribution("empirical", history=hist, lead_time_buckets=3, step=step)
+    np.testing.assert_allclose(d.mean * step, 3 * np.nanmean(hist, axis=1), rtol=1e-9)
+    np.testing.assert_allclose(d.sd * step, whole.sd, rtol=0.01)
+    assert d.pmf.shape[1] < whole.pmf.shape[1] / 4
+    with pytest.raises(ValueError, match="step"):
+        lead_time_demand_distribution("empirical", history=hist, lead_time_buckets=3, step=0.0)

@@ -58,6 +58,7 @@ from .policy.distributions import (
     lead_time_demand_distribution,
     lead_time_pmf,
     ltd_reorder_point,
+    ltd_service,
     pmf_loss,
 )
 from .policy.order_quantity import eoq
@@ -191,9 +192,11 @@ class Scenario:
         the undershoot below s at a review every R_eff days.
     distribution : {"auto", "normal", "gamma", "poisson", "negbin", "empirical"}
         Model of demand for the reorder point, default "auto": by demand class,
-        smooth -> normal, erratic -> gamma, intermittent, lumpy (and too little
-        demand to classify) -> empirical, the bootstrap of the SKU's own daily
-        history (see :func:`workbench.policy.choose_distribution`).
+        erratic -> gamma; smooth, intermittent, lumpy (and too little demand to
+        classify) -> empirical, the bootstrap of the SKU's own daily history
+        (without one: normal for smooth, negbin for the others; see
+        :func:`workbench.policy.choose_distribution` for why not the normal for
+        smooth demand).
     class_cutoffs : tuple of float, default (1.32, 0.49)
         Syntetos-Boylan-Croston cut-offs (ADI [buckets], CV^2 of non-zero demand
         sizes [-]) of the demand classes.
@@ -642,7 +645,8 @@ def plan_from_stats(
        given and ``scenario.use_item_service_levels``, else the class target. The
        Syntetos-Boylan-Croston class comes from ADI and the CV^2 of non-zero bucket
        demands (``scenario.class_cutoffs``); with ``scenario.distribution="auto"``
-       smooth -> normal, erratic -> gamma, intermittent, lumpy and none -> empirical
+       erratic -> gamma; smooth, intermittent, lumpy and none -> empirical, or
+       without a daily history normal for smooth and negbin for the others
        (:func:`workbench.policy.choose_distribution`). Weekly or monthly statistics
        enter through their per-day equivalents (mean / b, sd / sqrt(b) for buckets of
        b days), so lead times and review periods stay in days.
@@ -656,15 +660,21 @@ def plan_from_stats(
        :func:`workbench.policy.periodic_reorder_point` for normal demand, its pmf
        version (exact, whole units) for the discrete models, one call per model and
        size class, never per SKU. "sS" keeps S - s = Q. Discrete SKUs whose demand
-       over L + R reaches beyond 1,000 units use the normal model ("normal (large
-       demand)"). For "RS", S covers demand over L + R
-       (:func:`workbench.reorder_point`, [SPT] ch. 6, for normal demand;
+       over L + R reaches beyond 1,000 units count it in steps of h = ceil(top /
+       1,000) units (the empirical days split between neighbouring steps keeping the
+       mean; gamma, Poisson and negative binomial as a gamma on the steps with the
+       same mean and sd), so the pmf stays short and s is a multiple of h: the
+       normal model in their place understates the upper tail of skewed daily demand
+       and delivered 2-3 points less cycle service than planned. For "RS", S covers
+       demand over L + R (:func:`workbench.reorder_point`, [SPT] ch. 6, for normal demand;
        :func:`workbench.policy.ltd_reorder_point` for the others) with the average
        order mu_d R; it is reported as both ``reorder_point`` and ``order_up_to``. Its
-       cycle service P(D_{L+R} <= S) is per review period: with intermittent demand a
-       review after no demand places no order, and the simulator's receipt-to-receipt
-       cycles then span several periods and see a lower cycle service (the fill rate
-       holds).
+       cycle service counts replenishment cycles (receipt to receipt, as the
+       simulator does): a review after no demand places no order, so with p0 =
+       P(D_R = 0) > 0 (whole-unit models) the cycle an order closes needs S to cover
+       D_R given D_R > 0 plus D_L, P = (P(D_{L+R} <= S) - p0 P(D_L <= S)) / (1 - p0),
+       and S is the smallest meeting the target on that (:func:`_cycle_ltd`); for
+       demand on every day (the normal) it is P(D_{L+R} <= S).
        The lead-time demand has mean mu_d L and variance L sigma_d^2 + mu_d^2
        sigma_LT^2 ([SPT] ch. 6), or the model's distribution with a gamma lead time.
     4. Costs and stock (:func:`_costs`). Ordering S D / (Q + E[U] for "sS") or S 365
@@ -887,12 +897,15 @@ def _demand_classes(
         model = np.asarray(choose_distribution(klass.astype(str)), dtype=object)
     else:
         model = np.full(n, sc.distribution, dtype=object)
-    # the bootstrap needs the SKU's own daily demand; without it, a count model
+    # the bootstrap needs the SKU's own daily demand; without it, the normal for smooth
+    # demand (the textbook's choice) and a count model for the others
     has_days = daily & (rows >= 0)
     no_days = (model == "empirical") & ~has_days
     label = model.copy()
-    model[no_days] = "negbin"
-    label[no_days] = "negbin (no daily history)"
+    fallback = np.where(klass == "smooth", "normal", "negbin")
+    model[no_days] = fallback[no_days]
+    # the normal is the textbook's choice for smooth demand: no note needed
+    label[no_days] = np.where(klass == "smooth", "normal", "negbin (no daily history)")[no_days]
     return SimpleNamespace(klass=klass, model=model, label=label, rows=rows, history=history)
 
 
@@ -922,8 +935,8 @@ def _order_quantity(
 
 
 # ---------------------------------------------------------------- 3. reorder point
-#: Demand over L + R [units] beyond which a discrete model is computed as normal (a sum
-#: of so many units is close to normal, and the pmfs would cost time and memory).
+#: Demand over L + R [units] beyond which a discrete model counts demand in steps of
+#: several units (a pmf of so many cells would cost time and memory).
 _PMF_LIMIT = 1000.0
 
 
@@ -970,9 +983,12 @@ def _reorder_points(
     out.sd_l = np.where(calm, 0.0, np.where(nan_in & (d.mu > 0), np.nan, sd_l))
     model = np.where(risky, dcls.model, "")
     top = mu_l + d.mu * r_eff + 10.0 * np.sqrt(sd_l**2 + d.sd**2 * r_eff) + 10.0
+    # a discrete model whose demand over L + R reaches beyond _PMF_LIMIT units counts
+    # demand in steps of h whole units (h = ceil(top / _PMF_LIMIT)), so its pmf stays as
+    # short; the normal model, which understates the upper tail of skewed daily demand,
+    # is not used in its place
     large = risky & (model != "normal") & ~(top <= _PMF_LIMIT)
-    model[large] = "normal"
-    out.label[large] = "normal (large demand)"
+    out.step = np.where(large, np.ceil(top / _PMF_LIMIT), 1.0)
     for kind in ("normal", "gamma", "poisson", "negbin", "empirical"):
         idx = np.flatnonzero(model == kind)
         if not idx.size:
@@ -980,7 +996,7 @@ def _reorder_points(
         if kind == "normal":
             groups = [idx]
         else:  # size classes of a factor 2: a pmf matrix is as wide as its largest row
-            size = np.floor(np.log2(top[idx]))
+            size = np.where(large[idx], -1.0, np.floor(np.log2(top[idx])))
             groups = [idx[size == v] for v in np.unique(size)]
         for g in groups:
             with np.errstate(under="ignore"):  # tails of pmfs and quadrature weights
@@ -1001,11 +1017,24 @@ def _history_of(g: np.ndarray, d: SimpleNamespace, dcls: SimpleNamespace) -> np.
     return hist * d.m if d.m != 1.0 else hist
 
 
-def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None):
+def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None, step=None):
     """pmf matrix of demand over ``days`` (sd ``days_sd``) for SKUs ``g`` under a model
-    (``daily``: the gamma's daily pmf, when already built)."""
+    (``daily``: the gamma's daily pmf, when already built; ``step``: demand counted in
+    steps of that many units per SKU, whole days summed, for large demand)."""
     days = np.broadcast_to(np.asarray(days, dtype=float), g.shape)
     days_sd = np.broadcast_to(np.asarray(days_sd, dtype=float), g.shape)
+    if step is not None:
+        if kind == "empirical":
+            return lead_time_demand_distribution(
+                "empirical", history=_history_of(g, d, dcls), lead_time_buckets=days,
+                lead_time_sd_buckets=days_sd, step=step,
+            ).pmf  # fmt: skip
+        if daily is None:  # the family's daily mean and sd in steps, as a gamma on them
+            sd = np.sqrt(d.mu[g]) if kind == "poisson" else d.sd[g]
+            daily = gamma_pmf(d.mu[g] / step, sd / step)
+        if np.all(days == 1.0) and not np.any(days_sd):
+            return daily
+        return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
     if kind == "empirical":
         return lead_time_demand_distribution(
             "empirical", history=_history_of(g, d, dcls), lead_time_buckets=days,
@@ -1033,14 +1062,20 @@ def _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> Non
             service_level=target[g], service_type=sc.service_type, policy=sc.policy,
         )  # fmt: skip
     else:
-        whole = kind in ("empirical", "gamma")  # sums of whole days, as the simulator's
-        period = _demand_pmf(kind, g, d, dcls, round(r_eff) if whole else r_eff, 0)
-        daily = period if kind == "gamma" and round(r_eff) == 1 else None
-        ltd = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], daily)
+        h = out.step[g]
+        step = h if np.any(h > 1.0) else None  # counted in steps of h units (large demand)
+        whole = step is not None or kind in ("empirical", "gamma")  # whole days, as simulated
+        period = _demand_pmf(kind, g, d, dcls, round(r_eff) if whole else r_eff, 0, step=step)
+        daily = period if (kind == "gamma" or step is not None) and round(r_eff) == 1 else None
+        ltd = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], daily, step=step)
         r = periodic_reorder_point_pmf(
-            period, order_quantity=np.maximum(np.rint(q[g]), 1.0), lead_time_demand_pmf=ltd,
+            period, order_quantity=np.maximum(np.rint(q[g] / h), 1.0), lead_time_demand_pmf=ltd,
             service_level=target[g], service_type=sc.service_type, policy=sc.policy,
         )  # fmt: skip
+        r = r._replace(
+            reorder_point=np.asarray(r.reorder_point) * h,
+            expected_undershoot=np.asarray(r.expected_undershoot) * h,
+        )
     out.s[g] = r.reorder_point
     out.S[g] = np.asarray(r.reorder_point) + q[g]
     out.undershoot[g] = r.expected_undershoot
@@ -1051,6 +1086,7 @@ def _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> Non
 def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
     """(R, S): S covers the demand over L + R for SKUs ``g``; the average order is mu_d R."""
     avg_order = d.mu[g] * r_eff
+    ltd_l = None  # the lead-time demand pmf (discrete models)
     if kind == "normal":
         r = reorder_point(
             d.mu[g], d.sd[g], lead_time_days=it.lt[g] + r_eff, lead_time_sd_days=it.lt_sd[g],
@@ -1059,12 +1095,19 @@ def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
         )  # fmt: skip
         level = r.reorder_point
     else:
+        h = out.step[g]
+        step = h if np.any(h > 1.0) else None  # counted in steps of h units (large demand)
         lt_pmf = lead_time_pmf(it.lt[g], it.lt_sd[g])
         if kind == "empirical":
             ltd = lead_time_demand_distribution(
                 "empirical", history=_history_of(g, d, dcls), lead_time=lt_pmf,
-                review_buckets=round(r_eff),
+                review_buckets=round(r_eff), step=step,
             )  # fmt: skip
+        elif step is not None:  # the family's daily mean and sd in steps, as a gamma on them
+            sd = np.sqrt(d.mu[g]) if kind == "poisson" else d.sd[g]
+            pmf = compound_pmf(gamma_pmf(d.mu[g] / h, sd / h), lt_pmf, review_buckets=round(r_eff))
+            mean, sd_w = _ltd_moments(d.mu[g], sd, it.lt[g] + round(r_eff), it.lt_sd[g])
+            ltd = LeadTimeDemandDistribution("gamma_discrete", mean / h, sd_w / h, pmf)
         elif kind == "gamma":  # whole-unit daily gammas over L + R: one FFT compound
             pmf = compound_pmf(gamma_pmf(d.mu[g], d.sd[g]), lt_pmf, review_buckets=round(r_eff))
             mean, sd = _ltd_moments(d.mu[g], d.sd[g], it.lt[g] + round(r_eff), it.lt_sd[g])
@@ -1074,18 +1117,53 @@ def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
                 kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time=lt_pmf,
                 review_buckets=round(r_eff),
             )  # fmt: skip
+        # a review after no demand orders nothing: per replenishment cycle (receipt to
+        # receipt) the level must cover D_R given D_R > 0 plus D_L, not D_{L+R}
+        zero = _demand_pmf(kind, g, d, dcls, round(r_eff), 0, step=step)[:, 0]
+        ltd_l = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], step=step)
+        cyc = _cycle_ltd(ltd, ltd_l, zero)
         r = ltd_reorder_point(
-            ltd, service_level=target[g], service_type=sc.service_type,
-            order_quantity=avg_order,
+            cyc if sc.service_type == "cycle" else ltd, service_level=target[g],
+            service_type=sc.service_type, order_quantity=avg_order / h,
         )  # fmt: skip
-        level = r.reorder_point
+        r = r._replace(
+            cycle_service_level=ltd_service(cyc, r.reorder_point).cycle_service_level,
+            fill_rate=ltd_service(ltd, r.reorder_point, order_quantity=avg_order / h).fill_rate,
+        )
+        level = r.reorder_point * h
     out.s[g] = level
     out.S[g] = level
     out.csl[g] = r.cycle_service_level
-    out.fill[g] = _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r)
+    out.fill[g] = _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, out.step[g], ltd_l)
 
 
-def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r) -> np.ndarray:
+def _cycle_ltd(
+    ltd: LeadTimeDemandDistribution, ltd_l: np.ndarray, zero: np.ndarray
+) -> LeadTimeDemandDistribution:
+    """Demand an (R, S) level covers per replenishment cycle: D_R given D_R > 0, plus D_L.
+
+    A cycle runs from one receipt to the next; a review after a period without demand
+    orders nothing, so the cycle closed by an order spans the periods back to the
+    previous order, of which only the last had demand. With p0 = P(D_R = 0), the pmf of
+    D_{L+R} is p0 f_L + (1 - p0) f_{R+ + L}, so f_{R+ + L} = (f_{L+R} - p0 f_L) /
+    (1 - p0). For demand on every day (p0 = 0) it is D_{L+R}, the textbook's.
+    """
+    a, b = ltd.pmf, ltd_l
+    width = max(a.shape[1], b.shape[1])
+    a = np.pad(a, ((0, 0), (0, width - a.shape[1])))
+    b = np.pad(b, ((0, 0), (0, width - b.shape[1])))
+    p0 = np.where(np.isfinite(zero), np.clip(zero, 0.0, 1.0), 0.0)[:, None]
+    some = p0 < 1.0 - 1e-9
+    c = np.where(some, (a - p0 * b) / np.where(some, 1.0 - p0, 1.0), a)
+    c = np.maximum(c, 0.0)
+    c /= np.where(c.sum(axis=1, keepdims=True) > 0, c.sum(axis=1, keepdims=True), 1.0)
+    x = np.arange(width, dtype=float)
+    mean = c @ x
+    sd = np.sqrt(np.maximum(c @ (x * x) - mean * mean, 0.0))
+    return LeadTimeDemandDistribution(ltd.kind, mean, sd, c)
+
+
+def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, h=1.0, ltd_l=None) -> np.ndarray:
     """Fill rate of (R, S): 1 - (E[(D_{L+R} - S)^+] - E[(D_L - S)^+]) / (mu_d R).
 
     The textbook 1 - E[(D_{L+R} - S)^+] / (mu_d R) ([SPT] ch. 6), which S is chosen by,
@@ -1099,7 +1177,10 @@ def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r) -> np.ndarray:
         np.divide(level - mu_l, sd_l, out=z, where=sd_l > 0)
         espc_l = np.where(sd_l > 0, sd_l * normal_loss(z), np.maximum(mu_l - level, 0.0))
     else:
-        espc_l = pmf_loss(_demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g]), level)
+        if ltd_l is None:
+            step = h if np.any(h > 1.0) else None
+            ltd_l = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], step=step)
+        espc_l = pmf_loss(ltd_l, level / h) * h
     return np.clip(1.0 - np.maximum(espc_lr - espc_l, 0.0) / avg_order, 0.0, 1.0)
 
 
