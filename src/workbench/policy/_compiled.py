@@ -1,11 +1,13 @@
 """Compiled (numba) inner loops of the distribution builders: sequential recursions.
 
 A few steps of :mod:`workbench.policy.distributions` and
-:mod:`workbench.policy.undershoot` are recursions along one SKU's row (Horner's scheme
-over the units of a pmf, the renewal recursion of an (s, S) policy): vectorised over
-SKUs, numpy walks the rows column by column and pays a pass over memory per column;
-here each SKU is one loop in registers. numba is imported only when one of them runs,
-so ``import workbench`` stays light; compiled code is cached next to this file
+:mod:`workbench.policy.undershoot` are recursions or sums along one SKU's row
+(Horner's scheme over the units of a pmf and over the lags of a lead time, the cycle
+service as a sum over the undershoot): vectorised over SKUs, numpy walks the rows
+column by column and pays a pass over memory per column; here each SKU is one loop in
+registers. They run on one core: each call is short, and numba's worker threads cost
+more than they save on a shared machine. numba is imported only when one of them
+runs, so ``import workbench`` stays light; compiled code is cached next to this file
 (``cache=True``), so only the first call on a machine pays the compilation.
 """
 
@@ -14,10 +16,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out):  # pragma: no cover
     """Per SKU i, min over t in ``ts`` of (ln E[exp(t S_i)] - ln tail) / t.
 
@@ -28,28 +30,35 @@ def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out):  # pragm
     M(t) e^(-t top) = sum_x f(x) q^(top - x) with q = e^-t, and
     sum_l P(L = l) M^l = M^hi sum_l P(L = l) (1 / M)^(hi - l).
     """
-    n = f.shape[0]
-    for i in prange(n):
+    n, nt = f.shape[0], ts.size
+    q = np.exp(-ts)
+    acc = np.empty(nt)
+    q2 = np.empty(nt)
+    acc2 = np.empty(nt)
+    for i in range(n):
+        # every t at once in the inner loops: independent lanes, not one long chain
+        acc[:] = 0.0
+        for x in range(top[i] + 1):
+            fx = f[i, x]
+            for j in range(nt):
+                acc[j] = acc[j] * q[j] + fx
+        for j in range(nt):
+            q2[j] = math.exp(-(ts[j] * top[i] + math.log(acc[j])))
+        acc2[:] = 0.0
+        for lag in range(lag_lo[i], lag_hi[i] + 1):
+            w = lt[i, lag]
+            for j in range(nt):
+                acc2[j] = acc2[j] * q2[j] + w
         best = np.inf
-        for j in range(ts.size):
-            t = ts[j]
-            q = math.exp(-t)
-            acc = 0.0
-            for x in range(top[i] + 1):
-                acc = acc * q + f[i, x]
-            log_m = t * top[i] + math.log(acc)
-            q2 = math.exp(-log_m)
-            acc2 = 0.0
-            for lag in range(lag_lo[i], lag_hi[i] + 1):
-                acc2 = acc2 * q2 + lt[i, lag]
-            log_e = (lag_hi[i] + r) * log_m + math.log(acc2)
-            v = (log_e - log_tail) / t
+        for j in range(nt):
+            log_m = ts[j] * top[i] + math.log(acc[j])
+            v = ((lag_hi[i] + r) * log_m + math.log(acc2[j]) - log_tail) / ts[j]
             if v < best:
                 best = v
         out[i] = best
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def mix_powers(pr, pi, lt, rows, lag_lo, lag_hi, r, out_r, out_i):  # pragma: no cover
     """sum_l P(L_i = l) phi^(l + r) at every frequency of phi = pr + i pi, i = rows[b].
 
@@ -59,7 +68,7 @@ def mix_powers(pr, pi, lt, rows, lag_lo, lag_hi, r, out_r, out_i):  # pragma: no
     binary powering.
     """
     m = pr.shape[1]
-    for b in prange(rows.size):
+    for b in range(rows.size):
         i = rows[b]
         lo, hi = lag_lo[i], lag_hi[i]
         xr, xi = pr[b], pi[b]
@@ -89,3 +98,20 @@ def mix_powers(pr, pi, lt, rows, lag_lo, lag_hi, r, out_r, out_i):  # pragma: no
                         u = br[j] * br[j] - bi[j] * bi[j]
                         bi[j] = 2.0 * br[j] * bi[j]
                         br[j] = u
+
+
+@njit(cache=True)
+def undershoot_csl(g, cdf, rows, s, out):  # pragma: no cover
+    """out[b] = sum_w g[i, w] F(s[b] - w), i = rows[b]: the cycle service of reorder
+    point s[b] (whole units) with undershoot pmf g and lead-time demand cdf F
+    (F(y) = 0 below 0 and 1 from the table's last column on)."""
+    last = cdf.shape[1] - 1
+    for b in range(rows.size):
+        i = rows[b]
+        acc = 0.0
+        for w in range(g.shape[1]):
+            y = s[b] - w
+            if y < 0:
+                break
+            acc += g[i, w] * (1.0 if y >= last else cdf[i, y])
+        out[b] = acc

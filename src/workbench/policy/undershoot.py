@@ -728,15 +728,21 @@ class _Discrete:
         self.spread = np.sqrt(var_l + np.maximum(eu2 - self.undershoot**2, 0.0))
 
     def csl(self, s, rows=None):
-        """Cycle service at s; for the SKUs ``rows`` only (s for those) if given."""
-        g, none, lt = self.g, self.none, self.lt
-        if rows is not None:
-            g, none = g[rows], none[rows]
-            lt = _Tables.__new__(_Tables)
-            lt.n_cols, lt.cdf = self.lt.n_cols, self.lt.cdf[rows]
-        w = np.arange(g.shape[1])[None, :]
-        csl = np.sum(g * lt.cdf_at(s[:, None] - w), axis=1)
-        return np.clip(np.where(none, 1.0, csl), 0.0, 1.0)
+        """Cycle service at s; for the SKUs ``rows`` only (s for those) if given.
+
+        sum_w P(U = w) F_L(s - w), one compiled loop per SKU over its undershoot pmf
+        (no (SKUs x K) temporaries: the search calls this a dozen times).
+        """
+        from ._compiled import undershoot_csl
+
+        rows = np.arange(self.g.shape[0]) if rows is None else np.asarray(rows)
+        s = np.asarray(s, dtype=float).reshape(rows.size)
+        # s beyond the tables is F = 1 (or 0) for every w: clip into a safe integer range
+        span = self.g.shape[1] + self.lt.n_cols + 1
+        s_int = np.clip(np.nan_to_num(s), -span, span).astype(np.int64)
+        csl = np.empty(rows.size)
+        undershoot_csl(self.g, self.lt.cdf, rows.astype(np.int64), s_int, csl)
+        return np.clip(np.where(self.none[rows], 1.0, csl), 0.0, 1.0)
 
     def fill(self, s):
         if self.policy == "sQ":
