@@ -442,7 +442,11 @@ def _as_pmf(name: str, pmf: Any) -> tuple[np.ndarray, Any]:
 
 
 def _fft_len(n: int) -> int:
-    return 1 << max(int(n - 1).bit_length(), 1)
+    """The shortest fast FFT length >= n (>= 2): a product of 2, 3 and 5, at most a
+    quarter longer than n where a power of two can be twice as long."""
+    from scipy.fft import next_fast_len
+
+    return next_fast_len(max(int(n), 2), real=True)
 
 
 def _trim(f: np.ndarray) -> np.ndarray:
