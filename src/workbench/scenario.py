@@ -907,7 +907,7 @@ def _history_of(g: np.ndarray, d: SimpleNamespace, dcls: SimpleNamespace) -> np.
 
 def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None):
     """pmf matrix of demand over ``days`` (sd ``days_sd``) for SKUs ``g`` under a model
-    (``daily``: the gamma's daily pmf, when already built)."""
+    (``daily``: the model's daily pmf, when already built)."""
     days = np.broadcast_to(np.asarray(days, dtype=float), g.shape)
     days_sd = np.broadcast_to(np.asarray(days_sd, dtype=float), g.shape)
     if kind == "empirical":
@@ -921,6 +921,10 @@ def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None):
         daily = gamma_pmf(d.mu[g], d.sd[g]) if daily is None else daily
         if np.all(days == 1.0) and not np.any(days_sd):
             return daily  # one day (the daily review period)
+        return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
+    if daily is not None and kind in ("poisson", "negbin") and np.any(days_sd > 0):
+        # what lead_time_demand_distribution computes for a random lead time, the same
+        # daily pmf (the family over one bucket) compounded, without building it again
         return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
     return lead_time_demand_distribution(
         kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time_buckets=days,
@@ -939,7 +943,11 @@ def _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> Non
     else:
         whole = kind in ("empirical", "gamma")  # sums of whole days, as the simulator's
         period = _demand_pmf(kind, g, d, dcls, round(r_eff) if whole else r_eff, 0)
-        daily = period if kind == "gamma" and round(r_eff) == 1 else None
+        daily = (
+            period
+            if (kind == "gamma" and round(r_eff) == 1) or (kind != "empirical" and r_eff == 1.0)
+            else None
+        )
         ltd = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], daily)
         r = periodic_reorder_point_pmf(
             period, order_quantity=np.maximum(np.rint(q[g]), 1.0), lead_time_demand_pmf=ltd,
