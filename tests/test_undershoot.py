@@ -556,3 +556,20 @@ def test_compiled_cycle_service_is_the_sum_over_the_undershoot():
         assert_allclose(model.csl(s), ref, rtol=0, atol=1e-14)
         rows = np.array([4, 1])
         assert_allclose(model.csl(s[rows], rows), ref[rows], rtol=0, atol=1e-14)
+
+
+def test_compiled_loss_tables_equal_the_cumulative_sums():
+    """_Tables' compiled running sums are numpy's cumsums, bit for bit: F, the first-order
+    loss n(y) = sum_{x > y} P(X >= x) and the second-order loss sum_{j >= y} n(j)."""
+    from workbench.policy.undershoot import _Tables
+
+    f = np.random.default_rng(0).dirichlet(np.ones(50), size=30)
+    t = _Tables(f)
+    ge = np.cumsum(f[:, ::-1], axis=1)[:, ::-1]
+    rc = np.cumsum(ge[:, ::-1], axis=1)[:, ::-1]
+    loss = np.concatenate([rc[:, 1:], np.zeros((30, 1))], axis=1)
+    assert np.array_equal(t.cdf, np.cumsum(f, axis=1))
+    assert np.array_equal(t.loss, loss)
+    assert np.array_equal(t.loss2, np.cumsum(loss[:, ::-1], axis=1)[:, ::-1])
+    # by hand: X uniform on {0, 1, 2}: n(0) = E[X] = 1, n(1) = 1/3, n(2) = 0
+    assert_allclose(_Tables(np.full((1, 3), 1 / 3)).loss[0], [1.0, 1 / 3, 0.0], atol=1e-15)

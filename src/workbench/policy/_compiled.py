@@ -115,3 +115,27 @@ def undershoot_csl(g, cdf, rows, s, out):  # pragma: no cover
                 break
             acc += g[i, w] * (1.0 if y >= last else cdf[i, y])
         out[b] = acc
+
+
+@njit(cache=True)
+def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
+    """Per row of the pmf matrix f: cdf F(x), first-order loss n(x) = sum_{y > x} P(X >= y)
+    and second-order loss sum_{j >= x} n(j), each a running sum in the order numpy's
+    ``cumsum`` takes (forward for F, from the last column for the others), in one pass
+    back and one forward per row."""
+    n, m = f.shape
+    for i in range(n):
+        acc = 0.0
+        for x in range(m):
+            acc += f[i, x]
+            cdf[i, x] = acc
+        ge = 0.0  # P(X >= x)
+        rc = 0.0  # sum_{y >= x} P(X >= y)
+        l2 = 0.0
+        for x in range(m - 1, -1, -1):
+            nx = rc  # n(x) = sum_{y >= x + 1} P(X >= y)
+            ge += f[i, x]
+            rc += ge
+            loss[i, x] = nx
+            l2 += nx
+            loss2[i, x] = l2

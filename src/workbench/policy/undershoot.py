@@ -297,14 +297,14 @@ class _Tables:
     """cdf, first- and second-order loss of integer demand X with pmf f (n, M)."""
 
     def __init__(self, f: np.ndarray):
+        from ._compiled import loss_tables
+
         self.n_cols = f.shape[1]
-        self.cdf = np.cumsum(f, axis=1)
         self.mean = f @ np.arange(self.n_cols)
-        ge = np.cumsum(f[:, ::-1], axis=1)[:, ::-1]  # P(X >= x)
-        # n(y) = sum_{x > y} P(X >= x): reverse cumulative sum, shifted by one
-        rc = np.cumsum(ge[:, ::-1], axis=1)[:, ::-1]
-        self.loss = np.concatenate([rc[:, 1:], np.zeros((f.shape[0], 1))], axis=1)
-        self.loss2 = np.cumsum(self.loss[:, ::-1], axis=1)[:, ::-1]  # sum_{j >= y} n(j)
+        # F(x); n(y) = sum_{x > y} P(X >= x), the reverse cumulative sum of P(X >= x)
+        # shifted by one; sum_{j >= y} n(j): running sums along each row, compiled
+        self.cdf, self.loss, self.loss2 = (np.empty(f.shape) for _ in range(3))
+        loss_tables(np.ascontiguousarray(f, dtype=float), self.cdf, self.loss, self.loss2)
 
     def _shape(self, y):
         y = np.asarray(y, dtype=float)
