@@ -475,11 +475,14 @@ def test_choose_distribution_auto_force_and_types():
         choose_distribution(["bumpy"])
 
 
-def test_chernoff_max_equals_the_largest_per_sku_length():
-    """The pruned search for the FFT length gives exactly the full search's maximum."""
+def test_compiled_chernoff_lengths_equal_the_numpy_reference():
+    """The compiled Horner sums give _chernoff_length's per-SKU lengths (to rounding),
+    also for lead-time rows folded to their own lags."""
+    from workbench.policy._compiled import chernoff_lengths
     from workbench.policy.distributions import (
+        _CHERNOFF_T,
         _chernoff_length,
-        _chernoff_max,
+        _trim_lags,
         gamma_pmf,
         lead_time_pmf,
     )
@@ -487,12 +490,13 @@ def test_chernoff_max_equals_the_largest_per_sku_length():
     rng = np.random.default_rng(7)
     mean = rng.uniform(0.2, 40.0, 300)
     f = gamma_pmf(mean, mean * rng.uniform(0.3, 3.0, 300))
-    lt = lead_time_pmf(rng.uniform(1.0, 20.0, 300), rng.uniform(0.0, 6.0, 300))
+    lt, lo, hi = _trim_lags(lead_time_pmf(rng.uniform(1.0, 20.0, 300), rng.uniform(0.0, 6.0, 300)))
+    top = np.where(f > 0, np.arange(f.shape[1])[None, :], 0).max(axis=1).astype(np.int64)
     for r in (0, 3):
-        full = np.max(_chernoff_length(f, lt, r, 1e-9), initial=1.0)
-        assert _chernoff_max(f, lt, r, 1e-9) == full
-        full = np.max(_chernoff_length(f, lt, r, 1e-9), initial=1.0)
-        assert _chernoff_max(f, lt, r, 1e-9) == full
+        ref = _chernoff_length(f, lt, r, 1e-9)
+        got = np.empty(300)
+        chernoff_lengths(f, top, lt, lo, hi, r, float(np.log(1e-9)), _CHERNOFF_T, got)
+        np.testing.assert_allclose(got, ref, rtol=1e-9)
 
 
 def test_empirical_in_steps_keeps_the_mean_and_the_spread():
@@ -513,3 +517,27 @@ def test_empirical_in_steps_keeps_the_mean_and_the_spread():
     assert d.pmf.shape[1] < whole.pmf.shape[1] / 4
     with pytest.raises(ValueError, match="step"):
         lead_time_demand_distribution("empirical", history=hist, lead_time_buckets=3, step=0.0)
+
+
+def test_compound_folds_lead_time_noise_into_the_support():
+    """Lags holding 1e-17 each (rounding noise of a pmf spread on a wide grid) are folded
+    into the row's last real lag: the compound moves by less than 1e-12 and the FFT
+    stays as short as the row's own support needs."""
+    from workbench.policy.distributions import _trim_lags
+
+    f = poisson_pmf([2.0, 0.5])
+    lt = np.zeros((2, 300))
+    lt[0, [3, 4, 5]] = [0.25, 0.5, 0.25]
+    lt[1, 2] = 1.0
+    clean = compound_pmf(f, lt)
+    noisy = lt.copy()
+    noisy[:, 6:] = 1e-17
+    noisy[:, 0] += 1e-17
+    folded, lo, hi = _trim_lags(noisy)
+    assert folded.shape[1] == 6 and lo.tolist() == [3, 2] and hi.tolist() == [5, 2]
+    np.testing.assert_allclose(folded.sum(axis=1), noisy.sum(axis=1), rtol=0, atol=1e-15)
+    got = compound_pmf(f, noisy)
+    assert got.shape[1] < 60  # the width of 5 buckets of Poisson(2), not of 300
+    k = max(got.shape[1], clean.shape[1])
+    pad = lambda p: np.pad(p, ((0, 0), (0, k - p.shape[1])))  # noqa: E731
+    np.testing.assert_allclose(pad(got), pad(clean), rtol=0, atol=1e-12)

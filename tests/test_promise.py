@@ -15,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import workbench as wb
-from workbench.promise import PLAN_CHECK_REASONS, _promised_se, _resample, _resample_block
+from workbench.promise import PLAN_CHECK_REASONS, _promised_se
 
 N_SKUS = 12
 
@@ -181,22 +181,36 @@ def test_resampling_stays_in_each_skus_window():
     ds = wb.Dataset.from_tables({"items": _items(["OLD", "NEW"]), "demand": demand})
     check = wb.plan_check(ds, replications=2, horizon_days=200, progress=False)
     assert_allclose(check.skus["simulated_daily_demand"], [10.0, 10.0])
-    # the helper: SKU 0's window is days 0-19 of 20, SKU 1's days 15-19; 20,000 draws each
-    hist_t = np.tile(np.arange(20.0), (2, 1))
-    rng = np.random.default_rng(0)
-    m = _resample_block(hist_t, np.array([0, 15]), np.array([20, 5]), 20_000, rng)
-    assert m.shape == (20_000, 2) and m.flags.c_contiguous
-    assert set(np.unique(m[:, 0])) == set(range(20))
-    assert set(np.unique(m[:, 1])) == {15.0, 16.0, 17.0, 18.0, 19.0}
-    share = np.bincount(m[:, 1].astype(int) - 15) / 20_000
-    assert_allclose(share, 0.2, atol=0.015)  # uniform over the window (sd 0.003)
-    # the compiled draw (engine "numba") too, and the same seed gives the same draws
-    first, length = np.array([0, 15]), np.array([20, 5])
-    c = _resample(hist_t, first, length, 20_000, np.random.default_rng(1), "numba")
-    again = _resample(hist_t, first, length, 20_000, np.random.default_rng(1), "numba")
-    assert c.shape == (20_000, 2) and np.array_equal(c, again)
-    assert set(np.unique(c[:, 0])) == set(range(20))
-    assert_allclose(np.bincount(c[:, 1].astype(int) - 15) / 20_000, 0.2, atol=0.015)
+    # the simulator's windowed bootstrap, which plan_check uses: SKU 0's window is days
+    # 0-19 of 20, SKU 1's days 15-19; 20,000 draws each, both engines, seeded
+    hist = np.tile(np.arange(20.0)[:, None], (1, 2))
+    for engine in ("numba", "numpy"):
+        kw = dict(
+            demand_model="bootstrap", demand_windows=([0, 15], [20, 5]), days=20_000,
+            policy="base_stock", order_up_to=1e6, lead_time_days=1, rng=1, engine=engine,
+            trace_skus="all", progress=False,
+        )  # fmt: skip
+        tr = wb.simulate(hist, **kw).trace
+        again = wb.simulate(hist, **kw).trace
+        assert_allclose(tr["demand"].to_numpy(), again["demand"].to_numpy())
+        d0 = tr.loc[tr["sku"] == "0", "demand"].to_numpy()
+        d1 = tr.loc[tr["sku"] == "1", "demand"].to_numpy()
+        assert d0.size == d1.size == 20_000
+        assert set(np.unique(d0)) == set(range(20))
+        assert set(np.unique(d1)) == {15.0, 16.0, 17.0, 18.0, 19.0}
+        # uniform over the window (sd 0.003)
+        assert_allclose(np.bincount(d1.astype(int) - 15) / 20_000, 0.2, atol=0.015)
+
+
+def test_simulate_demand_windows_are_checked():
+    hist = np.ones((10, 2))
+    kw = dict(policy="base_stock", order_up_to=5.0, lead_time_days=1, progress=False)
+    with pytest.raises(ValueError, match="demand_windows first day \\+ number of days"):
+        wb.simulate(hist, demand_model="bootstrap", demand_windows=([0, 5], [10, 6]), **kw)
+    with pytest.raises(ValueError, match="demand_windows first day must be a whole number"):
+        wb.simulate(hist, demand_model="bootstrap", demand_windows=([-1, 0], [5, 5]), **kw)
+    with pytest.raises(ValueError, match="demand_windows is for demand_model 'bootstrap'"):
+        wb.simulate(hist, demand_windows=([0, 0], [5, 5]), **kw)
 
 
 def test_numpy_engine_agrees_in_distribution(smooth, right):

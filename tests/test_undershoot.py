@@ -534,3 +534,42 @@ def test_pmf_reorder_point_is_the_smallest_whole_s_from_its_first_bracket(policy
                                          policy=policy), name)  # fmt: skip
     assert np.all(np.asarray(at) >= target)
     assert np.all(np.asarray(below) < target)
+
+
+def test_compiled_cycle_service_is_the_sum_over_the_undershoot():
+    """_Discrete.csl (compiled) equals sum_w P(U = w) F_L(s - w) written with numpy, for
+    s below, inside and beyond the tables, and for a subset of rows."""
+    from workbench.policy.undershoot import _Discrete
+
+    rng = np.random.default_rng(3)
+    p = rng.dirichlet(np.ones(12), size=5)
+    f_l = rng.dirichlet(np.ones(30), size=5)
+    q = np.array([1, 3, 7, 10, 25])
+    model = _Discrete("sQ", p, q, f_l)
+    cdf = np.cumsum(f_l, axis=1)
+    for s in (np.full(5, -3.0), np.array([0.0, 4.0, 11.0, 29.0, 40.0]), np.full(5, 500.0)):
+        w = np.arange(model.g.shape[1])
+        y = s[:, None] - w[None, :]
+        at = np.where(y < 0, 0.0, np.where(y >= 29, 1.0, np.take_along_axis(
+            cdf, np.clip(y, 0, 29).astype(int), axis=1)))  # fmt: skip
+        ref = np.clip((model.g * at).sum(axis=1), 0.0, 1.0)
+        assert_allclose(model.csl(s), ref, rtol=0, atol=1e-14)
+        rows = np.array([4, 1])
+        assert_allclose(model.csl(s[rows], rows), ref[rows], rtol=0, atol=1e-14)
+
+
+def test_compiled_loss_tables_equal_the_cumulative_sums():
+    """_Tables' compiled running sums are numpy's cumsums, bit for bit: F, the first-order
+    loss n(y) = sum_{x > y} P(X >= x) and the second-order loss sum_{j >= y} n(j)."""
+    from workbench.policy.undershoot import _Tables
+
+    f = np.random.default_rng(0).dirichlet(np.ones(50), size=30)
+    t = _Tables(f)
+    ge = np.cumsum(f[:, ::-1], axis=1)[:, ::-1]
+    rc = np.cumsum(ge[:, ::-1], axis=1)[:, ::-1]
+    loss = np.concatenate([rc[:, 1:], np.zeros((30, 1))], axis=1)
+    assert np.array_equal(t.cdf, np.cumsum(f, axis=1))
+    assert np.array_equal(t.loss, loss)
+    assert np.array_equal(t.loss2, np.cumsum(loss[:, ::-1], axis=1)[:, ::-1])
+    # by hand: X uniform on {0, 1, 2}: n(0) = E[X] = 1, n(1) = 1/3, n(2) = 0
+    assert_allclose(_Tables(np.full((1, 3), 1 / 3)).loss[0], [1.0, 1 / 3, 0.0], atol=1e-15)

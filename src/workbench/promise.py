@@ -52,10 +52,9 @@ __all__ = ["PLAN_CHECK_METHODS", "PLAN_CHECK_REASONS", "PlanCheck", "plan_check"
 #: Ways :func:`plan_check` feeds demand to the simulator.
 PLAN_CHECK_METHODS = ("resample", "replay")
 
-#: How "resample" draws days: here, by :func:`_resample_block` from each SKU's own window
-#: (the simulator's ``"bootstrap"`` draws from the whole column, the zeros before a launch
-#: included), the drawn block then replayed by the simulator. Named in one place so an
-#: in-kernel windowed resampler can take over (swap ``_resample_block`` for its call).
+#: How "resample" draws days: the simulator's i.i.d. bootstrap inside its compiled kernel,
+#: each SKU's days drawn from its own window (``simulate(..., demand_windows=...)``, not
+#: the zeros before a launch).
 RESAMPLE_MODEL = "resample"
 #: The daily model for weekly or monthly data (matched to daily_mean and daily_sd).
 BUCKETED_MODEL = "negative_binomial"
@@ -78,9 +77,6 @@ MOQ_FACTOR = 1.5
 MIN_CYCLES = 30
 
 _DEFAULT_HORIZON_DAYS = 365
-#: Largest block of drawn demand held at once [SKU-days] (8 bytes each); more SKUs are
-#: simulated in blocks of SKUs (independent, so blocking changes nothing but memory).
-_BLOCK_SKU_DAYS = 4_000_000
 _SKU_COLUMNS = (
     "abc",
     "demand_class",
@@ -226,90 +222,6 @@ def _window_rows(
         last = np.where(np.isnat(we), T - 1, np.clip(off, 0, T - 1))
     last = np.maximum(last, first)
     return first, last - first + 1
-
-
-def _resample_block(
-    history_t: np.ndarray,
-    first: np.ndarray,
-    length: np.ndarray,
-    days: int,
-    rng: np.random.Generator,
-) -> np.ndarray:
-    """Days drawn with replacement from each SKU's own window: a (days, SKUs) matrix.
-
-    ``history_t`` holds one SKU's history per row (SKUs x buckets, C order), so each
-    SKU's draws read one short contiguous row (cache-friendly). Day t of SKU j is
-    window day ``first_j + floor(u * w_j)``, u uniform in [0, 1): every day of the
-    window equally likely, none before it.
-    """
-    nb, T = history_t.shape
-    u = rng.random((nb, days), dtype=np.float32)  # 24 bits: uniform enough for w << 2**24
-    u *= length[:, None].astype(np.float32)
-    rows = u.astype(np.int64)
-    np.minimum(rows, (length - 1)[:, None], out=rows)
-    rows += (first + np.arange(nb, dtype=np.int64) * T)[:, None]
-    drawn = np.take(history_t.ravel(), rows)
-    return np.ascontiguousarray(drawn.T)
-
-
-_DRAW_BLOCK = 16  # SKUs drawn together: their history rows stay in cache
-_compiled_draw = None
-
-
-def _draw_compiled():
-    """The numba version of the window draw (compiled once, cached next to this file).
-
-    Uniforms come from splitmix64 [SM] (a 64-bit counter through a mixing function,
-    a few nanoseconds a draw, where numba's ``np.random`` takes about 25), the counter
-    of draw (SKU j, day t) being ``j * days + t + 1`` so that blocks of SKUs run on all
-    cores with the same result; a day of a w-day window is ``(u32 * w) >> 32`` of the top
-    32 bits (bias below w / 2**32).
-    """
-    global _compiled_draw
-    if _compiled_draw is None:
-        from numba import njit, prange, uint64
-
-        @njit(cache=True, parallel=True)
-        def draw(history_t, first, length, days, seed, out):  # pragma: no cover - compiled
-            nb = history_t.shape[0]
-            for b in prange((nb + _DRAW_BLOCK - 1) // _DRAW_BLOCK):
-                j0 = b * _DRAW_BLOCK
-                j1 = min(j0 + _DRAW_BLOCK, nb)
-                for t in range(days):
-                    for j in range(j0, j1):
-                        # counter-based: draw (j, t) is the same whatever thread runs it
-                        z = uint64(seed) + uint64(j * days + t + 1) * uint64(0x9E3779B97F4A7C15)
-                        z = (z ^ (z >> uint64(30))) * uint64(0xBF58476D1CE4E5B9)
-                        z = (z ^ (z >> uint64(27))) * uint64(0x94D049BB133111EB)
-                        z = z ^ (z >> uint64(31))
-                        r = ((z >> uint64(32)) * uint64(length[j])) >> uint64(32)
-                        out[t, j] = history_t[j, first[j] + r]
-
-        _compiled_draw = draw
-    return _compiled_draw
-
-
-def _resample(
-    history_t: np.ndarray,
-    first: np.ndarray,
-    length: np.ndarray,
-    days: int,
-    rng: np.random.Generator,
-    engine: str,
-) -> np.ndarray:
-    """:func:`_resample_block` by the engine: compiled (numba) or numpy.
-
-    The compiled draw fills the (days, SKUs) matrix in blocks of 16 SKUs, reading their
-    history rows from cache and writing along rows, with no transposed copy, the blocks
-    spread over the cores; its counter-based splitmix64 stream is seeded from ``rng``
-    (the same seed gives the same draws).
-    """
-    if str(engine).lower() != "numba":
-        return _resample_block(history_t, first, length, days, rng)
-    out = np.empty((days, history_t.shape[0]))
-    seed = int(rng.integers(0, 2**63 - 1))
-    _draw_compiled()(history_t, first.astype(np.int64), length.astype(np.int64), days, seed, out)
-    return out
 
 
 def _daily_matrix(
@@ -476,7 +388,7 @@ def plan_check(
         As for :func:`workbench.simulate`, but one bar (or callback) for the whole
         check: None, a tqdm bar when stderr is a terminal; True, a tqdm bar; False,
         none; a callable sees the fraction of the whole check done (0 to 1, over all
-        replications and blocks of SKUs, in steps of 0.001).
+        replications, in steps of 0.001).
 
     Returns
     -------
@@ -629,7 +541,7 @@ def _plan_check(
     else:
         warmup = int(warmup_days)
 
-    # the policy's parameters as arrays (sliced per block of SKUs)
+    # the policy's parameters as arrays
     params = {
         "policy": _plan_policies(sub, skus).astype(object),
         "reorder_point": np.nan_to_num(sub["reorder_point"].to_numpy(dtype=float)),
@@ -650,13 +562,9 @@ def _plan_check(
     else:
         single = None
 
-    def arrays(lo: int, hi: int) -> dict:
-        out = {k: v[lo:hi] for k, v in params.items()} | {"engine": engine}
-        if single is not None:
-            out["policy"] = single  # one name for all: no per-SKU name lookups
-        return out
-
-    common = arrays(0, n)
+    common = params | {"engine": engine}
+    if single is not None:
+        common["policy"] = single  # one name for all: no per-SKU name lookups
     runs = []
     if method_key == "replay":
         if freq != "D":
@@ -702,38 +610,34 @@ def _plan_check(
                 "matched to the plan's daily_mean and daily_sd"
             )
         days = warmup + horizon
-        if freq == "D":
-            history_t = by_sku * multiplier if multiplier != 1.0 else by_sku
-            block = int(max(1, _BLOCK_SKU_DAYS // max(days, 1)))
-        else:
-            block = max(n, 1)  # random demand from the simulator: no matrix held
-        bounds = [(lo, min(lo + block, n)) for lo in range(0, n, block)]
+        history = None
+        if freq == "D" and n:
+            # (days, SKUs) view of the SKU-major history: the simulator reads each SKU's
+            # window as one contiguous row
+            history = (by_sku * multiplier if multiplier != 1.0 else by_sku).T
         for k in range(K):
-            parts = []
-            for lo, hi in bounds:
-                kw = dict(
-                    days=days,
-                    warmup_days=warmup,
-                    rng=int(gen.integers(0, 2**63 - 1)),
-                    progress=_sub_progress(progress, k * n + lo, hi - lo, K * n),
-                    **arrays(lo, hi),
+            if not n:
+                break
+            kw = dict(
+                days=days,
+                warmup_days=warmup,
+                rng=int(gen.integers(0, 2**63 - 1)),
+                progress=_sub_progress(progress, k * n, n, K * n),
+                **common,
+            )
+            if freq == "D":
+                res = simulate(
+                    history, demand_model="bootstrap", demand_windows=(first, length), **kw
                 )
-                if freq == "D":
-                    drawn = _resample(
-                        history_t[lo:hi], first[lo:hi], length[lo:hi], days, gen, engine
-                    )
-                    res = simulate(drawn, demand_model="replay", **kw)
-                else:
-                    res = simulate(
-                        None,
-                        demand_model=model,
-                        demand_mean=sub["daily_mean"].to_numpy(dtype=float)[lo:hi],
-                        demand_sd=sub["daily_sd"].fillna(0.0).to_numpy(dtype=float)[lo:hi],
-                        **kw,
-                    )
-                parts.append(res.summary)
-            if parts:
-                runs.append(pd.concat(parts) if len(parts) > 1 else parts[0])
+            else:
+                res = simulate(
+                    None,
+                    demand_model=model,
+                    demand_mean=sub["daily_mean"].to_numpy(dtype=float),
+                    demand_sd=sub["daily_sd"].fillna(0.0).to_numpy(dtype=float),
+                    **kw,
+                )
+            runs.append(res.summary)
 
     def stack(col: str) -> np.ndarray:
         if not runs:

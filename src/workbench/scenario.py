@@ -1019,7 +1019,7 @@ def _history_of(g: np.ndarray, d: SimpleNamespace, dcls: SimpleNamespace) -> np.
 
 def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None, step=None):
     """pmf matrix of demand over ``days`` (sd ``days_sd``) for SKUs ``g`` under a model
-    (``daily``: the gamma's daily pmf, when already built; ``step``: demand counted in
+    (``daily``: the model's daily pmf, when already built; ``step``: demand counted in
     steps of that many units per SKU, whole days summed, for large demand)."""
     days = np.broadcast_to(np.asarray(days, dtype=float), g.shape)
     days_sd = np.broadcast_to(np.asarray(days_sd, dtype=float), g.shape)
@@ -1047,6 +1047,10 @@ def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None, step=None):
         if np.all(days == 1.0) and not np.any(days_sd):
             return daily  # one day (the daily review period)
         return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
+    if daily is not None and kind in ("poisson", "negbin") and np.any(days_sd > 0):
+        # what lead_time_demand_distribution computes for a random lead time, the same
+        # daily pmf (the family over one bucket) compounded, without building it again
+        return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
     return lead_time_demand_distribution(
         kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time_buckets=days,
         lead_time_sd_buckets=days_sd,
@@ -1066,7 +1070,10 @@ def _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> Non
         step = h if np.any(h > 1.0) else None  # counted in steps of h units (large demand)
         whole = step is not None or kind in ("empirical", "gamma")  # whole days, as simulated
         period = _demand_pmf(kind, g, d, dcls, round(r_eff) if whole else r_eff, 0, step=step)
-        daily = period if (kind == "gamma" or step is not None) and round(r_eff) == 1 else None
+        one_day = round(r_eff) == 1 if whole else r_eff == 1.0
+        # the period's pmf is the daily one to compound over the lead time when R is a day
+        # (an empirical pmf is built from the history again, with lead-time variability)
+        daily = period if one_day and (step is not None or kind != "empirical") else None
         ltd = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], daily, step=step)
         r = periodic_reorder_point_pmf(
             period, order_quantity=np.maximum(np.rint(q[g] / h), 1.0), lead_time_demand_pmf=ltd,

@@ -690,22 +690,55 @@ def _chernoff_length(
     return best
 
 
-def _chernoff_max(f: np.ndarray, lt: np.ndarray, r: int, tail: float) -> float:
-    """max(1, the largest :func:`_chernoff_length` over SKUs), on the full grid of t only
-    for the SKUs that can hold the maximum.
+#: Lead-time probability below which the lags at either end of a row are folded into
+#: the nearest lag kept (a lead-time pmf spread onto a grid wider than the row's own
+#: support carries rounding noise of ~1e-17 there): the compound moves by at most this
+#: much probability, far below ``tail``.
+_LAG_FOLD = 1e-13
 
-    A coarse grid (every fourth t) bounds each SKU's length from above; the SKU with the
-    largest bound, on the full grid, bounds the maximum from below; only the SKUs whose
-    upper bound reaches it are evaluated on the full grid. Same value, a third the work.
+
+def _trim_lags(lt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fold each row's end lags holding less than ``_LAG_FOLD`` in all into its nearest
+    kept lag; returns the folded pmf (columns beyond every row's last dropped) and each
+    row's first and last lag with mass."""
+    n, m = lt.shape
+    if n == 0:
+        return lt, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    below = np.cumsum(lt, axis=1)  # P(L <= l)
+    above = np.cumsum(lt[:, ::-1], axis=1)[:, ::-1]  # P(L >= l)
+    lo = np.minimum((below < _LAG_FOLD).sum(axis=1), m - 1)
+    hi = np.maximum(m - 1 - (above < _LAG_FOLD).sum(axis=1), lo)
+    rows = np.arange(n)
+    lags = np.arange(m)[None, :]
+    out = np.where((lags >= lo[:, None]) & (lags <= hi[:, None]), lt, 0.0)
+    # the folded mass: P(L < lo) onto lo and P(L > hi) onto hi
+    out[rows, lo] += np.where(lo > 0, below[rows, np.maximum(lo - 1, 0)], 0.0)
+    out[rows, hi] += np.where(hi < m - 1, above[rows, np.minimum(hi + 1, m - 1)], 0.0)
+    return out[:, : int(hi.max()) + 1], lo.astype(np.int64), hi.astype(np.int64)
+
+
+def _fft_size(
+    f: np.ndarray, lt: np.ndarray, lag_lo: np.ndarray, lag_hi: np.ndarray, r: int,
+    tail: float, hard: int,
+) -> int:  # fmt: skip
+    """FFT length for :func:`compound_pmf`: the power of two at least the Chernoff
+    length of the largest SKU plus one (:func:`_chernoff_length` on the full grid of t,
+    computed by compiled Horner sums), or the largest possible sum plus one if smaller.
     """
-    if f.shape[0] == 0:
-        return 1.0
-    upper = _chernoff_length(f, lt, r, tail, _CHERNOFF_T[::4])
-    lead = int(np.argmax(upper))
-    floor = _chernoff_length(f[lead : lead + 1], lt[lead : lead + 1], r, tail)[0]
-    cand = ~(upper < floor)  # NaN and inf bounds stay candidates
-    cand[lead] = True
-    return float(np.max(_chernoff_length(f[cand], lt[cand], r, tail), initial=1.0))
+    length = 1.0
+    if f.shape[0]:
+        from ._compiled import chernoff_lengths
+
+        x = np.arange(f.shape[1])
+        top = np.where(f > 0, x[None, :], 0).max(axis=1).astype(np.int64)
+        each = np.empty(f.shape[0])
+        chernoff_lengths(
+            np.ascontiguousarray(f), top, np.ascontiguousarray(lt), lag_lo, lag_hi, int(r),
+            float(np.log(tail)), _CHERNOFF_T, each,
+        )  # fmt: skip
+        length = float(np.max(each, initial=1.0))
+    size = int(min(hard, np.ceil(length) + 1))
+    return 1 << max(size - 1, 1).bit_length()
 
 
 def compound_pmf(
@@ -753,9 +786,13 @@ def compound_pmf(
     distribution of the sum of w independent buckets; :math:`f^{*0}` is a point mass
     at 0). All SKUs are computed at once, along axis 1, in blocks of SKUs that fit in
     cache: one FFT of the per-bucket pmf, the powers :math:`\\hat f^{\\,w}` mixed
-    with weights P(L = w - R) in the frequency domain, one inverse FFT. The FFT length
+    with weights P(L = w - R) in the frequency domain, one inverse FFT. The mixing is
+    Horner's scheme over each SKU's own lags only (compiled; lead-time probability
+    below 1e-13 at either end of a row, such as rounding noise of a pmf spread onto a
+    wider grid, is folded into the nearest lag kept). The FFT length
     N is a power of two at least a Chernoff bound on the ``1 - tail`` quantile of the
-    largest SKU, :math:`\\min_t [\\ln E e^{tX} - \\ln(tail)] / t` (or the largest
+    largest SKU, :math:`\\min_t [\\ln E e^{tX} - \\ln(tail)] / t` over a grid of t
+    (or the largest
     possible sum, (K - 1)(M + R) + 1, if smaller, which makes the result exact), so
     the probability that wraps around from beyond N is at most ``tail`` per SKU. The
     result is cut at the largest ``1 - tail`` quantile over SKUs and the remainder
@@ -784,13 +821,13 @@ def compound_pmf(
         )
     require_probability("tail", np.asarray(tail, dtype=float))
     n, k = f.shape
-    w_max = lt.shape[1] - 1 + r
-    hard = (k - 1) * w_max + 1  # largest possible sum + 1
     bad = np.isnan(f).any(axis=1) | np.isnan(lt).any(axis=1)
     f0, lt0 = np.where(bad[:, None], 0.0, f), np.where(bad[:, None], 0.0, lt)
     f0[bad, 0], lt0[bad, 0] = 1.0, 1.0
-    length = int(min(hard, np.ceil(_chernoff_max(f0, lt0, r, tail)) + 1))
-    nfft = 1 << max(length - 1, 1).bit_length()
+    lt0, lag_lo, lag_hi = _trim_lags(lt0)
+    w_max = lt0.shape[1] - 1 + r
+    hard = (k - 1) * w_max + 1  # largest possible sum + 1
+    nfft = _fft_size(f0, lt0, lag_lo, lag_hi, r, tail, hard)
     if n * nfft > max_cells:
         raise ValueError(
             f"max_cells must be >= n_sku * nfft = {n} * {nfft} = {n * nfft} [cells] for "
@@ -800,33 +837,17 @@ def compound_pmf(
     width = min(nfft, hard)
     full = np.empty((n, width))
     step = max(1, _BLOCK // nfft)  # blocks of SKUs small enough to stay in cache
-    # each SKU's longest lead time, beyond which less than ``tail`` of its probability
-    # lies (moved onto that lag, as the matrix's own remainder is moved onto its last
-    # column); SKUs taken in its order, so a block's Horner loop stops at its own
-    # longest lag, not at the longest of all SKUs (one SKU with a 60-day lead time made
-    # every block run 300 lags)
-    beyond = np.cumsum(lt0[:, :0:-1], axis=1)[:, ::-1]  # P(L >= l) for l = 1 .. M
-    top_lag = (beyond > tail).sum(axis=1)
-    lt0 = lt0.copy()
-    rows_all = np.arange(n)
-    has_tail = top_lag < lt0.shape[1] - 1
-    lt0[rows_all[has_tail], top_lag[has_tail]] += beyond[rows_all[has_tail], top_lag[has_tail]]
-    lt0[np.arange(lt0.shape[1])[None, :] > top_lag[:, None]] = 0.0
-    order = np.argsort(top_lag, kind="stable")
+    from ._compiled import mix_powers
+
     for lo in range(0, n, step):
-        rows = order[lo : lo + step]
+        rows = np.arange(lo, min(lo + step, n))
         phi = np.fft.rfft(f0[rows], nfft, axis=1)
-        # Horner's scheme: sum_l P(L = l) phi^l, then times phi^R; one complex product
-        # per lag, in place
-        last = int(top_lag[rows].max())
-        acc = np.zeros_like(phi)
-        acc += lt0[rows, last : last + 1]
-        for lag in range(last - 1, -1, -1):
-            acc *= phi
-            acc += lt0[rows, lag : lag + 1]
-        for _ in range(r):
-            acc *= phi
-        full[rows] = np.fft.irfft(acc, nfft, axis=1)[:, :width]
+        # sum_l P(L = l) phi^(l + R) per SKU over its own lags (Horner's scheme), compiled
+        pr, pi = np.ascontiguousarray(phi.real), np.ascontiguousarray(phi.imag)
+        out_r, out_i = np.empty_like(pr), np.empty_like(pi)
+        mix_powers(pr, pi, lt0, rows, lag_lo, lag_hi, r, out_r, out_i)
+        phi.real, phi.imag = out_r, out_i
+        full[rows] = np.fft.irfft(phi, nfft, axis=1)[:, :width]
     np.maximum(full, 0.0, out=full)
     cdf = np.cumsum(full, axis=1)
     need = (cdf < 1.0 - tail).sum(axis=1)  # first column with F >= 1 - tail

@@ -297,14 +297,14 @@ class _Tables:
     """cdf, first- and second-order loss of integer demand X with pmf f (n, M)."""
 
     def __init__(self, f: np.ndarray):
+        from ._compiled import loss_tables
+
         self.n_cols = f.shape[1]
-        self.cdf = np.cumsum(f, axis=1)
         self.mean = f @ np.arange(self.n_cols)
-        ge = np.cumsum(f[:, ::-1], axis=1)[:, ::-1]  # P(X >= x)
-        # n(y) = sum_{x > y} P(X >= x): reverse cumulative sum, shifted by one
-        rc = np.cumsum(ge[:, ::-1], axis=1)[:, ::-1]
-        self.loss = np.concatenate([rc[:, 1:], np.zeros((f.shape[0], 1))], axis=1)
-        self.loss2 = np.cumsum(self.loss[:, ::-1], axis=1)[:, ::-1]  # sum_{j >= y} n(j)
+        # F(x); n(y) = sum_{x > y} P(X >= x), the reverse cumulative sum of P(X >= x)
+        # shifted by one; sum_{j >= y} n(j): running sums along each row, compiled
+        self.cdf, self.loss, self.loss2 = (np.empty(f.shape) for _ in range(3))
+        loss_tables(np.ascontiguousarray(f, dtype=float), self.cdf, self.loss, self.loss2)
 
     def _shape(self, y):
         y = np.asarray(y, dtype=float)
@@ -442,7 +442,11 @@ def _as_pmf(name: str, pmf: Any) -> tuple[np.ndarray, Any]:
 
 
 def _fft_len(n: int) -> int:
-    return 1 << max(int(n - 1).bit_length(), 1)
+    """The shortest fast FFT length >= n (>= 2): a product of 2, 3 and 5, at most a
+    quarter longer than n where a power of two can be twice as long."""
+    from scipy.fft import next_fast_len
+
+    return next_fast_len(max(int(n), 2), real=True)
 
 
 def _trim(f: np.ndarray) -> np.ndarray:
@@ -728,15 +732,21 @@ class _Discrete:
         self.spread = np.sqrt(var_l + np.maximum(eu2 - self.undershoot**2, 0.0))
 
     def csl(self, s, rows=None):
-        """Cycle service at s; for the SKUs ``rows`` only (s for those) if given."""
-        g, none, lt = self.g, self.none, self.lt
-        if rows is not None:
-            g, none = g[rows], none[rows]
-            lt = _Tables.__new__(_Tables)
-            lt.n_cols, lt.cdf = self.lt.n_cols, self.lt.cdf[rows]
-        w = np.arange(g.shape[1])[None, :]
-        csl = np.sum(g * lt.cdf_at(s[:, None] - w), axis=1)
-        return np.clip(np.where(none, 1.0, csl), 0.0, 1.0)
+        """Cycle service at s; for the SKUs ``rows`` only (s for those) if given.
+
+        sum_w P(U = w) F_L(s - w), one compiled loop per SKU over its undershoot pmf
+        (no (SKUs x K) temporaries: the search calls this a dozen times).
+        """
+        from ._compiled import undershoot_csl
+
+        rows = np.arange(self.g.shape[0]) if rows is None else np.asarray(rows)
+        s = np.asarray(s, dtype=float).reshape(rows.size)
+        # s beyond the tables is F = 1 (or 0) for every w: clip into a safe integer range
+        span = self.g.shape[1] + self.lt.n_cols + 1
+        s_int = np.clip(np.nan_to_num(s), -span, span).astype(np.int64)
+        csl = np.empty(rows.size)
+        undershoot_csl(self.g, self.lt.cdf, rows.astype(np.int64), s_int, csl)
+        return np.clip(np.where(self.none[rows], 1.0, csl), 0.0, 1.0)
 
     def fill(self, s):
         if self.policy == "sQ":

@@ -364,6 +364,25 @@ def _resolve_demand(
     return model, sku_index, history, dates, int(days), demand_mean, demand_sd
 
 
+def _windows(windows: Any, n: int, n_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """Validated (first day, number of days) of each SKU's bootstrap window, int64."""
+    try:
+        first, length = windows
+    except (TypeError, ValueError):
+        raise ValueError(
+            "demand_windows must be a pair (first day, number of days) of per-SKU arrays"
+        ) from None
+    out = []
+    for name, v in (("first day", first), ("number of days", length)):
+        a = np.broadcast_to(np.asarray(v, dtype=float), (n,))
+        _check(f"demand_windows {name}", a, (a >= 0) & (a == np.round(a)), "a whole number >= 0",
+               "days")  # fmt: skip
+        out.append(a.astype(np.int64))
+    _check("demand_windows first day + number of days", out[0] + out[1],
+           out[0] + out[1] <= n_days, f"<= the history's {n_days} days", "days")  # fmt: skip
+    return out[0], out[1]
+
+
 _WH_MIN_SHAPE = 4.0
 _Z_TOP = 5.199337582  # the standard normal's 1 - 1e-7 quantile
 
@@ -553,6 +572,7 @@ def simulate(
     demand_model: str | None = None,
     demand_mean: Any = None,
     demand_sd: Any = None,
+    demand_windows: tuple[Any, Any] | None = None,
     lead_time_days: Any = None,
     lead_time_sd_days: Any = None,
     lead_time_model: str = "gamma",
@@ -634,6 +654,12 @@ def simulate(
     demand_mean, demand_sd : numeric, optional
         Daily mean and standard deviation [units/day] for the random models.
         Default: from the history (over every day of the period).
+    demand_windows : (array_like, array_like), optional
+        For ``"bootstrap"``: the first day (row of the history) and the number of
+        days of each SKU's own window [days], whole numbers with first >= 0,
+        number >= 0 and first + number <= the history's days; each day is drawn
+        from the window only (for example from a SKU's launch on, not the zeros
+        before it; an empty window draws 0). Default: the whole history.
     lead_time_days : numeric, optional
         Mean lead time L [days], >= 0 (rounded to whole days; 0 = received on the
         day of the order, before its demand). Default: the items' ``lead_time_days``.
@@ -1011,6 +1037,10 @@ def simulate(
     )
 
     # ---- demand source ------------------------------------------------------------
+    if demand_windows is not None and model != "bootstrap":
+        raise ValueError(
+            f"demand_windows is for demand_model 'bootstrap' (or 'resample'); got {model!r}"
+        )
     if model in ("normal", "gamma", "poisson", "negative_binomial"):
         if demand_mean is None and history is not None:
             demand_mean = history.mean(axis=0, dtype=float) if history.shape[0] else np.zeros(n)
@@ -1026,11 +1056,19 @@ def simulate(
         source = _streams.DemandDraws(
             model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), mean=mu, sd=sd, dtype=dt
         )
-    elif model == "bootstrap":  # each SKU's own history: column i of the matrix
+    elif model == "bootstrap" and demand_windows is None:  # column i of the matrix
         source = _streams.DemandDraws(
             model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=n,
             history=(np.arange(n, dtype=np.int64), np.full(n, history.shape[0]),
                      np.ascontiguousarray(history, dtype=float).ravel()),
+        )  # fmt: skip
+    elif model == "bootstrap":  # each SKU's window, one contiguous row per SKU
+        first, length = _windows(demand_windows, n, history.shape[0])
+        by_sku = np.ascontiguousarray(history.T, dtype=float)
+        source = _streams.DemandDraws(
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=1,
+            history=(np.arange(n, dtype=np.int64) * history.shape[0] + first, length,
+                     by_sku.ravel()),
         )  # fmt: skip
     else:
         if history.shape[1] != n:  # pragma: no cover - guarded by _resolve_demand

@@ -1,0 +1,141 @@
+"""Compiled (numba) inner loops of the distribution builders: sequential recursions.
+
+A few steps of :mod:`workbench.policy.distributions` and
+:mod:`workbench.policy.undershoot` are recursions or sums along one SKU's row
+(Horner's scheme over the units of a pmf and over the lags of a lead time, the cycle
+service as a sum over the undershoot): vectorised over SKUs, numpy walks the rows
+column by column and pays a pass over memory per column; here each SKU is one loop in
+registers. They run on one core: each call is short, and numba's worker threads cost
+more than they save on a shared machine. numba is imported only when one of them
+runs, so ``import workbench`` stays light; compiled code is cached next to this file
+(``cache=True``), so only the first call on a machine pays the compilation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out):  # pragma: no cover
+    """Per SKU i, min over t in ``ts`` of (ln E[exp(t S_i)] - ln tail) / t.
+
+    S_i is the sum of L + r i.i.d. buckets with pmf ``f[i]`` (mass up to unit
+    ``top[i]``), L with pmf ``lt[i]`` (mass on lags ``lag_lo[i] .. lag_hi[i]``).
+    Both sums are polynomials evaluated by Horner's scheme in a variable <= 1, so
+    nothing overflows and no exponential is taken per term:
+    M(t) e^(-t top) = sum_x f(x) q^(top - x) with q = e^-t, and
+    sum_l P(L = l) M^l = M^hi sum_l P(L = l) (1 / M)^(hi - l).
+    """
+    n, nt = f.shape[0], ts.size
+    q = np.exp(-ts)
+    acc = np.empty(nt)
+    q2 = np.empty(nt)
+    acc2 = np.empty(nt)
+    for i in range(n):
+        # every t at once in the inner loops: independent lanes, not one long chain
+        acc[:] = 0.0
+        for x in range(top[i] + 1):
+            fx = f[i, x]
+            for j in range(nt):
+                acc[j] = acc[j] * q[j] + fx
+        for j in range(nt):
+            q2[j] = math.exp(-(ts[j] * top[i] + math.log(acc[j])))
+        acc2[:] = 0.0
+        for lag in range(lag_lo[i], lag_hi[i] + 1):
+            w = lt[i, lag]
+            for j in range(nt):
+                acc2[j] = acc2[j] * q2[j] + w
+        best = np.inf
+        for j in range(nt):
+            log_m = ts[j] * top[i] + math.log(acc[j])
+            v = ((lag_hi[i] + r) * log_m + math.log(acc2[j]) - log_tail) / ts[j]
+            if v < best:
+                best = v
+        out[i] = best
+
+
+@njit(cache=True)
+def mix_powers(pr, pi, lt, rows, lag_lo, lag_hi, r, out_r, out_i):  # pragma: no cover
+    """sum_l P(L_i = l) phi^(l + r) at every frequency of phi = pr + i pi, i = rows[b].
+
+    Per SKU only its own lags ``lag_lo[i] .. lag_hi[i]``: Horner's scheme, one complex
+    product per lag and frequency (the frequencies in the inner loop, in real and
+    imaginary parts, so that it runs in SIMD lanes), then times phi^(lag_lo + r) by
+    binary powering.
+    """
+    m = pr.shape[1]
+    for b in range(rows.size):
+        i = rows[b]
+        lo, hi = lag_lo[i], lag_hi[i]
+        xr, xi = pr[b], pi[b]
+        ar, ai = out_r[b], out_i[b]
+        w = lt[i, hi]
+        for j in range(m):
+            ar[j] = w
+            ai[j] = 0.0
+        for lag in range(hi - 1, lo - 1, -1):
+            w = lt[i, lag]
+            for j in range(m):
+                u = ar[j] * xr[j] - ai[j] * xi[j] + w
+                ai[j] = ar[j] * xi[j] + ai[j] * xr[j]
+                ar[j] = u
+        e = lo + r
+        if e > 0:
+            br, bi = xr.copy(), xi.copy()
+            while e > 0:
+                if e & 1:
+                    for j in range(m):
+                        u = ar[j] * br[j] - ai[j] * bi[j]
+                        ai[j] = ar[j] * bi[j] + ai[j] * br[j]
+                        ar[j] = u
+                e >>= 1
+                if e > 0:
+                    for j in range(m):
+                        u = br[j] * br[j] - bi[j] * bi[j]
+                        bi[j] = 2.0 * br[j] * bi[j]
+                        br[j] = u
+
+
+@njit(cache=True)
+def undershoot_csl(g, cdf, rows, s, out):  # pragma: no cover
+    """out[b] = sum_w g[i, w] F(s[b] - w), i = rows[b]: the cycle service of reorder
+    point s[b] (whole units) with undershoot pmf g and lead-time demand cdf F
+    (F(y) = 0 below 0 and 1 from the table's last column on)."""
+    last = cdf.shape[1] - 1
+    for b in range(rows.size):
+        i = rows[b]
+        acc = 0.0
+        for w in range(g.shape[1]):
+            y = s[b] - w
+            if y < 0:
+                break
+            acc += g[i, w] * (1.0 if y >= last else cdf[i, y])
+        out[b] = acc
+
+
+@njit(cache=True)
+def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
+    """Per row of the pmf matrix f: cdf F(x), first-order loss n(x) = sum_{y > x} P(X >= y)
+    and second-order loss sum_{j >= x} n(j), each a running sum in the order numpy's
+    ``cumsum`` takes (forward for F, from the last column for the others), in one pass
+    back and one forward per row."""
+    n, m = f.shape
+    for i in range(n):
+        acc = 0.0
+        for x in range(m):
+            acc += f[i, x]
+            cdf[i, x] = acc
+        ge = 0.0  # P(X >= x)
+        rc = 0.0  # sum_{y >= x} P(X >= y)
+        l2 = 0.0
+        for x in range(m - 1, -1, -1):
+            nx = rc  # n(x) = sum_{y >= x + 1} P(X >= y)
+            ge += f[i, x]
+            rc += ge
+            loss[i, x] = nx
+            l2 += nx
+            loss2[i, x] = l2
