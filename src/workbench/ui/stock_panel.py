@@ -138,6 +138,7 @@ def valuation_heading(labels: tuple[str, ...] = tuple(METHOD_LABELS.values())) -
     listed = words[-1] if len(words) < 2 else ", ".join(words[:-1]) + " and " + words[-1]
     return f"Valuation: {listed}"
 
+
 _MONEY = {
     "on_hand_value",
     "carrying_cost",
