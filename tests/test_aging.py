@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -185,6 +187,17 @@ def test_risk_is_bounded_and_falls_as_demand_rises(rows, rate):
     assert (low["units_at_risk"] >= -1e-12).all()
     assert (low["units_at_risk"] <= low["quantity"] + 1e-12).all()
     assert (high.loc[low.index, "units_at_risk"] <= low["units_at_risk"] + 1e-9).all()
+
+
+def test_expiry_risk_with_a_vanishing_demand_rate_warns_nothing():
+    # hypothesis drew st.floats(0, 20) = 5e-324 in test_risk_is_bounded_...: 3 / 5e-324
+    # overflowed with a RuntimeWarning; the answer is inf days: it never sells
+    lots = _dated([4, 9], [3, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        risk = expiry_risk(lots, 5e-324, as_of=AS_OF).set_index("lot_id")
+    assert np.isinf(risk["sell_through_days"]).all()
+    assert_allclose(risk.loc[["L0", "L1"], "units_at_risk"], [3.0, 2.0])  # none of it sells
 
 
 def test_shelf_life_dates_lots_without_an_expiry():

@@ -225,6 +225,22 @@ def test_python_m_workbench_sim_prepares_the_kernel(capsys):
     main()
     assert "simulator kernel ready in" in capsys.readouterr().out
     assert len(_kernel.run_chunk.signatures) >= 2  # float64 and float32
+    # the stock tab's perpetual LIFO kernel too, for the types a real ledger brings
+    from workbench.stock.valuation import inventory_valuation
+
+    try:
+        from workbench.stock._lifo_kernel import lifo_perpetual_kernel as kernel
+    except ImportError:  # before the kernel moved out of valuation.py
+        from workbench.stock.valuation import _lifo_perpetual_kernel as kernel
+    compiled = list(kernel.signatures)
+    assert compiled
+    dates = pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-09"])
+    buys = pd.DataFrame(
+        {"sku": ["a", "b", "a"], "quantity": [5.0, 2, 4], "unit_cost": [1.0, 2, 3], "date": dates}
+    )
+    sold = buys.drop(columns="unit_cost").assign(quantity=[3.0, 1, 2])
+    inventory_valuation(buys, sold, method="lifo_perpetual")
+    assert kernel.signatures == compiled  # nothing new to compile
 
 
 # ------------------------------------------------------------- demand drawn in the kernel

@@ -20,11 +20,16 @@ from workbench.ui._common import decode_data_uri, fmt_money
 from workbench.ui.stock_panel import (
     EXCEPTIONS,
     INVENTORY_TYPES,
+    METHOD_LABELS,
     StockPanel,
     as_of_options,
     exception_csv,
+    valuation_heading,
     valuation_periods,
 )
+
+#: What the valuation table must show, in order (periodic and perpetual LIFO: issue 15).
+SHOWN_METHODS = ("fifo", "weighted_average", "lifo", "lifo_perpetual")
 
 
 def text_of(markup: str) -> str:
@@ -219,10 +224,10 @@ def test_valuation_side_by_side(panel, shipped):
     assert labels[0].startswith("Last 12 months (2025-11-01 to 2026-10-31)")
     panel.period.value = labels[0]
     mv = wb.period_movements(shipped, start="2025-11-01", end="2026-10-31")
-    cmp = wb.compare_valuation(mv.purchases, mv.issues, opening=mv.opening)
+    cmp = wb.compare_valuation(mv.purchases, mv.issues, opening=mv.opening, methods=SHOWN_METHODS)
     pd.testing.assert_frame_equal(panel.valuation.totals, cmp.totals)
     markup = panel.valuation_html.value
-    for m in ("fifo", "weighted_average", "lifo"):
+    for m in SHOWN_METHODS:
         for col in ("cogs", "closing_value"):
             cell = re.search(rf"stock-val-{col}-{m}'>([^<]+)<", markup).group(1)
             assert cell == fmt_money(cmp.totals.loc[m, col])
@@ -236,11 +241,40 @@ def test_valuation_side_by_side(panel, shipped):
     start, end = valuation_periods(shipped)[labels[2]]
     assert (start, end) == (pd.Timestamp("2026-08-01"), pd.Timestamp("2026-10-31"))
     mv3 = wb.period_movements(shipped, start=start, end=end)
-    cmp3 = wb.compare_valuation(mv3.purchases, mv3.issues, opening=mv3.opening)
+    cmp3 = wb.compare_valuation(
+        mv3.purchases, mv3.issues, opening=mv3.opening, methods=SHOWN_METHODS
+    )
     pd.testing.assert_frame_equal(panel.valuation.totals, cmp3.totals)
     assert fmt_money(cmp3.totals.loc["fifo", "cogs"]) in panel.valuation_html.value
     assert panel.valuation_html.value != markup
     panel.period.value = labels[0]
+
+
+def test_valuation_shows_perpetual_lifo(panel, shipped):
+    labels = list(panel.period.options)
+    panel.period.value = labels[0]  # last 12 months, 2025-11-01 to 2026-10-31
+    mv = wb.period_movements(shipped, start="2025-11-01", end="2026-10-31")
+    want = wb.inventory_valuation(
+        mv.purchases, mv.issues, opening=mv.opening, method="lifo_perpetual"
+    )[["cogs", "closing_value"]].sum()
+    markup = panel.valuation_html.value
+    for col in ("cogs", "closing_value"):
+        cell = re.search(rf"stock-val-{col}-lifo_perpetual'>([^<]+)<", markup).group(1)
+        assert cell == fmt_money(want[col])
+        assert_allclose(panel.valuation.totals.loc["lifo_perpetual", col], want[col], rtol=1e-12)
+    # on the sample data it is a figure of its own, not the periodic one under a new name
+    periodic = panel.valuation.totals.loc["lifo", "cogs"]
+    assert fmt_money(periodic) != fmt_money(want["cogs"])
+    # the columns are the methods of METHOD_LABELS, and the heading lists exactly those
+    assert tuple(METHOD_LABELS) == SHOWN_METHODS
+    assert list(panel.valuation.totals.index) == list(SHOWN_METHODS)
+    heads = re.findall(r"<th>([^<]+)</th>", markup.split("</thead>")[0])
+    assert heads == ["FIFO", "Weighted average", "Periodic LIFO", "Perpetual LIFO"]
+    assert text_of(panel.valuation_title.value).strip() == (
+        "Valuation: FIFO, weighted average, periodic LIFO and perpetual LIFO"
+    )
+    assert valuation_heading(("FIFO",)) == "Valuation: FIFO"
+    assert valuation_heading(("FIFO", "Moving average")) == "Valuation: FIFO and moving average"
 
 
 def test_plan_and_dataset_changes(shipped, small):

@@ -321,6 +321,9 @@ def expiry_risk(
     at_risk = np.minimum(qty, np.maximum(0.0, cum - sold_by_expiry))
     at_risk = np.where(days <= 0, qty, at_risk)
     cost = dated["unit_cost"].to_numpy(dtype=float)
+    # a demand rate too small for float division (e.g. 1e-310) never sells the lot: inf days
+    with np.errstate(over="ignore"):
+        sell_through = np.divide(cum, rate, out=np.full(len(dated), np.inf), where=rate > 0)
     out = pd.DataFrame(
         {
             "sku": dated["sku"].astype("str"),
@@ -332,9 +335,7 @@ def expiry_risk(
             "unit_cost": cost,
             "units_ahead": cum - qty,
             "daily_demand": rate,
-            "sell_through_days": np.divide(
-                cum, rate, out=np.full(len(dated), np.inf), where=rate > 0
-            ),
+            "sell_through_days": sell_through,
             "units_at_risk": at_risk,
             "value_at_risk": at_risk * cost,
             "expired": days <= 0,

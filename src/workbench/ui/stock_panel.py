@@ -3,8 +3,9 @@
 1. The headline numbers of :func:`workbench.weekly_review` for an "as of" week.
 2. The exception lists (stockouts, to reorder, dead stock, count discrepancies,
    expiring lots, slow-moving, excess), each with a CSV download.
-3. Valuation: FIFO against weighted average against LIFO for a period
-   (:func:`workbench.period_movements` then :func:`workbench.compare_valuation`), with
+3. Valuation: FIFO against weighted average against periodic and perpetual LIFO for
+   a period (:func:`workbench.period_movements` then
+   :func:`workbench.compare_valuation`, the methods of :data:`METHOD_LABELS`), with
    the calculator's explanation.
 4. Charts: stock value by inventory type over time (the review's
    ``stock_value_history``) and the stock by age bucket (:func:`workbench.stock_aging`),
@@ -50,6 +51,7 @@ __all__ = [
     "StockPanel",
     "as_of_options",
     "exception_csv",
+    "valuation_heading",
     "valuation_periods",
 ]
 
@@ -119,7 +121,24 @@ HEADLINE_MORE = (
     ("Stock units", "stock units", "count"),
 )
 
-METHOD_LABELS = {"fifo": "FIFO", "weighted_average": "Weighted average", "lifo": "LIFO"}
+#: Costing method shown on the valuation table (column order) -> column heading.
+#: The tab computes exactly these methods, and its heading lists them.
+METHOD_LABELS = {
+    "fifo": "FIFO",
+    "weighted_average": "Weighted average",
+    "lifo": "Periodic LIFO",
+    "lifo_perpetual": "Perpetual LIFO",
+}
+
+
+def valuation_heading(labels: tuple[str, ...] = tuple(METHOD_LABELS.values())) -> str:
+    """The valuation heading listing the methods shown, e.g. 'Valuation: FIFO,
+    weighted average, periodic LIFO and perpetual LIFO' (a label keeps its capital
+    only when its first word is an acronym)."""
+    words = [w if w.split()[0].isupper() else w[:1].lower() + w[1:] for w in labels]
+    listed = words[-1] if len(words) < 2 else ", ".join(words[:-1]) + " and " + words[-1]
+    return f"Valuation: {listed}"
+
 
 _MONEY = {
     "on_hand_value",
@@ -280,7 +299,10 @@ class StockPanel(Panel):
     review : WeeklyReview (trait)
         The current ``wb.weekly_review(dataset, plan, as_of)``.
     valuation : ValuationComparison (trait)
-        The current ``wb.compare_valuation`` of the chosen period.
+        The current ``wb.compare_valuation`` of the chosen period, for the methods
+        of :data:`METHOD_LABELS`.
+    valuation_title : HTML
+        The valuation heading, listing the methods shown (:func:`valuation_heading`).
     history_fig : FigureWidget
         Traces 0-3: stock value by inventory type (raw material, WIP, finished goods,
         MRO) over the review's period; types without receipt history are empty.
@@ -373,6 +395,9 @@ class StockPanel(Panel):
         def h3(text: str) -> widgets.HTML:
             return widgets.HTML(f"<h3 style='margin:12px 0 2px 0'>{html.escape(text)}</h3>")
 
+        self.valuation_title = h3(valuation_heading())
+        self.valuation_title.add_class("stock-valuation-title")
+
         super().__init__(
             children=[
                 widgets.HBox([self.as_of, self.title]),
@@ -380,7 +405,7 @@ class StockPanel(Panel):
                 widgets.HBox([self.more, self.notes]),
                 h3("Exceptions"),
                 self.exceptions_tab,
-                h3("Valuation: FIFO, weighted average and LIFO"),
+                self.valuation_title,
                 self.period,
                 self.valuation_html,
                 h3("Stock over time and by age"),
@@ -601,8 +626,11 @@ class StockPanel(Panel):
             if po is None or len(po) == 0:
                 self._valuations[key] = (None, "Valuation needs the purchase_orders table.")
             else:
-                mv = wb.period_movements(self.dataset, start=start, end=end)
-                cmp = wb.compare_valuation(mv.purchases, mv.issues, opening=mv.opening)
+                methods = tuple(METHOD_LABELS)
+                mv = wb.period_movements(self.dataset, start=start, end=end, methods=methods)
+                cmp = wb.compare_valuation(
+                    mv.purchases, mv.issues, opening=mv.opening, methods=methods
+                )
                 self._valuations[key] = (cmp, mv)
         return self._valuations[key]
 
