@@ -1,0 +1,409 @@
+"""Supplier performance: how long each supplier really takes and how reliable it is.
+
+:func:`supplier_performance` measures, from the ``purchase_orders`` table, per supplier
+and per supplier and SKU: lead times actually achieved (received - ordered) against the
+quoted lead time, on-time and on-time-in-full delivery, lateness, and the open and
+overdue orders. Every figure is computed with grouped numpy reductions over all PO lines
+at once (no loop over suppliers or SKUs).
+
+Conventions
+-----------
+- **Window.** Lines ordered in the ``window_days`` days ending ``as_of``
+  (``as_of - window_days < order_date <= as_of``). A line is *received* when its
+  ``received_date`` is on or before ``as_of``; otherwise it is *open* (as seen that day).
+- **Supplier of a line.** Its ``supplier_id``; blank: the item's main supplier. A line
+  with neither is left out and counted in ``notes``.
+- **Quoted lead time** of a line: the item's ``lead_time_days`` when the line's supplier
+  is the item's main supplier (or the item names none), else the supplier's
+  ``lead_time_days``, else the item's.
+- **Promise** of a line: ``promised_date``; blank: ``order_date`` + the quoted lead time.
+  A line is *on time* when received on or before its promise; *overdue* when open and its
+  promise is before ``as_of``. A line counts towards the on-time rates once it is
+  received or overdue (an open line not yet due is not judged).
+- **Partial deliveries.** The data model records one receipt per PO line: the table's key
+  is (``po_id``, ``sku``) and the loader refuses a repeated pair, and ``quantity`` is the
+  quantity ordered and received on ``received_date``. A delivery split over several days
+  is therefore recorded as separate lines (e.g. ``PO-7`` and ``PO-7/2``), each judged on
+  its own date; a line is *in full* when it is received, so the on-time-in-full rate by
+  line equals the on-time rate by line. A short shipment the supplier never completes
+  is recorded by entering the quantity actually received.
+- **No history.** A supplier (or supplier and SKU) with no received line in the window
+  has NaN lead-time statistics and rates and ``history == "no history"``: never 0 % or
+  100 %. One with fewer than :data:`MIN_RECEIPTS` receipts is ``"few receipts"``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from .._numeric import index_in
+
+__all__ = ["MIN_RECEIPTS", "SUPPLIER_COLUMNS", "SupplierPerformance", "supplier_performance"]
+
+#: Fewer received lines than this in the window: ``history == "few receipts"``.
+MIN_RECEIPTS = 5
+
+#: Columns of both frames of :class:`SupplierPerformance` (after ``name`` / ``sku``).
+SUPPLIER_COLUMNS = (
+    "orders",
+    "lines",
+    "units_ordered",
+    "received_lines",
+    "lead_time_mean",
+    "lead_time_sd",
+    "lead_time_p90",
+    "quoted_lead_time",
+    "lead_time_bias",
+    "judged_lines",
+    "on_time_rate_qty",
+    "on_time_rate_lines",
+    "otif_rate",
+    "late_lines",
+    "avg_days_late",
+    "open_lines",
+    "open_units",
+    "open_value",
+    "overdue_lines",
+    "overdue_units",
+    "overdue_value",
+    "history",
+)
+
+
+class SupplierPerformance(NamedTuple):
+    """Result of :func:`supplier_performance`.
+
+    Attributes
+    ----------
+    by_supplier : pandas.DataFrame
+        Indexed by ``supplier_id`` (every supplier of the suppliers table, in its order,
+        then any other supplier named on a PO line), columns ``name`` and
+        :data:`SUPPLIER_COLUMNS` (see :func:`supplier_performance`).
+    by_supplier_sku : pandas.DataFrame
+        Indexed by (``supplier_id``, ``sku``) for every pair with a PO line in the
+        window, the same columns without ``name``.
+    as_of : pandas.Timestamp
+        The day the figures are measured at (end of day).
+    notes : tuple of str
+        The window, and lines left out and why.
+    """
+
+    by_supplier: pd.DataFrame
+    by_supplier_sku: pd.DataFrame
+    as_of: pd.Timestamp
+    notes: tuple[str, ...]
+
+
+def _history_end(dataset) -> pd.Timestamp:
+    from ..stock.review import _history_end as end
+
+    return end(dataset)
+
+
+def _group_quantile(group: np.ndarray, x: np.ndarray, q: float, n: int) -> np.ndarray:
+    """Per-group ``q`` quantile of ``x`` (linear interpolation, numpy's default); NaN for
+    an empty group. One lexsort, no loop."""
+    out = np.full(n, np.nan)
+    if len(x) == 0:
+        return out
+    order = np.lexsort((x, group))
+    xs, gs = x[order], group[order]
+    count = np.bincount(gs, minlength=n)
+    start = np.cumsum(count) - count
+    has = count > 0
+    pos = start[has] + q * (count[has] - 1)
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.minimum(lo + 1, start[has] + count[has] - 1)
+    frac = pos - lo
+    out[has] = xs[lo] + frac * (xs[hi] - xs[lo])
+    return out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+def _metrics(g: np.ndarray, n: int, line: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every column of :data:`SUPPLIER_COLUMNS` for groups ``g`` (0..n-1) of the lines."""
+
+    def total(w: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
+        if mask is None:
+            return np.bincount(g, weights=w, minlength=n).astype(float)
+        return np.bincount(g[mask], weights=None if w is None else w[mask], minlength=n).astype(
+            float
+        )
+
+    rec, qty, lt = line["received"], line["qty"], line["lead_time"]
+    pairs = np.unique(g.astype(np.int64) * (int(line["po"].max(initial=0)) + 1) + line["po"])
+    orders = np.bincount(pairs // (int(line["po"].max(initial=0)) + 1), minlength=n)
+    lines = total()
+    n_rec = total(mask=rec)
+    lt_sum = total(lt, rec)
+    lt_mean = _ratio(lt_sum, n_rec)
+    dev2 = np.where(rec, (lt - lt_mean[g]) ** 2, 0.0)
+    lt_sd = np.sqrt(_ratio(total(dev2), n_rec - 1))
+    p90 = _group_quantile(g[rec], lt[rec], 0.9, n)
+    quoted = line["quoted"]
+    with_quote = rec & ~np.isnan(quoted)
+    n_quote = total(mask=with_quote)
+    quoted_mean = _ratio(total(np.nan_to_num(quoted), with_quote), n_quote)
+    bias = _ratio(total(np.nan_to_num(lt - quoted), with_quote), n_quote)
+    judged = line["judged"]
+    on_time = line["on_time"]
+    judged_qty = total(qty, judged)
+    late = rec & line["has_promise"] & ~on_time
+    n_late = total(mask=late)
+    is_open = ~rec
+    overdue = line["overdue"]
+    value = line["value"]
+    out = {
+        "orders": orders.astype(float),
+        "lines": lines,
+        "units_ordered": total(qty),
+        "received_lines": n_rec,
+        "lead_time_mean": lt_mean,
+        "lead_time_sd": lt_sd,
+        "lead_time_p90": p90,
+        "quoted_lead_time": quoted_mean,
+        "lead_time_bias": bias,
+        "judged_lines": total(mask=judged),
+        "on_time_rate_qty": _ratio(total(qty, judged & on_time), judged_qty),
+        "on_time_rate_lines": _ratio(total(mask=judged & on_time), total(mask=judged)),
+        "late_lines": n_late,
+        "avg_days_late": _ratio(total(line["days_late"], late), n_late),
+        "open_lines": total(mask=is_open),
+        "open_units": total(qty, is_open),
+        "open_value": total(value, is_open),
+        "overdue_lines": total(mask=overdue),
+        "overdue_units": total(qty, overdue),
+        "overdue_value": total(value, overdue),
+    }
+    # every received line is in full (one receipt per line, module notes)
+    out["otif_rate"] = out["on_time_rate_lines"].copy()
+    no_rec = n_rec == 0
+    for col in ("on_time_rate_qty", "on_time_rate_lines", "otif_rate"):
+        out[col] = np.where(no_rec, np.nan, out[col])  # judged only on overdue lines: unknown
+    out["history"] = np.where(
+        no_rec, "no history", np.where(n_rec < MIN_RECEIPTS, "few receipts", "measured")
+    ).astype(object)
+    return {c: out[c] for c in SUPPLIER_COLUMNS}
+
+
+def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> SupplierPerformance:
+    """Lead-time, on-time and open-order scorecard per supplier and per supplier and SKU.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        Uses ``purchase_orders`` (without it every supplier has no history), ``items``
+        (main supplier, quoted lead time, unit cost) and ``suppliers`` when present.
+    as_of : date-like, optional
+        The day measured at (end of day); default the last day of the demand history.
+    window_days : int, default 365
+        Lines ordered in this many days ending ``as_of`` are measured [days].
+
+    Returns
+    -------
+    SupplierPerformance
+        ``by_supplier`` and ``by_supplier_sku`` with the columns :data:`SUPPLIER_COLUMNS`:
+
+        - ``orders`` distinct ``po_id``, ``lines`` PO lines, ``units_ordered`` [units];
+        - ``received_lines``; over them the actual lead time (received - ordered)
+          ``lead_time_mean``, ``lead_time_sd`` (sample, n - 1), ``lead_time_p90``
+          (linear interpolation) [days]; ``quoted_lead_time`` (mean quote of those
+          lines) and ``lead_time_bias`` = mean(actual - quoted) [days], > 0 when the
+          supplier is slower than quoted;
+        - ``judged_lines`` (received or overdue); ``on_time_rate_qty`` = units on lines
+          received by their promise / units on judged lines; ``on_time_rate_lines`` and
+          ``otif_rate`` (on-time-in-full by line; equal here, module notes) [fraction];
+        - ``late_lines`` (received after the promise) and ``avg_days_late`` [days];
+        - ``open_lines``, ``open_units``, ``open_value`` [$] (units x the line's
+          ``unit_cost``, blank: the item's) and the same for ``overdue_`` lines (open,
+          promise before ``as_of``);
+        - ``history``: "no history" (no received line: lead times and rates NaN),
+          "few receipts" (fewer than :data:`MIN_RECEIPTS`) or "measured".
+
+    Raises
+    ------
+    ValueError
+        If ``window_days`` is not a whole number > 0.
+
+    Notes
+    -----
+    The conventions (window, promise, partial deliveries) are in the module docstring.
+    The on-time rate by quantity is the "on-time delivery" of [1] weighted by units;
+    OTIF follows [2]. Bad rows (a receipt before the order, a negative quantity, a
+    supplier missing from the suppliers table) are refused by the loader
+    (:class:`workbench.data.DataError` naming the row).
+
+    References
+    ----------
+    .. [1] Chopra, S. and Meindl, P. *Supply Chain Management*, 6th ed., ch. 15
+       (supplier scoring and assessment).
+    .. [2] APICS Dictionary, "on-time in-full (OTIF)".
+
+    Examples
+    --------
+    Two lines of supplier S1, both promised after 5 days: one received in 4 days, one
+    in 8 (3 days late); lead time mean 6, on time 1 line of 2 and 10 of 30 units.
+
+    >>> import pandas as pd
+    >>> import workbench as wb
+    >>> ds = wb.Dataset.from_tables({
+    ...     "items": pd.DataFrame({"sku": ["a"], "inventory_type": ["raw_material"],
+    ...                            "unit_cost": [2.0], "supplier_id": ["S1"]}),
+    ...     "demand": pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-01-31"]),
+    ...                             "sku": "a", "quantity": [1.0, 1.0]}),
+    ...     "suppliers": pd.DataFrame({"supplier_id": ["S1"], "lead_time_days": [5.0]}),
+    ...     "purchase_orders": pd.DataFrame({"po_id": ["P1", "P2"], "sku": ["a", "a"],
+    ...         "supplier_id": ["S1", "S1"],
+    ...         "order_date": pd.to_datetime(["2026-01-02", "2026-01-10"]),
+    ...         "promised_date": pd.to_datetime(["2026-01-07", "2026-01-15"]),
+    ...         "received_date": pd.to_datetime(["2026-01-06", "2026-01-18"]),
+    ...         "quantity": [10.0, 20.0]})})
+    >>> s = wb.supplier_performance(ds).by_supplier.loc["S1"]
+    >>> float(s["lead_time_mean"]), float(s["on_time_rate_lines"]), float(s["avg_days_late"])
+    (6.0, 0.5, 3.0)
+    >>> round(float(s["on_time_rate_qty"]), 4)
+    0.3333
+    """
+    if not (isinstance(window_days, int | np.integer) and window_days > 0):
+        raise ValueError(f"window_days must be a whole number > 0 [days]; got {window_days!r}")
+    end = pd.Timestamp(as_of) if as_of is not None else _history_end(dataset)
+    start = end - pd.Timedelta(days=int(window_days))
+    items = dataset.items
+    skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
+    sups = dataset.suppliers
+    sup_ids = (
+        pd.Index(sups["supplier_id"].astype(str).to_numpy())
+        if sups is not None
+        else pd.Index([], dtype=object)
+    )
+    notes = [
+        f"Purchase-order lines ordered from {(start + pd.Timedelta(days=1)).date()} to "
+        f"{end.date()} ({window_days} days), seen at the end of {end.date()}."
+    ]
+    po = dataset.purchase_orders
+    if po is None:
+        po = pd.DataFrame(
+            {
+                "po_id": pd.Series(dtype=str),
+                "sku": pd.Series(dtype=str),
+                "supplier_id": pd.Series(dtype=str),
+                "order_date": pd.Series(dtype="datetime64[ns]"),
+                "promised_date": pd.Series(dtype="datetime64[ns]"),
+                "received_date": pd.Series(dtype="datetime64[ns]"),
+                "quantity": pd.Series(dtype=float),
+                "unit_cost": pd.Series(dtype=float),
+            }
+        )
+        notes.append("No purchase_orders table: no supplier has a history.")
+
+    ordered = pd.to_datetime(po["order_date"])
+    in_window = ((ordered > start) & (ordered <= end)).to_numpy()
+    po = po.loc[in_window]
+    ordered = ordered[in_window]
+    k = index_in(po["sku"].astype("str"), skus)
+    item_sup = items["supplier_id"] if "supplier_id" in items.columns else None
+    item_sup_arr = (
+        item_sup.astype(object).to_numpy() if item_sup is not None else np.full(len(skus), None)
+    )
+    line_sup = po["supplier_id"].astype(object).to_numpy() if "supplier_id" in po else None
+    if line_sup is None:
+        line_sup = np.full(len(po), None, dtype=object)
+    line_sup = np.where(pd.isna(line_sup) & (k >= 0), item_sup_arr[np.maximum(k, 0)], line_sup)
+    blank = pd.isna(line_sup)
+    keep = ~blank & (k >= 0)
+    if (~keep).any():
+        notes.append(
+            f"{int((~keep).sum()):,} PO lines left out: no supplier on the line or the item, "
+            "or a SKU not in items."
+        )
+    po, ordered, k, line_sup = po.loc[keep], ordered[keep], k[keep], line_sup[keep]
+    line_sup = line_sup.astype(str)
+    extra = pd.Index(pd.unique(line_sup)).difference(sup_ids)
+    suppliers = sup_ids.append(pd.Index(sorted(extra), dtype=object))
+    s = suppliers.get_indexer(line_sup)
+
+    # quoted lead time per line
+    item_lt = (
+        items["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
+        if "lead_time_days" in items.columns
+        else np.full(len(skus), np.nan)
+    )
+    sup_lt = np.full(len(suppliers), np.nan)
+    if sups is not None and "lead_time_days" in sups.columns:
+        sup_lt[: len(sup_ids)] = sups["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
+    own = pd.isna(item_sup_arr[k]) | (item_sup_arr[k].astype(str) == line_sup)
+    lt_item, lt_sup = item_lt[k], sup_lt[s]
+    quoted = np.where(
+        own & ~np.isnan(lt_item), lt_item, np.where(np.isnan(lt_sup), lt_item, lt_sup)
+    )
+
+    received_d = pd.to_datetime(po["received_date"])
+    rec = (received_d.notna() & (received_d <= end)).to_numpy()
+    day = np.timedelta64(1, "D")
+    o = ordered.to_numpy().astype("datetime64[ns]")
+    r = received_d.to_numpy().astype("datetime64[ns]")
+    lead = (r - o) / day
+    promised = pd.to_datetime(po["promised_date"]).to_numpy().astype("datetime64[ns]")
+    fallback = o + np.round(np.nan_to_num(quoted) * 86400e9).astype("timedelta64[ns]")
+    promise = np.where(
+        np.isnat(promised), np.where(np.isnan(quoted), np.datetime64("NaT"), fallback), promised
+    )
+    has_promise = ~np.isnat(promise)
+    end64 = np.datetime64(end.to_datetime64(), "ns")
+    overdue = ~rec & has_promise & (promise < end64)
+    on_time = rec & has_promise & (r <= promise)
+    qty = po["quantity"].to_numpy(dtype=float, na_value=0.0)
+    cost_line = (
+        po["unit_cost"].to_numpy(dtype=float, na_value=np.nan)
+        if "unit_cost" in po.columns
+        else np.full(len(po), np.nan)
+    )
+    item_cost = items["unit_cost"].to_numpy(dtype=float, na_value=np.nan)[k]
+    value = qty * np.where(np.isnan(cost_line), np.nan_to_num(item_cost), cost_line)
+    po_code = pd.factorize(po["po_id"].astype("str"))[0].astype(np.int64)
+    line = {
+        "received": rec,
+        "qty": qty,
+        "lead_time": np.where(rec, lead, np.nan),
+        "quoted": np.where(rec, quoted, np.nan),
+        "judged": (rec & has_promise) | overdue,
+        "on_time": on_time,
+        "has_promise": has_promise,
+        "days_late": np.where(rec & has_promise, (r - promise) / day, 0.0),
+        "overdue": overdue,
+        "value": value,
+        "po": po_code,
+    }
+    no_promise = int((rec & ~has_promise).sum())
+    if no_promise:
+        notes.append(
+            f"{no_promise:,} received lines have no promised date and no quoted lead time: "
+            "not judged on time."
+        )
+
+    by_sup = pd.DataFrame(_metrics(s, len(suppliers), line), index=suppliers)
+    by_sup.index.name = "supplier_id"
+    names = np.full(len(suppliers), "", dtype=object)
+    if sups is not None and "name" in sups.columns:
+        names[: len(sup_ids)] = sups["name"].astype(object).fillna("").to_numpy()
+    by_sup.insert(0, "name", names)
+
+    pair = s.astype(np.int64) * len(skus) + k
+    uniq, g = np.unique(pair, return_inverse=True)
+    by_pair = pd.DataFrame(
+        _metrics(g.ravel(), len(uniq), line),
+        index=pd.MultiIndex.from_arrays(
+            [suppliers[uniq // len(skus)], skus[uniq % len(skus)]], names=["supplier_id", "sku"]
+        ),
+    )
+    n_none = int((by_sup["history"] == "no history").sum())
+    if n_none:
+        notes.append(f"{n_none} suppliers have no received line in the window: no history.")
+    return SupplierPerformance(by_sup, by_pair, end, tuple(notes))
