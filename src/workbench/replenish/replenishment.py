@@ -95,6 +95,29 @@ class Replenishment(NamedTuple):
     notes: tuple[str, ...]
 
 
+def _coder(skus: pd.Index):
+    """A function giving each value's position in ``skus`` (-1 if absent), the hash
+    table of ``skus`` built once (:func:`workbench._numeric.index_in` builds it per
+    call)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        value_set = pa.array(np.asarray(skus, dtype=object), type=pa.large_string())
+        opts = pc.SetLookupOptions(value_set)
+
+        def codes(values: pd.Series) -> np.ndarray:
+            chunked = getattr(values.astype("str").array, "_pa_array", None)
+            if chunked is None:
+                return index_in(values.astype("str"), skus)
+            found = pc.index_in(chunked.cast(pa.large_string()), options=opts)
+            return np.asarray(found.fill_null(-1).to_numpy(), dtype=np.int64)
+
+        return codes
+    except Exception:  # no pyarrow: pandas
+        return lambda values: index_in(values.astype("str"), skus)
+
+
 def _col(frame: pd.DataFrame, name: str, default: float, n: int) -> np.ndarray:
     if name in frame.columns:
         out = frame[name].to_numpy(dtype=float, na_value=np.nan)
@@ -350,7 +373,8 @@ def replenishment(
         )
 
     # 1. position
-    on_hand = stock_as_of(dataset, end).by_sku["on_hand_units"].to_numpy(dtype=float)
+    codes_of = _coder(skus)
+    on_hand = _on_hand(dataset, end, skus, stock_as_of, _history_end, codes_of)
     on_order = np.zeros(n)
     overdue = np.zeros(n, bool)
     recent_po = np.zeros(n, bool)
@@ -363,7 +387,7 @@ def replenishment(
         received = pd.to_datetime(po["received_date"])
         placed = (ordered <= end).to_numpy()
         open_ = placed & (received.isna() | (received > end)).to_numpy()
-        code = index_in(po["sku"].astype("str"), skus)
+        code = codes_of(po["sku"])
         recent = placed & (ordered > end - pd.Timedelta(days=dead_days)).to_numpy() & (code >= 0)
         recent_po[code[recent]] = True
         sel = open_ & (code >= 0)
@@ -455,7 +479,7 @@ def replenishment(
     dd = pd.to_datetime(demand["date"])
     window = ((dd > end - pd.Timedelta(days=dead_days)) & (dd <= end)).to_numpy()
     window = window & (demand["quantity"].to_numpy(dtype=float, na_value=0.0) > 0)
-    d_code = index_in(demand["sku"][window].astype("str"), skus)
+    d_code = codes_of(demand["sku"][window])
     sold_recently = np.bincount(d_code[d_code >= 0], minlength=n) > 0
     flags = {
         "out_of_stock": (on_hand <= 0) & ((d > 0) | (np.nan_to_num(s) > 0)),
@@ -517,6 +541,24 @@ def replenishment(
         if flags[e].any():
             notes.append(f"{int(flags[e].sum()):,} SKUs {e.replace('_', ' ')}.")
     return Replenishment(lines, _draft_orders(lines, dataset.suppliers), end, tuple(notes))
+
+
+def _on_hand(dataset, end, skus, stock_as_of, history_end, codes_of) -> np.ndarray:
+    """Units on hand per SKU at the end of ``end``: :func:`workbench.stock_as_of`; on or
+    after the lots' snapshot its sum of the lots received by then, computed here with one
+    hash lookup and a bincount (the same figure, faster on 100,000 SKUs)."""
+    lots = dataset.lots
+    if lots is not None and len(lots) and end < history_end(dataset):
+        return stock_as_of(dataset, end).by_sku["on_hand_units"].to_numpy(dtype=float)
+    n = len(skus)
+    if lots is None or len(lots) == 0:
+        return np.zeros(n)
+    code = codes_of(lots["sku"])
+    ok = code >= 0
+    if "received_date" in lots.columns:
+        ok &= ~(pd.to_datetime(lots["received_date"]) > end).to_numpy()
+    qty = lots["quantity"].to_numpy(dtype=float, na_value=0.0)
+    return np.bincount(code[ok], weights=qty[ok], minlength=n)
 
 
 def _check_breaks(breaks: pd.DataFrame) -> None:

@@ -105,11 +105,13 @@ def _history_end(dataset) -> pd.Timestamp:
 
 def _group_quantile(group: np.ndarray, x: np.ndarray, q: float, n: int) -> np.ndarray:
     """Per-group ``q`` quantile of ``x`` (linear interpolation, numpy's default); NaN for
-    an empty group. One lexsort, no loop."""
+    an empty group. One sort of a combined key (group, then value), no loop."""
     out = np.full(n, np.nan)
     if len(x) == 0:
         return out
-    order = np.lexsort((x, group))
+    lo_x = float(np.min(x))
+    span = float(np.max(x)) - lo_x + 1.0
+    order = np.argsort(group * span + (x - lo_x))  # groups never overlap: x - lo_x < span
     xs, gs = x[order], group[order]
     count = np.bincount(gs, minlength=n)
     start = np.cumsum(count) - count
@@ -122,6 +124,24 @@ def _group_quantile(group: np.ndarray, x: np.ndarray, q: float, n: int) -> np.nd
     return out
 
 
+def _days(values) -> np.ndarray:
+    """Dates as float days since 1970-01-01, NaN for NaT (no datetime conversions)."""
+    arr = np.asarray(pd.to_datetime(values).to_numpy())
+    unit = np.datetime_data(arr.dtype)[0]
+    per_day = np.timedelta64(1, "D") / np.timedelta64(1, unit)
+    i = arr.view(np.int64)
+    out = i / per_day
+    out[i == np.iinfo(np.int64).min] = np.nan
+    return out
+
+
+def _distinct_per_group(g: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
+    """How many distinct ``key`` values each group 0..n-1 has (hash, no sort)."""
+    width = int(key.max(initial=0)) + 1
+    pairs = pd.unique(g.astype(np.int64) * width + key)
+    return np.bincount(pairs // width, minlength=n)
+
+
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
@@ -131,20 +151,17 @@ def _metrics(g: np.ndarray, n: int, line: dict[str, np.ndarray]) -> dict[str, np
     """Every column of :data:`SUPPLIER_COLUMNS` for groups ``g`` (0..n-1) of the lines."""
 
     def total(w: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
-        if mask is None:
-            return np.bincount(g, weights=w, minlength=n).astype(float)
-        return np.bincount(g[mask], weights=None if w is None else w[mask], minlength=n).astype(
-            float
-        )
+        if mask is not None:
+            w = mask if w is None else np.where(mask, w, 0.0)
+        return np.bincount(g, weights=w, minlength=n).astype(float)
 
     rec, qty, lt = line["received"], line["qty"], line["lead_time"]
-    pairs = np.unique(g.astype(np.int64) * (int(line["po"].max(initial=0)) + 1) + line["po"])
-    orders = np.bincount(pairs // (int(line["po"].max(initial=0)) + 1), minlength=n)
+    orders = _distinct_per_group(g, line["po"], n)
     lines = total()
     n_rec = total(mask=rec)
     lt_sum = total(lt, rec)
     lt_mean = _ratio(lt_sum, n_rec)
-    dev2 = np.where(rec, (lt - lt_mean[g]) ** 2, 0.0)
+    dev2 = np.where(rec, (np.nan_to_num(lt) - np.nan_to_num(lt_mean)[g]) ** 2, 0.0)
     lt_sd = np.sqrt(_ratio(total(dev2), n_rec - 1))
     p90 = _group_quantile(g[rec], lt[rec], 0.9, n)
     quoted = line["quoted"]
@@ -275,6 +292,7 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
         raise ValueError(f"window_days must be a whole number > 0 [days]; got {window_days!r}")
     end = pd.Timestamp(as_of) if as_of is not None else _history_end(dataset)
     start = end - pd.Timedelta(days=int(window_days))
+    window_days = int(window_days)
     items = dataset.items
     skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
     sups = dataset.suppliers
@@ -303,31 +321,45 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
         )
         notes.append("No purchase_orders table: no supplier has a history.")
 
-    ordered = pd.to_datetime(po["order_date"])
-    in_window = ((ordered > start) & (ordered <= end)).to_numpy()
-    po = po.loc[in_window]
-    ordered = ordered[in_window]
-    k = index_in(po["sku"].astype("str"), skus)
-    item_sup = items["supplier_id"] if "supplier_id" in items.columns else None
-    item_sup_arr = (
-        item_sup.astype(object).to_numpy() if item_sup is not None else np.full(len(skus), None)
+    o_all = _days(po["order_date"])
+    end_d = float(_days(pd.Series([end]))[0])
+    keep = (o_all > end_d - window_days) & (o_all <= end_d)
+    k = index_in(po["sku"].astype("str"), skus)[keep]
+    o = o_all[keep]
+    # supplier codes: the suppliers table first, then other ids met on lines or items
+    has_sup = "supplier_id" in po.columns
+    item_has = "supplier_id" in items.columns
+    met = []
+    if has_sup:
+        met.append(np.asarray(po["supplier_id"].dropna().unique(), dtype=object).astype(str))
+    if item_has:
+        met.append(np.asarray(items["supplier_id"].dropna().unique(), dtype=object).astype(str))
+    extra = pd.Index(np.concatenate(met) if met else [], dtype=object).unique()
+    extra = extra.difference(sup_ids) if len(extra) else extra
+    suppliers = pd.Index(
+        np.concatenate([np.asarray(sup_ids, dtype=object), np.sort(np.asarray(extra))]),
+        dtype=object,
     )
-    line_sup = po["supplier_id"].astype(object).to_numpy() if "supplier_id" in po else None
-    if line_sup is None:
-        line_sup = np.full(len(po), None, dtype=object)
-    line_sup = np.where(pd.isna(line_sup) & (k >= 0), item_sup_arr[np.maximum(k, 0)], line_sup)
-    blank = pd.isna(line_sup)
-    keep = ~blank & (k >= 0)
-    if (~keep).any():
+    item_s = (
+        index_in(items["supplier_id"].astype("str"), suppliers)
+        if item_has
+        else np.full(len(skus), -1)
+    )
+    s_line = (
+        index_in(po["supplier_id"].astype("str"), suppliers)[keep]
+        if has_sup
+        else np.full(len(k), -1)
+    )
+    item_s_line = np.where(k >= 0, item_s[np.maximum(k, 0)], -1)
+    s = np.where(s_line >= 0, s_line, item_s_line)
+    ok = (s >= 0) & (k >= 0)
+    if (~ok).any():
         notes.append(
-            f"{int((~keep).sum()):,} PO lines left out: no supplier on the line or the item, "
+            f"{int((~ok).sum()):,} PO lines left out: no supplier on the line or the item, "
             "or a SKU not in items."
         )
-    po, ordered, k, line_sup = po.loc[keep], ordered[keep], k[keep], line_sup[keep]
-    line_sup = line_sup.astype(str)
-    extra = pd.Index(pd.unique(line_sup)).difference(sup_ids)
-    suppliers = sup_ids.append(pd.Index(sorted(extra), dtype=object))
-    s = suppliers.get_indexer(line_sup)
+    sel = np.flatnonzero(keep)[ok]
+    k, o, s, item_s_line = k[ok], o[ok], s[ok], item_s_line[ok]
 
     # quoted lead time per line
     item_lt = (
@@ -338,45 +370,37 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
     sup_lt = np.full(len(suppliers), np.nan)
     if sups is not None and "lead_time_days" in sups.columns:
         sup_lt[: len(sup_ids)] = sups["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
-    own = pd.isna(item_sup_arr[k]) | (item_sup_arr[k].astype(str) == line_sup)
+    own = (item_s_line < 0) | (item_s_line == s)
     lt_item, lt_sup = item_lt[k], sup_lt[s]
     quoted = np.where(
         own & ~np.isnan(lt_item), lt_item, np.where(np.isnan(lt_sup), lt_item, lt_sup)
     )
 
-    received_d = pd.to_datetime(po["received_date"])
-    rec = (received_d.notna() & (received_d <= end)).to_numpy()
-    day = np.timedelta64(1, "D")
-    o = ordered.to_numpy().astype("datetime64[ns]")
-    r = received_d.to_numpy().astype("datetime64[ns]")
-    lead = (r - o) / day
-    promised = pd.to_datetime(po["promised_date"]).to_numpy().astype("datetime64[ns]")
-    fallback = o + np.round(np.nan_to_num(quoted) * 86400e9).astype("timedelta64[ns]")
-    promise = np.where(
-        np.isnat(promised), np.where(np.isnan(quoted), np.datetime64("NaT"), fallback), promised
-    )
-    has_promise = ~np.isnat(promise)
-    end64 = np.datetime64(end.to_datetime64(), "ns")
-    overdue = ~rec & has_promise & (promise < end64)
-    on_time = rec & has_promise & (r <= promise)
-    qty = po["quantity"].to_numpy(dtype=float, na_value=0.0)
+    r = _days(po["received_date"])[sel]
+    rec = r <= end_d  # NaN (open) is False
+    promised = _days(po["promised_date"])[sel] if "promised_date" in po.columns else o * np.nan
+    promise = np.where(np.isnan(promised), o + quoted, promised)
+    has_promise = ~np.isnan(promise)
+    overdue = ~rec & has_promise & (promise < end_d)
+    on_time = rec & (r <= promise)
+    qty = po["quantity"].to_numpy(dtype=float, na_value=0.0)[sel]
     cost_line = (
-        po["unit_cost"].to_numpy(dtype=float, na_value=np.nan)
+        po["unit_cost"].to_numpy(dtype=float, na_value=np.nan)[sel]
         if "unit_cost" in po.columns
-        else np.full(len(po), np.nan)
+        else np.full(len(sel), np.nan)
     )
     item_cost = items["unit_cost"].to_numpy(dtype=float, na_value=np.nan)[k]
     value = qty * np.where(np.isnan(cost_line), np.nan_to_num(item_cost), cost_line)
-    po_code = pd.factorize(po["po_id"].astype("str"))[0].astype(np.int64)
+    po_code = pd.factorize(po["po_id"])[0].astype(np.int64)[sel]
     line = {
         "received": rec,
         "qty": qty,
-        "lead_time": np.where(rec, lead, np.nan),
+        "lead_time": np.where(rec, r - o, np.nan),
         "quoted": np.where(rec, quoted, np.nan),
         "judged": (rec & has_promise) | overdue,
         "on_time": on_time,
         "has_promise": has_promise,
-        "days_late": np.where(rec & has_promise, (r - promise) / day, 0.0),
+        "days_late": np.where(rec & has_promise, r - promise, 0.0),
         "overdue": overdue,
         "value": value,
         "po": po_code,
@@ -396,9 +420,9 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
     by_sup.insert(0, "name", names)
 
     pair = s.astype(np.int64) * len(skus) + k
-    uniq, g = np.unique(pair, return_inverse=True)
+    g, uniq = pd.factorize(pair, sort=True)
     by_pair = pd.DataFrame(
-        _metrics(g.ravel(), len(uniq), line),
+        _metrics(g, len(uniq), line),
         index=pd.MultiIndex.from_arrays(
             [suppliers[uniq // len(skus)], skus[uniq % len(skus)]], names=["supplier_id", "sku"]
         ),
