@@ -198,7 +198,8 @@ def measure(label: str, func, *args, report=None, **kwargs) -> float:
         data = json.load(inp)
     os.waitpid(pid, 0)
     print(
-        f"{label:<30s} {data['wall']:6.2f} s wall {data['cpu']:6.2f} s CPU   peak {data['peak']:8,.0f} MiB "
+        f"{label:<30s} {data['wall']:6.2f} s wall {data['cpu']:6.2f} s CPU   "
+        f"peak {data['peak']:8,.0f} MiB "
         f"(+{data['peak'] - data['start']:,.0f} over the start of the step)"
     )
     if data["text"]:
