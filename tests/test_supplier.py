@@ -283,3 +283,15 @@ def test_sample_business_invariants():
     # per-pair totals equal the supplier totals
     pairs = perf.by_supplier_sku.groupby(level=0)[["lines", "open_value"]].sum()
     assert_allclose(pairs.to_numpy(), s.loc[pairs.index, ["lines", "open_value"]].to_numpy())
+
+
+def test_without_suppliers_table_suppliers_come_from_lines_and_items():
+    """No suppliers table: S1 and S2 are taken from the PO lines and items (sorted);
+    P8a (from S2, which now has no quote) is judged against item a's 5 days."""
+    t = _tables()
+    del t["suppliers"]
+    perf = wb.supplier_performance(wb.Dataset.from_tables(t))
+    s = perf.by_supplier
+    assert list(s.index) == ["S1", "S2"] and s["name"].tolist() == ["", ""]
+    assert s["lines"].tolist() == [5.0, 3.0]
+    assert_allclose(perf.by_supplier_sku.loc[("S2", "a"), "lead_time_bias"], 7 - 5)

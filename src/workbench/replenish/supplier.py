@@ -147,58 +147,76 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _metrics(g: np.ndarray, n: int, line: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every column of :data:`SUPPLIER_COLUMNS` for groups ``g`` (0..n-1) of the lines."""
-
-    def total(w: np.ndarray | None = None, mask: np.ndarray | None = None) -> np.ndarray:
-        if mask is not None:
-            w = mask if w is None else np.where(mask, w, 0.0)
-        return np.bincount(g, weights=w, minlength=n).astype(float)
-
-    rec, qty, lt = line["received"], line["qty"], line["lead_time"]
-    orders = _distinct_per_group(g, line["po"], n)
-    lines = total()
-    n_rec = total(mask=rec)
-    lt_sum = total(lt, rec)
-    lt_mean = _ratio(lt_sum, n_rec)
-    dev2 = np.where(rec, (np.nan_to_num(lt) - np.nan_to_num(lt_mean)[g]) ** 2, 0.0)
-    lt_sd = np.sqrt(_ratio(total(dev2), n_rec - 1))
-    p90 = _group_quantile(g[rec], lt[rec], 0.9, n)
+def _line_weights(line: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per line, the weights whose group sums give every metric (0 where not counted)."""
+    rec, qty = line["received"], line["qty"]
+    lt = np.where(rec, line["lead_time"], 0.0)
     quoted = line["quoted"]
     with_quote = rec & ~np.isnan(quoted)
-    n_quote = total(mask=with_quote)
-    quoted_mean = _ratio(total(np.nan_to_num(quoted), with_quote), n_quote)
-    bias = _ratio(total(np.nan_to_num(lt - quoted), with_quote), n_quote)
-    judged = line["judged"]
-    on_time = line["on_time"]
-    judged_qty = total(qty, judged)
+    judged, on_time = line["judged"], line["on_time"]
     late = rec & line["has_promise"] & ~on_time
-    n_late = total(mask=late)
-    is_open = ~rec
-    overdue = line["overdue"]
-    value = line["value"]
+    is_open, overdue, value = ~rec, line["overdue"], line["value"]
+    on = judged & on_time
+    return {
+        "lines": np.ones(len(qty)),
+        "units_ordered": qty,
+        "received_lines": rec,
+        "lt_sum": lt,
+        "lt_sq": lt * lt,
+        "n_quote": with_quote,
+        "quote_sum": np.where(with_quote, quoted, 0.0),
+        "bias_sum": np.where(with_quote, lt - np.nan_to_num(quoted), 0.0),
+        "judged_lines": judged,
+        "judged_units": np.where(judged, qty, 0.0),
+        "on_time_lines": on,
+        "on_time_units": np.where(on, qty, 0.0),
+        "late_lines": late,
+        "late_days": np.where(late, line["days_late"], 0.0),
+        "open_lines": is_open,
+        "open_units": np.where(is_open, qty, 0.0),
+        "open_value": np.where(is_open, value, 0.0),
+        "overdue_lines": overdue,
+        "overdue_units": np.where(overdue, qty, 0.0),
+        "overdue_value": np.where(overdue, value, 0.0),
+    }
+
+
+def _sums(g: np.ndarray, n: int, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Group sums of every weight (groups ``g`` in 0..n-1): one bincount each."""
+    return {k: np.bincount(g, weights=w, minlength=n).astype(float) for k, w in weights.items()}
+
+
+def _metrics(sums: dict[str, np.ndarray], orders: np.ndarray, p90: np.ndarray) -> dict:
+    """Every column of :data:`SUPPLIER_COLUMNS` from the group sums.
+
+    The sample standard deviation comes from the sums of x and x^2:
+    s^2 = (sum x^2 - n mean^2) / (n - 1), clipped at 0 against rounding.
+    """
+    n_rec = sums["received_lines"]
+    lt_mean = _ratio(sums["lt_sum"], n_rec)
+    var = _ratio(sums["lt_sq"] - n_rec * np.nan_to_num(lt_mean) ** 2, n_rec - 1)
+    n_quote = sums["n_quote"]
     out = {
         "orders": orders.astype(float),
-        "lines": lines,
-        "units_ordered": total(qty),
+        "lines": sums["lines"],
+        "units_ordered": sums["units_ordered"],
         "received_lines": n_rec,
         "lead_time_mean": lt_mean,
-        "lead_time_sd": lt_sd,
+        "lead_time_sd": np.sqrt(np.maximum(var, 0.0)),
         "lead_time_p90": p90,
-        "quoted_lead_time": quoted_mean,
-        "lead_time_bias": bias,
-        "judged_lines": total(mask=judged),
-        "on_time_rate_qty": _ratio(total(qty, judged & on_time), judged_qty),
-        "on_time_rate_lines": _ratio(total(mask=judged & on_time), total(mask=judged)),
-        "late_lines": n_late,
-        "avg_days_late": _ratio(total(line["days_late"], late), n_late),
-        "open_lines": total(mask=is_open),
-        "open_units": total(qty, is_open),
-        "open_value": total(value, is_open),
-        "overdue_lines": total(mask=overdue),
-        "overdue_units": total(qty, overdue),
-        "overdue_value": total(value, overdue),
+        "quoted_lead_time": _ratio(sums["quote_sum"], n_quote),
+        "lead_time_bias": _ratio(sums["bias_sum"], n_quote),
+        "judged_lines": sums["judged_lines"],
+        "on_time_rate_qty": _ratio(sums["on_time_units"], sums["judged_units"]),
+        "on_time_rate_lines": _ratio(sums["on_time_lines"], sums["judged_lines"]),
+        "late_lines": sums["late_lines"],
+        "avg_days_late": _ratio(sums["late_days"], sums["late_lines"]),
     }
+    for k in (
+        "open_lines", "open_units", "open_value", "overdue_lines", "overdue_units",
+        "overdue_value",
+    ):  # fmt: skip
+        out[k] = sums[k]
     # every received line is in full (one receipt per line, module notes)
     out["otif_rate"] = out["on_time_rate_lines"].copy()
     no_rec = n_rec == 0
@@ -327,29 +345,31 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
     k = index_in(po["sku"].astype("str"), skus)[keep]
     o = o_all[keep]
     # supplier codes: the suppliers table first, then other ids met on lines or items
+    # (only without a suppliers table or on unvalidated data)
     has_sup = "supplier_id" in po.columns
     item_has = "supplier_id" in items.columns
-    met = []
-    if has_sup:
-        met.append(np.asarray(po["supplier_id"].dropna().unique(), dtype=object).astype(str))
-    if item_has:
-        met.append(np.asarray(items["supplier_id"].dropna().unique(), dtype=object).astype(str))
-    extra = pd.Index(np.concatenate(met) if met else [], dtype=object).unique()
-    extra = extra.difference(sup_ids) if len(extra) else extra
-    suppliers = pd.Index(
-        np.concatenate([np.asarray(sup_ids, dtype=object), np.sort(np.asarray(extra))]),
-        dtype=object,
-    )
-    item_s = (
-        index_in(items["supplier_id"].astype("str"), suppliers)
-        if item_has
-        else np.full(len(skus), -1)
-    )
-    s_line = (
-        index_in(po["supplier_id"].astype("str"), suppliers)[keep]
-        if has_sup
-        else np.full(len(k), -1)
-    )
+    suppliers = pd.Index(np.asarray(sup_ids, dtype=object), dtype=object)
+    po_sup = po["supplier_id"].astype("str") if has_sup else None
+    item_sup = items["supplier_id"].astype("str") if item_has else None
+
+    def lookup() -> tuple[np.ndarray, np.ndarray]:
+        line_codes = index_in(po_sup, suppliers) if has_sup else np.full(len(po), -1)
+        item_codes = index_in(item_sup, suppliers) if item_has else np.full(len(skus), -1)
+        return line_codes, item_codes
+
+    s_all, item_s = lookup()
+    unknown_line = (s_all < 0) & po_sup.notna().to_numpy() if has_sup else np.zeros(0, bool)
+    unknown_item = (item_s < 0) & item_sup.notna().to_numpy() if item_has else np.zeros(0, bool)
+    if unknown_line.any() or unknown_item.any():
+        met = []
+        if has_sup:
+            met.append(np.asarray(po_sup[unknown_line], dtype=object))
+        if item_has:
+            met.append(np.asarray(item_sup[unknown_item], dtype=object))
+        extra = np.sort(pd.unique(np.concatenate(met).astype(str)))
+        suppliers = suppliers.append(pd.Index(extra, dtype=object))
+        s_all, item_s = lookup()
+    s_line = s_all[keep]
     item_s_line = np.where(k >= 0, item_s[np.maximum(k, 0)], -1)
     s = np.where(s_line >= 0, s_line, item_s_line)
     ok = (s >= 0) & (k >= 0)
@@ -412,19 +432,42 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
             "not judged on time."
         )
 
-    by_sup = pd.DataFrame(_metrics(s, len(suppliers), line), index=suppliers)
+    # sums per supplier x SKU over the lines, then per supplier over those pairs
+    pair = s.astype(np.int64) * len(skus) + k
+    g, uniq = pd.factorize(pair, sort=True)
+    pair_sums = _sums(g, len(uniq), _line_weights(line))
+    pair_sup = (uniq // len(skus)).astype(np.int64)
+    sup_sums = {
+        key: np.bincount(pair_sup, weights=v, minlength=len(suppliers))
+        for key, v in pair_sums.items()
+    }
+    rec = line["received"]
+    lt = line["lead_time"]
+    by_sup = pd.DataFrame(
+        _metrics(
+            sup_sums,
+            _distinct_per_group(s, po_code, len(suppliers)),
+            _group_quantile(s[rec], lt[rec], 0.9, len(suppliers)),
+        ),
+        index=suppliers,
+    )
     by_sup.index.name = "supplier_id"
     names = np.full(len(suppliers), "", dtype=object)
     if sups is not None and "name" in sups.columns:
         names[: len(sup_ids)] = sups["name"].astype(object).fillna("").to_numpy()
     by_sup.insert(0, "name", names)
 
-    pair = s.astype(np.int64) * len(skus) + k
-    g, uniq = pd.factorize(pair, sort=True)
     by_pair = pd.DataFrame(
-        _metrics(g, len(uniq), line),
-        index=pd.MultiIndex.from_arrays(
-            [suppliers[uniq // len(skus)], skus[uniq % len(skus)]], names=["supplier_id", "sku"]
+        _metrics(
+            pair_sums,
+            _distinct_per_group(g, po_code, len(uniq)),
+            _group_quantile(g[rec], lt[rec], 0.9, len(uniq)),
+        ),
+        index=pd.MultiIndex(
+            levels=[suppliers, skus],
+            codes=[pair_sup, uniq % len(skus)],
+            names=["supplier_id", "sku"],
+            verify_integrity=False,
         ),
     )
     n_none = int((by_sup["history"] == "no history").sum())
