@@ -314,3 +314,25 @@ def test_sample_business_invariants():
     assert res.draft_orders["lines"].sum() == int((r["suggested_qty"] > 0).sum())
     known = set(ds.suppliers["supplier_id"].astype(str)) | {"(none)"}
     assert set(res.draft_orders.index) <= known
+
+
+def test_earlier_as_of_rolls_stock_back_and_drops_later_orders():
+    """At the end of 2026-01-30 a had 12 + 1 sold on 01-31 = 13 on hand (stock_as_of
+    rolls the lots back); P1 (ordered 01-30) is on order, P2..P4 too; at 01-29 P1 is
+    not yet placed."""
+    ds = _dataset()
+    r = wb.replenishment(ds, plan=_plan(), as_of="2026-01-30").lines
+    assert r.loc["a", "on_hand"] == 13.0 and r.loc["a", "on_order"] == 5.0
+    r = wb.replenishment(ds, plan=_plan(), as_of="2026-01-29").lines
+    assert r.loc["a", "on_order"] == 0.0
+
+
+def test_on_hand_at_the_snapshot_equals_stock_as_of():
+    ds = wb.sample_dataset(n_skus=80, years=1, seed=7)
+    plan = pd.DataFrame(
+        {"reorder_point": 0.0, "order_up_to": 0.0, "daily_mean": 0.0},
+        index=pd.Index(ds.items["sku"].astype(str), name="sku"),
+    )
+    got = wb.replenishment(ds, plan=plan).lines["on_hand"]
+    want = wb.stock_as_of(ds).by_sku["on_hand_units"]
+    assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy())
