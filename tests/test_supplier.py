@@ -295,3 +295,35 @@ def test_without_suppliers_table_suppliers_come_from_lines_and_items():
     assert list(s.index) == ["S1", "S2"] and s["name"].tolist() == ["", ""]
     assert s["lines"].tolist() == [5.0, 3.0]
     assert_allclose(perf.by_supplier_sku.loc[("S2", "a"), "lead_time_bias"], 7 - 5)
+
+
+def test_measured_lead_times_by_hand():
+    """a (main supplier S1): P1a 4 days, P2a 8 days -> mean 6, sd sqrt(((4-6)^2 +
+    (8-6)^2) / 1) = sqrt(8); P8a from S2 is not its main supplier's. b and c have one
+    receipt each: below min_receipts = 2, they keep their quotes (10 and 7 days, sd 0)."""
+    lt = wb.measured_lead_times(wb.Dataset.from_tables(_tables()), min_receipts=2)
+    assert list(lt.index) == ["a", "b", "c"]
+    assert lt["lead_time_source"].tolist() == ["history", "quoted", "quoted"]
+    assert_allclose(lt["lead_time_days"], [6.0, 10.0, 7.0])
+    assert_allclose(lt["lead_time_sd_days"], [np.sqrt(8), 0.0, 0.0])
+    assert lt["receipts"].tolist() == [2.0, 1.0, 1.0]
+    # the documented default minimum (5 receipts): every SKU falls back to its quote
+    default = wb.measured_lead_times(wb.Dataset.from_tables(_tables()))
+    assert (default["lead_time_source"] == "quoted").all()
+
+
+def test_measured_lead_times_pool_suppliers_of_an_item_without_a_main_one():
+    """a with no main supplier pools S1's 4 and 8 days and S2's 7: mean 19/3, sd
+    sqrt((16 + 64 + 49 - 3 (19/3)^2) / 2) = sqrt(13/3)."""
+    t = _tables()
+    t["items"]["supplier_id"] = [None, "S1", "S2"]
+    t["purchase_orders"] = t["purchase_orders"][t["purchase_orders"]["sku"] == "a"]
+    lt = wb.measured_lead_times(wb.Dataset.from_tables(t), min_receipts=3)
+    assert lt.loc["a", "lead_time_source"] == "history"
+    assert_allclose(lt.loc["a", ["lead_time_days", "lead_time_sd_days"]].to_numpy(dtype=float),
+                    [19 / 3, np.sqrt(13 / 3)])  # fmt: skip
+
+
+def test_measured_lead_times_min_receipts_must_be_at_least_two():
+    with pytest.raises(ValueError, match=r"min_receipts must be a whole number >= 2 \[lines\]"):
+        wb.measured_lead_times(wb.Dataset.from_tables(_tables()), min_receipts=1)

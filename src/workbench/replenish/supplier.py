@@ -41,7 +41,13 @@ import pandas as pd
 
 from .._numeric import index_in
 
-__all__ = ["MIN_RECEIPTS", "SUPPLIER_COLUMNS", "SupplierPerformance", "supplier_performance"]
+__all__ = [
+    "MIN_RECEIPTS",
+    "SUPPLIER_COLUMNS",
+    "SupplierPerformance",
+    "measured_lead_times",
+    "supplier_performance",
+]
 
 #: Fewer received lines than this in the window: ``history == "few receipts"``.
 MIN_RECEIPTS = 5
@@ -474,3 +480,90 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
     if n_none:
         notes.append(f"{n_none} suppliers have no received line in the window: no history.")
     return SupplierPerformance(by_sup, by_pair, end, tuple(notes))
+
+
+def measured_lead_times(
+    dataset, *, as_of=None, window_days: int = 365, min_receipts: int = MIN_RECEIPTS
+) -> pd.DataFrame:
+    """Each SKU's lead time from its purchase-order history, falling back to the quote.
+
+    The lead-time figures a plan needs (what ``Scenario(lead_time_source="history")`` is to
+    use, issue 14): for each item, the receipts of its lines from its main supplier (any
+    supplier when the item names none) in the window, from :func:`supplier_performance`.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        As for :func:`supplier_performance`.
+    as_of : date-like, optional
+        As for :func:`supplier_performance`.
+    window_days : int, default 365
+        As for :func:`supplier_performance` [days].
+    min_receipts : int, default :data:`MIN_RECEIPTS`
+        Fewest received lines for the measured figures to be used (at least 2, so that
+        a standard deviation exists) [lines].
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by sku in items order: ``lead_time_days`` and ``lead_time_sd_days``
+        [days] (measured mean and sample sd, or the items table's quote), ``receipts``
+        (received lines measured) and ``lead_time_source`` ("history" or "quoted").
+
+    Raises
+    ------
+    ValueError
+        If ``min_receipts`` is not a whole number >= 2 (or ``window_days`` is bad).
+    """
+    if not (isinstance(min_receipts, int | np.integer) and min_receipts >= 2):
+        raise ValueError(f"min_receipts must be a whole number >= 2 [lines]; got {min_receipts!r}")
+    perf = supplier_performance(dataset, as_of=as_of, window_days=window_days)
+    items = dataset.items
+    skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
+    pairs = perf.by_supplier_sku
+    quoted = (
+        items["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
+        if "lead_time_days" in items.columns
+        else np.full(len(skus), np.nan)
+    )
+    quoted_sd = (
+        items["lead_time_sd_days"].to_numpy(dtype=float, na_value=np.nan)
+        if "lead_time_sd_days" in items.columns
+        else np.zeros(len(skus))
+    )
+    n = np.zeros(len(skus))
+    mean = np.full(len(skus), np.nan)
+    sd = np.full(len(skus), np.nan)
+    if len(pairs):
+        sup_of_pair = pairs.index.get_level_values(0).to_numpy(dtype=object)
+        sku_of_pair = pairs.index.get_level_values(1).to_numpy(dtype=object)
+        item_sup = (
+            items["supplier_id"].astype(object).to_numpy()
+            if "supplier_id" in items.columns
+            else np.full(len(skus), None, dtype=object)
+        )
+        code = skus.get_indexer(sku_of_pair)
+        main = item_sup[code]
+        own = pd.isna(main) | (main == sup_of_pair)
+        # an item without a main supplier: pool its pairs (sums of n, x and x^2)
+        r = pairs["received_lines"].to_numpy(dtype=float)
+        m = np.nan_to_num(pairs["lead_time_mean"].to_numpy(dtype=float))
+        v = np.nan_to_num(pairs["lead_time_sd"].to_numpy(dtype=float)) ** 2
+        sx = r * m
+        sxx = (r - 1).clip(0) * v + r * m * m
+        n = np.bincount(code[own], weights=r[own], minlength=len(skus))
+        tx = np.bincount(code[own], weights=sx[own], minlength=len(skus))
+        txx = np.bincount(code[own], weights=sxx[own], minlength=len(skus))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(n > 0, tx / n, np.nan)
+            sd = np.sqrt(np.maximum(np.where(n > 1, (txx - n * mean**2) / (n - 1), np.nan), 0))
+    use = n >= min_receipts
+    return pd.DataFrame(
+        {
+            "lead_time_days": np.where(use, mean, quoted),
+            "lead_time_sd_days": np.where(use, sd, quoted_sd),
+            "receipts": n,
+            "lead_time_source": np.where(use, "history", "quoted").astype(object),
+        },
+        index=skus,
+    )
