@@ -5,11 +5,12 @@ Import as ``import workbench as wb``. The widget panels live in
 plain script with no Jupyter stack loaded.
 """
 
-from . import data, evaluate, policy, promise, scenario, sim, stock
+from . import data, evaluate, policy, promise, replenish, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
 from .policy import *  # noqa: F403
 from .promise import *  # noqa: F403
+from .replenish import *  # noqa: F403
 from .scenario import *  # noqa: F403
 from .sim import *  # noqa: F403
 from .stock import *  # noqa: F403
@@ -21,6 +22,7 @@ __all__ = [
     *evaluate.__all__,
     *policy.__all__,
     *promise.__all__,
+    *replenish.__all__,
     *scenario.__all__,
     *sim.__all__,
     *stock.__all__,
