@@ -13,6 +13,8 @@ from .promise import *  # noqa: F403
 from .scenario import *  # noqa: F403
 from .sim import *  # noqa: F403
 from .stock import *  # noqa: F403
+# last: binds ``wb.forecast`` to the function (the subpackage stays workbench.forecast)
+from .forecast import ForecastResult, backtest, forecast  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -24,4 +26,7 @@ __all__ = [
     *scenario.__all__,
     *sim.__all__,
     *stock.__all__,
+    "ForecastResult",
+    "backtest",
+    "forecast",
 ]
