@@ -8,13 +8,14 @@ plain script with no Jupyter stack loaded.
 from . import data, evaluate, policy, promise, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
+
+# binds ``wb.forecast`` to the function (import the subpackage as workbench.forecast)
+from .forecast import ForecastResult, backtest, forecast
 from .policy import *  # noqa: F403
 from .promise import *  # noqa: F403
 from .scenario import *  # noqa: F403
 from .sim import *  # noqa: F403
 from .stock import *  # noqa: F403
-# last: binds ``wb.forecast`` to the function (the subpackage stays workbench.forecast)
-from .forecast import ForecastResult, backtest, forecast  # noqa: E402
 
 __version__ = "0.1.0"
 

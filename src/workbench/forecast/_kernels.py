@@ -418,7 +418,7 @@ def _quantiles(err, k, probs, out_row):
     e = np.sort(err[:k])
     for j in range(probs.shape[0]):
         pos = probs[j] * (k - 1)
-        lo = int(math.floor(pos))
+        lo = math.floor(pos)
         hi = min(lo + 1, k - 1)
         w = pos - lo
         out_row[j] = e[lo] * (1.0 - w) + e[hi] * w

@@ -10,8 +10,6 @@ import pandas as pd
 
 from ..policy.demand_class import BucketDemand, demand_pattern
 from .models import (
-    ETS_MODELS,
-    INTERMITTENT_MODELS,
     MODELS,
     PARAM_NAMES,
     _check_horizon,
@@ -168,21 +166,24 @@ def _auto(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per SKU, the candidate of its class with the lowest one-window backtest RMSE."""
     n = len(bd.skus)
-    chosen = np.array([AUTO_DEFAULT.get(c, "naive") for c in klass], dtype="<U32")
-    note = np.array(
-        ["auto: class default" if c in AUTO_DEFAULT else "auto: fewer than 2 demands" for c in klass],
-        dtype=object,
-    )
+    chosen = np.full(n, "naive", dtype="<U32")
+    note = np.full(n, "auto: fewer than 2 demands", dtype=object)
+    for c, mdl in AUTO_DEFAULT.items():
+        chosen[klass == c] = mdl
+        note[klass == c] = "auto: class default"
+    eligible = {
+        mdl: np.isin(klass, [c for c, ms in AUTO_CANDIDATES.items() if mdl in ms])
+        for mdl in {m for ms in AUTO_CANDIDATES.values() for m in ms}
+    }
     t_all = bd.quantity.shape[1]
     origin = t_all - horizon
     if origin < 2 or n == 0:
         return chosen, note
-    candidates = sorted({m for c in AUTO_CANDIDATES.values() for m in c})
+    candidates = sorted(eligible)
     best = np.full(n, np.inf)
     actual = bd.quantity[:, origin:]
     for mdl in candidates:
-        use = np.array([mdl in AUTO_CANDIDATES.get(c, ()) for c in klass])
-        use &= bd.first < origin - 1
+        use = eligible[mdl] & (bd.first < origin - 1)
         if not use.any():
             continue
         r = forecast_matrix(

@@ -74,11 +74,7 @@ def _check_level(level: Any) -> tuple:
 
 
 def _check_horizon(horizon: Any) -> int:
-    if (
-        isinstance(horizon, bool)
-        or not isinstance(horizon, int | np.integer)
-        or int(horizon) < 1
-    ):
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or int(horizon) < 1:
         raise ValueError(f"horizon must be an integer >= 1 [buckets]; got {horizon!r}")
     return int(horizon)
 
@@ -258,11 +254,13 @@ def forecast_matrix(
     out = {k: np.full(n, np.nan) for k in PARAM_NAMES}
 
     # ETS family
-    kind = np.array([_ETS_KIND.get(s, -1) for s in models], dtype=np.int64) if n else np.zeros(0)
+    kind = _kinds(models, _ETS_KIND)
     sel = (kind >= 0) & ~empty
     if sel.any():
         kind = np.where(sel, kind, -1).astype(np.int64)
-        p4 = np.column_stack([_param(params, k, n, np.nan) for k in ("alpha", "beta", "gamma", "phi")])
+        p4 = np.column_stack(
+            [_param(params, k, n, np.nan) for k in ("alpha", "beta", "gamma", "phi")]
+        )
         init = np.column_stack([_param(params, k, n, np.nan) for k in ("level0", "trend0")])
         mu, sd, op, oi, sig, _ = K.ets_fit_forecast(y, first, end, kind, m, p4, init, horizon)
         mean[sel] = mu[sel]
@@ -280,28 +278,26 @@ def forecast_matrix(
         out["phi"][sel & (kind != 2)] = np.nan
 
     # naive, seasonal naive, moving average
-    kind = np.array([_SIMPLE_KIND.get(s, -1) for s in models], dtype=np.int64) if n else np.zeros(0)
+    kind = _kinds(models, _SIMPLE_KIND)
     sel = (kind >= 0) & ~empty
     if sel.any():
         kind = np.where(sel, kind, -1).astype(np.int64)
         mu, sig, _ = K.simple_forecast(y, first, end, kind, m, int(window), horizon)
         mean[sel] = mu[sel]
         sigma[sel] = sig[sel]
-        steps = np.where(
-            (kind == 1)[:, None], np.floor((h - 1) / m) + 1, h[None, :]
-        )
+        steps = np.where((kind == 1)[:, None], np.floor((h - 1) / m) + 1, h[None, :])
         sd_h[sel] = (sig[:, None] * np.sqrt(steps))[sel]
         out["window"][sel & (kind == 2)] = float(window)
 
     # Croston, SBA, TSB
-    kind = np.array([_CROSTON_KIND.get(s, -1) for s in models], dtype=np.int64) if n else np.zeros(0)
+    kind = _kinds(models, _CROSTON_KIND)
     sel = (kind >= 0) & ~empty
     if sel.any():
         kind = np.where(sel, kind, -1).astype(np.int64)
         p2 = np.column_stack(
             [_param(params, k, n, INTERMITTENT_DEFAULTS[k]) for k in ("alpha", "beta")]
         )
-        fc, op, qs, nres = K.intermittent_forecast(y, first, end, kind, p2, probs_arr)
+        fc, op, qs, _ = K.intermittent_forecast(y, first, end, kind, p2, probs_arr)
         mean[sel] = fc[sel, None]
         empirical |= sel
         _empirical(qlo, qhi, qs, sel, h)
@@ -324,9 +320,7 @@ def forecast_matrix(
                 raise ValueError(f"aggregation must be >= 1 [buckets]; got {aggregation!r}")
         agg = np.minimum(agg, np.maximum(n_obs, 1))
         lv_arr = np.where(sel, agg, 0).astype(np.int64)
-        fc, alpha, qs, _ = K.aggregate_forecast(
-            y, first, end, lv_arr, models == "imapa", probs_arr
-        )
+        fc, alpha, qs, _ = K.aggregate_forecast(y, first, end, lv_arr, models == "imapa", probs_arr)
         mean[sel] = fc[sel, None]
         empirical |= sel
         _empirical(qlo, qhi, qs, sel, h)
@@ -345,6 +339,14 @@ def forecast_matrix(
         lower[j] = np.maximum(np.nan_to_num(lo), 0.0)
         upper[j] = np.maximum(np.nan_to_num(hi), lower[j])
     return MatrixForecast(mean, lower, upper, levels, models, out, np.nan_to_num(sigma), note)
+
+
+def _kinds(models: np.ndarray, mapping: dict) -> np.ndarray:
+    """Kernel code per SKU (-1 for a model of another family)."""
+    out = np.full(models.shape[0], -1, dtype=np.int64)
+    for name, code in mapping.items():
+        out[models == name] = code
+    return out
 
 
 def _empirical(qlo, qhi, qs, sel, h):
