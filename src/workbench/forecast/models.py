@@ -223,20 +223,20 @@ def forecast_matrix(
 
     n_obs = np.maximum(end - first, 0)
     note = np.full(n, "", dtype="<U64")
+    empty = n_obs == 0
+    note[empty] = "no history: forecast 0"
     # fallbacks
-    short_hw = np.isin(models, SEASONAL_MODELS[1:]) & (n_obs < 2 * m)
+    short_hw = np.isin(models, SEASONAL_MODELS[1:]) & (n_obs < 2 * m) & ~empty
     models = np.where(short_hw, "ses", models)
     note[short_hw] = f"fewer than 2 seasons ({2 * m} buckets): ses"
-    short_sn = (models == "seasonal_naive") & (n_obs < m)
+    short_sn = (models == "seasonal_naive") & (n_obs < m) & ~empty
     models = np.where(short_sn, "naive", models)
     note[short_sn] = f"less than one season ({m} buckets): naive"
     if np.any(models == "holt_winters_multiplicative"):
         zero = (np.where(in_win, y, 1.0) <= 0).any(axis=1)
-        fb = (models == "holt_winters_multiplicative") & zero
+        fb = (models == "holt_winters_multiplicative") & zero & ~empty
         models = np.where(fb, "holt_winters_additive", models)
         note[fb] = "a zero in the window: additive season"
-    empty = n_obs == 0
-    note[empty & (note == "")] = "no history: forecast 0"
 
     probs = []
     for lv in levels:
