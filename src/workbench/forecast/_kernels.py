@@ -131,24 +131,33 @@ def _seasonal_pass(x, m, mult, alpha, beta, gamma, phi, l0, b0, s0, ring):
         ring[j] = s0[j]
     lv, bv = l0, b0
     sse = 0.0
-    for t in range(n):
-        j = t % m
-        s = ring[j]
-        base = lv + phi * bv
-        if mult:
-            yhat = base * s
-            e = x[t] - yhat
+    j = 0
+    if mult:
+        for t in range(n):
+            s = ring[j]
+            base = lv + phi * bv
+            e = x[t] - base * s
             ss = s if abs(s) > 1e-10 else 1e-10
             bb = base if abs(base) > 1e-10 else 1e-10
             lv = base + alpha * e / ss
             bv = phi * bv + beta * e / ss
             ring[j] = s + gamma * e / bb
-        else:
+            sse += e * e
+            j += 1
+            if j == m:
+                j = 0
+    else:
+        for t in range(n):
+            s = ring[j]
+            base = lv + phi * bv
             e = x[t] - (base + s)
             lv = base + alpha * e
             bv = phi * bv + beta * e
             ring[j] = s + gamma * e
-        sse += e * e
+            sse += e * e
+            j += 1
+            if j == m:
+                j = 0
     # rotate so ring[0] is the season of the next bucket
     tmp = ring.copy()
     for j in range(m):
@@ -354,7 +363,7 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
                         x0[c] = 0.9
                         step[c] = 0.04
                     c += 1
-            xb = _nelder_mead(x0, step, free, p, xs, k, mm, s0, ring, 60 + 60 * d, 1e-10)
+            xb = _nelder_mead(x0, step, free, p, xs, k, mm, s0, ring, 30 + 40 * d, 1e-6)
             p = _unpack(xb, free, p)
         a, b, g, ph = p[0], p[1], p[2], p[3]
         if not seasonal:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..policy.demand_class import BucketDemand, demand_pattern
 from .models import (
+    ETS_MODELS,
     MODELS,
     PARAM_NAMES,
     _check_horizon,
@@ -253,6 +254,14 @@ def backtest(
 
         A SKU with no window (history too short) has NaN errors and ``n_windows`` 0.
 
+    Notes
+    -----
+    Each window refits every model on the data before its origin, except that the
+    smoothing parameters of the ETS models (alpha, beta, gamma, phi) are fitted at the
+    first origin and kept for the later ones (their initial states are refitted): a
+    third of the cost, and the usual practice of re-estimating parameters less often
+    than the forecast origin moves. Parameters given in ``params`` are used throughout.
+
     Raises
     ------
     ValueError
@@ -290,6 +299,7 @@ def backtest(
     er = np.full(shape, np.nan)
     sc = np.full(shape, np.nan)
     cum = np.full(shape, np.nan)
+    fitted: dict[str, dict] = {}
     for w, o in enumerate(origins):
         ok = bd.first < o - 1  # at least two buckets of history
         first = np.where(ok, bd.first, t_all)
@@ -299,10 +309,16 @@ def backtest(
             warnings.simplefilter("ignore", RuntimeWarning)  # a SKU without history
             scale = np.nanmean(np.abs(np.diff(train, axis=1)), axis=1)
         for k, mdl in enumerate(models):
+            use = dict(params or {})
+            if w > 0 and mdl in ETS_MODELS:  # keep the smoothing fitted at the first origin
+                for name in ("alpha", "beta", "gamma", "phi"):
+                    use.setdefault(name, fitted[mdl][name])
             r = forecast_matrix(
                 y, model=mdl, horizon=horizon, first=first, end=o, season_length=m,
-                params=params, level=(80,),
+                params=use, level=(80,),
             )  # fmt: skip
+            if w == 0:
+                fitted[mdl] = r.params
             e = r.mean - actual
             sq[k, w] = np.where(ok, (e * e).mean(axis=1), np.nan)
             ab[k, w] = np.where(ok, np.abs(e).mean(axis=1), np.nan)
