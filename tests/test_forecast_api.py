@@ -109,3 +109,9 @@ def test_backtest_bad_arguments():
         wb.backtest(bd, horizon=3, windows=3)
     with pytest.raises(ValueError, match="models must be among"):
         wb.backtest(bd, models=["arima"], horizon=2)
+
+
+def test_warm_up_runs_every_model():
+    from workbench.forecast import warm_up
+
+    warm_up()  # compiles (or loads) each kernel; python -m workbench.sim calls it

@@ -51,7 +51,10 @@ class MatrixForecast(NamedTuple):
     params : dict of str to numpy.ndarray
         Per SKU, the parameters in :data:`PARAM_NAMES` (NaN where not used).
     sigma : numpy.ndarray
-        Standard deviation of the in-sample one-step errors [units/bucket].
+        Standard deviation of the in-sample one-step errors [units/bucket] (ETS:
+        sqrt(SSE / (n - number of fitted parameters and states)); naive, seasonal naive,
+        moving average: root mean square of their residuals; intermittent models: the
+        half-width of the widest one-step empirical interval over its normal z).
     note : numpy.ndarray of str
         Why a SKU's model differs from the one asked ("" if it does not).
     """
@@ -126,8 +129,11 @@ def forecast_matrix(
     params : dict, optional
         Given parameters, scalar or per SKU: ``alpha``, ``beta``, ``gamma``, ``phi``
         (smoothing and damping), ``level0``, ``trend0`` (initial states of the ETS
-        models). NaN or absent: fitted. The intermittent models' ``alpha`` and
-        ``beta`` default to 0.1 (:data:`INTERMITTENT_DEFAULTS`); pass NaN to fit them.
+        models; for a trend model both are fitted unless both are given). NaN or
+        absent: fitted. The intermittent models' ``alpha`` and ``beta`` default to 0.1
+        (:data:`INTERMITTENT_DEFAULTS`); pass NaN to fit them on the grid 0.02, 0.05,
+        0.1, 0.15, 0.2, 0.3, 0.5 (both at once for TSB). ADIDA and IMAPA always fit
+        the SES alpha of each aggregate series (golden-section search).
 
     Returns
     -------
@@ -162,6 +168,10 @@ def forecast_matrix(
     - Croston, SBA, TSB, ADIDA, IMAPA: the forecast plus the empirical quantiles of the
       in-sample one-step errors, times sqrt(h) (errors taken as independent); for
       ADIDA/IMAPA the errors of the (top) aggregate series divided by sqrt(k).
+
+    Croston and SBA start at the first demand of the window (size = that demand,
+    interval 1), TSB at size = first demand and probability 1; SBA keeps its factor
+    1 - alpha/2 even on demand in every bucket (by design).
 
     Fallbacks (reported in ``note``): a seasonal model with fewer than two seasons of
     history uses SES (seasonal naive with less than one season: naive); a
