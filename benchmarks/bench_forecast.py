@@ -27,8 +27,8 @@ import tracemalloc
 
 import numpy as np
 
-from workbench.forecast import MODELS, backtest, forecast_matrix
-from workbench.forecast.models import INTERMITTENT_MODELS
+from workbench.forecasting import MODELS, backtest, forecast_matrix
+from workbench.forecasting.models import INTERMITTENT_MODELS
 from workbench.policy.demand_class import BucketDemand
 
 

@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import workbench as wb
-from workbench.forecast import AUTO_CANDIDATES, MODELS
+from workbench.forecasting import AUTO_CANDIDATES, MODELS
 from workbench.policy.demand_class import BucketDemand
 
 
@@ -112,6 +112,16 @@ def test_backtest_bad_arguments():
 
 
 def test_warm_up_runs_every_model():
-    from workbench.forecast import warm_up
+    from workbench.forecasting import warm_up
 
     warm_up()  # compiles (or loads) each kernel; python -m workbench.sim calls it
+
+
+def test_subpackage_is_not_shadowed_by_the_function():
+    import types
+
+    import workbench.forecasting.models as models
+
+    assert isinstance(models, types.ModuleType)
+    assert isinstance(wb.forecasting, types.ModuleType) and callable(wb.forecast)
+    assert wb.forecast is wb.forecasting.forecast

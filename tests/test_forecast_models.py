@@ -1,4 +1,4 @@
-"""Forecasting models (workbench.forecast.forecast_matrix) against published values,
+"""Forecasting models (workbench.forecasting.forecast_matrix) against published values,
 hand-computed recursions and properties.
 
 Where a test computes a recursion "by hand" it is written in the component form of
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from workbench.forecast import MODELS, forecast_matrix
+from workbench.forecasting import MODELS, forecast_matrix
 
 # FPP2 (Hyndman and Athanasopoulos 2018, 2nd ed.), sec. 7.1: Saudi Arabia oil
 # production 1996-2013 [millions of tonnes], ``window(oil, start = 1996)``.

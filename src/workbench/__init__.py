@@ -8,9 +8,7 @@ plain script with no Jupyter stack loaded.
 from . import data, evaluate, policy, promise, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
-
-# binds ``wb.forecast`` to the function (import the subpackage as workbench.forecast)
-from .forecast import ForecastResult, backtest, forecast
+from .forecasting import ForecastResult, backtest, forecast
 from .policy import *  # noqa: F403
 from .promise import *  # noqa: F403
 from .scenario import *  # noqa: F403

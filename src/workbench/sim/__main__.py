@@ -34,7 +34,7 @@ def main() -> None:
             rng=0,
             progress=False,
         )  # fmt: skip  (the in-kernel demand draws and the alias-table builder)
-    __import__("workbench.forecast", fromlist=["warm_up"]).warm_up()  # forecasting kernels
+    __import__("workbench.forecasting", fromlist=["warm_up"]).warm_up()  # forecasting kernels
     print(f"workbench.sim: simulator kernel ready in {time.perf_counter() - start:.1f} s")
 
 

@@ -90,7 +90,7 @@ def forecast(
         The business (its demand up to ``as_of`` is bucketed by
         :func:`workbench.demand_history`), or a demand matrix already bucketed.
     model : str or sequence of str, default "auto"
-        One of :data:`workbench.forecast.MODELS` for every SKU, one per SKU, or
+        One of :data:`workbench.forecasting.MODELS` for every SKU, one per SKU, or
         ``"auto"``: per SKU the candidate of its demand class (:data:`AUTO_CANDIDATES`,
         classes of :func:`workbench.demand_pattern`) with the lowest RMSE in a
         one-window backtest over ``horizon``; :data:`AUTO_DEFAULT` when the history is
@@ -104,7 +104,7 @@ def forecast(
     season_length : int, optional
         Season [buckets]; default :data:`SEASON_LENGTH` of the bucket (7 for days).
     params : dict, optional
-        Given parameters, as in :func:`workbench.forecast.forecast_matrix`.
+        Given parameters, as in :func:`workbench.forecasting.forecast_matrix`.
 
     Returns
     -------
@@ -113,7 +113,7 @@ def forecast(
 
     Notes
     -----
-    Models, fitting, intervals and fallbacks: :func:`workbench.forecast.forecast_matrix`.
+    Models, fitting, intervals and fallbacks: :func:`workbench.forecasting.forecast_matrix`.
     A SKU without demand history forecasts 0.
 
     Examples
@@ -220,7 +220,7 @@ def backtest(
     data : workbench.Dataset or BucketDemand
         As in :func:`forecast`.
     models : sequence of str, optional
-        Models to evaluate; default all of :data:`workbench.forecast.MODELS`.
+        Models to evaluate; default all of :data:`workbench.forecasting.MODELS`.
     horizon : int, optional
         Buckets forecast from each origin [buckets]; default as in :func:`forecast`.
     windows : int, default 3

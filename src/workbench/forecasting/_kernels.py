@@ -601,7 +601,7 @@ def _ses_golden(x):
     d = lo + gr * (hi - lo)
     fc = _linear_pass(x, SES, c, 0.0, 1.0, 0.0, 0.0, True)[0]
     fd = _linear_pass(x, SES, d, 0.0, 1.0, 0.0, 0.0, True)[0]
-    for _ in range(30):
+    for _ in range(20):  # bracket 0.618^20 < 1e-4 wide
         if fc < fd:
             hi = d
             d = c

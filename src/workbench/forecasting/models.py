@@ -1,9 +1,9 @@
 """Forecasting models on a demand matrix (SKUs x buckets), every SKU in one call.
 
-:func:`forecast_matrix` is the array-level engine behind :func:`workbench.forecast`
+:func:`forecast_matrix` is the array-level engine behind :func:`workbench.forecasting`
 and :func:`workbench.backtest`: it takes the padded matrix of a
 :class:`workbench.BucketDemand` (NaN before each SKU's first bucket) and one model
-name per SKU, and runs the compiled kernels of :mod:`workbench.forecast._kernels`
+name per SKU, and runs the compiled kernels of :mod:`workbench.forecasting._kernels`
 once per model family, with no Python loop over SKUs.
 """
 

@@ -11,9 +11,9 @@ The models (:data:`MODELS`): naive, seasonal naive, moving average, simple
 exponential smoothing, Holt, damped trend, Holt-Winters additive and multiplicative,
 Croston, SBA, TSB, ADIDA and IMAPA, compiled with numba and vectorised across SKUs.
 
-Note: ``workbench.forecast`` names this subpackage, but ``wb.forecast`` (the attribute
-of the top-level package) is the function :func:`forecast`; import the subpackage's
-other names as ``from workbench.forecast import MODELS``.
+The subpackage is named ``forecasting`` so that the function ``wb.forecast`` does not
+shadow it (the lesson of issue 15's module renames): ``import workbench.forecasting.models``
+gives the module.
 """
 
 from .api import (
