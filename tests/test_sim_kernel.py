@@ -228,10 +228,8 @@ def test_python_m_workbench_sim_prepares_the_kernel(capsys):
     # the stock tab's perpetual LIFO kernel too, for the types a real ledger brings
     from workbench.stock.valuation import inventory_valuation
 
-    try:
-        from workbench.stock._lifo_kernel import lifo_perpetual_kernel as kernel
-    except ImportError:  # before the kernel moved out of valuation.py
-        from workbench.stock.valuation import _lifo_perpetual_kernel as kernel
+    from workbench.stock._lifo_kernel import lifo_perpetual_kernel as kernel
+
     compiled = list(kernel.signatures)
     assert compiled
     dates = pd.to_datetime(["2026-01-02", "2026-01-03", "2026-01-09"])

@@ -8,6 +8,7 @@ plain script with no Jupyter stack loaded.
 from . import data, evaluate, policy, promise, replenish, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
+from .forecasting import ForecastResult, backtest, forecast
 from .policy import *  # noqa: F403
 from .promise import *  # noqa: F403
 from .replenish import *  # noqa: F403
@@ -26,4 +27,7 @@ __all__ = [
     *scenario.__all__,
     *sim.__all__,
     *stock.__all__,
+    "ForecastResult",
+    "backtest",
+    "forecast",
 ]

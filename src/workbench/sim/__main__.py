@@ -41,6 +41,7 @@ def main() -> None:
 
     one = pd.DataFrame({"sku": ["x"], "date": [pd.Timestamp("2026-01-01")], "quantity": [1.0]})
     inventory_valuation(one.assign(unit_cost=1.0), one, method="lifo_perpetual")  # stock tab
+    __import__("workbench.forecasting", fromlist=["warm_up"]).warm_up()  # forecasting kernels
     print(f"workbench.sim: simulator kernel ready in {time.perf_counter() - start:.1f} s")
 
 

@@ -1,0 +1,48 @@
+"""Demand forecasting for inventory: smooth, trending, seasonal and intermittent models.
+
+- :func:`forecast`: per SKU, the forecast per bucket with prediction intervals, and
+  the model used with its parameters (``model="auto"`` picks by demand class and
+  backtest error).
+- :func:`backtest`: rolling-origin errors per SKU and model, including the error of
+  the forecast summed over lead time plus review period.
+- :func:`forecast_matrix`: the array-level engine (SKUs x buckets) behind both.
+
+The models (:data:`MODELS`): naive, seasonal naive, moving average, simple
+exponential smoothing, Holt, damped trend, Holt-Winters additive and multiplicative,
+Croston, SBA, TSB, ADIDA and IMAPA, compiled with numba and vectorised across SKUs.
+
+The subpackage is named ``forecasting`` so that the function ``wb.forecast`` does not
+shadow it (the lesson of issue 15's module renames): ``import workbench.forecasting.models``
+gives the module.
+"""
+
+from .api import (
+    AUTO_CANDIDATES,
+    DEFAULT_HORIZON,
+    SEASON_LENGTH,
+    ForecastResult,
+    backtest,
+    forecast,
+)
+from .models import MODELS, MatrixForecast, forecast_matrix
+
+__all__ = [
+    "AUTO_CANDIDATES",
+    "DEFAULT_HORIZON",
+    "MODELS",
+    "SEASON_LENGTH",
+    "ForecastResult",
+    "MatrixForecast",
+    "backtest",
+    "forecast",
+    "forecast_matrix",
+]
+
+
+def warm_up() -> None:
+    """Compile (or load from the cache) every forecasting kernel on a tiny input."""
+    import numpy as np
+
+    y = np.array([[1.0, 0.0, 2.0, 3.0, 0.0, 1.0, 2.0, 4.0, 1.0, 0.0, 2.0, 3.0, 1.0, 2.0, 2.0]])
+    for mdl in MODELS:
+        forecast_matrix(y, model=mdl, horizon=2, season_length=3)

@@ -1,0 +1,682 @@
+"""Compiled forecasting kernels (numba): every SKU of a padded demand matrix at once.
+
+Each kernel takes the demand matrix ``y`` (SKUs x buckets, float64), each SKU's first
+bucket ``first`` and one common end column ``end`` (exclusive: the kernels read
+``y[i, first[i]:end]``, so a backtest moves ``end`` back without copying), and loops
+over SKUs with ``prange``. Parameters given per SKU are used as they are; a NaN
+parameter is fitted for that SKU by minimising the in-sample sum of squared one-step
+errors. Compiled code is cached next to this file (``cache=True``); numba is imported
+only when a forecast runs, so ``import workbench`` stays light.
+
+Conventions (error-correction form of Hyndman et al. 2008, ch. 2-3; FPP3 ch. 8):
+ETS states ``l`` (level), ``b`` (trend), ``s`` (season, a ring of ``m``), one-step
+forecast ``yhat = l + phi*b (+ s)``, ``e = y - yhat`` and
+
+- ``l' = l + phi*b + alpha*e`` (``alpha*e/s`` for a multiplicative season)
+- ``b' = phi*b + beta*e`` (``beta*e/s``)
+- ``s' = s + gamma*e`` (``gamma*e/(l + phi*b)``)
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+PARALLEL = True
+
+# ETS kinds
+SES, HOLT, DAMPED, HW_ADD, HW_MUL = 0, 1, 2, 3, 4
+# simple kinds
+NAIVE, SNAIVE, MA = 0, 1, 2
+# intermittent kinds
+CROSTON, SBA, TSB = 0, 1, 2
+
+BIG = 1e300
+
+
+# --------------------------------------------------------------------------- ETS
+
+
+@njit(cache=True)
+def _linear_pass(x, kind, alpha, beta, phi, l0, b0, fit_init):
+    """SSE of a non-seasonal ETS on ``x``; the initial states are fitted by least squares.
+
+    The one-step errors are linear in (l0, b0) (additive errors, no season), so three
+    passes in one loop (the data with zero states, and unit responses to l0 and b0)
+    give the errors as ``e = ea + l0*eu + b0*ev`` and the best (l0, b0) by a 2x2
+    solve. Returns (sse, l0, b0, level, trend) at the end of ``x``.
+    """
+    n = x.shape[0]
+    if kind == SES:
+        beta = 0.0
+        ph = 1.0
+    elif kind == HOLT:
+        ph = 1.0
+    else:
+        ph = phi
+    la, ba, lu, bu, lv, bv = 0.0, 0.0, 1.0, 0.0, 0.0, 1.0
+    saa = sau = sav = suu = suv = svv = 0.0
+    if not fit_init:
+        la, ba, lu, bu, lv, bv = l0, (0.0 if kind == SES else b0), 0.0, 0.0, 0.0, 0.0
+    for t in range(n):
+        ea = x[t] - (la + ph * ba)
+        eu = -(lu + ph * bu)
+        ev = -(lv + ph * bv)
+        saa += ea * ea
+        sau += ea * eu
+        sav += ea * ev
+        suu += eu * eu
+        suv += eu * ev
+        svv += ev * ev
+        la, ba = la + ph * ba + alpha * ea, ph * ba + beta * ea
+        lu, bu = lu + ph * bu + alpha * eu, ph * bu + beta * eu
+        lv, bv = lv + ph * bv + alpha * ev, ph * bv + beta * ev
+    if not fit_init:
+        return saa, l0, b0, la, ba
+    if kind == SES or svv <= 0.0:
+        if suu <= 0.0:
+            return saa, 0.0, 0.0, la, ba
+        th_l = -sau / suu
+        sse = saa + th_l * sau
+        return max(sse, 0.0), th_l, 0.0, la + th_l * lu, ba + th_l * bu
+    det = suu * svv - suv * suv
+    if det <= 1e-12 * suu * svv:
+        th_l = -sau / suu
+        th_b = 0.0
+    else:
+        th_l = -(svv * sau - suv * sav) / det
+        th_b = -(suu * sav - suv * sau) / det
+    sse = saa + th_l * sau + th_b * sav
+    return (
+        max(sse, 0.0),
+        th_l,
+        th_b,
+        la + th_l * lu + th_b * lv,
+        ba + th_l * bu + th_b * bv,
+    )
+
+
+@njit(cache=True)
+def _seasonal_init(x, m, mult):
+    """Heuristic initial states for a seasonal model (Hyndman et al. 2008, sec. 2.6.1,
+    simplified): level = mean of the first season, trend = difference of the means of
+    the first two seasons / m, season = first season minus (or over) the level."""
+    s = np.empty(m)
+    a = 0.0
+    c = 0.0
+    for j in range(m):
+        a += x[j]
+        c += x[m + j]
+    a /= m
+    c /= m
+    l0 = a
+    b0 = (c - a) / m
+    for j in range(m):
+        if mult:
+            s[j] = x[j] / a if a > 0 else 1.0
+        else:
+            s[j] = x[j] - a
+    return l0, b0, s
+
+
+@njit(cache=True)
+def _seasonal_pass(x, m, mult, alpha, beta, gamma, phi, l0, b0, s0, ring):
+    """SSE of Holt-Winters (additive or multiplicative season, additive errors) on
+    ``x``; ``ring`` receives the last ``m`` seasonal states (oldest first). Returns
+    (sse, level, trend)."""
+    n = x.shape[0]
+    for j in range(m):
+        ring[j] = s0[j]
+    lv, bv = l0, b0
+    sse = 0.0
+    j = 0
+    if mult:
+        for t in range(n):
+            s = ring[j]
+            base = lv + phi * bv
+            e = x[t] - base * s
+            ss = s if abs(s) > 1e-10 else 1e-10
+            bb = base if abs(base) > 1e-10 else 1e-10
+            lv = base + alpha * e / ss
+            bv = phi * bv + beta * e / ss
+            ring[j] = s + gamma * e / bb
+            sse += e * e
+            j += 1
+            if j == m:
+                j = 0
+    else:
+        for t in range(n):
+            s = ring[j]
+            base = lv + phi * bv
+            e = x[t] - (base + s)
+            lv = base + alpha * e
+            bv = phi * bv + beta * e
+            ring[j] = s + gamma * e
+            sse += e * e
+            j += 1
+            if j == m:
+                j = 0
+    # rotate so ring[0] is the season of the next bucket
+    tmp = ring.copy()
+    for j in range(m):
+        ring[j] = tmp[(n + j) % m]
+    return sse, lv, bv
+
+
+@njit(cache=True)
+def _unpack(x, free, p):
+    q = p.copy()
+    k = 0
+    for j in range(4):
+        if free[j]:
+            q[j] = x[k]
+            k += 1
+    return q
+
+
+@njit(cache=True)
+def _objective(x, free, p, xs, kind, m, s0, ring):
+    q = _unpack(x, free, p)
+    a, b, g, ph = q[0], q[1], q[2], q[3]
+    # usual region (Hyndman et al. 2008, sec. 5.2 "usual" constraints)
+    if a < 1e-4 or a > 0.9999:
+        return BIG
+    if kind != SES and (b < 0.0 or b > a):
+        return BIG
+    if kind == DAMPED and (ph < 0.8 or ph > 0.98):
+        return BIG
+    if kind >= HW_ADD and (g < 0.0 or g > 1.0 - a):
+        return BIG
+    if kind <= DAMPED:
+        l0, b0 = s0[m], s0[m + 1]
+        fit = math.isnan(l0) or (kind != SES and math.isnan(b0))
+        return _linear_pass(xs, kind, a, b, ph, l0, b0, fit)[0]
+    l0, b0 = s0[m], s0[m + 1]
+    return _seasonal_pass(xs, m, kind == HW_MUL, a, b, g, 1.0, l0, b0, s0[:m], ring)[0]
+
+
+@njit(cache=True)
+def _nelder_mead(x0, step, free, p, xs, kind, m, s0, ring, max_eval, tol):
+    """Nelder-Mead (Nelder and Mead 1965) on the free smoothing parameters."""
+    d = x0.shape[0]
+    pts = np.empty((d + 1, d))
+    f = np.empty(d + 1)
+    for i in range(d + 1):
+        for j in range(d):
+            pts[i, j] = x0[j]
+        if i > 0:
+            pts[i, i - 1] += step[i - 1]
+        f[i] = _objective(pts[i], free, p, xs, kind, m, s0, ring)
+    n_eval = d + 1
+    cen = np.empty(d)
+    xr = np.empty(d)
+    xe = np.empty(d)
+    while n_eval < max_eval:
+        order = np.argsort(f)
+        pts = pts[order]
+        f = f[order]
+        if abs(f[d] - f[0]) <= tol * (abs(f[0]) + 1e-12):
+            break
+        for j in range(d):
+            cen[j] = 0.0
+            for i in range(d):
+                cen[j] += pts[i, j]
+            cen[j] /= d
+        for j in range(d):
+            xr[j] = cen[j] + (cen[j] - pts[d, j])
+        fr = _objective(xr, free, p, xs, kind, m, s0, ring)
+        n_eval += 1
+        if fr < f[0]:
+            for j in range(d):
+                xe[j] = cen[j] + 2.0 * (cen[j] - pts[d, j])
+            fe = _objective(xe, free, p, xs, kind, m, s0, ring)
+            n_eval += 1
+            if fe < fr:
+                pts[d] = xe
+                f[d] = fe
+            else:
+                pts[d] = xr
+                f[d] = fr
+        elif fr < f[d - 1]:
+            pts[d] = xr
+            f[d] = fr
+        else:
+            for j in range(d):
+                xe[j] = cen[j] + 0.5 * (pts[d, j] - cen[j])
+            fc = _objective(xe, free, p, xs, kind, m, s0, ring)
+            n_eval += 1
+            if fc < f[d]:
+                pts[d] = xe
+                f[d] = fc
+            else:
+                for i in range(1, d + 1):
+                    for j in range(d):
+                        pts[i, j] = pts[0, j] + 0.5 * (pts[i, j] - pts[0, j])
+                    f[i] = _objective(pts[i], free, p, xs, kind, m, s0, ring)
+                    n_eval += 1
+    best = np.argmin(f)
+    return pts[best].copy()
+
+
+@njit(cache=True, parallel=PARALLEL)
+def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
+    """Fit (where ``params`` is NaN) and forecast ETS models for every SKU.
+
+    Parameters
+    ----------
+    y : float64 (n, T); first : int64 (n,); end : int (exclusive end column)
+    kind : int64 (n,) ETS kind per SKU; m : season length [buckets]
+    params : float64 (n, 4) alpha, beta, gamma, phi (NaN: fit)
+    init : float64 (n, 2) initial level and trend (NaN: fitted by least squares for
+        non-seasonal kinds, heuristic for seasonal ones)
+    horizon : int
+
+    Returns
+    -------
+    mean (n, h), sd (n, h), out_params (n, 4), out_init (n, 2), sigma (n,), n_obs (n,)
+    """
+    n = y.shape[0]
+    mean = np.full((n, horizon), np.nan)
+    sd = np.full((n, horizon), np.nan)
+    out_p = np.full((n, 4), np.nan)
+    out_i = np.full((n, 2), np.nan)
+    sigma = np.full(n, np.nan)
+    nobs = np.zeros(n, np.int64)
+    for i in prange(n):
+        t0 = first[i]
+        k = kind[i]
+        if t0 >= end or k < 0:
+            continue
+        xs = y[i, t0:end]
+        nn = xs.shape[0]
+        nobs[i] = nn
+        seasonal = k >= HW_ADD
+        p = params[i].copy()
+        if k == SES:
+            p[1] = 0.0
+            p[2] = 0.0
+            p[3] = 1.0
+        elif k == HOLT:
+            p[2] = 0.0
+            p[3] = 1.0
+        elif k == DAMPED:
+            p[2] = 0.0
+        else:
+            p[3] = 1.0
+        if not seasonal:
+            p[2] = 0.0
+        mm = m if seasonal else 1
+        ring = np.empty(mm)
+        s0 = np.zeros(mm + 2)
+        if not seasonal:
+            s0[1] = init[i, 0]
+            s0[2] = init[i, 1]
+        else:
+            l0h, b0h, sh = _seasonal_init(xs, m, k == HW_MUL)
+            for j in range(m):
+                s0[j] = sh[j]
+            s0[m] = l0h if math.isnan(init[i, 0]) else init[i, 0]
+            s0[m + 1] = b0h if math.isnan(init[i, 1]) else init[i, 1]
+        free = np.zeros(4, np.bool_)
+        d = 0
+        for j in range(4):
+            if math.isnan(p[j]):
+                free[j] = True
+                d += 1
+        if d > 0:
+            x0 = np.empty(d)
+            step = np.empty(d)
+            # start alpha at the best of a coarse grid
+            best_a = 0.5
+            if free[0]:
+                best_f = BIG
+                for a_try in (0.05, 0.2, 0.5, 0.8, 0.99):
+                    q = p.copy()
+                    q[0] = a_try
+                    if free[1]:
+                        q[1] = 0.1 * a_try
+                    if free[2]:
+                        q[2] = 0.05 * (1.0 - a_try)
+                    if free[3]:
+                        q[3] = 0.9
+                    xx = np.empty(0)
+                    f_try = _objective(xx, np.zeros(4, np.bool_), q, xs, k, mm, s0, ring)
+                    if f_try < best_f:
+                        best_f = f_try
+                        best_a = a_try
+            a_ref = best_a if free[0] else p[0]
+            c = 0
+            for j in range(4):
+                if free[j]:
+                    if j == 0:
+                        x0[c] = best_a
+                        step[c] = -0.1 if best_a > 0.5 else 0.1
+                    elif j == 1:
+                        x0[c] = 0.1 * a_ref
+                        step[c] = 0.05 * a_ref
+                    elif j == 2:
+                        x0[c] = 0.05 * (1.0 - a_ref)
+                        step[c] = 0.05 * (1.0 - a_ref)
+                    else:
+                        x0[c] = 0.9
+                        step[c] = 0.04
+                    c += 1
+            xb = _nelder_mead(x0, step, free, p, xs, k, mm, s0, ring, 30 + 40 * d, 1e-6)
+            p = _unpack(xb, free, p)
+        a, b, g, ph = p[0], p[1], p[2], p[3]
+        if not seasonal:
+            fit_init = math.isnan(init[i, 0]) or (k != SES and math.isnan(init[i, 1]))
+            l0 = 0.0 if math.isnan(init[i, 0]) else init[i, 0]
+            b0 = 0.0 if math.isnan(init[i, 1]) else init[i, 1]
+            sse, l0, b0, lv, bv = _linear_pass(xs, k, a, b, ph, l0, b0, fit_init)
+            n_par = d + (1 if k == SES else 2)
+        else:
+            l0, b0 = s0[m], s0[m + 1]
+            sse, lv, bv = _seasonal_pass(xs, m, k == HW_MUL, a, b, g, 1.0, l0, b0, s0[:m], ring)
+            n_par = d + 2 + m
+        if k == SES:
+            b0 = 0.0
+            bv = 0.0
+        dof = nn - n_par
+        if dof < 1:
+            dof = 1
+        sig2 = sse / dof
+        out_p[i, 0] = a
+        out_p[i, 1] = b
+        out_p[i, 2] = g
+        out_p[i, 3] = ph
+        out_i[i, 0] = l0
+        out_i[i, 1] = b0
+        sigma[i] = math.sqrt(sig2)
+        # forecasts and class-1 variances: var_h = sigma^2 (1 + sum_{j<h} c_j^2),
+        # c_j = alpha + beta * (phi + ... + phi^j) + gamma * [j mod m == 0]
+        # (Hyndman et al. 2008, ch. 6, table 6.1; FPP3 sec. 8.7)
+        cum_phi = 0.0
+        csum = 0.0
+        phj = 1.0
+        for h in range(horizon):
+            phj *= ph
+            cum_phi += phj
+            base = lv + cum_phi * bv
+            if seasonal:
+                sidx = ring[h % m]
+                mean[i, h] = base * sidx if k == HW_MUL else base + sidx
+            else:
+                mean[i, h] = base
+            sd[i, h] = math.sqrt(sig2 * (1.0 + csum))
+            # c_{h+1} for the next step's variance
+            cj = a + b * cum_phi
+            if seasonal and (h + 1) % m == 0:
+                cj += g
+            csum += cj * cj
+    return mean, sd, out_p, out_i, sigma, nobs
+
+
+# --------------------------------------------------------------------------- quantiles
+
+
+@njit(cache=True)
+def _quantiles(err, k, probs, out_row):
+    """Empirical quantiles (linear interpolation, numpy's default) of err[:k]."""
+    if k == 0:
+        for j in range(probs.shape[0]):
+            out_row[j] = 0.0
+        return
+    e = np.sort(err[:k])
+    for j in range(probs.shape[0]):
+        pos = probs[j] * (k - 1)
+        lo = math.floor(pos)
+        hi = min(lo + 1, k - 1)
+        w = pos - lo
+        out_row[j] = e[lo] * (1.0 - w) + e[hi] * w
+
+
+# --------------------------------------------------------------------------- simple
+
+
+@njit(cache=True, parallel=PARALLEL)
+def simple_forecast(y, first, end, kind, m, window, horizon):
+    """Naive, seasonal naive and moving-average forecasts with one-step residual sd.
+
+    Returns mean (n, h), sigma (n,) of the in-sample one-step (NAIVE, MA) or
+    one-season (SNAIVE) errors, and the number of residuals (n,).
+    """
+    n = y.shape[0]
+    mean = np.full((n, horizon), np.nan)
+    sigma = np.full(n, np.nan)
+    nres = np.zeros(n, np.int64)
+    for i in prange(n):
+        t0 = first[i]
+        k = kind[i]
+        if t0 >= end or k < 0:
+            continue
+        xs = y[i, t0:end]
+        nn = xs.shape[0]
+        lag = 1 if k == NAIVE else m
+        if k == MA:
+            w = min(window, nn)
+            s = 0.0
+            for t in range(nn - w, nn):
+                s += xs[t]
+            f = s / w
+            for h in range(horizon):
+                mean[i, h] = f
+            # residuals of the trailing-mean one-step forecast
+            ss = 0.0
+            c = 0
+            run = 0.0
+            for t in range(nn):
+                if t >= w:
+                    e = xs[t] - run / w
+                    ss += e * e
+                    c += 1
+                    run -= xs[t - w]
+                run += xs[t]
+            sigma[i] = math.sqrt(ss / c) if c > 0 else 0.0
+            nres[i] = c
+            continue
+        if nn < lag:
+            continue
+        for h in range(horizon):
+            mean[i, h] = xs[nn - lag + (h % lag)]
+        ss = 0.0
+        c = 0
+        for t in range(lag, nn):
+            e = xs[t] - xs[t - lag]
+            ss += e * e
+            c += 1
+        sigma[i] = math.sqrt(ss / c) if c > 0 else 0.0
+        nres[i] = c
+    return mean, sigma, nres
+
+
+# --------------------------------------------------------------------------- intermittent
+
+
+@njit(cache=True)
+def _croston_pass(x, kind, alpha, beta, err):
+    """One pass of Croston / SBA / TSB over ``x`` (which starts with a demand).
+
+    Croston (1972): size z and interval p smoothed when demand occurs, forecast z/p;
+    SBA (Syntetos and Boylan 2005) multiplies by 1 - alpha/2; TSB (Teunter, Syntetos
+    and Babai 2011): size smoothed with alpha on demand, probability d with beta every
+    bucket, forecast d*z. Initialised with the first demand (interval 1, probability 1,
+    as the window starts at the first demand). ``err`` receives the one-step errors
+    from the second bucket on. Returns (sse, forecast, n_err).
+    """
+    n = x.shape[0]
+    z = x[0]
+    p = 1.0
+    d = 1.0
+    q = 1
+    sse = 0.0
+    c = 0
+    for t in range(1, n):
+        if kind == TSB:
+            f = d * z
+        else:
+            f = z / p
+            if kind == SBA:
+                f *= 1.0 - alpha / 2.0
+        e = x[t] - f
+        err[c] = e
+        c += 1
+        sse += e * e
+        if kind == TSB:
+            if x[t] > 0:
+                z += alpha * (x[t] - z)
+                d += beta * (1.0 - d)
+            else:
+                d += beta * (0.0 - d)
+        else:
+            if x[t] > 0:
+                z += alpha * (x[t] - z)
+                p += alpha * (q - p)
+                q = 1
+            else:
+                q += 1
+    if kind == TSB:
+        f = d * z
+    else:
+        f = z / p
+        if kind == SBA:
+            f *= 1.0 - alpha / 2.0
+    return sse, f, c
+
+
+@njit(cache=True, parallel=PARALLEL)
+def intermittent_forecast(y, first, end, kind, params, probs):
+    """Croston, SBA or TSB per SKU; NaN alpha (or beta) fitted on a grid.
+
+    Returns forecast (n,), params (n, 2), quantiles (n, len(probs)) of the in-sample
+    one-step errors, and their count (n,).
+    """
+    n = y.shape[0]
+    fc = np.full(n, np.nan)
+    out_p = np.full((n, 2), np.nan)
+    qs = np.zeros((n, probs.shape[0]))
+    nres = np.zeros(n, np.int64)
+    grid = np.array([0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5])
+    for i in prange(n):
+        t0 = first[i]
+        k = kind[i]
+        if t0 >= end or k < 0:
+            continue
+        xs = y[i, t0:end]
+        err = np.empty(xs.shape[0])
+        a_opts = grid if math.isnan(params[i, 0]) else np.array([params[i, 0]])
+        if k == TSB:
+            b_opts = grid if math.isnan(params[i, 1]) else np.array([params[i, 1]])
+        else:
+            b_opts = np.array([0.0])
+        best = BIG
+        ba = a_opts[0]
+        bb = b_opts[0]
+        if a_opts.shape[0] * b_opts.shape[0] > 1:
+            for a in a_opts:
+                for b in b_opts:
+                    sse = _croston_pass(xs, k, a, b, err)[0]
+                    if sse < best:
+                        best = sse
+                        ba = a
+                        bb = b
+        sse, f, c = _croston_pass(xs, k, ba, bb, err)
+        fc[i] = f
+        out_p[i, 0] = ba
+        out_p[i, 1] = bb if k == TSB else np.nan
+        nres[i] = c
+        _quantiles(err, c, probs, qs[i])
+    return fc, out_p, qs, nres
+
+
+@njit(cache=True)
+def _ses_golden(x):
+    """SES with alpha fitted by golden-section search on [0.0001, 0.9999] (initial level
+    by least squares); returns (alpha, level, sse)."""
+    lo, hi = 1e-4, 0.9999
+    gr = (math.sqrt(5.0) - 1.0) / 2.0
+    c = hi - gr * (hi - lo)
+    d = lo + gr * (hi - lo)
+    fc = _linear_pass(x, SES, c, 0.0, 1.0, 0.0, 0.0, True)[0]
+    fd = _linear_pass(x, SES, d, 0.0, 1.0, 0.0, 0.0, True)[0]
+    for _ in range(20):  # bracket 0.618^20 < 1e-4 wide
+        if fc < fd:
+            hi = d
+            d = c
+            fd = fc
+            c = hi - gr * (hi - lo)
+            fc = _linear_pass(x, SES, c, 0.0, 1.0, 0.0, 0.0, True)[0]
+        else:
+            lo = c
+            c = d
+            fc = fd
+            d = lo + gr * (hi - lo)
+            fd = _linear_pass(x, SES, d, 0.0, 1.0, 0.0, 0.0, True)[0]
+    a = 0.5 * (lo + hi)
+    r = _linear_pass(x, SES, a, 0.0, 1.0, 0.0, 0.0, True)
+    return a, r[3], r[0]
+
+
+@njit(cache=True)
+def _adida_one(xs, k, err):
+    """ADIDA (Nikolopoulos et al. 2011) at aggregation k: SES on non-overlapping sums of
+    k buckets counted back from the end, forecast per bucket = SES level / k. ``err``
+    receives the aggregate one-step errors / sqrt(k). Returns (forecast, alpha, n_err)."""
+    nn = xs.shape[0]
+    nb = nn // k
+    if nb < 1:
+        k = nn
+        nb = 1
+    agg = np.zeros(nb)
+    off = nn - nb * k
+    for j in range(nb):
+        s = 0.0
+        for t in range(off + j * k, off + (j + 1) * k):
+            s += xs[t]
+        agg[j] = s
+    if nb == 1:
+        return agg[0] / k, 1.0, 0
+    a, lv, _ = _ses_golden(agg)
+    # one-step errors of the fitted SES (level by least squares)
+    r = _linear_pass(agg, SES, a, 0.0, 1.0, 0.0, 0.0, True)
+    lvl = r[1]
+    sq = math.sqrt(k)
+    for j in range(nb):
+        err[j] = (agg[j] - lvl) / sq
+        lvl += a * (agg[j] - lvl)
+    return lv / k, a, nb
+
+
+@njit(cache=True, parallel=PARALLEL)
+def aggregate_forecast(y, first, end, levels, imapa, probs):
+    """ADIDA at ``levels[i]`` or IMAPA (mean of ADIDA at 1..levels[i], Petropoulos and
+    Kourentzes 2015) per SKU. Returns forecast (n,), alpha at the top level (n,),
+    quantiles (n, len(probs)) of the errors of the top aggregation level, count (n,)."""
+    n = y.shape[0]
+    fc = np.full(n, np.nan)
+    alpha = np.full(n, np.nan)
+    qs = np.zeros((n, probs.shape[0]))
+    nres = np.zeros(n, np.int64)
+    for i in prange(n):
+        t0 = first[i]
+        if t0 >= end or levels[i] < 1:
+            continue
+        xs = y[i, t0:end]
+        err = np.empty(xs.shape[0])
+        top = max(1, min(levels[i], xs.shape[0]))
+        if imapa[i]:
+            s = 0.0
+            c = 0
+            for k in range(1, top + 1):
+                f, a, c = _adida_one(xs, k, err)
+                s += f
+            fc[i] = s / top
+        else:
+            f, a, c = _adida_one(xs, top, err)
+            fc[i] = f
+        alpha[i] = a
+        nres[i] = c
+        _quantiles(err, c, probs, qs[i])
+    return fc, alpha, qs, nres

@@ -1,0 +1,345 @@
+"""``wb.forecast`` and ``wb.backtest``: forecasts and rolling-origin backtests of a
+dataset's demand, per SKU, in the dataset's demand bucket (day, week or month)."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from ..policy.demand_class import BucketDemand, demand_pattern
+from .models import (
+    ETS_MODELS,
+    MODELS,
+    PARAM_NAMES,
+    _check_horizon,
+    _check_level,
+    forecast_matrix,
+)
+
+#: Season length [buckets] by bucket: a week of days, a year of weeks or of months.
+SEASON_LENGTH = {"D": 7, "W": 52, "M": 12}
+#: Default horizon [buckets] by bucket: four weeks, twelve weeks, six months.
+DEFAULT_HORIZON = {"D": 28, "W": 12, "M": 6}
+#: Candidates of ``model="auto"`` by demand class.
+AUTO_CANDIDATES = {
+    "smooth": ("ses", "holt", "damped", "holt_winters_additive"),
+    "erratic": ("ses", "holt", "damped", "holt_winters_additive"),
+    "intermittent": ("croston", "sba", "tsb", "adida", "imapa"),
+    "lumpy": ("croston", "sba", "tsb", "adida", "imapa"),
+}
+#: Model of ``auto`` when a backtest is impossible (too short a history), by class.
+AUTO_DEFAULT = {"smooth": "ses", "erratic": "ses", "intermittent": "sba", "lumpy": "sba"}
+
+
+class ForecastResult(NamedTuple):
+    """What :func:`forecast` returns.
+
+    Attributes
+    ----------
+    forecast : pandas.DataFrame
+        Long frame, one row per SKU and future bucket: ``sku``, ``period``
+        (pandas Period), ``step`` (1..horizon) [buckets], ``forecast`` [units/bucket],
+        and per level L ``lo_L``, ``hi_L`` [units/bucket] (``lo_80``, ``hi_80``,
+        ``lo_95``, ``hi_95`` by default); all >= 0 and never NaN.
+    models : pandas.DataFrame
+        Indexed by ``sku``: ``model`` (used), ``demand_class``, the parameters
+        ``alpha``, ``beta``, ``gamma``, ``phi``, ``level0``, ``trend0``, ``window``,
+        ``aggregation`` (NaN where the model has none), ``sigma`` (sd of the in-sample
+        one-step errors [units/bucket]), ``season_length`` [buckets] and ``note``
+        (a fallback, or how ``auto`` chose).
+    """
+
+    forecast: pd.DataFrame
+    models: pd.DataFrame
+
+
+def _bucket(data: Any, as_of: Any) -> BucketDemand:
+    if isinstance(data, BucketDemand):
+        return data
+    from ..scenario import demand_history
+
+    bd = demand_history(data, as_of)
+    if bd is None:
+        raise ValueError("dataset has no demand to forecast")
+    return bd
+
+
+def _freq(bd: BucketDemand) -> str:
+    f = bd.periods.freqstr if len(bd.periods) else "D"
+    return f[0].upper()
+
+
+def forecast(
+    data: Any,
+    *,
+    model: str | Any = "auto",
+    horizon: int | None = None,
+    level: Any = (80, 95),
+    as_of: Any = None,
+    season_length: int | None = None,
+    params: dict | None = None,
+) -> ForecastResult:
+    """Forecast each SKU's demand per bucket, with prediction intervals.
+
+    Parameters
+    ----------
+    data : workbench.Dataset or BucketDemand
+        The business (its demand up to ``as_of`` is bucketed by
+        :func:`workbench.demand_history`), or a demand matrix already bucketed.
+    model : str or sequence of str, default "auto"
+        One of :data:`workbench.forecasting.MODELS` for every SKU, one per SKU, or
+        ``"auto"``: per SKU the candidate of its demand class (:data:`AUTO_CANDIDATES`,
+        classes of :func:`workbench.demand_pattern`) with the lowest RMSE in a
+        one-window backtest over ``horizon``; :data:`AUTO_DEFAULT` when the history is
+        too short for it, naive for a SKU with fewer than two demands (class "none").
+    horizon : int, optional
+        Buckets to forecast [buckets]; default :data:`DEFAULT_HORIZON` of the bucket.
+    level : sequence of float, default (80, 95)
+        Prediction-interval levels [%].
+    as_of : date-like, optional
+        Forecast from the history up to this date (ignored for a BucketDemand).
+    season_length : int, optional
+        Season [buckets]; default :data:`SEASON_LENGTH` of the bucket (7 for days).
+    params : dict, optional
+        Given parameters, as in :func:`workbench.forecasting.forecast_matrix`.
+
+    Returns
+    -------
+    ForecastResult
+        ``forecast`` (long frame) and ``models`` (per SKU); see :class:`ForecastResult`.
+
+    Notes
+    -----
+    Models, fitting, intervals and fallbacks: :func:`workbench.forecasting.forecast_matrix`.
+    A SKU without demand history forecasts 0.
+
+    Examples
+    --------
+    >>> import workbench as wb
+    >>> ds = wb.sample_dataset(n_skus=80, years=1, seed=1)
+    >>> r = wb.forecast(ds, model="sba", horizon=7)
+    >>> len(r.forecast) == 7 * len(ds.items), bool((r.forecast["lo_95"] >= 0).all())
+    (True, True)
+    """
+    bd = _bucket(data, as_of)
+    freq = _freq(bd)
+    horizon = DEFAULT_HORIZON.get(freq, 28) if horizon is None else _check_horizon(horizon)
+    levels = _check_level(level)
+    m = SEASON_LENGTH.get(freq, 1) if season_length is None else int(season_length)
+    pattern = demand_pattern(bd)
+    klass = pattern["demand_class"].to_numpy()
+    note = np.full(len(bd.skus), "", dtype=object)
+    if isinstance(model, str) and model == "auto":
+        chosen, note = _auto(bd, klass, horizon=horizon, season_length=m)
+    else:
+        chosen = model
+    r = forecast_matrix(
+        bd.quantity, model=chosen, horizon=horizon, first=bd.first, level=levels,
+        season_length=m, params=params,
+    )  # fmt: skip
+    n = len(bd.skus)
+    last = bd.periods[-1] if len(bd.periods) else pd.Period(pd.Timestamp.today(), freq=freq)
+    periods = pd.period_range(last + 1, periods=horizon, freq=last.freq)
+    cols: dict[str, Any] = {
+        "sku": np.repeat(bd.skus.to_numpy(), horizon),
+        "period": np.tile(periods.to_numpy(), n),
+        "step": np.tile(np.arange(1, horizon + 1), n),
+        "forecast": r.mean.ravel(),
+    }
+    for j, lv in enumerate(levels):
+        tag = f"{lv:g}".replace(".", "_")
+        cols[f"lo_{tag}"] = r.lower[j].ravel()
+        cols[f"hi_{tag}"] = r.upper[j].ravel()
+    frame = pd.DataFrame(cols)
+    models = pd.DataFrame({"model": r.model, "demand_class": klass}, index=bd.skus)
+    for k in PARAM_NAMES:
+        models[k] = r.params[k]
+    models["sigma"] = r.sigma
+    models["season_length"] = m
+    models["note"] = [a or b for a, b in zip(r.note, note, strict=True)]
+    return ForecastResult(frame, models)
+
+
+def _auto(
+    bd: BucketDemand, klass: np.ndarray, *, horizon: int, season_length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per SKU, the candidate of its class with the lowest one-window backtest RMSE."""
+    n = len(bd.skus)
+    chosen = np.full(n, "naive", dtype="<U32")
+    note = np.full(n, "auto: fewer than 2 demands", dtype=object)
+    for c, mdl in AUTO_DEFAULT.items():
+        chosen[klass == c] = mdl
+        note[klass == c] = "auto: class default"
+    eligible = {
+        mdl: np.isin(klass, [c for c, ms in AUTO_CANDIDATES.items() if mdl in ms])
+        for mdl in {m for ms in AUTO_CANDIDATES.values() for m in ms}
+    }
+    t_all = bd.quantity.shape[1]
+    origin = t_all - horizon
+    if origin < 2 or n == 0:
+        return chosen, note
+    candidates = sorted(eligible)
+    best = np.full(n, np.inf)
+    actual = bd.quantity[:, origin:]
+    for mdl in candidates:
+        use = eligible[mdl] & (bd.first < origin - 1)
+        if not use.any():
+            continue
+        r = forecast_matrix(
+            bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
+            first=np.where(use, bd.first, t_all), end=origin, season_length=season_length,
+        )  # fmt: skip
+        sq = (r.mean - np.nan_to_num(actual)) ** 2
+        rmse = np.sqrt(sq.mean(axis=1))  # actual is NaN only where first >= origin
+        better = use & (rmse < best)
+        best = np.where(better, rmse, best)
+        chosen = np.where(better, mdl, chosen)
+        note = np.where(better, "auto: lowest backtest RMSE", note)
+    return chosen, note
+
+
+def backtest(
+    data: Any,
+    *,
+    models: Any = None,
+    horizon: int | None = None,
+    windows: int = 3,
+    step: int | None = None,
+    protection_buckets: int | None = None,
+    as_of: Any = None,
+    season_length: int | None = None,
+    params: dict | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin evaluation of forecasting models, per SKU and model.
+
+    Parameters
+    ----------
+    data : workbench.Dataset or BucketDemand
+        As in :func:`forecast`.
+    models : sequence of str, optional
+        Models to evaluate; default all of :data:`workbench.forecasting.MODELS`.
+    horizon : int, optional
+        Buckets forecast from each origin [buckets]; default as in :func:`forecast`.
+    windows : int, default 3
+        Number of origins.
+    step : int, optional
+        Buckets between origins [buckets]; default ``horizon``. The last origin is
+        ``horizon`` buckets before the end of the data, the others ``step`` apart
+        before it.
+    protection_buckets : int, optional
+        Lead time plus review period [buckets] over which the cumulative forecast is
+        scored (``cum_*`` columns), <= horizon; default ``horizon``.
+    as_of, season_length, params
+        As in :func:`forecast`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by (``sku``, ``model``), with columns:
+
+        - ``mae``, ``rmse``, ``bias`` [units/bucket]: mean absolute, root mean
+          squared and mean (forecast - actual) error over all windows and steps
+        - ``mase`` [-]: MAE over the mean absolute one-step naive error of the
+          training data of each window (Hyndman and Koehler 2006), averaged over
+          windows; NaN when that scale is 0 (a constant history)
+        - ``cum_bias``, ``cum_mae``, ``cum_rmse`` [units]: mean, mean absolute and root
+          mean squared error of the forecast summed over the first
+          ``protection_buckets`` buckets (what safety stock must cover)
+        - ``cum_sd`` [units]: standard deviation of that cumulative error over the
+          windows (ddof = 1; NaN with one window)
+        - ``n_windows``: windows in which the SKU had history before the origin
+
+        A SKU with no window (history too short) has NaN errors and ``n_windows`` 0.
+
+    Notes
+    -----
+    Each window refits every model on the data before its origin, except that the
+    smoothing parameters of the ETS models (alpha, beta, gamma, phi) are fitted at the
+    first origin and kept for the later ones (their initial states are refitted): a
+    third of the cost, and the usual practice of re-estimating parameters less often
+    than the forecast origin moves. Parameters given in ``params`` are used throughout.
+
+    Raises
+    ------
+    ValueError
+        If ``windows`` < 1, ``step`` < 1, the data are too short for the windows, or
+        ``protection_buckets`` is not in [1, horizon].
+    """
+    bd = _bucket(data, as_of)
+    freq = _freq(bd)
+    horizon = DEFAULT_HORIZON.get(freq, 28) if horizon is None else _check_horizon(horizon)
+    m = SEASON_LENGTH.get(freq, 1) if season_length is None else int(season_length)
+    step = horizon if step is None else int(step)
+    if int(windows) < 1:
+        raise ValueError(f"windows must be >= 1; got {windows}")
+    if step < 1:
+        raise ValueError(f"step must be >= 1 [buckets]; got {step}")
+    p = horizon if protection_buckets is None else int(protection_buckets)
+    if not 1 <= p <= horizon:
+        raise ValueError(f"protection_buckets must be in [1, horizon={horizon}] [buckets]; got {p}")
+    models = MODELS if models is None else tuple(np.atleast_1d(models))
+    unknown = sorted(set(models) - set(MODELS))
+    if unknown:
+        raise ValueError(f"models must be among {MODELS}; got {unknown}")
+    y = bd.quantity
+    n, t_all = y.shape
+    origins = [t_all - horizon - step * (windows - 1 - w) for w in range(windows)]
+    if origins[0] < 2:
+        raise ValueError(
+            f"demand history of {t_all} buckets is too short for {windows} windows of "
+            f"horizon {horizon} and step {step}"
+        )
+    n_mod = len(models)
+    shape = (n_mod, len(origins), n)
+    sq = np.full(shape, np.nan)
+    ab = np.full(shape, np.nan)
+    er = np.full(shape, np.nan)
+    sc = np.full(shape, np.nan)
+    cum = np.full(shape, np.nan)
+    fitted: dict[str, dict] = {}
+    for w, o in enumerate(origins):
+        ok = bd.first < o - 1  # at least two buckets of history
+        first = np.where(ok, bd.first, t_all)
+        actual = y[:, o : o + horizon]
+        train = y[:, :o]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a SKU without history
+            scale = np.nanmean(np.abs(np.diff(train, axis=1)), axis=1)
+        for k, mdl in enumerate(models):
+            use = dict(params or {})
+            if w > 0 and mdl in ETS_MODELS:  # keep the smoothing fitted at the first origin
+                for name in ("alpha", "beta", "gamma", "phi"):
+                    use.setdefault(name, fitted[mdl][name])
+            r = forecast_matrix(
+                y, model=mdl, horizon=horizon, first=first, end=o, season_length=m,
+                params=use, level=(80,),
+            )  # fmt: skip
+            if w == 0:
+                fitted[mdl] = r.params
+            e = r.mean - actual
+            sq[k, w] = np.where(ok, (e * e).mean(axis=1), np.nan)
+            ab[k, w] = np.where(ok, np.abs(e).mean(axis=1), np.nan)
+            er[k, w] = np.where(ok, e.mean(axis=1), np.nan)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sc[k, w] = np.where(ok & (scale > 0), ab[k, w] / scale, np.nan)
+            cum[k, w] = np.where(ok, e[:, :p].sum(axis=1), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # SKUs without a window: NaN
+        nw = (~np.isnan(ab)).sum(axis=1)
+        out = {
+            "mae": np.nanmean(ab, axis=1),
+            "rmse": np.sqrt(np.nanmean(sq, axis=1)),
+            "mase": np.nanmean(sc, axis=1),
+            "bias": np.nanmean(er, axis=1),
+            "cum_bias": np.nanmean(cum, axis=1),
+            "cum_mae": np.nanmean(np.abs(cum), axis=1),
+            "cum_rmse": np.sqrt(np.nanmean(cum * cum, axis=1)),
+            "cum_sd": np.where(nw > 1, np.nanstd(cum, axis=1, ddof=1), np.nan),
+        }
+    index = pd.MultiIndex.from_product([bd.skus, list(models)], names=["sku", "model"])
+    frame = pd.DataFrame({k: v.T.ravel() for k, v in out.items()}, index=index)
+    frame["n_windows"] = nw.T.ravel().astype(np.int64)
+    return frame

@@ -1,0 +1,367 @@
+"""Forecasting models on a demand matrix (SKUs x buckets), every SKU in one call.
+
+:func:`forecast_matrix` is the array-level engine behind :func:`workbench.forecasting`
+and :func:`workbench.backtest`: it takes the padded matrix of a
+:class:`workbench.BucketDemand` (NaN before each SKU's first bucket) and one model
+name per SKU, and runs the compiled kernels of :mod:`workbench.forecasting._kernels`
+once per model family, with no Python loop over SKUs.
+"""
+
+from __future__ import annotations
+
+from statistics import NormalDist
+from typing import Any, NamedTuple
+
+import numpy as np
+
+#: Model names, by family.
+ETS_MODELS = ("ses", "holt", "damped", "holt_winters_additive", "holt_winters_multiplicative")
+SIMPLE_MODELS = ("naive", "seasonal_naive", "moving_average")
+INTERMITTENT_MODELS = ("croston", "sba", "tsb", "adida", "imapa")
+#: Every model :func:`forecast_matrix` knows.
+MODELS = SIMPLE_MODELS + ETS_MODELS + INTERMITTENT_MODELS
+SEASONAL_MODELS = ("seasonal_naive", "holt_winters_additive", "holt_winters_multiplicative")
+
+#: Parameters reported per SKU (NaN where a model has none).
+PARAM_NAMES = ("alpha", "beta", "gamma", "phi", "level0", "trend0", "window", "aggregation")
+
+_ETS_KIND = {m: k for k, m in enumerate(ETS_MODELS)}
+_SIMPLE_KIND = {m: k for k, m in enumerate(SIMPLE_MODELS)}
+_CROSTON_KIND = {"croston": 0, "sba": 1, "tsb": 2}
+
+#: Defaults of the intermittent models' smoothing constants (Croston 1972 and Syntetos
+#: and Boylan 2005 recommend 0.05-0.2; pass NaN to fit them on a grid).
+INTERMITTENT_DEFAULTS = {"alpha": 0.1, "beta": 0.1}
+
+
+class MatrixForecast(NamedTuple):
+    """Forecasts of every SKU of a demand matrix.
+
+    Attributes
+    ----------
+    mean : numpy.ndarray
+        Point forecast [units/bucket], shape (n_sku, horizon), >= 0.
+    lower, upper : numpy.ndarray
+        Prediction-interval bounds [units/bucket], shape (n_level, n_sku, horizon),
+        in the order of ``level``; ``lower`` >= 0.
+    level : tuple of float
+        The interval levels [%].
+    model : numpy.ndarray of str
+        The model used per SKU (after fallbacks, see ``note``).
+    params : dict of str to numpy.ndarray
+        Per SKU, the parameters in :data:`PARAM_NAMES` (NaN where not used).
+    sigma : numpy.ndarray
+        Standard deviation of the in-sample one-step errors [units/bucket] (ETS:
+        sqrt(SSE / (n - number of fitted parameters and states)); naive, seasonal naive,
+        moving average: root mean square of their residuals; intermittent models: the
+        half-width of the widest one-step empirical interval over its normal z).
+    note : numpy.ndarray of str
+        Why a SKU's model differs from the one asked ("" if it does not).
+    """
+
+    mean: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    level: tuple
+    model: np.ndarray
+    params: dict
+    sigma: np.ndarray
+    note: np.ndarray
+
+
+def _check_level(level: Any) -> tuple:
+    lv = np.atleast_1d(np.asarray(level, dtype=float))
+    if lv.ndim != 1 or np.any(~(lv > 0) | ~(lv < 100)):
+        raise ValueError(f"level must be in (0, 100) [%]; got {level!r}")
+    return tuple(float(x) for x in lv)
+
+
+def _check_horizon(horizon: Any) -> int:
+    if isinstance(horizon, bool) or not isinstance(horizon, int | np.integer) or int(horizon) < 1:
+        raise ValueError(f"horizon must be an integer >= 1 [buckets]; got {horizon!r}")
+    return int(horizon)
+
+
+def _param(params: dict, name: str, n: int, default: float) -> np.ndarray:
+    v = params.get(name, default)
+    v = np.nan if v is None else v
+    out = np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy()
+    return out
+
+
+def forecast_matrix(
+    y: np.ndarray,
+    *,
+    model: str | Any,
+    horizon: int,
+    first: Any = None,
+    end: int | None = None,
+    level: Any = (80, 95),
+    season_length: int = 1,
+    window: int = 7,
+    aggregation: Any = None,
+    params: dict | None = None,
+) -> MatrixForecast:
+    """Fit and forecast one model per SKU on a demand matrix.
+
+    Parameters
+    ----------
+    y : array_like
+        Demand [units/bucket], shape (n_sku, n_bucket) (a 1-D series is one SKU); NaN
+        before each SKU's first bucket, finite and >= 0 from it on.
+    model : str or array_like of str
+        One of :data:`MODELS`, or one per SKU.
+    horizon : int
+        Buckets to forecast [buckets], >= 1.
+    first : array_like of int, optional
+        Each SKU's first bucket (column); default: its first non-NaN column.
+    end : int, optional
+        Use columns before ``end`` only (a backtest's origin); default all.
+    level : sequence of float, default (80, 95)
+        Prediction-interval levels [%].
+    season_length : int, default 1
+        Season m [buckets] of the seasonal models (7 for a weekly cycle of days).
+    window : int, default 7
+        Moving-average window [buckets].
+    aggregation : int or array_like of int, optional
+        ADIDA's aggregation level, and IMAPA's highest [buckets]; default per SKU the
+        rounded mean interval between demands (ADI), at least 1.
+    params : dict, optional
+        Given parameters, scalar or per SKU: ``alpha``, ``beta``, ``gamma``, ``phi``
+        (smoothing and damping), ``level0``, ``trend0`` (initial states of the ETS
+        models; for a trend model both are fitted unless both are given). NaN or
+        absent: fitted. The intermittent models' ``alpha`` and ``beta`` default to 0.1
+        (:data:`INTERMITTENT_DEFAULTS`); pass NaN to fit them on the grid 0.02, 0.05,
+        0.1, 0.15, 0.2, 0.3, 0.5 (both at once for TSB). ADIDA and IMAPA always fit
+        the SES alpha of each aggregate series (golden-section search).
+
+    Returns
+    -------
+    MatrixForecast
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, a model unknown, or a value negative or NaN
+        inside a SKU's window.
+
+    Notes
+    -----
+    Fitting minimises the in-sample sum of squared one-step errors: for the ETS
+    models by Nelder-Mead on the smoothing parameters within the usual region of
+    Hyndman et al. (2008), sec. 5.2 (0 < alpha < 1, 0 <= beta <= alpha,
+    0 <= gamma <= 1 - alpha, 0.8 <= phi <= 0.98), the initial level and trend of the
+    non-seasonal models by least squares (exact: the errors are linear in them), those
+    of the seasonal models by the heuristic of sec. 2.6.1 (means of the first two
+    seasons). The error-correction parameters are those of R's ``ets``: FPP3's
+    component-form trend parameter is beta / alpha.
+
+    Prediction intervals (never below zero, the point forecast too):
+
+    - ETS: normal, with the class-1 variance of Hyndman et al. (2008), ch. 6
+      (FPP3 sec. 8.7): sigma_h^2 = sigma^2 (1 + sum_{j=1}^{h-1} c_j^2),
+      c_j = alpha + beta (phi + ... + phi^j) + gamma [j mod m = 0]. For the
+      multiplicative season this is an approximation (the exact class-3 formula is not
+      implemented).
+    - naive: sigma sqrt(h); seasonal naive: sigma sqrt(floor((h-1)/m) + 1) (FPP3
+      table 5.2); moving average: sigma sqrt(h) (as a random walk: conservative).
+    - Croston, SBA, TSB, ADIDA, IMAPA: the forecast plus the empirical quantiles of the
+      in-sample one-step errors, times sqrt(h) (errors taken as independent); for
+      ADIDA/IMAPA the errors of the (top) aggregate series divided by sqrt(k).
+
+    Croston and SBA start at the first demand of the window (size = that demand,
+    interval 1), TSB at size = first demand and probability 1; SBA keeps its factor
+    1 - alpha/2 even on demand in every bucket (by design).
+
+    Fallbacks (reported in ``note``): a seasonal model with fewer than two seasons of
+    history uses SES (seasonal naive with less than one season: naive); a
+    multiplicative season on a SKU with a zero in its window uses the additive one; a
+    SKU without any bucket gets a forecast of 0 with zero-width intervals.
+
+    References
+    ----------
+    Hyndman, Koehler, Ord and Snyder (2008), *Forecasting with Exponential Smoothing:
+    the State Space Approach*, Springer. Hyndman and Athanasopoulos (2021),
+    *Forecasting: Principles and Practice*, 3rd ed. (FPP3), ch. 5 and 8. Croston
+    (1972), ORQ 23(3) 289-303. Syntetos and Boylan (2005), IJF 21(2) 303-314.
+    Teunter, Syntetos and Babai (2011), EJOR 214(3) 606-615. Nikolopoulos et al.
+    (2011), JORS 62(3) 544-554 (ADIDA). Petropoulos and Kourentzes (2015), JORS
+    66(6) 914-924 (IMAPA).
+    """
+    from . import _kernels as K
+
+    y = np.asarray(y, dtype=np.float64)
+    if y.ndim == 1:
+        y = y[None, :]
+    if y.ndim != 2:
+        raise ValueError(f"y must be 1-D or 2-D (SKUs x buckets); got shape {y.shape}")
+    y = np.ascontiguousarray(y)
+    n, t_all = y.shape
+    horizon = _check_horizon(horizon)
+    levels = _check_level(level)
+    end = t_all if end is None else int(end)
+    if not 0 <= end <= t_all:
+        raise ValueError(f"end must be in [0, {t_all}] [buckets]; got {end}")
+    m = int(season_length)
+    if m < 1:
+        raise ValueError(f"season_length must be >= 1 [buckets]; got {season_length}")
+    if int(window) < 1:
+        raise ValueError(f"window must be >= 1 [buckets]; got {window}")
+    finite = ~np.isnan(y)
+    if first is None:
+        has = finite.any(axis=1)
+        first = np.where(has, finite.argmax(axis=1), t_all)
+    first = np.broadcast_to(np.asarray(first, dtype=np.int64), (n,)).copy()
+    cols = np.arange(t_all)[None, :]
+    in_win = (cols >= first[:, None]) & (cols < end)
+    bad = in_win & ~finite
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(f"demand must be finite inside each SKU's window; row {r} column {c}")
+    neg = in_win & (y < 0)
+    if neg.any():
+        r, c = np.argwhere(neg)[0]
+        raise ValueError(f"demand must be >= 0 [units/bucket]; got {y[r, c]} at row {r} column {c}")
+    models = np.broadcast_to(np.asarray(model, dtype=object), (n,)).astype("<U32")
+    unknown = sorted(set(np.unique(models)) - set(MODELS))
+    if unknown:
+        raise ValueError(f"model must be one of {MODELS}; got {unknown}")
+    params = dict(params or {})
+    extra = set(params) - {"alpha", "beta", "gamma", "phi", "level0", "trend0"}
+    if extra:
+        raise ValueError(f"params has unknown keys {sorted(extra)}")
+
+    n_obs = np.maximum(end - first, 0)
+    note = np.full(n, "", dtype="<U64")
+    empty = n_obs == 0
+    note[empty] = "no history: forecast 0"
+    # fallbacks
+    short_hw = np.isin(models, SEASONAL_MODELS[1:]) & (n_obs < 2 * m) & ~empty
+    models = np.where(short_hw, "ses", models)
+    note[short_hw] = f"fewer than 2 seasons ({2 * m} buckets): ses"
+    short_sn = (models == "seasonal_naive") & (n_obs < m) & ~empty
+    models = np.where(short_sn, "naive", models)
+    note[short_sn] = f"less than one season ({m} buckets): naive"
+    if np.any(models == "holt_winters_multiplicative"):
+        zero = (np.where(in_win, y, 1.0) <= 0).any(axis=1)
+        fb = (models == "holt_winters_multiplicative") & zero & ~empty
+        models = np.where(fb, "holt_winters_additive", models)
+        note[fb] = "a zero in the window: additive season"
+
+    probs = []
+    for lv in levels:
+        probs += [(1 - lv / 100) / 2, 1 - (1 - lv / 100) / 2]
+    probs_arr = np.asarray(probs)
+    z = np.array([NormalDist().inv_cdf(p) for p in probs])
+
+    h = np.arange(1, horizon + 1, dtype=float)
+    mean = np.zeros((n, horizon))
+    sd_h = np.zeros((n, horizon))  # normal intervals
+    qlo = np.zeros((len(levels), n, horizon))  # empirical intervals (offsets)
+    qhi = np.zeros((len(levels), n, horizon))
+    empirical = np.zeros(n, dtype=bool)
+    sigma = np.zeros(n)
+    out = {k: np.full(n, np.nan) for k in PARAM_NAMES}
+
+    # ETS family
+    kind = _kinds(models, _ETS_KIND)
+    sel = (kind >= 0) & ~empty
+    if sel.any():
+        kind = np.where(sel, kind, -1).astype(np.int64)
+        p4 = np.column_stack(
+            [_param(params, k, n, np.nan) for k in ("alpha", "beta", "gamma", "phi")]
+        )
+        init = np.column_stack([_param(params, k, n, np.nan) for k in ("level0", "trend0")])
+        mu, sd, op, oi, sig, _ = K.ets_fit_forecast(y, first, end, kind, m, p4, init, horizon)
+        mean[sel] = mu[sel]
+        sd_h[sel] = sd[sel]
+        sigma[sel] = sig[sel]
+        for j, k in enumerate(("alpha", "beta", "gamma", "phi")):
+            out[k][sel] = op[sel, j]
+        out["level0"][sel] = oi[sel, 0]
+        out["trend0"][sel] = oi[sel, 1]
+        ses_like = sel & (kind == 0)
+        for k in ("beta", "gamma", "phi", "trend0"):
+            out[k][ses_like] = np.nan
+        nonseas = sel & (kind <= 2)
+        out["gamma"][nonseas] = np.nan
+        out["phi"][sel & (kind != 2)] = np.nan
+
+    # naive, seasonal naive, moving average
+    kind = _kinds(models, _SIMPLE_KIND)
+    sel = (kind >= 0) & ~empty
+    if sel.any():
+        kind = np.where(sel, kind, -1).astype(np.int64)
+        mu, sig, _ = K.simple_forecast(y, first, end, kind, m, int(window), horizon)
+        mean[sel] = mu[sel]
+        sigma[sel] = sig[sel]
+        steps = np.where((kind == 1)[:, None], np.floor((h - 1) / m) + 1, h[None, :])
+        sd_h[sel] = (sig[:, None] * np.sqrt(steps))[sel]
+        out["window"][sel & (kind == 2)] = float(window)
+
+    # Croston, SBA, TSB
+    kind = _kinds(models, _CROSTON_KIND)
+    sel = (kind >= 0) & ~empty
+    if sel.any():
+        kind = np.where(sel, kind, -1).astype(np.int64)
+        p2 = np.column_stack(
+            [_param(params, k, n, INTERMITTENT_DEFAULTS[k]) for k in ("alpha", "beta")]
+        )
+        fc, op, qs, _ = K.intermittent_forecast(y, first, end, kind, p2, probs_arr)
+        mean[sel] = fc[sel, None]
+        empirical |= sel
+        _empirical(qlo, qhi, qs, sel, h)
+        out["alpha"][sel] = op[sel, 0]
+        out["beta"][sel & (kind == 2)] = op[sel & (kind == 2), 1]
+        sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
+
+    # ADIDA, IMAPA
+    sel = np.isin(models, ("adida", "imapa")) & ~empty
+    if sel.any():
+        if aggregation is None:
+            win = np.where(in_win, y, 0.0)
+            k_dem = (win > 0).sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                adi = np.where(k_dem > 0, n_obs / np.maximum(k_dem, 1), 1.0)
+            agg = np.maximum(np.rint(adi), 1).astype(np.int64)
+        else:
+            agg = np.broadcast_to(np.asarray(aggregation, dtype=np.int64), (n,)).copy()
+            if np.any(agg < 1):
+                raise ValueError(f"aggregation must be >= 1 [buckets]; got {aggregation!r}")
+        agg = np.minimum(agg, np.maximum(n_obs, 1))
+        lv_arr = np.where(sel, agg, 0).astype(np.int64)
+        fc, alpha, qs, _ = K.aggregate_forecast(y, first, end, lv_arr, models == "imapa", probs_arr)
+        mean[sel] = fc[sel, None]
+        empirical |= sel
+        _empirical(qlo, qhi, qs, sel, h)
+        out["alpha"][sel] = alpha[sel]
+        out["aggregation"][sel] = agg[sel]
+        sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
+
+    mean = np.maximum(np.nan_to_num(mean), 0.0)
+    lower = np.empty((len(levels), n, horizon))
+    upper = np.empty((len(levels), n, horizon))
+    for j in range(len(levels)):
+        lo_n = mean + z[2 * j] * sd_h
+        hi_n = mean + z[2 * j + 1] * sd_h
+        lo = np.where(empirical[:, None], mean + qlo[j], lo_n)
+        hi = np.where(empirical[:, None], mean + qhi[j], hi_n)
+        lower[j] = np.maximum(np.nan_to_num(lo), 0.0)
+        upper[j] = np.maximum(np.nan_to_num(hi), lower[j])
+    return MatrixForecast(mean, lower, upper, levels, models, out, np.nan_to_num(sigma), note)
+
+
+def _kinds(models: np.ndarray, mapping: dict) -> np.ndarray:
+    """Kernel code per SKU (-1 for a model of another family)."""
+    out = np.full(models.shape[0], -1, dtype=np.int64)
+    for name, code in mapping.items():
+        out[models == name] = code
+    return out
+
+
+def _empirical(qlo, qhi, qs, sel, h):
+    """Empirical interval offsets: error quantiles times sqrt(h)."""
+    r = np.sqrt(h)[None, :]
+    for j in range(qlo.shape[0]):
+        qlo[j][sel] = (qs[:, 2 * j, None] * r)[sel]
+        qhi[j][sel] = (qs[:, 2 * j + 1, None] * r)[sel]

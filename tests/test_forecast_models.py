@@ -1,0 +1,342 @@
+"""Forecasting models (workbench.forecasting.forecast_matrix) against published values,
+hand-computed recursions and properties.
+
+Where a test computes a recursion "by hand" it is written in the component form of
+FPP3 (Hyndman and Athanasopoulos, Forecasting: Principles and Practice, 3rd ed.,
+ch. 8), not the error-correction form the kernels use, so the two are independent.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from workbench.forecasting import MODELS, forecast_matrix
+
+# FPP2 (Hyndman and Athanasopoulos 2018, 2nd ed.), sec. 7.1: Saudi Arabia oil
+# production 1996-2013 [millions of tonnes], ``window(oil, start = 1996)``.
+OIL = [
+    445.3641, 453.1950, 454.4096, 422.3789, 456.0371, 440.3866, 425.1944, 486.2052,
+    500.4291, 521.2759, 508.9476, 488.8889, 509.8706, 456.7229, 473.8166, 525.9509,
+    549.8338, 542.3405,
+]  # fmt: skip
+
+
+# ----------------------------------------------------------------- published values
+
+
+def test_ses_oil_fitted_parameters_fpp2():
+    """FPP2 sec. 7.1: ``ses(oildata)`` estimates alpha = 0.8339, l0 = 446.5868."""
+    r = forecast_matrix(OIL, model="ses", horizon=3)
+    assert_allclose(r.params["alpha"][0], 0.8339, atol=1e-3)
+    assert_allclose(r.params["level0"][0], 446.5868, atol=0.05)  # flat SSE in l0
+
+
+def test_ses_oil_forecast_and_intervals_fpp2():
+    """FPP2 sec. 7.1, the forecast table of ``ses(oildata, h = 5)`` (printed to one
+    decimal): 542.7 [504.5, 580.9] 80 %, [484.2, 601.1] 95 % in 2014; [492.9, 592.5],
+    [466.6, 618.8] in 2015; [483.6, 601.8], [452.3, 633.1] in 2016."""
+    r = forecast_matrix(OIL, model="ses", horizon=3, level=(80, 95))
+    assert_allclose(r.mean[0], 542.68, atol=0.01)
+    assert_allclose(r.lower[0, 0], [504.5, 492.9, 483.6], atol=0.06)
+    assert_allclose(r.upper[0, 0], [580.9, 592.5, 601.8], atol=0.06)
+    assert_allclose(r.lower[1, 0], [484.2, 466.6, 452.3], atol=0.06)
+    assert_allclose(r.upper[1, 0], [601.1, 618.8, 633.1], atol=0.06)
+
+
+def test_ses_oil_given_parameters_fpp2():
+    """FPP2 sec. 7.1: with alpha = 0.8339 and l0 = 446.5868 the forecast is 542.68."""
+    r = forecast_matrix(OIL, model="ses", horizon=1, params={"alpha": 0.8339, "level0": 446.5868})
+    assert_allclose(r.mean[0, 0], 542.68, atol=0.005)
+
+
+def test_holt_hand_recursion():
+    """Holt's linear method, FPP3 sec. 8.2 component form, alpha = 0.5, beta* = 0.6
+    (error-correction beta = alpha beta* = 0.3), l0 = 9, b0 = 1, on 10, 12, 13, 15, 16:
+    levels 10, 11.5, 12.9, 14.63, 16.106 and trends 1, 1.3, 1.36, 1.582, 1.5184 by hand,
+    so forecasts 16.106 + 1.5184 h: 17.6244, 19.1428, 20.6612."""
+    y = [10, 12, 13, 15, 16]
+    r = forecast_matrix(
+        y, model="holt", horizon=3, params=dict(alpha=0.5, beta=0.3, level0=9, trend0=1)
+    )
+    assert_allclose(r.mean[0], [17.6244, 19.1428, 20.6612], rtol=1e-12)
+
+
+def _component_form(y, alpha, beta_star, gamma, phi, l0, b0, s0, season):
+    """FPP3 sec. 8.2-8.3 component form (damped trend, additive / multiplicative)."""
+    m = len(s0)
+    lv, b, s = l0, b0, list(s0)
+    for t, yt in enumerate(y):
+        st = s[t % m]
+        if season == "mul":
+            new_l = alpha * yt / st + (1 - alpha) * (lv + phi * b)
+            s[t % m] = gamma * yt / (lv + phi * b) + (1 - gamma) * st
+        elif season == "add":
+            new_l = alpha * (yt - st) + (1 - alpha) * (lv + phi * b)
+            s[t % m] = gamma * (yt - lv - phi * b) + (1 - gamma) * st
+        else:
+            new_l = alpha * yt + (1 - alpha) * (lv + phi * b)
+        b = beta_star * (new_l - lv) + (1 - beta_star) * phi * b
+        lv = new_l
+    n = len(y)
+    out = []
+    for h in range(1, 4):
+        damp = sum(phi**j for j in range(1, h + 1))
+        base = lv + damp * b
+        if season == "mul":
+            out.append(base * s[(n + h - 1) % m])
+        elif season == "add":
+            out.append(base + s[(n + h - 1) % m])
+        else:
+            out.append(base)
+    return out
+
+
+def test_damped_matches_fpp3_component_form():
+    """Damped trend, FPP3 sec. 8.2: alpha 0.6, beta* 0.5, phi 0.9, l0 20, b0 2."""
+    y = [22.0, 25, 24, 28, 30, 29, 33]
+    expect = _component_form(y, 0.6, 0.5, 0.0, 0.9, 20.0, 2.0, [0.0], "none")
+    r = forecast_matrix(
+        y, model="damped", horizon=3,
+        params=dict(alpha=0.6, beta=0.3, phi=0.9, level0=20, trend0=2),
+    )  # fmt: skip
+    assert_allclose(r.mean[0], expect, rtol=1e-12)
+
+
+SEASONAL = [12.0, 18, 25, 14, 15, 20, 28, 16, 17, 23, 31, 18, 19, 26, 33, 20]
+
+
+@pytest.mark.parametrize("model,season", [("holt_winters_additive", "add"),
+                                          ("holt_winters_multiplicative", "mul")])  # fmt: skip
+def test_holt_winters_matches_fpp3_component_form(model, season):
+    """Holt-Winters, FPP3 sec. 8.3 (additive and multiplicative), alpha 0.4, beta* 0.25,
+    gamma 0.3, m = 4, with the initial states of Hyndman et al. (2008) sec. 2.6.1 as
+    the kernel computes them (level: mean of the first season; trend: difference of the
+    first two seasons' means / m; season: first season minus / over the level)."""
+    m = 4
+    y = np.array(SEASONAL)
+    l0 = y[:m].mean()
+    b0 = (y[m : 2 * m].mean() - l0) / m
+    s0 = y[:m] / l0 if season == "mul" else y[:m] - l0
+    expect = _component_form(y, 0.4, 0.25, 0.3, 1.0, l0, b0, s0, season)
+    r = forecast_matrix(
+        y, model=model, horizon=3, season_length=m, params=dict(alpha=0.4, beta=0.1, gamma=0.3)
+    )
+    assert_allclose(r.mean[0], expect, rtol=1e-12)
+
+
+def test_holt_variance_fpp3_table():
+    """FPP3 sec. 8.7 (table of forecast variances), ETS(A,A,N):
+    sigma_h^2 = sigma^2 [1 + (h-1)(alpha^2 + alpha beta h + beta^2 h (2h-1) / 6)]."""
+    y = [10, 12, 13, 15, 16, 18, 19, 22]
+    a, b = 0.5, 0.3
+    r = forecast_matrix(
+        y, model="holt", horizon=5, level=(95,), params=dict(alpha=a, beta=b, level0=9, trend0=1)
+    )
+    h = np.arange(1, 6)
+    var = r.sigma[0] ** 2 * (1 + (h - 1) * (a * a + a * b * h + b * b * h * (2 * h - 1) / 6))
+    assert_allclose((r.upper[0, 0] - r.mean[0]) / 1.959963984540054, np.sqrt(var), rtol=1e-9)
+
+
+def test_ses_variance_fpp3_table():
+    """FPP3 sec. 8.7, ETS(A,N,N): sigma_h^2 = sigma^2 [1 + alpha^2 (h-1)]."""
+    r = forecast_matrix(OIL, model="ses", horizon=4, level=(80,))
+    a = r.params["alpha"][0]
+    h = np.arange(1, 5)
+    sd = r.sigma[0] * np.sqrt(1 + a * a * (h - 1))
+    assert_allclose(r.upper[0, 0] - r.mean[0], 1.2815515655446004 * sd, rtol=1e-9)
+
+
+INTERMITTENT = [3.0, 0, 0, 5, 0, 4]
+
+
+def test_croston_hand_recursion():
+    """Croston (1972), alpha 0.1 on 3, 0, 0, 5, 0, 4 (started at the first demand, size 3,
+    interval 1): sizes 3.2, 3.28 and intervals 1.2, 1.28 after the demands of 5 (interval
+    3) and 4 (interval 2), by hand: forecast 3.28 / 1.28 = 2.5625 per bucket."""
+    r = forecast_matrix(INTERMITTENT, model="croston", horizon=2)
+    assert_allclose(r.mean[0], [2.5625, 2.5625], rtol=1e-12)
+
+
+def test_sba_hand_recursion():
+    """Syntetos and Boylan (2005): Croston's ratio times 1 - alpha/2 = 0.95: 2.434375."""
+    r = forecast_matrix(INTERMITTENT, model="sba", horizon=1, params={"alpha": 0.1})
+    assert_allclose(r.mean[0, 0], 2.5625 * 0.95, rtol=1e-12)
+
+
+def test_tsb_hand_recursion():
+    """Teunter, Syntetos and Babai (2011), alpha 0.1, beta 0.2 on 3, 0, 0, 5, 0, 4: the
+    probability 1 -> 0.8 -> 0.64 -> 0.712 -> 0.5696 -> 0.65568 and the size 3 -> 3.2 ->
+    3.28 by hand: forecast 0.65568 x 3.28 = 2.1506304."""
+    r = forecast_matrix(INTERMITTENT, model="tsb", horizon=1, params={"alpha": 0.1, "beta": 0.2})
+    assert_allclose(r.mean[0, 0], 2.1506304, rtol=1e-12)
+
+
+def test_adida_is_ses_on_the_aggregate():
+    """ADIDA (Nikolopoulos et al. 2011) at k = 2: SES on the sums of pairs counted back
+    from the end, divided by 2."""
+    y = np.array([2.0, 0, 0, 4, 0, 1, 3, 0, 0, 2, 5, 0, 1])
+    agg = y[1:].reshape(-1, 2).sum(axis=1)
+    ses = forecast_matrix(agg, model="ses", horizon=1)
+    r = forecast_matrix(y, model="adida", horizon=2, aggregation=2)
+    assert_allclose(r.mean[0], ses.mean[0, 0] / 2, rtol=1e-6)
+    assert_allclose(r.params["alpha"][0], ses.params["alpha"][0], atol=1e-4)
+
+
+def test_imapa_is_mean_of_adida_levels():
+    """IMAPA (Petropoulos and Kourentzes 2015): the mean of ADIDA at k = 1..K."""
+    y = np.array([2.0, 0, 0, 4, 0, 1, 3, 0, 0, 2, 5, 0, 1, 0, 0, 3])
+    parts = [forecast_matrix(y, model="adida", horizon=1, aggregation=k).mean[0, 0]
+             for k in (1, 2, 3)]  # fmt: skip
+    r = forecast_matrix(y, model="imapa", horizon=1, aggregation=3)
+    assert_allclose(r.mean[0, 0], np.mean(parts), rtol=1e-12)
+
+
+def test_naive_and_seasonal_naive_fpp3_table_5_2():
+    """FPP3 sec. 5.5, table 5.2: naive sigma_h = sigma sqrt(h); seasonal naive
+    sigma_h = sigma sqrt(k + 1), k = floor((h - 1) / m)."""
+    y = np.array(SEASONAL)
+    r = forecast_matrix(y, model="naive", horizon=3, level=(80,))
+    sig = np.sqrt(np.mean(np.diff(y) ** 2))
+    assert_allclose(r.mean[0], 20.0)
+    assert_allclose(r.upper[0, 0] - 20, 1.2815515655446004 * sig * np.sqrt([1, 2, 3]))
+    r = forecast_matrix(y, model="seasonal_naive", horizon=6, season_length=4, level=(80,))
+    assert_allclose(r.mean[0], [19, 26, 33, 20, 19, 26])
+    sig = np.sqrt(np.mean((y[4:] - y[:-4]) ** 2))
+    k = np.floor((np.arange(1, 7) - 1) / 4)
+    assert_allclose(r.upper[0, 0] - r.mean[0], 1.2815515655446004 * sig * np.sqrt(k + 1))
+
+
+def test_moving_average():
+    """The mean of the last ``window`` buckets; all of them when fewer."""
+    r = forecast_matrix([1.0, 2, 3, 4, 5, 6], model="moving_average", horizon=2, window=3)
+    assert_allclose(r.mean[0], [5.0, 5.0])
+    r = forecast_matrix([1.0, 2, 3, 4, 5, 6], model="moving_average", horizon=1, window=10)
+    assert_allclose(r.mean[0], [3.5])
+
+
+def test_holt_fits_a_straight_line_exactly():
+    """On y = 5 + 2t the least-squares initial states give a zero-error fit."""
+    y = 5.0 + 2.0 * np.arange(20)
+    r = forecast_matrix(y, model="holt", horizon=3)
+    assert_allclose(r.mean[0], 5.0 + 2.0 * np.arange(20, 23), rtol=1e-6)
+    assert r.sigma[0] < 1e-6
+
+
+# ----------------------------------------------------------------- properties
+
+ALL = list(MODELS)
+
+
+@pytest.mark.parametrize("model", [m for m in ALL if m != "sba"])
+def test_constant_series_forecasts_the_constant(model):
+    r = forecast_matrix(np.full(30, 4.0), model=model, horizon=5, season_length=7)
+    assert_allclose(r.mean, 4.0, rtol=1e-6)
+
+
+def test_sba_on_a_constant_series_keeps_its_correction():
+    """SBA's factor 1 - alpha/2 is part of the method (Syntetos and Boylan 2005), so on
+    demand in every bucket it forecasts 0.95 of the constant (alpha 0.1): by design."""
+    r = forecast_matrix(np.full(30, 4.0), model="sba", horizon=2)
+    assert_allclose(r.mean, 3.8, rtol=1e-12)
+
+
+def test_ses_alpha_one_is_naive():
+    rng = np.random.default_rng(1)
+    y = rng.gamma(2.0, 3.0, size=(5, 40))
+    ses = forecast_matrix(y, model="ses", horizon=4, params={"alpha": 1.0, "level0": 0.0})
+    naive = forecast_matrix(y, model="naive", horizon=4)
+    assert_allclose(ses.mean, naive.mean, rtol=1e-12)
+
+
+def test_croston_without_zeros_is_ses():
+    """Every interval is 1, so Croston's size recursion is SES started at y_0."""
+    rng = np.random.default_rng(2)
+    y = rng.gamma(2.0, 3.0, size=(6, 50)) + 0.1
+    c = forecast_matrix(y, model="croston", horizon=3, params={"alpha": 0.2})
+    s = forecast_matrix(y, model="ses", horizon=3, params={"alpha": 0.2, "level0": y[:, 0]})
+    assert_allclose(c.mean, s.mean, rtol=1e-12)
+
+
+@pytest.mark.parametrize("model", ALL)
+def test_intervals_widen_with_horizon_and_are_ordered(model):
+    rng = np.random.default_rng(3)
+    y = rng.poisson(rng.uniform(0.3, 6, size=(20, 1)), size=(20, 84)).astype(float)
+    y[:, 0] += 1  # a demand in the first bucket of the window
+    r = forecast_matrix(y, model=model, horizon=10, season_length=7, level=(80, 95))
+    width80 = r.upper[0] - r.lower[0]
+    width95 = r.upper[1] - r.lower[1]
+    assert np.all(width95 >= width80 - 1e-9)
+    assert np.all(r.lower >= 0) and np.all(r.mean >= 0)
+    assert np.all(r.lower[1] <= r.upper[1])
+    unclipped = (r.lower[1] > 0).all(axis=1)  # clipping at zero may narrow a band
+    assert np.all(np.diff(width95[unclipped], axis=1) >= -1e-9)
+    assert not np.isnan(r.mean).any() and not np.isnan(r.upper).any()
+
+
+def test_forecasts_non_negative_on_a_falling_trend():
+    y = 60.0 - 3.0 * np.arange(20)  # ends at 3, falling by 3 per bucket
+    r = forecast_matrix(y, model="holt", horizon=10, level=(95,))
+    assert np.all(r.mean >= 0) and np.all(r.lower >= 0)
+    assert_allclose(r.mean[0, :2], [0.0, 0.0], atol=1e-6)  # 0 and -3, clipped
+
+
+def test_fits_every_sku_with_its_own_window():
+    """A ragged start: the padded NaN before a SKU's first bucket is not read."""
+    y = np.array([OIL, [np.nan] * 6 + OIL[6:]])
+    r = forecast_matrix(y, model="ses", horizon=1)
+    alone = forecast_matrix(OIL[6:], model="ses", horizon=1)
+    assert_allclose(r.mean[1], alone.mean[0], rtol=1e-10)
+    assert_allclose(r.params["alpha"][0], 0.8339, atol=1e-3)
+
+
+# ----------------------------------------------------------------- bad input
+
+
+def test_too_short_for_a_season_falls_back():
+    r = forecast_matrix(np.arange(1.0, 10), model="holt_winters_additive", horizon=3,
+                        season_length=7)  # fmt: skip
+    assert r.model[0] == "ses" and "fewer than 2 seasons" in r.note[0]
+    r = forecast_matrix([1.0, 2, 3], model="seasonal_naive", horizon=3, season_length=7)
+    assert r.model[0] == "naive"
+    assert not np.isnan(r.mean).any()
+
+
+def test_multiplicative_season_with_zero_falls_back_to_additive():
+    y = np.array(SEASONAL)
+    y[5] = 0
+    r = forecast_matrix(y, model="holt_winters_multiplicative", horizon=3, season_length=4)
+    assert r.model[0] == "holt_winters_additive" and "zero" in r.note[0]
+
+
+@pytest.mark.parametrize("model", ALL)
+def test_all_zero_and_empty_rows_forecast_zero(model):
+    y = np.zeros((2, 30))
+    y[1] = np.nan  # no window at all
+    r = forecast_matrix(y, model=model, horizon=4, season_length=7)
+    assert_allclose(r.mean, 0.0)
+    assert_allclose(r.upper, 0.0)
+    assert "no history" in r.note[1]
+
+
+def test_horizon_zero_raises():
+    with pytest.raises(ValueError, match=r"horizon must be an integer >= 1 \[buckets\]; got 0"):
+        forecast_matrix(OIL, model="ses", horizon=0)
+
+
+def test_negative_demand_raises():
+    with pytest.raises(ValueError, match=r"demand must be >= 0 \[units/bucket\]; got -1.0"):
+        forecast_matrix([1.0, -1.0, 2.0], model="ses", horizon=1)
+
+
+def test_nan_inside_window_raises():
+    with pytest.raises(ValueError, match="finite inside each SKU's window; row 0 column 1"):
+        forecast_matrix([1.0, np.nan, 2.0], model="ses", horizon=1)
+
+
+def test_bad_level_and_model_raise():
+    with pytest.raises(ValueError, match=r"level must be in \(0, 100\)"):
+        forecast_matrix(OIL, model="ses", horizon=1, level=(100,))
+    with pytest.raises(ValueError, match="model must be one of"):
+        forecast_matrix(OIL, model="arima", horizon=1)
