@@ -226,9 +226,8 @@ def test_python_m_workbench_sim_prepares_the_kernel(capsys):
     assert "simulator kernel ready in" in capsys.readouterr().out
     assert len(_kernel.run_chunk.signatures) >= 2  # float64 and float32
     # the stock tab's perpetual LIFO kernel too, for the types a real ledger brings
-    from workbench.stock.valuation import inventory_valuation
-
     from workbench.stock._lifo_kernel import lifo_perpetual_kernel as kernel
+    from workbench.stock.valuation import inventory_valuation
 
     compiled = list(kernel.signatures)
     assert compiled
