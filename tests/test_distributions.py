@@ -541,3 +541,17 @@ def test_compound_folds_lead_time_noise_into_the_support():
     k = max(got.shape[1], clean.shape[1])
     pad = lambda p: np.pad(p, ((0, 0), (0, k - p.shape[1])))  # noqa: E731
     np.testing.assert_allclose(pad(got), pad(clean), rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("mean", "sd"),
+    [(5.0, 5e-8), (30.0, 3e-7), (5.0, 5e-324), (5e-324, 1.0), (1e-300, 3650.0), (1e-200, 1.0)],
+)
+def test_gamma_pmf_at_the_limits_of_double_precision(mean, sd):
+    """Before: an sd under 1e-7 of the mean gave a pmf summing to 10 (mean 50 for 5), and a
+    tiny mean or sd NaN (shape or scale beyond double precision). Now: a fixed value, or
+    the mean split between 0 and 1, a pmf with the mean kept."""
+    p = gamma_pmf([mean], [sd])
+    assert np.isfinite(p).all()
+    np.testing.assert_allclose(p.sum(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose((p[0] * _x(p)).sum(), mean, rtol=1e-9, atol=1e-300)

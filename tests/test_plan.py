@@ -739,3 +739,59 @@ def test_plan_changes_class_and_reindex():
 def test_compare_scenarios_validation(sample, scenarios, match):
     with pytest.raises(ValueError, match=match):
         compare_scenarios(sample, scenarios)
+
+
+# ---------------------------------------------------------------- numbers at the far ends
+
+
+def _one_sku(**item) -> tuple[pd.DataFrame, pd.DataFrame]:
+    items = pd.DataFrame({"sku": ["X"], "unit_cost": [5.0], "lead_time_days": [4.0], **{
+        k: [v] for k, v in item.items()
+    }})  # fmt: skip
+    stats = pd.DataFrame(
+        {"annual_demand": [3650.0], "daily_mean": [10.0], "daily_sd": [3.0]},
+        index=pd.Index(["X"], name="sku"),
+    )
+    return items, stats
+
+
+@pytest.mark.parametrize("policy", ["sQ", "sS", "RS"])
+@pytest.mark.parametrize(
+    "item",
+    [
+        {"holding_cost_rate": 5e-324},  # before: eoq inf (2DS/H overflows)
+        {"holding_cost_rate": 1e-300, "order_cost": 1e9},  # before: eoq 1.2e157, s NaN
+        {"unit_cost": 1e-300, "holding_cost_rate": 1e-4},
+    ],
+    ids=lambda d: ",".join(f"{k}={v}" for k, v in d.items()),
+)
+def test_eoq_is_capped_at_the_largest_order_quantity(item, policy):
+    """A holding cost near zero sends sqrt(2DS/H) to 1e150 or inf: the plan orders at most
+    MAX_ORDER_QUANTITY (1e12 units, the largest quantity the data model holds)."""
+    from workbench.scenario import MAX_ORDER_QUANTITY
+
+    sc = Scenario(policy=policy, review_period_days=7 if policy == "RS" else 0)
+    frame = plan_from_stats(*_one_sku(**item), sc)
+    p = frame.loc["X"]
+    assert MAX_ORDER_QUANTITY == 1e12
+    if policy != "RS":
+        assert p["eoq"] == MAX_ORDER_QUANTITY and p["order_quantity"] == MAX_ORDER_QUANTITY
+    numbers = frame.select_dtypes("number").drop(columns="cv")
+    assert np.isfinite(numbers.to_numpy(float)).all(), numbers.T
+
+
+def test_a_pack_too_small_to_count_is_not_rounded_to():
+    """Before: pack_size 5e-324 made Q* / pack overflow to inf packs and Q inf."""
+    p = plan_from_stats(*_one_sku(pack_size=5e-324)).loc["X"]
+    assert_allclose(p["order_quantity"], math.sqrt(2 * 3650 * 50 / 1.25), rtol=1e-12)
+    assert np.isfinite(p["average_inventory_value"])
+
+
+def test_a_lead_time_with_a_very_long_tail_is_planned_as_normal():
+    """Before: a 4-day lead time with an sd of 10 years made a lead-time pmf of 17 million
+    days for a slow, discrete SKU, and the plan raised (max_cells)."""
+    items, stats = _one_sku(lead_time_sd_days=3650.0)
+    stats.loc["X"] = [0.5, 0.5 / 365, 0.05]  # one unit every two years
+    p = plan_from_stats(items, stats, Scenario(distribution="poisson")).loc["X"]
+    assert p["distribution"] == "normal (long lead times)"
+    assert np.isfinite(p["reorder_point"])

@@ -316,3 +316,111 @@ def test_plan_stays_finite_for_any_accepted_scenario(sample, sample_base, data):
         fields["review_period_days"] = 1.0
     fields["service_type"] = data.draw(st.sampled_from(SERVICE_TYPES), label="service_type")
     _assert_plan_finite(wb.plan(sample, Scenario(**fields)), sample_base)
+
+
+# ------------------------------------------------------- extreme values in the uploaded data
+
+#: Item columns with a number, and the demand quantity: each at its accepted ends.
+_ITEM_NUMBERS = [
+    c.name for c in wb.data.SCHEMAS["items"].columns if c.dtype == "float"
+]  # fmt: skip
+_TINY = 5e-324  # the smallest positive float
+
+
+def _data_ends(table: str, column: str) -> list[float]:
+    """The lowest accepted value, the smallest positive one and the highest (schema)."""
+    col = wb.data.SCHEMAS[table].by_name[column]
+    hi = col.max if col.max_inclusive else np.nextafter(col.max, 0.0)
+    lo = col.min if col.min_inclusive else _TINY
+    if table == "demand":
+        lo = 1e-300  # 5e-324 a day averages to 0 a day: no demand, whose cv is NaN
+    return sorted({lo, max(lo, _TINY), hi})
+
+
+def _rows(base) -> dict[str, int]:
+    """One planned SKU per distribution of the default plan, and the slowest one."""
+    dist = base["distribution"].astype(str).to_numpy()
+    out = {d: int(np.flatnonzero(dist == d)[0]) for d in ("normal", "gamma", "empirical")}
+    planned = (base["reorder_point"].notna() & (base["daily_mean"] > 0)).to_numpy()
+    out["slowest"] = int(np.flatnonzero(planned)[np.argmin(base["daily_mean"][planned])])
+    return out
+
+
+def _with_item(sample, row: int, values: dict[str, float]):
+    """The sample with one item's values changed ("quantity": all its demand rows)."""
+    items = sample.items.copy()
+    tables = dict(sample.tables, items=items)
+    for column, value in values.items():
+        if column == "quantity":
+            demand = sample.demand.copy()
+            demand.loc[demand["sku"] == items.loc[row, "sku"], "quantity"] = value
+            tables["demand"] = demand
+        else:
+            col = wb.data.SCHEMAS["items"].by_name[column]
+            assert col.min <= value <= col.max, (column, value)  # accepted by the loader
+            items.loc[row, column] = value
+    if "current_max" in values:  # a max above the min
+        items.loc[row, "current_min"] = 0.0
+    return wb.Dataset(tables, frequency=sample.demand_frequency)
+
+
+def _corner(end: int) -> dict[str, float]:
+    ends = {c: _data_ends("items", c) for c in _ITEM_NUMBERS}
+    out = {c: v[min(end, len(v) - 1)] for c, v in ends.items()}
+    demand = _data_ends("demand", "quantity")
+    out["quantity"] = demand[min(end, len(demand) - 1)]
+    return out
+
+
+@pytest.mark.parametrize("kind", ["normal", "gamma", "empirical", "slowest"])
+@pytest.mark.parametrize(
+    "values",
+    [
+        _corner(0),
+        pytest.param(
+            _corner(1),
+            marks=pytest.mark.xfail(
+                strict=False,  # the gamma row passes
+                reason="left open: every column at its smallest positive value together "
+                "(lead time and its sd 5e-324, 1e12 a day of demand) overflows the normal "
+                "undershoot loss in policy/undershoot.py: expected_fill_rate NaN",
+            ),
+        ),
+        _corner(2),
+        # the largest EOQ: the most demand and order cost, the least holding cost
+        {**_corner(2), "holding_cost_rate": _TINY, "pack_size": _TINY},
+        {**_corner(2), "unit_cost": _TINY, "holding_cost_rate": _TINY},
+        {"lead_time_days": _TINY, "lead_time_sd_days": 3650.0},
+    ],
+    ids=["lowest", "smallest_positive", "highest", "largest_eoq", "cheapest", "long_tail"],
+)
+def test_plan_stays_finite_at_the_ends_of_every_data_range(sample, sample_base, kind, values):
+    """Before: order_cost, unit_cost, holding_cost_rate or lead_time_sd_days of 1e308 (now
+    refused at load) or a holding cost rate of 5e-324 (still accepted) gave inf in eoq,
+    annual_cost and more; a 10-year lead-time sd on a slow SKU raised."""
+    row = _rows(sample_base)[kind]
+    _assert_plan_finite(wb.plan(_with_item(sample, row, values)), sample_base)
+
+
+@settings(derandomize=True, max_examples=6, deadline=None)
+@given(data=st.data())
+def test_plan_stays_finite_for_any_accepted_item(sample, sample_base, data):
+    """Any values the loader accepts, on one item, at the ends of the ranges or anywhere
+    between (log-uniform): the plan holds no inf, and NaN only where the default has it."""
+    row = data.draw(st.sampled_from(sorted(_rows(sample_base).values())), label="row")
+    columns = data.draw(
+        st.lists(st.sampled_from([*_ITEM_NUMBERS, "quantity"]), min_size=1, unique=True),
+        label="columns",
+    )
+    values = {}
+    for column in columns:
+        ends = _data_ends("demand" if column == "quantity" else "items", column)
+        lo, hi = max(ends[0], 1e-300), ends[-1]
+        values[column] = data.draw(
+            st.sampled_from(ends)
+            | st.floats(math.log10(lo), math.log10(hi)).map(
+                lambda x, lo=ends[0], hi=hi: min(max(10.0**x, lo), hi)
+            ),
+            label=column,
+        )
+    _assert_plan_finite(wb.plan(_with_item(sample, row, values)), sample_base)

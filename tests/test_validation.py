@@ -88,7 +88,7 @@ def test_negative_quantity():
     p = only(problems_of(demand=DEMAND.replace("2026-01-03,C,2", "2026-01-03,C,-2")))
     # value as read: text, or the number when the fast reader parsed the column
     assert (p.file, p.row, p.column, str(p.value)) == ("demand.csv", 5, "quantity", "-2")
-    assert p.expected == "a number ≥ 0"
+    assert p.expected == "a number ≥ 0 and ≤ 1,000,000,000,000"
 
 
 def test_negative_cost():
@@ -238,7 +238,8 @@ def test_message_readable_and_frame():
     with pytest.raises(DataError) as info:
         load(demand=DEMAND.replace("B,10", "B,abc"))
     err = info.value
-    assert "demand.csv, row 3, column 'quantity': got 'abc', expected a number ≥ 0" in str(err)
+    expected = "a number ≥ 0 and ≤ 1,000,000,000,000"
+    assert f"demand.csv, row 3, column 'quantity': got 'abc', expected {expected}" in str(err)
     frame = err.to_frame()
     assert list(frame.columns) == ["file", "sheet", "row", "column", "value", "expected"]
     assert frame.loc[0, "row"] == 3
@@ -453,3 +454,95 @@ def test_loader_removes_the_export_guard_apostrophe():
     assert ds.items["sku"].tolist() == ["=A1", "B", "C"]
     assert ds.items["name"].tolist() == ["@x", "'plain", "'+1"]  # only one apostrophe goes
     assert ds.demand["sku"].tolist() == ["=A1", "B"]
+
+
+# ------------------------------------------------------------- values too large to plan with
+
+#: A valid one-row file per table: the column under test is set (or added) on its row 2.
+_ONE_ROW = {
+    "items": {
+        "sku": "A", "inventory_type": "finished_good", "unit_cost": "2.5",
+    },
+    "lots": {"sku": "A", "lot_id": "L1", "received_date": "2026-01-01", "quantity": "5"},
+    "suppliers": {"supplier_id": "S1", "lead_time_days": "5"},
+    "purchase_orders": {
+        "po_id": "P1", "sku": "A", "order_date": "2026-01-01", "quantity": "5",
+    },
+    "bom": {"parent_sku": "A", "component_sku": "B", "quantity_per": "2"},
+    "counts": {"count_date": "2026-01-03", "sku": "A", "counted_qty": "4"},
+    "schedule": {"sku": "A", "period_start": "2026-01-05", "quantity": "10"},
+}  # fmt: skip
+
+#: Every number column with the upper limit it is given, by kind of value: money 1e9 $ a
+#: unit or an order, quantities 1e12 units, lead times 3650 days, shelf life 36,500 days,
+#: the holding rate 100 a year (the Scenario's own bounds), fractions 1.
+LIMITS = [
+    *[("items", c, 1e9) for c in ("unit_cost", "price", "order_cost")],
+    ("lots", "unit_cost", 1e9),
+    ("purchase_orders", "unit_cost", 1e9),
+    *[("items", c, 3650.0) for c in ("lead_time_days", "lead_time_sd_days")],
+    *[("suppliers", c, 3650.0) for c in ("lead_time_days", "lead_time_sd_days")],
+    ("items", "shelf_life_days", 36500.0),
+    ("items", "holding_cost_rate", 100.0),
+    *[
+        ("items", c, 1e12)
+        for c in (
+            "min_order_qty",
+            "pack_size",
+            "current_reorder_point",
+            "current_order_quantity",
+            "current_min",
+            "current_max",
+        )
+    ],
+    ("demand", "quantity", 1e12),
+    ("lots", "quantity", 1e12),
+    ("purchase_orders", "quantity", 1e12),
+    ("bom", "quantity_per", 1e12),
+    ("counts", "counted_qty", 1e12),
+    ("schedule", "quantity", 1e12),
+]
+
+
+def _with_value(table: str, column: str, value: str) -> dict[str, str]:
+    """Files for load(): the valid base, plus ``table`` with ``column`` = ``value`` on row 2."""
+    if table in ("items", "demand"):
+        base = ITEMS if table == "items" else DEMAND
+        frame = pd.read_csv(io.StringIO(base), dtype=str, keep_default_na=False)
+        frame[column] = frame[column] if column in frame.columns else ""
+        frame.loc[0, column] = value
+        if column == "current_max":  # a max needs its min
+            frame["current_min"] = ["0", "", "", ""]
+        return {table: frame.to_csv(index=False)}
+    row = {**_ONE_ROW[table], column: value}
+    return {table: ",".join(row) + "\n" + ",".join(row.values()) + "\n"}
+
+
+@pytest.mark.parametrize(("table", "column", "limit"), LIMITS, ids=lambda x: str(x))
+def test_a_value_above_its_limit_is_refused_at_load(table, column, limit):
+    """Before: 1e308 in any of these loaded, and the plan then held inf (issue 16)."""
+    p = only(problems_of(**_with_value(table, column, "1e308")))
+    assert (p.file, p.row, p.column) == (f"{table}.csv", 2, column)
+    assert float(p.value) == 1e308
+    shown = f"{limit:,.0f}"
+    assert p.expected.startswith("a number") and p.expected.endswith(f"≤ {shown}"), p.expected
+    message = str(DataError([p]))
+    assert f"{table}.csv, row 2, column '{column}'" in message and f"≤ {shown}" in message
+
+
+@pytest.mark.parametrize(("table", "column", "limit"), LIMITS, ids=lambda x: str(x))
+def test_a_value_at_its_limit_loads(table, column, limit):
+    ds = load(**_with_value(table, column, repr(limit)))
+    assert float(ds.tables[table][column].iloc[0]) == limit
+
+
+def test_every_number_column_has_an_upper_limit():
+    """No number column is left open-ended: an unbounded one is how inf reached the plan."""
+    from workbench.data import SCHEMAS
+
+    numbers = {(t.name, c.name) for t in SCHEMAS.values() for c in t.columns if c.dtype == "float"}
+    unbounded = {tc for tc in numbers if SCHEMAS[tc[0]].by_name[tc[1]].max is None}
+    assert unbounded == set()
+    assert {(t, c) for t, c, _ in LIMITS} | {
+        (t, c) for t, c in numbers if SCHEMAS[t].by_name[c].max == 1
+    } == numbers

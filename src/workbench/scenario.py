@@ -39,7 +39,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import special
 
+from .data.schema import MAX_QUANTITY
 from .data.stats import DAYS_PER_YEAR
 from .policy.classify import ABC_RULES, abc_classify, xyz_classify
 from .policy.demand_class import (
@@ -91,6 +93,12 @@ SCENARIO_POLICIES = ("sQ", "sS", "RS")
 
 #: Daily demand [units/day] below which a SKU is planned as having no demand.
 NEGLIGIBLE_DEMAND = 1e-9
+
+#: Largest order quantity a plan suggests [units]: the largest quantity the data model holds
+#: (``MAX_QUANTITY`` of :mod:`workbench.data.schema`, a purchase-order line). A holding cost
+#: near zero makes the EOQ sqrt(2DS/H) grow without bound (1e173 units at the smallest
+#: positive float, inf beyond); the plan orders at most this.
+MAX_ORDER_QUANTITY = MAX_QUANTITY
 
 #: Demand models a scenario may ask for; "auto" chooses one per SKU by its demand class.
 SCENARIO_DISTRIBUTIONS = ("auto", "normal", "gamma", "poisson", "negbin", "empirical")
@@ -602,8 +610,9 @@ def plan_from_stats(
           ``review_period_days`` R_eff = max(R, 1) [days] (the review the reorder
           point is planned for); ``order_cost`` S [$/order];
           ``holding_cost`` H = i c [$/unit/year];
-        - ``eoq`` sqrt(2DS/H) [units] and ``order_quantity`` Q after pack size and
-          MOQ [units]; ``orders_per_year`` [1/year];
+        - ``eoq`` sqrt(2DS/H), at most :data:`MAX_ORDER_QUANTITY` [units], and
+          ``order_quantity`` Q after pack size and MOQ [units]; ``orders_per_year``
+          [1/year];
         - ``lead_time_demand_mean``, ``lead_time_demand_sd`` [units]: demand over the
           lead time L ("sQ", "sS") or L + R ("RS"); ``safety_factor`` k = safety
           stock / lead_time_demand_sd; ``safety_stock`` [units] (the stock expected
@@ -653,7 +662,10 @@ def plan_from_stats(
     2. Order quantity (:func:`_order_quantity`). Q* = sqrt(2 D S / H) (Eq. (12-1)
        in [HR]), then the smallest multiple of ``pack_size`` that is at least both Q*
        and ``min_order_qty``. No demand: Q = 0; a zero order cost: one pack or the
-       MOQ; a zero holding cost: Q* = D.
+       MOQ; a zero holding cost: Q* = D. Q* is at most :data:`MAX_ORDER_QUANTITY`
+       (1e12 units: a holding cost near zero would make it grow without bound, to inf);
+       a pack too small to count in floating point (more than 2^52 packs) is not
+       rounded to.
     3. Reorder point (:func:`_reorder_points`). For "sQ" and "sS" the smallest s
        whose cycle service P(D_L + U <= s) or fill rate under periodic review meets
        the target, U the undershoot (E[U] ~ E[D_R^2] / (2 E[D_R])):
@@ -921,16 +933,26 @@ def _order_quantity(
     """
     demand = annual > 0
     pos_s, pos_h = order_cost > 0, hold > 0
-    q_star = eoq(
-        np.where(demand, annual, 0.0),
-        order_cost=np.where(pos_s, order_cost, 1.0),
-        holding_cost=np.where(pos_h, hold, 1.0),
-    ).order_quantity
-    q_star = np.where(pos_h, np.where(pos_s, q_star, 0.0), annual)
+    d = np.where(demand, annual, 0.0)
+    s = np.where(pos_s, order_cost, 1.0)
+    # a holding cost so near zero that Q* > MAX_ORDER_QUANTITY (or 2DS/H overflows to inf)
+    # is raised to the one that gives Q* = MAX_ORDER_QUANTITY: the EOQ is capped there
+    with np.errstate(over="ignore", under="ignore"):
+        h = np.maximum(np.where(pos_h, hold, 1.0), 2.0 * d * s / MAX_ORDER_QUANTITY**2)
+    q_star = np.minimum(eoq(d, order_cost=s, holding_cost=h).order_quantity, MAX_ORDER_QUANTITY)
+    q_star = np.where(pos_h, np.where(pos_s, q_star, 0.0), np.minimum(annual, MAX_ORDER_QUANTITY))
     q_star = np.where(demand, q_star, np.where(np.isnan(annual), np.nan, 0.0))
     q_star = np.where(np.isnan(order_cost) | np.isnan(hold), np.nan, q_star)
-    packs = np.ceil(np.maximum(q_star, moq) / pack * (1 - 1e-12))
-    q = np.where(demand, np.maximum(packs, 1.0) * pack, q_star)
+    need = np.maximum(q_star, moq)
+    with np.errstate(over="ignore"):
+        count = need / pack
+    # 1e-12 forgives rounding noise in Q* / pack; floor: and never drops a whole pack
+    packs = np.maximum(np.ceil(count * (1 - 1e-12)), np.floor(count))
+    # a pack so small that the count of packs is beyond float precision (or inf): the
+    # rounding changes nothing, so the quantity is the one needed
+    fine = ~(packs < 2.0**52)
+    q = np.where(fine, need, np.maximum(packs, 1.0) * pack)
+    q = np.where(demand, q, q_star)
     return q_star, q
 
 
@@ -938,6 +960,22 @@ def _order_quantity(
 #: Demand over L + R [units] beyond which a discrete model counts demand in steps of
 #: several units (a pmf of so many cells would cost time and memory).
 _PMF_LIMIT = 1000.0
+
+
+#: Days beyond which a lead-time pmf is not built (the SKU's lead-time demand is computed
+#: as normal): a century, far above any real lead time, well within memory.
+_LEAD_TIME_PMF_LIMIT = 36500.0
+
+
+def _lead_time_upper(lt: np.ndarray, lt_sd: np.ndarray) -> np.ndarray:
+    """The 1 - 1e-9 quantile of the gamma lead time with mean ``lt`` and sd ``lt_sd``
+    [days] (``lt`` itself when fixed), the last day a lead-time pmf would cover."""
+    random = (lt_sd > 0) & (lt > 0)
+    with np.errstate(all="ignore"):
+        shape = np.where(random, (lt / lt_sd) ** 2, 1.0)
+        scale = np.where(random, lt_sd * lt_sd / lt, 1.0)
+        upper = special.gammaincinv(shape, 1.0 - 1e-9) * scale
+    return np.where(random, upper, lt)
 
 
 def _ltd_moments(mu, sd, lt, lt_sd):
@@ -989,6 +1027,14 @@ def _reorder_points(
     # is not used in its place
     large = risky & (model != "normal") & ~(top <= _PMF_LIMIT)
     out.step = np.where(large, np.ceil(top / _PMF_LIMIT), 1.0)
+    # a lead time whose pmf would span more than _LEAD_TIME_PMF_LIMIT days (a mean of
+    # 4 days with an sd of 10 years reaches 17 million) is computed as normal too
+    wide = (
+        risky & (model != "normal") & ~(_lead_time_upper(it.lt, it.lt_sd) <= _LEAD_TIME_PMF_LIMIT)
+    )
+    model[wide] = "normal"
+    out.label[wide] = "normal (long lead times)"
+    out.step[wide] = 1.0  # the normal model needs no steps
     for kind in ("normal", "gamma", "poisson", "negbin", "empirical"):
         idx = np.flatnonzero(model == kind)
         if not idx.size:

@@ -454,7 +454,7 @@ def load_dataset(
     Traceback (most recent call last):
     ...
     workbench.data.errors.DataError: 2 problems in the data:
-      - demand.csv, row 3, column 'qty': got 'x', expected a number ≥ 0
+      - demand.csv, row 3, column 'qty': got 'x', expected a number ≥ 0 and ≤ 1,000,000,000,000
       - demand.csv, row 4, column 'sku': got 'C3', expected a sku listed in items.csv
     >>> _ = (folder / "demand.csv").write_text("date,sku,qty\n2026-10-30,A1,3\n")
     >>> load_dataset(folder)

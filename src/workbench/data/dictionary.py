@@ -94,6 +94,12 @@ generated from the table schemas in `src/workbench/data/schema.py` by
   comma-separated: decimal point) or is reported, and so is a column mixing the two; say
   which with `load_dataset(..., decimal=",")` or `decimal="."` (in the dashboard, the
   Data tab). Cells that are numbers already (Excel, Parquet) are taken as they are.
+- **Limits.** Every number has an upper limit (see "allowed"), far beyond any real business
+  and low enough that every figure computed from it stays a number: money at most
+  1,000,000,000 $ a unit or an order, quantities at most 1,000,000,000,000 units, lead
+  times at most 3,650 days (ten years), shelf life at most 36,500 days (longer: leave it
+  blank), the holding-cost rate at most 100 a year (10,000 %). A larger value is an
+  error (often a unit or a decimal separator gone wrong).
 - **Dates** are also read one way per column. Year first (`2026-10-31`, with an optional
   time; `2026/10/31`) and `20261031` always work. For day and month first (`31/10/2026`,
   `10-31-26`, `31.10.2026`; two-digit years are 1969 to 2068), a first number above 12

@@ -25,6 +25,15 @@ Conventions
   ``"00123"`` keeps its zeros), ``float`` (all quantities and money, float64),
   ``int`` (whole numbers, stored as float64 so blanks stay NaN), ``date`` (datetime64),
   ``category`` (a string restricted to ``allowed`` values, stored as a pandas Categorical).
+- Every number column has an upper limit, far beyond any real business and low enough that
+  every figure computed from the values stays a finite number (a value of 1e308 made the
+  plan's EOQ and costs inf): money :data:`MAX_MONEY` (a billion dollars a unit or an
+  order), quantities :data:`MAX_QUANTITY` (a trillion units), lead times
+  :data:`MAX_LEAD_TIME_DAYS` (ten years), shelf life :data:`MAX_SHELF_LIFE_DAYS` (a
+  century; longer: leave it blank), the holding-cost rate :data:`MAX_HOLDING_COST_RATE`
+  (10,000 % a year, the Scenario's own bound) and fractions 1. A value above its limit is
+  a :class:`~workbench.data.errors.DataError` naming the file, row, column, value and the
+  allowed range.
 """
 
 from __future__ import annotations
@@ -35,6 +44,11 @@ from typing import Any, Literal
 
 __all__ = [
     "INVENTORY_TYPES",
+    "MAX_HOLDING_COST_RATE",
+    "MAX_LEAD_TIME_DAYS",
+    "MAX_MONEY",
+    "MAX_QUANTITY",
+    "MAX_SHELF_LIFE_DAYS",
     "SCHEMAS",
     "Column",
     "Table",
@@ -45,6 +59,19 @@ __all__ = [
 
 #: The four inventory types of the data model, in the order used for display.
 INVENTORY_TYPES: tuple[str, ...] = ("raw_material", "wip", "finished_good", "mro")
+
+#: Largest money value [$/unit, $/order]: a billion dollars, more than any one unit or order
+#: of stock costs; with :data:`MAX_QUANTITY` an annual value stays below 1e27 $.
+MAX_MONEY = 1e9
+#: Largest quantity [units]: a trillion units a day, a lot, an order or a count.
+MAX_QUANTITY = 1e12
+#: Longest lead time and lead-time standard deviation [days]: ten years.
+MAX_LEAD_TIME_DAYS = 3650.0
+#: Longest shelf life [days]: a century (an item that keeps longer does not expire: blank).
+MAX_SHELF_LIFE_DAYS = 36500.0
+#: Highest holding-cost rate [1/year]: 10,000 % of the unit cost a year, the upper bound of
+#: ``Scenario.holding_cost_rate`` (:data:`workbench.scenario.SCENARIO_BOUNDS`).
+MAX_HOLDING_COST_RATE = 100.0
 
 Dtype = Literal["string", "float", "int", "date", "category"]
 
@@ -199,7 +226,9 @@ class Column:
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    """``0`` -> ``"0"``, ``0.5`` -> ``"0.5"``, ``1e9`` -> ``"1,000,000,000"`` (whole numbers
+    with thousands separators, so a limit reads as written, not as ``1e+09``)."""
+    return f"{x:,.0f}" if float(x).is_integer() and abs(x) >= 1e3 else f"{x:g}"
 
 
 @dataclass(frozen=True)
@@ -322,6 +351,7 @@ _ITEMS = Table(
             "Purchase or production cost of one unit",
             "$/unit",
             min=0,
+            max=MAX_MONEY,
             aliases=("cost", "standard_cost"),
         ),
         Column(
@@ -331,6 +361,7 @@ _ITEMS = Table(
             "Selling price of one unit (finished goods)",
             "$/unit",
             min=0,
+            max=MAX_MONEY,
             aliases=("sell_price", "sales_price", "selling_price"),
         ),
         Column(
@@ -348,6 +379,7 @@ _ITEMS = Table(
             "Replenishment lead time; blank: the supplier's lead_time_days, else missing",
             "days",
             min=0,
+            max=MAX_LEAD_TIME_DAYS,
             aliases=("lead_time", "lt_days"),
         ),
         Column(
@@ -357,6 +389,7 @@ _ITEMS = Table(
             "Standard deviation of the lead time; blank: the supplier's, else 0",
             "days",
             min=0,
+            max=MAX_LEAD_TIME_DAYS,
             default=0.0,
             aliases=("lead_time_sd",),
         ),
@@ -367,6 +400,7 @@ _ITEMS = Table(
             "Fixed cost of placing one order or one production setup (S)",
             "$/order",
             min=0,
+            max=MAX_MONEY,
             default=50.0,
             aliases=("ordering_cost", "setup_cost"),
         ),
@@ -377,6 +411,7 @@ _ITEMS = Table(
             "Yearly cost of holding stock as a fraction of unit cost (i)",
             "1/year",
             min=0,
+            max=MAX_HOLDING_COST_RATE,
             default=0.25,
             aliases=("holding_rate", "carrying_cost_rate"),
         ),
@@ -387,6 +422,7 @@ _ITEMS = Table(
             "Minimum order quantity (MOQ)",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             default=1.0,
             aliases=("moq", "min_order_quantity"),
         ),
@@ -397,6 +433,7 @@ _ITEMS = Table(
             "Orders are placed in multiples of this",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             min_inclusive=False,
             default=1.0,
             aliases=("pack", "case_size", "order_multiple"),
@@ -408,6 +445,7 @@ _ITEMS = Table(
             "Shelf life from receipt (perishables); blank: does not expire",
             "days",
             min=0,
+            max=MAX_SHELF_LIFE_DAYS,
             min_inclusive=False,
             aliases=("shelf_life",),
         ),
@@ -448,6 +486,7 @@ _ITEMS = Table(
             "falls to this (with current_order_quantity; blank: no such setting)",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             aliases=("reorder_point", "rop", "reorder_level", "current_rop"),
         ),
         Column(
@@ -458,6 +497,7 @@ _ITEMS = Table(
             "(with current_reorder_point)",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             min_inclusive=False,
             aliases=("reorder_quantity", "reorder_qty", "current_q"),
         ),
@@ -469,6 +509,7 @@ _ITEMS = Table(
             "below it (with current_max; instead of a reorder point and quantity)",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             aliases=("min_stock", "minimum_stock"),
         ),
         Column(
@@ -478,6 +519,7 @@ _ITEMS = Table(
             "Today's max of a min/max rule: order up to it; must be above current_min",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             min_inclusive=False,
             aliases=("max_stock", "maximum_stock"),
         ),
@@ -503,6 +545,7 @@ _DEMAND = Table(
             "Units sold (finished goods) or consumed (other types) that day",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             aliases=_QTY_ALIASES,
         ),
     ),
@@ -532,6 +575,7 @@ _LOTS = Table(
             "Units of the lot still on hand",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             aliases=("qty", "on_hand", "qty_on_hand"),
         ),
         Column(
@@ -541,6 +585,7 @@ _LOTS = Table(
             "Cost of one unit of this lot",
             "$/unit",
             min=0,
+            max=MAX_MONEY,
             aliases=("cost",),
         ),
         Column(
@@ -576,6 +621,7 @@ _SUPPLIERS = Table(
             "Quoted lead time",
             "days",
             min=0,
+            max=MAX_LEAD_TIME_DAYS,
             aliases=("lead_time",),
         ),
         Column(
@@ -585,6 +631,7 @@ _SUPPLIERS = Table(
             "Standard deviation of the lead time",
             "days",
             min=0,
+            max=MAX_LEAD_TIME_DAYS,
             aliases=("lead_time_sd",),
         ),
         Column(
@@ -638,7 +685,16 @@ _PURCHASE_ORDERS = Table(
             "Day received; blank: still open",
             aliases=("received", "delivery_date"),
         ),
-        Column("quantity", "float", True, "Units ordered", "units", min=0, aliases=_QTY_ALIASES),
+        Column(
+            "quantity",
+            "float",
+            True,
+            "Units ordered",
+            "units",
+            min=0,
+            max=MAX_QUANTITY,
+            aliases=_QTY_ALIASES,
+        ),
         Column(
             "unit_cost",
             "float",
@@ -646,6 +702,7 @@ _PURCHASE_ORDERS = Table(
             "Price paid per unit",
             "$/unit",
             min=0,
+            max=MAX_MONEY,
             aliases=("cost", "price"),
         ),
     ),
@@ -681,6 +738,7 @@ _BOM = Table(
             "Units of component per unit of parent",
             "units/unit",
             min=0,
+            max=MAX_QUANTITY,
             min_inclusive=False,
             aliases=("qty_per", "quantity", "qty"),
         ),
@@ -718,6 +776,7 @@ _COUNTS = Table(
             "Units found on the shelf",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             aliases=("counted", "count", "qty", "quantity"),
         ),
     ),
@@ -745,6 +804,7 @@ _SCHEDULE = Table(
             "Units of the SKU to produce in the period",
             "units",
             min=0,
+            max=MAX_QUANTITY,
             aliases=_QTY_ALIASES,
         ),
     ),

@@ -309,6 +309,13 @@ def _gamma_shape_scale(mean: np.ndarray, sd: np.ndarray) -> tuple[np.ndarray, np
     return shape, scale
 
 
+#: Smallest mean :func:`gamma_pmf` spreads as a gamma [units]; below, the mean is split
+#: between 0 and 1 (the gamma's shape would underflow and its scale overflow).
+_GAMMA_MIN_MEAN = 1e-12
+#: Smallest sd / mean :func:`gamma_pmf` spreads as a gamma [-]; below, a fixed value.
+_GAMMA_MIN_CV = 1e-6
+
+
 def gamma_pmf(mean: Any, sd: Any, *, tail: float = _TAIL, max_cells: int = MAX_CELLS) -> np.ndarray:
     """Gamma distribution matched to mean and sd, spread onto whole units, as a pmf matrix.
 
@@ -345,7 +352,8 @@ def gamma_pmf(mean: Any, sd: Any, *, tail: float = _TAIL, max_cells: int = MAX_C
     (n(-1) = E[X] + 1), using the closed-form gamma loss. The variance grows by
     E[u (1 - u)] <= 1/4 with u the fractional part of X (about 1/6 for a spread-out
     X). A SKU with sd = 0 gets its mean split between the two nearest integers; a
-    mean of 0 puts all mass at 0.
+    mean of 0 puts all mass at 0. An sd below 1e-6 of the mean counts as 0, and a mean
+    below 1e-12 is split between 0 and 1 (such gammas are beyond double precision).
 
     Examples
     --------
@@ -360,7 +368,11 @@ def gamma_pmf(mean: Any, sd: Any, *, tail: float = _TAIL, max_cells: int = MAX_C
     require_probability("tail", np.asarray(tail, dtype=float))
     nan = np.isnan(m) | np.isnan(s)
     m0 = np.where(nan, 0.0, m)
-    random = (s > 0) & (m0 > 0)
+    # an sd below a millionth of the mean (shape > 1e12) is a fixed value: the gamma's
+    # loss differences would cancel to noise (a pmf summing to 2), and the spread is far
+    # below the 1/4 the discretization adds; a mean below 1e-12 is split between 0 and 1
+    # (its shape underflows, its scale overflows)
+    random = (s > 0) & (m0 > _GAMMA_MIN_MEAN) & (s > _GAMMA_MIN_CV * m0)
     a, theta = _gamma_shape_scale(np.where(random, m0, 1.0), np.where(random, s, 1.0))
     upper = np.where(random, _gamma_ppf(1.0 - tail, a, theta) + 1.0, m0)
     width = _support_size(upper, m.size, max_cells)
