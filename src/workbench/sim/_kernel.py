@@ -292,18 +292,24 @@ def _draw_days(kind, key, t0, cd, p1, p2, p3, off, cnt, lo, d_val, guide, step, 
         if p1 >= 1.0:  # _gamma_inv with its set-up once a SKU
             d = p1 - 1.0 / 3.0
             c = 1.0 / math.sqrt(9.0 * d)
+            # two passes. The first, without a branch: each day's first attempt (its
+            # normal's first try, the squeeze), or -1 (a gamma draw is > 0) for the
+            # ~8 % it does not settle. A branch there, mispredicted on those days, cost
+            # as much as the draws themselves (10,000 SKUs x 730 days: 21.7 -> 16.8 ns a
+            # draw). The second redoes the whole draw for the days marked, starting
+            # with the same first attempt: the same numbers as a draw at once
             for j in range(cd):
                 base = (t0 + j) * STRIDE
-                # the first attempt straight-line (its normal's first try, the squeeze);
-                # anything else: the whole draw again, which starts with the same
                 ok, z = _normal_zig_fast(key, base)
                 v = 1.0 + c * z
                 v = v * v * v
                 u = _uniform(key, base + 2)
-                if ok and v > 0 and u < 1.0 - 0.0331 * (z * z) * (z * z):
-                    out[j] = d * v * p2
-                else:
-                    out[j] = _gamma_dc_call(key, base, d, c) * p2
+                z2 = z * z
+                settled = ok & (v > 0.0) & (u < 1.0 - 0.0331 * z2 * z2)
+                out[j] = d * v * p2 if settled else -1.0
+            for j in range(cd):
+                if out[j] < 0.0:
+                    out[j] = _gamma_dc_call(key, (t0 + j) * STRIDE, d, c) * p2
         elif p1 > 0.0:
             for j in range(cd):
                 out[j] = _gamma_inv(key, (t0 + j) * STRIDE, p1) * p2
