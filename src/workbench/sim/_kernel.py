@@ -1,6 +1,6 @@
 """The simulator's compiled day step (numba): one chunk of days for every SKU.
 
-The numpy engine in :mod:`workbench.sim.simulate` makes about a dozen passes over
+The numpy engine in :mod:`workbench.sim.engine` makes about a dozen passes over
 the SKU arrays each day; this kernel takes one SKU at a time through all the days of
 a chunk, keeping its state and its figures in registers and its ring of future
 receipts in a few cache lines, the SKUs spread over the machine's cores
