@@ -475,10 +475,12 @@ def test_choose_distribution_auto_force_and_types():
         choose_distribution(["bumpy"])
 
 
-def test_compiled_chernoff_lengths_equal_the_numpy_reference():
-    """The compiled Horner sums give _chernoff_length's per-SKU lengths (to rounding),
-    also for lead-time rows folded to their own lags."""
-    from workbench.policy._compiled import chernoff_lengths
+@pytest.mark.parametrize("small_cells", [-1, 1 << 30], ids=["compiled", "numpy"])
+def test_compiled_chernoff_lengths_equal_the_numpy_reference(small_cells, monkeypatch):
+    """The compiled Horner sums (and their numpy version for small inputs) give
+    _chernoff_length's per-SKU lengths (to rounding), also for lead-time rows folded to
+    their own lags."""
+    from workbench.policy import _loops
     from workbench.policy.distributions import (
         _CHERNOFF_T,
         _chernoff_length,
@@ -492,6 +494,8 @@ def test_compiled_chernoff_lengths_equal_the_numpy_reference():
     f = gamma_pmf(mean, mean * rng.uniform(0.3, 3.0, 300))
     lt, lo, hi = _trim_lags(lead_time_pmf(rng.uniform(1.0, 20.0, 300), rng.uniform(0.0, 6.0, 300)))
     top = np.where(f > 0, np.arange(f.shape[1])[None, :], 0).max(axis=1).astype(np.int64)
+    monkeypatch.setattr(_loops, "SMALL_CELLS", small_cells)
+    chernoff_lengths = _loops.loop("chernoff_lengths", f.size)
     for r in (0, 3):
         ref = _chernoff_length(f, lt, r, 1e-9)
         got = np.empty(300)

@@ -536,10 +536,15 @@ def test_pmf_reorder_point_is_the_smallest_whole_s_from_its_first_bracket(policy
     assert np.all(np.asarray(below) < target)
 
 
-def test_compiled_cycle_service_is_the_sum_over_the_undershoot():
-    """_Discrete.csl (compiled) equals sum_w P(U = w) F_L(s - w) written with numpy, for
-    s below, inside and beyond the tables, and for a subset of rows."""
+@pytest.mark.parametrize("small_cells", [-1, 1 << 30], ids=["compiled", "numpy"])
+def test_compiled_cycle_service_is_the_sum_over_the_undershoot(small_cells, monkeypatch):
+    """_Discrete.csl (compiled, and its numpy version for small inputs) equals
+    sum_w P(U = w) F_L(s - w) written with numpy, for s below, inside and beyond the
+    tables, and for a subset of rows."""
+    from workbench.policy import _loops
     from workbench.policy.undershoot import _Discrete
+
+    monkeypatch.setattr(_loops, "SMALL_CELLS", small_cells)
 
     rng = np.random.default_rng(3)
     p = rng.dirichlet(np.ones(12), size=5)
@@ -558,10 +563,15 @@ def test_compiled_cycle_service_is_the_sum_over_the_undershoot():
         assert_allclose(model.csl(s[rows], rows), ref[rows], rtol=0, atol=1e-14)
 
 
-def test_compiled_loss_tables_equal_the_cumulative_sums():
-    """_Tables' compiled running sums are numpy's cumsums, bit for bit: F, the first-order
-    loss n(y) = sum_{x > y} P(X >= x) and the second-order loss sum_{j >= y} n(j)."""
+@pytest.mark.parametrize("small_cells", [-1, 1 << 30], ids=["compiled", "numpy"])
+def test_compiled_loss_tables_equal_the_cumulative_sums(small_cells, monkeypatch):
+    """_Tables' running sums (compiled, and the numpy version for small inputs) are
+    numpy's cumsums, bit for bit: F, the first-order loss n(y) = sum_{x > y} P(X >= x)
+    and the second-order loss sum_{j >= y} n(j)."""
+    from workbench.policy import _loops
     from workbench.policy.undershoot import _Tables
+
+    monkeypatch.setattr(_loops, "SMALL_CELLS", small_cells)
 
     f = np.random.default_rng(0).dirichlet(np.ones(50), size=30)
     t = _Tables(f)

@@ -74,6 +74,7 @@ import numpy as np
 from scipy import special
 
 from .._numeric import require_nonnegative, require_positive, require_probability
+from ._loops import loop
 from .service import _ltd, _normal_loss_inverse, _normal_loss_parts
 
 __all__ = [
@@ -739,8 +740,7 @@ def _fft_size(
     """
     length = 1.0
     if f.shape[0]:
-        from ._compiled import chernoff_lengths
-
+        chernoff_lengths = loop("chernoff_lengths", f.size)
         x = np.arange(f.shape[1])
         top = np.where(f > 0, x[None, :], 0).max(axis=1).astype(np.int64)
         each = np.empty(f.shape[0])
@@ -849,7 +849,7 @@ def compound_pmf(
     width = min(nfft, hard)
     full = np.empty((n, width))
     step = max(1, _BLOCK // nfft)  # blocks of SKUs small enough to stay in cache
-    from ._compiled import mix_powers
+    mix_powers = loop("mix_powers", n * nfft)
 
     for lo in range(0, n, step):
         rows = np.arange(lo, min(lo + step, n))

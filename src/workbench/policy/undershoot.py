@@ -96,6 +96,7 @@ from .._numeric import (
     require_positive,
     require_probability,
 )
+from ._loops import loop
 
 __all__ = [
     "PeriodicReorderPoint",
@@ -297,8 +298,7 @@ class _Tables:
     """cdf, first- and second-order loss of integer demand X with pmf f (n, M)."""
 
     def __init__(self, f: np.ndarray):
-        from ._compiled import loss_tables
-
+        loss_tables = loop("loss_tables", f.size)
         self.n_cols = f.shape[1]
         self.mean = f @ np.arange(self.n_cols)
         # F(x); n(y) = sum_{x > y} P(X >= x), the reverse cumulative sum of P(X >= x)
@@ -737,8 +737,7 @@ class _Discrete:
         sum_w P(U = w) F_L(s - w), one compiled loop per SKU over its undershoot pmf
         (no (SKUs x K) temporaries: the search calls this a dozen times).
         """
-        from ._compiled import undershoot_csl
-
+        undershoot_csl = loop("undershoot_csl", self.g.size)
         rows = np.arange(self.g.shape[0]) if rows is None else np.asarray(rows)
         s = np.asarray(s, dtype=float).reshape(rows.size)
         # s beyond the tables is F = 1 (or 0) for every w: clip into a safe integer range

@@ -375,9 +375,10 @@ class Dashboard(Panel):
         Build a tab's panel only when the tab is first opened (the Voila app does this:
         the first page then carries only the Data tab's widgets, not every chart).
         Until then the tab holds a placeholder, :attr:`panels` holds that placeholder,
-        and :meth:`panel` builds on demand. In a preheated Voila kernel (``VOILA_PREHEAT``
-        is "True": it runs the notebook before anyone asks for the page) a lazy dashboard
-        also calls :func:`warm_up_charts`, so the first chart tab opens sooner.
+        and :meth:`panel` builds on demand. In a Voila kernel a lazy dashboard calls
+        :func:`warm_up_charts` once its first page is drawn and the browser is idle, so
+        the first chart tab opens sooner (not before the page: the warm-up holds about
+        18 MB of plotly's graph-object validators that the first page does not use).
 
     Attributes
     ----------
@@ -422,9 +423,8 @@ class Dashboard(Panel):
         self._build_tabs()
         self._update_header()
         self.tab.observe(self._on_select, names="selected_index")
-        if lazy and os.environ.get("VOILA_PREHEAT") == "True":
-            warm_up_charts()
         self._preloaded = None  # the hidden FigureWidget that loads plotly.js, once asked
+        self._warmed_up = False  # warm_up_charts() ran (once the first page is idle)
         if lazy and _common._share_bundle_here():
             # Once the first page is drawn and the browser is idle, it asks for plotly's
             # bundle (see _idle_signal); the first chart tab then waits for less.
@@ -524,12 +524,15 @@ class Dashboard(Panel):
         return slot
 
     def _on_browser_idle(self, _widget, content, _buffers) -> None:
-        """Make the FigureWidget that carries plotly's bundle (see figure_widget) now,
-        hidden, unless a chart tab already made one: the browser loads and compiles the
-        5 MB bundle while the user reads the first page, and the chart tabs' figures only
-        wait for it."""
+        """Warm up the charts (:func:`warm_up_charts`) and make the FigureWidget that
+        carries plotly's bundle (see figure_widget) now, hidden, unless a chart tab
+        already made one: the browser loads and compiles the 5 MB bundle while the user
+        reads the first page, and the chart tabs' figures only wait for it."""
         if not isinstance(content, dict) or content.get("event") != "idle":
             return
+        if not self._warmed_up:
+            self._warmed_up = True
+            warm_up_charts()
         owner = _common._bundle_owner[0] if _common._bundle_owner else None
         if self._preloaded is None and (owner is None or getattr(owner, "comm", None) is None):
             self._preloaded = figure_widget()

@@ -1,0 +1,100 @@
+"""The inner loops of :mod:`workbench.policy._compiled`, in numpy, for small inputs.
+
+numba costs a process about 105 MB of memory (53 MB to import it, about 50 MB more for
+LLVM once the first cached function loads) and about a second of CPU. On a plan of a
+few hundred SKUs, such as the dashboard's first page, the compiled loops save far less
+than that, and every Voila kernel would pay it (issue 16: 320 MB per kernel instead of
+under 200 MB). :func:`loop` hands back the numpy version below ``SMALL_CELLS`` cells
+of work and the compiled one above it, so numba is imported only for plans big enough
+to gain from it. Each numpy version has the compiled one's signature (it writes into
+the ``out`` arrays) and computes the same sums (up to the order of floating-point
+additions: within 1e-12; ``loss_tables`` takes the same running sums, bit for bit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+#: Cells of work (rows x columns of the largest matrix a loop walks) up to which the
+#: numpy version runs; a plan of the 250-SKU sample business stays below it.
+SMALL_CELLS = 1 << 19
+
+
+def loop(name: str, cells: int) -> Callable:
+    """The loop ``name`` of :mod:`._compiled`: numpy for up to ``SMALL_CELLS`` cells of
+    work, else compiled (numba imported on first use)."""
+    if cells <= SMALL_CELLS:
+        return globals()[name]
+    from . import _compiled
+
+    return getattr(_compiled, name)
+
+
+def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out) -> None:
+    """numpy version of :func:`._compiled.chernoff_lengths` (same arguments)."""
+    n, k = f.shape
+    if n == 0:
+        return
+    x = np.arange(k, dtype=float)
+    m = lt.shape[1]
+    lag = np.arange(m)[None, :]
+    inside = (lag >= lag_lo[:, None]) & (lag <= lag_hi[:, None])
+    below = np.minimum(x[None, :] - top[:, None], 0.0)  # x - top <= 0 where f has mass
+    best = np.full(n, np.inf)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for t in ts:
+            # ln M(t) = t top + ln sum_x f(x) e^(t (x - top)): no overflow
+            log_m = t * top + np.log((f * np.exp(t * below)).sum(axis=1))
+            # ln sum_l P(L = l) M^l = hi ln M + ln sum_l P(L = l) M^(l - hi)
+            q = np.exp(log_m[:, None] * (lag - lag_hi[:, None]))
+            acc2 = np.where(inside, lt * q, 0.0).sum(axis=1)
+            v = ((lag_hi + r) * log_m + np.log(acc2) - log_tail) / t
+            best = np.where(v < best, v, best)
+    out[:] = best
+
+
+def mix_powers(pr, pi, lt, rows, lag_lo, lag_hi, r, out_r, out_i) -> None:
+    """numpy version of :func:`._compiled.mix_powers` (same arguments)."""
+    if rows.size == 0:
+        return
+    phi = pr + 1j * pi
+    lo, hi = lag_lo[rows], lag_hi[rows]
+    w = lt[rows]
+    acc = w[np.arange(rows.size), hi][:, None] + np.zeros_like(phi)
+    # Horner's scheme from each row's last lag down to its first, all rows at once: a
+    # row whose own range is done keeps its value
+    for lag in range(int(hi.max()) - 1, int(lo.min()) - 1, -1):
+        live = ((lag >= lo) & (lag < hi))[:, None]
+        acc = np.where(live, acc * phi + w[:, lag : lag + 1], acc)
+    # times phi^(lo + r) by binary powering, as the compiled loop does
+    e = (lo + r).astype(np.int64)
+    base = phi.copy()
+    while np.any(e > 0):
+        acc = np.where((e & 1)[:, None] == 1, acc * base, acc)
+        e >>= 1
+        base = base * base
+    out_r[:] = acc.real
+    out_i[:] = acc.imag
+
+
+def undershoot_csl(g, cdf, rows, s, out) -> None:
+    """numpy version of :func:`._compiled.undershoot_csl` (same arguments)."""
+    if rows.size == 0:
+        return
+    last = cdf.shape[1] - 1
+    y = s[:, None] - np.arange(g.shape[1])[None, :]
+    f = np.take_along_axis(cdf[rows], np.clip(y, 0, last), axis=1)
+    f = np.where(y < 0, 0.0, np.where(y >= last, 1.0, f))
+    out[:] = np.sum(g[rows] * f, axis=1)
+
+
+def loss_tables(f, cdf, loss, loss2) -> None:
+    """numpy version of :func:`._compiled.loss_tables` (same arguments and running sums)."""
+    np.cumsum(f, axis=1, out=cdf)
+    ge = np.cumsum(f[:, ::-1], axis=1)[:, ::-1]  # P(X >= x)
+    rc = np.cumsum(ge[:, ::-1], axis=1)[:, ::-1]  # sum_{y >= x} P(X >= y)
+    loss[:, :-1] = rc[:, 1:]
+    loss[:, -1:] = 0.0
+    loss2[:] = np.cumsum(loss[:, ::-1], axis=1)[:, ::-1]

@@ -1,0 +1,83 @@
+"""The numpy versions of the compiled distribution loops (workbench.policy._loops)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from workbench.policy import _compiled, _loops
+from workbench.policy.distributions import _CHERNOFF_T, _trim_lags
+
+
+def _case(seed: int):
+    rng = np.random.default_rng(seed)
+    n, k, m = 25, 40, 12
+    f = rng.random((n, k)) * (rng.random((n, k)) < 0.6)
+    f[:, 0] += 1e-3
+    f /= f.sum(axis=1, keepdims=True)
+    lt = rng.random((n, m)) * (rng.random((n, m)) < 0.7)
+    lt[:, -1] += 0.1
+    lt[3, :5] = 0.0  # a row that starts late
+    lt /= lt.sum(axis=1, keepdims=True)
+    lt, lo, hi = _trim_lags(lt)
+    return rng, f, lt, lo, hi
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_numpy_loops_equal_the_compiled_ones(seed):
+    """Same arguments, same results: within 1e-12 relative (the order of additions
+    differs), loss tables bit for bit."""
+    rng, f, lt, lo, hi = _case(seed)
+    n, k = f.shape
+    for r in (0, 2):
+        top = np.where(f > 0, np.arange(k)[None, :], 0).max(axis=1).astype(np.int64)
+        a, b = np.empty(n), np.empty(n)
+        args = (f, top, lt, lo, hi, r, float(np.log(1e-9)), _CHERNOFF_T)
+        _compiled.chernoff_lengths(*args, a)
+        _loops.chernoff_lengths(*args, b)
+        np.testing.assert_allclose(b, a, rtol=1e-12)
+
+        phi = np.fft.rfft(f, 128, axis=1)
+        pr, pi = np.ascontiguousarray(phi.real), np.ascontiguousarray(phi.imag)
+        rows = np.array([3, 0, 7, 24])
+        sub_r, sub_i = pr[rows], pi[rows]
+        c = [np.empty_like(sub_r) for _ in range(2)]
+        d = [np.empty_like(sub_r) for _ in range(2)]
+        _compiled.mix_powers(sub_r, sub_i, lt, rows, lo, hi, r, *c)
+        _loops.mix_powers(sub_r, sub_i, lt, rows, lo, hi, r, *d)
+        np.testing.assert_allclose(d[0], c[0], rtol=0, atol=1e-14)
+        np.testing.assert_allclose(d[1], c[1], rtol=0, atol=1e-14)
+
+    t = [np.empty_like(f) for _ in range(3)]
+    u = [np.empty_like(f) for _ in range(3)]
+    _compiled.loss_tables(f, *t)
+    _loops.loss_tables(f, *u)
+    assert all(np.array_equal(x, y) for x, y in zip(t, u, strict=True))
+
+    rows = rng.integers(0, n, 9).astype(np.int64)
+    s = np.array([-5, 0, 1, 7, 20, 39, 40, 100, 3], dtype=np.int64)
+    e, g = np.empty(9), np.empty(9)
+    _compiled.undershoot_csl(f, t[0], rows, s, e)
+    _loops.undershoot_csl(f, t[0], rows, s, g)
+    np.testing.assert_allclose(g, e, rtol=0, atol=1e-14)
+
+
+def test_loop_picks_numpy_for_small_work_and_compiled_above():
+    assert _loops.loop("mix_powers", _loops.SMALL_CELLS) is _loops.mix_powers
+    assert _loops.loop("mix_powers", _loops.SMALL_CELLS + 1) is _compiled.mix_powers
+
+
+def test_the_dashboards_first_page_does_not_import_numba():
+    # Issue 16: every Voila kernel builds this page; numba (53 MB to import, about 50 MB
+    # more for LLVM once a cached function loads) pushed a kernel from ~200 to 320 MB RSS.
+    # The sample business's plan is small enough for the numpy loops.
+    code = (
+        "import sys; from workbench.ui import Dashboard; Dashboard(lazy=True); "
+        "print(sorted(m for m in ('numba', 'llvmlite', 'scipy.stats') if m in sys.modules))"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "WORKBENCH_DATA"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
