@@ -740,7 +740,9 @@ def _fft_size(
     """
     length = 1.0
     if f.shape[0]:
-        chernoff_lengths = loop("chernoff_lengths", f.size)
+        chernoff_lengths = loop(
+            "chernoff_lengths", (f.size + lt.size) * _CHERNOFF_T.size
+        )  # every t walks both matrices
         x = np.arange(f.shape[1])
         top = np.where(f > 0, x[None, :], 0).max(axis=1).astype(np.int64)
         each = np.empty(f.shape[0])
@@ -849,7 +851,9 @@ def compound_pmf(
     width = min(nfft, hard)
     full = np.empty((n, width))
     step = max(1, _BLOCK // nfft)  # blocks of SKUs small enough to stay in cache
-    mix_powers = loop("mix_powers", n * nfft)
+    # Horner walks each row's lags: rows x FFT length x the widest lag range
+    span = int(np.max(lag_hi - lag_lo, initial=0)) + 1
+    mix_powers = loop("mix_powers", n * (nfft // 2 + 1) * span)
 
     for lo in range(0, n, step):
         rows = np.arange(lo, min(lo + step, n))
