@@ -388,3 +388,16 @@ def test_holt_winters_fits_smoothing_on_the_last_52_seasons():
     for k in ("alpha", "beta", "gamma"):
         assert_allclose(r.params[k][0], r.params[k][1], rtol=1e-12)
     assert not np.allclose(r.mean[0], r.mean[1])
+
+
+@pytest.mark.parametrize("model", ["ses", "holt", "damped"])
+def test_non_seasonal_fit_smoothing_on_the_last_364_buckets(model):
+    """With the initial states fitted, the non-seasonal models fit their smoothing on the
+    last 364 buckets: earlier history does not change the fitted parameters."""
+    rng = np.random.default_rng(5)
+    y = 30 + np.cumsum(rng.normal(0, 1, 500))
+    y2 = y.copy()
+    y2[:100] = 60 + rng.normal(0, 5, 100)
+    r = forecast_matrix(np.vstack([y, y2]), model=model, horizon=3)
+    for k in ("alpha", "beta", "phi"):
+        assert_allclose(r.params[k][0], r.params[k][1], rtol=1e-12)

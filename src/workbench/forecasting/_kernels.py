@@ -5,8 +5,10 @@ bucket ``first`` and one common end column ``end`` (exclusive: the kernels read
 ``y[i, first[i]:end]``, so a backtest moves ``end`` back without copying), and loops
 over SKUs with ``prange``. Parameters given per SKU are used as they are; a NaN
 parameter is fitted for that SKU by minimising the in-sample sum of squared one-step
-errors (seasonal models: over the last ``FIT_SEASONS`` seasons). Compiled code is cached next to this file (``cache=True``); numba is imported
-only when a forecast runs, so ``import workbench`` stays light.
+errors (over the last ``FIT_SEASONS`` seasons or ``FIT_BUCKETS`` buckets when the
+initial states are fitted too). Compiled code is cached next to this file
+(``cache=True``); numba is imported only when a forecast runs, so ``import workbench``
+stays light.
 
 Conventions (error-correction form of Hyndman et al. 2008, ch. 2-3; FPP3 ch. 8):
 ETS states ``l`` (level), ``b`` (trend), ``s`` (season, a ring of ``m``), one-step
@@ -34,10 +36,12 @@ NAIVE, SNAIVE, MA = 0, 1, 2
 CROSTON, SBA, TSB = 0, 1, 2
 
 BIG = 1e300
-#: Seasonal models fit their smoothing parameters on at most this many last seasons
-#: (52 weeks of days), to a relative SSE tolerance of ``SEASONAL_TOL``.
+#: With fitted initial states, the ETS models fit their smoothing parameters on at most
+#: the last ``FIT_SEASONS`` seasons (seasonal) or ``FIT_BUCKETS`` buckets (non-seasonal),
+#: a year of days, and Nelder-Mead stops at a relative SSE spread of ``ETS_TOL``.
 FIT_SEASONS = 52
-SEASONAL_TOL = 1e-4
+FIT_BUCKETS = 364
+ETS_TOL = 1e-4
 
 
 # --------------------------------------------------------------------------- ETS
@@ -273,8 +277,8 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
     ----------
     y : float64 (n, T); first : int64 (n,); end : int (exclusive end column)
     kind : int64 (n,) ETS kind per SKU; m : season length [buckets]
-    params : float64 (n, 4) alpha, beta, gamma, phi (NaN: fit; seasonal kinds on the last
-        ``FIT_SEASONS`` seasons, Nelder-Mead tolerance ``SEASONAL_TOL``)
+    params : float64 (n, 4) alpha, beta, gamma, phi (NaN: fit, see ``FIT_SEASONS``,
+        ``FIT_BUCKETS``, ``ETS_TOL``; SES's alpha alone by Brent's method)
     init : float64 (n, 2) initial level and trend (NaN: fitted by least squares for
         non-seasonal kinds, heuristic for seasonal ones)
     horizon : int
@@ -333,7 +337,10 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
                 d += 1
         xf = xs
         sf = s0
-        if d > 0 and seasonal and nn > FIT_SEASONS * m:
+        init_free = math.isnan(init[i, 0]) and (k == SES or math.isnan(init[i, 1]))
+        if d > 0 and init_free and not seasonal and nn > FIT_BUCKETS:
+            xf = xs[nn - FIT_BUCKETS :]  # fit the smoothing on the last FIT_BUCKETS
+        if d > 0 and init_free and seasonal and nn > FIT_SEASONS * m:
             # fit the smoothing parameters on the last FIT_SEASONS seasons only
             xf = xs[nn - FIT_SEASONS * m :]
             sf = np.zeros(mm + 2)
@@ -342,7 +349,10 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
                 sf[j] = shf[j]
             sf[m] = l0f
             sf[m + 1] = b0f
-        if d > 0:
+        if d == 1 and k == SES and init_free:
+            # SES: alpha by Brent's method (initial level by least squares)
+            p[0] = _ses_brent(xf)[0]
+        elif d > 0:
             x0 = np.empty(d)
             step = np.empty(d)
             # start alpha at the best of a coarse grid
@@ -380,8 +390,7 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
                         x0[c] = 0.9
                         step[c] = 0.04
                     c += 1
-            tol = SEASONAL_TOL if seasonal else 1e-6
-            xb = _nelder_mead(x0, step, free, p, xf, k, mm, sf, ring, 30 + 40 * d, tol)
+            xb = _nelder_mead(x0, step, free, p, xf, k, mm, sf, ring, 30 + 40 * d, ETS_TOL)
             p = _unpack(xb, free, p)
         a, b, g, ph = p[0], p[1], p[2], p[3]
         if not seasonal:
@@ -708,15 +717,25 @@ def _ses_sse(x, alpha):
 def _ses_brent(x):
     """SES with alpha fitted by Brent's method (golden section with parabolic steps;
     Brent 1973, ch. 5) on [0.0001, 0.9999] to about 1e-5, the initial level by least
-    squares. A minimum at the lower bound (common: a stationary series) is found with
-    two evaluations (the SSE rising from the bound; the SSE taken as unimodal in
-    alpha). Returns (alpha, l0, level at the end, sse)."""
+    squares. The SSE need not be unimodal in alpha: Brent searches between the
+    neighbours of the best point of the grid 0.0001, 0.05, 0.15, 0.3, 0.5, 0.7, 0.9,
+    0.9999; a best grid point at the lower bound with the SSE rising from it is taken
+    as it is (common: a stationary series). Returns (alpha, l0, level at the end, sse)."""
+    grid = (1e-4, 0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.9999)
+    jb = 0
+    fb = BIG
+    for j in range(8):
+        fj = _ses_sse(x, grid[j])[0]
+        if fj < fb:
+            fb = fj
+            jb = j
+    if jb == 0:
+        f_a, l0_a, lv_a = _ses_sse(x, grid[0])
+        if _ses_sse(x, grid[0] + 2e-5)[0] >= f_a:
+            return grid[0], l0_a, lv_a, f_a
     cg = 0.3819660112501051
-    a = 1e-4
-    b = 0.9999
-    f_a, l0_a, lv_a = _ses_sse(x, a)
-    if _ses_sse(x, a + 2e-5)[0] >= f_a:
-        return a, l0_a, lv_a, f_a
+    a = grid[max(jb - 1, 0)]
+    b = grid[min(jb + 1, 7)]
     xx = a + cg * (b - a)
     w = xx
     v = xx
