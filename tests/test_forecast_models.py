@@ -340,3 +340,64 @@ def test_bad_level_and_model_raise():
         forecast_matrix(OIL, model="ses", horizon=1, level=(100,))
     with pytest.raises(ValueError, match="model must be one of"):
         forecast_matrix(OIL, model="arima", horizon=1)
+
+
+def _croston_errors(x, alpha):
+    """One-step errors of Croston (started at the first demand) by hand recursion."""
+    z, p, q, err = x[0], 1.0, 1, []
+    for v in x[1:]:
+        err.append(v - z / p)
+        if v > 0:
+            z, p, q = z + alpha * (v - z), p + alpha * (q - p), 1
+        else:
+            q += 1
+    return np.array(err)
+
+
+def test_intermittent_interval_quantiles_match_numpy():
+    """The empirical intervals use numpy's default (linear) quantiles of the one-step
+    errors, found by selection rather than a sort: checked on integer demand (many tied
+    errors) and on windows of 2 to 400 buckets."""
+    rng = np.random.default_rng(7)
+    n_t = 400
+    y = rng.poisson(2.0, (6, n_t)) * (rng.random((6, n_t)) < 0.3) + 0.0
+    first = np.array([0, 150, 300, 390, 397, 398])
+    y[np.arange(n_t)[None, :] < first[:, None]] = np.nan
+    y[np.arange(6), first] += 1.0
+    level = (50, 80, 95, 99)
+    r = forecast_matrix(y, model="croston", horizon=3, level=level, params={"alpha": 0.1})
+    for i in range(6):
+        err = _croston_errors(y[i, first[i] :], 0.1)
+        for j, lv in enumerate(level):
+            lo, hi = np.quantile(err, [(1 - lv / 100) / 2, 1 - (1 - lv / 100) / 2])
+            assert_allclose(r.lower[j, i], np.maximum(r.mean[i] + lo * np.sqrt([1, 2, 3]), 0))
+            assert_allclose(r.upper[j, i], np.maximum(r.mean[i] + hi * np.sqrt([1, 2, 3]),
+                                                      r.lower[j, i]))  # fmt: skip
+
+
+def test_holt_winters_fits_smoothing_on_the_last_52_seasons():
+    """The seasonal models fit alpha, beta, gamma on the last 52 seasons only: history
+    before them changes the forecast (the states) but not the fitted parameters."""
+    rng = np.random.default_rng(3)
+    t = np.arange(500)
+    y = 20 + 5 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 1, 500)
+    y2 = y.copy()
+    y2[:100] = 40 + rng.normal(0, 5, 100)
+    r = forecast_matrix(np.vstack([y, y2]), model="holt_winters_additive", horizon=7,
+                        season_length=7)  # fmt: skip
+    for k in ("alpha", "beta", "gamma"):
+        assert_allclose(r.params[k][0], r.params[k][1], rtol=1e-12)
+    assert not np.allclose(r.mean[0], r.mean[1])
+
+
+@pytest.mark.parametrize("model", ["ses", "holt", "damped"])
+def test_non_seasonal_fit_smoothing_on_the_last_364_buckets(model):
+    """With the initial states fitted, the non-seasonal models fit their smoothing on the
+    last 364 buckets: earlier history does not change the fitted parameters."""
+    rng = np.random.default_rng(5)
+    y = 30 + np.cumsum(rng.normal(0, 1, 500))
+    y2 = y.copy()
+    y2[:100] = 60 + rng.normal(0, 5, 100)
+    r = forecast_matrix(np.vstack([y, y2]), model=model, horizon=3)
+    for k in ("alpha", "beta", "phi"):
+        assert_allclose(r.params[k][0], r.params[k][1], rtol=1e-12)

@@ -5,8 +5,10 @@ bucket ``first`` and one common end column ``end`` (exclusive: the kernels read
 ``y[i, first[i]:end]``, so a backtest moves ``end`` back without copying), and loops
 over SKUs with ``prange``. Parameters given per SKU are used as they are; a NaN
 parameter is fitted for that SKU by minimising the in-sample sum of squared one-step
-errors. Compiled code is cached next to this file (``cache=True``); numba is imported
-only when a forecast runs, so ``import workbench`` stays light.
+errors (over the last ``FIT_SEASONS`` seasons or ``FIT_BUCKETS`` buckets when the
+initial states are fitted too). Compiled code is cached next to this file
+(``cache=True``); numba is imported only when a forecast runs, so ``import workbench``
+stays light.
 
 Conventions (error-correction form of Hyndman et al. 2008, ch. 2-3; FPP3 ch. 8):
 ETS states ``l`` (level), ``b`` (trend), ``s`` (season, a ring of ``m``), one-step
@@ -34,6 +36,12 @@ NAIVE, SNAIVE, MA = 0, 1, 2
 CROSTON, SBA, TSB = 0, 1, 2
 
 BIG = 1e300
+#: With fitted initial states, the ETS models fit their smoothing parameters on at most
+#: the last ``FIT_SEASONS`` seasons (seasonal) or ``FIT_BUCKETS`` buckets (non-seasonal),
+#: a year of days, and Nelder-Mead stops at a relative SSE spread of ``ETS_TOL``.
+FIT_SEASONS = 52
+FIT_BUCKETS = 364
+ETS_TOL = 1e-4
 
 
 # --------------------------------------------------------------------------- ETS
@@ -122,10 +130,10 @@ def _seasonal_init(x, m, mult):
 
 
 @njit(cache=True)
-def _seasonal_pass(x, m, mult, alpha, beta, gamma, phi, l0, b0, s0, ring):
+def _seasonal_pass(x, m, mult, alpha, beta, gamma, phi, l0, b0, s0, ring, rotate):
     """SSE of Holt-Winters (additive or multiplicative season, additive errors) on
-    ``x``; ``ring`` receives the last ``m`` seasonal states (oldest first). Returns
-    (sse, level, trend)."""
+    ``x``; ``ring`` receives the last ``m`` seasonal states, rotated so ``ring[0]`` is
+    the season of the next bucket if ``rotate``. Returns (sse, level, trend)."""
     n = x.shape[0]
     for j in range(m):
         ring[j] = s0[j]
@@ -158,10 +166,11 @@ def _seasonal_pass(x, m, mult, alpha, beta, gamma, phi, l0, b0, s0, ring):
             j += 1
             if j == m:
                 j = 0
-    # rotate so ring[0] is the season of the next bucket
-    tmp = ring.copy()
-    for j in range(m):
-        ring[j] = tmp[(n + j) % m]
+    if rotate:
+        # rotate so ring[0] is the season of the next bucket
+        tmp = ring.copy()
+        for j in range(m):
+            ring[j] = tmp[(n + j) % m]
     return sse, lv, bv
 
 
@@ -194,7 +203,7 @@ def _objective(x, free, p, xs, kind, m, s0, ring):
         fit = math.isnan(l0) or (kind != SES and math.isnan(b0))
         return _linear_pass(xs, kind, a, b, ph, l0, b0, fit)[0]
     l0, b0 = s0[m], s0[m + 1]
-    return _seasonal_pass(xs, m, kind == HW_MUL, a, b, g, 1.0, l0, b0, s0[:m], ring)[0]
+    return _seasonal_pass(xs, m, kind == HW_MUL, a, b, g, 1.0, l0, b0, s0[:m], ring, False)[0]
 
 
 @njit(cache=True)
@@ -268,7 +277,8 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
     ----------
     y : float64 (n, T); first : int64 (n,); end : int (exclusive end column)
     kind : int64 (n,) ETS kind per SKU; m : season length [buckets]
-    params : float64 (n, 4) alpha, beta, gamma, phi (NaN: fit)
+    params : float64 (n, 4) alpha, beta, gamma, phi (NaN: fit, see ``FIT_SEASONS``,
+        ``FIT_BUCKETS``, ``ETS_TOL``; SES's alpha alone by Brent's method)
     init : float64 (n, 2) initial level and trend (NaN: fitted by least squares for
         non-seasonal kinds, heuristic for seasonal ones)
     horizon : int
@@ -325,7 +335,24 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
             if math.isnan(p[j]):
                 free[j] = True
                 d += 1
-        if d > 0:
+        xf = xs
+        sf = s0
+        init_free = math.isnan(init[i, 0]) and (k == SES or math.isnan(init[i, 1]))
+        if d > 0 and init_free and not seasonal and nn > FIT_BUCKETS:
+            xf = xs[nn - FIT_BUCKETS :]  # fit the smoothing on the last FIT_BUCKETS
+        if d > 0 and init_free and seasonal and nn > FIT_SEASONS * m:
+            # fit the smoothing parameters on the last FIT_SEASONS seasons only
+            xf = xs[nn - FIT_SEASONS * m :]
+            sf = np.zeros(mm + 2)
+            l0f, b0f, shf = _seasonal_init(xf, m, k == HW_MUL)
+            for j in range(m):
+                sf[j] = shf[j]
+            sf[m] = l0f
+            sf[m + 1] = b0f
+        if d == 1 and k == SES and init_free:
+            # SES: alpha by Brent's method (initial level by least squares)
+            p[0] = _ses_brent(xf)[0]
+        elif d > 0:
             x0 = np.empty(d)
             step = np.empty(d)
             # start alpha at the best of a coarse grid
@@ -342,7 +369,7 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
                     if free[3]:
                         q[3] = 0.9
                     xx = np.empty(0)
-                    f_try = _objective(xx, np.zeros(4, np.bool_), q, xs, k, mm, s0, ring)
+                    f_try = _objective(xx, np.zeros(4, np.bool_), q, xf, k, mm, sf, ring)
                     if f_try < best_f:
                         best_f = f_try
                         best_a = a_try
@@ -363,7 +390,7 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
                         x0[c] = 0.9
                         step[c] = 0.04
                     c += 1
-            xb = _nelder_mead(x0, step, free, p, xs, k, mm, s0, ring, 30 + 40 * d, 1e-6)
+            xb = _nelder_mead(x0, step, free, p, xf, k, mm, sf, ring, 30 + 40 * d, ETS_TOL)
             p = _unpack(xb, free, p)
         a, b, g, ph = p[0], p[1], p[2], p[3]
         if not seasonal:
@@ -374,7 +401,9 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
             n_par = d + (1 if k == SES else 2)
         else:
             l0, b0 = s0[m], s0[m + 1]
-            sse, lv, bv = _seasonal_pass(xs, m, k == HW_MUL, a, b, g, 1.0, l0, b0, s0[:m], ring)
+            sse, lv, bv = _seasonal_pass(
+                xs, m, k == HW_MUL, a, b, g, 1.0, l0, b0, s0[:m], ring, True
+            )
             n_par = d + 2 + m
         if k == SES:
             b0 = 0.0
@@ -418,19 +447,91 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
 
 
 @njit(cache=True)
+def _select(a, lo, hi, k):
+    """Quickselect (Hoare 1961; Wirth's form, median-of-three pivot): rearrange
+    ``a[lo:hi]`` in place so ``a[k]`` holds its order statistic, with no larger value
+    before and no smaller value after it."""
+    left = lo
+    right = hi - 1
+    while left < right:
+        x1 = a[left]
+        x2 = a[k]
+        x3 = a[right]
+        if x1 < x2:
+            piv = x2 if x2 < x3 else (x3 if x1 < x3 else x1)
+        else:
+            piv = x1 if x1 < x3 else (x3 if x2 < x3 else x2)
+        i = left
+        j = right
+        while i <= j:
+            while a[i] < piv:
+                i += 1
+            while piv < a[j]:
+                j -= 1
+            if i <= j:
+                tmp = a[i]
+                a[i] = a[j]
+                a[j] = tmp
+                i += 1
+                j -= 1
+        if j < k:
+            left = i
+        if k < i:
+            right = j
+
+
+@njit(cache=True)
 def _quantiles(err, k, probs, out_row):
-    """Empirical quantiles (linear interpolation, numpy's default) of err[:k]."""
+    """Empirical quantiles (linear interpolation, numpy's default) of err[:k].
+
+    Only the order statistics the probabilities need are found (quickselect on
+    disjoint ranges, middle one first), not a full sort; ``err[:k]`` is reordered.
+    """
+    npr = probs.shape[0]
+    if npr == 0:
+        return
     if k == 0:
-        for j in range(probs.shape[0]):
+        for j in range(npr):
             out_row[j] = 0.0
         return
-    e = np.sort(err[:k])
-    for j in range(probs.shape[0]):
+    ks = np.empty(2 * npr, np.int64)
+    for j in range(npr):
+        lo = math.floor(probs[j] * (k - 1))
+        ks[2 * j] = lo
+        ks[2 * j + 1] = min(lo + 1, k - 1)
+    ks = np.unique(ks)
+    nk = ks.shape[0]
+    # stack of (lo, hi, first index of ks, end index of ks)
+    stack = np.empty((nk + 1, 4), np.int64)
+    stack[0, 0] = 0
+    stack[0, 1] = k
+    stack[0, 2] = 0
+    stack[0, 3] = nk
+    top = 1
+    while top > 0:
+        top -= 1
+        lo, hi, ka, kb = stack[top, 0], stack[top, 1], stack[top, 2], stack[top, 3]
+        mid = (ka + kb) // 2
+        km = ks[mid]
+        _select(err, lo, hi, km)
+        if ka < mid:
+            stack[top, 0] = lo
+            stack[top, 1] = km
+            stack[top, 2] = ka
+            stack[top, 3] = mid
+            top += 1
+        if mid + 1 < kb:
+            stack[top, 0] = km + 1
+            stack[top, 1] = hi
+            stack[top, 2] = mid + 1
+            stack[top, 3] = kb
+            top += 1
+    for j in range(npr):
         pos = probs[j] * (k - 1)
         lo = math.floor(pos)
         hi = min(lo + 1, k - 1)
         w = pos - lo
-        out_row[j] = e[lo] * (1.0 - w) + e[hi] * w
+        out_row[j] = err[lo] * (1.0 - w) + err[hi] * w
 
 
 # --------------------------------------------------------------------------- simple
@@ -592,38 +693,115 @@ def intermittent_forecast(y, first, end, kind, params, probs):
 
 
 @njit(cache=True)
-def _ses_golden(x):
-    """SES with alpha fitted by golden-section search on [0.0001, 0.9999] (initial level
-    by least squares); returns (alpha, level, sse)."""
-    lo, hi = 1e-4, 0.9999
-    gr = (math.sqrt(5.0) - 1.0) / 2.0
-    c = hi - gr * (hi - lo)
-    d = lo + gr * (hi - lo)
-    fc = _linear_pass(x, SES, c, 0.0, 1.0, 0.0, 0.0, True)[0]
-    fd = _linear_pass(x, SES, d, 0.0, 1.0, 0.0, 0.0, True)[0]
-    for _ in range(20):  # bracket 0.618^20 < 1e-4 wide
-        if fc < fd:
-            hi = d
-            d = c
-            fd = fc
-            c = hi - gr * (hi - lo)
-            fc = _linear_pass(x, SES, c, 0.0, 1.0, 0.0, 0.0, True)[0]
-        else:
-            lo = c
-            c = d
-            fc = fd
-            d = lo + gr * (hi - lo)
-            fd = _linear_pass(x, SES, d, 0.0, 1.0, 0.0, 0.0, True)[0]
-    a = 0.5 * (lo + hi)
-    r = _linear_pass(x, SES, a, 0.0, 1.0, 0.0, 0.0, True)
-    return a, r[3], r[0]
+def _ses_sse(x, alpha):
+    """SSE of SES on ``x`` with the initial level by least squares (the SES case of
+    :func:`_linear_pass` with its two needed chains only). Returns (sse, l0, level)."""
+    la = 0.0
+    lu = 1.0
+    saa = sau = suu = 0.0
+    for t in range(x.shape[0]):
+        ea = x[t] - la
+        eu = -lu
+        saa += ea * ea
+        sau += ea * eu
+        suu += eu * eu
+        la = la + alpha * ea
+        lu = lu + alpha * eu
+    if suu <= 0.0:
+        return saa, 0.0, la
+    th = -sau / suu
+    return max(saa + th * sau, 0.0), th, la + th * lu
 
 
 @njit(cache=True)
-def _adida_one(xs, k, err):
+def _ses_brent(x):
+    """SES with alpha fitted by Brent's method (golden section with parabolic steps;
+    Brent 1973, ch. 5) on [0.0001, 0.9999] to about 1e-5, the initial level by least
+    squares. The SSE need not be unimodal in alpha: Brent searches between the
+    neighbours of the best point of the grid 0.0001, 0.05, 0.15, 0.3, 0.5, 0.7, 0.9,
+    0.9999; a best grid point at the lower bound with the SSE rising from it is taken
+    as it is (common: a stationary series). Returns (alpha, l0, level at the end, sse)."""
+    grid = (1e-4, 0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.9999)
+    jb = 0
+    fb = BIG
+    for j in range(8):
+        fj = _ses_sse(x, grid[j])[0]
+        if fj < fb:
+            fb = fj
+            jb = j
+    if jb == 0:
+        f_a, l0_a, lv_a = _ses_sse(x, grid[0])
+        if _ses_sse(x, grid[0] + 2e-5)[0] >= f_a:
+            return grid[0], l0_a, lv_a, f_a
+    cg = 0.3819660112501051
+    a = grid[max(jb - 1, 0)]
+    b = grid[min(jb + 1, 7)]
+    xx = a + cg * (b - a)
+    w = xx
+    v = xx
+    fx, l0x, lvx = _ses_sse(x, xx)
+    fw = fx
+    fv = fx
+    d = 0.0
+    e = 0.0
+    for _ in range(60):
+        xm = 0.5 * (a + b)
+        tol1 = 1e-5
+        tol2 = 2.0 * tol1
+        if abs(xx - xm) <= tol2 - 0.5 * (b - a):
+            break
+        golden = True
+        if abs(e) > tol1:
+            r = (xx - w) * (fx - fv)
+            q = (xx - v) * (fx - fw)
+            p = (xx - v) * q - (xx - w) * r
+            q = 2.0 * (q - r)
+            if q > 0.0:
+                p = -p
+            q = abs(q)
+            etemp = e
+            e = d
+            if abs(p) < abs(0.5 * q * etemp) and p > q * (a - xx) and p < q * (b - xx):
+                d = p / q
+                u = xx + d
+                if u - a < tol2 or b - u < tol2:
+                    d = tol1 if xm >= xx else -tol1
+                golden = False
+        if golden:
+            e = (a - xx) if xx >= xm else (b - xx)
+            d = cg * e
+        if abs(d) >= tol1:
+            u = xx + d
+        else:
+            u = xx + (tol1 if d > 0 else -tol1)
+        fu, l0u, lvu = _ses_sse(x, u)
+        if fu <= fx:
+            if u >= xx:
+                a = xx
+            else:
+                b = xx
+            v, fv = w, fw
+            w, fw = xx, fx
+            xx, fx, l0x, lvx = u, fu, l0u, lvu
+        else:
+            if u < xx:
+                a = u
+            else:
+                b = u
+            if fu <= fw or w == xx:
+                v, fv = w, fw
+                w, fw = u, fu
+            elif fu <= fv or v == xx or v == w:
+                v, fv = u, fu
+    return xx, l0x, lvx, fx
+
+
+@njit(cache=True)
+def _adida_one(xs, k, err, want_err):
     """ADIDA (Nikolopoulos et al. 2011) at aggregation k: SES on non-overlapping sums of
-    k buckets counted back from the end, forecast per bucket = SES level / k. ``err``
-    receives the aggregate one-step errors / sqrt(k). Returns (forecast, alpha, n_err)."""
+    k buckets counted back from the end, forecast per bucket = SES level / k. If
+    ``want_err``, ``err`` receives the aggregate one-step errors / sqrt(k). Returns
+    (forecast, alpha, n_err)."""
     nn = xs.shape[0]
     nb = nn // k
     if nb < 1:
@@ -638,10 +816,10 @@ def _adida_one(xs, k, err):
         agg[j] = s
     if nb == 1:
         return agg[0] / k, 1.0, 0
-    a, lv, _ = _ses_golden(agg)
+    a, lvl, lv, _ = _ses_brent(agg)
+    if not want_err:
+        return lv / k, a, 0
     # one-step errors of the fitted SES (level by least squares)
-    r = _linear_pass(agg, SES, a, 0.0, 1.0, 0.0, 0.0, True)
-    lvl = r[1]
     sq = math.sqrt(k)
     for j in range(nb):
         err[j] = (agg[j] - lvl) / sq
@@ -670,11 +848,11 @@ def aggregate_forecast(y, first, end, levels, imapa, probs):
             s = 0.0
             c = 0
             for k in range(1, top + 1):
-                f, a, c = _adida_one(xs, k, err)
+                f, a, c = _adida_one(xs, k, err, k == top)
                 s += f
             fc[i] = s / top
         else:
-            f, a, c = _adida_one(xs, top, err)
+            f, a, c = _adida_one(xs, top, err, True)
             fc[i] = f
         alpha[i] = a
         nres[i] = c

@@ -133,7 +133,7 @@ def forecast_matrix(
         absent: fitted. The intermittent models' ``alpha`` and ``beta`` default to 0.1
         (:data:`INTERMITTENT_DEFAULTS`); pass NaN to fit them on the grid 0.02, 0.05,
         0.1, 0.15, 0.2, 0.3, 0.5 (both at once for TSB). ADIDA and IMAPA always fit
-        the SES alpha of each aggregate series (golden-section search).
+        the SES alpha of each aggregate series (Brent's method, to about 1e-5).
 
     Returns
     -------
@@ -153,8 +153,14 @@ def forecast_matrix(
     0 <= gamma <= 1 - alpha, 0.8 <= phi <= 0.98), the initial level and trend of the
     non-seasonal models by least squares (exact: the errors are linear in them), those
     of the seasonal models by the heuristic of sec. 2.6.1 (means of the first two
-    seasons). The error-correction parameters are those of R's ``ets``: FPP3's
-    component-form trend parameter is beta / alpha.
+    seasons). Unless ``level0``/``trend0`` are given, the smoothing parameters are fitted
+    on the last 364 buckets (non-seasonal models) or 52 seasons (seasonal; 364 days for a
+    weekly season of days) of a longer window, with the initial states fitted as above
+    at the start of that stretch; the forecast then runs the fitted model over the whole
+    window. Nelder-Mead stops at a relative SSE spread of 1e-4; SES with only alpha free
+    uses Brent's method (to about 1e-5; the SSE taken as unimodal in alpha). The
+    error-correction parameters are those of R's ``ets``: FPP3's component-form trend
+    parameter is beta / alpha.
 
     Prediction intervals (never below zero, the point forecast too):
 
