@@ -82,6 +82,7 @@ def full_scenario() -> Scenario:
         abc_cutoffs=(0.75, 0.9),
         abc_rule="crossing_item_in_lower_class",
         xyz_cutoffs=(0.25, 0.8),
+        lead_time_source="history",
     )
 
 

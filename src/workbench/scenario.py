@@ -70,6 +70,7 @@ from .policy.undershoot import periodic_reorder_point, periodic_reorder_point_pm
 __all__ = [
     "JSON_MAX_CHARS",
     "JSON_MAX_DEPTH",
+    "LEAD_TIME_SOURCES",
     "PLAN_COLUMNS",
     "SCENARIO_BOUNDS",
     "SCENARIO_DISTRIBUTIONS",
@@ -107,6 +108,10 @@ _DEMAND_CLASSES = ("smooth", "erratic", "intermittent", "lumpy", "none")
 
 #: Service measures: cycle service level (type 1) or fill rate (type 2).
 SERVICE_TYPES = ("cycle", "fill_rate")
+
+#: Where the plan's lead times come from: the items table's quote, or the purchase-order
+#: history measured by :func:`workbench.measured_lead_times`.
+LEAD_TIME_SOURCES = ("quoted", "history")
 
 _DEFAULT_TARGETS = {"A": 0.98, "B": 0.95, "C": 0.90}
 
@@ -214,6 +219,15 @@ class Scenario:
         Where the item that crosses a cut-off goes (see :func:`abc_classify`).
     xyz_cutoffs : tuple of float, default (0.5, 1.0)
         Coefficient-of-variation cut-offs of the XYZ classes.
+    lead_time_source : {"quoted", "history"}, default "quoted"
+        Where each SKU's lead-time mean and standard deviation come from: the items
+        table's ``lead_time_days`` and ``lead_time_sd_days`` (the supplier's quote), or,
+        with "history", the received purchase-order lines of the year up to ``as_of``
+        (:func:`workbench.measured_lead_times`: mean and sample sd of received minus
+        ordered [days]) for SKUs with at least :data:`workbench.MIN_RECEIPTS` (5)
+        receipts, the quote for the others. :func:`plan` does this; the plan's
+        ``lead_time_source`` column says which source each SKU used. The lead-time
+        multiplier applies to either.
 
     Raises
     ------
@@ -250,6 +264,7 @@ class Scenario:
     xyz_cutoffs: tuple[float, ...] = (0.5, 1.0)
     distribution: str = "auto"
     class_cutoffs: tuple[float, float] = (ADI_CUTOFF, CV2_CUTOFF)
+    lead_time_source: str = "quoted"
 
     def __post_init__(self) -> None:
         def fail(msg: str) -> None:
@@ -295,6 +310,11 @@ class Scenario:
             )
         if self.distribution not in SCENARIO_DISTRIBUTIONS:
             fail(f"distribution must be one of {SCENARIO_DISTRIBUTIONS}; got {self.distribution!r}")
+        if self.lead_time_source not in LEAD_TIME_SOURCES:
+            fail(
+                f"lead_time_source must be one of {LEAD_TIME_SOURCES} (the items' quoted lead "
+                f"times or those measured from purchase orders); got {self.lead_time_source!r}"
+            )
         cuts = self.class_cutoffs
         if (
             isinstance(cuts, str | bytes | Mapping)
@@ -505,6 +525,7 @@ PLAN_COLUMNS = (
     "target_source",
     "lead_time_days",
     "lead_time_sd_days",
+    "lead_time_source",
     "review_period_days",
     "order_cost",
     "holding_cost",
@@ -607,6 +628,8 @@ def plan_from_stats(
           reason in brackets, e.g. "negbin (no daily history)");
         - ``service_target`` [fraction] and ``target_source`` ("item" or "class");
         - ``lead_time_days``, ``lead_time_sd_days`` (after the multiplier),
+          ``lead_time_source`` ("quoted" or "history": the items' own
+          ``lead_time_source`` column, which :func:`plan` sets, else "quoted"),
           ``review_period_days`` R_eff = max(R, 1) [days] (the review the reorder
           point is planned for); ``order_cost`` S [$/order];
           ``holding_cost`` H = i c [$/unit/year];
@@ -634,8 +657,11 @@ def plan_from_stats(
     ------
     ValueError
         If a required column is missing, SKUs are duplicated or missing from
-        ``stats``, a cost, quantity or demand figure is negative, or a pack size is
-        not > 0.
+        ``stats``, a cost, quantity or demand figure is negative, a pack size is
+        not > 0, or the scenario's ``lead_time_source`` is "history" and ``items`` has
+        no ``lead_time_source`` column (the measured lead times need the purchase
+        orders: call :func:`plan`, or pass items whose lead-time columns come from
+        :func:`workbench.measured_lead_times`, with its ``lead_time_source``).
 
     Notes
     -----
@@ -729,6 +755,12 @@ def plan_from_stats(
     sc = scenario if scenario is not None else Scenario()
     if not isinstance(sc, Scenario):
         raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
+    if sc.lead_time_source == "history" and "lead_time_source" not in items.columns:
+        raise ValueError(
+            "lead_time_source='history' needs the purchase-order history: call "
+            "wb.plan(dataset, scenario), or pass items with the lead times of "
+            "wb.measured_lead_times(dataset) and its lead_time_source column"
+        )
     sku, st = _aligned_stats(items, stats)
     n = len(sku)
     d = _demand(st, sku, sc)
@@ -1271,6 +1303,13 @@ def _costs(
     )  # fmt: skip
 
 
+def _lead_time_source(items: pd.DataFrame, n: int) -> pd.Categorical:
+    """The items' ``lead_time_source`` column (set by :func:`plan`), else all "quoted"."""
+    if "lead_time_source" in items.columns:
+        return pd.Categorical(items["lead_time_source"].to_numpy(), categories=LEAD_TIME_SOURCES)
+    return pd.Categorical.from_codes(np.zeros(n, np.int8), categories=LEAD_TIME_SOURCES)
+
+
 def _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c) -> pd.DataFrame:
     """The plan frame, columns :data:`PLAN_COLUMNS`."""
     n = len(sku)
@@ -1309,6 +1348,7 @@ def _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c) -> pd.Data
             ),
             "lead_time_days": it.lt,
             "lead_time_sd_days": it.lt_sd,
+            "lead_time_source": _lead_time_source(items, n),
             "review_period_days": np.full(n, rp.r_eff),
             "order_cost": it.order_cost,
             "holding_cost": it.hold,
@@ -1382,11 +1422,18 @@ def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -
     Parameters
     ----------
     dataset : workbench.Dataset
-        The business: its ``items`` and ``demand`` tables are used.
+        The business: its ``items`` and ``demand`` tables are used, and with
+        ``scenario.lead_time_source="history"`` its ``purchase_orders``.
     scenario : Scenario, optional
-        Parameters; default ``Scenario()``.
+        Parameters; default ``Scenario()``. With ``lead_time_source="history"`` each
+        SKU's ``lead_time_days`` and ``lead_time_sd_days`` are those of
+        ``wb.measured_lead_times(dataset, as_of=as_of)``: the mean and sample sd of
+        the lead times of its received lines in the 365 days up to ``as_of``, when it
+        has at least 5 (:data:`workbench.MIN_RECEIPTS`), else the quote; the plan's
+        ``lead_time_source`` column says which.
     as_of : date-like, optional
-        Plan with the demand history up to and including this date only.
+        Plan with the demand history (and purchase-order history) up to and including
+        this date only.
 
     Returns
     -------
@@ -1411,7 +1458,25 @@ def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -
     (True, True)
     """
     return plan_from_stats(
-        dataset.items, _demand_stats(dataset, as_of), scenario, history=_history(dataset, as_of)
+        _planning_items(dataset, scenario, as_of),
+        _demand_stats(dataset, as_of),
+        scenario,
+        history=_history(dataset, as_of),
+    )
+
+
+def _planning_items(dataset: Any, scenario: Scenario | None, as_of: Any) -> pd.DataFrame:
+    """The dataset's items, with measured lead times when the scenario asks for history."""
+    items = dataset.items
+    if scenario is None or scenario.lead_time_source != "history":
+        return items
+    from .replenish.supplier import measured_lead_times  # replenish imports the plan
+
+    m = measured_lead_times(dataset, as_of=as_of)
+    return items.assign(
+        lead_time_days=m["lead_time_days"].to_numpy(),
+        lead_time_sd_days=m["lead_time_sd_days"].to_numpy(),
+        lead_time_source=m["lead_time_source"].to_numpy(),
     )
 
 
@@ -1680,8 +1745,13 @@ def compare_scenarios(
     if stats is None:
         stats = _demand_stats(dataset, as_of)
         history = _history(dataset, as_of)
-    items = dataset if isinstance(dataset, pd.DataFrame) else dataset.items
-    plans = [plan_from_stats(items, stats, s, history=history) for s in scenarios]
+    if isinstance(dataset, pd.DataFrame):
+        plans = [plan_from_stats(dataset, stats, s, history=history) for s in scenarios]
+    else:
+        plans = [
+            plan_from_stats(_planning_items(dataset, s, as_of), stats, s, history=history)
+            for s in scenarios
+        ]
     base = plans[0]
     base_investment = plan_summary(base)["investment"]
     cols = {}
