@@ -71,6 +71,7 @@ __all__ = [
     "JSON_MAX_CHARS",
     "JSON_MAX_DEPTH",
     "LEAD_TIME_SOURCES",
+    "DEMAND_SOURCES",
     "PLAN_COLUMNS",
     "SCENARIO_BOUNDS",
     "SCENARIO_DISTRIBUTIONS",
@@ -112,6 +113,7 @@ SERVICE_TYPES = ("cycle", "fill_rate")
 #: Where the plan's lead times come from: the items table's quote, or the purchase-order
 #: history measured by :func:`workbench.measured_lead_times`.
 LEAD_TIME_SOURCES = ("quoted", "history")
+DEMAND_SOURCES = ("history", "forecast")
 
 _DEFAULT_TARGETS = {"A": 0.98, "B": 0.95, "C": 0.90}
 
@@ -228,6 +230,12 @@ class Scenario:
         receipts, the quote for the others. :func:`plan` does this; the plan's
         ``lead_time_source`` column says which source each SKU used. The lead-time
         multiplier applies to either.
+    demand_source : {"history", "forecast"}, default "history"
+        Where each SKU's demand over the protection interval comes from: the
+        history's mean and standard deviation, or, with "forecast", the forecast mean
+        and the backtested error of the cumulative forecast over lead time plus
+        review period (:func:`workbench.forecast`, :func:`workbench.backtest`). The
+        plan's ``demand_source`` column says which source each SKU used.
 
     Raises
     ------
@@ -265,6 +273,7 @@ class Scenario:
     distribution: str = "auto"
     class_cutoffs: tuple[float, float] = (ADI_CUTOFF, CV2_CUTOFF)
     lead_time_source: str = "quoted"
+    demand_source: str = "history"
 
     def __post_init__(self) -> None:
         def fail(msg: str) -> None:
@@ -314,6 +323,11 @@ class Scenario:
             fail(
                 f"lead_time_source must be one of {LEAD_TIME_SOURCES} (the items' quoted lead "
                 f"times or those measured from purchase orders); got {self.lead_time_source!r}"
+            )
+        if self.demand_source not in DEMAND_SOURCES:
+            fail(
+                f"demand_source must be one of {DEMAND_SOURCES} (the history's mean and "
+                f"sd, or the forecast and its backtested error); got {self.demand_source!r}"
             )
         cuts = self.class_cutoffs
         if (
