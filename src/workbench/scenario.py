@@ -68,10 +68,10 @@ from .policy.service import normal_loss, reorder_point
 from .policy.undershoot import periodic_reorder_point, periodic_reorder_point_pmf
 
 __all__ = [
+    "DEMAND_SOURCES",
     "JSON_MAX_CHARS",
     "JSON_MAX_DEPTH",
     "LEAD_TIME_SOURCES",
-    "DEMAND_SOURCES",
     "PLAN_COLUMNS",
     "SCENARIO_BOUNDS",
     "SCENARIO_DISTRIBUTIONS",
