@@ -109,6 +109,32 @@ def test_bucket_demand_weeks_end_and_sku_order():
     assert np.isnan(bd.quantity[0]).all()  # a SKU without demand has no window
 
 
+def test_bucket_demand_daily_fast_path_equals_the_period_path():
+    # days are counted in numpy and labels looked up once each: same matrix as pandas
+    # periods (a NaT date and an unknown SKU dropped, one SKU's rows of a day summed)
+    d = _long(
+        [
+            ("2026-01-01", "A", 2.0),
+            (None, "A", 9.0),
+            ("2026-01-02", "Q", 7.0),
+            ("2026-01-03", "B", 1.0),
+            ("2026-01-03", "B", 2.0),
+            ("2026-01-06", "A", 4.0),
+        ]
+    )
+    fast = bucket_demand(d, freq="D", end="2026-01-07", skus=["B", "A"])
+    slow = bucket_demand(d, freq="1D", end="2026-01-07", skus=["B", "A"])  # pandas periods
+    assert [str(p) for p in fast.periods][::6] == ["2026-01-01", "2026-01-07"]
+    np.testing.assert_array_equal(
+        fast.quantity,
+        [[np.nan, np.nan, 3.0, 0.0, 0.0, 0.0, 0.0], [2.0, 0.0, 0.0, 0.0, 0.0, 4.0, 0.0]],
+    )
+    np.testing.assert_array_equal(slow.quantity, fast.quantity)
+    assert slow.periods.equals(fast.periods) and slow.first.tolist() == fast.first.tolist()
+    weekly_days = bucket_demand(d, freq="W", end="2026-01-07", skus=["B", "A"])
+    assert np.nansum(weekly_days.quantity) == np.nansum(fast.quantity) == 9.0
+
+
 def test_bucket_demand_errors():
     with pytest.raises(ValueError, match="missing"):
         bucket_demand(pd.DataFrame({"date": [], "sku": []}))

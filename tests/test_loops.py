@@ -63,9 +63,17 @@ def test_numpy_loops_equal_the_compiled_ones(seed):
     np.testing.assert_allclose(g, e, rtol=0, atol=1e-14)
 
 
-def test_loop_picks_numpy_for_small_work_and_compiled_above():
+def test_loop_picks_numpy_for_small_work_and_compiled_above(monkeypatch):
+    monkeypatch.delitem(sys.modules, _compiled.__name__)  # numba not paid for yet
     assert _loops.loop("mix_powers", _loops.SMALL_CELLS) is _loops.mix_powers
     assert _loops.loop("mix_powers", _loops.SMALL_CELLS + 1) is _compiled.mix_powers
+
+
+def test_loop_stays_compiled_once_numba_is_loaded():
+    # a plan's many small groups after a big one (or plan_check's simulator) gain from
+    # the compiled loops once numba is paid for
+    assert _compiled.__name__ in sys.modules
+    assert _loops.loop("mix_powers", 10) is _compiled.mix_powers
 
 
 def test_the_dashboards_first_page_does_not_import_numba():

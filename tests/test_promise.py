@@ -86,6 +86,16 @@ def test_a_lowered_reorder_point_is_caught_with_its_reason(smooth):
     assert (check.classes["share_outside"] == 1.0).all()
 
 
+def test_the_default_check_is_of_the_plan_wb_plan_makes():
+    # plan_check(dataset) checks wb.plan(dataset): the same demand classes and
+    # distributions (from the daily history), not a plan made from the moments alone
+    ds = wb.sample_dataset(n_skus=80, years=1, seed=5)
+    kw = dict(replications=2, horizon_days=60, seed=3, progress=False)
+    own = wb.plan_check(ds, **kw)
+    given = wb.plan_check(ds, plan=wb.plan(ds), **kw)
+    pd.testing.assert_frame_equal(own.skus, given.skus)
+
+
 def test_class_table_is_the_mean_of_its_skus(right):
     s, c = right.skus, right.classes
     assert list(c["group"].unique()) == ["abc", "demand_class", "all"]

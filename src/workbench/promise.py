@@ -43,7 +43,7 @@ from ._numeric import as_generator
 from .data.frequency import normalize_frequency
 from .data.stats import demand_stats
 from .policy.demand_class import demand_class as _demand_class
-from .scenario import Scenario, plan_from_stats
+from .scenario import Scenario, _planning_items, demand_history, plan_from_stats
 from .sim.demand import daily_demand_matrix
 from .sim.simulate import _plan_policies, _progress_sink, simulate
 
@@ -250,6 +250,29 @@ def _daily_matrix(
     )
     dates = pd.date_range(start, periods=n_days, freq="D")
     return flat.reshape(len(skus), n_days), dates
+
+
+def _daily_history(
+    history: Any, skus: pd.Index, start: Any, end: Any
+) -> tuple[np.ndarray | None, pd.DatetimeIndex | None]:
+    """:func:`_daily_matrix` taken from the plan's daily history (``wb.demand_history``)
+    when it spans the days ``start`` to ``end`` and holds every SKU; (None, None) when
+    it does not. NaN (days before a SKU's first sale) become 0, as in the matrix."""
+    if history is None or not (getattr(history.periods, "freqstr", "") or "").startswith("D"):
+        return None, None
+    start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    dates = pd.date_range(start, end, freq="D")
+    periods = history.periods
+    if len(periods) != len(dates) or len(dates) == 0:
+        return None, None
+    if periods[0].to_timestamp() != start or periods[-1].to_timestamp() != end:
+        return None, None
+    rows = pd.Index(history.skus.astype(str)).get_indexer(skus)
+    if (rows < 0).any():
+        return None, None
+    q = history.quantity
+    by_sku = q if np.array_equal(rows, np.arange(q.shape[0])) else q[rows]
+    return np.nan_to_num(by_sku, nan=0.0), dates
 
 
 def _demand_class_from(by_sku: np.ndarray, first: np.ndarray, adi: np.ndarray) -> np.ndarray:
@@ -497,8 +520,14 @@ def _plan_check(
 ) -> PlanCheck:
     """The body of :func:`plan_check`, its arguments checked."""
     stats = demand_stats(dataset)
+    history = None
     if plan is None:
-        plan = plan_from_stats(dataset.items, stats, scenario)
+        # the plan wb.plan makes: the same items and the same history (demand classes,
+        # the empirical distributions), not the moments alone
+        history = demand_history(dataset)
+        plan = plan_from_stats(
+            _planning_items(dataset, scenario, None), stats, scenario, history=history
+        )
     sc = plan.attrs.get("scenario") if isinstance(plan.attrs, dict) else None
     multiplier = float(sc.get("demand_multiplier", 1.0)) if isinstance(sc, dict) else 1.0
     ok = _checkable(plan)
@@ -514,7 +543,9 @@ def _plan_check(
     # history in buckets, each SKU's window, and the demand class
     start, end = dataset.demand_period
     if freq == "D":
-        by_sku, dates = _daily_matrix(dataset.demand, skus, start, end)
+        by_sku, dates = _daily_history(history, skus, start, end)
+        if by_sku is None:
+            by_sku, dates = _daily_matrix(dataset.demand, skus, start, end)
     else:
         buckets, _, dates = daily_demand_matrix(
             dataset.demand, skus=skus, start=start, end=end, frequency=freq

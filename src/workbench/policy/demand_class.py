@@ -223,7 +223,11 @@ def bucket_demand(
     dates = pd.to_datetime(demand["date"])
     qty = demand["quantity"].to_numpy(dtype=float, na_value=np.nan)
     try:
-        ordinal = dates.dt.to_period(freq).array.asi8
+        if str(freq).upper() == "D":  # a day's period ordinal is its day since 1970-01-01
+            day = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            ordinal = np.where(np.isnat(day), np.iinfo(np.int64).min, day.astype(np.int64))
+        else:
+            ordinal = dates.dt.to_period(freq).array.asi8
     except (ValueError, TypeError) as exc:
         raise ValueError(
             f"freq must be a pandas period alias such as 'D', 'W', 'M'; got {freq!r}"
@@ -242,7 +246,12 @@ def bucket_demand(
         index = pd.Index(uniques, name="sku")
     else:
         index = pd.Index(skus, name="sku")
-        codes = index.get_indexer_for(demand["sku"])
+        if index.is_unique:  # look up each distinct label once, not every row
+            row_codes, labels = pd.factorize(demand["sku"], sort=False)
+            where = index.get_indexer(labels)
+            codes = np.where(row_codes >= 0, where[np.maximum(row_codes, 0)], -1)
+        else:
+            codes = index.get_indexer_for(demand["sku"])
     keep &= codes >= 0
     n_sku = len(index)
     pos = keep & (qty > 0)
