@@ -454,14 +454,17 @@ def test_reorder_point_errors():
 # ----------------------------------------------------------------------------- choice
 def test_choose_distribution_auto_force_and_types():
     classes = ["smooth", "erratic", "intermittent", "lumpy", "none"]
+    # erratic too: the bootstrap kept the erratic SKUs of a 10,000-SKU business within
+    # 3 standard errors of their plan (0.1-0.5 % outside), the gamma did not (1.6-2.9 %)
     assert choose_distribution(classes).tolist() == [
         "empirical",
-        "gamma",
+        "empirical",
         "empirical",
         "empirical",
         "empirical",
     ]
     assert choose_distribution("erratic", erratic="negbin") == "negbin"
+    assert choose_distribution("erratic", erratic="gamma") == "gamma"
     assert choose_distribution(classes, force="poisson").tolist() == ["poisson"] * 5
     s = pd.Series(["smooth", "lumpy"], index=["a", "b"])
     out = choose_distribution(s)

@@ -340,11 +340,14 @@ def _data_ends(table: str, column: str) -> list[float]:
 
 def _rows(base) -> dict[str, int]:
     """One planned SKU per distribution of the default plan, and the slowest one; the
-    default plans smooth demand from its own days, so "normal" is a smooth SKU, planned
-    with ``Scenario(distribution="normal")`` (see :func:`_scenario_for`)."""
+    default plans every class from its own days, so "normal" is a smooth SKU planned with
+    ``Scenario(distribution="normal")`` and "gamma" an erratic one planned with
+    ``Scenario(distribution="gamma")``."""
     dist = base["distribution"].astype(str).to_numpy()
-    out = {d: int(np.flatnonzero(dist == d)[0]) for d in ("gamma", "empirical")}
-    out["normal"] = int(np.flatnonzero(base["demand_class"].astype(str).to_numpy() == "smooth")[0])
+    klass = base["demand_class"].astype(str).to_numpy()
+    out = {"empirical": int(np.flatnonzero(dist == "empirical")[0])}
+    out["normal"] = int(np.flatnonzero(klass == "smooth")[0])
+    out["gamma"] = int(np.flatnonzero(klass == "erratic")[0])
     planned = (base["reorder_point"].notna() & (base["daily_mean"] > 0)).to_numpy()
     out["slowest"] = int(np.flatnonzero(planned)[np.argmin(base["daily_mean"][planned])])
     return out
@@ -403,7 +406,8 @@ def test_plan_stays_finite_at_the_ends_of_every_data_range(sample, sample_base, 
     refused at load) or a holding cost rate of 5e-324 (still accepted) gave inf in eoq,
     annual_cost and more; a 10-year lead-time sd on a slow SKU raised."""
     row = _rows(sample_base)[kind]
-    scenario = wb.Scenario(distribution="normal") if kind == "normal" else None
+    forced = kind if kind in ("normal", "gamma") else None
+    scenario = wb.Scenario(distribution=forced) if forced else None
     _assert_plan_finite(wb.plan(_with_item(sample, row, values), scenario), sample_base)
 
 

@@ -441,8 +441,9 @@ def plan_check(
     is 0 with probability p, else exponential). Short runs see few cycles, often none
     with a stockout, whose spread across replications is 0 or too small: with the
     replication spread alone half the SKUs of the sample business fell outside 3
-    standard errors at 8 x 365 days; with this floor 0-0.1 % (0.5-1.2 % at 8 x 3,000
-    days, where the per-SKU misfit of the erratic SKUs' gamma model shows).
+    standard errors at 8 x 365 days; with this floor 0-0.1 % (0.4-0.8 % at 8 x 9,305
+    days; 2.8-4.4 % when erratic SKUs were planned with a gamma, whose per-SKU misfit
+    shows over such long runs).
 
     A class mean is the unweighted mean over its SKUs with a simulated figure (the
     planned mean over the same SKUs); its standard error sqrt(sum se_i^2) / n treats

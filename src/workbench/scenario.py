@@ -12,7 +12,7 @@ scenarios side by side.
 Everything is vectorized over SKUs: no loop over SKUs, one calculator call per demand
 model (and size class). The reorder points are those the simulator delivers under daily
 (or R-day) review, undershoot included; that costs about 0.45 ms a SKU on two cores (10,000
-SKUs in about 4.5 s, mostly the pmfs of gamma-distributed, erratic demand; see
+SKUs in about 3.5 s of CPU, mostly building the bootstrapped lead-time demand pmfs; see
 ``benchmarks/bench_plan.py``), against microseconds for the textbook formulas.
 
 References
@@ -207,9 +207,9 @@ class Scenario:
         the undershoot below s at a review every R_eff days.
     distribution : {"auto", "normal", "gamma", "poisson", "negbin", "empirical"}
         Model of demand for the reorder point, default "auto": by demand class,
-        erratic -> gamma; smooth, intermittent, lumpy (and too little demand to
+        every class (smooth, erratic, intermittent, lumpy and too little demand to
         classify) -> empirical, the bootstrap of the SKU's own daily history
-        (without one: normal for smooth, negbin for the others; see
+        (without one: normal for smooth, gamma for erratic, negbin for the others; see
         :func:`workbench.policy.choose_distribution` for why not the normal for
         smooth demand).
     class_cutoffs : tuple of float, default (1.32, 0.49)
@@ -694,8 +694,8 @@ def plan_from_stats(
        given and ``scenario.use_item_service_levels``, else the class target. The
        Syntetos-Boylan-Croston class comes from ADI and the CV^2 of non-zero bucket
        demands (``scenario.class_cutoffs``); with ``scenario.distribution="auto"``
-       erratic -> gamma; smooth, intermittent, lumpy and none -> empirical, or
-       without a daily history normal for smooth and negbin for the others
+       every class -> empirical, or without a daily history normal for smooth,
+       gamma for erratic and negbin for the others
        (:func:`workbench.policy.choose_distribution`). Weekly or monthly statistics
        enter through their per-day equivalents (mean / b, sd / sqrt(b) for buckets of
        b days), so lead times and review periods stay in days.
@@ -956,14 +956,17 @@ def _demand_classes(
     else:
         model = np.full(n, sc.distribution, dtype=object)
     # the bootstrap needs the SKU's own daily demand; without it, the normal for smooth
-    # demand (the textbook's choice) and a count model for the others
+    # demand (the textbook's choice), the gamma for erratic and a count model for the others
     has_days = daily & (rows >= 0)
     no_days = (model == "empirical") & ~has_days
     label = model.copy()
-    fallback = np.where(klass == "smooth", "normal", "negbin")
+    fallback = np.where(
+        klass == "smooth", "normal", np.where(klass == "erratic", "gamma", "negbin")
+    )
     model[no_days] = fallback[no_days]
-    # the normal is the textbook's choice for smooth demand: no note needed
-    label[no_days] = np.where(klass == "smooth", "normal", "negbin (no daily history)")[no_days]
+    # the normal and the gamma are the two-moment choices for their classes: no note needed
+    note = np.where(klass == "erratic", "gamma", "negbin (no daily history)")
+    label[no_days] = np.where(klass == "smooth", "normal", note)[no_days]
     return SimpleNamespace(klass=klass, model=model, label=label, rows=rows, history=history)
 
 

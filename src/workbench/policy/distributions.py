@@ -1457,7 +1457,7 @@ def choose_distribution(
     demand_class: Any,
     *,
     force: str | None = None,
-    erratic: str = "gamma",
+    erratic: str = "empirical",
     smooth: str = "empirical",
 ) -> Any:
     """Lead-time demand model for each demand class (``distribution="auto"``).
@@ -1470,9 +1470,9 @@ def choose_distribution(
     force : str, optional
         One of "normal", "gamma", "gamma_discrete", "poisson", "negbin",
         "empirical": use it for every SKU instead of the automatic choice.
-    erratic : {"gamma", "negbin", "gamma_discrete"}, default "gamma"
-        Model for erratic demand; "negbin" (or "gamma_discrete") suits whole-unit
-        demand of small means.
+    erratic : {"empirical", "gamma", "negbin", "gamma_discrete"}, default "empirical"
+        Model for erratic demand (see Notes); "gamma" is the two-moment choice,
+        "negbin" (or "gamma_discrete") suits whole-unit demand of small means.
     smooth : {"empirical", "normal", "gamma", "negbin"}, default "empirical"
         Model for smooth demand; "normal" is the textbook's choice (see Notes).
 
@@ -1503,10 +1503,18 @@ def choose_distribution(
                                    bench_promise.py, demand resampled from the
                                    history), the bootstrap 0.3 points or less.
                                    ``smooth="normal"`` gives the textbook's choice.
-    erratic         gamma          frequent demand with variable sizes: right-skewed
-                                   lead-time demand with no negative values; the
-                                   gamma fits mean and variance and keeps the skew,
-                                   where the normal understates the upper tail.
+    erratic         empirical      frequent demand with variable sizes: right-skewed
+                    (bootstrap)    lead-time demand with no negative values. The
+                                   gamma fits mean and variance and keeps the skew
+                                   (``erratic="gamma"``), but not the shape of the
+                                   SKU's own sizes: simulated 8 x 9,305 days
+                                   (``wb.plan_check``, seeds 1-3), 18-23 % of the
+                                   sample business's erratic SKUs delivered a
+                                   service outside 3 standard errors of the plan
+                                   (fill rate 0.05 points short on average), none
+                                   with the bootstrap; on a generated 10,000-SKU
+                                   business (8 x 2,500 days) 1.6-2.9 % against
+                                   0.1-0.5 %, for 1 % more stock.
     intermittent,   empirical      many zero buckets: lead-time demand has a mass at
     lumpy           (bootstrap)    0 and a long tail that no two-moment model fits;
                                    SBC [5]_ separate these classes because they need
@@ -1526,7 +1534,9 @@ def choose_distribution(
     Examples
     --------
     >>> choose_distribution(["smooth", "erratic", "intermittent", "lumpy"]).tolist()
-    ['empirical', 'gamma', 'empirical', 'empirical']
+    ['empirical', 'empirical', 'empirical', 'empirical']
+    >>> choose_distribution("erratic", erratic="gamma")
+    'gamma'
     >>> choose_distribution("smooth", smooth="normal")
     'normal'
     >>> choose_distribution("lumpy", force="normal")
@@ -1534,8 +1544,10 @@ def choose_distribution(
     """
     if force is not None and force not in _FORCEABLE:
         raise ValueError(f"force must be None or one of {_FORCEABLE}; got {force!r}")
-    if erratic not in ("gamma", "negbin", "gamma_discrete"):
-        raise ValueError(f"erratic must be 'gamma', 'negbin' or 'gamma_discrete'; got {erratic!r}")
+    if erratic not in ("empirical", "gamma", "negbin", "gamma_discrete"):
+        raise ValueError(
+            f"erratic must be 'empirical', 'gamma', 'negbin' or 'gamma_discrete'; got {erratic!r}"
+        )
     if smooth not in ("empirical", "normal", "gamma", "negbin"):
         raise ValueError(
             f"smooth must be 'empirical', 'normal', 'gamma' or 'negbin'; got {smooth!r}"
