@@ -173,7 +173,8 @@ def test_csv_download_is_the_draft_lines_and_loads_back(panel):
 
 
 def test_excel_download_has_a_sheet_per_supplier(panel):
-    name, data = link(panel.downloads.value, "wb-rp-xlsx")
+    panel.excel_button.click()
+    name, data = link(panel.excel.value, "wb-rp-xlsx")
     assert name.endswith(".xlsx")
     sheets = pd.read_excel(io.BytesIO(data), engine="calamine", sheet_name=None)
     drafts = panel.draft_orders()
@@ -182,6 +183,9 @@ def test_excel_download_has_a_sheet_per_supplier(panel):
     assert_allclose(summary["value"], drafts["value"])
     assert len(sheets) == len(drafts)
     assert sum(len(s) for s in sheets.values()) == len(panel.order_lines())
+    # a changed quantity takes the old workbook away (it no longer matches)
+    panel.set_quantity(str(panel.order_lines()["sku"].iloc[0]), 3)
+    assert panel.excel.value == "" and not panel.excel_button.disabled
 
 
 def test_downloads_are_formula_safe_and_round_trip(small):
@@ -219,7 +223,8 @@ def test_downloads_are_formula_safe_and_round_trip(small):
         pd.read_csv(io.BytesIO(csv), dtype=str, keep_default_na=False)["sku"]
     )
     assert back.tolist() == lines["sku"].tolist()
-    _, xlsx = link(p.downloads.value, "wb-rp-xlsx")
+    p.excel_button.click()
+    _, xlsx = link(p.excel.value, "wb-rp-xlsx")
     sheets = pd.read_excel(io.BytesIO(xlsx), engine="calamine", sheet_name=None, dtype=str)
     sheet = next(v for k, v in sheets.items() if k != "Summary")
     assert evil_sku in set(sheet["sku"]) and evil_name in set(sheet["name"])
@@ -260,6 +265,7 @@ def test_nothing_to_order_is_said_in_words(small, plan):
     assert all(b.layout.display == "none" for b in p.row_boxes)
     assert "Nothing to order today" in p.empty.value
     assert "No purchase order to draft" in p.drafts.value and p.downloads.value == ""
+    assert p.excel_button.disabled
 
 
 def test_dashboard_has_both_tabs_with_their_purpose(small):

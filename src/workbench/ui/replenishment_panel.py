@@ -38,6 +38,7 @@ from ._common import (
     frame_to_csv_bytes,
     frame_to_excel_bytes,
     html_table,
+    on_click,
     plotly_template,
     sku_units,
 )
@@ -277,6 +278,17 @@ class ReplenishmentPanel(Panel):
         self.drafts.add_class("wb-rp-drafts")
         self.downloads = widgets.HTML()
         self.downloads.add_class("wb-rp-downloads")
+        self.excel_button = widgets.Button(
+            description="Make the Excel file",
+            icon="file-excel-o",
+            tooltip="The draft purchase orders as an Excel workbook, one sheet per supplier",
+        )
+        self.excel_button.add_class("wb-rp-excel-button")
+        self.excel = widgets.HTML()
+        self.excel.add_class("wb-rp-excel")
+        on_click(
+            self.excel_button, self.make_excel, self.excel, title="The Excel file could not be made"
+        )
         self.legend = widgets.HTML(
             '<div class="wb-note wb-rp-legend"><b>Needs attention</b> (marked with a bar '
             "and named in words): "
@@ -298,7 +310,10 @@ class ReplenishmentPanel(Panel):
                 self.legend,
                 widgets.HTML("<h4 style='margin:10px 0 4px 0'>Draft purchase orders</h4>"),
                 self.drafts,
-                widgets.HBox([self.downloads, self.reset_button]),
+                widgets.HBox(
+                    [self.downloads, self.excel_button, self.excel, self.reset_button],
+                    layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+                ),
             ],
             **kwargs,
         )
@@ -678,7 +693,8 @@ class ReplenishmentPanel(Panel):
                 + (" from this supplier" if self.supplier.value else "")
                 + ". Type a quantity in the list to add one.</div>"
             )
-            self.downloads.value = ""
+            self.downloads.value = self.excel.value = ""
+            self.excel_button.disabled = True
             return
         table = pd.DataFrame(
             {
@@ -708,26 +724,38 @@ class ReplenishmentPanel(Panel):
         )
         self.downloads.value = self._downloads_html(lines, drafts)
 
-    def _downloads_html(self, lines: pd.DataFrame, drafts: pd.DataFrame) -> str:
-        day = f"{self.result.as_of:%Y-%m-%d}"
+    def _stem(self) -> str:
         sid = self.supplier.value
         stem = f"draft-po-{re.sub(r'[^A-Za-z0-9_-]+', '_', sid)}" if sid else "draft-pos"
-        what = "this supplier's draft order" if sid else "the draft orders, one row per line"
-        csv = download_link(
+        return f"{stem}-{self.result.as_of:%Y-%m-%d}"
+
+    def _downloads_html(self, lines: pd.DataFrame, drafts: pd.DataFrame) -> str:
+        """The CSV link (made at once); the Excel file is made on the button, so a long
+        list does not write a workbook at every change of a quantity."""
+        self.excel.value = ""  # an earlier workbook no longer matches the list
+        self.excel_button.disabled = False
+        what = "this supplier's draft order" if self.supplier.value else "the draft orders"
+        return download_link(
             frame_to_csv_bytes(lines),
-            f"{stem}-{day}.csv",
-            f"Download {what} (CSV)",
+            f"{self._stem()}.csv",
+            f"Download {what} (CSV, one row per line)",
             "text/csv",
             css_class="wb-rp-csv",
         )
-        xlsx = download_link(
+
+    def make_excel(self) -> str:
+        """Write the draft purchase orders shown (edits and supplier filter applied) as an
+        .xlsx workbook and show its link; returns the link."""
+        lines = self.order_lines()
+        drafts = self.draft_orders()
+        self.excel.value = download_link(
             self.excel_bytes(lines, drafts),
-            f"{stem}-{day}.xlsx",
-            "Download as Excel (one sheet per supplier)",
+            f"{self._stem()}.xlsx",
+            "Download the Excel file (a sheet per supplier)",
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             css_class="wb-rp-xlsx",
         )
-        return csv + xlsx
+        return self.excel.value
 
     def excel_bytes(self, lines: pd.DataFrame, drafts: pd.DataFrame) -> bytes:
         """The workbook: a Summary sheet (one row per supplier) and one sheet per
