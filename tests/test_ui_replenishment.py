@@ -302,7 +302,7 @@ def test_scorecard_is_the_package_result_formatted(small):
     table = p.scorecard.value
     assert f"{row['lead_time_mean']:,.1f} days" in table
     assert f"{100 * row['on_time_rate_qty']:.1f} %" in table
-    assert "Slower (+) / faster (−) than quoted" in table
+    assert "Slower (+) / faster (−)" in table
 
 
 def test_a_supplier_without_deliveries_says_so(small):

@@ -837,6 +837,8 @@ class SuppliersPanel(Panel):
 
         self.dataset = dataset
         self.intro = widgets.HTML(
+            "<style>.wb-sp-table td.num { white-space: nowrap; } .wb-sp-table { font-size: "
+            "12px; } .wb-sp-table th { vertical-align: bottom; }</style>"
             '<div class="wb-intro"><b>How reliable each supplier is</b>, measured from the '
             "purchase orders of the last 365 days: how long deliveries really took "
             "(received minus ordered) against the lead time quoted, the share delivered by "
@@ -891,7 +893,7 @@ class SuppliersPanel(Panel):
                 meta="supplier-lead-times",
             ),
         )
-        self.fig_box = widgets.Box([self.fig], layout=widgets.Layout(width="100%"))
+        self.fig_box = widgets.VBox([self.fig])
         super().__init__(
             children=[
                 self.intro,
@@ -947,13 +949,13 @@ class SuppliersPanel(Panel):
                 "Orders": sp["orders"].to_numpy(),
                 "Deliveries": sp["received_lines"].to_numpy(),
                 "Lead time quoted": sp["quoted_lead_time"].to_numpy(),
-                "Lead time actual (mean)": sp["lead_time_mean"].to_numpy(),
+                "Actual (mean)": sp["lead_time_mean"].to_numpy(),
                 "Spread (sd)": sp["lead_time_sd"].to_numpy(),
                 "9 in 10 within": sp["lead_time_p90"].to_numpy(),
-                "Slower (+) / faster (−) than quoted": sp["lead_time_bias"].to_numpy(),
+                "Slower (+) / faster (−)": sp["lead_time_bias"].to_numpy(),
                 "On time (by units)": sp["on_time_rate_qty"].to_numpy(),
                 "On time in full (by line)": sp["otif_rate"].to_numpy(),
-                "Average lateness of late lines": sp["avg_days_late"].to_numpy(),
+                "Average days late": sp["avg_days_late"].to_numpy(),
                 "Open lines": sp["open_lines"].to_numpy(),
                 "Open value": sp["open_value"].to_numpy(),
                 "Overdue lines": sp["overdue_lines"].to_numpy(),
@@ -987,19 +989,20 @@ class SuppliersPanel(Panel):
             css_class="wb-table wb-sp-table",
             formatters={
                 "Lead time quoted": days,
-                "Lead time actual (mean)": days,
+                "Actual (mean)": days,
                 "Spread (sd)": days,
                 "9 in 10 within": days,
-                "Slower (+) / faster (−) than quoted": signed,
+                "Slower (+) / faster (−)": signed,
                 "On time (by units)": fmt_pct,
                 "On time in full (by line)": fmt_pct,
-                "Average lateness of late lines": days,
+                "Average days late": days,
                 "Open value": fmt_money,
                 "Overdue value": fmt_money,
             },
         ) + (
             '<div class="wb-note">A dash: not measurable (no delivery in the year, or no '
-            "late line). “9 in 10 within”: 90 % of deliveries arrived within this many "
+            "late line). Average days late: over the lines that came late. “9 in 10 "
+            "within”: 90 % of deliveries arrived within this many "
             "days of the order. On time: received on or before the promised date.</div>"
         )
 
