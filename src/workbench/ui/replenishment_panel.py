@@ -77,9 +77,9 @@ _EXCEPTION_HELP = {
 
 _ROUNDED = {
     "need": "",
-    "moq": "raised to the minimum order",
-    "pack": "rounded up to whole packs",
-    "price_break": "raised to a price break",
+    "moq": "min. order",
+    "pack": "whole packs",
+    "price_break": "price break",
 }
 
 _VIEWS = (
@@ -90,11 +90,11 @@ _VIEWS = (
 )
 
 #: Widths of the order list's columns (CSS grid), the quantity box and the value.
-_GRID = "170px 150px 46px 150px 82px 96px 82px 92px 86px 150px"
+_GRID = "140px 110px 36px 130px 80px 86px 82px 70px 70px 112px"
 _CSS = f"""
 <style>
-.wb-rp-row {{ display: grid; grid-template-columns: {_GRID}; column-gap: 8px;
-  align-items: center; font-size: 13px; padding: 2px 4px; min-height: 30px;
+.wb-rp-row {{ display: grid; grid-template-columns: {_GRID}; column-gap: 6px;
+  align-items: center; font-size: 13px; line-height: 1.3; padding: 2px 4px; min-height: 30px;
   border-bottom: 1px solid rgba(127,127,127,0.3); }}
 .wb-rp-head {{ font-weight: 600; background: rgba(127,127,127,0.15); }}
 .wb-rp-row .num {{ text-align: right; font-variant-numeric: tabular-nums; }}
@@ -102,12 +102,14 @@ _CSS = f"""
   text-overflow: ellipsis; }}
 .wb-rp-row .sku {{ white-space: nowrap; }}
 .wb-rp-flag {{ border-left: 4px solid #c0392b; padding-left: 4px; }}
-.wb-rp-qty {{ width: 110px; }}
+.wb-rp-qty {{ width: 100px; }}
 .wb-rp-qty .widget-label {{ width: 0; min-width: 0; margin: 0; padding: 0;
   overflow: hidden; }}
-.wb-rp-value {{ width: 110px; text-align: right; font-variant-numeric: tabular-nums;
+.wb-rp-value {{ width: 100px; text-align: right; font-variant-numeric: tabular-nums;
   font-size: 13px; }}
 .wb-rp-edited input {{ font-weight: 700; }}
+.wb-rp-value small {{ display: block; font-size: 11px; line-height: 1.2; opacity: 0.8;
+  text-align: right; }}
 </style>
 """
 
@@ -131,6 +133,8 @@ def _qty(x, unit: str) -> str:
     if x is None or pd.isna(x):
         return "–"
     digits = 0 if float(x).is_integer() or abs(float(x)) >= 100 else 1
+    if unit == "units" and float(x) == 1:
+        unit = "unit"
     return f"{fmt_number(x, digits)} {html.escape(unit)}"
 
 
@@ -223,12 +227,12 @@ class ReplenishmentPanel(Panel):
                 self.head_cells,
                 widgets.HTML(
                     "<div class='wb-rp-row wb-rp-head' style='display:block'>Order quantity</div>",
-                    layout=widgets.Layout(width="110px"),
+                    layout=widgets.Layout(width="100px"),
                 ),
                 widgets.HTML(
                     "<div class='wb-rp-row wb-rp-head' style='display:block;text-align:right'>"
                     "Value</div>",
-                    layout=widgets.Layout(width="110px"),
+                    layout=widgets.Layout(width="100px"),
                 ),
             ]
         )
@@ -245,7 +249,7 @@ class ReplenishmentPanel(Panel):
                 step=1.0,
                 description="Order quantity",
                 style={"description_width": "0px"},
-                layout=widgets.Layout(width="110px"),
+                layout=widgets.Layout(width="100px"),
             )
             qty.add_class("wb-rp-qty")
             value = widgets.HTML()
@@ -625,7 +629,8 @@ class ReplenishmentPanel(Panel):
         rounded = _ROUNDED.get(str(row["rounded_by"]), "")
         sugg = _qty(row["suggested_qty"], unit) if row["suggested_qty"] > 0 else "none"
         need = (
-            f"<small>needs {fmt_number(row['need'], 0)}; {rounded}</small>"
+            f"<small title='needed {fmt_number(row['need'], 0)}, rounded up to {rounded}'>"
+            f"needs {fmt_number(row['need'], 0)}, {rounded}</small>"
             if rounded and row["suggested_qty"] > 0
             else ""
         )
