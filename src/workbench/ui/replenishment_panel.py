@@ -985,6 +985,8 @@ class SuppliersPanel(Panel):
             return f"{x:,.1f} days"
 
         def signed(x):
+            if abs(x) < 0.05:  # not "-0.0 days"
+                return "0.0 days"
             return f"{x:+,.1f} days".replace("-", "−")
 
         table = self.scorecard_table()
@@ -1005,7 +1007,7 @@ class SuppliersPanel(Panel):
                 "Overdue value": fmt_money,
             },
         ) + (
-            '<div class="wb-note">A dash: not measurable (no delivery in the year, or no '
+            '<div class="wb-note">A blank: not measurable (no delivery in the year, or no '
             "late line). Average days late: over the lines that came late. “9 in 10 "
             "within”: 90 % of deliveries arrived within this many "
             "days of the order. On time: received on or before the promised date.</div>"
