@@ -18,6 +18,16 @@ from .stock import *  # noqa: F403
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``wb.distributed`` on first use: it imports Dask, which the core never does."""
+    if name == "distributed":
+        import importlib
+
+        return importlib.import_module(".distributed", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     *data.__all__,
     *evaluate.__all__,
