@@ -31,7 +31,11 @@ cluster; then ``shop/`` must be a path every worker can read (a shared disk, or 
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
+import tempfile
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +45,14 @@ import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
-from .data import Dataset, demand_stats
+from .data import Dataset
 from .data.errors import DataError, Problem
 from .data.frequency import detect_frequency, normalize_frequency
 from .data.schema import MAX_QUANTITY
-from .scenario import Scenario, catalog_abc, plan_from_stats
-from .scenario import demand_history as _demand_history
+from .partition import part_dataset, part_plan, part_stats
+from .scenario import Scenario, catalog_abc
 
 __all__ = [
     "Catalog",
@@ -83,6 +88,9 @@ class Catalog:
         The demand bucket of the whole catalog.
     source : str
         Where it was read from.
+    staging : pathlib.Path
+        The folder holding the demand shuffled by SKU (``part.NNNNN.parquet``, one per
+        partition), removed with the catalog when :func:`read_catalog` made it.
     """
 
     items: pd.DataFrame
@@ -90,6 +98,7 @@ class Catalog:
     period: tuple[pd.Timestamp, pd.Timestamp]
     frequency: str
     source: str = ""
+    staging: Path | None = None
 
     @property
     def info(self) -> _Info:
@@ -108,18 +117,6 @@ class _Info:
 
     period: tuple[pd.Timestamp, pd.Timestamp]
     frequency: str
-
-
-class _Part(Dataset):
-    """One partition's dataset: its SKUs' items and demand, with the catalog's period."""
-
-    def __init__(self, items: pd.DataFrame, demand: pd.DataFrame, period, frequency: str):
-        super().__init__({"items": items, "demand": demand}, frequency=frequency)
-        self._period = period
-
-    @property
-    def demand_period(self) -> tuple[pd.Timestamp, pd.Timestamp]:
-        return self._period
 
 
 # --------------------------------------------------------------------------- reading
@@ -174,6 +171,7 @@ def read_catalog(
     *,
     frequency: str | None = None,
     npartitions: int | None = None,
+    staging: str | os.PathLike | None = None,
     progress: Progress | None = None,
 ) -> Catalog:
     """Read a catalog's items and its (larger than memory) demand, partitioned by SKU.
@@ -191,12 +189,22 @@ def read_catalog(
         The demand bucket; default detected from the distinct dates, as the loader does.
     npartitions : int, optional
         Partitions after the shuffle by SKU; default :func:`suggested_partitions`.
+    staging : path, optional
+        Where to write the demand shuffled by SKU (one Parquet file per partition),
+        read by every later pass; default a temporary folder removed with the catalog.
+        On a cluster of several machines it must be a path all workers share.
     progress : callable, optional
-        ``progress(done, total)`` as the checking pass finishes its parts.
+        ``progress(done, total)`` as partitions are written.
 
     Returns
     -------
     Catalog
+
+    Notes
+    -----
+    One pass over the input: each file is checked as it is read, the rows are shuffled
+    by SKU (Dask's disk-backed shuffle on a distributed cluster) and written to
+    ``staging``; the distinct dates (for the bucket) come back from the writes.
 
     Raises
     ------
@@ -210,28 +218,15 @@ def read_catalog(
     if isinstance(source, dd.DataFrame):
         if items is None:
             raise ValueError("items is required when source is a Dask DataFrame")
-        demand = source
-        where = "the demand DataFrame"
+        demand, where, rows = source, "the demand DataFrame", None
         items = _validated_items(items)
     else:
         folder = Path(os.fspath(source))
-        if items is None:
-            items = _read_items(folder)
-        else:
-            items = _validated_items(items)
-        parts = folder / "demand"
-        if not parts.exists():
-            single = folder / "demand.parquet"
-            if not single.exists():
-                raise FileNotFoundError(
-                    f"no demand in {folder}: expected demand/ or demand.parquet"
-                )
-            parts = single
-        where = str(parts)
-        files = sorted(parts.glob("*.parquet")) if parts.is_dir() else [parts]
-        if not files:
-            raise FileNotFoundError(f"no Parquet files in {parts}")
+        items = _read_items(folder) if items is None else _validated_items(items)
+        files = _demand_files(folder)
+        where = str(files[0].parent)
         demand = dd.from_map(_read_demand_file, files)
+        rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
     missing = [c for c in ("date", "sku", "quantity") if c not in demand.columns]
     if missing:
         raise DataError(
@@ -239,21 +234,52 @@ def read_catalog(
         )
     if "file" not in demand.columns:
         demand = demand.assign(file=where)
-    skus = pd.Index(items["sku"])
-    summary = demand.map_partitions(_check_part, skus, meta=_SUMMARY_META)
-    checked = _compute(summary, progress)
-    rows = int(checked["rows"].sum())
-    dates = pd.DatetimeIndex(checked["date"].dropna().unique()).sort_values()
+    n = npartitions or suggested_partitions(rows if rows is not None else len(demand))
+    meta = pd.DataFrame(
+        {"date": pd.Series([], dtype="datetime64[us]"), "sku": pd.Series([], dtype=object),
+         "quantity": pd.Series([], dtype=float)}
+    )  # fmt: skip
+    checked = demand.map_partitions(_checked_part, pd.Index(items["sku"]), meta=meta)
+    shuffled = checked.shuffle(on="sku", npartitions=n)
+    folder = Path(staging) if staging is not None else Path(tempfile.mkdtemp(prefix="wb-demand-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("part.*.parquet"):
+        old.unlink()
+    paths = [folder / f"part.{i:05d}.parquet" for i in range(n)]
+    writes = [
+        dask.delayed(_write_part)(part, path)
+        for part, path in zip(shuffled.optimize().to_delayed(), paths, strict=True)
+    ]
+    summary = pd.concat(_run(writes, progress))
+    dates = pd.DatetimeIndex(summary["date"].dropna().unique()).sort_values()
     if len(dates) == 0:
         raise DataError([Problem(where, None, None, "date", None, "at least one demand row")])
     freq = normalize_frequency(frequency) if frequency else detect_frequency(dates)[0]
-    n = npartitions or suggested_partitions(rows)
-    demand = demand[["date", "sku", "quantity"]]
-    demand = demand.assign(
-        date=dd.to_datetime(demand["date"]), quantity=demand["quantity"].astype(float)
-    )
-    demand = demand.shuffle(on="sku", npartitions=n)
-    return Catalog(items, demand, (dates[0], dates[-1]), freq, str(source))
+    staged = dd.from_map(pd.read_parquet, paths)  # one file, one partition: SKUs stay whole
+    cat = Catalog(items, staged, (dates[0], dates[-1]), freq, str(source), folder)
+    if staging is None:
+        weakref.finalize(cat, shutil.rmtree, folder, True)
+    return cat
+
+
+def _demand_files(folder: Path) -> list[Path]:
+    """The catalog's demand files: ``demand/*.parquet`` or ``demand.parquet``."""
+    parts = folder / "demand"
+    if parts.is_dir():
+        files = sorted(parts.glob("*.parquet"))
+        if not files:
+            raise FileNotFoundError(f"no Parquet files in {parts}")
+        return files
+    if (folder / "demand.parquet").exists():
+        return [folder / "demand.parquet"]
+    raise FileNotFoundError(f"no demand in {folder}: expected demand/ or demand.parquet")
+
+
+def _write_part(part: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Write one partition of the demand shuffled by SKU; its distinct dates and rows."""
+    part.to_parquet(path, index=False)
+    dates = pd.Series(part["date"].unique(), dtype="datetime64[us]")
+    return pd.DataFrame({"date": dates, "rows": np.where(np.arange(len(dates)) == 0, len(part), 0)})
 
 
 def _read_demand_file(path: Path) -> pd.DataFrame:
@@ -262,11 +288,8 @@ def _read_demand_file(path: Path) -> pd.DataFrame:
     return frame.assign(file=pd.Categorical([path.name] * len(frame)))
 
 
-_SUMMARY_META = pd.DataFrame({"date": pd.Series([], dtype="datetime64[ns]"), "rows": []})
-
-
-def _check_part(part: pd.DataFrame, skus: pd.Index) -> pd.DataFrame:
-    """The distinct dates and row count of one input part; DataError on a bad row."""
+def _checked_part(part: pd.DataFrame, skus: pd.Index) -> pd.DataFrame:
+    """One input part as date, sku, quantity (float); DataError naming each bad row."""
     dates = pd.to_datetime(part["date"], errors="coerce")
     qty = pd.to_numeric(part["quantity"], errors="coerce")
     files = part["file"].astype(str).to_numpy() if len(part) else np.array([], dtype=str)
@@ -289,9 +312,10 @@ def _check_part(part: pd.DataFrame, skus: pd.Index) -> pd.DataFrame:
             problems.append(Problem(files[i], None, row, column, value, expected))
     if problems:
         raise DataError(problems)
-    return pd.DataFrame({"date": dates.drop_duplicates().to_numpy(), "rows": 0}).assign(
-        rows=lambda f: np.where(np.arange(len(f)) == 0, len(part), 0)
-    )
+    return pd.DataFrame(
+        {"date": dates.astype("datetime64[us]"), "sku": part["sku"].astype(object),
+         "quantity": qty.astype(float)}
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- computing
@@ -359,30 +383,9 @@ def _open(source: Any, items: pd.DataFrame | None) -> Catalog:
     return source if isinstance(source, Catalog) else read_catalog(source, items)
 
 
-def _part(items: pd.DataFrame, demand: pd.DataFrame, cat: Catalog) -> _Part:
-    """The partition as a dataset: its SKUs' items (in items order) and demand."""
-    own = items[items["sku"].isin(pd.unique(demand["sku"]))]
-    return _Part(
-        own.reset_index(drop=True), demand.reset_index(drop=True), cat.period, cat.frequency
-    )
-
-
-def _stats_part(demand: pd.DataFrame, items: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
-    if len(demand) == 0:
-        return _stats_meta(items, cat)
-    return demand_stats(_part(items, demand, cat), period=cat.period)
-
-
-def _empty_part(items: pd.DataFrame, cat: Catalog) -> _Part:
-    """A dataset of SKUs with no demand rows: one zero row (no demand window) at the end."""
-    demand = pd.DataFrame(
-        {"date": [cat.period[1]], "sku": [items["sku"].iloc[0]], "quantity": [0.0]}
-    )
-    return _Part(items.reset_index(drop=True), demand, cat.period, cat.frequency)
-
-
-def _stats_meta(items: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
-    return demand_stats(_empty_part(items.iloc[:1], cat), period=cat.period).iloc[:0]
+def _stats_part(demand: pd.DataFrame, items: pd.DataFrame, info: _Info) -> pd.DataFrame:
+    stats = part_stats(items, demand, info.period, info.frequency)
+    return stats if len(demand) else stats.iloc[:0]
 
 
 def demand_stats_parts(
@@ -411,7 +414,7 @@ def demand_stats_parts(
 
 
 def _stats_frame(cat: Catalog):
-    meta = _stats_meta(cat.items, cat)
+    meta = _stats_part(cat.demand._meta, cat.items.iloc[:1], cat.info)
     return cat.demand.map_partitions(_stats_part, cat.items, cat.info, meta=meta)
 
 
@@ -419,18 +422,14 @@ def _with_missing_skus(stats: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
     sku = pd.Index(cat.items["sku"])
     missing = cat.items[~sku.isin(stats.index)]
     if len(missing):
-        stats = pd.concat([stats, demand_stats(_empty_part(missing, cat), period=cat.period)])
+        stats = pd.concat([stats, part_stats(missing, cat.demand._meta, cat.period, cat.frequency)])
     return stats.reindex(sku)
 
 
 def _plan_part(
-    demand: pd.DataFrame, items: pd.DataFrame, cat: Catalog, sc: Scenario, abc: pd.Series
+    demand: pd.DataFrame, items: pd.DataFrame, info: _Info, sc: Scenario, abc: pd.Series
 ) -> pd.DataFrame:
-    part = _part(items, demand, cat) if len(demand) else _empty_part(items.iloc[:1], cat)
-    stats = demand_stats(part, period=cat.period)
-    out = plan_from_stats(
-        part.items, stats, sc, history=_demand_history(part), abc=abc.reindex(part.items["sku"])
-    )
+    out = part_plan(items, demand, info.period, info.frequency, sc, abc=abc)
     return out if len(demand) else out.iloc[:0]
 
 
@@ -493,7 +492,7 @@ def plan(
     stats = _with_missing_skus(seen, cat)
     abc = catalog_abc(cat.items, stats, sc)
     missing = cat.items[~pd.Index(cat.items["sku"]).isin(seen.index)]
-    meta = _plan_part(cat.demand._meta, cat.items, cat, sc, abc)
+    meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], cat.info, sc, abc)
     frame = cat.demand.map_partitions(_plan_part, cat.items, cat.info, sc, abc, meta=meta)
     extra = _plan_missing(missing, cat, sc, abc)
     if out is not None:
@@ -509,13 +508,10 @@ def plan(
 def _plan_missing(
     missing: pd.DataFrame, cat: Catalog, sc: Scenario, abc: pd.Series
 ) -> pd.DataFrame:
+    """The plan of the SKUs without a demand row (a part of their own)."""
     if len(missing) == 0:
         return pd.DataFrame()
-    part = _empty_part(missing, cat)
-    stats = demand_stats(part, period=cat.period)
-    return plan_from_stats(
-        part.items, stats, sc, history=_demand_history(part), abc=abc.reindex(part.items["sku"])
-    )
+    return part_plan(missing, cat.demand._meta, cat.period, cat.frequency, sc, abc=abc)
 
 
 def _compute_write(
@@ -560,12 +556,13 @@ class _Steps:
 # --------------------------------------------------------------------------- forecasting
 
 
-def _forecast_part(demand: pd.DataFrame, items: pd.DataFrame, cat: Catalog, kwargs: dict):
+def _forecast_part(demand: pd.DataFrame, items: pd.DataFrame, info: _Info, kwargs: dict):
     from .forecasting import forecast as _forecast  # numba: imported on the worker
 
     if len(demand) == 0:
         return None
-    return _forecast(_part(items, demand, cat), as_of=cat.period[1], **kwargs)
+    part = part_dataset(items, demand, info.period, info.frequency)
+    return _forecast(part, as_of=info.period[1], **kwargs)
 
 
 def forecast(
@@ -615,6 +612,8 @@ def local_cluster(n_workers: int = 2, memory_limit: str = "4GB", **kwargs: Any):
     """
     from distributed import Client, LocalCluster
 
+    # the disk-backed shuffle logs each start and stop at WARNING level: routine, not a warning
+    logging.getLogger("distributed.shuffle._scheduler_plugin").setLevel(logging.ERROR)
     cluster = LocalCluster(
         n_workers=n_workers,
         threads_per_worker=1,
