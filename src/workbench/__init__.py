@@ -9,6 +9,7 @@ from . import data, evaluate, partition, policy, promise, replenish, scenario, s
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
 from .forecasting import ForecastResult, backtest, forecast
+from .mrp.lot_sizing import LOT_SIZING_METHODS, LotSizeResult, lot_size
 from .partition import *  # noqa: F403
 from .policy import *  # noqa: F403
 from .promise import *  # noqa: F403
@@ -39,7 +40,10 @@ __all__ = [
     *scenario.__all__,
     *sim.__all__,
     *stock.__all__,
+    "LOT_SIZING_METHODS",
     "ForecastResult",
+    "LotSizeResult",
     "backtest",
     "forecast",
+    "lot_size",
 ]
