@@ -167,7 +167,7 @@ def test_missing_optional_tables_are_explained(small):
     panel = DataPanel(items_demand)
     caps = text_of(panel.capabilities.value)
     assert "not available, needs the lots table" in caps
-    assert "needs the bom and schedule tables" in caps
+    assert "where there is none: not available, needs the bom table" in caps
     assert caps.count("not available") == 5
     full = text_of(DataPanel(small).capabilities.value)
     assert "not available" not in full

@@ -9,6 +9,7 @@ from . import data, evaluate, policy, promise, replenish, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
 from .forecasting import ForecastResult, backtest, forecast
+from .mrp import MRPResult, mrp
 from .policy import *  # noqa: F403
 from .promise import *  # noqa: F403
 from .replenish import *  # noqa: F403
@@ -28,6 +29,8 @@ __all__ = [
     *sim.__all__,
     *stock.__all__,
     "ForecastResult",
+    "MRPResult",
     "backtest",
     "forecast",
+    "mrp",
 ]

@@ -7,4 +7,7 @@ low-level code, pegging, action messages).
 """
 
 # Each module adds its public names here, one import line and one __all__ line each.
+from .engine import MRPResult, mrp
+
 __all__: list[str] = []
+__all__ += ["MRPResult", "mrp"]

@@ -48,9 +48,9 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ("Supplier master data (names, quoted lead times)", ("suppliers",)),
     ("Count audit and record accuracy", ("counts",)),
     (
-        "Bill of materials and production schedule, loaded and checked (MRP planning is not "
-        "built yet)",
-        ("bom", "schedule"),
+        "BOM explosion and MRP planned orders (wb.mrp), from the production schedule, or the "
+        "demand history where there is none",
+        ("bom",),
     ),
 ]
 
