@@ -235,7 +235,7 @@ def test_action_messages_for_open_orders():
     assert act.loc["F", "action"] == "defer" and act.loc["F", "new_date"] == week(5)
     assert act.loc["G", "action"] == "cancel"
     late = res.actions[res.actions["action"] == "past due"]
-    assert late["sku"].tolist() == ["H"] and late["reference"].str.startswith("MRP").all()
+    assert late["sku"].tolist() == ["H"] and late["reference"].str.startswith("planned order").all()
     assert list(res.actions["action"].cat.categories) == [
         "past due", "expedite", "release now", "cancel", "defer"]  # fmt: skip
     assert res.actions["action"].iloc[0] == "past due"  # most urgent first

@@ -83,24 +83,25 @@ class MRPResult:
         ``net_requirements``, ``planned_receipts``, ``planned_releases`` [units]. A
         release already past due is shown in the first period.
     planned_orders : pandas.DataFrame
-        One row per planned order: ``order_id``, ``sku``, ``name``, ``kind``
-        (``"purchase"`` or ``"production"``: production when the item has components in
-        the BOM), ``release_date``, ``due_date`` (first day of the release and receipt
-        buckets), ``quantity`` [units], ``supplier`` (purchases; <NA> otherwise),
-        ``unit_cost`` [$/unit], ``value`` [$], ``low_level_code``, ``past_due`` (the
-        release date is before the first bucket).
+        One row per planned order, by item then due date: ``order_id`` (1, 2, ...),
+        ``sku``, ``name``, ``kind`` (``"purchase"`` or ``"production"``: production when
+        the item has components in the BOM), ``release_date``, ``due_date`` (first day
+        of the release and receipt buckets), ``quantity`` [units], ``supplier``
+        (purchases; <NA> otherwise), ``unit_cost`` [$/unit], ``value`` [$],
+        ``low_level_code``, ``past_due`` (the release date is before the first bucket).
     actions : pandas.DataFrame
         The action messages, most urgent first (:data:`ACTIONS`): ``action``, ``sku``,
-        ``reference`` (planned order, purchase order or schedule row), ``date`` (as
-        planned), ``new_date`` (as needed; NaT for cancel and release now),
-        ``quantity`` [units] and ``message`` (plain words).
+        ``reference`` (``"planned order 12"``, the purchase order's ``po_id`` or
+        ``"schedule row 7"``), ``date`` (as planned), ``new_date`` (as needed; NaT for
+        cancel and release now), ``quantity`` [units] and ``message`` (plain words).
     pegging : pandas.DataFrame
         Where each gross requirement comes from and which lot covers it: ``sku``,
         ``period``, ``quantity`` [units], ``source`` (``"parent"``, ``"schedule"``,
         ``"forecast"`` or ``"history"``), ``parent_sku`` and ``parent_order_id`` (the
-        parent's planned order released in that period), ``order_id`` (the item's
-        planned order whose lot covers the period: the latest received at or before it;
-        <NA> when stock on hand or scheduled receipts cover it).
+        parent's planned order released in that period; <NA> for independent demand),
+        ``order_id`` (the item's planned order whose lot covers the period: the latest
+        received at or before it; <NA> when stock on hand or scheduled receipts cover
+        it). Following ``parent_order_id`` upwards pegs a part to the end item's demand.
     summary : pandas.DataFrame
         One row per item (MRO included), indexed by ``sku``: ``name``,
         ``inventory_type``, ``planned`` (by MRP), ``low_level_code``, ``kind``,
@@ -465,7 +466,7 @@ def mrp(
                          f"got {horizon!r}")  # fmt: skip
     horizon = int(horizon)
     items = dataset.items
-    skus = pd.Index(items["sku"].astype(str), name="sku")
+    skus = pd.Index(_objects(items["sku"]).astype(str), name="sku", dtype=object)
     n, T = len(skus), horizon
     if as_of is None:
         end = dataset.demand_period[1] if dataset.demand is not None else pd.NaT
@@ -489,8 +490,8 @@ def mrp(
     # ---- the BOM and low-level codes
     bom = dataset.bom
     if bom is not None and len(bom):
-        par = skus.get_indexer(bom["parent_sku"].astype(str))
-        comp = skus.get_indexer(bom["component_sku"].astype(str))
+        par = _code(skus, bom["parent_sku"])
+        comp = _code(skus, bom["component_sku"])
         for col, codes in (("parent_sku", par), ("component_sku", comp)):
             problems += _problems(
                 dataset, "bom", codes < 0, col, bom[col], "an sku listed in items"
@@ -526,7 +527,7 @@ def mrp(
         if sched is not None:
             notes.append("schedule not used: the scenario takes demand from the forecast")
     if sched is not None and not use_forecast:
-        code = skus.get_indexer(sched["sku"].astype(str))
+        code = _code(skus, sched["sku"])
         qty = sched["quantity"].to_numpy(dtype=float)
         problems += _problems(dataset, "schedule", code < 0, "sku", sched["sku"],
                               "an sku listed in items")  # fmt: skip
@@ -580,7 +581,7 @@ def mrp(
     planned = ~is_mro & (is_component | is_parent | (source != "none"))
     po = dataset.purchase_orders
     if po is not None and len(po):  # an item with an open order is planned (cancel it?)
-        pc = skus.get_indexer(po["sku"].astype(str))
+        pc = _code(skus, po["sku"])
         open_ = (pc >= 0) & po["received_date"].isna().to_numpy()
         planned[pc[open_]] |= ~is_mro[pc[open_]]
 
@@ -611,7 +612,7 @@ def mrp(
     on_hand = np.zeros(n)
     lots = dataset.lots
     if lots is not None and len(lots):
-        lc = skus.get_indexer(lots["sku"].astype(str))
+        lc = _code(skus, lots["sku"])
         q = lots["quantity"].to_numpy(dtype=float)
         expired = (lots["expiry_date"] <= as_of).to_numpy() if "expiry_date" in lots else False
         later = (lots["received_date"] > as_of).to_numpy()
@@ -622,7 +623,7 @@ def mrp(
     sr = np.zeros((n, T))
     po_open = pd.DataFrame()
     if po is not None and len(po):
-        pc = skus.get_indexer(po["sku"].astype(str))
+        pc = _code(skus, po["sku"])
         open_ = (
             (pc >= 0)
             & (po["order_date"] <= as_of).to_numpy()
@@ -741,7 +742,7 @@ def _forecast_demand(
 
     res = forecast(dataset, horizon=cal.horizon + 1, as_of=as_of)
     fc = res.forecast
-    i = skus.get_indexer(fc["sku"].astype(str))
+    i = _code(skus, fc["sku"])
     k = cal.index(pd.PeriodIndex(fc["period"]).start_time)
     ok = (i >= 0) & (k >= 0) & (k < cal.horizon)
     ok &= end_item[np.maximum(i, 0)]
@@ -782,22 +783,23 @@ def _assemble(
     is_mro: np.ndarray,
     lead_days: np.ndarray,
 ) -> MRPResult:
-    """The result frames from the plan's arrays."""
+    """The result frames from the plan's arrays (categorical and integer columns, so that
+    a 10,000-item plan of half a million orders builds in a fraction of a second)."""
     n, T = receipts.shape
     periods = cal.periods
     cats = pd.CategoricalDtype(skus)
-    names = (items["name"] if "name" in items else pd.Series(pd.NA, index=items.index)).to_numpy(
-        dtype=object
+    name_cat = pd.Categorical(
+        _objects(items["name"]) if "name" in items else np.full(n, None, dtype=object)
     )
     kind = np.where(is_parent, "production", "purchase")
-    supplier = items["supplier_id"].astype("string").to_numpy(dtype=object)
+    supplier = np.where(is_parent, None, _objects(items["supplier_id"]))
+    supplier_cat = pd.Categorical(supplier)
 
     # records: the planned items, period by period
     rows = np.flatnonzero(planned)
-    codes = np.repeat(rows, T)
     records = pd.DataFrame(
         {
-            "sku": pd.Categorical.from_codes(codes, dtype=cats),
+            "sku": pd.Categorical.from_codes(np.repeat(rows, T), dtype=cats),
             "period": np.tile(periods.to_numpy(), len(rows)),
             "gross_requirements": gross[rows].ravel(),
             "scheduled_receipts": sr[rows].ravel(),
@@ -808,23 +810,25 @@ def _assemble(
         }
     )
 
-    # planned orders, by item then due bucket
+    # planned orders, by item then due bucket; numbered 1, 2, ...
     oi, ot = np.nonzero(receipts)
     rel_k = ot - lead[oi]
     n_orders = len(oi)
-    width = max(5, len(str(n_orders)))
-    order_ids = np.array([f"MRP-{k + 1:0{width}d}" for k in range(n_orders)], dtype=object)
     qty = receipts[oi, ot]
+    k_lo = int(min(rel_k.min(initial=0), 0))
+    rel_starts = cal.starts(np.arange(k_lo, T)).to_numpy()  # every release bucket, once
     planned_orders = pd.DataFrame(
         {
-            "order_id": pd.array(order_ids, dtype="string"),
+            "order_id": np.arange(1, n_orders + 1, dtype=np.int64),
             "sku": pd.Categorical.from_codes(oi, dtype=cats),
-            "name": pd.array(names[oi], dtype="string"),
-            "kind": pd.Categorical(kind[oi], categories=["purchase", "production"]),
-            "release_date": cal.starts(rel_k),
-            "due_date": periods[ot],
+            "name": name_cat.take(oi),
+            "kind": pd.Categorical.from_codes(
+                is_parent[oi].astype(np.int8), categories=["purchase", "production"]
+            ),
+            "release_date": rel_starts[rel_k - k_lo],
+            "due_date": periods.to_numpy()[ot],
             "quantity": qty,
-            "supplier": pd.array(np.where(is_parent[oi], None, supplier[oi]), dtype="string"),
+            "supplier": supplier_cat.take(oi),
             "unit_cost": unit_cost[oi],
             "value": qty * unit_cost[oi],
             "low_level_code": llc[oi],
@@ -839,42 +843,41 @@ def _assemble(
     cover = np.maximum.accumulate(order_at, axis=1)
 
     # pegging: each gross requirement, its source and the lot that covers it
-    ids = np.append(order_ids, None)  # index -1 -> None
     parts = []
-    for src in np.unique(source[planned]):
-        if src in ("none", "dependent"):
+    for code, src in enumerate(_PEG_SOURCES):
+        if src == "parent":
+            parts += [(c, t, q, p, code) for c, t, q, p in peg_parts]
             continue
-        ii, tt = np.nonzero(indep * ((source == src) & planned)[:, None])
-        parts.append((ii, tt, indep[ii, tt], np.full(len(ii), -1), src))
-    for c, t, q, p in peg_parts:
-        parts.append((c, t, q, p, "parent"))
+        mask = (source == src) & planned
+        if mask.any():
+            ii, tt = np.nonzero(indep * mask[:, None])
+            parts.append((ii, tt, indep[ii, tt], np.full(len(ii), -1), code))
     if parts:
-        pi = np.concatenate([x[0] for x in parts])
-        pt = np.concatenate([x[1] for x in parts])
-        pq = np.concatenate([x[2] for x in parts])
-        pp = np.concatenate([x[3] for x in parts])
-        ps = np.concatenate([np.full(len(x[0]), x[4], dtype=object) for x in parts])
+        pi, pt, pq, pp = (np.concatenate([x[j] for x in parts]) for j in range(4))
+        ps = np.concatenate([np.full(len(x[0]), x[4], dtype=np.int8) for x in parts])
     else:
         pi = pt = pp = np.zeros(0, dtype=np.int64)
-        pq, ps = np.zeros(0), np.zeros(0, dtype=object)
+        pq, ps = np.zeros(0), np.zeros(0, dtype=np.int8)
+    o = np.argsort((pi * T + pt) * len(_PEG_SOURCES) + ps, kind="stable")
+    pi, pt, pq, pp, ps = pi[o], pt[o], pq[o], pp[o], ps[o]
     has_parent = pp >= 0
     parent_order = np.where(has_parent, released_at[np.maximum(pp, 0), pt], -1)
+    covering = cover[pi, pt]
     pegging = pd.DataFrame(
         {
             "sku": pd.Categorical.from_codes(pi, dtype=cats),
-            "period": periods[pt],
+            "period": periods.to_numpy()[pt],
             "quantity": pq,
-            "source": pd.Categorical(ps, categories=["parent", "schedule", "forecast", "history"]),
+            "source": pd.Categorical.from_codes(ps, categories=list(_PEG_SOURCES)),
             "parent_sku": pd.Categorical.from_codes(np.where(has_parent, pp, -1), dtype=cats),
-            "parent_order_id": pd.array(ids[parent_order], dtype="string"),
-            "order_id": pd.array(ids[cover[pi, pt]], dtype="string"),
+            "parent_order_id": pd.arrays.IntegerArray(parent_order + 1, parent_order < 0),
+            "order_id": pd.arrays.IntegerArray(covering + 1, covering < 0),
         }
-    ).sort_values(["sku", "period", "source"], kind="stable", ignore_index=True)
+    )
 
     actions = _actions(
-        skus=skus, cal=cal, as_of=as_of, planned=planned, planned_orders=planned_orders,
-        rel_k=rel_k, gross=gross, on_hand=on_hand, ss=ss, po_open=po_open,
-        past_due_rows=past_due_rows,
+        skus=skus, cal=cal, planned=planned, planned_orders=planned_orders, rel_k=rel_k,
+        gross=gross, on_hand=on_hand, ss=ss, po_open=po_open, past_due_rows=past_due_rows,
     )  # fmt: skip
 
     first_rel = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -882,11 +885,10 @@ def _assemble(
         first = np.full(n, np.iinfo(np.int64).max)
         np.minimum.at(first, oi, rel_k)
         has = first < np.iinfo(np.int64).max
-        first_rel[has] = cal.starts(first[has]).to_numpy()
-    count = np.bincount(oi, minlength=n)
+        first_rel[has] = rel_starts[first[has] - k_lo]
     summary = pd.DataFrame(
         {
-            "name": pd.array(names, dtype="string"),
+            "name": name_cat,
             "inventory_type": items["inventory_type"].to_numpy(),
             "planned": planned,
             "low_level_code": llc,
@@ -899,7 +901,7 @@ def _assemble(
             "gross_requirements": gross.sum(axis=1),
             "scheduled_receipts": sr.sum(axis=1),
             "planned_receipts": receipts.sum(axis=1),
-            "planned_orders": count,
+            "planned_orders": np.bincount(oi, minlength=n),
             "ending_on_hand": np.where(planned, poh[:, -1], np.nan),
             "first_release": first_rel,
             "planned_value": receipts.sum(axis=1) * unit_cost,
@@ -921,11 +923,32 @@ def _assemble(
     )
 
 
+#: Sources of a gross requirement in :attr:`MRPResult.pegging`.
+_PEG_SOURCES = ("parent", "schedule", "forecast", "history")
+
+
+def _code(skus: pd.Index, col: pd.Series) -> np.ndarray:
+    """Row number in items of each SKU of ``col`` (-1 if unknown)."""
+    return skus.get_indexer(pd.Index(_objects(col).astype(str), dtype=object))
+
+
+def _objects(col: pd.Series) -> np.ndarray:
+    """A column as an object array of str (None where missing)."""
+    arr = col.to_numpy(dtype=object, na_value=None)
+    return arr
+
+
+def _dates(values: np.ndarray) -> np.ndarray:
+    """``YYYY-MM-DD`` text of datetime64 values (formatted once per distinct day)."""
+    days = np.asarray(values, dtype="datetime64[D]")
+    uniq, inv = np.unique(days, return_inverse=True)
+    return np.asarray(uniq.astype(str), dtype=object)[inv]
+
+
 def _actions(
     *,
     skus: pd.Index,
     cal: _Calendar,
-    as_of: pd.Timestamp,
     planned: np.ndarray,
     planned_orders: pd.DataFrame,
     rel_k: np.ndarray,
@@ -937,36 +960,51 @@ def _actions(
 ) -> pd.DataFrame:
     """The action messages, most urgent first."""
     T = cal.horizon
-    frames = []
+    sku_obj = skus.to_numpy(dtype=object)
+    start = cal.start.to_datetime64()
+    nat = np.datetime64("NaT", "ns")
+    cols: dict[str, list] = {c: [] for c in _ACTION_COLUMNS}
+
+    def add(action, sku, ref, date, new_date, quantity, message):
+        k = len(sku)
+        cols["action"].append(np.full(k, ACTIONS.index(action), dtype=np.int8))
+        cols["sku"].append(np.asarray(sku, dtype=object))
+        cols["reference"].append(np.asarray(ref, dtype=object))
+        cols["date"].append(np.asarray(date, dtype="datetime64[ns]"))
+        cols["new_date"].append(np.broadcast_to(np.asarray(new_date, "datetime64[ns]"), (k,)))
+        cols["quantity"].append(np.asarray(quantity, dtype=float))
+        cols["message"].append(np.broadcast_to(np.asarray(message, dtype=object), (k,)))
+
     po_ = planned_orders
-    late = rel_k < 0
+    sel = np.flatnonzero(rel_k <= 0)  # past due or to release now: the only ones named here
+    item = po_["sku"].cat.codes.to_numpy()[sel]
+    ref = np.char.add("planned order ", po_["order_id"].to_numpy()[sel].astype(str))
+    ref = ref.astype(object)
+    rel = po_["release_date"].to_numpy()[sel]
+    due = po_["due_date"].to_numpy()[sel]
+    qty = po_["quantity"].to_numpy()[sel]
+    kind = np.where(po_["kind"].cat.codes.to_numpy()[sel] == 1, "production", "purchase")
+    kind = kind.astype(object)
+    late = rel_k[sel] < 0
     if late.any():
-        frames.append(pd.DataFrame({
-            "action": "past due", "sku": po_["sku"].astype(str)[late],
-            "reference": po_["order_id"][late], "date": po_["release_date"][late],
-            "new_date": cal.start, "quantity": po_["quantity"][late],
-            "message": [f"release at once: should have been released on {d.date()} to "
-                        f"arrive by {u.date()}; expedite it"
-                        for d, u in zip(po_["release_date"][late], po_["due_date"][late],
-                                        strict=True)],
-        }))  # fmt: skip
-    now = rel_k == 0
+        msg = ("release at once: it should have been released on " + _dates(rel[late])
+               + " to arrive by " + _dates(due[late]) + "; expedite it")  # fmt: skip
+        add("past due", sku_obj[item[late]], ref[late], rel[late], start, qty[late], msg)
+    now = ~late
     if now.any():
-        frames.append(pd.DataFrame({
-            "action": "release now", "sku": po_["sku"].astype(str)[now],
-            "reference": po_["order_id"][now], "date": po_["release_date"][now],
-            "new_date": pd.NaT, "quantity": po_["quantity"][now],
-            "message": [f"release {k} order this {_WORD[cal.bucket]}: due {u.date()}"
-                        for k, u in zip(po_["kind"][now], po_["due_date"][now], strict=True)],
-        }))  # fmt: skip
+        msg = ("release the " + kind[now] + f" order this {_WORD[cal.bucket]}: due "
+               + _dates(due[now]))  # fmt: skip
+        add("release now", sku_obj[item[now]], ref[now], rel[now], nat, qty[now], msg)
     if len(past_due_rows):
-        frames.append(pd.DataFrame({
-            "action": "past due", "sku": past_due_rows["sku"].astype(str).to_numpy(),
-            "reference": [f"schedule row {r}" for r in past_due_rows["_row"]],
-            "date": past_due_rows["period_start"].to_numpy(), "new_date": cal.start,
-            "quantity": past_due_rows["quantity"].to_numpy(),
-            "message": "scheduled requirement already past: planned in the first bucket",
-        }))  # fmt: skip
+        add(
+            "past due",
+            _objects(past_due_rows["sku"]),
+            [f"schedule row {r}" for r in past_due_rows["_row"]],
+            past_due_rows["period_start"].to_numpy(),
+            start,
+            past_due_rows["quantity"].to_numpy(),
+            "scheduled requirement already past: planned in the first bucket",
+        )
     if len(po_open):
         p = po_open[planned[po_open["_item"].to_numpy()]].sort_values(["_item", "_due"])
         if len(p):
@@ -983,52 +1021,51 @@ def _actions(
             exceeds = cum0 > before[:, None] + 1e-9
             needed = exceeds.any(axis=1)
             need_k = np.where(needed, exceeds.argmax(axis=1), T)
-            overdue = k < 0
             act = np.select(
-                [overdue, ~needed & (k < T), need_k < k, (need_k > k) & (k < T)],
+                [k < 0, ~needed & (k < T), need_k < k, (need_k > k) & (k < T)],
                 ["past due", "cancel", "expedite", "defer"],
                 "",
             )
-            new = cal.starts(np.minimum(need_k, T - 1))
+            due_po = p["_due"].to_numpy(dtype="datetime64[ns]")
+            new = cal.periods.to_numpy()[np.minimum(need_k, T - 1)]
             msgs = np.select(
                 [act == "past due", act == "cancel", act == "expedite", act == "defer"],
                 [
-                    "open order overdue since " + p["_due"].dt.strftime("%Y-%m-%d") +
-                    ": chase the supplier",
-                    "not needed within the horizon: cancel or push out",
-                    "needed on " + pd.Series(new.strftime("%Y-%m-%d"), index=p.index) +
-                    ", earlier than due: expedite",
-                    "not needed until " + pd.Series(new.strftime("%Y-%m-%d"), index=p.index) +
-                    ": defer",
+                    "open order overdue since " + _dates(due_po) + ": chase the supplier",
+                    np.full(len(p), "not needed within the horizon: cancel or push out",
+                            dtype=object),
+                    "needed on " + _dates(new) + ", earlier than due: expedite",
+                    "not needed until " + _dates(new) + ": defer",
                 ],
                 "",
             )  # fmt: skip
-            keep = act != ""
-            frames.append(pd.DataFrame({
-                "action": act[keep], "sku": p["sku"].astype(str).to_numpy()[keep],
-                "reference": p["po_id"].astype(str).to_numpy()[keep],
-                "date": p["_due"].to_numpy()[keep],
-                "new_date": np.where(np.isin(act[keep], ["expedite", "defer"]),
-                                     new.to_numpy()[keep], np.datetime64("NaT")),
-                "quantity": q[keep], "message": msgs[keep],
-            }))  # fmt: skip
-    columns = ["action", "sku", "reference", "date", "new_date", "quantity", "message"]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        out = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-        out["date"] = pd.Series(dtype="datetime64[ns]")
-        out["new_date"] = pd.Series(dtype="datetime64[ns]")
-        out["quantity"] = pd.Series(dtype=float)
-    else:
-        out = pd.concat(frames, ignore_index=True)[columns]
-    out["action"] = pd.Categorical(out["action"], categories=list(ACTIONS))
-    for c in ("sku", "reference", "message"):
-        out[c] = out[c].astype("string")
-    out["date"] = pd.to_datetime(out["date"])
-    out["new_date"] = pd.to_datetime(out["new_date"])
-    out["quantity"] = out["quantity"].astype(float)
-    return out.sort_values(["action", "date", "sku"], kind="stable", ignore_index=True)
+            for a in ("past due", "expedite", "cancel", "defer"):
+                m = act == a
+                if m.any():
+                    add(a, sku_obj[i[m]], _objects(p["po_id"])[m], due_po[m],
+                        new[m] if a in ("expedite", "defer") else nat, q[m], msgs[m])  # fmt: skip
+    data = {
+        c: np.concatenate(v) if v else np.zeros(0, dtype=_ACTION_DTYPES[c]) for c, v in cols.items()
+    }
+    order = np.lexsort((data["sku"].astype(str), data["date"], data["action"]))
+    return pd.DataFrame(
+        {
+            "action": pd.Categorical.from_codes(data["action"][order], categories=list(ACTIONS)),
+            "sku": pd.array(data["sku"][order], dtype="string"),
+            "reference": pd.array(data["reference"][order], dtype="string"),
+            "date": data["date"][order].astype("datetime64[ns]"),
+            "new_date": data["new_date"][order].astype("datetime64[ns]"),
+            "quantity": data["quantity"][order].astype(float),
+            "message": pd.array(data["message"][order], dtype="string"),
+        }
+    )
 
+
+_ACTION_COLUMNS = ("action", "sku", "reference", "date", "new_date", "quantity", "message")
+_ACTION_DTYPES = {
+    "action": np.int8, "sku": object, "reference": object, "date": "datetime64[ns]",
+    "new_date": "datetime64[ns]", "quantity": float, "message": object,
+}  # fmt: skip
 
 _WORD = {"D": "day", "W": "week", "M": "month"}
 
@@ -1077,8 +1114,13 @@ def _mro_list(
     reorder = position <= rop
     return pd.DataFrame(
         {
-            "sku": pd.array(skus[rows], dtype="string"),
-            "name": items["name"].astype("string").to_numpy()[rows] if "name" in items else pd.NA,
+            "sku": pd.array(skus.to_numpy()[rows], dtype="string"),
+            "name": pd.array(
+                _objects(items["name"])[rows]
+                if "name" in items
+                else np.full(len(rows), None, dtype=object),
+                dtype="string",
+            ),
             "on_hand": on_hand[rows],
             "on_order": on_order[rows],
             "reorder_point": rop[rows],
