@@ -258,6 +258,51 @@ def test_day_and_month_buckets_and_as_of():
     assert late.records["gross_requirements"].iloc[0] == 10.0
 
 
+def test_history_mean_without_a_schedule_and_scenario_multipliers():
+    """No schedule table: an end item's demand is its mean daily demand of the last 13
+    weeks times the bucket's days (1 a day -> 7 a week); the scenario scales demand and
+    lead times."""
+    days = pd.date_range(end=AS_OF, periods=91, freq="D")
+    tables = {
+        "items": pd.DataFrame({"sku": ["X", "K"], "unit_cost": 1.0, "lead_time_days": 7.0,
+                               "inventory_type": ["finished_good", "raw_material"]}),
+        "demand": pd.DataFrame({"date": days, "sku": "X", "quantity": 1.0}),
+        "bom": pd.DataFrame({"parent_sku": ["X"], "component_sku": ["K"], "quantity_per": [2.0]}),
+    }  # fmt: skip
+    ds = Dataset.from_tables(tables)
+    res = mrp(ds, horizon=3, as_of=AS_OF)
+    assert res.summary.loc["X", "demand_source"] == "history"
+    assert_allclose(grid(res, "X", "gross_requirements", 3), [7, 7, 7])
+    # X's first lot (week 1, lead time 1) is past due: released at once with week 2's
+    assert_allclose(grid(res, "X", "planned_releases", 3), [14, 7, 0])
+    assert_allclose(grid(res, "K", "gross_requirements", 3), [28, 14, 0])
+    more = mrp(ds, wb.Scenario(demand_multiplier=2.0, lead_time_multiplier=2.0), horizon=3,
+               as_of=AS_OF)  # fmt: skip
+    assert_allclose(grid(more, "X", "gross_requirements", 3), [14, 14, 14])
+    assert more.summary.loc["X", "lead_time_periods"] == 2
+    # a forecast needs the plan's bucket to be the data's: else a note and the history
+    fc = mrp(ds, wb.Scenario(demand_source="forecast"), horizon=3, as_of=AS_OF)
+    assert any("forecast demand needs the plan's bucket" in n for n in fc.notes)
+    assert fc.summary.loc["X", "demand_source"] == "history"
+
+
+def test_forecast_demand_source():
+    """Scenario(demand_source="forecast"): the end item's buckets are wb.forecast's (a
+    weekly history of 7 a week forecasts 7 a week), the schedule is not used."""
+    weeks = pd.date_range(end=AS_OF - pd.Timedelta(days=6), periods=26, freq="7D")
+    tables = {
+        "items": pd.DataFrame({"sku": ["X"], "unit_cost": 1.0, "lead_time_days": 7.0,
+                               "inventory_type": ["finished_good"]}),
+        "demand": pd.DataFrame({"date": weeks, "sku": "X", "quantity": 7.0}),
+        "schedule": pd.DataFrame({"sku": ["X"], "period_start": [week(1)], "quantity": [99.0]}),
+    }  # fmt: skip
+    ds = Dataset.from_tables(tables, frequency="W")
+    res = mrp(ds, wb.Scenario(demand_source="forecast"), horizon=4, as_of=AS_OF)
+    assert res.summary.loc["X", "demand_source"] == "forecast"
+    assert_allclose(grid(res, "X", "gross_requirements", 4), [7, 7, 7, 7], rtol=1e-6)
+    assert any("schedule not used" in n for n in res.notes)
+
+
 # ----------------------------------------------------------------------------- properties
 
 

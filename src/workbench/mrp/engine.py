@@ -252,7 +252,8 @@ class _Calendar:
             day = (day + pd.offsets.MonthBegin(1)).normalize()
         self.start = day
         self.periods = self.starts(np.arange(horizon))
-        self.days = np.diff(self.starts(np.arange(horizon + 1)).asi8) / 86_400e9
+        edges = self.starts(np.arange(horizon + 1)).to_numpy().astype("datetime64[D]")
+        self.days = np.diff(edges.astype(np.int64)).astype(float)  # [days per bucket]
 
     def index(self, dates: Any) -> np.ndarray:
         """Bucket number of each date (negative before the first; NaT -> a large
@@ -547,8 +548,8 @@ def mrp(
             np.add.at(indep, (code[use], kk[use]), qty[use])
             source[np.unique(code)] = "schedule"
             if beyond.any():
-                notes.append(f"{int(beyond.sum()):,} schedule rows after the horizon "
-                             f"({cal.periods[-1].date()} week/bucket) not planned")  # fmt: skip
+                notes.append(f"{int(beyond.sum()):,} schedule rows after the horizon (its last "
+                             f"bucket starts {cal.periods[-1].date()}) not planned")  # fmt: skip
             if past.any():
                 past_due_rows = sched.loc[past, ["sku", "period_start", "quantity"]].assign(
                     _row=_row_numbers(dataset, "schedule", np.flatnonzero(past))[1]
