@@ -303,6 +303,15 @@ def test_forecast_demand_source():
     assert any("schedule not used" in n for n in res.notes)
 
 
+def test_lead_times_round_to_the_nearest_bucket_as_the_simulator_does():
+    """docs/timing.md: L / 7 days rounded to the nearest week, at least one when L > 0."""
+    items = [{"sku": s, "lt": lt / 7, "type": "finished_good"}
+             for s, lt in (("A", 0), ("B", 2), ("C", 10), ("D", 11))]  # fmt: skip
+    ds = make(items, schedule={s: {4: 1} for s in "ABCD"})
+    res = mrp(ds, horizon=4, as_of=AS_OF)
+    assert res.summary["lead_time_periods"].tolist() == [0, 1, 1, 2]
+
+
 # ----------------------------------------------------------------------------- properties
 
 

@@ -434,7 +434,8 @@ def mrp(
     -----
     The record follows Heizer & Render (2017, ch. 14): ``NR_t = max(0, GR_t + SS -
     POH_{t-1} - SR_t)``; a lot received in bucket t is released in ``t - L``, L the lead
-    time in buckets (``ceil(lead_time_days / bucket days)``: 7 for weeks, 365.25/12
+    time in buckets (``lead_time_days / b`` rounded to the nearest whole bucket, at least
+    one when positive, as :func:`workbench.simulate` does; b = 7 days for weeks, 365.25/12
     for months). A component's gross requirement is the parents' releases times
     ``quantity_per / (1 - scrap_rate)`` (the scrap is lost, so more must be issued).
     A schedule quantity is the end item's gross requirement in its bucket (netted against
@@ -602,12 +603,11 @@ def mrp(
         ]
     if problems:
         raise DataError(problems)
-    lead = np.where(
-        np.isfinite(lead_days),
-        np.ceil(np.nan_to_num(lead_days) * lead_mult / _BUCKET_DAYS[bucket] - 1e-9),
-        0,
-    ).astype(np.int64)
-    lead = np.maximum(lead, 0)
+    # the workbench's timing convention (docs/timing.md, wb.simulate): a lead time in days
+    # becomes the nearest whole number of buckets, at least one when it is positive
+    days = np.nan_to_num(lead_days) * lead_mult
+    lead = np.floor(days / _BUCKET_DAYS[bucket] + 0.5 + 1e-9)
+    lead = np.where(days > 0, np.maximum(lead, 1), 0).astype(np.int64)
 
     # ---- stock on hand and open orders
     on_hand = np.zeros(n)
