@@ -167,7 +167,7 @@ def test_missing_optional_tables_are_explained(small):
     panel = DataPanel(items_demand)
     caps = text_of(panel.capabilities.value)
     assert "not available, needs the lots table" in caps
-    assert "needs the bom and schedule tables" in caps
+    assert "where there is none: not available, needs the bom table" in caps
     assert "Replenishment: today's order list and draft purchase orders: not available" in caps
     assert "Supplier scorecards" in caps
     assert caps.count("not available") == 7

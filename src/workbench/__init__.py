@@ -9,6 +9,7 @@ from . import data, evaluate, partition, policy, promise, replenish, scenario, s
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
 from .forecasting import ForecastResult, backtest, forecast
+from .mrp import MRPResult, mrp  # wb.mrp is the function; the package is workbench.mrp
 from .mrp.lot_sizing import LOT_SIZING_METHODS, LotSizeResult, lot_size
 from .partition import *  # noqa: F403
 from .policy import *  # noqa: F403
@@ -43,7 +44,9 @@ __all__ = [
     "LOT_SIZING_METHODS",
     "ForecastResult",
     "LotSizeResult",
+    "MRPResult",
     "backtest",
     "forecast",
     "lot_size",
+    "mrp",
 ]

@@ -53,9 +53,9 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("Count audit and record accuracy", ("counts",)),
     (
-        "Bill of materials and production schedule, loaded and checked (MRP planning is not "
-        "built yet)",
-        ("bom", "schedule"),
+        "BOM explosion and MRP planned orders (wb.mrp), from the production schedule, or the "
+        "demand history where there is none",
+        ("bom",),
     ),
 ]
 
