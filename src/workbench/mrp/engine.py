@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.errors import DataError, Problem
+from .lot_sizing import _method_name, lot_size
 from .records import net_requirements, time_phased_record
 
 __all__ = ["BUCKETS", "DEFAULT_HORIZON", "MRPResult", "low_level_codes", "mrp"]
@@ -212,29 +213,8 @@ def _per_sku(value: Any, skus: pd.Index, name: str, default: Any) -> np.ndarray:
     return out
 
 
-#: Rules the engine sizes itself while :mod:`workbench.mrp.lot_sizing` is not there.
-_FALLBACK_METHODS = {
-    "lot_for_lot": "lot_for_lot", "l4l": "lot_for_lot", "lfl": "lot_for_lot",
-    "fixed_order_quantity": "fixed_order_quantity", "foq": "fixed_order_quantity",
-    "eoq": "eoq",
-}  # fmt: skip
-
-
-def _method_name(method: Any) -> str:
-    try:
-        from .lot_sizing import _method_name as full
-    except ImportError:  # pragma: no cover - until the lot-sizing module lands
-        key = str(method).strip().lower().replace("-", "_").replace(" ", "_")
-        if key not in _FALLBACK_METHODS:
-            raise ValueError(
-                f"lot_sizing must be one of {', '.join(sorted(set(_FALLBACK_METHODS.values())))}; "
-                f"got {method!r}"
-            ) from None
-        return _FALLBACK_METHODS[key]
-    return full(method)
-
-
 def _check_methods(methods: np.ndarray) -> np.ndarray:
+    """Each item's lot-sizing rule by its canonical name (ValueError for an unknown one)."""
     names = {m: _method_name(m) for m in pd.unique(methods)}
     return np.array([names[m] for m in methods], dtype=object)
 
@@ -315,13 +295,6 @@ def _lot_size(
     fixed_order_qty: np.ndarray,
 ) -> np.ndarray:
     """Planned receipts of a block of items sized with one rule."""
-    try:
-        from .lot_sizing import lot_size
-    except ImportError:  # pragma: no cover - until the lot-sizing module lands
-        return _fallback_lot_size(
-            req, method, order_cost=order_cost, holding_cost=holding_cost,
-            min_order_qty=min_order_qty, pack_size=pack_size, fixed_order_qty=fixed_order_qty,
-        )  # fmt: skip
     kwargs: dict[str, Any] = {}
     if method == "fixed_order_quantity":
         kwargs["fixed_order_qty"] = fixed_order_qty
@@ -335,41 +308,6 @@ def _lot_size(
         **kwargs,
     )
     return np.asarray(res.receipts, dtype=float)
-
-
-def _fallback_lot_size(
-    req: np.ndarray,
-    method: str,
-    *,
-    order_cost: np.ndarray,
-    holding_cost: np.ndarray,
-    min_order_qty: np.ndarray,
-    pack_size: np.ndarray,
-    fixed_order_qty: np.ndarray,
-) -> np.ndarray:
-    """Lot-for-lot, fixed quantity or EOQ lots, one pass over the periods for all items:
-    whenever the stock carried cannot cover a period, order the larger of the shortfall
-    and the lot, raised to the MOQ and rounded up to whole packs."""
-    n, t = req.shape
-    if method == "lot_for_lot":
-        lot = np.zeros(n)
-    elif method == "fixed_order_quantity":
-        lot = fixed_order_qty
-    else:  # eoq on the mean requirement per period
-        mean = req.mean(axis=1) if t else np.zeros(n)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            eoq = np.sqrt(2 * mean * order_cost / holding_cost)
-        lot = np.where(np.isfinite(eoq), np.round(eoq), 0.0)
-    out = np.zeros_like(req)
-    carry = np.zeros(n)
-    for k in range(t):
-        short = req[:, k] - carry
-        need = short > 1e-9
-        q = np.maximum(np.maximum(short, lot), min_order_qty)
-        q = np.ceil(q / pack_size - 1e-9) * pack_size
-        out[:, k] = np.where(need, q, 0.0)
-        carry = carry + out[:, k] - req[:, k]
-    return out
 
 
 # ----------------------------------------------------------------------------- the engine
