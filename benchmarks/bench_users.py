@@ -8,10 +8,12 @@ once, each in its own browser context (its own cookies: N different visitors), a
 
 - render: how many pages rendered, and the time from the request to the Data tab
   showing what is loaded (median, worst) [s];
-- CPU per kernel: its CPU time [s] up to the first page (start, imports, the notebook);
+- CPU per kernel: its CPU time [s] up to the first page (start, imports, the notebook;
+  a kernel forked from the fork server counts only what it did after the fork);
   N pages on C cores cannot all render sooner than about N x that / C;
 - memory per kernel: RSS of each page's kernel process after the first render [MB]
-  (median, max); PSS (shared pages divided among the processes sharing them: what each
+  (median, max; a forked kernel's RSS counts the pages it shares with the fork server);
+  PSS (shared pages divided among the processes sharing them: what each
   kernel adds to the machine's memory) and USS (memory only that kernel holds);
 - the server's total: RSS of the Voila process and all its kernels, at baseline (the
   server idle with its preheated kernel), with the N pages open, and after they close;
@@ -99,14 +101,31 @@ def workbench_serve(port: int, *extra: str, timeout: float = 120.0):
         log.close()
 
 
-def kernels(proc: subprocess.Popen) -> list[psutil.Process]:
-    """The kernel processes under the server."""
+def _role(p: psutil.Process) -> str:
+    """'forkserver', 'launcher' (a forked kernel's stand-in), 'kernel' or ''."""
+    cmd = p.cmdline()
+    if any(part.endswith("forkserver.py") for part in cmd):
+        if "launch" in cmd:
+            return "launcher"
+        parent = p.parent()
+        forked = parent is not None and any(x.endswith("forkserver.py") for x in parent.cmdline())
+        return "kernel" if forked else "forkserver"
+    return "kernel" if any("ipykernel" in part for part in cmd) else ""
+
+
+def processes(proc: subprocess.Popen, role: str) -> list[psutil.Process]:
+    """The processes under the server with that role (see :func:`_role`)."""
     out = []
     for p in psutil.Process(proc.pid).children(recursive=True):
         with contextlib.suppress(psutil.Error):
-            if any("ipykernel" in part for part in p.cmdline()):
+            if _role(p) == role:
                 out.append(p)
     return out
+
+
+def kernels(proc: subprocess.Popen) -> list[psutil.Process]:
+    """The kernel processes under the server (forked from the fork server, or plain)."""
+    return processes(proc, "kernel")
 
 
 def tree_rss(proc: subprocess.Popen) -> float:
@@ -193,6 +212,9 @@ async def run(args) -> dict:
             out["kernel_pss_mb"] = pss
             out["kernel_uss_mb"] = uss
             out["open_mb"] = tree_rss(proc)
+            launchers = processes(proc, "launcher")
+            out["launcher_rss_mb"] = kernel_memory(launchers)[0]
+            out["forkserver_rss_mb"] = kernel_memory(processes(proc, "forkserver"))[0]
             t_close = time.monotonic()
             for page, _, _ in results:
                 with contextlib.suppress(Exception):
@@ -236,6 +258,12 @@ def report(out: dict) -> None:
         f"{stat(uss, statistics.median)}  "
         f"({out['kernels_open']} kernels incl. the preheated one)"
     )
+    if out["forkserver_rss_mb"]:
+        print(
+            f"fork server RSS [MB]: {out['forkserver_rss_mb'][0]:.0f} (shared with its "
+            f"kernels); each kernel's launcher: RSS median "
+            f"{stat(out['launcher_rss_mb'], statistics.median)}"
+        )
     cpu = out["kernel_cpu_s"]
     if cpu:
         print(

@@ -1,7 +1,7 @@
 """Command line: ``workbench serve`` starts the Voila dashboard.
 
 ``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]
-[--host ADDR] [--token TOKEN] [--max-kernels N]``
+[--host ADDR] [--token TOKEN] [--max-kernels N] [--no-preheat] [--no-fork]``
 runs Voila on ``notebooks/dashboard.ipynb`` bound to 127.0.0.1 (or ``--host``), with the working
 directory set to ``notebooks/`` so that Voila reads ``notebooks/voila.json``
 (execution timeout, kernel culling, template; STACK.md pitfall 4), and prints the URL.
@@ -37,6 +37,10 @@ kernel, and at most ``--max-kernels`` pages hold a kernel at once (default
 try again in a minute" page. ``--host`` other than a loopback address requires a token:
 ``--token`` or ``WORKBENCH_TOKEN``, or one is generated and printed with the URL. The
 token reaches Voila through the environment, not its command line.
+
+Kernels are forked from a preloaded process (:mod:`workbench.forkserver`): a page's
+kernel starts with pandas, plotly and the workbench already imported, and shares that
+memory with the other pages' kernels (``--no-fork`` starts each kernel from scratch).
 """
 
 from __future__ import annotations
@@ -184,6 +188,7 @@ def voila_command(
     python: str | None = None,
     host: str = "127.0.0.1",
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> list[str]:
     """The Voila command line that serves the dashboard (run it with cwd=notebooks_dir()).
 
@@ -206,6 +211,10 @@ def voila_command(
         needs a token (:func:`serve` sees to it; pass it with :func:`voila_env`).
     max_kernels : int, optional
         Most pages holding a kernel at once; default :func:`default_max_kernels`.
+    fork : bool
+        Fork the kernels from a preloaded process (:mod:`workbench.forkserver`; the
+        ``python3`` kernelspec of :data:`JUPYTER_DATA` runs the launcher, which starts a
+        plain kernel when there is no fork server).
 
     Notes
     -----
@@ -219,7 +228,7 @@ def voila_command(
     True
     >>> "--port=9000" in cmd and "--theme=dark" in cmd and "--Voila.port_retries=0" in cmd
     True
-    >>> "--template=workbench" in cmd
+    >>> "--template=workbench" in cmd and "--WorkbenchVoila.fork_kernels=True" in cmd
     True
     """
     if theme not in ("light", "dark"):
@@ -242,6 +251,7 @@ def voila_command(
         f"--theme={theme}",
         "--template=workbench",
         f"--WorkbenchVoila.max_kernels={int(max_kernels)}",
+        f"--WorkbenchVoila.fork_kernels={bool(fork)}",
         # Also in voila.json; repeated here so the command alone is safe (pitfall 3).
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
@@ -348,6 +358,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not keep a preheated kernel (slower page opens, less memory)",
     )
+    serve.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="start every kernel from scratch instead of forking it from a preloaded "
+        "process (slower page opens, more memory per page)",
+    )
     return parser
 
 
@@ -361,6 +377,7 @@ def serve(
     host: str = "127.0.0.1",
     token: str | None = None,
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> int:
     """Run Voila on the dashboard until interrupted; return its exit code.
 
@@ -378,7 +395,9 @@ def serve(
     if max_kernels is None:
         max_kernels = default_max_kernels()
     env = voila_env(theme=theme, data=data, token=token or "")
-    cmd = voila_command(port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels)
+    cmd = voila_command(
+        port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels, fork=fork
+    )
     shown = "127.0.0.1" if is_loopback(host) else (socket.gethostname() or host)
     url = f"http://{shown}:{port}/"
     query = f"?token={token}" if token else ""
@@ -452,6 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host,
                 token=args.token,
                 max_kernels=args.max_kernels,
+                fork=not args.no_fork,
             )
         except (FileNotFoundError, ValueError) as exc:
             print(f"workbench serve: {exc}", file=sys.stderr)
