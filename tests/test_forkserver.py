@@ -169,6 +169,9 @@ def test_the_fork_server_preloads_the_workbench_and_exits_when_its_server_does(
                 "if m in sys.modules))",
             )
             assert loaded == "['pandas', 'plotly', 'workbench.ui']"  # before any import
+            # the sample business and its plan, ready for the first Dashboard
+            got = run(kc, "from workbench.ui import app; print(sorted(app._PRELOADED))")
+            assert got == "['dataset', 'plan']"
         assert oct(os.stat(sock).st_mode & 0o777) == "0o600"
         server.stdin.close()  # the Voila process that started it is gone
         assert server.wait(timeout=TIMEOUT) == 0
@@ -196,3 +199,57 @@ def test_no_fork_reaches_voila(monkeypatch):
     monkeypatch.setattr(subprocess, "Popen", FakePopen)
     assert cli.main(["serve", "--no-browser", "--max-kernels", "2", "--no-fork"]) == 0
     assert "--WorkbenchVoila.fork_kernels=False" in calls[0]
+
+
+# --------------------------------------------------------------------------- first page
+
+
+@pytest.fixture
+def small_folder(tmp_path, monkeypatch):
+    import workbench as wb
+
+    folder = tmp_path / "shop"
+    wb.sample_dataset(n_skus=80, years=1, seed=5).to_folder(folder)
+    monkeypatch.setenv("WORKBENCH_DATA", str(folder))
+    from workbench.ui import app
+
+    monkeypatch.setattr(app, "_PRELOADED", {})
+    return folder
+
+
+def test_the_first_dashboard_takes_the_preloaded_dataset_and_plan_once(small_folder):
+    import pandas as pd
+
+    from workbench.ui import Dashboard, app
+
+    app.preload_first_page()
+    ds, plan = app._PRELOADED["dataset"][1], app._PRELOADED["plan"][2]
+    dash = Dashboard(lazy=True)
+    assert dash.dataset is ds and dash.plan is plan
+    assert app._PRELOADED == {}  # handed out once: a second page loads its own
+    again = app.default_dataset()
+    assert again is not ds
+    pd.testing.assert_frame_equal(app.compute_plan(again, app._default_scenario()), plan)
+
+
+def test_a_changed_file_is_read_again_not_taken_from_the_preload(small_folder):
+    from workbench.ui import app
+
+    app.preload_first_page()
+    ds, plan = app._PRELOADED["dataset"][1], app._PRELOADED["plan"][2]
+    items = small_folder / "items.csv"
+    st = items.stat()
+    os.utime(items, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    fresh = app.default_dataset()
+    assert fresh is not ds
+    # the preloaded plan belongs to the preloaded dataset: not handed to another one
+    assert app.compute_plan(fresh, app._default_scenario()) is not plan
+
+
+def test_a_dataset_that_fails_to_load_is_left_for_the_page(tmp_path, monkeypatch):
+    from workbench.ui import app
+
+    monkeypatch.setattr(app, "_PRELOADED", {})
+    monkeypatch.setenv("WORKBENCH_DATA", str(tmp_path / "no-such-folder"))
+    app.preload_first_page()
+    assert app._PRELOADED == {}

@@ -73,8 +73,10 @@ def preload() -> float:
     """Import what a dashboard kernel imports before its first page; return the seconds.
 
     ipykernel and IPython, then :mod:`workbench.ui` (pandas, pyarrow, plotly, ipywidgets,
-    the panels). ``nbformat`` and ``rfc3987_syntax`` are marked absent as
-    :mod:`workbench.ui` does in a Voila kernel (the fork server serves only those).
+    the panels), and the first page's dataset and plan
+    (:func:`workbench.ui.app.preload_first_page`). ``nbformat`` and ``rfc3987_syntax``
+    are marked absent as :mod:`workbench.ui` does in a Voila kernel (the fork server
+    serves only those).
     """
     t0 = time.perf_counter()
     sys.modules.setdefault("rfc3987_syntax", None)
@@ -83,8 +85,12 @@ def preload() -> float:
     import ipykernel.kernelapp
     import ipykernel.zmqshell  # noqa: F401
 
-    import workbench.ui  # noqa: F401
+    from workbench.ui import app
 
+    try:
+        app.preload_first_page()
+    except Exception as exc:  # the kernels will load it themselves (and show any error)
+        print(f"workbench fork server: first page not preloaded: {exc}", file=sys.stderr)
     return time.perf_counter() - t0
 
 
