@@ -233,7 +233,7 @@ def _run_kernel(conn: socket.socket, request: dict, fds: list[int]) -> int:
     os.environ.update(request["env"])
     sys.argv = list(request["argv"])
     sys.path.insert(0, request["cwd"])  # as ``python -m ipykernel_launcher`` has it
-    gc.unfreeze()
+    # The preloaded objects stay frozen (outside the garbage collector's generations).
     conn.settimeout(None)
     conn.sendall(f"{os.getpid()}\n".encode())
     threading.Thread(target=_exit_with_launcher, args=(conn,), daemon=True).start()
