@@ -181,6 +181,8 @@ def test_the_fork_server_preloads_the_workbench_and_exits_when_its_server_does(
 def test_serve_forks_kernels_unless_no_fork():
     assert "--WorkbenchVoila.fork_kernels=True" in cli.voila_command(max_kernels=2)
     assert "--WorkbenchVoila.fork_kernels=False" in cli.voila_command(max_kernels=2, fork=False)
+    # the default cap counts what a page's kernel adds: more when it shares nothing
+    assert cli._kernel_mb(True) == cli.KERNEL_MEMORY_MB < cli._kernel_mb(False)
 
 
 def test_no_fork_reaches_voila(monkeypatch):

@@ -81,8 +81,10 @@ def test_max_kernels_reaches_voila_and_zero_is_refused(fake_popen, capsys):
 
 
 def test_default_kernel_cap_follows_the_memory_available():
-    # (8 GB - 1 GB reserved) // 300 MB = 23 kernels, one of them for the preheated pool
-    assert cli.default_max_kernels(available_mb=8192) == 22
+    # (4 GB - 1 GB reserved) // 200 MB = 15 kernels, one of them for the preheated pool
+    assert cli.default_max_kernels(available_mb=4096) == 14
+    assert cli.default_max_kernels(available_mb=4096, kernel_mb=230) == 12  # --no-fork
+    assert cli.default_max_kernels(available_mb=8192) == cli.MAX_KERNELS_CEILING
     assert cli.default_max_kernels(available_mb=1400) == 1
     assert 1 <= cli.default_max_kernels() <= cli.MAX_KERNELS_CEILING
     with pytest.raises(ValueError, match=r"kernel_mb must be > 0 \[MB\]; got 0"):

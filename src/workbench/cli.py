@@ -90,9 +90,14 @@ VOILA_LAUNCHER = (
     f"main = runpy.run_path({str(VOILA_APP)!r})['main']; sys.exit(main())"
 )
 
-#: Memory one dashboard page's kernel may use [MB], for :func:`default_max_kernels`
-#: (measured 150-270 MB after the first tabs; ``benchmarks/bench_users.py``).
-KERNEL_MEMORY_MB = 300
+#: Memory one dashboard page's kernel adds [MB] once every tab has been opened, for
+#: :func:`default_max_kernels`: its PSS (its own memory plus its share of the memory it
+#: shares), forked from the fork server: 197 MB measured with
+#: ``benchmarks/bench_users.py --users 2 --tabs`` (RSS 391 MB; 182 MB after the first page).
+KERNEL_MEMORY_MB = 200
+#: The same for kernels started from scratch (``workbench serve --no-fork``): PSS 229 MB
+#: measured with ``bench_users.py --users 2 --tabs -- --no-fork`` (RSS 433 MB).
+KERNEL_MEMORY_NO_FORK_MB = 230
 #: Memory left for the server, the browser and everything else [MB].
 RESERVED_MEMORY_MB = 1024
 #: Upper bound of the default kernel cap (CPU, not memory, limits beyond it).
@@ -148,7 +153,7 @@ def default_max_kernels(
     Examples
     --------
     >>> default_max_kernels(available_mb=4096)
-    9
+    14
     >>> default_max_kernels(available_mb=512), default_max_kernels(available_mb=1e6)
     (1, 32)
     """
@@ -160,6 +165,10 @@ def default_max_kernels(
         raise ValueError(f"kernel_mb must be > 0 [MB]; got {kernel_mb}")
     n = int((float(available_mb) - RESERVED_MEMORY_MB) // kernel_mb) - 1
     return min(max(n, 1), MAX_KERNELS_CEILING)
+
+
+def _kernel_mb(fork: bool) -> float:
+    return KERNEL_MEMORY_MB if fork else KERNEL_MEMORY_NO_FORK_MB
 
 
 def is_loopback(host: str) -> bool:
@@ -236,7 +245,7 @@ def voila_command(
     if not 0 < int(port) < 65536:
         raise ValueError(f"port must be in 1..65535; got {port}")
     if max_kernels is None:
-        max_kernels = default_max_kernels()
+        max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
     if int(max_kernels) < 1:
         raise ValueError(f"max_kernels must be >= 1; got {max_kernels}")
     cmd = [
@@ -393,7 +402,7 @@ def serve(
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(24)
     if max_kernels is None:
-        max_kernels = default_max_kernels()
+        max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
     env = voila_env(theme=theme, data=data, token=token or "")
     cmd = voila_command(
         port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels, fork=fork

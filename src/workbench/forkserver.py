@@ -232,6 +232,12 @@ def _run_kernel(conn: socket.socket, request: dict, fds: list[int]) -> int:
     os.environ.clear()
     os.environ.update(request["env"])
     sys.argv = list(request["argv"])
+    parent = request["env"].get("JPY_PARENT_PID", "")
+    if parent.isdigit():
+        # ipykernel read JPY_PARENT_PID when the fork server imported it (unset there):
+        # give it the value a plain kernel would have (it then watches for an orphaned
+        # kernel, and does not print its "Ctrl-C will not work" note).
+        sys.argv.append(f"--IPKernelApp.parent_handle={parent}")
     sys.path.insert(0, request["cwd"])  # as ``python -m ipykernel_launcher`` has it
     # The preloaded objects stay frozen (outside the garbage collector's generations).
     conn.settimeout(None)
