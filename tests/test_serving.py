@@ -184,3 +184,30 @@ def test_header_names_the_sample_business():
     dash = Dashboard(ds, tabs=[], lazy=True)
     assert "Sample business (Hearth &amp; Lather)" in dash.header.value
     assert str(REPO) not in dash.header.value
+
+
+def test_voila_waits_until_the_kernels_iopub_is_heard():
+    """Before: a kernel that answered at once (forked) on a busy machine ran the notebook
+    before Voila's IOPub subscription reached it; its output was lost ("Timeout waiting
+    for IOPub output") and the page had no dashboard."""
+    import asyncio
+    import queue
+
+    ns = _voila_app()
+
+    class Client:
+        def __init__(self, heard_after):
+            self.requests, self.heard_after = 0, heard_after
+
+        def kernel_info(self):
+            self.requests += 1
+
+        async def get_iopub_msg(self, timeout):
+            if self.requests <= self.heard_after:
+                raise queue.Empty
+            return {"msg_type": "status"}
+
+    kc = Client(heard_after=2)
+    assert asyncio.run(ns["wait_for_iopub"](kc, timeout=60)) is True
+    assert kc.requests == 3  # asked again until the subscription was heard
+    assert asyncio.run(ns["wait_for_iopub"](Client(heard_after=10**9), timeout=0.5)) is False

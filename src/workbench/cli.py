@@ -264,6 +264,9 @@ def voila_command(
         # Also in voila.json; repeated here so the command alone is safe (pitfall 3).
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
+        # How long a cell's output may trail its reply (nbclient's default, 4 s, drops the
+        # dashboard's output when ten kernels share two busy cores; issue 16).
+        "--VoilaExecutor.iopub_timeout=60",
     ]
     if preheat:
         cmd += [
