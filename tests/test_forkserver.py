@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -126,9 +125,17 @@ def test_a_kernel_is_forked_with_the_launchers_directory_and_environment(tmp_pat
         assert env == "from-the-launcher"
         assert str(FORKSERVER.parent) not in run(kc, "import sys; print(sys.path)")
 
-        # Jupyter interrupts with SIGINT to the launcher's process group: it reaches the kernel
-        threading.Timer(1.0, km.interrupt_kernel).start()
-        reply = kc.execute_interactive("import time; time.sleep(600)", timeout=TIMEOUT)
+        # Jupyter interrupts with SIGINT to the launcher's process group: it reaches the
+        # kernel. Sent once the kernel says it is sleeping (not after a fixed delay).
+        def interrupt_once_sleeping(msg):
+            if msg["msg_type"] == "stream" and "sleeping" in msg["content"]["text"]:
+                km.interrupt_kernel()
+
+        reply = kc.execute_interactive(
+            "import time; print('sleeping', flush=True); time.sleep(600)",
+            timeout=TIMEOUT,
+            output_hook=interrupt_once_sleeping,
+        )
         assert reply["content"]["ename"] == "KeyboardInterrupt"
 
         km.shutdown_kernel(now=True)  # SIGKILL to the launcher: the kernel follows
