@@ -2,7 +2,7 @@
 plans a catalog larger than memory on Dask (:mod:`workbench.distributed`).
 
 ``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]
-[--host ADDR] [--token TOKEN] [--max-kernels N]``
+[--host ADDR] [--token TOKEN] [--max-kernels N] [--no-preheat] [--no-fork]``
 runs Voila on ``notebooks/dashboard.ipynb`` bound to 127.0.0.1 (or ``--host``), with the working
 directory set to ``notebooks/`` so that Voila reads ``notebooks/voila.json``
 (execution timeout, kernel culling, template; STACK.md pitfall 4), and prints the URL.
@@ -38,6 +38,10 @@ kernel, and at most ``--max-kernels`` pages hold a kernel at once (default
 try again in a minute" page. ``--host`` other than a loopback address requires a token:
 ``--token`` or ``WORKBENCH_TOKEN``, or one is generated and printed with the URL. The
 token reaches Voila through the environment, not its command line.
+
+Kernels are forked from a preloaded process (:mod:`workbench.forkserver`): a page's
+kernel starts with pandas, plotly and the workbench already imported, and shares that
+memory with the other pages' kernels (``--no-fork`` starts each kernel from scratch).
 """
 
 from __future__ import annotations
@@ -87,9 +91,14 @@ VOILA_LAUNCHER = (
     f"main = runpy.run_path({str(VOILA_APP)!r})['main']; sys.exit(main())"
 )
 
-#: Memory one dashboard page's kernel may use [MB], for :func:`default_max_kernels`
-#: (measured 150-270 MB after the first tabs; ``benchmarks/bench_users.py``).
-KERNEL_MEMORY_MB = 300
+#: Memory one dashboard page's kernel adds [MB] once every tab has been opened, for
+#: :func:`default_max_kernels`: its PSS (its own memory plus its share of the memory it
+#: shares), forked from the fork server: 197 MB measured with
+#: ``benchmarks/bench_users.py --users 2 --tabs`` (RSS 391 MB; 182 MB after the first page).
+KERNEL_MEMORY_MB = 200
+#: The same for kernels started from scratch (``workbench serve --no-fork``): PSS 229 MB
+#: measured with ``bench_users.py --users 2 --tabs -- --no-fork`` (RSS 433 MB).
+KERNEL_MEMORY_NO_FORK_MB = 230
 #: Memory left for the server, the browser and everything else [MB].
 RESERVED_MEMORY_MB = 1024
 #: Upper bound of the default kernel cap (CPU, not memory, limits beyond it).
@@ -145,7 +154,7 @@ def default_max_kernels(
     Examples
     --------
     >>> default_max_kernels(available_mb=4096)
-    9
+    14
     >>> default_max_kernels(available_mb=512), default_max_kernels(available_mb=1e6)
     (1, 32)
     """
@@ -157,6 +166,10 @@ def default_max_kernels(
         raise ValueError(f"kernel_mb must be > 0 [MB]; got {kernel_mb}")
     n = int((float(available_mb) - RESERVED_MEMORY_MB) // kernel_mb) - 1
     return min(max(n, 1), MAX_KERNELS_CEILING)
+
+
+def _kernel_mb(fork: bool) -> float:
+    return KERNEL_MEMORY_MB if fork else KERNEL_MEMORY_NO_FORK_MB
 
 
 def is_loopback(host: str) -> bool:
@@ -185,6 +198,7 @@ def voila_command(
     python: str | None = None,
     host: str = "127.0.0.1",
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> list[str]:
     """The Voila command line that serves the dashboard (run it with cwd=notebooks_dir()).
 
@@ -207,6 +221,10 @@ def voila_command(
         needs a token (:func:`serve` sees to it; pass it with :func:`voila_env`).
     max_kernels : int, optional
         Most pages holding a kernel at once; default :func:`default_max_kernels`.
+    fork : bool
+        Fork the kernels from a preloaded process (:mod:`workbench.forkserver`; the
+        ``python3`` kernelspec of :data:`JUPYTER_DATA` runs the launcher, which starts a
+        plain kernel when there is no fork server).
 
     Notes
     -----
@@ -220,7 +238,7 @@ def voila_command(
     True
     >>> "--port=9000" in cmd and "--theme=dark" in cmd and "--Voila.port_retries=0" in cmd
     True
-    >>> "--template=workbench" in cmd
+    >>> "--template=workbench" in cmd and "--WorkbenchVoila.fork_kernels=True" in cmd
     True
     """
     if theme not in ("light", "dark"):
@@ -228,7 +246,7 @@ def voila_command(
     if not 0 < int(port) < 65536:
         raise ValueError(f"port must be in 1..65535; got {port}")
     if max_kernels is None:
-        max_kernels = default_max_kernels()
+        max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
     if int(max_kernels) < 1:
         raise ValueError(f"max_kernels must be >= 1; got {max_kernels}")
     cmd = [
@@ -243,9 +261,13 @@ def voila_command(
         f"--theme={theme}",
         "--template=workbench",
         f"--WorkbenchVoila.max_kernels={int(max_kernels)}",
+        f"--WorkbenchVoila.fork_kernels={bool(fork)}",
         # Also in voila.json; repeated here so the command alone is safe (pitfall 3).
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
+        # How long a cell's output may trail its reply (nbclient's default, 4 s, drops the
+        # dashboard's output when ten kernels share two busy cores; issue 16).
+        "--VoilaExecutor.iopub_timeout=60",
     ]
     if preheat:
         cmd += [
@@ -349,6 +371,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not keep a preheated kernel (slower page opens, less memory)",
     )
+    serve.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="start every kernel from scratch instead of forking it from a preloaded "
+        "process (slower page opens, more memory per page)",
+    )
     plan = sub.add_parser(
         "plan",
         help="plan a catalog larger than memory on Dask, writing Parquet",
@@ -384,6 +412,7 @@ def serve(
     host: str = "127.0.0.1",
     token: str | None = None,
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> int:
     """Run Voila on the dashboard until interrupted; return its exit code.
 
@@ -399,9 +428,11 @@ def serve(
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(24)
     if max_kernels is None:
-        max_kernels = default_max_kernels()
+        max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
     env = voila_env(theme=theme, data=data, token=token or "")
-    cmd = voila_command(port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels)
+    cmd = voila_command(
+        port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels, fork=fork
+    )
     shown = "127.0.0.1" if is_loopback(host) else (socket.gethostname() or host)
     url = f"http://{shown}:{port}/"
     query = f"?token={token}" if token else ""
@@ -540,6 +571,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host,
                 token=args.token,
                 max_kernels=args.max_kernels,
+                fork=not args.no_fork,
             )
         except (FileNotFoundError, ValueError) as exc:
             print(f"workbench serve: {exc}", file=sys.stderr)
