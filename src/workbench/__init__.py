@@ -8,7 +8,7 @@ plain script with no Jupyter stack loaded.
 from . import data, evaluate, policy, promise, replenish, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
-from .forecasting import ForecastResult, backtest, forecast
+from .forecasting import ForecastResult, backtest, forecast, forecast_demand
 from .policy import *  # noqa: F403
 from .promise import *  # noqa: F403
 from .replenish import *  # noqa: F403
@@ -30,4 +30,5 @@ __all__ = [
     "ForecastResult",
     "backtest",
     "forecast",
+    "forecast_demand",
 ]
