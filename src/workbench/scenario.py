@@ -759,10 +759,10 @@ def plan_from_stats(
     backtest ([SPT] ch. 4: safety stock against the forecast error over the lead time).
     The reorder point is then computed as above from the per-day figures
     mu_f = F(P) / P and sigma_f = sigma_P / sqrt(P), whose sums over P are F(P) and
-    sigma_P (plus mu_f^2 sigma_LT^2 with a random lead time), with the normal model for
-    smooth demand and the gamma for the other classes (a scenario's own distribution
-    is kept unless it is "auto" or "empirical": the bootstrap resamples the history,
-    not the forecast). The demand's annual figures, classes and order quantity stay
+    sigma_P (plus mu_f^2 sigma_LT^2 with a random lead time), with the normal model:
+    s = F(P) + k sigma_P, [SPT]'s (a scenario's own distribution is kept unless it is
+    "auto" or "empirical": the bootstrap resamples the history, not the forecast; a
+    gamma on a near-zero forecast with a large error puts its mass at 0 and far out). The demand's annual figures, classes and order quantity stay
     those of the history. A SKU falls back to its history, and says so in
     ``demand_source``, when the forecast cannot serve it: fewer than 2 demands, no or
     zero lead time, an interval beyond the forecast's ``max_days``, or fewer than
@@ -834,7 +834,7 @@ def _demand_source(
 
     With ``demand_source="forecast"`` the SKUs the forecast serves get the per-day mean
     F(P) / P and sd sigma_P / sqrt(P) of :func:`workbench.forecasting.protection_demand`
-    (after the demand multiplier) and the normal (smooth) or gamma model; the others
+    (after the demand multiplier) and the normal model; the others
     keep the history's. Returns the demand, the classes and the per-SKU source.
     """
     n = len(sku)
@@ -852,12 +852,7 @@ def _demand_source(
     d_rp.mu = np.where(use, mu_f, d.mu)
     d_rp.sd = np.where(use, sd_f, d.sd)
     keep = sc.distribution not in ("auto", "empirical")
-    smooth = dcls.klass == "smooth"
-    fmodel = (
-        np.full(n, sc.distribution, dtype=object)
-        if keep
-        else np.where(smooth, "normal", "gamma").astype(object)
-    )
+    fmodel = np.full(n, sc.distribution if keep else "normal", dtype=object)
     dcls = SimpleNamespace(**vars(dcls))
     dcls.model = np.where(use, fmodel, dcls.model)
     dcls.label = np.where(use, fmodel + " (forecast)", dcls.label)

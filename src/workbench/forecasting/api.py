@@ -58,6 +58,7 @@ class ForecastResult(NamedTuple):
 
 def _bucket(data: Any, as_of: Any) -> BucketDemand:
     if isinstance(data, BucketDemand):
+        _check_demand(data)
         return data
     from ..scenario import demand_history
 
@@ -65,6 +66,34 @@ def _bucket(data: Any, as_of: Any) -> BucketDemand:
     if bd is None:
         raise ValueError("dataset has no demand to forecast")
     return bd
+
+
+def _check_demand(bd: BucketDemand) -> None:
+    """A demand matrix given directly: every value of a SKU's window finite and >= 0.
+
+    (A dataset's demand is checked when it is read, with the file, row and column.)
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad SKU, bucket and value.
+    """
+    q = np.asarray(bd.quantity, dtype=float)
+    if q.ndim != 2 or q.shape[0] != len(bd.skus):
+        raise ValueError(
+            f"demand matrix must have one row per SKU ({len(bd.skus)}); got shape {q.shape}"
+        )
+    cols = np.arange(q.shape[1])[None, :]
+    in_win = cols >= np.asarray(bd.first)[:, None]
+    with np.errstate(invalid="ignore"):
+        bad = in_win & ~(np.isfinite(q) & (q >= 0))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        when = bd.periods[c] if bd.periods is not None and c < len(bd.periods) else f"bucket {c}"
+        raise ValueError(
+            f"demand of SKU {bd.skus[r]!s} in {when} is {float(q[r, c])!r}; demand must be a finite "
+            f"number >= 0 [units/bucket] ({int(bad.sum())} bad value(s))"
+        )
 
 
 def _freq(bd: BucketDemand) -> str:
