@@ -762,10 +762,11 @@ def plan_from_stats(
     sigma_P (plus mu_f^2 sigma_LT^2 with a random lead time), with the normal model:
     s = F(P) + k sigma_P, [SPT]'s (a scenario's own distribution is kept unless it is
     "auto" or "empirical": the bootstrap resamples the history, not the forecast; a
-    gamma on a near-zero forecast with a large error puts its mass at 0 and far out). The demand's annual figures, classes and order quantity stay
-    those of the history. A SKU falls back to its history, and says so in
-    ``demand_source``, when the forecast cannot serve it: fewer than 2 demands, no or
-    zero lead time, an interval beyond the forecast's ``max_days``, or fewer than
+    gamma on a near-zero forecast with a large error puts its mass at 0 and far out).
+    The demand's annual figures, classes and order quantity stay those of the
+    history. A SKU falls back to its history, and says so in ``demand_source``, when
+    the forecast cannot serve it: fewer than 2 demands, no or zero lead time, an
+    interval beyond the forecast's ``max_days``, or fewer than
     :data:`workbench.forecasting.protection.MIN_WINDOWS` (3) backtest origins scored.
 
     Items with no demand get finite zeros: no order, no stock, no cost, fill rate and

@@ -91,8 +91,8 @@ def _check_demand(bd: BucketDemand) -> None:
         r, c = np.argwhere(bad)[0]
         when = bd.periods[c] if bd.periods is not None and c < len(bd.periods) else f"bucket {c}"
         raise ValueError(
-            f"demand of SKU {bd.skus[r]!s} in {when} is {float(q[r, c])!r}; demand must be a finite "
-            f"number >= 0 [units/bucket] ({int(bad.sum())} bad value(s))"
+            f"demand of SKU {bd.skus[r]!s} in {when} is {float(q[r, c])!r}; demand must be a "
+            f"finite number >= 0 [units/bucket] ({int(bad.sum())} bad value(s))"
         )
 
 
