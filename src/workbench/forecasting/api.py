@@ -337,15 +337,29 @@ def backtest(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a SKU without history
             scale = np.nanmean(np.abs(np.diff(train, axis=1)), axis=1)
+        done: dict[str, Any] = {}
         for k, mdl in enumerate(models):
             use = dict(params or {})
             if w > 0 and mdl in ETS_MODELS:  # keep the smoothing fitted at the first origin
                 for name in ("alpha", "beta", "gamma", "phi"):
                     use.setdefault(name, fitted[mdl][name])
+            # a multiplicative season falls back to the additive one on a window with a
+            # zero: those SKUs take the additive model's forecast (the same fit) if done
+            reuse = None
+            if mdl == "holt_winters_multiplicative" and "holt_winters_additive" in done:
+                cols = np.arange(t_all)[None, :]
+                in_win = (cols >= first[:, None]) & (cols < o)
+                reuse = (np.where(in_win, y, 1.0) <= 0).any(axis=1) & (first < o)
             r = forecast_matrix(
-                y, model=mdl, horizon=horizon, first=first, end=o, season_length=m,
-                params=use, level=(80,),
+                y, model=mdl, horizon=horizon, first=first if reuse is None else
+                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(80,),
             )  # fmt: skip
+            if reuse is not None and reuse.any():
+                add = done["holt_winters_additive"]
+                mean = np.where(reuse[:, None], add.mean, r.mean)
+                par = {n_: np.where(reuse, add.params[n_], v) for n_, v in r.params.items()}
+                r = r._replace(mean=mean, params=par)
+            done[mdl] = r
             if w == 0:
                 fitted[mdl] = r.params
             e = r.mean - actual
