@@ -160,7 +160,7 @@ def forecast_demand(
     Examples
     --------
     >>> import workbench as wb
-    >>> ds = wb.sample_dataset(n_skus=40, years=1, seed=1)
+    >>> ds = wb.sample_dataset(n_skus=80, years=1, seed=1)
     >>> fc = forecast_demand(ds, max_days=28)
     >>> fc.cum_forecast.shape == (len(ds.items), 29)
     True
@@ -297,10 +297,10 @@ def protection_demand(
     >>> y = np.tile([4.0, 6.0], 30)[None, :]
     >>> bd = BucketDemand(pd.Index(["a"], name="sku"),
     ...                   pd.period_range("2026-01-01", periods=60, freq="D"), y, np.array([0]))
-    >>> fc = forecast_demand(bd, model="moving_average", max_days=14)
+    >>> fc = forecast_demand(bd, model="naive", max_days=14)  # the last day's 6 a day
     >>> p = protection_demand(fc, [4.0])
     >>> float(p["forecast"].iloc[0]), p["demand_source"].iloc[0]
-    (20.0, 'forecast')
+    (24.0, 'forecast')
     """
     if skus is None:
         rows = np.arange(len(fc.skus))
