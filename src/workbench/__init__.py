@@ -8,7 +8,7 @@ plain script with no Jupyter stack loaded.
 from . import data, evaluate, partition, policy, promise, replenish, scenario, sim, stock
 from .data import *  # noqa: F403
 from .evaluate import *  # noqa: F403
-from .forecasting import ForecastResult, backtest, forecast
+from .forecasting import ForecastResult, backtest, forecast, forecast_demand
 from .mrp import MRPResult, mrp  # wb.mrp is the function; the package is workbench.mrp
 from .mrp.lot_sizing import LOT_SIZING_METHODS, LotSizeResult, lot_size
 from .partition import *  # noqa: F403
@@ -47,6 +47,7 @@ __all__ = [
     "MRPResult",
     "backtest",
     "forecast",
+    "forecast_demand",
     "lot_size",
     "mrp",
 ]

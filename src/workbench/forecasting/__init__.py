@@ -5,6 +5,9 @@
   backtest error).
 - :func:`backtest`: rolling-origin errors per SKU and model, including the error of
   the forecast summed over lead time plus review period.
+- :func:`forecast_demand` and :func:`protection_demand`: the forecast over each SKU's
+  protection interval and the backtested error of that sum, which a plan with
+  ``Scenario(demand_source="forecast")`` uses for safety stock.
 - :func:`forecast_matrix`: the array-level engine (SKUs x buckets) behind both.
 
 The models (:data:`MODELS`): naive, seasonal naive, moving average, simple
@@ -25,6 +28,7 @@ from .api import (
     forecast,
 )
 from .models import MODELS, MatrixForecast, forecast_matrix
+from .protection import ProtectionForecast, forecast_demand, protection_demand
 
 __all__ = [
     "AUTO_CANDIDATES",
@@ -33,9 +37,12 @@ __all__ = [
     "SEASON_LENGTH",
     "ForecastResult",
     "MatrixForecast",
+    "ProtectionForecast",
     "backtest",
     "forecast",
+    "forecast_demand",
     "forecast_matrix",
+    "protection_demand",
 ]
 
 
