@@ -112,6 +112,13 @@ _CHART_COLUMNS = (
 #: (rgb(17,17,17)) chart backgrounds (WCAG 2.1 relative luminance; issue 17).
 COLORS = ("#1f77b4", "#2ca02c", "#d35400", "#9467bd")
 
+#: SKUs, dates and numbers never wrap ("RM-/0045"); the last column (the engine's words
+#: in the action list) does.
+_STYLE = (
+    "<style>.wb-mrp .wb-table td, .wb-mrp .wb-table th { white-space: nowrap; } "
+    ".wb-mrp-actions .wb-table td:last-child { white-space: normal; }</style>"
+)
+
 HORIZONS = (4, 104)  # weeks, the horizon control's range
 
 _ORDER_COLUMNS = [
@@ -338,7 +345,7 @@ class MRPPanel(Panel):
         self.dataset = dataset
         self.scenario = scenario
         self.intro = widgets.HTML(
-            '<div class="wb-intro"><b>Material requirements planning.</b> What to buy or '
+            _STYLE + '<div class="wb-intro"><b>Material requirements planning.</b> What to buy or '
             "make, and when: the production schedule of each finished good is exploded "
             "through the bill of materials, netted week by week against stock on hand and "
             "open purchase orders, and every shortfall becomes a planned order, released "
