@@ -59,6 +59,8 @@ from ._source import source_label
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
+from .mrp_panel import PURPOSE as MRP_PURPOSE
+from .mrp_panel import MRPPanel
 from .replenishment_panel import ReplenishmentPanel, SuppliersPanel
 from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
@@ -457,6 +459,12 @@ TABS: list[TabSpec] = [
         needs=("purchase_orders",),
         purpose="how reliable each supplier is: lead times achieved against quoted, "
         "on-time delivery, open and overdue orders",
+    ),
+    TabSpec(
+        "MRP",
+        lambda d: MRPPanel(d.dataset, scenario=d.scenario),
+        needs=("bom",),
+        purpose=MRP_PURPOSE,
     ),
     TabSpec(
         "Scenarios",
