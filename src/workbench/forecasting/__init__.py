@@ -6,6 +6,7 @@
 - :func:`backtest`: rolling-origin errors per SKU and model, including the error of
   the forecast summed over lead time plus review period.
 - :func:`forecast_matrix`: the array-level engine (SKUs x buckets) behind both.
+- :func:`fitted_values`: one SKU's one-step-ahead in-sample forecasts (for a chart).
 
 The models (:data:`MODELS`): naive, seasonal naive, moving average, simple
 exponential smoothing, Holt, damped trend, Holt-Winters additive and multiplicative,
@@ -24,6 +25,7 @@ from .api import (
     backtest,
     forecast,
 )
+from .fitted import fitted_values
 from .models import MODELS, MatrixForecast, forecast_matrix
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "ForecastResult",
     "MatrixForecast",
     "backtest",
+    "fitted_values",
     "forecast",
     "forecast_matrix",
 ]
