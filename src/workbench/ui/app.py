@@ -59,6 +59,7 @@ from ._source import source_label
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
+from .forecast_panel import forecast_tab
 from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
 from .stock_panel import StockPanel
@@ -351,6 +352,7 @@ TABS: list[TabSpec] = [
     TabSpec("EOQ", lambda d: EOQPanel(d.dataset)),
     TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
     TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),
+    TabSpec("Forecast", forecast_tab),
     TabSpec("Stockout trade-offs", lambda d: TradeoffPanel(d.dataset, scenario=d.scenario)),
     TabSpec(
         "Today vs recommended",
