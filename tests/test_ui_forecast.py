@@ -157,7 +157,9 @@ def test_empty_states_say_what_to_do(small):
     none = wb.Dataset.from_tables({"items": small.items, "demand": small.demand.assign(quantity=0)})
     p = ForecastPanel(none)
     assert "no demand history to forecast" in p.empty.value and "Data tab" in p.empty.value
-    assert p.body.layout.display == "none" and p.shown == {}
+    assert p.controls.layout.display == "none" and p.shown == {}
+    assert "No demand history to draw" in p.fig.layout.annotations[0].text
+    assert all(len(t.y) == 0 for t in p.fig.data)
 
     gone = str(small.items["sku"].iloc[3])
     ds = wb.Dataset.from_tables(
@@ -166,9 +168,10 @@ def test_empty_states_say_what_to_do(small):
     p = ForecastPanel(ds)
     p.sku.value = gone
     assert "has no demand in the history" in p.message.value
-    assert p.chart.layout.display == "none"
+    assert "no demand in the history" in p.fig.layout.annotations[0].text
+    assert all(len(t.y) == 0 for t in p.fig.data) and p.fig.layout.xaxis.visible is False
     p.sku.value = p.sku.options[0][1]
-    assert p.chart.layout.display is None
+    assert len(p.fig.layout.annotations) == 0 and len(p.fig.data[6].y) == 28
 
 
 def test_controls_have_labels_and_colours_are_readable_in_both_themes(panel):

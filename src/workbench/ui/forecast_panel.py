@@ -84,6 +84,18 @@ def forecast_tab(dashboard) -> ForecastPanel:
     """The Forecast tab of a :class:`workbench.ui.Dashboard`: the panel on the
     dashboard's data, plan and scenario; its plan-source switch sets the dashboard's
     scenario (which re-plans every tab)."""
+    from . import _common
+
+    owner = _common._bundle_owner[0] if _common._bundle_owner else None
+    if (
+        _common._share_bundle_here()
+        and (owner is None or getattr(owner, "comm", None) is None)
+        and getattr(dashboard, "_preloaded", "absent") is None
+    ):
+        # Let the dashboard's hidden figure carry plotly's bundle (what it does once the
+        # first page is idle): when this tab's figure carried it, being the page's first
+        # chart, it was drawn empty now and then (chromium, Voila, a loaded machine).
+        dashboard._preloaded = _common.figure_widget()
     panel = ForecastPanel(dashboard.dataset, scenario=dashboard.scenario, plan=dashboard.plan)
 
     def adopt(change) -> None:
@@ -126,6 +138,7 @@ class ForecastPanel(Panel):
     applied = traitlets.Any(allow_none=True)
 
     def __init__(self, dataset, *, scenario=None, plan: pd.DataFrame | None = None, **kwargs):
+        self._compute(dataset)  # the slow part, before any widget is made
         self.scenario = scenario if scenario is not None else wb.Scenario()
         self._plan = plan
         self._hold = False
@@ -172,17 +185,11 @@ class ForecastPanel(Panel):
         self.source_note.add_class("wb-fc-source-note")
         self.fig = figure_widget(data=_traces(), layout=_layout())
         self.fig.layout.meta = "forecast"
-        self.chart = widgets.VBox([self.fig])
-        self.chart.add_class("wb-fc-chart")
-        self.body = widgets.VBox(
-            [
-                widgets.HBox([self.view]),
-                widgets.HBox([self.sku, self.klass]),
-                self.message,
-                self.chart,
-                self.numbers,
-                self.backtest_html,
-            ]
+        # The figure is a direct child of the panel: nested one Box deeper, plotly did not
+        # draw it in the lazily built tab until the window was resized.
+        self.fig.add_class("wb-fc-chart")
+        self.controls = widgets.VBox(
+            [widgets.HBox([self.view]), widgets.HBox([self.sku, self.klass])]
         )
         plan_box = widgets.VBox(
             [
@@ -197,44 +204,67 @@ class ForecastPanel(Panel):
         )
         self.empty = widgets.HTML()
         self.empty.add_class("wb-fc-empty")
-        super().__init__(children=[self.intro, self.empty, self.body, plan_box], **kwargs)
+        super().__init__(
+            children=[
+                self.intro,
+                self.empty,
+                self.controls,
+                self.message,
+                self.fig,
+                self.numbers,
+                self.backtest_html,
+                plan_box,
+            ],
+            **kwargs,
+        )
         self.add_class("wb-forecast-panel")
         self.view.observe(self._on_view, names="value")
         self.sku.observe(self._on_pick, names="value")
         self.klass.observe(self._on_pick, names="value")
         self.source.observe(self._on_source, names="value")
-        self.set_dataset(dataset)
+        self._refresh()
         self._show_source()
 
     # -- data
     def set_dataset(self, dataset) -> None:
         """Forecast and backtest every item of ``dataset`` (once), then redraw."""
+        self._compute(dataset)
+        self._refresh()
+
+    def _compute(self, dataset) -> None:
+        """The forecasts and backtests of every item (no widget is touched)."""
         self.dataset = dataset
-        self._bd = wb.demand_history(dataset) if dataset is not None else None
+        self._bd = bd = wb.demand_history(dataset) if dataset is not None else None
         self._result = self._backtest = None
         self._backtest_note = ""
-        bd = self._bd
         if (
             bd is None
             or len(bd.skus) == 0
             or bd.quantity.shape[1] < 2
             or (bd.first >= bd.quantity.shape[1]).all()
         ):
+            return
+        self._freq = _freq(bd)
+        self._result = wb.forecast(bd)
+        self._horizon = int(self._result.forecast["step"].max())
+        self._backtest, self._backtest_note = _backtest(bd, self._horizon)
+
+    def _refresh(self) -> None:
+        """Fill the controls for the computed data and draw the first item."""
+        bd, dataset = self._bd, self.dataset
+        if self._result is None:
             self.empty.value = (
                 "<div class='wb-unavailable wb-fc-none'>There is no demand history to "
                 "forecast. Load a demand table with at least two periods of demand in the "
                 "Data tab (or use the sample business).</div>"
             )
-            self.body.layout.display = "none"
+            self.controls.layout.display = "none"
+            self.message.value = self.numbers.value = self.backtest_html.value = ""
+            self._blank("No demand history to draw: load a demand table in the Data tab.")
             self.shown = {}
             return
         self.empty.value = ""
-        self.body.layout.display = None
-        bd = self._bd
-        self._freq = _freq(bd)
-        self._result = wb.forecast(bd)
-        self._horizon = int(self._result.forecast["step"].max())
-        self._backtest, self._backtest_note = _backtest(bd, self._horizon)
+        self.controls.layout.display = None
         items = dataset.items
         sku_text = items["sku"].astype(str) if "sku" in items.columns else items.index.astype(str)
         names = (
@@ -360,12 +390,11 @@ class ForecastPanel(Panel):
                 "demand in the history, so there is nothing to forecast from: its forecast is "
                 f"0 {html.escape(unit)} per {per}.</div>"
             )
-            self.chart.layout.display = "none"
+            self._blank(f"{sku} has no demand in the history: nothing to draw.")
             self.numbers.value = ""
             self.backtest_html.value = ""
             self.shown = {"view": "sku", "sku": sku, "model": model, "unit": unit}
             return
-        self.chart.layout.display = None
         fitted = wb_fitted(y, row, first)
         x_hist = bd.periods.to_timestamp()
         x_fc = pd.PeriodIndex(fc["period"]).to_timestamp()
@@ -449,7 +478,6 @@ class ForecastPanel(Panel):
         fc_cost = fc["forecast"].to_numpy() * np.repeat(cost, self._horizon)
         total = pd.Series(fc_cost).groupby(fc["step"].to_numpy()).sum().to_numpy()
         x_fc = pd.period_range(bd.periods[-1] + 1, periods=self._horizon).to_timestamp()
-        self.chart.layout.display = None
         start = int(bd.first[sel].min()) if sel.any() else 0
         self._draw(
             bd.periods.to_timestamp()[start:],
@@ -501,17 +529,35 @@ class ForecastPanel(Panel):
             "backtest": table,
         }
 
+    def _blank(self, sentence: str) -> None:
+        """An empty chart that says why in a sentence (no empty axes)."""
+        with self.fig.batch_update():
+            for t in self.fig.data:
+                t.x, t.y = [], []
+            self.fig.layout.title.text = ""
+            self.fig.layout.xaxis.visible = self.fig.layout.yaxis.visible = False
+            self.fig.layout.annotations = [
+                dict(
+                    text=html.escape(sentence), showarrow=False, xref="paper", yref="paper",
+                    x=0.5, y=0.5, font=dict(size=15),
+                )
+            ]  # fmt: skip
+
     def _draw(self, x_hist, y_hist, fitted, x_fc, fc, *, ytitle: str, title: str) -> None:
         shown = _SHOWN.get(self._freq, 52)
+        # Dates as ISO text: the widget's first state is sent as plain JSON, which has no
+        # Timestamp (the figure then stayed empty in the browser).
+        x_hist = list(pd.DatetimeIndex(x_hist).strftime("%Y-%m-%d"))
+        x_fc = list(pd.DatetimeIndex(x_fc).strftime("%Y-%m-%d"))
         x0 = x_hist[max(len(x_hist) - shown, 0)] if len(x_hist) else None
         bands = {lv: (fc.get(f"lo_{lv}"), fc.get(f"hi_{lv}")) for lv in (95, 80)}
         with self.fig.batch_update():
             d = self.fig.data
-            d[0].x, d[0].y = list(x_hist), np.asarray(y_hist, float)
+            d[0].x, d[0].y = x_hist, np.asarray(y_hist, float)
             if fitted is None:
                 d[1].x, d[1].y, d[1].visible = [], [], False
             else:
-                d[1].x, d[1].y, d[1].visible = list(x_hist), np.asarray(fitted, float), True
+                d[1].x, d[1].y, d[1].visible = x_hist, np.asarray(fitted, float), True
             for k, lv in enumerate((95, 80)):
                 lo, hi = bands[lv]
                 lo_t, hi_t = d[2 + 2 * k], d[3 + 2 * k]
@@ -519,10 +565,12 @@ class ForecastPanel(Panel):
                     lo_t.x = lo_t.y = hi_t.x = hi_t.y = []
                     lo_t.visible = hi_t.visible = False
                 else:
-                    lo_t.x, lo_t.y = list(x_fc), lo.to_numpy(float)
-                    hi_t.x, hi_t.y = list(x_fc), hi.to_numpy(float)
+                    lo_t.x, lo_t.y = x_fc, lo.to_numpy(float)
+                    hi_t.x, hi_t.y = x_fc, hi.to_numpy(float)
                     lo_t.visible = hi_t.visible = True
-            d[6].x, d[6].y = list(x_fc), fc["forecast"].to_numpy(float)
+            d[6].x, d[6].y = x_fc, fc["forecast"].to_numpy(float)
+            self.fig.layout.annotations = []
+            self.fig.layout.xaxis.visible = self.fig.layout.yaxis.visible = True
             self.fig.layout.yaxis.title.text = ytitle
             self.fig.layout.title.text = title
             if x0 is not None and len(x_fc):
