@@ -9,6 +9,7 @@
   protection interval and the backtested error of that sum, which a plan with
   ``Scenario(demand_source="forecast")`` uses for safety stock.
 - :func:`forecast_matrix`: the array-level engine (SKUs x buckets) behind both.
+- :func:`fitted_values`: one SKU's one-step-ahead in-sample forecasts (for a chart).
 
 The models (:data:`MODELS`): naive, seasonal naive, moving average, simple
 exponential smoothing, Holt, damped trend, Holt-Winters additive and multiplicative,
@@ -27,6 +28,7 @@ from .api import (
     backtest,
     forecast,
 )
+from .fitted import fitted_values
 from .models import MODELS, MatrixForecast, forecast_matrix
 from .protection import ProtectionForecast, forecast_demand, protection_demand
 
@@ -39,6 +41,7 @@ __all__ = [
     "MatrixForecast",
     "ProtectionForecast",
     "backtest",
+    "fitted_values",
     "forecast",
     "forecast_demand",
     "forecast_matrix",

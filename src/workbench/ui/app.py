@@ -59,6 +59,7 @@ from ._source import source_label
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
+from .forecast_panel import forecast_tab
 from .mrp_panel import PURPOSE as MRP_PURPOSE
 from .mrp_panel import MRPPanel
 from .replenishment_panel import ReplenishmentPanel, SuppliersPanel
@@ -427,6 +428,11 @@ TABS: list[TabSpec] = [
         "ABC / XYZ",
         lambda d: ABCPanel(d.dataset),
         purpose="which items matter most (ABC, by value) and how steady their demand is",
+    ),
+    TabSpec(
+        "Forecast",
+        forecast_tab,
+        purpose="each item's demand forecast, how well each model did, and planning from it",
     ),
     TabSpec(
         "Stockout trade-offs",

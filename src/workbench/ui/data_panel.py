@@ -40,6 +40,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: What the workbench can do with each optional table: (feature, tables it needs).
 FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ("EOQ, safety stock, ABC/XYZ, trade-offs, weekly review", ()),
+    ("Demand forecasts per item, each model tested on the past, planning from the forecast", ()),
     ("Stock value, FIFO valuation, stock age and expiry risk", ("lots",)),
     (
         "FIFO, average and LIFO valuation from purchase costs; stock rolled back to a past date",
