@@ -211,7 +211,6 @@ def test_switch_sets_the_dashboards_scenario_and_follows_it(small):
     assert "Forecast" in guide and "each item's demand forecast" in guide
 
 
-@pytest.mark.xfail(strict=False, reason="needs the forecast-driven plan (hC)")
 def test_switching_the_plans_demand_source_moves_the_reorder_points_in_the_other_tabs(small):
     d = Dashboard(small)
     before = d.plan["reorder_point"].to_numpy(float).copy()
