@@ -12,6 +12,8 @@ starts:
   ``--horizon`` days (goal < 1 s each on 10,000 x 730);
 - Holt-Winters additive with a weekly season, alpha, beta, gamma fitted (goal < 5 s);
 - a 3-window backtest of all 13 models (goal < 10 s);
+- ``forecast_demand`` with SBA for intervals up to 28 days (the inputs of a plan with
+  ``Scenario(demand_source="forecast")``; no goal in the issue);
 - peak traced memory (``tracemalloc``) of one Croston and one Holt-Winters fit, run
   after the timings (tracing slows numba's per-SKU allocations several fold);
 - the same Holt-Winters fit through a per-SKU Python loop (one ``forecast_matrix``
@@ -28,7 +30,7 @@ import tracemalloc
 
 import numpy as np
 
-from workbench.forecasting import MODELS, backtest, forecast_matrix
+from workbench.forecasting import MODELS, backtest, forecast_demand, forecast_matrix
 from workbench.forecasting.models import INTERMITTENT_MODELS
 from workbench.policy.demand_class import BucketDemand
 
@@ -104,6 +106,11 @@ def main() -> None:
     )
     s = best_of(lambda: backtest(bd, horizon=h, windows=3), repeats=1)
     print(f"{'backtest 3 windows x 13':>28}: {s:6.2f} s  (cpu {_CPU[-1]:6.2f} s; goal < 10 s)")
+    s = best_of(lambda: forecast_demand(bd, model="sba", max_days=28), repeats=1)
+    print(
+        f"{'forecast_demand sba 28 d':>28}: {s:6.2f} s  (cpu {_CPU[-1]:6.2f} s; the inputs of "
+        "a forecast-driven plan, 8 windows)"
+    )
     tracemalloc.start()
     forecast_matrix(y, model="croston", horizon=h, first=first)
     forecast_matrix(y, model="holt_winters_additive", horizon=h, first=first, season_length=7)

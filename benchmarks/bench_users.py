@@ -1,6 +1,7 @@
 """Many users on one ``workbench serve``: N pages at once in Debian's chromium.
 
-Run: .venv/bin/python benchmarks/bench_users.py [--users 10] [--close beacon|drop]
+Run: .venv/bin/python benchmarks/bench_users.py [--users 10] [--close beacon|drop] [--tabs]
+[-- SERVE_OPTIONS such as --no-fork]
 
 Starts ``workbench serve`` (``python -m workbench.cli serve --no-browser``: the preheated
 pool, the kernel cap, culling, as a user runs it) on a free port, then opens N pages at
@@ -8,15 +9,22 @@ once, each in its own browser context (its own cookies: N different visitors), a
 
 - render: how many pages rendered, and the time from the request to the Data tab
   showing what is loaded (median, worst) [s];
-- CPU per kernel: its CPU time [s] up to the first page (start, imports, the notebook);
+- CPU per kernel: its CPU time [s] up to the first page (start, imports, the notebook;
+  a kernel forked from the fork server counts only what it did after the fork);
   N pages on C cores cannot all render sooner than about N x that / C;
 - memory per kernel: RSS of each page's kernel process after the first render [MB]
-  (median, max); PSS (shared pages divided among the processes sharing them: what each
+  (median, max; a forked kernel's RSS counts the pages it shares with the fork server);
+  PSS (shared pages divided among the processes sharing them: what each
   kernel adds to the machine's memory) and USS (memory only that kernel holds);
+- CPU until every page rendered: chromium's, the Voila server's and the kernels'; their
+  sum over the cores is what the last page needs at best on an otherwise idle machine;
 - the server's total: RSS of the Voila process and all its kernels, at baseline (the
   server idle with its preheated kernel), with the N pages open, and after they close;
 - freed: seconds from closing the pages until the kernels are gone and the total is
   back to baseline (+10 %), polled every 0.5 s for ``--settle`` seconds.
+
+``--tabs`` then opens every tab of every page (each until built) and prints the memory per
+kernel again: what a page that was used holds (``workbench.cli.KERNEL_MEMORY_MB``).
 
 ``--close beacon`` (default) closes each page as a browser tab closes (``beforeunload``
 runs: the page's beacon shuts its kernel down); ``--close drop`` closes without it (a
@@ -99,14 +107,46 @@ def workbench_serve(port: int, *extra: str, timeout: float = 120.0):
         log.close()
 
 
-def kernels(proc: subprocess.Popen) -> list[psutil.Process]:
-    """The kernel processes under the server."""
+def _role(p: psutil.Process) -> str:
+    """'forkserver', 'launcher' (a forked kernel's stand-in), 'kernel' or ''."""
+    cmd = p.cmdline()
+    if any(part.endswith("forkserver.py") for part in cmd):
+        if "launch" in cmd:
+            return "launcher"
+        parent = p.parent()
+        forked = parent is not None and any(x.endswith("forkserver.py") for x in parent.cmdline())
+        return "kernel" if forked else "forkserver"
+    return "kernel" if any("ipykernel" in part for part in cmd) else ""
+
+
+def processes(proc: subprocess.Popen, role: str) -> list[psutil.Process]:
+    """The processes under the server with that role (see :func:`_role`)."""
     out = []
     for p in psutil.Process(proc.pid).children(recursive=True):
         with contextlib.suppress(psutil.Error):
-            if any("ipykernel" in part for part in p.cmdline()):
+            if _role(p) == role:
                 out.append(p)
     return out
+
+
+def kernels(proc: subprocess.Popen) -> list[psutil.Process]:
+    """The kernel processes under the server (forked from the fork server, or plain)."""
+    return processes(proc, "kernel")
+
+
+def voila(proc: subprocess.Popen) -> list[psutil.Process]:
+    """The Voila process (``workbench serve``'s child)."""
+    return [p for p in psutil.Process(proc.pid).children() if "voila_app" in " ".join(p.cmdline())]
+
+
+def cpu_seconds(procs) -> float:
+    """User + system CPU time of the processes [s] (their exited children not counted)."""
+    total = 0.0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
 
 
 def tree_rss(proc: subprocess.Popen) -> float:
@@ -158,6 +198,24 @@ async def open_page(browser, url: str, timeout_ms: int) -> tuple[object, float |
         return page, None, "busy page" if busy else f"{type(exc).__name__}: {exc}"[:200]
 
 
+#: True while the visible tab still shows its "is being prepared" placeholder.
+_PREPARING = """() => Array.from(document.querySelectorAll(
+  '.wb-tabs .widget-tab-contents > .lm-Widget')).some(
+  w => w.offsetParent !== null && w.textContent.includes('is being prepared'))"""
+
+
+async def visit_tabs(page, timeout_ms: int) -> str:
+    """Open every tab of a rendered page in turn, each until it is built; '' or an error."""
+    try:
+        tabs = page.locator(".wb-tabs .lm-TabBar-tab")
+        for i in range(await tabs.count()):
+            await tabs.nth(i).click(timeout=timeout_ms)
+            await page.wait_for_function(f"() => !({_PREPARING})()", timeout=timeout_ms)
+        return ""
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"[:200]
+
+
 async def run(args) -> dict:
     from playwright.async_api import async_playwright
 
@@ -175,6 +233,10 @@ async def run(args) -> dict:
             results = await asyncio.gather(
                 *(open_page(browser, url, args.timeout * 1000) for _ in range(args.users))
             )
+            out["browser_cpu_s"] = cpu_seconds(
+                p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()
+            )
+            out["server_cpu_s"] = cpu_seconds([psutil.Process(proc.pid), *voila(proc)])
             times = [t for _, t, _ in results if t is not None]
             out["rendered"] = len(times)
             out["errors"] = [e for _, t, e in results if t is None]
@@ -193,6 +255,18 @@ async def run(args) -> dict:
             out["kernel_pss_mb"] = pss
             out["kernel_uss_mb"] = uss
             out["open_mb"] = tree_rss(proc)
+            if args.tabs:
+                rendered = [page for page, t, _ in results if t is not None]
+                errors = await asyncio.gather(
+                    *(visit_tabs(page, args.timeout * 1000) for page in rendered)
+                )
+                out["tab_errors"] = [e for e in errors if e]
+                await asyncio.sleep(2.0)
+                rss, pss, uss = kernel_memory(kernels(proc))
+                out["tabs_rss_mb"], out["tabs_pss_mb"], out["tabs_uss_mb"] = rss, pss, uss
+            launchers = processes(proc, "launcher")
+            out["launcher_rss_mb"] = kernel_memory(launchers)[0]
+            out["forkserver_rss_mb"] = kernel_memory(processes(proc, "forkserver"))[0]
             t_close = time.monotonic()
             for page, _, _ in results:
                 with contextlib.suppress(Exception):
@@ -236,12 +310,35 @@ def report(out: dict) -> None:
         f"{stat(uss, statistics.median)}  "
         f"({out['kernels_open']} kernels incl. the preheated one)"
     )
+    if "tabs_rss_mb" in out:
+        for e in out["tab_errors"]:
+            print(f"  a tab failed: {e}")
+        rss, pss, uss = out["tabs_rss_mb"], out["tabs_pss_mb"], out["tabs_uss_mb"]
+        print(
+            f"memory per kernel after every tab was opened [MB]: RSS median "
+            f"{stat(rss, statistics.median)}, max {stat(rss, max)}; PSS median "
+            f"{stat(pss, statistics.median)}, max {stat(pss, max)}; USS median "
+            f"{stat(uss, statistics.median)}"
+        )
+    if out["forkserver_rss_mb"]:
+        print(
+            f"fork server RSS [MB]: {out['forkserver_rss_mb'][0]:.0f} (shared with its "
+            f"kernels); each kernel's launcher: RSS median "
+            f"{stat(out['launcher_rss_mb'], statistics.median)}"
+        )
     cpu = out["kernel_cpu_s"]
     if cpu:
         print(
             f"CPU per kernel up to the first page [s]: median {statistics.median(cpu):.1f}, "
             f"total {sum(cpu):.0f} (on {os.cpu_count()} cores)"
         )
+    print(
+        f"CPU until every page rendered [s]: chromium {out['browser_cpu_s']:.0f} "
+        f"({out['browser_cpu_s'] / max(out['users'], 1):.1f} a page), Voila server "
+        f"{out['server_cpu_s']:.0f}, kernels {sum(cpu):.0f}: at best about "
+        f"{(out['browser_cpu_s'] + out['server_cpu_s'] + sum(cpu)) / (os.cpu_count() or 1):.0f} s "
+        f"for the last page on {os.cpu_count()} idle cores"
+    )
     print(
         f"server + kernels RSS [MB]: baseline {out['baseline_mb']:.0f}, pages open "
         f"{out['open_mb']:.0f}, after closing {out['after_mb']:.0f} "
@@ -264,6 +361,9 @@ def main() -> None:
     parser.add_argument("--settle", type=float, default=60.0, help="wait for freeing [s]")
     parser.add_argument(
         "--max-kernels", type=int, default=None, help="server's cap (default: --users)"
+    )
+    parser.add_argument(
+        "--tabs", action="store_true", help="then open every tab of every page, and measure"
     )
     parser.add_argument("serve_args", nargs="*", help="more `workbench serve` options, after --")
     args = parser.parse_args()

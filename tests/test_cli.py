@@ -129,6 +129,9 @@ def test_voila_json_sets_timeout_culling_and_lab_template():
     conf = json.loads((REPO / "notebooks" / "voila.json").read_text())
     assert conf["VoilaConfiguration"]["template"] == "lab"  # no CDN (STACK.md pitfall 8)
     assert conf["VoilaExecutor"]["timeout"] > 0
+    # a cell's output may trail its reply by more than nbclient's 4 s on a busy machine
+    assert conf["VoilaExecutor"]["iopub_timeout"] >= 60
+    assert "--VoilaExecutor.iopub_timeout=60" in cli.voila_command(max_kernels=1)
     cull = conf["MappingKernelManager"]
     assert cull["cull_idle_timeout"] > 0 and cull["cull_interval"] > 0  # pitfall 3
 

@@ -125,3 +125,22 @@ def test_subpackage_is_not_shadowed_by_the_function():
     assert isinstance(models, types.ModuleType)
     assert isinstance(wb.forecasting, types.ModuleType) and callable(wb.forecast)
     assert wb.forecast is wb.forecasting.forecast
+
+
+def test_backtest_reuses_the_additive_fit_for_the_multiplicative_fallback():
+    """A SKU with a zero in its window is forecast by the additive season in place of the
+    multiplicative one; the backtest takes it from the additive model's run (the same
+    fit) instead of fitting it again: the scores are the same either way."""
+    rng = np.random.default_rng(4)
+    t = np.arange(70)
+    season = 10 + 3 * np.sin(2 * np.pi * t / 7)
+    rows = [rng.poisson(season).astype(float), rng.poisson(season).astype(float) + 1.0]
+    rows[0][[20, 33]] = 0.0  # zeros: the multiplicative model falls back
+    bd = _bucket(rows)
+    hw = ["holt_winters_additive", "holt_winters_multiplicative"]
+    both = wb.backtest(bd, models=hw, horizon=7, windows=1)
+    alone = wb.backtest(bd, models=hw[1:], horizon=7, windows=1)
+    cols = ["mae", "rmse", "bias", "cum_rmse"]
+    assert_allclose(both.xs(hw[1], level="model")[cols], alone.xs(hw[1], level="model")[cols],
+                    rtol=1e-12)  # fmt: skip
+    assert_allclose(both.loc[("S0", hw[1]), cols], both.loc[("S0", hw[0]), cols], rtol=1e-12)

@@ -192,7 +192,7 @@ def test_dead_item_gives_finite_zeros_without_warnings():
         p = plan_from_stats(items, stats)
     dead = p.loc["P3"]
     text = ["name", "category", "inventory_type", "abc", "xyz", "target_source"]
-    text += ["demand_class", "distribution", "lead_time_source"]
+    text += ["demand_class", "distribution", "lead_time_source", "demand_source"]
     numeric = dead.drop([*text, "demand_bucket", "history_note"])
     numeric = numeric.drop(["cv"]).astype(float)  # cv is NaN by definition: no demand
     assert np.all(np.isfinite(numeric.to_numpy()))

@@ -81,8 +81,10 @@ def test_max_kernels_reaches_voila_and_zero_is_refused(fake_popen, capsys):
 
 
 def test_default_kernel_cap_follows_the_memory_available():
-    # (8 GB - 1 GB reserved) // 300 MB = 23 kernels, one of them for the preheated pool
-    assert cli.default_max_kernels(available_mb=8192) == 22
+    # (4 GB - 1 GB reserved) // 200 MB = 15 kernels, one of them for the preheated pool
+    assert cli.default_max_kernels(available_mb=4096) == 14
+    assert cli.default_max_kernels(available_mb=4096, kernel_mb=230) == 12  # --no-fork
+    assert cli.default_max_kernels(available_mb=8192) == cli.MAX_KERNELS_CEILING
     assert cli.default_max_kernels(available_mb=1400) == 1
     assert 1 <= cli.default_max_kernels() <= cli.MAX_KERNELS_CEILING
     with pytest.raises(ValueError, match=r"kernel_mb must be > 0 \[MB\]; got 0"):
@@ -182,3 +184,30 @@ def test_header_names_the_sample_business():
     dash = Dashboard(ds, tabs=[], lazy=True)
     assert "Sample business (Hearth &amp; Lather)" in dash.header.value
     assert str(REPO) not in dash.header.value
+
+
+def test_voila_waits_until_the_kernels_iopub_is_heard():
+    """Before: a kernel that answered at once (forked) on a busy machine ran the notebook
+    before Voila's IOPub subscription reached it; its output was lost ("Timeout waiting
+    for IOPub output") and the page had no dashboard."""
+    import asyncio
+    import queue
+
+    ns = _voila_app()
+
+    class Client:
+        def __init__(self, heard_after):
+            self.requests, self.heard_after = 0, heard_after
+
+        def kernel_info(self):
+            self.requests += 1
+
+        async def get_iopub_msg(self, timeout):
+            if self.requests <= self.heard_after:
+                raise queue.Empty
+            return {"msg_type": "status"}
+
+    kc = Client(heard_after=2)
+    assert asyncio.run(ns["wait_for_iopub"](kc, timeout=60)) is True
+    assert kc.requests == 3  # asked again until the subscription was heard
+    assert asyncio.run(ns["wait_for_iopub"](Client(heard_after=10**9), timeout=0.5)) is False

@@ -1,7 +1,8 @@
-"""Command line: ``workbench serve`` starts the Voila dashboard.
+"""Command line: ``workbench serve`` starts the Voila dashboard; ``workbench plan``
+plans a catalog larger than memory on Dask (:mod:`workbench.distributed`).
 
 ``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]
-[--host ADDR] [--token TOKEN] [--max-kernels N]``
+[--host ADDR] [--token TOKEN] [--max-kernels N] [--no-preheat] [--no-fork]``
 runs Voila on ``notebooks/dashboard.ipynb`` bound to 127.0.0.1 (or ``--host``), with the working
 directory set to ``notebooks/`` so that Voila reads ``notebooks/voila.json``
 (execution timeout, kernel culling, template; STACK.md pitfall 4), and prints the URL.
@@ -37,6 +38,10 @@ kernel, and at most ``--max-kernels`` pages hold a kernel at once (default
 try again in a minute" page. ``--host`` other than a loopback address requires a token:
 ``--token`` or ``WORKBENCH_TOKEN``, or one is generated and printed with the URL. The
 token reaches Voila through the environment, not its command line.
+
+Kernels are forked from a preloaded process (:mod:`workbench.forkserver`): a page's
+kernel starts with pandas, plotly and the workbench already imported, and shares that
+memory with the other pages' kernels (``--no-fork`` starts each kernel from scratch).
 """
 
 from __future__ import annotations
@@ -86,9 +91,14 @@ VOILA_LAUNCHER = (
     f"main = runpy.run_path({str(VOILA_APP)!r})['main']; sys.exit(main())"
 )
 
-#: Memory one dashboard page's kernel may use [MB], for :func:`default_max_kernels`
-#: (measured 150-270 MB after the first tabs; ``benchmarks/bench_users.py``).
-KERNEL_MEMORY_MB = 300
+#: Memory one dashboard page's kernel adds [MB] once every tab has been opened, for
+#: :func:`default_max_kernels`: its PSS (its own memory plus its share of the memory it
+#: shares), forked from the fork server: 197 MB measured with
+#: ``benchmarks/bench_users.py --users 2 --tabs`` (RSS 391 MB; 182 MB after the first page).
+KERNEL_MEMORY_MB = 200
+#: The same for kernels started from scratch (``workbench serve --no-fork``): PSS 229 MB
+#: measured with ``bench_users.py --users 2 --tabs -- --no-fork`` (RSS 433 MB).
+KERNEL_MEMORY_NO_FORK_MB = 230
 #: Memory left for the server, the browser and everything else [MB].
 RESERVED_MEMORY_MB = 1024
 #: Upper bound of the default kernel cap (CPU, not memory, limits beyond it).
@@ -144,7 +154,7 @@ def default_max_kernels(
     Examples
     --------
     >>> default_max_kernels(available_mb=4096)
-    9
+    14
     >>> default_max_kernels(available_mb=512), default_max_kernels(available_mb=1e6)
     (1, 32)
     """
@@ -156,6 +166,10 @@ def default_max_kernels(
         raise ValueError(f"kernel_mb must be > 0 [MB]; got {kernel_mb}")
     n = int((float(available_mb) - RESERVED_MEMORY_MB) // kernel_mb) - 1
     return min(max(n, 1), MAX_KERNELS_CEILING)
+
+
+def _kernel_mb(fork: bool) -> float:
+    return KERNEL_MEMORY_MB if fork else KERNEL_MEMORY_NO_FORK_MB
 
 
 def is_loopback(host: str) -> bool:
@@ -184,6 +198,7 @@ def voila_command(
     python: str | None = None,
     host: str = "127.0.0.1",
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> list[str]:
     """The Voila command line that serves the dashboard (run it with cwd=notebooks_dir()).
 
@@ -206,6 +221,10 @@ def voila_command(
         needs a token (:func:`serve` sees to it; pass it with :func:`voila_env`).
     max_kernels : int, optional
         Most pages holding a kernel at once; default :func:`default_max_kernels`.
+    fork : bool
+        Fork the kernels from a preloaded process (:mod:`workbench.forkserver`; the
+        ``python3`` kernelspec of :data:`JUPYTER_DATA` runs the launcher, which starts a
+        plain kernel when there is no fork server).
 
     Notes
     -----
@@ -219,7 +238,7 @@ def voila_command(
     True
     >>> "--port=9000" in cmd and "--theme=dark" in cmd and "--Voila.port_retries=0" in cmd
     True
-    >>> "--template=workbench" in cmd
+    >>> "--template=workbench" in cmd and "--WorkbenchVoila.fork_kernels=True" in cmd
     True
     """
     if theme not in ("light", "dark"):
@@ -227,7 +246,7 @@ def voila_command(
     if not 0 < int(port) < 65536:
         raise ValueError(f"port must be in 1..65535; got {port}")
     if max_kernels is None:
-        max_kernels = default_max_kernels()
+        max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
     if int(max_kernels) < 1:
         raise ValueError(f"max_kernels must be >= 1; got {max_kernels}")
     cmd = [
@@ -242,9 +261,13 @@ def voila_command(
         f"--theme={theme}",
         "--template=workbench",
         f"--WorkbenchVoila.max_kernels={int(max_kernels)}",
+        f"--WorkbenchVoila.fork_kernels={bool(fork)}",
         # Also in voila.json; repeated here so the command alone is safe (pitfall 3).
         "--MappingKernelManager.cull_idle_timeout=600",
         "--MappingKernelManager.cull_interval=60",
+        # How long a cell's output may trail its reply (nbclient's default, 4 s, drops the
+        # dashboard's output when ten kernels share two busy cores; issue 16).
+        "--VoilaExecutor.iopub_timeout=60",
     ]
     if preheat:
         cmd += [
@@ -348,6 +371,34 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not keep a preheated kernel (slower page opens, less memory)",
     )
+    serve.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="start every kernel from scratch instead of forking it from a preloaded "
+        "process (slower page opens, more memory per page)",
+    )
+    plan = sub.add_parser(
+        "plan",
+        help="plan a catalog larger than memory on Dask, writing Parquet",
+        description="Plan every SKU of a catalog out of core (needs the dask extra: pip "
+        "install 'inventory-workbench[dask]'). DATA is a folder with items.parquet (or "
+        ".csv, .xlsx) and demand/, a folder of Parquet files with columns date, sku, "
+        "quantity. The plan is written to OUT as Parquet, one file per partition.",
+    )
+    plan.add_argument("--data", type=Path, required=True, help="the catalog folder")
+    plan.add_argument("--out", type=Path, required=True, help="folder to write the plan to")
+    plan.add_argument("--scenario", type=Path, default=None, help="a scenario .json file")
+    plan.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running Dask scheduler (tcp://host:8786); default a local "
+        "cluster of --workers processes",
+    )
+    plan.add_argument("--workers", type=int, default=2, help="local worker processes (2)")
+    plan.add_argument("--memory-limit", default="4GB", help="memory limit per local worker (4GB)")
+    plan.add_argument(
+        "--partitions", type=int, default=None, help="partitions (default: ~5M rows each)"
+    )
     return parser
 
 
@@ -361,6 +412,7 @@ def serve(
     host: str = "127.0.0.1",
     token: str | None = None,
     max_kernels: int | None = None,
+    fork: bool = True,
 ) -> int:
     """Run Voila on the dashboard until interrupted; return its exit code.
 
@@ -376,9 +428,11 @@ def serve(
     if token is None and not is_loopback(host):
         token = secrets.token_urlsafe(24)
     if max_kernels is None:
-        max_kernels = default_max_kernels()
+        max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
     env = voila_env(theme=theme, data=data, token=token or "")
-    cmd = voila_command(port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels)
+    cmd = voila_command(
+        port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels, fork=fork
+    )
     shown = "127.0.0.1" if is_loopback(host) else (socket.gethostname() or host)
     url = f"http://{shown}:{port}/"
     query = f"?token={token}" if token else ""
@@ -438,6 +492,71 @@ def _open_when_ready(
             time.sleep(0.2)
 
 
+class _Bar:
+    """A one-line text progress bar on stderr: ``plan [#####.....]  50 %  0:12``."""
+
+    def __init__(self, label: str, width: int = 30):
+        import time
+
+        self.label, self.width, self.start, self._time = label, width, time.monotonic(), time
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = 100 * done // max(total, 1)
+        if pct == self.last:
+            return
+        self.last = pct
+        fill = self.width * pct // 100
+        secs = int(self._time.monotonic() - self.start)
+        bar = "#" * fill + "." * (self.width - fill)
+        end = "\n" if pct >= 100 else ""
+        print(f"\r{self.label} [{bar}] {pct:3d} %  {secs // 60}:{secs % 60:02d}", end=end,
+              file=sys.stderr, flush=True)  # fmt: skip
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    """``workbench plan``: the out-of-core plan of :func:`workbench.distributed.plan`."""
+    try:
+        from . import distributed as wd
+    except ImportError as exc:
+        print(
+            f"workbench plan: needs Dask ({exc.name} is not installed): "
+            "pip install 'inventory-workbench[dask]'",
+            file=sys.stderr,
+        )
+        return 2
+    from .data.errors import DataError
+    from .scenario import Scenario
+
+    try:
+        scenario = Scenario.load(args.scenario) if args.scenario else Scenario()
+        if not Path(args.data).is_dir():
+            raise FileNotFoundError(f"--data: no such folder: {args.data}")
+        if args.scheduler:
+            from distributed import Client
+
+            client = Client(args.scheduler)
+        else:
+            client = wd.local_cluster(n_workers=args.workers, memory_limit=args.memory_limit)
+        with client:
+            with client.as_current():
+                cat = wd.read_catalog(
+                    args.data, npartitions=args.partitions, progress=_Bar("reading")
+                )
+                print(
+                    f"{len(cat.items):,} SKUs, demand {cat.period[0]:%Y-%m-%d} to "
+                    f"{cat.period[1]:%Y-%m-%d} by {cat.frequency}, "
+                    f"{cat.npartitions} partitions",
+                    file=sys.stderr,
+                )
+                out = wd.plan(cat, scenario, out=args.out, progress=_Bar("planning"))
+        print(f"plan written to {out}", flush=True)
+        return 0
+    except (FileNotFoundError, ValueError, DataError) as exc:
+        print(f"workbench plan: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     args = _parser().parse_args(argv)
@@ -452,10 +571,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 host=args.host,
                 token=args.token,
                 max_kernels=args.max_kernels,
+                fork=not args.no_fork,
             )
         except (FileNotFoundError, ValueError) as exc:
             print(f"workbench serve: {exc}", file=sys.stderr)
             return 2
+    if args.command == "plan":
+        return plan_command(args)
     return 2  # pragma: no cover  (argparse rejects unknown commands)
 
 

@@ -79,6 +79,7 @@ __all__ = [
     "SERVICE_TYPES",
     "UNPLANNED_REASONS",
     "Scenario",
+    "catalog_abc",
     "compare_scenarios",
     "demand_history",
     "load_json",
@@ -232,10 +233,13 @@ class Scenario:
         multiplier applies to either.
     demand_source : {"history", "forecast"}, default "history"
         Where each SKU's demand over the protection interval comes from: the
-        history's mean and standard deviation, or, with "forecast", the forecast mean
-        and the backtested error of the cumulative forecast over lead time plus
-        review period (:func:`workbench.forecast`, :func:`workbench.backtest`). The
-        plan's ``demand_source`` column says which source each SKU used.
+        history's mean and standard deviation, or, with "forecast", the forecast summed
+        over the protection interval (lead time, plus the review period for "RS") and
+        the root mean squared error of that sum in a rolling-origin backtest
+        (:func:`workbench.forecast_demand`). SKUs the forecast cannot serve (fewer than
+        2 demands, fewer than 3 backtest windows, an interval beyond 120 days) keep
+        the history. The plan's ``demand_source`` column says which source each SKU
+        used; see :func:`plan_from_stats`.
 
     Raises
     ------
@@ -565,6 +569,7 @@ PLAN_COLUMNS = (
     "demand_bucket",
     "short_history",
     "history_note",
+    "demand_source",
 )
 
 
@@ -597,6 +602,8 @@ def plan_from_stats(
     scenario: Scenario | None = None,
     *,
     history: BucketDemand | None = None,
+    forecast: Any = None,
+    abc: Any = None,
 ) -> pd.DataFrame:
     """The per-SKU plan from an items table and a demand-statistics table.
 
@@ -626,6 +633,17 @@ def plan_from_stats(
         of the "empirical" distribution. Without it the class comes from the moments
         in ``stats`` and "empirical" falls back to "negbin" (the ``distribution``
         column says so).
+    forecast : workbench.forecasting.ProtectionForecast, optional
+        The forecasts and backtested errors of :func:`workbench.forecast_demand`, for
+        ``scenario.demand_source="forecast"`` (required then; ignored otherwise).
+        Computed once per dataset, it serves any lead time, review period and policy,
+        so a caller planning many scenarios passes the same one.
+    abc : array-like or pandas.Series, optional
+        The ABC class of each SKU (labels of ``scenario.abc_labels``; a Series is
+        aligned on SKU), instead of classifying the SKUs of ``items`` among
+        themselves. ABC ranks a SKU against the whole catalog, so a caller that plans a
+        catalog in parts (:mod:`workbench.distributed`) classifies it once with
+        :func:`catalog_abc` and passes the classes to every part.
 
     Returns
     -------
@@ -663,7 +681,9 @@ def plan_from_stats(
           money tied up);
         - ``demand_bucket`` ("D", "W" or "M": the bucket the demand statistics were
           measured in), ``short_history`` (bool) and ``history_note`` (why the SKU's
-          history is short, "" otherwise), from the stats (default "D", False, "").
+          history is short, "" otherwise), from the stats (default "D", False, "");
+        - ``demand_source`` ("history" or "forecast"): where the SKU's demand over the
+          protection interval came from (see Notes).
 
         ``frame.attrs["scenario"]`` holds ``scenario.to_dict()``.
 
@@ -675,7 +695,8 @@ def plan_from_stats(
         not > 0, or the scenario's ``lead_time_source`` is "history" and ``items`` has
         no ``lead_time_source`` column (the measured lead times need the purchase
         orders: call :func:`plan`, or pass items whose lead-time columns come from
-        :func:`workbench.measured_lead_times`, with its ``lead_time_source``).
+        :func:`workbench.measured_lead_times`, with its ``lead_time_source``), or
+        the scenario's ``demand_source`` is "forecast" and no ``forecast`` is given.
 
     Notes
     -----
@@ -739,6 +760,23 @@ def plan_from_stats(
        at H. On-hand stock exceeds the net stock by the expected backorders, small at
        the targets planned. Stockouts per year = (1 - CSL) x orders per year.
 
+    Forecast as demand source (``scenario.demand_source="forecast"``). For each SKU the
+    protection interval P is L ("sQ", "sS") or L + R_eff ("RS") [days], and
+    :func:`workbench.forecasting.protection_demand` gives the forecast F(P) summed over
+    it and sigma_P, the root mean squared error of that sum in a rolling-origin
+    backtest ([SPT] ch. 4: safety stock against the forecast error over the lead time).
+    The reorder point is then computed as above from the per-day figures
+    mu_f = F(P) / P and sigma_f = sigma_P / sqrt(P), whose sums over P are F(P) and
+    sigma_P (plus mu_f^2 sigma_LT^2 with a random lead time), with the normal model:
+    s = F(P) + k sigma_P, [SPT]'s (a scenario's own distribution is kept unless it is
+    "auto" or "empirical": the bootstrap resamples the history, not the forecast; a
+    gamma on a near-zero forecast with a large error puts its mass at 0 and far out).
+    The demand's annual figures, classes and order quantity stay those of the
+    history. A SKU falls back to its history, and says so in ``demand_source``, when
+    the forecast cannot serve it: fewer than 2 demands, no or zero lead time, an
+    interval beyond the forecast's ``max_days``, or fewer than
+    :data:`workbench.forecasting.protection.MIN_WINDOWS` (3) backtest origins scored.
+
     Items with no demand get finite zeros: no order, no stock, no cost, fill rate and
     cycle service level 1, no stockouts; a daily demand below :data:`NEGLIGIBLE_DEMAND`
     (1e-9 units a day) gets the same reorder point 0 and service 1, since no solver
@@ -775,16 +813,60 @@ def plan_from_stats(
             "wb.plan(dataset, scenario), or pass items with the lead times of "
             "wb.measured_lead_times(dataset) and its lead_time_source column"
         )
+    if sc.demand_source == "forecast" and forecast is None:
+        raise ValueError(
+            "demand_source='forecast' needs the forecasts: call wb.plan(dataset, scenario), "
+            "or pass forecast=wb.forecast_demand(dataset)"
+        )
     sku, st = _aligned_stats(items, stats)
     n = len(sku)
     d = _demand(st, sku, sc)
     it = _item_inputs(items, sku, sc, n)
-    cls = _classes(items, sc, d, it, n)
+    cls = _classes(items, sc, d, it, n, given_abc=abc)
     dcls = _demand_classes(st, sku, sc, history, d)
     q_star, q = _order_quantity(d.annual, it.order_cost, it.hold, it.moq, it.pack)
-    rp = _reorder_points(sc, d, it, q, cls.target, dcls)
-    c = _costs(sc, d, it, q, rp)
-    return _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c)
+    d_rp, dcls, source = _demand_source(sc, sku, d, it, dcls, forecast)
+    rp = _reorder_points(sc, d_rp, it, q, cls.target, dcls)
+    c = _costs(sc, d_rp, it, q, rp)
+    return _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c, source)
+
+
+def _demand_source(
+    sc: Scenario,
+    sku: pd.Index,
+    d: SimpleNamespace,
+    it: SimpleNamespace,
+    dcls: SimpleNamespace,
+    forecast: Any,
+) -> tuple[SimpleNamespace, SimpleNamespace, pd.Categorical]:
+    """The demand the reorder points protect: the history's, or per SKU the forecast's.
+
+    With ``demand_source="forecast"`` the SKUs the forecast serves get the per-day mean
+    F(P) / P and sd sigma_P / sqrt(P) of :func:`workbench.forecasting.protection_demand`
+    (after the demand multiplier) and the normal model; the others
+    keep the history's. Returns the demand, the classes and the per-SKU source.
+    """
+    n = len(sku)
+    if sc.demand_source != "forecast":
+        return d, dcls, pd.Categorical.from_codes(np.zeros(n, np.int8), categories=DEMAND_SOURCES)
+    from .forecasting.protection import protection_demand
+
+    r_eff = max(float(sc.review_period_days), 1.0)
+    days = it.lt + (r_eff if sc.policy == "RS" else 0.0)
+    p = protection_demand(forecast, days, sku)
+    use = (p["demand_source"] == "forecast").to_numpy()
+    mu_f = p["daily_mean"].to_numpy(dtype=float) * d.m
+    sd_f = p["daily_sd"].to_numpy(dtype=float) * d.m
+    d_rp = SimpleNamespace(**vars(d))
+    d_rp.mu = np.where(use, mu_f, d.mu)
+    d_rp.sd = np.where(use, sd_f, d.sd)
+    keep = sc.distribution not in ("auto", "empirical")
+    fmodel = np.full(n, sc.distribution if keep else "normal", dtype=object)
+    dcls = SimpleNamespace(**vars(dcls))
+    dcls.model = np.where(use, fmodel, dcls.model)
+    dcls.label = np.where(use, fmodel + " (forecast)", dcls.label)
+    source = pd.Categorical.from_codes(use.astype(np.int8), categories=DEMAND_SOURCES)
+    return d_rp, dcls, source
 
 
 def _aligned_stats(items: pd.DataFrame, stats: pd.DataFrame) -> tuple[pd.Index, pd.DataFrame]:
@@ -876,16 +958,25 @@ def _item_inputs(items: pd.DataFrame, sku: pd.Index, sc: Scenario, n: int) -> Si
 
 
 def _classes(
-    items: pd.DataFrame, sc: Scenario, d: SimpleNamespace, it: SimpleNamespace, n: int
+    items: pd.DataFrame,
+    sc: Scenario,
+    d: SimpleNamespace,
+    it: SimpleNamespace,
+    n: int,
+    given_abc: Any = None,
 ) -> SimpleNamespace:
-    """ABC (by annual value), XYZ (by cv) and the service target: the item's, else its class's."""
+    """ABC (by annual value, or as given), XYZ (by cv) and the service target: the
+    item's, else its class's."""
     value = d.annual * it.cost
-    abc = abc_classify(
-        np.nan_to_num(value, nan=0.0),
-        cutoffs=sc.abc_cutoffs,
-        labels=sc.abc_labels,
-        rule=sc.abc_rule,
-    )["class"].array
+    if given_abc is None:
+        abc = abc_classify(
+            np.nan_to_num(value, nan=0.0),
+            cutoffs=sc.abc_cutoffs,
+            labels=sc.abc_labels,
+            rule=sc.abc_rule,
+        )["class"].array
+    else:
+        abc = _given_abc(given_abc, it.sku, sc)
     xyz = xyz_classify(d.cv, cutoffs=sc.xyz_cutoffs, labels=sc.xyz_labels).array
     class_target = np.array([sc.service_targets[c] for c in sc.abc_labels])[abc.codes]
     if sc.use_item_service_levels and "service_level" in items.columns:
@@ -902,6 +993,58 @@ def _classes(
         from_item = np.zeros(n, dtype=bool)
         target = class_target
     return SimpleNamespace(value=value, abc=abc, xyz=xyz, target=target, from_item=from_item)
+
+
+def _given_abc(given: Any, sku: pd.Index, sc: Scenario) -> pd.Categorical:
+    """Given ABC classes as the plan's ordered Categorical, aligned on ``sku``."""
+    values = given.reindex(sku) if isinstance(given, pd.Series) else pd.Series(list(given))
+    if len(values) != len(sku):
+        raise ValueError(f"abc must give one class per SKU ({len(sku)}); got {len(values)}")
+    labels = pd.Index(list(sc.abc_labels), dtype=object)  # as abc_classify's categories
+    out = pd.Categorical(values.to_numpy(dtype=object), categories=labels, ordered=True)
+    bad = out.isna() & values.notna().to_numpy()
+    if out.isna().any():
+        at = int(np.flatnonzero(out.isna())[0])
+        what = repr(values.iloc[at]) if bad.any() else "no class"
+        raise ValueError(
+            f"abc must be one of {', '.join(sc.abc_labels)} for every SKU; got {what} "
+            f"for SKU {sku[at]!s}"
+        )
+    return out
+
+
+def catalog_abc(items: pd.DataFrame, stats: pd.DataFrame, scenario: Scenario | None = None):
+    """The ABC class of every SKU of a catalog, as :func:`plan_from_stats` ranks them.
+
+    Parameters
+    ----------
+    items, stats, scenario
+        As for :func:`plan_from_stats`: the whole catalog's items and demand statistics
+        (small: one row per SKU), however the demand itself is partitioned.
+
+    Returns
+    -------
+    pandas.Series
+        Ordered Categorical of ``scenario.abc_labels``, indexed by SKU in items order;
+        pass it as ``plan_from_stats(..., abc=)`` to plan the catalog part by part.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"sku": ["a", "b", "c"], "unit_cost": [1.0, 1.0, 1.0],
+    ...                       "lead_time_days": [5.0, 5.0, 5.0]})
+    >>> stats = pd.DataFrame({"annual_demand": [900.0, 80.0, 20.0],
+    ...                       "daily_mean": [900 / 365, 80 / 365, 20 / 365],
+    ...                       "daily_sd": [1.0, 1.0, 1.0]}, index=pd.Index(["a", "b", "c"]))
+    >>> catalog_abc(items, stats).tolist()
+    ['A', 'B', 'C']
+    """
+    sc = scenario if scenario is not None else Scenario()
+    sku, st = _aligned_stats(items, stats)
+    n = len(sku)
+    d = _demand(st, sku, sc)
+    it = _item_inputs(items, sku, sc, n)
+    return pd.Series(_classes(items, sc, d, it, n).abc, index=sku, name="abc")
 
 
 def _history_rows(history: BucketDemand | None, sku: pd.Index) -> tuple[np.ndarray, bool]:
@@ -1327,7 +1470,7 @@ def _lead_time_source(items: pd.DataFrame, n: int) -> pd.Categorical:
     return pd.Categorical.from_codes(np.zeros(n, np.int8), categories=LEAD_TIME_SOURCES)
 
 
-def _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c) -> pd.DataFrame:
+def _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c, source) -> pd.DataFrame:
     """The plan frame, columns :data:`PLAN_COLUMNS`."""
     n = len(sku)
 
@@ -1393,6 +1536,7 @@ def _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c) -> pd.Data
             ),
             "short_history": passthrough_stat("short_history", False),
             "history_note": passthrough_stat("history_note", ""),
+            "demand_source": source,
         },
         index=sku,
         copy=False,  # fresh arrays: skip pandas' consolidation copy (1/6 of the time)
@@ -1474,12 +1618,25 @@ def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -
     >>> len(p) == len(ds.items), bool(p["average_inventory_value"].notna().all())
     (True, True)
     """
+    history = _history(dataset, as_of)
     return plan_from_stats(
         _planning_items(dataset, scenario, as_of),
         _demand_stats(dataset, as_of),
         scenario,
-        history=_history(dataset, as_of),
+        history=history,
+        forecast=_forecast(scenario, history),
     )
+
+
+def _forecast(scenario: Scenario | None, history: BucketDemand | None) -> Any:
+    """The forecasts a "forecast" demand source needs (None otherwise, or without demand)."""
+    if scenario is None or scenario.demand_source != "forecast":
+        return None
+    from .forecasting.protection import empty_forecast, forecast_demand
+
+    if history is None:  # no demand at all: every SKU plans from its (empty) history
+        return empty_forecast()
+    return forecast_demand(history)
 
 
 def _planning_items(dataset: Any, scenario: Scenario | None, as_of: Any) -> pd.DataFrame:
@@ -1714,6 +1871,7 @@ def compare_scenarios(
     as_of: Any = None,
     stats: pd.DataFrame | None = None,
     history: BucketDemand | None = None,
+    forecast: Any = None,
 ) -> pd.DataFrame:
     """Scenarios side by side: portfolio totals and what changes against the first.
 
@@ -1731,6 +1889,9 @@ def compare_scenarios(
     history : BucketDemand, optional
         With ``stats``: the demand per bucket, as in :func:`plan_from_stats` (computed
         from the dataset when ``stats`` is not given).
+    forecast : workbench.forecasting.ProtectionForecast, optional
+        For scenarios with ``demand_source="forecast"``, as in :func:`plan_from_stats`;
+        computed from the dataset when needed and not given.
 
     Returns
     -------
@@ -1762,11 +1923,21 @@ def compare_scenarios(
     if stats is None:
         stats = _demand_stats(dataset, as_of)
         history = _history(dataset, as_of)
+    if forecast is None and not isinstance(dataset, pd.DataFrame):
+        wants = [s for s in scenarios if s.demand_source == "forecast"]
+        if wants:
+            hist = history if history is not None else _history(dataset, as_of)
+            forecast = _forecast(wants[0], hist)
     if isinstance(dataset, pd.DataFrame):
-        plans = [plan_from_stats(dataset, stats, s, history=history) for s in scenarios]
+        plans = [
+            plan_from_stats(dataset, stats, s, history=history, forecast=forecast)
+            for s in scenarios
+        ]
     else:
         plans = [
-            plan_from_stats(_planning_items(dataset, s, as_of), stats, s, history=history)
+            plan_from_stats(
+                _planning_items(dataset, s, as_of), stats, s, history=history, forecast=forecast
+            )
             for s in scenarios
         ]
     base = plans[0]

@@ -33,6 +33,17 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    that reloads itself after a minute.
 4. **A token from the environment**: ``WORKBENCH_TOKEN``, when set, is the token (so it
    is not visible in the process list, as ``--token`` would be).
+5. **No page without its output**: Voila runs the notebook as soon as the kernel answers
+   on its shell channel, but the kernel's output goes out on IOPub, a publish-subscribe
+   socket that drops what is sent before the subscription has reached the kernel. A
+   kernel that starts in a fraction of a second (forked, below) on a busy machine then
+   ran the notebook unheard: "Timeout waiting for IOPub output", and a page without the
+   dashboard (9 of 10 pages in two load tests). :func:`wait_for_iopub` makes Voila wait
+   until the kernel's IOPub is heard before it runs the notebook.
+6. **Kernels forked from a preloaded process** (``--WorkbenchVoila.fork_kernels=True``,
+   what ``workbench serve`` runs unless ``--no-fork``): :mod:`workbench.forkserver`
+   started next to the server, so a page's kernel starts with the workbench already
+   imported and shares that memory with the other kernels.
 
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
@@ -42,19 +53,26 @@ process stays small. Options are Voila's, plus ``--WorkbenchVoila.max_kernels=N`
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import hmac
 import os
 import secrets
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import tornado.ioloop
 import tornado.web
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.handlers import KernelHandler
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Int
+from traitlets import Bool, Float, Int
 from voila.app import Voila
+from voila.execute import VoilaExecutor
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -64,6 +82,10 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 SESSION_COOKIE = "workbench_session"
 #: Environment variable read as the server's token (see the module docstring).
 TOKEN_ENV = "WORKBENCH_TOKEN"
+#: The fork server (run by path: this process does not import the workbench).
+FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
+#: Environment variable naming the fork server's socket (``workbench.forkserver.SOCKET_ENV``).
+FORKSERVER_ENV = "WORKBENCH_FORKSERVER"
 
 BUSY_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -302,14 +324,47 @@ class WorkbenchVoila(Voila):
         "with ten pages at once on a loaded 2-core machine).",
     )
     reap_interval = Float(1.0, config=True, help="Seconds between checks for orphans.")
+    fork_kernels = Bool(
+        False,
+        config=True,
+        help="Fork the pages' kernels from a preloaded process (workbench.forkserver).",
+    )
 
     def initialize(self, argv=None):
         super().initialize(argv)
         token = os.environ.pop(TOKEN_ENV, None)  # kernels inherit the environment
         if token and self.token is None:
             self.token = token
+        os.environ.pop(FORKSERVER_ENV, None)  # never another server's
+        if self.fork_kernels:
+            self._start_forkserver()
+
+    def _start_forkserver(self) -> None:
+        """Start :mod:`workbench.forkserver` on a socket in a folder only this user can
+        open; the kernels' launcher finds it through ``WORKBENCH_FORKSERVER``. It stops
+        when this process exits (its standard input, a pipe from here, closes)."""
+        folder = tempfile.mkdtemp(prefix="workbench-fork-")  # mode 0700
+        path = os.path.join(folder, "kernels.sock")
+        proc = subprocess.Popen(
+            [sys.executable, str(FORKSERVER), "serve", path], stdin=subprocess.PIPE
+        )
+        os.environ[FORKSERVER_ENV] = path
+        self._forkserver = proc
+
+        def stop() -> None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            shutil.rmtree(folder, ignore_errors=True)
+
+        atexit.register(stop)
+        self.log.info("kernels are forked from a preloaded process (pid %d)", proc.pid)
 
     def init_settings(self):
+        VoilaExecutor.async_start_new_kernel_client = _start_kernel_client_heard
         settings = super().init_settings()
         self.kernel_manager.allowed_message_types = list(PAGE_MESSAGE_TYPES)
         self.sessions = Sessions()
@@ -359,6 +414,33 @@ class WorkbenchVoila(Voila):
                 await ensure_async(self.kernel_manager.shutdown_kernel(kid, now=True))
             except Exception as exc:  # already gone
                 self.log.debug("kernel %s: %s", kid, exc)
+
+
+async def wait_for_iopub(kc, timeout: float) -> bool:
+    """Ask the kernel for its info until a message arrives on its IOPub channel (each
+    request makes the kernel publish its busy and idle status there); True once heard,
+    False after ``timeout`` seconds."""
+    import queue
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        kc.kernel_info()
+        try:
+            await ensure_async(kc.get_iopub_msg(timeout=1.0))
+            return True
+        except queue.Empty:
+            continue
+    return False
+
+
+_start_kernel_client = VoilaExecutor.async_start_new_kernel_client
+
+
+async def _start_kernel_client_heard(self):
+    kc = await _start_kernel_client(self)
+    if not await wait_for_iopub(kc, self.startup_timeout):
+        self.log.warning("kernel's IOPub not heard within %s s", self.startup_timeout)
+    return kc
 
 
 class _RefuseHandler(tornado.web.RequestHandler):

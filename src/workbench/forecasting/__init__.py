@@ -5,7 +5,11 @@
   backtest error).
 - :func:`backtest`: rolling-origin errors per SKU and model, including the error of
   the forecast summed over lead time plus review period.
+- :func:`forecast_demand` and :func:`protection_demand`: the forecast over each SKU's
+  protection interval and the backtested error of that sum, which a plan with
+  ``Scenario(demand_source="forecast")`` uses for safety stock.
 - :func:`forecast_matrix`: the array-level engine (SKUs x buckets) behind both.
+- :func:`fitted_values`: one SKU's one-step-ahead in-sample forecasts (for a chart).
 
 The models (:data:`MODELS`): naive, seasonal naive, moving average, simple
 exponential smoothing, Holt, damped trend, Holt-Winters additive and multiplicative,
@@ -24,7 +28,9 @@ from .api import (
     backtest,
     forecast,
 )
+from .fitted import fitted_values
 from .models import MODELS, MatrixForecast, forecast_matrix
+from .protection import ProtectionForecast, forecast_demand, protection_demand
 
 __all__ = [
     "AUTO_CANDIDATES",
@@ -33,9 +39,13 @@ __all__ = [
     "SEASON_LENGTH",
     "ForecastResult",
     "MatrixForecast",
+    "ProtectionForecast",
     "backtest",
+    "fitted_values",
     "forecast",
+    "forecast_demand",
     "forecast_matrix",
+    "protection_demand",
 ]
 
 

@@ -666,6 +666,10 @@ def intermittent_forecast(y, first, end, kind, params, probs):
         if t0 >= end or k < 0:
             continue
         xs = y[i, t0:end]
+        s0 = 0  # start at the window's first demand (a window may open with zeros)
+        while s0 < xs.shape[0] - 1 and not xs[s0] > 0:
+            s0 += 1
+        xs = xs[s0:]
         err = np.empty(xs.shape[0])
         a_opts = grid if math.isnan(params[i, 0]) else np.array([params[i, 0]])
         if k == TSB:

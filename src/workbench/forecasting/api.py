@@ -58,6 +58,7 @@ class ForecastResult(NamedTuple):
 
 def _bucket(data: Any, as_of: Any) -> BucketDemand:
     if isinstance(data, BucketDemand):
+        _check_demand(data)
         return data
     from ..scenario import demand_history
 
@@ -65,6 +66,34 @@ def _bucket(data: Any, as_of: Any) -> BucketDemand:
     if bd is None:
         raise ValueError("dataset has no demand to forecast")
     return bd
+
+
+def _check_demand(bd: BucketDemand) -> None:
+    """A demand matrix given directly: every value of a SKU's window finite and >= 0.
+
+    (A dataset's demand is checked when it is read, with the file, row and column.)
+
+    Raises
+    ------
+    ValueError
+        Naming the first bad SKU, bucket and value.
+    """
+    q = np.asarray(bd.quantity, dtype=float)
+    if q.ndim != 2 or q.shape[0] != len(bd.skus):
+        raise ValueError(
+            f"demand matrix must have one row per SKU ({len(bd.skus)}); got shape {q.shape}"
+        )
+    cols = np.arange(q.shape[1])[None, :]
+    in_win = cols >= np.asarray(bd.first)[:, None]
+    with np.errstate(invalid="ignore"):
+        bad = in_win & ~(np.isfinite(q) & (q >= 0))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        when = bd.periods[c] if bd.periods is not None and c < len(bd.periods) else f"bucket {c}"
+        raise ValueError(
+            f"demand of SKU {bd.skus[r]!s} in {when} is {float(q[r, c])!r}; demand must be a "
+            f"finite number >= 0 [units/bucket] ({int(bad.sum())} bad value(s))"
+        )
 
 
 def _freq(bd: BucketDemand) -> str:
@@ -308,15 +337,29 @@ def backtest(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a SKU without history
             scale = np.nanmean(np.abs(np.diff(train, axis=1)), axis=1)
+        done: dict[str, Any] = {}
         for k, mdl in enumerate(models):
             use = dict(params or {})
             if w > 0 and mdl in ETS_MODELS:  # keep the smoothing fitted at the first origin
                 for name in ("alpha", "beta", "gamma", "phi"):
                     use.setdefault(name, fitted[mdl][name])
+            # a multiplicative season falls back to the additive one on a window with a
+            # zero: those SKUs take the additive model's forecast (the same fit) if done
+            reuse = None
+            if mdl == "holt_winters_multiplicative" and "holt_winters_additive" in done:
+                cols = np.arange(t_all)[None, :]
+                in_win = (cols >= first[:, None]) & (cols < o)
+                reuse = (np.where(in_win, y, 1.0) <= 0).any(axis=1) & (first < o)
             r = forecast_matrix(
-                y, model=mdl, horizon=horizon, first=first, end=o, season_length=m,
-                params=use, level=(80,),
+                y, model=mdl, horizon=horizon, first=first if reuse is None else
+                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(80,),
             )  # fmt: skip
+            if reuse is not None and reuse.any():
+                add = done["holt_winters_additive"]
+                mean = np.where(reuse[:, None], add.mean, r.mean)
+                par = {n_: np.where(reuse, add.params[n_], v) for n_, v in r.params.items()}
+                r = r._replace(mean=mean, params=par)
+            done[mdl] = r
             if w == 0:
                 fitted[mdl] = r.params
             e = r.mean - actual

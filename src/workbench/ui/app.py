@@ -59,6 +59,10 @@ from ._source import source_label
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
+from .forecast_panel import forecast_tab
+from .mrp_panel import PURPOSE as MRP_PURPOSE
+from .mrp_panel import MRPPanel
+from .replenishment_panel import ReplenishmentPanel, SuppliersPanel
 from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
 from .stock_panel import StockPanel
@@ -72,6 +76,7 @@ __all__ = [
     "TabSpec",
     "compute_plan",
     "default_dataset",
+    "preload_first_page",
     "warm_up_charts",
 ]
 
@@ -89,6 +94,9 @@ def default_dataset(path: str | os.PathLike | None = None):
     generated sample business (same seed as the shipped folder).
     """
     path = path or os.environ.get("WORKBENCH_DATA") or None
+    preloaded = _PRELOADED.pop("dataset", None)
+    if preloaded is not None and preloaded[0] == _data_stamp(path):
+        return preloaded[1]
     if path:
         return wb.load_dataset(path)
     folder = sample_data_dir()
@@ -103,7 +111,55 @@ def compute_plan(dataset, scenario=None) -> pd.DataFrame | None:
     plan = getattr(wb, "plan", None)
     if dataset is None or plan is None:
         return None
+    preloaded = _PRELOADED.pop("plan", None)
+    if preloaded is not None and preloaded[0] is dataset and preloaded[1] == scenario:
+        return preloaded[2]
     return plan(dataset) if scenario is None else plan(dataset, scenario)
+
+
+#: What :func:`preload_first_page` made, each handed out once: "dataset" -> (stamp,
+#: dataset), "plan" -> (dataset, scenario, plan).
+_PRELOADED: dict[str, tuple] = {}
+
+
+def _data_stamp(path: str | os.PathLike | None) -> tuple | None:
+    """The dataset's files as (path, size, mtime) rows: changes when a file does. ``None``
+    (never equal to a stamp) if they cannot be listed."""
+    folder = Path(path) if path else sample_data_dir()
+    try:
+        files = sorted(folder.iterdir()) if folder.is_dir() else [folder]
+        return tuple((str(f), st.st_size, st.st_mtime_ns) for f in files for st in [f.stat()])
+    except OSError:
+        return None
+
+
+def preload_first_page() -> float:
+    """Load the dashboard's dataset and plan before any page asks for them; return seconds.
+
+    The fork server (:mod:`workbench.forkserver`) calls this before it forks kernels:
+    each kernel's first :class:`Dashboard` then takes them from here (once, and only while
+    the files are unchanged: their sizes and modification times are compared) instead of
+    reading the files and planning again, and the arrays stay shared between kernels. It
+    also imports what the first page uses (anywidget, pyarrow's CSV reader). A dataset
+    that fails to load is left for the page to report.
+    """
+    import time
+
+    t0 = time.perf_counter()
+    import anywidget  # noqa: F401  (the idle signal of a lazy dashboard)
+    import pyarrow.csv  # noqa: F401
+
+    path = os.environ.get("WORKBENCH_DATA") or None
+    stamp = _data_stamp(path)
+    try:
+        dataset = default_dataset(path)
+        scenario = _default_scenario()
+        plan = compute_plan(dataset, scenario)
+    except Exception:
+        return time.perf_counter() - t0
+    _PRELOADED["dataset"] = (stamp, dataset)
+    _PRELOADED["plan"] = (dataset, scenario, plan)
+    return time.perf_counter() - t0
 
 
 # --------------------------------------------------------------------------- summary tab
@@ -342,23 +398,85 @@ class TabSpec:
     needs: tuple[str, ...] = ()
     #: dataset -> what optional columns the panel misses (a phrase), or None when it has them
     needs_columns: Callable[[object], str | None] | None = None
+    #: What the tab is for, one line in a manager's words (listed on the Data tab)
+    purpose: str = ""
 
 
 #: The tabs, in order. Add a panel with one line.
 TABS: list[TabSpec] = [
-    TabSpec("Data", lambda d: d.data_panel),
-    TabSpec("Summary", lambda d: SummaryPanel(d.dataset, plan=d.plan)),
-    TabSpec("EOQ", lambda d: EOQPanel(d.dataset)),
-    TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
-    TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),
-    TabSpec("Stockout trade-offs", lambda d: TradeoffPanel(d.dataset, scenario=d.scenario)),
+    TabSpec(
+        "Data",
+        lambda d: d.data_panel,
+        purpose="load your files (or the sample business) and download the plan",
+    ),
+    TabSpec(
+        "Summary",
+        lambda d: SummaryPanel(d.dataset, plan=d.plan),
+        purpose="what is in your data, and what the plan invests and delivers",
+    ),
+    TabSpec(
+        "EOQ",
+        lambda d: EOQPanel(d.dataset),
+        purpose="how much to order at a time (economic order quantity) and what it costs",
+    ),
+    TabSpec(
+        "Safety stock",
+        lambda d: SafetyPanel(d.dataset),
+        purpose="the buffer and reorder point each item needs for its service target",
+    ),
+    TabSpec(
+        "ABC / XYZ",
+        lambda d: ABCPanel(d.dataset),
+        purpose="which items matter most (ABC, by value) and how steady their demand is",
+    ),
+    TabSpec(
+        "Forecast",
+        forecast_tab,
+        purpose="each item's demand forecast, how well each model did, and planning from it",
+    ),
+    TabSpec(
+        "Stockout trade-offs",
+        lambda d: TradeoffPanel(d.dataset, scenario=d.scenario),
+        purpose="how much more stock buys how much more service",
+    ),
     TabSpec(
         "Today vs recommended",
         lambda d: TodayPanel(d.dataset, plan=d.plan),
         needs_columns=today_settings_missing,
+        purpose="your reorder settings today against the recommended ones, in money and service",
     ),
-    TabSpec("Stock & review", lambda d: StockPanel(d.dataset, plan=d.plan), needs=("lots",)),
-    TabSpec("Scenarios", lambda d: d.scenario_panel),
+    TabSpec(
+        "Stock & review",
+        lambda d: StockPanel(d.dataset, plan=d.plan),
+        needs=("lots",),
+        purpose="the weekly review: stock-outs, dead and expiring stock, count gaps, valuation, "
+        "stock age",
+    ),
+    TabSpec(
+        "Replenishment",
+        lambda d: ReplenishmentPanel(d.dataset, plan=d.plan),
+        needs=("lots",),
+        purpose="what to order today, from whom: the order list (urgent items first) with "
+        "quantities you can change, and the draft purchase orders to download",
+    ),
+    TabSpec(
+        "Suppliers",
+        lambda d: SuppliersPanel(d.dataset),
+        needs=("purchase_orders",),
+        purpose="how reliable each supplier is: lead times achieved against quoted, "
+        "on-time delivery, open and overdue orders",
+    ),
+    TabSpec(
+        "MRP",
+        lambda d: MRPPanel(d.dataset, scenario=d.scenario),
+        needs=("bom",),
+        purpose=MRP_PURPOSE,
+    ),
+    TabSpec(
+        "Scenarios",
+        lambda d: d.scenario_panel,
+        purpose="save, compare and apply sets of settings (service targets, costs, policy)",
+    ),
 ]
 
 
@@ -418,6 +536,7 @@ class Dashboard(Panel):
         # otherwise be half of what the first page loads.
         self.data_panel = DataPanel(dataset, plan=self.plan)
         self.data_panel.observe(self._on_panel_dataset, names="dataset")
+        self.data_panel.set_tab_guide([(s.title, s.purpose) for s in self.specs])
         self._scenario_panel: ScenarioPanel | None = None
         self.panels: dict[str, widgets.Widget] = {}
         self._build_tabs()

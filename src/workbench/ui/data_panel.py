@@ -32,7 +32,7 @@ from ._common import (
 )
 from ._source import source_label
 
-__all__ = ["FEATURES", "DataPanel", "load_files", "plan_downloads"]
+__all__ = ["FEATURES", "DataPanel", "load_files", "plan_downloads", "tab_guide_html"]
 
 ACCEPT = ".csv,.xlsx,.zip,.parquet"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,17 +40,23 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: What the workbench can do with each optional table: (feature, tables it needs).
 FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ("EOQ, safety stock, ABC/XYZ, trade-offs, weekly review", ()),
+    ("Demand forecasts per item, each model tested on the past, planning from the forecast", ()),
     ("Stock value, FIFO valuation, stock age and expiry risk", ("lots",)),
     (
         "FIFO, average and LIFO valuation from purchase costs; stock rolled back to a past date",
         ("purchase_orders",),
     ),
-    ("Supplier master data (names, quoted lead times)", ("suppliers",)),
+    ("Supplier master data (names, quoted lead times, minimum order values)", ("suppliers",)),
+    ("Replenishment: today's order list and draft purchase orders", ("lots",)),
+    (
+        "Supplier scorecards: lead times achieved against quoted, on-time delivery, overdue orders",
+        ("purchase_orders",),
+    ),
     ("Count audit and record accuracy", ("counts",)),
     (
-        "Bill of materials and production schedule, loaded and checked (MRP planning is not "
-        "built yet)",
-        ("bom", "schedule"),
+        "BOM explosion and MRP planned orders (wb.mrp), from the production schedule, or the "
+        "demand history where there is none",
+        ("bom",),
     ),
 ]
 
@@ -202,6 +208,7 @@ class DataPanel(Panel):
             **kwargs,
         )
         self.add_class("wb-data-panel")
+        self._intro_text = self.intro.value
         self.upload.observe(self._on_upload, names="value")
         on_click(
             self.sample_button,
@@ -273,6 +280,11 @@ class DataPanel(Panel):
         self.bucket.unobserve(self._on_bucket, names="value")
         self.bucket.value = ds.demand_frequency
         self.bucket.observe(self._on_bucket, names="value")
+
+    def set_tab_guide(self, purposes: list[tuple[str, str]]) -> None:
+        """Show what each tab is for under the introduction: (tab title, purpose) pairs
+        (the dashboard passes its tabs' ``TabSpec.purpose``)."""
+        self.intro.value = self._intro_text + tab_guide_html(purposes)
 
     def _on_upload(self, change) -> None:
         files = uploaded_files(change.new)
@@ -415,6 +427,21 @@ def _defaults_html(ds) -> str:
         "<div class='wb-note'>Columns missing or blank in your files were given the "
         "documented default; check they fit your business.</div>"
         f"<ul class='wb-defaults-list'>{items}</ul>"
+    )
+
+
+def tab_guide_html(purposes: list[tuple[str, str]]) -> str:
+    """What each tab is for, one line per tab (the tabs' ``purpose``), as HTML."""
+    items = "".join(
+        f"<li><b>{html.escape(title)}</b>: {html.escape(text)}</li>"
+        for title, text in purposes
+        if text
+    )
+    if not items:
+        return ""
+    return (
+        "<div class='wb-tab-guide'><b>What each tab is for</b>"
+        f"<ul style='margin:2px 0 6px 0'>{items}</ul></div>"
     )
 
 
