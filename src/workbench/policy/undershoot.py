@@ -357,6 +357,11 @@ class _Renewal(NamedTuple):
     reviews: np.ndarray  # (n,) expected reviews per order, sum_{j < Delta} u(j)
 
 
+#: Steps of the renewal recursion per lag of the demand pmf before u(j) is taken at its
+#: limit 1 / E[D] (see :func:`_ss_renewal`); an aperiodic pmf settles well within this.
+RENEWAL_STEPS_PER_LAG = 20
+
+
 def _ss_renewal(p: np.ndarray, delta: np.ndarray, tol: float = 1e-9) -> _Renewal:
     """Renewal function u(j), j < Delta, and the undershoot pmf of an (s, S) policy.
 
@@ -364,7 +369,11 @@ def _ss_renewal(p: np.ndarray, delta: np.ndarray, tol: float = 1e-9) -> _Renewal
     time for the SKUs still active: a SKU drops out at j = Delta, or once
     |u(j) E[D] - 1| < ``tol`` for K steps running (then u stays at 1 / E[D]). The last
     K - 1 values sit in a ring buffer; the undershoot P(U = w) =
-    sum_{t >= 1} u(Delta - t) p(t + w) needs u only over those steps.
+    sum_{t >= 1} u(Delta - t) p(t + w) needs u only over those steps. At most
+    :data:`RENEWAL_STEPS_PER_LAG` K + 1000 steps are taken: a lattice demand pmf (all
+    its mass on multiples of some step) never settles, and an order quantity of millions
+    of steps would take minutes; u beyond the last step is its limit 1 / E[D] (the
+    renewal theorem's average, which is what the undershoot sees over so long a Delta).
     """
     n, k_len = p.shape
     delta = np.asarray(delta, dtype=np.int64)
@@ -380,7 +389,8 @@ def _ss_renewal(p: np.ndarray, delta: np.ndarray, tol: float = 1e-9) -> _Renewal
     ks = np.arange(1, k_len)
     seg_l, pos_l, rem_l = [], [], []
     total = np.zeros(n)
-    for j in range(int(delta.max()) if n else 0):
+    steps = min(int(delta.max()), RENEWAL_STEPS_PER_LAG * k_len + 1000) if n else 0
+    for j in range(steps):
         active = active[(delta[active] > j) & (calm[active] < k_len)]
         if active.size == 0:
             break
