@@ -22,6 +22,8 @@ from ..data._safe_export import csv_bytes, excel_bytes
 __all__ = [
     "CSS",
     "Panel",
+    "active_scenario_html",
+    "active_scenario_name",
     "data_uri",
     "decode_data_uri",
     "defaults_sentences",
@@ -43,6 +45,7 @@ __all__ = [
     "short_history_html",
     "sku_units",
     "sync_figures",
+    "typed_slider_row",
     "unit_label",
     "unplanned_html",
     "unplanned_items_of",
@@ -288,6 +291,38 @@ def short_history_html(plan: pd.DataFrame | None, *, max_rows: int = 20) -> str:
     )
 
 
+def active_scenario_name(plan: pd.DataFrame | None) -> str:
+    """The name of the scenario a plan was made under (``plan.attrs["scenario"]``),
+    "baseline" when the plan does not say; "" without a plan."""
+    if plan is None:
+        return ""
+    d = plan.attrs.get("scenario") or {}
+    return str(d.get("name", "baseline"))
+
+
+def active_scenario_html(plan: pd.DataFrame | None) -> str:
+    """The header's line naming the active scenario and what its plan invests, shown
+    above every tab: "Active scenario: baseline · investment $305,364 · expected fill
+    rate 99.8 %". Empty without a plan."""
+    if plan is None:
+        return ""
+    name = active_scenario_name(plan)
+    from ..scenario import plan_summary
+
+    s = plan_summary(plan)
+    figures = ""
+    if int(s["skus_planned"]) > 0:
+        figures = (
+            f" · investment <span class='wb-active-investment'>{fmt_money(s['investment'])}"
+            f"</span> · expected fill rate {fmt_pct(s['fill_rate'], 1)}"
+        )
+    return (
+        "<div class='wb-active-scenario'>Active scenario: <b class='wb-active-name'>"
+        f"{html.escape(name)}</b>{figures} <span class='wb-note'>(change it in Stockout "
+        "trade-offs or Scenarios)</span></div>"
+    )
+
+
 def _cell(value) -> tuple[str, bool]:
     """Text of one table cell and whether it is numeric (right-aligned)."""
     if _is_missing(value):
@@ -515,6 +550,107 @@ def uploaded_files(value: Iterable) -> dict[str, bytes]:
     for f in value or ():
         out[str(f["name"])] = bytes(f["content"])
     return out
+
+
+# --------------------------------------------------------------------------- sliders
+
+
+def typed_slider_row(
+    slider: widgets.FloatSlider,
+    *,
+    percent: bool = False,
+    unit: str = "",
+    box_width: str = "92px",
+) -> widgets.HBox:
+    """A slider with a type-in box beside it that shows its exact value, and the unit.
+
+    The slider's own readout is turned off (it was cut off to "0." in narrow layouts);
+    the box shows the value in full, as a percentage when ``percent`` (a slider of
+    fractions, 0.25, shows "25" followed by "%"), and a value typed into it moves the
+    slider (clamped to the slider's range; the box then shows where the slider is). The
+    box's tooltip names the slider, so a screen reader reads what it sets; the slider
+    keeps its description and works with the arrow keys.
+
+    Parameters
+    ----------
+    slider : ipywidgets.FloatSlider or IntSlider
+        The slider; the panel keeps observing its ``value``.
+    percent : bool
+        Show the value times 100 with "%".
+    unit : str
+        Shown after the box ("$ per order", "days"); ignored when ``percent``.
+    box_width : str
+        CSS width of the box.
+
+    Returns
+    -------
+    ipywidgets.HBox
+        The row (slider, box, unit); also stored as ``slider.row``, and the box as
+        ``slider.box``.
+
+    Examples
+    --------
+    >>> s = widgets.FloatSlider(value=0.25, min=0.01, max=1.0, step=0.01)
+    >>> row = typed_slider_row(s, percent=True)
+    >>> s.box.value, row.children[2].value
+    (25.0, '%')
+    >>> s.box.value = 40
+    >>> round(s.value, 6)
+    0.4
+    """
+    scale = 100.0 if percent else 1.0
+    slider.readout = False
+    label = str(slider.description or "value")
+    box = widgets.FloatText(
+        value=_shown(slider.value, scale),
+        step=_shown(slider.step, scale),
+        tooltip=f"{label}: type an exact value" + (" in %" if percent else ""),
+        layout=widgets.Layout(width=box_width),
+    )
+    box.add_class("wb-typed-box")
+    for cls in getattr(slider, "_dom_classes", ()):
+        box.add_class(f"{cls}-box")
+    text = "%" if percent else unit
+    unit_label = widgets.HTML(html.escape(text))
+    unit_label.add_class("wb-typed-unit")
+    busy = [False]
+
+    def from_slider(change) -> None:
+        if busy[0]:
+            return
+        busy[0] = True
+        try:
+            box.value = _shown(change.new, scale)
+        finally:
+            busy[0] = False
+
+    def from_box(change) -> None:
+        if busy[0] or change.new is None:
+            return
+        busy[0] = True
+        try:
+            slider.value = float(change.new) / scale
+        finally:
+            busy[0] = False
+        box.value = _shown(slider.value, scale)  # clamped to the range: say where it is
+
+    def step_change(change) -> None:
+        box.step = _shown(change.new, scale)
+
+    slider.observe(from_slider, names="value")
+    slider.observe(step_change, names="step")
+    box.observe(from_box, names="value")
+    row = widgets.HBox([slider, box, unit_label], layout=widgets.Layout(align_items="center"))
+    row.add_class("wb-typed-row")
+    slider.row = row
+    slider.box = box
+    slider.percent = percent
+    return row
+
+
+def _shown(value, scale: float) -> float:
+    """A slider's value as the box shows it (rounded so 0.07 * 100 is 7, not 7.000000001)."""
+    return round(float(value) * scale, 6)
 
 
 def plotly_template() -> str:

@@ -113,10 +113,10 @@ class ABCPanel(Panel):
     def __init__(self, dataset, *, cutoffs=(0.8, 0.95), criterion: str = "value", **kwargs):
         self._hold = False
         self.cutoff_a = slider(
-            "A closes at cumulative", cutoffs[0], 0.3, 0.95, 0.01, "abc-cutoff-a"
+            "A closes at cumulative", cutoffs[0], 0.3, 0.95, 0.01, "abc-cutoff-a", percent=True
         )
         self.cutoff_b = slider(
-            "B closes at cumulative", cutoffs[1], 0.5, 0.99, 0.01, "abc-cutoff-b"
+            "B closes at cumulative", cutoffs[1], 0.5, 0.99, 0.01, "abc-cutoff-b", percent=True
         )
         self.criterion = widgets.Dropdown(
             options=[(label, key) for key, label in CRITERIA.items()],
@@ -199,7 +199,10 @@ class ABCPanel(Panel):
         super().__init__(
             children=[
                 widgets.HBox(
-                    [widgets.VBox([self.criterion, self.cutoff_a, self.cutoff_b]), self.summary]
+                    [
+                        widgets.VBox([self.criterion, self.cutoff_a.row, self.cutoff_b.row]),
+                        self.summary,
+                    ]
                 ),
                 self.fig,
                 widgets.HBox([self.matrix_html, self.policy_html]),

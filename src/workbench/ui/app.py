@@ -44,6 +44,7 @@ from ._common import (
     CSS,
     TYPE_LABELS,
     Panel,
+    active_scenario_html,
     figure_widget,
     fmt_int,
     fmt_money,
@@ -440,6 +441,7 @@ class Dashboard(Panel):
         """The Scenarios tab's panel, made on first use with the current data and scenario."""
         if self._scenario_panel is None:
             self._scenario_panel = ScenarioPanel(self.dataset, scenario=self.scenario)
+            self._scenario_panel.set_plan(self.plan)
             self._scenario_panel.observe(self._on_applied, names="applied")
         return self._scenario_panel
 
@@ -471,9 +473,13 @@ class Dashboard(Panel):
                 "to enable this tab.</div>"
             )
         try:
-            return spec.build(self)
+            panel = spec.build(self)
         except Exception as exc:  # one broken panel must not take the dashboard down
             return widgets.HTML(_panel_error(spec.title, exc))
+        if isinstance(panel, traitlets.HasTraits) and panel.has_trait("activated"):
+            # a panel that can make its settings the active scenario (Trade-offs)
+            panel.observe(self._on_applied, names="activated")
+        return panel
 
     def _build_tabs(self) -> None:
         children, titles = [], []
@@ -553,7 +559,7 @@ class Dashboard(Panel):
         self.header.value = (
             CSS + "<h2 style='margin:4px 0'>Inventory Workbench</h2>"
             f"<div class='wb-note wb-source'>Data: {html.escape(source_label(ds.source))} · "
-            f"{fmt_int(len(ds.items))} SKUs</div>"
+            f"{fmt_int(len(ds.items))} SKUs</div>" + active_scenario_html(self.plan)
         )
 
     # -- reacting
@@ -592,8 +598,12 @@ class Dashboard(Panel):
         self.plan = self._safe_plan()
 
     def _on_plan(self, change) -> None:
+        self._update_header()
         for title, panel in self.panels.items():
             self._call(title, panel, "set_plan", change.new)
+        sp = self._scenario_panel  # made through the attribute before its tab was opened
+        if sp is not None and all(p is not sp for p in self.panels.values()):
+            self._call("Scenarios", sp, "set_plan", change.new)
 
     def _call(self, title, panel, method, value) -> None:
         fn = getattr(panel, method, None)

@@ -19,6 +19,7 @@ from workbench.data.frequency import FREQUENCY_NAMES, bucket_index
 
 from ._common import (
     Panel,
+    active_scenario_html,
     defaults_sentences,
     download_link,
     error_table_html,
@@ -334,6 +335,7 @@ class DataPanel(Panel):
         csv = frame_to_csv_bytes(frame)
         self.downloads.value = (
             download_link(csv, "plan.csv", "Plan as CSV", "text/csv", css_class="wb-plan-csv")
+            + active_scenario_html(plan).replace("wb-active-scenario", "wb-plan-scenario", 1)
             + f'<div class="wb-note">{fmt_int(len(plan))} SKUs; columns: '
             f"{html.escape(', '.join(map(str, frame.columns)))}</div>"
         )

@@ -22,6 +22,7 @@ from workbench.scenario import load_json
 
 from ._common import (
     Panel,
+    active_scenario_html,
     download_link,
     error_table_html,
     html_table,
@@ -145,7 +146,13 @@ class ScenarioPanel(Panel):
         self.name = widgets.Text(description="name", placeholder="e.g. demand +20 %")
         self.name.add_class("wb-scn-name")
         self.save_button = widgets.Button(description="Save scenario", button_style="primary")
-        self.apply_button = widgets.Button(description="Apply to dashboard")
+        self.apply_button = widgets.Button(
+            description="Make this the active scenario",
+            tooltip="Every tab, the plan download and Stockout trade-offs then use it",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.active = widgets.HTML()
+        self.active.add_class("wb-scn-active")
         self.select = widgets.SelectMultiple(description="saved", rows=5, options=[])
         self.compare_button = widgets.Button(description="Compare selected")
         self.import_upload = widgets.FileUpload(
@@ -186,6 +193,7 @@ class ScenarioPanel(Panel):
                     "under a name, and compare two or three scenarios side by side. Leave a "
                     "field empty to use the value from the data.</div>"
                 ),
+                self.active,
                 widgets.VBox(editor),
                 widgets.HBox([self.name, self.save_button, self.apply_button]),
                 self.message,
@@ -285,7 +293,10 @@ class ScenarioPanel(Panel):
             return None
         self.current = scn
         self.applied = scn
-        self.message.value = '<div class="wb-ok">Applied to the dashboard.</div>'
+        self.message.value = (
+            f'<div class="wb-ok">“{html.escape(scn.name)}” is now the active scenario: every '
+            "tab and the plan download use it.</div>"
+        )
         return scn
 
     def compare(self, names=None) -> pd.DataFrame | None:
@@ -324,6 +335,10 @@ class ScenarioPanel(Panel):
             "</div>"
         )
         return scns
+
+    def set_plan(self, plan) -> None:
+        """Show which scenario is active and what its plan invests (the dashboard's plan)."""
+        self.active.value = active_scenario_html(plan)
 
     def set_dataset(self, dataset) -> None:
         """Compare on new data from now on (a shown comparison is cleared)."""

@@ -72,6 +72,9 @@ class TradeoffPanel(Panel):
     ----------
     scenario : wb.Scenario (trait)
         The scenario the sliders describe.
+    activated : wb.Scenario or None (trait)
+        The scenario last made the active one with the "Make this the active scenario"
+        button (:meth:`activate`); the dashboard observes it.
     plan : DataFrame (trait)
         ``wb.plan_from_stats`` under that scenario.
     result : dict (trait)
@@ -94,6 +97,7 @@ class TradeoffPanel(Panel):
     """
 
     scenario = traitlets.Any()
+    activated = traitlets.Any(allow_none=True)
     plan = traitlets.Any()
     result = traitlets.Dict()
     frontier = traitlets.Any()
@@ -112,31 +116,38 @@ class TradeoffPanel(Panel):
         )
         self.override_rate.add_class("tradeoff-override-rate")
         self.holding_rate = slider(
-            "Holding cost rate i [1/yr]",
+            "Holding cost, a year",
             base.holding_cost_rate or 0.25,
             0.05,
             0.60,
             0.01,
             "tradeoff-holding-rate",
+            percent=True,
         )
         self.targets = {
             c: slider(
-                f"Target class {c}",
+                f"Service target, class {c}",
                 float(base.service_targets.get(c, 0.95)),
                 0.5,
                 0.999,
                 0.001,
                 f"tradeoff-target-{c.lower()}",
-                fmt=".3f",
+                percent=True,
             )
             for c in LABELS
         }
         self.item_levels = widgets.Checkbox(
-            value=False,
+            value=bool(base.use_item_service_levels),
             description="Items' own service levels come first",
             indent=False,
         )
         self.item_levels.add_class("tradeoff-item-levels")
+        self.activate_button = widgets.Button(
+            description="Make this the active scenario",
+            tooltip="Every tab, the plan download and the Scenarios tab then use these settings",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.activate_button.add_class("tradeoff-activate")
         self.run_button = widgets.Button(
             description="Run simulation", button_style="primary", icon=""
         )  # no icon: FontAwesome comes from a CDN (STACK.md pitfall 8)
@@ -247,9 +258,10 @@ class TradeoffPanel(Panel):
         controls = widgets.VBox(
             [
                 self.override_rate,
-                self.holding_rate,
-                *self.targets.values(),
+                self.holding_rate.row,
+                *(t.row for t in self.targets.values()),
                 self.item_levels,
+                self.activate_button,
                 widgets.HBox([self.run_button, self.progress]),
                 self.status,
             ]
@@ -271,6 +283,12 @@ class TradeoffPanel(Panel):
             s.observe(self._on_change, names="value")
         self.sku.observe(self._on_sku, names="value")
         on_click(self.run_button, self.run_simulation, self.status, title="The simulation failed")
+        on_click(
+            self.activate_button,
+            self.activate,
+            self.status,
+            title="The scenario could not be made the active one",
+        )
         self.set_dataset(dataset)
 
     # -- data
@@ -310,8 +328,30 @@ class TradeoffPanel(Panel):
         for c, s in self.targets.items():
             if c in base.service_targets:
                 s.value = float(base.service_targets[c])
+        self.item_levels.value = bool(base.use_item_service_levels)
         self._hold = False
         self.update()
+
+    def is_active(self) -> bool:
+        """Whether the sliders describe the dashboard's active scenario (the one
+        :meth:`set_plan` last received) unchanged."""
+        return self.current_scenario() == self._base
+
+    def activate(self):
+        """Make the sliders' scenario the dashboard's active one (the ``activated``
+        trait, which the dashboard observes). A scenario that differs from the active
+        one is named after it with " (trade-offs)" added. Returns the scenario."""
+        scn = self.current_scenario()
+        if scn != self._base:
+            name = self._base.name
+            if not name.endswith(" (trade-offs)"):
+                name += " (trade-offs)"
+            scn = scn.replace(name=name)
+        self._base = scn
+        self.scenario = scn
+        self.activated = scn
+        self.numbers.value = self._numbers_html()
+        return scn
 
     # -- reacting
     def _on_rate(self, _change) -> None:
@@ -441,8 +481,16 @@ class TradeoffPanel(Panel):
                 ("Simulated average stock", fmt_money(sim["investment"])),
             ]
         cells = "".join(f"<tr><th>{k}</th><td class='num'>{v}</td></tr>" for k, v in rows)
+        name = html.escape(str(self._base.name))
+        state = (
+            "<span class='tradeoff-state wb-ok-text'>the active scenario</span>"
+            if self.is_active()
+            else "<span class='tradeoff-state'>changed here, not active yet: press "
+            "“Make this the active scenario” to use it in every tab</span>"
+        )
         return (
-            "<div style='margin:4px 12px'><b>Current scenario</b>"
+            "<div style='margin:4px 12px'><b>Scenario <span class='tradeoff-scenario-name'>"
+            f"{name}</span></b> ({state})"
             f"<table class='wb-table tradeoff-table'>{cells}</table>"
             "<div class='wb-note'>The curve gives every SKU the same target; the star is "
             "the class targets (A, B, C). Below the curve: the same fill rate costs more "

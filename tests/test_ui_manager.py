@@ -1,0 +1,161 @@
+"""The dashboard as a manager reads it (issue 17), headless: one active scenario whose
+name and figures agree on every tab, readable slider readouts, first-screen orientation,
+the scenario comparison in words, chart colours readable in both themes, empty charts
+replaced by a sentence."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import ipywidgets as widgets
+import pandas as pd
+import pytest
+from numpy.testing import assert_allclose
+
+import workbench as wb
+from workbench.ui import Dashboard
+from workbench.ui._common import decode_data_uri, fmt_money, typed_slider_row
+from workbench.ui.abc_panel import ABCPanel
+from workbench.ui.eoq_panel import EOQPanel
+from workbench.ui.safety_panel import SafetyPanel
+from workbench.ui.tradeoff_panel import TradeoffPanel
+
+
+@pytest.fixture(scope="module")
+def small():
+    return wb.sample_dataset(n_skus=80, years=1, seed=5)
+
+
+def href_of(markup: str, css: str) -> str:
+    m = re.search(rf'<a class="[^"]*{css}[^"]*" download="[^"]+" href="([^"]+)"', markup)
+    assert m, markup[:200]
+    return m.group(1)
+
+
+def text_of(markup: str) -> str:
+    return re.sub(r"<[^>]+>", "", markup)
+
+
+# --------------------------------------------------------------------------- 2. one scenario
+
+
+def investment_of_download(d: Dashboard) -> float:
+    csv = decode_data_uri(href_of(d.data_panel.downloads.value, "wb-plan-csv"))
+    plan = pd.read_csv(io.BytesIO(csv))
+    return float(plan["average_inventory_value"].sum())
+
+
+def test_every_tab_shows_the_active_scenario_with_the_same_investment(small):
+    d = Dashboard(small)
+    expected = wb.plan_summary(wb.plan(small, wb.Scenario()))["investment"]
+    trade = d.panels["Stockout trade-offs"]
+    # Trade-offs starts from the active scenario (items' own service levels included),
+    # so its investment is the plan's, not a different baseline.
+    assert trade.item_levels.value is True
+    assert_allclose(trade.result["investment"], expected, rtol=1e-12)
+    assert_allclose(investment_of_download(d), expected, rtol=1e-9)
+    money = fmt_money(expected)
+    assert "baseline" in text_of(d.header.value) and money in d.header.value
+    assert "baseline" in trade.numbers.value and money in trade.numbers.value
+    assert "the active scenario" in trade.numbers.value
+    d.scenario_panel.set_plan(d.plan)
+    assert "baseline" in d.scenario_panel.active.value and money in d.scenario_panel.active.value
+    assert money in d.data_panel.downloads.value
+
+
+def test_make_this_the_active_scenario_from_tradeoffs(small):
+    d = Dashboard(small)
+    trade = d.panels["Stockout trade-offs"]
+    trade.targets["A"].value = 0.995
+    assert "not active yet" in trade.numbers.value
+    assert d.scenario.name == "baseline"  # moving a slider alone changes nothing else
+    trade.activate_button.click()
+    assert d.scenario.name == "baseline (trade-offs)"
+    assert d.scenario.service_targets["A"] == pytest.approx(0.995)
+    investment = wb.plan_summary(d.plan)["investment"]
+    assert_allclose(trade.result["investment"], investment, rtol=1e-12)
+    assert_allclose(investment_of_download(d), investment, rtol=1e-9)
+    for markup in (d.header.value, trade.numbers.value, d.data_panel.downloads.value):
+        assert "baseline (trade-offs)" in markup and fmt_money(investment) in markup
+    assert "the active scenario" in trade.numbers.value
+    # the Scenarios tab shows it too, made after the change
+    assert "baseline (trade-offs)" in d.scenario_panel.active.value
+
+
+def test_a_scenario_applied_in_scenarios_reaches_tradeoffs(small):
+    d = Dashboard(small)
+    sp = d.scenario_panel
+    sp.editors["lead_time_multiplier"].value = "2"
+    sp.name.value = "slow suppliers"
+    sp.apply_button.click()
+    assert d.scenario.name == "slow suppliers"
+    trade = d.panels["Stockout trade-offs"]
+    investment = wb.plan_summary(d.plan)["investment"]
+    assert_allclose(trade.result["investment"], investment, rtol=1e-12)
+    assert "slow suppliers" in trade.numbers.value and "the active scenario" in trade.numbers.value
+    assert "slow suppliers" in sp.active.value and fmt_money(investment) in sp.active.value
+
+
+# --------------------------------------------------------------------------- 1. readouts
+
+
+def sliders_of(widget):
+    stack, out = [widget], []
+    while stack:
+        w = stack.pop()
+        if isinstance(w, widgets.FloatSlider):
+            out.append(w)
+        stack.extend(getattr(w, "children", None) or ())
+    return out
+
+
+@pytest.mark.parametrize("make", [EOQPanel, SafetyPanel, ABCPanel, TradeoffPanel])
+def test_every_slider_has_a_full_readout_box(small, make):
+    panel = make(small)
+    found = sliders_of(panel)
+    assert found
+    for s in found:
+        scale = 100 if s.percent else 1
+        assert s.readout is False and s.row in _ancestors(panel, s)
+        assert s.box.value == pytest.approx(s.value * scale, abs=1e-6), s.description
+        assert "[1/yr]" not in s.description
+        unit = s.row.children[2].value
+        if s.percent:
+            assert unit == "%"
+
+
+def _ancestors(root, target):
+    stack, parents = [(root, [])], []
+    while stack:
+        w, path = stack.pop()
+        if w is target:
+            parents = path
+            break
+        for c in getattr(w, "children", None) or ():
+            stack.append((c, [*path, w]))
+    return parents
+
+
+def test_percent_sliders_show_percent_and_take_typed_values(small):
+    panel = TradeoffPanel(small)
+    rate, target = panel.holding_rate, panel.targets["A"]
+    assert rate.percent and target.percent
+    assert target.box.value == pytest.approx(100 * target.value)
+    target.box.value = 99.5  # typed: moves the slider, the point follows
+    assert target.value == pytest.approx(0.995)
+    assert panel.scenario.service_targets["A"] == pytest.approx(0.995)
+    target.box.value = 150  # beyond the range: clamped, and the box says where it is
+    assert target.value == pytest.approx(target.max)
+    assert target.box.value == pytest.approx(100 * target.max)
+    rate.value = 0.07
+    assert rate.box.value == 7.0  # not 7.000000000000001
+
+
+def test_typed_row_of_a_plain_slider_keeps_its_unit():
+    s = widgets.FloatSlider(value=12.5, min=0, max=100, step=0.5, description="Lead time")
+    row = typed_slider_row(s, unit="days")
+    assert row.children[2].value == "days" and s.box.value == 12.5
+    assert "Lead time" in s.box.tooltip
+    s.box.value = 30
+    assert s.value == 30
