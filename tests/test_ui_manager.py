@@ -5,6 +5,7 @@ replaced by a sentence."""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -14,9 +15,11 @@ import pytest
 from numpy.testing import assert_allclose
 
 import workbench as wb
+from workbench.data import SCHEMAS
 from workbench.ui import Dashboard
 from workbench.ui._common import decode_data_uri, fmt_money, typed_slider_row
 from workbench.ui.abc_panel import ABCPanel
+from workbench.ui.data_panel import TAB_PURPOSES, template_csv, templates_html
 from workbench.ui.eoq_panel import EOQPanel
 from workbench.ui.safety_panel import SafetyPanel
 from workbench.ui.tradeoff_panel import TradeoffPanel
@@ -159,3 +162,48 @@ def test_typed_row_of_a_plain_slider_keeps_its_unit():
     assert "Lead time" in s.box.tooltip
     s.box.value = 30
     assert s.value == 30
+
+
+# --------------------------------------------------------------------------- 5. first screen
+
+
+def test_first_screen_says_what_the_workbench_answers_and_each_tab_is_for(small):
+    d = Dashboard(small)
+    p = d.data_panel
+    text = text_of(p.orientation.value)
+    assert "What the workbench answers" in text
+    for title in d.tab.titles:
+        if title in TAB_PURPOSES:
+            assert f"{title}: {TAB_PURPOSES[title]}" in html.unescape(text)
+    # every tab of the dashboard has its purpose listed (a new tab adds its line)
+    assert set(d.tab.titles) <= set(TAB_PURPOSES)
+    # the plan download comes before the upload controls and the loaded-data summary
+    order = list(p.children)
+    downloads = order.index(p.downloads)
+    assert downloads < order.index(p.intro) < order.index(p.summary)
+    assert "(0)" not in p.upload.description
+
+
+@pytest.mark.parametrize("table", sorted(SCHEMAS))
+def test_each_template_has_the_columns_and_an_example_row_that_loads(table):
+    frame = pd.read_csv(io.BytesIO(template_csv(table)), dtype=str, keep_default_na=False)
+    schema = SCHEMAS[table]
+    assert list(frame.columns[: len(schema.required_columns)]) == list(schema.required_columns)
+    assert set(frame.columns) == set(schema.column_names)
+    assert len(frame) == 1
+    for col in schema.required_columns:  # the example fills every required column
+        assert frame[col].iloc[0] != "", (table, col)
+
+
+def test_items_and_demand_templates_load_as_a_dataset():
+    ds = wb.load_uploaded(
+        {"items.csv": template_csv("items"), "demand.csv": template_csv("demand")}
+    )
+    assert len(ds.items) == 1 and len(ds.demand) == 1
+
+
+def test_templates_section_links_every_table_with_its_required_columns():
+    markup = templates_html()
+    for name, schema in SCHEMAS.items():
+        assert f'download="{name}.csv"' in markup
+        assert html.escape(", ".join(schema.required_columns)) in markup

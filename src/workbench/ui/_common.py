@@ -79,6 +79,15 @@ CSS = """
 .wb-unavailable { color: #999; }
 a.wb-download { display: inline-block; margin: 4px 8px 4px 0; padding: 4px 10px;
   border: 1px solid #2a7ab0; border-radius: 3px; text-decoration: none; }
+.wb-active-scenario { margin: 2px 0 6px 0; }
+.wb-templates-box summary { cursor: pointer; margin: 6px 0; }
+.wb-templates-table a.wb-download { margin: 0; padding: 1px 6px; }
+.wb-table td:first-child, .wb-table td.num, .wb-table th { white-space: nowrap; }
+.wb-typed-box input { text-align: right; }
+.wb-typed-unit { min-width: 1.5em; margin-left: 4px; }
+/* FileUpload writes "(number of files)" after its label; the label alone reads better */
+button.wb-upload { font-size: 0 !important; }
+button.wb-upload::before { content: "Choose files to upload"; font-size: 13px; }
 </style>
 """
 

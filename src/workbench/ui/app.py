@@ -417,7 +417,7 @@ class Dashboard(Panel):
         # The two panels the dashboard itself talks to; the Scenarios panel is made when
         # first needed (:attr:`scenario_panel`): in the lazy Voila app, its 76 widgets would
         # otherwise be half of what the first page loads.
-        self.data_panel = DataPanel(dataset, plan=self.plan)
+        self.data_panel = DataPanel(dataset, plan=self.plan, tabs=[s.title for s in self.specs])
         self.data_panel.observe(self._on_panel_dataset, names="dataset")
         self._scenario_panel: ScenarioPanel | None = None
         self.panels: dict[str, widgets.Widget] = {}
