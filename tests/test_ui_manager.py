@@ -22,6 +22,7 @@ from workbench.ui.abc_panel import ABCPanel
 from workbench.ui.data_panel import TAB_PURPOSES, template_csv, templates_html
 from workbench.ui.eoq_panel import EOQPanel
 from workbench.ui.safety_panel import SafetyPanel
+from workbench.ui.scenario_panel import ScenarioPanel, comparison_html
 from workbench.ui.tradeoff_panel import TradeoffPanel
 
 
@@ -207,3 +208,41 @@ def test_templates_section_links_every_table_with_its_required_columns():
     for name, schema in SCHEMAS.items():
         assert f'download="{name}.csv"' in markup
         assert html.escape(", ".join(schema.required_columns)) in markup
+
+
+# --------------------------------------------------------------------------- 3. comparison
+
+
+def test_comparison_reads_as_a_manager_reads_it(small):
+    sp = ScenarioPanel(small)
+    sp.save("baseline")
+    sp.editors["lead_time_multiplier"].value = "2"
+    sp.save("slow suppliers")
+    table = sp.compare(["baseline", "slow suppliers"])
+    markup = sp.table.value
+    text = html.unescape(text_of(markup))
+    assert "index" not in text and "skus_planned" not in text and "fill_rate" not in text
+    assert "Investment (average stock at cost)" in text and "Expected fill rate" in text
+    base = table["baseline"]
+    assert fmt_money(base["investment"]) in text
+    assert f"{100 * base['fill_rate']:.2f} %" in text
+    # the better investment (lower) and fill rate (higher) are marked in words
+    row = re.search(r"<tr data-row='investment'>.*?</tr>", markup).group(0)
+    best = 0 if base["investment"] < table["slow suppliers"]["investment"] else 1
+    cells = re.findall(r"<td class='([^']*)'>", row)
+    assert "wb-best" in cells[best] and "wb-best" not in cells[1 - best]
+    assert "✓ best" in row and "wb-diff" in cells[1]
+    # the items whose reorder point changes are listed with their effect
+    changes = wb.plan_changes(
+        wb.plan(small, sp.scenarios["baseline"]), wb.plan(small, sp.scenarios["slow suppliers"])
+    )
+    assert f"{len(changes):,} items change" in text
+    top = changes.index[0]
+    line = re.search(rf"<td>{re.escape(str(top))}</td>.*?</tr>", markup).group(0)
+    assert "→" in line and fmt_money(changes["investment_change"].iloc[0]) in line
+
+
+def test_comparison_rows_not_known_keep_a_readable_label():
+    table = pd.DataFrame({"a": [1.0, 0.5], "b": [2.0, 0.5]}, index=["skus_D", "new_figure"])
+    text = text_of(comparison_html(table))
+    assert "items in class D" in text and "New figure" in text

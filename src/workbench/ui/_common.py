@@ -79,6 +79,9 @@ CSS = """
 .wb-unavailable { color: #999; }
 a.wb-download { display: inline-block; margin: 4px 8px 4px 0; padding: 4px 10px;
   border: 1px solid #2a7ab0; border-radius: 3px; text-decoration: none; }
+.wb-table td.wb-diff { background: rgba(230,160,0,0.22); }
+.wb-table td.wb-best { font-weight: bold; }
+.wb-best-mark { font-weight: normal; font-size: 11px; margin-left: 4px; }
 .wb-active-scenario { margin: 2px 0 6px 0; }
 .wb-templates-box summary { cursor: pointer; margin: 6px 0; }
 .wb-templates-table a.wb-download { margin: 0; padding: 1px 6px; }
