@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 import re
 
 import ipywidgets as widgets
@@ -16,8 +17,14 @@ from numpy.testing import assert_allclose
 
 import workbench as wb
 from workbench.data import SCHEMAS
-from workbench.ui import Dashboard
-from workbench.ui._common import decode_data_uri, fmt_money, typed_slider_row
+from workbench.ui import Dashboard, SummaryPanel
+from workbench.ui._common import (
+    PALETTES,
+    contrast_ratio,
+    decode_data_uri,
+    fmt_money,
+    typed_slider_row,
+)
 from workbench.ui.abc_panel import ABCPanel
 from workbench.ui.data_panel import TAB_PURPOSES, template_csv, templates_html
 from workbench.ui.eoq_panel import EOQPanel
@@ -122,7 +129,7 @@ def test_every_slider_has_a_full_readout_box(small, make):
     for s in found:
         scale = 100 if s.percent else 1
         assert s.readout is False and s.row in _ancestors(panel, s)
-        assert s.box.value == pytest.approx(s.value * scale, abs=1e-6), s.description
+        assert s.box.value == pytest.approx(s.value * scale, abs=0.005), s.description
         assert "[1/yr]" not in s.description
         unit = s.row.children[2].value
         if s.percent:
@@ -246,3 +253,110 @@ def test_comparison_rows_not_known_keep_a_readable_label():
     table = pd.DataFrame({"a": [1.0, 0.5], "b": [2.0, 0.5]}, index=["skus_D", "new_figure"])
     text = text_of(comparison_html(table))
     assert "items in class D" in text and "New figure" in text
+
+
+# --------------------------------------------------------------------------- 4. colours
+
+
+def trace_colors(fig) -> list[tuple[str, str]]:
+    """(trace name, colour) of every line and marker of a figure: the colour set on the
+    trace, else the template's colorway by trace position (as plotly.js assigns them)."""
+    colorway = list(fig.layout.template.layout.colorway)
+    out = []
+    for i, t in enumerate(fig.data):
+        if getattr(t, "type", "") == "bar":
+            c = t.marker.color
+        elif "lines" in (t.mode or "") and t.line.width != 0:
+            c = t.line.color
+        else:
+            c = t.marker.color
+        if c is None:
+            c = colorway[i % len(colorway)]
+        if isinstance(c, str):
+            out.append((t.name or f"trace {i}", c))
+    return out
+
+
+def figures_of(widget):
+    stack, out = [widget], []
+    while stack:
+        w = stack.pop()
+        if hasattr(w, "_data") and hasattr(w, "layout") and hasattr(w, "data"):
+            out.append(w)
+        stack.extend(getattr(w, "children", None) or ())
+    return out
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_trace_is_readable_on_its_background(small, theme, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_THEME", theme)
+    d = Dashboard(small)
+    background = PALETTES[theme]["background"]
+    checked = 0
+    for title, panel in d.panels.items():
+        for fig in figures_of(panel):
+            assert fig.layout.template.layout.plot_bgcolor == background
+            for name, color in trace_colors(fig):
+                ratio = contrast_ratio(color, background)
+                assert ratio > 3.0, f"{title}: {name} {color} on {background}: {ratio:.2f}"
+                checked += 1
+    assert checked > 20
+
+
+def test_the_palettes_pass_3_to_1_and_the_class_colours_differ():
+    for theme, p in PALETTES.items():
+        for c in [*p["series"], *p["classes"].values(), p["ink"], p["muted"], p["bad"]]:
+            assert contrast_ratio(c, p["background"]) > 3.0, (theme, c)
+        assert len(set(p["classes"].values())) == 3
+    # the published examples of WCAG 2.1: black on white 21:1, #767676 on white 4.54:1
+    assert contrast_ratio("#000", "#fff") == pytest.approx(21.0)
+    assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+# --------------------------------------------------------------------------- 6. empty charts
+
+
+def test_summary_says_what_to_do_without_a_lots_table(small):
+    no_lots = wb.load_uploaded(
+        {
+            "items.csv": small.items.to_csv(index=False).encode(),
+            "demand.csv": small.demand.to_csv(index=False).encode(),
+        }
+    )
+    assert not no_lots.has("lots")
+    fig = SummaryPanel(no_lots).types_fig
+    note = next(a for a in fig.layout.annotations if a.name == "no-lots")
+    assert note.visible and "lots table" in note.text
+    assert fig.layout.xaxis2.visible is False and fig.data[1].visible is False
+    with_lots = SummaryPanel(small).types_fig
+    assert next(a for a in with_lots.layout.annotations if a.name == "no-lots").visible is False
+    assert with_lots.layout.yaxis2.visible is not False
+
+
+def test_tradeoffs_stock_chart_is_a_sentence_until_the_simulation_runs(small):
+    panel = TradeoffPanel(small)
+    note = next(a for a in panel.fig.layout.annotations if a.name == "no-trace")
+    assert note.visible is not False and "Run simulation" in note.text
+    assert panel.fig.layout.xaxis2.visible is False
+    panel.run_simulation()
+    note = next(a for a in panel.fig.layout.annotations if a.name == "no-trace")
+    assert note.visible is False and panel.fig.layout.xaxis2.visible is True
+    assert len(panel.fig.data[5].x) > 0
+
+
+# --------------------------------------------------------------------------- 9. progress
+
+
+def test_simulation_progress_moves_from_the_start_and_the_gap_is_explained(small):
+    panel = TradeoffPanel(small)
+    seen, steps = [], []
+    panel.progress.observe(lambda c: seen.append(c.new), names="value")
+    panel.status.observe(lambda c: steps.append(html.unescape(text_of(c.new))), names="value")
+    panel.run_simulation()
+    assert seen[0] > 0  # the bar moves as soon as the button is pressed
+    assert seen[-1] == 1.0
+    assert all(b >= a - 1e-12 for a, b in itertools.pairwise(seen))
+    assert len(seen) >= 5
+    assert any("Reading the demand history" in s for s in steps)
+    assert any("Checking the plan's promise" in s for s in steps)
+    assert "Why simulated and formula differ" in panel.status.value

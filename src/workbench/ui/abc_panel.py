@@ -19,6 +19,7 @@ import traitlets
 import workbench as wb
 
 from ._common import (
+    PALETTES,
     Panel,
     figure_widget,
     fmt_int,
@@ -26,6 +27,7 @@ from ._common import (
     fmt_number,
     fmt_pct,
     html_table,
+    palette,
     plotly_template,
     sku_units,
 )
@@ -34,7 +36,9 @@ from .eoq_panel import sku_table, slider, update_figure
 __all__ = ["CLASS_COLORS", "CRITERIA", "SORT_KEYS", "ABCPanel", "criterion_values"]
 
 LABELS = ("A", "B", "C")
-CLASS_COLORS = {"A": "#1f77b4", "B": "#ff7f0e", "C": "#7f7f7f"}
+#: The classes' colours in the light theme (the charts take the current theme's,
+#: ``palette()["classes"]``); every legend also names the class.
+CLASS_COLORS = dict(PALETTES["light"]["classes"])
 
 #: Criterion key -> label of the dropdown.
 CRITERIA = {
@@ -146,10 +150,10 @@ class ABCPanel(Panel):
         self.policy_html.add_class("abc-policy")
         self.table = widgets.HTML()
         self.table.add_class("abc-table")
+        colors = palette()
+        classes = colors["classes"]
         self.fig = figure_widget(
-            data=[
-                go.Bar(x=[], y=[], name=f"class {c}", marker_color=CLASS_COLORS[c]) for c in LABELS
-            ]
+            data=[go.Bar(x=[], y=[], name=f"class {c}", marker_color=classes[c]) for c in LABELS]
             + [
                 go.Scatter(
                     x=[],
@@ -157,7 +161,7 @@ class ABCPanel(Panel):
                     mode="lines",
                     name="cumulative share",
                     yaxis="y2",
-                    line=dict(color="black", width=2),
+                    line=dict(color=colors["ink"], width=2),
                 ),
                 go.Scatter(
                     x=[],
@@ -165,7 +169,7 @@ class ABCPanel(Panel):
                     mode="lines",
                     name="A cut-off",
                     yaxis="y2",
-                    line=dict(dash="dot", color=CLASS_COLORS["A"]),
+                    line=dict(dash="dot", color=classes["A"]),
                 ),
                 go.Scatter(
                     x=[],
@@ -173,7 +177,7 @@ class ABCPanel(Panel):
                     mode="lines",
                     name="B cut-off",
                     yaxis="y2",
-                    line=dict(dash="dot", color=CLASS_COLORS["B"]),
+                    line=dict(dash="dot", color=classes["B"]),
                 ),
             ],
             layout=go.Layout(

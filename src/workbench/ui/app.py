@@ -164,6 +164,13 @@ def _summary_frames(ds) -> dict[str, pd.DataFrame | pd.Series]:
     }
 
 
+#: What the Summary's stock-value chart says when the data has no lots table.
+NO_LOTS_SENTENCE = (
+    "No stock on hand loaded: add a lots table (what is on hand, lot by lot)<br>"
+    "in the Data tab to see the stock value by inventory type here."
+)
+
+
 class SummaryPanel(Panel):
     """What is in the dataset: items by inventory type, stock value, demand over time,
     and what the plan gives (for the items it could plan).
@@ -202,6 +209,19 @@ class SummaryPanel(Panel):
         base.add_trace(go.Bar(x=labels, y=[0] * 4, name="stock value", showlegend=False), 1, 2)
         base.update_layout(
             template=plotly_template(), height=320, margin=dict(l=50, r=20, t=50, b=40)
+        )
+        # Shown in place of the stock-value chart when there is no lots table (empty
+        # axes from -1 to 1 said nothing).
+        base.add_annotation(
+            text=NO_LOTS_SENTENCE,
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            visible=False,
+            font=dict(size=13),
+            name="no-lots",
         )
         # All traces exist before the FigureWidget is made (STACK.md pitfall 2).
         self.types_fig = figure_widget(base)
@@ -254,6 +274,13 @@ class SummaryPanel(Panel):
         with self.types_fig.batch_update():
             self.types_fig.data[0].y = s["counts"].to_numpy()
             self.types_fig.data[1].y = s["stock_value"].to_numpy()
+            lots = bool(s["has_lots"])
+            self.types_fig.data[1].visible = lots
+            self.types_fig.layout.xaxis2.visible = lots
+            self.types_fig.layout.yaxis2.visible = lots
+            for note in self.types_fig.layout.annotations:
+                if note.name == "no-lots":
+                    note.visible = not lots
         weekly = s["weekly"]
         with self.demand_fig.batch_update():
             for trace, t in zip(self.demand_fig.data, INVENTORY_TYPES, strict=True):

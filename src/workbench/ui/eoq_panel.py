@@ -25,6 +25,7 @@ from ._common import (
     figure_widget,
     fmt_money,
     fmt_number,
+    palette,
     plotly_template,
     sku_units,
     typed_slider_row,
@@ -111,6 +112,10 @@ def slider(
     )
     s.add_class(css)
     if percent or unit is not None:
+        # the readout moves into the box: the track gets its room (a longer track is a
+        # finer slider)
+        s.layout.width = "460px"
+        s.style.description_width = "170px"
         typed_slider_row(s, percent=percent, unit=unit or "")
     return s
 
@@ -380,7 +385,11 @@ class EOQPanel(SkuPanel):
                     x=[], y=[], mode="markers", name="Q*", marker=dict(size=11, symbol="diamond")
                 ),
                 go.Scatter(
-                    x=[], y=[], mode="lines", showlegend=False, line=dict(dash="dot", color="grey")
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    showlegend=False,
+                    line=dict(dash="dot", color=palette()["muted"]),
                 ),
                 go.Scatter(
                     x=[],

@@ -24,6 +24,7 @@ from ._common import (
     fmt_money,
     fmt_number,
     fmt_pct,
+    palette,
     plotly_template,
     sku_units,
     unplanned_items_of,
@@ -151,12 +152,18 @@ class SafetyPanel(SkuPanel):
                 mode="lines",
                 fill="tozeroy",
                 name="stockout: demand above s",
-                line=dict(width=0.5, color="#c0392b"),
+                line=dict(width=0.5, color=palette()["bad"]),
                 fillcolor="rgba(192,57,43,0.35)",
             ),
-            go.Scatter(x=[], y=[], mode="lines", name="reorder point s", line=dict(color="black")),
             go.Scatter(
-                x=[], y=[], mode="lines", name="mean μ_L", line=dict(dash="dot", color="grey")
+                x=[], y=[], mode="lines", name="reorder point s", line=dict(color=palette()["ink"])
+            ),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="lines",
+                name="mean μ_L",
+                line=dict(dash="dot", color=palette()["muted"]),
             ),
         ]
         for t in dist:

@@ -41,6 +41,7 @@ from ._common import (
     fmt_pct,
     frame_to_csv_bytes,
     html_table,
+    palette,
     plotly_template,
     sku_units,
 )
@@ -55,12 +56,20 @@ __all__ = [
     "valuation_periods",
 ]
 
+#: Colours of the inventory types in the light theme; the charts take the current
+#: theme's (:func:`type_colors`).
 TYPE_COLORS = {
-    "raw_material": "#1f77b4",
-    "wip": "#ff7f0e",
-    "finished_good": "#2ca02c",
-    "mro": "#9467bd",
+    "raw_material": "#1f5fbf",
+    "wip": "#b35900",
+    "finished_good": "#1e7d4f",
+    "mro": "#7b3fb5",
 }
+
+
+def type_colors() -> dict[str, str]:
+    """Inventory type -> colour in the current theme (the palette's first four series)."""
+    return dict(zip(TYPE_COLORS, palette()["series"][:4], strict=True))
+
 
 #: Exception list (attribute of WeeklyReview) -> (tab title, what it is).
 EXCEPTIONS = {
@@ -359,7 +368,7 @@ class StockPanel(Panel):
                     mode="lines",
                     name=TYPE_LABELS[t],
                     stackgroup="value",
-                    line=dict(color=TYPE_COLORS[t]),
+                    line=dict(color=type_colors()[t]),
                 )
                 for t in INVENTORY_TYPES
             ],
@@ -377,7 +386,7 @@ class StockPanel(Panel):
                     x=buckets,
                     y=[0.0] * len(buckets),
                     name=TYPE_LABELS[t],
-                    marker_color=TYPE_COLORS[t],
+                    marker_color=type_colors()[t],
                 )
                 for t in INVENTORY_TYPES
             ],
@@ -672,7 +681,7 @@ class StockPanel(Panel):
             f"stock). Left out: {html.escape(left_out) if left_out else 'none'}. Every period "
             f"ends on {self._periods[self.period.value][1]:%Y-%m-%d}, the date of the stock on "
             "hand (the lots): the opening stock is rolled back from it through the receipts "
-            "and issues of the period (wb.period_movements).</div>"
+            "and issues of the period.</div>"
         )
         self.valuation = cmp
 

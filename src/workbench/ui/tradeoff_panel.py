@@ -37,6 +37,7 @@ from ._common import (
     fmt_pct,
     html_table,
     on_click,
+    palette,
     plotly_template,
 )
 from .eoq_panel import slider, top_sku, update_figure
@@ -50,6 +51,23 @@ SIMULATED_LEVELS = (0.80, 0.90, 0.95, 0.98, 0.99)
 TRACE_ALL_UP_TO = 2000
 #: Replications of the plan check (wb.plan_check) run by the button.
 CHECK_REPLICATIONS = 8
+#: Why the simulated figures differ from the formulas', shown after a run.
+GAP_WHY = (
+    "Why simulated and formula differ: the formulas work from each item's average demand "
+    "and its spread over the lead time; the simulation replays demand day by day, with "
+    "its bursts and quiet spells. The gap is widest for items with a short history, lumpy "
+    "or intermittent demand, an order size forced up by a minimum order or pack size, or "
+    "few order cycles simulated. The table below gives the gap per class and, for items "
+    "whose gap is beyond chance (three standard errors), which of these applies."
+)
+#: Where the progress bar stands as soon as the button is pressed (and twice that once the
+#: history is read): it moves from the start.
+PROGRESS_START = 0.03
+#: What the simulated-stock chart says until a run traced the chosen item.
+NO_TRACE_SENTENCE = (
+    "Press “Run simulation” above to replay the demand history: the chosen item's "
+    "stock,<br>its stockouts and its reorder point are drawn here."
+)
 #: Shares of the progress bar: the frontier's targets, the scenario's replay, the check.
 _PROGRESS_WEIGHTS = (len(SIMULATED_LEVELS), 1.0, 2.0)
 LABELS = ("A", "B", "C")
@@ -186,7 +204,7 @@ class TradeoffPanel(Panel):
                 y=[],
                 mode="markers",
                 name="current scenario (formulas)",
-                marker=dict(size=14, symbol="star", color="#d62728"),
+                marker=dict(size=14, symbol="star", color=palette()["accent"]),
             ),
             go.Scatter(
                 x=[],
@@ -201,7 +219,9 @@ class TradeoffPanel(Panel):
                 y=[],
                 mode="markers",
                 name="current scenario (simulated)",
-                marker=dict(size=14, symbol="star-open", color="#d62728", line=dict(width=2)),
+                marker=dict(
+                    size=14, symbol="star-open", color=palette()["accent"], line=dict(width=2)
+                ),
             ),
         ]
         trace_traces = [
@@ -211,21 +231,21 @@ class TradeoffPanel(Panel):
                 y=[],
                 mode="lines",
                 name="backorders",
-                line=dict(shape="hv", color="#c0392b"),
+                line=dict(shape="hv", color=palette()["bad"]),
             ),
             go.Scatter(
                 x=[],
                 y=[],
                 mode="markers",
                 name="stockout day",
-                marker=dict(symbol="x", size=9, color="#c0392b"),
+                marker=dict(symbol="x", size=9, color=palette()["bad"]),
             ),
             go.Scatter(
                 x=[],
                 y=[],
                 mode="lines",
                 name="reorder point s",
-                line=dict(dash="dot", color="grey"),
+                line=dict(dash="dot", color=palette()["ink"]),
             ),
         ]
         base = make_subplots(
@@ -233,7 +253,7 @@ class TradeoffPanel(Panel):
             cols=1,
             subplot_titles=(
                 "Inventory investment against fill rate",
-                "One SKU's simulated stock (run the simulation)",
+                "One item's simulated stock",
             ),
             vertical_spacing=0.14,
             row_heights=[0.58, 0.42],
@@ -242,9 +262,21 @@ class TradeoffPanel(Panel):
             base.add_trace(t, row=1, col=1)
         for t in trace_traces:
             base.add_trace(t, row=2, col=1)
+        # In place of the empty stock chart until a run traced the chosen SKU.
+        base.add_annotation(
+            text=NO_TRACE_SENTENCE,
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font=dict(size=13),
+            name="no-trace",
+        )
         base.update_xaxes(title_text="average inventory at cost [$]", row=1, col=1)
         base.update_yaxes(title_text="fill rate (demand-weighted)", tickformat=".1%", row=1, col=1)
-        base.update_yaxes(title_text="units", row=2, col=1)
+        base.update_yaxes(title_text="units", row=2, col=1, visible=False)
+        base.update_xaxes(visible=False, row=2, col=1)  # shown once a run traced an item
         base.update_layout(
             template=plotly_template(),
             height=760,
@@ -502,9 +534,11 @@ class TradeoffPanel(Panel):
         """Replay the demand history: the frontier's targets (``wb.simulated_frontier``)
         and the current scenario's plan (``wb.simulate``); overlay what they delivered."""
         self.run_button.disabled = True
-        self.progress.value = 0.0
         self.progress.bar_style = ""
-        self.status.value = "<span class='wb-note'>Simulating…</span>"
+        # The bar moves from the start: reading the history is its first share, and each
+        # step says what it is doing (the first replay also prepares the simulator).
+        self.progress.value = PROGRESS_START
+        self._step("Reading the demand history…")
         try:
             planned = self._planned(self.plan)
             start, end = self._dataset.demand_period
@@ -513,15 +547,25 @@ class TradeoffPanel(Panel):
                 self._dataset.demand, skus=skus, start=start, end=end
             )
             w = np.asarray(_PROGRESS_WEIGHTS, dtype=float)
-            edges = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+            lo = 2 * PROGRESS_START
+            edges = lo + (1.0 - lo) * np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+            self.progress.value = lo
+            steps = (
+                f"Replaying the history at {len(SIMULATED_LEVELS)} service targets…",
+                "Replaying the history with the scenario's plan…",
+                f"Checking the plan's promise: {CHECK_REPLICATIONS} resampled histories…",
+            )
 
             def part(i):
+                self._step(steps[i])
+                self.progress.value = edges[i]
+
                 def report(frac):
                     self.progress.value = edges[i] + (edges[i + 1] - edges[i]) * float(frac)
 
                 return report
 
-            first, second, third = part(0), part(1), part(2)
+            first = part(0)
 
             points = wb.simulated_frontier(
                 matrix,
@@ -536,6 +580,7 @@ class TradeoffPanel(Panel):
                 rng=self.rng,
                 progress=first,
             )
+            second = part(1)
             trace = skus if len(skus) <= TRACE_ALL_UP_TO else [self.sku.value]
             run = wb.simulate(
                 matrix,
@@ -549,6 +594,7 @@ class TradeoffPanel(Panel):
                 rng=self.rng,
                 progress=second,
             )
+            third = part(2)
             check = wb.plan_check(
                 self._dataset,
                 plan=self.plan,
@@ -594,11 +640,15 @@ class TradeoffPanel(Panel):
         self.status.value = (
             f"<span class='tradeoff-done'>Simulated {fmt_int(len(skus))} SKUs over "
             f"{fmt_int(run.days)} days of history in {run.elapsed_seconds:.1f} s.</span>"
+            f"<div class='wb-note tradeoff-gap-why' style='max-width:560px'>{GAP_WHY}</div>"
         )
         self.numbers.value = self._numbers_html()
         self.promise.value = promise_html(check)
         self.draw_trace()
         return sim
+
+    def _step(self, text: str) -> None:
+        self.status.value = f"<span class='wb-note tradeoff-step'>{html.escape(text)}</span>"
 
     def _clear_simulation(self) -> None:
         update_figure(self.fig, {i: dict(x=[], y=[]) for i in range(3, len(self.fig.data))})
@@ -606,6 +656,7 @@ class TradeoffPanel(Panel):
         self.progress.bar_style = ""
         self.status.value = ""
         self.promise.value = ""
+        self._show_trace_axes(False)
 
     def draw_trace(self) -> None:
         """Draw the chosen SKU's simulated stock (after a run that traced it)."""
@@ -616,10 +667,11 @@ class TradeoffPanel(Panel):
         if rows is None or rows.empty:
             update_figure(self.fig, {i: dict(x=[], y=[]) for i in range(5, len(self.fig.data))})
             self._trace_title(
-                "One SKU's simulated stock (run the simulation)"
+                "One item's simulated stock"
                 if sim is None
                 else f"{sku}: not traced in the last run (run the simulation again)"
             )
+            self._show_trace_axes(False)
             return
         day = rows["day"].to_numpy()
         dates = sim["dates"]
@@ -636,9 +688,19 @@ class TradeoffPanel(Panel):
             },
         )
         n_out = int(short.sum())
+        self._show_trace_axes(True)
         self._trace_title(
             f"{sku}: simulated stock, {n_out} stockout day{'s' if n_out != 1 else ''}"
         )
+
+    def _show_trace_axes(self, show: bool) -> None:
+        """The stock chart's axes with a trace; the sentence saying what to do without."""
+        with self.fig.batch_update():
+            self.fig.layout.xaxis2.visible = show
+            self.fig.layout.yaxis2.visible = show
+            for note in self.fig.layout.annotations:
+                if note.name == "no-trace":
+                    note.visible = not show
 
     def _trace_title(self, text: str) -> None:
         with self.fig.batch_update():
