@@ -360,3 +360,38 @@ def test_simulation_progress_moves_from_the_start_and_the_gap_is_explained(small
     assert any("Reading the demand history" in s for s in steps)
     assert any("Checking the plan's promise" in s for s in steps)
     assert "Why simulated and formula differ" in panel.status.value
+
+
+# --------------------------------------------------------------------------- 11. labels
+
+
+CONTROLS = (
+    widgets.Dropdown,
+    widgets.SelectMultiple,
+    widgets.Select,
+    widgets.Text,
+    widgets.FloatText,
+    widgets.Checkbox,
+    widgets.FloatSlider,
+    widgets.IntSlider,
+    widgets.ToggleButtons,
+    widgets.Button,
+    widgets.FileUpload,
+    widgets.FloatProgress,
+)
+
+
+def test_every_control_has_a_label_a_screen_reader_reads(small):
+    d = Dashboard(small)
+    d.scenario_panel  # noqa: B018  (built on first use)
+    unlabelled = []
+    stack = [d, d.scenario_panel]
+    while stack:
+        w = stack.pop()
+        if isinstance(w, CONTROLS):
+            label = (getattr(w, "description", "") or "").strip()
+            tip = (getattr(w, "tooltip", None) or "").strip()
+            if not (label or tip):
+                unlabelled.append((type(w).__name__, w._dom_classes))
+        stack.extend(getattr(w, "children", None) or ())
+    assert unlabelled == []

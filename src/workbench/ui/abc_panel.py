@@ -194,6 +194,8 @@ class ABCPanel(Panel):
                     side="right",
                     range=[0, 1.02],
                     tickformat=".0%",
+                    # round ticks, and no "0%" beside the rank axis's last label
+                    tickvals=[0.2, 0.4, 0.6, 0.8, 1.0],
                     showgrid=False,
                 ),
                 legend=dict(orientation="h", y=-0.18),

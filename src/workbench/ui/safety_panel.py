@@ -113,7 +113,9 @@ class SafetyPanel(SkuPanel):
         self.service_type = widgets.ToggleButtons(
             options=[("Cycle service level", "cycle"), ("Fill rate", "fill_rate")],
             value=service_type,
-            style={"button_width": "150px"},
+            description="Target is a",
+            tooltip="What the service level target means: cycle service level or fill rate",
+            style={"button_width": "150px", "description_width": "170px"},
         )
         self.service_type.add_class("ss-service-type")
         self.service_level = slider(

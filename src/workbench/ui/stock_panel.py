@@ -350,7 +350,10 @@ class StockPanel(Panel):
         self.valuation_html = widgets.HTML()
         self.valuation_html.add_class("stock-valuation")
         self.aging_measure = widgets.ToggleButtons(
-            options=[("Value ($)", "value"), ("Units", "units")], value="value"
+            options=[("Value ($)", "value"), ("Units", "units")],
+            value="value",
+            description="Stock age in",
+            tooltip="Show the stock's age as its value in dollars or in units",
         )
         self.aging_measure.add_class("stock-aging-measure")
         layout = dict(

@@ -171,7 +171,12 @@ class TradeoffPanel(Panel):
         )  # no icon: FontAwesome comes from a CDN (STACK.md pitfall 8)
         self.run_button.add_class("tradeoff-run")
         self.progress = widgets.FloatProgress(
-            value=0.0, min=0.0, max=1.0, description="", layout=widgets.Layout(width="300px")
+            value=0.0,
+            min=0.0,
+            max=1.0,
+            description="Progress",
+            style={"description_width": "60px"},
+            layout=widgets.Layout(width="300px"),
         )
         self.progress.add_class("tradeoff-progress")
         self.status = widgets.HTML()
