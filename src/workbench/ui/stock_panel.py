@@ -245,6 +245,20 @@ def _with_units(frame: pd.DataFrame, units: pd.Series | None) -> pd.DataFrame:
     return out
 
 
+#: Column names of the exception tables a manager reads differently from the code.
+_COLUMN_WORDS = {"sku": "SKU", "abc": "ABC class", "xyz": "XYZ class", "inventory_type": "type"}
+
+
+def _column_words(col) -> str:
+    """An exception table's column in words: "lost units (estimated)", "ABC class"."""
+    name = str(col)
+    if name in _COLUMN_WORDS:
+        return _COLUMN_WORDS[name]
+    if name.endswith("_est"):
+        name = name[: -len("_est")] + " (estimated)"
+    return name.replace("_", " ")
+
+
 def _exception_html(
     key: str, table: pd.DataFrame, as_of: str, max_rows: int, units: pd.Series | None = None
 ) -> str:
@@ -273,7 +287,9 @@ def _exception_html(
             formatters[col] = lambda v: fmt_number(v, 1)
         elif col in _BOOL:
             formatters[col] = lambda v: "yes" if v else "no"
-    names = {c: str(c).replace("_", " ") for c in frame.columns}
+        elif col == "inventory_type":  # "Raw material", not raw_material
+            formatters[col] = lambda v: TYPE_LABELS.get(str(v), str(v))
+    names = {c: _column_words(c) for c in frame.columns}
     body = html_table(
         frame.rename(columns=names),
         max_rows=max_rows,
