@@ -438,6 +438,6 @@ def _policy_html(frame: pd.DataFrame) -> str:
             formatters={"service target": lambda v: fmt_pct(v, 0)},
         )
         + f"<div class='wb-note'>Cycle counting: about {fmt_number(per_day, 1)} counts a "
-        "working day (250 a year); A monthly, B quarterly, C yearly "
-        "(wb.cycle_count_frequency). Service targets: wb.class_service_levels.</div></div>"
+        "working day (250 a year); A monthly, B quarterly, C yearly. Service targets: the default "
+        "target of each class.</div></div>"
     )
