@@ -395,3 +395,13 @@ def test_every_control_has_a_label_a_screen_reader_reads(small):
                 unlabelled.append((type(w).__name__, w._dom_classes))
         stack.extend(getattr(w, "children", None) or ())
     assert unlabelled == []
+
+
+def test_scenario_editor_speaks_words_and_percentages(small):
+    sp = ScenarioPanel(small)
+    assert sp.targets["A"].value == "98"  # not 0.98
+    labels = dict((v, k) for k, v in sp.choices["policy"].options)
+    assert set(labels) == set(wb.SCENARIO_POLICIES)  # only what a scenario takes
+    assert labels["sQ"] == "Reorder point, fixed order quantity (sQ)"
+    assert dict((v, k) for k, v in sp.choices["service_type"].options)["fill_rate"] == "Fill rate"
+    assert sp.edited().service_targets == wb.Scenario().service_targets

@@ -45,6 +45,25 @@ __all__ = [
     "scenarios_to_json",
 ]
 
+#: The scenario editor's choices in words (the value the scenario stores in brackets where
+#: the tabs and the documentation use it).
+CHOICE_WORDS: dict[str, dict[str, str]] = {
+    "service_type": {"cycle": "Cycle service level", "fill_rate": "Fill rate"},
+    "policy": {
+        "sQ": "Reorder point, fixed order quantity (sQ)",
+        "sS": "Reorder point, order up to a level (sS)",
+        "RS": "Every R days, order up to a level (RS)",
+    },
+    "distribution": {
+        "auto": "Chosen by demand pattern",
+        "normal": "Normal",
+        "gamma": "Gamma",
+        "poisson": "Poisson",
+        "negbin": "Negative binomial",
+        "empirical": "The item's own history",
+    },
+}
+
 #: How the comparison's rows (``wb.compare_scenarios``) read: label, format, which value is
 #: better ("lower", "higher" or None when neither is).
 COMPARISON_ROWS: dict[str, tuple[str, str, str | None]] = {
@@ -302,13 +321,14 @@ class ScenarioPanel(Panel):
         self.choices: dict[str, widgets.Dropdown] = {}
         for name, options in (
             ("service_type", getattr(wb, "SERVICE_TYPES", ())),
-            ("policy", getattr(wb, "POLICIES", ())),
+            ("policy", getattr(wb, "SCENARIO_POLICIES", ())),  # what a Scenario takes
             ("distribution", getattr(wb, "SCENARIO_DISTRIBUTIONS", ())),
         ):
             if options and cls is not None and hasattr(cls, "__dataclass_fields__"):
+                words = CHOICE_WORDS.get(name, {})
                 box = widgets.Dropdown(
                     description=name.replace("_", " "),
-                    options=list(options),
+                    options=[(words.get(o, o), o) for o in options],
                     style={"description_width": "170px"},
                     layout=widgets.Layout(width="360px"),
                 )
@@ -316,7 +336,8 @@ class ScenarioPanel(Panel):
                 self.choices[name] = box
         labels = tuple(getattr(self.current, "abc_labels", ()))
         self.targets = {
-            lab: _text_box(f"service target {lab}", f"wb-scn-target-{lab}", False) for lab in labels
+            lab: _text_box(f"service target {lab} (%)", f"wb-scn-target-{lab}", False)
+            for lab in labels
         }
         self.name = widgets.Text(description="name", placeholder="e.g. demand +20 %")
         self.name.add_class("wb-scn-name")
@@ -401,8 +422,8 @@ class ScenarioPanel(Panel):
         for name, box in self.choices.items():
             box.value = getattr(scenario, name)
         targets = getattr(scenario, "service_targets", {})
-        for lab, box in self.targets.items():
-            box.value = f"{targets[lab]:g}" if lab in targets else ""
+        for lab, box in self.targets.items():  # as a percentage: 98, not 0.98
+            box.value = f"{100 * targets[lab]:.4g}" if lab in targets else ""
         if getattr(scenario, "name", None):
             self.name.value = scenario.name
 
