@@ -24,11 +24,21 @@ def test_stripped_and_without_definitions():
 
 
 def test_what_it_says_of_the_dashboard_is_true():
-    """The notebook says there is no Replenishment tab yet: when one is added, this fails
-    so that the sentence is changed with it."""
+    """The notebook names the Replenishment and Suppliers tabs: they exist, and the
+    Replenishment panel has what the sentence claims (filters, editable quantities,
+    CSV and Excel downloads)."""
     text = " ".join("".join(c["source"]) for c in _cells() if c["cell_type"] == "markdown")
-    assert "the dashboard has no Replenishment tab yet" in text
-    assert "Replenishment" not in [t.title for t in TABS]
+    assert "the **Replenishment** tab shows this order list" in text
+    assert "the **Suppliers** tab shows the scorecards" in text
+    titles = [t.title for t in TABS]
+    assert "Replenishment" in titles and "Suppliers" in titles
+    from workbench.ui.replenishment_panel import ReplenishmentPanel
+
+    for name in ("supplier", "abc", "set_quantity", "excel_bytes", "order_lines"):
+        assert (
+            hasattr(ReplenishmentPanel, name)
+            or name in ReplenishmentPanel.__init__.__code__.co_names
+        )
 
 
 def test_calls_the_package_it_teaches():

@@ -19,7 +19,7 @@ def test_import_loads_no_widgets_and_no_scipy_stats():
     # numba (half a second) is imported by the simulator when it runs.
     code = (
         "import sys, workbench; print(sorted(m for m in "
-        "('ipywidgets', 'plotly', 'scipy.stats', 'numba') if m in sys.modules))"
+        "('ipywidgets', 'plotly', 'scipy.stats', 'numba', 'dask') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -176,6 +176,19 @@ def test_draft_orders_per_supplier_with_totals(result):
     assert dr.loc["S1", "name"] == "One"
     assert_allclose(dr[["lines", "units", "value"]].to_numpy(), [[1, 60, 120], [2, 35, 70]])
     assert dr["min_order_value"].isna().all() and not dr["below_min_order_value"].any()
+    assert (dr["short_of_min_order_value"] == 0).all()
+
+
+def test_draft_order_below_the_suppliers_minimum_order_value():
+    """S1's draft is $120 and S2's $70 (above); with minimums of $150 and $50, S1 is
+    short by $150 - $120 = $30 and S2 is not."""
+    ds = _dataset()
+    sup = ds.suppliers.assign(min_order_value=[150.0, 50.0])
+    tables = {**ds.tables, "suppliers": sup}
+    dr = wb.replenishment(wb.Dataset.from_tables(tables), plan=_plan()).draft_orders
+    assert_allclose(dr["min_order_value"].to_numpy(), [150.0, 50.0])
+    assert dr["below_min_order_value"].tolist() == [True, False]
+    assert_allclose(dr["short_of_min_order_value"].to_numpy(), [30.0, 0.0])
 
 
 def _one_sku(daily: float) -> tuple[wb.Dataset, pd.DataFrame]:

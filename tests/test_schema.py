@@ -20,7 +20,7 @@ DATA_MODEL = {
     "current_min current_max",
     "demand": "date sku quantity",
     "lots": "sku lot_id received_date quantity unit_cost expiry_date location",
-    "suppliers": "supplier_id name lead_time_days lead_time_sd_days on_time_rate",
+    "suppliers": "supplier_id name lead_time_days lead_time_sd_days on_time_rate min_order_value",
     "purchase_orders": "po_id sku supplier_id order_date promised_date received_date quantity "
     "unit_cost",
     "bom": "parent_sku component_sku quantity_per scrap_rate",

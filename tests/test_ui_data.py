@@ -167,8 +167,10 @@ def test_missing_optional_tables_are_explained(small):
     panel = DataPanel(items_demand)
     caps = text_of(panel.capabilities.value)
     assert "not available, needs the lots table" in caps
-    assert "needs the bom and schedule tables" in caps
-    assert caps.count("not available") == 5
+    assert "where there is none: not available, needs the bom table" in caps
+    assert "Replenishment: today's order list and draft purchase orders: not available" in caps
+    assert "Supplier scorecards" in caps
+    assert caps.count("not available") == 7
     full = text_of(DataPanel(small).capabilities.value)
     assert "not available" not in full
 

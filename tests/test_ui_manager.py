@@ -26,7 +26,7 @@ from workbench.ui._common import (
     typed_slider_row,
 )
 from workbench.ui.abc_panel import ABCPanel
-from workbench.ui.data_panel import TAB_PURPOSES, template_csv, templates_html
+from workbench.ui.data_panel import template_csv, templates_html
 from workbench.ui.eoq_panel import EOQPanel
 from workbench.ui.safety_panel import SafetyPanel
 from workbench.ui.scenario_panel import ScenarioPanel, comparison_html
@@ -178,13 +178,11 @@ def test_typed_row_of_a_plain_slider_keeps_its_unit():
 def test_first_screen_says_what_the_workbench_answers_and_each_tab_is_for(small):
     d = Dashboard(small)
     p = d.data_panel
-    text = text_of(p.orientation.value)
+    text = html.unescape(text_of(p.orientation.value))
     assert "What the workbench answers" in text
-    for title in d.tab.titles:
-        if title in TAB_PURPOSES:
-            assert f"{title}: {TAB_PURPOSES[title]}" in html.unescape(text)
-    # every tab of the dashboard has its purpose listed (a new tab adds its line)
-    assert set(d.tab.titles) <= set(TAB_PURPOSES)
+    for spec in d.specs:  # every tab has its purpose listed (TabSpec.purpose)
+        assert spec.purpose, spec.title
+        assert f"{spec.title}: {spec.purpose}" in text
     # the plan download comes before the upload controls and the loaded-data summary
     order = list(p.children)
     downloads = order.index(p.downloads)
@@ -264,9 +262,9 @@ def trace_colors(fig) -> list[tuple[str, str]]:
     colorway = list(fig.layout.template.layout.colorway)
     out = []
     for i, t in enumerate(fig.data):
-        if getattr(t, "type", "") == "bar":
+        if getattr(t, "type", "") in ("bar", "histogram", "box"):
             c = t.marker.color
-        elif "lines" in (t.mode or "") and t.line.width != 0:
+        elif "lines" in (getattr(t, "mode", None) or "") and t.line.width != 0:
             c = t.line.color
         else:
             c = t.marker.color

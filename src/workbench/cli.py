@@ -1,4 +1,5 @@
-"""Command line: ``workbench serve`` starts the Voila dashboard.
+"""Command line: ``workbench serve`` starts the Voila dashboard; ``workbench plan``
+plans a catalog larger than memory on Dask (:mod:`workbench.distributed`).
 
 ``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]
 [--host ADDR] [--token TOKEN] [--max-kernels N]``
@@ -349,6 +350,28 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not keep a preheated kernel (slower page opens, less memory)",
     )
+    plan = sub.add_parser(
+        "plan",
+        help="plan a catalog larger than memory on Dask, writing Parquet",
+        description="Plan every SKU of a catalog out of core (needs the dask extra: pip "
+        "install 'inventory-workbench[dask]'). DATA is a folder with items.parquet (or "
+        ".csv, .xlsx) and demand/, a folder of Parquet files with columns date, sku, "
+        "quantity. The plan is written to OUT as Parquet, one file per partition.",
+    )
+    plan.add_argument("--data", type=Path, required=True, help="the catalog folder")
+    plan.add_argument("--out", type=Path, required=True, help="folder to write the plan to")
+    plan.add_argument("--scenario", type=Path, default=None, help="a scenario .json file")
+    plan.add_argument(
+        "--scheduler",
+        default=None,
+        help="address of a running Dask scheduler (tcp://host:8786); default a local "
+        "cluster of --workers processes",
+    )
+    plan.add_argument("--workers", type=int, default=2, help="local worker processes (2)")
+    plan.add_argument("--memory-limit", default="4GB", help="memory limit per local worker (4GB)")
+    plan.add_argument(
+        "--partitions", type=int, default=None, help="partitions (default: ~5M rows each)"
+    )
     return parser
 
 
@@ -439,6 +462,71 @@ def _open_when_ready(
             time.sleep(0.2)
 
 
+class _Bar:
+    """A one-line text progress bar on stderr: ``plan [#####.....]  50 %  0:12``."""
+
+    def __init__(self, label: str, width: int = 30):
+        import time
+
+        self.label, self.width, self.start, self._time = label, width, time.monotonic(), time
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        pct = 100 * done // max(total, 1)
+        if pct == self.last:
+            return
+        self.last = pct
+        fill = self.width * pct // 100
+        secs = int(self._time.monotonic() - self.start)
+        bar = "#" * fill + "." * (self.width - fill)
+        end = "\n" if pct >= 100 else ""
+        print(f"\r{self.label} [{bar}] {pct:3d} %  {secs // 60}:{secs % 60:02d}", end=end,
+              file=sys.stderr, flush=True)  # fmt: skip
+
+
+def plan_command(args: argparse.Namespace) -> int:
+    """``workbench plan``: the out-of-core plan of :func:`workbench.distributed.plan`."""
+    try:
+        from . import distributed as wd
+    except ImportError as exc:
+        print(
+            f"workbench plan: needs Dask ({exc.name} is not installed): "
+            "pip install 'inventory-workbench[dask]'",
+            file=sys.stderr,
+        )
+        return 2
+    from .data.errors import DataError
+    from .scenario import Scenario
+
+    try:
+        scenario = Scenario.load(args.scenario) if args.scenario else Scenario()
+        if not Path(args.data).is_dir():
+            raise FileNotFoundError(f"--data: no such folder: {args.data}")
+        if args.scheduler:
+            from distributed import Client
+
+            client = Client(args.scheduler)
+        else:
+            client = wd.local_cluster(n_workers=args.workers, memory_limit=args.memory_limit)
+        with client:
+            with client.as_current():
+                cat = wd.read_catalog(
+                    args.data, npartitions=args.partitions, progress=_Bar("reading")
+                )
+                print(
+                    f"{len(cat.items):,} SKUs, demand {cat.period[0]:%Y-%m-%d} to "
+                    f"{cat.period[1]:%Y-%m-%d} by {cat.frequency}, "
+                    f"{cat.npartitions} partitions",
+                    file=sys.stderr,
+                )
+                out = wd.plan(cat, scenario, out=args.out, progress=_Bar("planning"))
+        print(f"plan written to {out}", flush=True)
+        return 0
+    except (FileNotFoundError, ValueError, DataError) as exc:
+        print(f"workbench plan: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``workbench`` console script."""
     args = _parser().parse_args(argv)
@@ -457,6 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (FileNotFoundError, ValueError) as exc:
             print(f"workbench serve: {exc}", file=sys.stderr)
             return 2
+    if args.command == "plan":
+        return plan_command(args)
     return 2  # pragma: no cover  (argparse rejects unknown commands)
 
 

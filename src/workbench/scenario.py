@@ -79,6 +79,7 @@ __all__ = [
     "SERVICE_TYPES",
     "UNPLANNED_REASONS",
     "Scenario",
+    "catalog_abc",
     "compare_scenarios",
     "demand_history",
     "load_json",
@@ -597,6 +598,7 @@ def plan_from_stats(
     scenario: Scenario | None = None,
     *,
     history: BucketDemand | None = None,
+    abc: Any = None,
 ) -> pd.DataFrame:
     """The per-SKU plan from an items table and a demand-statistics table.
 
@@ -626,6 +628,12 @@ def plan_from_stats(
         of the "empirical" distribution. Without it the class comes from the moments
         in ``stats`` and "empirical" falls back to "negbin" (the ``distribution``
         column says so).
+    abc : array-like or pandas.Series, optional
+        The ABC class of each SKU (labels of ``scenario.abc_labels``; a Series is
+        aligned on SKU), instead of classifying the SKUs of ``items`` among
+        themselves. ABC ranks a SKU against the whole catalog, so a caller that plans a
+        catalog in parts (:mod:`workbench.distributed`) classifies it once with
+        :func:`catalog_abc` and passes the classes to every part.
 
     Returns
     -------
@@ -779,7 +787,7 @@ def plan_from_stats(
     n = len(sku)
     d = _demand(st, sku, sc)
     it = _item_inputs(items, sku, sc, n)
-    cls = _classes(items, sc, d, it, n)
+    cls = _classes(items, sc, d, it, n, given_abc=abc)
     dcls = _demand_classes(st, sku, sc, history, d)
     q_star, q = _order_quantity(d.annual, it.order_cost, it.hold, it.moq, it.pack)
     rp = _reorder_points(sc, d, it, q, cls.target, dcls)
@@ -876,16 +884,25 @@ def _item_inputs(items: pd.DataFrame, sku: pd.Index, sc: Scenario, n: int) -> Si
 
 
 def _classes(
-    items: pd.DataFrame, sc: Scenario, d: SimpleNamespace, it: SimpleNamespace, n: int
+    items: pd.DataFrame,
+    sc: Scenario,
+    d: SimpleNamespace,
+    it: SimpleNamespace,
+    n: int,
+    given_abc: Any = None,
 ) -> SimpleNamespace:
-    """ABC (by annual value), XYZ (by cv) and the service target: the item's, else its class's."""
+    """ABC (by annual value, or as given), XYZ (by cv) and the service target: the
+    item's, else its class's."""
     value = d.annual * it.cost
-    abc = abc_classify(
-        np.nan_to_num(value, nan=0.0),
-        cutoffs=sc.abc_cutoffs,
-        labels=sc.abc_labels,
-        rule=sc.abc_rule,
-    )["class"].array
+    if given_abc is None:
+        abc = abc_classify(
+            np.nan_to_num(value, nan=0.0),
+            cutoffs=sc.abc_cutoffs,
+            labels=sc.abc_labels,
+            rule=sc.abc_rule,
+        )["class"].array
+    else:
+        abc = _given_abc(given_abc, it.sku, sc)
     xyz = xyz_classify(d.cv, cutoffs=sc.xyz_cutoffs, labels=sc.xyz_labels).array
     class_target = np.array([sc.service_targets[c] for c in sc.abc_labels])[abc.codes]
     if sc.use_item_service_levels and "service_level" in items.columns:
@@ -902,6 +919,58 @@ def _classes(
         from_item = np.zeros(n, dtype=bool)
         target = class_target
     return SimpleNamespace(value=value, abc=abc, xyz=xyz, target=target, from_item=from_item)
+
+
+def _given_abc(given: Any, sku: pd.Index, sc: Scenario) -> pd.Categorical:
+    """Given ABC classes as the plan's ordered Categorical, aligned on ``sku``."""
+    values = given.reindex(sku) if isinstance(given, pd.Series) else pd.Series(list(given))
+    if len(values) != len(sku):
+        raise ValueError(f"abc must give one class per SKU ({len(sku)}); got {len(values)}")
+    labels = pd.Index(list(sc.abc_labels), dtype=object)  # as abc_classify's categories
+    out = pd.Categorical(values.to_numpy(dtype=object), categories=labels, ordered=True)
+    bad = out.isna() & values.notna().to_numpy()
+    if out.isna().any():
+        at = int(np.flatnonzero(out.isna())[0])
+        what = repr(values.iloc[at]) if bad.any() else "no class"
+        raise ValueError(
+            f"abc must be one of {', '.join(sc.abc_labels)} for every SKU; got {what} "
+            f"for SKU {sku[at]!s}"
+        )
+    return out
+
+
+def catalog_abc(items: pd.DataFrame, stats: pd.DataFrame, scenario: Scenario | None = None):
+    """The ABC class of every SKU of a catalog, as :func:`plan_from_stats` ranks them.
+
+    Parameters
+    ----------
+    items, stats, scenario
+        As for :func:`plan_from_stats`: the whole catalog's items and demand statistics
+        (small: one row per SKU), however the demand itself is partitioned.
+
+    Returns
+    -------
+    pandas.Series
+        Ordered Categorical of ``scenario.abc_labels``, indexed by SKU in items order;
+        pass it as ``plan_from_stats(..., abc=)`` to plan the catalog part by part.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"sku": ["a", "b", "c"], "unit_cost": [1.0, 1.0, 1.0],
+    ...                       "lead_time_days": [5.0, 5.0, 5.0]})
+    >>> stats = pd.DataFrame({"annual_demand": [900.0, 80.0, 20.0],
+    ...                       "daily_mean": [900 / 365, 80 / 365, 20 / 365],
+    ...                       "daily_sd": [1.0, 1.0, 1.0]}, index=pd.Index(["a", "b", "c"]))
+    >>> catalog_abc(items, stats).tolist()
+    ['A', 'B', 'C']
+    """
+    sc = scenario if scenario is not None else Scenario()
+    sku, st = _aligned_stats(items, stats)
+    n = len(sku)
+    d = _demand(st, sku, sc)
+    it = _item_inputs(items, sku, sc, n)
+    return pd.Series(_classes(items, sc, d, it, n).abc, index=sku, name="abc")
 
 
 def _history_rows(history: BucketDemand | None, sku: pd.Index) -> tuple[np.ndarray, bool]:

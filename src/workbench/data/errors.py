@@ -82,6 +82,10 @@ class DataError(ValueError):
         self.problems: list[Problem] = list(problems)
         super().__init__(self._message())
 
+    def __reduce__(self):
+        # pickled whole (a Dask worker raises it in another process), not from the message
+        return (type(self), (self.problems,))
+
     def _message(self) -> str:
         n = len(self.problems)
         lines = [f"{n} problem{'s' if n != 1 else ''} in the data:"]

@@ -23,7 +23,8 @@ data model (see ``/work/shared/DESIGN.md``):
     finished good -> work in progress and packaging; work in progress -> raw materials.
     Two levels below the finished goods, acyclic by construction.
 ``suppliers`` and ``purchase_orders``
-    suppliers with different lead times and reliability; purchase orders placed whenever
+    suppliers with different lead times, reliability and minimum order values (by supply
+    group: $50 for shop supplies to $500 for glass); purchase orders placed whenever
     consumption has used up one order quantity, promised after the supplier's lead time,
     some received late, the most recent ones still open (blank ``received_date``).
 ``lots``
@@ -242,6 +243,19 @@ _GROUPS = {
     "industrial": (("Workshop Supplies Ltd", "SafeHands PPE"), (2, 5), 0.3, (0.88, 0.98), 2,
                    (10, 25)),
 }  # fmt: skip
+
+#: A supplier's minimum order value [$] by group (``suppliers.min_order_value``): glass is
+#: shipped by the pallet, labels and shop supplies by the parcel.
+_MIN_ORDER_VALUE = {
+    "wax & oils": 250.0,
+    "fragrance": 200.0,
+    "chemicals": 150.0,
+    "accessories": 100.0,
+    "glass": 500.0,
+    "packaging": 150.0,
+    "labels": 75.0,
+    "industrial": 50.0,
+}
 
 # Finished-good sales rate at end_date: lognormal median [units/day] and sigma, and the
 # share of intermittent slow movers (0.03 to 0.3 units/day).
@@ -470,6 +484,7 @@ class _Generator:
                 "lead_time_days": lead.astype(float),
                 "lead_time_sd_days": sd,
                 "on_time_rate": on_time,
+                "min_order_value": np.array([_MIN_ORDER_VALUE[g] for g in grp], dtype=float),
             }
         )
 

@@ -644,6 +644,17 @@ _SUPPLIERS = Table(
             max=1,
             aliases=("otd", "on_time"),
         ),
+        Column(
+            "min_order_value",
+            "float",
+            False,
+            "Smallest order the supplier accepts, in money at unit cost; a draft order "
+            "below it is flagged (blank: none)",
+            "$",
+            min=0,
+            max=MAX_MONEY,
+            aliases=("minimum_order_value", "mov", "min_order_amount"),
+        ),
     ),
     key=("supplier_id",),
     row="supplier",

@@ -7,4 +7,10 @@ low-level code, pegging, action messages).
 """
 
 # Each module adds its public names here, one import line and one __all__ line each.
+from . import lot_sizing
+from .engine import MRPResult, mrp
+from .lot_sizing import *  # noqa: F403
+
 __all__: list[str] = []
+__all__ += lot_sizing.__all__
+__all__ += ["MRPResult", "mrp"]

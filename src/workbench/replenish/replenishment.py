@@ -81,8 +81,10 @@ class Replenishment(NamedTuple):
     draft_orders : pandas.DataFrame
         One row per supplier with a suggested line, indexed by ``supplier_id``:
         ``name``, ``lines``, ``units``, ``value`` [$], ``min_order_value`` [$] (NaN
-        when the data has none) and ``below_min_order_value``. Lines of items with no
-        supplier are under ``"(none)"``.
+        when the data has none; ``suppliers.min_order_value``), ``below_min_order_value``
+        and ``short_of_min_order_value`` [$] (what the order lacks to reach the minimum, 0
+        when it does or there is none). Lines of items with no supplier are under
+        ``"(none)"``.
     as_of : pandas.Timestamp
         The day the list is made for (end of day).
     notes : tuple of str
@@ -602,4 +604,7 @@ def _draft_orders(lines: pd.DataFrame, suppliers: pd.DataFrame | None) -> pd.Dat
     out.insert(0, "name", names.to_numpy())
     out["min_order_value"] = mov.to_numpy(dtype=float)
     out["below_min_order_value"] = (out["value"] < out["min_order_value"]).to_numpy()
+    out["short_of_min_order_value"] = np.where(
+        out["below_min_order_value"], out["min_order_value"] - out["value"], 0.0
+    )
     return out

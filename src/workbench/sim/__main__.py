@@ -3,8 +3,9 @@
 ``make install`` runs this, so that the first simulation (in a notebook or on the
 dashboard's button) does not wait for the compiler; it also compiles the perpetual
 LIFO kernel of ``workbench.stock.valuation``, so that the first render of the stock
-tab does not. Compiling takes 10-20 s on a 2-core machine; with the cache in place,
-this command takes under a second.
+tab does not, and the lot-sizing kernel of ``workbench.mrp`` (the MRP tab). Compiling
+takes 10-20 s on a 2-core machine; with the cache in place, this command takes under a
+second.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ def main() -> None:
     one = pd.DataFrame({"sku": ["x"], "date": [pd.Timestamp("2026-01-01")], "quantity": [1.0]})
     inventory_valuation(one.assign(unit_cost=1.0), one, method="lifo_perpetual")  # stock tab
     __import__("workbench.forecasting", fromlist=["warm_up"]).warm_up()  # forecasting kernels
+    from ..mrp.lot_sizing import lot_size
+
+    lot_size([1.0, 2.0], method="wagner_whitin", order_cost=1.0, holding_cost=1.0)  # MRP tab
     print(f"workbench.sim: simulator kernel ready in {time.perf_counter() - start:.1f} s")
 
 

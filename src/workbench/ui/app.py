@@ -60,6 +60,7 @@ from ._source import source_label
 from .abc_panel import ABCPanel
 from .data_panel import DataPanel
 from .eoq_panel import EOQPanel
+from .replenishment_panel import ReplenishmentPanel, SuppliersPanel
 from .safety_panel import SafetyPanel
 from .scenario_panel import ScenarioPanel
 from .stock_panel import StockPanel
@@ -370,23 +371,74 @@ class TabSpec:
     needs: tuple[str, ...] = ()
     #: dataset -> what optional columns the panel misses (a phrase), or None when it has them
     needs_columns: Callable[[object], str | None] | None = None
+    #: What the tab is for, one line in a manager's words (listed on the Data tab)
+    purpose: str = ""
 
 
 #: The tabs, in order. Add a panel with one line.
 TABS: list[TabSpec] = [
-    TabSpec("Data", lambda d: d.data_panel),
-    TabSpec("Summary", lambda d: SummaryPanel(d.dataset, plan=d.plan)),
-    TabSpec("EOQ", lambda d: EOQPanel(d.dataset)),
-    TabSpec("Safety stock", lambda d: SafetyPanel(d.dataset)),
-    TabSpec("ABC / XYZ", lambda d: ABCPanel(d.dataset)),
-    TabSpec("Stockout trade-offs", lambda d: TradeoffPanel(d.dataset, scenario=d.scenario)),
+    TabSpec(
+        "Data",
+        lambda d: d.data_panel,
+        purpose="load your files (or the sample business) and download the plan",
+    ),
+    TabSpec(
+        "Summary",
+        lambda d: SummaryPanel(d.dataset, plan=d.plan),
+        purpose="what is in your data, and what the plan invests and delivers",
+    ),
+    TabSpec(
+        "EOQ",
+        lambda d: EOQPanel(d.dataset),
+        purpose="how much to order at a time (economic order quantity) and what it costs",
+    ),
+    TabSpec(
+        "Safety stock",
+        lambda d: SafetyPanel(d.dataset),
+        purpose="the buffer and reorder point each item needs for its service target",
+    ),
+    TabSpec(
+        "ABC / XYZ",
+        lambda d: ABCPanel(d.dataset),
+        purpose="which items matter most (ABC, by value) and how steady their demand is",
+    ),
+    TabSpec(
+        "Stockout trade-offs",
+        lambda d: TradeoffPanel(d.dataset, scenario=d.scenario),
+        purpose="how much more stock buys how much more service",
+    ),
     TabSpec(
         "Today vs recommended",
         lambda d: TodayPanel(d.dataset, plan=d.plan),
         needs_columns=today_settings_missing,
+        purpose="your reorder settings today against the recommended ones, in money and service",
     ),
-    TabSpec("Stock & review", lambda d: StockPanel(d.dataset, plan=d.plan), needs=("lots",)),
-    TabSpec("Scenarios", lambda d: d.scenario_panel),
+    TabSpec(
+        "Stock & review",
+        lambda d: StockPanel(d.dataset, plan=d.plan),
+        needs=("lots",),
+        purpose="the weekly review: stock-outs, dead and expiring stock, count gaps, valuation, "
+        "stock age",
+    ),
+    TabSpec(
+        "Replenishment",
+        lambda d: ReplenishmentPanel(d.dataset, plan=d.plan),
+        needs=("lots",),
+        purpose="what to order today, from whom: the order list (urgent items first) with "
+        "quantities you can change, and the draft purchase orders to download",
+    ),
+    TabSpec(
+        "Suppliers",
+        lambda d: SuppliersPanel(d.dataset),
+        needs=("purchase_orders",),
+        purpose="how reliable each supplier is: lead times achieved against quoted, "
+        "on-time delivery, open and overdue orders",
+    ),
+    TabSpec(
+        "Scenarios",
+        lambda d: d.scenario_panel,
+        purpose="save, compare and apply sets of settings (service targets, costs, policy)",
+    ),
 ]
 
 
@@ -444,8 +496,9 @@ class Dashboard(Panel):
         # The two panels the dashboard itself talks to; the Scenarios panel is made when
         # first needed (:attr:`scenario_panel`): in the lazy Voila app, its 76 widgets would
         # otherwise be half of what the first page loads.
-        self.data_panel = DataPanel(dataset, plan=self.plan, tabs=[s.title for s in self.specs])
+        self.data_panel = DataPanel(dataset, plan=self.plan)
         self.data_panel.observe(self._on_panel_dataset, names="dataset")
+        self.data_panel.set_tab_guide([(s.title, s.purpose) for s in self.specs])
         self._scenario_panel: ScenarioPanel | None = None
         self.panels: dict[str, widgets.Widget] = {}
         self._build_tabs()

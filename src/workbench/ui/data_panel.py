@@ -35,11 +35,11 @@ from ._source import source_label
 
 __all__ = [
     "FEATURES",
-    "TAB_PURPOSES",
     "DataPanel",
     "load_files",
     "orientation_html",
     "plan_downloads",
+    "tab_guide_html",
     "template_csv",
     "templates_html",
 ]
@@ -50,20 +50,6 @@ ANSWERS = (
     "to customers; which items matter most; and what changes when costs, targets, lead "
     "times or demand change."
 )
-
-#: Each tab's purpose in one line, shown on the first screen in the tabs' order. A new tab
-#: adds its line here (a tab without a line is simply not listed).
-TAB_PURPOSES: dict[str, str] = {
-    "Data": "load your files (or the sample business) and download the plan",
-    "Summary": "what is in the data and what the plan invests and delivers",
-    "EOQ": "how much to order at a time for one item, and what it costs",
-    "Safety stock": "how much extra stock covers demand and lead-time uncertainty",
-    "ABC / XYZ": "which items carry most of the value and how steady their demand is",
-    "Stockout trade-offs": "what each point of fill rate costs in stock, checked by simulation",
-    "Today vs recommended": "your current reorder settings against the plan's",
-    "Stock & review": "stock on hand, its age and value, and this week's reorders",
-    "Scenarios": "name, compare and choose the settings the plan uses",
-}
 
 ACCEPT = ".csv,.xlsx,.zip,.parquet"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,12 +62,17 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
         "FIFO, average and LIFO valuation from purchase costs; stock rolled back to a past date",
         ("purchase_orders",),
     ),
-    ("Supplier master data (names, quoted lead times)", ("suppliers",)),
+    ("Supplier master data (names, quoted lead times, minimum order values)", ("suppliers",)),
+    ("Replenishment: today's order list and draft purchase orders", ("lots",)),
+    (
+        "Supplier scorecards: lead times achieved against quoted, on-time delivery, overdue orders",
+        ("purchase_orders",),
+    ),
     ("Count audit and record accuracy", ("counts",)),
     (
-        "Bill of materials and production schedule, loaded and checked (MRP planning is not "
-        "built yet)",
-        ("bom", "schedule"),
+        "BOM explosion and MRP planned orders (wb.mrp), from the production schedule, or the "
+        "demand history where there is none",
+        ("bom",),
     ),
 ]
 
@@ -155,11 +146,10 @@ class DataPanel(Panel):
         *,
         plan: pd.DataFrame | None = None,
         sample=None,
-        tabs: list[str] | None = None,
         **kwargs,
     ):
         self._sample = sample
-        self.orientation = widgets.HTML(orientation_html(tabs))
+        self.orientation = widgets.HTML(orientation_html())
         self.orientation.add_class("wb-orientation")
         self.templates = widgets.HTML(templates_html())
         self.templates.add_class("wb-templates")
@@ -249,6 +239,7 @@ class DataPanel(Panel):
             **kwargs,
         )
         self.add_class("wb-data-panel")
+        self._intro_text = self.intro.value
         self.upload.observe(self._on_upload, names="value")
         on_click(
             self.sample_button,
@@ -320,6 +311,11 @@ class DataPanel(Panel):
         self.bucket.unobserve(self._on_bucket, names="value")
         self.bucket.value = ds.demand_frequency
         self.bucket.observe(self._on_bucket, names="value")
+
+    def set_tab_guide(self, purposes: list[tuple[str, str]]) -> None:
+        """Show what each tab is for under the introduction: (tab title, purpose) pairs
+        (the dashboard passes its tabs' ``TabSpec.purpose``)."""
+        self.orientation.value = orientation_html(purposes)
 
     def _on_upload(self, change) -> None:
         files = uploaded_files(change.new)
@@ -405,18 +401,13 @@ class DataPanel(Panel):
         return self.excel.value
 
 
-def orientation_html(tabs: list[str] | None = None) -> str:
-    """The first screen's orientation: what the workbench answers and what each tab is
-    for (:data:`TAB_PURPOSES`, in the order of ``tabs``; default the mapping's order)."""
-    titles = list(TAB_PURPOSES) if tabs is None else [t for t in tabs if t in TAB_PURPOSES]
-    items = "".join(
-        f"<li><b>{html.escape(t)}</b>: {html.escape(TAB_PURPOSES[t])}</li>" for t in titles
-    )
+def orientation_html(purposes: list[tuple[str, str]] | None = None) -> str:
+    """The first screen's orientation: what the workbench answers, then what each tab is
+    for (:func:`tab_guide_html` of the (title, purpose) pairs the dashboard passes)."""
     return (
         "<div class='wb-orientation-text'><b>What the workbench answers.</b> "
         f"{html.escape(ANSWERS)} Start with the sample business, or load your own files "
-        "below; every tab then shows your items.</div>"
-        f"<ul class='wb-tab-purposes' style='margin:4px 0; columns: 2'>{items}</ul>"
+        "below; every tab then shows your items.</div>" + tab_guide_html(purposes or [])
     )
 
 
@@ -538,6 +529,21 @@ def _defaults_html(ds) -> str:
         "<div class='wb-note'>Columns missing or blank in your files were given the "
         "documented default; check they fit your business.</div>"
         f"<ul class='wb-defaults-list'>{items}</ul>"
+    )
+
+
+def tab_guide_html(purposes: list[tuple[str, str]]) -> str:
+    """What each tab is for, one line per tab (the tabs' ``purpose``), as HTML."""
+    items = "".join(
+        f"<li><b>{html.escape(title)}</b>: {html.escape(text)}</li>"
+        for title, text in purposes
+        if text
+    )
+    if not items:
+        return ""
+    return (
+        "<div class='wb-tab-guide'><b>What each tab is for</b>"
+        f"<ul style='margin:2px 0 6px 0'>{items}</ul></div>"
     )
 
 

@@ -1,0 +1,681 @@
+"""The plan, demand statistics and forecasts of a catalog larger than memory, on Dask.
+
+The calculators are per SKU and vectorised, so a demand table partitioned by SKU (every
+SKU's whole history in one partition) is planned partition by partition with the very
+functions the in-memory path calls (:func:`workbench.demand_stats`,
+:func:`workbench.plan_from_stats`, :func:`workbench.forecast`); no formula is written
+twice. Two things are catalog-wide and are computed once, from small per-SKU tables:
+the demand period and bucket (from the distinct dates), and the ABC classes (a SKU's
+class ranks it against the whole catalog, :func:`workbench.catalog_abc`).
+
+Install with ``pip install "inventory-workbench[dask]"``; ``import workbench`` never
+imports Dask. Scripts that start a :class:`distributed.LocalCluster` need the
+``if __name__ == "__main__":`` guard (its worker processes re-import the script).
+
+Examples
+--------
+A folder ``shop/`` with ``items.csv`` (or .parquet, .xlsx) and ``demand/`` (Parquet
+files with columns ``date``, ``sku``, ``quantity``, in any order and split any way)::
+
+    import workbench as wb
+    from workbench import distributed as wd
+
+    if __name__ == "__main__":
+        with wd.local_cluster(n_workers=2, memory_limit="4GB") as client:
+            wd.plan("shop/", wb.Scenario(), out="plan/", client=client)
+
+``client=distributed.Client("tcp://scheduler:8786")`` runs the same on an existing
+cluster; then ``shop/`` must be a path every worker can read (a shared disk, or an
+``s3://`` URL with ``s3fs`` installed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dask
+import dask.dataframe as dd
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .data import Dataset
+from .data.errors import DataError, Problem
+from .data.frequency import detect_frequency, normalize_frequency
+from .data.schema import MAX_QUANTITY
+from .partition import part_dataset, part_plan, part_stats
+from .scenario import Scenario, catalog_abc
+
+__all__ = [
+    "Catalog",
+    "demand_stats_parts",
+    "forecast",
+    "local_cluster",
+    "plan",
+    "read_catalog",
+    "suggested_partitions",
+    "write_synthetic_catalog",
+]
+
+#: Demand rows per partition aimed at by :func:`suggested_partitions`: about 120 MB of
+#: (date, sku, quantity) in pandas, several times that while a part is planned.
+ROWS_PER_PARTITION = 5_000_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A catalog whose demand is a Dask DataFrame partitioned by SKU.
+
+    Attributes
+    ----------
+    items : pandas.DataFrame
+        The validated items table (one row per SKU; it fits in memory).
+    demand : dask.dataframe.DataFrame
+        Columns ``date``, ``sku``, ``quantity``; every SKU's rows in one partition.
+    period : tuple of pandas.Timestamp
+        First and last demand date of the whole catalog.
+    frequency : {"D", "W", "M"}
+        The demand bucket of the whole catalog.
+    source : str
+        Where it was read from.
+    staging : pathlib.Path
+        The folder holding the demand shuffled by SKU (``part.NNNNN.parquet``, one per
+        partition), removed with the catalog when :func:`read_catalog` made it.
+    """
+
+    items: pd.DataFrame
+    demand: Any
+    period: tuple[pd.Timestamp, pd.Timestamp]
+    frequency: str
+    source: str = ""
+    staging: Path | None = None
+
+    @property
+    def info(self) -> _Info:
+        """The catalog-wide period and bucket, what each partition's function needs."""
+        return _Info(self.period, self.frequency)
+
+    @property
+    def npartitions(self) -> int:
+        """Number of demand partitions."""
+        return int(self.demand.npartitions)
+
+
+@dataclass(frozen=True)
+class _Info:
+    """The catalog-wide facts a partition needs (small: shipped with every task)."""
+
+    period: tuple[pd.Timestamp, pd.Timestamp]
+    frequency: str
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def suggested_partitions(n_rows: int, *, rows_per_partition: int = ROWS_PER_PARTITION) -> int:
+    """Partitions for ``n_rows`` demand rows: about :data:`ROWS_PER_PARTITION` each.
+
+    >>> suggested_partitions(146_000_000), suggested_partitions(10)
+    (30, 1)
+    """
+    return max(1, -(-int(n_rows) // int(rows_per_partition)))
+
+
+def _read_items(folder: Path) -> pd.DataFrame:
+    """The folder's items table (Parquet, CSV or Excel), validated as the loader does."""
+    for ext in (".parquet", ".csv", ".xlsx"):
+        path = folder / f"items{ext}"
+        if path.exists():
+            if ext == ".parquet":
+                frame = pd.read_parquet(path)
+            elif ext == ".csv":
+                frame = pd.read_csv(
+                    path, dtype=str, keep_default_na=False, sep=None, engine="python"
+                )
+            else:
+                frame = pd.read_excel(path, sheet_name=0, dtype=object)
+            return _validated_items(frame, path.name)
+    raise FileNotFoundError(
+        f"no items table in {folder}: expected items.parquet, items.csv or items.xlsx"
+    )
+
+
+def _validated_items(items: pd.DataFrame, name: str = "items") -> pd.DataFrame:
+    """Validate an items table with the loader's rules (one placeholder demand row, since
+    the loader needs a demand table; it is dropped again)."""
+    sku = items["sku"].iloc[0] if "sku" in items.columns and len(items) else "?"
+    placeholder = pd.DataFrame(
+        {"date": [pd.Timestamp("2000-01-01")], "sku": [sku], "quantity": [0]}
+    )
+    try:
+        ds = Dataset.from_tables({"items": items, "demand": placeholder}, source=name)
+    except DataError as err:
+        problems = [p._replace(file=name) if p.file == "table 'items'" else p for p in err.problems]
+        raise DataError(problems) from None
+    return ds.items
+
+
+def read_catalog(
+    source: str | os.PathLike | Any,
+    items: pd.DataFrame | None = None,
+    *,
+    frequency: str | None = None,
+    npartitions: int | None = None,
+    staging: str | os.PathLike | None = None,
+    progress: Progress | None = None,
+) -> Catalog:
+    """Read a catalog's items and its (larger than memory) demand, partitioned by SKU.
+
+    Parameters
+    ----------
+    source : path or dask.dataframe.DataFrame
+        A folder holding ``items.parquet`` (or ``.csv``, ``.xlsx``) and ``demand/``, a
+        folder of Parquet files with columns ``date``, ``sku``, ``quantity`` (any
+        number of files, a SKU's rows may be spread over several); or a Dask DataFrame
+        of demand with those columns (then ``items`` is required).
+    items : pandas.DataFrame, optional
+        The items table, instead of the folder's; validated as the loader does.
+    frequency : {"D", "W", "M"}, optional
+        The demand bucket; default detected from the distinct dates, as the loader does.
+    npartitions : int, optional
+        Partitions after the shuffle by SKU; default :func:`suggested_partitions`.
+    staging : path, optional
+        Where to write the demand shuffled by SKU (one Parquet file per partition),
+        read by every later pass; default a temporary folder removed with the catalog.
+        On a cluster of several machines it must be a path all workers share.
+    progress : callable, optional
+        ``progress(done, total)`` as partitions are written.
+
+    Returns
+    -------
+    Catalog
+
+    Notes
+    -----
+    One pass over the input: each file is checked as it is read, the rows are shuffled
+    by SKU (Dask's disk-backed shuffle on a distributed cluster) and written to
+    ``staging``; the distinct dates (for the bucket) come back from the writes.
+
+    Raises
+    ------
+    DataError
+        Naming the file, row (the record number within its file when the file is one
+        partition), column and value of every demand row with a missing or unreadable
+        date, a negative, missing or too large quantity, or a SKU not in items.
+    FileNotFoundError
+        If the folder has no items table or no demand.
+    """
+    if isinstance(source, dd.DataFrame):
+        if items is None:
+            raise ValueError("items is required when source is a Dask DataFrame")
+        demand, where, rows = source, "the demand DataFrame", None
+        items = _validated_items(items)
+    else:
+        folder = Path(os.fspath(source))
+        items = _read_items(folder) if items is None else _validated_items(items)
+        files = _demand_files(folder)
+        where = str(files[0].parent)
+        demand = dd.from_map(_read_demand_file, files)
+        rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    missing = [c for c in ("date", "sku", "quantity") if c not in demand.columns]
+    if missing:
+        raise DataError(
+            [Problem(where, None, None, c, None, "a column named " + c) for c in missing]
+        )
+    if "file" not in demand.columns:
+        demand = demand.assign(file=where)
+    n = npartitions or suggested_partitions(rows if rows is not None else len(demand))
+    meta = pd.DataFrame(
+        {"date": pd.Series([], dtype="datetime64[us]"), "sku": pd.Series([], dtype=object),
+         "quantity": pd.Series([], dtype=float)}
+    )  # fmt: skip
+    checked = demand.map_partitions(_checked_part, pd.Index(items["sku"]), meta=meta)
+    shuffled = checked.shuffle(on="sku", npartitions=n)
+    folder = Path(staging) if staging is not None else Path(tempfile.mkdtemp(prefix="wb-demand-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("part.*.parquet"):
+        old.unlink()
+    paths = [folder / f"part.{i:05d}.parquet" for i in range(n)]
+    writes = [
+        dask.delayed(_write_part)(part, path)
+        for part, path in zip(shuffled.optimize().to_delayed(), paths, strict=True)
+    ]
+    summary = pd.concat(_run(writes, progress))
+    dates = pd.DatetimeIndex(summary["date"].dropna().unique()).sort_values()
+    if len(dates) == 0:
+        raise DataError([Problem(where, None, None, "date", None, "at least one demand row")])
+    freq = normalize_frequency(frequency) if frequency else detect_frequency(dates)[0]
+    staged = dd.from_map(pd.read_parquet, paths)  # one file, one partition: SKUs stay whole
+    cat = Catalog(items, staged, (dates[0], dates[-1]), freq, str(source), folder)
+    if staging is None:
+        weakref.finalize(cat, shutil.rmtree, folder, True)
+    return cat
+
+
+def _demand_files(folder: Path) -> list[Path]:
+    """The catalog's demand files: ``demand/*.parquet`` or ``demand.parquet``."""
+    parts = folder / "demand"
+    if parts.is_dir():
+        files = sorted(parts.glob("*.parquet"))
+        if not files:
+            raise FileNotFoundError(f"no Parquet files in {parts}")
+        return files
+    if (folder / "demand.parquet").exists():
+        return [folder / "demand.parquet"]
+    raise FileNotFoundError(f"no demand in {folder}: expected demand/ or demand.parquet")
+
+
+def _write_part(part: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Write one partition of the demand shuffled by SKU; its distinct dates and rows."""
+    part.to_parquet(path, index=False)
+    dates = pd.Series(part["date"].unique(), dtype="datetime64[us]")
+    return pd.DataFrame({"date": dates, "rows": np.where(np.arange(len(dates)) == 0, len(part), 0)})
+
+
+def _read_demand_file(path: Path) -> pd.DataFrame:
+    """One demand file, with its name for messages (one partition per file)."""
+    frame = pd.read_parquet(path)
+    return frame.assign(file=pd.Categorical([path.name] * len(frame)))
+
+
+def _checked_part(part: pd.DataFrame, skus: pd.Index) -> pd.DataFrame:
+    """One input part as date, sku, quantity (float); DataError naming each bad row."""
+    dates = pd.to_datetime(part["date"], errors="coerce")
+    qty = pd.to_numeric(part["quantity"], errors="coerce")
+    files = part["file"].astype(str).to_numpy() if len(part) else np.array([], dtype=str)
+    problems = []
+    checks = (
+        ("date", dates.isna().to_numpy(), part["date"], "a date"),
+        (
+            "quantity",
+            (qty.isna() | (qty < 0) | (qty > MAX_QUANTITY)).to_numpy(),
+            part["quantity"],
+            f"a number ≥ 0 and ≤ {MAX_QUANTITY:,.0f}",
+        ),
+        ("sku", ~part["sku"].isin(skus).to_numpy(), part["sku"], "a SKU of the items table"),
+    )
+    one_file = len(set(files)) == 1 and str(files[0]).endswith(".parquet")
+    for column, bad, values, expected in checks:
+        for i in np.flatnonzero(bad)[:25]:
+            row = int(i) + 1 if one_file else None
+            value = values.iloc[i]
+            problems.append(Problem(files[i], None, row, column, value, expected))
+    if problems:
+        raise DataError(problems)
+    return pd.DataFrame(
+        {"date": dates.astype("datetime64[us]"), "sku": part["sku"].astype(object),
+         "quantity": qty.astype(float)}
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- computing
+
+
+def _compute(collection: Any, progress: Progress | None) -> pd.DataFrame:
+    """Compute a Dask DataFrame part by part, reporting finished parts to ``progress``."""
+    if progress is None and _client() is None:
+        return collection.compute()
+    return _concat(_run(collection.to_delayed(), progress), collection._meta)
+
+
+def _client() -> Any:
+    """The distributed client of this process (the one made current), or None."""
+    try:
+        from distributed import get_client
+
+        return get_client()
+    except (ImportError, ValueError):
+        return None
+
+
+def _run(parts: list[Any], progress: Progress | None) -> list[Any]:
+    """Compute delayed parts in order, calling ``progress(done, total)`` as each finishes."""
+    total = len(parts)
+    if progress is not None:
+        progress(0, total)
+    client = _client()
+    if client is None:  # the local scheduler: one part at a time, each part's graph in parallel
+        results = []
+        for part in parts:
+            results.append(dask.compute(part)[0])
+            if progress is not None:
+                progress(len(results), total)
+        return results
+    from distributed import as_completed
+
+    futures = client.compute(parts)
+    order = {f.key: i for i, f in enumerate(futures)}
+    results = [None] * total
+    for k, future in enumerate(as_completed(futures), 1):
+        results[order[future.key]] = future.result()
+        if progress is not None:
+            progress(k, total)
+    return results
+
+
+def _concat(parts: list[pd.DataFrame], meta: pd.DataFrame) -> pd.DataFrame:
+    """Concatenate parts, keeping categoricals categorical (their categories united)."""
+    parts = [p for p in parts if len(p)] or [meta]
+    cats = [c for c in meta.columns if isinstance(meta[c].dtype, pd.CategoricalDtype)]
+    if cats and len(parts) > 1:
+        from pandas.api.types import union_categoricals
+
+        parts = [p.copy() for p in parts]
+        for c in cats:
+            united = union_categoricals([p[c] for p in parts], ignore_order=True)
+            dtype = pd.CategoricalDtype(united.categories, ordered=meta[c].dtype.ordered)
+            for p in parts:
+                p[c] = p[c].cat.set_categories(dtype.categories, ordered=dtype.ordered)
+    return pd.concat(parts)
+
+
+def _open(source: Any, items: pd.DataFrame | None) -> Catalog:
+    return source if isinstance(source, Catalog) else read_catalog(source, items)
+
+
+def _stats_part(demand: pd.DataFrame, items: pd.DataFrame, info: _Info) -> pd.DataFrame:
+    stats = part_stats(items, demand, info.period, info.frequency)
+    return stats if len(demand) else stats.iloc[:0]
+
+
+def demand_stats_parts(
+    source: Any, items: pd.DataFrame | None = None, *, progress: Progress | None = None
+) -> pd.DataFrame:
+    """:func:`workbench.demand_stats` of a catalog, computed partition by partition.
+
+    Parameters
+    ----------
+    source : Catalog, path or dask.dataframe.DataFrame
+        As for :func:`read_catalog` (a :class:`Catalog` is used as is).
+    items : pandas.DataFrame, optional
+        As for :func:`read_catalog`.
+    progress : callable, optional
+        ``progress(done, total)`` per finished partition.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per SKU of items (small: it fits in memory where the demand does not),
+        in items order, equal to ``wb.demand_stats`` of the whole catalog loaded at once.
+    """
+    cat = _open(source, items)
+    stats = _compute(_stats_frame(cat), progress)
+    return _with_missing_skus(stats, cat)
+
+
+def _stats_frame(cat: Catalog):
+    meta = _stats_part(cat.demand._meta, cat.items.iloc[:1], cat.info)
+    return cat.demand.map_partitions(_stats_part, cat.items, cat.info, meta=meta)
+
+
+def _with_missing_skus(stats: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
+    sku = pd.Index(cat.items["sku"])
+    missing = cat.items[~sku.isin(stats.index)]
+    if len(missing):
+        stats = pd.concat([stats, part_stats(missing, cat.demand._meta, cat.period, cat.frequency)])
+    return stats.reindex(sku)
+
+
+def _plan_part(
+    demand: pd.DataFrame, items: pd.DataFrame, info: _Info, sc: Scenario, abc: pd.Series
+) -> pd.DataFrame:
+    out = part_plan(items, demand, info.period, info.frequency, sc, abc=abc)
+    return out if len(demand) else out.iloc[:0]
+
+
+def plan(
+    source: Any,
+    scenario: Scenario | None = None,
+    *,
+    items: pd.DataFrame | None = None,
+    out: str | os.PathLike | None = None,
+    client: Any = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame | Path:
+    """:func:`workbench.plan` of a catalog larger than memory, partition by partition.
+
+    Two passes over the demand: the demand statistics of every SKU (small: one row per
+    SKU), from which the catalog's ABC classes are ranked (:func:`workbench.catalog_abc`);
+    then each partition is planned with :func:`workbench.plan_from_stats`, the function
+    :func:`workbench.plan` calls, given those classes. SKUs with no demand rows are
+    planned in one more part. The result equals ``wb.plan`` of the catalog loaded
+    whole, to floating-point rounding.
+
+    Parameters
+    ----------
+    source : Catalog, path or dask.dataframe.DataFrame
+        As for :func:`read_catalog`.
+    scenario : Scenario, optional
+        Default ``Scenario()``. ``lead_time_source="history"`` (purchase orders) and
+        ``demand_source="forecast"`` are not supported out of core yet: a ValueError.
+    items : pandas.DataFrame, optional
+        As for :func:`read_catalog`.
+    out : path, optional
+        Write the plan there as Parquet (one file per partition, SKUs grouped by
+        partition) and return the folder, instead of returning the plan as a frame.
+    client : distributed.Client, optional
+        Run on this cluster (``Client("tcp://host:8786")``); default the client already
+        running in this process, else Dask's local scheduler.
+    progress : callable, optional
+        ``progress(done, total)`` as parts finish, for a progress bar.
+
+    Returns
+    -------
+    pandas.DataFrame or pathlib.Path
+        The plan indexed by SKU in items order (columns of ``wb.plan``), or ``out``.
+    """
+    sc = scenario if scenario is not None else Scenario()
+    if not isinstance(sc, Scenario):
+        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
+    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
+        if getattr(sc, field, ok) != ok:
+            raise ValueError(
+                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
+                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
+            )
+    if client is not None:
+        with client.as_current():
+            return plan(source, sc, items=items, out=out, progress=progress)
+    cat = _open(source, items)
+    steps = _Steps(progress, 2)
+    seen = _compute(_stats_frame(cat), steps.step(0))
+    stats = _with_missing_skus(seen, cat)
+    abc = catalog_abc(cat.items, stats, sc)
+    missing = cat.items[~pd.Index(cat.items["sku"]).isin(seen.index)]
+    meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], cat.info, sc, abc)
+    frame = cat.demand.map_partitions(_plan_part, cat.items, cat.info, sc, abc, meta=meta)
+    extra = _plan_missing(missing, cat, sc, abc)
+    if out is not None:
+        folder = Path(os.fspath(out))
+        _compute_write(frame, folder, extra, steps.step(1))
+        return folder
+    result = _compute(frame, steps.step(1))
+    if len(extra):
+        result = _concat([result, extra], meta)
+    return result.reindex(pd.Index(cat.items["sku"], name=result.index.name))
+
+
+def _plan_missing(
+    missing: pd.DataFrame, cat: Catalog, sc: Scenario, abc: pd.Series
+) -> pd.DataFrame:
+    """The plan of the SKUs without a demand row (a part of their own)."""
+    if len(missing) == 0:
+        return pd.DataFrame()
+    return part_plan(missing, cat.demand._meta, cat.period, cat.frequency, sc, abc=abc)
+
+
+def _compute_write(
+    frame: Any, folder: Path, extra: pd.DataFrame, progress: Progress | None
+) -> None:
+    """Write each partition's plan as ``part.N.parquet`` (and the no-demand SKUs')."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("part.*.parquet"):
+        old.unlink()
+    writes = [
+        dask.delayed(_write)(p, folder / f"part.{i}.parquet")
+        for i, p in enumerate(frame.to_delayed())
+    ]
+    if len(extra):
+        _write(extra, folder / f"part.{len(writes)}.parquet")
+    bag = dd.from_delayed(writes, meta=pd.DataFrame({"rows": pd.Series([], dtype="int64")}))
+    _compute(bag, progress)
+
+
+def _write(part: pd.DataFrame, path: Path) -> pd.DataFrame:
+    part.to_parquet(path)
+    return pd.DataFrame({"rows": [len(part)]})
+
+
+class _Steps:
+    """Map the passes of a computation onto one progress callback (done, total) in percent."""
+
+    def __init__(self, progress: Progress | None, n: int):
+        self.progress, self.n = progress, n
+
+    def step(self, k: int) -> Progress | None:
+        if self.progress is None:
+            return None
+
+        def report(done: int, total: int) -> None:
+            share = (k + (done / total if total else 1.0)) / self.n
+            self.progress(round(100 * share), 100)
+
+        return report
+
+
+# --------------------------------------------------------------------------- forecasting
+
+
+def _forecast_part(demand: pd.DataFrame, items: pd.DataFrame, info: _Info, kwargs: dict):
+    from .forecasting import forecast as _forecast  # numba: imported on the worker
+
+    if len(demand) == 0:
+        return None
+    part = part_dataset(items, demand, info.period, info.frequency)
+    return _forecast(part, as_of=info.period[1], **kwargs)
+
+
+def forecast(
+    source: Any,
+    *,
+    items: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+    client: Any = None,
+    **kwargs: Any,
+):
+    """:func:`workbench.forecast` of every SKU with demand, partition by partition.
+
+    ``kwargs`` (``model``, ``horizon``, ``level`` ...) are passed to
+    :func:`workbench.forecast`, with ``as_of`` the catalog's last demand date. Returns
+    a :class:`workbench.ForecastResult` whose ``forecast`` and ``models`` frames hold
+    all partitions' SKUs. The numba kernels compile once per worker process and are
+    cached on disk after that.
+    """
+    if client is not None:
+        with client.as_current():
+            return forecast(source, items=items, progress=progress, **kwargs)
+    from .forecasting import ForecastResult
+
+    cat = _open(source, items)
+    delayed = [
+        dask.delayed(_forecast_part)(p, cat.items, cat.info, kwargs)
+        for p in cat.demand.optimize().to_delayed()
+    ]
+    done = [r for r in _run(delayed, progress) if r is not None]
+    if not done:
+        raise ValueError("the catalog has no demand rows to forecast")
+    return ForecastResult(
+        _concat([r.forecast for r in done], done[0].forecast.iloc[:0]).reset_index(drop=True),
+        _concat([r.models for r in done], done[0].models.iloc[:0]),
+    )
+
+
+# --------------------------------------------------------------------------- clusters and data
+
+
+def local_cluster(n_workers: int = 2, memory_limit: str = "4GB", **kwargs: Any):
+    """A :class:`distributed.Client` on a new LocalCluster of worker processes.
+
+    One thread per worker (the kernels are numba loops; processes sidestep the GIL),
+    the dashboard on a free port. Use as a context manager; closing it stops the
+    cluster.
+    """
+    from distributed import Client, LocalCluster
+
+    # the disk-backed shuffle logs each start and stop at WARNING level: routine, not a warning
+    logging.getLogger("distributed.shuffle._scheduler_plugin").setLevel(logging.ERROR)
+    cluster = LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        memory_limit=memory_limit,
+        dashboard_address=kwargs.pop("dashboard_address", ":0"),
+        **kwargs,
+    )
+    client = Client(cluster)
+    client._workbench_cluster = cluster  # closed with the client
+    return client
+
+
+def write_synthetic_catalog(
+    folder: str | os.PathLike,
+    n_skus: int,
+    days: int,
+    *,
+    files: int = 4,
+    seed: int = 0,
+    start: str = "2024-01-01",
+    progress: Progress | None = None,
+) -> Path:
+    """Write a generated catalog (``items.parquet`` and ``demand/part-*.parquet``).
+
+    Demand of all four classes (smooth, erratic, intermittent, lumpy), one row per
+    SKU-day with positive demand; each file holds every SKU's days of one stretch of
+    the calendar, so every SKU's history spans all files (as real exports by month
+    do). Written a file at a time: memory stays at one file's rows.
+    """
+    rng = np.random.default_rng(seed)
+    root = Path(os.fspath(folder))
+    (root / "demand").mkdir(parents=True, exist_ok=True)
+    sku = np.array([f"S{i:07d}" for i in range(n_skus)], dtype=object)
+    kind = rng.integers(0, 4, n_skus)
+    p_day = np.where(kind < 2, 0.95, np.where(kind == 2, 0.15, 0.08))
+    size = rng.gamma(2.0, 4.0, n_skus) + 1.0
+    shape = np.where(kind % 2 == 0, 8.0, 0.8)  # smooth/intermittent: low variability
+    items = pd.DataFrame(
+        {
+            "sku": sku,
+            "unit_cost": np.round(rng.lognormal(2.5, 1.0, n_skus), 2),
+            "lead_time_days": rng.integers(2, 21, n_skus).astype(float),
+            "inventory_type": "finished_good",
+        }
+    )
+    items.to_parquet(root / "items.parquet", index=False)
+    dates = pd.date_range(start, periods=days, freq="D")
+    bounds = np.linspace(0, days, files + 1).astype(int)
+    for f in range(files):
+        span = dates[bounds[f] : bounds[f + 1]]
+        n = len(span) * n_skus
+        sold = rng.random(n) < np.tile(p_day, len(span))
+        qty = rng.gamma(np.tile(shape, len(span))[sold], np.tile(size / shape, len(span))[sold])
+        frame = pd.DataFrame(
+            {
+                "date": np.repeat(span.to_numpy(), n_skus)[sold],
+                "sku": np.tile(sku, len(span))[sold],
+                "quantity": np.ceil(qty),
+            }
+        )
+        frame.to_parquet(root / "demand" / f"part-{f:04d}.parquet", index=False)
+        if progress is not None:
+            progress(f + 1, files)
+    return root
