@@ -148,11 +148,14 @@ def test_a_broken_panel_does_not_take_the_dashboard_down(small):
     assert d.tab.titles == (*(s.title for s in TABS), "Broken")
 
 
-def test_dark_theme_uses_plotly_dark(small, monkeypatch):
+def test_dark_theme_uses_the_dark_template(small, monkeypatch):
     monkeypatch.setenv("WORKBENCH_THEME", "dark")
     fig = SummaryPanel(small).types_fig
-    assert fig.layout.template.layout.paper_bgcolor == (
-        pio.templates["plotly_dark"].layout.paper_bgcolor
+    # plotly_dark with the workbench's readable colorway (issue 17.4)
+    assert fig.layout.template.layout.paper_bgcolor == _common.PALETTES["dark"]["background"]
+    assert (
+        fig.layout.template.layout.xaxis.linecolor
+        == pio.templates["plotly_dark"].layout.xaxis.linecolor
     )
 
 

@@ -275,7 +275,7 @@ def test_dashboard_has_both_tabs_with_their_purpose(small):
     assert "Replenishment" in d.tab.titles and "Suppliers" in d.tab.titles
     assert isinstance(d.panels["Replenishment"], ReplenishmentPanel)
     assert isinstance(d.panels["Suppliers"], SuppliersPanel)
-    guide = text_of(d.data_panel.intro.value)
+    guide = text_of(d.data_panel.orientation.value)  # the first screen's orientation
     assert "What each tab is for" in guide
     assert "Replenishment : what to order today" in guide
     assert "Suppliers : how reliable each supplier is" in guide

@@ -39,7 +39,7 @@ def expected_summary(shipped, stats, scenario):
 
 
 def test_default_point_is_the_scenarios_plan(panel, shipped, stats):
-    scn = wb.Scenario(use_item_service_levels=False)
+    scn = wb.Scenario()  # the tab starts from the scenario: items' own levels first
     s = expected_summary(shipped, stats, scn)
     assert panel.scenario == scn
     assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
@@ -74,9 +74,7 @@ def test_class_target_moves_the_point_not_the_frontier(panel, shipped, stats):
     curve = np.array(panel.fig.data[0].x)
     before = panel.result["investment"]
     panel.targets["A"].value = 0.995
-    scn = wb.Scenario(
-        use_item_service_levels=False, service_targets={"A": 0.995, "B": 0.95, "C": 0.90}
-    )
+    scn = wb.Scenario(service_targets={"A": 0.995, "B": 0.95, "C": 0.90})
     s = expected_summary(shipped, stats, scn)
     assert panel.result["investment"] > before
     assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
@@ -89,7 +87,7 @@ def test_holding_rate_moves_the_frontier(panel, shipped, stats):
     assert not panel.override_rate.value
     panel.holding_rate.value = 0.45
     assert panel.override_rate.value  # moving the slider applies the rate
-    scn = wb.Scenario(use_item_service_levels=False, holding_cost_rate=0.45)
+    scn = wb.Scenario(holding_cost_rate=0.45)
     s = expected_summary(shipped, stats, scn)
     assert_allclose(panel.result["investment"], s["investment"], rtol=1e-12)
     # Dearer holding -> smaller EOQs -> less cycle stock along the whole frontier.

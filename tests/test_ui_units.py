@@ -112,7 +112,7 @@ def test_stock_exception_tables_gain_a_unit_column():
     table = pd.DataFrame({"on_hand_units": [3.0, 4.0]}, index=pd.Index(["F1", "J1"], name="sku"))
     units = pd.Series({"F1": "kg", "J1": "units"})
     out = _exception_html("dead_stock", table, "2026-03-31", 10, units)
-    assert "<th>sku</th><th>unit</th><th>on hand units</th>" in out
+    assert "<th>SKU</th><th>unit</th><th>on hand units</th>" in out
     assert "<td>F1</td><td>kg</td>" in out
     # all plain units: no column that says nothing
     plain = _exception_html("dead_stock", table, "2026-03-31", 10, units.replace("kg", "units"))

@@ -14,7 +14,8 @@ and therefore for every kernel Voila starts (preheated ones included):
     the dataset to open (a folder of CSV/Parquet files, an ``.xlsx`` workbook or a
     ``.zip``); unset means the shipped ``sample_data/``.
 ``WORKBENCH_THEME``
-    ``light`` or ``dark``; the charts use the ``plotly_dark`` template when dark
+    ``light`` or ``dark``; the charts use the ``workbench_dark`` template (plotly_dark
+    with readable colours) when dark
     (Voila's dark theme leaves plotly figures white otherwise, STACK.md pitfall 7).
 
 Two things make the dashboard open sooner than a plain ``voila dashboard.ipynb``

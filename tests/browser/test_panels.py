@@ -1,6 +1,6 @@
 """The analysis panels in the Voila dashboard, driven in Debian's chromium.
 
-Moving the EOQ slider (by key and by typing into its readout) shows the Q* that
+Moving the EOQ slider (by key and by typing into the box beside it) shows the Q* that
 ``wb.eoq`` gives for the values now on the sliders, and the cost curves are redrawn;
 changing an ABC cut-off changes the class counts to those of ``wb.abc_classify``. The
 safety-stock and trade-off tabs draw their charts. Fixtures are in conftest.py.
@@ -27,8 +27,23 @@ def sample_items():
     return sku_table(wb.load_dataset(REPO / "sample_data"))
 
 
+#: Sliders whose type-in box shows a percentage (issue 17.1): the value is box / 100.
+PERCENT = {"eoq-holding-rate", "abc-cutoff-a", "abc-cutoff-b"}
+
+
 def readout(panel, css: str) -> float:
-    return float(panel.locator(f".{css} .widget-readout").inner_text().replace(",", ""))
+    """A slider's value as its type-in box shows it (in full, percent as a fraction)."""
+    text = panel.locator(f".{css}-box input").input_value().replace(",", "")
+    return float(text) / (100 if css in PERCENT else 1)
+
+
+def type_into(page, panel, css: str, text: str) -> None:
+    """Type a value into a slider's box and press Enter."""
+    box = panel.locator(f".{css}-box input")
+    box.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
 
 
 def line_paths(panel) -> list[str]:
@@ -92,13 +107,9 @@ def test_eoq_slider_key_and_typed_value_move_qstar_and_the_chart(dashboard, open
     assert line_paths(panel) != paths0
     page.screenshot(path=artifact("eoq-after-key.png"), full_page=True)
 
-    # Typing a value into the readout (+ Enter) sets it exactly.
+    # Typing a value into the box beside the slider (+ Enter) sets it exactly.
     q1, paths1 = panel.locator(".eoq-qstar").inner_text(), line_paths(panel)
-    box = panel.locator(".eoq-demand .widget-readout")
-    box.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("100000")
-    page.keyboard.press("Enter")
+    type_into(page, panel, "eoq-demand", "100000")
     wait_text_change(page, ".eoq-panel .eoq-qstar", q1)
     assert readout(panel, "eoq-demand") == 100000.0
     assert shown_qstar(panel) == pytest.approx(expected_qstar(panel), abs=0.051)
@@ -125,11 +136,7 @@ def test_abc_cutoff_changes_the_class_counts(dashboard, open_tab, artifact, samp
     paths0 = line_paths(panel)
     page.screenshot(path=artifact("abc-before.png"), full_page=True)
     before = panel.locator(".abc-count-A .abc-n").inner_text()
-    box = panel.locator(".abc-cutoff-a .widget-readout")
-    box.click()
-    page.keyboard.press("Control+A")
-    page.keyboard.type("0.6")
-    page.keyboard.press("Enter")
+    type_into(page, panel, "abc-cutoff-a", "60")  # a percentage
     wait_text_change(page, ".abc-panel .abc-count-A .abc-n", before)
     assert readout(panel, "abc-cutoff-a") == pytest.approx(0.6)
     assert counts() == expected((0.60, 0.95))

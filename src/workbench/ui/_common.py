@@ -21,11 +21,17 @@ from ..data._safe_export import csv_bytes, excel_bytes
 
 __all__ = [
     "CSS",
+    "PALETTES",
     "Panel",
+    "active_scenario_html",
+    "active_scenario_name",
+    "contrast_ratio",
+    "current_theme",
     "data_uri",
     "decode_data_uri",
     "defaults_sentences",
     "download_link",
+    "empty_chart_note",
     "error_html",
     "error_table_html",
     "figure_widget",
@@ -37,12 +43,14 @@ __all__ = [
     "frame_to_excel_bytes",
     "html_table",
     "on_click",
+    "palette",
     "plotly_template",
     "problems_frame",
     "share_plotly_bundle",
     "short_history_html",
     "sku_units",
     "sync_figures",
+    "typed_slider_row",
     "unit_label",
     "unplanned_html",
     "unplanned_items_of",
@@ -76,6 +84,21 @@ CSS = """
 .wb-unavailable { color: #999; }
 a.wb-download { display: inline-block; margin: 4px 8px 4px 0; padding: 4px 10px;
   border: 1px solid #2a7ab0; border-radius: 3px; text-decoration: none; }
+.wb-table td.wb-diff { background: rgba(230,160,0,0.22); }
+.wb-table td.wb-best { font-weight: bold; }
+.wb-best-mark { font-weight: normal; font-size: 11px; margin-left: 4px; }
+.wb-empty-chart { border: 1px dashed rgba(127,127,127,0.6); padding: 18px; margin: 8px 0;
+  text-align: center; font-size: 14px; }
+.wb-dashboard .js-plotly-plot, .wb-dashboard .plot-container { background: transparent; }
+.wb-active-scenario { margin: 2px 0 6px 0; }
+.wb-templates-box summary { cursor: pointer; margin: 6px 0; }
+.wb-templates-table a.wb-download { margin: 0; padding: 1px 6px; }
+.wb-table td:first-child, .wb-table td.num, .wb-table th { white-space: nowrap; }
+.wb-typed-box input { text-align: right; }
+.wb-typed-unit { min-width: 1.5em; margin-left: 4px; }
+/* FileUpload writes "(number of files)" after its label; the label alone reads better */
+button.wb-upload { font-size: 0 !important; width: auto !important; min-width: 180px; }
+button.wb-upload::before { content: "Choose files to upload"; font-size: 13px; }
 </style>
 """
 
@@ -285,6 +308,38 @@ def short_history_html(plan: pd.DataFrame | None, *, max_rows: int = 20) -> str:
         "check them by hand or give them time."
         + html_table(table, max_rows=max_rows, css_class="wb-table wb-short-history-table")
         + "</div>"
+    )
+
+
+def active_scenario_name(plan: pd.DataFrame | None) -> str:
+    """The name of the scenario a plan was made under (``plan.attrs["scenario"]``),
+    "baseline" when the plan does not say; "" without a plan."""
+    if plan is None:
+        return ""
+    d = plan.attrs.get("scenario") or {}
+    return str(d.get("name", "baseline"))
+
+
+def active_scenario_html(plan: pd.DataFrame | None) -> str:
+    """The header's line naming the active scenario and what its plan invests, shown
+    above every tab: "Active scenario: baseline · investment $305,364 · expected fill
+    rate 99.8 %". Empty without a plan."""
+    if plan is None:
+        return ""
+    name = active_scenario_name(plan)
+    from ..scenario import plan_summary
+
+    s = plan_summary(plan)
+    figures = ""
+    if int(s["skus_planned"]) > 0:
+        figures = (
+            f" · investment <span class='wb-active-investment'>{fmt_money(s['investment'])}"
+            f"</span> · expected fill rate {fmt_pct(s['fill_rate'], 1)}"
+        )
+    return (
+        "<div class='wb-active-scenario'>Active scenario: <b class='wb-active-name'>"
+        f"{html.escape(name)}</b>{figures} <span class='wb-note'>(change it in Stockout "
+        "trade-offs or Scenarios)</span></div>"
     )
 
 
@@ -517,9 +572,254 @@ def uploaded_files(value: Iterable) -> dict[str, bytes]:
     return out
 
 
+# --------------------------------------------------------------------------- sliders
+
+
+def typed_slider_row(
+    slider: widgets.FloatSlider,
+    *,
+    percent: bool = False,
+    unit: str = "",
+    box_width: str = "104px",
+) -> widgets.HBox:
+    """A slider with a type-in box beside it that shows its exact value, and the unit.
+
+    The slider's own readout is turned off (it was cut off to "0." in narrow layouts);
+    the box shows the value in full, as a percentage when ``percent`` (a slider of
+    fractions, 0.25, shows "25" followed by "%"), and a value typed into it moves the
+    slider (clamped to the slider's range; the box then shows where the slider is). The
+    box's tooltip names the slider, so a screen reader reads what it sets; the slider
+    keeps its description and works with the arrow keys.
+
+    Parameters
+    ----------
+    slider : ipywidgets.FloatSlider or IntSlider
+        The slider; the panel keeps observing its ``value``.
+    percent : bool
+        Show the value times 100 with "%".
+    unit : str
+        Shown after the box ("$ per order", "days"); ignored when ``percent``.
+    box_width : str
+        CSS width of the box.
+
+    Returns
+    -------
+    ipywidgets.HBox
+        The row (slider, box, unit); also stored as ``slider.row``, and the box as
+        ``slider.box``.
+
+    Examples
+    --------
+    >>> s = widgets.FloatSlider(value=0.25, min=0.01, max=1.0, step=0.01)
+    >>> row = typed_slider_row(s, percent=True)
+    >>> s.box.value, row.children[2].value
+    (25.0, '%')
+    >>> s.box.value = 40
+    >>> round(s.value, 6)
+    0.4
+    """
+    scale = 100.0 if percent else 1.0
+    slider.readout = False
+    label = str(slider.description or "value")
+    box = widgets.FloatText(
+        value=_shown(slider.value, scale, slider.step),
+        step=_shown(slider.step, scale, slider.step),
+        tooltip=f"{label}: type an exact value" + (" in %" if percent else ""),
+        layout=widgets.Layout(width=box_width),
+    )
+    box.add_class("wb-typed-box")
+    for cls in getattr(slider, "_dom_classes", ()):
+        box.add_class(f"{cls}-box")
+    text = "%" if percent else unit
+    unit_label = widgets.HTML(html.escape(text))
+    unit_label.add_class("wb-typed-unit")
+    busy = [False]
+
+    def from_slider(change) -> None:
+        if busy[0]:
+            return
+        busy[0] = True
+        try:
+            box.value = _shown(change.new, scale, slider.step)
+        finally:
+            busy[0] = False
+
+    def from_box(change) -> None:
+        if busy[0] or change.new is None:
+            return
+        busy[0] = True
+        try:
+            slider.value = float(change.new) / scale
+        finally:
+            busy[0] = False
+        box.value = _shown(slider.value, scale, slider.step)  # clamped: say where it is
+
+    def step_change(change) -> None:
+        box.step = _shown(change.new, scale, change.new)
+
+    slider.observe(from_slider, names="value")
+    slider.observe(step_change, names="step")
+    box.observe(from_box, names="value")
+    row = widgets.HBox([slider, box, unit_label], layout=widgets.Layout(align_items="center"))
+    row.add_class("wb-typed-row")
+    slider.row = row
+    slider.box = box
+    slider.percent = percent
+    return row
+
+
+def _shown(value, scale: float, step: float | None = None) -> float:
+    """A slider's value as the box shows it: times ``scale``, rounded to two decimals
+    or the step's, whichever is finer (0.07 * 100 is 7, not 7.000000000000001; a daily
+    mean of 173.041096 is 173.04 and fits the box)."""
+    digits = 2
+    if step:
+        text = f"{float(step) * scale:.6f}".rstrip("0")
+        digits = max(digits, len(text.partition(".")[2]))
+    return round(float(value) * scale, digits)
+
+
+# --------------------------------------------------------------------------- theme colours
+
+#: The charts' colours per theme. Every colour a trace is drawn in has a contrast ratio
+#: above 3:1 against the theme's ``background`` (WCAG 2.1's minimum for graphics, checked
+#: in tests/test_ui_manager.py): plotly's own colorways have yellow-greens and light
+#: oranges that vanish on white, and its dark template left black lines on near-black.
+#: ``series`` is the colorway; ``classes`` the ABC classes' colours (also named in every
+#: legend, never the only carrier of meaning); ``ink`` reference lines such as a reorder
+#: point or a cumulative share; ``muted`` secondary lines; ``bad`` stockouts and shortages;
+#: ``good`` fills and marks of what is within target.
+PALETTES: dict[str, dict] = {
+    "light": {
+        "background": "#ffffff",
+        "text": "#1f2d3d",
+        "grid": "#e3e6ea",
+        "ink": "#222222",
+        "muted": "#5f5f5f",
+        "bad": "#c0392b",
+        "good": "#1e7d4f",
+        "accent": "#b3005f",
+        "series": [
+            "#1f5fbf",
+            "#b35900",
+            "#1e7d4f",
+            "#7b3fb5",
+            "#c0392b",
+            "#0f7c8c",
+            "#a0306e",
+            "#5f5f5f",
+        ],
+        "classes": {"A": "#1f5fbf", "B": "#b35900", "C": "#5f5f5f"},
+    },
+    "dark": {
+        "background": "#111111",
+        "text": "#e8e8e8",
+        "grid": "#333333",
+        "ink": "#f0f0f0",
+        "muted": "#b8b8b8",
+        "bad": "#ff7a66",
+        "good": "#4cd49a",
+        "accent": "#ff6fb5",
+        "series": [
+            "#6ea8ff",
+            "#ffab40",
+            "#4cd49a",
+            "#c49bff",
+            "#ff7a66",
+            "#4dd0e1",
+            "#f48fb1",
+            "#bdbdbd",
+        ],
+        "classes": {"A": "#6ea8ff", "B": "#ffab40", "C": "#bdbdbd"},
+    },
+}
+
+
+def current_theme() -> str:
+    """ "dark" when the dashboard runs with the dark theme (``WORKBENCH_THEME``), else "light"."""
+    return "dark" if os.environ.get("WORKBENCH_THEME", "light") == "dark" else "light"
+
+
+def palette(theme: str | None = None) -> dict:
+    """The colours of a theme (:data:`PALETTES`), default the current one."""
+    return PALETTES[theme or current_theme()]
+
+
+def _rgb(color: str) -> tuple[float, float, float]:
+    text = color.strip().lower()
+    if text.startswith("#"):
+        h = text[1:]
+        if len(h) == 3:
+            h = "".join(ch * 2 for ch in h)
+        return tuple(int(h[i : i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+    if text.startswith("rgb"):
+        parts = text[text.index("(") + 1 : text.index(")")].split(",")
+        return tuple(float(p) / 255 for p in parts[:3])  # type: ignore[return-value]
+    named = {"black": "#000000", "white": "#ffffff", "grey": "#808080", "gray": "#808080"}
+    if text in named:
+        return _rgb(named[text])
+    raise ValueError(f"not a colour this function reads: {color!r} (use #rrggbb or rgb())")
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours, from 1 (the same) to 21 (black on white).
+
+    (L1 + 0.05) / (L2 + 0.05) with L the relative luminance of the lighter (L1) and the
+    darker (L2) colour (W3C, Web Content Accessibility Guidelines 2.1, "contrast ratio"
+    and "relative luminance"). Non-text graphics need at least 3:1 (success criterion
+    1.4.11).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#ffffff"), 1), contrast_ratio("#777", "#777")
+    (21.0, 1.0)
+    >>> round(contrast_ratio("#767676", "white"), 2)  # the lightest grey for text on white
+    4.54
+    """
+
+    def luminance(c: str) -> float:
+        r, g, b = (x / 12.92 if x <= 0.04045 else ((x + 0.055) / 1.055) ** 2.4 for x in _rgb(c))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    hi, lo = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _register_templates() -> None:
+    """Add ``workbench_light`` and ``workbench_dark`` to plotly's templates: plotly_white
+    and plotly_dark with the :data:`PALETTES` colorway, background, text and grid."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    for theme, base in (("light", "plotly_white"), ("dark", "plotly_dark")):
+        name = f"workbench_{theme}"
+        if name in pio.templates:
+            continue
+        p = PALETTES[theme]
+        tpl = go.layout.Template(pio.templates[base])
+        tpl.layout.colorway = p["series"]
+        tpl.layout.paper_bgcolor = p["background"]
+        tpl.layout.plot_bgcolor = p["background"]
+        tpl.layout.font.color = p["text"]
+        for axis in (tpl.layout.xaxis, tpl.layout.yaxis):
+            axis.gridcolor = p["grid"]
+            axis.zerolinecolor = p["grid"]
+            axis.automargin = True  # tick labels never overlap the title or each other
+        pio.templates[name] = tpl
+
+
 def plotly_template() -> str:
-    """``plotly_dark`` when the dashboard runs with the dark theme (STACK.md pitfall 7)."""
-    return "plotly_dark" if os.environ.get("WORKBENCH_THEME", "light") == "dark" else "plotly_white"
+    """The charts' template: ``workbench_dark`` when the dashboard runs with the dark
+    theme (STACK.md pitfall 7), else ``workbench_light`` (see :data:`PALETTES`)."""
+    _register_templates()
+    return f"workbench_{current_theme()}"
+
+
+def empty_chart_note(sentence: str, *, css_class: str = "") -> str:
+    """What a chart with nothing to show says instead of empty axes: one sentence saying
+    what to do, as HTML (a panel shows it in place of, or above, the hidden chart)."""
+    cls = "wb-empty-chart" + (f" {css_class}" if css_class else "")
+    return f"<div class='{cls}'>{html.escape(sentence)}</div>"
 
 
 def frame_to_excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:

@@ -19,6 +19,7 @@ import traitlets
 import workbench as wb
 
 from ._common import (
+    PALETTES,
     Panel,
     figure_widget,
     fmt_int,
@@ -26,6 +27,7 @@ from ._common import (
     fmt_number,
     fmt_pct,
     html_table,
+    palette,
     plotly_template,
     sku_units,
 )
@@ -34,7 +36,9 @@ from .eoq_panel import sku_table, slider, update_figure
 __all__ = ["CLASS_COLORS", "CRITERIA", "SORT_KEYS", "ABCPanel", "criterion_values"]
 
 LABELS = ("A", "B", "C")
-CLASS_COLORS = {"A": "#1f77b4", "B": "#ff7f0e", "C": "#7f7f7f"}
+#: The classes' colours in the light theme (the charts take the current theme's,
+#: ``palette()["classes"]``); every legend also names the class.
+CLASS_COLORS = dict(PALETTES["light"]["classes"])
 
 #: Criterion key -> label of the dropdown.
 CRITERIA = {
@@ -113,10 +117,10 @@ class ABCPanel(Panel):
     def __init__(self, dataset, *, cutoffs=(0.8, 0.95), criterion: str = "value", **kwargs):
         self._hold = False
         self.cutoff_a = slider(
-            "A closes at cumulative", cutoffs[0], 0.3, 0.95, 0.01, "abc-cutoff-a"
+            "A closes at cumulative", cutoffs[0], 0.3, 0.95, 0.01, "abc-cutoff-a", percent=True
         )
         self.cutoff_b = slider(
-            "B closes at cumulative", cutoffs[1], 0.5, 0.99, 0.01, "abc-cutoff-b"
+            "B closes at cumulative", cutoffs[1], 0.5, 0.99, 0.01, "abc-cutoff-b", percent=True
         )
         self.criterion = widgets.Dropdown(
             options=[(label, key) for key, label in CRITERIA.items()],
@@ -146,10 +150,10 @@ class ABCPanel(Panel):
         self.policy_html.add_class("abc-policy")
         self.table = widgets.HTML()
         self.table.add_class("abc-table")
+        colors = palette()
+        classes = colors["classes"]
         self.fig = figure_widget(
-            data=[
-                go.Bar(x=[], y=[], name=f"class {c}", marker_color=CLASS_COLORS[c]) for c in LABELS
-            ]
+            data=[go.Bar(x=[], y=[], name=f"class {c}", marker_color=classes[c]) for c in LABELS]
             + [
                 go.Scatter(
                     x=[],
@@ -157,7 +161,7 @@ class ABCPanel(Panel):
                     mode="lines",
                     name="cumulative share",
                     yaxis="y2",
-                    line=dict(color="black", width=2),
+                    line=dict(color=colors["ink"], width=2),
                 ),
                 go.Scatter(
                     x=[],
@@ -165,7 +169,7 @@ class ABCPanel(Panel):
                     mode="lines",
                     name="A cut-off",
                     yaxis="y2",
-                    line=dict(dash="dot", color=CLASS_COLORS["A"]),
+                    line=dict(dash="dot", color=classes["A"]),
                 ),
                 go.Scatter(
                     x=[],
@@ -173,7 +177,7 @@ class ABCPanel(Panel):
                     mode="lines",
                     name="B cut-off",
                     yaxis="y2",
-                    line=dict(dash="dot", color=CLASS_COLORS["B"]),
+                    line=dict(dash="dot", color=classes["B"]),
                 ),
             ],
             layout=go.Layout(
@@ -190,6 +194,8 @@ class ABCPanel(Panel):
                     side="right",
                     range=[0, 1.02],
                     tickformat=".0%",
+                    # round ticks, and no "0%" beside the rank axis's last label
+                    tickvals=[0.2, 0.4, 0.6, 0.8, 1.0],
                     showgrid=False,
                 ),
                 legend=dict(orientation="h", y=-0.18),
@@ -199,7 +205,10 @@ class ABCPanel(Panel):
         super().__init__(
             children=[
                 widgets.HBox(
-                    [widgets.VBox([self.criterion, self.cutoff_a, self.cutoff_b]), self.summary]
+                    [
+                        widgets.VBox([self.criterion, self.cutoff_a.row, self.cutoff_b.row]),
+                        self.summary,
+                    ]
                 ),
                 self.fig,
                 widgets.HBox([self.matrix_html, self.policy_html]),
@@ -429,6 +438,6 @@ def _policy_html(frame: pd.DataFrame) -> str:
             formatters={"service target": lambda v: fmt_pct(v, 0)},
         )
         + f"<div class='wb-note'>Cycle counting: about {fmt_number(per_day, 1)} counts a "
-        "working day (250 a year); A monthly, B quarterly, C yearly "
-        "(wb.cycle_count_frequency). Service targets: wb.class_service_levels.</div></div>"
+        "working day (250 a year); A monthly, B quarterly, C yearly. Service targets: the default "
+        "target of each class.</div></div>"
     )

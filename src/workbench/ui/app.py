@@ -44,6 +44,7 @@ from ._common import (
     CSS,
     TYPE_LABELS,
     Panel,
+    active_scenario_html,
     figure_widget,
     fmt_int,
     fmt_money,
@@ -219,6 +220,13 @@ def _summary_frames(ds) -> dict[str, pd.DataFrame | pd.Series]:
     }
 
 
+#: What the Summary's stock-value chart says when the data has no lots table.
+NO_LOTS_SENTENCE = (
+    "No stock on hand loaded: add a lots table (what is on hand, lot by lot)<br>"
+    "in the Data tab to see the stock value by inventory type here."
+)
+
+
 class SummaryPanel(Panel):
     """What is in the dataset: items by inventory type, stock value, demand over time,
     and what the plan gives (for the items it could plan).
@@ -257,6 +265,19 @@ class SummaryPanel(Panel):
         base.add_trace(go.Bar(x=labels, y=[0] * 4, name="stock value", showlegend=False), 1, 2)
         base.update_layout(
             template=plotly_template(), height=320, margin=dict(l=50, r=20, t=50, b=40)
+        )
+        # Shown in place of the stock-value chart when there is no lots table (empty
+        # axes from -1 to 1 said nothing).
+        base.add_annotation(
+            text=NO_LOTS_SENTENCE,
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            visible=False,
+            font=dict(size=13),
+            name="no-lots",
         )
         # All traces exist before the FigureWidget is made (STACK.md pitfall 2).
         self.types_fig = figure_widget(base)
@@ -309,6 +330,13 @@ class SummaryPanel(Panel):
         with self.types_fig.batch_update():
             self.types_fig.data[0].y = s["counts"].to_numpy()
             self.types_fig.data[1].y = s["stock_value"].to_numpy()
+            lots = bool(s["has_lots"])
+            self.types_fig.data[1].visible = lots
+            self.types_fig.layout.xaxis2.visible = lots
+            self.types_fig.layout.yaxis2.visible = lots
+            for note in self.types_fig.layout.annotations:
+                if note.name == "no-lots":
+                    note.visible = not lots
         weekly = s["weekly"]
         with self.demand_fig.batch_update():
             for trace, t in zip(self.demand_fig.data, INVENTORY_TYPES, strict=True):
@@ -559,6 +587,7 @@ class Dashboard(Panel):
         """The Scenarios tab's panel, made on first use with the current data and scenario."""
         if self._scenario_panel is None:
             self._scenario_panel = ScenarioPanel(self.dataset, scenario=self.scenario)
+            self._scenario_panel.set_plan(self.plan)
             self._scenario_panel.observe(self._on_applied, names="applied")
         return self._scenario_panel
 
@@ -590,9 +619,13 @@ class Dashboard(Panel):
                 "to enable this tab.</div>"
             )
         try:
-            return spec.build(self)
+            panel = spec.build(self)
         except Exception as exc:  # one broken panel must not take the dashboard down
             return widgets.HTML(_panel_error(spec.title, exc))
+        if isinstance(panel, traitlets.HasTraits) and panel.has_trait("activated"):
+            # a panel that can make its settings the active scenario (Trade-offs)
+            panel.observe(self._on_applied, names="activated")
+        return panel
 
     def _build_tabs(self) -> None:
         children, titles = [], []
@@ -672,7 +705,7 @@ class Dashboard(Panel):
         self.header.value = (
             CSS + "<h2 style='margin:4px 0'>Inventory Workbench</h2>"
             f"<div class='wb-note wb-source'>Data: {html.escape(source_label(ds.source))} · "
-            f"{fmt_int(len(ds.items))} SKUs</div>"
+            f"{fmt_int(len(ds.items))} SKUs</div>" + active_scenario_html(self.plan)
         )
 
     # -- reacting
@@ -711,8 +744,12 @@ class Dashboard(Panel):
         self.plan = self._safe_plan()
 
     def _on_plan(self, change) -> None:
+        self._update_header()
         for title, panel in self.panels.items():
             self._call(title, panel, "set_plan", change.new)
+        sp = self._scenario_panel  # made through the attribute before its tab was opened
+        if sp is not None and all(p is not sp for p in self.panels.values()):
+            self._call("Scenarios", sp, "set_plan", change.new)
 
     def _call(self, title, panel, method, value) -> None:
         fn = getattr(panel, method, None)

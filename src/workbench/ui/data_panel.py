@@ -19,6 +19,7 @@ from workbench.data.frequency import FREQUENCY_NAMES, bucket_index
 
 from ._common import (
     Panel,
+    active_scenario_html,
     defaults_sentences,
     download_link,
     error_table_html,
@@ -32,7 +33,23 @@ from ._common import (
 )
 from ._source import source_label
 
-__all__ = ["FEATURES", "DataPanel", "load_files", "plan_downloads", "tab_guide_html"]
+__all__ = [
+    "FEATURES",
+    "DataPanel",
+    "load_files",
+    "orientation_html",
+    "plan_downloads",
+    "tab_guide_html",
+    "template_csv",
+    "templates_html",
+]
+
+#: What the workbench answers, in the words of the first screen.
+ANSWERS = (
+    "How much to order and when, for every item, at what stock investment and what service "
+    "to customers; which items matter most; and what changes when costs, targets, lead "
+    "times or demand change."
+)
 
 ACCEPT = ".csv,.xlsx,.zip,.parquet"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -124,10 +141,21 @@ class DataPanel(Panel):
     dataset = traitlets.Any(allow_none=True)
     error = traitlets.Any(allow_none=True)
 
-    def __init__(self, dataset, *, plan: pd.DataFrame | None = None, sample=None, **kwargs):
+    def __init__(
+        self,
+        dataset,
+        *,
+        plan: pd.DataFrame | None = None,
+        sample=None,
+        **kwargs,
+    ):
         self._sample = sample
+        self.orientation = widgets.HTML(orientation_html())
+        self.orientation.add_class("wb-orientation")
+        self.templates = widgets.HTML(templates_html())
+        self.templates.add_class("wb-templates")
         self.intro = widgets.HTML(
-            "<h3 style='margin:4px 0'>Your data</h3>"
+            "<h3 style='margin:8px 0 4px 0'>Your data</h3>"
             "<div>Upload the tables of your business: CSV or Parquet files (one per table, "
             "named <code>items</code>, <code>demand</code>, <code>lots</code>, ...), one Excel "
             "workbook with a sheet per table, or a zip of them. Only <b>items</b> and "
@@ -141,7 +169,8 @@ class DataPanel(Panel):
         self.upload = widgets.FileUpload(
             accept=ACCEPT,
             multiple=True,
-            description="Upload files",
+            description="Choose files to upload",
+            tooltip="Choose your CSV, Excel, zip or Parquet files to upload",
             button_style="primary",
             icon="",
         )  # no icon: the lab template loads FontAwesome from a CDN (STACK.md pitfall 8)
@@ -191,19 +220,22 @@ class DataPanel(Panel):
         self._plan = None
         super().__init__(
             children=[
+                self.orientation,
+                # the plan download where it is seen: right under the orientation
+                widgets.HTML("<h3 style='margin:8px 0 4px 0'>Download the plan</h3>"),
+                self.downloads,
+                widgets.HBox([self.excel_button, self.excel]),
                 self.intro,
                 widgets.HBox(
                     [self.upload, self.sample_button, self.date_order, self.decimal, self.bucket],
                     layout=widgets.Layout(flex_flow="row wrap"),
                 ),
                 self.message,
+                self.templates,
                 self.summary,
                 self.defaults,
                 self.unplanned,
                 self.capabilities,
-                widgets.HTML("<h3 style='margin:8px 0 4px 0'>Download the plan</h3>"),
-                self.downloads,
-                widgets.HBox([self.excel_button, self.excel]),
             ],
             **kwargs,
         )
@@ -284,7 +316,7 @@ class DataPanel(Panel):
     def set_tab_guide(self, purposes: list[tuple[str, str]]) -> None:
         """Show what each tab is for under the introduction: (tab title, purpose) pairs
         (the dashboard passes its tabs' ``TabSpec.purpose``)."""
-        self.intro.value = self._intro_text + tab_guide_html(purposes)
+        self.orientation.value = orientation_html(purposes)
 
     def _on_upload(self, change) -> None:
         files = uploaded_files(change.new)
@@ -346,6 +378,7 @@ class DataPanel(Panel):
         csv = frame_to_csv_bytes(frame)
         self.downloads.value = (
             download_link(csv, "plan.csv", "Plan as CSV", "text/csv", css_class="wb-plan-csv")
+            + active_scenario_html(plan).replace("wb-active-scenario", "wb-plan-scenario", 1)
             + f'<div class="wb-note">{fmt_int(len(plan))} SKUs; columns: '
             f"{html.escape(', '.join(map(str, frame.columns)))}</div>"
         )
@@ -367,6 +400,76 @@ class DataPanel(Panel):
             data, "plan.xlsx", "Plan as Excel (ready)", XLSX_MIME, css_class="wb-plan-xlsx"
         )
         return self.excel.value
+
+
+def orientation_html(purposes: list[tuple[str, str]] | None = None) -> str:
+    """The first screen's orientation: what the workbench answers, then what each tab is
+    for (:func:`tab_guide_html` of the (title, purpose) pairs the dashboard passes)."""
+    return (
+        "<div class='wb-orientation-text'><b>What the workbench answers.</b> "
+        f"{html.escape(ANSWERS)} Start with the sample business, or load your own files "
+        "below; every tab then shows your items.</div>" + tab_guide_html(purposes or [])
+    )
+
+
+def template_csv(table: str) -> bytes:
+    """A CSV template of one table (``workbench.data.SCHEMAS``): every column it reads,
+    required ones first, and one example row (the shipped sample's first row when there
+    is one). Guarded like every download.
+
+    Raises
+    ------
+    KeyError
+        If ``table`` is not a table of the data model.
+    """
+    from workbench.data import SCHEMAS
+
+    from .app import sample_data_dir
+
+    schema = SCHEMAS[table]
+    cols = [c.name for c in schema.columns if c.required] + [
+        c.name for c in schema.columns if not c.required
+    ]
+    example = {}
+    path = sample_data_dir() / f"{table}.csv"
+    if path.is_file():
+        head = pd.read_csv(path, nrows=1, dtype=str, keep_default_na=False)
+        if len(head):
+            example = head.iloc[0].to_dict()
+    row = {c: example.get(c, "") for c in cols}
+    return frame_to_csv_bytes(pd.DataFrame([row], columns=cols))
+
+
+def templates_html() -> str:
+    """Download links of a template per table, with the required columns and what each
+    table is, as HTML (the Data tab's "Templates" section)."""
+    from workbench.data import SCHEMAS
+
+    rows = []
+    for name, schema in SCHEMAS.items():
+        link = download_link(
+            template_csv(name),
+            f"{name}.csv",
+            f"{name}.csv",
+            "text/csv",
+            css_class=f"wb-template wb-template-{name}",
+        )
+        need = "required" if schema.required else "optional"
+        rows.append(
+            f"<tr><td>{link}</td><td>{need}</td>"
+            f"<td>{html.escape(', '.join(schema.required_columns))}</td>"
+            f"<td style='white-space:normal'>{html.escape(str(schema.meaning))}</td></tr>"
+        )
+    return (
+        "<details class='wb-templates-box'><summary><b>Templates and required "
+        "columns</b> (one CSV per table, with an example row)</summary>"
+        "<table class='wb-table wb-templates-table'><thead><tr><th>template</th>"
+        "<th>table</th><th>columns you must fill</th><th>what it holds</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        "<div class='wb-note'>The other columns of a template are optional: leave them "
+        "blank and the workbench fills in a documented default (listed below once loaded)."
+        "</div></details>"
+    )
 
 
 def _plan_frame(plan: pd.DataFrame) -> pd.DataFrame:

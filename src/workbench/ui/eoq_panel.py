@@ -20,7 +20,16 @@ import traitlets
 
 import workbench as wb
 
-from ._common import Panel, figure_widget, fmt_money, fmt_number, plotly_template, sku_units
+from ._common import (
+    Panel,
+    figure_widget,
+    fmt_money,
+    fmt_number,
+    palette,
+    plotly_template,
+    sku_units,
+    typed_slider_row,
+)
 
 __all__ = [
     "EOQPanel",
@@ -70,8 +79,26 @@ def nice_step(x: float) -> float:
     return base  # pragma: no cover
 
 
-def slider(description, value, lo, hi, step, css, *, fmt=".2f", width="460px"):
-    """A FloatSlider that updates on release, with a readout the user can type into."""
+def slider(
+    description,
+    value,
+    lo,
+    hi,
+    step,
+    css,
+    *,
+    fmt=".2f",
+    width="400px",
+    percent: bool = False,
+    unit: str | None = None,
+):
+    """A FloatSlider that updates on release.
+
+    With ``percent`` or a ``unit`` (even ""), the slider gets a type-in box beside it
+    (:func:`~workbench.ui._common.typed_slider_row`): its value shown in full, as a
+    percentage when ``percent``, and typed exactly; put ``slider.row`` in the layout.
+    Without, the slider keeps its own readout (``fmt``) and is placed itself.
+    """
     s = widgets.FloatSlider(
         value=value,
         min=lo,
@@ -84,6 +111,12 @@ def slider(description, value, lo, hi, step, css, *, fmt=".2f", width="460px"):
         layout=widgets.Layout(width=width),
     )
     s.add_class(css)
+    if percent or unit is not None:
+        # the readout moves into the box: the track gets its room (a longer track is a
+        # finer slider)
+        s.layout.width = "460px"
+        s.style.description_width = "170px"
+        typed_slider_row(s, percent=percent, unit=unit or "")
     return s
 
 
@@ -300,12 +333,22 @@ class EOQPanel(SkuPanel):
             layout=widgets.Layout(width="420px"),
         )
         self.sku.add_class("eoq-sku")
-        self.demand = slider("Annual demand D [units/yr]", 1000, 0, 5000, 10, "eoq-demand")
-        self.order_cost = slider("Order cost S [$/order]", 10, 0.5, 100, 0.5, "eoq-order-cost")
-        self.holding_rate = slider(
-            "Holding cost rate i [1/yr]", 0.25, 0.01, 1.0, 0.01, "eoq-holding-rate"
+        self.demand = slider("Annual demand D [units/yr]", 1000, 0, 5000, 10, "eoq-demand", unit="")
+        self.order_cost = slider(
+            "Order cost S [$/order]", 10, 0.5, 100, 0.5, "eoq-order-cost", unit=""
         )
-        self.unit_cost = slider("Unit cost c [$/unit]", 2.0, 0.05, 20, 0.05, "eoq-unit-cost")
+        self.holding_rate = slider(
+            "Holding cost i, a year",
+            0.25,
+            0.01,
+            1.0,
+            0.01,
+            "eoq-holding-rate",
+            percent=True,
+        )
+        self.unit_cost = slider(
+            "Unit cost c [$/unit]", 2.0, 0.05, 20, 0.05, "eoq-unit-cost", unit=""
+        )
         self.breaks = widgets.Text(
             value="",
             description="Price breaks",
@@ -342,7 +385,11 @@ class EOQPanel(SkuPanel):
                     x=[], y=[], mode="markers", name="Q*", marker=dict(size=11, symbol="diamond")
                 ),
                 go.Scatter(
-                    x=[], y=[], mode="lines", showlegend=False, line=dict(dash="dot", color="grey")
+                    x=[],
+                    y=[],
+                    mode="lines",
+                    showlegend=False,
+                    line=dict(dash="dot", color=palette()["muted"]),
                 ),
                 go.Scatter(
                     x=[],
@@ -382,7 +429,11 @@ class EOQPanel(SkuPanel):
             ),
         )
         controls = widgets.VBox(
-            [self.sku, self.demand, self.order_cost, self.holding_rate, self.unit_cost]
+            [
+                self.sku,
+                *(w.row for w in (self.demand, self.order_cost, self.holding_rate)),
+                self.unit_cost.row,
+            ]
         )
         super().__init__(
             children=[

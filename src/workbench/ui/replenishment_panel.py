@@ -29,6 +29,7 @@ import workbench as wb
 
 from ._common import (
     Panel,
+    current_theme,
     download_link,
     figure_widget,
     fmt_int,
@@ -813,7 +814,7 @@ def lead_time_lines(dataset, *, as_of=None, window_days: int = 365) -> pd.DataFr
 
 def _theme_colors() -> dict[str, str]:
     """Trace colours with a contrast of at least 3:1 against the theme's background."""
-    dark = plotly_template() == "plotly_dark"
+    dark = current_theme() == "dark"  # plotly_template() is workbench_dark then
     return {
         "actual": "#5dade2" if dark else "#1f77b4",
         "quoted": "#ff9f43" if dark else "#c0392b",

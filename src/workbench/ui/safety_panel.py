@@ -24,6 +24,7 @@ from ._common import (
     fmt_money,
     fmt_number,
     fmt_pct,
+    palette,
     plotly_template,
     sku_units,
     unplanned_items_of,
@@ -112,20 +113,26 @@ class SafetyPanel(SkuPanel):
         self.service_type = widgets.ToggleButtons(
             options=[("Cycle service level", "cycle"), ("Fill rate", "fill_rate")],
             value=service_type,
-            style={"button_width": "150px"},
+            description="Target is a",
+            tooltip="What the service level target means: cycle service level or fill rate",
+            style={"button_width": "150px", "description_width": "170px"},
         )
         self.service_type.add_class("ss-service-type")
         self.service_level = slider(
-            "Service level target", 0.95, 0.5, 0.999, 0.001, "ss-service-level", fmt=".3f"
+            "Service level target", 0.95, 0.5, 0.999, 0.001, "ss-service-level", percent=True
         )
-        self.demand_mean = slider("Daily demand mean [units]", 150, 0, 500, 1, "ss-demand-mean")
-        self.demand_sd = slider("Daily demand sd [units]", 16, 0, 100, 0.5, "ss-demand-sd")
-        self.lead_time = slider("Lead time L [days]", 5, 0.5, 60, 0.5, "ss-lead-time")
-        self.lead_time_sd = slider("Lead time sd [days]", 1, 0, 20, 0.1, "ss-lead-time-sd")
-        self.order_quantity = slider("Order quantity Q [units]", 1500, 1, 5000, 1, "ss-order-qty")
-        self.unit_cost = slider("Unit cost c [$/unit]", 4, 0.05, 20, 0.05, "ss-unit-cost")
+        self.demand_mean = slider(
+            "Daily demand mean [units]", 150, 0, 500, 1, "ss-demand-mean", unit=""
+        )
+        self.demand_sd = slider("Daily demand sd [units]", 16, 0, 100, 0.5, "ss-demand-sd", unit="")
+        self.lead_time = slider("Lead time L [days]", 5, 0.5, 60, 0.5, "ss-lead-time", unit="")
+        self.lead_time_sd = slider("Lead time sd [days]", 1, 0, 20, 0.1, "ss-lead-time-sd", unit="")
+        self.order_quantity = slider(
+            "Order quantity Q [units]", 1500, 1, 5000, 1, "ss-order-qty", unit=""
+        )
+        self.unit_cost = slider("Unit cost c [$/unit]", 4, 0.05, 20, 0.05, "ss-unit-cost", unit="")
         self.holding_rate = slider(
-            "Holding cost rate i [1/yr]", 0.25, 0.01, 1.0, 0.01, "ss-holding-rate"
+            "Holding cost i, a year", 0.25, 0.01, 1.0, 0.01, "ss-holding-rate", percent=True
         )
         self.formula = widgets.HTML()
         self.formula.add_class("ss-formula")
@@ -147,12 +154,18 @@ class SafetyPanel(SkuPanel):
                 mode="lines",
                 fill="tozeroy",
                 name="stockout: demand above s",
-                line=dict(width=0.5, color="#c0392b"),
+                line=dict(width=0.5, color=palette()["bad"]),
                 fillcolor="rgba(192,57,43,0.35)",
             ),
-            go.Scatter(x=[], y=[], mode="lines", name="reorder point s", line=dict(color="black")),
             go.Scatter(
-                x=[], y=[], mode="lines", name="mean μ_L", line=dict(dash="dot", color="grey")
+                x=[], y=[], mode="lines", name="reorder point s", line=dict(color=palette()["ink"])
+            ),
+            go.Scatter(
+                x=[],
+                y=[],
+                mode="lines",
+                name="mean μ_L",
+                line=dict(dash="dot", color=palette()["muted"]),
             ),
         ]
         for t in dist:
@@ -199,14 +212,7 @@ class SafetyPanel(SkuPanel):
             [
                 self.sku,
                 self.service_type,
-                self.service_level,
-                self.demand_mean,
-                self.demand_sd,
-                self.lead_time,
-                self.lead_time_sd,
-                self.order_quantity,
-                self.unit_cost,
-                self.holding_rate,
+                *(w.row for w in self.inputs()),
             ]
         )
         super().__init__(

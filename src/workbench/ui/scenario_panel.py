@@ -14,6 +14,7 @@ import json
 import typing
 
 import ipywidgets as widgets
+import numpy as np
 import pandas as pd
 import traitlets
 
@@ -22,14 +23,208 @@ from workbench.scenario import load_json
 
 from ._common import (
     Panel,
+    active_scenario_html,
     download_link,
     error_table_html,
+    fmt_int,
+    fmt_money,
+    fmt_number,
+    fmt_pct,
     html_table,
     on_click,
+    sku_units,
     uploaded_files,
 )
 
-__all__ = ["ScenarioPanel", "scenarios_from_json", "scenarios_to_json"]
+__all__ = [
+    "COMPARISON_ROWS",
+    "ScenarioPanel",
+    "changes_html",
+    "comparison_html",
+    "scenarios_from_json",
+    "scenarios_to_json",
+]
+
+#: The scenario editor's choices in words (the value the scenario stores in brackets where
+#: the tabs and the documentation use it).
+CHOICE_WORDS: dict[str, dict[str, str]] = {
+    "service_type": {"cycle": "Cycle service level", "fill_rate": "Fill rate"},
+    "policy": {
+        "sQ": "Reorder point, fixed order quantity (sQ)",
+        "sS": "Reorder point, order up to a level (sS)",
+        "RS": "Every R days, order up to a level (RS)",
+    },
+    "distribution": {
+        "auto": "Chosen by demand pattern",
+        "normal": "Normal",
+        "gamma": "Gamma",
+        "poisson": "Poisson",
+        "negbin": "Negative binomial",
+        "empirical": "The item's own history",
+    },
+}
+
+#: How the comparison's rows (``wb.compare_scenarios``) read: label, format, which value is
+#: better ("lower", "higher" or None when neither is).
+COMPARISON_ROWS: dict[str, tuple[str, str, str | None]] = {
+    "skus": ("Items", "int", None),
+    "skus_planned": ("Items planned", "int", "higher"),
+    "skus_unplanned": ("Items that cannot be planned", "int", "lower"),
+    "investment": ("Investment (average stock at cost)", "money", "lower"),
+    "safety_stock_value": ("  of which safety stock", "money", None),
+    "cycle_stock_value": ("  of which cycle stock", "money", None),
+    "fill_rate": ("Expected fill rate", "pct", "higher"),
+    "stockouts_per_year": ("Stockouts a year", "num1", "lower"),
+    "annual_cost": ("Ordering + holding cost a year", "money", "lower"),
+    "annual_ordering_cost": ("  ordering cost a year", "money", None),
+    "cycle_stock_holding_cost": ("  holding cost of cycle stock a year", "money", None),
+    "safety_stock_holding_cost": ("  holding cost of safety stock a year", "money", None),
+    "turns": ("Stock turns a year", "num1", "higher"),
+    "annual_demand_value": ("Annual demand at cost", "money", None),
+    "skus_changed": ("Items that change against the first scenario", "int", None),
+    "abc_changes": ("  items changing ABC class", "int", None),
+    "xyz_changes": ("  items changing XYZ class", "int", None),
+    "order_quantity_changes": ("  items whose order quantity changes", "int", None),
+    "reorder_point_changes": ("  items whose reorder point changes", "int", None),
+    "investment_change": ("Investment change against the first scenario", "money+", None),
+}
+
+
+def _fmt(kind: str, value) -> str:
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return html.escape(str(value))
+    if kind == "int":
+        return fmt_int(x)
+    if kind == "money":
+        return fmt_money(x)
+    if kind == "money+":
+        return ("+" if x > 0 else "") + fmt_money(x)
+    if kind == "pct":
+        return fmt_pct(x, 2)
+    if kind == "num1":
+        return fmt_number(x, 1)
+    return fmt_number(x, 0)
+
+
+def _row_spec(row: str) -> tuple[str, str, str | None]:
+    if row in COMPARISON_ROWS:
+        return COMPARISON_ROWS[row]
+    if row.startswith("skus_") and len(row) <= 7:  # skus_A, skus_B, ...: items per class
+        return (f"  items in class {row[5:]}", "int", None)
+    return (row.replace("_", " ").capitalize(), "num", None)
+
+
+def comparison_html(table: pd.DataFrame) -> str:
+    """A comparison (``wb.compare_scenarios``) as a manager reads it: labelled rows with
+    units, money and percentages formatted, a value that differs from the first
+    scenario's highlighted, and on rows where lower (investment, cost, stockouts) or
+    higher (fill rate, turns) is better, the best value marked "best" in words (not
+    only by colour). Rows that are not numbers (the list of unplanned SKUs) are left out.
+    """
+    names = [str(c) for c in table.columns]
+    head = "<th>figure</th>" + "".join(f"<th>{html.escape(n)}</th>" for n in names)
+    body = []
+    for row in table.index:
+        values = table.loc[row]
+        try:
+            nums = [float(v) for v in values]
+        except (TypeError, ValueError):
+            continue  # a tuple of SKUs: listed in the Data and Summary tabs
+        label, kind, better = _row_spec(str(row))
+        best = None
+        if better is not None and len(set(nums)) > 1:
+            target = min(nums) if better == "lower" else max(nums)
+            best = {i for i, x in enumerate(nums) if x == target}
+        cells = []
+        for i, (v, x) in enumerate(zip(values, nums, strict=True)):
+            cls = ["num"]
+            text = _fmt(kind, v)
+            if i > 0 and not _close(x, nums[0]):
+                cls.append("wb-diff")
+            if best is not None and i in best:
+                cls.append("wb-best")
+                text += " <span class='wb-best-mark'>✓ best</span>"
+            cells.append(f"<td class='{' '.join(cls)}'>{text}</td>")
+        indent = label.startswith("  ")
+        th = (
+            f"<th style='padding-left:{18 if indent else 8}px;font-weight:"
+            f"{'normal' if indent else 'bold'}'>{html.escape(label.strip())}</th>"
+        )
+        body.append(f"<tr data-row='{html.escape(str(row))}'>{th}{''.join(cells)}</tr>")
+    return (
+        "<table class='wb-table wb-compare-table'><thead><tr>"
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        "<div class='wb-note'>Highlighted: differs from the first scenario. ✓ best: the "
+        "lowest investment, cost or stockouts, the highest fill rate or turns. Money is "
+        "at cost, per year where it says so.</div>"
+    )
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a), abs(b))
+
+
+def changes_html(base, other, *, base_name: str, other_name: str, max_rows: int = 20) -> str:
+    """The items that change ABC class, order quantity or reorder point between two plans
+    (``wb.plan_changes``), largest effect on the investment first, in words."""
+    changes = wb.plan_changes(base, other)
+    title = (
+        f"<h4 style='margin:8px 0 2px 0'>From “{html.escape(base_name)}” to "
+        f"“{html.escape(other_name)}”</h4>"
+    )
+    if changes.empty:
+        return title + "<div class='wb-note'>No item changes class, order quantity or "
+        "reorder point.</div>"
+    units = sku_units(other.reset_index()) if "unit" in other.columns else None
+    names = other["name"] if "name" in other.columns else None
+
+    def pair(a, b, kind):
+        if kind == "class":
+            return f"{a} → {b}" if a != b else str(a)
+        if _close(float(a), float(b)):
+            return fmt_number(a, 0)
+        return f"{fmt_number(a, 0)} → {fmt_number(b, 0)}"
+
+    def pairs(col: str, kind: str) -> list[str]:
+        before, after = changes[f"{col}_before"], changes[f"{col}_after"]
+        return [pair(x, y, kind) for x, y in zip(before, after, strict=True)]
+
+    frame = pd.DataFrame(
+        {
+            "item": changes.index.astype(str),
+            "name": names.reindex(changes.index).to_numpy() if names is not None else "",
+            "ABC class": pairs("abc", "class"),
+            "reorder point": pairs("reorder_point", "qty"),
+            "order quantity": pairs("order_quantity", "qty"),
+            "unit": (
+                units.reindex(changes.index.astype(str)).to_numpy()
+                if units is not None
+                else "units"
+            ),
+            "effect on investment": [
+                ("+" if x > 0 else "") + fmt_money(x) for x in changes["investment_change"]
+            ],
+        }
+    )
+    n = len(changes)
+    n_abc = int((changes["abc_before"] != changes["abc_after"]).sum())
+    n_rop = int(
+        (
+            ~np.isclose(
+                changes["reorder_point_before"].to_numpy(float),
+                changes["reorder_point_after"].to_numpy(float),
+                equal_nan=True,
+            )
+        ).sum()
+    )
+    return (
+        title + f"<div>{fmt_int(n)} item{'s change' if n != 1 else ' changes'}: {fmt_int(n_abc)} "
+        f"change ABC class, {fmt_int(n_rop)} change reorder point; largest effect on the "
+        "investment first.</div>"
+        + html_table(frame, max_rows=max_rows, css_class="wb-table wb-changes-table")
+    )
 
 
 def scenarios_to_json(scenarios) -> str:
@@ -126,13 +321,14 @@ class ScenarioPanel(Panel):
         self.choices: dict[str, widgets.Dropdown] = {}
         for name, options in (
             ("service_type", getattr(wb, "SERVICE_TYPES", ())),
-            ("policy", getattr(wb, "POLICIES", ())),
+            ("policy", getattr(wb, "SCENARIO_POLICIES", ())),  # what a Scenario takes
             ("distribution", getattr(wb, "SCENARIO_DISTRIBUTIONS", ())),
         ):
             if options and cls is not None and hasattr(cls, "__dataclass_fields__"):
+                words = CHOICE_WORDS.get(name, {})
                 box = widgets.Dropdown(
                     description=name.replace("_", " "),
-                    options=list(options),
+                    options=[(words.get(o, o), o) for o in options],
                     style={"description_width": "170px"},
                     layout=widgets.Layout(width="360px"),
                 )
@@ -140,12 +336,19 @@ class ScenarioPanel(Panel):
                 self.choices[name] = box
         labels = tuple(getattr(self.current, "abc_labels", ()))
         self.targets = {
-            lab: _text_box(f"service target {lab}", f"wb-scn-target-{lab}", False) for lab in labels
+            lab: _text_box(f"service target {lab} (%)", f"wb-scn-target-{lab}", False)
+            for lab in labels
         }
         self.name = widgets.Text(description="name", placeholder="e.g. demand +20 %")
         self.name.add_class("wb-scn-name")
         self.save_button = widgets.Button(description="Save scenario", button_style="primary")
-        self.apply_button = widgets.Button(description="Apply to dashboard")
+        self.apply_button = widgets.Button(
+            description="Make this the active scenario",
+            tooltip="Every tab, the plan download and Stockout trade-offs then use it",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.active = widgets.HTML()
+        self.active.add_class("wb-scn-active")
         self.select = widgets.SelectMultiple(description="saved", rows=5, options=[])
         self.compare_button = widgets.Button(description="Compare selected")
         self.import_upload = widgets.FileUpload(
@@ -186,6 +389,7 @@ class ScenarioPanel(Panel):
                     "under a name, and compare two or three scenarios side by side. Leave a "
                     "field empty to use the value from the data.</div>"
                 ),
+                self.active,
                 widgets.VBox(editor),
                 widgets.HBox([self.name, self.save_button, self.apply_button]),
                 self.message,
@@ -218,8 +422,8 @@ class ScenarioPanel(Panel):
         for name, box in self.choices.items():
             box.value = getattr(scenario, name)
         targets = getattr(scenario, "service_targets", {})
-        for lab, box in self.targets.items():
-            box.value = f"{targets[lab]:g}" if lab in targets else ""
+        for lab, box in self.targets.items():  # as a percentage: 98, not 0.98
+            box.value = f"{100 * targets[lab]:.4g}" if lab in targets else ""
         if getattr(scenario, "name", None):
             self.name.value = scenario.name
 
@@ -285,7 +489,10 @@ class ScenarioPanel(Panel):
             return None
         self.current = scn
         self.applied = scn
-        self.message.value = '<div class="wb-ok">Applied to the dashboard.</div>'
+        self.message.value = (
+            f'<div class="wb-ok">“{html.escape(scn.name)}” is now the active scenario: every '
+            "tab and the plan download use it.</div>"
+        )
         return scn
 
     def compare(self, names=None) -> pd.DataFrame | None:
@@ -303,10 +510,17 @@ class ScenarioPanel(Panel):
             self.message.value = error_table_html(exc, title="The comparison failed")
             return None
         self.comparison = table
-        # the SKUs themselves are listed in the Data and Summary tabs; here their count
-        shown = table.drop(index=["unplanned_skus"], errors="ignore")
-        self.table.value = "<h4 style='margin:6px 0'>Side by side</h4>" + html_table(
-            shown, index=True, max_rows=200
+        changes = ""
+        try:  # the items that change, each scenario against the first
+            plans = [wb.plan(self.dataset, s) for s in scns]
+            changes = "".join(
+                changes_html(plans[0], p, base_name=names[0], other_name=n)
+                for p, n in zip(plans[1:], names[1:], strict=True)
+            )
+        except Exception as exc:  # the comparison itself stays shown
+            changes = error_table_html(exc, title="The changed items could not be listed")
+        self.table.value = (
+            "<h4 style='margin:6px 0'>Side by side</h4>" + comparison_html(table) + changes
         )
         self.message.value = ""
         return table
@@ -324,6 +538,10 @@ class ScenarioPanel(Panel):
             "</div>"
         )
         return scns
+
+    def set_plan(self, plan) -> None:
+        """Show which scenario is active and what its plan invests (the dashboard's plan)."""
+        self.active.value = active_scenario_html(plan)
 
     def set_dataset(self, dataset) -> None:
         """Compare on new data from now on (a shown comparison is cleared)."""

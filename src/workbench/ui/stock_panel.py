@@ -41,6 +41,7 @@ from ._common import (
     fmt_pct,
     frame_to_csv_bytes,
     html_table,
+    palette,
     plotly_template,
     sku_units,
 )
@@ -55,12 +56,20 @@ __all__ = [
     "valuation_periods",
 ]
 
+#: Colours of the inventory types in the light theme; the charts take the current
+#: theme's (:func:`type_colors`).
 TYPE_COLORS = {
-    "raw_material": "#1f77b4",
-    "wip": "#ff7f0e",
-    "finished_good": "#2ca02c",
-    "mro": "#9467bd",
+    "raw_material": "#1f5fbf",
+    "wip": "#b35900",
+    "finished_good": "#1e7d4f",
+    "mro": "#7b3fb5",
 }
+
+
+def type_colors() -> dict[str, str]:
+    """Inventory type -> colour in the current theme (the palette's first four series)."""
+    return dict(zip(TYPE_COLORS, palette()["series"][:4], strict=True))
+
 
 #: Exception list (attribute of WeeklyReview) -> (tab title, what it is).
 EXCEPTIONS = {
@@ -236,6 +245,20 @@ def _with_units(frame: pd.DataFrame, units: pd.Series | None) -> pd.DataFrame:
     return out
 
 
+#: Column names of the exception tables a manager reads differently from the code.
+_COLUMN_WORDS = {"sku": "SKU", "abc": "ABC class", "xyz": "XYZ class", "inventory_type": "type"}
+
+
+def _column_words(col) -> str:
+    """An exception table's column in words: "lost units (estimated)", "ABC class"."""
+    name = str(col)
+    if name in _COLUMN_WORDS:
+        return _COLUMN_WORDS[name]
+    if name.endswith("_est"):
+        name = name[: -len("_est")] + " (estimated)"
+    return name.replace("_", " ")
+
+
 def _exception_html(
     key: str, table: pd.DataFrame, as_of: str, max_rows: int, units: pd.Series | None = None
 ) -> str:
@@ -264,7 +287,9 @@ def _exception_html(
             formatters[col] = lambda v: fmt_number(v, 1)
         elif col in _BOOL:
             formatters[col] = lambda v: "yes" if v else "no"
-    names = {c: str(c).replace("_", " ") for c in frame.columns}
+        elif col == "inventory_type":  # "Raw material", not raw_material
+            formatters[col] = lambda v: TYPE_LABELS.get(str(v), str(v))
+    names = {c: _column_words(c) for c in frame.columns}
     body = html_table(
         frame.rename(columns=names),
         max_rows=max_rows,
@@ -341,7 +366,10 @@ class StockPanel(Panel):
         self.valuation_html = widgets.HTML()
         self.valuation_html.add_class("stock-valuation")
         self.aging_measure = widgets.ToggleButtons(
-            options=[("Value ($)", "value"), ("Units", "units")], value="value"
+            options=[("Value ($)", "value"), ("Units", "units")],
+            value="value",
+            description="Stock age in",
+            tooltip="Show the stock's age as its value in dollars or in units",
         )
         self.aging_measure.add_class("stock-aging-measure")
         layout = dict(
@@ -359,7 +387,7 @@ class StockPanel(Panel):
                     mode="lines",
                     name=TYPE_LABELS[t],
                     stackgroup="value",
-                    line=dict(color=TYPE_COLORS[t]),
+                    line=dict(color=type_colors()[t]),
                 )
                 for t in INVENTORY_TYPES
             ],
@@ -377,7 +405,7 @@ class StockPanel(Panel):
                     x=buckets,
                     y=[0.0] * len(buckets),
                     name=TYPE_LABELS[t],
-                    marker_color=TYPE_COLORS[t],
+                    marker_color=type_colors()[t],
                 )
                 for t in INVENTORY_TYPES
             ],
@@ -672,7 +700,7 @@ class StockPanel(Panel):
             f"stock). Left out: {html.escape(left_out) if left_out else 'none'}. Every period "
             f"ends on {self._periods[self.period.value][1]:%Y-%m-%d}, the date of the stock on "
             "hand (the lots): the opening stock is rolled back from it through the receipts "
-            "and issues of the period (wb.period_movements).</div>"
+            "and issues of the period.</div>"
         )
         self.valuation = cmp
 

@@ -37,6 +37,7 @@ from ._common import (
     fmt_pct,
     html_table,
     on_click,
+    palette,
     plotly_template,
 )
 from .eoq_panel import slider, top_sku, update_figure
@@ -50,6 +51,23 @@ SIMULATED_LEVELS = (0.80, 0.90, 0.95, 0.98, 0.99)
 TRACE_ALL_UP_TO = 2000
 #: Replications of the plan check (wb.plan_check) run by the button.
 CHECK_REPLICATIONS = 8
+#: Why the simulated figures differ from the formulas', shown after a run.
+GAP_WHY = (
+    "Why simulated and formula differ: the formulas work from each item's average demand "
+    "and its spread over the lead time; the simulation replays demand day by day, with "
+    "its bursts and quiet spells. The gap is widest for items with a short history, lumpy "
+    "or intermittent demand, an order size forced up by a minimum order or pack size, or "
+    "few order cycles simulated. The table below gives the gap per class and, for items "
+    "whose gap is beyond chance (three standard errors), which of these applies."
+)
+#: Where the progress bar stands as soon as the button is pressed (and twice that once the
+#: history is read): it moves from the start.
+PROGRESS_START = 0.03
+#: What the simulated-stock chart says until a run traced the chosen item.
+NO_TRACE_SENTENCE = (
+    "Press “Run simulation” above to replay the demand history: the chosen item's "
+    "stock,<br>its stockouts and its reorder point are drawn here."
+)
 #: Shares of the progress bar: the frontier's targets, the scenario's replay, the check.
 _PROGRESS_WEIGHTS = (len(SIMULATED_LEVELS), 1.0, 2.0)
 LABELS = ("A", "B", "C")
@@ -72,6 +90,9 @@ class TradeoffPanel(Panel):
     ----------
     scenario : wb.Scenario (trait)
         The scenario the sliders describe.
+    activated : wb.Scenario or None (trait)
+        The scenario last made the active one with the "Make this the active scenario"
+        button (:meth:`activate`); the dashboard observes it.
     plan : DataFrame (trait)
         ``wb.plan_from_stats`` under that scenario.
     result : dict (trait)
@@ -94,6 +115,7 @@ class TradeoffPanel(Panel):
     """
 
     scenario = traitlets.Any()
+    activated = traitlets.Any(allow_none=True)
     plan = traitlets.Any()
     result = traitlets.Dict()
     frontier = traitlets.Any()
@@ -112,37 +134,49 @@ class TradeoffPanel(Panel):
         )
         self.override_rate.add_class("tradeoff-override-rate")
         self.holding_rate = slider(
-            "Holding cost rate i [1/yr]",
+            "Holding cost, a year",
             base.holding_cost_rate or 0.25,
             0.05,
             0.60,
             0.01,
             "tradeoff-holding-rate",
+            percent=True,
         )
         self.targets = {
             c: slider(
-                f"Target class {c}",
+                f"Service target, class {c}",
                 float(base.service_targets.get(c, 0.95)),
                 0.5,
                 0.999,
                 0.001,
                 f"tradeoff-target-{c.lower()}",
-                fmt=".3f",
+                percent=True,
             )
             for c in LABELS
         }
         self.item_levels = widgets.Checkbox(
-            value=False,
+            value=bool(base.use_item_service_levels),
             description="Items' own service levels come first",
             indent=False,
         )
         self.item_levels.add_class("tradeoff-item-levels")
+        self.activate_button = widgets.Button(
+            description="Make this the active scenario",
+            tooltip="Every tab, the plan download and the Scenarios tab then use these settings",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.activate_button.add_class("tradeoff-activate")
         self.run_button = widgets.Button(
             description="Run simulation", button_style="primary", icon=""
         )  # no icon: FontAwesome comes from a CDN (STACK.md pitfall 8)
         self.run_button.add_class("tradeoff-run")
         self.progress = widgets.FloatProgress(
-            value=0.0, min=0.0, max=1.0, description="", layout=widgets.Layout(width="300px")
+            value=0.0,
+            min=0.0,
+            max=1.0,
+            description="Progress",
+            style={"description_width": "60px"},
+            layout=widgets.Layout(width="300px"),
         )
         self.progress.add_class("tradeoff-progress")
         self.status = widgets.HTML()
@@ -175,7 +209,7 @@ class TradeoffPanel(Panel):
                 y=[],
                 mode="markers",
                 name="current scenario (formulas)",
-                marker=dict(size=14, symbol="star", color="#d62728"),
+                marker=dict(size=14, symbol="star", color=palette()["accent"]),
             ),
             go.Scatter(
                 x=[],
@@ -190,7 +224,9 @@ class TradeoffPanel(Panel):
                 y=[],
                 mode="markers",
                 name="current scenario (simulated)",
-                marker=dict(size=14, symbol="star-open", color="#d62728", line=dict(width=2)),
+                marker=dict(
+                    size=14, symbol="star-open", color=palette()["accent"], line=dict(width=2)
+                ),
             ),
         ]
         trace_traces = [
@@ -200,21 +236,21 @@ class TradeoffPanel(Panel):
                 y=[],
                 mode="lines",
                 name="backorders",
-                line=dict(shape="hv", color="#c0392b"),
+                line=dict(shape="hv", color=palette()["bad"]),
             ),
             go.Scatter(
                 x=[],
                 y=[],
                 mode="markers",
                 name="stockout day",
-                marker=dict(symbol="x", size=9, color="#c0392b"),
+                marker=dict(symbol="x", size=9, color=palette()["bad"]),
             ),
             go.Scatter(
                 x=[],
                 y=[],
                 mode="lines",
                 name="reorder point s",
-                line=dict(dash="dot", color="grey"),
+                line=dict(dash="dot", color=palette()["ink"]),
             ),
         ]
         base = make_subplots(
@@ -222,7 +258,7 @@ class TradeoffPanel(Panel):
             cols=1,
             subplot_titles=(
                 "Inventory investment against fill rate",
-                "One SKU's simulated stock (run the simulation)",
+                "One item's simulated stock",
             ),
             vertical_spacing=0.14,
             row_heights=[0.58, 0.42],
@@ -231,9 +267,21 @@ class TradeoffPanel(Panel):
             base.add_trace(t, row=1, col=1)
         for t in trace_traces:
             base.add_trace(t, row=2, col=1)
+        # In place of the empty stock chart until a run traced the chosen SKU.
+        base.add_annotation(
+            text=NO_TRACE_SENTENCE,
+            xref="x2 domain",
+            yref="y2 domain",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font=dict(size=13),
+            name="no-trace",
+        )
         base.update_xaxes(title_text="average inventory at cost [$]", row=1, col=1)
         base.update_yaxes(title_text="fill rate (demand-weighted)", tickformat=".1%", row=1, col=1)
-        base.update_yaxes(title_text="units", row=2, col=1)
+        base.update_yaxes(title_text="units", row=2, col=1, visible=False)
+        base.update_xaxes(visible=False, row=2, col=1)  # shown once a run traced an item
         base.update_layout(
             template=plotly_template(),
             height=760,
@@ -247,9 +295,10 @@ class TradeoffPanel(Panel):
         controls = widgets.VBox(
             [
                 self.override_rate,
-                self.holding_rate,
-                *self.targets.values(),
+                self.holding_rate.row,
+                *(t.row for t in self.targets.values()),
                 self.item_levels,
+                self.activate_button,
                 widgets.HBox([self.run_button, self.progress]),
                 self.status,
             ]
@@ -271,6 +320,12 @@ class TradeoffPanel(Panel):
             s.observe(self._on_change, names="value")
         self.sku.observe(self._on_sku, names="value")
         on_click(self.run_button, self.run_simulation, self.status, title="The simulation failed")
+        on_click(
+            self.activate_button,
+            self.activate,
+            self.status,
+            title="The scenario could not be made the active one",
+        )
         self.set_dataset(dataset)
 
     # -- data
@@ -310,8 +365,30 @@ class TradeoffPanel(Panel):
         for c, s in self.targets.items():
             if c in base.service_targets:
                 s.value = float(base.service_targets[c])
+        self.item_levels.value = bool(base.use_item_service_levels)
         self._hold = False
         self.update()
+
+    def is_active(self) -> bool:
+        """Whether the sliders describe the dashboard's active scenario (the one
+        :meth:`set_plan` last received) unchanged."""
+        return self.current_scenario() == self._base
+
+    def activate(self):
+        """Make the sliders' scenario the dashboard's active one (the ``activated``
+        trait, which the dashboard observes). A scenario that differs from the active
+        one is named after it with " (trade-offs)" added. Returns the scenario."""
+        scn = self.current_scenario()
+        if scn != self._base:
+            name = self._base.name
+            if not name.endswith(" (trade-offs)"):
+                name += " (trade-offs)"
+            scn = scn.replace(name=name)
+        self._base = scn
+        self.scenario = scn
+        self.activated = scn
+        self.numbers.value = self._numbers_html()
+        return scn
 
     # -- reacting
     def _on_rate(self, _change) -> None:
@@ -441,8 +518,16 @@ class TradeoffPanel(Panel):
                 ("Simulated average stock", fmt_money(sim["investment"])),
             ]
         cells = "".join(f"<tr><th>{k}</th><td class='num'>{v}</td></tr>" for k, v in rows)
+        name = html.escape(str(self._base.name))
+        state = (
+            "<span class='tradeoff-state wb-ok-text'>the active scenario</span>"
+            if self.is_active()
+            else "<span class='tradeoff-state'>changed here, not active yet: press "
+            "“Make this the active scenario” to use it in every tab</span>"
+        )
         return (
-            "<div style='margin:4px 12px'><b>Current scenario</b>"
+            "<div style='margin:4px 12px'><b>Scenario <span class='tradeoff-scenario-name'>"
+            f"{name}</span></b> ({state})"
             f"<table class='wb-table tradeoff-table'>{cells}</table>"
             "<div class='wb-note'>The curve gives every SKU the same target; the star is "
             "the class targets (A, B, C). Below the curve: the same fill rate costs more "
@@ -454,9 +539,11 @@ class TradeoffPanel(Panel):
         """Replay the demand history: the frontier's targets (``wb.simulated_frontier``)
         and the current scenario's plan (``wb.simulate``); overlay what they delivered."""
         self.run_button.disabled = True
-        self.progress.value = 0.0
         self.progress.bar_style = ""
-        self.status.value = "<span class='wb-note'>Simulating…</span>"
+        # The bar moves from the start: reading the history is its first share, and each
+        # step says what it is doing (the first replay also prepares the simulator).
+        self.progress.value = PROGRESS_START
+        self._step("Reading the demand history…")
         try:
             planned = self._planned(self.plan)
             start, end = self._dataset.demand_period
@@ -465,15 +552,25 @@ class TradeoffPanel(Panel):
                 self._dataset.demand, skus=skus, start=start, end=end
             )
             w = np.asarray(_PROGRESS_WEIGHTS, dtype=float)
-            edges = np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+            lo = 2 * PROGRESS_START
+            edges = lo + (1.0 - lo) * np.concatenate([[0.0], np.cumsum(w) / w.sum()])
+            self.progress.value = lo
+            steps = (
+                f"Replaying the history at {len(SIMULATED_LEVELS)} service targets…",
+                "Replaying the history with the scenario's plan…",
+                f"Checking the plan's promise: {CHECK_REPLICATIONS} resampled histories…",
+            )
 
             def part(i):
+                self._step(steps[i])
+                self.progress.value = edges[i]
+
                 def report(frac):
                     self.progress.value = edges[i] + (edges[i + 1] - edges[i]) * float(frac)
 
                 return report
 
-            first, second, third = part(0), part(1), part(2)
+            first = part(0)
 
             points = wb.simulated_frontier(
                 matrix,
@@ -488,6 +585,7 @@ class TradeoffPanel(Panel):
                 rng=self.rng,
                 progress=first,
             )
+            second = part(1)
             trace = skus if len(skus) <= TRACE_ALL_UP_TO else [self.sku.value]
             run = wb.simulate(
                 matrix,
@@ -501,6 +599,7 @@ class TradeoffPanel(Panel):
                 rng=self.rng,
                 progress=second,
             )
+            third = part(2)
             check = wb.plan_check(
                 self._dataset,
                 plan=self.plan,
@@ -546,11 +645,15 @@ class TradeoffPanel(Panel):
         self.status.value = (
             f"<span class='tradeoff-done'>Simulated {fmt_int(len(skus))} SKUs over "
             f"{fmt_int(run.days)} days of history in {run.elapsed_seconds:.1f} s.</span>"
+            f"<div class='wb-note tradeoff-gap-why' style='max-width:560px'>{GAP_WHY}</div>"
         )
         self.numbers.value = self._numbers_html()
         self.promise.value = promise_html(check)
         self.draw_trace()
         return sim
+
+    def _step(self, text: str) -> None:
+        self.status.value = f"<span class='wb-note tradeoff-step'>{html.escape(text)}</span>"
 
     def _clear_simulation(self) -> None:
         update_figure(self.fig, {i: dict(x=[], y=[]) for i in range(3, len(self.fig.data))})
@@ -558,6 +661,7 @@ class TradeoffPanel(Panel):
         self.progress.bar_style = ""
         self.status.value = ""
         self.promise.value = ""
+        self._show_trace_axes(False)
 
     def draw_trace(self) -> None:
         """Draw the chosen SKU's simulated stock (after a run that traced it)."""
@@ -568,10 +672,11 @@ class TradeoffPanel(Panel):
         if rows is None or rows.empty:
             update_figure(self.fig, {i: dict(x=[], y=[]) for i in range(5, len(self.fig.data))})
             self._trace_title(
-                "One SKU's simulated stock (run the simulation)"
+                "One item's simulated stock"
                 if sim is None
                 else f"{sku}: not traced in the last run (run the simulation again)"
             )
+            self._show_trace_axes(False)
             return
         day = rows["day"].to_numpy()
         dates = sim["dates"]
@@ -588,9 +693,19 @@ class TradeoffPanel(Panel):
             },
         )
         n_out = int(short.sum())
+        self._show_trace_axes(True)
         self._trace_title(
             f"{sku}: simulated stock, {n_out} stockout day{'s' if n_out != 1 else ''}"
         )
+
+    def _show_trace_axes(self, show: bool) -> None:
+        """The stock chart's axes with a trace; the sentence saying what to do without."""
+        with self.fig.batch_update():
+            self.fig.layout.xaxis2.visible = show
+            self.fig.layout.yaxis2.visible = show
+            for note in self.fig.layout.annotations:
+                if note.name == "no-trace":
+                    note.visible = not show
 
     def _trace_title(self, text: str) -> None:
         with self.fig.batch_update():
