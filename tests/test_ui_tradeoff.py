@@ -189,3 +189,25 @@ def test_button_shows_planned_against_simulated_from_plan_check(panel, shipped):
     # a new dataset clears the table until the next run
     panel.set_dataset(wb.sample_dataset(n_skus=80, years=1, seed=4))
     assert panel.promise.value == ""
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        wb.Scenario(name="from the forecast", demand_source="forecast"),
+        wb.Scenario(name="measured lead times", lead_time_source="history"),
+    ],
+    ids=["demand_source=forecast", "lead_time_source=history"],
+)
+def test_the_tab_plans_as_wb_plan_whatever_the_sources(scenario):
+    # The Forecast tab switches the active scenario to the forecast, and a scenario
+    # imported in the Scenarios tab may measure lead times: the trade-offs plan is then
+    # still wb.plan's (it raised "needs forecast=" before), so every tab's figures agree.
+    ds = wb.sample_dataset(n_skus=80, years=1, seed=1)
+    panel = TradeoffPanel(ds, scenario=scenario)
+    want = wb.plan(ds, scenario)
+    assert_allclose(
+        panel.plan["reorder_point"].to_numpy(float), want["reorder_point"].to_numpy(float)
+    )
+    for col in ("demand_source", "lead_time_source"):
+        assert panel.plan[col].astype(str).tolist() == want[col].astype(str).tolist()

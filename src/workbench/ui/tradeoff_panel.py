@@ -332,9 +332,9 @@ class TradeoffPanel(Panel):
     def set_dataset(self, dataset) -> None:
         """New data: demand statistics once, then plan, frontier and point."""
         self._dataset = dataset
-        self._items = dataset.items
         self._stats = wb.demand_stats(dataset)
         self._history = wb.demand_history(dataset)  # so the tab's plan is wb.plan's
+        self._forecast = None  # forecast_demand's run, made once if a scenario plans from it
         self._frontier_key = None
         self.simulation = None
         self._clear_simulation()
@@ -428,10 +428,25 @@ class TradeoffPanel(Panel):
         ok &= plan["lead_time_days"].to_numpy(float) > 0
         return plan[ok]
 
+    def _plan(self, scenario) -> pd.DataFrame:
+        """``wb.plan(dataset, scenario)`` from the statistics, history and forecast kept
+        for the dataset (measured lead times and the forecast as the scenario asks)."""
+        from ..scenario import _forecast, _planning_items
+
+        if scenario.demand_source == "forecast" and self._forecast is None:
+            self._forecast = _forecast(scenario, self._history)
+        return wb.plan_from_stats(
+            _planning_items(self._dataset, scenario, None),
+            self._stats,
+            scenario,
+            history=self._history,
+            forecast=self._forecast if scenario.demand_source == "forecast" else None,
+        )
+
     def update(self) -> None:
         """Plan under the current scenario; frontier if Q changed; redraw the point."""
         scenario = self.current_scenario()
-        plan = wb.plan_from_stats(self._items, self._stats, scenario, history=self._history)
+        plan = self._plan(scenario)
         summary = wb.plan_summary(plan)
         planned = self._planned(plan)
         key = (
