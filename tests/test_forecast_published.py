@@ -109,6 +109,128 @@ def test_ses_alpha_02_asw_exercise():
     assert_allclose(f[-1], 19.13, atol=0.01)
 
 
+# ----------------------------------------------------- trend models (and SES)
+
+
+# Hyndman and Athanasopoulos, *Forecasting: Principles and Practice*, 1st ed. (OTexts
+# 2013/2014, otexts.org/fpp/7/1 and /7/2), Examples 7.1 and 7.2, computed there with the R
+# forecast package: ``ses(oildata, alpha = 0.2 / 0.6, initial = "simple")``,
+# ``ses(oildata)`` and ``holt(air, alpha = 0.8, beta = 0.2, initial = "simple", h = 5)``
+# (the book's R code, read in course material that copies it). The book's page itself was
+# not read here: the data (fpp package, 1996-2007 and 1990-2004) and figures are those
+# pinned in statsmodels' ``statsmodels/tsa/holtwinters/tests/test_holtwinters.py``
+# (test_simple_exp_smoothing, test_holt), whose module says its results are checked
+# against the book; the Holt path (2005-2009 forecasts and the fitted values, to two
+# decimals) is also transcribed, citing otexts.org/fpp/7/2, in an independent Scala test.
+# The "simple" initial states: SES l0 = y1; Holt l0 = y1, b0 = y2 - y1, the recursion
+# then running over every observation from y1.
+FPP1_OIL = [
+    446.6565229, 454.4733065, 455.662974, 423.6322388, 456.2713279, 440.5880501,
+    425.3325201, 485.1494479, 506.0481621, 526.7919833, 514.268889, 494.2110193,
+]  # fmt: skip
+FPP1_AIR = [
+    17.5534, 21.8601, 23.8866, 26.9293, 26.8885, 28.8314, 30.0751, 30.9535,
+    30.1857, 31.5797, 32.577569, 33.477398, 39.021581, 41.386432, 41.596552,
+]  # fmt: skip
+
+
+def test_ses_alpha_02_fpp1_example_7_1_levels_and_forecast():
+    """alpha = 0.2, l0 = y1: levels 446.66 ... 484.80 (8 decimals as pinned; the
+    one-step forecast of year t+1 is the level of year t) and the forecast 484.802468."""
+    levels = [
+        446.65652290, 448.21987962, 449.7084985, 444.49324656, 446.84886283, 445.59670028,
+        441.54386424, 450.26498098, 461.4216172, 474.49569042, 482.45033014, 484.80246797,
+    ]  # fmt: skip
+    f = one_step_path(FPP1_OIL, model="ses", params={"alpha": 0.2, "level0": FPP1_OIL[0]})
+    assert_allclose(f, levels, atol=5e-6)
+
+
+def test_ses_alpha_06_fpp1_example_7_1_forecast():
+    """alpha = 0.6, l0 = y1: the forecast of 2008 is 501.837461."""
+    r = forecast_matrix(
+        FPP1_OIL, model="ses", horizon=3, params={"alpha": 0.6, "level0": FPP1_OIL[0]}
+    )
+    assert_allclose(r.mean[0], [501.837461] * 3, atol=5e-6)
+
+
+def test_ses_fitted_fpp1_example_7_1():
+    """Fitted by least squares: statsmodels' estimate alpha 0.891998, l0 447.478440,
+    forecast 496.493543 (a cross-check against another implementation, not a printed
+    figure; this package's Brent search stops at about 1e-5 in
+    alpha, hence the tolerances)."""
+    r = forecast_matrix(FPP1_OIL, model="ses", horizon=1)
+    assert_allclose(r.params["alpha"][0], 0.891998, atol=5e-5)
+    assert_allclose(r.params["level0"][0], 447.478440, atol=5e-3)
+    assert_allclose(r.mean[0, 0], 496.493543, atol=5e-4)
+
+
+def test_holt_fpp1_example_7_2_one_step_forecasts():
+    """Holt, alpha = 0.8, beta* = 0.2 (error-correction beta = 0.16), l0 = 17.5534,
+    b0 = 4.3067: the fitted one-step forecasts of 1991..2004 (as pinned; 21.8601 for
+    1990 is l0 + b0) and the forecast of 2005, 43.7570 (43.76 in the book)."""
+    printed = [
+        22.032368, 25.48461872, 27.54058587, 30.28813356, 30.26106173, 31.58122149,
+        32.599234, 33.24223906, 32.26755382, 33.07776017, 33.95806605, 34.77708354,
+        40.05535303, 43.21586036, 43.75696849,
+    ]  # fmt: skip
+    p = dict(alpha=0.8, beta=0.8 * 0.2, level0=FPP1_AIR[0], trend0=FPP1_AIR[1] - FPP1_AIR[0])
+    assert_allclose(one_step_path(FPP1_AIR, model="holt", params=p), printed, atol=5e-5)
+
+
+def test_holt_fpp1_example_7_2_forecasts():
+    """The same fit's forecasts of 2005-2009 as printed: 43.76, 45.59, 47.43, 49.27,
+    51.10; and its last trend b_2004 = 1.83655482 (as pinned) as their step."""
+    p = dict(alpha=0.8, beta=0.16, level0=FPP1_AIR[0], trend0=FPP1_AIR[1] - FPP1_AIR[0])
+    r = forecast_matrix(FPP1_AIR, model="holt", horizon=5, params=p)
+    assert_allclose(r.mean[0], [43.76, 45.59, 47.43, 49.27, 51.10], atol=0.005)
+    assert_allclose(np.diff(r.mean[0]), 1.83655482, atol=1e-6)
+
+
+# The R forecast package, ``ets(livestock, model = "AAN", damped = TRUE, phi = 0.98)``
+# on the fpp package's ``livestock`` (sheep in Asia, 1970-2000; the damped-trend example
+# of FPP1 sec. 7/4), as recorded with its printed output in statsmodels'
+# ``test_holtwinters.py::test_holt_damp_r``: alpha 0.97402626, beta 0.00010006 (R's
+# error-correction beta), phi 0.98, l0 252.59039965, b0 6.90265918.
+LIVESTOCK = [
+    263.917747, 268.307222, 260.662556, 266.639419, 277.515778, 283.834045, 290.309028,
+    292.474198, 300.830694, 309.286657, 318.331081, 329.37239, 338.883998, 339.244126,
+    328.600632, 314.255385, 314.459695, 321.413779, 329.789292, 346.385165, 352.297882,
+    348.370515, 417.562922, 417.12357, 417.749459, 412.233904, 411.946817, 394.697075,
+    401.49927, 408.270468, 414.2428,
+]  # fmt: skip
+R_DAMPED = dict(alpha=0.97402626, beta=0.00010006, phi=0.98, level0=252.59039965,
+                trend0=6.90265918)  # fmt: skip
+
+
+def test_damped_r_ets_livestock_forecasts():
+    """``forecast(res)$mean``, 2001-2010 (R's print, 13 digits; the data carry 6
+    decimals, so to 1e-5)."""
+    printed = [
+        417.7982003051233, 421.3426082635598, 424.8161280628277, 428.2201774661102,
+        431.5561458813270, 434.8253949282395, 438.0292589942138, 441.1690457788685,
+        444.2460368278302, 447.2614880558126,
+    ]  # fmt: skip
+    r = forecast_matrix(LIVESTOCK, model="damped", horizon=10, params=R_DAMPED)
+    assert_allclose(r.mean[0], printed, atol=1e-5)
+
+
+def test_damped_r_ets_livestock_fitted():
+    """``res$fitted``, the one-step forecasts of 1971-2000 (that of 1970, l0 + phi b0 =
+    259.3550056, uses no data)."""
+    printed = [
+        270.4289967934267, 274.8592904290865, 267.3969251260200, 272.8973342399166,
+        283.5097477537724, 289.8173030536191, 296.1681519198575, 298.3242395451272,
+        306.4048515803347, 314.7385626924191, 323.6543439406810, 334.5326742248959,
+        343.9740317200002, 344.4655083831382, 334.0077050580596, 319.6615926665040,
+        319.3896003340806, 326.0602987063282, 334.2979150278692, 350.5857684386102,
+        356.6778433630504, 352.9214155841161, 420.1387040536467, 421.3712573771029,
+        421.9291611265248, 416.4886933168049, 415.9872490289468, 399.0919861792231,
+        405.2020670104834, 411.8810877289437,
+    ]  # fmt: skip
+    f = one_step_path(LIVESTOCK, model="damped", params=R_DAMPED)
+    assert_allclose(f[:-1], printed, atol=1e-5)
+
+
 # ------------------------------------------------------ intermittent models
 
 
