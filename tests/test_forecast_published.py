@@ -186,6 +186,36 @@ def test_holt_fpp1_example_7_2_forecasts():
     assert_allclose(np.diff(r.mean[0]), 1.83655482, atol=1e-6)
 
 
+# A textbook-style spreadsheet, "Forecasting Models" (Scribd document 295661521): weekly
+# hotel occupancy, smoothed from week 1 (S_1 = A_1, T_1 = 0), F_{t+1} = S_t + T_t; the
+# levels and trends printed to two decimals, the forecasts to whole units.
+OCCUPANCY_SES = [79, 84, 83, 81, 98, 100]
+OCCUPANCY_TREND = [31, 40, 43, 52, 49, 64, 58, 68]
+
+
+def test_ses_alpha_05_forecasting_models_spreadsheet():
+    """alpha = 0.5: S_2..S_6 = 81.50, 82.25, 81.63, 89.81, 94.91 (each the forecast of
+    the next week), MAD of weeks 2-6 6.86, sum of errors 32 (whole units)."""
+    f = one_step_path(OCCUPANCY_SES[1:], model="ses", params={"alpha": 0.5, "level0": 79.0})
+    assert_allclose(f, [81.50, 82.25, 81.63, 89.81, 94.91], atol=0.005 + 1e-9)  # 81.625
+    e = np.asarray(OCCUPANCY_SES[1:], float) - np.r_[79.0, f[:-1]]
+    assert_allclose(np.abs(e).mean(), 6.86, atol=0.005)
+    assert_allclose(e.sum(), 32, atol=0.5)
+
+
+def test_holt_alpha_03_beta_05_forecasting_models_spreadsheet():
+    """Trend-adjusted smoothing, alpha = 0.3, beta = 0.5 on the trend (error-correction
+    beta = 0.15), S_1 = 31, T_1 = 0: forecasts of weeks 3-8 35, 40, 48, 53, 62, 67 as
+    printed, of week 9 S_8 + T_8 = 67.00 + 5.76, MAD of weeks 2-8 6.72, sum of errors 38."""
+    p = dict(alpha=0.3, beta=0.15, level0=31.0, trend0=0.0)
+    f = one_step_path(OCCUPANCY_TREND[1:], model="holt", params=p)
+    assert_allclose(f[:-1], [35, 40, 48, 53, 62, 67], atol=0.5)
+    assert_allclose(f[-1], 67.00 + 5.76, atol=0.01)
+    e = np.asarray(OCCUPANCY_TREND[1:], float) - np.r_[31.0, f[:-1]]
+    assert_allclose(np.abs(e).mean(), 6.72, atol=0.005)
+    assert_allclose(e.sum(), 38, atol=0.5)
+
+
 # The R forecast package, ``ets(livestock, model = "AAN", damped = TRUE, phi = 0.98)``
 # on the fpp package's ``livestock`` (sheep in Asia, 1970-2000; the damped-trend example
 # of FPP1 sec. 7/4), as recorded with its printed output in statsmodels'
