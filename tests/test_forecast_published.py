@@ -7,7 +7,15 @@ its intermediate values, said in the test).
 
 Further published cases live in ``tests/test_forecast_models.py`` (FPP2's Saudi oil
 SES: fitted parameters, forecast and intervals; FPP3's variance tables). Cases derived
-by hand from a paper's recursion, where no worked numbers were found, are labelled so.
+by hand from a paper's recursion, where no worked numbers were found, are labelled so,
+as is one cross-check against another implementation (statsmodels' fitted SES).
+
+Not covered: Holt-Winters. The printed Holt-Winters examples found (FPP2 sec. 7.3 on
+``austourists``; NIST/SEMATECH e-Handbook sec. 6.4.3.5; statsmodels' R-pinned ``aust``
+cases) start from initial seasonal states this package cannot be given (it always takes
+the first two seasons' heuristic, Hyndman et al. 2008 sec. 2.6.1, which is also R
+forecast's ``hw(initial = "simple")``; no printed output of that was found); Croston,
+ADIDA and IMAPA: no printed worked numbers were found either.
 """
 
 from __future__ import annotations
