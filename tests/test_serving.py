@@ -207,7 +207,14 @@ def test_voila_waits_until_the_kernels_iopub_is_heard():
                 raise queue.Empty
             return {"msg_type": "status"}
 
+    def run(coro):
+        # in a thread of its own: the browser tests may leave an event loop running here
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coro).result()
+
     kc = Client(heard_after=2)
-    assert asyncio.run(ns["wait_for_iopub"](kc, timeout=60)) is True
+    assert run(ns["wait_for_iopub"](kc, timeout=60)) is True
     assert kc.requests == 3  # asked again until the subscription was heard
-    assert asyncio.run(ns["wait_for_iopub"](Client(heard_after=10**9), timeout=0.5)) is False
+    assert run(ns["wait_for_iopub"](Client(heard_after=10**9), timeout=0.5)) is False

@@ -207,7 +207,7 @@ def test_switch_sets_the_dashboards_scenario_and_follows_it(small):
     assert "Active scenario: <b>cautious</b>" in p.source_note.value
     # The Data tab lists what the tab is for.
     assert "Demand forecasts per item" in d.data_panel.capabilities.value
-    guide = html.unescape(d.data_panel.intro.value)
+    guide = html.unescape(d.data_panel.orientation.value)
     assert "Forecast" in guide and "each item's demand forecast" in guide
 
 

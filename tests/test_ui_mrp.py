@@ -189,7 +189,7 @@ def test_dashboard_has_the_tab_and_greys_it_without_a_bom(small):
     d = Dashboard(no_bom, tabs=[TABS[0], spec])
     assert d.tab.titles[-1] == "MRP (n/a)"
     assert "needs the bom table" in d.panels["MRP"].value
-    assert html.escape(PURPOSE) in d.data_panel.intro.value  # what each tab is for
+    assert html.escape(PURPOSE) in d.data_panel.orientation.value  # what each tab is for
     d.dataset = small
     assert d.tab.titles[-1] == "MRP" and isinstance(d.panels["MRP"], MRPPanel)
 

@@ -312,7 +312,8 @@ def test_dataset_without_lots_greys_the_tab_out(small):
     d = Dashboard(bare)
     i = [s.title for s in d.specs].index("Stock & review")
     assert d.tab.titles[i] == "Stock & review (n/a)"
-    assert d.tab.titles[i + 1] == "Scenarios"
+    assert d.tab.titles[i + 1] == "Replenishment (n/a)"  # it needs the lots too
+    assert d.tab.titles[-1] == "Scenarios"
     assert "needs the lots table" in d.panels["Stock & review"].value
     d.dataset = small  # lots arrive: the panel is built, with the dashboard's plan
     panel = d.panels["Stock & review"]

@@ -480,6 +480,7 @@ LIMITS = [
     *[("items", c, 1e9) for c in ("unit_cost", "price", "order_cost")],
     ("lots", "unit_cost", 1e9),
     ("purchase_orders", "unit_cost", 1e9),
+    ("suppliers", "min_order_value", 1e9),
     *[("items", c, 3650.0) for c in ("lead_time_days", "lead_time_sd_days")],
     *[("suppliers", c, 3650.0) for c in ("lead_time_days", "lead_time_sd_days")],
     ("items", "shelf_life_days", 36500.0),
