@@ -924,6 +924,19 @@ def _empirical_bucket_pmf(
     return pmf, n_valid
 
 
+def _empirical_day_pmf(
+    hist: np.ndarray, max_cells: int = MAX_CELLS, step: np.ndarray | None = None
+) -> np.ndarray:
+    """The per-bucket pmf :func:`lead_time_demand_distribution` compounds for
+    ``"empirical"`` (:func:`_empirical_bucket_pmf`; a row without history is no demand,
+    flagged by the caller's class "none"): built once, it serves several lead times."""
+    bucket, n_valid = _empirical_bucket_pmf(hist, max_cells, step)
+    empty = n_valid == 0
+    bucket[empty] = 0.0
+    bucket[empty, 0] = 1.0
+    return bucket
+
+
 def _window_pmf(
     hist: np.ndarray, lt: np.ndarray, r: int, max_cells: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1183,10 +1196,7 @@ def lead_time_demand_distribution(
                 raise ValueError("step is supported for method='iid' only")
             unit = _as_1d("step", step, n)
             require_positive("step", unit, "units")
-        bucket, n_valid = _empirical_bucket_pmf(hist, max_cells, unit)
-        empty = n_valid == 0
-        bucket[empty] = 0.0
-        bucket[empty, 0] = 1.0  # no history: no demand (flagged by the caller's class "none")
+        bucket = _empirical_day_pmf(hist, max_cells, unit)
         pmf = compound_pmf(bucket, lt_pmf, review_buckets=r, tail=tail, max_cells=max_cells)
         if method == "windows":
             win, ok = _window_pmf(hist, lt_pmf, r, max_cells)
