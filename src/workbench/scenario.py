@@ -48,9 +48,9 @@ from .policy.demand_class import (
     ADI_CUTOFF,
     CV2_CUTOFF,
     BucketDemand,
+    _size_pattern,
     bucket_demand,
     demand_class,
-    demand_pattern,
 )
 from .policy.distributions import (
     LeadTimeDemandDistribution,
@@ -1075,12 +1075,13 @@ def _demand_classes(
     n = len(sku)
     rows, daily = _history_rows(history, sku)
     if history is not None:
-        pat = demand_pattern(history, adi_cutoff=adi_cut, cv2_cutoff=cv2_cut)
+        # demand_pattern's mean_interval and cv2, without its other columns
+        h_adi, h_cv2 = _size_pattern(history.quantity)[3:5]
         adi = np.full(n, np.nan)
         cv2 = np.full(n, np.nan)
         have = rows >= 0
-        adi[have] = pat["mean_interval"].to_numpy(dtype=float)[rows[have]]
-        cv2[have] = pat["cv2"].to_numpy(dtype=float)[rows[have]]
+        adi[have] = h_adi[rows[have]]
+        cv2[have] = h_cv2[rows[have]]
     else:
         adi = _stat(st, "mean_interval_buckets") if "mean_interval_buckets" in st else np.ones(n)
         if "mean_per_bucket" in st and "sd_per_bucket" in st:
