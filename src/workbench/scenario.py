@@ -48,12 +48,13 @@ from .policy.demand_class import (
     ADI_CUTOFF,
     CV2_CUTOFF,
     BucketDemand,
+    _size_pattern,
     bucket_demand,
     demand_class,
-    demand_pattern,
 )
 from .policy.distributions import (
     LeadTimeDemandDistribution,
+    _empirical_day_pmf,
     choose_distribution,
     compound_pmf,
     gamma_pmf,
@@ -1074,12 +1075,13 @@ def _demand_classes(
     n = len(sku)
     rows, daily = _history_rows(history, sku)
     if history is not None:
-        pat = demand_pattern(history, adi_cutoff=adi_cut, cv2_cutoff=cv2_cut)
+        # demand_pattern's mean_interval and cv2, without its other columns
+        h_adi, h_cv2 = _size_pattern(history.quantity)[3:5]
         adi = np.full(n, np.nan)
         cv2 = np.full(n, np.nan)
         have = rows >= 0
-        adi[have] = pat["mean_interval"].to_numpy(dtype=float)[rows[have]]
-        cv2[have] = pat["cv2"].to_numpy(dtype=float)[rows[have]]
+        adi[have] = h_adi[rows[have]]
+        cv2[have] = h_cv2[rows[have]]
     else:
         adi = _stat(st, "mean_interval_buckets") if "mean_interval_buckets" in st else np.ones(n)
         if "mean_per_bucket" in st and "sd_per_bucket" in st:
@@ -1255,29 +1257,34 @@ def _history_of(g: np.ndarray, d: SimpleNamespace, dcls: SimpleNamespace) -> np.
     return hist * d.m if d.m != 1.0 else hist
 
 
-def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None, step=None):
+def _empirical_day(g, d, dcls, step=None) -> np.ndarray:
+    """The empirical daily pmf of SKUs ``g`` from their history (``step``: in steps of
+    that many units per SKU), as ``lead_time_demand_distribution("empirical")`` builds
+    it: built once per group, it is compounded over the review period and the lead time."""
+    if step is not None:
+        step = np.asarray(step, dtype=float)
+        if not np.all(step > 0):
+            raise ValueError(f"step must be > 0 [units]; got {step}")
+    return _empirical_day_pmf(np.asarray(_history_of(g, d, dcls), dtype=float), step=step)
+
+
+def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None, step=None, empirical_day=None):
     """pmf matrix of demand over ``days`` (sd ``days_sd``) for SKUs ``g`` under a model
     (``daily``: the model's daily pmf, when already built; ``step``: demand counted in
-    steps of that many units per SKU, whole days summed, for large demand)."""
+    steps of that many units per SKU, whole days summed, for large demand;
+    ``empirical_day``: :func:`_empirical_day` of the group, when already built)."""
     days = np.broadcast_to(np.asarray(days, dtype=float), g.shape)
     days_sd = np.broadcast_to(np.asarray(days_sd, dtype=float), g.shape)
+    if kind == "empirical":  # lead_time_demand_distribution("empirical")'s pmf, iid days
+        day = _empirical_day(g, d, dcls, step) if empirical_day is None else empirical_day
+        return compound_pmf(day, lead_time_pmf(days, days_sd), review_buckets=0)
     if step is not None:
-        if kind == "empirical":
-            return lead_time_demand_distribution(
-                "empirical", history=_history_of(g, d, dcls), lead_time_buckets=days,
-                lead_time_sd_buckets=days_sd, step=step,
-            ).pmf  # fmt: skip
         if daily is None:  # the family's daily mean and sd in steps, as a gamma on them
             sd = np.sqrt(d.mu[g]) if kind == "poisson" else d.sd[g]
             daily = gamma_pmf(d.mu[g] / step, sd / step)
         if np.all(days == 1.0) and not np.any(days_sd):
             return daily
         return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
-    if kind == "empirical":
-        return lead_time_demand_distribution(
-            "empirical", history=_history_of(g, d, dcls), lead_time_buckets=days,
-            lead_time_sd_buckets=days_sd,
-        ).pmf  # fmt: skip
     if kind == "gamma":
         # whole-unit daily gamma demand summed over a (random) number of days: the
         # compound is one FFT, where a gamma per lead time in the support is hundreds
@@ -1307,12 +1314,17 @@ def _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> Non
         h = out.step[g]
         step = h if np.any(h > 1.0) else None  # counted in steps of h units (large demand)
         whole = step is not None or kind in ("empirical", "gamma")  # whole days, as simulated
-        period = _demand_pmf(kind, g, d, dcls, round(r_eff) if whole else r_eff, 0, step=step)
+        day = _empirical_day(g, d, dcls, step) if kind == "empirical" else None
+        period = _demand_pmf(
+            kind, g, d, dcls, round(r_eff) if whole else r_eff, 0, step=step, empirical_day=day
+        )
         one_day = round(r_eff) == 1 if whole else r_eff == 1.0
         # the period's pmf is the daily one to compound over the lead time when R is a day
         # (an empirical pmf is built from the history again, with lead-time variability)
         daily = period if one_day and (step is not None or kind != "empirical") else None
-        ltd = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], daily, step=step)
+        ltd = _demand_pmf(
+            kind, g, d, dcls, it.lt[g], it.lt_sd[g], daily, step=step, empirical_day=day
+        )
         r = periodic_reorder_point_pmf(
             period, order_quantity=np.maximum(np.rint(q[g] / h), 1.0), lead_time_demand_pmf=ltd,
             service_level=target[g], service_type=sc.service_type, policy=sc.policy,

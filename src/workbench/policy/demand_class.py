@@ -277,6 +277,32 @@ def bucket_demand(
     return BucketDemand(index, periods, quantity, first)
 
 
+def _size_pattern(q: np.ndarray):
+    """ADI and CV^2 of the positive bucket demands of a (SKU x bucket) matrix ``q``
+    (NaN outside each SKU's window), as :func:`demand_pattern` reports them; also
+    returns the counts, the mean size, the zero-filled matrix, the window mask and a
+    scratch matrix for its other moments. Callers needing only ADI and CV^2 (the plan's
+    demand classes) skip the rest."""
+    in_window = ~np.isnan(q)
+    n = in_window.sum(axis=1)
+    z = np.where(in_window, q, 0.0)
+    positive = z > 0
+    k = positive.sum(axis=1)
+    # one scratch matrix for the masked deviations (a mask multiplies by 1 or 0: the
+    # same sums as np.where; a row it turns NaN has k or n too small to be reported)
+    buf = np.multiply(z, positive, out=np.empty_like(z))
+    size_sum = buf.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_size = size_sum / k
+        np.subtract(z, mean_size[:, None], out=buf)
+        buf *= positive
+        buf *= buf
+        var_size = buf.sum(axis=1) / (k - 1)
+        cv2 = np.where(k >= 2, var_size / mean_size**2, np.nan)
+        adi = np.where(k >= 1, n / k, np.nan)
+    return n, k, mean_size, adi, cv2, z, in_window, buf
+
+
 def demand_pattern(
     demand: pd.DataFrame | BucketDemand,
     *,
@@ -360,21 +386,13 @@ def demand_pattern(
         else bucket_demand(demand, freq=freq, end=end, skus=skus)
     )
     q = bd.quantity
-    in_window = ~np.isnan(q)
-    n = in_window.sum(axis=1)
-    z = np.where(in_window, q, 0.0)
-    positive = z > 0
-    k = positive.sum(axis=1)
-    size_sum = np.where(positive, z, 0.0).sum(axis=1)
+    n, k, mean_size, adi, cv2, z, in_window, buf = _size_pattern(q)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_size = size_sum / k
-        dev = np.where(positive, z - mean_size[:, None], 0.0)
-        var_size = (dev * dev).sum(axis=1) / (k - 1)
-        cv2 = np.where(k >= 2, var_size / mean_size**2, np.nan)
-        adi = np.where(k >= 1, n / k, np.nan)
         bucket_mean = np.where(n >= 1, z.sum(axis=1) / n, np.nan)
-        bdev = np.where(in_window, z - bucket_mean[:, None], 0.0)
-        bucket_sd = np.where(n >= 2, np.sqrt((bdev * bdev).sum(axis=1) / (n - 1)), np.nan)
+        np.subtract(z, bucket_mean[:, None], out=buf)
+        buf *= in_window
+        buf *= buf
+        bucket_sd = np.where(n >= 2, np.sqrt(buf.sum(axis=1) / (n - 1)), np.nan)
     out = pd.DataFrame(
         {
             "n_buckets": n.astype(np.int64),

@@ -355,6 +355,8 @@ def gamma_pmf(mean: Any, sd: Any, *, tail: float = _TAIL, max_cells: int = MAX_C
     X). A SKU with sd = 0 gets its mean split between the two nearest integers; a
     mean of 0 puts all mass at 0. An sd below 1e-6 of the mean counts as 0, and a mean
     below 1e-12 is split between 0 and 1 (such gammas are beyond double precision).
+    SKUs sharing a (mean, sd) pair, such as the lead times of one supplier, share one
+    computed row.
 
     Examples
     --------
@@ -369,6 +371,12 @@ def gamma_pmf(mean: Any, sd: Any, *, tail: float = _TAIL, max_cells: int = MAX_C
     require_probability("tail", np.asarray(tail, dtype=float))
     nan = np.isnan(m) | np.isnan(s)
     m0 = np.where(nan, 0.0, m)
+    n_sku = m.size
+    inverse = None
+    if n_sku > 1:  # SKUs sharing (mean, sd), such as a supplier's lead time: one row each
+        pairs, inverse = np.unique(np.c_[m0, np.where(nan, 0.0, s)], axis=0, return_inverse=True)
+        m0, s = pairs[:, 0], pairs[:, 1]
+        inverse = inverse.ravel()
     # an sd below a millionth of the mean (shape > 1e12) is a fixed value: the gamma's
     # loss differences would cancel to noise (a pmf summing to 2), and the spread is far
     # below the 1/4 the discretization adds; a mean below 1e-12 is split between 0 and 1
@@ -376,14 +384,16 @@ def gamma_pmf(mean: Any, sd: Any, *, tail: float = _TAIL, max_cells: int = MAX_C
     random = (s > 0) & (m0 > _GAMMA_MIN_MEAN) & (s > _GAMMA_MIN_CV * m0)
     a, theta = _gamma_shape_scale(np.where(random, m0, 1.0), np.where(random, s, 1.0))
     upper = np.where(random, _gamma_ppf(1.0 - tail, a, theta) + 1.0, m0)
-    width = _support_size(upper, m.size, max_cells)
+    width = _support_size(upper, n_sku, max_cells)
     grid = np.arange(-1.0, width + 1.0)  # s = -1, 0, ..., K
     point = np.maximum(m0[:, None] - grid[None, :], 0.0)
     loss = np.where(random[:, None], _gamma_loss(grid[None, :], a[:, None], theta[:, None]), point)
     loss[:, 0] = m0 + 1.0
-    out = loss[:, :-2] - 2.0 * loss[:, 1:-1] + loss[:, 2:]
+    out = _close_rows(loss[:, :-2] - 2.0 * loss[:, 1:-1] + loss[:, 2:])
+    if inverse is not None:
+        out = out[inverse]
     out[nan] = np.nan
-    return _close_rows(out)
+    return out
 
 
 # --------------------------------------------------------------------------- pmf readers
@@ -914,6 +924,19 @@ def _empirical_bucket_pmf(
     return pmf, n_valid
 
 
+def _empirical_day_pmf(
+    hist: np.ndarray, max_cells: int = MAX_CELLS, step: np.ndarray | None = None
+) -> np.ndarray:
+    """The per-bucket pmf :func:`lead_time_demand_distribution` compounds for
+    ``"empirical"`` (:func:`_empirical_bucket_pmf`; a row without history is no demand,
+    flagged by the caller's class "none"): built once, it serves several lead times."""
+    bucket, n_valid = _empirical_bucket_pmf(hist, max_cells, step)
+    empty = n_valid == 0
+    bucket[empty] = 0.0
+    bucket[empty, 0] = 1.0
+    return bucket
+
+
 def _window_pmf(
     hist: np.ndarray, lt: np.ndarray, r: int, max_cells: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -1173,10 +1196,7 @@ def lead_time_demand_distribution(
                 raise ValueError("step is supported for method='iid' only")
             unit = _as_1d("step", step, n)
             require_positive("step", unit, "units")
-        bucket, n_valid = _empirical_bucket_pmf(hist, max_cells, unit)
-        empty = n_valid == 0
-        bucket[empty] = 0.0
-        bucket[empty, 0] = 1.0  # no history: no demand (flagged by the caller's class "none")
+        bucket = _empirical_day_pmf(hist, max_cells, unit)
         pmf = compound_pmf(bucket, lt_pmf, review_buckets=r, tail=tail, max_cells=max_cells)
         if method == "windows":
             win, ok = _window_pmf(hist, lt_pmf, r, max_cells)
