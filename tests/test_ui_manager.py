@@ -342,6 +342,33 @@ def test_tradeoffs_stock_chart_is_a_sentence_until_the_simulation_runs(small):
     assert len(panel.fig.data[5].x) > 0
 
 
+# --------------------------------------------------------------------------- 7. layout
+
+
+def drawn_curves(fig) -> list[tuple[tuple, tuple]]:
+    """(x, y) of every drawn line of a figure, normalised by its largest y: two curves of
+    which one is the other times a constant (safety stock and its holding cost) coincide
+    on autoscaled axes."""
+    out = []
+    for t in fig.data:
+        if t.visible is False or t.y is None or len(t.y) < 3:
+            continue
+        y = [float(v) for v in t.y]
+        top = max(abs(v) for v in y) or 1.0
+        out.append((tuple(float(v) for v in t.x), tuple(round(v / top, 9) for v in y)))
+    return out
+
+
+def test_safety_stock_chart_draws_no_curve_twice(small):
+    panel = SafetyPanel(small)
+    curves = drawn_curves(panel.fig)
+    assert len(curves) == len(set(curves)) > 1
+    assert "yaxis3" not in panel.fig.layout  # one axis per quantity: no second y axis
+    h = panel.result["holding_cost"]
+    assert_allclose(panel.fig.data[4].customdata, [y * h for y in panel.fig.data[4].y])
+    assert "a year" in panel.fig.data[4].hovertemplate
+
+
 # --------------------------------------------------------------------------- 9. progress
 
 
