@@ -369,6 +369,25 @@ def test_safety_stock_chart_draws_no_curve_twice(small):
     assert "a year" in panel.fig.data[4].hovertemplate
 
 
+def test_price_break_cost_has_its_own_chart_not_a_second_axis_over_the_first():
+    # Wohl's Discount Store (Heizer & Render): with purchase, $24,725 a year against
+    # about $700 without; on a right axis over the cost chart its curve crossed the others.
+    p = EOQPanel(annual_demand=5000, order_cost=49, holding_cost_rate=0.2, unit_cost=5.0)
+    layout = p.fig.layout
+    assert layout.yaxis2.visible is False and tuple(layout.yaxis.domain) == (0, 1)
+    p.breaks.value = "0:5.00, 1000:4.80, 2000:4.75"
+    layout = p.fig.layout
+    assert layout.yaxis2.visible is True and layout.xaxis2.visible is True
+    for axis in (layout.yaxis, layout.yaxis2):
+        assert axis.overlaying is None  # no axis drawn over another one
+    low, high = sorted([tuple(layout.yaxis.domain), tuple(layout.yaxis2.domain)])
+    assert low[1] < high[0]  # one chart above the other
+    assert layout.xaxis2.matches == "x"  # the same order quantities
+    assert all(p.fig.data[i].yaxis == "y2" and p.fig.data[i].xaxis == "x2" for i in (6, 7))
+    p.breaks.value = ""
+    assert p.fig.layout.yaxis2.visible is False and tuple(p.fig.layout.yaxis.domain) == (0, 1)
+
+
 # --------------------------------------------------------------------------- 9. progress
 
 
