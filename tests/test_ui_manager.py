@@ -375,6 +375,9 @@ def test_price_break_cost_has_its_own_chart_not_a_second_axis_over_the_first():
     p = EOQPanel(annual_demand=5000, order_cost=49, holding_cost_rate=0.2, unit_cost=5.0)
     layout = p.fig.layout
     assert layout.yaxis2.visible is False and tuple(layout.yaxis.domain) == (0, 1)
+    # hidden, a sliver: zero height stopped plotly drawing any trace; over the cost
+    # chart it hid the chart's lower part
+    assert 0 < layout.yaxis2.domain[1] - layout.yaxis2.domain[0] < 0.01
     p.breaks.value = "0:5.00, 1000:4.80, 2000:4.75"
     layout = p.fig.layout
     assert layout.yaxis2.visible is True and layout.xaxis2.visible is True

@@ -165,6 +165,10 @@ def test_charts_use_the_width_of_the_window(dashboard):
         assert widths, title
         for chart, box in widths:
             assert chart > 1000 and chart <= box + 1, (title, chart, box)
+        lines = content.locator(".js-plotly-plot .scatterlayer path.js-line")
+        paths = lines.evaluate_all("ls => ls.map((l) => l.getAttribute('d'))")
+        drawn = [d for d in paths if d and d != "M0,0Z"]
+        assert len(drawn) >= 2, f"{title}: the chart's curves are not drawn"
     assert page.js_errors == []
 
 

@@ -48,6 +48,10 @@ FLAT_TOLERANCE = 0.05
 #: Height of the cost chart [px], alone and with the price-break chart below it.
 HEIGHT = 430
 HEIGHT_WITH_BREAKS = 640
+#: The price-break chart's height without price breaks: a sliver at the bottom (a zero
+#: height stops plotly drawing any trace; a hidden chart over the cost chart hid its lower
+#: part and took its hover).
+HIDDEN_DOMAIN = [0, 0.001]
 
 FREE = "(free parameters)"
 
@@ -432,7 +436,7 @@ class EOQPanel(SkuPanel):
                 yaxis2=dict(
                     title="$ per year incl. purchase",
                     anchor="x2",
-                    domain=[0, 0],
+                    domain=HIDDEN_DOMAIN,
                     visible=False,
                 ),
                 legend=dict(orientation="h", y=-0.18),
@@ -652,7 +656,7 @@ class EOQPanel(SkuPanel):
             {
                 "height": HEIGHT_WITH_BREAKS if breaks_shown else HEIGHT,
                 "yaxis.domain": [0.5, 1] if breaks_shown else [0, 1],
-                "yaxis2.domain": [0, 0.34] if breaks_shown else [0, 0],
+                "yaxis2.domain": [0, 0.34] if breaks_shown else HIDDEN_DOMAIN,
                 "yaxis2.visible": breaks_shown,
                 "xaxis2.visible": breaks_shown,
                 "xaxis2.title.text": f"order quantity Q [{unit}]" if breaks_shown else "",
