@@ -342,6 +342,55 @@ def test_tradeoffs_stock_chart_is_a_sentence_until_the_simulation_runs(small):
     assert len(panel.fig.data[5].x) > 0
 
 
+# --------------------------------------------------------------------------- 7. layout
+
+
+def drawn_curves(fig) -> list[tuple[tuple, tuple]]:
+    """(x, y) of every drawn line of a figure, normalised by its largest y: two curves of
+    which one is the other times a constant (safety stock and its holding cost) coincide
+    on autoscaled axes."""
+    out = []
+    for t in fig.data:
+        if t.visible is False or t.y is None or len(t.y) < 3:
+            continue
+        y = [float(v) for v in t.y]
+        top = max(abs(v) for v in y) or 1.0
+        out.append((tuple(float(v) for v in t.x), tuple(round(v / top, 9) for v in y)))
+    return out
+
+
+def test_safety_stock_chart_draws_no_curve_twice(small):
+    panel = SafetyPanel(small)
+    curves = drawn_curves(panel.fig)
+    assert len(curves) == len(set(curves)) > 1
+    assert "yaxis3" not in panel.fig.layout  # one axis per quantity: no second y axis
+    h = panel.result["holding_cost"]
+    assert_allclose(panel.fig.data[4].customdata, [y * h for y in panel.fig.data[4].y])
+    assert "a year" in panel.fig.data[4].hovertemplate
+
+
+def test_price_break_cost_has_its_own_chart_not_a_second_axis_over_the_first():
+    # Wohl's Discount Store (Heizer & Render): with purchase, $24,725 a year against
+    # about $700 without; on a right axis over the cost chart its curve crossed the others.
+    p = EOQPanel(annual_demand=5000, order_cost=49, holding_cost_rate=0.2, unit_cost=5.0)
+    layout = p.fig.layout
+    assert layout.yaxis2.visible is False and tuple(layout.yaxis.domain) == (0, 1)
+    # hidden, a sliver: zero height stopped plotly drawing any trace; over the cost
+    # chart it hid the chart's lower part
+    assert 0 < layout.yaxis2.domain[1] - layout.yaxis2.domain[0] < 0.01
+    p.breaks.value = "0:5.00, 1000:4.80, 2000:4.75"
+    layout = p.fig.layout
+    assert layout.yaxis2.visible is True and layout.xaxis2.visible is True
+    for axis in (layout.yaxis, layout.yaxis2):
+        assert axis.overlaying is None  # no axis drawn over another one
+    low, high = sorted([tuple(layout.yaxis.domain), tuple(layout.yaxis2.domain)])
+    assert low[1] < high[0]  # one chart above the other
+    assert layout.xaxis2.matches == "x"  # the same order quantities
+    assert all(p.fig.data[i].yaxis == "y2" and p.fig.data[i].xaxis == "x2" for i in (6, 7))
+    p.breaks.value = ""
+    assert p.fig.layout.yaxis2.visible is False and tuple(p.fig.layout.yaxis.domain) == (0, 1)
+
+
 # --------------------------------------------------------------------------- 9. progress
 
 

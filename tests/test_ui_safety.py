@@ -79,9 +79,10 @@ def test_curve_is_reorder_point_on_the_grid_and_marks_the_target():
     grid = expected(p, SERVICE_GRID)
     assert_allclose(p.fig.data[4].x, SERVICE_GRID)
     assert_allclose(p.fig.data[4].y, grid.safety_stock, rtol=1e-12)
-    assert_allclose(p.fig.data[5].y, np.asarray(grid.safety_stock) * h, rtol=1e-12)
-    assert_allclose(p.fig.data[6].x, [0.9])
-    assert_allclose(p.fig.data[6].y, [expected(p).safety_stock], rtol=1e-12)
+    # Its holding cost is the same curve times H: carried in the hover, not drawn.
+    assert_allclose(p.fig.data[4].customdata, np.asarray(grid.safety_stock) * h, rtol=1e-12)
+    assert_allclose(p.fig.data[5].x, [0.9])
+    assert_allclose(p.fig.data[5].y, [expected(p).safety_stock], rtol=1e-12)
     # Safety stock never falls as the service level rises.
     assert np.all(np.diff(np.asarray(p.fig.data[4].y)) >= 0)
     assert_allclose(p.result["safety_stock_holding_cost"], p.result["safety_stock"] * h)
@@ -174,4 +175,4 @@ def test_opens_a_sku_as_the_plan_does(shipped):
 def test_panel_contract():
     p = SafetyPanel()
     assert "ss-panel" in p._dom_classes and "ss-service-level" in p.service_level._dom_classes
-    assert len(p.fig.data) == 7  # one FigureWidget: each one ships plotly.js to the page
+    assert len(p.fig.data) == 6  # one FigureWidget: each one ships plotly.js to the page

@@ -142,6 +142,36 @@ def test_every_readout_is_fully_visible(dashboard):
             assert "%" in units, title
 
 
+#: (chart width, width of the panel holding it) of the visible charts [px].
+CHART_WIDTHS_JS = """
+(root) => Array.from(root.querySelectorAll('.js-plotly-plot'))
+  .filter((p) => p.offsetParent !== null && p.querySelector('.main-svg'))
+  .map((p) => [p.querySelector('.main-svg').getBoundingClientRect().width,
+               p.parentElement.getBoundingClientRect().width])
+"""
+
+
+def test_charts_use_the_width_of_the_window(dashboard):
+    # At 1280 px plotly drew every chart 700 px wide (its default for an element with no
+    # width yet): the tabs are built while hidden.
+    page = dashboard
+    for title in ("EOQ", "Safety stock", "ABC / XYZ"):
+        content = open_ready(page, title)
+        page.wait_for_function(
+            f"() => ({CHART_WIDTHS_JS})(document).some(([w, box]) => w > 1000)",
+            timeout=RENDER_TIMEOUT_MS,
+        )
+        widths = content.evaluate(CHART_WIDTHS_JS)
+        assert widths, title
+        for chart, box in widths:
+            assert chart > 1000 and chart <= box + 1, (title, chart, box)
+        lines = content.locator(".js-plotly-plot .scatterlayer path.js-line")
+        paths = lines.evaluate_all("ls => ls.map((l) => l.getAttribute('d'))")
+        drawn = [d for d in paths if d and d != "M0,0Z"]
+        assert len(drawn) >= 2, f"{title}: the chart's curves are not drawn"
+    assert page.js_errors == []
+
+
 def test_active_scenario_is_the_same_on_tradeoffs_scenarios_and_the_download(dashboard, tmp_path):
     page = dashboard
     header = page.locator(".wb-dashboard .wb-active-scenario").first

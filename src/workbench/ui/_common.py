@@ -871,7 +871,44 @@ def sync_figures(widget) -> int:
 # publishes the loaded module on ``globalThis``; the others carry a few lines that wait for
 # it. Set WORKBENCH_SHARED_PLOTLY=0 to turn this off.
 
-_PUBLISH = """
+#: The charts fill their panel's width (issue 17). plotly draws a chart 700 px wide when
+#: its element has no width yet (a tab not open at the first draw, an element not yet in
+#: the page), and plotly's anywidget view never hears that the tab was opened: it stayed
+#: 700 px in a 1280 px window. Once per page, watch every chart's element and, when its
+#: width differs from the drawn one, let plotly size it again (``Plots.resize``: width
+#: from the element, the layout's height kept; a figure given a width keeps it).
+_SIZER = """
+;(() => {
+  const g = globalThis;
+  if (g.__workbenchSizer || typeof document === "undefined") return;
+  if (typeof ResizeObserver === "undefined") return;
+  g.__workbenchSizer = true;
+  const fit = (gd) => {
+    const P = g.Plotly;
+    const full = gd._fullLayout;
+    if (!P || !full || (gd.layout && gd.layout.width) || gd.offsetParent === null) return;
+    const w = gd.clientWidth;
+    if (w > 50 && Math.abs(full.width - w) >= 2) P.Plots.resize(gd).catch(() => {});
+  };
+  const ro = new ResizeObserver((entries) => entries.forEach((e) => fit(e.target)));
+  const seen = new WeakSet();
+  const scan = () => {
+    for (const gd of document.querySelectorAll(".js-plotly-plot")) {
+      if (!seen.has(gd)) { seen.add(gd); ro.observe(gd); }
+    }
+  };
+  new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
+  document.addEventListener("plotlywidget-after-render", (e) => {
+    const gd = e.detail && e.detail.element;
+    if (gd) { scan(); fit(gd); }
+  });
+  scan();
+})();
+"""
+
+_PUBLISH = (
+    _SIZER
+    + """
 ;(() => {
   const g = globalThis;
   if (!g.__workbenchPlotly) {
@@ -882,8 +919,13 @@ _PUBLISH = """
   import(import.meta.url).then((m) => g.__workbenchPlotly.resolve(m));
 })();
 """
+)
 
-_LOADER = """// plotly's widget bundle, loaded once by another figure of this page (workbench.ui)
+_LOADER = (
+    """// plotly's widget bundle, loaded once by another figure of this page (workbench.ui)
+"""
+    + _SIZER
+    + """
 const g = globalThis;
 if (!g.__workbenchPlotly) {
   let resolve;
@@ -893,6 +935,7 @@ if (!g.__workbenchPlotly) {
 const mod = await g.__workbenchPlotly;
 export default mod.default;
 """
+)
 
 _bundle_owner: list = []  # [FigureWidget] that carries the bundle in this kernel
 _figure_classes: dict[str, type] = {}

@@ -44,6 +44,15 @@ __all__ = [
 GRID_POINTS = 200
 #: The flat-bottom band: order quantities costing at most this much more than the minimum.
 FLAT_TOLERANCE = 0.05
+
+#: Height of the cost chart [px], alone and with the price-break chart below it.
+HEIGHT = 430
+HEIGHT_WITH_BREAKS = 640
+#: The price-break chart's height without price breaks: a sliver at the bottom (a zero
+#: height stops plotly drawing any trace; a hidden chart over the cost chart hid its lower
+#: part and took its hover).
+HIDDEN_DOMAIN = [0, 0.001]
+
 FREE = "(free parameters)"
 
 #: The teaching defaults: Heizer & Render's Sharp, Inc. needles, D = 1,000 a year,
@@ -297,7 +306,8 @@ class EOQPanel(SkuPanel):
     fig : plotly.graph_objects.FigureWidget
         Traces: 0 ordering, 1 holding, 2 total cost, 3 the 5 % band, 4 Q* (marker),
         5 Q* (vertical line), 6 total cost with purchase under the price breaks
-        (right axis), 7 the discount optimum (right axis).
+        and 7 the discount optimum, both on a second chart below (``xaxis2``,
+        ``yaxis2``, shown only with price breaks) on the same Q axis.
     """
 
     result = traitlets.Dict()
@@ -396,6 +406,7 @@ class EOQPanel(SkuPanel):
                     y=[],
                     mode="lines",
                     name="total incl. purchase (price breaks)",
+                    xaxis="x2",
                     yaxis="y2",
                     line=dict(dash="dash"),
                     visible=False,
@@ -405,6 +416,7 @@ class EOQPanel(SkuPanel):
                     y=[],
                     mode="markers",
                     name="best with discounts",
+                    xaxis="x2",
                     yaxis="y2",
                     marker=dict(size=12, symbol="star"),
                     visible=False,
@@ -413,15 +425,18 @@ class EOQPanel(SkuPanel):
             layout=go.Layout(
                 title="Annual cost against order quantity",
                 template=plotly_template(),
-                height=430,
+                height=HEIGHT,
                 margin=dict(l=60, r=60, t=50, b=50),
                 xaxis=dict(title="order quantity Q [units]"),
-                yaxis=dict(title="$ per year", rangemode="tozero"),
+                yaxis=dict(title="$ per year", rangemode="tozero", domain=[0, 1]),
+                # The cost with purchase under price breaks is another quantity, ten
+                # times larger: its own chart below on the same Q axis, not a second
+                # y axis over the first (its curve crossed the others, odd ticks).
+                xaxis2=dict(matches="x", anchor="y2", visible=False),
                 yaxis2=dict(
                     title="$ per year incl. purchase",
-                    overlaying="y",
-                    side="right",
-                    showgrid=False,
+                    anchor="x2",
+                    domain=HIDDEN_DOMAIN,
                     visible=False,
                 ),
                 legend=dict(orientation="h", y=-0.18),
@@ -626,14 +641,30 @@ class EOQPanel(SkuPanel):
             below = grid < starts[0]  # below the first break: no price quoted
             total = np.where(below, np.nan, cd.total + d * price)
             traces[6] = dict(x=grid, y=total, visible=True)
+            # Its range as the cost chart's: from Q*/3 on (the cost of tiny orders
+            # would flatten the rest); plotly then picks round ticks.
+            shown = total[(grid >= q / 3) & np.isfinite(total)]
+            if shown.size:
+                lo2, hi2 = float(shown.min()), float(shown.max())
+                pad = max(0.05 * (hi2 - lo2), 0.005 * abs(hi2), 1e-9)
+                layout["yaxis2.range"] = [lo2 - pad, hi2 + pad]
             traces[7] = dict(
                 x=[float(disc.order_quantity)], y=[float(disc.annual_cost)], visible=True
             )
-            layout["yaxis2.visible"] = True
-        else:
+        breaks_shown = disc is not None and q > 0
+        layout.update(
+            {
+                "height": HEIGHT_WITH_BREAKS if breaks_shown else HEIGHT,
+                "yaxis.domain": [0.5, 1] if breaks_shown else [0, 1],
+                "yaxis2.domain": [0, 0.34] if breaks_shown else HIDDEN_DOMAIN,
+                "yaxis2.visible": breaks_shown,
+                "xaxis2.visible": breaks_shown,
+                "xaxis2.title.text": f"order quantity Q [{unit}]" if breaks_shown else "",
+            }
+        )
+        if not breaks_shown:
             traces[6] = dict(x=[], y=[], visible=False)
             traces[7] = dict(x=[], y=[], visible=False)
-            layout["yaxis2.visible"] = False
         layout["xaxis.title.text"] = f"order quantity Q [{unit}]"
         update_figure(self.fig, traces, layout)
 

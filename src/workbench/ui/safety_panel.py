@@ -92,8 +92,8 @@ class SafetyPanel(SkuPanel):
         parameters), shown beside the textbook figure.
     fig : FigureWidget
         Left, the lead-time demand: 0 its pdf, 1 the stockout tail beyond s, 2 the
-        reorder point, 3 the mean. Right: 4 safety stock against the target, 5 its
-        holding cost (right axis), 6 the current target.
+        reorder point, 3 the mean. Right: 4 safety stock against the target (its
+        holding cost [$/year] in the hover, ``customdata``), 5 the current target.
     """
 
     result = traitlets.Dict()
@@ -142,7 +142,6 @@ class SafetyPanel(SkuPanel):
         base = make_subplots(
             rows=1,
             cols=2,
-            specs=[[{}, {"secondary_y": True}]],
             subplot_titles=("Demand over the lead time", "Safety stock against the target"),
             horizontal_spacing=0.12,
         )
@@ -170,16 +169,20 @@ class SafetyPanel(SkuPanel):
         ]
         for t in dist:
             base.add_trace(t, row=1, col=1)
-        base.add_trace(
-            go.Scatter(x=[], y=[], mode="lines", name="safety stock [units]"), row=1, col=2
-        )
+        # One curve: its holding cost is safety stock x H, the same curve on another
+        # scale (drawn on a second axis it lay exactly on top of it), so the $ a year
+        # travel in the hover and in the table instead.
         base.add_trace(
             go.Scatter(
-                x=[], y=[], mode="lines", name="its holding cost [$/yr]", line=dict(dash="dash")
+                x=[],
+                y=[],
+                mode="lines",
+                name="safety stock [units]",
+                hovertemplate="%{x:.1%} target: %{y:,.1f} units, $%{customdata:,.0f} a year"
+                "<extra></extra>",
             ),
             row=1,
             col=2,
-            secondary_y=True,
         )
         base.add_trace(
             go.Scatter(x=[], y=[], mode="markers", name="current target", marker=dict(size=12)),
@@ -190,14 +193,6 @@ class SafetyPanel(SkuPanel):
         base.update_yaxes(title_text="probability density", rangemode="tozero", row=1, col=1)
         base.update_xaxes(title_text="cycle service level target", tickformat=".0%", row=1, col=2)
         base.update_yaxes(title_text="safety stock [units]", rangemode="tozero", row=1, col=2)
-        base.update_yaxes(
-            title_text="$ per year",
-            rangemode="tozero",
-            showgrid=False,
-            row=1,
-            col=2,
-            secondary_y=True,
-        )
         base.update_layout(
             template=plotly_template(),
             height=420,
@@ -387,9 +382,16 @@ class SafetyPanel(SkuPanel):
                 1: dict(x=xt, y=yt),
                 2: dict(x=[s, s], y=[0, top * 1.05]),
                 3: dict(x=[mu, mu], y=[0, top * 1.05]),
-                4: dict(x=SERVICE_GRID, y=safety, name=f"safety stock [{unit}]"),
-                5: dict(x=SERVICE_GRID, y=safety * h),
-                6: dict(x=[p["service_level"]], y=[res["safety_stock"]]),
+                4: dict(
+                    x=SERVICE_GRID,
+                    y=safety,
+                    customdata=safety * h,
+                    name=f"safety stock [{unit}]",
+                    hovertemplate="%{x:.1%} target: %{y:,.1f} "
+                    + html.escape(unit)
+                    + ", $%{customdata:,.0f} a year<extra></extra>",
+                ),
+                5: dict(x=[p["service_level"]], y=[res["safety_stock"]]),
             },
             {
                 "xaxis2.title.text": f"{kind} target",
