@@ -25,13 +25,13 @@ __all__ = [
     "Panel",
     "active_scenario_html",
     "active_scenario_name",
+    "add_chart_sentence",
     "contrast_ratio",
     "current_theme",
     "data_uri",
     "decode_data_uri",
     "defaults_sentences",
     "download_link",
-    "empty_chart_note",
     "error_html",
     "error_table_html",
     "figure_widget",
@@ -87,8 +87,6 @@ a.wb-download { display: inline-block; margin: 4px 8px 4px 0; padding: 4px 10px;
 .wb-table td.wb-diff { background: rgba(230,160,0,0.22); }
 .wb-table td.wb-best { font-weight: bold; }
 .wb-best-mark { font-weight: normal; font-size: 11px; margin-left: 4px; }
-.wb-empty-chart { border: 1px dashed rgba(127,127,127,0.6); padding: 18px; margin: 8px 0;
-  text-align: center; font-size: 14px; }
 .wb-dashboard .js-plotly-plot, .wb-dashboard .plot-container { background: transparent; }
 .wb-active-scenario { margin: 2px 0 6px 0; }
 .wb-templates-box summary { cursor: pointer; margin: 6px 0; }
@@ -815,11 +813,21 @@ def plotly_template() -> str:
     return f"workbench_{current_theme()}"
 
 
-def empty_chart_note(sentence: str, *, css_class: str = "") -> str:
-    """What a chart with nothing to show says instead of empty axes: one sentence saying
-    what to do, as HTML (a panel shows it in place of, or above, the hidden chart)."""
-    cls = "wb-empty-chart" + (f" {css_class}" if css_class else "")
-    return f"<div class='{cls}'>{html.escape(sentence)}</div>"
+def add_chart_sentence(
+    fig,
+    sentence: str,
+    *,
+    name: str,
+    xref: str = "x domain",
+    yref: str = "y domain",
+    visible: bool = True,
+) -> None:
+    """Write a sentence in the middle of a chart's axes, in place of empty axes: what to
+    do to fill them. ``name`` finds the annotation again to show or hide it."""
+    fig.add_annotation(
+        text=sentence, xref=xref, yref=yref, x=0.5, y=0.5, showarrow=False,
+        visible=visible, font=dict(size=13), name=name,
+    )  # fmt: skip
 
 
 def frame_to_excel_bytes(frames: dict[str, pd.DataFrame]) -> bytes:

@@ -45,6 +45,7 @@ from ._common import (
     TYPE_LABELS,
     Panel,
     active_scenario_html,
+    add_chart_sentence,
     figure_widget,
     fmt_int,
     fmt_money,
@@ -268,17 +269,10 @@ class SummaryPanel(Panel):
         )
         # Shown in place of the stock-value chart when there is no lots table (empty
         # axes from -1 to 1 said nothing).
-        base.add_annotation(
-            text=NO_LOTS_SENTENCE,
-            xref="x2 domain",
-            yref="y2 domain",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
+        add_chart_sentence(
+            base, NO_LOTS_SENTENCE, name="no-lots", xref="x2 domain", yref="y2 domain",
             visible=False,
-            font=dict(size=13),
-            name="no-lots",
-        )
+        )  # fmt: skip
         # All traces exist before the FigureWidget is made (STACK.md pitfall 2).
         self.types_fig = figure_widget(base)
         self.demand_fig = figure_widget(

@@ -30,6 +30,7 @@ import workbench as wb
 
 from ._common import (
     Panel,
+    add_chart_sentence,
     figure_widget,
     fmt_int,
     fmt_money,
@@ -268,15 +269,8 @@ class TradeoffPanel(Panel):
         for t in trace_traces:
             base.add_trace(t, row=2, col=1)
         # In place of the empty stock chart until a run traced the chosen SKU.
-        base.add_annotation(
-            text=NO_TRACE_SENTENCE,
-            xref="x2 domain",
-            yref="y2 domain",
-            x=0.5,
-            y=0.5,
-            showarrow=False,
-            font=dict(size=13),
-            name="no-trace",
+        add_chart_sentence(
+            base, NO_TRACE_SENTENCE, name="no-trace", xref="x2 domain", yref="y2 domain"
         )
         base.update_xaxes(title_text="average inventory at cost [$]", row=1, col=1)
         base.update_yaxes(title_text="fill rate (demand-weighted)", tickformat=".1%", row=1, col=1)
