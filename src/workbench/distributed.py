@@ -239,7 +239,7 @@ def read_catalog(
         {"date": pd.Series([], dtype="datetime64[us]"), "sku": pd.Series([], dtype=object),
          "quantity": pd.Series([], dtype=float)}
     )  # fmt: skip
-    checked = demand.map_partitions(_checked_part, pd.Index(items["sku"]), meta=meta)
+    checked = demand.map_partitions(_checked_part, _shared(pd.Index(items["sku"])), meta=meta)
     shuffled = checked.shuffle(on="sku", npartitions=n)
     folder = Path(staging) if staging is not None else Path(tempfile.mkdtemp(prefix="wb-demand-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -338,6 +338,17 @@ def _client() -> Any:
         return None
 
 
+def _shared(value: Any) -> Any:
+    """``value`` scattered once to every worker of the current client (a future), so that
+    tasks refer to it instead of each graph carrying a copy (the items of 200,000 SKUs
+    made a graph of 20 MB and distributed's "large graph" warning); ``value`` itself on
+    Dask's local scheduler, where nothing is sent."""
+    client = _client()
+    if client is None:
+        return value
+    return client.scatter(value, broadcast=True, hash=False)
+
+
 def _run(parts: list[Any], progress: Progress | None) -> list[Any]:
     """Compute delayed parts in order, calling ``progress(done, total)`` as each finishes."""
     total = len(parts)
@@ -415,7 +426,7 @@ def demand_stats_parts(
 
 def _stats_frame(cat: Catalog):
     meta = _stats_part(cat.demand._meta, cat.items.iloc[:1], cat.info)
-    return cat.demand.map_partitions(_stats_part, cat.items, cat.info, meta=meta)
+    return cat.demand.map_partitions(_stats_part, _shared(cat.items), cat.info, meta=meta)
 
 
 def _with_missing_skus(stats: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
@@ -493,7 +504,9 @@ def plan(
     abc = catalog_abc(cat.items, stats, sc)
     missing = cat.items[~pd.Index(cat.items["sku"]).isin(seen.index)]
     meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], cat.info, sc, abc)
-    frame = cat.demand.map_partitions(_plan_part, cat.items, cat.info, sc, abc, meta=meta)
+    frame = cat.demand.map_partitions(
+        _plan_part, _shared(cat.items), cat.info, sc, _shared(abc), meta=meta
+    )
     extra = _plan_missing(missing, cat, sc, abc)
     if out is not None:
         folder = Path(os.fspath(out))
@@ -587,8 +600,9 @@ def forecast(
     from .forecasting import ForecastResult
 
     cat = _open(source, items)
+    shared = _shared(cat.items)
     delayed = [
-        dask.delayed(_forecast_part)(p, cat.items, cat.info, kwargs)
+        dask.delayed(_forecast_part)(p, shared, cat.info, kwargs)
         for p in cat.demand.optimize().to_delayed()
     ]
     done = [r for r in _run(delayed, progress) if r is not None]
