@@ -237,3 +237,67 @@ def test_workbench_plan_command_reports_a_missing_folder(tmp_path):
     from workbench.cli import main
 
     assert main(["plan", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+
+
+# --------------------------------------------------------------------------- simulation summaries
+
+
+def _simulated(ds: wb.Dataset, plan: pd.DataFrame, **kw) -> pd.DataFrame:
+    return wb.simulate(ds, policy="plan", plan=plan, progress=False, **kw).summary
+
+
+def test_simulation_summaries_on_the_cluster_equal_the_in_memory_run(sample, sample_folder, client):
+    # resampled demand and random lead times: every SKU's streams keyed by its position in
+    # the items table, though its partition holds a third of the catalog
+    cat = wd.read_catalog(sample_folder, npartitions=3)
+    plan = wb.plan(sample)
+    seen = []
+    got = wd.simulate(
+        cat, plan=plan, days=150, demand_model="bootstrap", rng=4, client=client,
+        progress=lambda done, total: seen.append(done),
+    )  # fmt: skip
+    want = _simulated(sample, plan, days=150, demand_model="bootstrap", rng=4)
+    assert want["orders"].sum() > 0 and (want["fill_rate"] < 1).any()
+    _equal(got, want, rtol=1e-9)
+    assert seen[0] == 0 and seen[-1] == 100 and seen == sorted(seen)
+
+
+def test_simulation_summaries_per_partition_with_skus_without_demand(tmp_path):
+    # planned partition by partition (the catalog's ABC classes first), then simulated
+    days = pd.date_range("2026-01-01", periods=90)
+    items = pd.DataFrame(
+        {
+            "sku": ["a", "b", "c", "idle"],
+            "unit_cost": [2.0, 5.0, 1.0, 3.0],
+            "lead_time_days": [4.0, 7.0, 3.0, 5.0],
+            "lead_time_sd_days": [1.0, 2.0, 0.5, 1.0],
+            "inventory_type": "finished_good",
+        }
+    )
+    rng = np.random.default_rng(8)
+    demand = pd.DataFrame(
+        {
+            "date": np.tile(days, 3),
+            "sku": np.repeat(["a", "b", "c"], len(days)),
+            "quantity": rng.poisson([[4.0], [0.4], [9.0]], (3, len(days))).ravel().astype(float),
+        }
+    )
+    ds = wb.Dataset.from_tables({"items": items, "demand": demand})
+    cat = wd.read_catalog(_write(ds, tmp_path), npartitions=5)  # empty partitions too
+    sc = wb.Scenario(policy="sS")
+    plan = wb.plan(ds, sc)
+    kw = {"days": 200, "demand_model": "negative_binomial"}
+    got = wd.simulate(cat, sc, rng=2, **kw)
+    want = _simulated(ds, plan, rng=2, **kw)
+    _equal(got, want)
+    assert got.loc["idle", "demand"] == 0 and got.loc["a", "orders"] > 0
+    # another seed draws another run: the equality is not of two unrelated constants
+    other = wd.simulate(cat, plan=plan, rng=3, **kw)
+    assert not np.allclose(other["filled"], want["filled"])
+
+
+def test_simulate_refuses_what_it_sets_itself(sample_folder):
+    with pytest.raises(ValueError, match="stream_keys: set by"):
+        wd.simulate(sample_folder, stream_keys=[0])
+    with pytest.raises(ValueError, match="an int seed"):
+        wd.simulate(sample_folder, rng=np.random.default_rng(0))
