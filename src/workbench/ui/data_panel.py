@@ -75,9 +75,22 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
         "demand history where there is none",
         ("bom",),
     ),
+    (
+        "Open production orders as MRP's scheduled receipts of made items, with expedite, "
+        "defer and cancel messages",
+        ("bom", "production_orders"),
+    ),
 ]
 
-OPTIONAL_TABLES = ("lots", "suppliers", "purchase_orders", "bom", "counts", "schedule")
+OPTIONAL_TABLES = (
+    "lots",
+    "suppliers",
+    "purchase_orders",
+    "bom",
+    "counts",
+    "schedule",
+    "production_orders",
+)
 
 
 #: The Data tab's reading options: (label, value passed to ``wb.load_uploaded``).
