@@ -869,7 +869,10 @@ _PRODUCTION_ORDERS = Table(
                 "job_id",
             ),
         ),
-        _sku("SKU made; must appear in items and be made in house (a parent_sku in bom)"),
+        _sku(
+            "SKU made; must appear in items and be made in house: a parent_sku in bom "
+            "(without a bom: not a raw material or MRO supply)"
+        ),
         Column(
             "start_date",
             "date",

@@ -696,8 +696,10 @@ def mrp(
         np.add.at(sr, (i[inside], np.maximum(k[inside], 0)), q[inside])
         fi, fk, fq = firm_rows
         np.add.at(firm, (fi, fk), fq)
-        po_open = pd.concat([po_open, prod_open], ignore_index=True) if len(po_open) else (
-            prod_open)  # fmt: skip
+        if len(prod_open) and len(po_open):
+            po_open = pd.concat([po_open, prod_open], ignore_index=True)
+        elif len(prod_open):
+            po_open = prod_open
 
     # ---- costs and lot-sizing parameters
     sc_order = getattr(scenario, "order_cost", None)
