@@ -267,6 +267,18 @@ def test_group_quantile_matches_numpy():
     assert np.isnan(got[7])
 
 
+def test_group_quantile_of_whole_numbers_matches_numpy():
+    # whole-number values (lead times from dates) take the sort-of-values path; huge
+    # values would make the combined key merge groups: the two-key sort
+    rng = np.random.default_rng(1)
+    g = rng.integers(0, 50, 3000)
+    for x in (rng.integers(-3, 40, 3000).astype(float), rng.integers(0, 9, 3000) * 2.0**50):
+        got = _group_quantile(g, x, 0.9, 52)
+        want = [np.quantile(x[g == i], 0.9) for i in range(50)]
+        assert_allclose(got[:50], want, rtol=1e-12)
+        assert np.isnan(got[50:]).all()
+
+
 def test_sample_business_invariants():
     ds = wb.sample_dataset(n_skus=80, years=1, seed=7)
     perf = wb.supplier_performance(ds)
