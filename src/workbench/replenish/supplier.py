@@ -169,9 +169,24 @@ def _days(values) -> np.ndarray:
     return out
 
 
-def _distinct_per_group(g: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
-    """How many distinct ``key`` values each group 0..n-1 has (hash, no sort)."""
+def _distinct_per_group(
+    g: np.ndarray, key: np.ndarray, n: int, *, key_in_one_group: bool = False
+) -> np.ndarray:
+    """How many distinct ``key`` values (codes 0..) each group 0..n-1 has (hash, no sort).
+
+    With ``key_in_one_group`` (expected: each purchase order is from one supplier), this
+    is checked from each key's smallest and largest group and, when true, the answer is
+    the number of keys per group, without hashing the (group, key) pairs.
+    """
     width = int(key.max(initial=0)) + 1
+    if key_in_one_group and len(g):
+        lo = np.full(width, n, dtype=np.int64)
+        hi = np.full(width, -1, dtype=np.int64)
+        np.minimum.at(lo, key, g)
+        np.maximum.at(hi, key, g)
+        met = hi >= 0
+        if np.array_equal(lo[met], hi[met]):
+            return np.bincount(lo[met], minlength=n)
     pairs = pd.unique(g.astype(np.int64) * width + key)
     return np.bincount(pairs // width, minlength=n)
 
@@ -266,9 +281,8 @@ def _metrics(sums: dict[str, np.ndarray], orders: np.ndarray, p90: np.ndarray) -
     no_rec = n_rec == 0
     for col in ("on_time_rate_qty", "on_time_rate_lines", "otif_rate"):
         out[col] = np.where(no_rec, np.nan, out[col])  # judged only on overdue lines: unknown
-    out["history"] = np.where(
-        no_rec, "no history", np.where(n_rec < MIN_RECEIPTS, "few receipts", "measured")
-    ).astype(object)
+    labels = np.array(["measured", "few receipts", "no history"], dtype=object)
+    out["history"] = labels[np.where(no_rec, 2, (n_rec < MIN_RECEIPTS).astype(np.int64))]
     return {c: out[c] for c in SUPPLIER_COLUMNS}
 
 
@@ -294,7 +308,7 @@ def _window_lines(
     notes: list[str] = []
     o = _days(po["order_date"])
     keep = (o > end_d - window_days) & (o <= end_d)
-    k = index_in(po["sku"].astype("str"), skus)
+    k = index_in(po["sku"].astype("str"), items["sku"].astype("str"))  # skus' order
     # supplier codes: the suppliers table first, then other ids met on lines or items
     # (only without a suppliers table or on unvalidated data)
     has_sup = "supplier_id" in po.columns
@@ -378,7 +392,7 @@ def _window_lines(
             "not judged on time."
         )
     line = {
-        "supplier": s.astype(np.int64),
+        "supplier": s.astype(np.int64, copy=False),
         "sku": k,
         "state": state,
         "received": rec,
@@ -389,7 +403,7 @@ def _window_lines(
         "quote": np.where(with_quote, quoted, 0.0),
         "bias": np.where(with_quote, lead_time - np.nan_to_num(quoted), 0.0),
         "days_late": np.where(state == _LATE, r - promise, 0.0),
-        "po": take(pd.factorize(po["po_id"])[0].astype(np.int64)),
+        "po": take(pd.factorize(po["po_id"])[0].astype(np.int64, copy=False)),
     }
     return line, suppliers, notes
 
@@ -522,7 +536,7 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
     by_sup = pd.DataFrame(
         _metrics(
             sup_sums,
-            _distinct_per_group(s, po_code, len(suppliers)),
+            _distinct_per_group(s, po_code, len(suppliers), key_in_one_group=True),
             _group_quantile(s[rec], lt_rec, 0.9, len(suppliers)),
         ),
         index=suppliers,
