@@ -306,7 +306,7 @@ def test_simulate_refuses_what_it_sets_itself(sample_folder):
 # --------------------------------------------------------------------------- the dashboard on Dask
 
 
-def test_the_trade_offs_replay_runs_on_the_scheduler_named_by_workbench_dask(client, monkeypatch):
+def test_trade_offs_simulation_on_the_scheduler_named_by_workbench_dask(client, monkeypatch):
     # what `workbench serve --dask ADDRESS` sets for the dashboard's kernels; the bar
     # moves as the cluster's partitions finish, and the run is the kernel's own
     from workbench.cli import DASK_ENV, voila_env
@@ -338,6 +338,9 @@ def test_the_trade_offs_replay_runs_on_the_scheduler_named_by_workbench_dask(cli
     assert local["run"].settings["engine"] == "numba"
     _equal(sim["run"].summary, local["run"].summary, rtol=1e-9)
     assert sim["fill_rate"] == pytest.approx(local["fill_rate"], rel=1e-12)
+    _equal_checks(sim["check"], local["check"])
+    # the check's share of the bar moved too
+    assert len([v for v in seen if hi + 1e-6 < v < 1.0 - 1e-6]) >= 2
     sku = panel.sku.value
     trace = local["run"].trace
     pd.testing.assert_frame_equal(
