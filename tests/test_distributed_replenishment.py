@@ -149,3 +149,25 @@ def test_on_a_local_cluster_of_two_processes_the_list_is_the_same(sample, sample
     with wd.local_cluster(n_workers=2, memory_limit="2GB") as client:
         got = wd.replenishment(sample_folder, client=client)
     _same(got, wb.replenishment(sample))
+
+
+def test_workbench_plan_command_writes_the_replenishment_list(sample, sample_folder, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    out = subprocess.run(
+        [sys.executable, "-m", "workbench.cli", "plan", "--data", str(sample_folder),
+         "--out", str(tmp_path / "plan"), "--replenishment", str(tmp_path / "repl"),
+         "--workers", "1", "--memory-limit", "2GB"],
+        capture_output=True, text=True, env=env, timeout=600,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "replenishment [" in out.stderr
+    want = wb.replenishment(sample)
+    lines = pd.read_parquet(tmp_path / "repl" / "lines.parquet")
+    drafts = pd.read_parquet(tmp_path / "repl" / "draft_orders.parquet")
+    assert lines.index.tolist() == want.lines.index.tolist()
+    pd.testing.assert_series_equal(lines["suggested_qty"], want.lines["suggested_qty"])
+    pd.testing.assert_frame_equal(drafts, want.draft_orders, check_exact=False, rtol=1e-7)
