@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from .cli import DASK_ENV
 from .data import Dataset
 from .data.errors import DataError, Problem
 from .data.frequency import detect_frequency, normalize_frequency
@@ -55,7 +56,10 @@ from .partition import part_dataset, part_plan, part_stats
 from .scenario import Scenario, catalog_abc
 
 __all__ = [
+    "DASK_ENV",
     "Catalog",
+    "catalog_from_dataset",
+    "dashboard_client",
     "demand_stats_parts",
     "forecast",
     "local_cluster",
@@ -346,9 +350,10 @@ def _shared(value: Any) -> Any:
     made a graph of 20 MB and distributed's "large graph" warning); ``value`` itself on
     Dask's local scheduler, where nothing is sent."""
     client = _client()
-    if client is None:
+    if client is None or value is None:
         return value
-    return client.scatter(value, broadcast=True, hash=False)
+    # in a list: scatter spreads a dict's (or a list's) items, one future each
+    return client.scatter([value], broadcast=True, hash=False)[0]
 
 
 def _run(parts: list[Any], progress: Progress | None) -> list[Any]:
@@ -743,8 +748,8 @@ def simulate(
     shared = [_shared(x) for x in (cat.items, abc, plan, keys)]
     meta = _simulate_meta()
     frame = cat.demand.map_partitions(
-        _simulate_map, meta, shared[0], cat.info, sc, shared[1], shared[2], shared[3], kwargs,
-        meta=meta,
+        _simulate_map, meta, shared[0], cat.info, sc, shared[1], shared[2], shared[3],
+        _shared(kwargs), meta=meta,
     )  # fmt: skip
     summary = _compute(frame, steps.step(1 if plan is None else 0))
     rest = cat.items[~skus.isin(summary.index)]
@@ -771,6 +776,71 @@ def _simulate_meta() -> pd.DataFrame:
         lead_time_days=0, progress=False, engine="numpy",
     )  # fmt: skip
     return one.summary.iloc[:0]
+
+
+# ------------------------------------------------------------------- the dashboard on a cluster
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def dashboard_client(address: str | None = None) -> Any:
+    """A :class:`distributed.Client` on the scheduler at ``address`` (default
+    ``$WORKBENCH_DASK``), one per address and process; None when neither names one."""
+    address = address or os.environ.get(DASK_ENV, "").strip() or None
+    if address is None:
+        return None
+    client = _CLIENTS.get(address)
+    if client is None or client.status not in ("running", "connecting"):
+        from distributed import Client
+
+        client = _CLIENTS[address] = Client(address, set_as_default=False)
+    return client
+
+
+def catalog_from_dataset(
+    dataset: Dataset, skus: Any = None, *, npartitions: int | None = None
+) -> Catalog:
+    """A dataset already in memory as a :class:`Catalog`: its demand split by SKU.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+    skus : sequence, optional
+        The SKUs to keep, in this order (their positions key the random streams of
+        :func:`simulate`); default every SKU of the items table.
+    npartitions : int, optional
+        Default 2 per worker of the current client (4 without one), at most one per SKU.
+
+    Returns
+    -------
+    Catalog
+        Each partition holds the demand rows of a run of consecutive SKUs. With a
+        distributed client current the partitions are scattered to its workers (no
+        staging folder: it works on a remote cluster as well); otherwise they are
+        pieces of the frame for Dask's local scheduler.
+    """
+    items = dataset.items.assign(sku=dataset.items["sku"].astype(str))
+    if skus is not None:
+        items = items.set_index("sku").loc[[str(x) for x in skus]].reset_index()
+    client = _client()
+    if npartitions is None:
+        npartitions = 2 * len(client.scheduler_info()["workers"]) if client is not None else 4
+    n = max(1, min(int(npartitions), len(items)))
+    demand = dataset.demand
+    demand = demand.assign(sku=demand["sku"].astype(str))
+    position = pd.Index(items["sku"]).get_indexer(demand["sku"])
+    keep = position >= 0
+    part_of = position[keep] * n // max(len(items), 1)
+    columns = ["date", "sku", "quantity"]
+    rows = demand.loc[keep, columns].assign(quantity=lambda d: d["quantity"].astype(float))
+    parts = [rows[part_of == k].reset_index(drop=True) for k in range(n)]
+    meta = rows.iloc[:0].reset_index(drop=True)
+    pieces = client.scatter(parts) if client is not None else [dask.delayed(p) for p in parts]
+    frame = dd.from_delayed(pieces, meta=meta, verify_meta=False)
+    start, end = dataset.demand_period
+    period = (pd.Timestamp(start), pd.Timestamp(end))
+    return Catalog(items, frame, period, dataset.demand_frequency, "the dataset in memory")
 
 
 # --------------------------------------------------------------------------- clusters and data
