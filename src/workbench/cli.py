@@ -63,6 +63,7 @@ import sys
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "VOILA_LAUNCHER",
@@ -420,6 +421,15 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--partitions", type=int, default=None, help="partitions (default: ~5M rows each)"
     )
+    plan.add_argument(
+        "--replenishment",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write the replenishment list (lines.parquet, one row per SKU, exceptions "
+        "first) and the draft purchase orders (draft_orders.parquet) to DIR, from the plan "
+        "and DATA's lots, purchase_orders and suppliers tables (.parquet, .csv or .xlsx)",
+    )
     return parser
 
 
@@ -574,11 +584,28 @@ def plan_command(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 out = wd.plan(cat, scenario, out=args.out, progress=_Bar("planning"))
+                if args.replenishment is not None:
+                    _write_replenishment(wd, cat, out, Path(args.replenishment))
         print(f"plan written to {out}", flush=True)
+        if args.replenishment is not None:
+            print(f"replenishment list written to {args.replenishment}", flush=True)
         return 0
     except (FileNotFoundError, ValueError, DataError) as exc:
         print(f"workbench plan: {exc}", file=sys.stderr)
         return 2
+
+
+def _write_replenishment(wd: Any, cat: Any, plan_folder: Path, folder: Path) -> None:
+    """``workbench plan --replenishment DIR``: the list from the plan just written."""
+    import pandas as pd
+
+    plan = pd.concat(pd.read_parquet(f) for f in sorted(plan_folder.glob("part.*.parquet")))
+    result = wd.replenishment(cat, plan=plan, progress=_Bar("replenishment"))
+    folder.mkdir(parents=True, exist_ok=True)
+    result.lines.to_parquet(folder / "lines.parquet")
+    result.draft_orders.to_parquet(folder / "draft_orders.parquet")
+    for note in result.notes:
+        print(note, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -73,7 +73,7 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("Count audit and record accuracy", ("counts",)),
     (
-        "BOM explosion and MRP planned orders (wb.mrp), from the production schedule, or the "
+        "BOM explosion and MRP planned orders (the MRP tab), from the production schedule, or the "
         "demand history where there is none",
         ("bom",),
     ),

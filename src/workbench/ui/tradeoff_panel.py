@@ -53,7 +53,7 @@ from ._common import (
     palette,
     plotly_template,
 )
-from .eoq_panel import slider, top_sku, update_figure
+from .eoq_panel import controls_beside, slider, top_sku, update_figure
 
 __all__ = ["CHECK_REPLICATIONS", "SIMULATED_LEVELS", "TRACE_ALL_UP_TO", "TradeoffPanel"]
 
@@ -316,7 +316,7 @@ class TradeoffPanel(Panel):
         )
         super().__init__(
             children=[
-                widgets.HBox([controls, self.numbers]),
+                controls_beside(controls, self.numbers),
                 self.promise,
                 self.sku,
                 self.fig,
