@@ -618,16 +618,10 @@ def forecast(
 
 
 def _planning_scenario(scenario: Scenario | None) -> Scenario:
-    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core."""
+    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core
+    (:func:`_check_plannable`)."""
     sc = scenario if scenario is not None else Scenario()
-    if not isinstance(sc, Scenario):
-        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
-        if getattr(sc, field, ok) != ok:
-            raise ValueError(
-                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
-                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
-            )
+    _check_plannable(sc)
     return sc
 
 
@@ -1266,12 +1260,13 @@ def replenishment(
         return {"plan": plans[i], "tables": tables, "price_breaks": breaks[i]}
 
     delayed = []
+    shared_items, shared_abc = _shared(cat.items), _shared(abc)  # once, not in every task
     for i, p in enumerate(cat.demand.optimize().to_delayed()):
         t = task(i)
         opts = {**options, "price_breaks": t["price_breaks"]}
         delayed.append(
             dask.delayed(_replenish_part)(
-                p, cat.items, cat.info, sc, abc, t["plan"], t["tables"], end, opts
+                p, shared_items, cat.info, sc, shared_abc, t["plan"], t["tables"], end, opts
             )
         )
     done = [r for r in _run(delayed, steps.step(1)) if r is not None]
