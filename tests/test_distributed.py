@@ -301,6 +301,8 @@ def test_simulate_refuses_what_it_sets_itself(sample_folder):
         wd.simulate(sample_folder, stream_keys=[0])
     with pytest.raises(ValueError, match="an int seed"):
         wd.simulate(sample_folder, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="summaries only"):
+        wd.simulate(sample_folder, trace_skus=["x"])
 
 
 # --------------------------------------------------------------------------- the dashboard on Dask

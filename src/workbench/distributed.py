@@ -695,7 +695,8 @@ def simulate(
     **kwargs
         Passed to :func:`workbench.simulate`: ``days``, ``demand_model``, ``unmet``,
         ``warmup_days``, ``policy``, ``engine`` ... (not ``stream_keys``,
-        ``progress``, ``stop`` or ``skus``, which this function sets; nor what needs
+        ``progress``, ``stop`` or ``skus``, which this function sets; not ``trace_skus``:
+        summaries only; nor what needs
         tables a catalog does not hold: ``lead_time_model="history"``,
         ``initial_stock="lots"``).
 
@@ -715,6 +716,11 @@ def simulate(
     bad = sorted(set(kwargs) & set(_SIMULATE_OWN))
     if bad:
         raise ValueError(f"{', '.join(bad)}: set by workbench.distributed.simulate itself")
+    if "trace_skus" in kwargs:
+        raise ValueError(
+            "trace_skus: workbench.distributed.simulate returns summaries only; trace a SKU "
+            "with wb.simulate of that SKU alone and stream_keys=[its position in the items]"
+        )
     if rng is not None and (isinstance(rng, bool) or not isinstance(rng, int | np.integer)):
         raise ValueError(f"rng must be an int seed or None; got {rng!r}")
     if plan is not None and scenario is not None:
