@@ -139,3 +139,29 @@ def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
             loss[i, x] = nx
             l2 += nx
             loss2[i, x] = l2
+
+
+@njit(cache=True)
+def loss2_of_sum(p, loss2, mean, y, out):  # pragma: no cover
+    """out[i] = sum_r p[i, r] L2_i(y[i] - r): the second-order loss at y[i] (whole units,
+    finite) of X + D, X with pmf ``p[i]`` and D independent with second-order loss table
+    ``loss2[i]`` and mean ``mean[i]`` (below 0: L2(0) + m mean + m (m + 1) / 2 at
+    m = -y; from the table's last column on: 0)."""
+    n, k = p.shape
+    last = loss2.shape[1] - 1
+    for i in range(n):
+        acc = 0.0
+        for r in range(k):
+            pr = p[i, r]
+            if pr == 0.0:
+                continue
+            x = y[i] - r
+            if x < 0:
+                m = -x
+                v = loss2[i, 0] + m * mean[i] + 0.5 * m * (m + 1.0)
+            elif x >= last:
+                v = 0.0
+            else:
+                v = loss2[i, np.int64(x)]
+            acc += pr * v
+        out[i] = acc

@@ -110,3 +110,17 @@ def loss_tables(f, cdf, loss, loss2) -> None:
     loss[:, :-1] = rc[:, 1:]
     loss[:, -1:] = 0.0
     loss2[:] = np.cumsum(loss[:, ::-1], axis=1)[:, ::-1]
+
+
+def loss2_of_sum(p, loss2, mean, y, out) -> None:
+    """numpy version of :func:`._compiled.loss2_of_sum` (same arguments)."""
+    n, k = p.shape
+    if n == 0:
+        return
+    last = loss2.shape[1] - 1
+    x = y[:, None] - np.arange(k)[None, :]
+    v = np.take_along_axis(loss2, np.clip(x, 0, last).astype(np.intp), axis=1)
+    m = -x
+    below = loss2[:, :1] + m * mean[:, None] + 0.5 * m * (m + 1.0)
+    v = np.where(x < 0, below, np.where(x >= last, 0.0, v))
+    out[:] = (np.where(p > 0, p * v, 0.0)).sum(axis=1)

@@ -859,6 +859,13 @@ def compound_pmf(
             "'gamma') for SKUs with large demand, or raise max_cells"
         )
     width = min(nfft, hard)
+    if n and np.all(lag_lo == lag_hi) and np.all(lag_lo + r == 1):
+        # one bucket for every SKU (a review period of one day): the transform's
+        # round trip would give back the bucket's pmf, cut to the FFT length
+        full = np.ascontiguousarray(f0[:, :width], dtype=float).copy()
+        if full.shape[1] < width:
+            full = np.pad(full, ((0, 0), (0, width - full.shape[1])))
+        return _cut_tail(full, tail, width, bad)
     full = np.empty((n, width))
     step = max(1, _BLOCK // nfft)  # blocks of SKUs small enough to stay in cache
     # Horner walks each row's lags: rows x FFT length x the widest lag range
@@ -874,6 +881,13 @@ def compound_pmf(
         mix_powers(pr, pi, lt0, rows, lag_lo, lag_hi, r, out_r, out_i)
         phi.real, phi.imag = out_r, out_i
         full[rows] = np.fft.irfft(phi, nfft, axis=1)[:, :width]
+    return _cut_tail(full, tail, width, bad)
+
+
+def _cut_tail(full: np.ndarray, tail: float, width: int, bad: np.ndarray) -> np.ndarray:
+    """:func:`compound_pmf`'s result from the transform's output ``full``: cut at the
+    largest ``1 - tail`` quantile over SKUs, the remainder in the last column; rows
+    ``bad`` NaN."""
     np.maximum(full, 0.0, out=full)
     cdf = np.cumsum(full, axis=1)
     need = (cdf < 1.0 - tail).sum(axis=1)  # first column with F >= 1 - tail
