@@ -95,6 +95,31 @@ def test_loss2_of_sum_is_the_loss_of_the_convolution(seed):
         np.testing.assert_allclose(a, want, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("use_step", [False, True])
+def test_empirical_counts_compiled_equal_numpy_bit_for_bit(use_step):
+    """The empirical pmf's histogram: one compiled pass a row against numpy's bincounts,
+    with NaN (outside a window), negative values (returns) and an all-NaN row."""
+    rng = np.random.default_rng(3)
+    h = rng.gamma(0.5, 20.0, (40, 60))
+    h[rng.random(h.shape) < 0.5] = 0.0
+    h[rng.random(h.shape) < 0.1] = np.nan
+    h[3] = np.nan
+    h[5, :3] = -2.0
+    step = rng.uniform(0.5, 5.0, 40)
+    top_c = _compiled.empirical_top(h, step, use_step)
+    top_n = _loops.empirical_top(h, step, use_step)
+    assert top_c == top_n
+    k = top_c + 1
+    out = []
+    for mod in (_compiled, _loops):
+        a, b = np.zeros((40, k)), np.zeros((40, k) if use_step else (0, 0))
+        n_valid = np.zeros(40, dtype=np.int64)
+        mod.empirical_counts(h, step, use_step, a, b, n_valid)
+        out.append((a, b, n_valid))
+    assert all(np.array_equal(x, y) for x, y in zip(*out, strict=True))
+    assert out[0][2][3] == 0 and np.array_equal(out[0][2], (~np.isnan(h)).sum(axis=1))
+
+
 def test_loop_picks_numpy_for_small_work_and_compiled_above(monkeypatch):
     monkeypatch.delitem(sys.modules, _compiled.__name__)  # numba not paid for yet
     assert _loops.loop("mix_powers", _loops.SMALL_CELLS) is _loops.mix_powers

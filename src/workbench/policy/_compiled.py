@@ -165,3 +165,51 @@ def loss2_of_sum(p, loss2, mean, y, out):  # pragma: no cover
                 v = loss2[i, np.int64(x)]
             acc += pr * v
         out[i] = acc
+
+
+@njit(cache=True)
+def empirical_top(hist, step, use_step):  # pragma: no cover
+    """Largest cell an empirical pmf of the rows of ``hist`` needs (NaN skipped):
+    rint(max(x, 0)), or floor(max(x, 0) / step[i]) + 1 with ``use_step`` (at least 1
+    then, as for a row of zeros)."""
+    top = 1 if use_step else 0
+    n, t = hist.shape
+    for i in range(n):
+        for j in range(t):
+            h = hist[i, j]
+            if h != h:
+                continue
+            x = h if h > 0.0 else 0.0
+            if use_step:
+                v = np.int64(math.floor(x / step[i])) + 1
+            else:
+                v = np.int64(np.rint(x))
+            if v > top:
+                top = v
+    return top
+
+
+@njit(cache=True)
+def empirical_counts(hist, step, use_step, a, b, n_valid):  # pragma: no cover
+    """Per row of ``hist`` (NaN skipped, negatives at 0): a[i, v] += 1 at v = rint(x),
+    or with ``use_step``, x / step[i] = v + f, a[i, v] += 1 - f and b[i, v + 1] += f
+    (the additions in the row's order, as ``numpy.bincount`` takes them); n_valid[i]
+    the values counted."""
+    n, t = hist.shape
+    for i in range(n):
+        c = 0
+        for j in range(t):
+            h = hist[i, j]
+            if h != h:
+                continue
+            c += 1
+            x = h if h > 0.0 else 0.0
+            if use_step:
+                x = x / step[i]
+                v = np.int64(math.floor(x))
+                f = x - v
+                a[i, v] += 1.0 - f
+                b[i, v + 1] += f
+            else:
+                a[i, np.int64(np.rint(x))] += 1.0
+        n_valid[i] = c
