@@ -130,7 +130,9 @@ def test_subpackage_is_not_shadowed_by_the_function():
 def test_backtest_reuses_the_additive_fit_for_the_multiplicative_fallback():
     """A SKU with a zero in its window is forecast by the additive season in place of the
     multiplicative one; the backtest takes it from the additive model's run (the same
-    fit) instead of fitting it again: the scores are the same either way."""
+    fit) instead of fitting it again: its scores are the same either way. (A SKU without
+    a zero gets the multiplicative fit warm-started from the additive one's when both are
+    evaluated: the same model, a fit within a few per mille.)"""
     rng = np.random.default_rng(4)
     t = np.arange(70)
     season = 10 + 3 * np.sin(2 * np.pi * t / 7)
@@ -141,6 +143,6 @@ def test_backtest_reuses_the_additive_fit_for_the_multiplicative_fallback():
     both = wb.backtest(bd, models=hw, horizon=7, windows=1)
     alone = wb.backtest(bd, models=hw[1:], horizon=7, windows=1)
     cols = ["mae", "rmse", "bias", "cum_rmse"]
-    assert_allclose(both.xs(hw[1], level="model")[cols], alone.xs(hw[1], level="model")[cols],
-                    rtol=1e-12)  # fmt: skip
+    assert_allclose(both.loc[("S0", hw[1]), cols], alone.loc[("S0", hw[1]), cols], rtol=1e-12)
+    assert_allclose(both.loc[("S1", hw[1]), cols], alone.loc[("S1", hw[1]), cols], rtol=0.01)
     assert_allclose(both.loc[("S0", hw[1]), cols], both.loc[("S0", hw[0]), cols], rtol=1e-12)

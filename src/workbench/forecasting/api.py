@@ -230,6 +230,20 @@ def _auto(
     return chosen, note
 
 
+def _warm_start(mdl: str, done: dict) -> dict | None:
+    """Where the first window's fit of ``mdl`` starts: the damped trend from Holt's fit
+    (phi 0.98), the multiplicative season from the additive one's, when already done."""
+    src = {"damped": "holt", "holt_winters_multiplicative": "holt_winters_additive"}.get(mdl)
+    if src not in done:
+        return None
+    par = done[src].params
+    start = {k: par[k] for k in ("alpha", "beta", "gamma")}
+    if mdl == "damped":
+        start["phi"] = 0.98
+        del start["gamma"]
+    return start
+
+
 def backtest(
     data: Any,
     *,
@@ -286,10 +300,14 @@ def backtest(
     Notes
     -----
     Each window refits every model on the data before its origin, except that the
-    smoothing parameters of the ETS models (alpha, beta, gamma, phi) are fitted at the
-    first origin and kept for the later ones (their initial states are refitted): a
-    third of the cost, and the usual practice of re-estimating parameters less often
-    than the forecast origin moves. Parameters given in ``params`` are used throughout.
+    smoothing parameters of the ETS models (alpha, beta, gamma, phi) and the SES alphas
+    of ADIDA's and IMAPA's aggregate series are fitted at the first origin and kept for
+    the later ones (the ETS initial states are refitted; an aggregation level first
+    needed later is fitted then): a third of the cost, and the usual practice of
+    re-estimating parameters less often than the forecast origin moves. At the first
+    origin the damped trend's fit starts from Holt's and the multiplicative season's
+    from the additive one's, when those are evaluated too (warm starts). Parameters
+    given in ``params`` are used throughout.
 
     Raises
     ------
@@ -347,12 +365,15 @@ def backtest(
             # zero: those SKUs take the additive model's forecast (the same fit) if done
             reuse = None
             if mdl == "holt_winters_multiplicative" and "holt_winters_additive" in done:
-                cols = np.arange(t_all)[None, :]
-                in_win = (cols >= first[:, None]) & (cols < o)
-                reuse = (np.where(in_win, y, 1.0) <= 0).any(axis=1) & (first < o)
+                from ._kernels import window_scan
+
+                reuse = window_scan(y, first, o)[3] & (first < o)
             r = forecast_matrix(
                 y, model=mdl, horizon=horizon, first=first if reuse is None else
                 np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(80,),
+                start=_warm_start(mdl, done) if w == 0 else None,
+                aggregate_alpha=fitted[mdl]["aggregate_alpha"]
+                if w > 0 and mdl in ("adida", "imapa") else None,
             )  # fmt: skip
             if reuse is not None and reuse.any():
                 add = done["holt_winters_additive"]
