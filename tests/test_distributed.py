@@ -301,3 +301,57 @@ def test_simulate_refuses_what_it_sets_itself(sample_folder):
         wd.simulate(sample_folder, stream_keys=[0])
     with pytest.raises(ValueError, match="an int seed"):
         wd.simulate(sample_folder, rng=np.random.default_rng(0))
+
+
+# --------------------------------------------------------------------------- the dashboard on Dask
+
+
+def test_the_trade_offs_replay_runs_on_the_scheduler_named_by_workbench_dask(client, monkeypatch):
+    # what `workbench serve --dask ADDRESS` sets for the dashboard's kernels; the bar
+    # moves as the cluster's partitions finish, and the run is the kernel's own
+    from workbench.cli import DASK_ENV, voila_env
+    from workbench.ui.tradeoff_panel import _PROGRESS_WEIGHTS, PROGRESS_START, TradeoffPanel
+
+    address = client.scheduler.address
+    assert voila_env(dask=address, base={})[DASK_ENV] == address
+    ds = wb.sample_dataset(n_skus=80, years=1, seed=3)
+    monkeypatch.setenv(DASK_ENV, address)
+    panel = TradeoffPanel(ds)
+    seen = []
+    panel.progress.observe(lambda change: seen.append(change["new"]), names="value")
+    try:
+        sim = panel.run_simulation()
+    finally:
+        wd._CLIENTS.pop(address).close()
+    assert sim is not None, panel.status.value
+    assert sim["run"].settings["engine"] == "dask"
+    assert f"on the Dask cluster at {address}" in panel.status.value
+    assert panel.progress.value == 1.0 and panel.progress.bar_style == "success"
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    # the replay's share of the bar (between the frontier's and the check's) moves in steps
+    w = np.cumsum(_PROGRESS_WEIGHTS) / np.sum(_PROGRESS_WEIGHTS)
+    lo, hi = 2 * PROGRESS_START + (1 - 2 * PROGRESS_START) * w[:2]
+    assert len([v for v in seen if lo + 1e-6 < v < hi - 1e-6]) >= 2
+
+    monkeypatch.delenv(DASK_ENV)
+    local = TradeoffPanel(ds).run_simulation()
+    assert local["run"].settings["engine"] == "numba"
+    _equal(sim["run"].summary, local["run"].summary, rtol=1e-9)
+    assert sim["fill_rate"] == pytest.approx(local["fill_rate"], rel=1e-12)
+    sku = panel.sku.value
+    trace = local["run"].trace
+    pd.testing.assert_frame_equal(
+        sim["run"].trace.reset_index(drop=True),
+        trace[trace["sku"] == sku].reset_index(drop=True),
+    )
+
+
+def test_a_dataset_in_memory_as_a_catalog_keeps_each_sku_whole(sample):
+    skus = list(sample.items["sku"].iloc[::-1][:100])
+    cat = wd.catalog_from_dataset(sample, skus, npartitions=7)
+    assert cat.npartitions == 7 and list(cat.items["sku"]) == skus
+    parts = cat.demand.map_partitions(
+        lambda p: pd.DataFrame({"sku": pd.unique(p["sku"])}), meta={"sku": object}
+    ).compute()
+    assert parts["sku"].is_unique and set(parts["sku"]) <= set(skus)
+    assert len(cat.demand) == sample.demand["sku"].isin(skus).sum()

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from .cli import DASK_ENV
 from .data import Dataset
 from .data.errors import DataError, Problem
 from .data.frequency import detect_frequency, normalize_frequency
@@ -55,12 +56,16 @@ from .partition import part_dataset, part_plan, part_stats
 from .scenario import Scenario, catalog_abc
 
 __all__ = [
+    "DASK_ENV",
     "Catalog",
+    "catalog_from_dataset",
+    "dashboard_client",
     "demand_stats_parts",
     "forecast",
     "local_cluster",
     "plan",
     "read_catalog",
+    "replenishment",
     "simulate",
     "suggested_partitions",
     "write_synthetic_catalog",
@@ -345,9 +350,10 @@ def _shared(value: Any) -> Any:
     made a graph of 20 MB and distributed's "large graph" warning); ``value`` itself on
     Dask's local scheduler, where nothing is sent."""
     client = _client()
-    if client is None:
+    if client is None or value is None:
         return value
-    return client.scatter(value, broadcast=True, hash=False)
+    # in a list: scatter spreads a dict's (or a list's) items, one future each
+    return client.scatter([value], broadcast=True, hash=False)[0]
 
 
 def _run(parts: list[Any], progress: Progress | None) -> list[Any]:
@@ -742,8 +748,8 @@ def simulate(
     shared = [_shared(x) for x in (cat.items, abc, plan, keys)]
     meta = _simulate_meta()
     frame = cat.demand.map_partitions(
-        _simulate_map, meta, shared[0], cat.info, sc, shared[1], shared[2], shared[3], kwargs,
-        meta=meta,
+        _simulate_map, meta, shared[0], cat.info, sc, shared[1], shared[2], shared[3],
+        _shared(kwargs), meta=meta,
     )  # fmt: skip
     summary = _compute(frame, steps.step(1 if plan is None else 0))
     rest = cat.items[~skus.isin(summary.index)]
@@ -770,6 +776,71 @@ def _simulate_meta() -> pd.DataFrame:
         lead_time_days=0, progress=False, engine="numpy",
     )  # fmt: skip
     return one.summary.iloc[:0]
+
+
+# ------------------------------------------------------------------- the dashboard on a cluster
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def dashboard_client(address: str | None = None) -> Any:
+    """A :class:`distributed.Client` on the scheduler at ``address`` (default
+    ``$WORKBENCH_DASK``), one per address and process; None when neither names one."""
+    address = address or os.environ.get(DASK_ENV, "").strip() or None
+    if address is None:
+        return None
+    client = _CLIENTS.get(address)
+    if client is None or client.status not in ("running", "connecting"):
+        from distributed import Client
+
+        client = _CLIENTS[address] = Client(address, set_as_default=False)
+    return client
+
+
+def catalog_from_dataset(
+    dataset: Dataset, skus: Any = None, *, npartitions: int | None = None
+) -> Catalog:
+    """A dataset already in memory as a :class:`Catalog`: its demand split by SKU.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+    skus : sequence, optional
+        The SKUs to keep, in this order (their positions key the random streams of
+        :func:`simulate`); default every SKU of the items table.
+    npartitions : int, optional
+        Default 2 per worker of the current client (4 without one), at most one per SKU.
+
+    Returns
+    -------
+    Catalog
+        Each partition holds the demand rows of a run of consecutive SKUs. With a
+        distributed client current the partitions are scattered to its workers (no
+        staging folder: it works on a remote cluster as well); otherwise they are
+        pieces of the frame for Dask's local scheduler.
+    """
+    items = dataset.items.assign(sku=dataset.items["sku"].astype(str))
+    if skus is not None:
+        items = items.set_index("sku").loc[[str(x) for x in skus]].reset_index()
+    client = _client()
+    if npartitions is None:
+        npartitions = 2 * len(client.scheduler_info()["workers"]) if client is not None else 4
+    n = max(1, min(int(npartitions), len(items)))
+    demand = dataset.demand
+    demand = demand.assign(sku=demand["sku"].astype(str))
+    position = pd.Index(items["sku"]).get_indexer(demand["sku"])
+    keep = position >= 0
+    part_of = position[keep] * n // max(len(items), 1)
+    columns = ["date", "sku", "quantity"]
+    rows = demand.loc[keep, columns].assign(quantity=lambda d: d["quantity"].astype(float))
+    parts = [rows[part_of == k].reset_index(drop=True) for k in range(n)]
+    meta = rows.iloc[:0].reset_index(drop=True)
+    pieces = client.scatter(parts) if client is not None else [dask.delayed(p) for p in parts]
+    frame = dd.from_delayed(pieces, meta=meta, verify_meta=False)
+    start, end = dataset.demand_period
+    period = (pd.Timestamp(start), pd.Timestamp(end))
+    return Catalog(items, frame, period, dataset.demand_frequency, "the dataset in memory")
 
 
 # --------------------------------------------------------------------------- clusters and data
@@ -851,3 +922,247 @@ def write_synthetic_catalog(
         if progress is not None:
             progress(f + 1, files)
     return root
+
+
+# --------------------------------------------------------------------------- replenishment
+# (issue 18: the replenishment list partition by partition; kept apart from the sections
+# above, which other work extends)
+
+#: The stock tables :func:`replenishment` reads from a catalog folder when not given.
+STOCK_TABLES = ("lots", "purchase_orders", "suppliers")
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
+    """The folder's table ``name`` (Parquet, CSV or Excel), or None if it has none."""
+    for ext in (".parquet", ".csv", ".xlsx"):
+        path = folder / f"{name}{ext}"
+        if path.exists():
+            if ext == ".parquet":
+                return pd.read_parquet(path)
+            if ext == ".csv":
+                return pd.read_csv(
+                    path, dtype=str, keep_default_na=False, sep=None, engine="python"
+                )
+            return pd.read_excel(path, sheet_name=0, dtype=object)
+    return None
+
+
+def _stock_tables(source: Any, items: pd.DataFrame, given: dict) -> dict[str, pd.DataFrame]:
+    """Lots, purchase orders and suppliers: as given, else from the catalog folder;
+    validated with the loader's rules (they fit in memory: one row per lot or PO line)."""
+    tables = {k: v for k, v in given.items() if v is not None}
+    folder = None if isinstance(source, Catalog | dd.DataFrame) else Path(os.fspath(source))
+    if isinstance(source, Catalog) and source.source and Path(source.source).is_dir():
+        folder = Path(source.source)
+    if folder is not None:
+        for name in STOCK_TABLES:
+            if name not in tables:
+                found = _read_table(folder, name)
+                if found is not None:
+                    tables[name] = found
+    if not tables:
+        return {}
+    placeholder = pd.DataFrame(
+        {"date": [pd.Timestamp("2000-01-01")], "sku": [items["sku"].iloc[0]], "quantity": [0]}
+    )
+    ds = Dataset.from_tables({"items": items, "demand": placeholder, **tables}, source="stock")
+    return {name: ds.tables[name] for name in STOCK_TABLES if name in ds.tables}
+
+
+def _split_by_part(table: pd.DataFrame | None, part_of: pd.Series, n: int) -> list[Any]:
+    """The rows of ``table`` per part (``part_of``: each SKU's part, ``n`` for SKUs with
+    no demand row), in their order; rows of other SKUs are dropped."""
+    if table is None:
+        return [None] * (n + 1)
+    from ._numeric import index_in
+
+    code = index_in(table["sku"].astype("str"), pd.Index(part_of.index.astype(str)))
+    part = np.where(code >= 0, part_of.to_numpy()[np.maximum(code, 0)], -1)
+    order = np.argsort(part, kind="stable")
+    counts = np.bincount(part[part >= 0], minlength=n + 1)
+    starts = np.cumsum(counts) - counts
+    first = int((part < 0).sum())  # the dropped rows sort first
+    return [
+        table.iloc[order[first + a : first + a + c]].reset_index(drop=True)
+        for a, c in zip(starts, counts, strict=True)
+    ]
+
+
+def _replenish_part(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    info: _Info,
+    sc: Scenario,
+    abc: pd.Series | None,
+    plan: pd.DataFrame | None,
+    tables: dict,
+    end: pd.Timestamp,
+    options: dict,
+) -> pd.DataFrame | None:
+    from .partition import part_replenishment
+
+    if len(demand) == 0 and not options.get("idle"):
+        return None
+    options = {k: v for k, v in options.items() if k != "idle"}
+    if plan is None:
+        plan = part_plan(items, demand, info.period, info.frequency, sc, abc=abc)
+    return part_replenishment(
+        items, demand, info.period, info.frequency, plan, as_of=end, **tables, **options
+    )
+
+
+def _part_skus(part: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(index=pd.Index(pd.unique(part["sku"]), name="sku"))
+
+
+def replenishment(
+    source: Any,
+    scenario: Scenario | None = None,
+    *,
+    items: pd.DataFrame | None = None,
+    lots: pd.DataFrame | None = None,
+    purchase_orders: pd.DataFrame | None = None,
+    suppliers: pd.DataFrame | None = None,
+    plan: pd.DataFrame | None = None,
+    price_breaks: pd.DataFrame | None = None,
+    as_of: Any = None,
+    overstock_ratio: float = 2.0,
+    dead_days: int = 180,
+    client: Any = None,
+    progress: Progress | None = None,
+):
+    """:func:`workbench.replenishment` of a catalog larger than memory, partition by
+    partition.
+
+    Each partition's lines are made by :func:`workbench.partition.part_replenishment`
+    (:func:`workbench.replenishment_lines`, the function the in-memory list calls) from
+    its demand, its SKUs' plan (made in the partition with
+    :func:`workbench.partition.part_plan`, or taken from ``plan``), and its SKUs' lots,
+    open purchase-order lines and price breaks (the tables are split by SKU on the
+    client, each partition receives its own rows); the lines of all partitions are then
+    sorted and grouped into draft POs per supplier by
+    :func:`workbench.assemble_replenishment`. The result equals ``wb.replenishment`` of
+    the catalog loaded whole, to floating-point rounding of the plan.
+
+    Parameters
+    ----------
+    source : Catalog, path or dask.dataframe.DataFrame
+        As for :func:`read_catalog`.
+    scenario : Scenario, optional
+        The plan's scenario, as for :func:`plan` (ignored when ``plan`` is given).
+    items : pandas.DataFrame, optional
+        As for :func:`read_catalog`.
+    lots, purchase_orders, suppliers : pandas.DataFrame, optional
+        The stock tables (one row per lot, PO line, supplier: these fit in memory where
+        the demand does not); default the catalog folder's ``lots``,
+        ``purchase_orders`` and ``suppliers`` (.parquet, .csv or .xlsx), if any.
+        Validated with the loader's rules (a PO received before it was ordered, a
+        supplier not in suppliers ...: :class:`workbench.data.DataError`).
+    plan : pandas.DataFrame, optional
+        A plan already made (:func:`plan`'s result, indexed by sku); default planned
+        per partition, as :func:`plan` does.
+    price_breaks, overstock_ratio, dead_days
+        As for :func:`workbench.replenishment`.
+    as_of : date-like, optional
+        The day; default the end of the demand history. Another day needs ``plan``
+        (the plan out of core is made at the end of the history).
+    client : distributed.Client, optional
+        As for :func:`plan`.
+    progress : callable, optional
+        ``progress(done, total)`` in percent over the two passes.
+
+    Returns
+    -------
+    workbench.Replenishment
+        Lines (one row per SKU, exceptions first) and draft POs, as in memory.
+    """
+    from .replenish.replenishment import _checked_args, assemble_replenishment
+
+    _checked_args(overstock_ratio, dead_days)
+    sc = scenario if scenario is not None else Scenario()
+    if plan is None:
+        _check_plannable(sc)
+    if client is not None:
+        with client.as_current():
+            return replenishment(
+                source, sc, items=items, lots=lots, purchase_orders=purchase_orders,
+                suppliers=suppliers, plan=plan, price_breaks=price_breaks, as_of=as_of,
+                overstock_ratio=overstock_ratio, dead_days=dead_days, progress=progress,
+            )  # fmt: skip
+    cat = _open(source, items)
+    from .data.frequency import bucket_end
+
+    history_end = bucket_end(cat.period[1], cat.frequency)
+    end = pd.Timestamp(as_of) if as_of is not None else history_end
+    if plan is None and end != history_end:
+        raise ValueError(
+            f"as_of={end.date()} needs plan=: the plan out of core is made at the end of the "
+            f"history ({history_end.date()})"
+        )
+    given = {"lots": lots, "purchase_orders": purchase_orders, "suppliers": suppliers}
+    stock = _stock_tables(source, cat.items, given)
+    steps = _Steps(progress, 2)
+    abc = None
+    if plan is None:  # the statistics pass, for the catalog's ABC classes
+        frame = _stats_frame(cat)
+        parts = _run(frame.to_delayed(), steps.step(0))
+        seen = _concat(parts, frame._meta)
+        abc = catalog_abc(cat.items, _with_missing_skus(seen, cat), sc)
+    else:
+        skus = cat.demand.map_partitions(_part_skus, meta=_part_skus(cat.demand._meta))
+        parts = _run(skus.to_delayed(), steps.step(0))
+        plan = plan.set_index("sku") if "sku" in plan.columns else plan
+        plan = plan.set_axis(plan.index.astype(str))
+    n = len(parts)
+    sku = pd.Index(cat.items["sku"].astype(str))
+    part_of = pd.Series(n, index=sku)
+    for i, p in enumerate(parts):
+        part_of[pd.Index(p.index.astype(str))] = i
+    pieces = {k: _split_by_part(stock.get(k), part_of, n) for k in ("lots", "purchase_orders")}
+    breaks = _split_by_part(price_breaks, part_of, n)
+    plans = (
+        [None] * (n + 1)
+        if plan is None
+        else [plan.reindex(part_of.index[part_of.to_numpy() == i]) for i in range(n + 1)]
+    )
+    options = {"overstock_ratio": overstock_ratio, "dead_days": dead_days}
+
+    def task(i: int) -> dict:
+        tables = {k: v[i] for k, v in pieces.items()}
+        return {"plan": plans[i], "tables": tables, "price_breaks": breaks[i]}
+
+    delayed = []
+    for i, p in enumerate(cat.demand.optimize().to_delayed()):
+        t = task(i)
+        opts = {**options, "price_breaks": t["price_breaks"]}
+        delayed.append(
+            dask.delayed(_replenish_part)(
+                p, cat.items, cat.info, sc, abc, t["plan"], t["tables"], end, opts
+            )
+        )
+    done = [r for r in _run(delayed, steps.step(1)) if r is not None]
+    idle = cat.items[(part_of == n).to_numpy()]
+    if len(idle):
+        t = task(n)
+        opts = {**options, "price_breaks": t["price_breaks"], "idle": True}
+        done.append(
+            _replenish_part(
+                cat.demand._meta, idle, cat.info, sc, abc, t["plan"], t["tables"], end, opts
+            )
+        )
+    lines = pd.concat(done).reindex(sku)
+    return assemble_replenishment(
+        lines, stock.get("suppliers"), end, price_breaks_given=price_breaks is not None
+    )
+
+
+def _check_plannable(sc: Scenario) -> None:
+    """ValueError for the scenario sources the plan out of core does not support yet."""
+    if not isinstance(sc, Scenario):
+        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
+    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
+        if getattr(sc, field, ok) != ok:
+            raise ValueError(
+                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
+                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
+            )
