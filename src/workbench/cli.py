@@ -2,7 +2,7 @@
 plans a catalog larger than memory on Dask (:mod:`workbench.distributed`).
 
 ``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]
-[--host ADDR] [--token TOKEN] [--max-kernels N] [--no-preheat] [--no-fork]``
+[--host ADDR] [--token TOKEN] [--max-kernels N] [--no-preheat] [--no-fork] [--dask ADDR]``
 runs Voila on ``notebooks/dashboard.ipynb`` bound to 127.0.0.1 (or ``--host``), with the working
 directory set to ``notebooks/`` so that Voila reads ``notebooks/voila.json``
 (execution timeout, kernel culling, template; STACK.md pitfall 4), and prints the URL.
@@ -17,6 +17,9 @@ and therefore for every kernel Voila starts (preheated ones included):
     ``light`` or ``dark``; the charts use the ``workbench_dark`` template (plotly_dark
     with readable colours) when dark
     (Voila's dark theme leaves plotly figures white otherwise, STACK.md pitfall 7).
+``WORKBENCH_DASK``
+    a Dask scheduler address (``--dask``): the Trade-offs tab's replay of the scenario's
+    plan then runs on that cluster (needs the ``dask`` extra); unset means in the kernel.
 
 Two things make the dashboard open sooner than a plain ``voila dashboard.ipynb``
 (``benchmarks/bench_dashboard.py`` measures both ways):
@@ -79,6 +82,9 @@ DASHBOARD = "dashboard.ipynb"
 
 #: Environment variable holding the server's token (read by ``voila_app``).
 TOKEN_ENV = "WORKBENCH_TOKEN"
+
+#: Environment variable naming a Dask scheduler for the dashboard's long computations.
+DASK_ENV = "WORKBENCH_DASK"
 
 #: The Voila application ``workbench serve`` runs (a script: see the module docstring).
 VOILA_APP = Path(__file__).resolve().parent / "voila_app.py"
@@ -290,6 +296,7 @@ def voila_env(
     data: str | os.PathLike | None = None,
     base: dict | None = None,
     token: str | None = None,
+    dask: str | None = None,
 ) -> dict[str, str]:
     """The environment to run :func:`voila_command` in (Voila and its kernels inherit it).
 
@@ -304,6 +311,9 @@ def voila_env(
     token : str, optional
         Sets ``WORKBENCH_TOKEN``, the token every request must carry (``?token=`` once,
         then a cookie); otherwise it is left as it is in ``base``.
+    dask : str, optional
+        Sets ``WORKBENCH_DASK``, the Dask scheduler (``tcp://host:8786``) the
+        dashboard's Trade-offs replay runs on; otherwise it is left as it is in ``base``.
 
     Examples
     --------
@@ -319,6 +329,8 @@ def voila_env(
         env[DATA_ENV] = str(data)
     if token is not None:
         env[TOKEN_ENV] = token
+    if dask is not None:
+        env[DASK_ENV] = dask
     # Arrow's default allocator (mimalloc) keeps about 17 MB per kernel after loading the
     # sample data; the system allocator returns it (benchmarks/bench_users.py).
     env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
@@ -368,6 +380,13 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the shipped sample business)",
     )
     serve.add_argument("--no-browser", action="store_true", help="do not open a web browser")
+    serve.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="a running Dask scheduler (tcp://host:8786): the Trade-offs tab replays the "
+        "scenario's plan on that cluster (needs the dask extra)",
+    )
     serve.add_argument(
         "--no-preheat",
         action="store_true",
@@ -424,6 +443,7 @@ def serve(
     token: str | None = None,
     max_kernels: int | None = None,
     fork: bool = True,
+    dask: str | None = None,
 ) -> int:
     """Run Voila on the dashboard until interrupted; return its exit code.
 
@@ -440,7 +460,7 @@ def serve(
         token = secrets.token_urlsafe(24)
     if max_kernels is None:
         max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
-    env = voila_env(theme=theme, data=data, token=token or "")
+    env = voila_env(theme=theme, data=data, token=token or "", dask=dask)
     cmd = voila_command(
         port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels, fork=fork
     )
@@ -450,6 +470,8 @@ def serve(
     print(f"Inventory Workbench dashboard: {url}{query}", flush=True)
     print(f"  data: {data if data is not None else 'the shipped sample business'}", flush=True)
     print(f"  at most {max_kernels} pages open at once; listening on {host}", flush=True)
+    if dask:
+        print(f"  the Trade-offs replay runs on the Dask scheduler at {dask}", flush=True)
     print("  stop with Ctrl+C", flush=True)
     # Voila runs in its own session: Ctrl+C reaches only this process, which then stops Voila
     # with SIGTERM (it shuts its kernels down; on SIGINT it would ask "Shutdown? (y/[n])").
@@ -600,6 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 token=args.token,
                 max_kernels=args.max_kernels,
                 fork=not args.no_fork,
+                dask=args.dask,
             )
         except (FileNotFoundError, ValueError) as exc:
             print(f"workbench serve: {exc}", file=sys.stderr)

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from .cli import DASK_ENV
 from .data import Dataset
 from .data.errors import DataError, Problem
 from .data.frequency import detect_frequency, normalize_frequency
@@ -55,13 +56,17 @@ from .partition import part_dataset, part_plan, part_stats
 from .scenario import Scenario, catalog_abc
 
 __all__ = [
+    "DASK_ENV",
     "Catalog",
+    "catalog_from_dataset",
+    "dashboard_client",
     "demand_stats_parts",
     "forecast",
     "local_cluster",
     "plan",
     "read_catalog",
     "replenishment",
+    "simulate",
     "suggested_partitions",
     "write_synthetic_catalog",
 ]
@@ -240,7 +245,7 @@ def read_catalog(
         {"date": pd.Series([], dtype="datetime64[us]"), "sku": pd.Series([], dtype=object),
          "quantity": pd.Series([], dtype=float)}
     )  # fmt: skip
-    checked = demand.map_partitions(_checked_part, pd.Index(items["sku"]), meta=meta)
+    checked = demand.map_partitions(_checked_part, _shared(pd.Index(items["sku"])), meta=meta)
     shuffled = checked.shuffle(on="sku", npartitions=n)
     folder = Path(staging) if staging is not None else Path(tempfile.mkdtemp(prefix="wb-demand-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -339,6 +344,18 @@ def _client() -> Any:
         return None
 
 
+def _shared(value: Any) -> Any:
+    """``value`` scattered once to every worker of the current client (a future), so that
+    tasks refer to it instead of each graph carrying a copy (the items of 200,000 SKUs
+    made a graph of 20 MB and distributed's "large graph" warning); ``value`` itself on
+    Dask's local scheduler, where nothing is sent."""
+    client = _client()
+    if client is None or value is None:
+        return value
+    # in a list: scatter spreads a dict's (or a list's) items, one future each
+    return client.scatter([value], broadcast=True, hash=False)[0]
+
+
 def _run(parts: list[Any], progress: Progress | None) -> list[Any]:
     """Compute delayed parts in order, calling ``progress(done, total)`` as each finishes."""
     total = len(parts)
@@ -416,7 +433,7 @@ def demand_stats_parts(
 
 def _stats_frame(cat: Catalog):
     meta = _stats_part(cat.demand._meta, cat.items.iloc[:1], cat.info)
-    return cat.demand.map_partitions(_stats_part, cat.items, cat.info, meta=meta)
+    return cat.demand.map_partitions(_stats_part, _shared(cat.items), cat.info, meta=meta)
 
 
 def _with_missing_skus(stats: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
@@ -475,15 +492,7 @@ def plan(
     pandas.DataFrame or pathlib.Path
         The plan indexed by SKU in items order (columns of ``wb.plan``), or ``out``.
     """
-    sc = scenario if scenario is not None else Scenario()
-    if not isinstance(sc, Scenario):
-        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
-        if getattr(sc, field, ok) != ok:
-            raise ValueError(
-                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
-                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
-            )
+    sc = _planning_scenario(scenario)
     if client is not None:
         with client.as_current():
             return plan(source, sc, items=items, out=out, progress=progress)
@@ -494,7 +503,9 @@ def plan(
     abc = catalog_abc(cat.items, stats, sc)
     missing = cat.items[~pd.Index(cat.items["sku"]).isin(seen.index)]
     meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], cat.info, sc, abc)
-    frame = cat.demand.map_partitions(_plan_part, cat.items, cat.info, sc, abc, meta=meta)
+    frame = cat.demand.map_partitions(
+        _plan_part, _shared(cat.items), cat.info, sc, _shared(abc), meta=meta
+    )
     extra = _plan_missing(missing, cat, sc, abc)
     if out is not None:
         folder = Path(os.fspath(out))
@@ -588,8 +599,9 @@ def forecast(
     from .forecasting import ForecastResult
 
     cat = _open(source, items)
+    shared = _shared(cat.items)
     delayed = [
-        dask.delayed(_forecast_part)(p, cat.items, cat.info, kwargs)
+        dask.delayed(_forecast_part)(p, shared, cat.info, kwargs)
         for p in cat.demand.optimize().to_delayed()
     ]
     done = [r for r in _run(delayed, progress) if r is not None]
@@ -599,6 +611,236 @@ def forecast(
         _concat([r.forecast for r in done], done[0].forecast.iloc[:0]).reset_index(drop=True),
         _concat([r.models for r in done], done[0].models.iloc[:0]),
     )
+
+
+# --------------------------------------------------------------------------- simulating
+
+
+def _planning_scenario(scenario: Scenario | None) -> Scenario:
+    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core."""
+    sc = scenario if scenario is not None else Scenario()
+    if not isinstance(sc, Scenario):
+        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
+    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
+        if getattr(sc, field, ok) != ok:
+            raise ValueError(
+                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
+                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
+            )
+    return sc
+
+
+#: Arguments of :func:`workbench.simulate` that :func:`simulate` sets itself.
+_SIMULATE_OWN = ("demand", "plan", "stream_keys", "progress", "stop", "skus", "rng")
+
+
+def _simulate_part(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    info: _Info,
+    sc: Scenario,
+    abc: pd.Series | None,
+    plan_frame: pd.DataFrame | None,
+    keys: pd.Series,
+    kwargs: dict,
+) -> pd.DataFrame:
+    """:func:`workbench.simulate`'s summary of the part's SKUs, each keyed by its position
+    in the catalog (``keys``), so that it draws what it draws in the whole run."""
+    from .sim import simulate as _simulate  # numba: compiled once per worker, then cached
+
+    part = part_dataset(items, demand, info.period, info.frequency)
+    skus = part.items["sku"].astype(str)
+    if plan_frame is None:
+        plan_frame = part_plan(items, demand, info.period, info.frequency, sc, abc=abc)
+    kwargs = {"policy": "plan", **kwargs}
+    result = _simulate(
+        part, plan=plan_frame, stream_keys=keys.reindex(skus).to_numpy(), progress=False, **kwargs
+    )
+    return result.summary
+
+
+def simulate(
+    source: Any,
+    scenario: Scenario | None = None,
+    *,
+    plan: pd.DataFrame | None = None,
+    items: pd.DataFrame | None = None,
+    rng: int | None = 0,
+    client: Any = None,
+    progress: Progress | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """:func:`workbench.simulate`'s per-SKU summary of a catalog, partition by partition.
+
+    Each partition's SKUs are simulated with :func:`workbench.simulate` (policy
+    ``"plan"`` by default), their random streams keyed by their position in the items
+    table (``stream_keys=``), so that the summary equals
+    ``wb.simulate(ds, policy="plan", plan=wb.plan(ds, scenario), rng=rng,
+    **kwargs).summary`` of the catalog loaded whole, to floating-point rounding.
+
+    Parameters
+    ----------
+    source : Catalog, path or dask.dataframe.DataFrame
+        As for :func:`read_catalog`.
+    scenario : Scenario, optional
+        The plan's scenario (default ``Scenario()``), when ``plan`` is not given; each
+        partition is then planned and simulated in one task (as :func:`plan`: one
+        statistics pass first, for the catalog's ABC classes).
+    plan : pandas.DataFrame, optional
+        A plan of the catalog (:func:`plan` or :func:`workbench.plan`), indexed by SKU.
+    items : pandas.DataFrame, optional
+        As for :func:`read_catalog`.
+    rng : int or None, default 0
+        The seed of every partition's run (a seed, not a Generator: the parts must
+        draw from one seed); None draws one seed for the whole run.
+    client : distributed.Client, optional
+        As for :func:`plan`.
+    progress : callable, optional
+        ``progress(done, total)`` in percent of the whole computation.
+    **kwargs
+        Passed to :func:`workbench.simulate`: ``days``, ``demand_model``, ``unmet``,
+        ``warmup_days``, ``policy``, ``engine`` ... (not ``stream_keys``,
+        ``progress``, ``stop`` or ``skus``, which this function sets; nor what needs
+        tables a catalog does not hold: ``lead_time_model="history"``,
+        ``initial_stock="lots"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summary (columns of :attr:`workbench.SimulationResult.summary`), one row per
+        SKU in items order.
+
+    Examples
+    --------
+    On a cluster, a year of the sample business resampled from each SKU's history::
+
+        summary = wd.simulate("shop/", wb.Scenario(), days=365,
+                              demand_model="bootstrap", client=client)
+    """
+    bad = sorted(set(kwargs) & set(_SIMULATE_OWN))
+    if bad:
+        raise ValueError(f"{', '.join(bad)}: set by workbench.distributed.simulate itself")
+    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, int | np.integer)):
+        raise ValueError(f"rng must be an int seed or None; got {rng!r}")
+    if plan is not None and scenario is not None:
+        raise ValueError("give scenario or plan, not both (a plan already has its scenario)")
+    sc = _planning_scenario(scenario)
+    if client is not None:
+        with client.as_current():
+            return simulate(
+                source, sc if plan is None else None, plan=plan, items=items, rng=rng,
+                progress=progress, **kwargs,
+            )  # fmt: skip
+    seed = int(np.random.default_rng().integers(0, 2**63 - 1)) if rng is None else int(rng)
+    kwargs = {**kwargs, "rng": seed}
+    cat = _open(source, items)
+    skus = pd.Index(cat.items["sku"].astype(str), name="sku")
+    keys = pd.Series(np.arange(len(skus)), index=skus)
+    steps = _Steps(progress, 1 if plan is not None else 2)
+    abc = None
+    if plan is None:
+        seen = _compute(_stats_frame(cat), steps.step(0))
+        abc = catalog_abc(cat.items, _with_missing_skus(seen, cat), sc)
+        missing_plan = _plan_missing(cat.items[~skus.isin(seen.index)], cat, sc, abc)
+    else:
+        plan = plan.set_axis(plan.index.astype(str))
+        missing_plan = None
+    shared = [_shared(x) for x in (cat.items, abc, plan, keys)]
+    meta = _simulate_meta()
+    frame = cat.demand.map_partitions(
+        _simulate_map, meta, shared[0], cat.info, sc, shared[1], shared[2], shared[3],
+        _shared(kwargs), meta=meta,
+    )  # fmt: skip
+    summary = _compute(frame, steps.step(1 if plan is None else 0))
+    rest = cat.items[~skus.isin(summary.index)]
+    if len(rest):  # the SKUs without demand rows: a part of their own, simulated here
+        extra = _simulate_part(
+            cat.demand._meta, rest, cat.info, sc, abc,
+            plan if plan is not None else missing_plan, keys, kwargs,
+        )  # fmt: skip
+        summary = pd.concat([summary, extra]) if len(summary) else extra
+    return summary.reindex(skus)
+
+
+def _simulate_map(demand: pd.DataFrame, meta: pd.DataFrame, *args: Any) -> pd.DataFrame:
+    """:func:`_simulate_part` of one partition; a partition without rows has no SKUs."""
+    return _simulate_part(demand, *args) if len(demand) else meta
+
+
+def _simulate_meta() -> pd.DataFrame:
+    """The summary's columns and dtypes (the same for every run), from a one-day run."""
+    from .sim import simulate as _simulate
+
+    one = _simulate(
+        np.zeros((1, 1)), skus=["sku"], policy="sS", reorder_point=0, order_up_to=0,
+        lead_time_days=0, progress=False, engine="numpy",
+    )  # fmt: skip
+    return one.summary.iloc[:0]
+
+
+# ------------------------------------------------------------------- the dashboard on a cluster
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def dashboard_client(address: str | None = None) -> Any:
+    """A :class:`distributed.Client` on the scheduler at ``address`` (default
+    ``$WORKBENCH_DASK``), one per address and process; None when neither names one."""
+    address = address or os.environ.get(DASK_ENV, "").strip() or None
+    if address is None:
+        return None
+    client = _CLIENTS.get(address)
+    if client is None or client.status not in ("running", "connecting"):
+        from distributed import Client
+
+        client = _CLIENTS[address] = Client(address, set_as_default=False)
+    return client
+
+
+def catalog_from_dataset(
+    dataset: Dataset, skus: Any = None, *, npartitions: int | None = None
+) -> Catalog:
+    """A dataset already in memory as a :class:`Catalog`: its demand split by SKU.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+    skus : sequence, optional
+        The SKUs to keep, in this order (their positions key the random streams of
+        :func:`simulate`); default every SKU of the items table.
+    npartitions : int, optional
+        Default 2 per worker of the current client (4 without one), at most one per SKU.
+
+    Returns
+    -------
+    Catalog
+        Each partition holds the demand rows of a run of consecutive SKUs. With a
+        distributed client current the partitions are scattered to its workers (no
+        staging folder: it works on a remote cluster as well); otherwise they are
+        pieces of the frame for Dask's local scheduler.
+    """
+    items = dataset.items.assign(sku=dataset.items["sku"].astype(str))
+    if skus is not None:
+        items = items.set_index("sku").loc[[str(x) for x in skus]].reset_index()
+    client = _client()
+    if npartitions is None:
+        npartitions = 2 * len(client.scheduler_info()["workers"]) if client is not None else 4
+    n = max(1, min(int(npartitions), len(items)))
+    demand = dataset.demand
+    demand = demand.assign(sku=demand["sku"].astype(str))
+    position = pd.Index(items["sku"]).get_indexer(demand["sku"])
+    keep = position >= 0
+    part_of = position[keep] * n // max(len(items), 1)
+    columns = ["date", "sku", "quantity"]
+    rows = demand.loc[keep, columns].assign(quantity=lambda d: d["quantity"].astype(float))
+    parts = [rows[part_of == k].reset_index(drop=True) for k in range(n)]
+    meta = rows.iloc[:0].reset_index(drop=True)
+    pieces = client.scatter(parts) if client is not None else [dask.delayed(p) for p in parts]
+    frame = dd.from_delayed(pieces, meta=meta, verify_meta=False)
+    start, end = dataset.demand_period
+    period = (pd.Timestamp(start), pd.Timestamp(end))
+    return Catalog(items, frame, period, dataset.demand_frequency, "the dataset in memory")
 
 
 # --------------------------------------------------------------------------- clusters and data
