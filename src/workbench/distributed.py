@@ -1079,9 +1079,7 @@ def replenishment(
     from .replenish.replenishment import _checked_args, assemble_replenishment
 
     _checked_args(overstock_ratio, dead_days)
-    sc = scenario if scenario is not None else Scenario()
-    if plan is None:
-        _check_plannable(sc)
+    sc = _planning_scenario(scenario) if plan is None else (scenario or Scenario())
     if client is not None:
         with client.as_current():
             return replenishment(
@@ -1132,12 +1130,13 @@ def replenishment(
         return {"plan": plans[i], "tables": tables, "price_breaks": breaks[i]}
 
     delayed = []
+    shared_items, shared_abc = _shared(cat.items), _shared(abc)  # sent once, not per task
     for i, p in enumerate(cat.demand.optimize().to_delayed()):
         t = task(i)
         opts = {**options, "price_breaks": t["price_breaks"]}
         delayed.append(
             dask.delayed(_replenish_part)(
-                p, cat.items, cat.info, sc, abc, t["plan"], t["tables"], end, opts
+                p, shared_items, cat.info, sc, shared_abc, t["plan"], t["tables"], end, opts
             )
         )
     done = [r for r in _run(delayed, steps.step(1)) if r is not None]
@@ -1154,15 +1153,3 @@ def replenishment(
     return assemble_replenishment(
         lines, stock.get("suppliers"), end, price_breaks_given=price_breaks is not None
     )
-
-
-def _check_plannable(sc: Scenario) -> None:
-    """ValueError for the scenario sources the plan out of core does not support yet."""
-    if not isinstance(sc, Scenario):
-        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
-        if getattr(sc, field, ok) != ok:
-            raise ValueError(
-                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
-                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
-            )
