@@ -618,10 +618,16 @@ def forecast(
 
 
 def _planning_scenario(scenario: Scenario | None) -> Scenario:
-    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core
-    (:func:`_check_plannable`)."""
+    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core."""
     sc = scenario if scenario is not None else Scenario()
-    _check_plannable(sc)
+    if not isinstance(sc, Scenario):
+        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
+    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
+        if getattr(sc, field, ok) != ok:
+            raise ValueError(
+                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
+                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
+            )
     return sc
 
 
@@ -1213,9 +1219,7 @@ def replenishment(
     from .replenish.replenishment import _checked_args, assemble_replenishment
 
     _checked_args(overstock_ratio, dead_days)
-    sc = scenario if scenario is not None else Scenario()
-    if plan is None:
-        _check_plannable(sc)
+    sc = _planning_scenario(scenario) if plan is None else (scenario or Scenario())
     if client is not None:
         with client.as_current():
             return replenishment(
@@ -1266,7 +1270,7 @@ def replenishment(
         return {"plan": plans[i], "tables": tables, "price_breaks": breaks[i]}
 
     delayed = []
-    shared_items, shared_abc = _shared(cat.items), _shared(abc)  # once, not in every task
+    shared_items, shared_abc = _shared(cat.items), _shared(abc)  # sent once, not per task
     for i, p in enumerate(cat.demand.optimize().to_delayed()):
         t = task(i)
         opts = {**options, "price_breaks": t["price_breaks"]}
@@ -1289,15 +1293,3 @@ def replenishment(
     return assemble_replenishment(
         lines, stock.get("suppliers"), end, price_breaks_given=price_breaks is not None
     )
-
-
-def _check_plannable(sc: Scenario) -> None:
-    """ValueError for the scenario sources the plan out of core does not support yet."""
-    if not isinstance(sc, Scenario):
-        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
-        if getattr(sc, field, ok) != ok:
-            raise ValueError(
-                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
-                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
-            )
