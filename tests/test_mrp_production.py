@@ -337,3 +337,87 @@ def test_sample_plan_is_meaningful(sample):
     up = mrp(sample, lead_time_rounding="up").planned_orders
     assert up["past_due"].sum() > late.shape[0]
     assert np.isfinite(po["quantity"]).all()
+
+
+# ------------------------------------------------------------------ property
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_random_plans_with_production_orders_balance(seed):
+    """A random three-level product family with open production orders on made items
+    (some started, some not): every record balances (``POH_t = POH_{t-1} + SR_t + PR_t -
+    GR_t``), lot-for-lot keeps it at or above zero, each open order is counted once as a
+    receipt, and a component's gross requirement is its parents' planned releases plus
+    their unstarted orders, times ``quantity_per / (1 - scrap_rate)``."""
+    rng = np.random.default_rng(seed)
+    n, T = 30, 12
+    level = np.sort(rng.integers(0, 3, n))
+    level[0] = 0
+    skus = [f"I{i:02d}" for i in range(n)]
+    bom = []
+    for i in range(n):
+        parents = np.flatnonzero(level < level[i])
+        for p in rng.choice(parents, size=min(len(parents), 2), replace=False):
+            bom.append((skus[p], skus[i], float(rng.integers(1, 4)), float(rng.choice([0, 0.1]))))
+    bom = pd.DataFrame(bom, columns=["parent_sku", "component_sku", "quantity_per", "scrap_rate"])
+    made = sorted(set(bom["parent_sku"]))
+    tables = {
+        "items": pd.DataFrame(
+            {
+                "sku": skus,
+                "inventory_type": np.where(level == 0, "finished_good", "wip"),
+                "unit_cost": 1.0,
+                "lead_time_days": rng.choice([0.0, 3.0, 7.0, 14.0], n),
+                "min_order_qty": 0.0,
+            }
+        ),
+        "demand": pd.DataFrame({"date": [AS_OF], "sku": [skus[0]], "quantity": [0.0]}),
+        "bom": bom,
+        "schedule": pd.DataFrame(
+            [
+                {"sku": s, "period_start": week(k), "quantity": float(rng.integers(0, 40))}
+                for s, lv in zip(skus, level, strict=True)
+                if lv == 0
+                for k in range(1, T + 1)
+            ]
+        ),
+        "lots": pd.DataFrame(
+            {
+                "sku": skus,
+                "lot_id": [f"L{i}" for i in range(n)],
+                "received_date": AS_OF,
+                "quantity": rng.integers(0, 60, n).astype(float),
+            }
+        ),
+    }
+    k = rng.integers(-1, T, 2 * len(made))  # due week (0 = before the first: past due)
+    due = [week(int(x)) if x > 0 else AS_OF - pd.Timedelta(days=2) for x in k]
+    start = [d - pd.Timedelta(days=int(rng.choice([3, 10, 20]))) for d in due]
+    tables["production_orders"] = pd.DataFrame(
+        {"order_id": [f"W{i}" for i in range(len(k))], "sku": made * 2, "start_date": start,
+         "due_date": due, "quantity": rng.integers(1, 50, len(k)).astype(float)}
+    )  # fmt: skip
+    ds = Dataset.from_tables(tables)
+    res = mrp(ds, horizon=T, as_of=AS_OF)
+    r = res.records.sort_values(["sku", "period"])
+    g = {c: r.pivot(index="sku", columns="period", values=c) for c in r.columns[2:]}
+    on_hand = tables["lots"].set_index("sku")["quantity"].reindex(g["gross_requirements"].index)
+    flow = g["scheduled_receipts"] + g["planned_receipts"] - g["gross_requirements"]
+    assert_allclose(g["projected_on_hand"], on_hand.to_numpy()[:, None] + flow.cumsum(axis=1))
+    assert (g["projected_on_hand"].to_numpy() >= -1e-9).all()
+    po = tables["production_orders"]
+    assert g["scheduled_receipts"].to_numpy().sum() == pytest.approx(po["quantity"].sum())
+    # the explosion: parents' releases, and their orders not started by as_of
+    unstarted = po[po["start_date"] > AS_OF]
+    firm = pd.DataFrame(0.0, index=g["gross_requirements"].index, columns=res.periods)
+    for s, st, q in zip(unstarted["sku"], unstarted["start_date"], unstarted["quantity"],
+                        strict=True):  # fmt: skip
+        kk = max(int((st - week(1)).days // 7), 0)
+        if kk < T:
+            firm.loc[s, res.periods[kk]] += q
+    want = pd.DataFrame(0.0, index=firm.index, columns=res.periods)
+    for p, c, q, sr in bom.itertuples(index=False):
+        want.loc[c] += (g["planned_releases"].loc[p] + firm.loc[p]) * q / (1 - sr)
+    comps = sorted(set(bom["component_sku"]))
+    assert_allclose(g["gross_requirements"].loc[comps], want.loc[comps], atol=1e-9)
+    assert (want.loc[comps].to_numpy() > 0).any()

@@ -477,9 +477,13 @@ def mrp(
 
     Examples
     --------
+    ``wb.mrp`` is this function (imported here by its module, as importing the
+    ``workbench.mrp`` subpackage on its own rebinds that attribute to the subpackage):
+
     >>> import workbench as wb
+    >>> from workbench.mrp.engine import mrp
     >>> ds = wb.sample_dataset(n_skus=100, years=1, seed=7)
-    >>> res = wb.mrp(ds, horizon=8)
+    >>> res = mrp(ds, horizon=8)
     >>> sorted(res.planned_orders["kind"].unique())
     ['production', 'purchase']
     """
