@@ -285,17 +285,22 @@ def _auto(
 
 
 def _warm_start(mdl: str, done: dict) -> dict | None:
-    """Where the first window's fit of ``mdl`` starts: the damped trend from Holt's fit
-    (phi 0.98), the multiplicative season from the additive one's, when already done."""
-    src = {"damped": "holt", "holt_winters_multiplicative": "holt_winters_additive"}.get(mdl)
+    """Where the first window's fit of ``mdl`` starts, when the related model is done:
+    Holt from SES's alpha, the damped trend from Holt's fit (phi 0.98), the
+    multiplicative season from the additive one's."""
+    src = {
+        "holt": "ses",
+        "damped": "holt",
+        "holt_winters_multiplicative": "holt_winters_additive",
+    }.get(mdl)
     if src not in done:
         return None
     par = done[src].params
-    start = {k: par[k] for k in ("alpha", "beta", "gamma")}
+    if mdl == "holt":
+        return {"alpha": par["alpha"]}
     if mdl == "damped":
-        start["phi"] = 0.98
-        del start["gamma"]
-    return start
+        return {"alpha": par["alpha"], "beta": par["beta"], "phi": 0.98}
+    return {k: par[k] for k in ("alpha", "beta", "gamma")}
 
 
 def backtest(
@@ -359,8 +364,9 @@ def backtest(
     the later ones (the ETS initial states are refitted; an aggregation level first
     needed later is fitted then): a third of the cost, and the usual practice of
     re-estimating parameters less often than the forecast origin moves. At the first
-    origin the damped trend's fit starts from Holt's and the multiplicative season's
-    from the additive one's, when those are evaluated too (warm starts). Parameters
+    origin Holt's fit starts from SES's alpha, the damped trend's from Holt's fit and
+    the multiplicative season's from the additive one's, when those are evaluated too
+    (warm starts). No prediction intervals are computed. Parameters
     given in ``params`` are used throughout.
 
     Raises
@@ -424,7 +430,7 @@ def backtest(
                 reuse = window_scan(y, first, o)[3] & (first < o)
             r = forecast_matrix(
                 y, model=mdl, horizon=horizon, first=first if reuse is None else
-                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(80,),
+                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(),
                 start=_warm_start(mdl, done) if w == 0 else None,
                 aggregate_alpha=fitted[mdl]["aggregate_alpha"]
                 if w > 0 and mdl in ("adida", "imapa") else None,
