@@ -252,6 +252,7 @@ def _auto(
             r = forecast_matrix(
                 bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
                 first=np.where(use, bd.first, t_all), end=o, season_length=season_length,
+                level=(),
             )  # fmt: skip
             err = r.mean - np.nan_to_num(bd.quantity[:, o : o + horizon])
             score = err.sum(axis=1) ** 2 if cum else np.sqrt((err * err).mean(axis=1))
@@ -264,7 +265,7 @@ def _auto(
             use = eligible[mdl] & (count > 0)
             r = forecast_matrix(
                 bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
-                first=np.where(use, bd.first, t_all), season_length=season_length,
+                first=np.where(use, bd.first, t_all), season_length=season_length, level=(),
             )  # fmt: skip
             ok = r.mean.mean(axis=1) >= AUTO_FLOOR * rate
             any_better = mean < best_any
