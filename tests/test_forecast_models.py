@@ -475,3 +475,15 @@ def test_season0_is_checked_and_used():
     # three buckets used seasons 0..2; the next is season 3, then 0, 1, 2
     expected = [10 + 0.5 * h + [1, -1, 2, -2][(h - 1) % 4] for h in range(4, 8)]
     assert_allclose(r.mean[0], expected)
+
+
+def test_no_levels_skips_the_intervals_not_the_forecast():
+    """``level=()`` (what a backtest uses) gives the same point forecasts without
+    intervals."""
+    rng = np.random.default_rng(13)
+    y = rng.poisson(2.0, (4, 60)) * (rng.random((4, 60)) < 0.4)
+    for model in ("croston", "imapa", "holt"):
+        a = forecast_matrix(y, model=model, horizon=3)
+        b = forecast_matrix(y, model=model, horizon=3, level=())
+        assert_allclose(b.mean, a.mean, rtol=1e-12)
+        assert b.lower.shape == (0, 4, 3) and b.upper.shape == (0, 4, 3)

@@ -12,8 +12,10 @@ as is one cross-check against another implementation (statsmodels' fitted SES).
 
 Holt-Winters: R forecast's ``hw(initial = "simple")`` on ``austourists`` with FPP2's
 parameters, from R's own initial states (``season0``, ``level0``, ``trend0``), as
-recorded in a third-party repository's fixtures (named in the tests). Not covered:
-Croston, ADIDA and IMAPA with printed worked numbers (none found).
+recorded in a third-party repository's fixtures (named in the tests). Croston: R
+forecast's ``croston()`` on the PBS "Scripts" series at three alphas, as recorded in
+sktime's tests. Not covered: SBA (beyond its definition as Croston x (1 - alpha/2)),
+TSB, ADIDA and IMAPA with printed worked numbers (none found).
 """
 
 from __future__ import annotations
@@ -380,6 +382,33 @@ def test_holt_winters_multiplicative_r_hw_austourists_forecasts():
 # size z and interval p are smoothed with alpha; between demands they are kept; the
 # forecast is z / p. SBA multiplies it by 1 - alpha/2 (Syntetos and Boylan 2005, eq. 6).
 SPARSE = [0, 0, 3, 0, 0, 0, 2, 0, 5, 0, 0, 1, 0, 0, 0, 0, 4, 0, 0, 3]  # forecast's test-croston.R
+
+
+# The R forecast package's ``croston(y, h, alpha)`` on the monthly "Scripts" series of
+# the PBS data set (Jul 1991 - Jun 2008, as shipped by sktime,
+# sktime/datasets/data/PBS_dataset/PBS_dataset.csv), printed by R and recorded with the R
+# code in sktime's ``sktime/forecasting/tests/test_croston.py``. The series opens with a
+# demand, so R's start (first size, first interval counted from the series' start = 1)
+# is this package's.
+PBS_SCRIPTS = [
+    1, 1, 1, 0, 0, 1, 3, 1, 1, 1, 1, 1, 2, 1, 1, 0, 0, 2, 0, 0, 1, 2, 0, 1, 0, 0, 1, 1,
+    1, 1, 0, 0, 2, 1, 0, 0, 0, 1, 0, 3, 3, 2, 4, 1, 1, 3, 3, 1, 0, 4, 1, 3, 0, 1, 2, 5,
+    14, 2, 0, 0, 3, 6, 2, 2, 2, 5, 1, 6, 3, 3, 2, 0, 1, 1, 0, 0, 0, 1, 4, 12, 4, 0, 7, 0,
+    2, 1, 4, 1, 3, 1, 0, 6, 9, 3, 1, 3, 1, 7, 1, 3, 3, 3, 5, 6, 10, 5, 1, 3, 1, 1, 1, 2,
+    1, 3, 7, 11, 10, 5, 5, 2, 2, 1, 0, 3, 6, 5, 8, 9, 1, 1, 0, 0, 0, 1, 2, 2, 0, 0, 0, 0,
+    1, 0, 0, 0, 2, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 3,
+]  # fmt: skip
+PBS_SCRIPTS += [0] * 38  # May 2005 - Jun 2008: no scripts
+
+
+@pytest.mark.parametrize(
+    ("alpha", "printed"), [(0.1, 0.8688921), (0.5, 0.6754646), (0.05, 1.405808)]
+)
+def test_croston_r_forecast_pbs_scripts(alpha, printed):
+    """R's point forecast (7 significant digits printed; flat over the horizon)."""
+    assert len(PBS_SCRIPTS) == 204
+    r = forecast_matrix(PBS_SCRIPTS, model="croston", horizon=3, params={"alpha": alpha})
+    assert_allclose(r.mean[0], [printed] * 3, atol=5e-8 if printed < 1 else 5e-7)  # half a digit
 
 
 @pytest.mark.parametrize("alpha", [0.05, 0.1, 0.2, 0.5])

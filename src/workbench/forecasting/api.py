@@ -252,6 +252,7 @@ def _auto(
             r = forecast_matrix(
                 bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
                 first=np.where(use, bd.first, t_all), end=o, season_length=season_length,
+                level=(),
             )  # fmt: skip
             err = r.mean - np.nan_to_num(bd.quantity[:, o : o + horizon])
             score = err.sum(axis=1) ** 2 if cum else np.sqrt((err * err).mean(axis=1))
@@ -264,7 +265,7 @@ def _auto(
             use = eligible[mdl] & (count > 0)
             r = forecast_matrix(
                 bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
-                first=np.where(use, bd.first, t_all), season_length=season_length,
+                first=np.where(use, bd.first, t_all), season_length=season_length, level=(),
             )  # fmt: skip
             ok = r.mean.mean(axis=1) >= AUTO_FLOOR * rate
             any_better = mean < best_any
@@ -285,17 +286,22 @@ def _auto(
 
 
 def _warm_start(mdl: str, done: dict) -> dict | None:
-    """Where the first window's fit of ``mdl`` starts: the damped trend from Holt's fit
-    (phi 0.98), the multiplicative season from the additive one's, when already done."""
-    src = {"damped": "holt", "holt_winters_multiplicative": "holt_winters_additive"}.get(mdl)
+    """Where the first window's fit of ``mdl`` starts, when the related model is done:
+    Holt from SES's alpha, the damped trend from Holt's fit (phi 0.98), the
+    multiplicative season from the additive one's."""
+    src = {
+        "holt": "ses",
+        "damped": "holt",
+        "holt_winters_multiplicative": "holt_winters_additive",
+    }.get(mdl)
     if src not in done:
         return None
     par = done[src].params
-    start = {k: par[k] for k in ("alpha", "beta", "gamma")}
+    if mdl == "holt":
+        return {"alpha": par["alpha"]}
     if mdl == "damped":
-        start["phi"] = 0.98
-        del start["gamma"]
-    return start
+        return {"alpha": par["alpha"], "beta": par["beta"], "phi": 0.98}
+    return {k: par[k] for k in ("alpha", "beta", "gamma")}
 
 
 def backtest(
@@ -359,8 +365,9 @@ def backtest(
     the later ones (the ETS initial states are refitted; an aggregation level first
     needed later is fitted then): a third of the cost, and the usual practice of
     re-estimating parameters less often than the forecast origin moves. At the first
-    origin the damped trend's fit starts from Holt's and the multiplicative season's
-    from the additive one's, when those are evaluated too (warm starts). Parameters
+    origin Holt's fit starts from SES's alpha, the damped trend's from Holt's fit and
+    the multiplicative season's from the additive one's, when those are evaluated too
+    (warm starts). No prediction intervals are computed. Parameters
     given in ``params`` are used throughout.
 
     Raises
@@ -424,7 +431,7 @@ def backtest(
                 reuse = window_scan(y, first, o)[3] & (first < o)
             r = forecast_matrix(
                 y, model=mdl, horizon=horizon, first=first if reuse is None else
-                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(80,),
+                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(),
                 start=_warm_start(mdl, done) if w == 0 else None,
                 aggregate_alpha=fitted[mdl]["aggregate_alpha"]
                 if w > 0 and mdl in ("adida", "imapa") else None,

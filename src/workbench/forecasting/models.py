@@ -71,9 +71,9 @@ class MatrixForecast(NamedTuple):
     note: np.ndarray
 
 
-def _check_level(level: Any) -> tuple:
+def _check_level(level: Any, allow_empty: bool = False) -> tuple:
     lv = np.atleast_1d(np.asarray(level, dtype=float))
-    if lv.ndim != 1 or np.any(~(lv > 0) | ~(lv < 100)):
+    if lv.ndim != 1 or np.any(~(lv > 0) | ~(lv < 100)) or (lv.size == 0 and not allow_empty):
         raise ValueError(f"level must be in (0, 100) [%]; got {level!r}")
     return tuple(float(x) for x in lv)
 
@@ -122,7 +122,9 @@ def forecast_matrix(
     end : int, optional
         Use columns before ``end`` only (a backtest's origin); default all.
     level : sequence of float, default (80, 95)
-        Prediction-interval levels [%].
+        Prediction-interval levels [%]; ``()`` skips the intervals (``lower`` and
+        ``upper`` empty, the intermittent models' ``sigma`` 0: their error quantiles,
+        most of those models' cost, are not computed), as a backtest needs none.
     season_length : int, default 1
         Season m [buckets] of the seasonal models (7 for a weekly cycle of days).
     window : int, default 7
@@ -230,7 +232,7 @@ def forecast_matrix(
     y = np.ascontiguousarray(y)
     n, t_all = y.shape
     horizon = _check_horizon(horizon)
-    levels = _check_level(level)
+    levels = _check_level(level, allow_empty=True)
     end = t_all if end is None else int(end)
     if not 0 <= end <= t_all:
         raise ValueError(f"end must be in [0, {t_all}] [buckets]; got {end}")
@@ -364,7 +366,8 @@ def forecast_matrix(
         _empirical(qlo, qhi, qs, sel, h)
         out["alpha"][sel] = op[sel, 0]
         out["beta"][sel & (kind == 2)] = op[sel & (kind == 2), 1]
-        sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
+        if levels:
+            sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
 
     # ADIDA, IMAPA
     sel = np.isin(models, ("adida", "imapa")) & ~empty
@@ -396,7 +399,8 @@ def forecast_matrix(
         _empirical(qlo, qhi, qs, sel, h)
         out["alpha"][sel] = alpha[sel]
         out["aggregation"][sel] = agg[sel]
-        sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
+        if levels:
+            sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
 
     mean = np.maximum(np.nan_to_num(mean), 0.0)
     lower = np.empty((len(levels), n, horizon))
