@@ -306,7 +306,7 @@ def test_simulate_refuses_what_it_sets_itself(sample_folder):
 # --------------------------------------------------------------------------- the dashboard on Dask
 
 
-def test_the_trade_offs_replay_runs_on_the_scheduler_named_by_workbench_dask(client, monkeypatch):
+def test_trade_offs_simulation_on_the_scheduler_named_by_workbench_dask(client, monkeypatch):
     # what `workbench serve --dask ADDRESS` sets for the dashboard's kernels; the bar
     # moves as the cluster's partitions finish, and the run is the kernel's own
     from workbench.cli import DASK_ENV, voila_env
@@ -338,6 +338,9 @@ def test_the_trade_offs_replay_runs_on_the_scheduler_named_by_workbench_dask(cli
     assert local["run"].settings["engine"] == "numba"
     _equal(sim["run"].summary, local["run"].summary, rtol=1e-9)
     assert sim["fill_rate"] == pytest.approx(local["fill_rate"], rel=1e-12)
+    _equal_checks(sim["check"], local["check"])
+    # the check's share of the bar moved too
+    assert len([v for v in seen if hi + 1e-6 < v < 1.0 - 1e-6]) >= 2
     sku = panel.sku.value
     trace = local["run"].trace
     pd.testing.assert_frame_equal(
@@ -355,3 +358,33 @@ def test_a_dataset_in_memory_as_a_catalog_keeps_each_sku_whole(sample):
     ).compute()
     assert parts["sku"].is_unique and set(parts["sku"]) <= set(skus)
     assert len(cat.demand) == sample.demand["sku"].isin(skus).sum()
+
+
+def _equal_checks(got, want) -> None:
+    _equal(got.skus, want.skus, rtol=1e-9)
+    _equal(got.classes, want.classes, rtol=1e-9)
+    assert got.settings == want.settings
+
+
+def test_the_plan_check_on_the_cluster_equals_the_in_memory_check(sample, sample_folder, client):
+    # the warm-up and each SKU's streams are the whole check's, though a partition
+    # holds a third of the SKUs; the classes' means are of the same per-SKU table
+    plan = wb.plan(sample)
+    kw = {"replications": 2, "horizon_days": 90, "seed": 7}
+    got = wd.plan_check(sample_folder, plan=plan, client=client, **kw)
+    want = wb.plan_check(sample, plan=plan, progress=False, **kw)
+    assert want.settings["skus_checked"] > 200 and want.skus["cycles"].sum() > 0
+    _equal_checks(got, want)
+
+
+def test_the_replayed_plan_check_of_a_scenario_per_partition(sample, sample_folder):
+    # planned partition by partition first (statistics, ABC classes, plan), then checked
+    sc = wb.Scenario(policy="sS")
+    cat = wd.read_catalog(sample_folder, npartitions=3)
+    seen = []
+    got = wd.plan_check(
+        cat, sc, method="replay", horizon_days=120, progress=lambda d, t: seen.append(d)
+    )
+    want = wb.plan_check(sample, sc, method="replay", horizon_days=120, progress=False)
+    _equal_checks(got, want)
+    assert seen[0] == 0 and seen[-1] == 100 and seen == sorted(seen)

@@ -23,6 +23,7 @@ from workbench.ui._common import (
     contrast_ratio,
     decode_data_uri,
     fmt_money,
+    fmt_pct,
     typed_slider_row,
 )
 from workbench.ui.abc_panel import ABCPanel
@@ -541,3 +542,14 @@ def test_the_scan_finds_what_it_looks_for():
         ["fill_rate"],
     ]
     assert not RAW_FLOAT.search("$1,234.57, 98.25 %, 0.9986, x1.00001y, #ff00aa11")
+
+
+def test_the_active_fill_rate_reads_the_same_on_every_tab(small):
+    # the header and Summary said 99.7 % while Trade-offs said 99.75 % for the same plan
+    d = Dashboard(small)
+    expected = fmt_pct(wb.plan_summary(d.plan)["fill_rate"], 2)
+    summary = " ".join(t for _, t in shown_texts(d.panels["Summary"]))
+    trade = d.panels["Stockout trade-offs"]
+    assert expected in text_of(d.header.value)
+    assert f"Expected fill rate {expected}" in re.sub(r"\s+", " ", summary)
+    assert expected in text_of(trade.numbers.value)

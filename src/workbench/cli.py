@@ -19,7 +19,8 @@ and therefore for every kernel Voila starts (preheated ones included):
     (Voila's dark theme leaves plotly figures white otherwise, STACK.md pitfall 7).
 ``WORKBENCH_DASK``
     a Dask scheduler address (``--dask``): the Trade-offs tab's replay of the scenario's
-    plan then runs on that cluster (needs the ``dask`` extra); unset means in the kernel.
+    plan and its plan check then run on that cluster (needs the ``dask`` extra); unset
+    means in the kernel.
 
 Two things make the dashboard open sooner than a plain ``voila dashboard.ipynb``
 (``benchmarks/bench_dashboard.py`` measures both ways):
@@ -313,7 +314,7 @@ def voila_env(
         then a cookie); otherwise it is left as it is in ``base``.
     dask : str, optional
         Sets ``WORKBENCH_DASK``, the Dask scheduler (``tcp://host:8786``) the
-        dashboard's Trade-offs replay runs on; otherwise it is left as it is in ``base``.
+        dashboard's Trade-offs simulations run on; otherwise it is left as it is in ``base``.
 
     Examples
     --------
@@ -384,8 +385,8 @@ def _parser() -> argparse.ArgumentParser:
         "--dask",
         default=None,
         metavar="ADDRESS",
-        help="a running Dask scheduler (tcp://host:8786): the Trade-offs tab replays the "
-        "scenario's plan on that cluster (needs the dask extra)",
+        help="a running Dask scheduler (tcp://host:8786): the Trade-offs tab replays and "
+        "checks the scenario's plan on that cluster (needs the dask extra)",
     )
     serve.add_argument(
         "--no-preheat",
@@ -471,7 +472,7 @@ def serve(
     print(f"  data: {data if data is not None else 'the shipped sample business'}", flush=True)
     print(f"  at most {max_kernels} pages open at once; listening on {host}", flush=True)
     if dask:
-        print(f"  the Trade-offs replay runs on the Dask scheduler at {dask}", flush=True)
+        print(f"  Trade-offs simulations run on the Dask scheduler at {dask}", flush=True)
     print("  stop with Ctrl+C", flush=True)
     # Voila runs in its own session: Ctrl+C reaches only this process, which then stops Voila
     # with SIGTERM (it shuts its kernels down; on SIGINT it would ask "Shutdown? (y/[n])").

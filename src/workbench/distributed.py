@@ -64,6 +64,7 @@ __all__ = [
     "forecast",
     "local_cluster",
     "plan",
+    "plan_check",
     "read_catalog",
     "replenishment",
     "simulate",
@@ -760,6 +761,139 @@ def simulate(
         )  # fmt: skip
         summary = pd.concat([summary, extra]) if len(summary) else extra
     return summary.reindex(skus)
+
+
+_plan_catalog = plan  # plan_check's argument ``plan`` hides the function
+
+
+def _check_part(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    info: _Info,
+    plan_frame: pd.DataFrame,
+    keys: pd.Series,
+    kwargs: dict,
+) -> Any:
+    """:func:`workbench.plan_check` of the part's SKUs, keyed and warmed up as in the
+    catalog's check; None for a partition without rows."""
+    from .promise import plan_check as _plan_check  # numba: compiled once per worker
+
+    if len(demand) == 0:
+        return None
+    part = part_dataset(items, demand, info.period, info.frequency)
+    own = plan_frame.reindex(part.items["sku"].astype(str))
+    own.attrs = dict(plan_frame.attrs)
+    return _plan_check(part, plan=own, stream_keys=keys, progress=False, **kwargs)
+
+
+def plan_check(
+    source: Any,
+    scenario: Scenario | None = None,
+    *,
+    plan: pd.DataFrame | None = None,
+    items: pd.DataFrame | None = None,
+    method: str = "resample",
+    horizon_days: int | None = None,
+    replications: int = 8,
+    warmup_days: int | None = None,
+    seed: int = 0,
+    engine: str = "numba",
+    client: Any = None,
+    progress: Progress | None = None,
+):
+    """:func:`workbench.plan_check` of a catalog, partition by partition.
+
+    The plan (:func:`plan`, unless given) is small: one row per SKU. From it the two
+    facts of the whole check are set once: the warm-up (the longest protection interval
+    of the checked SKUs, as :func:`workbench.plan_check` computes it) and each checked
+    SKU's position, which keys its random streams. Each partition is then checked with
+    :func:`workbench.plan_check`; the per-SKU table equals the in-memory check's, and
+    the class table is computed from it as the in-memory check computes it.
+
+    Parameters
+    ----------
+    source, scenario, plan, items, client
+        As for :func:`simulate`.
+    method, horizon_days, replications, warmup_days, engine
+        As for :func:`workbench.plan_check` (``method="replay"`` needs daily data).
+    seed : int, default 0
+        The seed of every partition's check (a seed, not a Generator).
+    progress : callable, optional
+        ``progress(done, total)`` in percent of the whole computation.
+
+    Returns
+    -------
+    workbench.PlanCheck
+        ``skus`` in plan order, ``classes``, ``settings`` (``skus_checked`` and
+        ``skus_skipped`` of the whole catalog) and ``elapsed_seconds`` (wall time).
+    """
+    import time
+
+    from .promise import _checkable, _class_table
+
+    if plan is not None and scenario is not None:
+        raise ValueError("give scenario or plan, not both (a plan already has its scenario)")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ValueError(f"seed must be an int; got {seed!r}")
+    if client is not None:
+        with client.as_current():
+            return plan_check(
+                source, scenario, plan=plan, items=items, method=method,
+                horizon_days=horizon_days, replications=replications,
+                warmup_days=warmup_days, seed=seed, engine=engine, progress=progress,
+            )  # fmt: skip
+    t0 = time.perf_counter()
+    cat = _open(source, items)
+    given = plan is not None
+    steps = _Steps(progress, 1 if given else 3)
+    if not given:
+        plan = _plan_catalog(cat, scenario, progress=_scaled(progress, 0, 2, 3))
+    plan = plan.set_axis(plan.index.astype(str))
+    ok = _checkable(plan)
+    checked = plan.index[ok]
+    keys = pd.Series(np.arange(len(checked)), index=checked)
+    if warmup_days is None:
+        sub = plan[ok]
+        need = (
+            sub["lead_time_days"].to_numpy(float)
+            + sub["review_period_days"].fillna(0.0).to_numpy(float)
+            + 3 * sub["lead_time_sd_days"].fillna(0.0).to_numpy(float)
+        )
+        warmup_days = int(min(max(np.ceil(float(np.nanmax(need))), 30), 365)) if len(sub) else 0
+        if str(method).lower() == "replay":
+            days = len(pd.date_range(*cat.period, freq="D"))
+            warmup_days = min(warmup_days, days // 4)
+    kwargs = dict(
+        method=method, horizon_days=horizon_days, replications=replications,
+        warmup_days=warmup_days, seed=int(seed), engine=engine,
+    )  # fmt: skip
+    shared = [_shared(x) for x in (cat.items, plan, keys, kwargs)]
+    delayed = [
+        dask.delayed(_check_part)(p, shared[0], cat.info, shared[1], shared[2], shared[3])
+        for p in cat.demand.optimize().to_delayed()
+    ]
+    done = [r for r in _run(delayed, steps.step(0 if given else 2)) if r is not None]
+    if not done:
+        raise ValueError("no SKU of the catalog can be checked (no demand, or nothing to order)")
+    table = pd.concat([r.skus for r in done]).reindex(checked)
+    settings = dict(done[0].settings)
+    settings["skus_checked"] = int(ok.sum())
+    settings["skus_skipped"] = int((~ok).sum())
+    from .promise import PlanCheck
+
+    return PlanCheck(
+        skus=table,
+        classes=_class_table(table),
+        settings=settings,
+        elapsed_seconds=time.perf_counter() - t0,
+    )
+
+
+def _scaled(progress: Progress | None, k: int, width: int, n: int) -> Progress | None:
+    """``progress`` of a computation that is steps k .. k + width of n (in percent)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(round((k + width * done / max(total, 1)) / n * 100), 100)
 
 
 def _simulate_map(demand: pd.DataFrame, meta: pd.DataFrame, *args: Any) -> pd.DataFrame:

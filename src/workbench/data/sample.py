@@ -1285,9 +1285,17 @@ class _Generator:
             o_item.append(rows[ri])
             o_week.append(wi)
             o_qty.append(qty[ri, wi])
-            # what the plan then releases (lot for lot), and what the open orders not yet
-            # started still need of their components: the components' gross requirements
+            # what the plan then releases (lot for lot, each lot at least the MOQ and in
+            # whole packs, the excess carried), and what the open orders not yet started
+            # still need of their components: the components' gross requirements
             nr2 = net_requirements(g, qty, on_hand[rows])
+            extra = np.zeros(len(rows))
+            for k in range(weeks):  # weeks, not SKUs: each column for all items at once
+                need = np.maximum(nr2[:, k] - extra, 0.0)
+                lot = np.where(need > 1e-9, np.ceil(np.maximum(need, moq[:, 0]) / pack[:, 0]
+                                                    - 1e-9) * pack[:, 0], 0.0)  # fmt: skip
+                extra += lot - nr2[:, k]
+                nr2[:, k] = lot
             start = np.zeros_like(g)
             rel = np.maximum(t[None, :] - offset[rows][:, None], 0)
             np.add.at(start, (np.repeat(np.arange(len(rows)), weeks), rel.ravel()), nr2.ravel())

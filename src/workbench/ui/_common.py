@@ -342,7 +342,7 @@ def active_scenario_html(plan: pd.DataFrame | None) -> str:
     if int(s["skus_planned"]) > 0:
         figures = (
             f" · investment <span class='wb-active-investment'>{fmt_money(s['investment'])}"
-            f"</span> · expected fill rate {fmt_pct(s['fill_rate'], 1)}"
+            f"</span> · expected fill rate {fmt_pct(s['fill_rate'], 2)}"
         )
     return (
         "<div class='wb-active-scenario'>Active scenario: <b class='wb-active-name'>"

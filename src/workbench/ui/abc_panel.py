@@ -183,10 +183,10 @@ class ABCPanel(Panel):
             layout=go.Layout(
                 title="Pareto chart: items ranked by the criterion",
                 template=plotly_template(),
-                height=400,
+                height=430,
                 bargap=0,
-                margin=dict(l=70, r=60, t=50, b=45),
-                xaxis=dict(title="rank"),
+                margin=dict(l=70, r=60, t=50, b=75),
+                xaxis=dict(title="items, largest first"),
                 yaxis=dict(title="criterion per item"),
                 yaxis2=dict(
                     title="cumulative share",
@@ -198,7 +198,8 @@ class ABCPanel(Panel):
                     tickvals=[0.2, 0.4, 0.6, 0.8, 1.0],
                     showgrid=False,
                 ),
-                legend=dict(orientation="h", y=-0.18),
+                # below the rank axis's title, not over it
+                legend=dict(orientation="h", y=-0.3),
                 meta="abc-pareto",
             ),
         )

@@ -477,7 +477,7 @@ def templates_html() -> str:
     table is, as HTML (the Data tab's "Templates" section).
 
     Made once per state of the shipped sample files (their sizes and modification
-    times): writing the eight guarded CSVs took 0.4 s of every page's kernel."""
+    times): writing the guarded CSVs (one per table) took 0.4 s of every page's kernel."""
     from .app import _data_stamp
 
     return _templates_html(_data_stamp(None))

@@ -16,12 +16,12 @@ simulation runs only on the button, with a progress bar.
 
 On a Dask cluster: when the dashboard is given a scheduler (``workbench serve --dask
 tcp://host:8786``, or ``$WORKBENCH_DASK``), the scenario's replay (:func:`wb.simulate` of
-the plan over the history, every planned SKU) runs partition by partition on that
-cluster (:func:`workbench.distributed.simulate`), and the bar moves as the partitions
-finish; the result is the run made here, SKU for SKU (each SKU keeps its random
-streams). The frontier's targets and the plan check still run in the dashboard's kernel,
-and the chosen item's stock chart comes from a replay of that item alone, which draws
-what it drew in the cluster's run.
+the plan over the history, every planned SKU) and the plan check run partition by
+partition on that cluster (:func:`workbench.distributed.simulate`,
+:func:`workbench.distributed.plan_check`), and the bar moves as the partitions finish;
+the results are the ones made here, SKU for SKU (each SKU keeps its random streams). The
+frontier's targets still run in the dashboard's kernel, and the chosen item's stock chart
+comes from a replay of that item alone, which draws what it drew in the cluster's run.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ class TradeoffPanel(Panel):
     rng : int, default 2026
         Seed of the simulation (random lead times), so a run can be repeated.
     dask : distributed.Client or str, optional
-        Run the scenario's replay on this Dask cluster (a client, or a scheduler
+        Run the scenario's replay and the plan check on this Dask cluster (a client, or a scheduler
         address); default the scheduler named by ``$WORKBENCH_DASK`` when it is set,
         else none: everything runs in the kernel.
 
@@ -586,7 +586,7 @@ class TradeoffPanel(Panel):
             steps = (
                 f"Replaying the history at {len(SIMULATED_LEVELS)} service targets…",
                 f"Replaying the history with the scenario's plan{where}…",
-                f"Checking the plan's promise: {CHECK_REPLICATIONS} resampled histories…",
+                f"Checking the plan's promise: {CHECK_REPLICATIONS} resampled histories{where}…",
             )
 
             def part(i):
@@ -631,13 +631,16 @@ class TradeoffPanel(Panel):
             else:
                 run = self._replay_on_dask(client, planned, matrix, second)
             third = part(2)
-            check = wb.plan_check(
-                self._dataset,
-                plan=self.plan,
-                replications=CHECK_REPLICATIONS,
-                seed=self.rng,
-                progress=third,
-            )
+            if client is None:
+                check = wb.plan_check(
+                    self._dataset,
+                    plan=self.plan,
+                    replications=CHECK_REPLICATIONS,
+                    seed=self.rng,
+                    progress=third,
+                )
+            else:
+                check = self._check_on_dask(client, third)
         except Exception as exc:  # show it in the panel, keep the page alive
             self.progress.bar_style = "danger"
             self.status.value = (
@@ -753,6 +756,20 @@ class TradeoffPanel(Panel):
             elapsed_seconds=time.perf_counter() - t0,
             settings={**one.settings, "engine": "dask", "scheduler": _address(client)},
         )
+
+    def _check_on_dask(self, client, report):
+        """:func:`wb.plan_check` of the plan, partition by partition on the cluster
+        (:func:`workbench.distributed.plan_check`: the same per-SKU and class tables)."""
+        from .. import distributed as wd
+
+        with client.as_current():
+            return wd.plan_check(
+                wd.catalog_from_dataset(self._dataset),
+                plan=self.plan,
+                replications=CHECK_REPLICATIONS,
+                seed=self.rng,
+                progress=lambda done, total: report(done / total if total else 1.0),
+            )
 
     def _step(self, text: str) -> None:
         self.status.value = f"<span class='wb-note tradeoff-step'>{html.escape(text)}</span>"
