@@ -21,6 +21,7 @@ optional columns: a function of the dataset that says what is missing, or None::
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import traceback
@@ -161,6 +162,14 @@ def preload_first_page() -> float:
         return time.perf_counter() - t0
     _PRELOADED["dataset"] = (stamp, dataset)
     _PRELOADED["plan"] = (dataset, scenario, plan)
+    # The Data tab's downloads, made once here for every page: the templates and the
+    # plan's CSV link (0.4 + 0.15 s of each kernel's first page otherwise).
+    from . import data_panel
+
+    with contextlib.suppress(Exception):  # a failure is the page's to report
+        data_panel.templates_html()
+        if plan is not None and len(plan):
+            data_panel.plan_download_html(plan)
     return time.perf_counter() - t0
 
 
