@@ -241,6 +241,24 @@ def test_the_first_dashboard_takes_the_preloaded_dataset_and_plan_once(small_fol
     pd.testing.assert_frame_equal(app.compute_plan(again, app._default_scenario()), plan)
 
 
+def test_the_preload_makes_the_data_tabs_downloads_once_for_every_page(small_folder):
+    """The templates and the plan's CSV link are made in the fork server: each page's
+    Data tab then shows those very strings (no CSV written again in the kernel), and
+    they are the downloads a page would have made itself."""
+    from workbench.ui import Dashboard, app, data_panel
+
+    data_panel._PLAN_LINKS.clear()
+    app.preload_first_page()
+    plan = app._PRELOADED["plan"][2]
+    links, templates = data_panel._PLAN_LINKS[1], data_panel.templates_html()
+    dash = Dashboard(lazy=True)
+    assert dash.data_panel.downloads.value is links
+    assert dash.data_panel.templates.value is templates
+    made_here = data_panel.plan_download_html(plan.copy())  # another plan object: made anew
+    assert made_here is not links and made_here == links
+    assert data_panel._templates_html.__wrapped__(None) == templates
+
+
 def test_a_changed_file_is_read_again_not_taken_from_the_preload(small_folder):
     from workbench.ui import app
 

@@ -21,6 +21,7 @@ optional columns: a function of the dataset that says what is missing, or None::
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import traceback
@@ -161,6 +162,14 @@ def preload_first_page() -> float:
         return time.perf_counter() - t0
     _PRELOADED["dataset"] = (stamp, dataset)
     _PRELOADED["plan"] = (dataset, scenario, plan)
+    # The Data tab's downloads, made once here for every page: the templates and the
+    # plan's CSV link (0.4 + 0.15 s of each kernel's first page otherwise).
+    from . import data_panel
+
+    with contextlib.suppress(Exception):  # a failure is the page's to report
+        data_panel.templates_html()
+        if plan is not None and len(plan):
+            data_panel.plan_download_html(plan)
     return time.perf_counter() - t0
 
 
@@ -388,7 +397,7 @@ def _plan_kpis_html(s: pd.Series, plan: pd.DataFrame) -> str:
     rows = [
         ("Items planned", f"<span class='wb-planned'>{cover}</span>"),
         ("Investment (average stock at cost)", fmt_money(s["investment"])),
-        ("Expected fill rate", fmt_pct(s["fill_rate"], 1)),
+        ("Expected fill rate", fmt_pct(s["fill_rate"], 2)),
         ("Annual ordering + holding cost", fmt_money(s["annual_cost"])),
     ]
     cells = "".join(f"<tr><th>{html.escape(k)}</th><td class='num'>{v}</td></tr>" for k, v in rows)

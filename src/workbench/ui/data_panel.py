@@ -8,6 +8,7 @@ the ``dataset`` trait, which the dashboard observes.
 
 from __future__ import annotations
 
+import functools
 import html
 
 import ipywidgets as widgets
@@ -38,6 +39,7 @@ __all__ = [
     "DataPanel",
     "load_files",
     "orientation_html",
+    "plan_download_html",
     "plan_downloads",
     "tab_guide_html",
     "template_csv",
@@ -71,13 +73,26 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ),
     ("Count audit and record accuracy", ("counts",)),
     (
-        "BOM explosion and MRP planned orders (wb.mrp), from the production schedule, or the "
+        "BOM explosion and MRP planned orders (the MRP tab), from the production schedule, or the "
         "demand history where there is none",
         ("bom",),
     ),
+    (
+        "Open production orders as MRP's scheduled receipts of made items, with expedite, "
+        "defer and cancel messages",
+        ("bom", "production_orders"),
+    ),
 ]
 
-OPTIONAL_TABLES = ("lots", "suppliers", "purchase_orders", "bom", "counts", "schedule")
+OPTIONAL_TABLES = (
+    "lots",
+    "suppliers",
+    "purchase_orders",
+    "bom",
+    "counts",
+    "schedule",
+    "production_orders",
+)
 
 
 #: The Data tab's reading options: (label, value passed to ``wb.load_uploaded``).
@@ -374,14 +389,7 @@ class DataPanel(Panel):
             )
             return
         self._plan = plan
-        frame = _plan_frame(plan)
-        csv = frame_to_csv_bytes(frame)
-        self.downloads.value = (
-            download_link(csv, "plan.csv", "Plan as CSV", "text/csv", css_class="wb-plan-csv")
-            + active_scenario_html(plan).replace("wb-active-scenario", "wb-plan-scenario", 1)
-            + f'<div class="wb-note">{fmt_int(len(plan))} SKUs; columns: '
-            f"{html.escape(', '.join(map(str, frame.columns)))}</div>"
-        )
+        self.downloads.value = plan_download_html(plan)
         # Excel takes about a second per 1,000 rows with openpyxl: made on request only.
         self.excel.value = ""
         self.excel_button.disabled = False
@@ -400,6 +408,30 @@ class DataPanel(Panel):
             data, "plan.xlsx", "Plan as Excel (ready)", XLSX_MIME, css_class="wb-plan-xlsx"
         )
         return self.excel.value
+
+
+#: The last plan whose download links were made and those links, (plan, html): a plan is
+#: never changed once made, so the same plan object gives the same links. The fork server
+#: makes them for the preloaded plan (``workbench.ui.app.preload_first_page``); each
+#: page's kernel then reuses them instead of writing the plan's CSV again (0.15 s).
+_PLAN_LINKS: list = []
+
+
+def plan_download_html(plan: pd.DataFrame) -> str:
+    """The plan's CSV download link, the active scenario's name and the plan's columns,
+    as HTML (the Data tab's "Download the plan" section); made once per plan object."""
+    if _PLAN_LINKS and _PLAN_LINKS[0] is plan:
+        return _PLAN_LINKS[1]
+    frame = _plan_frame(plan)
+    csv = frame_to_csv_bytes(frame)
+    out = (
+        download_link(csv, "plan.csv", "Plan as CSV", "text/csv", css_class="wb-plan-csv")
+        + active_scenario_html(plan).replace("wb-active-scenario", "wb-plan-scenario", 1)
+        + f'<div class="wb-note">{fmt_int(len(plan))} SKUs; columns: '
+        f"{html.escape(', '.join(map(str, frame.columns)))}</div>"
+    )
+    _PLAN_LINKS[:] = [plan, out]
+    return out
 
 
 def orientation_html(purposes: list[tuple[str, str]] | None = None) -> str:
@@ -442,7 +474,17 @@ def template_csv(table: str) -> bytes:
 
 def templates_html() -> str:
     """Download links of a template per table, with the required columns and what each
-    table is, as HTML (the Data tab's "Templates" section)."""
+    table is, as HTML (the Data tab's "Templates" section).
+
+    Made once per state of the shipped sample files (their sizes and modification
+    times): writing the guarded CSVs (one per table) took 0.4 s of every page's kernel."""
+    from .app import _data_stamp
+
+    return _templates_html(_data_stamp(None))
+
+
+@functools.lru_cache(maxsize=2)
+def _templates_html(_sample_stamp) -> str:
     from workbench.data import SCHEMAS
 
     rows = []
