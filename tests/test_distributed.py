@@ -170,6 +170,46 @@ def test_unsupported_scenario_sources_are_refused_clearly(sample_folder):
         wd.plan(sample_folder, wb.Scenario(lead_time_source="history"))
 
 
+def test_a_forecast_scenario_is_planned_the_same_way_on_the_sample_business(sample, sample_folder):
+    # demand_source="forecast": each partition runs wb.forecast_demand on its own SKUs
+    sc = wb.Scenario(demand_source="forecast")
+    cat = wd.read_catalog(sample_folder, npartitions=3)
+    got = wd.plan(cat, sc)
+    want = wb.plan(sample, sc)
+    assert (want["demand_source"] == "forecast").any()
+    _equal(got, want)
+
+
+def test_a_forecast_scenario_with_a_late_sku_idle_skus_and_empty_partitions(tmp_path):
+    # "b" starts selling 40 days after "a": alone in its partition, its history must be
+    # widened to the catalog's (the horizon and backtest origins count catalog buckets)
+    days = pd.date_range("2026-01-01", periods=120)
+    rng = np.random.default_rng(5)
+    a = rng.poisson(4.0, len(days)).astype(float)
+    b = np.where(np.arange(len(days)) < 40, 0.0, rng.poisson(1.5, len(days)))
+    demand = pd.DataFrame(
+        {"date": np.tile(days, 2), "sku": np.repeat(["a", "b"], len(days)),
+         "quantity": np.concatenate([a, b])}
+    )  # fmt: skip
+    items = pd.DataFrame(
+        {
+            "sku": ["a", "b", "idle"],
+            "unit_cost": [2.0, 5.0, 3.0],
+            "lead_time_days": [4.0, 7.0, 5.0],
+            "inventory_type": "finished_good",
+        }
+    )
+    ds = wb.Dataset.from_tables({"items": items, "demand": demand})
+    cat = wd.read_catalog(_write(ds, tmp_path), npartitions=8)
+    firsts = cat.demand.map_partitions(
+        lambda p: pd.DataFrame({"first": [p.loc[p["quantity"] > 0, "date"].min()]}),
+        meta={"first": "datetime64[ns]"},
+    ).compute()["first"]
+    assert firsts.dropna().nunique() == 2  # the SKUs lie in two partitions
+    sc = wb.Scenario(demand_source="forecast")
+    _equal(wd.plan(cat, sc), wb.plan(ds, sc))
+
+
 def test_a_catalog_without_items_is_refused(tmp_path):
     (tmp_path / "demand").mkdir()
     with pytest.raises(FileNotFoundError, match="no items table"):

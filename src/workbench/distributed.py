@@ -37,7 +37,7 @@ import shutil
 import tempfile
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +124,8 @@ class _Info:
 
     period: tuple[pd.Timestamp, pd.Timestamp]
     frequency: str
+    #: The catalog's first day with positive demand, for ``demand_source="forecast"``.
+    start: pd.Timestamp | None = None
 
 
 # --------------------------------------------------------------------------- reading
@@ -448,7 +450,7 @@ def _with_missing_skus(stats: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
 def _plan_part(
     demand: pd.DataFrame, items: pd.DataFrame, info: _Info, sc: Scenario, abc: pd.Series
 ) -> pd.DataFrame:
-    out = part_plan(items, demand, info.period, info.frequency, sc, abc=abc)
+    out = part_plan(items, demand, info.period, info.frequency, sc, abc=abc, start=info.start)
     return out if len(demand) else out.iloc[:0]
 
 
@@ -475,8 +477,11 @@ def plan(
     source : Catalog, path or dask.dataframe.DataFrame
         As for :func:`read_catalog`.
     scenario : Scenario, optional
-        Default ``Scenario()``. ``lead_time_source="history"`` (purchase orders) and
-        ``demand_source="forecast"`` are not supported out of core yet: a ValueError.
+        Default ``Scenario()``. With ``demand_source="forecast"`` each partition
+        computes :func:`workbench.forecast_demand` of its own SKUs
+        (:func:`workbench.partition.part_forecast`), as :func:`workbench.plan` does
+        for them in the whole catalog. ``lead_time_source="history"`` (purchase
+        orders) is not supported out of core yet: a ValueError.
     items : pandas.DataFrame, optional
         As for :func:`read_catalog`.
     out : path, optional
@@ -493,7 +498,7 @@ def plan(
     pandas.DataFrame or pathlib.Path
         The plan indexed by SKU in items order (columns of ``wb.plan``), or ``out``.
     """
-    sc = _planning_scenario(scenario)
+    sc = _planning_scenario(scenario, forecast=True)
     if client is not None:
         with client.as_current():
             return plan(source, sc, items=items, out=out, progress=progress)
@@ -502,12 +507,13 @@ def plan(
     seen = _compute(_stats_frame(cat), steps.step(0))
     stats = _with_missing_skus(seen, cat)
     abc = catalog_abc(cat.items, stats, sc)
+    info = _planning_info(cat, seen, sc)
     missing = cat.items[~pd.Index(cat.items["sku"]).isin(seen.index)]
-    meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], cat.info, sc, abc)
+    meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], info, sc, abc)
     frame = cat.demand.map_partitions(
-        _plan_part, _shared(cat.items), cat.info, sc, _shared(abc), meta=meta
+        _plan_part, _shared(cat.items), info, sc, _shared(abc), meta=meta
     )
-    extra = _plan_missing(missing, cat, sc, abc)
+    extra = _plan_missing(missing, cat, sc, abc, info)
     if out is not None:
         folder = Path(os.fspath(out))
         _compute_write(frame, folder, extra, steps.step(1))
@@ -518,13 +524,25 @@ def plan(
     return result.reindex(pd.Index(cat.items["sku"], name=result.index.name))
 
 
+def _planning_info(cat: Catalog, seen: pd.DataFrame, sc: Scenario) -> _Info:
+    """The catalog's info, with its first day of positive demand when the scenario
+    plans from forecasts (the earliest ``window_start`` of the statistics pass)."""
+    if sc.demand_source != "forecast":
+        return cat.info
+    start = pd.to_datetime(seen["window_start"]).min() if len(seen) else pd.NaT
+    if pd.isna(start):
+        raise ValueError("the catalog has no positive demand to forecast")
+    return replace(cat.info, start=pd.Timestamp(start))
+
+
 def _plan_missing(
-    missing: pd.DataFrame, cat: Catalog, sc: Scenario, abc: pd.Series
+    missing: pd.DataFrame, cat: Catalog, sc: Scenario, abc: pd.Series, info: _Info | None = None
 ) -> pd.DataFrame:
     """The plan of the SKUs without a demand row (a part of their own)."""
     if len(missing) == 0:
         return pd.DataFrame()
-    return part_plan(missing, cat.demand._meta, cat.period, cat.frequency, sc, abc=abc)
+    start = info.start if info is not None else None
+    return part_plan(missing, cat.demand._meta, cat.period, cat.frequency, sc, abc=abc, start=start)
 
 
 def _compute_write(
@@ -617,12 +635,16 @@ def forecast(
 # --------------------------------------------------------------------------- simulating
 
 
-def _planning_scenario(scenario: Scenario | None) -> Scenario:
-    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core."""
+def _planning_scenario(scenario: Scenario | None, *, forecast: bool = False) -> Scenario:
+    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core
+    (``demand_source="forecast"`` is planned out of core when ``forecast``)."""
     sc = scenario if scenario is not None else Scenario()
     if not isinstance(sc, Scenario):
         raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
+    checks = [("lead_time_source", "quoted")]
+    if not forecast:
+        checks.append(("demand_source", "history"))
+    for field, ok in checks:
         if getattr(sc, field, ok) != ok:
             raise ValueError(
                 f"{field}={getattr(sc, field)!r} is not supported out of core yet; "

@@ -33,12 +33,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .data import Dataset, demand_stats
 from .scenario import Scenario, demand_history, plan_from_stats
 
-__all__ = ["PartDataset", "part_dataset", "part_plan", "part_replenishment", "part_stats"]
+__all__ = [
+    "PartDataset",
+    "part_dataset",
+    "part_forecast",
+    "part_plan",
+    "part_replenishment",
+    "part_stats",
+]
 
 
 class PartDataset(Dataset):
@@ -93,6 +101,7 @@ def part_plan(
     scenario: Scenario | None = None,
     *,
     abc: Any,
+    start: Any = None,
 ) -> pd.DataFrame:
     """The plan of the part's SKUs, as :func:`workbench.plan` plans them in the catalog.
 
@@ -108,6 +117,10 @@ def part_plan(
         Default ``Scenario()``.
     abc : pandas.Series
         The catalog's ABC classes by SKU (:func:`workbench.catalog_abc`).
+    start : date-like, optional
+        The catalog's first day with positive demand (the earliest ``window_start`` of
+        its :func:`workbench.demand_stats`); required when
+        ``scenario.demand_source="forecast"`` (see :func:`part_forecast`).
 
     Returns
     -------
@@ -116,13 +129,64 @@ def part_plan(
     """
     part = part_dataset(items, demand, period, frequency)
     stats = demand_stats(part, period=period)
+    history = demand_history(part)
+    forecast = None
+    if scenario is not None and scenario.demand_source == "forecast":
+        forecast = part_forecast(part, start)
     return plan_from_stats(
         part.items,
         stats,
         scenario,
-        history=demand_history(part),
+        history=history,
         abc=abc.reindex(part.items["sku"]),
+        forecast=forecast,
     )
+
+
+def part_forecast(part: PartDataset, start: Any):
+    """:func:`workbench.forecast_demand` of the part's SKUs, as :func:`workbench.plan`
+    computes it for them in the whole catalog (``demand_source="forecast"``).
+
+    Every SKU is forecast and backtested on its own, but the horizon (at most half the
+    history) and the backtest origins count buckets of the catalog's whole demand
+    matrix, from its first bucket with positive demand to its end. The part's matrix is
+    therefore widened to the catalog's, its SKUs' rows NaN before their own window, as
+    :func:`workbench.bucket_demand` makes them in the whole catalog.
+
+    Parameters
+    ----------
+    part : PartDataset
+        The part (:func:`part_dataset`).
+    start : date-like
+        The catalog's first day with positive demand (the earliest ``window_start`` of
+        :func:`workbench.demand_stats`).
+
+    Returns
+    -------
+    workbench.forecasting.ProtectionForecast
+    """
+    from .forecasting.protection import forecast_demand  # numba: imported where it runs
+    from .policy.demand_class import BucketDemand
+
+    if start is None or pd.isna(start):
+        raise ValueError(
+            "start (the catalog's first day with positive demand) is needed to plan a "
+            "part with demand_source='forecast'"
+        )
+    freq = part.demand_frequency
+    h = demand_history(part)
+    first_ord = pd.Period(pd.Timestamp(start), freq=freq).ordinal
+    end_ord = pd.Period(pd.Timestamp(part.demand_period[1]), freq=freq).ordinal
+    n = end_ord - first_ord + 1
+    quantity = np.full((len(h.skus), n), np.nan)
+    if len(h.periods):
+        offset = h.periods[0].ordinal - first_ord
+        quantity[:, offset:] = h.quantity
+        first = h.first + offset
+    else:  # no positive demand in the part: every row outside its window
+        first = np.full(len(h.skus), n, dtype=np.int64)
+    periods = pd.period_range(start=pd.Period(ordinal=first_ord, freq=freq), periods=n, freq=freq)
+    return forecast_demand(BucketDemand(h.skus, periods, quantity, first))
 
 
 # --------------------------------------------------------------------------- replenishment
