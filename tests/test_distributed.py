@@ -167,7 +167,25 @@ def test_a_bad_demand_row_is_named_by_file_row_column_and_value(
 
 def test_unsupported_scenario_sources_are_refused_clearly(sample_folder):
     with pytest.raises(ValueError, match="lead_time_source='history' is not supported"):
-        wd.plan(sample_folder, wb.Scenario(lead_time_source="history"))
+        wd.simulate(sample_folder, wb.Scenario(lead_time_source="history"))
+    with pytest.raises(ValueError, match="demand_source='forecast' is not supported"):
+        wd.simulate(sample_folder, wb.Scenario(demand_source="forecast"))
+
+
+def test_measured_lead_times_are_planned_the_same_way(sample, tmp_path):
+    # lead_time_source="history": wb.measured_lead_times of the folder's purchase orders
+    root = _write(sample, tmp_path)
+    sample.purchase_orders.to_parquet(root / "purchase_orders.parquet", index=False)
+    sample.suppliers.to_parquet(root / "suppliers.parquet", index=False)
+    sc = wb.Scenario(lead_time_source="history")
+    want = wb.plan(sample, sc)
+    assert (want["lead_time_source"] == "history").any()
+    assert (want["lead_time_source"] == "quoted").any()
+    _equal(wd.plan(root, sc), want)
+    # the same purchase orders given, both sources at once
+    both = wb.Scenario(lead_time_source="history", demand_source="forecast")
+    cat = wd.read_catalog(_write(sample, tmp_path / "given"), npartitions=3)
+    _equal(wd.plan(cat, both, purchase_orders=sample.purchase_orders), wb.plan(sample, both))
 
 
 def test_a_forecast_scenario_is_planned_the_same_way_on_the_sample_business(sample, sample_folder):

@@ -459,6 +459,7 @@ def plan(
     scenario: Scenario | None = None,
     *,
     items: pd.DataFrame | None = None,
+    purchase_orders: pd.DataFrame | None = None,
     out: str | os.PathLike | None = None,
     client: Any = None,
     progress: Progress | None = None,
@@ -480,10 +481,16 @@ def plan(
         Default ``Scenario()``. With ``demand_source="forecast"`` each partition
         computes :func:`workbench.forecast_demand` of its own SKUs
         (:func:`workbench.partition.part_forecast`), as :func:`workbench.plan` does
-        for them in the whole catalog. ``lead_time_source="history"`` (purchase
-        orders) is not supported out of core yet: a ValueError.
+        for them in the whole catalog. With ``lead_time_source="history"`` each SKU's
+        lead time is that of :func:`workbench.measured_lead_times` of the purchase
+        orders (small: one row per PO line, measured once before the partitions are
+        planned), at the end of the history, as :func:`workbench.plan` measures it.
     items : pandas.DataFrame, optional
         As for :func:`read_catalog`.
+    purchase_orders : pandas.DataFrame, optional
+        For ``lead_time_source="history"``: the purchase-order lines; default the
+        catalog folder's ``purchase_orders`` table (and its ``suppliers``), none
+        meaning every SKU keeps its quote.
     out : path, optional
         Write the plan there as Parquet (one file per partition, SKUs grouped by
         partition) and return the folder, instead of returning the plan as a frame.
@@ -498,21 +505,25 @@ def plan(
     pandas.DataFrame or pathlib.Path
         The plan indexed by SKU in items order (columns of ``wb.plan``), or ``out``.
     """
-    sc = _planning_scenario(scenario, forecast=True)
+    sc = _planning_scenario(scenario, forecast=True, lead_times=True)
     if client is not None:
         with client.as_current():
-            return plan(source, sc, items=items, out=out, progress=progress)
+            return plan(
+                source, sc, items=items, purchase_orders=purchase_orders, out=out,
+                progress=progress,
+            )  # fmt: skip
     cat = _open(source, items)
+    own = cat.items  # with measured lead times, for lead_time_source="history"
+    if sc.lead_time_source == "history":
+        own = _measured_items(source, cat, purchase_orders)
     steps = _Steps(progress, 2)
     seen = _compute(_stats_frame(cat), steps.step(0))
     stats = _with_missing_skus(seen, cat)
-    abc = catalog_abc(cat.items, stats, sc)
+    abc = catalog_abc(own, stats, sc)
     info = _planning_info(cat, seen, sc)
-    missing = cat.items[~pd.Index(cat.items["sku"]).isin(seen.index)]
-    meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], info, sc, abc)
-    frame = cat.demand.map_partitions(
-        _plan_part, _shared(cat.items), info, sc, _shared(abc), meta=meta
-    )
+    missing = own[~pd.Index(own["sku"]).isin(seen.index)]
+    meta = _plan_part(cat.demand._meta, own.iloc[:1], info, sc, abc)
+    frame = cat.demand.map_partitions(_plan_part, _shared(own), info, sc, _shared(abc), meta=meta)
     extra = _plan_missing(missing, cat, sc, abc, info)
     if out is not None:
         folder = Path(os.fspath(out))
@@ -522,6 +533,25 @@ def plan(
     if len(extra):
         result = _concat([result, extra], meta)
     return result.reindex(pd.Index(cat.items["sku"], name=result.index.name))
+
+
+def _measured_items(source: Any, cat: Catalog, purchase_orders: Any) -> pd.DataFrame:
+    """The catalog's items with the lead times of :func:`workbench.measured_lead_times`
+    at the end of the history, as :func:`workbench.plan` assigns them."""
+    from .data.frequency import bucket_end
+    from .replenish.supplier import measured_lead_times
+
+    tables = _stock_tables(source, cat.items, {"purchase_orders": purchase_orders})
+    tables = {k: v for k, v in tables.items() if k in ("purchase_orders", "suppliers")}
+    end = pd.Timestamp(cat.period[1])
+    demand = pd.DataFrame({"date": [end], "sku": [cat.items["sku"].iloc[0]], "quantity": [0.0]})
+    ds = Dataset.from_tables({"items": cat.items, "demand": demand, **tables}, source="stock")
+    m = measured_lead_times(ds, as_of=bucket_end(end, cat.frequency))
+    return cat.items.assign(
+        lead_time_days=m["lead_time_days"].to_numpy(),
+        lead_time_sd_days=m["lead_time_sd_days"].to_numpy(),
+        lead_time_source=m["lead_time_source"].to_numpy(),
+    )
 
 
 def _planning_info(cat: Catalog, seen: pd.DataFrame, sc: Scenario) -> _Info:
@@ -635,13 +665,16 @@ def forecast(
 # --------------------------------------------------------------------------- simulating
 
 
-def _planning_scenario(scenario: Scenario | None, *, forecast: bool = False) -> Scenario:
+def _planning_scenario(
+    scenario: Scenario | None, *, forecast: bool = False, lead_times: bool = False
+) -> Scenario:
     """The scenario, or ``Scenario()``; refused when it plans from what is not out of core
-    (``demand_source="forecast"`` is planned out of core when ``forecast``)."""
+    (``demand_source="forecast"`` is planned out of core when ``forecast``,
+    ``lead_time_source="history"`` when ``lead_times``)."""
     sc = scenario if scenario is not None else Scenario()
     if not isinstance(sc, Scenario):
         raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    checks = [("lead_time_source", "quoted")]
+    checks = [] if lead_times else [("lead_time_source", "quoted")]
     if not forecast:
         checks.append(("demand_source", "history"))
     for field, ok in checks:
