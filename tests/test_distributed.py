@@ -165,13 +165,6 @@ def test_a_bad_demand_row_is_named_by_file_row_column_and_value(
     assert expected in str(err.value)
 
 
-def test_unsupported_scenario_sources_are_refused_clearly(sample_folder):
-    with pytest.raises(ValueError, match="lead_time_source='history' is not supported"):
-        wd.simulate(sample_folder, wb.Scenario(lead_time_source="history"))
-    with pytest.raises(ValueError, match="demand_source='forecast' is not supported"):
-        wd.simulate(sample_folder, wb.Scenario(demand_source="forecast"))
-
-
 def test_measured_lead_times_are_planned_the_same_way(sample, tmp_path):
     # lead_time_source="history": wb.measured_lead_times of the folder's purchase orders
     root = _write(sample, tmp_path)
@@ -317,6 +310,20 @@ def test_simulation_summaries_on_the_cluster_equal_the_in_memory_run(sample, sam
     want = _simulated(sample, plan, days=150, demand_model="bootstrap", rng=4)
     assert want["orders"].sum() > 0 and (want["fill_rate"] < 1).any()
     _equal(got, want, rtol=1e-9)
+    assert seen[0] == 0 and seen[-1] == 100 and seen == sorted(seen)
+
+
+def test_simulation_of_a_scenario_of_measured_lead_times_and_forecasts(sample, tmp_path):
+    # the scenario's sources are planned with wd.plan first, as wb.plan(ds, scenario)
+    root = _write(sample, tmp_path)
+    sample.purchase_orders.to_parquet(root / "purchase_orders.parquet", index=False)
+    sc = wb.Scenario(lead_time_source="history", demand_source="forecast")
+    seen = []
+    got = wd.simulate(
+        wd.read_catalog(root, npartitions=3), sc, days=60, rng=2,
+        progress=lambda done, total: seen.append(done),
+    )  # fmt: skip
+    _equal(got, _simulated(sample, wb.plan(sample, sc), days=60, rng=2), rtol=1e-9)
     assert seen[0] == 0 and seen[-1] == 100 and seen == sorted(seen)
 
 

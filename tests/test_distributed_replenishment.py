@@ -171,3 +171,15 @@ def test_workbench_plan_command_writes_the_replenishment_list(sample, sample_fol
     assert lines.index.tolist() == want.lines.index.tolist()
     pd.testing.assert_series_equal(lines["suggested_qty"], want.lines["suggested_qty"])
     pd.testing.assert_frame_equal(drafts, want.draft_orders, check_exact=False, rtol=1e-7)
+
+
+def test_a_scenario_of_measured_lead_times_and_forecasts_is_planned_with_wd_plan_first(
+    sample, sample_folder
+):
+    # lead_time_source="history" (the folder's purchase orders), demand_source="forecast"
+    sc = wb.Scenario(lead_time_source="history", demand_source="forecast")
+    seen = []
+    got = wd.replenishment(sample_folder, sc, progress=lambda done, total: seen.append(done))
+    want = wb.replenishment(sample, sc)
+    _same(got, want)
+    assert seen[0] == 0 and seen[-1] == 100 and seen == sorted(seen)

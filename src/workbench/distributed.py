@@ -505,7 +505,7 @@ def plan(
     pandas.DataFrame or pathlib.Path
         The plan indexed by SKU in items order (columns of ``wb.plan``), or ``out``.
     """
-    sc = _planning_scenario(scenario, forecast=True, lead_times=True)
+    sc = _planning_scenario(scenario)
     if client is not None:
         with client.as_current():
             return plan(
@@ -665,24 +665,18 @@ def forecast(
 # --------------------------------------------------------------------------- simulating
 
 
-def _planning_scenario(
-    scenario: Scenario | None, *, forecast: bool = False, lead_times: bool = False
-) -> Scenario:
-    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core
-    (``demand_source="forecast"`` is planned out of core when ``forecast``,
-    ``lead_time_source="history"`` when ``lead_times``)."""
+def _plans_whole(sc: Scenario) -> bool:
+    """Whether :func:`simulate` and :func:`replenishment` plan the catalog with
+    :func:`plan` first (the scenario's sources need more than a partition's demand:
+    the forecasts' catalog-wide buckets, the purchase orders)."""
+    return sc.demand_source == "forecast" or sc.lead_time_source == "history"
+
+
+def _planning_scenario(scenario: Scenario | None) -> Scenario:
+    """The scenario, or ``Scenario()``; a ValueError for anything else."""
     sc = scenario if scenario is not None else Scenario()
     if not isinstance(sc, Scenario):
         raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    checks = [] if lead_times else [("lead_time_source", "quoted")]
-    if not forecast:
-        checks.append(("demand_source", "history"))
-    for field, ok in checks:
-        if getattr(sc, field, ok) != ok:
-            raise ValueError(
-                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
-                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
-            )
     return sc
 
 
@@ -741,7 +735,9 @@ def simulate(
     scenario : Scenario, optional
         The plan's scenario (default ``Scenario()``), when ``plan`` is not given; each
         partition is then planned and simulated in one task (as :func:`plan`: one
-        statistics pass first, for the catalog's ABC classes).
+        statistics pass first, for the catalog's ABC classes). A scenario with
+        ``demand_source="forecast"`` or ``lead_time_source="history"`` (the catalog
+        folder's purchase orders) is planned with :func:`plan` first, then simulated.
     plan : pandas.DataFrame, optional
         A plan of the catalog (:func:`plan` or :func:`workbench.plan`), indexed by SKU.
     items : pandas.DataFrame, optional
@@ -798,6 +794,9 @@ def simulate(
     cat = _open(source, items)
     skus = pd.Index(cat.items["sku"].astype(str), name="sku")
     keys = pd.Series(np.arange(len(skus)), index=skus)
+    if plan is None and _plans_whole(sc):  # wd.plan first, as wb.plan(ds, scenario)
+        plan = _plan_catalog(cat, sc, progress=_scaled(progress, 0, 2, 3))
+        progress = _scaled(progress, 2, 1, 3)
     steps = _Steps(progress, 1 if plan is not None else 2)
     abc = None
     if plan is None:
@@ -1244,7 +1243,9 @@ def replenishment(
     source : Catalog, path or dask.dataframe.DataFrame
         As for :func:`read_catalog`.
     scenario : Scenario, optional
-        The plan's scenario, as for :func:`plan` (ignored when ``plan`` is given).
+        The plan's scenario, as for :func:`plan` (ignored when ``plan`` is given). A
+        scenario with ``demand_source="forecast"`` or ``lead_time_source="history"``
+        (measured from ``purchase_orders``) is planned with :func:`plan` first.
     items : pandas.DataFrame, optional
         As for :func:`read_catalog`.
     lots, purchase_orders, suppliers : pandas.DataFrame, optional
@@ -1294,6 +1295,12 @@ def replenishment(
         )
     given = {"lots": lots, "purchase_orders": purchase_orders, "suppliers": suppliers}
     stock = _stock_tables(source, cat.items, given)
+    if plan is None and _plans_whole(sc):  # wd.plan first, as wb.plan(ds, scenario)
+        plan = _plan_catalog(
+            cat, sc, purchase_orders=stock.get("purchase_orders"),
+            progress=_scaled(progress, 0, 2, 4),
+        )  # fmt: skip
+        progress = _scaled(progress, 2, 2, 4)
     steps = _Steps(progress, 2)
     abc = None
     if plan is None:  # the statistics pass, for the catalog's ABC classes
