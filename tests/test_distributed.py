@@ -232,6 +232,13 @@ def test_on_a_local_cluster_of_two_processes_the_plan_is_the_same(sample, sample
     _equal(wd.plan(sample_folder, client=client), wb.plan(sample))
 
 
+def test_on_a_local_cluster_a_forecast_scenario_is_planned_the_same(sample, sample_folder, client):
+    # the forecast kernels (numba) run inside the worker processes
+    sc = wb.Scenario(demand_source="forecast")
+    cat = wd.read_catalog(sample_folder, npartitions=2)
+    _equal(wd.plan(cat, sc, client=client), wb.plan(sample, sc))
+
+
 def test_a_generated_20000_sku_business_on_the_cluster_equals_in_memory(tmp_path, client):
     # All four demand classes, every SKU's history spread over 3 files. The normal model
     # keeps the test fast (the discrete models' pmfs dominate a plan of 20,000 short
