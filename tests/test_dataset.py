@@ -17,7 +17,7 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
 def small_tables() -> dict[str, pd.DataFrame]:
-    """A hand-made business with all eight tables, written as a user would."""
+    """A hand-made business with all nine tables, written as a user would."""
     items = pd.DataFrame(
         {
             "SKU": ["00123", "B-2", "C3", "D4", "E5"],
@@ -93,6 +93,16 @@ def small_tables() -> dict[str, pd.DataFrame]:
             "quantity": [20, 25],
         }
     )
+    production_orders = pd.DataFrame(
+        {
+            "order_id": ["W1", "W2"],
+            "sku": ["E5", "00123"],
+            "start_date": ["2026-01-02", "2026-01-05"],
+            "due_date": ["2026-01-03", "2026-01-07"],
+            "received_date": ["2026-01-03", None],
+            "quantity": [30, 20],
+        }
+    )
     return {
         "items": items,
         "demand": demand,
@@ -102,6 +112,7 @@ def small_tables() -> dict[str, pd.DataFrame]:
         "bom": bom,
         "counts": counts,
         "schedule": schedule,
+        "production_orders": production_orders,
     }
 
 

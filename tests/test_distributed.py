@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 
 import workbench as wb
 
+dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
 wd = pytest.importorskip("workbench.distributed")
 
@@ -190,7 +192,15 @@ def test_a_generated_20000_sku_business_on_the_cluster_equals_in_memory(tmp_path
     )
     sc = wb.Scenario(distribution="normal")
     cat = wd.read_catalog(root, npartitions=4)
-    got = wd.plan(cat, sc, client=client)
+    # the items (about 1 MB pickled here) and the ABC classes are scattered to the
+    # workers once, not carried in the graph: no "large graph" warning at 200 kB
+    with (
+        dask.config.set({"distributed.admin.large-graph-warning-threshold": "200kB"}),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        got = wd.plan(cat, sc, client=client)
+    assert not [w for w in caught if "large graph" in str(w.message)]
     assert len(got) == 20_000
     want = wb.plan(ds, sc)
     assert set(want["demand_class"]) >= {"smooth", "erratic", "intermittent", "lumpy"}
@@ -227,3 +237,156 @@ def test_workbench_plan_command_reports_a_missing_folder(tmp_path):
     from workbench.cli import main
 
     assert main(["plan", "--data", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
+
+
+# --------------------------------------------------------------------------- simulation summaries
+
+
+def _simulated(ds: wb.Dataset, plan: pd.DataFrame, **kw) -> pd.DataFrame:
+    return wb.simulate(ds, policy="plan", plan=plan, progress=False, **kw).summary
+
+
+def test_simulation_summaries_on_the_cluster_equal_the_in_memory_run(sample, sample_folder, client):
+    # resampled demand and random lead times: every SKU's streams keyed by its position in
+    # the items table, though its partition holds a third of the catalog
+    cat = wd.read_catalog(sample_folder, npartitions=3)
+    plan = wb.plan(sample)
+    seen = []
+    got = wd.simulate(
+        cat, plan=plan, days=150, demand_model="bootstrap", rng=4, client=client,
+        progress=lambda done, total: seen.append(done),
+    )  # fmt: skip
+    want = _simulated(sample, plan, days=150, demand_model="bootstrap", rng=4)
+    assert want["orders"].sum() > 0 and (want["fill_rate"] < 1).any()
+    _equal(got, want, rtol=1e-9)
+    assert seen[0] == 0 and seen[-1] == 100 and seen == sorted(seen)
+
+
+def test_simulation_summaries_per_partition_with_skus_without_demand(tmp_path):
+    # planned partition by partition (the catalog's ABC classes first), then simulated
+    days = pd.date_range("2026-01-01", periods=90)
+    items = pd.DataFrame(
+        {
+            "sku": ["a", "b", "c", "idle"],
+            "unit_cost": [2.0, 5.0, 1.0, 3.0],
+            "lead_time_days": [4.0, 7.0, 3.0, 5.0],
+            "lead_time_sd_days": [1.0, 2.0, 0.5, 1.0],
+            "inventory_type": "finished_good",
+        }
+    )
+    rng = np.random.default_rng(8)
+    demand = pd.DataFrame(
+        {
+            "date": np.tile(days, 3),
+            "sku": np.repeat(["a", "b", "c"], len(days)),
+            "quantity": rng.poisson([[4.0], [0.4], [9.0]], (3, len(days))).ravel().astype(float),
+        }
+    )
+    ds = wb.Dataset.from_tables({"items": items, "demand": demand})
+    cat = wd.read_catalog(_write(ds, tmp_path), npartitions=5)  # empty partitions too
+    sc = wb.Scenario(policy="sS")
+    plan = wb.plan(ds, sc)
+    kw = {"days": 200, "demand_model": "negative_binomial"}
+    got = wd.simulate(cat, sc, rng=2, **kw)
+    want = _simulated(ds, plan, rng=2, **kw)
+    _equal(got, want)
+    assert got.loc["idle", "demand"] == 0 and got.loc["a", "orders"] > 0
+    # another seed draws another run: the equality is not of two unrelated constants
+    other = wd.simulate(cat, plan=plan, rng=3, **kw)
+    assert not np.allclose(other["filled"], want["filled"])
+
+
+def test_simulate_refuses_what_it_sets_itself(sample_folder):
+    with pytest.raises(ValueError, match="stream_keys: set by"):
+        wd.simulate(sample_folder, stream_keys=[0])
+    with pytest.raises(ValueError, match="an int seed"):
+        wd.simulate(sample_folder, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="summaries only"):
+        wd.simulate(sample_folder, trace_skus=["x"])
+
+
+# --------------------------------------------------------------------------- the dashboard on Dask
+
+
+def test_trade_offs_simulation_on_the_scheduler_named_by_workbench_dask(client, monkeypatch):
+    # what `workbench serve --dask ADDRESS` sets for the dashboard's kernels; the bar
+    # moves as the cluster's partitions finish, and the run is the kernel's own
+    from workbench.cli import DASK_ENV, voila_env
+    from workbench.ui.tradeoff_panel import _PROGRESS_WEIGHTS, PROGRESS_START, TradeoffPanel
+
+    address = client.scheduler.address
+    assert voila_env(dask=address, base={})[DASK_ENV] == address
+    ds = wb.sample_dataset(n_skus=80, years=1, seed=3)
+    monkeypatch.setenv(DASK_ENV, address)
+    panel = TradeoffPanel(ds)
+    seen = []
+    panel.progress.observe(lambda change: seen.append(change["new"]), names="value")
+    try:
+        sim = panel.run_simulation()
+    finally:
+        wd._CLIENTS.pop(address).close()
+    assert sim is not None, panel.status.value
+    assert sim["run"].settings["engine"] == "dask"
+    assert f"on the Dask cluster at {address}" in panel.status.value
+    assert panel.progress.value == 1.0 and panel.progress.bar_style == "success"
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    # the replay's share of the bar (between the frontier's and the check's) moves in steps
+    w = np.cumsum(_PROGRESS_WEIGHTS) / np.sum(_PROGRESS_WEIGHTS)
+    lo, hi = 2 * PROGRESS_START + (1 - 2 * PROGRESS_START) * w[:2]
+    assert len([v for v in seen if lo + 1e-6 < v < hi - 1e-6]) >= 2
+
+    monkeypatch.delenv(DASK_ENV)
+    local = TradeoffPanel(ds).run_simulation()
+    assert local["run"].settings["engine"] == "numba"
+    _equal(sim["run"].summary, local["run"].summary, rtol=1e-9)
+    assert sim["fill_rate"] == pytest.approx(local["fill_rate"], rel=1e-12)
+    _equal_checks(sim["check"], local["check"])
+    # the check's share of the bar moved too
+    assert len([v for v in seen if hi + 1e-6 < v < 1.0 - 1e-6]) >= 2
+    sku = panel.sku.value
+    trace = local["run"].trace
+    pd.testing.assert_frame_equal(
+        sim["run"].trace.reset_index(drop=True),
+        trace[trace["sku"] == sku].reset_index(drop=True),
+    )
+
+
+def test_a_dataset_in_memory_as_a_catalog_keeps_each_sku_whole(sample):
+    skus = list(sample.items["sku"].iloc[::-1][:100])
+    cat = wd.catalog_from_dataset(sample, skus, npartitions=7)
+    assert cat.npartitions == 7 and list(cat.items["sku"]) == skus
+    parts = cat.demand.map_partitions(
+        lambda p: pd.DataFrame({"sku": pd.unique(p["sku"])}), meta={"sku": object}
+    ).compute()
+    assert parts["sku"].is_unique and set(parts["sku"]) <= set(skus)
+    assert len(cat.demand) == sample.demand["sku"].isin(skus).sum()
+
+
+def _equal_checks(got, want) -> None:
+    _equal(got.skus, want.skus, rtol=1e-9)
+    _equal(got.classes, want.classes, rtol=1e-9)
+    assert got.settings == want.settings
+
+
+def test_the_plan_check_on_the_cluster_equals_the_in_memory_check(sample, sample_folder, client):
+    # the warm-up and each SKU's streams are the whole check's, though a partition
+    # holds a third of the SKUs; the classes' means are of the same per-SKU table
+    plan = wb.plan(sample)
+    kw = {"replications": 2, "horizon_days": 90, "seed": 7}
+    got = wd.plan_check(sample_folder, plan=plan, client=client, **kw)
+    want = wb.plan_check(sample, plan=plan, progress=False, **kw)
+    assert want.settings["skus_checked"] > 200 and want.skus["cycles"].sum() > 0
+    _equal_checks(got, want)
+
+
+def test_the_replayed_plan_check_of_a_scenario_per_partition(sample, sample_folder):
+    # planned partition by partition first (statistics, ABC classes, plan), then checked
+    sc = wb.Scenario(policy="sS")
+    cat = wd.read_catalog(sample_folder, npartitions=3)
+    seen = []
+    got = wd.plan_check(
+        cat, sc, method="replay", horizon_days=120, progress=lambda d, t: seen.append(d)
+    )
+    want = wb.plan_check(sample, sc, method="replay", horizon_days=120, progress=False)
+    _equal_checks(got, want)
+    assert seen[0] == 0 and seen[-1] == 100 and seen == sorted(seen)

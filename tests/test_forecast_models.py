@@ -401,3 +401,89 @@ def test_non_seasonal_fit_smoothing_on_the_last_364_buckets(model):
     r = forecast_matrix(np.vstack([y, y2]), model=model, horizon=3)
     for k in ("alpha", "beta", "phi"):
         assert_allclose(r.params[k][0], r.params[k][1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("model", "names"),
+    [
+        ("holt", ("alpha", "beta")),
+        ("damped", ("alpha", "beta", "phi")),
+        ("holt_winters_additive", ("alpha", "beta", "gamma")),
+        ("holt_winters_multiplicative", ("alpha", "beta", "gamma")),
+    ],
+)
+def test_fitted_smoothing_is_a_minimum_of_the_sse(model, names):
+    """The fit is a minimum: moving any fitted parameter by +-0.02 (inside the region)
+    does not lower the SSE by more than 0.1 % (the fit stops once a step gains less than
+    1e-4 of the SSE, so in a flat valley, e.g. along phi, it can stop a little short:
+    1.4e-4 here for the damped trend). Every point is evaluated with its parameters
+    given, so the SSE (sigma^2 x the same degrees of freedom) is comparable."""
+    rng = np.random.default_rng(11)
+    t = np.arange(300)
+    if "gamma" in names:
+        y = 50 + 0.05 * t + 6 * np.sin(2 * np.pi * t / 7) + rng.normal(0, 3, 300)
+    else:  # a local trend: the optimum is inside the region
+        y = 50 + np.cumsum(rng.normal(0.1, 1, 300)) + rng.normal(0, 2, 300)
+    fit = forecast_matrix(y, model=model, horizon=1, season_length=7)
+    best = {k: float(fit.params[k][0]) for k in names}
+    points = [best]
+    for k in names:
+        for d in (-0.02, 0.02):
+            p = dict(best, **{k: best[k] + d})
+            ok = (
+                1e-4 <= p["alpha"] <= 0.9999
+                and 0 <= p["beta"] <= p["alpha"]
+                and 0 <= p.get("gamma", 0.0) <= 1 - p["alpha"]
+                and 0.8 <= p.get("phi", 0.9) <= 0.98
+            )
+            if ok:
+                points.append(p)
+    rows = np.tile(y, (len(points), 1))
+    given = {k: np.array([p[k] for p in points]) for k in names}
+    r = forecast_matrix(rows, model=model, horizon=1, season_length=7, params=given)
+    sse = r.sigma**2
+    assert len(points) >= 1 + len(names)
+    assert (sse[0] <= sse[1:] * (1 + 1e-3)).all()
+
+
+def test_start_is_a_warm_start_of_the_fit():
+    """Starting the fit at its own optimum gives the same optimum (within the stopping
+    tolerance), and a start outside the region is clipped into it."""
+    rng = np.random.default_rng(12)
+    y = 40 + np.cumsum(rng.normal(0, 1, 250))
+    cold = forecast_matrix(y, model="damped", horizon=5)
+    st = {k: cold.params[k] for k in ("alpha", "beta", "phi")}
+    warm = forecast_matrix(y, model="damped", horizon=5, start=st)
+    assert_allclose(warm.sigma, cold.sigma, rtol=1e-3)
+    odd = forecast_matrix(y, model="damped", horizon=5, start={"alpha": 3.0, "phi": 0.1})
+    assert 0 < odd.params["alpha"][0] < 1 and 0.8 <= odd.params["phi"][0] <= 0.98
+    with pytest.raises(ValueError, match="start has unknown keys"):
+        forecast_matrix(y, model="damped", horizon=5, start={"gama": 0.1})
+
+
+def test_season0_is_checked_and_used():
+    """``season0`` needs m values per SKU; given with level0 and trend0 it starts the
+    recursion (no heuristic, no fallback for a short history): with alpha = beta = gamma
+    = 0 the forecast is level0 + h trend0 + season0 of the bucket."""
+    y = [10.0, 12.0, 9.0]  # shorter than two seasons
+    with pytest.raises(ValueError, match="season0 must hold season_length=4"):
+        forecast_matrix(y, model="holt_winters_additive", horizon=4, season_length=4,
+                        params={"season0": [1.0, 2.0]})  # fmt: skip
+    p = dict(alpha=0.0, beta=0.0, gamma=0.0, level0=10.0, trend0=0.5, season0=[1, -1, 2, -2])
+    r = forecast_matrix(y, model="holt_winters_additive", horizon=4, season_length=4, params=p)
+    assert r.note[0] == "" and r.model[0] == "holt_winters_additive"
+    # three buckets used seasons 0..2; the next is season 3, then 0, 1, 2
+    expected = [10 + 0.5 * h + [1, -1, 2, -2][(h - 1) % 4] for h in range(4, 8)]
+    assert_allclose(r.mean[0], expected)
+
+
+def test_no_levels_skips_the_intervals_not_the_forecast():
+    """``level=()`` (what a backtest uses) gives the same point forecasts without
+    intervals."""
+    rng = np.random.default_rng(13)
+    y = rng.poisson(2.0, (4, 60)) * (rng.random((4, 60)) < 0.4)
+    for model in ("croston", "imapa", "holt"):
+        a = forecast_matrix(y, model=model, horizon=3)
+        b = forecast_matrix(y, model=model, horizon=3, level=())
+        assert_allclose(b.mean, a.mean, rtol=1e-12)
+        assert b.lower.shape == (0, 4, 3) and b.upper.shape == (0, 4, 3)

@@ -10,12 +10,12 @@ SES: fitted parameters, forecast and intervals; FPP3's variance tables). Cases d
 by hand from a paper's recursion, where no worked numbers were found, are labelled so,
 as is one cross-check against another implementation (statsmodels' fitted SES).
 
-Not covered: Holt-Winters. The printed Holt-Winters examples found (FPP2 sec. 7.3 on
-``austourists``; NIST/SEMATECH e-Handbook sec. 6.4.3.5; statsmodels' R-pinned ``aust``
-cases) start from initial seasonal states this package cannot be given (it always takes
-the first two seasons' heuristic, Hyndman et al. 2008 sec. 2.6.1, which is also R
-forecast's ``hw(initial = "simple")``; no printed output of that was found); Croston,
-ADIDA and IMAPA: no printed worked numbers were found either.
+Holt-Winters: R forecast's ``hw(initial = "simple")`` on ``austourists`` with FPP2's
+parameters, from R's own initial states (``season0``, ``level0``, ``trend0``), as
+recorded in a third-party repository's fixtures (named in the tests). Croston: R
+forecast's ``croston()`` on the PBS "Scripts" series at three alphas, as recorded in
+sktime's tests. Not covered: SBA (beyond its definition as Croston x (1 - alpha/2)),
+TSB, ADIDA and IMAPA with printed worked numbers (none found).
 """
 
 from __future__ import annotations
@@ -269,6 +269,112 @@ def test_damped_r_ets_livestock_fitted():
     assert_allclose(f[:-1], printed, atol=1e-5)
 
 
+# ------------------------------------------------------ Holt-Winters
+
+
+# The R forecast package, ``hw(austourists, seasonal = ..., initial = "simple",
+# alpha = 0.441, beta = 0.030, gamma = 0.002)`` on fpp2's ``austourists`` (international
+# visitor nights in Australia, quarterly 1999-2015; the parameters are those FPP2 sec. 7.3
+# prints), as recorded with R's fitted values and states (``res$fitted``,
+# ``res$model$states``) in the test fixtures ``austourists-tests-holtwinters-additive.csv``
+# and ``-multiplicative.csv`` of ExpediaGroup/adaptive-alerting
+# (anomdetect/src/test/resources/tests, written by its R script). R's ``hw`` takes the
+# component-form beta* (FPP2 eq. 7.3): this package's error-correction beta is alpha x
+# beta* = 0.441 x 0.030; gamma is the same in both forms. The states at t = 0 are R's
+# "simple" start, given here as ``level0``, ``trend0`` and ``season0`` (oldest first: R
+# lists s1..s4 newest first).
+AUSTOURISTS = [
+    30.052513, 19.148496, 25.317692, 27.591437,
+    32.076456, 23.487961, 28.47594, 35.123753,
+    36.838485, 25.007017, 30.72223, 28.693759,
+    36.640986, 23.824609, 29.311683, 31.770309,
+    35.177877, 19.775244, 29.60175, 34.538842,
+    41.273599, 26.655862, 28.279859, 35.191153,
+    42.2056638559382, 24.6491713296294, 32.6673351386246, 37.2573540134764,
+    45.2424602720635, 29.3504812742718, 36.3442072775119, 41.7820813647366,
+    49.2765984345619, 31.2754013898459, 37.8506254947152, 38.83704413019,
+    51.236900336137, 31.8385516171558, 41.3234212576972, 42.7990033724349,
+    55.708358364385, 33.4071449171312, 42.3166379718116, 45.1571225674731,
+    59.5760799633937, 34.8373301595328, 44.8416807241332, 46.971249602779,
+    60.0190309438716, 38.3711785132276, 46.9758641283558, 50.7337964560878,
+    61.6468731860574, 39.2995693656296, 52.6712090814052, 54.3323168946667,
+    66.834358381339, 40.8711884667851, 51.8285357927739, 57.4919099342262,
+    65.2514698518726, 43.0612082202828, 54.7607571288007, 59.8344749355003,
+    73.2570274672009, 47.6966237298, 61.0977680206996, 66.0557612187001,
+]  # fmt: skip
+HW_R = dict(alpha=0.441, beta=0.441 * 0.030, gamma=0.002, level0=25.5275345, trend0=1.06587325)
+HW_ADD_SEASON0 = [4.5249785, -6.3790385, -0.209842500000001, 2.0639025]
+HW_MUL_SEASON0 = [1.17725873605224, 0.750111453184012, 0.991779758440832, 1.08085005232291]
+
+
+def test_holt_winters_additive_r_hw_austourists_fitted():
+    """R's one-step fitted values, all 68 quarters (15 significant digits printed); the
+    first, l0 + b0 + s, uses no data (this package forecasts a SKU without history as 0),
+    so it is checked by hand."""
+    printed = [
+    31.11838625, 20.7960908936525, 27.2686716120112, 29.6861972093068,
+    32.197801139126, 22.2139510219169, 29.9360773372577, 32.5379952778034,
+    37.147796159068, 27.1114986603673, 33.3211993472123, 35.3968748926869,
+    35.7494913053004, 26.1000444418289, 32.0919894118673, 33.9357118055643,
+    36.2209076417425, 25.6026662053947, 29.8708474466463, 32.7001382717139,
+    36.6832596335863, 28.5441648728544, 34.6171282231897, 34.7508028184638,
+    38.0804852413844, 29.6748749317454, 34.2654164432691, 36.4753974210869,
+    39.9403866525313, 32.0283443210417, 37.6850597380025, 40.0405628254289,
+    43.9777782276189, 36.0883173432967, 40.8178777750802, 42.4525153398211,
+    43.9537519475654, 36.8647480623647, 41.4467131670671, 44.3146364557046,
+    46.7718754129287, 40.4174234931176, 44.1380148934536, 46.2356330508538,
+    48.8936654802175, 43.2874926905236, 46.3746402529704, 48.5959191585398,
+    51.0243745474551, 44.6010635085222, 48.6759903630629, 50.8159562086188,
+    53.9588953546885, 46.9246009103963, 50.3705807899016, 54.3082984326231,
+    57.5451903024092, 51.2391663414355, 53.5118406320866, 55.6518655320906,
+    59.6959561515098, 51.6424810810712, 54.6825044996299, 57.5917712177497,
+    61.8115409927289, 56.395870141129, 59.4682252833843, 63.1535024180089,
+    ]  # fmt: skip
+    f = one_step_path(AUSTOURISTS, model="holt_winters_additive", season_length=4,
+                      params={**HW_R, "season0": HW_ADD_SEASON0})  # fmt: skip
+    assert_allclose(f[:-1], printed[1:], rtol=1e-10)
+    assert_allclose(HW_R["level0"] + HW_R["trend0"] + HW_ADD_SEASON0[0], printed[0], rtol=1e-12)
+
+
+def test_holt_winters_additive_r_hw_austourists_forecasts():
+    """Forecasts 2016Q1-2017Q4 from R's printed final states (l 62.3842653884067,
+    b 0.694499762820931, s1..s4 2.05493767830841, -0.258153662399128,
+    -6.55299002187473, 4.70006488923392): l + h b + the season of quarter h, the
+    forecast equation of FPP2 eq. 7.2 applied to the source's states."""
+    lv, b = 62.3842653884067, 0.694499762820931
+    season = [4.70006488923392, -6.55299002187473, -0.258153662399128, 2.05493767830841]
+    expected = [lv + h * b + season[(h - 1) % 4] for h in range(1, 9)]
+    r = forecast_matrix(AUSTOURISTS, model="holt_winters_additive", horizon=8, season_length=4,
+                        params={**HW_R, "season0": HW_ADD_SEASON0})  # fmt: skip
+    assert_allclose(r.mean[0], expected, rtol=1e-10)
+
+
+def test_holt_winters_multiplicative_r_hw_austourists_fitted():
+    """R's one-step fitted values of the multiplicative season: the first two years and
+    the last four quarters."""
+    first8 = [
+        31.3073215950869, 20.3843757999362, 27.2526340883235, 29.8555586818333,
+        32.5779701376891, 21.3439970988836, 30.4702205225773, 33.3091922373414,
+    ]  # fmt: skip
+    last4 = [67.013268799054, 44.8746960492306, 61.5592244902603, 67.648770214945]
+    f = one_step_path(AUSTOURISTS, model="holt_winters_multiplicative", season_length=4,
+                      params={**HW_R, "season0": HW_MUL_SEASON0})  # fmt: skip
+    assert_allclose(f[:7], first8[1:], rtol=1e-10)  # f[k - 1] forecasts quarter k
+    assert_allclose(f[63:67], last4, rtol=1e-10)
+
+
+def test_holt_winters_multiplicative_r_hw_austourists_forecasts():
+    """Forecasts from R's printed final states (l 62.0383358730706, b 0.682301409820098,
+    s1..s4 1.07906021935597, 0.989792844646317, 0.750181004445213, 1.17935398994746):
+    (l + h b) x the season of quarter h (FPP2 eq. 7.3)."""
+    lv, b = 62.0383358730706, 0.682301409820098
+    season = [1.17935398994746, 0.750181004445213, 0.989792844646317, 1.07906021935597]
+    expected = [(lv + h * b) * season[(h - 1) % 4] for h in range(1, 9)]
+    r = forecast_matrix(AUSTOURISTS, model="holt_winters_multiplicative", horizon=8,
+                        season_length=4, params={**HW_R, "season0": HW_MUL_SEASON0})  # fmt: skip
+    assert_allclose(r.mean[0], expected, rtol=1e-10)
+
+
 # ------------------------------------------------------ intermittent models
 
 
@@ -276,6 +382,33 @@ def test_damped_r_ets_livestock_fitted():
 # size z and interval p are smoothed with alpha; between demands they are kept; the
 # forecast is z / p. SBA multiplies it by 1 - alpha/2 (Syntetos and Boylan 2005, eq. 6).
 SPARSE = [0, 0, 3, 0, 0, 0, 2, 0, 5, 0, 0, 1, 0, 0, 0, 0, 4, 0, 0, 3]  # forecast's test-croston.R
+
+
+# The R forecast package's ``croston(y, h, alpha)`` on the monthly "Scripts" series of
+# the PBS data set (Jul 1991 - Jun 2008, as shipped by sktime,
+# sktime/datasets/data/PBS_dataset/PBS_dataset.csv), printed by R and recorded with the R
+# code in sktime's ``sktime/forecasting/tests/test_croston.py``. The series opens with a
+# demand, so R's start (first size, first interval counted from the series' start = 1)
+# is this package's.
+PBS_SCRIPTS = [
+    1, 1, 1, 0, 0, 1, 3, 1, 1, 1, 1, 1, 2, 1, 1, 0, 0, 2, 0, 0, 1, 2, 0, 1, 0, 0, 1, 1,
+    1, 1, 0, 0, 2, 1, 0, 0, 0, 1, 0, 3, 3, 2, 4, 1, 1, 3, 3, 1, 0, 4, 1, 3, 0, 1, 2, 5,
+    14, 2, 0, 0, 3, 6, 2, 2, 2, 5, 1, 6, 3, 3, 2, 0, 1, 1, 0, 0, 0, 1, 4, 12, 4, 0, 7, 0,
+    2, 1, 4, 1, 3, 1, 0, 6, 9, 3, 1, 3, 1, 7, 1, 3, 3, 3, 5, 6, 10, 5, 1, 3, 1, 1, 1, 2,
+    1, 3, 7, 11, 10, 5, 5, 2, 2, 1, 0, 3, 6, 5, 8, 9, 1, 1, 0, 0, 0, 1, 2, 2, 0, 0, 0, 0,
+    1, 0, 0, 0, 2, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 3,
+]  # fmt: skip
+PBS_SCRIPTS += [0] * 38  # May 2005 - Jun 2008: no scripts
+
+
+@pytest.mark.parametrize(
+    ("alpha", "printed"), [(0.1, 0.8688921), (0.5, 0.6754646), (0.05, 1.405808)]
+)
+def test_croston_r_forecast_pbs_scripts(alpha, printed):
+    """R's point forecast (7 significant digits printed; flat over the horizon)."""
+    assert len(PBS_SCRIPTS) == 204
+    r = forecast_matrix(PBS_SCRIPTS, model="croston", horizon=3, params={"alpha": alpha})
+    assert_allclose(r.mean[0], [printed] * 3, atol=5e-8 if printed < 1 else 5e-7)  # half a digit
 
 
 @pytest.mark.parametrize("alpha", [0.05, 0.1, 0.2, 0.5])

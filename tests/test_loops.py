@@ -63,6 +63,63 @@ def test_numpy_loops_equal_the_compiled_ones(seed):
     np.testing.assert_allclose(g, e, rtol=0, atol=1e-14)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_loss2_of_sum_is_the_loss_of_the_convolution(seed):
+    """sum_r P(X = r) L2_D(y - r) is the second-order loss of X + D read from the tables
+    of the convolved pmf (what (s, Q)'s fill rate used to build): compiled and numpy
+    versions, levels below 0, inside and beyond the tables."""
+    rng, f, _, _, _ = _case(seed)
+    n, k = f.shape
+    p = rng.random((n, 7)) * (rng.random((n, 7)) < 0.7)
+    p[:, 0] += 1e-3
+    p /= p.sum(axis=1, keepdims=True)
+    conv = np.array([np.convolve(f[i], p[i]) for i in range(n)])
+    t = [np.empty_like(f) for _ in range(3)]
+    tc = [np.empty_like(conv) for _ in range(3)]
+    _compiled.loss_tables(f, *t)
+    _compiled.loss_tables(conv, *tc)
+    mean_f, mean_c = f @ np.arange(k), conv @ np.arange(conv.shape[1])
+    for level in (-9, -1, 0, 3, 17, k - 1, k + 3, conv.shape[1] + 2):
+        y = np.full(n, float(level))
+        a, b = np.empty(n), np.empty(n)
+        _compiled.loss2_of_sum(p, t[2], mean_f, y, a)
+        _loops.loss2_of_sum(p, t[2], mean_f, y, b)
+        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12)
+        if level < 0:
+            m = -level
+            want = tc[2][:, 0] + m * mean_c + 0.5 * m * (m + 1.0)
+        elif level >= conv.shape[1] - 1:
+            want = np.zeros(n)
+        else:
+            want = tc[2][:, level]
+        np.testing.assert_allclose(a, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("use_step", [False, True])
+def test_empirical_counts_compiled_equal_numpy_bit_for_bit(use_step):
+    """The empirical pmf's histogram: one compiled pass a row against numpy's bincounts,
+    with NaN (outside a window), negative values (returns) and an all-NaN row."""
+    rng = np.random.default_rng(3)
+    h = rng.gamma(0.5, 20.0, (40, 60))
+    h[rng.random(h.shape) < 0.5] = 0.0
+    h[rng.random(h.shape) < 0.1] = np.nan
+    h[3] = np.nan
+    h[5, :3] = -2.0
+    step = rng.uniform(0.5, 5.0, 40)
+    top_c = _compiled.empirical_top(h, step, use_step)
+    top_n = _loops.empirical_top(h, step, use_step)
+    assert top_c == top_n
+    k = top_c + 1
+    out = []
+    for mod in (_compiled, _loops):
+        a, b = np.zeros((40, k)), np.zeros((40, k) if use_step else (0, 0))
+        n_valid = np.zeros(40, dtype=np.int64)
+        mod.empirical_counts(h, step, use_step, a, b, n_valid)
+        out.append((a, b, n_valid))
+    assert all(np.array_equal(x, y) for x, y in zip(*out, strict=True))
+    assert out[0][2][3] == 0 and np.array_equal(out[0][2], (~np.isnan(h)).sum(axis=1))
+
+
 def test_loop_picks_numpy_for_small_work_and_compiled_above(monkeypatch):
     monkeypatch.delitem(sys.modules, _compiled.__name__)  # numba not paid for yet
     assert _loops.loop("mix_powers", _loops.SMALL_CELLS) is _loops.mix_powers

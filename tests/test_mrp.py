@@ -303,13 +303,24 @@ def test_forecast_demand_source():
     assert any("schedule not used" in n for n in res.notes)
 
 
-def test_lead_times_round_to_the_nearest_bucket_as_the_simulator_does():
-    """docs/timing.md: L / 7 days rounded to the nearest week, at least one when L > 0."""
+def test_lead_time_offset_is_the_nearest_whole_bucket_or_rounded_up():
+    """Lead-time offsetting (Jacobs & Chase, ch. 21): the release is the receipt moved
+    back by L whole buckets. "nearest" (default): L = round(d / 7), so a 2-day job is
+    made in the week it is needed (offset 0, released and received in week 4); "up":
+    L = ceil(d / 7), received before its week starts (released in week 3)."""
     items = [{"sku": s, "lt": lt / 7, "type": "finished_good"}
-             for s, lt in (("A", 0), ("B", 2), ("C", 10), ("D", 11))]  # fmt: skip
-    ds = make(items, schedule={s: {4: 1} for s in "ABCD"})
+             for s, lt in (("A", 0), ("B", 2), ("C", 10), ("D", 11), ("E", 3.5))]  # fmt: skip
+    ds = make(items, schedule={s: {4: 1} for s in "ABCDE"})
     res = mrp(ds, horizon=4, as_of=AS_OF)
-    assert res.summary["lead_time_periods"].tolist() == [0, 1, 1, 2]
+    assert res.summary["lead_time_periods"].tolist() == [0, 0, 1, 2, 1]
+    b = res.planned_orders.set_index("sku")
+    assert b.loc["B", "release_date"] == b.loc["B", "due_date"] == week(4)
+    assert not res.planned_orders["past_due"].any()
+    up = mrp(ds, horizon=4, as_of=AS_OF, lead_time_rounding="up")
+    assert up.summary["lead_time_periods"].tolist() == [0, 1, 2, 2, 1]
+    assert up.planned_orders.set_index("sku").loc["B", "release_date"] == week(3)
+    with pytest.raises(ValueError, match="lead_time_rounding"):
+        mrp(ds, horizon=4, as_of=AS_OF, lead_time_rounding="down")
 
 
 # ----------------------------------------------------------------------------- properties

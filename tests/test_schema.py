@@ -17,7 +17,7 @@ DATA_MODEL = {
     "items": "sku name category inventory_type unit unit_cost price supplier_id lead_time_days "
     "lead_time_sd_days order_cost holding_cost_rate min_order_qty pack_size shelf_life_days "
     "service_level introduced discontinued current_reorder_point current_order_quantity "
-    "current_min current_max",
+    "current_min current_max lot_sizing",
     "demand": "date sku quantity",
     "lots": "sku lot_id received_date quantity unit_cost expiry_date location",
     "suppliers": "supplier_id name lead_time_days lead_time_sd_days on_time_rate min_order_value",
@@ -26,6 +26,7 @@ DATA_MODEL = {
     "bom": "parent_sku component_sku quantity_per scrap_rate",
     "counts": "count_date sku location counted_qty",
     "schedule": "sku period_start quantity",
+    "production_orders": "order_id sku start_date due_date received_date quantity",
 }
 
 

@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import workbench as wb
-from workbench.replenish.supplier import _group_quantile
+from workbench.replenish.supplier import _distinct_per_group, _group_quantile, _pair_codes
 
 NaT = pd.NaT
 
@@ -265,6 +265,46 @@ def test_group_quantile_matches_numpy():
     want = [np.quantile(x[g == i], 0.9) for i in range(7)]
     assert_allclose(got[:7], want, rtol=1e-12)
     assert np.isnan(got[7])
+
+
+def test_group_quantile_of_whole_numbers_matches_numpy():
+    # whole-number values (lead times from dates): counted per (group, value) cell when
+    # there are few groups, else the sort-of-values path; huge values would make the
+    # combined key merge groups: the two-key sort
+    rng = np.random.default_rng(1)
+    for groups in (50, 900):
+        g = rng.integers(0, groups, 3000)
+        for x in (rng.integers(-3, 40, 3000).astype(float), rng.integers(0, 9, 3000) * 2.0**50):
+            got = _group_quantile(g, x, 0.9, groups + 2)
+            want = [
+                np.quantile(x[g == i], 0.9) if (g == i).any() else np.nan for i in range(groups)
+            ]
+            assert_allclose(got[:groups], want, rtol=1e-12)
+            assert np.isnan(got[groups:]).all()
+
+
+def test_pair_codes_match_a_sorted_factorize():
+    # (supplier, SKU) pair codes: the shortcut when each SKU has one supplier, the hash
+    # when some SKU is bought from two
+    rng = np.random.default_rng(4)
+    k = rng.integers(0, 40, 500)
+    for s in ((k * 7) % 5, np.where(rng.random(500) < 0.05, 4, (k * 7) % 5)):
+        got = _pair_codes(s.astype(np.int64), k, 45)
+        want = pd.factorize(s * 45 + k, sort=True)
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def test_distinct_per_group_matches_sets():
+    # orders per supplier: a purchase order counts once for each supplier on its lines,
+    # whether every order has one supplier (the shortcut) or some have two (the hash)
+    rng = np.random.default_rng(2)
+    for spread in (False, True):
+        key = rng.integers(0, 300, 2000)
+        g = key % 9 if not spread else np.where(rng.random(2000) < 0.1, key % 7, key % 9)
+        want = [len(set(key[g == i])) for i in range(10)]
+        for shortcut in (False, True):
+            got = _distinct_per_group(g, key, 10, key_in_one_group=shortcut)
+            assert got.tolist() == want
 
 
 def test_sample_business_invariants():

@@ -207,12 +207,21 @@ def test_compare_needs_two_or_three(small):
 
 def test_invalid_fields_are_reported_not_raised(small):
     sp = ScenarioPanel(small)
-    sp.editors["holding_cost_rate"].value = "-1"
+    sp.editors["holding_cost_rate"].value = "-1"  # a percentage a year
     assert sp.save("bad") is None
-    assert "holding_cost_rate must be &gt;= 0.0001 and &lt;= 100" in sp.message.value
+    assert "“Holding cost a year, % of unit cost” must be from 0.01 to 10,000 (%)" in (
+        sp.message.value
+    )
     sp.editors["holding_cost_rate"].value = "abc"
     assert sp.save("bad") is None
-    assert "holding_cost_rate must be a number" in sp.message.value
+    assert "“Holding cost a year, % of unit cost” must be a number" in sp.message.value
+    assert "upload it again" not in sp.message.value  # not a file's problem
+    sp.editors["holding_cost_rate"].value = ""
+    sp.editors["order_cost"].value = "-5"  # the scenario's own check, in the editor's words
+    assert sp.save("bad") is None
+    assert "“Order cost, $ per order” must be &gt; 0" in sp.message.value
+    assert "order_cost" not in sp.message.value
+    sp.editors["order_cost"].value = ""
     sp.editors["holding_cost_rate"].value = ""
     assert sp.save("") is None and "name" in sp.message.value
     assert sp.scenarios == {}

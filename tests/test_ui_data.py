@@ -170,7 +170,8 @@ def test_missing_optional_tables_are_explained(small):
     assert "where there is none: not available, needs the bom table" in caps
     assert "Replenishment: today's order list and draft purchase orders: not available" in caps
     assert "Supplier scorecards" in caps
-    assert caps.count("not available") == 7
+    assert "cancel messages: not available, needs the bom and production_orders tables" in caps
+    assert caps.count("not available") == 8
     full = text_of(DataPanel(small).capabilities.value)
     assert "not available" not in full
 

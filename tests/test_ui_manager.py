@@ -23,6 +23,7 @@ from workbench.ui._common import (
     contrast_ratio,
     decode_data_uri,
     fmt_money,
+    fmt_pct,
     typed_slider_row,
 )
 from workbench.ui.abc_panel import ABCPanel
@@ -452,6 +453,106 @@ def test_scenario_editor_speaks_words_and_percentages(small):
     assert labels["sQ"] == "Reorder point, fixed order quantity (sQ)"
     assert dict((v, k) for k, v in sp.choices["service_type"].options)["fill_rate"] == "Fill rate"
     assert sp.edited().service_targets == wb.Scenario().service_targets
+
+
+def test_scenario_editor_labels_say_units_and_take_the_holding_cost_in_percent(small):
+    sp = ScenarioPanel(small)
+    labels = {name: box.description for name, box in sp.editors.items()}
+    assert all("_" not in label for label in labels.values()), labels
+    assert labels["holding_cost_rate"] == "Holding cost a year, % of unit cost"
+    assert labels["order_cost"] == "Order cost, $ per order"
+    assert sp.choices["policy"].description == "Ordering rule"
+    sp.editors["holding_cost_rate"].value = "30"
+    sp.editors["order_cost"].value = "$1,250"
+    scn = sp.save("dear stock")
+    assert scn.holding_cost_rate == pytest.approx(0.30) and scn.order_cost == 1250.0
+    fresh = ScenarioPanel(small, scenario=scn)
+    assert fresh.editors["holding_cost_rate"].value == "30"  # not 0.3
+    assert fresh.editors["order_cost"].value == "1250"
+
+
+# --------------------------------------------------------------------------- 8. words
+
+
+#: A number printed with more than four decimals ("0.998612", "273890.57123").
+RAW_FLOAT = re.compile(r"(?<![\w.#%-])-?\d+\.\d{5,}(?![\w.])")
+#: A code name: snake_case ("fill_rate", "skus_planned") or the package's own ("wb.plan").
+SNAKE = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b")
+CODE = re.compile(r"\bwb\.[a-z_]+")
+
+
+def shown_texts(widget):
+    """(where, text) of what a panel puts on the screen: every HTML widget's text (style
+    sheets and links' addresses left out), its table headers apart, and every control's
+    label and choices."""
+    stack = [widget]
+    while stack:
+        w = stack.pop()
+        stack.extend(getattr(w, "children", None) or ())
+        cls = " ".join(getattr(w, "_dom_classes", ())) or type(w).__name__
+        if isinstance(w, widgets.HTML | widgets.HTMLMath | widgets.Label):
+            markup = re.sub(r"<style.*?</style>", "", str(w.value), flags=re.S)
+            for th in re.findall(r"<th[^>]*>(.*?)</th>", markup, flags=re.S):
+                yield f"{cls} header", html.unescape(text_of(th))
+            # tags as spaces: a cell's number must not run into the cell before it
+            yield cls, html.unescape(re.sub(r"<[^>]+>", " ", markup))
+        label = getattr(w, "description", None)
+        if isinstance(label, str) and label and not isinstance(w, widgets.HTML):
+            yield f"{cls} label", label
+        for option in getattr(w, "_options_labels", ()) or ():
+            yield f"{cls} choice", str(option)
+
+
+def test_no_tab_shows_raw_floats_code_names_or_snake_case_headers(small):
+    d = Dashboard(small)
+    sp = d.scenario_panel
+    sp.save("baseline")
+    sp.editors["lead_time_multiplier"].value = "2"
+    sp.save("slow suppliers")
+    sp.compare(["baseline", "slow suppliers"])  # the comparison and the changed items
+    panels = {**d.panels, "Scenarios": sp}
+    assert len(panels) >= 12
+    problems = []
+    for title, panel in panels.items():
+        for where, text in shown_texts(panel):
+            for m in RAW_FLOAT.findall(text):
+                problems.append((title, where, "raw number", m))
+            for m in CODE.findall(text):
+                problems.append((title, where, "code name", m))
+            if where.endswith(("header", "label", "choice")):
+                for m in SNAKE.findall(text):
+                    problems.append((title, where, "snake_case", m))
+    assert problems == []
+
+
+def test_the_scan_finds_what_it_looks_for():
+    # the scan above can fail: a raw fraction, a code name and a snake_case header
+    box = widgets.VBox(
+        [
+            widgets.HTML("<table><tr><th>fill_rate</th></tr><tr><td>0.998612</td></tr></table>"),
+            widgets.HTML("see wb.period_movements"),
+            widgets.FloatSlider(description="holding_cost_rate"),
+        ]
+    )
+    found = list(shown_texts(box))
+    assert any(RAW_FLOAT.search(t) for _, t in found)
+    assert any(CODE.search(t) for _, t in found)
+    assert [SNAKE.findall(t) for w, t in found if w.endswith(("header", "label"))] == [
+        ["holding_cost_rate"],
+        ["fill_rate"],
+    ]
+    assert not RAW_FLOAT.search("$1,234.57, 98.25 %, 0.9986, x1.00001y, #ff00aa11")
+
+
+def test_the_active_fill_rate_reads_the_same_on_every_tab(small):
+    # the header and Summary said 99.7 % while Trade-offs said 99.75 % for the same plan
+    d = Dashboard(small)
+    expected = fmt_pct(wb.plan_summary(d.plan)["fill_rate"], 2)
+    summary = " ".join(t for _, t in shown_texts(d.panels["Summary"]))
+    trade = d.panels["Stockout trade-offs"]
+    assert expected in text_of(d.header.value)
+    assert f"Expected fill rate {expected}" in re.sub(r"\s+", " ", summary)
+    assert expected in text_of(trade.numbers.value)
 
 
 def test_chart_templates_do_not_measure_tick_labels_on_every_redraw():

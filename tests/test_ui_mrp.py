@@ -116,11 +116,26 @@ def test_method_and_horizon_controls_rerun_the_plan(small):
     l4l = p.result
     p.method.value = "wagner_whitin"
     ww = p.result
-    assert set(ww.summary.loc[ww.summary["planned"].astype(bool), "lot_sizing"]) == {
-        "wagner_whitin"
-    }
+    s = ww.summary[ww.summary["planned"].astype(bool)]
+    # the rule picked applies to every item without its own (items.lot_sizing)
+    assert set(s.loc[s["lot_sizing_source"] == "plan", "lot_sizing"]) == {"wagner_whitin"}
+    own = small.items.set_index("sku")["lot_sizing"].astype(object)
+    mine = s[s["lot_sizing_source"] == "item"]
+    assert len(mine) and (mine["lot_sizing"] == own.reindex(mine.index)).all()
     assert len(ww.planned_orders) < len(l4l.planned_orders)  # fewer, larger lots
-    assert METHOD_LABELS["wagner_whitin"] in text_of(p.kpis.value)
+    kpis = text_of(p.kpis.value)
+    assert METHOD_LABELS["wagner_whitin"] in kpis
+    assert f"({len(mine)} items keep their own rule from the items table)" in kpis
+    # the item's note says which rule sized its orders, and whose it is
+    sku = str(mine.index[0])
+    p.item.value = sku
+    note = text_of(p.item_note.value)
+    assert "lot sizing: Periodic order (its own rule from the items table)" in note
+    other = str(s.index[s["lot_sizing_source"] == "plan"][0])
+    p.item.value = other
+    assert "lot sizing: Least total cost (Wagner-Whitin, optimal) (the rule picked above)" in (
+        text_of(p.item_note.value)
+    )
     p.horizon_box.value = 8  # the type-in box beside the slider
     assert p.horizon.value == 8 and len(p.result.periods) == 8
     assert len(p.fig.data[0].x) == 8

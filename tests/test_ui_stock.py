@@ -85,7 +85,7 @@ def test_headline_is_the_weekly_review(panel, shipped, plan):
     assert fmt_money(review.headline["stock value [$]"]) in cards
     assert fmt_money(review.headline["dead stock value [$]"]) in cards
     assert f"{100 * review.headline['fill rate, estimated [fraction]']:.1f} %" in cards
-    assert f"{review.headline['turnover [turns/year]']:.1f} /yr" in cards
+    assert f"{review.headline['turnover [turns/year]']:.1f} a year" in cards
     assert f"{review.headline['days of supply [days]']:.1f} days" in cards
     more = text_of(panel.more.value)
     assert f"Items to reorder {review.headline['items to reorder']}" in more

@@ -72,7 +72,7 @@ def test_eoq_panel_uses_the_items_unit(shop):
     assert p.result["unit"] == "kg"
     assert "Q* [kg]" in text_of(p.numbers.value)
     assert text_of(p.numbers.value).rstrip().endswith("kg")  # the 5 % band
-    assert p.demand.description == "Annual demand D [kg/yr]"
+    assert p.demand.description == "Annual demand D [kg a year]"
     assert p.unit_cost.description == "Unit cost c [$/kg]"
     assert p.fig.layout.xaxis.title.text == "order quantity Q [kg]"
     p.sku.value = "J1"  # "each": plain units
@@ -104,7 +104,7 @@ def test_abc_table_shows_each_items_unit(shop):
     table = p.result.set_index("sku")["unit"].to_dict()
     assert table == {"M1": "litres", "F1": "kg", "J1": "units", "O1": "litres", "S1": "units"}
     text = text_of(p.table.value)
-    assert "demand/yr unit" in text and "units/yr" not in text
+    assert "demand a year unit" in text and "units/yr" not in text
     assert re.search(r"F1 Flour .* kg ", text)
 
 

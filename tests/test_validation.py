@@ -471,6 +471,8 @@ _ONE_ROW = {
     "bom": {"parent_sku": "A", "component_sku": "B", "quantity_per": "2"},
     "counts": {"count_date": "2026-01-03", "sku": "A", "counted_qty": "4"},
     "schedule": {"sku": "A", "period_start": "2026-01-05", "quantity": "10"},
+    "production_orders": {"order_id": "W1", "sku": "A", "due_date": "2026-01-05",
+                          "quantity": "10"},
 }  # fmt: skip
 
 #: Every number column with the upper limit it is given, by kind of value: money 1e9 $ a
@@ -502,6 +504,7 @@ LIMITS = [
     ("bom", "quantity_per", 1e12),
     ("counts", "counted_qty", 1e12),
     ("schedule", "quantity", 1e12),
+    ("production_orders", "quantity", 1e12),
 ]
 
 

@@ -109,8 +109,10 @@ def test_compare_totals_and_explanation_houston():
     assert_allclose(cmp.totals["cogs"], [6200, 6600, 7000])
     assert_allclose(cmp.totals["revenue"], [550 * 21.0] * 3)
     assert_allclose(cmp.totals["gross_profit"], 550 * 21.0 - cmp.totals["cogs"])
-    assert "fifo gives the lowest COGS" in cmp.explanation
+    assert "FIFO gives the lowest COGS" in cmp.explanation
     assert "rose for 1 SKU" in cmp.explanation
+    assert "weighted_average" not in cmp.explanation
+    assert "Periodic LIFO the highest" in cmp.explanation
 
 
 def test_price_as_series_by_sku():

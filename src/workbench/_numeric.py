@@ -177,7 +177,11 @@ def index_in(values: pd.Series, uniques) -> np.ndarray:
             import pyarrow as pa
             import pyarrow.compute as pc
 
-            value_set = pa.array(np.asarray(uniques, dtype=object), type=chunked.type)
+            own = getattr(getattr(uniques, "array", None), "_pa_array", None)
+            if own is not None and own.type == chunked.type:  # Arrow already: no round trip
+                value_set = own.combine_chunks() if isinstance(own, pa.ChunkedArray) else own
+            else:
+                value_set = pa.array(np.asarray(uniques, dtype=object), type=chunked.type)
             found = pc.index_in(chunked, value_set=value_set).fill_null(-1)
             return np.asarray(found.to_numpy(), dtype=np.int64)
         except Exception:  # unusual types: fall back to pandas

@@ -2,7 +2,7 @@
 plans a catalog larger than memory on Dask (:mod:`workbench.distributed`).
 
 ``workbench serve [--port N] [--theme light|dark] [--data PATH] [--no-browser]
-[--host ADDR] [--token TOKEN] [--max-kernels N] [--no-preheat] [--no-fork]``
+[--host ADDR] [--token TOKEN] [--max-kernels N] [--no-preheat] [--no-fork] [--dask ADDR]``
 runs Voila on ``notebooks/dashboard.ipynb`` bound to 127.0.0.1 (or ``--host``), with the working
 directory set to ``notebooks/`` so that Voila reads ``notebooks/voila.json``
 (execution timeout, kernel culling, template; STACK.md pitfall 4), and prints the URL.
@@ -17,6 +17,10 @@ and therefore for every kernel Voila starts (preheated ones included):
     ``light`` or ``dark``; the charts use the ``workbench_dark`` template (plotly_dark
     with readable colours) when dark
     (Voila's dark theme leaves plotly figures white otherwise, STACK.md pitfall 7).
+``WORKBENCH_DASK``
+    a Dask scheduler address (``--dask``): the Trade-offs tab's replay of the scenario's
+    plan and its plan check then run on that cluster (needs the ``dask`` extra); unset
+    means in the kernel.
 
 Two things make the dashboard open sooner than a plain ``voila dashboard.ipynb``
 (``benchmarks/bench_dashboard.py`` measures both ways):
@@ -59,6 +63,7 @@ import sys
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "VOILA_LAUNCHER",
@@ -78,6 +83,9 @@ DASHBOARD = "dashboard.ipynb"
 
 #: Environment variable holding the server's token (read by ``voila_app``).
 TOKEN_ENV = "WORKBENCH_TOKEN"
+
+#: Environment variable naming a Dask scheduler for the dashboard's long computations.
+DASK_ENV = "WORKBENCH_DASK"
 
 #: The Voila application ``workbench serve`` runs (a script: see the module docstring).
 VOILA_APP = Path(__file__).resolve().parent / "voila_app.py"
@@ -289,6 +297,7 @@ def voila_env(
     data: str | os.PathLike | None = None,
     base: dict | None = None,
     token: str | None = None,
+    dask: str | None = None,
 ) -> dict[str, str]:
     """The environment to run :func:`voila_command` in (Voila and its kernels inherit it).
 
@@ -303,6 +312,9 @@ def voila_env(
     token : str, optional
         Sets ``WORKBENCH_TOKEN``, the token every request must carry (``?token=`` once,
         then a cookie); otherwise it is left as it is in ``base``.
+    dask : str, optional
+        Sets ``WORKBENCH_DASK``, the Dask scheduler (``tcp://host:8786``) the
+        dashboard's Trade-offs simulations run on; otherwise it is left as it is in ``base``.
 
     Examples
     --------
@@ -318,6 +330,8 @@ def voila_env(
         env[DATA_ENV] = str(data)
     if token is not None:
         env[TOKEN_ENV] = token
+    if dask is not None:
+        env[DASK_ENV] = dask
     # Arrow's default allocator (mimalloc) keeps about 17 MB per kernel after loading the
     # sample data; the system allocator returns it (benchmarks/bench_users.py).
     env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
@@ -368,6 +382,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--no-browser", action="store_true", help="do not open a web browser")
     serve.add_argument(
+        "--dask",
+        default=None,
+        metavar="ADDRESS",
+        help="a running Dask scheduler (tcp://host:8786): the Trade-offs tab replays and "
+        "checks the scenario's plan on that cluster (needs the dask extra)",
+    )
+    serve.add_argument(
         "--no-preheat",
         action="store_true",
         help="do not keep a preheated kernel (slower page opens, less memory)",
@@ -400,6 +421,15 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--partitions", type=int, default=None, help="partitions (default: ~5M rows each)"
     )
+    plan.add_argument(
+        "--replenishment",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write the replenishment list (lines.parquet, one row per SKU, exceptions "
+        "first) and the draft purchase orders (draft_orders.parquet) to DIR, from the plan "
+        "and DATA's lots, purchase_orders and suppliers tables (.parquet, .csv or .xlsx)",
+    )
     return parser
 
 
@@ -414,6 +444,7 @@ def serve(
     token: str | None = None,
     max_kernels: int | None = None,
     fork: bool = True,
+    dask: str | None = None,
 ) -> int:
     """Run Voila on the dashboard until interrupted; return its exit code.
 
@@ -430,7 +461,7 @@ def serve(
         token = secrets.token_urlsafe(24)
     if max_kernels is None:
         max_kernels = default_max_kernels(kernel_mb=_kernel_mb(fork))
-    env = voila_env(theme=theme, data=data, token=token or "")
+    env = voila_env(theme=theme, data=data, token=token or "", dask=dask)
     cmd = voila_command(
         port=port, theme=theme, preheat=preheat, host=host, max_kernels=max_kernels, fork=fork
     )
@@ -440,6 +471,8 @@ def serve(
     print(f"Inventory Workbench dashboard: {url}{query}", flush=True)
     print(f"  data: {data if data is not None else 'the shipped sample business'}", flush=True)
     print(f"  at most {max_kernels} pages open at once; listening on {host}", flush=True)
+    if dask:
+        print(f"  Trade-offs simulations run on the Dask scheduler at {dask}", flush=True)
     print("  stop with Ctrl+C", flush=True)
     # Voila runs in its own session: Ctrl+C reaches only this process, which then stops Voila
     # with SIGTERM (it shuts its kernels down; on SIGINT it would ask "Shutdown? (y/[n])").
@@ -551,11 +584,28 @@ def plan_command(args: argparse.Namespace) -> int:
                     file=sys.stderr,
                 )
                 out = wd.plan(cat, scenario, out=args.out, progress=_Bar("planning"))
+                if args.replenishment is not None:
+                    _write_replenishment(wd, cat, out, Path(args.replenishment))
         print(f"plan written to {out}", flush=True)
+        if args.replenishment is not None:
+            print(f"replenishment list written to {args.replenishment}", flush=True)
         return 0
     except (FileNotFoundError, ValueError, DataError) as exc:
         print(f"workbench plan: {exc}", file=sys.stderr)
         return 2
+
+
+def _write_replenishment(wd: Any, cat: Any, plan_folder: Path, folder: Path) -> None:
+    """``workbench plan --replenishment DIR``: the list from the plan just written."""
+    import pandas as pd
+
+    plan = pd.concat(pd.read_parquet(f) for f in sorted(plan_folder.glob("part.*.parquet")))
+    result = wd.replenishment(cat, plan=plan, progress=_Bar("replenishment"))
+    folder.mkdir(parents=True, exist_ok=True)
+    result.lines.to_parquet(folder / "lines.parquet")
+    result.draft_orders.to_parquet(folder / "draft_orders.parquet")
+    for note in result.notes:
+        print(note, file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -573,6 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 token=args.token,
                 max_kernels=args.max_kernels,
                 fork=not args.no_fork,
+                dask=args.dask,
             )
         except (FileNotFoundError, ValueError) as exc:
             print(f"workbench serve: {exc}", file=sys.stderr)

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
+from .cli import DASK_ENV
 from .data import Dataset
 from .data.errors import DataError, Problem
 from .data.frequency import detect_frequency, normalize_frequency
@@ -55,12 +56,18 @@ from .partition import part_dataset, part_plan, part_stats
 from .scenario import Scenario, catalog_abc
 
 __all__ = [
+    "DASK_ENV",
     "Catalog",
+    "catalog_from_dataset",
+    "dashboard_client",
     "demand_stats_parts",
     "forecast",
     "local_cluster",
     "plan",
+    "plan_check",
     "read_catalog",
+    "replenishment",
+    "simulate",
     "suggested_partitions",
     "write_synthetic_catalog",
 ]
@@ -239,7 +246,7 @@ def read_catalog(
         {"date": pd.Series([], dtype="datetime64[us]"), "sku": pd.Series([], dtype=object),
          "quantity": pd.Series([], dtype=float)}
     )  # fmt: skip
-    checked = demand.map_partitions(_checked_part, pd.Index(items["sku"]), meta=meta)
+    checked = demand.map_partitions(_checked_part, _shared(pd.Index(items["sku"])), meta=meta)
     shuffled = checked.shuffle(on="sku", npartitions=n)
     folder = Path(staging) if staging is not None else Path(tempfile.mkdtemp(prefix="wb-demand-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -338,6 +345,18 @@ def _client() -> Any:
         return None
 
 
+def _shared(value: Any) -> Any:
+    """``value`` scattered once to every worker of the current client (a future), so that
+    tasks refer to it instead of each graph carrying a copy (the items of 200,000 SKUs
+    made a graph of 20 MB and distributed's "large graph" warning); ``value`` itself on
+    Dask's local scheduler, where nothing is sent."""
+    client = _client()
+    if client is None or value is None:
+        return value
+    # in a list: scatter spreads a dict's (or a list's) items, one future each
+    return client.scatter([value], broadcast=True, hash=False)[0]
+
+
 def _run(parts: list[Any], progress: Progress | None) -> list[Any]:
     """Compute delayed parts in order, calling ``progress(done, total)`` as each finishes."""
     total = len(parts)
@@ -415,7 +434,7 @@ def demand_stats_parts(
 
 def _stats_frame(cat: Catalog):
     meta = _stats_part(cat.demand._meta, cat.items.iloc[:1], cat.info)
-    return cat.demand.map_partitions(_stats_part, cat.items, cat.info, meta=meta)
+    return cat.demand.map_partitions(_stats_part, _shared(cat.items), cat.info, meta=meta)
 
 
 def _with_missing_skus(stats: pd.DataFrame, cat: Catalog) -> pd.DataFrame:
@@ -474,15 +493,7 @@ def plan(
     pandas.DataFrame or pathlib.Path
         The plan indexed by SKU in items order (columns of ``wb.plan``), or ``out``.
     """
-    sc = scenario if scenario is not None else Scenario()
-    if not isinstance(sc, Scenario):
-        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
-    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
-        if getattr(sc, field, ok) != ok:
-            raise ValueError(
-                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
-                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
-            )
+    sc = _planning_scenario(scenario)
     if client is not None:
         with client.as_current():
             return plan(source, sc, items=items, out=out, progress=progress)
@@ -493,7 +504,9 @@ def plan(
     abc = catalog_abc(cat.items, stats, sc)
     missing = cat.items[~pd.Index(cat.items["sku"]).isin(seen.index)]
     meta = _plan_part(cat.demand._meta, cat.items.iloc[:1], cat.info, sc, abc)
-    frame = cat.demand.map_partitions(_plan_part, cat.items, cat.info, sc, abc, meta=meta)
+    frame = cat.demand.map_partitions(
+        _plan_part, _shared(cat.items), cat.info, sc, _shared(abc), meta=meta
+    )
     extra = _plan_missing(missing, cat, sc, abc)
     if out is not None:
         folder = Path(os.fspath(out))
@@ -587,8 +600,9 @@ def forecast(
     from .forecasting import ForecastResult
 
     cat = _open(source, items)
+    shared = _shared(cat.items)
     delayed = [
-        dask.delayed(_forecast_part)(p, cat.items, cat.info, kwargs)
+        dask.delayed(_forecast_part)(p, shared, cat.info, kwargs)
         for p in cat.demand.optimize().to_delayed()
     ]
     done = [r for r in _run(delayed, progress) if r is not None]
@@ -598,6 +612,375 @@ def forecast(
         _concat([r.forecast for r in done], done[0].forecast.iloc[:0]).reset_index(drop=True),
         _concat([r.models for r in done], done[0].models.iloc[:0]),
     )
+
+
+# --------------------------------------------------------------------------- simulating
+
+
+def _planning_scenario(scenario: Scenario | None) -> Scenario:
+    """The scenario, or ``Scenario()``; refused when it plans from what is not out of core."""
+    sc = scenario if scenario is not None else Scenario()
+    if not isinstance(sc, Scenario):
+        raise ValueError(f"scenario must be a Scenario or None; got {type(sc).__name__}")
+    for field, ok in (("lead_time_source", "quoted"), ("demand_source", "history")):
+        if getattr(sc, field, ok) != ok:
+            raise ValueError(
+                f"{field}={getattr(sc, field)!r} is not supported out of core yet; "
+                f"plan with {field}={ok!r}, or load the data with wb.load_dataset and wb.plan"
+            )
+    return sc
+
+
+#: Arguments of :func:`workbench.simulate` that :func:`simulate` sets itself.
+_SIMULATE_OWN = ("demand", "plan", "stream_keys", "progress", "stop", "skus", "rng")
+
+
+def _simulate_part(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    info: _Info,
+    sc: Scenario,
+    abc: pd.Series | None,
+    plan_frame: pd.DataFrame | None,
+    keys: pd.Series,
+    kwargs: dict,
+) -> pd.DataFrame:
+    """:func:`workbench.simulate`'s summary of the part's SKUs, each keyed by its position
+    in the catalog (``keys``), so that it draws what it draws in the whole run."""
+    from .sim import simulate as _simulate  # numba: compiled once per worker, then cached
+
+    part = part_dataset(items, demand, info.period, info.frequency)
+    skus = part.items["sku"].astype(str)
+    if plan_frame is None:
+        plan_frame = part_plan(items, demand, info.period, info.frequency, sc, abc=abc)
+    kwargs = {"policy": "plan", **kwargs}
+    result = _simulate(
+        part, plan=plan_frame, stream_keys=keys.reindex(skus).to_numpy(), progress=False, **kwargs
+    )
+    return result.summary
+
+
+def simulate(
+    source: Any,
+    scenario: Scenario | None = None,
+    *,
+    plan: pd.DataFrame | None = None,
+    items: pd.DataFrame | None = None,
+    rng: int | None = 0,
+    client: Any = None,
+    progress: Progress | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """:func:`workbench.simulate`'s per-SKU summary of a catalog, partition by partition.
+
+    Each partition's SKUs are simulated with :func:`workbench.simulate` (policy
+    ``"plan"`` by default), their random streams keyed by their position in the items
+    table (``stream_keys=``), so that the summary equals
+    ``wb.simulate(ds, policy="plan", plan=wb.plan(ds, scenario), rng=rng,
+    **kwargs).summary`` of the catalog loaded whole, to floating-point rounding.
+
+    Parameters
+    ----------
+    source : Catalog, path or dask.dataframe.DataFrame
+        As for :func:`read_catalog`.
+    scenario : Scenario, optional
+        The plan's scenario (default ``Scenario()``), when ``plan`` is not given; each
+        partition is then planned and simulated in one task (as :func:`plan`: one
+        statistics pass first, for the catalog's ABC classes).
+    plan : pandas.DataFrame, optional
+        A plan of the catalog (:func:`plan` or :func:`workbench.plan`), indexed by SKU.
+    items : pandas.DataFrame, optional
+        As for :func:`read_catalog`.
+    rng : int or None, default 0
+        The seed of every partition's run (a seed, not a Generator: the parts must
+        draw from one seed); None draws one seed for the whole run.
+    client : distributed.Client, optional
+        As for :func:`plan`.
+    progress : callable, optional
+        ``progress(done, total)`` in percent of the whole computation.
+    **kwargs
+        Passed to :func:`workbench.simulate`: ``days``, ``demand_model``, ``unmet``,
+        ``warmup_days``, ``policy``, ``engine`` ... (not ``stream_keys``,
+        ``progress``, ``stop`` or ``skus``, which this function sets; not ``trace_skus``:
+        summaries only; nor what needs
+        tables a catalog does not hold: ``lead_time_model="history"``,
+        ``initial_stock="lots"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The summary (columns of :attr:`workbench.SimulationResult.summary`), one row per
+        SKU in items order.
+
+    Examples
+    --------
+    On a cluster, a year of the sample business resampled from each SKU's history::
+
+        summary = wd.simulate("shop/", wb.Scenario(), days=365,
+                              demand_model="bootstrap", client=client)
+    """
+    bad = sorted(set(kwargs) & set(_SIMULATE_OWN))
+    if bad:
+        raise ValueError(f"{', '.join(bad)}: set by workbench.distributed.simulate itself")
+    if "trace_skus" in kwargs:
+        raise ValueError(
+            "trace_skus: workbench.distributed.simulate returns summaries only; trace a SKU "
+            "with wb.simulate of that SKU alone and stream_keys=[its position in the items]"
+        )
+    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, int | np.integer)):
+        raise ValueError(f"rng must be an int seed or None; got {rng!r}")
+    if plan is not None and scenario is not None:
+        raise ValueError("give scenario or plan, not both (a plan already has its scenario)")
+    sc = _planning_scenario(scenario)
+    if client is not None:
+        with client.as_current():
+            return simulate(
+                source, sc if plan is None else None, plan=plan, items=items, rng=rng,
+                progress=progress, **kwargs,
+            )  # fmt: skip
+    seed = int(np.random.default_rng().integers(0, 2**63 - 1)) if rng is None else int(rng)
+    kwargs = {**kwargs, "rng": seed}
+    cat = _open(source, items)
+    skus = pd.Index(cat.items["sku"].astype(str), name="sku")
+    keys = pd.Series(np.arange(len(skus)), index=skus)
+    steps = _Steps(progress, 1 if plan is not None else 2)
+    abc = None
+    if plan is None:
+        seen = _compute(_stats_frame(cat), steps.step(0))
+        abc = catalog_abc(cat.items, _with_missing_skus(seen, cat), sc)
+        missing_plan = _plan_missing(cat.items[~skus.isin(seen.index)], cat, sc, abc)
+    else:
+        plan = plan.set_axis(plan.index.astype(str))
+        missing_plan = None
+    shared = [_shared(x) for x in (cat.items, abc, plan, keys)]
+    meta = _simulate_meta()
+    frame = cat.demand.map_partitions(
+        _simulate_map, meta, shared[0], cat.info, sc, shared[1], shared[2], shared[3],
+        _shared(kwargs), meta=meta,
+    )  # fmt: skip
+    summary = _compute(frame, steps.step(1 if plan is None else 0))
+    rest = cat.items[~skus.isin(summary.index)]
+    if len(rest):  # the SKUs without demand rows: a part of their own, simulated here
+        extra = _simulate_part(
+            cat.demand._meta, rest, cat.info, sc, abc,
+            plan if plan is not None else missing_plan, keys, kwargs,
+        )  # fmt: skip
+        summary = pd.concat([summary, extra]) if len(summary) else extra
+    return summary.reindex(skus)
+
+
+_plan_catalog = plan  # plan_check's argument ``plan`` hides the function
+
+
+def _check_part(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    info: _Info,
+    plan_frame: pd.DataFrame,
+    keys: pd.Series,
+    kwargs: dict,
+) -> Any:
+    """:func:`workbench.plan_check` of the part's SKUs, keyed and warmed up as in the
+    catalog's check; None for a partition without rows."""
+    from .promise import plan_check as _plan_check  # numba: compiled once per worker
+
+    if len(demand) == 0:
+        return None
+    part = part_dataset(items, demand, info.period, info.frequency)
+    own = plan_frame.reindex(part.items["sku"].astype(str))
+    own.attrs = dict(plan_frame.attrs)
+    return _plan_check(part, plan=own, stream_keys=keys, progress=False, **kwargs)
+
+
+def plan_check(
+    source: Any,
+    scenario: Scenario | None = None,
+    *,
+    plan: pd.DataFrame | None = None,
+    items: pd.DataFrame | None = None,
+    method: str = "resample",
+    horizon_days: int | None = None,
+    replications: int = 8,
+    warmup_days: int | None = None,
+    seed: int = 0,
+    engine: str = "numba",
+    client: Any = None,
+    progress: Progress | None = None,
+):
+    """:func:`workbench.plan_check` of a catalog, partition by partition.
+
+    The plan (:func:`plan`, unless given) is small: one row per SKU. From it the two
+    facts of the whole check are set once: the warm-up (the longest protection interval
+    of the checked SKUs, as :func:`workbench.plan_check` computes it) and each checked
+    SKU's position, which keys its random streams. Each partition is then checked with
+    :func:`workbench.plan_check`; the per-SKU table equals the in-memory check's, and
+    the class table is computed from it as the in-memory check computes it.
+
+    Parameters
+    ----------
+    source, scenario, plan, items, client
+        As for :func:`simulate`.
+    method, horizon_days, replications, warmup_days, engine
+        As for :func:`workbench.plan_check` (``method="replay"`` needs daily data).
+    seed : int, default 0
+        The seed of every partition's check (a seed, not a Generator).
+    progress : callable, optional
+        ``progress(done, total)`` in percent of the whole computation.
+
+    Returns
+    -------
+    workbench.PlanCheck
+        ``skus`` in plan order, ``classes``, ``settings`` (``skus_checked`` and
+        ``skus_skipped`` of the whole catalog) and ``elapsed_seconds`` (wall time).
+    """
+    import time
+
+    from .promise import _checkable, _class_table
+
+    if plan is not None and scenario is not None:
+        raise ValueError("give scenario or plan, not both (a plan already has its scenario)")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ValueError(f"seed must be an int; got {seed!r}")
+    if client is not None:
+        with client.as_current():
+            return plan_check(
+                source, scenario, plan=plan, items=items, method=method,
+                horizon_days=horizon_days, replications=replications,
+                warmup_days=warmup_days, seed=seed, engine=engine, progress=progress,
+            )  # fmt: skip
+    t0 = time.perf_counter()
+    cat = _open(source, items)
+    given = plan is not None
+    steps = _Steps(progress, 1 if given else 3)
+    if not given:
+        plan = _plan_catalog(cat, scenario, progress=_scaled(progress, 0, 2, 3))
+    plan = plan.set_axis(plan.index.astype(str))
+    ok = _checkable(plan)
+    checked = plan.index[ok]
+    keys = pd.Series(np.arange(len(checked)), index=checked)
+    if warmup_days is None:
+        sub = plan[ok]
+        need = (
+            sub["lead_time_days"].to_numpy(float)
+            + sub["review_period_days"].fillna(0.0).to_numpy(float)
+            + 3 * sub["lead_time_sd_days"].fillna(0.0).to_numpy(float)
+        )
+        warmup_days = int(min(max(np.ceil(float(np.nanmax(need))), 30), 365)) if len(sub) else 0
+        if str(method).lower() == "replay":
+            days = len(pd.date_range(*cat.period, freq="D"))
+            warmup_days = min(warmup_days, days // 4)
+    kwargs = dict(
+        method=method, horizon_days=horizon_days, replications=replications,
+        warmup_days=warmup_days, seed=int(seed), engine=engine,
+    )  # fmt: skip
+    shared = [_shared(x) for x in (cat.items, plan, keys, kwargs)]
+    delayed = [
+        dask.delayed(_check_part)(p, shared[0], cat.info, shared[1], shared[2], shared[3])
+        for p in cat.demand.optimize().to_delayed()
+    ]
+    done = [r for r in _run(delayed, steps.step(0 if given else 2)) if r is not None]
+    if not done:
+        raise ValueError("no SKU of the catalog can be checked (no demand, or nothing to order)")
+    table = pd.concat([r.skus for r in done]).reindex(checked)
+    settings = dict(done[0].settings)
+    settings["skus_checked"] = int(ok.sum())
+    settings["skus_skipped"] = int((~ok).sum())
+    from .promise import PlanCheck
+
+    return PlanCheck(
+        skus=table,
+        classes=_class_table(table),
+        settings=settings,
+        elapsed_seconds=time.perf_counter() - t0,
+    )
+
+
+def _scaled(progress: Progress | None, k: int, width: int, n: int) -> Progress | None:
+    """``progress`` of a computation that is steps k .. k + width of n (in percent)."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(round((k + width * done / max(total, 1)) / n * 100), 100)
+
+
+def _simulate_map(demand: pd.DataFrame, meta: pd.DataFrame, *args: Any) -> pd.DataFrame:
+    """:func:`_simulate_part` of one partition; a partition without rows has no SKUs."""
+    return _simulate_part(demand, *args) if len(demand) else meta
+
+
+def _simulate_meta() -> pd.DataFrame:
+    """The summary's columns and dtypes (the same for every run), from a one-day run."""
+    from .sim import simulate as _simulate
+
+    one = _simulate(
+        np.zeros((1, 1)), skus=["sku"], policy="sS", reorder_point=0, order_up_to=0,
+        lead_time_days=0, progress=False, engine="numpy",
+    )  # fmt: skip
+    return one.summary.iloc[:0]
+
+
+# ------------------------------------------------------------------- the dashboard on a cluster
+
+
+_CLIENTS: dict[str, Any] = {}
+
+
+def dashboard_client(address: str | None = None) -> Any:
+    """A :class:`distributed.Client` on the scheduler at ``address`` (default
+    ``$WORKBENCH_DASK``), one per address and process; None when neither names one."""
+    address = address or os.environ.get(DASK_ENV, "").strip() or None
+    if address is None:
+        return None
+    client = _CLIENTS.get(address)
+    if client is None or client.status not in ("running", "connecting"):
+        from distributed import Client
+
+        client = _CLIENTS[address] = Client(address, set_as_default=False)
+    return client
+
+
+def catalog_from_dataset(
+    dataset: Dataset, skus: Any = None, *, npartitions: int | None = None
+) -> Catalog:
+    """A dataset already in memory as a :class:`Catalog`: its demand split by SKU.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+    skus : sequence, optional
+        The SKUs to keep, in this order (their positions key the random streams of
+        :func:`simulate`); default every SKU of the items table.
+    npartitions : int, optional
+        Default 2 per worker of the current client (4 without one), at most one per SKU.
+
+    Returns
+    -------
+    Catalog
+        Each partition holds the demand rows of a run of consecutive SKUs. With a
+        distributed client current the partitions are scattered to its workers (no
+        staging folder: it works on a remote cluster as well); otherwise they are
+        pieces of the frame for Dask's local scheduler.
+    """
+    items = dataset.items.assign(sku=dataset.items["sku"].astype(str))
+    if skus is not None:
+        items = items.set_index("sku").loc[[str(x) for x in skus]].reset_index()
+    client = _client()
+    if npartitions is None:
+        npartitions = 2 * len(client.scheduler_info()["workers"]) if client is not None else 4
+    n = max(1, min(int(npartitions), len(items)))
+    demand = dataset.demand
+    demand = demand.assign(sku=demand["sku"].astype(str))
+    position = pd.Index(items["sku"]).get_indexer(demand["sku"])
+    keep = position >= 0
+    part_of = position[keep] * n // max(len(items), 1)
+    columns = ["date", "sku", "quantity"]
+    rows = demand.loc[keep, columns].assign(quantity=lambda d: d["quantity"].astype(float))
+    parts = [rows[part_of == k].reset_index(drop=True) for k in range(n)]
+    meta = rows.iloc[:0].reset_index(drop=True)
+    pieces = client.scatter(parts) if client is not None else [dask.delayed(p) for p in parts]
+    frame = dd.from_delayed(pieces, meta=meta, verify_meta=False)
+    start, end = dataset.demand_period
+    period = (pd.Timestamp(start), pd.Timestamp(end))
+    return Catalog(items, frame, period, dataset.demand_frequency, "the dataset in memory")
 
 
 # --------------------------------------------------------------------------- clusters and data
@@ -679,3 +1062,234 @@ def write_synthetic_catalog(
         if progress is not None:
             progress(f + 1, files)
     return root
+
+
+# --------------------------------------------------------------------------- replenishment
+# (issue 18: the replenishment list partition by partition; kept apart from the sections
+# above, which other work extends)
+
+#: The stock tables :func:`replenishment` reads from a catalog folder when not given.
+STOCK_TABLES = ("lots", "purchase_orders", "suppliers")
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame | None:
+    """The folder's table ``name`` (Parquet, CSV or Excel), or None if it has none."""
+    for ext in (".parquet", ".csv", ".xlsx"):
+        path = folder / f"{name}{ext}"
+        if path.exists():
+            if ext == ".parquet":
+                return pd.read_parquet(path)
+            if ext == ".csv":
+                return pd.read_csv(
+                    path, dtype=str, keep_default_na=False, sep=None, engine="python"
+                )
+            return pd.read_excel(path, sheet_name=0, dtype=object)
+    return None
+
+
+def _stock_tables(source: Any, items: pd.DataFrame, given: dict) -> dict[str, pd.DataFrame]:
+    """Lots, purchase orders and suppliers: as given, else from the catalog folder;
+    validated with the loader's rules (they fit in memory: one row per lot or PO line)."""
+    tables = {k: v for k, v in given.items() if v is not None}
+    folder = None if isinstance(source, Catalog | dd.DataFrame) else Path(os.fspath(source))
+    if isinstance(source, Catalog) and source.source and Path(source.source).is_dir():
+        folder = Path(source.source)
+    if folder is not None:
+        for name in STOCK_TABLES:
+            if name not in tables:
+                found = _read_table(folder, name)
+                if found is not None:
+                    tables[name] = found
+    if not tables:
+        return {}
+    placeholder = pd.DataFrame(
+        {"date": [pd.Timestamp("2000-01-01")], "sku": [items["sku"].iloc[0]], "quantity": [0]}
+    )
+    ds = Dataset.from_tables({"items": items, "demand": placeholder, **tables}, source="stock")
+    return {name: ds.tables[name] for name in STOCK_TABLES if name in ds.tables}
+
+
+def _split_by_part(table: pd.DataFrame | None, part_of: pd.Series, n: int) -> list[Any]:
+    """The rows of ``table`` per part (``part_of``: each SKU's part, ``n`` for SKUs with
+    no demand row), in their order; rows of other SKUs are dropped."""
+    if table is None:
+        return [None] * (n + 1)
+    from ._numeric import index_in
+
+    code = index_in(table["sku"].astype("str"), pd.Index(part_of.index.astype(str)))
+    part = np.where(code >= 0, part_of.to_numpy()[np.maximum(code, 0)], -1)
+    order = np.argsort(part, kind="stable")
+    counts = np.bincount(part[part >= 0], minlength=n + 1)
+    starts = np.cumsum(counts) - counts
+    first = int((part < 0).sum())  # the dropped rows sort first
+    return [
+        table.iloc[order[first + a : first + a + c]].reset_index(drop=True)
+        for a, c in zip(starts, counts, strict=True)
+    ]
+
+
+def _replenish_part(
+    demand: pd.DataFrame,
+    items: pd.DataFrame,
+    info: _Info,
+    sc: Scenario,
+    abc: pd.Series | None,
+    plan: pd.DataFrame | None,
+    tables: dict,
+    end: pd.Timestamp,
+    options: dict,
+) -> pd.DataFrame | None:
+    from .partition import part_replenishment
+
+    if len(demand) == 0 and not options.get("idle"):
+        return None
+    options = {k: v for k, v in options.items() if k != "idle"}
+    if plan is None:
+        plan = part_plan(items, demand, info.period, info.frequency, sc, abc=abc)
+    return part_replenishment(
+        items, demand, info.period, info.frequency, plan, as_of=end, **tables, **options
+    )
+
+
+def _part_skus(part: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(index=pd.Index(pd.unique(part["sku"]), name="sku"))
+
+
+def replenishment(
+    source: Any,
+    scenario: Scenario | None = None,
+    *,
+    items: pd.DataFrame | None = None,
+    lots: pd.DataFrame | None = None,
+    purchase_orders: pd.DataFrame | None = None,
+    suppliers: pd.DataFrame | None = None,
+    plan: pd.DataFrame | None = None,
+    price_breaks: pd.DataFrame | None = None,
+    as_of: Any = None,
+    overstock_ratio: float = 2.0,
+    dead_days: int = 180,
+    client: Any = None,
+    progress: Progress | None = None,
+):
+    """:func:`workbench.replenishment` of a catalog larger than memory, partition by
+    partition.
+
+    Each partition's lines are made by :func:`workbench.partition.part_replenishment`
+    (:func:`workbench.replenishment_lines`, the function the in-memory list calls) from
+    its demand, its SKUs' plan (made in the partition with
+    :func:`workbench.partition.part_plan`, or taken from ``plan``), and its SKUs' lots,
+    open purchase-order lines and price breaks (the tables are split by SKU on the
+    client, each partition receives its own rows); the lines of all partitions are then
+    sorted and grouped into draft POs per supplier by
+    :func:`workbench.assemble_replenishment`. The result equals ``wb.replenishment`` of
+    the catalog loaded whole, to floating-point rounding of the plan.
+
+    Parameters
+    ----------
+    source : Catalog, path or dask.dataframe.DataFrame
+        As for :func:`read_catalog`.
+    scenario : Scenario, optional
+        The plan's scenario, as for :func:`plan` (ignored when ``plan`` is given).
+    items : pandas.DataFrame, optional
+        As for :func:`read_catalog`.
+    lots, purchase_orders, suppliers : pandas.DataFrame, optional
+        The stock tables (one row per lot, PO line, supplier: these fit in memory where
+        the demand does not); default the catalog folder's ``lots``,
+        ``purchase_orders`` and ``suppliers`` (.parquet, .csv or .xlsx), if any.
+        Validated with the loader's rules (a PO received before it was ordered, a
+        supplier not in suppliers ...: :class:`workbench.data.DataError`).
+    plan : pandas.DataFrame, optional
+        A plan already made (:func:`plan`'s result, indexed by sku); default planned
+        per partition, as :func:`plan` does.
+    price_breaks, overstock_ratio, dead_days
+        As for :func:`workbench.replenishment`.
+    as_of : date-like, optional
+        The day; default the end of the demand history. Another day needs ``plan``
+        (the plan out of core is made at the end of the history).
+    client : distributed.Client, optional
+        As for :func:`plan`.
+    progress : callable, optional
+        ``progress(done, total)`` in percent over the two passes.
+
+    Returns
+    -------
+    workbench.Replenishment
+        Lines (one row per SKU, exceptions first) and draft POs, as in memory.
+    """
+    from .replenish.replenishment import _checked_args, assemble_replenishment
+
+    _checked_args(overstock_ratio, dead_days)
+    sc = _planning_scenario(scenario) if plan is None else (scenario or Scenario())
+    if client is not None:
+        with client.as_current():
+            return replenishment(
+                source, sc, items=items, lots=lots, purchase_orders=purchase_orders,
+                suppliers=suppliers, plan=plan, price_breaks=price_breaks, as_of=as_of,
+                overstock_ratio=overstock_ratio, dead_days=dead_days, progress=progress,
+            )  # fmt: skip
+    cat = _open(source, items)
+    from .data.frequency import bucket_end
+
+    history_end = bucket_end(cat.period[1], cat.frequency)
+    end = pd.Timestamp(as_of) if as_of is not None else history_end
+    if plan is None and end != history_end:
+        raise ValueError(
+            f"as_of={end.date()} needs plan=: the plan out of core is made at the end of the "
+            f"history ({history_end.date()})"
+        )
+    given = {"lots": lots, "purchase_orders": purchase_orders, "suppliers": suppliers}
+    stock = _stock_tables(source, cat.items, given)
+    steps = _Steps(progress, 2)
+    abc = None
+    if plan is None:  # the statistics pass, for the catalog's ABC classes
+        frame = _stats_frame(cat)
+        parts = _run(frame.to_delayed(), steps.step(0))
+        seen = _concat(parts, frame._meta)
+        abc = catalog_abc(cat.items, _with_missing_skus(seen, cat), sc)
+    else:
+        skus = cat.demand.map_partitions(_part_skus, meta=_part_skus(cat.demand._meta))
+        parts = _run(skus.to_delayed(), steps.step(0))
+        plan = plan.set_index("sku") if "sku" in plan.columns else plan
+        plan = plan.set_axis(plan.index.astype(str))
+    n = len(parts)
+    sku = pd.Index(cat.items["sku"].astype(str))
+    part_of = pd.Series(n, index=sku)
+    for i, p in enumerate(parts):
+        part_of[pd.Index(p.index.astype(str))] = i
+    pieces = {k: _split_by_part(stock.get(k), part_of, n) for k in ("lots", "purchase_orders")}
+    breaks = _split_by_part(price_breaks, part_of, n)
+    plans = (
+        [None] * (n + 1)
+        if plan is None
+        else [plan.reindex(part_of.index[part_of.to_numpy() == i]) for i in range(n + 1)]
+    )
+    options = {"overstock_ratio": overstock_ratio, "dead_days": dead_days}
+
+    def task(i: int) -> dict:
+        tables = {k: v[i] for k, v in pieces.items()}
+        return {"plan": plans[i], "tables": tables, "price_breaks": breaks[i]}
+
+    delayed = []
+    shared_items, shared_abc = _shared(cat.items), _shared(abc)  # sent once, not per task
+    for i, p in enumerate(cat.demand.optimize().to_delayed()):
+        t = task(i)
+        opts = {**options, "price_breaks": t["price_breaks"]}
+        delayed.append(
+            dask.delayed(_replenish_part)(
+                p, shared_items, cat.info, sc, shared_abc, t["plan"], t["tables"], end, opts
+            )
+        )
+    done = [r for r in _run(delayed, steps.step(1)) if r is not None]
+    idle = cat.items[(part_of == n).to_numpy()]
+    if len(idle):
+        t = task(n)
+        opts = {**options, "price_breaks": t["price_breaks"], "idle": True}
+        done.append(
+            _replenish_part(
+                cat.demand._meta, idle, cat.info, sc, abc, t["plan"], t["tables"], end, opts
+            )
+        )
+    lines = pd.concat(done).reindex(sku)
+    return assemble_replenishment(
+        lines, stock.get("suppliers"), end, price_breaks_given=price_breaks is not None
+    )

@@ -38,7 +38,7 @@ import pandas as pd
 from .data import Dataset, demand_stats
 from .scenario import Scenario, demand_history, plan_from_stats
 
-__all__ = ["PartDataset", "part_dataset", "part_plan", "part_stats"]
+__all__ = ["PartDataset", "part_dataset", "part_plan", "part_replenishment", "part_stats"]
 
 
 class PartDataset(Dataset):
@@ -122,4 +122,102 @@ def part_plan(
         scenario,
         history=demand_history(part),
         abc=abc.reindex(part.items["sku"]),
+    )
+
+
+# --------------------------------------------------------------------------- replenishment
+# (issue 18: the replenishment list part by part; kept apart from the plan's functions above)
+
+
+def part_replenishment(
+    items: pd.DataFrame,
+    demand: pd.DataFrame,
+    period,
+    frequency: str,
+    plan: pd.DataFrame,
+    *,
+    as_of=None,
+    lots: pd.DataFrame | None = None,
+    purchase_orders: pd.DataFrame | None = None,
+    price_breaks: pd.DataFrame | None = None,
+    overstock_ratio: float = 2.0,
+    dead_days: int = 180,
+) -> pd.DataFrame:
+    """The replenishment lines of the part's SKUs, as :func:`workbench.replenishment`
+    makes them in the whole catalog.
+
+    A line depends on its own SKU only (its plan, lots, open purchase-order lines, price
+    breaks and demand), so the part's lines are :func:`workbench.replenishment_lines` of
+    the part; the lines of all parts, in items order, go to
+    :func:`workbench.assemble_replenishment` (sorting, notes, draft POs per supplier).
+
+    Parameters
+    ----------
+    items : pandas.DataFrame
+        The catalog's items (or at least the part's).
+    demand : pandas.DataFrame
+        The part's demand rows: every row of each of its SKUs (none: every SKU of
+        ``items``, as in :func:`part_dataset`).
+    period, frequency
+        The whole catalog's demand period and bucket.
+    plan : pandas.DataFrame
+        The plan of (at least) the part's SKUs, indexed by sku (:func:`part_plan`).
+    as_of : date-like, optional
+        The day (end of day); default the end of the catalog's history.
+    lots, purchase_orders : pandas.DataFrame, optional
+        Validated tables holding (at least) the part's rows; rows of other SKUs are
+        ignored.
+    price_breaks : pandas.DataFrame, optional
+        As for :func:`workbench.replenishment`.
+    overstock_ratio, dead_days
+        As for :func:`workbench.replenishment`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``Replenishment.lines``, one row per SKU of the part, in items
+        order.
+
+    Examples
+    --------
+    The sample business's list made in two halves, and its SKUs without demand apart,
+    equals the list made at once:
+
+    >>> import pandas as pd
+    >>> import workbench as wb
+    >>> ds = wb.sample_dataset(n_skus=80, years=1, seed=5)
+    >>> period, freq = ds.demand_period, ds.demand_frequency
+    >>> plan = wb.plan(ds)
+    >>> whole = wb.replenishment(ds, plan=plan)
+    >>> half = ds.items["sku"].iloc[:40]
+    >>> idle = ds.items[~ds.items["sku"].isin(ds.demand["sku"])]
+    >>> parts = [(ds.items, ds.demand[ds.demand["sku"].isin(half)]),
+    ...          (ds.items, ds.demand[~ds.demand["sku"].isin(half)]), (idle, ds.demand.iloc[:0])]
+    >>> lines = pd.concat(
+    ...     part_replenishment(i, d, period, freq, plan, lots=ds.lots,
+    ...                        purchase_orders=ds.purchase_orders) for i, d in parts)
+    >>> lines = lines.reindex(ds.items["sku"])
+    >>> together = wb.assemble_replenishment(lines, ds.suppliers, whole.as_of)
+    >>> together.lines.index.equals(whole.lines.index)
+    True
+    >>> bool((together.lines["suggested_qty"] == whole.lines["suggested_qty"]).all())
+    True
+    >>> together.draft_orders.equals(whole.draft_orders)
+    True
+    """
+    from .replenish.replenishment import replenishment_lines
+    from .stock.review import _history_end
+
+    part = part_dataset(items, demand, period, frequency)
+    for name, table in (("lots", lots), ("purchase_orders", purchase_orders)):
+        if table is not None:
+            part.tables[name] = table
+    end = pd.Timestamp(as_of) if as_of is not None else _history_end(part)
+    return replenishment_lines(
+        part,
+        plan,
+        as_of=end,
+        price_breaks=price_breaks,
+        overstock_ratio=overstock_ratio,
+        dead_days=dead_days,
     )

@@ -371,6 +371,7 @@ def plan_check(
     seed: int | np.random.Generator | None = 0,
     engine: str = "numba",
     progress: Any = None,
+    stream_keys: pd.Series | None = None,
 ) -> PlanCheck:
     """Simulate a plan and compare the service it promises with the service it delivers.
 
@@ -412,6 +413,12 @@ def plan_check(
         check: None, a tqdm bar when stderr is a terminal; True, a tqdm bar; False,
         none; a callable sees the fraction of the whole check done (0 to 1, over all
         replications, in steps of 0.001).
+    stream_keys : pandas.Series, optional
+        By SKU: the position keying each checked SKU's random streams
+        (:func:`workbench.simulate`'s ``stream_keys``); default its position among the
+        checked SKUs. :func:`workbench.distributed.plan_check` gives each SKU its
+        position in the whole catalog's check, with the catalog's ``warmup_days``, so
+        that a partition's SKUs are checked as in the whole check.
 
     Returns
     -------
@@ -501,6 +508,7 @@ def plan_check(
             engine,
             report,
             t_start,
+            stream_keys,
         )
     finally:
         close()
@@ -518,6 +526,7 @@ def _plan_check(
     engine: str,
     progress: Callable[[float], None],
     t_start: float,
+    stream_keys: pd.Series | None = None,
 ) -> PlanCheck:
     """The body of :func:`plan_check`, its arguments checked."""
     stats = demand_stats(dataset)
@@ -595,6 +604,9 @@ def _plan_check(
         single = None
 
     common = params | {"engine": engine}
+    if stream_keys is not None:
+        keys = stream_keys.set_axis(stream_keys.index.astype(str)).reindex(skus)
+        common["stream_keys"] = keys.to_numpy(dtype=float)  # simulate sees columns, not SKUs
     if single is not None:
         common["policy"] = single  # one name for all: no per-SKU name lookups
     runs = []

@@ -14,6 +14,8 @@ model (and size class). The reorder points are those the simulator delivers unde
 (or R-day) review, undershoot included; that costs about 0.45 ms a SKU on two cores (10,000
 SKUs in about 3.5 s of CPU, mostly building the bootstrapped lead-time demand pmfs; see
 ``benchmarks/bench_plan.py``), against microseconds for the textbook formulas.
+The plan's stages (inputs, classes, demand model, order quantity, reorder point, costs)
+are the small modules of :mod:`workbench.planning`.
 
 References
 ----------
@@ -34,39 +36,24 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from types import MappingProxyType, SimpleNamespace
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
-from .data.schema import MAX_QUANTITY
-from .data.stats import DAYS_PER_YEAR
-from .policy.classify import ABC_RULES, abc_classify, xyz_classify
-from .policy.demand_class import (
-    ADI_CUTOFF,
-    CV2_CUTOFF,
-    BucketDemand,
-    _size_pattern,
-    bucket_demand,
-    demand_class,
-)
-from .policy.distributions import (
-    LeadTimeDemandDistribution,
-    _empirical_day_pmf,
-    choose_distribution,
-    compound_pmf,
-    gamma_pmf,
-    lead_time_demand_distribution,
-    lead_time_pmf,
-    ltd_reorder_point,
-    ltd_service,
-    pmf_loss,
-)
-from .policy.order_quantity import eoq
-from .policy.service import normal_loss, reorder_point
-from .policy.undershoot import periodic_reorder_point, periodic_reorder_point_pmf
+from .planning.classes import _classes
+from .planning.columns import PLAN_COLUMNS, _assemble
+from .planning.costs import _costs
+from .planning.demand_source import DEMAND_SOURCES, _demand_source
+from .planning.distribution_choice import _demand_classes
+from .planning.inputs import LEAD_TIME_SOURCES, _aligned_stats, _demand, _item_inputs
+
+# MAX_ORDER_QUANTITY and NEGLIGIBLE_DEMAND stay importable from here, as before the split
+from .planning.order_quantity import MAX_ORDER_QUANTITY, _order_quantity  # noqa: F401
+from .planning.reorder_point import NEGLIGIBLE_DEMAND, _reorder_points  # noqa: F401
+from .policy.classify import ABC_RULES
+from .policy.demand_class import ADI_CUTOFF, CV2_CUTOFF, BucketDemand, bucket_demand
 
 __all__ = [
     "DEMAND_SOURCES",
@@ -95,38 +82,13 @@ __all__ = [
 #: Replenishment policies understood by :func:`plan` (``wb.POLICIES`` is the simulator's).
 SCENARIO_POLICIES = ("sQ", "sS", "RS")
 
-#: Daily demand [units/day] below which a SKU is planned as having no demand.
-NEGLIGIBLE_DEMAND = 1e-9
-
-#: Largest order quantity a plan suggests [units]: the largest quantity the data model holds
-#: (``MAX_QUANTITY`` of :mod:`workbench.data.schema`, a purchase-order line). A holding cost
-#: near zero makes the EOQ sqrt(2DS/H) grow without bound (1e173 units at the smallest
-#: positive float, inf beyond); the plan orders at most this.
-MAX_ORDER_QUANTITY = MAX_QUANTITY
-
 #: Demand models a scenario may ask for; "auto" chooses one per SKU by its demand class.
 SCENARIO_DISTRIBUTIONS = ("auto", "normal", "gamma", "poisson", "negbin", "empirical")
-
-_DEMAND_CLASSES = ("smooth", "erratic", "intermittent", "lumpy", "none")
 
 #: Service measures: cycle service level (type 1) or fill rate (type 2).
 SERVICE_TYPES = ("cycle", "fill_rate")
 
-#: Where the plan's lead times come from: the items table's quote, or the purchase-order
-#: history measured by :func:`workbench.measured_lead_times`.
-LEAD_TIME_SOURCES = ("quoted", "history")
-DEMAND_SOURCES = ("history", "forecast")
-
 _DEFAULT_TARGETS = {"A": 0.98, "B": 0.95, "C": 0.90}
-
-# item-table defaults, the same as the data schema's (used when a column is absent or blank)
-_ITEM_DEFAULTS = {
-    "lead_time_sd_days": 0.0,
-    "order_cost": 50.0,
-    "holding_cost_rate": 0.25,
-    "min_order_qty": 1.0,
-    "pack_size": 1.0,
-}
 
 
 #: Accepted range of each numeric scenario field: (low, low included, high, unit); the high
@@ -525,77 +487,6 @@ def _json_depth(text: str) -> int:
 
 # ---------------------------------------------------------------------------- the plan
 
-#: Columns of the plan, in order (see :func:`plan_from_stats`).
-PLAN_COLUMNS = (
-    "name",
-    "category",
-    "inventory_type",
-    "unit_cost",
-    "annual_demand",
-    "daily_mean",
-    "daily_sd",
-    "cv",
-    "annual_value",
-    "abc",
-    "xyz",
-    "demand_class",
-    "distribution",
-    "service_target",
-    "target_source",
-    "lead_time_days",
-    "lead_time_sd_days",
-    "lead_time_source",
-    "review_period_days",
-    "order_cost",
-    "holding_cost",
-    "eoq",
-    "order_quantity",
-    "orders_per_year",
-    "lead_time_demand_mean",
-    "lead_time_demand_sd",
-    "safety_factor",
-    "safety_stock",
-    "reorder_point",
-    "order_up_to",
-    "expected_undershoot",
-    "annual_ordering_cost",
-    "cycle_stock_holding_cost",
-    "safety_stock_holding_cost",
-    "annual_cost",
-    "cycle_service_level",
-    "expected_fill_rate",
-    "stockouts_per_year",
-    "average_inventory",
-    "average_inventory_value",
-    "demand_bucket",
-    "short_history",
-    "history_note",
-    "demand_source",
-)
-
-
-def _column(frame: pd.DataFrame, name: str, default: float | None, n: int) -> np.ndarray:
-    """A float column of ``frame``, blanks filled with ``default`` (NaN kept if None)."""
-    if name not in frame.columns:
-        if default is None:
-            raise ValueError(f"items must have a column {name!r}")
-        return np.full(n, float(default))
-    col = frame[name]
-    try:
-        arr = col.to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError):
-        raise ValueError(f"column {name!r} must be numeric; got dtype {col.dtype}") from None
-    if default is not None:
-        arr = np.where(np.isnan(arr), float(default), arr)
-    return arr
-
-
-def _check_nonneg(name: str, arr: np.ndarray, sku: pd.Index, unit: str) -> None:
-    bad = arr < 0
-    if np.any(bad):
-        first = ", ".join(f"{s!s}={v:g}" for s, v in zip(sku[bad][:3], arr[bad][:3], strict=True))
-        raise ValueError(f"{name} must be >= 0 [{unit}]; got {first} ({int(bad.sum())} SKU(s))")
-
 
 def plan_from_stats(
     items: pd.DataFrame,
@@ -708,12 +599,14 @@ def plan_from_stats(
     ("as often as possible") is daily review, the finest the demand data show, and
     the simulator's (s, Q) rule orders nQ.
 
-    The stages, each a small function below:
+    The stages, each a small module of :mod:`workbench.planning`:
 
-    1. Demand and classes (:func:`_demand`, :func:`_classes`,
-       :func:`_demand_classes`). ABC ranks ``annual_value`` (NaN value ranks as zero,
-       last class); XYZ the cv. The service target is ``items.service_level`` when
-       given and ``scenario.use_item_service_levels``, else the class target. The
+    1. Demand and classes (:mod:`~workbench.planning.inputs`,
+       :mod:`~workbench.planning.classes`,
+       :mod:`~workbench.planning.distribution_choice`). ABC ranks ``annual_value``
+       (NaN value ranks as zero, last class); XYZ the cv. The service target is
+       ``items.service_level`` when given and ``scenario.use_item_service_levels``,
+       else the class target. The
        Syntetos-Boylan-Croston class comes from ADI and the CV^2 of non-zero bucket
        demands (``scenario.class_cutoffs``); with ``scenario.distribution="auto"``
        every class -> empirical, or without a daily history normal for smooth,
@@ -721,15 +614,17 @@ def plan_from_stats(
        (:func:`workbench.policy.choose_distribution`). Weekly or monthly statistics
        enter through their per-day equivalents (mean / b, sd / sqrt(b) for buckets of
        b days), so lead times and review periods stay in days.
-    2. Order quantity (:func:`_order_quantity`). Q* = sqrt(2 D S / H) (Eq. (12-1)
-       in [HR]), then the smallest multiple of ``pack_size`` that is at least both Q*
+    2. Order quantity (:mod:`~workbench.planning.order_quantity`). Q* = sqrt(2 D S /
+       H) (Eq. (12-1) in [HR]), then the smallest multiple of ``pack_size`` that is at least both Q*
        and ``min_order_qty``. No demand: Q = 0; a zero order cost: one pack or the
        MOQ; a zero holding cost: Q* = D. Q* is at most :data:`MAX_ORDER_QUANTITY`
        (1e12 units: a holding cost near zero would make it grow without bound, to inf);
        a pack too small to count in floating point (more than 2^52 packs) is not
        rounded to.
-    3. Reorder point (:func:`_reorder_points`). For "sQ" and "sS" the smallest s
-       whose cycle service P(D_L + U <= s) or fill rate under periodic review meets
+    3. Reorder point (:mod:`~workbench.planning.reorder_point`, on the pmfs of
+       :mod:`~workbench.planning.demand_pmf`; "RS":
+       :mod:`~workbench.planning.order_up_to`). For "sQ" and "sS" the smallest s whose
+       cycle service P(D_L + U <= s) or fill rate under periodic review meets
        the target, U the undershoot (E[U] ~ E[D_R^2] / (2 E[D_R])):
        :func:`workbench.policy.periodic_reorder_point` for normal demand, its pmf
        version (exact, whole units) for the discrete models, one call per model and
@@ -747,11 +642,13 @@ def plan_from_stats(
        simulator does): a review after no demand places no order, so with p0 =
        P(D_R = 0) > 0 (whole-unit models) the cycle an order closes needs S to cover
        D_R given D_R > 0 plus D_L, P = (P(D_{L+R} <= S) - p0 P(D_L <= S)) / (1 - p0),
-       and S is the smallest meeting the target on that (:func:`_cycle_ltd`); for
-       demand on every day (the normal) it is P(D_{L+R} <= S).
+       and S is the smallest meeting the target on that
+       (:func:`~workbench.planning.order_up_to._cycle_ltd`); for demand on every day
+       (the normal) it is P(D_{L+R} <= S).
        The lead-time demand has mean mu_d L and variance L sigma_d^2 + mu_d^2
        sigma_LT^2 ([SPT] ch. 6), or the model's distribution with a gamma lead time.
-    4. Costs and stock (:func:`_costs`). Ordering S D / (Q + E[U] for "sS") or S 365
+    4. Costs and stock (:mod:`~workbench.planning.costs`); the frame:
+       :mod:`~workbench.planning.columns`. Ordering S D / (Q + E[U] for "sS") or S 365
        / R for "RS". Safety stock SS = s - E[U] - mu_L (RS: S - mu_{L+R}), held at H.
        The average stock is the stationary average net stock at mid-bucket,
        s + Q / 2 - mu_L - mu_R / 2 = SS + Q / 2 + (E[U] - mu_R / 2) (exact for
@@ -761,7 +658,8 @@ def plan_from_stats(
        at H. On-hand stock exceeds the net stock by the expected backorders, small at
        the targets planned. Stockouts per year = (1 - CSL) x orders per year.
 
-    Forecast as demand source (``scenario.demand_source="forecast"``). For each SKU the
+    Forecast as demand source (``scenario.demand_source="forecast"``,
+    :mod:`~workbench.planning.demand_source`). For each SKU the
     protection interval P is L ("sQ", "sS") or L + R_eff ("RS") [days], and
     :func:`workbench.forecasting.protection_demand` gives the forecast F(P) summed over
     it and sigma_P, the root mean squared error of that sum in a rolling-origin
@@ -832,188 +730,6 @@ def plan_from_stats(
     return _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c, source)
 
 
-def _demand_source(
-    sc: Scenario,
-    sku: pd.Index,
-    d: SimpleNamespace,
-    it: SimpleNamespace,
-    dcls: SimpleNamespace,
-    forecast: Any,
-) -> tuple[SimpleNamespace, SimpleNamespace, pd.Categorical]:
-    """The demand the reorder points protect: the history's, or per SKU the forecast's.
-
-    With ``demand_source="forecast"`` the SKUs the forecast serves get the per-day mean
-    F(P) / P and sd sigma_P / sqrt(P) of :func:`workbench.forecasting.protection_demand`
-    (after the demand multiplier) and the normal model; the others
-    keep the history's. Returns the demand, the classes and the per-SKU source.
-    """
-    n = len(sku)
-    if sc.demand_source != "forecast":
-        return d, dcls, pd.Categorical.from_codes(np.zeros(n, np.int8), categories=DEMAND_SOURCES)
-    from .forecasting.protection import protection_demand
-
-    r_eff = max(float(sc.review_period_days), 1.0)
-    days = it.lt + (r_eff if sc.policy == "RS" else 0.0)
-    p = protection_demand(forecast, days, sku)
-    use = (p["demand_source"] == "forecast").to_numpy()
-    mu_f = p["daily_mean"].to_numpy(dtype=float) * d.m
-    sd_f = p["daily_sd"].to_numpy(dtype=float) * d.m
-    d_rp = SimpleNamespace(**vars(d))
-    d_rp.mu = np.where(use, mu_f, d.mu)
-    d_rp.sd = np.where(use, sd_f, d.sd)
-    keep = sc.distribution not in ("auto", "empirical")
-    fmodel = np.full(n, sc.distribution if keep else "normal", dtype=object)
-    dcls = SimpleNamespace(**vars(dcls))
-    dcls.model = np.where(use, fmodel, dcls.model)
-    dcls.label = np.where(use, fmodel + " (forecast)", dcls.label)
-    source = pd.Categorical.from_codes(use.astype(np.int8), categories=DEMAND_SOURCES)
-    return d_rp, dcls, source
-
-
-def _aligned_stats(items: pd.DataFrame, stats: pd.DataFrame) -> tuple[pd.Index, pd.DataFrame]:
-    """The SKUs of ``items`` and the rows of ``stats`` in their order (checked)."""
-    if "sku" in items.columns:
-        sku = pd.Index(items["sku"], name="sku")
-    else:
-        sku = pd.Index(items.index, name="sku")
-    for col in ("annual_demand", "daily_mean", "daily_sd"):
-        if col not in stats.columns:
-            raise ValueError(f"stats must have a column {col!r} (see wb.demand_stats)")
-    same = stats.index.equals(sku)
-    # when the stats are indexed like the items, their index's cached uniqueness serves
-    if not (stats.index.is_unique if same else sku.is_unique):
-        dup = sku[sku.duplicated()].unique()[:3].tolist()
-        raise ValueError(f"items has duplicated SKUs: {dup}")
-    if same:
-        return sku, stats
-    if not stats.index.is_unique:
-        dup = stats.index[stats.index.duplicated()].unique()[:3].tolist()
-        raise ValueError(f"stats has duplicated SKUs: {dup}")
-    missing = sku.difference(stats.index)
-    if len(missing):
-        raise ValueError(
-            f"stats has no row for {len(missing)} SKU(s) of items, e.g. "
-            f"{missing[:3].tolist()}; compute them with wb.demand_stats"
-        )
-    return sku, stats.reindex(sku)
-
-
-def _stat(st: pd.DataFrame, name: str) -> np.ndarray:
-    return st[name].to_numpy(dtype=float, na_value=np.nan)
-
-
-# ---------------------------------------------------------------- 1. demand and classes
-def _demand(st: pd.DataFrame, sku: pd.Index, sc: Scenario) -> SimpleNamespace:
-    """Annual and daily demand after the scenario's multiplier, and the cv."""
-    m_d = float(sc.demand_multiplier)
-    annual0, mu0, sd0 = _stat(st, "annual_demand"), _stat(st, "daily_mean"), _stat(st, "daily_sd")
-    for name, arr, unit in (
-        ("annual_demand", annual0, "units/year"),
-        ("daily_mean", mu0, "units/day"),
-        ("daily_sd", sd0, "units/day"),
-    ):
-        _check_nonneg(f"stats {name}", arr, sku, unit)
-    if "cv" in st.columns:
-        cv = _stat(st, "cv").copy()  # the plan owns its arrays (built without copying)
-    else:
-        cv = np.full(len(sku), np.nan)
-        np.divide(sd0, mu0, out=cv, where=mu0 > 0)
-    return SimpleNamespace(annual=annual0 * m_d, mu=mu0 * m_d, sd=sd0 * m_d, cv=cv, m=m_d)
-
-
-def _item_inputs(items: pd.DataFrame, sku: pd.Index, sc: Scenario, n: int) -> SimpleNamespace:
-    """Unit cost, lead time, order and holding cost, MOQ and pack of every SKU (checked)."""
-    m_l = float(sc.lead_time_multiplier)
-    cost = _column(items, "unit_cost", None, n).copy()
-    lt = _column(items, "lead_time_days", None, n) * m_l
-    lt_sd = _column(items, "lead_time_sd_days", _ITEM_DEFAULTS["lead_time_sd_days"], n) * m_l
-    if sc.order_cost is None:
-        order_cost = _column(items, "order_cost", _ITEM_DEFAULTS["order_cost"], n)
-    else:
-        order_cost = np.full(n, float(sc.order_cost))
-    if sc.holding_cost_rate is None:
-        rate = _column(items, "holding_cost_rate", _ITEM_DEFAULTS["holding_cost_rate"], n)
-    else:
-        rate = np.full(n, float(sc.holding_cost_rate))
-    moq = _column(items, "min_order_qty", _ITEM_DEFAULTS["min_order_qty"], n)
-    pack = _column(items, "pack_size", _ITEM_DEFAULTS["pack_size"], n)
-    for name, arr, unit in (
-        ("unit_cost", cost, "$/unit"),
-        ("lead_time_days", lt, "days"),
-        ("lead_time_sd_days", lt_sd, "days"),
-        ("order_cost", order_cost, "$/order"),
-        ("holding_cost_rate", rate, "1/year"),
-        ("min_order_qty", moq, "units"),
-    ):
-        _check_nonneg(f"items {name}", arr, sku, unit)
-    if np.any(pack <= 0):
-        bad = pack <= 0
-        raise ValueError(
-            f"items pack_size must be > 0 [units]; got {pack[bad][0]:g} for SKU "
-            f"{sku[bad][0]!s} ({int(bad.sum())} SKU(s))"
-        )
-    return SimpleNamespace(
-        cost=cost, lt=lt, lt_sd=lt_sd, order_cost=order_cost, hold=rate * cost, moq=moq,
-        pack=pack, sku=sku,
-    )  # fmt: skip
-
-
-def _classes(
-    items: pd.DataFrame,
-    sc: Scenario,
-    d: SimpleNamespace,
-    it: SimpleNamespace,
-    n: int,
-    given_abc: Any = None,
-) -> SimpleNamespace:
-    """ABC (by annual value, or as given), XYZ (by cv) and the service target: the
-    item's, else its class's."""
-    value = d.annual * it.cost
-    if given_abc is None:
-        abc = abc_classify(
-            np.nan_to_num(value, nan=0.0),
-            cutoffs=sc.abc_cutoffs,
-            labels=sc.abc_labels,
-            rule=sc.abc_rule,
-        )["class"].array
-    else:
-        abc = _given_abc(given_abc, it.sku, sc)
-    xyz = xyz_classify(d.cv, cutoffs=sc.xyz_cutoffs, labels=sc.xyz_labels).array
-    class_target = np.array([sc.service_targets[c] for c in sc.abc_labels])[abc.codes]
-    if sc.use_item_service_levels and "service_level" in items.columns:
-        own = _column(items, "service_level", None, n)
-        bad = ~np.isnan(own) & ~((own > 0) & (own < 1))
-        if np.any(bad):
-            raise ValueError(
-                "items service_level must be strictly between 0 and 1 (a fraction, e.g. "
-                f"0.95); got {own[bad][0]:g} for SKU {it.sku[bad][0]!s}"
-            )
-        from_item = ~np.isnan(own)
-        target = np.where(from_item, own, class_target)
-    else:
-        from_item = np.zeros(n, dtype=bool)
-        target = class_target
-    return SimpleNamespace(value=value, abc=abc, xyz=xyz, target=target, from_item=from_item)
-
-
-def _given_abc(given: Any, sku: pd.Index, sc: Scenario) -> pd.Categorical:
-    """Given ABC classes as the plan's ordered Categorical, aligned on ``sku``."""
-    values = given.reindex(sku) if isinstance(given, pd.Series) else pd.Series(list(given))
-    if len(values) != len(sku):
-        raise ValueError(f"abc must give one class per SKU ({len(sku)}); got {len(values)}")
-    labels = pd.Index(list(sc.abc_labels), dtype=object)  # as abc_classify's categories
-    out = pd.Categorical(values.to_numpy(dtype=object), categories=labels, ordered=True)
-    bad = out.isna() & values.notna().to_numpy()
-    if out.isna().any():
-        at = int(np.flatnonzero(out.isna())[0])
-        what = repr(values.iloc[at]) if bad.any() else "no class"
-        raise ValueError(
-            f"abc must be one of {', '.join(sc.abc_labels)} for every SKU; got {what} "
-            f"for SKU {sku[at]!s}"
-        )
-    return out
-
-
 def catalog_abc(items: pd.DataFrame, stats: pd.DataFrame, scenario: Scenario | None = None):
     """The ABC class of every SKU of a catalog, as :func:`plan_from_stats` ranks them.
 
@@ -1046,515 +762,6 @@ def catalog_abc(items: pd.DataFrame, stats: pd.DataFrame, scenario: Scenario | N
     d = _demand(st, sku, sc)
     it = _item_inputs(items, sku, sc, n)
     return pd.Series(_classes(items, sc, d, it, n).abc, index=sku, name="abc")
-
-
-def _history_rows(history: BucketDemand | None, sku: pd.Index) -> tuple[np.ndarray, bool]:
-    """Row of each SKU in ``history`` (-1: none) and whether the buckets are days."""
-    if history is None:
-        return np.full(len(sku), -1), False
-    rows = pd.Index(history.skus).get_indexer(sku)
-    freq = getattr(history.periods, "freqstr", "") or ""
-    return rows, freq.upper().startswith("D")
-
-
-def _demand_classes(
-    st: pd.DataFrame,
-    sku: pd.Index,
-    sc: Scenario,
-    history: BucketDemand | None,
-    d: SimpleNamespace,
-) -> SimpleNamespace:
-    """Syntetos-Boylan-Croston class and the lead-time demand model of every SKU.
-
-    With a history: ADI and the CV^2 of the non-zero bucket demands
-    (:func:`workbench.policy.demand_pattern`). Without: from the moments of demand per
-    bucket, p = 1 / ADI buckets with demand and per-bucket cv c, by the identity
-    CV^2 = p (1 + c^2) - 1 for independent buckets.
-    """
-    adi_cut, cv2_cut = sc.class_cutoffs
-    n = len(sku)
-    rows, daily = _history_rows(history, sku)
-    if history is not None:
-        # demand_pattern's mean_interval and cv2, without its other columns
-        h_adi, h_cv2 = _size_pattern(history.quantity)[3:5]
-        adi = np.full(n, np.nan)
-        cv2 = np.full(n, np.nan)
-        have = rows >= 0
-        adi[have] = h_adi[rows[have]]
-        cv2[have] = h_cv2[rows[have]]
-    else:
-        adi = _stat(st, "mean_interval_buckets") if "mean_interval_buckets" in st else np.ones(n)
-        if "mean_per_bucket" in st and "sd_per_bucket" in st:
-            m, s = _stat(st, "mean_per_bucket"), _stat(st, "sd_per_bucket")
-        else:
-            m, s = d.mu, d.sd
-        c2 = np.full(n, np.nan)
-        with np.errstate(under="ignore", over="ignore"):
-            m2 = m * m
-            np.divide(s * s, m2, out=c2, where=m2 > 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            cv2 = np.maximum((1.0 + c2) / adi - 1.0, 0.0)
-        adi = np.where(m > 0, adi, np.nan)
-    klass = np.asarray(demand_class(adi, cv2, adi_cutoff=adi_cut, cv2_cutoff=cv2_cut), dtype=object)
-    if sc.distribution == "auto":
-        model = np.asarray(choose_distribution(klass.astype(str)), dtype=object)
-    else:
-        model = np.full(n, sc.distribution, dtype=object)
-    # the bootstrap needs the SKU's own daily demand; without it, the normal for smooth
-    # demand (the textbook's choice), the gamma for erratic and a count model for the others
-    has_days = daily & (rows >= 0)
-    no_days = (model == "empirical") & ~has_days
-    label = model.copy()
-    fallback = np.where(
-        klass == "smooth", "normal", np.where(klass == "erratic", "gamma", "negbin")
-    )
-    model[no_days] = fallback[no_days]
-    # the normal and the gamma are the two-moment choices for their classes: no note needed
-    note = np.where(klass == "erratic", "gamma", "negbin (no daily history)")
-    label[no_days] = np.where(klass == "smooth", "normal", note)[no_days]
-    return SimpleNamespace(klass=klass, model=model, label=label, rows=rows, history=history)
-
-
-# ---------------------------------------------------------------- 2. order quantity
-def _order_quantity(
-    annual: np.ndarray, order_cost: np.ndarray, hold: np.ndarray, moq: np.ndarray,
-    pack: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """EOQ, then the smallest multiple of the pack at least both the EOQ and the MOQ.
-
-    Rounding up, not to the nearer multiple, keeps the supplier's constraints and costs
-    little on the flat EOQ curve ([HR] ch. 12; [SPT] ch. 4).
-    """
-    demand = annual > 0
-    pos_s, pos_h = order_cost > 0, hold > 0
-    d = np.where(demand, annual, 0.0)
-    s = np.where(pos_s, order_cost, 1.0)
-    # a holding cost so near zero that Q* > MAX_ORDER_QUANTITY (or 2DS/H overflows to inf)
-    # is raised to the one that gives Q* = MAX_ORDER_QUANTITY: the EOQ is capped there
-    with np.errstate(over="ignore", under="ignore"):
-        h = np.maximum(np.where(pos_h, hold, 1.0), 2.0 * d * s / MAX_ORDER_QUANTITY**2)
-    q_star = np.minimum(eoq(d, order_cost=s, holding_cost=h).order_quantity, MAX_ORDER_QUANTITY)
-    q_star = np.where(pos_h, np.where(pos_s, q_star, 0.0), np.minimum(annual, MAX_ORDER_QUANTITY))
-    q_star = np.where(demand, q_star, np.where(np.isnan(annual), np.nan, 0.0))
-    q_star = np.where(np.isnan(order_cost) | np.isnan(hold), np.nan, q_star)
-    need = np.maximum(q_star, moq)
-    with np.errstate(over="ignore"):
-        count = need / pack
-    # 1e-12 forgives rounding noise in Q* / pack; floor: and never drops a whole pack
-    packs = np.maximum(np.ceil(count * (1 - 1e-12)), np.floor(count))
-    # a pack so small that the count of packs is beyond float precision (or inf): the
-    # rounding changes nothing, so the quantity is the one needed
-    fine = ~(packs < 2.0**52)
-    q = np.where(fine, need, np.maximum(packs, 1.0) * pack)
-    q = np.where(demand, q, q_star)
-    return q_star, q
-
-
-# ---------------------------------------------------------------- 3. reorder point
-#: Demand over L + R [units] beyond which a discrete model counts demand in steps of
-#: several units (a pmf of so many cells would cost time and memory).
-_PMF_LIMIT = 1000.0
-
-
-#: Days beyond which a lead-time pmf is not built (the SKU's lead-time demand is computed
-#: as normal): a century, far above any real lead time, well within memory.
-_LEAD_TIME_PMF_LIMIT = 36500.0
-
-
-def _lead_time_upper(lt: np.ndarray, lt_sd: np.ndarray) -> np.ndarray:
-    """The 1 - 1e-9 quantile of the gamma lead time with mean ``lt`` and sd ``lt_sd``
-    [days] (``lt`` itself when fixed), the last day a lead-time pmf would cover."""
-    random = (lt_sd > 0) & (lt > 0)
-    with np.errstate(all="ignore"):
-        shape = np.where(random, (lt / lt_sd) ** 2, 1.0)
-        scale = np.where(random, lt_sd * lt_sd / lt, 1.0)
-        upper = special.gammaincinv(shape, 1.0 - 1e-9) * scale
-    return np.where(random, upper, lt)
-
-
-def _ltd_moments(mu, sd, lt, lt_sd):
-    """Mean and sd of demand over a (random) interval: mu L, sqrt(L sd^2 + mu^2 sd_L^2)."""
-    return mu * lt, np.sqrt(lt * sd * sd + mu * mu * lt_sd * lt_sd)
-
-
-def _reorder_points(
-    sc: Scenario,
-    d: SimpleNamespace,
-    it: SimpleNamespace,
-    q: np.ndarray,
-    target: np.ndarray,
-    dcls: SimpleNamespace,
-) -> SimpleNamespace:
-    """s, S, safety stock, E[U] and the service they deliver, grouped by model.
-
-    Each model's SKUs are computed by one vectorised call (the discrete ones per size
-    class, so that one large SKU does not widen every pmf); no loop over SKUs.
-    """
-    n = len(q)
-    r_eff = max(float(sc.review_period_days), 1.0)
-    rs = sc.policy == "RS"
-    interval = it.lt + (r_eff if rs else 0.0)
-    mu_l, sd_l = _ltd_moments(d.mu, d.sd, interval, it.lt_sd)
-    nan_in = (
-        np.isnan(it.lt) | np.isnan(it.lt_sd) | np.isnan(d.mu) | (np.isnan(d.sd) & (d.mu > 0))
-        | (np.isnan(q) & (not rs))
-    )  # fmt: skip
-    # demand below NEGLIGIBLE_DEMAND (a unit in millions of years) is no demand: the
-    # reorder-point solvers cannot resolve it and would return noise
-    risky = (d.mu > NEGLIGIBLE_DEMAND) & ~nan_in
-    out = SimpleNamespace(
-        s=np.full(n, np.nan), S=np.full(n, np.nan), undershoot=np.zeros(n),
-        csl=np.full(n, np.nan), fill=np.full(n, np.nan), mu_l=mu_l, sd_l=sd_l,
-        label=dcls.label.copy(), r_eff=r_eff,
-    )  # fmt: skip
-    # no demand: no risk, finite zeros (NaN inputs stay NaN)
-    calm = ~risky & ~nan_in
-    for arr, value in ((out.s, 0.0), (out.S, 0.0), (out.csl, 1.0), (out.fill, 1.0)):
-        arr[calm] = value
-    out.mu_l = np.where(calm, 0.0, np.where(nan_in & (d.mu > 0), np.nan, mu_l))
-    out.sd_l = np.where(calm, 0.0, np.where(nan_in & (d.mu > 0), np.nan, sd_l))
-    model = np.where(risky, dcls.model, "")
-    top = mu_l + d.mu * r_eff + 10.0 * np.sqrt(sd_l**2 + d.sd**2 * r_eff) + 10.0
-    # a discrete model whose demand over L + R reaches beyond _PMF_LIMIT units counts
-    # demand in steps of h whole units (h = ceil(top / _PMF_LIMIT)), so its pmf stays as
-    # short; the normal model, which understates the upper tail of skewed daily demand,
-    # is not used in its place
-    large = risky & (model != "normal") & ~(top <= _PMF_LIMIT)
-    out.step = np.where(large, np.ceil(top / _PMF_LIMIT), 1.0)
-    # a lead time whose pmf would span more than _LEAD_TIME_PMF_LIMIT days (a mean of
-    # 4 days with an sd of 10 years reaches 17 million) is computed as normal too
-    wide = (
-        risky & (model != "normal") & ~(_lead_time_upper(it.lt, it.lt_sd) <= _LEAD_TIME_PMF_LIMIT)
-    )
-    model[wide] = "normal"
-    out.label[wide] = "normal (long lead times)"
-    out.step[wide] = 1.0  # the normal model needs no steps
-    for kind in ("normal", "gamma", "poisson", "negbin", "empirical"):
-        idx = np.flatnonzero(model == kind)
-        if not idx.size:
-            continue
-        if kind == "normal":
-            groups = [idx]
-        else:  # size classes of a factor 2: a pmf matrix is as wide as its largest row
-            size = np.where(large[idx], -1.0, np.floor(np.log2(top[idx])))
-            groups = [idx[size == v] for v in np.unique(size)]
-        for g in groups:
-            with np.errstate(under="ignore"):  # tails of pmfs and quadrature weights
-                _group(kind, g, sc, d, it, q, r_eff, target, dcls, out)
-    return out
-
-
-def _group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> None:
-    if sc.policy == "RS":
-        _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out)
-    else:
-        _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out)
-
-
-def _history_of(g: np.ndarray, d: SimpleNamespace, dcls: SimpleNamespace) -> np.ndarray:
-    """The daily demand history of SKUs ``g`` (after the demand multiplier)."""
-    hist = dcls.history.quantity[dcls.rows[g]]
-    return hist * d.m if d.m != 1.0 else hist
-
-
-def _empirical_day(g, d, dcls, step=None) -> np.ndarray:
-    """The empirical daily pmf of SKUs ``g`` from their history (``step``: in steps of
-    that many units per SKU), as ``lead_time_demand_distribution("empirical")`` builds
-    it: built once per group, it is compounded over the review period and the lead time."""
-    if step is not None:
-        step = np.asarray(step, dtype=float)
-        if not np.all(step > 0):
-            raise ValueError(f"step must be > 0 [units]; got {step}")
-    return _empirical_day_pmf(np.asarray(_history_of(g, d, dcls), dtype=float), step=step)
-
-
-def _demand_pmf(kind, g, d, dcls, days, days_sd, daily=None, step=None, empirical_day=None):
-    """pmf matrix of demand over ``days`` (sd ``days_sd``) for SKUs ``g`` under a model
-    (``daily``: the model's daily pmf, when already built; ``step``: demand counted in
-    steps of that many units per SKU, whole days summed, for large demand;
-    ``empirical_day``: :func:`_empirical_day` of the group, when already built)."""
-    days = np.broadcast_to(np.asarray(days, dtype=float), g.shape)
-    days_sd = np.broadcast_to(np.asarray(days_sd, dtype=float), g.shape)
-    if kind == "empirical":  # lead_time_demand_distribution("empirical")'s pmf, iid days
-        day = _empirical_day(g, d, dcls, step) if empirical_day is None else empirical_day
-        return compound_pmf(day, lead_time_pmf(days, days_sd), review_buckets=0)
-    if step is not None:
-        if daily is None:  # the family's daily mean and sd in steps, as a gamma on them
-            sd = np.sqrt(d.mu[g]) if kind == "poisson" else d.sd[g]
-            daily = gamma_pmf(d.mu[g] / step, sd / step)
-        if np.all(days == 1.0) and not np.any(days_sd):
-            return daily
-        return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
-    if kind == "gamma":
-        # whole-unit daily gamma demand summed over a (random) number of days: the
-        # compound is one FFT, where a gamma per lead time in the support is hundreds
-        daily = gamma_pmf(d.mu[g], d.sd[g]) if daily is None else daily
-        if np.all(days == 1.0) and not np.any(days_sd):
-            return daily  # one day (the daily review period)
-        return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
-    if daily is not None and kind in ("poisson", "negbin") and np.any(days_sd > 0):
-        # what lead_time_demand_distribution computes for a random lead time, the same
-        # daily pmf (the family over one bucket) compounded, without building it again
-        return compound_pmf(daily, lead_time_pmf(days, days_sd), review_buckets=0)
-    return lead_time_demand_distribution(
-        kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time_buckets=days,
-        lead_time_sd_buckets=days_sd,
-    ).pmf  # fmt: skip
-
-
-def _reorder_point_group(kind, g, sc, d, it, q, r_eff, target, dcls, out) -> None:
-    """(s, Q) or (s, S) reviewed every R_eff days: the undershoot-aware s for SKUs ``g``."""
-    if kind == "normal":
-        r = periodic_reorder_point(
-            d.mu[g], d.sd[g], order_quantity=q[g], lead_time_days=it.lt[g],
-            lead_time_sd_days=it.lt_sd[g], review_period_days=r_eff,
-            service_level=target[g], service_type=sc.service_type, policy=sc.policy,
-        )  # fmt: skip
-    else:
-        h = out.step[g]
-        step = h if np.any(h > 1.0) else None  # counted in steps of h units (large demand)
-        whole = step is not None or kind in ("empirical", "gamma")  # whole days, as simulated
-        day = _empirical_day(g, d, dcls, step) if kind == "empirical" else None
-        period = _demand_pmf(
-            kind, g, d, dcls, round(r_eff) if whole else r_eff, 0, step=step, empirical_day=day
-        )
-        one_day = round(r_eff) == 1 if whole else r_eff == 1.0
-        # the period's pmf is the daily one to compound over the lead time when R is a day
-        # (an empirical pmf is built from the history again, with lead-time variability)
-        daily = period if one_day and (step is not None or kind != "empirical") else None
-        ltd = _demand_pmf(
-            kind, g, d, dcls, it.lt[g], it.lt_sd[g], daily, step=step, empirical_day=day
-        )
-        r = periodic_reorder_point_pmf(
-            period, order_quantity=np.maximum(np.rint(q[g] / h), 1.0), lead_time_demand_pmf=ltd,
-            service_level=target[g], service_type=sc.service_type, policy=sc.policy,
-        )  # fmt: skip
-        r = r._replace(
-            reorder_point=np.asarray(r.reorder_point) * h,
-            expected_undershoot=np.asarray(r.expected_undershoot) * h,
-        )
-    out.s[g] = r.reorder_point
-    out.S[g] = np.asarray(r.reorder_point) + q[g]
-    out.undershoot[g] = r.expected_undershoot
-    out.csl[g] = r.cycle_service_level
-    out.fill[g] = r.fill_rate
-
-
-def _order_up_to_group(kind, g, sc, d, it, r_eff, target, dcls, out) -> None:
-    """(R, S): S covers the demand over L + R for SKUs ``g``; the average order is mu_d R."""
-    avg_order = d.mu[g] * r_eff
-    ltd_l = None  # the lead-time demand pmf (discrete models)
-    if kind == "normal":
-        r = reorder_point(
-            d.mu[g], d.sd[g], lead_time_days=it.lt[g] + r_eff, lead_time_sd_days=it.lt_sd[g],
-            service_level=target[g], service_type=sc.service_type, order_quantity=avg_order,
-            days_per_year=DAYS_PER_YEAR,
-        )  # fmt: skip
-        level = r.reorder_point
-    else:
-        h = out.step[g]
-        step = h if np.any(h > 1.0) else None  # counted in steps of h units (large demand)
-        lt_pmf = lead_time_pmf(it.lt[g], it.lt_sd[g])
-        if kind == "empirical":
-            ltd = lead_time_demand_distribution(
-                "empirical", history=_history_of(g, d, dcls), lead_time=lt_pmf,
-                review_buckets=round(r_eff), step=step,
-            )  # fmt: skip
-        elif step is not None:  # the family's daily mean and sd in steps, as a gamma on them
-            sd = np.sqrt(d.mu[g]) if kind == "poisson" else d.sd[g]
-            pmf = compound_pmf(gamma_pmf(d.mu[g] / h, sd / h), lt_pmf, review_buckets=round(r_eff))
-            mean, sd_w = _ltd_moments(d.mu[g], sd, it.lt[g] + round(r_eff), it.lt_sd[g])
-            ltd = LeadTimeDemandDistribution("gamma_discrete", mean / h, sd_w / h, pmf)
-        elif kind == "gamma":  # whole-unit daily gammas over L + R: one FFT compound
-            pmf = compound_pmf(gamma_pmf(d.mu[g], d.sd[g]), lt_pmf, review_buckets=round(r_eff))
-            mean, sd = _ltd_moments(d.mu[g], d.sd[g], it.lt[g] + round(r_eff), it.lt_sd[g])
-            ltd = LeadTimeDemandDistribution("gamma_discrete", mean, sd, pmf)
-        else:
-            ltd = lead_time_demand_distribution(
-                kind, bucket_mean=d.mu[g], bucket_sd=d.sd[g], lead_time=lt_pmf,
-                review_buckets=round(r_eff),
-            )  # fmt: skip
-        # a review after no demand orders nothing: per replenishment cycle (receipt to
-        # receipt) the level must cover D_R given D_R > 0 plus D_L, not D_{L+R}
-        zero = _demand_pmf(kind, g, d, dcls, round(r_eff), 0, step=step)[:, 0]
-        ltd_l = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], step=step)
-        cyc = _cycle_ltd(ltd, ltd_l, zero)
-        r = ltd_reorder_point(
-            cyc if sc.service_type == "cycle" else ltd, service_level=target[g],
-            service_type=sc.service_type, order_quantity=avg_order / h,
-        )  # fmt: skip
-        r = r._replace(
-            cycle_service_level=ltd_service(cyc, r.reorder_point).cycle_service_level,
-            fill_rate=ltd_service(ltd, r.reorder_point, order_quantity=avg_order / h).fill_rate,
-        )
-        level = r.reorder_point * h
-    out.s[g] = level
-    out.S[g] = level
-    out.csl[g] = r.cycle_service_level
-    out.fill[g] = _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, out.step[g], ltd_l)
-
-
-def _cycle_ltd(
-    ltd: LeadTimeDemandDistribution, ltd_l: np.ndarray, zero: np.ndarray
-) -> LeadTimeDemandDistribution:
-    """Demand an (R, S) level covers per replenishment cycle: D_R given D_R > 0, plus D_L.
-
-    A cycle runs from one receipt to the next; a review after a period without demand
-    orders nothing, so the cycle closed by an order spans the periods back to the
-    previous order, of which only the last had demand. With p0 = P(D_R = 0), the pmf of
-    D_{L+R} is p0 f_L + (1 - p0) f_{R+ + L}, so f_{R+ + L} = (f_{L+R} - p0 f_L) /
-    (1 - p0). For demand on every day (p0 = 0) it is D_{L+R}, the textbook's.
-    """
-    a, b = ltd.pmf, ltd_l
-    width = max(a.shape[1], b.shape[1])
-    a = np.pad(a, ((0, 0), (0, width - a.shape[1])))
-    b = np.pad(b, ((0, 0), (0, width - b.shape[1])))
-    p0 = np.where(np.isfinite(zero), np.clip(zero, 0.0, 1.0), 0.0)[:, None]
-    some = p0 < 1.0 - 1e-9
-    c = np.where(some, (a - p0 * b) / np.where(some, 1.0 - p0, 1.0), a)
-    c = np.maximum(c, 0.0)
-    c /= np.where(c.sum(axis=1, keepdims=True) > 0, c.sum(axis=1, keepdims=True), 1.0)
-    x = np.arange(width, dtype=float)
-    mean = c @ x
-    sd = np.sqrt(np.maximum(c @ (x * x) - mean * mean, 0.0))
-    return LeadTimeDemandDistribution(ltd.kind, mean, sd, c)
-
-
-def _order_up_to_fill(kind, g, d, it, dcls, level, avg_order, r, h=1.0, ltd_l=None) -> np.ndarray:
-    """Fill rate of (R, S): 1 - (E[(D_{L+R} - S)^+] - E[(D_L - S)^+]) / (mu_d R).
-
-    The textbook 1 - E[(D_{L+R} - S)^+] / (mu_d R) ([SPT] ch. 6), which S is chosen by,
-    counts the shortage already due before the order arrives; the second term removes
-    it, so the fill rate reported is what the simulator delivers and at least the target.
-    """
-    espc_lr = (1.0 - r.fill_rate) * avg_order
-    if kind == "normal":
-        mu_l, sd_l = _ltd_moments(d.mu[g], d.sd[g], it.lt[g], it.lt_sd[g])
-        z = np.zeros_like(mu_l)
-        np.divide(level - mu_l, sd_l, out=z, where=sd_l > 0)
-        espc_l = np.where(sd_l > 0, sd_l * normal_loss(z), np.maximum(mu_l - level, 0.0))
-    else:
-        if ltd_l is None:
-            step = h if np.any(h > 1.0) else None
-            ltd_l = _demand_pmf(kind, g, d, dcls, it.lt[g], it.lt_sd[g], step=step)
-        espc_l = pmf_loss(ltd_l, level / h) * h
-    return np.clip(1.0 - np.maximum(espc_lr - espc_l, 0.0) / avg_order, 0.0, 1.0)
-
-
-# ---------------------------------------------------------------- 4. costs and stock
-def _costs(
-    sc: Scenario, d: SimpleNamespace, it: SimpleNamespace, q: np.ndarray, rp: SimpleNamespace
-) -> SimpleNamespace:
-    """Orders a year, safety and cycle stock, their holding costs and the average stock."""
-    n = len(q)
-    demand = d.annual > 0
-    r_eff = rp.r_eff
-    mu_r = d.mu * r_eff
-    if sc.policy == "RS":
-        orders = np.where(demand, DAYS_PER_YEAR / r_eff, 0.0)
-        cycle_stock = mu_r / 2.0
-    else:
-        size = q + (rp.undershoot if sc.policy == "sS" else 0.0)  # (s, S) orders Q + U
-        orders = np.zeros(n)
-        np.divide(d.annual, size, out=orders, where=size > 0)
-        orders = np.where(np.isnan(q), np.nan, orders)
-        cycle_stock = np.where(demand, np.maximum(q / 2.0 + rp.undershoot - mu_r / 2.0, 0.0), 0.0)
-    ss = np.where(np.isnan(rp.s), np.nan, rp.s - rp.undershoot - rp.mu_l)
-    ss = np.where(demand | np.isnan(ss), ss, 0.0)
-    cycle_stock = np.where(np.isnan(rp.s), np.where(np.isnan(q), np.nan, cycle_stock), cycle_stock)
-    avg_inv = np.maximum(cycle_stock + ss, 0.0)
-    avg_inv = np.where(np.isnan(ss) | np.isnan(cycle_stock), np.nan, avg_inv)
-    ordering = np.where(orders > 0, it.order_cost * orders, np.where(np.isnan(orders), np.nan, 0.0))
-    k = np.zeros(n)
-    np.divide(ss, rp.sd_l, out=k, where=rp.sd_l > 0)
-    k = np.where(np.isnan(ss), np.nan, k)
-    return SimpleNamespace(
-        orders=orders, ordering=ordering, cycle_holding=it.hold * cycle_stock,
-        ss_holding=it.hold * ss, ss=ss, k=k, avg_inv=avg_inv,
-        stockouts=(1.0 - rp.csl) * orders,
-    )  # fmt: skip
-
-
-def _lead_time_source(items: pd.DataFrame, n: int) -> pd.Categorical:
-    """The items' ``lead_time_source`` column (set by :func:`plan`), else all "quoted"."""
-    if "lead_time_source" in items.columns:
-        return pd.Categorical(items["lead_time_source"].to_numpy(), categories=LEAD_TIME_SOURCES)
-    return pd.Categorical.from_codes(np.zeros(n, np.int8), categories=LEAD_TIME_SOURCES)
-
-
-def _assemble(items, st, sc, sku, d, it, cls, dcls, q_star, q, rp, c, source) -> pd.DataFrame:
-    """The plan frame, columns :data:`PLAN_COLUMNS`."""
-    n = len(sku)
-
-    def passthrough(name: str) -> Any:
-        if name in items.columns:
-            return items[name].array.copy()  # keeps string / categorical dtypes
-        # all missing; a categorical with no categories costs nothing at a million rows
-        return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=[])
-
-    def passthrough_stat(name: str, default: Any) -> Any:
-        if name in st.columns:
-            return st[name].array.copy()
-        if isinstance(default, pd.Categorical):
-            return default
-        return np.full(n, default, dtype=object if isinstance(default, str) else type(default))
-
-    out = pd.DataFrame(
-        {
-            "name": passthrough("name"),
-            "category": passthrough("category"),
-            "inventory_type": passthrough("inventory_type"),
-            "unit_cost": it.cost,
-            "annual_demand": d.annual,
-            "daily_mean": d.mu,
-            "daily_sd": d.sd,
-            "cv": d.cv,
-            "annual_value": cls.value,
-            "abc": cls.abc,
-            "xyz": cls.xyz,
-            "demand_class": pd.Categorical(dcls.klass, categories=_DEMAND_CLASSES),
-            "distribution": pd.Categorical(rp.label),
-            "service_target": cls.target,
-            "target_source": pd.Categorical.from_codes(
-                cls.from_item.astype(np.int8), categories=pd.Index(["class", "item"], dtype=object)
-            ),
-            "lead_time_days": it.lt,
-            "lead_time_sd_days": it.lt_sd,
-            "lead_time_source": _lead_time_source(items, n),
-            "review_period_days": np.full(n, rp.r_eff),
-            "order_cost": it.order_cost,
-            "holding_cost": it.hold,
-            "eoq": q_star,
-            "order_quantity": q,
-            "orders_per_year": c.orders,
-            "lead_time_demand_mean": rp.mu_l,
-            "lead_time_demand_sd": rp.sd_l,
-            "safety_factor": c.k,
-            "safety_stock": c.ss,
-            "reorder_point": rp.s,
-            "order_up_to": rp.S,
-            "expected_undershoot": rp.undershoot,
-            "annual_ordering_cost": c.ordering,
-            "cycle_stock_holding_cost": c.cycle_holding,
-            "safety_stock_holding_cost": c.ss_holding,
-            "annual_cost": c.ordering + c.cycle_holding + c.ss_holding,
-            "cycle_service_level": rp.csl,
-            "expected_fill_rate": rp.fill,
-            "stockouts_per_year": c.stockouts,
-            "average_inventory": c.avg_inv,
-            "average_inventory_value": c.avg_inv * it.cost,
-            "demand_bucket": passthrough_stat(
-                "bucket", pd.Categorical.from_codes(np.zeros(n, np.int8), categories=list("DWM"))
-            ),
-            "short_history": passthrough_stat("short_history", False),
-            "history_note": passthrough_stat("history_note", ""),
-            "demand_source": source,
-        },
-        index=sku,
-        copy=False,  # fresh arrays: skip pandas' consolidation copy (1/6 of the time)
-    )
-    out.attrs["scenario"] = sc.to_dict()
-    return out
 
 
 def _demand_stats(dataset: Any, as_of: Any) -> pd.DataFrame:

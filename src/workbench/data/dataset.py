@@ -46,7 +46,7 @@ class Dataset:
     ----------
     items, demand : pandas.DataFrame
         Required tables, RangeIndex, every schema column present in schema order.
-    lots, suppliers, purchase_orders, bom, counts, schedule : pandas.DataFrame or None
+    lots, suppliers, purchase_orders, bom, counts, schedule, production_orders : DataFrame or None
         Optional tables (None when absent).
     tables : dict of str to DataFrame
         The tables present, in schema order.
@@ -107,6 +107,10 @@ class Dataset:
     counts = property(lambda self: self.tables.get("counts"), doc="Physical counts, or None.")
     schedule = property(
         lambda self: self.tables.get("schedule"), doc="Master production schedule, or None."
+    )
+    production_orders = property(
+        lambda self: self.tables.get("production_orders"),
+        doc="Production (work) orders, open and completed, or None.",
     )
 
     def has(self, name: str) -> bool:
@@ -742,6 +746,9 @@ def _cross_checks(locs: dict[str, Located], v: Validator, filled: list[tuple]) -
     _check_date_order(locs.get("purchase_orders"), "order_date", "received_date", v)
     _check_date_order(locs.get("purchase_orders"), "order_date", "promised_date", v)
     _check_date_order(locs.get("lots"), "received_date", "expiry_date", v)
+    _check_date_order(locs.get("production_orders"), "start_date", "due_date", v)
+    _check_date_order(locs.get("production_orders"), "start_date", "received_date", v)
+    _check_made_in_house(locs, v)
     if "demand" in locs:
         _check_stray_days(locs["demand"], v)
         _merge_demand(locs["demand"], v, sku_index)
@@ -891,6 +898,35 @@ def _check_bom_cycles(loc: Located, v: Validator) -> None:
             dtype=object,
         )
         v.add(loc, alive, "component_sku", frame["component_sku"], expected)
+
+
+def _check_made_in_house(locs: dict[str, Located], v: Validator) -> None:
+    """A production order must be for an item made in house: a ``parent_sku`` of the BOM
+    when there is one; without a BOM, an item that is not a raw material or MRO supply
+    (those are bought)."""
+    loc, items = locs.get("production_orders"), locs.get("items")
+    if loc is None or items is None or "sku" not in items.headers:
+        return
+    sku = loc.frame["sku"]
+    known = sku.isin(items.frame["sku"].dropna()).to_numpy()  # unknown: reported already
+    bom = locs.get("bom")
+    if bom is not None and "parent_sku" in bom.headers:
+        made = sku.isin(bom.frame["parent_sku"].dropna()).to_numpy()
+        where = bom.file + (f" [{bom.sheet}]" if bom.sheet else "")
+        expected = (
+            f"an item made in house: a parent_sku in {where} (an item without components "
+            "is bought: its open orders belong in purchase_orders)"
+        )
+    else:
+        kind = items.frame.drop_duplicates("sku").set_index("sku")["inventory_type"]
+        kinds = sku.map(kind).astype(object).to_numpy()
+        made = ~np.isin(kinds, ["raw_material", "mro"])
+        expected = (
+            "an item made in house (a finished good or work in progress; raw materials "
+            "and MRO supplies are bought: their open orders belong in purchase_orders)"
+        )
+    bad = known & ~made & sku.notna().to_numpy()
+    v.add(loc, bad, "sku", sku, expected)
 
 
 def _check_date_order(loc: Located | None, first: str, later: str, v: Validator) -> None:

@@ -24,8 +24,9 @@ Lather*, a small workshop that makes candles, soaps and home fragrance and sells
 online. It has all four inventory types (raw materials and packaging consumed by
 production, work in progress, finished goods sold to customers, MRO supplies), a bill of
 materials linking them, suppliers with different lead times and reliability, two years of
-daily demand ending 2026-10-31, purchase-order history, lots on hand, a physical count and
-a production schedule. Lots, counts and open orders are "as of" the last day of demand.
+daily demand ending 2026-10-31, purchase-order history, lots on hand, a physical count, a
+production schedule and the production orders the workshop has released. Lots, counts and
+open orders are "as of" the last day of demand.
 
 Load it with `wb.load_dataset("sample_data")`. Your own data has the same shape: a folder
 of CSV or Parquet files named after the tables below (`items.csv`, `demand.csv`, ...), an

@@ -36,6 +36,11 @@ data model (see ``/work/shared/DESIGN.md``):
 ``schedule``
     a master production schedule of weekly buckets for the finished goods after
     ``end_date``.
+``production_orders``
+    the open production (work) orders on ``end_date``: the runs of finished goods and
+    work in progress already released because the stock does not cover their first
+    week (or, for soap loaves curing for weeks, their lead time); see
+    :meth:`_Generator._production_orders`.
 
 The items also carry the reorder settings the shop uses *today*
 (``current_reorder_point`` and ``current_order_quantity``, or ``current_min`` and
@@ -386,8 +391,8 @@ def sample_tables(
     Returns
     -------
     dict[str, pandas.DataFrame]
-        Tables ``items, demand, lots, suppliers, purchase_orders, bom, counts, schedule``
-        with the columns of the data model.
+        Tables ``items, demand, lots, suppliers, purchase_orders, bom, counts, schedule,
+        production_orders`` with the columns of the data model.
 
     Raises
     ------
@@ -440,6 +445,7 @@ class _Generator:
         self._counts()
         self._schedule()
         self._todays_settings()
+        self._production_orders()  # last: it draws nothing, so the tables above stay as they were
         return {
             "items": self.items,
             "demand": self.demand,
@@ -449,6 +455,7 @@ class _Generator:
             "bom": self.bom,
             "counts": self.counts,
             "schedule": self.schedule,
+            "production_orders": self.production_orders,
         }
 
     def _suppliers(self) -> None:
@@ -1227,11 +1234,94 @@ class _Generator:
         active = self.fg_stop >= T
         qty[~active] = 0.0
         si, wi = np.nonzero(qty)
+        self.mps = qty  # finished goods x weeks, for the open production orders
+        self.mps_start = monday
         self.schedule = pd.DataFrame(
             {
                 "sku": _strings(self.sku, si),
                 "period_start": starts[wi],
                 "quantity": qty[si, wi],
+            }
+        )
+
+    def _production_orders(self) -> None:
+        """Open production orders on end_date: the runs the workshop has released.
+
+        A plant does not wait for the plan to tell it, on the first day, to start what
+        it needs this week: the runs for the current week are released already. For
+        every made item (a parent in the BOM) the generator nets, lot for lot and level
+        by level as :func:`workbench.mrp` does (stock on hand from the unexpired lots,
+        the schedule as the finished goods' gross requirements, the parents' releases
+        times ``quantity_per / (1 - scrap_rate)`` as the work in progress's), and gives
+        every net requirement due within the item's lead-time offset (at least the
+        first week) an open order: the net requirement rounded up to the MOQ and pack
+        size, due on the first day of its week, started ``lead_time_days`` before
+        (blank ``received_date``). Soap loaves curing for five weeks thus have five weeks
+        of orders in the cure. No random draws: the other tables do not change.
+        """
+        from ..mrp.records import net_requirements  # numpy only
+
+        n, nf, weeks = self.n, self.n_fg, self.mps.shape[1]
+        good = ~(self.lots["expiry_date"] <= self.end).to_numpy()
+        on_hand = np.bincount(self.lot_item[good], weights=self.lot_qty[good], minlength=n)
+        lead_days = self.lead.astype(float)
+        offset = np.floor(lead_days / 7.0 + 0.5 + 1e-9).astype(np.int64)  # wb.mrp's default
+        made = np.zeros(n, dtype=bool)
+        made[self.bom_parent] = True
+        factor = self.bom_qty / (1.0 - self.bom_scrap)
+        gross = np.zeros((n, weeks))
+        gross[:nf] = self.mps
+        t = np.arange(weeks)
+        end_day = (self.end - self.mps_start).days  # day of end_date from the first Monday
+        o_item, o_week, o_qty = [], [], []
+        for level in (np.arange(nf), np.arange(self.o_wip, self.o_rm)):
+            rows = level[made[level]]
+            g = gross[rows]
+            nr = net_requirements(g, np.zeros_like(g), on_hand[rows])
+            firm = (nr > 1e-9) & (t[None, :] < np.maximum(offset[rows], 1)[:, None])
+            pack, moq = self.pack[rows][:, None], self.moq[rows][:, None]
+            qty = np.where(firm, np.ceil(np.maximum(nr, moq) / pack - 1e-9) * pack, 0.0)
+            ri, wi = np.nonzero(qty)
+            o_item.append(rows[ri])
+            o_week.append(wi)
+            o_qty.append(qty[ri, wi])
+            # what the plan then releases (lot for lot, each lot at least the MOQ and in
+            # whole packs, the excess carried), and what the open orders not yet started
+            # still need of their components: the components' gross requirements
+            nr2 = net_requirements(g, qty, on_hand[rows])
+            extra = np.zeros(len(rows))
+            for k in range(weeks):  # weeks, not SKUs: each column for all items at once
+                need = np.maximum(nr2[:, k] - extra, 0.0)
+                lot = np.where(need > 1e-9, np.ceil(np.maximum(need, moq[:, 0]) / pack[:, 0]
+                                                    - 1e-9) * pack[:, 0], 0.0)  # fmt: skip
+                extra += lot - nr2[:, k]
+                nr2[:, k] = lot
+            start = np.zeros_like(g)
+            rel = np.maximum(t[None, :] - offset[rows][:, None], 0)
+            np.add.at(start, (np.repeat(np.arange(len(rows)), weeks), rel.ravel()), nr2.ravel())
+            s_day = 7 * wi - lead_days[rows[ri]]
+            later = s_day > end_day
+            np.add.at(start, (ri[later], np.maximum(np.floor(s_day[later] / 7), 0).astype(int)),
+                      qty[ri, wi][later])  # fmt: skip
+            pos = np.full(n, -1)
+            pos[rows] = np.arange(len(rows))
+            e = np.flatnonzero(pos[self.bom_parent] >= 0)
+            np.add.at(gross, self.bom_comp[e], start[pos[self.bom_parent[e]]] * factor[e, None])
+        item, week, qty = (np.concatenate(x) for x in (o_item, o_week, o_qty))
+        due = self.mps_start + pd.to_timedelta(7 * week, unit="D")
+        order = np.lexsort((item, week))
+        item, due, qty = item[order], due[order], qty[order]
+        start = due - pd.to_timedelta(lead_days[item], unit="D")
+        width = max(5, len(str(len(item))))
+        ids = [f"WO-{k + 1:0{width}d}" for k in range(len(item))]
+        self.production_orders = pd.DataFrame(
+            {
+                "order_id": pd.array(ids, dtype="string"),
+                "sku": _strings(self.sku, item),
+                "start_date": start,
+                "due_date": due,
+                "received_date": pd.Series(pd.NaT, index=range(len(item)), dtype="M8[ns]"),
+                "quantity": qty,
             }
         )
 
@@ -1329,6 +1419,12 @@ class _Generator:
                 "introduced": self._introduced(),
                 "discontinued": pd.Series(pd.NaT, index=range(len(self.sku)), dtype="M8[us]"),
                 **self.current,
+                # work in progress is mixed in batches that last a few weeks: its MRP lots
+                # cover whole periods (POQ); every other item follows the plan's rule
+                "lot_sizing": pd.array(
+                    np.where(self.type == "wip", "periodic_order_quantity", None),
+                    dtype="string",
+                ),
             }
         )
 
@@ -1355,7 +1451,8 @@ def sample_dataset(
 
     A small maker of candles, soaps and home fragrance that sells online: all four
     inventory types, a two-level BOM, suppliers, daily demand, purchase orders, lots,
-    a physical count and a master production schedule (see the module docstring).
+    a physical count, a master production schedule and open production orders (see the
+    module docstring).
 
     Parameters
     ----------

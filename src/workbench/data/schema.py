@@ -1,6 +1,6 @@
 """Table schemas of the workbench data model.
 
-Each of the eight tables of the data model (``DESIGN.md``) is described by a
+Each of the nine tables of the data model (``DESIGN.md``) is described by a
 :class:`Table` made of :class:`Column` objects: the column's name, its type, whether it
 is required, its allowed range or values, its unit, a one-line meaning and the other
 header names accepted for it. The loaders validate against :data:`SCHEMAS`, and the data
@@ -44,6 +44,7 @@ from typing import Any, Literal
 
 __all__ = [
     "INVENTORY_TYPES",
+    "LOT_SIZING_RULES",
     "MAX_HOLDING_COST_RATE",
     "MAX_LEAD_TIME_DAYS",
     "MAX_MONEY",
@@ -59,6 +60,20 @@ __all__ = [
 
 #: The four inventory types of the data model, in the order used for display.
 INVENTORY_TYPES: tuple[str, ...] = ("raw_material", "wip", "finished_good", "mro")
+
+#: The lot-sizing rules an item may name in ``items.lot_sizing`` (the names of
+#: :data:`workbench.LOT_SIZING_METHODS`, repeated here so that the loader does not import
+#: the MRP package; a test keeps the two equal).
+LOT_SIZING_RULES: tuple[str, ...] = (
+    "lot_for_lot",
+    "fixed_order_quantity",
+    "eoq",
+    "periodic_order_quantity",
+    "wagner_whitin",
+    "silver_meal",
+    "least_unit_cost",
+    "part_period_balancing",
+)
 
 #: Largest money value [$/unit, $/order]: a billion dollars, more than any one unit or order
 #: of stock costs; with :data:`MAX_QUANTITY` an annual value stays below 1e27 $.
@@ -523,6 +538,16 @@ _ITEMS = Table(
             min_inclusive=False,
             aliases=("max_stock", "maximum_stock"),
         ),
+        Column(
+            "lot_sizing",
+            "category",
+            False,
+            "MRP lot-sizing rule of this item, overriding the plan's rule for it: "
+            + ", ".join(LOT_SIZING_RULES)
+            + " (blank: the plan's rule)",
+            allowed=LOT_SIZING_RULES,
+            aliases=("lot_sizing_rule", "lot_size_rule", "lot_rule"),
+        ),
     ),
     key=("sku",),
     required=True,
@@ -825,10 +850,84 @@ _SCHEDULE = Table(
     aliases=("mps", "master_schedule", "production_schedule"),
 )
 
+_PRODUCTION_ORDERS = Table(
+    "production_orders",
+    (
+        Column(
+            "order_id",
+            "string",
+            True,
+            "Production (work) order number, unique",
+            aliases=(
+                "production_order",
+                "production_order_id",
+                "work_order",
+                "work_order_id",
+                "wo",
+                "wo_id",
+                "job",
+                "job_id",
+            ),
+        ),
+        _sku(
+            "SKU made; must appear in items and be made in house: a parent_sku in bom "
+            "(without a bom: not a raw material or MRO supply)"
+        ),
+        Column(
+            "start_date",
+            "date",
+            False,
+            "Day the order was or will be released to the workshop; blank: due_date less "
+            "the item's lead_time_days",
+            aliases=("start", "release_date", "released"),
+        ),
+        Column(
+            "due_date",
+            "date",
+            True,
+            "Day the finished quantity is due into stock",
+            aliases=("due", "finish_date", "completion_date"),
+        ),
+        Column(
+            "received_date",
+            "date",
+            False,
+            "Day the order was completed into stock; blank: still open (a scheduled "
+            "receipt for MRP)",
+            aliases=("received", "completed", "completed_date"),
+        ),
+        Column(
+            "quantity",
+            "float",
+            True,
+            "Units to make",
+            "units",
+            min=0,
+            max=MAX_QUANTITY,
+            aliases=_QTY_ALIASES,
+        ),
+    ),
+    key=("order_id",),
+    row="production order",
+    meaning="Open and past production (work) orders; open ones are MRP's scheduled receipts "
+    "of made items",
+    aliases=("work_orders", "production_order", "manufacturing_orders", "jobs"),
+)
+
 #: All tables of the data model by name, in dictionary order.
 SCHEMAS: dict[str, Table] = {
     t.name: t
-    for t in (_ITEMS, _DEMAND, _LOTS, _SUPPLIERS, _PURCHASE_ORDERS, _BOM, _COUNTS, _SCHEDULE)
+    for t in (
+        _ITEMS,
+        _DEMAND,
+        _LOTS,
+        _SUPPLIERS,
+        _PURCHASE_ORDERS,
+        _BOM,
+        _COUNTS,
+        _SCHEDULE,
+        _PRODUCTION_ORDERS,
+    )
 }
 
 

@@ -22,6 +22,8 @@ gives the module.
 
 from .api import (
     AUTO_CANDIDATES,
+    AUTO_FLOOR,
+    AUTO_WINDOWS,
     DEFAULT_HORIZON,
     SEASON_LENGTH,
     ForecastResult,
@@ -34,6 +36,8 @@ from .protection import ProtectionForecast, forecast_demand, protection_demand
 
 __all__ = [
     "AUTO_CANDIDATES",
+    "AUTO_FLOOR",
+    "AUTO_WINDOWS",
     "DEFAULT_HORIZON",
     "MODELS",
     "SEASON_LENGTH",

@@ -38,10 +38,9 @@ CROSTON, SBA, TSB = 0, 1, 2
 BIG = 1e300
 #: With fitted initial states, the ETS models fit their smoothing parameters on at most
 #: the last ``FIT_SEASONS`` seasons (seasonal) or ``FIT_BUCKETS`` buckets (non-seasonal),
-#: a year of days, and Nelder-Mead stops at a relative SSE spread of ``ETS_TOL``.
+#: a year of days.
 FIT_SEASONS = 52
 FIT_BUCKETS = 364
-ETS_TOL = 1e-4
 
 
 # --------------------------------------------------------------------------- ETS
@@ -206,71 +205,373 @@ def _objective(x, free, p, xs, kind, m, s0, ring):
     return _seasonal_pass(xs, m, kind == HW_MUL, a, b, g, 1.0, l0, b0, s0[:m], ring, False)[0]
 
 
+# ------------------------------------------------------------ Levenberg-Marquardt fit
+#
+# The fit minimises the sum of squared one-step errors e_t, so a Gauss-Newton method
+# needs only the errors' derivatives, which run forward with the recursion (forward-
+# mode differentiation: each state carries its derivative with respect to each free
+# parameter). One pass gives the SSE, J'J and J'e; Levenberg-Marquardt (Marquardt
+# 1963) damps the Gauss-Newton step until it lowers the SSE. Near the minimum the
+# steps converge quadratically, so a fit takes a handful of passes where Nelder-Mead
+# took about a hundred evaluations.
+#
+# Raw parameters (columns of the Jacobian): 0 alpha, 1 beta, 2 gamma, 3 phi, 4 l0, 5 b0.
+# The region 0 <= beta <= alpha, 0 <= gamma <= 1 - alpha becomes a box by fitting
+# u1 = beta / alpha and u2 = gamma / (1 - alpha) when alpha is free too.
+
+NPAR = 6
+LM_MAX_PASS = 30
+LM_TOL = 1e-4
+
+
 @njit(cache=True)
-def _nelder_mead(x0, step, free, p, xs, kind, m, s0, ring, max_eval, tol):
-    """Nelder-Mead (Nelder and Mead 1965) on the free smoothing parameters."""
-    d = x0.shape[0]
-    pts = np.empty((d + 1, d))
-    f = np.empty(d + 1)
-    for i in range(d + 1):
-        for j in range(d):
-            pts[i, j] = x0[j]
-        if i > 0:
-            pts[i, i - 1] += step[i - 1]
-        f[i] = _objective(pts[i], free, p, xs, kind, m, s0, ring)
-    n_eval = d + 1
-    cen = np.empty(d)
-    xr = np.empty(d)
-    xe = np.empty(d)
-    while n_eval < max_eval:
-        order = np.argsort(f)
-        pts = pts[order]
-        f = f[order]
-        if abs(f[d] - f[0]) <= tol * (abs(f[0]) + 1e-12):
-            break
-        for j in range(d):
-            cen[j] = 0.0
-            for i in range(d):
-                cen[j] += pts[i, j]
-            cen[j] /= d
-        for j in range(d):
-            xr[j] = cen[j] + (cen[j] - pts[d, j])
-        fr = _objective(xr, free, p, xs, kind, m, s0, ring)
-        n_eval += 1
-        if fr < f[0]:
-            for j in range(d):
-                xe[j] = cen[j] + 2.0 * (cen[j] - pts[d, j])
-            fe = _objective(xe, free, p, xs, kind, m, s0, ring)
-            n_eval += 1
-            if fe < fr:
-                pts[d] = xe
-                f[d] = fe
-            else:
-                pts[d] = xr
-                f[d] = fr
-        elif fr < f[d - 1]:
-            pts[d] = xr
-            f[d] = fr
+def _jac_linear(x, kind, a, bb, ph, l0, b0, act, jtj, jte):
+    """SSE of a non-seasonal ETS on ``x`` from (l0, b0), with J'J and J'e of the
+    one-step errors for the raw parameters flagged in ``act`` (the others' rows and
+    columns are left 0). Returns the SSE."""
+    trend = kind != SES
+    lv = l0
+    bv = b0 if trend else 0.0
+    dl = np.zeros(NPAR)
+    db = np.zeros(NPAR)
+    de = np.zeros(NPAR)
+    dl[4] = 1.0
+    if trend:
+        db[5] = 1.0
+    for i in range(NPAR):
+        jte[i] = 0.0
+        for j in range(NPAR):
+            jtj[i, j] = 0.0
+    idx = np.empty(NPAR, np.int64)
+    na = 0
+    for k in range(NPAR):
+        if act[k]:
+            idx[na] = k
+            na += 1
+    sse = 0.0
+    for t in range(x.shape[0]):
+        e = x[t] - (lv + ph * bv)
+        sse += e * e
+        for q in range(na):
+            k = idx[q]
+            d = -(dl[k] + ph * db[k])
+            if k == 3:
+                d -= bv
+            de[k] = d
+            jte[k] += d * e
+            for r in range(q + 1):
+                jtj[k, idx[r]] += d * de[idx[r]]
+        for q in range(na):
+            k = idx[q]
+            dk = de[k]
+            nl = dl[k] + ph * db[k] + a * dk
+            nb = ph * db[k] + bb * dk
+            if k == 0:
+                nl += e
+            elif k == 1:
+                nb += e
+            elif k == 3:
+                nl += bv
+                nb += bv
+            dl[k] = nl
+            db[k] = nb if trend else 0.0
+        lv, bv = lv + ph * bv + a * e, (ph * bv + bb * e) if trend else 0.0
+    for q in range(na):
+        for r in range(q):
+            jtj[idx[r], idx[q]] = jtj[idx[q], idx[r]]
+    return sse
+
+
+@njit(cache=True)
+def _jac_seasonal(x, m, mult, a, bb, g, l0, b0, s0, act, jtj, jte, ds):
+    """As :func:`_jac_linear` for Holt-Winters (phi 1, initial states given): the
+    same recursion as :func:`_seasonal_pass`; ``ds`` (NPAR, m) is work space."""
+    ring = s0.copy()
+    lv, bv = l0, b0
+    dl = np.zeros(NPAR)
+    db = np.zeros(NPAR)
+    de = np.zeros(NPAR)
+    for i in range(NPAR):
+        jte[i] = 0.0
+        for j in range(NPAR):
+            jtj[i, j] = 0.0
+        for j in range(m):
+            ds[i, j] = 0.0
+    idx = np.empty(NPAR, np.int64)
+    na = 0
+    for k in range(3):
+        if act[k]:
+            idx[na] = k
+            na += 1
+    sse = 0.0
+    j = 0
+    for t in range(x.shape[0]):
+        s = ring[j]
+        base = lv + bv
+        if mult:
+            e = x[t] - base * s
+            ss = s if abs(s) > 1e-10 else 1e-10
+            bs = base if abs(base) > 1e-10 else 1e-10
+            for q in range(na):
+                k = idx[q]
+                dbase = dl[k] + db[k]
+                d = -(dbase * s + base * ds[k, j])
+                de[k] = d
+                jte[k] += d * e
+                for r in range(q + 1):
+                    jtj[k, idx[r]] += d * de[idx[r]]
+                de_s = d / ss - e * ds[k, j] / (ss * ss)
+                nl = dbase + a * de_s
+                nb = db[k] + bb * de_s
+                nsd = ds[k, j] + g * (d / bs - e * dbase / (bs * bs))
+                if k == 0:
+                    nl += e / ss
+                elif k == 1:
+                    nb += e / ss
+                else:
+                    nsd += e / bs
+                dl[k] = nl
+                db[k] = nb
+                ds[k, j] = nsd
+            lv = base + a * e / ss
+            bv = bv + bb * e / ss
+            ring[j] = s + g * e / bs
         else:
-            for j in range(d):
-                xe[j] = cen[j] + 0.5 * (pts[d, j] - cen[j])
-            fc = _objective(xe, free, p, xs, kind, m, s0, ring)
-            n_eval += 1
-            if fc < f[d]:
-                pts[d] = xe
-                f[d] = fc
-            else:
-                for i in range(1, d + 1):
-                    for j in range(d):
-                        pts[i, j] = pts[0, j] + 0.5 * (pts[i, j] - pts[0, j])
-                    f[i] = _objective(pts[i], free, p, xs, kind, m, s0, ring)
-                    n_eval += 1
-    best = np.argmin(f)
-    return pts[best].copy()
+            e = x[t] - (base + s)
+            for q in range(na):
+                k = idx[q]
+                d = -(dl[k] + db[k] + ds[k, j])
+                de[k] = d
+                jte[k] += d * e
+                for r in range(q + 1):
+                    jtj[k, idx[r]] += d * de[idx[r]]
+                nl = dl[k] + db[k] + a * d
+                nb = db[k] + bb * d
+                nsd = ds[k, j] + g * d
+                if k == 0:
+                    nl += e
+                elif k == 1:
+                    nb += e
+                else:
+                    nsd += e
+                dl[k] = nl
+                db[k] = nb
+                ds[k, j] = nsd
+            lv = base + a * e
+            bv = bv + bb * e
+            ring[j] = s + g * e
+        sse += e * e
+        j += 1
+        if j == m:
+            j = 0
+    for q in range(na):
+        for r in range(q):
+            jtj[idx[r], idx[q]] = jtj[idx[q], idx[r]]
+    return sse
+
+
+@njit(cache=True)
+def _raw(u, free, p, rel_b, rel_g):
+    """Raw parameters (alpha, beta, gamma, phi, l0, b0) from the fitted vector ``u``
+    (indexed as the raw ones) and the given ``p``."""
+    q = p.copy()
+    for k in range(NPAR):
+        if free[k]:
+            q[k] = u[k]
+    if rel_b:
+        q[1] = u[1] * q[0]
+    if rel_g:
+        q[2] = u[2] * (1.0 - q[0])
+    return q
+
+
+@njit(cache=True)
+def _lm_pass(u, free, p, rel_b, rel_g, xs, kind, m, s0, jtj, jte, ds):
+    q = _raw(u, free, p, rel_b, rel_g)
+    if kind >= HW_ADD:
+        return _jac_seasonal(
+            xs, m, kind == HW_MUL, q[0], q[1], q[2], s0[m], s0[m + 1], s0[:m], free, jtj, jte, ds
+        )
+    return _jac_linear(xs, kind, q[0], q[1], q[3], q[4], q[5], free, jtj, jte)
+
+
+@njit(cache=True)
+def _solve(h, g, keep, out):
+    """Solve h[keep, keep] x = g[keep] (Gaussian elimination with partial pivoting on
+    the kept rows; others 0). Returns False if singular."""
+    n = h.shape[0]
+    idx = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        out[i] = 0.0
+        if keep[i]:
+            idx[k] = i
+            k += 1
+    a = np.empty((k, k + 1))
+    for r in range(k):
+        for c in range(k):
+            a[r, c] = h[idx[r], idx[c]]
+        a[r, k] = g[idx[r]]
+    for c in range(k):
+        piv = c
+        for r in range(c + 1, k):
+            if abs(a[r, c]) > abs(a[piv, c]):
+                piv = r
+        if not abs(a[piv, c]) > 0.0:
+            return False
+        if piv != c:
+            for cc in range(k + 1):
+                tmp = a[c, cc]
+                a[c, cc] = a[piv, cc]
+                a[piv, cc] = tmp
+        for r in range(c + 1, k):
+            f = a[r, c] / a[c, c]
+            for cc in range(c, k + 1):
+                a[r, cc] -= f * a[c, cc]
+    for r in range(k - 1, -1, -1):
+        s = a[r, k]
+        for cc in range(r + 1, k):
+            s -= a[r, cc] * out[idx[cc]]
+        out[idx[r]] = s / a[r, r]
+    return True
+
+
+@njit(cache=True)
+def _lm_sse(u, free, p, rel_b, rel_g, xs, kind, m, s0, ring):
+    """The SSE at ``u`` by a plain pass; with the initial level and trend free (non-
+    seasonal kinds) they are set in ``u`` to their least-squares values first (the SSE
+    is then the one concentrated on the smoothing parameters)."""
+    q = _raw(u, free, p, rel_b, rel_g)
+    if kind >= HW_ADD:
+        return _seasonal_pass(
+            xs, m, kind == HW_MUL, q[0], q[1], q[2], 1.0, s0[m], s0[m + 1], s0[:m], ring, False
+        )[0]
+    if free[4]:
+        st = _linear_pass(xs, kind, q[0], q[1], q[3], 0.0, 0.0, True)
+        u[4] = st[1]
+        u[5] = st[2] if kind != SES else 0.0
+        return st[0]
+    return _linear_pass(xs, kind, q[0], q[1], q[3], q[4], q[5], False)[0]
+
+
+@njit(cache=True)
+def _lm_fit(u0, lo, hi, free, p, rel_b, rel_g, xs, kind, m, s0, tol, max_pass):
+    """Box-constrained Levenberg-Marquardt (Marquardt 1963) on the free smoothing
+    parameters of ``u0`` (entries 0-3, bounds ``lo``, ``hi``), Marquardt's scaling by
+    diag(J'J). The initial level and trend, when free, are not stepped but set to their
+    least-squares values at every trial point (variable projection, Golub and Pereyra
+    1973: the errors are linear in them): the Gauss-Newton system over all free
+    entries, damped on the smoothing parameters only, gives their step for the
+    concentrated SSE (a Schur complement). A bound whose gradient points outwards is
+    held (active set); other steps are clipped to the box. A trial point costs one plain
+    pass; J'J and J'e (one pass with forward derivatives) are formed only at accepted
+    points. Stops when an accepted step lowers the SSE by less than ``LM_TOL`` of it,
+    the step is below 1e-7, or after ``LM_MAX_PASS`` passes.
+    Returns (u, sse, passes)."""
+    jtj = np.zeros((NPAR, NPAR))
+    jte = np.zeros(NPAR)
+    ds = np.zeros((NPAR, max(m, 1)))
+    ring = np.empty(max(m, 1))
+    h = np.zeros((NPAR, NPAR))
+    cm = np.zeros((NPAR, NPAR))
+    hd = np.zeros((NPAR, NPAR))
+    gr = np.zeros(NPAR)
+    rhs = np.zeros(NPAR)
+    step = np.zeros(NPAR)
+    keep = np.zeros(NPAR, np.bool_)
+    un = np.empty(NPAR)
+    u = u0.copy()
+    for k in range(4):
+        if free[k]:
+            u[k] = min(max(u[k], lo[k]), hi[k])
+    f = _lm_sse(u, free, p, rel_b, rel_g, xs, kind, m, s0, ring)
+    passes = 1
+    lam = 1e-3
+    while passes < max_pass and f > 0.0:
+        _lm_pass(u, free, p, rel_b, rel_g, xs, kind, m, s0, jtj, jte, ds)
+        passes += 1
+        q = _raw(u, free, p, rel_b, rel_g)
+        # chain rule, C = d raw / d u: h = C' (J'J) C, gr = C' J'e
+        for k in range(NPAR):
+            for j in range(NPAR):
+                cm[k, j] = 1.0 if k == j else 0.0
+        if rel_b:
+            cm[1, 0] = u[1]
+            cm[1, 1] = q[0]
+        if rel_g:
+            cm[2, 0] = -u[2]
+            cm[2, 2] = 1.0 - q[0]
+        for i in range(NPAR):
+            s_g = 0.0
+            for k in range(NPAR):
+                s_g += cm[k, i] * jte[k]
+            gr[i] = s_g
+            for j in range(NPAR):
+                s_h = 0.0
+                for k in range(NPAR):
+                    if cm[k, i] != 0.0:
+                        for r in range(NPAR):
+                            s_h += cm[k, i] * jtj[k, r] * cm[r, j]
+                h[i, j] = s_h
+        any_keep = False
+        dmax = 0.0
+        for k in range(NPAR):
+            keep[k] = free[k]
+            if free[k] and k < 4:
+                if u[k] <= lo[k] + 1e-12 and gr[k] > 0.0:
+                    keep[k] = False
+                if u[k] >= hi[k] - 1e-12 and gr[k] < 0.0:
+                    keep[k] = False
+                if keep[k]:
+                    any_keep = True
+                    dmax = max(dmax, h[k, k])
+        if not any_keep or not dmax > 0.0:
+            break
+        for k in range(NPAR):
+            rhs[k] = -gr[k]
+        moved = False
+        gain = 0.0
+        big = 0.0
+        while passes < max_pass:
+            for k in range(NPAR):
+                for j in range(NPAR):
+                    hd[k, j] = h[k, j]
+                if keep[k] and k < 4:
+                    hd[k, k] += lam * max(h[k, k], 1e-12 * dmax)
+            if not _solve(hd, rhs, keep, step):
+                lam *= 10.0
+                if lam > 1e10:
+                    break
+                continue
+            big = 0.0
+            for k in range(NPAR):
+                un[k] = u[k]
+                if keep[k] and k < 4:
+                    v = min(max(u[k] + step[k], lo[k]), hi[k])
+                    big = max(big, abs(v - u[k]))
+                    un[k] = v
+            if big < 1e-7:
+                break
+            fn = _lm_sse(un, free, p, rel_b, rel_g, xs, kind, m, s0, ring)
+            passes += 1
+            if fn < f:
+                moved = True
+                gain = f - fn
+                for k in range(NPAR):
+                    u[k] = un[k]
+                f = fn
+                lam = max(lam * 0.1, 1e-9)
+                break
+            lam *= 10.0
+            if lam > 1e10:
+                break
+        if not moved or gain <= tol * f:
+            break
+    return u, f, passes
 
 
 @njit(cache=True, parallel=PARALLEL)
-def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
+def ets_fit_forecast(y, first, end, kind, m, params, init, season0, start, horizon):
     """Fit (where ``params`` is NaN) and forecast ETS models for every SKU.
 
     Parameters
@@ -278,9 +579,13 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
     y : float64 (n, T); first : int64 (n,); end : int (exclusive end column)
     kind : int64 (n,) ETS kind per SKU; m : season length [buckets]
     params : float64 (n, 4) alpha, beta, gamma, phi (NaN: fit, see ``FIT_SEASONS``,
-        ``FIT_BUCKETS``, ``ETS_TOL``; SES's alpha alone by Brent's method)
+        ``FIT_BUCKETS``; by :func:`_lm_fit`, SES's alpha alone by Brent's method)
     init : float64 (n, 2) initial level and trend (NaN: fitted by least squares for
         non-seasonal kinds, heuristic for seasonal ones)
+    season0 : float64 (n, m) initial seasonal states, oldest first (``season0[i, 0]``
+        is the season of the SKU's first bucket); a row with a NaN: heuristic
+    start : float64 (n, 4) where the fit of alpha, beta, gamma, phi starts (a warm
+        start, e.g. another model's fit); NaN alpha: the best of a coarse grid
     horizon : int
 
     Returns
@@ -318,15 +623,23 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
         if not seasonal:
             p[2] = 0.0
         mm = m if seasonal else 1
+        given_s = False
         ring = np.empty(mm)
         s0 = np.zeros(mm + 2)
         if not seasonal:
             s0[1] = init[i, 0]
             s0[2] = init[i, 1]
         else:
-            l0h, b0h, sh = _seasonal_init(xs, m, k == HW_MUL)
+            if nn >= 2 * m:
+                l0h, b0h, sh = _seasonal_init(xs, m, k == HW_MUL)
+            else:  # too short: only with all the initial states given (see models.py)
+                l0h, b0h, sh = 0.0, 0.0, np.zeros(m)
+            given_s = m > 0
             for j in range(m):
-                s0[j] = sh[j]
+                if math.isnan(season0[i, j]):
+                    given_s = False
+            for j in range(m):
+                s0[j] = season0[i, j] if given_s else sh[j]
             s0[m] = l0h if math.isnan(init[i, 0]) else init[i, 0]
             s0[m + 1] = b0h if math.isnan(init[i, 1]) else init[i, 1]
         free = np.zeros(4, np.bool_)
@@ -338,6 +651,8 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
         xf = xs
         sf = s0
         init_free = math.isnan(init[i, 0]) and (k == SES or math.isnan(init[i, 1]))
+        if seasonal and given_s:
+            init_free = False
         if d > 0 and init_free and not seasonal and nn > FIT_BUCKETS:
             xf = xs[nn - FIT_BUCKETS :]  # fit the smoothing on the last FIT_BUCKETS
         if d > 0 and init_free and seasonal and nn > FIT_SEASONS * m:
@@ -353,11 +668,12 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
             # SES: alpha by Brent's method (initial level by least squares)
             p[0] = _ses_brent(xf)[0]
         elif d > 0:
-            x0 = np.empty(d)
-            step = np.empty(d)
             # start alpha at the best of a coarse grid
             best_a = 0.5
-            if free[0]:
+            warm = not math.isnan(start[i, 0])
+            if warm:
+                best_a = start[i, 0]
+            if free[0] and not warm:
                 best_f = BIG
                 for a_try in (0.05, 0.2, 0.5, 0.8, 0.99):
                     q = p.copy()
@@ -374,24 +690,57 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, horizon):
                         best_f = f_try
                         best_a = a_try
             a_ref = best_a if free[0] else p[0]
-            c = 0
+            fit_i = not seasonal and (
+                math.isnan(init[i, 0]) or (k != SES and math.isnan(init[i, 1]))
+            )
+            free6 = np.zeros(NPAR, np.bool_)
             for j in range(4):
-                if free[j]:
-                    if j == 0:
-                        x0[c] = best_a
-                        step[c] = -0.1 if best_a > 0.5 else 0.1
-                    elif j == 1:
-                        x0[c] = 0.1 * a_ref
-                        step[c] = 0.05 * a_ref
-                    elif j == 2:
-                        x0[c] = 0.05 * (1.0 - a_ref)
-                        step[c] = 0.05 * (1.0 - a_ref)
-                    else:
-                        x0[c] = 0.9
-                        step[c] = 0.04
-                    c += 1
-            xb = _nelder_mead(x0, step, free, p, xf, k, mm, sf, ring, 30 + 40 * d, ETS_TOL)
-            p = _unpack(xb, free, p)
+                free6[j] = free[j]
+            free6[4] = fit_i
+            free6[5] = fit_i and k != SES
+            rel_b = free[0] and free[1]
+            rel_g = free[0] and free[2]
+            p6 = np.zeros(NPAR)
+            for j in range(4):
+                p6[j] = 0.0 if free[j] else p[j]
+            p6[4] = init[i, 0]
+            p6[5] = 0.0 if (k == SES or math.isnan(init[i, 1])) else init[i, 1]
+            lo = np.full(NPAR, -BIG)
+            hi = np.full(NPAR, BIG)
+            lo[0] = 1e-4
+            hi[0] = 0.9999
+            if free[0] and not free[1] and k != SES:
+                lo[0] = max(lo[0], p[1])
+            if free[0] and not free[2] and seasonal:
+                hi[0] = min(hi[0], 1.0 - p[2])
+            lo[0] = min(lo[0], hi[0])
+            lo[1] = 0.0
+            hi[1] = 1.0 if rel_b else p[0]
+            lo[2] = 0.0
+            hi[2] = 1.0 if rel_g else 1.0 - p[0]
+            lo[3] = 0.8
+            hi[3] = 0.98
+            u = np.zeros(NPAR)
+            u[0] = best_a
+            u[1] = 0.1 if rel_b else 0.1 * a_ref
+            u[2] = 0.05 if rel_g else 0.05 * (1.0 - a_ref)
+            u[3] = 0.9
+            if warm:
+                if not math.isnan(start[i, 1]):
+                    u[1] = start[i, 1] / a_ref if rel_b else start[i, 1]
+                if not math.isnan(start[i, 2]):
+                    u[2] = start[i, 2] / (1.0 - a_ref) if rel_g else start[i, 2]
+                if not math.isnan(start[i, 3]):
+                    u[3] = start[i, 3]
+            if fit_i:
+                q = _raw(u, free6, p6, rel_b, rel_g)
+                st = _linear_pass(xf, k, q[0], q[1], q[3], 0.0, 0.0, True)
+                u[4] = st[1]
+                u[5] = st[2]
+            u = _lm_fit(u, lo, hi, free6, p6, rel_b, rel_g, xf, k, mm, sf, LM_TOL, LM_MAX_PASS)[0]
+            q = _raw(u, free6, p6, rel_b, rel_g)
+            for j in range(4):
+                p[j] = q[j]
         a, b, g, ph = p[0], p[1], p[2], p[3]
         if not seasonal:
             fit_init = math.isnan(init[i, 0]) or (k != SES and math.isnan(init[i, 1]))
@@ -801,11 +1150,12 @@ def _ses_brent(x):
 
 
 @njit(cache=True)
-def _adida_one(xs, k, err, want_err):
+def _adida_one(xs, k, err, want_err, alpha):
     """ADIDA (Nikolopoulos et al. 2011) at aggregation k: SES on non-overlapping sums of
-    k buckets counted back from the end, forecast per bucket = SES level / k. If
-    ``want_err``, ``err`` receives the aggregate one-step errors / sqrt(k). Returns
-    (forecast, alpha, n_err)."""
+    k buckets counted back from the end, forecast per bucket = SES level / k; SES's
+    ``alpha`` as given, or fitted by Brent's method if NaN (its initial level by least
+    squares either way). If ``want_err``, ``err`` receives the aggregate one-step errors
+    / sqrt(k). Returns (forecast, alpha, n_err)."""
     nn = xs.shape[0]
     nb = nn // k
     if nb < 1:
@@ -820,7 +1170,11 @@ def _adida_one(xs, k, err, want_err):
         agg[j] = s
     if nb == 1:
         return agg[0] / k, 1.0, 0
-    a, lvl, lv, _ = _ses_brent(agg)
+    if math.isnan(alpha):
+        a, lvl, lv, _ = _ses_brent(agg)
+    else:
+        a = alpha
+        _, lvl, lv = _ses_sse(agg, a)
     if not want_err:
         return lv / k, a, 0
     # one-step errors of the fitted SES (level by least squares)
@@ -832,15 +1186,19 @@ def _adida_one(xs, k, err, want_err):
 
 
 @njit(cache=True, parallel=PARALLEL)
-def aggregate_forecast(y, first, end, levels, imapa, probs):
+def aggregate_forecast(y, first, end, levels, imapa, probs, alpha_in):
     """ADIDA at ``levels[i]`` or IMAPA (mean of ADIDA at 1..levels[i], Petropoulos and
-    Kourentzes 2015) per SKU. Returns forecast (n,), alpha at the top level (n,),
-    quantiles (n, len(probs)) of the errors of the top aggregation level, count (n,)."""
+    Kourentzes 2015) per SKU. ``alpha_in`` (n, W): SES alpha of aggregation level k at
+    column k - 1 (NaN, or k > W: fitted). Returns forecast (n,), alpha at the top level
+    (n,), quantiles (n, len(probs)) of the errors of the top aggregation level, count
+    (n,), and the alphas used (n, W), as ``alpha_in``."""
     n = y.shape[0]
     fc = np.full(n, np.nan)
     alpha = np.full(n, np.nan)
     qs = np.zeros((n, probs.shape[0]))
     nres = np.zeros(n, np.int64)
+    wa = alpha_in.shape[1]
+    alpha_out = np.full((n, wa), np.nan)
     for i in prange(n):
         t0 = first[i]
         if t0 >= end or levels[i] < 1:
@@ -852,13 +1210,52 @@ def aggregate_forecast(y, first, end, levels, imapa, probs):
             s = 0.0
             c = 0
             for k in range(1, top + 1):
-                f, a, c = _adida_one(xs, k, err, k == top)
+                a_in = alpha_in[i, k - 1] if k <= wa else np.nan
+                f, a, c = _adida_one(xs, k, err, k == top, a_in)
+                if k <= wa:
+                    alpha_out[i, k - 1] = a
                 s += f
             fc[i] = s / top
         else:
-            f, a, c = _adida_one(xs, top, err, True)
+            a_in = alpha_in[i, top - 1] if top <= wa else np.nan
+            f, a, c = _adida_one(xs, top, err, True, a_in)
+            if top <= wa:
+                alpha_out[i, top - 1] = a
             fc[i] = f
         alpha[i] = a
         nres[i] = c
         _quantiles(err, c, probs, qs[i])
-    return fc, alpha, qs, nres
+    return fc, alpha, qs, nres, alpha_out
+
+
+# --------------------------------------------------------------------------- checks
+
+
+@njit(cache=True, parallel=PARALLEL)
+def window_scan(y, first, end):
+    """One pass over each SKU's window ``y[i, first[i]:end]``: the first column that is
+    not finite, the first negative one (-1: none), the number of buckets with demand
+    > 0, and whether any bucket is <= 0 (no (n, T) temporaries, unlike numpy masks)."""
+    n = y.shape[0]
+    bad = np.full(n, -1, np.int64)
+    neg = np.full(n, -1, np.int64)
+    npos = np.zeros(n, np.int64)
+    nonpos = np.zeros(n, np.bool_)
+    for i in prange(n):
+        c = 0
+        z = False
+        for t in range(first[i], end):
+            v = y[i, t]
+            if not math.isfinite(v):
+                if bad[i] < 0:
+                    bad[i] = t
+            elif v < 0.0:
+                if neg[i] < 0:
+                    neg[i] = t
+            if v > 0.0:
+                c += 1
+            else:
+                z = True
+        npos[i] = c
+        nonpos[i] = z
+    return bad, neg, npos, nonpos

@@ -30,6 +30,11 @@ AUTO_CANDIDATES = {
     "intermittent": ("croston", "sba", "tsb", "adida", "imapa"),
     "lumpy": ("croston", "sba", "tsb", "adida", "imapa"),
 }
+#: Windows over which ``auto`` scores the intermittent and lumpy classes' candidates.
+AUTO_WINDOWS = 3
+#: ``auto`` passes over an intermittent or lumpy candidate whose forecast is below this
+#: share of the SKU's mean demand over the last ``AUTO_WINDOWS`` horizons (unless all are).
+AUTO_FLOOR = 0.25
 #: Model of ``auto`` when a backtest is impossible (too short a history), by class.
 AUTO_DEFAULT = {"smooth": "ses", "erratic": "ses", "intermittent": "sba", "lumpy": "sba"}
 
@@ -121,9 +126,17 @@ def forecast(
     model : str or sequence of str, default "auto"
         One of :data:`workbench.forecasting.MODELS` for every SKU, one per SKU, or
         ``"auto"``: per SKU the candidate of its demand class (:data:`AUTO_CANDIDATES`,
-        classes of :func:`workbench.demand_pattern`) with the lowest RMSE in a
-        one-window backtest over ``horizon``; :data:`AUTO_DEFAULT` when the history is
-        too short for it, naive for a SKU with fewer than two demands (class "none").
+        classes of :func:`workbench.demand_pattern`) with the lowest backtest error
+        over ``horizon``: for the smooth and erratic classes the RMSE of one window;
+        for the intermittent and lumpy ones the mean squared error of the demand
+        summed over the horizon, over :data:`AUTO_WINDOWS` windows ``horizon`` apart,
+        among the candidates whose forecast is at least :data:`AUTO_FLOOR` of the
+        SKU's mean demand over those windows (unless none is): a one-window RMSE picks
+        a near-zero forecast whenever the last window saw little demand, as lumpy
+        items' windows often do, and TSB's forecast decays in every gap between
+        demands; :data:`AUTO_DEFAULT` when the
+        history is too short for it, naive for a SKU with fewer than two demands (class
+        "none").
     horizon : int, optional
         Buckets to forecast [buckets]; default :data:`DEFAULT_HORIZON` of the bucket.
     level : sequence of float, default (80, 95)
@@ -195,7 +208,12 @@ def forecast(
 def _auto(
     bd: BucketDemand, klass: np.ndarray, *, horizon: int, season_length: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per SKU, the candidate of its class with the lowest one-window backtest RMSE."""
+    """Per SKU, the candidate of its class with the lowest backtest error: RMSE over one
+    window for the smooth and erratic classes; for the intermittent and lumpy ones the
+    mean squared error of the demand summed over the horizon, over up to
+    :data:`AUTO_WINDOWS` windows, among the candidates whose forecast is at least
+    :data:`AUTO_FLOOR` of the recent demand rate (one-window RMSE rewards a near-zero
+    forecast whenever the last window happened to see little demand)."""
     n = len(bd.skus)
     chosen = np.full(n, "naive", dtype="<U32")
     note = np.full(n, "auto: fewer than 2 demands", dtype=object)
@@ -207,27 +225,83 @@ def _auto(
         for mdl in {m for ms in AUTO_CANDIDATES.values() for m in ms}
     }
     t_all = bd.quantity.shape[1]
-    origin = t_all - horizon
-    if origin < 2 or n == 0:
+    if t_all - horizon < 2 or n == 0:
         return chosen, note
-    candidates = sorted(eligible)
+    cum_models = set(AUTO_CANDIDATES["intermittent"]) | set(AUTO_CANDIDATES["lumpy"])
+    # the recent demand rate [units/bucket] the intermittent candidates' forecast must
+    # not fall far below (a near-zero forecast while demand goes on)
+    span = min(AUTO_WINDOWS * horizon, t_all)
+    recent = bd.quantity[:, t_all - span :]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a SKU with no recent bucket
+        rate = np.nan_to_num(np.nanmean(recent, axis=1))
     best = np.full(n, np.inf)
-    actual = bd.quantity[:, origin:]
-    for mdl in candidates:
-        use = eligible[mdl] & (bd.first < origin - 1)
-        if not use.any():
-            continue
-        r = forecast_matrix(
-            bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
-            first=np.where(use, bd.first, t_all), end=origin, season_length=season_length,
-        )  # fmt: skip
-        sq = (r.mean - np.nan_to_num(actual)) ** 2
-        rmse = np.sqrt(sq.mean(axis=1))  # actual is NaN only where first >= origin
-        better = use & (rmse < best)
-        best = np.where(better, rmse, best)
+    best_any = np.full(n, np.inf)
+    chosen_any = chosen.copy()
+    for mdl in sorted(eligible):
+        cum = mdl in cum_models
+        origins = [t_all - horizon * k for k in range(1, AUTO_WINDOWS + 1 if cum else 2)]
+        total = np.zeros(n)
+        count = np.zeros(n)
+        for o in origins:
+            if o < 2:
+                break
+            use = eligible[mdl] & (bd.first < o - 1)
+            if not use.any():
+                continue
+            r = forecast_matrix(
+                bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
+                first=np.where(use, bd.first, t_all), end=o, season_length=season_length,
+                level=(),
+            )  # fmt: skip
+            err = r.mean - np.nan_to_num(bd.quantity[:, o : o + horizon])
+            score = err.sum(axis=1) ** 2 if cum else np.sqrt((err * err).mean(axis=1))
+            total += np.where(use, score, 0.0)
+            count += use
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, total / np.maximum(count, 1), np.inf)
+        ok = np.ones(n, dtype=bool)
+        if cum:
+            use = eligible[mdl] & (count > 0)
+            r = forecast_matrix(
+                bd.quantity, model=np.where(use, mdl, "naive"), horizon=horizon,
+                first=np.where(use, bd.first, t_all), season_length=season_length, level=(),
+            )  # fmt: skip
+            ok = r.mean.mean(axis=1) >= AUTO_FLOOR * rate
+            any_better = mean < best_any
+            best_any = np.where(any_better, mean, best_any)
+            chosen_any = np.where(any_better, mdl, chosen_any)
+        better = ok & (mean < best)
+        best = np.where(better, mean, best)
         chosen = np.where(better, mdl, chosen)
-        note = np.where(better, "auto: lowest backtest RMSE", note)
+        how = "auto: lowest backtest error of the summed demand" if cum else (
+            "auto: lowest backtest RMSE"
+        )  # fmt: skip
+        note = np.where(better, how, note)
+    # every candidate far below the recent rate: the lowest error all the same
+    none_ok = ~np.isfinite(best) & np.isfinite(best_any)
+    chosen = np.where(none_ok, chosen_any, chosen)
+    note = np.where(none_ok, "auto: lowest backtest error of the summed demand", note)
     return chosen, note
+
+
+def _warm_start(mdl: str, done: dict) -> dict | None:
+    """Where the first window's fit of ``mdl`` starts, when the related model is done:
+    Holt from SES's alpha, the damped trend from Holt's fit (phi 0.98), the
+    multiplicative season from the additive one's."""
+    src = {
+        "holt": "ses",
+        "damped": "holt",
+        "holt_winters_multiplicative": "holt_winters_additive",
+    }.get(mdl)
+    if src not in done:
+        return None
+    par = done[src].params
+    if mdl == "holt":
+        return {"alpha": par["alpha"]}
+    if mdl == "damped":
+        return {"alpha": par["alpha"], "beta": par["beta"], "phi": 0.98}
+    return {k: par[k] for k in ("alpha", "beta", "gamma")}
 
 
 def backtest(
@@ -286,10 +360,15 @@ def backtest(
     Notes
     -----
     Each window refits every model on the data before its origin, except that the
-    smoothing parameters of the ETS models (alpha, beta, gamma, phi) are fitted at the
-    first origin and kept for the later ones (their initial states are refitted): a
-    third of the cost, and the usual practice of re-estimating parameters less often
-    than the forecast origin moves. Parameters given in ``params`` are used throughout.
+    smoothing parameters of the ETS models (alpha, beta, gamma, phi) and the SES alphas
+    of ADIDA's and IMAPA's aggregate series are fitted at the first origin and kept for
+    the later ones (the ETS initial states are refitted; an aggregation level first
+    needed later is fitted then): a third of the cost, and the usual practice of
+    re-estimating parameters less often than the forecast origin moves. At the first
+    origin Holt's fit starts from SES's alpha, the damped trend's from Holt's fit and
+    the multiplicative season's from the additive one's, when those are evaluated too
+    (warm starts). No prediction intervals are computed. Parameters
+    given in ``params`` are used throughout.
 
     Raises
     ------
@@ -347,12 +426,15 @@ def backtest(
             # zero: those SKUs take the additive model's forecast (the same fit) if done
             reuse = None
             if mdl == "holt_winters_multiplicative" and "holt_winters_additive" in done:
-                cols = np.arange(t_all)[None, :]
-                in_win = (cols >= first[:, None]) & (cols < o)
-                reuse = (np.where(in_win, y, 1.0) <= 0).any(axis=1) & (first < o)
+                from ._kernels import window_scan
+
+                reuse = window_scan(y, first, o)[3] & (first < o)
             r = forecast_matrix(
                 y, model=mdl, horizon=horizon, first=first if reuse is None else
-                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(80,),
+                np.where(reuse, t_all, first), end=o, season_length=m, params=use, level=(),
+                start=_warm_start(mdl, done) if w == 0 else None,
+                aggregate_alpha=fitted[mdl]["aggregate_alpha"]
+                if w > 0 and mdl in ("adida", "imapa") else None,
             )  # fmt: skip
             if reuse is not None and reuse.any():
                 add = done["holt_winters_additive"]

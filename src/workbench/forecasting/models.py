@@ -49,7 +49,9 @@ class MatrixForecast(NamedTuple):
     model : numpy.ndarray of str
         The model used per SKU (after fallbacks, see ``note``).
     params : dict of str to numpy.ndarray
-        Per SKU, the parameters in :data:`PARAM_NAMES` (NaN where not used).
+        Per SKU, the parameters in :data:`PARAM_NAMES` (NaN where not used). With ADIDA or
+        IMAPA among the models, also ``aggregate_alpha`` (n_sku, W): the SES alpha of
+        each aggregation level k in column k - 1.
     sigma : numpy.ndarray
         Standard deviation of the in-sample one-step errors [units/bucket] (ETS:
         sqrt(SSE / (n - number of fitted parameters and states)); naive, seasonal naive,
@@ -69,9 +71,9 @@ class MatrixForecast(NamedTuple):
     note: np.ndarray
 
 
-def _check_level(level: Any) -> tuple:
+def _check_level(level: Any, allow_empty: bool = False) -> tuple:
     lv = np.atleast_1d(np.asarray(level, dtype=float))
-    if lv.ndim != 1 or np.any(~(lv > 0) | ~(lv < 100)):
+    if lv.ndim != 1 or np.any(~(lv > 0) | ~(lv < 100)) or (lv.size == 0 and not allow_empty):
         raise ValueError(f"level must be in (0, 100) [%]; got {level!r}")
     return tuple(float(x) for x in lv)
 
@@ -101,6 +103,8 @@ def forecast_matrix(
     window: int = 7,
     aggregation: Any = None,
     params: dict | None = None,
+    start: dict | None = None,
+    aggregate_alpha: Any = None,
 ) -> MatrixForecast:
     """Fit and forecast one model per SKU on a demand matrix.
 
@@ -118,7 +122,9 @@ def forecast_matrix(
     end : int, optional
         Use columns before ``end`` only (a backtest's origin); default all.
     level : sequence of float, default (80, 95)
-        Prediction-interval levels [%].
+        Prediction-interval levels [%]; ``()`` skips the intervals (``lower`` and
+        ``upper`` empty, the intermittent models' ``sigma`` 0: their error quantiles,
+        most of those models' cost, are not computed), as a backtest needs none.
     season_length : int, default 1
         Season m [buckets] of the seasonal models (7 for a weekly cycle of days).
     window : int, default 7
@@ -129,11 +135,25 @@ def forecast_matrix(
     params : dict, optional
         Given parameters, scalar or per SKU: ``alpha``, ``beta``, ``gamma``, ``phi``
         (smoothing and damping), ``level0``, ``trend0`` (initial states of the ETS
-        models; for a trend model both are fitted unless both are given). NaN or
-        absent: fitted. The intermittent models' ``alpha`` and ``beta`` default to 0.1
-        (:data:`INTERMITTENT_DEFAULTS`); pass NaN to fit them on the grid 0.02, 0.05,
-        0.1, 0.15, 0.2, 0.3, 0.5 (both at once for TSB). ADIDA and IMAPA always fit
-        the SES alpha of each aggregate series (Brent's method, to about 1e-5).
+        models; for a trend model both are fitted unless both are given), ``season0``
+        (Holt-Winters' initial seasonal states [units/bucket, or factors for the
+        multiplicative season], ``m`` values oldest first: ``season0[0]`` is the season
+        of the SKU's first bucket; shape (m,) for every SKU or (n_sku, m)). NaN or
+        absent: fitted (``season0``: the heuristic below). The intermittent models'
+        ``alpha`` and ``beta`` default to 0.1 (:data:`INTERMITTENT_DEFAULTS`); pass NaN
+        to fit them on the grid 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5 (both at once for
+        TSB). ADIDA and IMAPA fit the SES alpha of each aggregate series (Brent's
+        method, to about 1e-5) unless given in ``aggregate_alpha``.
+    start : dict, optional
+        Where the fit of the ETS models' ``alpha``, ``beta``, ``gamma``, ``phi`` starts,
+        scalar or per SKU (a warm start, e.g. from a related model's fit; NaN or absent
+        alpha: the best of the grid 0.05, 0.2, 0.5, 0.8, 0.99). Ignored for given
+        parameters.
+    aggregate_alpha : array_like, optional
+        ADIDA and IMAPA: the SES alpha of aggregation level k per SKU in column k - 1,
+        shape (n_sku, W) (NaN, or a level above W: fitted); the alphas used come back
+        in ``params["aggregate_alpha"]`` (W = the highest level of the call when not
+        given), so a later call can reuse them (as :func:`workbench.backtest` does).
 
     Returns
     -------
@@ -148,17 +168,23 @@ def forecast_matrix(
     Notes
     -----
     Fitting minimises the in-sample sum of squared one-step errors: for the ETS
-    models by Nelder-Mead on the smoothing parameters within the usual region of
-    Hyndman et al. (2008), sec. 5.2 (0 < alpha < 1, 0 <= beta <= alpha,
-    0 <= gamma <= 1 - alpha, 0.8 <= phi <= 0.98), the initial level and trend of the
-    non-seasonal models by least squares (exact: the errors are linear in them), those
-    of the seasonal models by the heuristic of sec. 2.6.1 (means of the first two
-    seasons). Unless ``level0``/``trend0`` are given, the smoothing parameters are fitted
-    on the last 364 buckets (non-seasonal models) or 52 seasons (seasonal; 364 days for a
-    weekly season of days) of a longer window, with the initial states fitted as above
-    at the start of that stretch; the forecast then runs the fitted model over the whole
-    window. Nelder-Mead stops at a relative SSE spread of 1e-4; SES with only alpha free
-    uses Brent's method (to about 1e-5; the SSE taken as unimodal in alpha). The
+    models by a box-constrained Levenberg-Marquardt method (Marquardt 1963) on the
+    smoothing parameters within the usual region of Hyndman et al. (2008), sec. 5.2
+    (0 < alpha < 1, 0 <= beta <= alpha, 0 <= gamma <= 1 - alpha, 0.8 <= phi <= 0.98;
+    beta / alpha and gamma / (1 - alpha) are fitted in [0, 1]), from the best alpha of
+    the grid 0.05, 0.2, 0.5, 0.8, 0.99 (or ``start``); the errors' derivatives run
+    forward with the recursion, one pass per Gauss-Newton step. The initial level and
+    trend of the non-seasonal models are fitted by least squares (exact: the errors are
+    linear in them) at every trial point (variable projection, Golub and Pereyra
+    1973), those of the seasonal models by the heuristic of sec. 2.6.1 (means of the
+    first two seasons) unless ``level0``, ``trend0``, ``season0`` are given. Unless the
+    initial states are given, the smoothing parameters are fitted on the last 364
+    buckets (non-seasonal models) or 52 seasons (seasonal; 364 days for a weekly season
+    of days) of a longer window, with the initial states fitted as above at the start
+    of that stretch; the forecast then runs the fitted model over the whole window.
+    The fit stops when a step lowers the SSE by less than 1e-4 of it (or after 30
+    passes); SES with only alpha free uses Brent's method (to about 1e-5; the SSE taken
+    as unimodal in alpha). The
     error-correction parameters are those of R's ``ets``: FPP3's component-form trend
     parameter is beta / alpha.
 
@@ -181,8 +207,10 @@ def forecast_matrix(
 
     Fallbacks (reported in ``note``): a seasonal model with fewer than two seasons of
     history uses SES (seasonal naive with less than one season: naive); a
-    multiplicative season on a SKU with a zero in its window uses the additive one; a
-    SKU without any bucket gets a forecast of 0 with zero-width intervals.
+    multiplicative season on a SKU with a zero in its window uses the additive one
+    (neither applies to Holt-Winters given ``level0``, ``trend0`` and ``season0``: it
+    runs from those); a SKU without any bucket gets a forecast of 0 with zero-width
+    intervals.
 
     References
     ----------
@@ -204,7 +232,7 @@ def forecast_matrix(
     y = np.ascontiguousarray(y)
     n, t_all = y.shape
     horizon = _check_horizon(horizon)
-    levels = _check_level(level)
+    levels = _check_level(level, allow_empty=True)
     end = t_all if end is None else int(end)
     if not 0 <= end <= t_all:
         raise ValueError(f"end must be in [0, {t_all}] [buckets]; got {end}")
@@ -213,44 +241,58 @@ def forecast_matrix(
         raise ValueError(f"season_length must be >= 1 [buckets]; got {season_length}")
     if int(window) < 1:
         raise ValueError(f"window must be >= 1 [buckets]; got {window}")
-    finite = ~np.isnan(y)
     if first is None:
+        finite = ~np.isnan(y)
         has = finite.any(axis=1)
         first = np.where(has, finite.argmax(axis=1), t_all)
     first = np.broadcast_to(np.asarray(first, dtype=np.int64), (n,)).copy()
-    cols = np.arange(t_all)[None, :]
-    in_win = (cols >= first[:, None]) & (cols < end)
-    bad = in_win & ~finite
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
+    first = np.minimum(np.maximum(first, 0), t_all)
+    bad_col, neg_col, n_pos, nonpos = K.window_scan(y, first, end)
+    if (bad_col >= 0).any():
+        r = int(np.flatnonzero(bad_col >= 0)[0])
+        c = bad_col[r]
         raise ValueError(f"demand must be finite inside each SKU's window; row {r} column {c}")
-    neg = in_win & (y < 0)
-    if neg.any():
-        r, c = np.argwhere(neg)[0]
+    if (neg_col >= 0).any():
+        r = int(np.flatnonzero(neg_col >= 0)[0])
+        c = neg_col[r]
         raise ValueError(f"demand must be >= 0 [units/bucket]; got {y[r, c]} at row {r} column {c}")
-    models = np.broadcast_to(np.asarray(model, dtype=object), (n,)).astype("<U32")
-    unknown = sorted(set(np.unique(models)) - set(MODELS))
+    if isinstance(model, str):
+        unknown = [] if model in MODELS else [model]
+        models = np.full(n, model if not unknown else "", dtype="<U32")
+    else:
+        models = np.broadcast_to(np.asarray(model, dtype=object), (n,)).astype("<U32")
+        unknown = sorted(set(np.unique(models)) - set(MODELS))
     if unknown:
         raise ValueError(f"model must be one of {MODELS}; got {unknown}")
     params = dict(params or {})
-    extra = set(params) - {"alpha", "beta", "gamma", "phi", "level0", "trend0"}
+    extra = set(params) - {"alpha", "beta", "gamma", "phi", "level0", "trend0", "season0"}
     if extra:
         raise ValueError(f"params has unknown keys {sorted(extra)}")
+    season0 = _season0(params.get("season0"), n, m)
+    start = dict(start or {})
+    extra = set(start) - {"alpha", "beta", "gamma", "phi"}
+    if extra:
+        raise ValueError(f"start has unknown keys {sorted(extra)}")
 
     n_obs = np.maximum(end - first, 0)
     note = np.full(n, "", dtype="<U64")
     empty = n_obs == 0
     note[empty] = "no history: forecast 0"
     # fallbacks
-    short_hw = np.isin(models, SEASONAL_MODELS[1:]) & (n_obs < 2 * m) & ~empty
+    all_init = (
+        np.isfinite(_param(params, "level0", n, np.nan))
+        & np.isfinite(_param(params, "trend0", n, np.nan))
+        & np.isfinite(season0).all(axis=1)
+    )  # Holt-Winters with every initial state given needs no history to start
+    short_hw = np.isin(models, SEASONAL_MODELS[1:]) & (n_obs < 2 * m) & ~empty & ~all_init
     models = np.where(short_hw, "ses", models)
     note[short_hw] = f"fewer than 2 seasons ({2 * m} buckets): ses"
     short_sn = (models == "seasonal_naive") & (n_obs < m) & ~empty
     models = np.where(short_sn, "naive", models)
     note[short_sn] = f"less than one season ({m} buckets): naive"
     if np.any(models == "holt_winters_multiplicative"):
-        zero = (np.where(in_win, y, 1.0) <= 0).any(axis=1)
-        fb = (models == "holt_winters_multiplicative") & zero & ~empty
+        zero = nonpos
+        fb = (models == "holt_winters_multiplicative") & zero & ~empty & ~all_init
         models = np.where(fb, "holt_winters_additive", models)
         note[fb] = "a zero in the window: additive season"
 
@@ -278,7 +320,12 @@ def forecast_matrix(
             [_param(params, k, n, np.nan) for k in ("alpha", "beta", "gamma", "phi")]
         )
         init = np.column_stack([_param(params, k, n, np.nan) for k in ("level0", "trend0")])
-        mu, sd, op, oi, sig, _ = K.ets_fit_forecast(y, first, end, kind, m, p4, init, horizon)
+        st4 = np.column_stack(
+            [_param(start, k, n, np.nan) for k in ("alpha", "beta", "gamma", "phi")]
+        )
+        mu, sd, op, oi, sig, _ = K.ets_fit_forecast(
+            y, first, end, kind, m, p4, init, season0, st4, horizon
+        )
         mean[sel] = mu[sel]
         sd_h[sel] = sd[sel]
         sigma[sel] = sig[sel]
@@ -319,14 +366,14 @@ def forecast_matrix(
         _empirical(qlo, qhi, qs, sel, h)
         out["alpha"][sel] = op[sel, 0]
         out["beta"][sel & (kind == 2)] = op[sel & (kind == 2), 1]
-        sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
+        if levels:
+            sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
 
     # ADIDA, IMAPA
     sel = np.isin(models, ("adida", "imapa")) & ~empty
     if sel.any():
         if aggregation is None:
-            win = np.where(in_win, y, 0.0)
-            k_dem = (win > 0).sum(axis=1)
+            k_dem = n_pos
             with np.errstate(divide="ignore", invalid="ignore"):
                 adi = np.where(k_dem > 0, n_obs / np.maximum(k_dem, 1), 1.0)
             agg = np.maximum(np.rint(adi), 1).astype(np.int64)
@@ -336,13 +383,24 @@ def forecast_matrix(
                 raise ValueError(f"aggregation must be >= 1 [buckets]; got {aggregation!r}")
         agg = np.minimum(agg, np.maximum(n_obs, 1))
         lv_arr = np.where(sel, agg, 0).astype(np.int64)
-        fc, alpha, qs, _ = K.aggregate_forecast(y, first, end, lv_arr, models == "imapa", probs_arr)
+        if aggregate_alpha is None:
+            a_in = np.full((n, int(lv_arr.max())), np.nan)
+        else:
+            a_in = np.asarray(aggregate_alpha, dtype=float)
+            if a_in.ndim != 2 or a_in.shape[0] != n:
+                raise ValueError(f"aggregate_alpha must have shape ({n}, W); got {a_in.shape}")
+            a_in = np.ascontiguousarray(a_in)
+        fc, alpha, qs, _, a_out = K.aggregate_forecast(
+            y, first, end, lv_arr, models == "imapa", probs_arr, a_in
+        )
+        out["aggregate_alpha"] = a_out
         mean[sel] = fc[sel, None]
         empirical |= sel
         _empirical(qlo, qhi, qs, sel, h)
         out["alpha"][sel] = alpha[sel]
         out["aggregation"][sel] = agg[sel]
-        sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
+        if levels:
+            sigma[sel] = np.nan_to_num((qs[:, -1] - qs[:, -2]) / (2 * z[-1]))[sel]
 
     mean = np.maximum(np.nan_to_num(mean), 0.0)
     lower = np.empty((len(levels), n, horizon))
@@ -355,6 +413,21 @@ def forecast_matrix(
         lower[j] = np.maximum(np.nan_to_num(lo), 0.0)
         upper[j] = np.maximum(np.nan_to_num(hi), lower[j])
     return MatrixForecast(mean, lower, upper, levels, models, out, np.nan_to_num(sigma), note)
+
+
+def _season0(v: Any, n: int, m: int) -> np.ndarray:
+    """Initial seasonal states as an (n, m) array (NaN: the heuristic)."""
+    if v is None:
+        return np.full((n, m), np.nan)
+    a = np.asarray(v, dtype=float)
+    if a.ndim not in (1, 2) or a.shape[-1] != m or (a.ndim == 2 and a.shape[0] not in (1, n)):
+        raise ValueError(
+            f"season0 must hold season_length={m} values, oldest first, for every SKU "
+            f"(shape ({m},) or ({n}, {m})); got shape {a.shape}"
+        )
+    if np.isinf(a).any():
+        raise ValueError(f"season0 must be finite (NaN: the heuristic); got {v!r}")
+    return np.ascontiguousarray(np.broadcast_to(a, (n, m)))
 
 
 def _kinds(models: np.ndarray, mapping: dict) -> np.ndarray:

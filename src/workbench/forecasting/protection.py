@@ -120,7 +120,7 @@ def forecast_demand(
     model : str, default "auto"
         One of :data:`workbench.forecasting.MODELS` for every SKU, or "auto": per SKU
         the model :func:`workbench.forecast` would choose (by demand class and a
-        one-window backtest).
+        backtest).
     as_of : date-like, optional
         Forecast from the history up to this date (ignored for a BucketDemand).
     max_days : float, optional

@@ -42,10 +42,18 @@ import numpy as np
 import pandas as pd
 
 from ..data.errors import DataError, Problem
-from .lot_sizing import _method_name, lot_size
+from .lot_sizing import LOT_SIZING_METHODS, _method_name, lot_size
 from .records import net_requirements, time_phased_record
 
-__all__ = ["BUCKETS", "DEFAULT_HORIZON", "MRPResult", "low_level_codes", "mrp"]
+__all__ = [
+    "BUCKETS",
+    "DEFAULT_HORIZON",
+    "LEAD_TIME_ROUNDING",
+    "LOT_SIZING_SOURCES",
+    "MRPResult",
+    "low_level_codes",
+    "mrp",
+]
 
 #: Time buckets of the plan: days, weeks (Monday to Sunday) or calendar months.
 BUCKETS: tuple[str, ...] = ("D", "W", "M")
@@ -58,6 +66,8 @@ _DAYS_PER_YEAR = 365.0
 #: Days of history whose mean is the independent demand of an end item without a
 #: schedule (``demand_source="history"``): the last 13 weeks.
 HISTORY_DAYS = 91
+#: How a lead time in days becomes whole buckets (see :func:`mrp`'s notes).
+LEAD_TIME_ROUNDING: tuple[str, ...] = ("nearest", "up")
 #: Order of the action messages in :attr:`MRPResult.actions` (most urgent first).
 ACTIONS: tuple[str, ...] = ("past due", "expedite", "release now", "cancel", "defer")
 
@@ -99,14 +109,18 @@ class MRPResult:
         Where each gross requirement comes from and which lot covers it: ``sku``,
         ``period``, ``quantity`` [units], ``source`` (``"parent"``, ``"schedule"``,
         ``"forecast"`` or ``"history"``), ``parent_sku`` and ``parent_order_id`` (the
-        parent's planned order released in that period; <NA> for independent demand),
+        parent's planned order released in that period; <NA> for independent demand
+        and for an open production order's components),
         ``order_id`` (the item's planned order whose lot covers the period: the latest
         received at or before it; <NA> when stock on hand or scheduled receipts cover
         it). Following ``parent_order_id`` upwards pegs a part to the end item's demand.
     summary : pandas.DataFrame
         One row per item (MRO included), indexed by ``sku``: ``name``,
         ``inventory_type``, ``planned`` (by MRP), ``low_level_code``, ``kind``,
-        ``lead_time_periods``, ``lot_sizing``, ``demand_source`` (``"schedule"``,
+        ``lead_time_periods``, ``lot_sizing`` (the rule used), ``lot_sizing_source``
+        (``"item"``: the items table's ``lot_sizing``; ``"argument"``: the per-SKU
+        ``lot_sizing`` given to :func:`mrp`; ``"plan"``: the plan's rule),
+        ``demand_source`` (``"schedule"``,
         ``"forecast"``, ``"history"``, ``"dependent"`` for a component only,
         ``"none"``), ``on_hand``, ``safety_stock``, ``gross_requirements``,
         ``scheduled_receipts``, ``planned_receipts`` [units over the horizon],
@@ -219,6 +233,46 @@ def _check_methods(methods: np.ndarray) -> np.ndarray:
     return np.array([names[m] for m in methods], dtype=object)
 
 
+#: Where an item's lot-sizing rule comes from (``MRPResult.summary["lot_sizing_source"]``).
+LOT_SIZING_SOURCES: tuple[str, ...] = ("plan", "item", "argument")
+
+
+def _item_methods(
+    ds: Any, items: pd.DataFrame, skus: pd.Index, lot_sizing: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's lot-sizing rule and where it comes from: the ``lot_sizing`` argument's
+    per-SKU entry ("argument"), else the item's own ``lot_sizing`` ("item"), else the
+    plan's rule ("plan": the argument when it is one rule, else lot-for-lot)."""
+    n = len(skus)
+    per_sku = not isinstance(lot_sizing, str)
+    plan = "lot_for_lot" if per_sku else _method_name(lot_sizing)
+    methods = np.full(n, plan, dtype=object)
+    source = np.full(n, "plan", dtype=object)
+    if "lot_sizing" in items:
+        own = _objects(items["lot_sizing"])
+        has = np.array([v is not None and v == v and str(v).strip() != "" for v in own])
+        if has.any():
+            names: dict[Any, str | None] = {}
+            for v in pd.unique(own[has]):
+                try:
+                    names[v] = _method_name(v)
+                except ValueError:
+                    names[v] = None
+            rule = np.array([names.get(v) for v in own], dtype=object)
+            bad = has & np.array([r is None for r in rule])
+            if bad.any():
+                expected = "one of " + ", ".join(LOT_SIZING_METHODS) + " or blank"
+                raise DataError(_problems(ds, "items", bad, "lot_sizing", own, expected))
+            methods[has], source[has] = rule[has], "item"
+    if per_sku:
+        given = _per_sku(lot_sizing, skus, "lot_sizing", None)
+        named = np.array([v is not None for v in given])
+        if named.any():
+            methods[named] = _check_methods(given[named])
+            source[named] = "argument"
+    return methods, source
+
+
 class _Calendar:
     """Bucket arithmetic: the first bucket starts on the first bucket boundary after
     ``as_of`` (the next day, the next Monday, the first of the next month)."""
@@ -322,16 +376,18 @@ def mrp(
     as_of: Any = None,
     lot_sizing: str | Mapping[str, str] | pd.Series = "lot_for_lot",
     safety_stock: float | Mapping[str, float] | pd.Series | None = None,
+    lead_time_rounding: str = "nearest",
 ) -> MRPResult:
     """Material requirements plan of a dataset: what to buy or make, how much and when.
 
     Parameters
     ----------
     dataset : workbench.Dataset
-        The business: ``items`` (lead times, costs, MOQ, pack size), ``bom``,
-        ``schedule`` (the master production schedule), ``lots`` (stock on hand),
-        ``purchase_orders`` (open lines are scheduled receipts) and ``demand`` (the
-        history, for end items without a schedule).
+        The business: ``items`` (lead times, costs, MOQ, pack size, and an item's own
+        ``lot_sizing`` rule), ``bom``, ``schedule`` (the master production schedule),
+        ``lots`` (stock on hand), ``purchase_orders`` and ``production_orders`` (open
+        ones are scheduled receipts) and ``demand`` (the history, for end items without
+        a schedule).
     scenario : workbench.Scenario, optional
         Uses ``demand_source`` ("forecast": end items' demand from
         :func:`workbench.forecast` instead of the schedule), ``demand_multiplier``
@@ -345,13 +401,21 @@ def mrp(
         The planning day; default the last day of the demand history (the day the lots
         describe). Open orders are those placed on or before it and not received by it.
     lot_sizing : str, mapping or Series, default "lot_for_lot"
-        One of :data:`workbench.LOT_SIZING_METHODS` for every item, or one per SKU (a
-        mapping or Series by SKU; items not named get lot-for-lot). Each lot respects
-        the item's ``min_order_qty`` and ``pack_size``; ``fixed_order_quantity`` orders
-        today's ``current_order_quantity`` (the EOQ where it is blank).
+        The plan's rule, one of :data:`workbench.LOT_SIZING_METHODS`, for every item
+        without its own; or one per SKU (a mapping or Series by SKU). An item's rule is,
+        first found: this mapping's entry, the item's ``lot_sizing`` in the items table,
+        the plan's rule (lot-for-lot when a mapping is given);
+        ``summary["lot_sizing_source"]`` says which. Each lot respects the item's
+        ``min_order_qty`` and ``pack_size``; ``fixed_order_quantity`` orders today's
+        ``current_order_quantity`` (the EOQ where it is blank).
     safety_stock : float, mapping or Series, optional
         Stock to keep at the end of every bucket [units]; one number for all, or per
         SKU. Default 0.
+    lead_time_rounding : {"nearest", "up"}, default "nearest"
+        How a lead time in days becomes the offset L in whole buckets: to the nearest
+        bucket (0 when it is under half a bucket: released and received in the same
+        bucket), or up (``ceil``: received before the bucket it is needed in starts).
+        See the notes.
 
     Returns
     -------
@@ -365,30 +429,61 @@ def mrp(
         Naming file, row, column and value: an item MRP must plan without a lead time,
         a schedule row for an SKU not in items, a negative or missing schedule
         quantity, a BOM row naming an unknown SKU.
+        Also a production order for an unknown SKU or for an item that is bought (not a
+        parent in the BOM), with a negative or missing quantity or without a due date,
+        and an item's ``lot_sizing`` that is not a rule.
     ValueError
-        A bad ``bucket``, ``horizon``, ``as_of``, ``lot_sizing`` or ``safety_stock``.
+        A bad ``bucket``, ``horizon``, ``as_of``, ``lot_sizing``, ``safety_stock`` or
+        ``lead_time_rounding``.
 
     Notes
     -----
     The record follows Heizer & Render (2017, ch. 14): ``NR_t = max(0, GR_t + SS -
     POH_{t-1} - SR_t)``; a lot received in bucket t is released in ``t - L``, L the lead
-    time in buckets (``lead_time_days / b`` rounded to the nearest whole bucket, at least
-    one when positive, as :func:`workbench.simulate` does; b = 7 days for weeks, 365.25/12
-    for months). A component's gross requirement is the parents' releases times
+    time in whole buckets ("lead-time offsetting": the release is the receipt moved back
+    by the lead time, Jacobs & Chase 2018, ch. 21; Orlicky 1975). With b days a bucket
+    (7 for weeks, 365.25/12 for months) and a lead time of d days:
+
+    - ``"nearest"`` (default): ``L = round(d / b)``, halves up. A bucket's gross
+      requirement is used up through the bucket, not all on its first day, and an order
+      released "in" a bucket goes out some day within it; measured between the middles
+      of the buckets, the offset nearest the lead time is the round one. A 2-day
+      production time in weekly buckets is an offset of 0: made in the week it is
+      needed, and not planned a week early (which would make every short finished
+      good past due on the plan's first day); 4 to 10 days are one week.
+    - ``"up"``: ``L = ceil(d / b)``: the textbook's strict reading that a receipt is
+      available at the start of its bucket, as systems that offset by days from the
+      bucket's first day do (a 2-day order for Monday goes out the week before).
+
+    The bucket size limits how precisely a plan can time its orders (Plossl, *Orlicky's
+    Material Requirements Planning*, 2nd ed., 1994, on choosing the time bucket); use
+    ``bucket="D"`` where days matter. (The simulator rounds to the nearest bucket too,
+    but at least one: an order placed in a simulated bucket cannot be received before
+    that bucket's demand, docs/timing.md.)
+    A component's gross requirement is the parents' releases times
     ``quantity_per / (1 - scrap_rate)`` (the scrap is lost, so more must be issued).
     A schedule quantity is the end item's gross requirement in its bucket (netted against
     the item's own stock); a schedule row dated on or before ``as_of`` is past due and
     is planned in the first bucket. Open purchase orders are due on their promised date
     (else order date plus lead time); one already late is received in the first bucket
     and flagged past due. Expired lots (expiry on or before ``as_of``) are not counted.
-    The data model has no production-order table, so only purchase orders are
-    scheduled receipts.
+    Open production orders (``production_orders``, not completed by ``as_of``) are
+    scheduled receipts of made items in the bucket of their ``due_date``, with the
+    same action messages as purchase orders; one started on or before ``as_of`` has its
+    components issued already (they are not on hand), one starting later still needs
+    them: its quantity times ``quantity_per / (1 - scrap_rate)`` is each component's
+    gross requirement in its start bucket (in pegging, ``parent_order_id`` is then
+    <NA>: the parent's order is an open one, not a planned one).
 
     Examples
     --------
+    ``wb.mrp`` is this function (imported here by its module, as importing the
+    ``workbench.mrp`` subpackage on its own rebinds that attribute to the subpackage):
+
     >>> import workbench as wb
+    >>> from workbench.mrp.engine import mrp
     >>> ds = wb.sample_dataset(n_skus=100, years=1, seed=7)
-    >>> res = wb.mrp(ds, horizon=8)
+    >>> res = mrp(ds, horizon=8)
     >>> sorted(res.planned_orders["kind"].unique())
     ['production', 'purchase']
     """
@@ -405,6 +500,9 @@ def mrp(
         raise ValueError(f"horizon must be a whole number of buckets from 1 to {MAX_HORIZON}; "
                          f"got {horizon!r}")  # fmt: skip
     horizon = int(horizon)
+    if lead_time_rounding not in LEAD_TIME_ROUNDING:
+        raise ValueError(f"lead_time_rounding must be one of {', '.join(LEAD_TIME_ROUNDING)}; "
+                         f"got {lead_time_rounding!r}")  # fmt: skip
     items = dataset.items
     skus = pd.Index(_objects(items["sku"]).astype(str), name="sku", dtype=object)
     n, T = len(skus), horizon
@@ -524,6 +622,14 @@ def mrp(
         pc = _code(skus, po["sku"])
         open_ = (pc >= 0) & po["received_date"].isna().to_numpy()
         planned[pc[open_]] |= ~is_mro[pc[open_]]
+    prod = getattr(dataset, "production_orders", None)
+    prod_item = np.zeros(0, dtype=np.int64)
+    if prod is not None and len(prod):
+        prod_item = _code(skus, prod["sku"])
+        problems += _production_problems(dataset, prod, prod_item, is_parent, itype, bom)
+        open_ = (prod_item >= 0) & (prod["received_date"].isna() | (
+            prod["received_date"] > as_of)).to_numpy()  # fmt: skip
+        planned[prod_item[open_]] |= ~is_mro[prod_item[open_]]
 
     # ---- lead times
     lead_days = items["lead_time_days"].to_numpy(dtype=float)
@@ -541,11 +647,14 @@ def mrp(
         ]
     if problems:
         raise DataError(problems)
-    # the workbench's timing convention (docs/timing.md, wb.simulate): a lead time in days
-    # becomes the nearest whole number of buckets, at least one when it is positive
+    # lead-time offset in whole buckets (see the notes): nearest, or up
     days = np.nan_to_num(lead_days) * lead_mult
-    lead = np.floor(days / _BUCKET_DAYS[bucket] + 0.5 + 1e-9)
-    lead = np.where(days > 0, np.maximum(lead, 1), 0).astype(np.int64)
+    ratio = days / _BUCKET_DAYS[bucket]
+    if lead_time_rounding == "up":
+        lead = np.ceil(ratio - 1e-9)
+    else:
+        lead = np.floor(ratio + 0.5 + 1e-9)
+    lead = np.maximum(lead, 0).astype(np.int64)
 
     # ---- stock on hand and open orders
     on_hand = np.zeros(n)
@@ -581,6 +690,20 @@ def mrp(
         if (open_ & (k >= T)).any():
             notes.append(f"{int((open_ & (k >= T)).sum()):,} open purchase orders due after "
                          "the horizon not counted")  # fmt: skip
+    po_open = po_open.assign(_kind="purchase") if len(po_open) else po_open
+    firm = np.zeros((n, T))  # open production orders not started: components still needed
+    if prod is not None and len(prod):
+        prod_open, firm_rows = _open_production(prod, prod_item, cal, as_of, lead_days, notes)
+        i, k, q = prod_open["_item"].to_numpy(), prod_open["_k"].to_numpy(), prod_open[
+            "quantity"].to_numpy(dtype=float)  # fmt: skip
+        inside = k < T
+        np.add.at(sr, (i[inside], np.maximum(k[inside], 0)), q[inside])
+        fi, fk, fq = firm_rows
+        np.add.at(firm, (fi, fk), fq)
+        if len(prod_open) and len(po_open):
+            po_open = pd.concat([po_open, prod_open], ignore_index=True)
+        elif len(prod_open):
+            po_open = prod_open
 
     # ---- costs and lot-sizing parameters
     sc_order = getattr(scenario, "order_cost", None)
@@ -599,9 +722,7 @@ def mrp(
         if "current_order_quantity" in items
         else np.full(n, np.nan)
     )
-    methods = _check_methods(_per_sku(lot_sizing, skus, "lot_sizing", "lot_for_lot")
-                             if not isinstance(lot_sizing, str)
-                             else np.full(n, lot_sizing, dtype=object))  # fmt: skip
+    methods, method_source = _item_methods(dataset, items, skus, lot_sizing)
     ss = _per_sku(safety_stock, skus, "safety_stock", 0.0).astype(float)
     if np.any(~np.isfinite(ss) | (ss < 0)):
         raise ValueError(f"safety_stock must be ≥ 0 [units]; got {ss[~(ss >= 0)][0]!r}")
@@ -641,25 +762,98 @@ def mrp(
             receipts[rows], releases[rows] = rec.planned_receipts, rec.planned_releases
             poh[rows], net[rows], past_due[rows] = (
                 rec.projected_on_hand, rec.net_requirements, rec.past_due)  # fmt: skip
-        # explode this level's releases into the components' gross requirements
+        # explode this level's releases (and open production orders still to start) into
+        # the components' gross requirements
         e = np.flatnonzero(edge_level == level)
         if len(e):
-            contrib = releases[par[e]] * factor[e, None]
-            ce = comp[e]
-            o = np.argsort(ce, kind="stable")
-            uc, first = np.unique(ce[o], return_index=True)
-            gross[uc] += np.add.reduceat(contrib[o], first, axis=0)
-            ei, t = np.nonzero(contrib)
-            peg_parts.append((comp[e][ei], t, contrib[ei, t], par[e][ei]))
+            for start, is_firm in ((releases, False), (firm, True)):
+                contrib = start[par[e]] * factor[e, None]
+                ei, t = np.nonzero(contrib)
+                if not len(ei):
+                    continue
+                ce = comp[e]
+                o = np.argsort(ce, kind="stable")
+                uc, first = np.unique(ce[o], return_index=True)
+                gross[uc] += np.add.reduceat(contrib[o], first, axis=0)
+                peg_parts.append(
+                    (comp[e][ei], t, contrib[ei, t], par[e][ei], np.full(len(ei), is_firm))
+                )
 
     return _assemble(
         dataset=dataset, skus=skus, items=items, cal=cal, as_of=as_of, bucket=bucket,
         planned=planned, is_parent=is_parent, llc=llc, lead=lead, methods=methods,
+        method_source=method_source,
         source=source, on_hand=on_hand, ss=ss, gross=gross, indep=indep, sr=sr, poh=poh,
         net=net, receipts=receipts, releases=releases, unit_cost=unit_cost, moq=moq,
         pack=pack, peg_parts=peg_parts, po_open=po_open, past_due_rows=past_due_rows,
         notes=notes, is_mro=is_mro, lead_days=lead_days,
     )  # fmt: skip
+
+
+def _production_problems(
+    ds: Any,
+    prod: pd.DataFrame,
+    item: np.ndarray,
+    is_parent: np.ndarray,
+    itype: np.ndarray,
+    bom: pd.DataFrame | None,
+) -> list[Problem]:
+    """Production-order rows MRP cannot use (the loader refuses them first; a Dataset
+    built without it is checked here): unknown or bought SKUs, bad quantities, no due
+    date."""
+    out = _problems(ds, "production_orders", item < 0, "sku", prod["sku"],
+                    "an sku listed in items")  # fmt: skip
+    known = np.maximum(item, 0)
+    if bom is not None and len(bom):
+        bought = (item >= 0) & ~is_parent[known]
+        expected = "an item made in house: a parent_sku in the bom"
+    else:
+        bought = (item >= 0) & np.isin(itype[known], ["raw_material", "mro"])
+        expected = "an item made in house (a finished good or work in progress)"
+    out += _problems(ds, "production_orders", bought, "sku", prod["sku"], expected)
+    qty = prod["quantity"].to_numpy(dtype=float)
+    out += _problems(ds, "production_orders", ~np.isfinite(qty) | (qty < 0), "quantity",
+                     prod["quantity"], "a number ≥ 0 [units]")  # fmt: skip
+    out += _problems(ds, "production_orders", prod["due_date"].isna().to_numpy(), "due_date",
+                     prod["due_date"], "a date")  # fmt: skip
+    if "start_date" in prod:
+        late = (prod["due_date"] < prod["start_date"]).to_numpy()
+        out += _problems(ds, "production_orders", late, "due_date", prod["due_date"],
+                         "a date on or after start_date")  # fmt: skip
+    return out
+
+
+def _open_production(
+    prod: pd.DataFrame,
+    item: np.ndarray,
+    cal: _Calendar,
+    as_of: pd.Timestamp,
+    lead_days: np.ndarray,
+    notes: list[str],
+) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Open production orders as scheduled receipts (the frame the action messages use,
+    as for purchase orders) and the (item, start bucket, quantity) of those not started
+    yet, whose components are still to be issued."""
+    T = cal.horizon
+    open_ = (prod["received_date"].isna() | (prod["received_date"] > as_of)).to_numpy()
+    due = prod["due_date"]
+    start = prod["start_date"] if "start_date" in prod else pd.Series(pd.NaT, index=prod.index)
+    start = start.where(
+        start.notna(), due - pd.to_timedelta(np.nan_to_num(lead_days[item]), unit="D")
+    )
+    k = cal.index(due)
+    frame = prod.loc[open_, ["order_id", "sku", "quantity"]].rename(columns={"order_id": "po_id"})
+    frame = frame.assign(supplier_id=None, _item=item[open_], _due=due[open_], _k=k[open_],
+                         _kind="production")  # fmt: skip
+    qty = prod["quantity"].to_numpy(dtype=float)
+    to_start = open_ & (start > as_of).to_numpy()
+    ks = cal.index(start)
+    use = to_start & (ks < T)
+    firm = (item[use], np.maximum(ks[use], 0), qty[use])
+    if (open_ & (k >= T)).any():
+        notes.append(f"{int((open_ & (k >= T)).sum()):,} open production orders due after "
+                     "the horizon not counted")  # fmt: skip
+    return frame, firm
 
 
 def _forecast_demand(
@@ -702,6 +896,7 @@ def _assemble(
     llc: np.ndarray,
     lead: np.ndarray,
     methods: np.ndarray,
+    method_source: np.ndarray,
     source: np.ndarray,
     on_hand: np.ndarray,
     ss: np.ndarray,
@@ -785,22 +980,23 @@ def _assemble(
     parts = []
     for code, src in enumerate(_PEG_SOURCES):
         if src == "parent":
-            parts += [(c, t, q, p, code) for c, t, q, p in peg_parts]
+            parts += [(c, t, q, p, f, code) for c, t, q, p, f in peg_parts]
             continue
         mask = (source == src) & planned
         if mask.any():
             ii, tt = np.nonzero(indep * mask[:, None])
-            parts.append((ii, tt, indep[ii, tt], np.full(len(ii), -1), code))
+            no = np.full(len(ii), -1)
+            parts.append((ii, tt, indep[ii, tt], no, np.zeros(len(ii), dtype=bool), code))
     if parts:
-        pi, pt, pq, pp = (np.concatenate([x[j] for x in parts]) for j in range(4))
-        ps = np.concatenate([np.full(len(x[0]), x[4], dtype=np.int8) for x in parts])
+        pi, pt, pq, pp, pf = (np.concatenate([x[j] for x in parts]) for j in range(5))
+        ps = np.concatenate([np.full(len(x[0]), x[5], dtype=np.int8) for x in parts])
     else:
         pi = pt = pp = np.zeros(0, dtype=np.int64)
-        pq, ps = np.zeros(0), np.zeros(0, dtype=np.int8)
+        pq, ps, pf = np.zeros(0), np.zeros(0, dtype=np.int8), np.zeros(0, dtype=bool)
     o = np.argsort((pi * T + pt) * len(_PEG_SOURCES) + ps, kind="stable")
-    pi, pt, pq, pp, ps = pi[o], pt[o], pq[o], pp[o], ps[o]
+    pi, pt, pq, pp, ps, pf = pi[o], pt[o], pq[o], pp[o], ps[o], pf[o]
     has_parent = pp >= 0
-    parent_order = np.where(has_parent, released_at[np.maximum(pp, 0), pt], -1)
+    parent_order = np.where(has_parent & ~pf, released_at[np.maximum(pp, 0), pt], -1)
     covering = cover[pi, pt]
     pegging = pd.DataFrame(
         {
@@ -834,6 +1030,7 @@ def _assemble(
             "kind": np.where(is_mro, "mro", kind),
             "lead_time_periods": lead,
             "lot_sizing": np.where(planned, methods, None),
+            "lot_sizing_source": np.where(planned, method_source, None),
             "demand_source": np.where(is_mro, "reorder point", source),
             "on_hand": on_hand,
             "safety_stock": ss,
@@ -967,10 +1164,13 @@ def _actions(
             )
             due_po = p["_due"].to_numpy(dtype="datetime64[ns]")
             new = cal.periods.to_numpy()[np.minimum(need_k, T - 1)]
+            made = (p["_kind"] == "production").to_numpy()
+            chase = np.where(made, ": chase the workshop", ": chase the supplier")
+            what = np.where(made, "open production order ", "open order ").astype(object)
             msgs = np.select(
                 [act == "past due", act == "cancel", act == "expedite", act == "defer"],
                 [
-                    "open order overdue since " + _dates(due_po) + ": chase the supplier",
+                    what + "overdue since " + _dates(due_po) + chase,
                     np.full(len(p), "not needed within the horizon: cancel or push out",
                             dtype=object),
                     "needed on " + _dates(new) + ", earlier than due: expedite",

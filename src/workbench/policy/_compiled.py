@@ -139,3 +139,77 @@ def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
             loss[i, x] = nx
             l2 += nx
             loss2[i, x] = l2
+
+
+@njit(cache=True)
+def loss2_of_sum(p, loss2, mean, y, out):  # pragma: no cover
+    """out[i] = sum_r p[i, r] L2_i(y[i] - r): the second-order loss at y[i] (whole units,
+    finite) of X + D, X with pmf ``p[i]`` and D independent with second-order loss table
+    ``loss2[i]`` and mean ``mean[i]`` (below 0: L2(0) + m mean + m (m + 1) / 2 at
+    m = -y; from the table's last column on: 0)."""
+    n, k = p.shape
+    last = loss2.shape[1] - 1
+    for i in range(n):
+        acc = 0.0
+        for r in range(k):
+            pr = p[i, r]
+            if pr == 0.0:
+                continue
+            x = y[i] - r
+            if x < 0:
+                m = -x
+                v = loss2[i, 0] + m * mean[i] + 0.5 * m * (m + 1.0)
+            elif x >= last:
+                v = 0.0
+            else:
+                v = loss2[i, np.int64(x)]
+            acc += pr * v
+        out[i] = acc
+
+
+@njit(cache=True)
+def empirical_top(hist, step, use_step):  # pragma: no cover
+    """Largest cell an empirical pmf of the rows of ``hist`` needs (NaN skipped):
+    rint(max(x, 0)), or floor(max(x, 0) / step[i]) + 1 with ``use_step`` (at least 1
+    then, as for a row of zeros)."""
+    top = 1 if use_step else 0
+    n, t = hist.shape
+    for i in range(n):
+        for j in range(t):
+            h = hist[i, j]
+            if h != h:
+                continue
+            x = h if h > 0.0 else 0.0
+            if use_step:
+                v = np.int64(math.floor(x / step[i])) + 1
+            else:
+                v = np.int64(np.rint(x))
+            if v > top:
+                top = v
+    return top
+
+
+@njit(cache=True)
+def empirical_counts(hist, step, use_step, a, b, n_valid):  # pragma: no cover
+    """Per row of ``hist`` (NaN skipped, negatives at 0): a[i, v] += 1 at v = rint(x),
+    or with ``use_step``, x / step[i] = v + f, a[i, v] += 1 - f and b[i, v + 1] += f
+    (the additions in the row's order, as ``numpy.bincount`` takes them); n_valid[i]
+    the values counted."""
+    n, t = hist.shape
+    for i in range(n):
+        c = 0
+        for j in range(t):
+            h = hist[i, j]
+            if h != h:
+                continue
+            c += 1
+            x = h if h > 0.0 else 0.0
+            if use_step:
+                x = x / step[i]
+                v = np.int64(math.floor(x))
+                f = x - v
+                a[i, v] += 1.0 - f
+                b[i, v + 1] += f
+            else:
+                a[i, np.int64(np.rint(x))] += 1.0
+        n_valid[i] = c

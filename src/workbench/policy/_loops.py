@@ -110,3 +110,48 @@ def loss_tables(f, cdf, loss, loss2) -> None:
     loss[:, :-1] = rc[:, 1:]
     loss[:, -1:] = 0.0
     loss2[:] = np.cumsum(loss[:, ::-1], axis=1)[:, ::-1]
+
+
+def loss2_of_sum(p, loss2, mean, y, out) -> None:
+    """numpy version of :func:`._compiled.loss2_of_sum` (same arguments)."""
+    n, k = p.shape
+    if n == 0:
+        return
+    last = loss2.shape[1] - 1
+    x = y[:, None] - np.arange(k)[None, :]
+    v = np.take_along_axis(loss2, np.clip(x, 0, last).astype(np.intp), axis=1)
+    m = -x
+    below = loss2[:, :1] + m * mean[:, None] + 0.5 * m * (m + 1.0)
+    v = np.where(x < 0, below, np.where(x >= last, 0.0, v))
+    out[:] = (np.where(p > 0, p * v, 0.0)).sum(axis=1)
+
+
+def _empirical_cells(hist, step, use_step):
+    valid = ~np.isnan(hist)
+    x = np.maximum(np.where(valid, hist, 0.0), 0.0)
+    if use_step:
+        x = x / step[:, None]
+        vals = np.floor(x).astype(np.int64)
+        return valid, vals, x - vals
+    return valid, np.rint(x).astype(np.int64), None
+
+
+def empirical_top(hist, step, use_step) -> int:
+    """numpy version of :func:`._compiled.empirical_top` (same arguments)."""
+    _, vals, _ = _empirical_cells(hist, step, use_step)
+    return int(vals.max()) + bool(use_step) if vals.size else 0
+
+
+def empirical_counts(hist, step, use_step, a, b, n_valid) -> None:
+    """numpy version of :func:`._compiled.empirical_counts` (same arguments)."""
+    n, k = a.shape
+    valid, vals, frac = _empirical_cells(hist, step, use_step)
+    rows = np.broadcast_to(np.arange(n)[:, None], hist.shape)
+    cell = (rows[valid] * k + vals[valid]).ravel()
+    if use_step:
+        f = frac[valid].ravel()
+        a += np.bincount(cell, weights=1.0 - f, minlength=n * k).reshape(n, k)
+        b += np.bincount(cell + 1, weights=f, minlength=n * k).reshape(n, k)
+    else:
+        a += np.bincount(cell, minlength=n * k).reshape(n, k)
+    n_valid[:] = valid.sum(axis=1)

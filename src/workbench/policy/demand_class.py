@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._numeric import broadcast, require_positive
+from .._numeric import broadcast, index_in, require_positive
 
 __all__ = [
     "ADI_CUTOFF",
@@ -224,7 +224,10 @@ def bucket_demand(
     qty = demand["quantity"].to_numpy(dtype=float, na_value=np.nan)
     try:
         if str(freq).upper() == "D":  # a day's period ordinal is its day since 1970-01-01
-            day = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            day = dates.to_numpy()  # its own unit (a pass less than through ns)
+            if day.dtype.kind != "M":  # time-zone aware: UTC
+                day = dates.to_numpy(dtype="datetime64[ns]")
+            day = day.astype("datetime64[D]")
             ordinal = np.where(np.isnat(day), np.iinfo(np.int64).min, day.astype(np.int64))
         else:
             ordinal = dates.dt.to_period(freq).array.asi8
@@ -246,10 +249,8 @@ def bucket_demand(
         index = pd.Index(uniques, name="sku")
     else:
         index = pd.Index(skus, name="sku")
-        if index.is_unique:  # look up each distinct label once, not every row
-            row_codes, labels = pd.factorize(demand["sku"], sort=False)
-            where = index.get_indexer(labels)
-            codes = np.where(row_codes >= 0, where[np.maximum(row_codes, 0)], -1)
+        if index.is_unique:  # one hash lookup a row (pyarrow's for Arrow strings)
+            codes = index_in(demand["sku"], index)
         else:
             codes = index.get_indexer_for(demand["sku"])
     keep &= codes >= 0

@@ -851,6 +851,12 @@ def compound_pmf(
     lt0, lag_lo, lag_hi = _trim_lags(lt0)
     w_max = lt0.shape[1] - 1 + r
     hard = (k - 1) * w_max + 1  # largest possible sum + 1
+    if n and np.all(lag_lo == lag_hi) and np.all(lag_lo + r == 1):
+        # one bucket for every SKU (a review period of one day): the transform's round
+        # trip would give back the bucket's pmf (cut to the FFT length, which is beyond
+        # the 1 - tail quantile the result is cut at anyway)
+        full = np.array(f0, dtype=float)
+        return _cut_tail(full, tail, hard, bad)
     nfft = _fft_size(f0, lt0, lag_lo, lag_hi, r, tail, hard)
     if n * nfft > max_cells:
         raise ValueError(
@@ -874,6 +880,13 @@ def compound_pmf(
         mix_powers(pr, pi, lt0, rows, lag_lo, lag_hi, r, out_r, out_i)
         phi.real, phi.imag = out_r, out_i
         full[rows] = np.fft.irfft(phi, nfft, axis=1)[:, :width]
+    return _cut_tail(full, tail, width, bad)
+
+
+def _cut_tail(full: np.ndarray, tail: float, width: int, bad: np.ndarray) -> np.ndarray:
+    """:func:`compound_pmf`'s result from the transform's output ``full``: cut at the
+    largest ``1 - tail`` quantile over SKUs, the remainder in the last column; rows
+    ``bad`` NaN."""
     np.maximum(full, 0.0, out=full)
     cdf = np.cumsum(full, axis=1)
     need = (cdf < 1.0 - tail).sum(axis=1)  # first column with F >= 1 - tail
@@ -893,32 +906,23 @@ def _empirical_bucket_pmf(
     f to k + 1 (the mean kept exactly, as :func:`gamma_pmf` does).
     """
     n = hist.shape[0]
-    valid = ~np.isnan(hist)
-    x = np.maximum(np.where(valid, hist, 0.0), 0.0)
-    if step is None:
-        vals = np.rint(x).astype(np.int64)
-        frac = None
-    else:
-        x = x / step[:, None]
-        vals = np.floor(x).astype(np.int64)
-        frac = x - vals
-    top = int(vals.max()) + (frac is not None) if vals.size else 0
-    k = top + 1
+    hist = np.ascontiguousarray(hist, dtype=float)
+    use_step = step is not None
+    steps = np.ascontiguousarray(step if use_step else np.ones(n), dtype=float)
+    top = loop("empirical_top", hist.size)(hist, steps, use_step) if hist.size else 0
+    k = int(top) + 1
     if n * k > max_cells:
         raise ValueError(
             f"max_cells must be >= n_sku * K = {n} * {k} = {n * k} [cells] for the "
             f"empirical pmf; got {max_cells}"
         )
-    rows = np.broadcast_to(np.arange(n)[:, None], hist.shape)
-    cell = (rows[valid] * k + vals[valid]).ravel()
-    if frac is None:
-        counts = np.bincount(cell, minlength=n * k).reshape(n, k).astype(float)
-    else:
-        f = frac[valid].ravel()
-        counts = np.bincount(cell, weights=1.0 - f, minlength=n * k)
-        counts += np.bincount(cell + 1, weights=f, minlength=n * k)
-        counts = counts.reshape(n, k)
-    n_valid = valid.sum(axis=1)
+    # one pass a row (compiled): the weights of the lower and the upper cells apart,
+    # each summed in the row's order, then added (what two bincounts gave)
+    counts, upper = np.zeros((n, k)), np.zeros((n, k) if use_step else (0, 0))
+    n_valid = np.zeros(n, dtype=np.int64)
+    loop("empirical_counts", hist.size)(hist, steps, use_step, counts, upper, n_valid)
+    if use_step:
+        counts += upper
     with np.errstate(invalid="ignore", divide="ignore"):
         pmf = counts / n_valid[:, None]
     return pmf, n_valid

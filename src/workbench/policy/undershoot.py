@@ -722,8 +722,10 @@ class _Discrete:
         p_safe, self.none = _safe_pmf(p)
         self.policy, self.q = policy, q
         self.mean_r = p @ np.arange(p.shape[1])
+        self.p, self._f_l, self._ltr = p, f_l, None
         self.lt = _Tables(f_l)
-        self.ltr = _Tables(_convolve(f_l, p))
+        # D_L + D_R is at most this many columns wide (its tables are built only if asked)
+        self.ltr_cols = f_l.shape[1] + p.shape[1] - 1
         self.mu_l = self.lt.mean
         if policy == "sQ":
             g, em = _sq_undershoot(p, q)
@@ -740,6 +742,26 @@ class _Discrete:
         var_l = np.maximum(f_l @ (k * k) - self.mu_l**2, 0.0)
         # sd of D_L + U, for the first bracket of the search
         self.spread = np.sqrt(var_l + np.maximum(eu2 - self.undershoot**2, 0.0))
+
+    @property
+    def ltr(self) -> _Tables:
+        """Tables of demand over L + R (the lead time and one review period), built on
+        first use: (s, S)'s fill rate reads its first-order loss at ragged levels."""
+        if self._ltr is None:
+            self._ltr = _Tables(_convolve(self._f_l, self.p))
+        return self._ltr
+
+    def _loss2_ltr(self, y):
+        """Second-order loss of D_L + D_R at whole levels ``y`` (one per SKU), as
+        sum_r P(D_R = r) L2_L(y - r): the convolution's tables are not needed."""
+        y = np.asarray(y, dtype=float).reshape(-1)
+        out = np.full(y.size, np.nan)
+        ok = ~np.isnan(y)
+        # from ltr_cols - 1 on every term is 0; far below, the loss grows past any float
+        y_ok = np.clip(np.where(ok, y, 0.0), -1e200, self.ltr_cols)
+        loss2_of_sum = loop("loss2_of_sum", self.p.size)
+        loss2_of_sum(self.p, self.lt.loss2, self.lt.mean, y_ok, out)
+        return np.where(ok, out, np.nan)
 
     def csl(self, s, rows=None):
         """Cycle service at s; for the SKUs ``rows`` only (s for those) if given.
@@ -761,11 +783,11 @@ class _Discrete:
         if self.policy == "sQ":
             a, b = s + 1.0, s + self.q + 1.0
             per_review = (
-                self.ltr.loss2_at(a)
-                - self.ltr.loss2_at(b)
-                - self.lt.loss2_at(a)
-                + self.lt.loss2_at(b)
-            )[:, 0] / self.q
+                self._loss2_ltr(a)
+                - self._loss2_ltr(b)
+                - self.lt.loss2_at(a)[:, 0]
+                + self.lt.loss2_at(b)[:, 0]
+            ) / self.q
         else:
             # sum_{j < Delta} u(j) H(S - j): the limit part over y = s+1..S from the
             # second-order loss tables, the remainder r(j) from its ragged entries
@@ -1395,7 +1417,7 @@ policy
     )  # fmt: skip
     target = np.broadcast_to(np.asarray(service_level, dtype=float), (n,)).copy()
     require_probability("service_level", target)
-    span = float(model.g.shape[1] + model.ltr.n_cols + 1)
+    span = float(model.g.shape[1] + model.ltr_cols + 1)
     lo = np.full(n, -span)
     hi = np.full(n, span)
     # a first bracket: D_L + U taken as normal, +- one sd (two units at least)

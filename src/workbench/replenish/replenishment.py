@@ -56,7 +56,13 @@ import pandas as pd
 
 from .._numeric import index_in
 
-__all__ = ["EXCEPTIONS", "Replenishment", "replenishment"]
+__all__ = [
+    "EXCEPTIONS",
+    "Replenishment",
+    "assemble_replenishment",
+    "replenishment",
+    "replenishment_lines",
+]
 
 #: Exceptions of :func:`replenishment`, most urgent first.
 EXCEPTIONS = (
@@ -338,22 +344,67 @@ def replenishment(
     >>> row["rounded_by"]
     'pack'
     """
-    ratio = float(overstock_ratio)
-    if not ratio > 1:
-        raise ValueError(f"overstock_ratio must be > 1 [-]; got {overstock_ratio!r}")
-    if not (isinstance(dead_days, int | np.integer) and dead_days > 0):
-        raise ValueError(f"dead_days must be a whole number > 0 [days]; got {dead_days!r}")
-    from ..stock.review import _history_end, stock_as_of
+    from ..stock.review import _history_end
 
+    _checked_args(overstock_ratio, dead_days)
     end = pd.Timestamp(as_of) if as_of is not None else _history_end(dataset)
-    items = dataset.items
-    skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
-    n = len(skus)
-    notes: list[str] = []
     if plan is None:
         from ..scenario import plan as make_plan
 
         plan = make_plan(dataset, scenario, as_of=as_of)
+    lines = replenishment_lines(
+        dataset,
+        plan,
+        as_of=end,
+        price_breaks=price_breaks,
+        overstock_ratio=overstock_ratio,
+        dead_days=dead_days,
+    )
+    return assemble_replenishment(
+        lines, dataset.suppliers, end, price_breaks_given=price_breaks is not None
+    )
+
+
+def replenishment_lines(
+    dataset,
+    plan: pd.DataFrame,
+    *,
+    as_of,
+    price_breaks: pd.DataFrame | None = None,
+    overstock_ratio: float = 2.0,
+    dead_days: int = 180,
+) -> pd.DataFrame:
+    """The lines of :func:`replenishment`, one row per SKU in items order (not sorted).
+
+    The per-SKU step of :func:`replenishment`, with the plan made and the day fixed:
+    every figure of a line depends on its own SKU's plan, stock, open orders, price
+    breaks and demand only, so the lines of a catalog can be made part by part
+    (:func:`workbench.partition.part_replenishment`) and put together with
+    :func:`assemble_replenishment`.
+
+    Parameters
+    ----------
+    dataset : workbench.Dataset
+        As for :func:`replenishment`.
+    plan : pandas.DataFrame
+        As for :func:`replenishment` (indexed by sku, or with a ``sku`` column).
+    as_of : date-like
+        The day (end of day).
+    price_breaks, overstock_ratio, dead_days
+        As for :func:`replenishment`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of ``Replenishment.lines``, indexed by sku in items order.
+    """
+    ratio = _checked_args(overstock_ratio, dead_days)
+    from ..stock.review import _history_end, stock_as_of
+
+    end = pd.Timestamp(as_of)
+    items = dataset.items
+    skus = pd.Index(items["sku"].astype(str).to_numpy(), name="sku")
+    n = len(skus)
     p = plan.set_index("sku") if "sku" in plan.columns else plan
     p = p.set_axis(p.index.astype(str)).reindex(skus)
     s = _col(p, "reorder_point", np.nan, n)
@@ -368,11 +419,6 @@ def replenishment(
     item_lead = _col(items, "lead_time_days", np.nan, n)
     lead = np.where(np.isnan(lead_plan), item_lead, lead_plan)
     unplanned = np.isnan(s)
-    if unplanned.any():
-        notes.append(
-            f"{int(unplanned.sum()):,} SKUs have no reorder point in the plan (e.g. no lead "
-            "time): not ordered."
-        )
 
     # 1. position
     codes_of = _coder(skus)
@@ -409,7 +455,6 @@ def replenishment(
         # on the shelf at the start of its day: (days - 1) after the end of as_of
         r_tau = np.where(np.isnan(days), 0.0, np.maximum(np.ceil(days) - 1.0, 0.0))
     backorders = np.zeros(n)
-    notes.append("The data model records no backorders: counted as 0.")
     position = on_hand + on_order - backorders
 
     # 2-4. order now, need, MOQ and pack
@@ -443,8 +488,6 @@ def replenishment(
         )  # fmt: skip
         qty[rows], price[rows] = q_c, p_c
         nxt_q[rows], nxt_p[rows], saving[rows] = nq, np_, sv
-    else:
-        notes.append("No price breaks given: every line at the item's unit_cost.")
     rounded_by = np.select(
         [~order_now, qty > after_pack + _EPS, after_pack > after_moq + _EPS, moq > need],
         ["", "price_break", "pack", "moq"],
@@ -491,7 +534,6 @@ def replenishment(
         "dead_stock_ordered": ~sold_recently & ((on_order > 0) | recent_po | (qty > 0)),
     }
     first = np.select([flags[e] for e in EXCEPTIONS], list(EXCEPTIONS), "")
-    rank_e = np.select([flags[e] for e in EXCEPTIONS], list(range(len(EXCEPTIONS))), 99)
 
     sup = (
         items["supplier_id"].astype(object).to_numpy()
@@ -537,12 +579,72 @@ def replenishment(
         },
         index=skus,
     )
+    return lines
+
+
+def assemble_replenishment(
+    lines: pd.DataFrame,
+    suppliers: pd.DataFrame | None,
+    as_of,
+    *,
+    price_breaks_given: bool = False,
+) -> Replenishment:
+    """Sort the lines, write the notes and group the draft POs: the last step of
+    :func:`replenishment`, also where lines made part by part come together.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        :func:`replenishment_lines` of every SKU, in items order.
+    suppliers : pandas.DataFrame or None
+        The suppliers table (names, ``min_order_value``).
+    as_of : date-like
+        The day the lines were made for.
+    price_breaks_given : bool
+        Whether price breaks were given (a note says so when not).
+
+    Returns
+    -------
+    Replenishment
+        Lines sorted exceptions first (most urgent first), then the SKUs to order now
+        (earliest order-by date first), then the rest, ties in items order.
+    """
+    end = pd.Timestamp(as_of)
+    n = len(lines)
+    rank_e = np.full(n, 99)
+    for i, e in enumerate(EXCEPTIONS):
+        rank_e[(lines["exception"] == e).to_numpy()] = i
+    order_now = lines["order_now"].to_numpy(dtype=bool)
+    days_to_s = ((lines["order_by"] - end) / pd.Timedelta(days=1)).to_numpy(
+        dtype=float, na_value=np.nan
+    )
     sort = np.lexsort((np.arange(n), np.nan_to_num(days_to_s, nan=np.inf), ~order_now, rank_e))
     lines = lines.iloc[sort]
+    notes: list[str] = []
+    unplanned = int(lines["reorder_point"].isna().sum())
+    if unplanned:
+        notes.append(
+            f"{unplanned:,} SKUs have no reorder point in the plan (e.g. no lead "
+            "time): not ordered."
+        )
+    notes.append("The data model records no backorders: counted as 0.")
+    if not price_breaks_given:
+        notes.append("No price breaks given: every line at the item's unit_cost.")
     for e in EXCEPTIONS:
-        if flags[e].any():
-            notes.append(f"{int(flags[e].sum()):,} SKUs {e.replace('_', ' ')}.")
-    return Replenishment(lines, _draft_orders(lines, dataset.suppliers), end, tuple(notes))
+        count = int(lines[e].sum())
+        if count:
+            notes.append(f"{count:,} SKUs {e.replace('_', ' ')}.")
+    return Replenishment(lines, _draft_orders(lines, suppliers), end, tuple(notes))
+
+
+def _checked_args(overstock_ratio: float, dead_days: int) -> float:
+    """The over-stock ratio as a float; ValueError for a bad ratio or dead-days window."""
+    ratio = float(overstock_ratio)
+    if not ratio > 1:
+        raise ValueError(f"overstock_ratio must be > 1 [-]; got {overstock_ratio!r}")
+    if not (isinstance(dead_days, int | np.integer) and dead_days > 0):
+        raise ValueError(f"dead_days must be a whole number > 0 [days]; got {dead_days!r}")
+    return ratio
 
 
 def _on_hand(dataset, end, skus, stock_as_of, history_end, codes_of) -> np.ndarray:

@@ -104,30 +104,85 @@ class SupplierPerformance(NamedTuple):
 
 
 def _history_end(dataset) -> pd.Timestamp:
-    from ..stock.review import _history_end as end
+    """Last day the demand history covers (as ``stock.review._history_end``), from one
+    integer maximum over the dates rather than pandas' NaT-aware min and max."""
+    from ..data.frequency import bucket_end
 
-    return end(dataset)
+    dates = dataset.demand["date"]
+    arr = dates.to_numpy()
+    if not np.issubdtype(arr.dtype, np.datetime64) or len(arr) == 0:
+        from ..stock.review import _history_end as end
+
+        return end(dataset)
+    last = arr.view(np.int64).max()  # NaT is the smallest int64: never the maximum
+    if last == np.iinfo(np.int64).min:
+        return pd.Timestamp(pd.NaT)
+    last = pd.Timestamp(np.int64(last).view(arr.dtype))
+    return bucket_end(last, getattr(dataset, "demand_frequency", "D"))
 
 
 def _group_quantile(group: np.ndarray, x: np.ndarray, q: float, n: int) -> np.ndarray:
     """Per-group ``q`` quantile of ``x`` (linear interpolation, numpy's default); NaN for
-    an empty group. One sort of a combined key (group, then value), no loop."""
+    an empty group. One sort of a combined key (group, then value), no loop.
+
+    The key is ``group * span + (x - min(x))`` with ``span > max(x) - min(x)``, so groups
+    never overlap while the key stays below 2**53 (its rounding error then is under 1).
+    When every ``x`` is a whole number (lead times from dates) the key is exact: with no
+    more (group, value) cells than values (few groups, e.g. suppliers) the values are
+    counted per cell and the k-th smallest found in the cumulative counts; otherwise they
+    are read back from the sorted keys (a sort of values, about four times faster than
+    ``argsort``). Other values: ``argsort`` of the key; beyond 2**53 a two-key
+    ``lexsort``.
+    """
     out = np.full(n, np.nan)
     if len(x) == 0:
         return out
     lo_x = float(np.min(x))
     span = float(np.max(x)) - lo_x + 1.0
-    order = np.argsort(group * span + (x - lo_x))  # groups never overlap: x - lo_x < span
-    xs, gs = x[order], group[order]
-    count = np.bincount(gs, minlength=n)
+    count = np.bincount(group, minlength=n)
     start = np.cumsum(count) - count
-    has = count > 0
+    has = np.flatnonzero(count)
     pos = start[has] + q * (count[has] - 1)
     lo = np.floor(pos).astype(np.int64)
     hi = np.minimum(lo + 1, start[has] + count[has] - 1)
     frac = pos - lo
-    out[has] = xs[lo] + frac * (xs[hi] - xs[lo])
+    whole = span * n < 2.0**53 and np.array_equal(x, np.round(x))
+    if whole and span * n <= len(x):  # few (group, value) cells: count them, no sort
+        cells = np.cumsum(np.bincount(group * int(span) + (x - lo_x).astype(np.int64)))
+        base = has * int(span) - lo_x  # the k-th smallest is in the first cell past rank k
+        x_lo = np.searchsorted(cells, lo, side="right") - base
+        x_hi = np.searchsorted(cells, hi, side="right") - base
+    elif span * n >= 2.0**53:  # the combined key could merge groups: sort by two keys
+        xs = x[np.lexsort((x, group))]
+        x_lo, x_hi = xs[lo], xs[hi]
+    elif whole:
+        ks = np.sort(group * span + (x - lo_x))  # exact: x = key - group * span + min(x)
+        base = has * span - lo_x
+        x_lo, x_hi = ks[lo] - base, ks[hi] - base
+    else:
+        xs = x[np.argsort(group * span + (x - lo_x))]
+        x_lo, x_hi = xs[lo], xs[hi]
+    out[has] = x_lo + frac * (x_hi - x_lo)
     return out
+
+
+def _pair_codes(s: np.ndarray, k: np.ndarray, n_sku: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(s * n_sku + k, sort=True)``: a code per (supplier, SKU) pair, pairs
+    sorted by supplier then SKU. When each SKU is bought from one supplier (checked from
+    its smallest and largest supplier code) the pairs are the SKUs: no hashing."""
+    if len(k):
+        lo = np.full(n_sku, np.iinfo(np.int64).max)
+        hi = np.full(n_sku, -1, dtype=np.int64)
+        np.minimum.at(lo, k, s)
+        np.maximum.at(hi, k, s)
+        ks = np.flatnonzero(hi >= 0)
+        if np.array_equal(lo[ks], hi[ks]):
+            uniq = lo[ks] * n_sku + ks
+            order = np.argsort(uniq, kind="stable")
+            code = np.empty(n_sku, dtype=np.intp)
+            code[ks[order]] = np.arange(len(ks))
+            return code[k], uniq[order]
+    return pd.factorize(s * n_sku + k, sort=True)
 
 
 def _days(values) -> np.ndarray:
@@ -141,9 +196,24 @@ def _days(values) -> np.ndarray:
     return out
 
 
-def _distinct_per_group(g: np.ndarray, key: np.ndarray, n: int) -> np.ndarray:
-    """How many distinct ``key`` values each group 0..n-1 has (hash, no sort)."""
+def _distinct_per_group(
+    g: np.ndarray, key: np.ndarray, n: int, *, key_in_one_group: bool = False
+) -> np.ndarray:
+    """How many distinct ``key`` values (codes 0..) each group 0..n-1 has (hash, no sort).
+
+    With ``key_in_one_group`` (expected: each purchase order is from one supplier), this
+    is checked from each key's smallest and largest group and, when true, the answer is
+    the number of keys per group, without hashing the (group, key) pairs.
+    """
     width = int(key.max(initial=0)) + 1
+    if key_in_one_group and len(g):
+        lo = np.full(width, n, dtype=np.int64)
+        hi = np.full(width, -1, dtype=np.int64)
+        np.minimum.at(lo, key, g)
+        np.maximum.at(hi, key, g)
+        met = hi >= 0
+        if np.array_equal(lo[met], hi[met]):
+            return np.bincount(lo[met], minlength=n)
     pairs = pd.unique(g.astype(np.int64) * width + key)
     return np.bincount(pairs // width, minlength=n)
 
@@ -153,43 +223,53 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
-def _line_weights(line: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Per line, the weights whose group sums give every metric (0 where not counted)."""
-    rec, qty = line["received"], line["qty"]
-    lt = np.where(rec, line["lead_time"], 0.0)
-    quoted = line["quoted"]
-    with_quote = rec & ~np.isnan(quoted)
-    judged, on_time = line["judged"], line["on_time"]
-    late = rec & line["has_promise"] & ~on_time
-    is_open, overdue, value = ~rec, line["overdue"], line["value"]
-    on = judged & on_time
+#: A line's state, the columns of the per-state sums in :func:`_group_sums`.
+_ON_TIME, _LATE, _NO_PROMISE, _OVERDUE, _NOT_DUE = range(5)
+
+
+def _group_sums(g: np.ndarray, n: int, line: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Group sums (groups ``g`` in 0..n-1) of every count, quantity and value a metric needs.
+
+    Each line is in one of five states: received on time, received late, received with
+    no promise, open and overdue, open and not yet due. Counts, units and values are
+    summed per (group, state) in one ``bincount`` each, and every count or sum of
+    :func:`_metrics` is a sum of some states' columns; lead-time sums take one
+    ``bincount`` each. Nine passes over the lines instead of one per metric.
+    """
+    state = line["state"]
+    gs = g * 5 + state
+
+    def per_state(weights=None) -> np.ndarray:
+        return np.bincount(gs, weights=weights, minlength=5 * n).reshape(n, 5).astype(float)
+
+    def per_group(weights: np.ndarray) -> np.ndarray:
+        return np.bincount(g, weights=weights, minlength=n)
+
+    lines, units, value = per_state(), per_state(line["qty"]), per_state(line["value"])
+    lt = line["lead_time"]
+    judged = [_ON_TIME, _LATE, _OVERDUE]
     return {
-        "lines": np.ones(len(qty)),
-        "units_ordered": qty,
-        "received_lines": rec,
-        "lt_sum": lt,
-        "lt_sq": lt * lt,
-        "n_quote": with_quote,
-        "quote_sum": np.where(with_quote, quoted, 0.0),
-        "bias_sum": np.where(with_quote, lt - np.nan_to_num(quoted), 0.0),
-        "judged_lines": judged,
-        "judged_units": np.where(judged, qty, 0.0),
-        "on_time_lines": on,
-        "on_time_units": np.where(on, qty, 0.0),
-        "late_lines": late,
-        "late_days": np.where(late, line["days_late"], 0.0),
-        "open_lines": is_open,
-        "open_units": np.where(is_open, qty, 0.0),
-        "open_value": np.where(is_open, value, 0.0),
-        "overdue_lines": overdue,
-        "overdue_units": np.where(overdue, qty, 0.0),
-        "overdue_value": np.where(overdue, value, 0.0),
+        "lines": lines.sum(axis=1),
+        "units_ordered": units.sum(axis=1),
+        "received_lines": lines[:, :_OVERDUE].sum(axis=1),
+        "lt_sum": per_group(lt),
+        "lt_sq": per_group(lt * lt),
+        "n_quote": per_group(line["with_quote"]),
+        "quote_sum": per_group(line["quote"]),
+        "bias_sum": per_group(line["bias"]),
+        "judged_lines": lines[:, judged].sum(axis=1),
+        "judged_units": units[:, judged].sum(axis=1),
+        "on_time_lines": lines[:, _ON_TIME],
+        "on_time_units": units[:, _ON_TIME],
+        "late_lines": lines[:, _LATE],
+        "late_days": per_group(line["days_late"]),
+        "open_lines": lines[:, _OVERDUE:].sum(axis=1),
+        "open_units": units[:, _OVERDUE:].sum(axis=1),
+        "open_value": value[:, _OVERDUE:].sum(axis=1),
+        "overdue_lines": lines[:, _OVERDUE],
+        "overdue_units": units[:, _OVERDUE],
+        "overdue_value": value[:, _OVERDUE],
     }
-
-
-def _sums(g: np.ndarray, n: int, weights: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Group sums of every weight (groups ``g`` in 0..n-1): one bincount each."""
-    return {k: np.bincount(g, weights=w, minlength=n).astype(float) for k, w in weights.items()}
 
 
 def _metrics(sums: dict[str, np.ndarray], orders: np.ndarray, p90: np.ndarray) -> dict:
@@ -228,10 +308,131 @@ def _metrics(sums: dict[str, np.ndarray], orders: np.ndarray, p90: np.ndarray) -
     no_rec = n_rec == 0
     for col in ("on_time_rate_qty", "on_time_rate_lines", "otif_rate"):
         out[col] = np.where(no_rec, np.nan, out[col])  # judged only on overdue lines: unknown
-    out["history"] = np.where(
-        no_rec, "no history", np.where(n_rec < MIN_RECEIPTS, "few receipts", "measured")
-    ).astype(object)
+    labels = np.array(["measured", "few receipts", "no history"], dtype=object)
+    out["history"] = labels[np.where(no_rec, 2, (n_rec < MIN_RECEIPTS).astype(np.int64))]
     return {c: out[c] for c in SUPPLIER_COLUMNS}
+
+
+def _window_lines(
+    po: pd.DataFrame,
+    items: pd.DataFrame,
+    skus: pd.Index,
+    sups: pd.DataFrame | None,
+    sup_ids: pd.Index,
+    end_d: float,
+    window_days: int,
+) -> tuple[dict[str, np.ndarray], pd.Index, list[str]]:
+    """The PO lines measured (ordered in the window, with a supplier and a known SKU), as
+    the per-line arrays :func:`_group_sums` and the quantiles need.
+
+    Returns the arrays (``supplier`` and ``sku`` codes, ``state``, ``received``, ``qty``,
+    ``value`` [$], ``lead_time`` [days] (0 when open), ``with_quote``, ``quote`` and
+    ``bias`` [days] (0 without a quote), ``days_late`` (0 unless late), ``po`` codes), the
+    suppliers (the table's, then other ids met) and notes. Kept apart from
+    :func:`supplier_performance` so the many intermediate arrays are freed on return: at
+    800,000 lines each is 6 MB, and memory a first call must fault in is time.
+    """
+    notes: list[str] = []
+    o = _days(po["order_date"])
+    keep = (o > end_d - window_days) & (o <= end_d)
+    k = index_in(po["sku"].astype("str"), items["sku"].astype("str"))  # skus' order
+    # supplier codes: the suppliers table first, then other ids met on lines or items
+    # (only without a suppliers table or on unvalidated data)
+    has_sup = "supplier_id" in po.columns
+    item_has = "supplier_id" in items.columns
+    suppliers = pd.Index(np.asarray(sup_ids, dtype=object), dtype=object)
+    po_sup = po["supplier_id"].astype("str") if has_sup else None
+    item_sup = items["supplier_id"].astype("str") if item_has else None
+
+    def lookup() -> tuple[np.ndarray, np.ndarray]:
+        line_codes = index_in(po_sup, suppliers) if has_sup else np.full(len(po), -1)
+        item_codes = index_in(item_sup, suppliers) if item_has else np.full(len(skus), -1)
+        return line_codes, item_codes
+
+    s, item_s = lookup()
+    unknown_line = (s < 0) & po_sup.notna().to_numpy() if has_sup else np.zeros(0, bool)
+    unknown_item = (item_s < 0) & item_sup.notna().to_numpy() if item_has else np.zeros(0, bool)
+    if unknown_line.any() or unknown_item.any():
+        met = []
+        if has_sup:
+            met.append(np.asarray(po_sup[unknown_line], dtype=object))
+        if item_has:
+            met.append(np.asarray(item_sup[unknown_item], dtype=object))
+        extra = np.sort(pd.unique(np.concatenate(met).astype(str)))
+        suppliers = suppliers.append(pd.Index(extra, dtype=object))
+        s, item_s = lookup()
+    item_s_line = np.where(k >= 0, item_s[np.maximum(k, 0)], -1)
+    s = np.where(s >= 0, s, item_s_line)
+    ok = (s >= 0) & (k >= 0)
+    left_out = int((keep & ~ok).sum())
+    if left_out:
+        notes.append(
+            f"{left_out:,} PO lines left out: no supplier on the line or the item, "
+            "or a SKU not in items."
+        )
+    ok &= keep
+    sel = None if ok.all() else np.flatnonzero(ok)  # None: every line (no copies)
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return a if sel is None else a[sel]
+
+    k, o, s, item_s_line = take(k), take(o), take(s), take(item_s_line)
+
+    # quoted lead time per line
+    item_lt = (
+        items["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
+        if "lead_time_days" in items.columns
+        else np.full(len(skus), np.nan)
+    )
+    sup_lt = np.full(len(suppliers), np.nan)
+    if sups is not None and "lead_time_days" in sups.columns:
+        sup_lt[: len(sup_ids)] = sups["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
+    own = (item_s_line < 0) | (item_s_line == s)
+    lt_item, lt_sup = item_lt[k], sup_lt[s]
+    quoted = np.where(
+        own & ~np.isnan(lt_item), lt_item, np.where(np.isnan(lt_sup), lt_item, lt_sup)
+    )
+
+    r = take(_days(po["received_date"]))
+    rec = r <= end_d  # NaN (open) is False
+    promised = take(_days(po["promised_date"])) if "promised_date" in po.columns else o * np.nan
+    promise = np.where(np.isnan(promised), o + quoted, promised)
+    has_promise = ~np.isnan(promise)
+    state = np.where(
+        rec,
+        np.where(r <= promise, _ON_TIME, np.where(has_promise, _LATE, _NO_PROMISE)),
+        np.where(has_promise & (promise < end_d), _OVERDUE, _NOT_DUE),
+    ).astype(np.int8)
+    qty = take(po["quantity"].to_numpy(dtype=float, na_value=0.0))
+    cost_line = (
+        take(po["unit_cost"].to_numpy(dtype=float, na_value=np.nan))
+        if "unit_cost" in po.columns
+        else np.full(len(qty), np.nan)
+    )
+    item_cost = items["unit_cost"].to_numpy(dtype=float, na_value=np.nan)[k]
+    lead_time = np.where(rec, r - o, 0.0)
+    with_quote = rec & ~np.isnan(quoted)
+    no_promise = int((state == _NO_PROMISE).sum())
+    if no_promise:
+        notes.append(
+            f"{no_promise:,} received lines have no promised date and no quoted lead time: "
+            "not judged on time."
+        )
+    line = {
+        "supplier": s.astype(np.int64, copy=False),
+        "sku": k,
+        "state": state,
+        "received": rec,
+        "qty": qty,
+        "value": qty * np.where(np.isnan(cost_line), np.nan_to_num(item_cost), cost_line),
+        "lead_time": lead_time,
+        "with_quote": with_quote,
+        "quote": np.where(with_quote, quoted, 0.0),
+        "bias": np.where(with_quote, lead_time - np.nan_to_num(quoted), 0.0),
+        "days_late": np.where(state == _LATE, r - promise, 0.0),
+        "po": take(pd.factorize(po["po_id"])[0].astype(np.int64, copy=False)),
+    }
+    return line, suppliers, notes
 
 
 def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> SupplierPerformance:
@@ -345,115 +546,25 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
         )
         notes.append("No purchase_orders table: no supplier has a history.")
 
-    o_all = _days(po["order_date"])
     end_d = float(_days(pd.Series([end]))[0])
-    keep = (o_all > end_d - window_days) & (o_all <= end_d)
-    k = index_in(po["sku"].astype("str"), skus)[keep]
-    o = o_all[keep]
-    # supplier codes: the suppliers table first, then other ids met on lines or items
-    # (only without a suppliers table or on unvalidated data)
-    has_sup = "supplier_id" in po.columns
-    item_has = "supplier_id" in items.columns
-    suppliers = pd.Index(np.asarray(sup_ids, dtype=object), dtype=object)
-    po_sup = po["supplier_id"].astype("str") if has_sup else None
-    item_sup = items["supplier_id"].astype("str") if item_has else None
-
-    def lookup() -> tuple[np.ndarray, np.ndarray]:
-        line_codes = index_in(po_sup, suppliers) if has_sup else np.full(len(po), -1)
-        item_codes = index_in(item_sup, suppliers) if item_has else np.full(len(skus), -1)
-        return line_codes, item_codes
-
-    s_all, item_s = lookup()
-    unknown_line = (s_all < 0) & po_sup.notna().to_numpy() if has_sup else np.zeros(0, bool)
-    unknown_item = (item_s < 0) & item_sup.notna().to_numpy() if item_has else np.zeros(0, bool)
-    if unknown_line.any() or unknown_item.any():
-        met = []
-        if has_sup:
-            met.append(np.asarray(po_sup[unknown_line], dtype=object))
-        if item_has:
-            met.append(np.asarray(item_sup[unknown_item], dtype=object))
-        extra = np.sort(pd.unique(np.concatenate(met).astype(str)))
-        suppliers = suppliers.append(pd.Index(extra, dtype=object))
-        s_all, item_s = lookup()
-    s_line = s_all[keep]
-    item_s_line = np.where(k >= 0, item_s[np.maximum(k, 0)], -1)
-    s = np.where(s_line >= 0, s_line, item_s_line)
-    ok = (s >= 0) & (k >= 0)
-    if (~ok).any():
-        notes.append(
-            f"{int((~ok).sum()):,} PO lines left out: no supplier on the line or the item, "
-            "or a SKU not in items."
-        )
-    sel = np.flatnonzero(keep)[ok]
-    k, o, s, item_s_line = k[ok], o[ok], s[ok], item_s_line[ok]
-
-    # quoted lead time per line
-    item_lt = (
-        items["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
-        if "lead_time_days" in items.columns
-        else np.full(len(skus), np.nan)
-    )
-    sup_lt = np.full(len(suppliers), np.nan)
-    if sups is not None and "lead_time_days" in sups.columns:
-        sup_lt[: len(sup_ids)] = sups["lead_time_days"].to_numpy(dtype=float, na_value=np.nan)
-    own = (item_s_line < 0) | (item_s_line == s)
-    lt_item, lt_sup = item_lt[k], sup_lt[s]
-    quoted = np.where(
-        own & ~np.isnan(lt_item), lt_item, np.where(np.isnan(lt_sup), lt_item, lt_sup)
-    )
-
-    r = _days(po["received_date"])[sel]
-    rec = r <= end_d  # NaN (open) is False
-    promised = _days(po["promised_date"])[sel] if "promised_date" in po.columns else o * np.nan
-    promise = np.where(np.isnan(promised), o + quoted, promised)
-    has_promise = ~np.isnan(promise)
-    overdue = ~rec & has_promise & (promise < end_d)
-    on_time = rec & (r <= promise)
-    qty = po["quantity"].to_numpy(dtype=float, na_value=0.0)[sel]
-    cost_line = (
-        po["unit_cost"].to_numpy(dtype=float, na_value=np.nan)[sel]
-        if "unit_cost" in po.columns
-        else np.full(len(sel), np.nan)
-    )
-    item_cost = items["unit_cost"].to_numpy(dtype=float, na_value=np.nan)[k]
-    value = qty * np.where(np.isnan(cost_line), np.nan_to_num(item_cost), cost_line)
-    po_code = pd.factorize(po["po_id"])[0].astype(np.int64)[sel]
-    line = {
-        "received": rec,
-        "qty": qty,
-        "lead_time": np.where(rec, r - o, np.nan),
-        "quoted": np.where(rec, quoted, np.nan),
-        "judged": (rec & has_promise) | overdue,
-        "on_time": on_time,
-        "has_promise": has_promise,
-        "days_late": np.where(rec & has_promise, r - promise, 0.0),
-        "overdue": overdue,
-        "value": value,
-        "po": po_code,
-    }
-    no_promise = int((rec & ~has_promise).sum())
-    if no_promise:
-        notes.append(
-            f"{no_promise:,} received lines have no promised date and no quoted lead time: "
-            "not judged on time."
-        )
+    line, suppliers, line_notes = _window_lines(po, items, skus, sups, sup_ids, end_d, window_days)
+    notes += line_notes
 
     # sums per supplier x SKU over the lines, then per supplier over those pairs
-    pair = s.astype(np.int64) * len(skus) + k
-    g, uniq = pd.factorize(pair, sort=True)
-    pair_sums = _sums(g, len(uniq), _line_weights(line))
+    s, rec = line["supplier"], line["received"]
+    g, uniq = _pair_codes(s, line["sku"], len(skus))
+    pair_sums = _group_sums(g, len(uniq), line)
     pair_sup = (uniq // len(skus)).astype(np.int64)
     sup_sums = {
         key: np.bincount(pair_sup, weights=v, minlength=len(suppliers))
         for key, v in pair_sums.items()
     }
-    rec = line["received"]
-    lt = line["lead_time"]
+    po_code, lt_rec = line["po"], line["lead_time"][rec]
     by_sup = pd.DataFrame(
         _metrics(
             sup_sums,
-            _distinct_per_group(s, po_code, len(suppliers)),
-            _group_quantile(s[rec], lt[rec], 0.9, len(suppliers)),
+            _distinct_per_group(s, po_code, len(suppliers), key_in_one_group=True),
+            _group_quantile(s[rec], lt_rec, 0.9, len(suppliers)),
         ),
         index=suppliers,
     )
@@ -467,7 +578,7 @@ def supplier_performance(dataset, *, as_of=None, window_days: int = 365) -> Supp
         _metrics(
             pair_sums,
             _distinct_per_group(g, po_code, len(uniq)),
-            _group_quantile(g[rec], lt[rec], 0.9, len(uniq)),
+            _group_quantile(g[rec], lt_rec, 0.9, len(uniq)),
         ),
         index=pd.MultiIndex(
             levels=[suppliers, skus],

@@ -76,13 +76,18 @@ def mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> _S31)
 
 
-def sku_keys(seed: int, n: int, stream: int = 0) -> np.ndarray:
+def sku_keys(seed: int, n: int, stream: int = 0, index: np.ndarray | None = None) -> np.ndarray:
     """One 64-bit key per SKU column 0 .. n-1, from a 63-bit seed, for a stream.
 
     ``stream=0`` (lead times) and ``DEMAND_STREAM`` give unrelated keys for one seed.
+    ``index`` (n whole numbers >= 0) keys column j as SKU ``index[j]`` instead of j: a
+    run of some SKUs of a catalog then draws what the run of the whole catalog draws.
     """
     with np.errstate(over="ignore"):
-        i = np.arange(1, n + 1, dtype=np.uint64)
+        if index is None:
+            i = np.arange(1, n + 1, dtype=np.uint64)
+        else:
+            i = np.asarray(index, dtype=np.int64).astype(np.uint64) + np.uint64(1)
         return mix(mix(np.uint64(seed) ^ (i * _G)) ^ np.uint64(stream))
 
 
@@ -362,6 +367,8 @@ class DemandDraws:
       values ``values[offsets[i] + k * step]``, k < ``counts[i]`` (the i.i.d.
       bootstrap; 0 for a SKU with an empty history): a ragged array (``step`` 1) or
       a (days, SKUs) matrix raveled (``offsets[i] = i``, ``step`` = SKUs).
+
+    ``index`` keys column j's stream as SKU ``index[j]``'s (:func:`sku_keys`).
     """
 
     def __init__(
@@ -375,12 +382,13 @@ class DemandDraws:
         history: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
         step: int = 1,
         dtype: type = np.float64,
+        index: np.ndarray | None = None,
     ):
         if model not in DEMAND_KINDS:
             raise ValueError(f"unknown demand model {model!r}")
         self.model, self.kind, self.n = model, DEMAND_KINDS[model], n
         self.dtype = np.dtype(dtype)
-        self.keys = sku_keys(seed, n, DEMAND_STREAM)
+        self.keys = sku_keys(seed, n, DEMAND_STREAM, index)
         zeros = np.zeros(n)
         self.p1, self.p2, self.p3 = zeros, zeros, zeros
         self.offsets = self.counts = np.zeros(n, dtype=np.int64)

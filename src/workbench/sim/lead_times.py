@@ -27,10 +27,11 @@ class _LeadTimes:
         model: str,
         seed: int,
         history: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+        index: np.ndarray | None = None,
     ):
         self.model = model
         n = mean.shape[0]
-        self.keys = _streams.sku_keys(seed, n)
+        self.keys = _streams.sku_keys(seed, n, index=index)
         self.orders = np.zeros(n, dtype=np.int64)  # orders placed so far, per SKU
         self.fixed = np.maximum(np.rint(mean), 0).astype(np.int64)
         self.random = (sd > 0) if model != "history" else np.zeros(mean.shape, bool)

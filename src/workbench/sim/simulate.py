@@ -141,6 +141,7 @@ def simulate(
     trace_skus: Any = None,
     frequency: str | None = None,
     rng: int | np.random.Generator | None = None,
+    stream_keys: Any = None,
     progress: Any = None,
     stop: Any = None,
     chunk_days: int | None = None,
@@ -258,6 +259,13 @@ def simulate(
         Randomness for demand and lead times; the same seed gives the same run. Its
         two seeds key independent streams: demand per (SKU, day), lead times per
         (SKU, order number).
+    stream_keys : array_like or Series by sku, optional
+        The position that keys each SKU's random streams, whole numbers >= 0, one per
+        SKU and all different; default the SKU's column 0 .. n-1 in this run. Give
+        each SKU's position in a larger run (a catalog's items order) to simulate
+        some of its SKUs apart, as :func:`workbench.distributed.simulate` does
+        partition by partition: with the same ``rng`` they draw the demand and lead
+        times they draw in the whole run.
     progress : None, bool or callable(fraction)
         None: a tqdm bar when stderr is a terminal. True: a tqdm bar (a widget in
         a notebook). A callable receives the fraction done after each chunk.
@@ -583,8 +591,22 @@ def simulate(
         L, Lsd = L / bucket, Lsd / bucket
         if lt_history is not None:
             lt_history = (*lt_history[:2], lt_history[2] / bucket)
+    keys = None
+    if stream_keys is not None:
+        keys = _per_sku("stream_keys", stream_keys, sku_index)
+        _check(
+            "stream_keys", keys, (keys >= 0) & (keys == np.round(keys)), "a whole number >= 0", ""
+        )
+        if len(np.unique(keys)) != n:
+            raise ValueError("stream_keys must differ from SKU to SKU; got repeated values")
+        keys = keys.astype(np.int64)
     lead = _LeadTimes(
-        L, Lsd, model=lt_model, seed=int(lead_rng.integers(0, 2**63 - 1)), history=lt_history
+        L,
+        Lsd,
+        model=lt_model,
+        seed=int(lead_rng.integers(0, 2**63 - 1)),
+        history=lt_history,
+        index=keys,
     )
 
     # ---- demand source ------------------------------------------------------------
@@ -605,11 +627,12 @@ def simulate(
         _check("demand_sd", sd, sd >= 0, ">= 0", "units/day")
         # drawn per (seed, SKU, day) from counter-based streams, by the kernel itself
         source = _streams.DemandDraws(
-            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), mean=mu, sd=sd, dtype=dt
-        )
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), mean=mu, sd=sd, dtype=dt,
+            index=keys,
+        )  # fmt: skip
     elif model == "bootstrap" and demand_windows is None:  # column i of the matrix
         source = _streams.DemandDraws(
-            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=n,
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=n, index=keys,
             history=(np.arange(n, dtype=np.int64), np.full(n, history.shape[0]),
                      np.ascontiguousarray(history, dtype=float).ravel()),
         )  # fmt: skip
@@ -617,7 +640,7 @@ def simulate(
         first, length = _windows(demand_windows, n, history.shape[0])
         by_sku = np.ascontiguousarray(history.T, dtype=float)
         source = _streams.DemandDraws(
-            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=1,
+            model, n, seed=int(demand_rng.integers(0, 2**63 - 1)), dtype=dt, step=1, index=keys,
             history=(np.arange(n, dtype=np.int64) * history.shape[0] + first, length,
                      by_sku.ravel()),
         )  # fmt: skip

@@ -57,6 +57,14 @@ __all__ = [
 
 #: Costing methods understood by :func:`inventory_valuation`.
 VALUATION_METHODS = ("fifo", "weighted_average", "lifo", "lifo_perpetual", "moving_average")
+#: The methods as the explanation names them (an accountant's words, not the codes).
+METHOD_NAMES = {
+    "fifo": "FIFO",
+    "weighted_average": "Weighted average",
+    "lifo": "Periodic LIFO",
+    "lifo_perpetual": "Perpetual LIFO",
+    "moving_average": "Moving average",
+}
 
 _COLUMNS = [
     "sku",
@@ -580,11 +588,12 @@ def _explain(purchases: pd.DataFrame, opening: pd.DataFrame | None, totals: pd.D
         lines.append(f"Unit costs rose for {rising} SKU(s) and fell for {falling} over the period.")
     if len(totals) > 1:
         low, high = totals["cogs"].idxmin(), totals["cogs"].idxmax()
+        name_low, name_high = (METHOD_NAMES.get(m, str(m)) for m in (low, high))
         lines.append(
-            f"{low} gives the lowest COGS (${totals.loc[low, 'cogs']:,.0f}) and so the highest "
-            f"profit and closing stock (${totals.loc[low, 'closing_value']:,.0f}); {high} the "
-            f"highest COGS (${totals.loc[high, 'cogs']:,.0f}) and lowest closing stock "
-            f"(${totals.loc[high, 'closing_value']:,.0f})."
+            f"{name_low} gives the lowest COGS (${totals.loc[low, 'cogs']:,.0f}) and so the "
+            f"highest profit and closing stock (${totals.loc[low, 'closing_value']:,.0f}); "
+            f"{name_high} the highest COGS (${totals.loc[high, 'cogs']:,.0f}) and lowest "
+            f"closing stock (${totals.loc[high, 'closing_value']:,.0f})."
         )
     lines.append(
         "With rising costs FIFO charges the old cheap layers to COGS and keeps the new dear "

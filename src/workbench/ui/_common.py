@@ -97,6 +97,16 @@ a.wb-download { display: inline-block; margin: 4px 8px 4px 0; padding: 4px 10px;
 /* FileUpload writes "(number of files)" after its label; the label alone reads better */
 button.wb-upload { font-size: 0 !important; width: auto !important; min-width: 180px; }
 button.wb-upload::before { content: "Choose files to upload"; font-size: 13px; }
+/* tab titles whole ("Stockout trac", "Replenishme" at 1280 px): tabs as wide as their
+   titles, on a second row when they do not fit */
+.wb-dashboard .widget-tab.wb-tabs > .lm-TabBar .lm-TabBar-content { flex-wrap: wrap; }
+.wb-dashboard .widget-tab.wb-tabs > .lm-TabBar .lm-TabBar-tab {
+  flex: 0 0 auto !important; min-width: 0; max-width: none; }
+.wb-dashboard .widget-tab.wb-tabs > .lm-TabBar .lm-TabBar-tabLabel {
+  overflow: visible; text-overflow: clip; }
+/* the keyboard's place is always seen: the focused tab, slider handle or button */
+.wb-dashboard .lm-TabBar-tab:focus-visible, .wb-dashboard .noUi-handle:focus-visible,
+.wb-dashboard button:focus-visible { outline: 2px solid #2a7ab0; outline-offset: -2px; }
 </style>
 """
 
@@ -332,7 +342,7 @@ def active_scenario_html(plan: pd.DataFrame | None) -> str:
     if int(s["skus_planned"]) > 0:
         figures = (
             f" · investment <span class='wb-active-investment'>{fmt_money(s['investment'])}"
-            f"</span> · expected fill rate {fmt_pct(s['fill_rate'], 1)}"
+            f"</span> · expected fill rate {fmt_pct(s['fill_rate'], 2)}"
         )
     return (
         "<div class='wb-active-scenario'>Active scenario: <b class='wb-active-name'>"

@@ -42,9 +42,9 @@ CLASS_COLORS = dict(PALETTES["light"]["classes"])
 
 #: Criterion key -> label of the dropdown.
 CRITERIA = {
-    "value": "Annual consumption value D·c [$/yr]",
-    "units": "Annual units D [units/yr]",
-    "margin": "Annual margin D·(price − c) [$/yr]",
+    "value": "Annual consumption value D·c ($ a year)",
+    "units": "Annual units D (units a year)",
+    "margin": "Annual margin D·(price − c) ($ a year)",
 }
 
 #: Sort key -> (label, column, ascending).
@@ -183,10 +183,10 @@ class ABCPanel(Panel):
             layout=go.Layout(
                 title="Pareto chart: items ranked by the criterion",
                 template=plotly_template(),
-                height=400,
+                height=430,
                 bargap=0,
-                margin=dict(l=70, r=60, t=50, b=45),
-                xaxis=dict(title="rank"),
+                margin=dict(l=70, r=60, t=50, b=75),
+                xaxis=dict(title="items, largest first"),
                 yaxis=dict(title="criterion per item"),
                 yaxis2=dict(
                     title="cumulative share",
@@ -198,7 +198,8 @@ class ABCPanel(Panel):
                     tickvals=[0.2, 0.4, 0.6, 0.8, 1.0],
                     showgrid=False,
                 ),
-                legend=dict(orientation="h", y=-0.18),
+                # below the rank axis's title, not over it
+                legend=dict(orientation="h", y=-0.3),
                 meta="abc-pareto",
             ),
         )
@@ -326,8 +327,14 @@ class ABCPanel(Panel):
         traces[3] = dict(x=ranked["rank"].to_numpy(), y=ranked["cumulative_share"].to_numpy())
         traces[4] = dict(x=[0.5, n + 0.5], y=[a, a])
         traces[5] = dict(x=[0.5, n + 0.5], y=[b, b])
+        money = self.criterion.value != "units"
         update_figure(
-            self.fig, traces, {"yaxis.title.text": CRITERIA[self.criterion.value].split(" [")[0]}
+            self.fig,
+            traces,
+            {
+                "yaxis.title.text": CRITERIA[self.criterion.value].split(" [")[0],
+                "yaxis.tickprefix": "$" if money else "",
+            },
         )
         counts = {c: int((frame["class"] == c).sum()) for c in LABELS}
         self.summary.value = self._summary_html(frame, counts)
@@ -358,11 +365,11 @@ class ABCPanel(Panel):
             "criterion": "criterion",
             "share": "share",
             "cumulative_share": "cumulative",
-            "annual_demand": "demand/yr",
+            "annual_demand": "demand a year",
             "unit": "unit",
             "unit_cost": "unit cost",
             "cv": "cv",
-            "counts_per_year": "counts/yr",
+            "counts_per_year": "counts a year",
             "service_level": "service target",
         }
         out = shown[list(cols)].rename(columns=cols)
@@ -370,7 +377,7 @@ class ABCPanel(Panel):
             "criterion": (lambda v: fmt_money(v)) if money else (lambda v: fmt_number(v)),
             "share": lambda v: fmt_pct(v, 2),
             "cumulative": lambda v: fmt_pct(v, 1),
-            "demand/yr": lambda v: fmt_number(v),
+            "demand a year": lambda v: fmt_number(v),
             "unit cost": lambda v: fmt_money(v, 2),
             "cv": lambda v: fmt_number(v, 2),
             "service target": lambda v: fmt_pct(v, 0),
@@ -413,7 +420,8 @@ def _matrix_html(matrix: pd.DataFrame, criterion: str) -> str:
         rows.append(f"<tr><th>{html.escape(str(a))}</th>{cells}</tr>")
     return (
         "<div style='margin-right:16px'><b>ABC × XYZ</b> "
-        "<span class='wb-note'>(X: cv ≤ 0.5, Y: ≤ 1, Z: above)</span>"
+        "<span class='wb-note'>(how steady demand is, its sd ÷ mean: X up to 0.5, Y up to 1, "
+        "Z above)</span>"
         f"<table class='wb-table'><thead><tr><th></th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )

@@ -397,7 +397,7 @@ def _plan_kpis_html(s: pd.Series, plan: pd.DataFrame) -> str:
     rows = [
         ("Items planned", f"<span class='wb-planned'>{cover}</span>"),
         ("Investment (average stock at cost)", fmt_money(s["investment"])),
-        ("Expected fill rate", fmt_pct(s["fill_rate"], 1)),
+        ("Expected fill rate", fmt_pct(s["fill_rate"], 2)),
         ("Annual ordering + holding cost", fmt_money(s["annual_cost"])),
     ]
     cells = "".join(f"<tr><th>{html.escape(k)}</th><td class='num'>{v}</td></tr>" for k, v in rows)

@@ -33,6 +33,7 @@ from ._common import (
 
 __all__ = [
     "EOQPanel",
+    "controls_beside",
     "parse_price_breaks",
     "sku_options",
     "sku_table",
@@ -88,6 +89,31 @@ def nice_step(x: float) -> float:
     return base  # pragma: no cover
 
 
+def controls_beside(controls: widgets.Box, side: widgets.Widget) -> widgets.HBox:
+    """The column of controls with the readouts beside it.
+
+    The column never gets narrower than its widest control (``min-width: min-content``):
+    a long note beside it squeezed the Safety stock column to about 290 px and cut its
+    type-in boxes. The readouts take the rest of the width (their text wraps), and when
+    the window is too narrow for both they move below the controls.
+
+    Examples
+    --------
+    >>> row = controls_beside(widgets.VBox(), widgets.HTML("a note"))
+    >>> row.children[0].layout.min_width, row.layout.flex_flow
+    ('min-content', 'row wrap')
+    """
+    controls.layout.min_width = "min-content"
+    controls.layout.flex = "0 0 auto"
+    controls.layout.margin = "0 16px 0 0"
+    side.layout.flex = "1 1 300px"
+    side.layout.min_width = "0"
+    row = widgets.HBox([controls, side], layout=widgets.Layout(flex_flow="row wrap"))
+    row.add_class("wb-controls-beside")
+    controls.add_class("wb-controls")
+    return row
+
+
 def slider(
     description,
     value,
@@ -123,8 +149,8 @@ def slider(
     if percent or unit is not None:
         # the readout moves into the box: the track gets its room (a longer track is a
         # finer slider)
-        s.layout.width = "460px"
-        s.style.description_width = "170px"
+        s.layout.width = "490px"
+        s.style.description_width = "200px"  # "Daily demand mean [units]" whole
         typed_slider_row(s, percent=percent, unit=unit or "")
     return s
 
@@ -343,7 +369,9 @@ class EOQPanel(SkuPanel):
             layout=widgets.Layout(width="420px"),
         )
         self.sku.add_class("eoq-sku")
-        self.demand = slider("Annual demand D [units/yr]", 1000, 0, 5000, 10, "eoq-demand", unit="")
+        self.demand = slider(
+            "Annual demand D [units a year]", 1000, 0, 5000, 10, "eoq-demand", unit=""
+        )
         self.order_cost = slider(
             "Order cost S [$/order]", 10, 0.5, 100, 0.5, "eoq-order-cost", unit=""
         )
@@ -428,13 +456,21 @@ class EOQPanel(SkuPanel):
                 height=HEIGHT,
                 margin=dict(l=60, r=60, t=50, b=50),
                 xaxis=dict(title="order quantity Q [units]"),
-                yaxis=dict(title="$ per year", rangemode="tozero", domain=[0, 1]),
+                yaxis=dict(
+                    title="$ per year",
+                    rangemode="tozero",
+                    domain=[0, 1],
+                    tickprefix="$",
+                    tickformat=",.0f",
+                ),
                 # The cost with purchase under price breaks is another quantity, ten
                 # times larger: its own chart below on the same Q axis, not a second
                 # y axis over the first (its curve crossed the others, odd ticks).
                 xaxis2=dict(matches="x", anchor="y2", visible=False),
                 yaxis2=dict(
                     title="$ per year incl. purchase",
+                    tickprefix="$",
+                    tickformat=",.0f",
                     anchor="x2",
                     domain=HIDDEN_DOMAIN,
                     visible=False,
@@ -452,7 +488,7 @@ class EOQPanel(SkuPanel):
         )
         super().__init__(
             children=[
-                widgets.HBox([controls, widgets.VBox([self.formula, self.numbers])]),
+                controls_beside(controls, widgets.VBox([self.formula, self.numbers])),
                 self.breaks,
                 self.message,
                 self.fig,
@@ -573,7 +609,7 @@ class EOQPanel(SkuPanel):
         r = wb.eoq(d, order_cost=s, holding_cost=h, days_per_year=self.days_per_year)
         q = float(r.order_quantity)
         unit = self.unit()
-        self.demand.description = f"Annual demand D [{unit}/yr]"
+        self.demand.description = f"Annual demand D [{unit} a year]"
         self.unit_cost.description = f"Unit cost c [$/{_per(unit)}]"
         res = {
             "unit": unit,
@@ -682,7 +718,7 @@ def _formula_html(r: dict) -> str:
         f"{fmt_number(r['holding_cost'], 4)}) = "
         f"<b class='eoq-qstar'>{fmt_number(r['order_quantity'], 1)}</b></div>"
         f"<div class='wb-note'>H = i c: holding cost rate × unit cost "
-        f"[$/{html.escape(_per(r.get('unit', 'units')))}/yr]. "
+        f"($ per {html.escape(_per(r.get('unit', 'units')))} a year). "
         "At Q* ordering cost S D / Q equals holding cost H Q / 2.</div>"
     )
 

@@ -611,7 +611,10 @@ class ForecastPanel(Panel):
             f"<tbody>{''.join(body)}</tbody></table>"
             f"<div class='wb-note'>{html.escape(self._backtest_note)} Sorted by the root mean "
             "square miss. The model used is chosen among the models made for the item's demand "
-            f"class, by its miss on the last {fmt_int(self._horizon)} {per}s.</div>"
+            f"class: for steady demand by its miss on the last {fmt_int(self._horizon)} {per}s; "
+            f"for intermittent and lumpy demand by the miss of its {fmt_int(self._horizon)}-{per} "
+            "total over the last three such stretches, leaving out a forecast below a quarter "
+            "of the recent demand.</div>"
         )
 
 

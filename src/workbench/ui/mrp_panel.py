@@ -136,7 +136,8 @@ _ORDER_COLUMNS = [
 
 
 def run_mrp(dataset, scenario=None, *, method: str, horizon: int):
-    """``wb.mrp`` in weeks with one lot-sizing rule for every item (the tab's controls)."""
+    """``wb.mrp`` in weeks with the tab's lot-sizing rule for every item without its own
+    (``items.lot_sizing``) and the tab's horizon."""
     return wb.mrp(dataset, scenario, horizon=int(horizon), bucket="W", lot_sizing=method)
 
 
@@ -348,9 +349,12 @@ class MRPPanel(Panel):
             _STYLE + '<div class="wb-intro"><b>Material requirements planning.</b> What to buy or '
             "make, and when: the production schedule of each finished good is exploded "
             "through the bill of materials, netted week by week against stock on hand and "
-            "open purchase orders, and every shortfall becomes a planned order, released "
-            "one lead time before it is due. The lot-sizing rule decides how many weeks one "
-            "order covers; each order respects the item's minimum order and pack size.</div>"
+            "open purchase and production orders, and every shortfall becomes a planned "
+            "order, released one lead time (in whole weeks, to the nearest week) before it "
+            "is due. The lot-sizing rule decides how many weeks one order covers; an item "
+            "with its own rule in the items table (column lot_sizing) keeps it, the others "
+            "take the rule picked here; each order respects the item's minimum order and "
+            "pack size.</div>"
         )
         self.method = widgets.Dropdown(
             options=[(METHOD_LABELS[m], m) for m in wb.LOT_SIZING_METHODS],
@@ -517,10 +521,18 @@ class MRPPanel(Panel):
         planned = res.summary["planned"].astype(bool) if len(res.summary) else pd.Series([])
         release_now = int((orders["Release week"] <= first).sum()) if first is not None else 0
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in res.notes)
+        own = res.summary.get("lot_sizing_source")
+        n_own = int(((own == "item") & planned).sum()) if own is not None else 0
+        own_text = (
+            f" ({fmt_int(n_own)} item{'s' if n_own != 1 else ''} keep their own rule from the "
+            "items table)"
+            if n_own
+            else ""
+        )
         self.kpis.value = (
             '<div class="wb-kpis">'
             f"Scenario <b>{html.escape(str(name))}</b> · "
-            f"{html.escape(METHOD_LABELS[self.method.value])} · "
+            f"{html.escape(METHOD_LABELS[self.method.value])}{own_text} · "
             f"{fmt_int(self.horizon.value)} weeks from {_week(first)} (stock and open "
             f"orders as of {_week(res.as_of)}).<br>"
             f"<b>{fmt_int(len(orders))}</b> planned orders for {fmt_int(int(planned.sum()))} "
@@ -623,10 +635,20 @@ class MRPPanel(Panel):
         if sku in res.summary.index:
             row = res.summary.loc[sku]
             kind = "made in house" if row.get("kind") == "production" else "bought"
+            lead = int(row["lead_time_periods"])
             facts.append(
-                f"{kind}, lead time {fmt_int(row['lead_time_periods'])} week"
-                f"{'s' if row['lead_time_periods'] != 1 else ''}"
+                f"{kind}, lead time {fmt_int(lead)} week{'s' if lead != 1 else ''}"
+                + (" (released in the week it is due)" if lead == 0 else "")
             )
+            rule = row.get("lot_sizing")
+            if not _is_blank(rule):
+                whose = (
+                    "its own rule from the items table"
+                    if row.get("lot_sizing_source") == "item"
+                    else "the rule picked above"
+                )
+                label = METHOD_LABELS.get(str(rule), str(rule)).split(":")[0]
+                facts.append(f"lot sizing: {html.escape(label)} ({whose})")
             facts.append(f"on hand {_qty(row['on_hand'])} {html.escape(unit)}")
             if row.get("safety_stock", 0) > 0:
                 facts.append(f"safety stock {_qty(row['safety_stock'])}")

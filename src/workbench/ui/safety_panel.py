@@ -32,6 +32,7 @@ from ._common import (
 from .eoq_panel import (
     FREE,
     SkuPanel,
+    controls_beside,
     nice_ceil,
     nice_step,
     set_range,
@@ -212,7 +213,7 @@ class SafetyPanel(SkuPanel):
         )
         super().__init__(
             children=[
-                widgets.HBox([controls, widgets.VBox([self.formula, self.numbers])]),
+                controls_beside(controls, widgets.VBox([self.formula, self.numbers])),
                 self.fig,
             ],
             **kwargs_without(params),
@@ -495,7 +496,7 @@ def _numbers_html(r: dict) -> str:
         ("Cycle service level", fmt_pct(r["cycle_service_level"], 2)),
         ("Fill rate (with Q)", fmt_pct(r["fill_rate"], 2)),
         ("Stockouts per year", fmt_number(r["stockouts_per_year"], 2)),
-        ("Holding cost of safety stock", f"{fmt_money(r['safety_stock_holding_cost'], 2)}/yr"),
+        ("Holding cost of safety stock", f"{fmt_money(r['safety_stock_holding_cost'], 2)} a year"),
     ]
     cells = "".join(f"<tr><th>{k}</th><td class='num'>{v}</td></tr>" for k, v in rows)
     return f"<table class='wb-table ss-table'>{cells}</table>"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import re
 import typing
 
 import ipywidgets as widgets
@@ -63,6 +64,41 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
         "empirical": "The item's own history",
     },
 }
+
+#: The editor's number fields in words: (label, shown as a percentage). A percentage
+#: field's box holds 25 for a rate of 0.25 a year; the scenario keeps the fraction.
+FIELD_WORDS: dict[str, tuple[str, bool]] = {
+    "holding_cost_rate": ("Holding cost a year, % of unit cost", True),
+    "order_cost": ("Order cost, $ per order", False),
+    "lead_time_multiplier": ("Lead times × (1 = as in the data)", False),
+    "demand_multiplier": ("Demand × (1 = as in the data)", False),
+    "review_period_days": ("Review every … days (0 = daily)", False),
+}
+
+#: The scenario's choices named as the editor names them (for its messages).
+CHOICE_LABELS = {
+    "service_type": "Service target is a",
+    "policy": "Ordering rule",
+    "distribution": "Demand model",
+}
+
+
+def field_label(name: str) -> str:
+    """The editor's label of a scenario field ("Order cost, $ per order" for
+    ``order_cost``; an unknown field's name in words)."""
+    if name in FIELD_WORDS:
+        return FIELD_WORDS[name][0]
+    return CHOICE_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def in_words(exc: Exception) -> ValueError:
+    """A scenario's validation error with its field names as the editor labels them
+    ("order_cost must be > 0" reads "“Order cost, $ per order” must be > 0")."""
+    text = re.sub(r" \[[^\]]*\]", "", str(exc))  # the units: the labels carry them
+    for name in sorted({*FIELD_WORDS, *CHOICE_LABELS}, key=len, reverse=True):
+        text = text.replace(name, f"“{field_label(name)}”")
+    return ValueError(text)
+
 
 #: How the comparison's rows (``wb.compare_scenarios``) read: label, format, which value is
 #: better ("lower", "higher" or None when neither is).
@@ -259,8 +295,9 @@ def _text_box(description: str, css: str, optional: bool) -> widgets.Text:
     box = widgets.Text(
         description=description,
         placeholder="each item's own" if optional else "",
-        style={"description_width": "170px"},
-        layout=widgets.Layout(width="360px"),
+        tooltip=description,
+        style={"description_width": "230px"},
+        layout=widgets.Layout(width="370px"),
     )
     box.add_class(css)
     return box
@@ -317,7 +354,7 @@ class ScenarioPanel(Panel):
         self.fields = _numeric_fields(cls) if cls is not None else []
         self.editors: dict[str, widgets.Widget] = {}
         for name, optional in self.fields:
-            self.editors[name] = _text_box(name.replace("_", " "), f"wb-scn-{name}", optional)
+            self.editors[name] = _text_box(field_label(name), f"wb-scn-{name}", optional)
         self.choices: dict[str, widgets.Dropdown] = {}
         for name, options in (
             ("service_type", getattr(wb, "SERVICE_TYPES", ())),
@@ -327,16 +364,16 @@ class ScenarioPanel(Panel):
             if options and cls is not None and hasattr(cls, "__dataclass_fields__"):
                 words = CHOICE_WORDS.get(name, {})
                 box = widgets.Dropdown(
-                    description=name.replace("_", " "),
+                    description=field_label(name),
                     options=[(words.get(o, o), o) for o in options],
-                    style={"description_width": "170px"},
-                    layout=widgets.Layout(width="360px"),
+                    style={"description_width": "150px"},
+                    layout=widgets.Layout(width="480px"),
                 )
                 box.add_class(f"wb-scn-{name}")
                 self.choices[name] = box
         labels = tuple(getattr(self.current, "abc_labels", ()))
         self.targets = {
-            lab: _text_box(f"service target {lab} (%)", f"wb-scn-target-{lab}", False)
+            lab: _text_box(f"Service target, class {lab} (%)", f"wb-scn-target-{lab}", False)
             for lab in labels
         }
         self.name = widgets.Text(description="name", placeholder="e.g. demand +20 %")
@@ -418,7 +455,9 @@ class ScenarioPanel(Panel):
         self.current = scenario
         for name, box in self.editors.items():
             value = getattr(scenario, name, None)
-            box.value = "" if value is None else f"{value:g}"
+            if value is not None and FIELD_WORDS.get(name, ("", False))[1]:
+                value = 100 * value  # a percentage: 25, not 0.25
+            box.value = "" if value is None else f"{value:.6g}"
         for name, box in self.choices.items():
             box.value = getattr(scenario, name)
         targets = getattr(scenario, "service_targets", {})
@@ -443,9 +482,16 @@ class ScenarioPanel(Panel):
                     changes[field] = None
                 continue
             try:
-                changes[field] = float(text.replace(",", "").replace("%", ""))
+                changes[field] = float(text.replace(",", "").replace("%", "").replace("$", ""))
             except ValueError:
-                raise ValueError(f"{field} must be a number; got {text!r}") from None
+                raise ValueError(f"“{field_label(field)}” must be a number; got {text!r}") from None
+            if FIELD_WORDS.get(field, ("", False))[1]:
+                if not 0.01 <= changes[field] <= 10_000:  # the scenario's 0.0001 to 100
+                    raise ValueError(
+                        f"“{field_label(field)}” must be from 0.01 to 10,000 (%) or empty "
+                        f"(each item's own); got {text!r}"
+                    )
+                changes[field] /= 100  # typed as a percentage
         for field, box in self.choices.items():
             changes[field] = box.value
         if self.targets:
@@ -456,13 +502,17 @@ class ScenarioPanel(Panel):
                     value = float(text)
                 except ValueError:
                     raise ValueError(
-                        f"service target {lab} must be a number between 0 and 1; got {text!r}"
+                        f"the service target of class {lab} must be a percentage such as 95; "
+                        f"got {text!r}"
                     ) from None
                 targets[lab] = value / 100 if value > 1 else value  # "95" means 95 %
             changes["service_targets"] = targets
         if name is not None:
             changes["name"] = name
-        return dataclasses.replace(self.current, **changes)
+        try:
+            return dataclasses.replace(self.current, **changes)
+        except ValueError as exc:
+            raise in_words(exc) from exc
 
     # -- actions
     def save(self, name: str | None = None):
@@ -474,7 +524,7 @@ class ScenarioPanel(Panel):
         try:
             scn = self.edited(name)
         except Exception as exc:
-            self.message.value = error_table_html(exc, title="The scenario was not saved")
+            self.message.value = _editor_error(exc, "The scenario was not saved")
             return None
         self.scenarios = {**self.scenarios, name: scn}
         self.message.value = f'<div class="wb-ok">Saved “{html.escape(name)}”.</div>'
@@ -485,7 +535,7 @@ class ScenarioPanel(Panel):
         try:
             scn = self.edited(self.name.value.strip() or getattr(self.current, "name", None))
         except Exception as exc:
-            self.message.value = error_table_html(exc, title="The scenario was not applied")
+            self.message.value = _editor_error(exc, "The scenario was not applied")
             return None
         self.current = scn
         self.applied = scn
@@ -575,6 +625,15 @@ class ScenarioPanel(Panel):
             )
         else:
             self.export.value = '<div class="wb-note">No saved scenarios yet.</div>'
+
+
+def _editor_error(exc: Exception, title: str) -> str:
+    """A value typed into the editor that a scenario cannot take, in one sentence (not
+    the data-file error table, whose advice is to fix a file and upload it again)."""
+    return (
+        f'<div class="wb-error"><h4>{html.escape(title)}</h4>'
+        f"<div>{html.escape(str(exc))}. Correct it above and try again.</div></div>"
+    )
 
 
 def _compare(dataset, scenarios) -> pd.DataFrame:

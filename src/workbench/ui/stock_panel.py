@@ -171,11 +171,11 @@ def _fmt(value, kind: str) -> str:
     if kind == "money":
         return fmt_money(value)
     if kind == "money_year":
-        return fmt_money(value) + " /yr"
+        return fmt_money(value) + " a year"
     if kind == "pct":
         return fmt_pct(value)
     if kind == "turns":
-        return fmt_number(value, 1) + " /yr"
+        return fmt_number(value, 1) + " a year"
     if kind == "days":
         return fmt_number(value, 1) + " days"
     if kind == "ratio":

@@ -65,9 +65,18 @@ def today_settings_missing(dataset) -> str | None:
 
 
 def _points(x) -> str:
+    """A change given in percentage points, signed; a change that rounds to nothing
+    reads "0.0 pts" (not "-0.0 pts").
+
+    Examples
+    --------
+    >>> _points(3.12), _points(-0.004), _points(-2.1)
+    ('+3.1 pts', '0.0 pts', '-2.1 pts')
+    """
     if x is None or pd.isna(x):
         return "–"
-    return f"{float(x):+.1f} pts"
+    points = round(float(x), 1)
+    return "0.0 pts" if points == 0 else f"{points:+.1f} pts"
 
 
 def _rules(rows: pd.DataFrame, which: str) -> list[str]:

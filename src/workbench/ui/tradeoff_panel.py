@@ -13,11 +13,22 @@ SKU's gap is beyond three standard errors, why (the reasons counted per class).
 
 Slider changes recompute only formulas (a few tens of milliseconds on 10,000 SKUs); the
 simulation runs only on the button, with a progress bar.
+
+On a Dask cluster: when the dashboard is given a scheduler (``workbench serve --dask
+tcp://host:8786``, or ``$WORKBENCH_DASK``), the scenario's replay (:func:`wb.simulate` of
+the plan over the history, every planned SKU) and the plan check run partition by
+partition on that cluster (:func:`workbench.distributed.simulate`,
+:func:`workbench.distributed.plan_check`), and the bar moves as the partitions finish;
+the results are the ones made here, SKU for SKU (each SKU keeps its random streams). The
+frontier's targets still run in the dashboard's kernel, and the chosen item's stock chart
+comes from a replay of that item alone, which draws what it drew in the cluster's run.
 """
 
 from __future__ import annotations
 
 import html
+import os
+import time
 
 import ipywidgets as widgets
 import numpy as np
@@ -27,6 +38,7 @@ import traitlets
 from plotly.subplots import make_subplots
 
 import workbench as wb
+from workbench.sim.results import SimulationResult
 
 from ._common import (
     Panel,
@@ -41,7 +53,7 @@ from ._common import (
     palette,
     plotly_template,
 )
-from .eoq_panel import slider, top_sku, update_figure
+from .eoq_panel import controls_beside, slider, top_sku, update_figure
 
 __all__ = ["CHECK_REPLICATIONS", "SIMULATED_LEVELS", "TRACE_ALL_UP_TO", "TradeoffPanel"]
 
@@ -86,6 +98,10 @@ class TradeoffPanel(Panel):
         scenario from ``plan.attrs["scenario"]``.
     rng : int, default 2026
         Seed of the simulation (random lead times), so a run can be repeated.
+    dask : distributed.Client or str, optional
+        Run the scenario's replay and the plan check on this Dask cluster (a client, or a scheduler
+        address); default the scheduler named by ``$WORKBENCH_DASK`` when it is set,
+        else none: everything runs in the kernel.
 
     Attributes
     ----------
@@ -122,9 +138,10 @@ class TradeoffPanel(Panel):
     frontier = traitlets.Any()
     simulation = traitlets.Any(allow_none=True)
 
-    def __init__(self, dataset, *, scenario=None, rng: int = 2026, **kwargs):
+    def __init__(self, dataset, *, scenario=None, rng: int = 2026, dask=None, **kwargs):
         self._hold = False
         self.rng = rng
+        self.dask = dask
         self._frontier_key = None
         base = scenario if scenario is not None else wb.Scenario()
         self._base = base
@@ -299,7 +316,7 @@ class TradeoffPanel(Panel):
         )
         super().__init__(
             children=[
-                widgets.HBox([controls, self.numbers]),
+                controls_beside(controls, self.numbers),
                 self.promise,
                 self.sku,
                 self.fig,
@@ -564,10 +581,12 @@ class TradeoffPanel(Panel):
             lo = 2 * PROGRESS_START
             edges = lo + (1.0 - lo) * np.concatenate([[0.0], np.cumsum(w) / w.sum()])
             self.progress.value = lo
+            client = self._dask_client()
+            where = "" if client is None else f" on the Dask cluster at {_address(client)}"
             steps = (
                 f"Replaying the history at {len(SIMULATED_LEVELS)} service targets…",
-                "Replaying the history with the scenario's plan…",
-                f"Checking the plan's promise: {CHECK_REPLICATIONS} resampled histories…",
+                f"Replaying the history with the scenario's plan{where}…",
+                f"Checking the plan's promise: {CHECK_REPLICATIONS} resampled histories{where}…",
             )
 
             def part(i):
@@ -595,27 +614,33 @@ class TradeoffPanel(Panel):
                 progress=first,
             )
             second = part(1)
-            trace = skus if len(skus) <= TRACE_ALL_UP_TO else [self.sku.value]
-            run = wb.simulate(
-                matrix,
-                skus=skus,
-                policy="plan",
-                plan=planned,
-                lead_time_days=planned["lead_time_days"].to_numpy(float),
-                lead_time_sd_days=planned["lead_time_sd_days"].fillna(0.0).to_numpy(float),
-                unit_cost=planned["unit_cost"].to_numpy(float),
-                trace_skus=trace,
-                rng=self.rng,
-                progress=second,
-            )
+            if client is None:
+                trace = skus if len(skus) <= TRACE_ALL_UP_TO else [self.sku.value]
+                run = wb.simulate(
+                    matrix,
+                    skus=skus,
+                    policy="plan",
+                    plan=planned,
+                    lead_time_days=planned["lead_time_days"].to_numpy(float),
+                    lead_time_sd_days=planned["lead_time_sd_days"].fillna(0.0).to_numpy(float),
+                    unit_cost=planned["unit_cost"].to_numpy(float),
+                    trace_skus=trace,
+                    rng=self.rng,
+                    progress=second,
+                )
+            else:
+                run = self._replay_on_dask(client, planned, matrix, second)
             third = part(2)
-            check = wb.plan_check(
-                self._dataset,
-                plan=self.plan,
-                replications=CHECK_REPLICATIONS,
-                seed=self.rng,
-                progress=third,
-            )
+            if client is None:
+                check = wb.plan_check(
+                    self._dataset,
+                    plan=self.plan,
+                    replications=CHECK_REPLICATIONS,
+                    seed=self.rng,
+                    progress=third,
+                )
+            else:
+                check = self._check_on_dask(client, third)
         except Exception as exc:  # show it in the panel, keep the page alive
             self.progress.bar_style = "danger"
             self.status.value = (
@@ -653,13 +678,98 @@ class TradeoffPanel(Panel):
         self.progress.bar_style = "success"
         self.status.value = (
             f"<span class='tradeoff-done'>Simulated {fmt_int(len(skus))} SKUs over "
-            f"{fmt_int(run.days)} days of history in {run.elapsed_seconds:.1f} s.</span>"
+            f"{fmt_int(run.days)} days of history in {run.elapsed_seconds:.1f} s"
+            f"{html.escape(where)}.</span>"
             f"<div class='wb-note tradeoff-gap-why' style='max-width:560px'>{GAP_WHY}</div>"
         )
         self.numbers.value = self._numbers_html()
         self.promise.value = promise_html(check)
         self.draw_trace()
         return sim
+
+    def _dask_client(self):
+        """The Dask client the scenario's replay runs on, or None (in the kernel)."""
+        if self.dask is not None and not isinstance(self.dask, str):
+            return self.dask
+        from ..cli import DASK_ENV
+
+        address = self.dask or os.environ.get(DASK_ENV, "").strip()
+        if not address:
+            return None
+        from ..distributed import dashboard_client  # dask: imported only when asked for
+
+        return dashboard_client(address)
+
+    def _replay_on_dask(self, client, planned: pd.DataFrame, matrix, report):
+        """The scenario's replay, partition by partition on the cluster
+        (:func:`workbench.distributed.simulate`), with the same inputs as the run in the
+        kernel; the chosen item's trace from a replay of it alone, keyed as in the run."""
+        from .. import distributed as wd
+
+        t0 = time.perf_counter()
+        skus = list(planned.index.astype(str))
+        lead = planned["lead_time_days"].astype(float)
+        lead_sd = planned["lead_time_sd_days"].fillna(0.0).astype(float)
+        cost = planned["unit_cost"].astype(float)
+        # what the kernel's run (a matrix, no items table) takes: the plan's lead times
+        # and costs, the simulator's defaults for the rest
+        same = dict(
+            lead_time_days=lead,
+            lead_time_sd_days=lead_sd,
+            unit_cost=cost,
+            holding_cost_rate=0.25,
+            order_cost=0.0,
+            min_order_qty=0.0,
+            pack_size=0.0,
+            frequency="D",
+        )
+        with client.as_current():
+            cat = wd.catalog_from_dataset(self._dataset, skus)
+            summary = wd.simulate(
+                cat,
+                plan=planned,
+                rng=self.rng,
+                progress=lambda done, total: report(done / total if total else 1.0),
+                **same,
+            )
+        sku = str(self.sku.value)
+        pos = skus.index(sku) if sku in skus else 0
+        one = wb.simulate(
+            matrix[:, [pos]],
+            skus=[skus[pos]],
+            policy="plan",
+            plan=planned,
+            lead_time_days=lead.to_numpy()[[pos]],
+            lead_time_sd_days=lead_sd.to_numpy()[[pos]],
+            unit_cost=cost.to_numpy()[[pos]],
+            trace_skus=[skus[pos]],
+            rng=self.rng,
+            stream_keys=[pos],
+            progress=False,
+        )
+        return SimulationResult(
+            summary=summary,
+            trace=one.trace,
+            days=one.days,
+            days_requested=one.days_requested,
+            completed=True,
+            elapsed_seconds=time.perf_counter() - t0,
+            settings={**one.settings, "engine": "dask", "scheduler": _address(client)},
+        )
+
+    def _check_on_dask(self, client, report):
+        """:func:`wb.plan_check` of the plan, partition by partition on the cluster
+        (:func:`workbench.distributed.plan_check`: the same per-SKU and class tables)."""
+        from .. import distributed as wd
+
+        with client.as_current():
+            return wd.plan_check(
+                wd.catalog_from_dataset(self._dataset),
+                plan=self.plan,
+                replications=CHECK_REPLICATIONS,
+                seed=self.rng,
+                progress=lambda done, total: report(done / total if total else 1.0),
+            )
 
     def _step(self, text: str) -> None:
         self.status.value = f"<span class='wb-note tradeoff-step'>{html.escape(text)}</span>"
@@ -789,3 +899,8 @@ def _plain(v):
     except (TypeError, ValueError):
         return v
     return int(f) if float(f).is_integer() and abs(f) < 2**53 else f
+
+
+def _address(client) -> str:
+    """The scheduler address of a Dask client, for the panel's sentences."""
+    return str(getattr(getattr(client, "scheduler", None), "address", None) or "the cluster")
