@@ -553,19 +553,3 @@ def test_the_active_fill_rate_reads_the_same_on_every_tab(small):
     assert expected in text_of(d.header.value)
     assert f"Expected fill rate {expected}" in re.sub(r"\s+", " ", summary)
     assert expected in text_of(trade.numbers.value)
-
-
-def test_chart_templates_do_not_measure_tick_labels_on_every_redraw():
-    """plotly's default tick-label overflow ("hide past div") measured every tick label's
-    box after each redraw (45 ms of the EOQ slider's 150 ms repaint in chromium); the
-    templates keep labels inside with automargin instead."""
-    import plotly.io as pio
-
-    from workbench.ui._common import _register_templates
-
-    _register_templates()
-    for theme in ("light", "dark"):
-        layout = pio.templates[f"workbench_{theme}"].layout
-        for axis in (layout.xaxis, layout.yaxis):
-            assert axis.ticklabeloverflow == "allow"
-            assert axis.automargin is True

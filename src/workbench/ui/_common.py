@@ -813,10 +813,6 @@ def _register_templates() -> None:
             axis.gridcolor = p["grid"]
             axis.zerolinecolor = p["grid"]
             axis.automargin = True  # tick labels never overlap the title or each other
-            # plotly's default ("hide past div") measures every tick label's box after
-            # each redraw to hide the ones past the chart's edge; the margins above keep
-            # them inside. Measuring took 45 ms of each EOQ slider step's 150 ms redraw.
-            axis.ticklabeloverflow = "allow"
         pio.templates[name] = tpl
 
 
