@@ -349,3 +349,24 @@ def test_on_hand_at_the_snapshot_equals_stock_as_of():
     got = wb.replenishment(ds, plan=plan).lines["on_hand"]
     want = wb.stock_as_of(ds).by_sku["on_hand_units"]
     assert_allclose(got.reindex(want.index).to_numpy(), want.to_numpy())
+
+
+def test_sold_in_window_by_runs_equals_the_row_lookup():
+    # the dead-stock check reads a demand table grouped by SKU run by run; shuffled it
+    # looks rows up one by one: the same answer, also for a SKU missing from items
+    from workbench.replenish.replenishment import _coder, _sold_in
+
+    rng = np.random.default_rng(5)
+    skus = pd.Index([f"S{i:03d}" for i in range(300)], name="sku")
+    rows = pd.Series(np.repeat([*skus[:250], "ghost"], 40), dtype="str")
+    window = rng.random(len(rows)) < 0.02
+    want = np.zeros(len(skus), bool)
+    for name in rows[window]:
+        if name in skus:
+            want[skus.get_loc(name)] = True
+    assert want.any() and not want.all()
+    codes_of = _coder(skus)
+    assert _sold_in(rows, window, codes_of, len(skus)).tolist() == want.tolist()
+    order = rng.permutation(len(rows))
+    shuffled = rows.iloc[order].reset_index(drop=True)
+    assert _sold_in(shuffled, window[order], codes_of, len(skus)).tolist() == want.tolist()

@@ -11,9 +11,11 @@ scenarios side by side.
 
 Everything is vectorized over SKUs: no loop over SKUs, one calculator call per demand
 model (and size class). The reorder points are those the simulator delivers under daily
-(or R-day) review, undershoot included; that costs about 0.45 ms a SKU on two cores (10,000
-SKUs in about 3.5 s of CPU, mostly building the bootstrapped lead-time demand pmfs; see
-``benchmarks/bench_plan.py``), against microseconds for the textbook formulas.
+(or R-day) review, undershoot included; that costs about 0.14 ms of CPU a SKU (the
+generated 10,000-SKU business in about 1.4 s once numba is loaded, mostly compounding the
+bootstrapped daily pmfs over the lead times; see ``benchmarks/bench_plan.py`` and
+``benchmarks/bench_promise.py --check-speed``), against microseconds for the textbook
+formulas.
 The plan's stages (inputs, classes, demand model, order quantity, reorder point, costs)
 are the small modules of :mod:`workbench.planning`.
 

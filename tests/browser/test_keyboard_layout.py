@@ -126,6 +126,9 @@ CLIPPED_INPUTS_JS = """
   for (const column of root.querySelectorAll('.wb-controls')) {
     const side = column.nextElementSibling;
     const sideBox = side ? side.getBoundingClientRect() : null;
+    if (side && side.scrollWidth > side.clientWidth + 1) {
+      out.push(['readouts beside the column cut', side.scrollWidth + ' > ' + side.clientWidth]);
+    }
     for (const input of column.querySelectorAll('input[type=number], input[type=text]')) {
       if (input.offsetParent === null) continue;
       const r = input.getBoundingClientRect();

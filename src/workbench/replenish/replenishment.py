@@ -524,8 +524,7 @@ def replenishment_lines(
     dd = pd.to_datetime(demand["date"])
     window = ((dd > end - pd.Timedelta(days=dead_days)) & (dd <= end)).to_numpy()
     window = window & (demand["quantity"].to_numpy(dtype=float, na_value=0.0) > 0)
-    d_code = codes_of(demand["sku"][window])
-    sold_recently = np.bincount(d_code[d_code >= 0], minlength=n) > 0
+    sold_recently = _sold_in(demand["sku"], window, codes_of, n)
     flags = {
         "out_of_stock": (on_hand <= 0) & ((d > 0) | (np.nan_to_num(s) > 0)),
         "overdue_po": overdue,
@@ -635,6 +634,38 @@ def assemble_replenishment(
         if count:
             notes.append(f"{count:,} SKUs {e.replace('_', ' ')}.")
     return Replenishment(lines, _draft_orders(lines, suppliers), end, tuple(notes))
+
+
+def _sold_in(sku: pd.Series, window: np.ndarray, codes_of, n: int) -> np.ndarray:
+    """Whether each SKU has a demand row flagged in ``window`` (bool per SKU).
+
+    A demand table grouped by SKU (as the loader and most exports order it) is read by
+    runs of equal SKUs: one string comparison of neighbours, one lookup per run and a
+    logical-or per run, instead of selecting and looking up millions of rows (about a
+    third of the time on 5 million rows). Other tables: the rows in the window looked up.
+    """
+    chunked = getattr(sku.array, "_pa_array", None)
+    m = len(sku)
+    if chunked is not None and m > 1:
+        import pyarrow.compute as pc
+
+        arr = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+
+        def changes(stop: int) -> np.ndarray:
+            diff = pc.not_equal(arr.slice(1, stop - 1), arr.slice(0, stop - 1)).fill_null(True)
+            return np.concatenate([[True], diff.to_numpy(zero_copy_only=False)])
+
+        probe = min(m, 65_536)
+        if changes(probe).sum() <= probe // 8:  # long runs at the start: try them all
+            starts = np.flatnonzero(changes(m))
+            if len(starts) <= m // 8:
+                head = codes_of(sku.iloc[starts])
+                sold = np.logical_or.reduceat(window, starts) & (head >= 0)
+                out = np.zeros(n, bool)
+                out[head[sold]] = True
+                return out
+    code = codes_of(sku[window])
+    return np.bincount(code[code >= 0], minlength=n) > 0
 
 
 def _checked_args(overstock_ratio: float, dead_days: int) -> float:

@@ -240,7 +240,8 @@ def _group_sums(g: np.ndarray, n: int, line: dict[str, np.ndarray]) -> dict[str,
     gs = g * 5 + state
 
     def per_state(weights=None) -> np.ndarray:
-        return np.bincount(gs, weights=weights, minlength=5 * n).reshape(n, 5).astype(float)
+        counts = np.bincount(gs, weights=weights, minlength=5 * n)
+        return counts.reshape(n, 5).astype(float, copy=False)
 
     def per_group(weights: np.ndarray) -> np.ndarray:
         return np.bincount(g, weights=weights, minlength=n)

@@ -94,8 +94,8 @@ def controls_beside(controls: widgets.Box, side: widgets.Widget) -> widgets.HBox
 
     The column never gets narrower than its widest control (``min-width: min-content``):
     a long note beside it squeezed the Safety stock column to about 290 px and cut its
-    type-in boxes. The readouts take the rest of the width (their text wraps), and when
-    the window is too narrow for both they move below the controls.
+    type-in boxes. The readouts take the rest of the width (their text wraps, their
+    table stays whole), and when the window is too narrow for both they move below.
 
     Examples
     --------
@@ -106,8 +106,8 @@ def controls_beside(controls: widgets.Box, side: widgets.Widget) -> widgets.HBox
     controls.layout.min_width = "min-content"
     controls.layout.flex = "0 0 auto"
     controls.layout.margin = "0 16px 0 0"
-    side.layout.flex = "1 1 300px"
-    side.layout.min_width = "0"
+    side.layout.flex = "1 1 340px"
+    side.layout.min_width = "340px"  # its table whole; narrower, it goes below the controls
     row = widgets.HBox([controls, side], layout=widgets.Layout(flex_flow="row wrap"))
     row.add_class("wb-controls-beside")
     controls.add_class("wb-controls")

@@ -366,8 +366,8 @@ class ScenarioPanel(Panel):
                 box = widgets.Dropdown(
                     description=field_label(name),
                     options=[(words.get(o, o), o) for o in options],
-                    style={"description_width": "150px"},
-                    layout=widgets.Layout(width="480px"),
+                    style={"description_width": "230px"},  # as the target boxes below
+                    layout=widgets.Layout(width="560px"),
                 )
                 box.add_class(f"wb-scn-{name}")
                 self.choices[name] = box
