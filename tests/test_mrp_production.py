@@ -271,6 +271,43 @@ def test_an_items_own_rule_overrides_the_plans_rule():
     assert arg.loc["X", "lot_sizing_source"] == "argument"
 
 
+def test_the_scenarios_rule_is_the_plans_rule_below_an_items_own():
+    """Scenario(lot_sizing=...) plans as the same rule given to ``wb.mrp``; an item's
+    own rule and a per-SKU argument still come first, a one-rule argument overrides the
+    scenario's; ``lot_sizing_source`` says which (issue 13: "chosen in the scenario or
+    per item")."""
+    ds = lot_business(["part_period_balancing", None])
+    scn = wb.Scenario(lot_sizing="wagner_whitin")
+    by_scenario = mrp(ds, scn, horizon=8, as_of=AS_OF)
+    by_argument = mrp(ds, horizon=8, as_of=AS_OF, lot_sizing="wagner_whitin")
+    pd.testing.assert_frame_equal(by_scenario.records, by_argument.records)
+    pd.testing.assert_frame_equal(by_scenario.planned_orders, by_argument.planned_orders)
+    s = by_scenario.summary
+    assert s["lot_sizing"].tolist() == ["part_period_balancing", "wagner_whitin"]
+    assert s["lot_sizing_source"].tolist() == ["item", "scenario"]
+    assert by_argument.summary["lot_sizing_source"].tolist() == ["item", "plan"]
+    rec = by_scenario.records.pivot(index="sku", columns="period", values="planned_receipts")
+    assert_allclose(rec.loc["X"], [335, 0, 0, 0, 0, 190, 0, 0])  # its own rule: J&C's PPB
+    ww = wb.lot_size(np.array(JC, float), method="wagner_whitin", order_cost=47.0,
+                     holding_cost=0.05)  # fmt: skip
+    assert_allclose(rec.loc["Y"], ww.receipts)
+    assert not np.allclose(rec.loc["Y"], JC)  # not lot for lot
+    assert ww.total_cost <= 140.50 + 1e-9  # optimal: never above J&C's PPB plan
+    # a one-rule argument overrides the scenario's; a per-SKU one falls back to it
+    sm = mrp(ds, scn, horizon=8, as_of=AS_OF, lot_sizing="silver_meal").summary
+    assert (sm.loc["Y", "lot_sizing"], sm.loc["Y", "lot_sizing_source"]) == (
+        "silver_meal", "plan")  # fmt: skip
+    per = mrp(ds, scn, horizon=8, as_of=AS_OF, lot_sizing={"X": "L4L"}).summary
+    assert per["lot_sizing"].tolist() == ["lot_for_lot", "wagner_whitin"]
+    assert per["lot_sizing_source"].tolist() == ["argument", "scenario"]
+    # the default scenario plans lot for lot, and says it is the scenario's rule
+    base = mrp(lot_business([None, None]), wb.Scenario(), horizon=8, as_of=AS_OF).summary
+    assert base["lot_sizing"].tolist() == ["lot_for_lot"] * 2
+    assert base["lot_sizing_source"].tolist() == ["scenario"] * 2
+    none = mrp(lot_business([None, None]), horizon=8, as_of=AS_OF).summary
+    assert none["lot_sizing_source"].tolist() == ["plan"] * 2
+
+
 def test_a_bad_rule_is_a_data_error_naming_the_row():
     items = (
         "sku,inventory_type,unit_cost,lot_sizing\n"

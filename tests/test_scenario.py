@@ -25,6 +25,7 @@ def test_defaults():
     assert s.abc_cutoffs == (0.8, 0.95) and s.xyz_cutoffs == (0.5, 1.0)
     assert s.abc_labels == ("A", "B", "C") and s.xyz_labels == ("X", "Y", "Z")
     assert s.use_item_service_levels is True
+    assert s.lot_sizing == "lot_for_lot"
 
 
 def test_frozen_hashable_and_targets_read_only():
@@ -83,6 +84,7 @@ def full_scenario() -> Scenario:
         abc_rule="crossing_item_in_lower_class",
         xyz_cutoffs=(0.25, 0.8),
         lead_time_source="history",
+        lot_sizing="silver_meal",
     )
 
 
@@ -101,6 +103,17 @@ def test_round_trips(scenario, tmp_path):
     assert data["name"] == scenario.name
     assert data["abc_cutoffs"] == list(scenario.abc_cutoffs)
     assert data["service_targets"] == dict(scenario.service_targets)
+
+
+@pytest.mark.parametrize("rule", wb.LOT_SIZING_METHODS)
+def test_every_lot_sizing_rule_round_trips(rule):
+    s = Scenario(lot_sizing=rule)
+    assert json.loads(s.to_json())["lot_sizing"] == rule
+    assert Scenario.from_json(s.to_json()) == s
+    assert Scenario.from_json(s.to_json()).lot_sizing == rule
+    assert s != Scenario() or rule == "lot_for_lot"
+    # an older scenario file, without the field, plans lot for lot
+    assert Scenario.from_json('{"name": "old"}').lot_sizing == "lot_for_lot"
 
 
 def test_from_dict_partial_uses_defaults():
@@ -177,6 +190,12 @@ RPD = r">= 0 and <= 3650 \[days\]"
         ({"policy": "RS"}, r"review_period_days must be > 0 \[days\] for policy='RS'.*got 0.0"),
         ({"use_item_service_levels": "yes"}, r"use_item_service_levels must be True or False"),
         ({"abc_rule": "upper"}, r"abc_rule must be one of .*got 'upper'"),
+        (
+            {"lot_sizing": "cheapest"},
+            r"lot_sizing must be one of \('lot_for_lot', .*got 'cheapest'",
+        ),
+        ({"lot_sizing": "WW"}, r"lot_sizing must be one of .*'wagner_whitin'.*got 'WW'"),
+        ({"lot_sizing": None}, r"lot_sizing must be one of .*got None"),
         ({"abc_cutoffs": (0.95, 0.8)}, r"abc_cutoffs must be strictly increasing"),
         (
             {"abc_cutoffs": (0.8, 1.0)},

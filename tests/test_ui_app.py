@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import ipywidgets as widgets
 import numpy as np
 import pandas as pd
+import plotly
 import plotly.io as pio
 import pytest
 
@@ -433,6 +435,42 @@ def test_in_voila_the_idle_page_gets_plotly_bundle_once(small, monkeypatch):
     first = d2.panel("EOQ").fig
     d2._on_browser_idle(d2.children[-1], {"event": "idle"}, [])
     assert d2._preloaded is None and _common._bundle_owner == [first]
+
+
+def test_in_voila_a_figure_state_follows_every_update(small, monkeypatch):
+    """An update message reaches plotly's browser model only once its JavaScript has
+    started; a model that starts late (a loaded page: the bundle takes seconds) drew the
+    state sent at display, and the EOQ chart came up empty. The state must follow every
+    update: a trace restyled, added, the layout changed, and a panel's own redraw."""
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    for _ in range(2):  # the owner, then a loader
+        fig = _common.figure_widget(data=[{"type": "scatter", "x": [1, 2], "y": [0, 0]}])
+        with fig.batch_update():
+            fig.data[0].y = [3, 4]
+            fig.layout.title = "Q*"
+        assert list(fig._widget_data[0]["y"]) == [3, 4]
+        assert fig._widget_layout["title"]["text"] == "Q*"
+        fig.add_scatter(x=[1], y=[5])
+        assert len(fig._widget_data) == 2
+        fig.update_layout(height=300)
+        assert fig._widget_layout["height"] == 300
+    d = Dashboard(small, lazy=True)
+    panel = d.panel("EOQ")
+
+    def as_json(data):
+        return json.dumps(data, cls=plotly.utils.PlotlyJSONEncoder, sort_keys=True)
+
+    shown = as_json(panel.fig._widget_data)
+    slider = next(
+        w
+        for w in _widgets_under(panel)
+        if isinstance(w, widgets.FloatSlider) and w.max > w.min and w.value < w.max
+    )
+    slider.value = slider.max
+    assert as_json(panel.fig._widget_data) != shown
+    assert as_json(panel.fig._widget_data) == as_json(panel.fig._data)
 
 
 def test_outside_voila_no_idle_signal(small, monkeypatch):

@@ -224,3 +224,54 @@ def test_trace_colours_read_on_both_themes(background, panel):
         assert (hi + 0.05) / (lo + 0.05) > 3.0, (color, background)
     used = [t.marker.color for t in panel.fig.data[:3]] + [panel.fig.data[3].line.color]
     assert used == list(COLORS)
+
+
+def test_the_rule_follows_and_sets_the_active_scenario(small):
+    scn = wb.Scenario("weekly lots", lot_sizing="wagner_whitin")
+    p = MRPPanel(small, scenario=scn)
+    assert p.method.value == "wagner_whitin"  # the control starts on the scenario's rule
+    s = p.result.summary
+    assert set(s.loc[s["lot_sizing_source"] == "plan", "lot_sizing"]) == {"wagner_whitin"}
+    assert p.activated is None  # nothing picked yet
+    p.method.value = "silver_meal"  # picking a rule makes it the scenario's
+    assert p.activated == scn.replace(lot_sizing="silver_meal") == p.scenario
+    assert "Scenario weekly lots" in text_of(p.kpis.value)
+    # the dashboard's plan under another scenario moves the control, without activating
+    plan = pd.DataFrame()
+    plan.attrs["scenario"] = wb.Scenario("eoq lots", lot_sizing="eoq").to_dict()
+    p.set_plan(plan)
+    assert p.method.value == "eoq" and p.scenario.lot_sizing == "eoq"
+    assert p.activated.lot_sizing == "silver_meal"
+    s = p.result.summary
+    assert set(s.loc[s["lot_sizing_source"] == "plan", "lot_sizing"]) == {"eoq"}
+
+
+def test_the_dashboard_keeps_the_mrp_rule_in_the_active_scenario(small, monkeypatch):
+    from workbench.ui import app
+    from workbench.ui.scenario_panel import ScenarioPanel
+
+    spec = next(s for s in TABS if s.title == "MRP")
+    d = Dashboard(small, tabs=[TABS[0], spec])
+    p, before = d.panels["MRP"], d.plan
+    assert p.method.value == d.scenario.lot_sizing == "lot_for_lot"
+
+    def replan(*_a, **_k):
+        raise AssertionError("the rule of MRP does not change the reorder-point plan")
+
+    monkeypatch.setattr(app, "compute_plan", replan)
+    p.method.value = "wagner_whitin"
+    assert d.scenario.lot_sizing == "wagner_whitin"
+    assert d.plan.attrs["scenario"] == d.scenario.to_dict()  # the plan names its scenario
+    pd.testing.assert_frame_equal(d.plan, before)  # the same figures, not planned again
+    sp = d.scenario_panel
+    assert isinstance(sp, ScenarioPanel)
+    assert sp.choices["lot_sizing"].value == "wagner_whitin"
+    assert sp.choices["lot_sizing"].description == "MRP lot sizing"
+    assert dict((v, k) for k, v in sp.choices["lot_sizing"].options) == METHOD_LABELS
+    # a rule applied from the Scenarios tab moves the MRP tab's control and its plan
+    sp.choices["lot_sizing"].value = "periodic_order_quantity"
+    sp.apply()
+    assert d.scenario.lot_sizing == "periodic_order_quantity"
+    assert p.method.value == "periodic_order_quantity"
+    s = p.result.summary
+    assert set(s.loc[s["lot_sizing_source"] == "plan", "lot_sizing"]) == {"periodic_order_quantity"}

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .mrp.lot_sizing import LOT_SIZING_METHODS
 from .planning.classes import _classes
 from .planning.columns import PLAN_COLUMNS, _assemble
 from .planning.costs import _costs
@@ -205,6 +206,14 @@ class Scenario:
         2 demands, fewer than 3 backtest windows, an interval beyond 120 days) keep
         the history. The plan's ``demand_source`` column says which source each SKU
         used; see :func:`plan_from_stats`.
+    lot_sizing : str, default "lot_for_lot"
+        The MRP lot-sizing rule (:func:`workbench.mrp`), one of
+        :data:`workbench.LOT_SIZING_METHODS`: "lot_for_lot", "fixed_order_quantity",
+        "eoq", "periodic_order_quantity", "wagner_whitin", "silver_meal",
+        "least_unit_cost" or "part_period_balancing". It sizes the planned orders of
+        every item without its own rule (the items table's ``lot_sizing``) when
+        :func:`workbench.mrp` is given this scenario and no ``lot_sizing`` argument;
+        :func:`plan` (reorder points) does not use it.
 
     Raises
     ------
@@ -243,6 +252,7 @@ class Scenario:
     class_cutoffs: tuple[float, float] = (ADI_CUTOFF, CV2_CUTOFF)
     lead_time_source: str = "quoted"
     demand_source: str = "history"
+    lot_sizing: str = "lot_for_lot"
 
     def __post_init__(self) -> None:
         def fail(msg: str) -> None:
@@ -297,6 +307,11 @@ class Scenario:
             fail(
                 f"demand_source must be one of {DEMAND_SOURCES} (the history's mean and "
                 f"sd, or the forecast and its backtested error); got {self.demand_source!r}"
+            )
+        if self.lot_sizing not in LOT_SIZING_METHODS:
+            fail(
+                f"lot_sizing must be one of {LOT_SIZING_METHODS} (the MRP rule that sizes "
+                f"planned orders); got {self.lot_sizing!r}"
             )
         cuts = self.class_cutoffs
         if (

@@ -119,7 +119,8 @@ class MRPResult:
         ``inventory_type``, ``planned`` (by MRP), ``low_level_code``, ``kind``,
         ``lead_time_periods``, ``lot_sizing`` (the rule used), ``lot_sizing_source``
         (``"item"``: the items table's ``lot_sizing``; ``"argument"``: the per-SKU
-        ``lot_sizing`` given to :func:`mrp`; ``"plan"``: the plan's rule),
+        ``lot_sizing`` given to :func:`mrp`; ``"scenario"``: the scenario's
+        ``lot_sizing``; ``"plan"``: the rule given as one string, or lot-for-lot),
         ``demand_source`` (``"schedule"``,
         ``"forecast"``, ``"history"``, ``"dependent"`` for a component only,
         ``"none"``), ``on_hand``, ``safety_stock``, ``gross_requirements``,
@@ -234,20 +235,30 @@ def _check_methods(methods: np.ndarray) -> np.ndarray:
 
 
 #: Where an item's lot-sizing rule comes from (``MRPResult.summary["lot_sizing_source"]``).
-LOT_SIZING_SOURCES: tuple[str, ...] = ("plan", "item", "argument")
+LOT_SIZING_SOURCES: tuple[str, ...] = ("plan", "scenario", "item", "argument")
 
 
 def _item_methods(
-    ds: Any, items: pd.DataFrame, skus: pd.Index, lot_sizing: Any
+    ds: Any, items: pd.DataFrame, skus: pd.Index, lot_sizing: Any, scenario: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each item's lot-sizing rule and where it comes from: the ``lot_sizing`` argument's
     per-SKU entry ("argument"), else the item's own ``lot_sizing`` ("item"), else the
-    plan's rule ("plan": the argument when it is one rule, else lot-for-lot)."""
+    plan's rule: the argument when it is one rule ("plan"), else the scenario's
+    ``lot_sizing`` ("scenario"), else lot-for-lot ("plan")."""
     n = len(skus)
-    per_sku = not isinstance(lot_sizing, str)
-    plan = "lot_for_lot" if per_sku else _method_name(lot_sizing)
+    per_sku = lot_sizing is not None and not isinstance(lot_sizing, str)
+    own_rule = getattr(scenario, "lot_sizing", None) if scenario is not None else None
+    if isinstance(lot_sizing, str):
+        plan, plan_source = _method_name(lot_sizing), "plan"
+    elif own_rule is not None:
+        try:
+            plan, plan_source = _method_name(own_rule), "scenario"
+        except ValueError as exc:
+            raise ValueError(f"the scenario's lot_sizing: {exc}") from None
+    else:
+        plan, plan_source = "lot_for_lot", "plan"
     methods = np.full(n, plan, dtype=object)
-    source = np.full(n, "plan", dtype=object)
+    source = np.full(n, plan_source, dtype=object)
     if "lot_sizing" in items:
         own = _objects(items["lot_sizing"])
         has = np.array([v is not None and v == v and str(v).strip() != "" for v in own])
@@ -374,7 +385,7 @@ def mrp(
     horizon: int | None = None,
     bucket: str = "W",
     as_of: Any = None,
-    lot_sizing: str | Mapping[str, str] | pd.Series = "lot_for_lot",
+    lot_sizing: str | Mapping[str, str] | pd.Series | None = None,
     safety_stock: float | Mapping[str, float] | pd.Series | None = None,
     lead_time_rounding: str = "nearest",
 ) -> MRPResult:
@@ -392,7 +403,8 @@ def mrp(
         Uses ``demand_source`` ("forecast": end items' demand from
         :func:`workbench.forecast` instead of the schedule), ``demand_multiplier``
         (scales independent demand), ``lead_time_multiplier``, ``order_cost`` and
-        ``holding_cost_rate`` (override the items' values when set).
+        ``holding_cost_rate`` (override the items' values when set) and ``lot_sizing``
+        (the plan's rule when the ``lot_sizing`` argument is not one rule).
     horizon : int, optional
         Number of buckets planned [buckets]; default :data:`DEFAULT_HORIZON` (26 weeks).
     bucket : {"W", "D", "M"}, default "W"
@@ -400,12 +412,14 @@ def mrp(
     as_of : date-like, optional
         The planning day; default the last day of the demand history (the day the lots
         describe). Open orders are those placed on or before it and not received by it.
-    lot_sizing : str, mapping or Series, default "lot_for_lot"
+    lot_sizing : str, mapping or Series, optional
         The plan's rule, one of :data:`workbench.LOT_SIZING_METHODS`, for every item
         without its own; or one per SKU (a mapping or Series by SKU). An item's rule is,
-        first found: this mapping's entry, the item's ``lot_sizing`` in the items table,
-        the plan's rule (lot-for-lot when a mapping is given);
-        ``summary["lot_sizing_source"]`` says which. Each lot respects the item's
+        first found: this mapping's entry ("argument"), the item's ``lot_sizing`` in the
+        items table ("item"), the rule given here as one string ("plan"), the
+        scenario's ``lot_sizing`` ("scenario"), lot-for-lot ("plan": no scenario);
+        ``summary["lot_sizing_source"]`` says which. Default None: the scenario's rule
+        (lot-for-lot without a scenario). Each lot respects the item's
         ``min_order_qty`` and ``pack_size``; ``fixed_order_quantity`` orders today's
         ``current_order_quantity`` (the EOQ where it is blank).
     safety_stock : float, mapping or Series, optional
@@ -722,7 +736,7 @@ def mrp(
         if "current_order_quantity" in items
         else np.full(n, np.nan)
     )
-    methods, method_source = _item_methods(dataset, items, skus, lot_sizing)
+    methods, method_source = _item_methods(dataset, items, skus, lot_sizing, scenario)
     ss = _per_sku(safety_stock, skus, "safety_stock", 0.0).astype(float)
     if np.any(~np.isfinite(ss) | (ss < 0)):
         raise ValueError(f"safety_stock must be ≥ 0 [units]; got {ss[~(ss >= 0)][0]!r}")

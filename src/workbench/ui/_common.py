@@ -973,6 +973,43 @@ def _plotly_bundle() -> str:
     )
 
 
+#: plotly's messages that change a figure in the browser (``BaseFigureWidget._send_*``).
+_SENDS = (
+    "_send_addTraces_msg",
+    "_send_animate_msg",
+    "_send_deleteTraces_msg",
+    "_send_moveTraces_msg",
+    "_send_relayout_msg",
+    "_send_restyle_msg",
+    "_send_update_msg",
+)
+
+
+def _keeping_state(send):
+    """``send`` (a ``FigureWidget._send_*`` method), then the figure's whole data and layout
+    as its widget state.
+
+    plotly's browser model applies an update message to its copy of the data only once its
+    JavaScript has started (``initialize`` registers the listeners), and a view draws that
+    copy. In a loaded Voila page a figure's 5 MB bundle (or the owner's, which a loader
+    waits for) can take seconds to start, and an update sent meanwhile was lost: the chart
+    came up empty (default -1..6 axes) until the next change. With the whole state sent
+    after each update, a model that starts late reads the current figure; a model already
+    running ignores the state message (plotly's ``do_data`` does nothing) after applying
+    the update, so nothing is applied twice.
+    """
+
+    def sending(self, *args, **kwargs):
+        result = send(self, *args, **kwargs)
+        self._widget_layout = copy.deepcopy(self._layout_obj._props)
+        self._widget_data = copy.deepcopy(self._data)
+        return result
+
+    sending.__name__ = send.__name__
+    sending.__doc__ = send.__doc__
+    return sending
+
+
 def _figure_class(role: str) -> type:
     """FigureWidget with the bundle and the publishing lines ("owner") or with the few lines
     that wait for it ("loader") as the ``_esm`` it opens its comm with."""
@@ -981,7 +1018,9 @@ def _figure_class(role: str) -> type:
         import plotly.graph_objects as go
 
         # Same name and module as plotly's class, so anywidget identifies it the same way.
-        cls = type("FigureWidget", (go.FigureWidget,), {"__module__": go.FigureWidget.__module__})
+        body = {"__module__": go.FigureWidget.__module__}
+        body.update({name: _keeping_state(getattr(go.FigureWidget, name)) for name in _SENDS})
+        cls = type("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
         cls._esm = _plotly_bundle() + _PUBLISH if role == "owner" else _LOADER
         _figure_classes[role] = cls

@@ -108,6 +108,20 @@ def default_dataset(path: str | os.PathLike | None = None):
     return wb.sample_dataset()
 
 
+def _only_mrp_changed(old, new, plan: pd.DataFrame) -> bool:
+    """Whether ``new`` differs from ``old``, the scenario ``plan`` was made with, only in
+    ``lot_sizing`` (used by MRP alone, not by :func:`workbench.plan`)."""
+    try:
+        return (
+            old is not None
+            and new is not None
+            and plan.attrs.get("scenario") == old.to_dict()
+            and old.replace(lot_sizing=new.lot_sizing) == new
+        )
+    except (AttributeError, TypeError, ValueError):
+        return False
+
+
 def compute_plan(dataset, scenario=None) -> pd.DataFrame | None:
     """The plan for a dataset under a scenario (``wb.plan``), or None when it cannot be
     computed (the dashboard then shows why instead of failing)."""
@@ -744,6 +758,14 @@ class Dashboard(Panel):
     def _on_scenario(self, change) -> None:
         if self._scenario_panel is not None:
             self._scenario_panel.set_scenario(change.new)
+        plan = self.plan
+        if plan is not None and _only_mrp_changed(change.old, change.new, plan):
+            # the MRP lot-sizing rule does not change the reorder-point plan: the same
+            # plan, now carrying the new scenario (the tabs read it from plan.attrs)
+            same = plan.copy(deep=False)
+            same.attrs = {**plan.attrs, "scenario": change.new.to_dict()}
+            self.plan = same
+            return
         self.plan = self._safe_plan()
 
     def _on_plan(self, change) -> None:

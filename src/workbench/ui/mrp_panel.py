@@ -137,8 +137,16 @@ _ORDER_COLUMNS = [
 
 def run_mrp(dataset, scenario=None, *, method: str, horizon: int):
     """``wb.mrp`` in weeks with the tab's lot-sizing rule for every item without its own
-    (``items.lot_sizing``) and the tab's horizon."""
+    (``items.lot_sizing``) and the tab's horizon. The tab's rule is the active
+    scenario's ``lot_sizing`` (:class:`MRPPanel` keeps the two together); it is passed
+    as the ``lot_sizing`` argument, so the summary's ``lot_sizing_source`` reads "plan"."""
     return wb.mrp(dataset, scenario, horizon=int(horizon), bucket="W", lot_sizing=method)
+
+
+def _rule_of(scenario) -> str:
+    """The scenario's lot-sizing rule (lot-for-lot without a scenario or one unknown)."""
+    rule = getattr(scenario, "lot_sizing", None)
+    return rule if rule in METHOD_LABELS else "lot_for_lot"
 
 
 def _default_horizon() -> int:
@@ -331,20 +339,26 @@ class MRPPanel(Panel):
         With a ``bom`` table (and usually ``schedule``, ``lots``, ``purchase_orders``).
     scenario : workbench.Scenario, optional
         The dashboard's active scenario (its name is shown; :func:`workbench.mrp` uses
-        its demand source, multipliers and cost overrides).
+        its demand source, multipliers and cost overrides). Its ``lot_sizing`` is the
+        rule the lot-sizing control starts on and follows.
 
     Attributes
     ----------
     result : traitlet
         The last :class:`workbench.MRPResult`, or None when MRP could not run (the
         panel then shows why).
+    activated : wb.Scenario or None (trait)
+        The scenario with the rule picked on the lot-sizing control, set when the
+        manager picks one; the dashboard observes it and makes it the active scenario.
     """
 
     result = traitlets.Any(allow_none=True)
+    activated = traitlets.Any(allow_none=True)
 
     def __init__(self, dataset, *, scenario=None, **kwargs):
         self.dataset = dataset
         self.scenario = scenario
+        self._hold = False
         self.intro = widgets.HTML(
             _STYLE + '<div class="wb-intro"><b>Material requirements planning.</b> What to buy or '
             "make, and when: the production schedule of each finished good is exploded "
@@ -353,12 +367,13 @@ class MRPPanel(Panel):
             "order, released one lead time (in whole weeks, to the nearest week) before it "
             "is due. The lot-sizing rule decides how many weeks one order covers; an item "
             "with its own rule in the items table (column lot_sizing) keeps it, the others "
-            "take the rule picked here; each order respects the item's minimum order and "
-            "pack size.</div>"
+            "take the rule picked here, which becomes the active scenario's rule (the "
+            "Scenarios tab saves and compares it with the other settings); each order "
+            "respects the item's minimum order and pack size.</div>"
         )
         self.method = widgets.Dropdown(
             options=[(METHOD_LABELS[m], m) for m in wb.LOT_SIZING_METHODS],
-            value="lot_for_lot",
+            value=_rule_of(scenario),
             description="Lot sizing",
             style={"description_width": "initial"},
             layout=widgets.Layout(width="460px"),
@@ -450,7 +465,7 @@ class MRPPanel(Panel):
             **kwargs,
         )
         self.add_class("wb-mrp")
-        self.method.observe(lambda _c: self.run(), names="value")
+        self.method.observe(self._on_method, names="value")
         self.horizon.observe(lambda _c: self.run(), names="value")
         self._quiet = False
         self.item.observe(lambda _c: None if self._quiet else self._render_item(), names="value")
@@ -478,11 +493,28 @@ class MRPPanel(Panel):
         self.run()
 
     def set_plan(self, plan) -> None:
-        """The dashboard's plan carries its scenario; rerun when the scenario changed."""
+        """The dashboard's plan carries its scenario; rerun when the scenario changed,
+        with the lot-sizing control on the scenario's rule."""
         sc = None if plan is None else plan.attrs.get("scenario")
         if sc and (self.scenario is None or sc != self.scenario.to_dict()):
             self.scenario = wb.Scenario.from_dict(sc)
+            self._hold = True
+            try:
+                self.method.value = _rule_of(self.scenario)
+            finally:
+                self._hold = False
             self.run()
+
+    def _on_method(self, change) -> None:
+        """A rule picked on the control: plan with it and make it the active scenario's."""
+        if self._hold:
+            return
+        base = self.scenario if self.scenario is not None else wb.Scenario()
+        if getattr(base, "lot_sizing", None) != change.new:
+            base = base.replace(lot_sizing=change.new)
+        self.scenario = base
+        self.run()
+        self.activated = base
 
     # -- computing
     def run(self) -> None:

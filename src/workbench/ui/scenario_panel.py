@@ -36,6 +36,7 @@ from ._common import (
     sku_units,
     uploaded_files,
 )
+from .mrp_panel import METHOD_LABELS
 
 __all__ = [
     "COMPARISON_ROWS",
@@ -63,6 +64,7 @@ CHOICE_WORDS: dict[str, dict[str, str]] = {
         "negbin": "Negative binomial",
         "empirical": "The item's own history",
     },
+    "lot_sizing": METHOD_LABELS,  # the MRP tab's words
 }
 
 #: The editor's number fields in words: (label, shown as a percentage). A percentage
@@ -80,6 +82,7 @@ CHOICE_LABELS = {
     "service_type": "Service target is a",
     "policy": "Ordering rule",
     "distribution": "Demand model",
+    "lot_sizing": "MRP lot sizing",
 }
 
 
@@ -360,7 +363,10 @@ class ScenarioPanel(Panel):
             ("service_type", getattr(wb, "SERVICE_TYPES", ())),
             ("policy", getattr(wb, "SCENARIO_POLICIES", ())),  # what a Scenario takes
             ("distribution", getattr(wb, "SCENARIO_DISTRIBUTIONS", ())),
+            ("lot_sizing", getattr(wb, "LOT_SIZING_METHODS", ())),
         ):
+            if name not in getattr(cls, "__dataclass_fields__", {}):
+                continue  # a Scenario without this field
             if options and cls is not None and hasattr(cls, "__dataclass_fields__"):
                 words = CHOICE_WORDS.get(name, {})
                 box = widgets.Dropdown(
