@@ -61,9 +61,9 @@ __all__ = [
 #: The four inventory types of the data model, in the order used for display.
 INVENTORY_TYPES: tuple[str, ...] = ("raw_material", "wip", "finished_good", "mro")
 
-#: The lot-sizing rules an item may name in ``items.lot_sizing`` (the names of
-#: :data:`workbench.LOT_SIZING_METHODS`, repeated here so that the loader does not import
-#: the MRP package; a test keeps the two equal).
+#: The lot-sizing rules an item may name in ``items.lot_sizing``; the MRP package's
+#: :data:`workbench.LOT_SIZING_METHODS` is this tuple (defined here so that the loader does
+#: not import the MRP package).
 LOT_SIZING_RULES: tuple[str, ...] = (
     "lot_for_lot",
     "fixed_order_quantity",

@@ -27,21 +27,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..data.schema import LOT_SIZING_RULES
+
 __all__ = ["LOT_SIZING_METHODS", "LotSizeResult", "lot_size"]
 
 #: The lot-sizing rules, by name; :func:`lot_size` also accepts the aliases in
 #: ``_ALIASES`` (``"L4L"``, ``"FOQ"``, ``"EOQ"``, ``"POQ"``, ``"WW"``, ``"SM"``,
 #: ``"LUC"``, ``"PPB"``), case-insensitive.
-LOT_SIZING_METHODS: tuple[str, ...] = (
-    "lot_for_lot",
-    "fixed_order_quantity",
-    "eoq",
-    "periodic_order_quantity",
-    "wagner_whitin",
-    "silver_meal",
-    "least_unit_cost",
-    "part_period_balancing",
-)
+LOT_SIZING_METHODS: tuple[str, ...] = LOT_SIZING_RULES
 
 _ALIASES = {
     "l4l": "lot_for_lot",
