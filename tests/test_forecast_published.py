@@ -14,9 +14,9 @@ Holt-Winters: R forecast's ``hw(initial = "simple")`` on ``austourists`` with FP
 parameters, from R's own initial states (``season0``, ``level0``, ``trend0``), as
 recorded in a third-party repository's fixtures (named in the tests). Croston: R
 forecast's ``croston()`` on the PBS "Scripts" series at three alphas, as recorded in
-sktime's tests; R's ``croston`` on a 48-month spare-part series and SBA on it, printed
-in an R tutorial (r-statistics.co, named in the tests). Not covered: TSB, ADIDA and IMAPA
-with printed worked numbers (none found).
+sktime's tests; R's ``croston`` on a 48-month spare-part series, and SBA and TSB on it,
+printed in an R tutorial (r-statistics.co, named in the tests). Not covered: ADIDA and
+IMAPA with printed worked numbers (none found).
 """
 
 from __future__ import annotations
@@ -490,6 +490,41 @@ def test_croston_and_sba_spare_part_hold_out():
         f = r.mean[0, 0]
         assert_allclose(r.mean[0], f)
         assert_allclose([f, *_hold_out_scores(f)], printed, atol=0.005)
+
+
+def _tutorial_tsb(y, alpha, beta):
+    """The tutorial's ``tsb_fit(y, alpha, beta)``: its probability starts at ``mean(y > 0)``
+    and is updated in month 1 too (a 0 in every series here), the size at the first
+    demand; this package's ``prob0`` is the probability after the first bucket (as
+    tsintermittent's ``tsb``), so prob0 = mean(y > 0) x (1 - beta). (By default this
+    package starts TSB at the first demand with probability 1: a design choice.)"""
+    y = np.asarray(y, float)
+    assert y[0] == 0
+    p = {"alpha": alpha, "beta": beta, "prob0": np.mean(y > 0) * (1 - beta)}
+    return forecast_matrix(y, model="tsb", horizon=3, params=p).mean[0]
+
+
+def test_tsb_spare_part():
+    """TSB, alpha 0.1 (size), beta 0.05 (probability), block "Hand-code the TSB method":
+    probability 0.360, size 5.227, forecast 1.883 (0.360 x 5.227 = 1.882, so the
+    forecast to its printed 3 decimals)."""
+    assert_allclose(_tutorial_tsb(SPARE_PART, 0.1, 0.05), [1.883] * 3, atol=5e-4)
+
+
+def test_tsb_spare_part_dead_product():
+    """Months 31-48 set to 0 (block "Test both methods on a dying product"): TSB 0.585
+    with beta 0.05 (Croston stays at 1.195, above) and 0.032 with beta 0.2 (block "Your
+    turn: TSB with a faster beta")."""
+    dead = np.r_[SPARE_PART[:30], np.zeros(18)]
+    assert_allclose(_tutorial_tsb(dead, 0.1, 0.05), [0.585] * 3, atol=5e-4)
+    assert_allclose(_tutorial_tsb(dead, 0.1, 0.2), [0.032] * 3, atol=5e-4)
+
+
+def test_tsb_spare_part_hold_out():
+    """Block "Score the methods on a hold-out": TSB (alpha 0.1, beta 0.05) fitted on
+    months 1-36: forecast 1.39, RMSE 3.06, cumulative bias -15.28 over months 37-48."""
+    f = _tutorial_tsb(SPARE_PART[:36], 0.1, 0.05)[0]
+    assert_allclose([f, *_hold_out_scores(f)], [1.39, 3.06, -15.28], atol=0.005)
 
 
 def test_croston_hand_derived_on_the_r_forecast_test_series():
