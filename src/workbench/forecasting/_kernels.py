@@ -946,20 +946,21 @@ def simple_forecast(y, first, end, kind, m, window, horizon):
 
 
 @njit(cache=True)
-def _croston_pass(x, kind, alpha, beta, err):
-    """One pass of Croston / SBA / TSB over ``x`` (which starts with a demand).
+def _croston_pass(x, kind, alpha, beta, z0, s0, err):
+    """One pass of Croston / SBA / TSB over ``x``.
 
     Croston (1972): size z and interval p smoothed when demand occurs, forecast z/p;
     SBA (Syntetos and Boylan 2005) multiplies by 1 - alpha/2; TSB (Teunter, Syntetos
     and Babai 2011): size smoothed with alpha on demand, probability d with beta every
-    bucket, forecast d*z. Initialised with the first demand (interval 1, probability 1,
-    as the window starts at the first demand). ``err`` receives the one-step errors
-    from the second bucket on. Returns (sse, forecast, n_err).
+    bucket, forecast d*z. Initial states at ``x[0]``: size ``z0`` (the first demand),
+    interval (Croston, SBA; ``x`` then starts with a demand) or probability (TSB)
+    ``s0``. ``err`` receives the one-step errors from the second bucket on. Returns
+    (sse, forecast, n_err).
     """
     n = x.shape[0]
-    z = x[0]
-    p = 1.0
-    d = 1.0
+    z = z0
+    p = s0
+    d = s0
     q = 1
     sse = 0.0
     c = 0
@@ -1000,6 +1001,12 @@ def _croston_pass(x, kind, alpha, beta, err):
 def intermittent_forecast(y, first, end, kind, params, probs):
     """Croston, SBA or TSB per SKU; NaN alpha (or beta) fitted on a grid.
 
+    ``params`` (n, 3): alpha, beta and the initial state: Croston's and SBA's interval
+    at the window's first demand (NaN: 1), or TSB's probability at the window's first
+    bucket (NaN: 1 at the first demand, the buckets before it skipped; given: the
+    recursion runs from the window's first bucket, the size starting at the first
+    demand, as ``tsb`` of the R package tsintermittent).
+
     Returns forecast (n,), params (n, 2), quantiles (n, len(probs)) of the in-sample
     one-step errors, and their count (n,).
     """
@@ -1018,6 +1025,12 @@ def intermittent_forecast(y, first, end, kind, params, probs):
         s0 = 0  # start at the window's first demand (a window may open with zeros)
         while s0 < xs.shape[0] - 1 and not xs[s0] > 0:
             s0 += 1
+        z0 = xs[s0]
+        st0 = params[i, 2]
+        if k == TSB and not math.isnan(st0):
+            s0 = 0  # a given probability starts at the window's first bucket
+        elif math.isnan(st0):
+            st0 = 1.0
         xs = xs[s0:]
         err = np.empty(xs.shape[0])
         a_opts = grid if math.isnan(params[i, 0]) else np.array([params[i, 0]])
@@ -1031,12 +1044,12 @@ def intermittent_forecast(y, first, end, kind, params, probs):
         if a_opts.shape[0] * b_opts.shape[0] > 1:
             for a in a_opts:
                 for b in b_opts:
-                    sse = _croston_pass(xs, k, a, b, err)[0]
+                    sse = _croston_pass(xs, k, a, b, z0, st0, err)[0]
                     if sse < best:
                         best = sse
                         ba = a
                         bb = b
-        sse, f, c = _croston_pass(xs, k, ba, bb, err)
+        sse, f, c = _croston_pass(xs, k, ba, bb, z0, st0, err)
         fc[i] = f
         out_p[i, 0] = ba
         out_p[i, 1] = bb if k == TSB else np.nan
