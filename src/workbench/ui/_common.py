@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from ..data._safe_export import csv_bytes, excel_bytes
+from .accessibility import ensure_accessibility, value_text_span, value_text_spec
 
 __all__ = [
     "CSS",
@@ -597,7 +598,9 @@ def typed_slider_row(
     fractions, 0.25, shows "25" followed by "%"), and a value typed into it moves the
     slider (clamped to the slider's range; the box then shows where the slider is). The
     box's tooltip names the slider, so a screen reader reads what it sets; the slider
-    keeps its description and works with the arrow keys.
+    keeps its description and works with the arrow keys, and a screen reader reads its
+    value as the box shows it, with the unit (the unit label carries
+    :func:`~workbench.ui.accessibility.value_text_span` for the page's script).
 
     Parameters
     ----------
@@ -620,7 +623,7 @@ def typed_slider_row(
     --------
     >>> s = widgets.FloatSlider(value=0.25, min=0.01, max=1.0, step=0.01)
     >>> row = typed_slider_row(s, percent=True)
-    >>> s.box.value, row.children[2].value
+    >>> s.box.value, row.children[2].value.split("<")[0]
     (25.0, '%')
     >>> s.box.value = 40
     >>> round(s.value, 6)
@@ -639,7 +642,14 @@ def typed_slider_row(
     for cls in getattr(slider, "_dom_classes", ()):
         box.add_class(f"{cls}-box")
     text = "%" if percent else unit
-    unit_label = widgets.HTML(html.escape(text))
+    # what a screen reader reads of the slider ("98 %", "$76.16 per order"): the page's
+    # script (workbench.ui.accessibility) reads it from the span, which follows the value
+    spec = value_text_spec(label, percent=percent, step=slider.step, unit=text)
+
+    def unit_html(value) -> str:
+        return html.escape(text) + value_text_span(value, spec)
+
+    unit_label = widgets.HTML(unit_html(slider.value))
     unit_label.add_class("wb-typed-unit")
     busy = [False]
 
@@ -665,8 +675,17 @@ def typed_slider_row(
     def step_change(change) -> None:
         box.step = _shown(change.new, scale, change.new)
 
+    def spoken(change) -> None:
+        unit_label.value = unit_html(change.new)
+
+    def spoken_step(change) -> None:
+        spec.update(value_text_spec(label, percent=percent, step=change.new, unit=text))
+        unit_label.value = unit_html(slider.value)
+
     slider.observe(from_slider, names="value")
     slider.observe(step_change, names="step")
+    slider.observe(spoken, names="value")
+    slider.observe(spoken_step, names="step")
     box.observe(from_box, names="value")
     row = widgets.HBox([slider, box, unit_label], layout=widgets.Layout(align_items="center"))
     row.add_class("wb-typed-row")
@@ -1087,4 +1106,5 @@ class Panel(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         sync_figures(self)
+        ensure_accessibility(self)  # the page's sliders named and read with their units
         return super()._repr_mimebundle_(**kwargs)
