@@ -218,7 +218,11 @@ def forecast_matrix(
     Croston and SBA start at the first demand of the window (size = that demand,
     interval 1, or ``interval0``), TSB at size = first demand and probability 1 (or
     ``prob0`` at the window's first bucket); SBA keeps its factor 1 - alpha/2 even on
-    demand in every bucket (by design).
+    demand in every bucket (by design). ADIDA runs SES on the aggregate series; IMAPA
+    averages ADIDA's per-bucket forecasts over the levels 1..``aggregation`` (as Nixtla
+    statsforecast's ``IMAPA``; Petropoulos and Kourentzes 2015 and tsintermittent's
+    ``imapa`` choose Croston, SBA or SES per level, up to the largest interval: a
+    simplification by design).
 
     Fallbacks (reported in ``note``): a seasonal model with fewer than two seasons of
     history uses SES (seasonal naive with less than one season: naive); a
