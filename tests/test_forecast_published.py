@@ -570,6 +570,17 @@ def _sf_alpha_at_lower_bound(k):
     return int(np.argmin(sse)) == 0
 
 
+def test_croston_and_sba_statsforecast_recorded():
+    """``CrostonClassic()`` 1.6317992484307111 and ``CrostonSBA()`` 1.5502092860091754:
+    alpha 0.1, sizes and intervals smoothed from their first values, the first interval
+    counted from the series' start (first demand in month 3: ``interval0=3``, as R's
+    ``croston``)."""
+    for model, recorded in (("croston", 1.6317992484307111), ("sba", 1.5502092860091754)):
+        r = forecast_matrix(SF_INTERMITTENT, model=model, horizon=12,
+                            params={"alpha": 0.1, "interval0": 3.0})  # fmt: skip
+        assert_allclose(r.mean[0], [recorded] * 12, rtol=1e-12)
+
+
 def test_adida_statsforecast_recorded():
     """``ADIDA()``: 1.7026553878734212. Its aggregation is round(mean interval) =
     round(100 / 29) = 3 (this package's default: buckets / demands, the same here, the
