@@ -581,6 +581,15 @@ def test_croston_and_sba_statsforecast_recorded():
         assert_allclose(r.mean[0], [recorded] * 12, rtol=1e-12)
 
 
+def test_tsb_statsforecast_recorded():
+    """``TSB(alpha_d=0.1, alpha_p=0.1)``: 1.886294256229944. statsforecast smooths the
+    demand occurrence from the first month's (0 here: ``prob0=0``, the probability after
+    the window's first bucket) and the size from the first demand."""
+    r = forecast_matrix(SF_INTERMITTENT, model="tsb", horizon=12,
+                        params={"alpha": 0.1, "beta": 0.1, "prob0": 0.0})  # fmt: skip
+    assert_allclose(r.mean[0], [1.886294256229944] * 12, rtol=1e-12)
+
+
 def test_adida_statsforecast_recorded():
     """``ADIDA()``: 1.7026553878734212. Its aggregation is round(mean interval) =
     round(100 / 29) = 3 (this package's default: buckets / demands, the same here, the
