@@ -210,6 +210,22 @@ def test_intermittent_initial_states_out_of_range(params, message):
         forecast_matrix(INTERMITTENT, model="croston", horizon=1, params=params)
 
 
+def test_adida_and_imapa_with_the_first_aggregate_as_initial_level():
+    """``aggregate_init="first"``: each aggregate series' SES starts at its first bucket
+    (SES given level0 = that bucket); IMAPA is the mean over the levels 1..k."""
+    y = np.array([2.0, 0, 0, 4, 0, 1, 3, 0, 0, 2, 5, 0, 1])
+    want = []
+    for k in (1, 2):
+        agg = y[len(y) % k :].reshape(-1, k).sum(axis=1)
+        p = {"alpha": 0.3, "level0": agg[0]}
+        want.append(forecast_matrix(agg, model="ses", horizon=1, params=p).mean[0, 0] / k)
+    kw = dict(horizon=1, aggregation=2, aggregate_init="first", aggregate_alpha=[[0.3, 0.3]])
+    assert_allclose(forecast_matrix(y, model="adida", **kw).mean[0, 0], want[1], rtol=1e-12)
+    assert_allclose(forecast_matrix(y, model="imapa", **kw).mean[0, 0], np.mean(want), rtol=1e-12)
+    with pytest.raises(ValueError, match="aggregate_init must be 'least_squares' or 'first'"):
+        forecast_matrix(y, model="adida", horizon=1, aggregate_init="mean")
+
+
 def test_adida_is_ses_on_the_aggregate():
     """ADIDA (Nikolopoulos et al. 2011) at k = 2: SES on the sums of pairs counted back
     from the end, divided by 2."""

@@ -105,6 +105,7 @@ def forecast_matrix(
     params: dict | None = None,
     start: dict | None = None,
     aggregate_alpha: Any = None,
+    aggregate_init: str = "least_squares",
 ) -> MatrixForecast:
     """Fit and forecast one model per SKU on a demand matrix.
 
@@ -162,6 +163,11 @@ def forecast_matrix(
         shape (n_sku, W) (NaN, or a level above W: fitted); the alphas used come back
         in ``params["aggregate_alpha"]`` (W = the highest level of the call when not
         given), so a later call can reuse them (as :func:`workbench.backtest` does).
+    aggregate_init : {"least_squares", "first"}, default "least_squares"
+        ADIDA and IMAPA: the initial level of each aggregate series' SES, fitted by least
+        squares (exact: the errors are linear in it) or the first aggregate bucket (as
+        Nixtla statsforecast's ``ADIDA`` and ``IMAPA`` and R's ``ses(initial =
+        "simple")`` start it).
 
     Returns
     -------
@@ -212,7 +218,11 @@ def forecast_matrix(
     Croston and SBA start at the first demand of the window (size = that demand,
     interval 1, or ``interval0``), TSB at size = first demand and probability 1 (or
     ``prob0`` at the window's first bucket); SBA keeps its factor 1 - alpha/2 even on
-    demand in every bucket (by design).
+    demand in every bucket (by design). ADIDA runs SES on the aggregate series; IMAPA
+    averages ADIDA's per-bucket forecasts over the levels 1..``aggregation`` (as Nixtla
+    statsforecast's ``IMAPA``; Petropoulos and Kourentzes 2015 and tsintermittent's
+    ``imapa`` choose Croston, SBA or SES per level, up to the largest interval: a
+    simplification by design).
 
     Fallbacks (reported in ``note``): a seasonal model with fewer than two seasons of
     history uses SES (seasonal naive with less than one season: naive); a
@@ -289,6 +299,10 @@ def forecast_matrix(
         )
     season0 = _season0(params.get("season0"), n, m)
     start = dict(start or {})
+    if aggregate_init not in ("least_squares", "first"):
+        raise ValueError(
+            f"aggregate_init must be 'least_squares' or 'first'; got {aggregate_init!r}"
+        )
     extra = set(start) - {"alpha", "beta", "gamma", "phi"}
     if extra:
         raise ValueError(f"start has unknown keys {sorted(extra)}")
@@ -411,7 +425,7 @@ def forecast_matrix(
                 raise ValueError(f"aggregate_alpha must have shape ({n}, W); got {a_in.shape}")
             a_in = np.ascontiguousarray(a_in)
         fc, alpha, qs, _, a_out = K.aggregate_forecast(
-            y, first, end, lv_arr, models == "imapa", probs_arr, a_in
+            y, first, end, lv_arr, models == "imapa", probs_arr, a_in, aggregate_init == "first"
         )
         out["aggregate_alpha"] = a_out
         mean[sel] = fc[sel, None]
