@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._numeric import index_in
+from .._numeric import group_extreme, index_in
 from .dataset import Dataset, _count_duplicates
 from .frequency import (
     BUCKET_DAYS,
@@ -274,8 +274,8 @@ def _stats_from_rows(
         positive = qty > 0
         first_day = np.full(n_sku, big)
         last_day = np.full(n_sku, -1)
-        np.minimum.at(first_day, codes[positive], day[positive])
-        np.maximum.at(last_day, codes[positive], day[positive])
+        group_extreme(np.minimum, first_day, codes[positive], day[positive])
+        group_extreme(np.maximum, last_day, codes[positive], day[positive])
 
     # one total per SKU and bucket: sum duplicates, if any (a cheap check on sorted tables)
     if len(b) and _count_duplicates(codes, b):
@@ -288,8 +288,8 @@ def _stats_from_rows(
     n_pos = np.bincount(codes[positive], minlength=n_sku)
     first = np.full(n_sku, big)
     last = np.full(n_sku, -1)
-    np.minimum.at(first, codes[positive], b[positive])
-    np.maximum.at(last, codes[positive], b[positive])
+    group_extreme(np.minimum, first, codes[positive], b[positive])
+    group_extreme(np.maximum, last, codes[positive], b[positive])
     has = n_pos > 0
     if freq == "D":
         first_day, last_day = first, last

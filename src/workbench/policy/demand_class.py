@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._numeric import broadcast, index_in, require_positive
+from .._numeric import broadcast, group_extreme, index_in, require_positive
 
 __all__ = [
     "ADI_CUTOFF",
@@ -289,7 +289,7 @@ def _bucket_from_rows(
     flat = np.bincount(cell, weights=weight, minlength=n_sku * n_bucket)
     quantity = flat.reshape(n_sku, n_bucket)
     first = np.full(n_sku, n_bucket, dtype=np.int64)
-    np.minimum.at(first, codes[pos], ordinal[pos] - start_ord)
+    group_extreme(np.minimum, first, codes[pos], ordinal[pos] - start_ord)
     quantity[np.arange(n_bucket)[None, :] < first[:, None]] = np.nan
     periods = pd.period_range(
         start=pd.Period(ordinal=start_ord, freq=freq), periods=n_bucket, freq=freq
