@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import html
+import json
 import math
 import os
 from collections.abc import Callable, Iterable
@@ -907,6 +908,13 @@ def sync_figures(widget) -> int:
 # fetches every widget's state at once, one figure (the "owner") carries the bundle and
 # publishes the loaded module on ``globalThis``; the others carry a few lines that wait for
 # it. Set WORKBENCH_SHARED_PLOTLY=0 to turn this off.
+#
+# Under ``workbench serve`` the server also serves the bundle as a static file (its URL in
+# :data:`BUNDLE_URL_ENV`, set by ``workbench.voila_app``): the owner then carries a few
+# lines that import it from there instead of the bundle itself. Every page's kernel used
+# to push the same 5 MB through the server's websocket as JSON (decoded and encoded again
+# by the server, parsed again by the page); a static file is sent as it is, compiled by the
+# browser off the page's main thread, and kept in the browser's cache for the next visit.
 
 #: The charts fill their panel's width (issue 17). plotly draws a chart 700 px wide when
 #: its element has no width yet (a tab not open at the first draw, an element not yet in
@@ -973,6 +981,42 @@ const mod = await g.__workbenchPlotly;
 export default mod.default;
 """
 )
+
+#: Environment variable: the URL path (from the page's origin, the server's base URL
+#: included) at which the server serves plotly's widget bundle; unset: the owner carries it.
+BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
+
+_FETCH = """
+const g = globalThis;
+if (!g.__workbenchPlotly) {
+  let resolve;
+  g.__workbenchPlotly = new Promise((r) => { resolve = r; });
+  g.__workbenchPlotly.resolve = resolve;
+}
+const mod = await import(new URL(__URL__, document.baseURI).href);
+g.__workbenchPlotly.resolve(mod);
+export default mod.default;
+"""
+
+
+def _bundle_url() -> str | None:
+    url = os.environ.get(BUNDLE_URL_ENV, "")
+    return url if url.startswith("/") else None
+
+
+def _owner_esm() -> str:
+    """The owner's ``_esm``: a module importing the bundle from :data:`BUNDLE_URL_ENV`
+    (plotly's widget bundle as this server serves it), else the bundle itself, each
+    followed by the lines that publish the loaded module to the page's other figures."""
+    url = _bundle_url()
+    if url is not None:
+        return (
+            "// plotly's widget bundle, imported from this server (workbench.ui)\n"
+            + _SIZER
+            + _FETCH.replace("__URL__", json.dumps(url))
+        )
+    return _plotly_bundle() + _PUBLISH
+
 
 _bundle_owner: list = []  # [FigureWidget] that carries the bundle in this kernel
 _figure_classes: dict[str, type] = {}
@@ -1041,7 +1085,7 @@ def _figure_class(role: str) -> type:
         body.update({name: _keeping_state(getattr(go.FigureWidget, name)) for name in _SENDS})
         cls = type("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
-        cls._esm = _plotly_bundle() + _PUBLISH if role == "owner" else _LOADER
+        cls._esm = _owner_esm() if role == "owner" else _LOADER
         _figure_classes[role] = cls
     return cls
 
@@ -1080,10 +1124,14 @@ def share_plotly_bundle(figures) -> int:
     if owner is None or getattr(owner, "comm", None) is None:
         owner = figures[0]
         full = owner._esm
-        if full == _LOADER:  # a former waiter becomes the owner: read plotly's bundle again
-            full = _plotly_bundle()
-        if not full.endswith(_PUBLISH):
-            owner._esm = full + _PUBLISH
+        if _bundle_url() is not None:
+            if full != _owner_esm():
+                owner._esm = _owner_esm()
+        else:
+            if full == _LOADER:  # a former waiter becomes the owner: read the bundle again
+                full = _plotly_bundle()
+            if not full.endswith(_PUBLISH):
+                owner._esm = full + _PUBLISH
         _bundle_owner[:] = [owner]
     shared = 0
     for fig in figures:
