@@ -17,6 +17,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
+import traitlets
 
 from ..data._safe_export import csv_bytes, excel_bytes
 from .accessibility import ensure_accessibility, value_text_span, value_text_spec
@@ -961,7 +962,25 @@ _PUBLISH = (
     g.__workbenchPlotly = new Promise((r) => { resolve = r; });
     g.__workbenchPlotly.resolve = resolve;
   }
-  import(import.meta.url).then((m) => g.__workbenchPlotly.resolve(m));
+  import(import.meta.url).then((m) => {
+    // A view tells the kernel what plotly.js filled in (its trace and layout "deltas")
+    // right after each update, in the same task as the redraw: the page was painted
+    // only after those two deep copies of the figure were made and sent (a third of a
+    // slider step). They go once the new chart is painted instead; the kernel takes a
+    // delta only when it answers its latest edit, so a late one is not applied twice.
+    const V = m.FigureView && m.FigureView.prototype;
+    if (V && !V.__workbenchDeferred) {
+      V.__workbenchDeferred = true;
+      const later = (f) => requestAnimationFrame(() => setTimeout(f, 0));
+      for (const name of ["_sendTraceDeltas", "_sendLayoutDelta"]) {
+        const send = V[name];
+        if (typeof send === "function") {
+          V[name] = function (...args) { later(() => send.apply(this, args)); };
+        }
+      }
+    }
+    g.__workbenchPlotly.resolve(m);
+  });
 })();
 """
 )
@@ -1060,17 +1079,31 @@ def _keeping_state(send):
     after each update, a model that starts late reads the current figure; a model already
     running ignores the state message (plotly's ``do_data`` does nothing) after applying
     the update, so nothing is applied twice.
+
+    Once a view has drawn the figure and reported back (its first ``_js2py_traceDeltas``,
+    sent after plotly.js drew it: the model's JavaScript has run by then), updates reach
+    the model and the state is no longer sent: two deep copies and two messages of the
+    whole figure on every slider step, for nothing.
     """
 
     def sending(self, *args, **kwargs):
         result = send(self, *args, **kwargs)
-        self._widget_layout = copy.deepcopy(self._layout_obj._props)
-        self._widget_data = copy.deepcopy(self._data)
+        if not self._view_drawn:
+            self._widget_layout = copy.deepcopy(self._layout_obj._props)
+            self._widget_data = copy.deepcopy(self._data)
         return result
 
     sending.__name__ = send.__name__
     sending.__doc__ = send.__doc__
     return sending
+
+
+def _on_view_drawn(self, change) -> None:
+    """A view reported what it drew: from now on updates reach the browser's model (see
+    :func:`_keeping_state`)."""
+    new = change["new"]
+    if isinstance(new, dict) and len(new.get("trace_deltas") or ()) == len(self._data):
+        self._view_drawn = True
 
 
 def _figure_class(role: str) -> type:
@@ -1081,9 +1114,10 @@ def _figure_class(role: str) -> type:
         import plotly.graph_objects as go
 
         # Same name and module as plotly's class, so anywidget identifies it the same way.
-        body = {"__module__": go.FigureWidget.__module__}
+        body = {"__module__": go.FigureWidget.__module__, "_view_drawn": False}
         body.update({name: _keeping_state(getattr(go.FigureWidget, name)) for name in _SENDS})
-        cls = type("FigureWidget", (go.FigureWidget,), body)
+        body["_on_view_drawn"] = traitlets.observe("_js2py_traceDeltas")(_on_view_drawn)
+        cls = type(go.FigureWidget)("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
         cls._esm = _owner_esm() if role == "owner" else _LOADER
         _figure_classes[role] = cls
