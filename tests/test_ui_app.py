@@ -296,6 +296,29 @@ def test_in_voila_figures_open_with_their_final_bundle(small, monkeypatch):
     assert {f._esm for f in _figures(later)} == {_common._LOADER}
 
 
+def test_under_workbench_serve_the_owner_imports_the_served_bundle(small, monkeypatch):
+    """``workbench serve`` serves plotly's bundle as a static file: the owner then sends
+    a few lines that import it from the server's URL, not 5 MB through the websocket."""
+    url = "/base/workbench/static/plotly/widgetbundle.js?v=" + plotly.__version__
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setenv(_common.BUNDLE_URL_ENV, url)
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    d = Dashboard(small)
+    figs = _figures(d)
+    d._repr_mimebundle_()
+    owners = [f for f in figs if f._esm != _common._LOADER]
+    assert len(owners) == 1 and len(figs) >= 2
+    esm = owners[0]._esm
+    assert len(esm) < 20_000 and json.dumps(url) in esm and "import(" in esm
+    assert "__workbenchPlotly.resolve(mod)" in esm and "export default mod.default" in esm
+    # a later owner (the first one closed) imports it the same way
+    owners[0].close()
+    rest = [f for f in figs if f is not owners[0]]
+    _common.share_plotly_bundle(rest)
+    assert [f._esm == esm for f in rest].count(True) == 1
+
+
 def test_outside_voila_figures_keep_their_bundle(small, monkeypatch):
     monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import html
+import json
 import math
 import os
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ import pandas as pd
 import traitlets
 
 from ..data._safe_export import csv_bytes, excel_bytes
+from .accessibility import ensure_accessibility, value_text_span, value_text_spec
 
 __all__ = [
     "CSS",
@@ -598,7 +600,9 @@ def typed_slider_row(
     fractions, 0.25, shows "25" followed by "%"), and a value typed into it moves the
     slider (clamped to the slider's range; the box then shows where the slider is). The
     box's tooltip names the slider, so a screen reader reads what it sets; the slider
-    keeps its description and works with the arrow keys.
+    keeps its description and works with the arrow keys, and a screen reader reads its
+    value as the box shows it, with the unit (the unit label carries
+    :func:`~workbench.ui.accessibility.value_text_span` for the page's script).
 
     Parameters
     ----------
@@ -621,7 +625,7 @@ def typed_slider_row(
     --------
     >>> s = widgets.FloatSlider(value=0.25, min=0.01, max=1.0, step=0.01)
     >>> row = typed_slider_row(s, percent=True)
-    >>> s.box.value, row.children[2].value
+    >>> s.box.value, row.children[2].value.split("<")[0]
     (25.0, '%')
     >>> s.box.value = 40
     >>> round(s.value, 6)
@@ -640,7 +644,14 @@ def typed_slider_row(
     for cls in getattr(slider, "_dom_classes", ()):
         box.add_class(f"{cls}-box")
     text = "%" if percent else unit
-    unit_label = widgets.HTML(html.escape(text))
+    # what a screen reader reads of the slider ("98 %", "$76.16 per order"): the page's
+    # script (workbench.ui.accessibility) reads it from the span, which follows the value
+    spec = value_text_spec(label, percent=percent, step=slider.step, unit=text)
+
+    def unit_html(value) -> str:
+        return html.escape(text) + value_text_span(value, spec)
+
+    unit_label = widgets.HTML(unit_html(slider.value))
     unit_label.add_class("wb-typed-unit")
     busy = [False]
 
@@ -666,8 +677,17 @@ def typed_slider_row(
     def step_change(change) -> None:
         box.step = _shown(change.new, scale, change.new)
 
+    def spoken(change) -> None:
+        unit_label.value = unit_html(change.new)
+
+    def spoken_step(change) -> None:
+        spec.update(value_text_spec(label, percent=percent, step=change.new, unit=text))
+        unit_label.value = unit_html(slider.value)
+
     slider.observe(from_slider, names="value")
     slider.observe(step_change, names="step")
+    slider.observe(spoken, names="value")
+    slider.observe(spoken_step, names="step")
     box.observe(from_box, names="value")
     row = widgets.HBox([slider, box, unit_label], layout=widgets.Layout(align_items="center"))
     row.add_class("wb-typed-row")
@@ -889,6 +909,13 @@ def sync_figures(widget) -> int:
 # fetches every widget's state at once, one figure (the "owner") carries the bundle and
 # publishes the loaded module on ``globalThis``; the others carry a few lines that wait for
 # it. Set WORKBENCH_SHARED_PLOTLY=0 to turn this off.
+#
+# Under ``workbench serve`` the server also serves the bundle as a static file (its URL in
+# :data:`BUNDLE_URL_ENV`, set by ``workbench.voila_app``): the owner then carries a few
+# lines that import it from there instead of the bundle itself. Every page's kernel used
+# to push the same 5 MB through the server's websocket as JSON (decoded and encoded again
+# by the server, parsed again by the page); a static file is sent as it is, compiled by the
+# browser off the page's main thread, and kept in the browser's cache for the next visit.
 
 #: The charts fill their panel's width (issue 17). plotly draws a chart 700 px wide when
 #: its element has no width yet (a tab not open at the first draw, an element not yet in
@@ -974,6 +1001,42 @@ export default mod.default;
 """
 )
 
+#: Environment variable: the URL path (from the page's origin, the server's base URL
+#: included) at which the server serves plotly's widget bundle; unset: the owner carries it.
+BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
+
+_FETCH = """
+const g = globalThis;
+if (!g.__workbenchPlotly) {
+  let resolve;
+  g.__workbenchPlotly = new Promise((r) => { resolve = r; });
+  g.__workbenchPlotly.resolve = resolve;
+}
+const mod = await import(new URL(__URL__, document.baseURI).href);
+g.__workbenchPlotly.resolve(mod);
+export default mod.default;
+"""
+
+
+def _bundle_url() -> str | None:
+    url = os.environ.get(BUNDLE_URL_ENV, "")
+    return url if url.startswith("/") else None
+
+
+def _owner_esm() -> str:
+    """The owner's ``_esm``: a module importing the bundle from :data:`BUNDLE_URL_ENV`
+    (plotly's widget bundle as this server serves it), else the bundle itself, each
+    followed by the lines that publish the loaded module to the page's other figures."""
+    url = _bundle_url()
+    if url is not None:
+        return (
+            "// plotly's widget bundle, imported from this server (workbench.ui)\n"
+            + _SIZER
+            + _FETCH.replace("__URL__", json.dumps(url))
+        )
+    return _plotly_bundle() + _PUBLISH
+
+
 _bundle_owner: list = []  # [FigureWidget] that carries the bundle in this kernel
 _figure_classes: dict[str, type] = {}
 
@@ -1056,7 +1119,7 @@ def _figure_class(role: str) -> type:
         body["_on_view_drawn"] = traitlets.observe("_js2py_traceDeltas")(_on_view_drawn)
         cls = type(go.FigureWidget)("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
-        cls._esm = _plotly_bundle() + _PUBLISH if role == "owner" else _LOADER
+        cls._esm = _owner_esm() if role == "owner" else _LOADER
         _figure_classes[role] = cls
     return cls
 
@@ -1095,10 +1158,14 @@ def share_plotly_bundle(figures) -> int:
     if owner is None or getattr(owner, "comm", None) is None:
         owner = figures[0]
         full = owner._esm
-        if full == _LOADER:  # a former waiter becomes the owner: read plotly's bundle again
-            full = _plotly_bundle()
-        if not full.endswith(_PUBLISH):
-            owner._esm = full + _PUBLISH
+        if _bundle_url() is not None:
+            if full != _owner_esm():
+                owner._esm = _owner_esm()
+        else:
+            if full == _LOADER:  # a former waiter becomes the owner: read the bundle again
+                full = _plotly_bundle()
+            if not full.endswith(_PUBLISH):
+                owner._esm = full + _PUBLISH
         _bundle_owner[:] = [owner]
     shared = 0
     for fig in figures:
@@ -1121,4 +1188,5 @@ class Panel(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         sync_figures(self)
+        ensure_accessibility(self)  # the page's sliders named and read with their units
         return super()._repr_mimebundle_(**kwargs)
