@@ -80,6 +80,21 @@ def wait_paths_change(page, panel_css: str, old: list[str]) -> None:
     )
 
 
+def drawn_qstar(page) -> tuple[float, float]:
+    """Q* as the EOQ chart draws it (its diamond's place on the Q axis) and what one pixel
+    is worth on that axis: the drawing, not the data sent, is checked."""
+    got = page.evaluate(
+        """() => {
+          const gd = document.querySelector('.eoq-panel .js-plotly-plot');
+          const xa = gd._fullLayout.xaxis;
+          const pt = gd.querySelectorAll('.scatterlayer .trace')[4].querySelector('path.point');
+          const m = /translate\\(([-0-9.e]+),/.exec(pt.getAttribute('transform'));
+          return [xa.p2l(parseFloat(m[1])), (xa.range[1] - xa.range[0]) / xa._length];
+        }"""
+    )
+    return float(got[0]), float(got[1])
+
+
 def assert_no_widget_errors(page) -> None:
     errors = [e for e in page.js_errors if "anywidget" in e or "Error" in e]
     assert errors == [], f"JavaScript errors in the page: {errors[:3]}"
@@ -105,6 +120,9 @@ def test_eoq_slider_key_and_typed_value_move_qstar_and_the_chart(dashboard, open
     assert shown_qstar(panel) == pytest.approx(expected_qstar(panel), abs=0.051)
     wait_paths_change(page, ".eoq-panel", paths0)
     assert line_paths(panel) != paths0
+    # the chart draws the new Q* (a step redraws the traces alone, on the axes kept)
+    q_drawn, pixel = drawn_qstar(page)
+    assert q_drawn == pytest.approx(shown_qstar(panel), abs=0.25 * pixel)
     page.screenshot(path=artifact("eoq-after-key.png"), full_page=True)
 
     # Typing a value into the box beside the slider (+ Enter) sets it exactly.
@@ -114,6 +132,8 @@ def test_eoq_slider_key_and_typed_value_move_qstar_and_the_chart(dashboard, open
     assert readout(panel, "eoq-demand") == 100000.0
     assert shown_qstar(panel) == pytest.approx(expected_qstar(panel), abs=0.051)
     wait_paths_change(page, ".eoq-panel", paths1)
+    q_drawn, pixel = drawn_qstar(page)
+    assert q_drawn == pytest.approx(shown_qstar(panel), abs=0.25 * pixel)
     page.screenshot(path=artifact("eoq-after-typing.png"), full_page=True)
     assert_no_widget_errors(page)
 

@@ -952,6 +952,25 @@ _SIZER = """
 })();
 """
 
+#: A view tells the kernel what plotly.js filled in (its trace and layout "deltas") right
+#: after each update, in the same task as the redraw: the page was painted only after those
+#: two deep copies of the figure were made and sent (a third of a slider step's time in
+#: the browser). This function of plotly's loaded module makes them go once the new chart
+#: is painted; the kernel takes a delta only when it answers its latest edit, so a late
+#: one is not applied twice.
+_DEFER_DELTAS = """(m) => {
+  const V = m && m.FigureView && m.FigureView.prototype;
+  if (!V || V.__workbenchDeferred) return;
+  V.__workbenchDeferred = true;
+  const later = (f) => requestAnimationFrame(() => setTimeout(f, 0));
+  for (const name of ["_sendTraceDeltas", "_sendLayoutDelta"]) {
+    const send = V[name];
+    if (typeof send === "function") {
+      V[name] = function (...args) { later(() => send.apply(this, args)); };
+    }
+  }
+}"""
+
 _PUBLISH = (
     _SIZER
     + """
@@ -963,26 +982,11 @@ _PUBLISH = (
     g.__workbenchPlotly.resolve = resolve;
   }
   import(import.meta.url).then((m) => {
-    // A view tells the kernel what plotly.js filled in (its trace and layout "deltas")
-    // right after each update, in the same task as the redraw: the page was painted
-    // only after those two deep copies of the figure were made and sent (a third of a
-    // slider step). They go once the new chart is painted instead; the kernel takes a
-    // delta only when it answers its latest edit, so a late one is not applied twice.
-    const V = m.FigureView && m.FigureView.prototype;
-    if (V && !V.__workbenchDeferred) {
-      V.__workbenchDeferred = true;
-      const later = (f) => requestAnimationFrame(() => setTimeout(f, 0));
-      for (const name of ["_sendTraceDeltas", "_sendLayoutDelta"]) {
-        const send = V[name];
-        if (typeof send === "function") {
-          V[name] = function (...args) { later(() => send.apply(this, args)); };
-        }
-      }
-    }
+    (__DEFER__)(m);
     g.__workbenchPlotly.resolve(m);
   });
 })();
-"""
+""".replace("__DEFER__", _DEFER_DELTAS)
 )
 
 _LOADER = (
@@ -1013,6 +1017,7 @@ if (!g.__workbenchPlotly) {
   g.__workbenchPlotly.resolve = resolve;
 }
 const mod = await import(new URL(__URL__, document.baseURI).href);
+(__DEFER__)(mod);
 g.__workbenchPlotly.resolve(mod);
 export default mod.default;
 """
@@ -1032,7 +1037,7 @@ def _owner_esm() -> str:
         return (
             "// plotly's widget bundle, imported from this server (workbench.ui)\n"
             + _SIZER
-            + _FETCH.replace("__URL__", json.dumps(url))
+            + _FETCH.replace("__URL__", json.dumps(url)).replace("__DEFER__", _DEFER_DELTAS)
         )
     return _plotly_bundle() + _PUBLISH
 
