@@ -473,6 +473,39 @@ def test_in_voila_a_figure_state_follows_every_update(small, monkeypatch):
     assert as_json(panel.fig._widget_data) == as_json(panel.fig._data)
 
 
+@pytest.mark.parametrize(
+    "env",
+    [{"VOILA_KERNEL_ID": "test", "WORKBENCH_SHARED_PLOTLY": "0"}, {}],
+    ids=["voila-unshared-bundle", "jupyterlab"],
+)
+def test_a_figure_with_its_own_bundle_keeps_its_state_too(env, monkeypatch):
+    """Without the shared bundle (WORKBENCH_SHARED_PLOTLY=0, or a notebook in JupyterLab)
+    every figure loads plotly's 5 MB bundle itself and starts as late: its state must
+    follow every update as well (it did not: plain FigureWidgets came up empty)."""
+    import plotly.graph_objects as go
+
+    for name in ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "WORKBENCH_SHARED_PLOTLY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    for _ in range(2):
+        fig = _common.figure_widget(data=[{"type": "scatter", "x": [1, 2], "y": [0, 0]}])
+        assert isinstance(fig, go.FigureWidget)
+        assert fig._esm == str(go.FigureWidget._esm)  # plotly's own bundle, no loader
+        with fig.batch_update():
+            fig.data[0].y = [3, 4]
+            fig.layout.title = "Q*"
+        assert list(fig._widget_data[0]["y"]) == [3, 4]
+        assert fig._widget_layout["title"]["text"] == "Q*"
+        fig.add_scatter(x=[1], y=[5])
+        assert len(fig._widget_data) == 2
+        fig.update_layout(height=300)
+        assert fig._widget_layout["height"] == 300
+    assert _common._bundle_owner == []
+
+
 def test_outside_voila_no_idle_signal(small, monkeypatch):
     monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
