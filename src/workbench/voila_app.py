@@ -49,13 +49,23 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    (:class:`BundleHandler`), its URL given to the kernels in ``WORKBENCH_PLOTLY_BUNDLE_URL``:
    a page's first chart imports it from there (``workbench.ui._common``) instead of its
    kernel sending the 5 MB through the websocket, and the browser keeps it a year (the URL
-   carries plotly's version).
+   carries plotly's version). The dashboard's fetch ahead of need (once its first page is
+   idle) asks with ``after=pages`` and is answered once no page is loading (9, below):
+   it no longer competes with pages still loading.
 
 8. **Templates compiled once**: Voila renders every page with a new nbconvert exporter,
    whose new Jinja environment parsed and compiled the page's 14 templates again (the
    Voila server's largest CPU cost per page, profiled: it serves every page in turn on one
    core). :class:`TemplateBytecode` keeps the compiled templates in memory, keyed by the
    template's name and the checksum of its source (a changed file compiles anew).
+
+9. **Pages load in turn**: at most :attr:`WorkbenchVoila.loading_pages` pages load at once
+   (:class:`LoadGate`), the others wait in arrival order. A page holds its place from its
+   request until its kernel's websocket opens (its notebook ran and the page's JavaScript
+   started: most of what a page costs), or for :attr:`WorkbenchVoila.loading_timeout`
+   seconds at most. Ten pages at once used to share the machine evenly and all arrived
+   together at the end; in turn, the first arrive first and the median page much sooner,
+   for the same total work.
 
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
@@ -65,7 +75,9 @@ process stays small. Options are Voila's, plus ``--WorkbenchVoila.max_kernels=N`
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import collections
 import contextlib
 import hmac
 import importlib.metadata
@@ -129,6 +141,16 @@ class BundleHandler(tornado.web.StaticFileHandler):
         if os.path.basename(absolute_path) != BUNDLE_FILE:
             raise tornado.web.HTTPError(404)
         return super().validate_absolute_path(root, absolute_path)
+
+    async def get(self, path, include_body=True):
+        """``?after=pages`` (a bundle fetched ahead of need): answered once no page is
+        loading or waiting to (:class:`LoadGate`), or after ``loading_timeout`` x 3 s."""
+        if self.get_argument("after", None) == "pages":
+            gate = self.settings["workbench_gate"]
+            deadline = time.monotonic() + 3 * gate.timeout
+            while (gate.busy or gate.waiters) and time.monotonic() < deadline:
+                await asyncio.sleep(0.5)
+        return await super().get(path, include_body=include_body)
 
     def set_extra_headers(self, path):
         if self.get_argument("v", None):
@@ -206,6 +228,70 @@ class Sessions:
         return out
 
 
+class LoadGate:
+    """At most ``slots`` pages loading at once; the others wait in arrival order.
+
+    :meth:`enter` waits for a place and returns its ticket; :meth:`bind` ties the ticket
+    to the page's kernel, whose websocket opening (:meth:`opened`) gives the place to the
+    next page; :meth:`leave` does so for a ticket (a page that failed), and a place is
+    given up by itself ``timeout`` seconds after it was taken. ``slots`` < 1: no limit.
+    """
+
+    def __init__(self, slots: int, timeout: float) -> None:
+        self.slots = int(slots)
+        self.timeout = float(timeout)
+        self.busy = 0
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
+        self.held: dict[object, asyncio.TimerHandle] = {}
+        self.kernels: dict[str, object] = {}
+
+    async def enter(self) -> object | None:
+        if self.slots < 1:
+            return None
+        loop = asyncio.get_running_loop()
+        if self.busy < self.slots and not self.waiters:
+            self.busy += 1
+        else:
+            turn = loop.create_future()
+            self.waiters.append(turn)
+            try:
+                await turn  # the place of a page that left is handed over
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._hand_over()  # it was ours already: pass it on
+                else:
+                    with contextlib.suppress(ValueError):
+                        self.waiters.remove(turn)
+                raise
+        ticket = object()
+        self.held[ticket] = loop.call_later(self.timeout, self.leave, ticket)
+        return ticket
+
+    def bind(self, ticket: object | None, kernel_id: str) -> None:
+        if ticket is not None and ticket in self.held:
+            self.kernels[kernel_id] = ticket
+
+    def opened(self, kernel_id: str) -> None:
+        self.leave(self.kernels.pop(kernel_id, None))
+
+    def leave(self, ticket: object | None) -> None:
+        timer = self.held.pop(ticket, None)
+        if timer is None:
+            return
+        timer.cancel()
+        for kid in [k for k, t in self.kernels.items() if t is ticket]:
+            del self.kernels[kid]
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self.waiters:
+            turn = self.waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.busy -= 1
+
+
 def _session(handler: tornado.web.RequestHandler) -> str | None:
     return handler.get_cookie(SESSION_COOKIE)
 
@@ -267,9 +353,12 @@ class DashboardHandler(TornadoVoilaHandler):
     def kernel_manager(self):
         return _RecordingKernelManager(self.settings["kernel_manager"], self._record)
 
+    _ticket = None
+
     def _record(self, kernel_id: str) -> None:
         sessions = _sessions(self)
         sessions.own(kernel_id, _session(self) or "")
+        self.settings["workbench_gate"].bind(self._ticket, kernel_id)
         if self._admitted:
             self._admitted = False
             sessions.pending -= 1
@@ -295,12 +384,22 @@ class DashboardHandler(TornadoVoilaHandler):
             return
         sessions.pending += 1
         self._admitted = True
+        gate = self.settings["workbench_gate"]
         try:
+            self._ticket = await gate.enter()
             await super().get(path)
+        except BaseException:
+            gate.leave(self._ticket)
+            raise
         finally:
             if self._admitted:  # no kernel was recorded (an error before one was given)
                 self._admitted = False
                 sessions.pending -= 1
+                gate.leave(self._ticket)
+
+    def on_connection_close(self):
+        self.settings["workbench_gate"].leave(self._ticket)
+        super().on_connection_close()
 
 
 class OwnedKernelHandler(KernelHandler):
@@ -326,6 +425,7 @@ class OwnedWebsocketHandler(VoilaKernelWebsocketHandler):
 
     async def open(self, kernel_id):
         _sessions(self).opened(kernel_id)
+        self.settings["workbench_gate"].opened(kernel_id)
         self._counted = True
         await super().open(kernel_id)
 
@@ -370,6 +470,18 @@ class WorkbenchVoila(Voila):
         help="Seconds a kernel handed to a page may wait for the page to connect (a page "
         "still loading on a busy server must not lose its kernel: renders took up to 126 s "
         "with ten pages at once on a loaded 2-core machine).",
+    )
+    loading_pages = Int(
+        max(os.cpu_count() or 1, 2),
+        config=True,
+        help="Most pages loading at once (the others wait in arrival order); 0: no limit. "
+        "Default: the number of cores, at least 2.",
+    )
+    loading_timeout = Float(
+        20.0,
+        config=True,
+        help="Seconds a loading page holds its place at most (its kernel's websocket "
+        "opening frees it sooner).",
     )
     reap_interval = Float(1.0, config=True, help="Seconds between checks for orphans.")
     fork_kernels = Bool(
@@ -426,6 +538,7 @@ class WorkbenchVoila(Voila):
         self.sessions = Sessions()
         settings["workbench_sessions"] = self.sessions
         settings["workbench_max_kernels"] = max(int(self.max_kernels), 1)
+        settings["workbench_gate"] = LoadGate(self.loading_pages, self.loading_timeout)
         return settings
 
     def init_handlers(self):

@@ -985,12 +985,17 @@ def _bundle_url() -> str | None:
     return url if url.startswith("/") else None
 
 
-def _owner_esm() -> str:
+def _owner_esm(*, deferred: bool = False) -> str:
     """The owner's ``_esm``: a module importing the bundle from :data:`BUNDLE_URL_ENV`
     (plotly's widget bundle as this server serves it), else the bundle itself, each
-    followed by the lines that publish the loaded module to the page's other figures."""
+    followed by the lines that publish the loaded module to the page's other figures.
+
+    ``deferred``: the URL asks the server to answer once no other page is loading (a
+    bundle fetched ahead of need, by :func:`figure_widget` with ``preload=True``)."""
     url = _bundle_url()
     if url is not None:
+        if deferred:
+            url += "&after=pages"
         return (
             "// plotly's widget bundle, imported from this server (workbench.ui)\n"
             + _SIZER
@@ -1066,18 +1071,24 @@ def _figure_class(role: str) -> type:
         body.update({name: _keeping_state(getattr(go.FigureWidget, name)) for name in _SENDS})
         cls = type("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
-        cls._esm = _owner_esm() if role == "owner" else _LOADER
+        if role == "loader":
+            cls._esm = _LOADER
+        else:
+            cls._esm = _owner_esm(deferred=role == "preload")
         _figure_classes[role] = cls
     return cls
 
 
-def figure_widget(*args, **kwargs):
+def figure_widget(*args, preload: bool = False, **kwargs):
     """``plotly.graph_objects.FigureWidget(*args, **kwargs)``; in a Voila kernel the first
     one carries plotly's bundle and the later ones the lines that wait for it (see the
     comment above ``_PUBLISH``), from their first message on.
 
     Changing a figure's ``_esm`` after it exists (what :func:`share_plotly_bundle` does)
     sends the 5 MB bundle again: opening the first chart tab sent it twice.
+
+    ``preload=True``: a figure made only to bring the bundle ahead of need; under
+    ``workbench serve`` the server sends it once no other page is loading.
     """
     if not _share_bundle_here():
         import plotly.graph_objects as go
@@ -1085,7 +1096,8 @@ def figure_widget(*args, **kwargs):
         return go.FigureWidget(*args, **kwargs)
     owner = _bundle_owner[0] if _bundle_owner else None
     if owner is None or getattr(owner, "comm", None) is None:
-        fig = _figure_class("owner")(*args, **kwargs)
+        role = "preload" if preload and _bundle_url() is not None else "owner"
+        fig = _figure_class(role)(*args, **kwargs)
         _bundle_owner[:] = [fig]
         return fig
     return _figure_class("loader")(*args, **kwargs)
@@ -1106,7 +1118,7 @@ def share_plotly_bundle(figures) -> int:
         owner = figures[0]
         full = owner._esm
         if _bundle_url() is not None:
-            if full != _owner_esm():
+            if full not in (_owner_esm(), _owner_esm(deferred=True)):
                 owner._esm = _owner_esm()
         else:
             if full == _LOADER:  # a former waiter becomes the owner: read the bundle again
