@@ -298,4 +298,15 @@ def test_pages_load_in_turn_in_arrival_order():
         return gate.busy, len(gate.waiters), gate.held
 
     assert _run(scenario()) == (0, 0, {})
-    assert _run(gate_cls(0, timeout=1).enter()) is None  # 0: no limit
+
+    async def unlimited():
+        gate = gate_cls(0, timeout=5)
+        tickets = [await gate.enter() for _ in range(20)]  # 0: no limit, still counted
+        loading = gate.busy, gate.quiet_for()
+        for i, t in enumerate(tickets):
+            gate.bind(t, f"k{i}")
+            gate.opened(f"k{i}")
+        await asyncio.sleep(0.05)
+        return loading, gate.busy, gate.quiet_for() > 0.04
+
+    assert _run(unlimited()) == ((20, 0.0), 0, True)

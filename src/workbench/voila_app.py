@@ -59,13 +59,17 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    core). :class:`TemplateBytecode` keeps the compiled templates in memory, keyed by the
    template's name and the checksum of its source (a changed file compiles anew).
 
-9. **Pages load in turn**: at most :attr:`WorkbenchVoila.loading_pages` pages load at once
-   (:class:`LoadGate`), the others wait in arrival order. A page holds its place from its
-   request until its kernel's websocket opens (its notebook ran and the page's JavaScript
-   started: most of what a page costs), or for :attr:`WorkbenchVoila.loading_timeout`
-   seconds at most. Ten pages at once used to share the machine evenly and all arrived
-   together at the end; in turn, the first arrive first and the median page much sooner,
-   for the same total work.
+9. **Loading pages are known** (:class:`LoadGate`): a page is *loading* from its request
+   until its kernel's websocket opens (its notebook ran and the page's JavaScript started:
+   most of what a page costs), or for :attr:`WorkbenchVoila.loading_timeout` seconds at
+   most. The bundle fetched ahead of need (7) waits until no page has been loading for
+   :data:`QUIET_SECONDS`. Optionally (:attr:`WorkbenchVoila.loading_pages`, or the
+   ``WORKBENCH_LOADING_PAGES`` environment variable; off by default) at most that many
+   pages load at once and the others wait in arrival order: ten pages at once share the
+   machine evenly and all arrive together at the end, in turn the first arrive sooner.
+   Measured on a machine loaded by other work, the turns made the last page later (a
+   page slowed by the machine held its place until the timeout), so it stays off until
+   measured on a quiet machine.
 
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
@@ -115,6 +119,11 @@ FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
 #: Environment variable naming the fork server's socket (``workbench.forkserver.SOCKET_ENV``).
 FORKSERVER_ENV = "WORKBENCH_FORKSERVER"
 
+#: Environment variable: :attr:`WorkbenchVoila.loading_pages` (see the module docstring, 9).
+LOADING_PAGES_ENV = "WORKBENCH_LOADING_PAGES"
+#: Seconds without a loading page before the bundle fetched ahead of need is sent.
+QUIET_SECONDS = 5.0
+
 #: Environment variable giving the kernels the bundle's URL (``workbench.ui._common``).
 BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
 #: Where :class:`BundleHandler` serves plotly's widget bundle, under the base URL.
@@ -143,12 +152,13 @@ class BundleHandler(tornado.web.StaticFileHandler):
         return super().validate_absolute_path(root, absolute_path)
 
     async def get(self, path, include_body=True):
-        """``?after=pages`` (a bundle fetched ahead of need): answered once no page is
-        loading or waiting to (:class:`LoadGate`), or after ``loading_timeout`` x 3 s."""
+        """``?after=pages`` (a bundle fetched ahead of need): answered once no page has
+        been loading for :data:`QUIET_SECONDS` (:class:`LoadGate`), or after
+        ``loading_timeout`` x 3 s."""
         if self.get_argument("after", None) == "pages":
             gate = self.settings["workbench_gate"]
             deadline = time.monotonic() + 3 * gate.timeout
-            while (gate.busy or gate.waiters) and time.monotonic() < deadline:
+            while gate.quiet_for() < QUIET_SECONDS and time.monotonic() < deadline:
                 await asyncio.sleep(0.5)
         return await super().get(path, include_body=include_body)
 
@@ -229,27 +239,27 @@ class Sessions:
 
 
 class LoadGate:
-    """At most ``slots`` pages loading at once; the others wait in arrival order.
+    """The pages loading now; at most ``slots`` at once, the others waiting in arrival
+    order (``slots`` < 1: no limit).
 
     :meth:`enter` waits for a place and returns its ticket; :meth:`bind` ties the ticket
-    to the page's kernel, whose websocket opening (:meth:`opened`) gives the place to the
-    next page; :meth:`leave` does so for a ticket (a page that failed), and a place is
-    given up by itself ``timeout`` seconds after it was taken. ``slots`` < 1: no limit.
+    to the page's kernel, whose websocket opening (:meth:`opened`) ends the page's loading
+    and gives its place to the next page; :meth:`leave` does so for a ticket (a page that
+    failed), and a place is given up by itself ``timeout`` seconds after it was taken.
     """
 
     def __init__(self, slots: int, timeout: float) -> None:
         self.slots = int(slots)
         self.timeout = float(timeout)
         self.busy = 0
+        self.quiet_since = time.monotonic()  # when the last loading page stopped loading
         self.waiters: collections.deque[asyncio.Future] = collections.deque()
         self.held: dict[object, asyncio.TimerHandle] = {}
         self.kernels: dict[str, object] = {}
 
-    async def enter(self) -> object | None:
-        if self.slots < 1:
-            return None
+    async def enter(self) -> object:
         loop = asyncio.get_running_loop()
-        if self.busy < self.slots and not self.waiters:
+        if self.slots < 1 or (self.busy < self.slots and not self.waiters):
             self.busy += 1
         else:
             turn = loop.create_future()
@@ -290,6 +300,14 @@ class LoadGate:
                 turn.set_result(None)
                 return
         self.busy -= 1
+        if self.busy == 0:
+            self.quiet_since = time.monotonic()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last page stopped loading (0 while one loads or waits)."""
+        if self.busy or self.waiters:
+            return 0.0
+        return time.monotonic() - self.quiet_since
 
 
 def _session(handler: tornado.web.RequestHandler) -> str | None:
@@ -472,10 +490,10 @@ class WorkbenchVoila(Voila):
         "with ten pages at once on a loaded 2-core machine).",
     )
     loading_pages = Int(
-        max(os.cpu_count() or 1, 2),
+        0,
         config=True,
         help="Most pages loading at once (the others wait in arrival order); 0: no limit. "
-        "Default: the number of cores, at least 2.",
+        "The environment variable WORKBENCH_LOADING_PAGES, when set, gives it.",
     )
     loading_timeout = Float(
         20.0,
@@ -538,7 +556,8 @@ class WorkbenchVoila(Voila):
         self.sessions = Sessions()
         settings["workbench_sessions"] = self.sessions
         settings["workbench_max_kernels"] = max(int(self.max_kernels), 1)
-        settings["workbench_gate"] = LoadGate(self.loading_pages, self.loading_timeout)
+        slots = int(os.environ.pop(LOADING_PAGES_ENV, "") or self.loading_pages)
+        settings["workbench_gate"] = LoadGate(slots, self.loading_timeout)
         return settings
 
     def init_handlers(self):
