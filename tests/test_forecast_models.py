@@ -173,6 +173,59 @@ def test_tsb_hand_recursion():
     assert_allclose(r.mean[0, 0], 2.1506304, rtol=1e-12)
 
 
+def test_croston_and_sba_given_initial_interval_hand_recursion():
+    """``interval0`` is the interval state at the first demand (the R forecast package's
+    ``croston`` starts it at the first demand's distance from the series' start): with
+    interval0 = 3 on 3, 0, 0, 5, 0, 4, alpha 0.1, the intervals run 3 -> 3 -> 2.9 (size as
+    before, 3.28): forecast 3.28 / 2.9; NaN is the default start (interval 1)."""
+    r = forecast_matrix(INTERMITTENT, model="croston", horizon=1, params={"interval0": 3.0})
+    assert_allclose(r.mean[0, 0], 3.28 / (0.9 * (0.9 * 3 + 0.3) + 0.2), rtol=1e-12)
+    assert_allclose(3.28 / (0.9 * (0.9 * 3 + 0.3) + 0.2), 3.28 / 2.9, rtol=1e-12)
+    r = forecast_matrix(INTERMITTENT, model="sba", horizon=1, params={"interval0": 3.0})
+    assert_allclose(r.mean[0, 0], 0.95 * 3.28 / 2.9, rtol=1e-12)
+    r = forecast_matrix(INTERMITTENT, model="croston", horizon=1, params={"interval0": np.nan})
+    assert_allclose(r.mean[0, 0], 2.5625, rtol=1e-12)
+
+
+def test_tsb_given_initial_probability_hand_recursion():
+    """``prob0`` is TSB's probability at the window's first bucket, the recursion then
+    running over the zeros before the first demand (as tsintermittent's ``tsb``): on
+    0, 0, 3, 0, 0, 5, 0, 4 with prob0 0.5, alpha 0.1, beta 0.2 the probability runs 0.5 ->
+    0.4 -> 0.52 -> 0.416 -> 0.3328 -> 0.46624 -> 0.372992 -> 0.4983936 by hand and the
+    size 3 -> 3.2 -> 3.28 (from the first demand): 0.4983936 x 3.28."""
+    y = [0.0, 0.0, *INTERMITTENT]
+    r = forecast_matrix(y, model="tsb", horizon=1,
+                        params={"alpha": 0.1, "beta": 0.2, "prob0": 0.5})  # fmt: skip
+    assert_allclose(r.mean[0, 0], 0.4983936 * 3.28, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"interval0": 0.5}, r"interval0 must be >= 1 \[buckets\]"),
+     ({"prob0": 1.5}, r"prob0 must be in \[0, 1\]"),
+     ({"prob0": -0.1}, r"prob0 must be in \[0, 1\]")],
+)  # fmt: skip
+def test_intermittent_initial_states_out_of_range(params, message):
+    with pytest.raises(ValueError, match=message):
+        forecast_matrix(INTERMITTENT, model="croston", horizon=1, params=params)
+
+
+def test_adida_and_imapa_with_the_first_aggregate_as_initial_level():
+    """``aggregate_init="first"``: each aggregate series' SES starts at its first bucket
+    (SES given level0 = that bucket); IMAPA is the mean over the levels 1..k."""
+    y = np.array([2.0, 0, 0, 4, 0, 1, 3, 0, 0, 2, 5, 0, 1])
+    want = []
+    for k in (1, 2):
+        agg = y[len(y) % k :].reshape(-1, k).sum(axis=1)
+        p = {"alpha": 0.3, "level0": agg[0]}
+        want.append(forecast_matrix(agg, model="ses", horizon=1, params=p).mean[0, 0] / k)
+    kw = dict(horizon=1, aggregation=2, aggregate_init="first", aggregate_alpha=[[0.3, 0.3]])
+    assert_allclose(forecast_matrix(y, model="adida", **kw).mean[0, 0], want[1], rtol=1e-12)
+    assert_allclose(forecast_matrix(y, model="imapa", **kw).mean[0, 0], np.mean(want), rtol=1e-12)
+    with pytest.raises(ValueError, match="aggregate_init must be 'least_squares' or 'first'"):
+        forecast_matrix(y, model="adida", horizon=1, aggregate_init="mean")
+
+
 def test_adida_is_ses_on_the_aggregate():
     """ADIDA (Nikolopoulos et al. 2011) at k = 2: SES on the sums of pairs counted back
     from the end, divided by 2."""

@@ -503,6 +503,26 @@ def test_in_voila_a_figure_state_follows_every_update(small, monkeypatch):
     assert as_json(panel.fig._widget_data) == as_json(panel.fig._data)
 
 
+def test_in_voila_the_state_stops_once_a_view_has_drawn_the_figure(monkeypatch):
+    """Once a view reported what it drew (plotly's first trace deltas), the browser's
+    model applies every update: the whole state is no longer copied and sent on each
+    update (two deep copies and two messages of the figure a slider step)."""
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    fig = _common.figure_widget(data=[{"type": "scatter", "x": [1, 2], "y": [0, 0]}])
+    sent = []
+    fig.observe(lambda c: sent.append(c.new) if c.new is not None else None, "_py2js_update")
+    fig._js2py_traceDeltas = {"trace_deltas": [], "trace_edit_id": 0}  # a view of no trace
+    fig.plotly_update(restyle_data={"y": [[1, 1]]})
+    assert list(fig._widget_data[0]["y"]) == [1, 1]  # not drawn yet: the state follows
+    uid = fig.data[0].uid
+    fig._js2py_traceDeltas = {"trace_deltas": [{"uid": uid}], "trace_edit_id": -1}
+    fig.plotly_update(restyle_data={"y": [[3, 4]]})
+    assert list(fig._widget_data[0]["y"]) == [1, 1]  # drawn: only the update goes
+    assert list(sent[-1]["style_data"]["y"][0]) == [3, 4] and list(fig.data[0].y) == [3, 4]
+
+
 def test_outside_voila_no_idle_signal(small, monkeypatch):
     monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)

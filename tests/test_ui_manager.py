@@ -27,6 +27,7 @@ from workbench.ui._common import (
     typed_slider_row,
 )
 from workbench.ui.abc_panel import ABCPanel
+from workbench.ui.accessibility import ACCESSIBILITY_ESM, format_value_text, value_text_spec
 from workbench.ui.data_panel import template_csv, templates_html
 from workbench.ui.eoq_panel import EOQPanel
 from workbench.ui.safety_panel import SafetyPanel
@@ -134,7 +135,27 @@ def test_every_slider_has_a_full_readout_box(small, make):
         assert "[1/yr]" not in s.description
         unit = s.row.children[2].value
         if s.percent:
-            assert unit == "%"
+            assert text_of(unit) == "%"
+        # what a screen reader reads of the slider: the box's value with its unit
+        spoken = value_text_of(unit)
+        assert float(re.sub(r"[^0-9.\-]", "", spoken.split(" ")[0])) == s.box.value, spoken
+        assert spoken.endswith(" %") == bool(s.percent), spoken
+        assert spoken.startswith("$") == ("[$/" in s.description), (s.description, spoken)
+
+
+def value_text_of(unit_html: str) -> str:
+    """The text the page's script gives a slider handle as ``aria-valuetext``, from the
+    ``wb-valuetext`` span of its row (as :mod:`workbench.ui.accessibility` reads it)."""
+    m = re.search(r'<span class="wb-valuetext"([^>]*)>', unit_html)
+    assert m, unit_html
+    attrs = {k: html.unescape(v) for k, v in re.findall(r'data-(\w+)="([^"]*)"', m.group(1))}
+    spec = {
+        "scale": float(attrs["scale"]),
+        "digits": int(attrs["digits"]),
+        "prefix": attrs["prefix"],
+        "suffix": attrs["suffix"],
+    }
+    return format_value_text(float(attrs["value"]), spec)
 
 
 def _ancestors(root, target):
@@ -167,7 +188,10 @@ def test_percent_sliders_show_percent_and_take_typed_values(small):
 def test_typed_row_of_a_plain_slider_keeps_its_unit():
     s = widgets.FloatSlider(value=12.5, min=0, max=100, step=0.5, description="Lead time")
     row = typed_slider_row(s, unit="days")
-    assert row.children[2].value == "days" and s.box.value == 12.5
+    assert text_of(row.children[2].value) == "days" and s.box.value == 12.5
+    assert value_text_of(row.children[2].value) == "12.5 days"
+    s.value = 40
+    assert value_text_of(row.children[2].value) == "40 days"  # follows the slider
     assert "Lead time" in s.box.tooltip
     s.box.value = 30
     assert s.value == 30
@@ -443,6 +467,44 @@ def test_every_control_has_a_label_a_screen_reader_reads(small):
                 unlabelled.append((type(w).__name__, w._dom_classes))
         stack.extend(getattr(w, "children", None) or ())
     assert unlabelled == []
+
+
+def test_sliders_are_read_with_their_units_as_the_box_shows_them(small):
+    """ipywidgets' handle reads "0.9500000000000001" where the box shows 95 %: the value
+    text the page's script writes (issue 17.11) is the box's number with its unit."""
+    cases = [
+        (value_text_spec("Service target, class A", percent=True, step=0.001), 0.98, "98 %"),
+        (value_text_spec("Service target", percent=True, step=0.001), 0.9505, "95.05 %"),
+        (value_text_spec("Holding cost i, a year", percent=True, step=0.01), 0.07, "7 %"),
+        (value_text_spec("Order cost S [$/order]", step=0.5), 76.16, "$76.16 per order"),
+        (value_text_spec("Annual demand D [units a year]", step=10), 63160, "63,160 units a year"),
+        (value_text_spec("Lead time sd [days]", step=0.1), 0.6000000000000001, "0.6 days"),
+        (value_text_spec("Horizon [weeks]", step=1), 26, "26 weeks"),
+        (value_text_spec("Anything"), 1234.5, "1,234.5"),
+    ]
+    for spec, value, text in cases:
+        assert format_value_text(value, spec) == text
+    # a slider whose step changes (a SKU chosen) keeps reading as many decimals as its box
+    s = widgets.FloatSlider(value=0.5, min=0, max=1, step=0.1, description="Lead time [days]")
+    row = typed_slider_row(s, unit="")
+    s.step = 0.001
+    s.value = 0.123
+    assert value_text_of(row.children[2].value) == "0.123 days" and s.box.value == 0.123
+
+
+def test_a_displayed_panel_brings_the_slider_script_once(small):
+    panel = EOQPanel(small)
+    panel._repr_mimebundle_()
+    panel._repr_mimebundle_()  # displayed twice: still one
+    scripts = [c for c in panel.children if "wb-accessibility" in c._dom_classes]
+    assert len(scripts) == 1 and scripts[0]._esm == ACCESSIBILITY_ESM
+    assert scripts[0].layout.display == "none"
+    # the script sets what ipywidgets leaves out: the name, the text and the number
+    for attr in ("aria-label", "aria-valuetext", "aria-valuenow", "aria-valuemin"):
+        assert f'"{attr}"' in ACCESSIBILITY_ESM
+    d = Dashboard(small)
+    d._repr_mimebundle_()
+    assert sum("wb-accessibility" in c._dom_classes for c in d.children) == 1
 
 
 def test_scenario_editor_speaks_words_and_percentages(small):

@@ -666,7 +666,7 @@ def ets_fit_forecast(y, first, end, kind, m, params, init, season0, start, horiz
             sf[m + 1] = b0f
         if d == 1 and k == SES and init_free:
             # SES: alpha by Brent's method (initial level by least squares)
-            p[0] = _ses_brent(xf)[0]
+            p[0] = _ses_brent(xf, False)[0]
         elif d > 0:
             # start alpha at the best of a coarse grid
             best_a = 0.5
@@ -946,20 +946,21 @@ def simple_forecast(y, first, end, kind, m, window, horizon):
 
 
 @njit(cache=True)
-def _croston_pass(x, kind, alpha, beta, err):
-    """One pass of Croston / SBA / TSB over ``x`` (which starts with a demand).
+def _croston_pass(x, kind, alpha, beta, z0, s0, err):
+    """One pass of Croston / SBA / TSB over ``x``.
 
     Croston (1972): size z and interval p smoothed when demand occurs, forecast z/p;
     SBA (Syntetos and Boylan 2005) multiplies by 1 - alpha/2; TSB (Teunter, Syntetos
     and Babai 2011): size smoothed with alpha on demand, probability d with beta every
-    bucket, forecast d*z. Initialised with the first demand (interval 1, probability 1,
-    as the window starts at the first demand). ``err`` receives the one-step errors
-    from the second bucket on. Returns (sse, forecast, n_err).
+    bucket, forecast d*z. Initial states at ``x[0]``: size ``z0`` (the first demand),
+    interval (Croston, SBA; ``x`` then starts with a demand) or probability (TSB)
+    ``s0``. ``err`` receives the one-step errors from the second bucket on. Returns
+    (sse, forecast, n_err).
     """
     n = x.shape[0]
-    z = x[0]
-    p = 1.0
-    d = 1.0
+    z = z0
+    p = s0
+    d = s0
     q = 1
     sse = 0.0
     c = 0
@@ -1000,6 +1001,12 @@ def _croston_pass(x, kind, alpha, beta, err):
 def intermittent_forecast(y, first, end, kind, params, probs):
     """Croston, SBA or TSB per SKU; NaN alpha (or beta) fitted on a grid.
 
+    ``params`` (n, 3): alpha, beta and the initial state: Croston's and SBA's interval
+    at the window's first demand (NaN: 1), or TSB's probability at the window's first
+    bucket (NaN: 1 at the first demand, the buckets before it skipped; given: the
+    recursion runs from the window's first bucket, the size starting at the first
+    demand, as ``tsb`` of the R package tsintermittent).
+
     Returns forecast (n,), params (n, 2), quantiles (n, len(probs)) of the in-sample
     one-step errors, and their count (n,).
     """
@@ -1018,6 +1025,12 @@ def intermittent_forecast(y, first, end, kind, params, probs):
         s0 = 0  # start at the window's first demand (a window may open with zeros)
         while s0 < xs.shape[0] - 1 and not xs[s0] > 0:
             s0 += 1
+        z0 = xs[s0]
+        st0 = params[i, 2]
+        if k == TSB and not math.isnan(st0):
+            s0 = 0  # a given probability starts at the window's first bucket
+        elif math.isnan(st0):
+            st0 = 1.0
         xs = xs[s0:]
         err = np.empty(xs.shape[0])
         a_opts = grid if math.isnan(params[i, 0]) else np.array([params[i, 0]])
@@ -1031,12 +1044,12 @@ def intermittent_forecast(y, first, end, kind, params, probs):
         if a_opts.shape[0] * b_opts.shape[0] > 1:
             for a in a_opts:
                 for b in b_opts:
-                    sse = _croston_pass(xs, k, a, b, err)[0]
+                    sse = _croston_pass(xs, k, a, b, z0, st0, err)[0]
                     if sse < best:
                         best = sse
                         ba = a
                         bb = b
-        sse, f, c = _croston_pass(xs, k, ba, bb, err)
+        sse, f, c = _croston_pass(xs, k, ba, bb, z0, st0, err)
         fc[i] = f
         out_p[i, 0] = ba
         out_p[i, 1] = bb if k == TSB else np.nan
@@ -1046,9 +1059,18 @@ def intermittent_forecast(y, first, end, kind, params, probs):
 
 
 @njit(cache=True)
-def _ses_sse(x, alpha):
+def _ses_sse(x, alpha, first):
     """SSE of SES on ``x`` with the initial level by least squares (the SES case of
-    :func:`_linear_pass` with its two needed chains only). Returns (sse, l0, level)."""
+    :func:`_linear_pass` with its two needed chains only), or, if ``first``, the level
+    starting at ``x[0]`` (R's ``ses(initial = "simple")``). Returns (sse, l0, level)."""
+    if first:
+        lv = x[0]
+        sq = 0.0
+        for t in range(1, x.shape[0]):
+            e = x[t] - lv
+            sq += e * e
+            lv += alpha * e
+        return sq, x[0], lv
     la = 0.0
     lu = 1.0
     saa = sau = suu = 0.0
@@ -1067,24 +1089,25 @@ def _ses_sse(x, alpha):
 
 
 @njit(cache=True)
-def _ses_brent(x):
+def _ses_brent(x, first):
     """SES with alpha fitted by Brent's method (golden section with parabolic steps;
     Brent 1973, ch. 5) on [0.0001, 0.9999] to about 1e-5, the initial level by least
     squares. The SSE need not be unimodal in alpha: Brent searches between the
     neighbours of the best point of the grid 0.0001, 0.05, 0.15, 0.3, 0.5, 0.7, 0.9,
     0.9999; a best grid point at the lower bound with the SSE rising from it is taken
-    as it is (common: a stationary series). Returns (alpha, l0, level at the end, sse)."""
+    as it is (common: a stationary series). ``first``: the level starts at ``x[0]``
+    instead (see :func:`_ses_sse`). Returns (alpha, l0, level at the end, sse)."""
     grid = (1e-4, 0.05, 0.15, 0.3, 0.5, 0.7, 0.9, 0.9999)
     jb = 0
     fb = BIG
     for j in range(8):
-        fj = _ses_sse(x, grid[j])[0]
+        fj = _ses_sse(x, grid[j], first)[0]
         if fj < fb:
             fb = fj
             jb = j
     if jb == 0:
-        f_a, l0_a, lv_a = _ses_sse(x, grid[0])
-        if _ses_sse(x, grid[0] + 2e-5)[0] >= f_a:
+        f_a, l0_a, lv_a = _ses_sse(x, grid[0], first)
+        if _ses_sse(x, grid[0] + 2e-5, first)[0] >= f_a:
             return grid[0], l0_a, lv_a, f_a
     cg = 0.3819660112501051
     a = grid[max(jb - 1, 0)]
@@ -1092,7 +1115,7 @@ def _ses_brent(x):
     xx = a + cg * (b - a)
     w = xx
     v = xx
-    fx, l0x, lvx = _ses_sse(x, xx)
+    fx, l0x, lvx = _ses_sse(x, xx, first)
     fw = fx
     fv = fx
     d = 0.0
@@ -1127,7 +1150,7 @@ def _ses_brent(x):
             u = xx + d
         else:
             u = xx + (tol1 if d > 0 else -tol1)
-        fu, l0u, lvu = _ses_sse(x, u)
+        fu, l0u, lvu = _ses_sse(x, u, first)
         if fu <= fx:
             if u >= xx:
                 a = xx
@@ -1150,12 +1173,13 @@ def _ses_brent(x):
 
 
 @njit(cache=True)
-def _adida_one(xs, k, err, want_err, alpha):
+def _adida_one(xs, k, err, want_err, alpha, first):
     """ADIDA (Nikolopoulos et al. 2011) at aggregation k: SES on non-overlapping sums of
     k buckets counted back from the end, forecast per bucket = SES level / k; SES's
     ``alpha`` as given, or fitted by Brent's method if NaN (its initial level by least
-    squares either way). If ``want_err``, ``err`` receives the aggregate one-step errors
-    / sqrt(k). Returns (forecast, alpha, n_err)."""
+    squares either way, or the first aggregate bucket if ``first``). If ``want_err``,
+    ``err`` receives the aggregate one-step errors / sqrt(k). Returns (forecast, alpha,
+    n_err)."""
     nn = xs.shape[0]
     nb = nn // k
     if nb < 1:
@@ -1171,13 +1195,13 @@ def _adida_one(xs, k, err, want_err, alpha):
     if nb == 1:
         return agg[0] / k, 1.0, 0
     if math.isnan(alpha):
-        a, lvl, lv, _ = _ses_brent(agg)
+        a, lvl, lv, _ = _ses_brent(agg, first)
     else:
         a = alpha
-        _, lvl, lv = _ses_sse(agg, a)
+        _, lvl, lv = _ses_sse(agg, a, first)
     if not want_err:
         return lv / k, a, 0
-    # one-step errors of the fitted SES (level by least squares)
+    # one-step errors of the fitted SES (from its initial level lvl)
     sq = math.sqrt(k)
     for j in range(nb):
         err[j] = (agg[j] - lvl) / sq
@@ -1186,12 +1210,13 @@ def _adida_one(xs, k, err, want_err, alpha):
 
 
 @njit(cache=True, parallel=PARALLEL)
-def aggregate_forecast(y, first, end, levels, imapa, probs, alpha_in):
+def aggregate_forecast(y, first, end, levels, imapa, probs, alpha_in, start_first):
     """ADIDA at ``levels[i]`` or IMAPA (mean of ADIDA at 1..levels[i], Petropoulos and
     Kourentzes 2015) per SKU. ``alpha_in`` (n, W): SES alpha of aggregation level k at
-    column k - 1 (NaN, or k > W: fitted). Returns forecast (n,), alpha at the top level
-    (n,), quantiles (n, len(probs)) of the errors of the top aggregation level, count
-    (n,), and the alphas used (n, W), as ``alpha_in``."""
+    column k - 1 (NaN, or k > W: fitted); ``start_first``: each SES level starts at the
+    first aggregate bucket (else by least squares). Returns forecast (n,), alpha at the
+    top level (n,), quantiles (n, len(probs)) of the errors of the top aggregation level,
+    count (n,), and the alphas used (n, W), as ``alpha_in``."""
     n = y.shape[0]
     fc = np.full(n, np.nan)
     alpha = np.full(n, np.nan)
@@ -1211,14 +1236,14 @@ def aggregate_forecast(y, first, end, levels, imapa, probs, alpha_in):
             c = 0
             for k in range(1, top + 1):
                 a_in = alpha_in[i, k - 1] if k <= wa else np.nan
-                f, a, c = _adida_one(xs, k, err, k == top, a_in)
+                f, a, c = _adida_one(xs, k, err, k == top, a_in, start_first)
                 if k <= wa:
                     alpha_out[i, k - 1] = a
                 s += f
             fc[i] = s / top
         else:
             a_in = alpha_in[i, top - 1] if top <= wa else np.nan
-            f, a, c = _adida_one(xs, top, err, True, a_in)
+            f, a, c = _adida_one(xs, top, err, True, a_in, start_first)
             if top <= wa:
                 alpha_out[i, top - 1] = a
             fc[i] = f

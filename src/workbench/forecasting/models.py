@@ -105,6 +105,7 @@ def forecast_matrix(
     params: dict | None = None,
     start: dict | None = None,
     aggregate_alpha: Any = None,
+    aggregate_init: str = "least_squares",
 ) -> MatrixForecast:
     """Fit and forecast one model per SKU on a demand matrix.
 
@@ -143,7 +144,15 @@ def forecast_matrix(
         ``alpha`` and ``beta`` default to 0.1 (:data:`INTERMITTENT_DEFAULTS`); pass NaN
         to fit them on the grid 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5 (both at once for
         TSB). ADIDA and IMAPA fit the SES alpha of each aggregate series (Brent's
-        method, to about 1e-5) unless given in ``aggregate_alpha``.
+        method, to about 1e-5) unless given in ``aggregate_alpha``. Initial states of
+        the intermittent models (NaN or absent: the defaults under Notes):
+        ``interval0`` (Croston, SBA: the interval state at the window's first demand
+        [buckets], >= 1; the R forecast package's ``croston`` starts it at the number
+        of buckets from the series' start to the first demand, tsintermittent's
+        ``crost(init = "mean")`` at the mean interval), ``prob0`` (TSB: the demand
+        probability at the window's first bucket, in [0, 1]; given, the recursion runs
+        from that bucket, the buckets before the first demand lowering it, as
+        tsintermittent's ``tsb(init = c(z, prob0))``).
     start : dict, optional
         Where the fit of the ETS models' ``alpha``, ``beta``, ``gamma``, ``phi`` starts,
         scalar or per SKU (a warm start, e.g. from a related model's fit; NaN or absent
@@ -154,6 +163,11 @@ def forecast_matrix(
         shape (n_sku, W) (NaN, or a level above W: fitted); the alphas used come back
         in ``params["aggregate_alpha"]`` (W = the highest level of the call when not
         given), so a later call can reuse them (as :func:`workbench.backtest` does).
+    aggregate_init : {"least_squares", "first"}, default "least_squares"
+        ADIDA and IMAPA: the initial level of each aggregate series' SES, fitted by least
+        squares (exact: the errors are linear in it) or the first aggregate bucket (as
+        Nixtla statsforecast's ``ADIDA`` and ``IMAPA`` and R's ``ses(initial =
+        "simple")`` start it).
 
     Returns
     -------
@@ -202,8 +216,13 @@ def forecast_matrix(
       ADIDA/IMAPA the errors of the (top) aggregate series divided by sqrt(k).
 
     Croston and SBA start at the first demand of the window (size = that demand,
-    interval 1), TSB at size = first demand and probability 1; SBA keeps its factor
-    1 - alpha/2 even on demand in every bucket (by design).
+    interval 1, or ``interval0``), TSB at size = first demand and probability 1 (or
+    ``prob0`` at the window's first bucket); SBA keeps its factor 1 - alpha/2 even on
+    demand in every bucket (by design). ADIDA runs SES on the aggregate series; IMAPA
+    averages ADIDA's per-bucket forecasts over the levels 1..``aggregation`` (as Nixtla
+    statsforecast's ``IMAPA``; Petropoulos and Kourentzes 2015 and tsintermittent's
+    ``imapa`` choose Croston, SBA or SES per level, up to the largest interval: a
+    simplification by design).
 
     Fallbacks (reported in ``note``): a seasonal model with fewer than two seasons of
     history uses SES (seasonal naive with less than one season: naive); a
@@ -265,11 +284,25 @@ def forecast_matrix(
     if unknown:
         raise ValueError(f"model must be one of {MODELS}; got {unknown}")
     params = dict(params or {})
-    extra = set(params) - {"alpha", "beta", "gamma", "phi", "level0", "trend0", "season0"}
+    extra = set(params) - {
+        "alpha", "beta", "gamma", "phi", "level0", "trend0", "season0", "interval0", "prob0"
+    }  # fmt: skip
     if extra:
         raise ValueError(f"params has unknown keys {sorted(extra)}")
+    interval0 = _param(params, "interval0", n, np.nan)
+    prob0 = _param(params, "prob0", n, np.nan)
+    if np.any(interval0 < 1) or np.isinf(interval0).any():
+        raise ValueError(f"interval0 must be >= 1 [buckets] (NaN: 1); got {params['interval0']!r}")
+    if np.any((prob0 < 0) | (prob0 > 1)):
+        raise ValueError(
+            f"prob0 must be in [0, 1] (NaN: 1 at the first demand); got {params['prob0']!r}"
+        )
     season0 = _season0(params.get("season0"), n, m)
     start = dict(start or {})
+    if aggregate_init not in ("least_squares", "first"):
+        raise ValueError(
+            f"aggregate_init must be 'least_squares' or 'first'; got {aggregate_init!r}"
+        )
     extra = set(start) - {"alpha", "beta", "gamma", "phi"}
     if extra:
         raise ValueError(f"start has unknown keys {sorted(extra)}")
@@ -357,10 +390,11 @@ def forecast_matrix(
     sel = (kind >= 0) & ~empty
     if sel.any():
         kind = np.where(sel, kind, -1).astype(np.int64)
-        p2 = np.column_stack(
+        p3 = np.column_stack(
             [_param(params, k, n, INTERMITTENT_DEFAULTS[k]) for k in ("alpha", "beta")]
+            + [np.where(kind == 2, prob0, interval0)]
         )
-        fc, op, qs, _ = K.intermittent_forecast(y, first, end, kind, p2, probs_arr)
+        fc, op, qs, _ = K.intermittent_forecast(y, first, end, kind, p3, probs_arr)
         mean[sel] = fc[sel, None]
         empirical |= sel
         _empirical(qlo, qhi, qs, sel, h)
@@ -391,7 +425,7 @@ def forecast_matrix(
                 raise ValueError(f"aggregate_alpha must have shape ({n}, W); got {a_in.shape}")
             a_in = np.ascontiguousarray(a_in)
         fc, alpha, qs, _, a_out = K.aggregate_forecast(
-            y, first, end, lv_arr, models == "imapa", probs_arr, a_in
+            y, first, end, lv_arr, models == "imapa", probs_arr, a_in, aggregate_init == "first"
         )
         out["aggregate_alpha"] = a_out
         mean[sel] = fc[sel, None]

@@ -17,8 +17,10 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
+import traitlets
 
 from ..data._safe_export import csv_bytes, excel_bytes
+from .accessibility import ensure_accessibility, value_text_span, value_text_spec
 
 __all__ = [
     "CSS",
@@ -598,7 +600,9 @@ def typed_slider_row(
     fractions, 0.25, shows "25" followed by "%"), and a value typed into it moves the
     slider (clamped to the slider's range; the box then shows where the slider is). The
     box's tooltip names the slider, so a screen reader reads what it sets; the slider
-    keeps its description and works with the arrow keys.
+    keeps its description and works with the arrow keys, and a screen reader reads its
+    value as the box shows it, with the unit (the unit label carries
+    :func:`~workbench.ui.accessibility.value_text_span` for the page's script).
 
     Parameters
     ----------
@@ -621,7 +625,7 @@ def typed_slider_row(
     --------
     >>> s = widgets.FloatSlider(value=0.25, min=0.01, max=1.0, step=0.01)
     >>> row = typed_slider_row(s, percent=True)
-    >>> s.box.value, row.children[2].value
+    >>> s.box.value, row.children[2].value.split("<")[0]
     (25.0, '%')
     >>> s.box.value = 40
     >>> round(s.value, 6)
@@ -640,7 +644,14 @@ def typed_slider_row(
     for cls in getattr(slider, "_dom_classes", ()):
         box.add_class(f"{cls}-box")
     text = "%" if percent else unit
-    unit_label = widgets.HTML(html.escape(text))
+    # what a screen reader reads of the slider ("98 %", "$76.16 per order"): the page's
+    # script (workbench.ui.accessibility) reads it from the span, which follows the value
+    spec = value_text_spec(label, percent=percent, step=slider.step, unit=text)
+
+    def unit_html(value) -> str:
+        return html.escape(text) + value_text_span(value, spec)
+
+    unit_label = widgets.HTML(unit_html(slider.value))
     unit_label.add_class("wb-typed-unit")
     busy = [False]
 
@@ -666,8 +677,17 @@ def typed_slider_row(
     def step_change(change) -> None:
         box.step = _shown(change.new, scale, change.new)
 
+    def spoken(change) -> None:
+        unit_label.value = unit_html(change.new)
+
+    def spoken_step(change) -> None:
+        spec.update(value_text_spec(label, percent=percent, step=change.new, unit=text))
+        unit_label.value = unit_html(slider.value)
+
     slider.observe(from_slider, names="value")
     slider.observe(step_change, names="step")
+    slider.observe(spoken, names="value")
+    slider.observe(spoken_step, names="step")
     box.observe(from_box, names="value")
     row = widgets.HBox([slider, box, unit_label], layout=widgets.Layout(align_items="center"))
     row.add_class("wb-typed-row")
@@ -942,7 +962,25 @@ _PUBLISH = (
     g.__workbenchPlotly = new Promise((r) => { resolve = r; });
     g.__workbenchPlotly.resolve = resolve;
   }
-  import(import.meta.url).then((m) => g.__workbenchPlotly.resolve(m));
+  import(import.meta.url).then((m) => {
+    // A view tells the kernel what plotly.js filled in (its trace and layout "deltas")
+    // right after each update, in the same task as the redraw: the page was painted
+    // only after those two deep copies of the figure were made and sent (a third of a
+    // slider step). They go once the new chart is painted instead; the kernel takes a
+    // delta only when it answers its latest edit, so a late one is not applied twice.
+    const V = m.FigureView && m.FigureView.prototype;
+    if (V && !V.__workbenchDeferred) {
+      V.__workbenchDeferred = true;
+      const later = (f) => requestAnimationFrame(() => setTimeout(f, 0));
+      for (const name of ["_sendTraceDeltas", "_sendLayoutDelta"]) {
+        const send = V[name];
+        if (typeof send === "function") {
+          V[name] = function (...args) { later(() => send.apply(this, args)); };
+        }
+      }
+    }
+    g.__workbenchPlotly.resolve(m);
+  });
 })();
 """
 )
@@ -1046,17 +1084,31 @@ def _keeping_state(send):
     after each update, a model that starts late reads the current figure; a model already
     running ignores the state message (plotly's ``do_data`` does nothing) after applying
     the update, so nothing is applied twice.
+
+    Once a view has drawn the figure and reported back (its first ``_js2py_traceDeltas``,
+    sent after plotly.js drew it: the model's JavaScript has run by then), updates reach
+    the model and the state is no longer sent: two deep copies and two messages of the
+    whole figure on every slider step, for nothing.
     """
 
     def sending(self, *args, **kwargs):
         result = send(self, *args, **kwargs)
-        self._widget_layout = copy.deepcopy(self._layout_obj._props)
-        self._widget_data = copy.deepcopy(self._data)
+        if not self._view_drawn:
+            self._widget_layout = copy.deepcopy(self._layout_obj._props)
+            self._widget_data = copy.deepcopy(self._data)
         return result
 
     sending.__name__ = send.__name__
     sending.__doc__ = send.__doc__
     return sending
+
+
+def _on_view_drawn(self, change) -> None:
+    """A view reported what it drew: from now on updates reach the browser's model (see
+    :func:`_keeping_state`)."""
+    new = change["new"]
+    if isinstance(new, dict) and len(new.get("trace_deltas") or ()) == len(self._data):
+        self._view_drawn = True
 
 
 def _figure_class(role: str) -> type:
@@ -1067,9 +1119,10 @@ def _figure_class(role: str) -> type:
         import plotly.graph_objects as go
 
         # Same name and module as plotly's class, so anywidget identifies it the same way.
-        body = {"__module__": go.FigureWidget.__module__}
+        body = {"__module__": go.FigureWidget.__module__, "_view_drawn": False}
         body.update({name: _keeping_state(getattr(go.FigureWidget, name)) for name in _SENDS})
-        cls = type("FigureWidget", (go.FigureWidget,), body)
+        body["_on_view_drawn"] = traitlets.observe("_js2py_traceDeltas")(_on_view_drawn)
+        cls = type(go.FigureWidget)("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
         if role == "loader":
             cls._esm = _LOADER
@@ -1147,4 +1200,5 @@ class Panel(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs):
         sync_figures(self)
+        ensure_accessibility(self)  # the page's sliders named and read with their units
         return super()._repr_mimebundle_(**kwargs)

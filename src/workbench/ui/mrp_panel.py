@@ -43,6 +43,7 @@ from ._common import (
     plotly_template,
     sku_units,
 )
+from .accessibility import value_text_span, value_text_spec
 
 __all__ = [
     "ACTION_LABELS",
@@ -398,6 +399,14 @@ class MRPPanel(Panel):
         self.horizon_box.style.description_width = "0px"
         self._link = widgets.jslink((self.horizon, "value"), (self.horizon_box, "value"))
         self.horizon_box.observe(self._on_box, names="value")
+        # "weeks" after the box; a screen reader reads the slider as "12 weeks"
+        spec = value_text_spec("Horizon [weeks]", step=1)
+        self.horizon_unit = widgets.HTML("weeks" + value_text_span(start, spec))
+        self.horizon_unit.add_class("wb-typed-unit")
+        self.horizon.observe(
+            lambda c: setattr(self.horizon_unit, "value", "weeks" + value_text_span(c.new, spec)),
+            names="value",
+        )
         self.kpis = widgets.HTML()
         self.kpis.add_class("wb-mrp-kpis")
         self.actions_html = widgets.HTML()
@@ -450,7 +459,7 @@ class MRPPanel(Panel):
         super().__init__(
             children=[
                 self.intro,
-                widgets.HBox([self.method, self.horizon, self.horizon_box]),
+                widgets.HBox([self.method, self.horizon, self.horizon_box, self.horizon_unit]),
                 self.kpis,
                 self.actions_html,
                 widgets.HBox([self.downloads, self.excel_button, self.excel_link]),
