@@ -319,6 +319,13 @@ def test_under_workbench_serve_the_owner_imports_the_served_bundle(small, monkey
     rest = [f for f in figs if f is not owners[0]]
     _common.share_plotly_bundle(rest)
     assert [f._esm == esm for f in rest].count(True) == 1
+    # the figure made only to bring the bundle ahead of need asks the server to send it
+    # once no other page is loading; showing it does not change (re-send) its module
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    pre = _common.figure_widget(preload=True)
+    pre._repr_mimebundle_()
+    assert json.dumps(url + "&after=pages") in pre._esm
+    assert _common.share_plotly_bundle([pre, *rest]) >= 0 and "&after=pages" in pre._esm
 
 
 def test_outside_voila_figures_keep_their_bundle(small, monkeypatch):

@@ -1023,12 +1023,17 @@ def _bundle_url() -> str | None:
     return url if url.startswith("/") else None
 
 
-def _owner_esm() -> str:
+def _owner_esm(*, deferred: bool = False) -> str:
     """The owner's ``_esm``: a module importing the bundle from :data:`BUNDLE_URL_ENV`
     (plotly's widget bundle as this server serves it), else the bundle itself, each
-    followed by the lines that publish the loaded module to the page's other figures."""
+    followed by the lines that publish the loaded module to the page's other figures.
+
+    ``deferred``: the URL asks the server to answer once no other page is loading (a
+    bundle fetched ahead of need, by :func:`figure_widget` with ``preload=True``)."""
     url = _bundle_url()
     if url is not None:
+        if deferred:
+            url += "&after=pages"
         return (
             "// plotly's widget bundle, imported from this server (workbench.ui)\n"
             + _SIZER
@@ -1122,15 +1127,16 @@ def _figure_class(role: str) -> type:
         body["_on_view_drawn"] = traitlets.observe("_js2py_traceDeltas")(_on_view_drawn)
         cls = type(go.FigureWidget)("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
-        if role == "owner":
-            cls._esm = _owner_esm()
-        elif role == "loader":
+        if role == "loader":
             cls._esm = _LOADER
+        elif role in ("owner", "preload"):
+            cls._esm = _owner_esm(deferred=role == "preload")
+        # "plain" keeps plotly's own bundle
         _figure_classes[role] = cls
     return cls
 
 
-def figure_widget(*args, **kwargs):
+def figure_widget(*args, preload: bool = False, **kwargs):
     """``plotly.graph_objects.FigureWidget(*args, **kwargs)``; in a Voila kernel the first
     one carries plotly's bundle and the later ones the lines that wait for it (see the
     comment above ``_PUBLISH``), from their first message on.
@@ -1140,6 +1146,9 @@ def figure_widget(*args, **kwargs):
     (``WORKBENCH_SHARED_PLOTLY=0``, a notebook in JupyterLab) each figure carries plotly's
     own bundle. Either way a figure's whole state follows every update (see
     :func:`_keeping_state`), so a figure whose JavaScript starts late draws its data.
+
+    ``preload=True``: a figure made only to bring the bundle ahead of need; under
+    ``workbench serve`` the server sends it once no other page is loading.
     """
     if not _share_bundle_here():
         # every figure loads plotly's bundle itself and starts as late: its state follows
@@ -1147,7 +1156,8 @@ def figure_widget(*args, **kwargs):
         return _figure_class("plain")(*args, **kwargs)
     owner = _bundle_owner[0] if _bundle_owner else None
     if owner is None or getattr(owner, "comm", None) is None:
-        fig = _figure_class("owner")(*args, **kwargs)
+        role = "preload" if preload and _bundle_url() is not None else "owner"
+        fig = _figure_class(role)(*args, **kwargs)
         _bundle_owner[:] = [fig]
         return fig
     return _figure_class("loader")(*args, **kwargs)
@@ -1168,7 +1178,7 @@ def share_plotly_bundle(figures) -> int:
         owner = figures[0]
         full = owner._esm
         if _bundle_url() is not None:
-            if full != _owner_esm():
+            if full not in (_owner_esm(), _owner_esm(deferred=True)):
                 owner._esm = _owner_esm()
         else:
             if full == _LOADER:  # a former waiter becomes the owner: read the bundle again
