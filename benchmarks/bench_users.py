@@ -183,9 +183,53 @@ async def wait_idle_pool(proc, *, want: int, timeout: float = 120.0) -> None:
         await asyncio.sleep(1.0)
 
 
-async def open_page(browser, url: str, timeout_ms: int) -> tuple[object, float | None, str]:
+class Requests:
+    """The HTTP requests one page made: (url, bytes received, from the browser's cache)."""
+
+    def __init__(self) -> None:
+        self.done: list[tuple[str, int, bool]] = []
+        self._pending: set = set()
+
+    def watch(self, context) -> None:
+        context.on("requestfinished", self._finished)
+
+    def _finished(self, request) -> None:
+        task = asyncio.ensure_future(self._record(request))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _record(self, request) -> None:
+        try:
+            sizes = await request.sizes()
+            response = await request.response()
+            cached = bool(response and response.from_service_worker) or (
+                sizes["responseHeadersSize"] <= 0 and sizes["responseBodySize"] <= 0
+            )
+            size = max(sizes["responseBodySize"], 0) + max(sizes["responseHeadersSize"], 0)
+        except Exception:  # the page closed meanwhile
+            return
+        self.done.append((request.url, size, cached))
+
+    async def settle(self) -> None:
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    @property
+    def count(self) -> int:
+        return len(self.done)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(n for _, n, _ in self.done)
+
+
+async def open_page(
+    browser, url: str, timeout_ms: int, requests: Requests | None = None
+) -> tuple[object, float | None, str]:
     """A new visitor (own context) opens the dashboard; (page, seconds to render, error)."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    if requests is not None:
+        requests.watch(context)
     page = await context.new_page()
     t0 = time.perf_counter()
     try:
@@ -230,13 +274,26 @@ async def run(args) -> dict:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             url = f"http://127.0.0.1:{port}/"
-            results = await asyncio.gather(
-                *(open_page(browser, url, args.timeout * 1000) for _ in range(args.users))
-            )
-            out["browser_cpu_s"] = cpu_seconds(
+            requests = [Requests() for _ in range(args.users)]
+            cpu0 = cpu_seconds(
                 p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()
             )
-            out["server_cpu_s"] = cpu_seconds([psutil.Process(proc.pid), *voila(proc)])
+            server0 = cpu_seconds([psutil.Process(proc.pid), *voila(proc)])
+            results = await asyncio.gather(
+                *(open_page(browser, url, args.timeout * 1000, r) for r in requests)
+            )
+            out["browser_cpu_s"] = (
+                cpu_seconds(
+                    p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()
+                )
+                - cpu0
+            )
+            out["server_cpu_s"] = cpu_seconds([psutil.Process(proc.pid), *voila(proc)]) - server0
+            for r in requests:
+                await r.settle()
+            out["requests"] = [r.count for r in requests]
+            out["request_mb"] = [r.nbytes / MB for r in requests]
+            out["largest"] = sorted(requests[0].done, key=lambda x: -x[1])[: args.largest]
             times = [t for _, t, _ in results if t is not None]
             out["rendered"] = len(times)
             out["errors"] = [e for _, t, e in results if t is None]
@@ -333,12 +390,20 @@ def report(out: dict) -> None:
             f"total {sum(cpu):.0f} (on {os.cpu_count()} cores)"
         )
     print(
-        f"CPU until every page rendered [s]: chromium {out['browser_cpu_s']:.0f} "
+        f"CPU until every page rendered [s]: chromium {out['browser_cpu_s']:.1f} "
         f"({out['browser_cpu_s'] / max(out['users'], 1):.1f} a page), Voila server "
-        f"{out['server_cpu_s']:.0f}, kernels {sum(cpu):.0f}: at best about "
+        f"{out['server_cpu_s']:.1f}, kernels {sum(cpu):.1f}: at best about "
         f"{(out['browser_cpu_s'] + out['server_cpu_s'] + sum(cpu)) / (os.cpu_count() or 1):.0f} s "
         f"for the last page on {os.cpu_count()} idle cores"
     )
+    if out["requests"]:
+        print(
+            f"HTTP requests per page: median {statistics.median(out['requests']):.0f}, "
+            f"received median {statistics.median(out['request_mb']):.2f} MB "
+            f"(headers and bodies as sent, compressed or not; websocket messages not counted)"
+        )
+        for u, n, _ in out["largest"]:
+            print(f"  {n / 1024:8.0f} kB  {u.split('?')[0][-90:]}")
     print(
         f"server + kernels RSS [MB]: baseline {out['baseline_mb']:.0f}, pages open "
         f"{out['open_mb']:.0f}, after closing {out['after_mb']:.0f} "
@@ -364,6 +429,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--tabs", action="store_true", help="then open every tab of every page, and measure"
+    )
+    parser.add_argument(
+        "--largest", type=int, default=0, help="list the first page's N largest responses"
     )
     parser.add_argument("serve_args", nargs="*", help="more `workbench serve` options, after --")
     args = parser.parse_args()

@@ -7,6 +7,7 @@ import pytest
 from workbench._numeric import (
     as_generator,
     broadcast,
+    group_extreme,
     require_nonnegative,
     require_positive,
     require_probability,
@@ -78,3 +79,21 @@ def test_generator_from_seed_is_reproducible():
     assert as_generator(g) is g
     with pytest.raises(ValueError, match="rng must be"):
         as_generator("seed")
+
+
+@pytest.mark.parametrize("ufunc", [np.minimum, np.maximum])
+@pytest.mark.parametrize("ordered", [True, False])
+def test_group_extreme_equals_ufunc_at(ufunc, ordered):
+    """Sorted codes take the reduceat path, shuffled ones ufunc.at: the same extremes."""
+    rng = np.random.default_rng(7)
+    codes = rng.integers(0, 50, 5000)
+    values = rng.integers(-1000, 1000, 5000)
+    if ordered:
+        order = np.argsort(codes, kind="stable")
+        codes, values = codes[order], values[order]
+    start = np.where(np.arange(60) % 2 == 0, 0, 10**6 if ufunc is np.minimum else -(10**6))
+    expected, got = start.copy(), start.copy()
+    ufunc.at(expected, codes, values)
+    group_extreme(ufunc, got, codes, values)
+    assert np.array_equal(got, expected)
+    assert not np.array_equal(got, start)  # the test can fail: something changed

@@ -218,3 +218,33 @@ def test_voila_waits_until_the_kernels_iopub_is_heard():
     assert run(ns["wait_for_iopub"](kc, timeout=60)) is True
     assert kc.requests == 3  # asked again until the subscription was heard
     assert run(ns["wait_for_iopub"](Client(heard_after=10**9), timeout=0.5)) is False
+
+
+def test_pages_reuse_the_templates_compiled_for_the_first_page(monkeypatch):
+    """Voila renders each page with a new exporter, whose new Jinja environment compiled
+    the page's templates again: the Voila server's largest CPU cost per page. With
+    ``workbench.voila_app``'s exporter environments, a second page compiles nothing."""
+    import jinja2
+    from voila.exporter import VoilaExporter
+    from voila.paths import collect_template_paths
+
+    ns = _voila_app()
+    monkeypatch.setattr(VoilaExporter, "_create_environment", ns["_environment_with_bytecode"])
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    paths = collect_template_paths(["voila", "nbconvert"], "lab")
+    per_page = []
+    for _ in range(2):
+        before = len(compiled)
+        exporter = VoilaExporter(template_paths=paths, template_name="lab")
+        env = exporter.environment
+        for name in ("index.html.j2", "voila_setup.macro.html.j2", "spinner.macro.html.j2"):
+            env.get_template(name)
+        per_page.append(len(compiled) - before)
+    assert per_page[0] >= 3 and per_page[1] == 0, per_page

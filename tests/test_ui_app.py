@@ -296,6 +296,29 @@ def test_in_voila_figures_open_with_their_final_bundle(small, monkeypatch):
     assert {f._esm for f in _figures(later)} == {_common._LOADER}
 
 
+def test_under_workbench_serve_the_owner_imports_the_served_bundle(small, monkeypatch):
+    """``workbench serve`` serves plotly's bundle as a static file: the owner then sends
+    a few lines that import it from the server's URL, not 5 MB through the websocket."""
+    url = "/base/workbench/static/plotly/widgetbundle.js?v=" + plotly.__version__
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setenv(_common.BUNDLE_URL_ENV, url)
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    d = Dashboard(small)
+    figs = _figures(d)
+    d._repr_mimebundle_()
+    owners = [f for f in figs if f._esm != _common._LOADER]
+    assert len(owners) == 1 and len(figs) >= 2
+    esm = owners[0]._esm
+    assert len(esm) < 20_000 and json.dumps(url) in esm and "import(" in esm
+    assert "__workbenchPlotly.resolve(mod)" in esm and "export default mod.default" in esm
+    # a later owner (the first one closed) imports it the same way
+    owners[0].close()
+    rest = [f for f in figs if f is not owners[0]]
+    _common.share_plotly_bundle(rest)
+    assert [f._esm == esm for f in rest].count(True) == 1
+
+
 def test_outside_voila_figures_keep_their_bundle(small, monkeypatch):
     monkeypatch.delenv("VOILA_KERNEL_ID", raising=False)
     monkeypatch.delenv("VOILA_PREHEAT", raising=False)
@@ -504,6 +527,26 @@ def test_a_figure_with_its_own_bundle_keeps_its_state_too(env, monkeypatch):
         fig.update_layout(height=300)
         assert fig._widget_layout["height"] == 300
     assert _common._bundle_owner == []
+
+
+def test_in_voila_the_state_stops_once_a_view_has_drawn_the_figure(monkeypatch):
+    """Once a view reported what it drew (plotly's first trace deltas), the browser's
+    model applies every update: the whole state is no longer copied and sent on each
+    update (two deep copies and two messages of the figure a slider step)."""
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    fig = _common.figure_widget(data=[{"type": "scatter", "x": [1, 2], "y": [0, 0]}])
+    sent = []
+    fig.observe(lambda c: sent.append(c.new) if c.new is not None else None, "_py2js_update")
+    fig._js2py_traceDeltas = {"trace_deltas": [], "trace_edit_id": 0}  # a view of no trace
+    fig.plotly_update(restyle_data={"y": [[1, 1]]})
+    assert list(fig._widget_data[0]["y"]) == [1, 1]  # not drawn yet: the state follows
+    uid = fig.data[0].uid
+    fig._js2py_traceDeltas = {"trace_deltas": [{"uid": uid}], "trace_edit_id": -1}
+    fig.plotly_update(restyle_data={"y": [[3, 4]]})
+    assert list(fig._widget_data[0]["y"]) == [1, 1]  # drawn: only the update goes
+    assert list(sent[-1]["style_data"]["y"][0]) == [3, 4] and list(fig.data[0].y) == [3, 4]
 
 
 def test_outside_voila_no_idle_signal(small, monkeypatch):

@@ -259,6 +259,16 @@ def test_eoq_slider_step_is_one_message():
     p.demand.value = p.demand.value + p.demand.step
     assert len(sent) == 1
     restyle, relayout, traces = sent[0]
-    assert traces == list(range(6)) and set(restyle) == {"x", "y"}  # 6, 7: no price breaks
-    assert "xaxis.range" in relayout
+    # the holding curve H Q / 2 does not depend on D: left out; 6, 7: no price breaks
+    assert traces == [0, 2, 3, 4, 5] and set(restyle) == {"x", "y"}
+    # a small step keeps the axes (plotly.js would lay them out again): no relayout
+    assert not relayout
+    assert_allclose(np.asarray(p.fig.data[2].y).min(), p.result["annual_cost"], rtol=1e-3)
+    q, (_, top) = p.result["order_quantity"], p.fig.layout.xaxis.range
+    assert 2.4 * q <= top <= 3.6 * q
+    assert max(p.fig.data[2].y[np.asarray(p.fig.data[2].x) >= q / 3]) <= p.fig.layout.yaxis.range[1]
+    sent.clear()
+    p.demand.value = 4 * p.demand.value  # Q* doubles: new ranges around it
+    (restyle, relayout, traces), q = sent[0], p.result["order_quantity"]
+    assert relayout["xaxis.range"] == [0, 3 * q] and "yaxis.range" in relayout
     assert_allclose(np.asarray(p.fig.data[2].y).min(), p.result["annual_cost"], rtol=1e-3)

@@ -43,7 +43,7 @@ from ._numeric import as_generator
 from .data.frequency import normalize_frequency
 from .data.stats import demand_stats
 from .policy.demand_class import demand_class as _demand_class
-from .scenario import Scenario, _planning_items, demand_history, plan_from_stats
+from .scenario import Scenario, _planning_items, _stats_and_history, plan_from_stats
 from .sim.demand import daily_demand_matrix
 from .sim.simulate import _plan_policies, _progress_sink, simulate
 
@@ -549,15 +549,16 @@ def _plan_check(
     stream_keys: pd.Series | None = None,
 ) -> PlanCheck:
     """The body of :func:`plan_check`, its arguments checked."""
-    stats = demand_stats(dataset)
     history = None
     if plan is None:
         # the plan wb.plan makes: the same items and the same history (demand classes,
-        # the empirical distributions), not the moments alone
-        history = demand_history(dataset)
+        # the empirical distributions), not the moments alone; the table read once
+        stats, history = _stats_and_history(dataset)
         plan = plan_from_stats(
             _planning_items(dataset, scenario, None), stats, scenario, history=history
         )
+    else:
+        stats = demand_stats(dataset)
     sc = plan.attrs.get("scenario") if isinstance(plan.attrs, dict) else None
     multiplier = float(sc.get("demand_multiplier", 1.0)) if isinstance(sc, dict) else 1.0
     ok = _checkable(plan)

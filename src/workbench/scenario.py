@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._numeric import index_in
 from .mrp.lot_sizing import LOT_SIZING_METHODS
 from .planning.classes import _classes
 from .planning.columns import PLAN_COLUMNS, _assemble
@@ -813,6 +814,45 @@ def _history(dataset: Any, as_of: Any) -> BucketDemand | None:
     return bucket_demand(demand, freq=dataset.demand_frequency, end=end, skus=sku)
 
 
+def _stats_and_history(dataset: Any, as_of: Any = None) -> tuple[pd.DataFrame, BucketDemand | None]:
+    """:func:`workbench.demand_stats` and :func:`demand_history` of a dataset up to
+    ``as_of``, as :func:`plan` uses them: for daily data over the whole history the
+    demand table is read once (dates to days, quantities, SKU codes) and both are
+    computed from those rows, equal to the two calls; otherwise the two calls."""
+    demand, items = dataset.demand, dataset.items
+    freq = dataset.demand_frequency
+    day = None
+    if (
+        as_of is None
+        and demand is not None
+        and len(demand)
+        and str(freq).upper() == "D"
+        and "sku" in items.columns
+        and all(c in demand.columns for c in ("date", "sku", "quantity"))
+    ):
+        day = pd.to_datetime(demand["date"]).to_numpy()
+        skus = pd.Index(items["sku"])
+        if day.dtype.kind != "M" or not skus.is_unique:  # time zones, repeated SKUs
+            day = None
+    if day is None:
+        history = _history(dataset, as_of)
+        return _demand_stats(dataset, as_of), history
+    from .data.stats import _stats_from_rows
+    from .policy.demand_class import _bucket_from_rows
+
+    day = day.astype("datetime64[D]")
+    qty = demand["quantity"].to_numpy(dtype=float, na_value=np.nan)
+    codes = index_in(demand["sku"], skus)
+    stats = _stats_from_rows(day, qty, codes, skus, items, "D", None)
+    nat = np.isnat(day)
+    ordinal = np.where(nat, np.iinfo(np.int64).min, day.astype(np.int64))
+    end_ord = pd.Period(pd.Timestamp(dataset.demand_period[1]), freq=freq).ordinal
+    history = _bucket_from_rows(
+        ordinal, ~nat & ~np.isnan(qty), qty, codes, skus.rename("sku"), freq, end_ord
+    )
+    return stats, history
+
+
 def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -> pd.DataFrame:
     """The per-SKU plan of a dataset under a scenario.
 
@@ -854,10 +894,10 @@ def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -
     >>> len(p) == len(ds.items), bool(p["average_inventory_value"].notna().all())
     (True, True)
     """
-    history = _history(dataset, as_of)
+    stats, history = _stats_and_history(dataset, as_of)
     return plan_from_stats(
         _planning_items(dataset, scenario, as_of),
-        _demand_stats(dataset, as_of),
+        stats,
         scenario,
         history=history,
         forecast=_forecast(scenario, history),
@@ -1157,8 +1197,7 @@ def compare_scenarios(
     if dup:
         raise ValueError(f"scenario names must be distinct; repeated: {dup}")
     if stats is None:
-        stats = _demand_stats(dataset, as_of)
-        history = _history(dataset, as_of)
+        stats, history = _stats_and_history(dataset, as_of)
     if forecast is None and not isinstance(dataset, pd.DataFrame):
         wants = [s for s in scenarios if s.demand_source == "forecast"]
         if wants:

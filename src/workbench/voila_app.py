@@ -45,6 +45,18 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    started next to the server, so a page's kernel starts with the workbench already
    imported and shares that memory with the other kernels.
 
+7. **plotly's widget bundle as a static file** at ``workbench/static/plotly/widgetbundle.js``
+   (:class:`BundleHandler`), its URL given to the kernels in ``WORKBENCH_PLOTLY_BUNDLE_URL``:
+   a page's first chart imports it from there (``workbench.ui._common``) instead of its
+   kernel sending the 5 MB through the websocket, and the browser keeps it a year (the URL
+   carries plotly's version).
+
+8. **Templates compiled once**: Voila renders every page with a new nbconvert exporter,
+   whose new Jinja environment parsed and compiled the page's 14 templates again (the
+   Voila server's largest CPU cost per page, profiled: it serves every page in turn on one
+   core). :class:`TemplateBytecode` keeps the compiled templates in memory, keyed by the
+   template's name and the checksum of its source (a changed file compiles anew).
+
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
 process stays small. Options are Voila's, plus ``--WorkbenchVoila.max_kernels=N``,
@@ -56,6 +68,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hmac
+import importlib.metadata
+import importlib.util
 import os
 import secrets
 import shutil
@@ -65,6 +79,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import jinja2
 import tornado.ioloop
 import tornado.web
 from jupyter_core.utils import ensure_async
@@ -73,6 +88,7 @@ from jupyter_server.utils import url_path_join
 from traitlets import Bool, Float, Int
 from voila.app import Voila
 from voila.execute import VoilaExecutor
+from voila.exporter import VoilaExporter
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
 from voila.tornado.handler import TornadoVoilaHandler
@@ -86,6 +102,38 @@ TOKEN_ENV = "WORKBENCH_TOKEN"
 FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
 #: Environment variable naming the fork server's socket (``workbench.forkserver.SOCKET_ENV``).
 FORKSERVER_ENV = "WORKBENCH_FORKSERVER"
+
+#: Environment variable giving the kernels the bundle's URL (``workbench.ui._common``).
+BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
+#: Where :class:`BundleHandler` serves plotly's widget bundle, under the base URL.
+BUNDLE_PATH = "workbench/static/plotly/"
+BUNDLE_FILE = "widgetbundle.js"
+
+
+def plotly_bundle_dir() -> str | None:
+    """The folder holding plotly's ``widgetbundle.js`` (found without importing plotly),
+    or None when plotly is not installed."""
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = os.path.join(spec.submodule_search_locations[0], "package_data")
+    return folder if os.path.isfile(os.path.join(folder, BUNDLE_FILE)) else None
+
+
+class BundleHandler(tornado.web.StaticFileHandler):
+    """plotly's widget bundle, and nothing else of its folder. Its URL carries plotly's
+    version (``?v=``), so the browser may keep it (Tornado then says ``max-age`` of ten
+    years; ``immutable`` spares the revalidation a reload would otherwise make)."""
+
+    def validate_absolute_path(self, root, absolute_path):
+        if os.path.basename(absolute_path) != BUNDLE_FILE:
+            raise tornado.web.HTTPError(404)
+        return super().validate_absolute_path(root, absolute_path)
+
+    def set_extra_headers(self, path):
+        if self.get_argument("v", None):
+            self.set_header("Cache-Control", f"public, max-age={self.CACHE_MAX_AGE}, immutable")
+
 
 BUSY_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -336,6 +384,13 @@ class WorkbenchVoila(Voila):
         if token and self.token is None:
             self.token = token
         os.environ.pop(FORKSERVER_ENV, None)  # never another server's
+        os.environ.pop(BUNDLE_URL_ENV, None)
+        self._bundle_dir = plotly_bundle_dir()
+        if self._bundle_dir is not None:  # before the fork server starts: it reads it too
+            version = importlib.metadata.version("plotly")
+            os.environ[BUNDLE_URL_ENV] = url_path_join(
+                self.base_url, BUNDLE_PATH, f"{BUNDLE_FILE}?v={version}"
+            )
         if self.fork_kernels:
             self._start_forkserver()
 
@@ -365,6 +420,7 @@ class WorkbenchVoila(Voila):
 
     def init_settings(self):
         VoilaExecutor.async_start_new_kernel_client = _start_kernel_client_heard
+        VoilaExporter._create_environment = _environment_with_bytecode
         settings = super().init_settings()
         self.kernel_manager.allowed_message_types = list(PAGE_MESSAGE_TYPES)
         self.sessions = Sessions()
@@ -386,6 +442,9 @@ class WorkbenchVoila(Voila):
         # GET /api/kernels (the list) is not routed by Voila; refuse it explicitly rather
         # than let the catch-all page handler redirect it.
         handlers.insert(0, (url_path_join(self.server_url, r"/api/kernels/?"), _RefuseHandler))
+        if self._bundle_dir is not None:
+            route = url_path_join(self.server_url, BUNDLE_PATH, r"(.*)")
+            handlers.insert(0, (route, BundleHandler, {"path": self._bundle_dir}))
         self._reaper = tornado.ioloop.PeriodicCallback(self._reap, self.reap_interval * 1000)
         self._reaper.start()
         self.log.info(
@@ -414,6 +473,41 @@ class WorkbenchVoila(Voila):
                 await ensure_async(self.kernel_manager.shutdown_kernel(kid, now=True))
             except Exception as exc:  # already gone
                 self.log.debug("kernel %s: %s", kid, exc)
+
+
+class TemplateBytecode(jinja2.BytecodeCache):
+    """Compiled Jinja templates kept in memory for the server's life (see the module
+    docstring, 8). Jinja checks each template's source checksum before using its entry.
+
+    One instance per kind of environment (:func:`_environment_with_bytecode`): a template
+    compiled for an async environment is different code from the same template compiled
+    for a sync one, and Jinja's key is only the template's name and file.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+    def clear(self) -> None:
+        self.store.clear()
+
+
+_bytecode: dict[tuple, TemplateBytecode] = {}
+_create_environment = VoilaExporter._create_environment
+
+
+def _environment_with_bytecode(self):
+    env = _create_environment(self)
+    kind = (env.is_async, tuple(sorted(env.extensions)), type(self).__name__)
+    env.bytecode_cache = _bytecode.setdefault(kind, TemplateBytecode())
+    return env
 
 
 async def wait_for_iopub(kc, timeout: float) -> bool:

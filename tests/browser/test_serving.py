@@ -180,3 +180,40 @@ def test_the_loading_message_stands_still(dashboard):
         }"""
     )
     assert names == ["none", "none", "none", "none"]
+
+
+def _headers(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            r.read()
+            return r.status, dict(r.headers)
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers)
+
+
+def test_plotly_bundle_is_served_as_a_static_file_the_browser_keeps(served):
+    """Every page's kernel sent plotly's 5 MB widget bundle through its websocket as
+    JSON (decoded and encoded again by the server, parsed again by the page, never
+    cached). The server now serves it as a file whose URL carries plotly's version;
+    nothing else of plotly's folder is served."""
+    import plotly
+
+    code, headers = _headers(
+        f"{served}/workbench/static/plotly/widgetbundle.js?v={plotly.__version__}"
+    )
+    assert code == 200
+    assert int(headers["Content-Length"]) > 1_000_000
+    assert "immutable" in headers["Cache-Control"] and "max-age=" in headers["Cache-Control"]
+    for other in ("plotly.min.js", "../__init__.py", "%2e%2e/__init__.py"):
+        assert _headers(f"{served}/workbench/static/plotly/{other}")[0] in (403, 404), other
+
+
+def test_a_chart_imports_the_served_bundle(dashboard, open_tab):
+    panel = open_tab(dashboard, "EOQ")
+    panel.locator(".js-plotly-plot path.js-line").first.wait_for()
+    fetched = dashboard.evaluate(
+        """() => performance.getEntriesByType('resource')
+              .map((r) => r.name).filter((n) => n.includes('/workbench/static/plotly/'))"""
+    )
+    assert len(fetched) == 1 and "widgetbundle.js?v=" in fetched[0]
+    assert dashboard.js_errors == []

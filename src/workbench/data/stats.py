@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._numeric import index_in
+from .._numeric import group_extreme, index_in
 from .dataset import Dataset, _count_duplicates
 from .frequency import (
     BUCKET_DAYS,
@@ -214,26 +214,45 @@ def demand_stats(
     if frequency is None:
         frequency = detect_frequency(demand["date"])[0]
     freq = normalize_frequency(frequency)
-    bdays = BUCKET_DAYS[freq]
-
     dates = pd.to_datetime(demand["date"]).to_numpy().astype("datetime64[D]")
     qty = demand["quantity"].to_numpy(dtype=float, na_value=np.nan)
-    if period is None:
-        valid = ~np.isnat(dates)
-        start = dates[valid].min() if valid.any() else np.datetime64("NaT", "D")
-        end = dates[valid].max() if valid.any() else np.datetime64("NaT", "D")
-    else:
-        start, end = (_day(p) for p in period)
-        if end < start:
-            raise ValueError(f"period must end on or after its start; got {start} to {end}")
-
     if items is not None:
         skus = pd.Index(items["sku"])
         codes = index_in(demand["sku"], skus)
     else:
         codes, skus = pd.factorize(demand["sku"])
         skus = pd.Index(skus)
-    skus.name = "sku"
+    return _stats_from_rows(dates, qty, codes, skus, items, freq, period)
+
+
+def _stats_from_rows(
+    dates: np.ndarray,
+    qty: np.ndarray,
+    codes: np.ndarray,
+    skus: pd.Index,
+    items: pd.DataFrame | None,
+    freq: str,
+    period: tuple[Any, Any] | None,
+) -> pd.DataFrame:
+    """:func:`demand_stats` from the demand table's rows already read: each row's day
+    (``datetime64[D]``, NaT when missing), quantity and SKU code (position in ``skus``,
+    -1 for a SKU not in it); ``items`` for the windows' ``introduced`` and
+    ``discontinued`` dates (None: none). The plan reads the table once for these
+    statistics and its daily history (:func:`workbench.scenario.demand_history`)."""
+    bdays = BUCKET_DAYS[freq]
+    if period is None:
+        valid = ~np.isnat(dates)
+        if valid.all() and len(dates):  # no copy of the dates without NaT
+            start, end = dates.min(), dates.max()
+        else:
+            start = dates[valid].min() if valid.any() else np.datetime64("NaT", "D")
+            end = dates[valid].max() if valid.any() else np.datetime64("NaT", "D")
+    else:
+        start, end = (_day(p) for p in period)
+        if end < start:
+            raise ValueError(f"period must end on or after its start; got {start} to {end}")
+
+    skus = skus.rename("sku")
     n_sku = len(skus)
     empty = np.isnat(start)
     n_b = 0 if empty else int(bucket_index(np.array([end]), freq, start)[0]) + 1
@@ -255,8 +274,8 @@ def demand_stats(
         positive = qty > 0
         first_day = np.full(n_sku, big)
         last_day = np.full(n_sku, -1)
-        np.minimum.at(first_day, codes[positive], day[positive])
-        np.maximum.at(last_day, codes[positive], day[positive])
+        group_extreme(np.minimum, first_day, codes[positive], day[positive])
+        group_extreme(np.maximum, last_day, codes[positive], day[positive])
 
     # one total per SKU and bucket: sum duplicates, if any (a cheap check on sorted tables)
     if len(b) and _count_duplicates(codes, b):
@@ -269,8 +288,8 @@ def demand_stats(
     n_pos = np.bincount(codes[positive], minlength=n_sku)
     first = np.full(n_sku, big)
     last = np.full(n_sku, -1)
-    np.minimum.at(first, codes[positive], b[positive])
-    np.maximum.at(last, codes[positive], b[positive])
+    group_extreme(np.minimum, first, codes[positive], b[positive])
+    group_extreme(np.maximum, last, codes[positive], b[positive])
     has = n_pos > 0
     if freq == "D":
         first_day, last_day = first, last

@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._numeric import broadcast, index_in, require_positive
+from .._numeric import broadcast, group_extreme, index_in, require_positive
 
 __all__ = [
     "ADI_CUTOFF",
@@ -242,8 +242,6 @@ def bucket_demand(
         end_ord = int(ordinal[keep].max())
     else:
         end_ord = None
-    if end_ord is not None:
-        keep &= ordinal <= end_ord
     if skus is None:
         codes, uniques = pd.factorize(demand["sku"])
         index = pd.Index(uniques, name="sku")
@@ -253,7 +251,26 @@ def bucket_demand(
             codes = index_in(demand["sku"], index)
         else:
             codes = index.get_indexer_for(demand["sku"])
-    keep &= codes >= 0
+    return _bucket_from_rows(ordinal, keep, qty, codes, index, freq, end_ord)
+
+
+def _bucket_from_rows(
+    ordinal: np.ndarray,
+    keep: np.ndarray,
+    qty: np.ndarray,
+    codes: np.ndarray,
+    index: pd.Index,
+    freq: str,
+    end_ord: int | None,
+) -> BucketDemand:
+    """:func:`bucket_demand` from the demand table's rows already read: each row's
+    bucket (period ordinal), whether it has a date and a quantity (``keep``), its
+    quantity and SKU code (position in ``index``, -1 if not in it); ``end_ord`` the
+    last bucket's ordinal (None: no dated row). The plan reads the table once for this
+    and its statistics (:func:`workbench.demand_stats`)."""
+    if end_ord is not None:
+        keep = keep & (ordinal <= end_ord)
+    keep = keep & (codes >= 0)
     n_sku = len(index)
     pos = keep & (qty > 0)
     if end_ord is None or not pos.any():
@@ -262,15 +279,17 @@ def bucket_demand(
         return BucketDemand(index, periods, quantity, np.zeros(n_sku, np.int64))
     start_ord = int(ordinal[pos].min())
     n_bucket = end_ord - start_ord + 1
-    col = ordinal[keep] - start_ord
-    row = codes[keep]
-    inside = col >= 0  # rows before any positive demand (zeros, returns) carry no window
-    flat = np.bincount(
-        row[inside] * n_bucket + col[inside], weights=qty[keep][inside], minlength=n_sku * n_bucket
-    )
+    # rows before any positive demand (zeros, returns) carry no window
+    inside = keep & (ordinal >= start_ord)
+    if inside.all():  # no masked copies of the whole table
+        cell, weight = codes * n_bucket + (ordinal - start_ord), qty
+    else:
+        cell = codes[inside] * n_bucket + (ordinal[inside] - start_ord)
+        weight = qty[inside]
+    flat = np.bincount(cell, weights=weight, minlength=n_sku * n_bucket)
     quantity = flat.reshape(n_sku, n_bucket)
     first = np.full(n_sku, n_bucket, dtype=np.int64)
-    np.minimum.at(first, codes[pos], ordinal[pos] - start_ord)
+    group_extreme(np.minimum, first, codes[pos], ordinal[pos] - start_ord)
     quantity[np.arange(n_bucket)[None, :] < first[:, None]] = np.nan
     periods = pd.period_range(
         start=pd.Period(ordinal=start_ord, freq=freq), periods=n_bucket, freq=freq

@@ -105,6 +105,11 @@ MAX_CELLS = 2**25
 _TAIL = 1e-9
 _CDF_TOL = 1e-12  # F(k) >= q - _CDF_TOL counts as reaching q (cumsum rounding)
 _BLOCK = 2**17  # cells per block of SKUs in the FFT of compound_pmf (2 MB of complex)
+#: Each row of :func:`compound_pmf` is transformed at the power of two covering its own
+#: Chernoff length at ``tail`` times this (1e-15 for the default tail): shorter than the
+#: widest row's length for most rows, and the mass that wraps around stays far below
+#: ``tail`` (within rounding of the common length's result).
+_OWN_TAIL = 1e-6
 
 
 # --------------------------------------------------------------------------- helpers
@@ -743,26 +748,40 @@ def _trim_lags(lt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _fft_size(
     f: np.ndarray, lt: np.ndarray, lag_lo: np.ndarray, lag_hi: np.ndarray, r: int,
     tail: float, hard: int,
-) -> int:  # fmt: skip
-    """FFT length for :func:`compound_pmf`: the power of two at least the Chernoff
+) -> tuple[int, np.ndarray]:  # fmt: skip
+    """FFT lengths for :func:`compound_pmf`: the power of two at least the Chernoff
     length of the largest SKU plus one (:func:`_chernoff_length` on the full grid of t,
-    computed by compiled Horner sums), or the largest possible sum plus one if smaller.
+    computed by compiled Horner sums), or the largest possible sum plus one if smaller;
+    and per SKU the power of two at least its own Chernoff length at ``tail`` x
+    :data:`_OWN_TAIL` plus one, at most the first (each row's wrap-around is then far
+    below ``tail``, within rounding of what the common length gives).
     """
-    length = 1.0
-    if f.shape[0]:
+    n = f.shape[0]
+    length, own, top = 1.0, np.ones(n), np.zeros(n, dtype=np.int64)
+    if n:
         chernoff_lengths = loop(
             "chernoff_lengths", (f.size + lt.size) * _CHERNOFF_T.size
         )  # every t walks both matrices
         x = np.arange(f.shape[1])
         top = np.where(f > 0, x[None, :], 0).max(axis=1).astype(np.int64)
-        each = np.empty(f.shape[0])
+        f_c, lt_c = np.ascontiguousarray(f), np.ascontiguousarray(lt)
+        each = np.empty(n)
         chernoff_lengths(
-            np.ascontiguousarray(f), top, np.ascontiguousarray(lt), lag_lo, lag_hi, int(r),
-            float(np.log(tail)), _CHERNOFF_T, each,
+            f_c, top, lt_c, lag_lo, lag_hi, int(r), float(np.log(tail)), _CHERNOFF_T, each
         )  # fmt: skip
         length = float(np.max(each, initial=1.0))
+        chernoff_lengths(
+            f_c, top, lt_c, lag_lo, lag_hi, int(r), float(np.log(tail * _OWN_TAIL)),
+            _CHERNOFF_T, own,
+        )  # fmt: skip
     size = int(min(hard, np.ceil(length) + 1))
-    return 1 << max(size - 1, 1).bit_length()
+    nfft = 1 << max(size - 1, 1).bit_length()
+    with np.errstate(invalid="ignore"):
+        own_size = np.where(np.isfinite(own), np.minimum(np.ceil(own) + 1, hard), hard)
+    own_size = np.maximum(own_size, top + 1)  # never shorter than the row's own pmf
+    # the power of two at least each size: 2^ceil(log2(size)), at least 2
+    own_nfft = 2 ** np.ceil(np.log2(np.maximum(own_size, 2.0))).astype(np.int64)
+    return nfft, np.minimum(own_nfft, nfft)
 
 
 def compound_pmf(
@@ -857,7 +876,7 @@ def compound_pmf(
         # the 1 - tail quantile the result is cut at anyway)
         full = np.array(f0, dtype=float)
         return _cut_tail(full, tail, hard, bad)
-    nfft = _fft_size(f0, lt0, lag_lo, lag_hi, r, tail, hard)
+    nfft, own = _fft_size(f0, lt0, lag_lo, lag_hi, r, tail, hard)
     if n * nfft > max_cells:
         raise ValueError(
             f"max_cells must be >= n_sku * nfft = {n} * {nfft} = {n * nfft} [cells] for "
@@ -866,20 +885,25 @@ def compound_pmf(
         )
     width = min(nfft, hard)
     full = np.empty((n, width))
-    step = max(1, _BLOCK // nfft)  # blocks of SKUs small enough to stay in cache
     # Horner walks each row's lags: rows x FFT length x the widest lag range
     span = int(np.max(lag_hi - lag_lo, initial=0)) + 1
     mix_powers = loop("mix_powers", n * (nfft // 2 + 1) * span)
-
-    for lo in range(0, n, step):
-        rows = np.arange(lo, min(lo + step, n))
-        phi = np.fft.rfft(f0[rows], nfft, axis=1)
-        # sum_l P(L = l) phi^(l + R) per SKU over its own lags (Horner's scheme), compiled
-        pr, pi = np.ascontiguousarray(phi.real), np.ascontiguousarray(phi.imag)
-        out_r, out_i = np.empty_like(pr), np.empty_like(pi)
-        mix_powers(pr, pi, lt0, rows, lag_lo, lag_hi, r, out_r, out_i)
-        phi.real, phi.imag = out_r, out_i
-        full[rows] = np.fft.irfft(phi, nfft, axis=1)[:, :width]
+    # rows of one FFT length together, in blocks of SKUs small enough to stay in cache
+    for size in np.unique(own):
+        size = int(size)
+        same = np.flatnonzero(own == size)
+        cols = min(size, width)
+        step = max(1, _BLOCK // size)
+        for lo in range(0, same.size, step):
+            rows = same[lo : lo + step]
+            phi = np.fft.rfft(f0[rows], size, axis=1)
+            # sum_l P(L = l) phi^(l + R) per SKU over its own lags (Horner), compiled
+            pr, pi = np.ascontiguousarray(phi.real), np.ascontiguousarray(phi.imag)
+            out_r, out_i = np.empty_like(pr), np.empty_like(pi)
+            mix_powers(pr, pi, lt0, rows, lag_lo, lag_hi, r, out_r, out_i)
+            phi.real, phi.imag = out_r, out_i
+            full[rows, :cols] = np.fft.irfft(phi, size, axis=1)[:, :cols]
+        full[same, cols:] = 0.0
     return _cut_tail(full, tail, width, bad)
 
 

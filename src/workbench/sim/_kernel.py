@@ -365,6 +365,207 @@ def _draw_days(kind, key, t0, cd, p1, p2, p3, off, cnt, lo, d_val, guide, step, 
             out[j] = _poisson(key, base, x)
 
 
+@njit(cache=True, nogil=True)
+def _order_qty(ip, s, Q, S, up_to, moq, use_moq, pack, use_pack):
+    """The quantity a triggered review orders at position ip (0: nothing).
+
+    (s, Q): ``(floor((s - IP) / Q) + 1) * Q``; order-up-to: ``S - IP``; then the
+    MOQ and whole packs. Scalars only: a call from the day loop that passes an
+    array pays an atomic reference count for it, each way.
+    """
+    if up_to:
+        q = S - ip
+        if q < 0:
+            q = 0.0
+    else:
+        q = (np.floor((s - ip) / Q) + 1) * Q
+    if use_moq and q > 0 and q < moq:
+        q = moq
+    if use_pack:
+        q = np.ceil(q / pack) * pack
+    return q if q > 0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def _lead_draw(lt_kind, key, ctr, wh, wh_a, wh_b, g_shape, g_scale, n_mean, n_sd):
+    """A random lead time [days, unrounded] of the gamma or normal model, counter ctr."""
+    if lt_kind == GAMMA:
+        if wh:
+            u = _normal(key, ctr) * wh_b + wh_a
+            if u < 0.0:
+                u = 0.0
+            return u * u * u
+        return _gamma(key, ctr, g_shape) * g_scale
+    return n_mean + n_sd * _normal(key, ctr)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _sku_loop(
+    i, dem, col, t0, cd, backorder, count, warmup, il, ip, pipe, row, H, trig, periodic, R,
+    offset, policy, lead, k, order_crossing, la, acc, ps, cs, trace, ILtr, rec_tr, ord_tr,
+    fil_tr,
+):  # fmt: skip
+    """SKU i's days ``t0 .. t0 + cd - 1`` (demand ``dem[j, col]``); see :func:`run_chunk`.
+
+    The day loop has no call in it, so that the SKU's state and figures stay in
+    registers: a day whose review triggers an order leaves it, the order is placed
+    (calls: ``_order_qty``, a random lead time's ``log`` and ``cos``, whose
+    registers would otherwise spill the loop's every day), and the loop resumes
+    with that day. The figures have no branch on a stockout (rare and irregular, so
+    a branch on it is mispredicted). Inlined where it is called (``_sku_days``), so
+    that flags passed as constants leave their branches out of the day loop. Adds
+    the figures to ``acc[:, i]``; returns the SKU's state (il, ip, ps, cs, k, la,
+    capped).
+    """
+    s, Q, S, up_to, moq, use_moq, pack, use_pack = policy
+    (lt_kind, lt_fixed, lt_random, wh, wh_a, wh_b, g_shape, g_scale, n_mean, n_sd,
+     h_off, h_cnt, h_val, max_lead, keys) = lead  # fmt: skip
+    # the SKU's parameters, read once
+    s_i, Q_i, S_i, up_to_i, moq_i, pack_i = s[i], Q[i], S[i], up_to[i], moq[i], pack[i]
+    lt_fixed_i, random_i, key_i = lt_fixed[i], lt_random[i], keys[i]
+    wh_i, wh_a_i, wh_b_i, g_shape_i, g_scale_i = wh[i], wh_a[i], wh_b[i], g_shape[i], g_scale[i]
+    n_mean_i, n_sd_i, h_off_i, h_cnt_i = n_mean[i], n_sd[i], h_off[i], h_cnt[i]
+    a_dem = 0.0
+    a_short = 0.0
+    a_ohe = 0.0
+    a_bo = 0.0
+    a_orders = 0.0
+    a_ordered = 0.0
+    n_cyc = 0
+    n_socyc = 0
+    n_sodays = 0
+    n_soev = 0
+    ncap = 0
+    tslot = t0 % H
+    j = 0
+    placed = -1  # the day whose order is placed (its review done)
+    q_placed = 0.0
+    while True:
+        while j < cd:
+            t = t0 + j
+            # ---- review and order, on the position (before the day's demand). The
+            # position does not change with receipts, so reviewing before taking the
+            # day's receipts out of the ring is the same as after, and lets an order
+            # of lead time 0 land in today's slot, read just below (docs/timing.md)
+            q = 0.0
+            if j == placed:
+                q = q_placed
+            elif ip <= trig and (not periodic or (t >= offset[i] and (t - offset[i]) % R[i] == 0)):
+                break  # place the order out of the loop
+            # ---- receive (at the start of the day, before its demand)
+            at = row + tslot
+            r = pipe[at]
+            pipe[at] = 0.0
+            il_prev = il
+            il = il + r
+            received = r > 0
+            # ---- demand
+            d = dem[j, col]
+            if backorder:
+                il -= d
+                ip -= d
+                served = d  # shipped or backordered; the statistics below split it
+                bo = -il if il < 0 else 0.0
+                short = d if d < bo else bo
+                closed_short = received & (il_prev < 0)
+            else:
+                served = d if d < il else il
+                il -= served
+                ip -= served
+                short = d - served
+                bo = 0.0
+                closed_short = received & cs
+                cs = (cs > received) | (short > 0)
+            is_short = short > 0
+            if count:
+                a_dem += d
+                a_short += short
+                a_ohe += il if il > 0 else 0.0
+                a_bo += bo
+                n_sodays += is_short
+                n_soev += is_short > ps
+                n_cyc += received
+                n_socyc += closed_short
+            ps = is_short
+            if trace:
+                ILtr[j + 1, i] = il
+                rec_tr[j, i] = r
+                ord_tr[j, i] = q
+                fil_tr[j, i] = served
+            tslot += 1
+            if tslot == H:
+                tslot = 0
+            j += 1
+        if j >= cd:
+            break
+        # ---- day j's review orders (calls with scalars only: see ``_order_qty``)
+        t = t0 + j
+        q_placed = _order_qty(ip, s_i, Q_i, S_i, up_to_i, moq_i, use_moq, pack_i, use_pack)
+        placed = j
+        if q_placed > 0:
+            if lt_kind == FIXED or not random_i:
+                lt = lt_fixed_i
+            else:
+                ctr = k * STRIDE
+                if lt_kind == HISTORY:
+                    x = h_val[h_off_i + np.int64(_uniform(key_i, ctr) * h_cnt_i)]
+                else:
+                    x = _lead_draw(lt_kind, key_i, ctr, wh_i, wh_a_i, wh_b_i, g_shape_i,
+                                   g_scale_i, n_mean_i, n_sd_i)  # fmt: skip
+                lt = np.int64(np.rint(x))
+                if lt < 0:
+                    lt = 0
+                if lt > max_lead:
+                    ncap += 1
+                    lt = max_lead
+            k += 1
+            arrive = t + lt
+            if not order_crossing:
+                if arrive < la:
+                    arrive = la
+                la = arrive
+            slot = tslot + (arrive - t)  # arrive - t <= max_lead < H
+            if slot >= H:
+                slot -= H
+            pipe[row + slot] += q_placed
+            ip += q_placed
+            if t >= warmup:
+                a_orders += 1.0
+                a_ordered += q_placed
+    acc[_DEMAND, i] += a_dem
+    acc[_SHORT, i] += a_short
+    acc[_OHE, i] += a_ohe
+    acc[_BO, i] += a_bo
+    acc[_ORDERS, i] += a_orders
+    acc[_ORDERED, i] += a_ordered
+    acc[_CYCLES, i] += n_cyc
+    acc[_SO_CYCLES, i] += n_socyc
+    acc[_SO_DAYS, i] += n_sodays
+    acc[_SO_EVENTS, i] += n_soev
+    return il, ip, ps, cs, k, la, ncap
+
+
+@njit(cache=True, nogil=True)
+def _sku_days(
+    i, dem, col, t0, cd, backorder, count, warmup, il, ip, pipe, row, H, trig, periodic, R,
+    offset, policy, lead, k, order_crossing, la, acc, ps, cs, trace, ILtr, rec_tr, ord_tr,
+    fil_tr,
+):  # fmt: skip
+    """``_sku_loop`` compiled twice: the common run (backorders, counted, no trace,
+    daily review) with those flags as constants, and any other."""
+    if backorder and count and not trace and not periodic:
+        return _sku_loop(
+            i, dem, col, t0, cd, True, True, warmup, il, ip, pipe, row, H, trig, False, R,
+            offset, policy, lead, k, order_crossing, la, acc, ps, cs, False, ILtr, rec_tr,
+            ord_tr, fil_tr,
+        )  # fmt: skip
+    return _sku_loop(
+        i, dem, col, t0, cd, backorder, count, warmup, il, ip, pipe, row, H, trig, periodic, R,
+        offset, policy, lead, k, order_crossing, la, acc, ps, cs, trace, ILtr, rec_tr, ord_tr,
+        fil_tr,
+    )  # fmt: skip
+
+
 @njit(cache=True, nogil=True, parallel=PARALLEL)
 def run_chunk(
     D, Dout, dem_kind, dkeys, dp1, dp2, dp3, d_off, d_cnt, d_lo, d_val, d_guide, d_step,
@@ -380,176 +581,52 @@ def run_chunk(
 ):  # fmt: skip
     """Simulate days ``t0 .. t0 + cd - 1`` for every SKU, in place.
 
-    For each SKU (in parallel): with a random demand model (``dem_kind`` > 0) the
-    SKU's demand of the chunk's days is drawn first (``_draw_days``, from
-    ``dkeys[i]`` and its parameters; written to ``Dout[j, i]`` when ``write_d``, for
-    a trace); with ``dem_kind == REPLAY`` it is read from ``D[j, i]``. Then for each
-    day, the day of ``docs/timing.md``: a review day with IP <= trigger places an
-    order (``(floor((s - IP) / Q) + 1) * Q`` or up to S, then MOQ and pack) whose
-    arrival day gets a lead time of ``L >= 0`` days (order ``nord[i]`` of SKU i, from
-    ``keys[i]``); the day's receipts, an order of L = 0 placed just now included,
-    leave the SKU's ring of future receipts ``pipe[i * H:(i + 1) * H]`` (slot
-    ``day % H``, ``H > max_lead``; a slot is emptied as it is read, so
-    ``H = max_lead + 1`` is enough) for the level IL; the demand is then served (all
-    of it, backordering the rest, or what is on hand, losing the rest). The review
-    reads only the position IP, which receipts do not change, so reviewing before
-    the receipts is the convention's receive-then-review. A SKU's state and its
-    day's figures stay in registers over the chunk. With ``count`` the figures are
-    added to ``acc`` (rows ``ACC_KEYS``). With ``trace`` the day's level, receipts,
-    orders and units served are written to ``ILtr[j + 1]``, ``rec_tr[j]``,
-    ``ord_tr[j]`` and ``fil_tr[j]``. Lead times capped at ``max_lead`` are counted
-    in ``capped[i]``.
+    For each SKU (in parallel): the SKU's demand of the chunk's days is put in a
+    buffer first: drawn with a random demand model (``dem_kind`` > 0,
+    ``_draw_days``, from ``dkeys[i]`` and its parameters; written to ``Dout[j, i]``
+    when ``write_d``, for a trace), or read from the column ``D[:, i]`` with
+    ``dem_kind == REPLAY`` (one strided pass, whose loads do not wait on the day
+    loop). Then for each day, the day of ``docs/timing.md``: a review day with
+    IP <= trigger places an order (``(floor((s - IP) / Q) + 1) * Q`` or up to S,
+    then MOQ and pack) whose arrival day gets a lead time of ``L >= 0`` days (order
+    ``nord[i]`` of SKU i, from ``keys[i]``); the day's receipts, an order of L = 0
+    placed just now included, leave the SKU's ring of future receipts
+    ``pipe[i * H:(i + 1) * H]`` (slot ``day % H``, ``H > max_lead``; a slot is
+    emptied as it is read, so ``H = max_lead + 1`` is enough) for the level IL; the
+    demand is then served (all of it, backordering the rest, or what is on hand,
+    losing the rest). The review reads only the position IP, which receipts do not
+    change, so reviewing before the receipts is the convention's
+    receive-then-review. A SKU's state and its day's figures stay in registers over
+    the chunk. With ``count`` the figures are added to ``acc`` (rows
+    ``ACC_KEYS``). With ``trace`` the day's level, receipts, orders and units served
+    are written to ``ILtr[j + 1]``, ``rec_tr[j]``, ``ord_tr[j]`` and ``fil_tr[j]``.
+    Lead times capped at ``max_lead`` are counted in ``capped[i]``.
     """
     n = IL.shape[0]
+    policy = (s, Q, S, up_to, moq, use_moq, pack, use_pack)
+    lead = (lt_kind, lt_fixed, lt_random, wh, wh_a, wh_b, g_shape, g_scale, n_mean, n_sd,
+            h_off, h_cnt, h_val, max_lead, keys)  # fmt: skip
     for i in prange(n):
-        row = i * H
-        il = IL[i]
-        ip = IP[i]
-        trig = trigger[i]
-        ps = prev_short[i]
-        cs = cycle_short[i]
-        k = nord[i]
-        la = last_arrival[i]
-        # drawn demand: the SKU's days of the chunk first, in the state's precision
-        dbuf = np.empty(cd if dem_kind != REPLAY else 0, dtype=D.dtype)
-        if dem_kind != REPLAY:
+        # the SKU's demand: column i of D (replay), or its drawn days in a (cd, 1) buffer
+        if dem_kind == REPLAY:
+            dem = D
+            col = np.int64(i)
+        else:
+            dem = np.empty((cd, 1), dtype=D.dtype)
+            col = np.int64(0)
             _draw_days(dem_kind, dkeys[i], t0, cd, dp1[i], dp2[i], dp3[i], d_off[i], d_cnt[i],
-                       d_lo[i], d_val, d_guide, d_step, dbuf)  # fmt: skip
+                       d_lo[i], d_val, d_guide, d_step, dem[:, 0])  # fmt: skip
             if write_d:
                 for j in range(cd):
-                    Dout[j, i] = dbuf[j]
-        a_dem = 0.0
-        a_short = 0.0
-        a_ohe = 0.0
-        a_bo = 0.0
-        a_orders = 0.0
-        a_ordered = 0.0
-        a_cyc = 0.0
-        a_socyc = 0.0
-        a_sodays = 0.0
-        a_soev = 0.0
-        ncap = 0
-        tslot = t0 % H
-        for j in range(cd):
-            t = t0 + j
-            # ---- review and order, on the position (before the day's demand). The
-            # position does not change with receipts, so reviewing before taking the
-            # day's receipts out of the ring is the same as after, and lets an order of
-            # lead time 0 land in today's slot, read just below (docs/timing.md)
-            q = 0.0
-            if ip <= trig and (not periodic or (t >= offset[i] and (t - offset[i]) % R[i] == 0)):
-                if up_to[i]:
-                    q = S[i] - ip
-                    if q < 0:
-                        q = 0.0
-                else:
-                    q = (np.floor((s[i] - ip) / Q[i]) + 1) * Q[i]
-                if use_moq and q > 0 and q < moq[i]:
-                    q = moq[i]
-                if use_pack:
-                    q = np.ceil(q / pack[i]) * pack[i]
-                if q > 0:
-                    if lt_kind == FIXED or not lt_random[i]:
-                        lt = lt_fixed[i]
-                    else:
-                        ctr = k * STRIDE
-                        if lt_kind == GAMMA:
-                            if wh[i]:
-                                u = _normal(keys[i], ctr) * wh_b[i] + wh_a[i]
-                                if u < 0.0:
-                                    u = 0.0
-                                x = u * u * u
-                            else:
-                                x = _gamma(keys[i], ctr, g_shape[i]) * g_scale[i]
-                        elif lt_kind == NORMAL:
-                            x = n_mean[i] + n_sd[i] * _normal(keys[i], ctr)
-                        else:
-                            x = h_val[h_off[i] + np.int64(_uniform(keys[i], ctr) * h_cnt[i])]
-                        lt = np.int64(np.rint(x))
-                        if lt < 0:
-                            lt = 0
-                        if lt > max_lead:
-                            ncap += 1
-                            lt = max_lead
-                    k += 1
-                    arrive = t + lt
-                    if not order_crossing:
-                        if arrive < la:
-                            arrive = la
-                        la = arrive
-                    slot = tslot + (arrive - t)  # arrive - t <= max_lead < H
-                    if slot >= H:
-                        slot -= H
-                    pipe[row + slot] += q
-                    ip += q
-                    if t >= warmup:
-                        a_orders += 1.0
-                        a_ordered += q
-                else:
-                    q = 0.0
-            # ---- receive (at the start of the day, before its demand)
-            r = pipe[row + tslot]
-            pipe[row + tslot] = 0.0
-            il_prev = il
-            il = il + r
-            received = r > 0
-            # ---- demand
-            d = D[j, i] if dem_kind == REPLAY else dbuf[j]
-            if backorder:
-                il -= d
-                ip -= d
-                served = d  # shipped or backordered; the statistics below split it
-                bo = -il if il < 0 else 0.0
-                short = d if d < bo else bo
-                closed_short = received and il_prev < 0
-            else:
-                served = d if d < il else il
-                il -= served
-                ip -= served
-                short = d - served
-                bo = 0.0
-                closed_short = received and cs
-                cs = (cs and not received) or short > 0
-            is_short = short > 0
-            if count:
-                a_dem += d
-                a_short += short
-                a_ohe += il if il > 0 else 0.0
-                a_bo += bo
-                if is_short:
-                    a_sodays += 1.0
-                    if not ps:
-                        a_soev += 1.0
-                if received:
-                    a_cyc += 1.0
-                    if closed_short:
-                        a_socyc += 1.0
-            ps = is_short
-            if trace:
-                ILtr[j + 1, i] = il
-                rec_tr[j, i] = r
-                ord_tr[j, i] = q
-                fil_tr[j, i] = served
-            tslot += 1
-            if tslot == H:
-                tslot = 0
-        IL[i] = il
-        IP[i] = ip
-        prev_short[i] = ps
-        cycle_short[i] = cs
-        nord[i] = k
-        last_arrival[i] = la
-        capped[i] += ncap
-        acc[_DEMAND, i] += a_dem
-        acc[_SHORT, i] += a_short
-        acc[_OHE, i] += a_ohe
-        acc[_BO, i] += a_bo
-        acc[_ORDERS, i] += a_orders
-        acc[_ORDERED, i] += a_ordered
-        acc[_CYCLES, i] += a_cyc
-        acc[_SO_CYCLES, i] += a_socyc
-        acc[_SO_DAYS, i] += a_sodays
-        acc[_SO_EVENTS, i] += a_soev
+                    Dout[j, i] = dem[j, 0]
+        st = _sku_days(
+            i, dem, col, t0, cd, backorder, count, warmup, IL[i], IP[i], pipe, i * H, H,
+            trigger[i], periodic, R, offset, policy, lead, nord[i], order_crossing,
+            last_arrival[i], acc, prev_short[i], cycle_short[i], trace, ILtr, rec_tr, ord_tr,
+            fil_tr,
+        )  # fmt: skip
+        IL[i], IP[i], prev_short[i], cycle_short[i], nord[i], last_arrival[i], c = st
+        capped[i] += c
 
 
 @njit(cache=True, nogil=True)

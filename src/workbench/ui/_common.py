@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import html
+import json
 import math
 import os
 from collections.abc import Callable, Iterable
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pandas as pd
+import traitlets
 
 from ..data._safe_export import csv_bytes, excel_bytes
 from .accessibility import ensure_accessibility, value_text_span, value_text_spec
@@ -907,6 +909,13 @@ def sync_figures(widget) -> int:
 # fetches every widget's state at once, one figure (the "owner") carries the bundle and
 # publishes the loaded module on ``globalThis``; the others carry a few lines that wait for
 # it. Set WORKBENCH_SHARED_PLOTLY=0 to turn this off.
+#
+# Under ``workbench serve`` the server also serves the bundle as a static file (its URL in
+# :data:`BUNDLE_URL_ENV`, set by ``workbench.voila_app``): the owner then carries a few
+# lines that import it from there instead of the bundle itself. Every page's kernel used
+# to push the same 5 MB through the server's websocket as JSON (decoded and encoded again
+# by the server, parsed again by the page); a static file is sent as it is, compiled by the
+# browser off the page's main thread, and kept in the browser's cache for the next visit.
 
 #: The charts fill their panel's width (issue 17). plotly draws a chart 700 px wide when
 #: its element has no width yet (a tab not open at the first draw, an element not yet in
@@ -953,7 +962,25 @@ _PUBLISH = (
     g.__workbenchPlotly = new Promise((r) => { resolve = r; });
     g.__workbenchPlotly.resolve = resolve;
   }
-  import(import.meta.url).then((m) => g.__workbenchPlotly.resolve(m));
+  import(import.meta.url).then((m) => {
+    // A view tells the kernel what plotly.js filled in (its trace and layout "deltas")
+    // right after each update, in the same task as the redraw: the page was painted
+    // only after those two deep copies of the figure were made and sent (a third of a
+    // slider step). They go once the new chart is painted instead; the kernel takes a
+    // delta only when it answers its latest edit, so a late one is not applied twice.
+    const V = m.FigureView && m.FigureView.prototype;
+    if (V && !V.__workbenchDeferred) {
+      V.__workbenchDeferred = true;
+      const later = (f) => requestAnimationFrame(() => setTimeout(f, 0));
+      for (const name of ["_sendTraceDeltas", "_sendLayoutDelta"]) {
+        const send = V[name];
+        if (typeof send === "function") {
+          V[name] = function (...args) { later(() => send.apply(this, args)); };
+        }
+      }
+    }
+    g.__workbenchPlotly.resolve(m);
+  });
 })();
 """
 )
@@ -973,6 +1000,42 @@ const mod = await g.__workbenchPlotly;
 export default mod.default;
 """
 )
+
+#: Environment variable: the URL path (from the page's origin, the server's base URL
+#: included) at which the server serves plotly's widget bundle; unset: the owner carries it.
+BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
+
+_FETCH = """
+const g = globalThis;
+if (!g.__workbenchPlotly) {
+  let resolve;
+  g.__workbenchPlotly = new Promise((r) => { resolve = r; });
+  g.__workbenchPlotly.resolve = resolve;
+}
+const mod = await import(new URL(__URL__, document.baseURI).href);
+g.__workbenchPlotly.resolve(mod);
+export default mod.default;
+"""
+
+
+def _bundle_url() -> str | None:
+    url = os.environ.get(BUNDLE_URL_ENV, "")
+    return url if url.startswith("/") else None
+
+
+def _owner_esm() -> str:
+    """The owner's ``_esm``: a module importing the bundle from :data:`BUNDLE_URL_ENV`
+    (plotly's widget bundle as this server serves it), else the bundle itself, each
+    followed by the lines that publish the loaded module to the page's other figures."""
+    url = _bundle_url()
+    if url is not None:
+        return (
+            "// plotly's widget bundle, imported from this server (workbench.ui)\n"
+            + _SIZER
+            + _FETCH.replace("__URL__", json.dumps(url))
+        )
+    return _plotly_bundle() + _PUBLISH
+
 
 _bundle_owner: list = []  # [FigureWidget] that carries the bundle in this kernel
 _figure_classes: dict[str, type] = {}
@@ -1012,22 +1075,36 @@ def _keeping_state(send):
     JavaScript has started (``initialize`` registers the listeners), and a view draws that
     copy. In a loaded page (Voila, with the shared bundle or without, or JupyterLab) a
     figure's 5 MB bundle (or the owner's, which a loader waits for) can take seconds to
-    start, and an update sent meanwhile was lost: the chart
-    came up empty (default -1..6 axes) until the next change. With the whole state sent
+    start, and an update sent meanwhile was lost: the chart came up empty (default -1..6
+    axes) until the next change. With the whole state sent
     after each update, a model that starts late reads the current figure; a model already
     running ignores the state message (plotly's ``do_data`` does nothing) after applying
     the update, so nothing is applied twice.
+
+    Once a view has drawn the figure and reported back (its first ``_js2py_traceDeltas``,
+    sent after plotly.js drew it: the model's JavaScript has run by then), updates reach
+    the model and the state is no longer sent: two deep copies and two messages of the
+    whole figure on every slider step, for nothing.
     """
 
     def sending(self, *args, **kwargs):
         result = send(self, *args, **kwargs)
-        self._widget_layout = copy.deepcopy(self._layout_obj._props)
-        self._widget_data = copy.deepcopy(self._data)
+        if not self._view_drawn:
+            self._widget_layout = copy.deepcopy(self._layout_obj._props)
+            self._widget_data = copy.deepcopy(self._data)
         return result
 
     sending.__name__ = send.__name__
     sending.__doc__ = send.__doc__
     return sending
+
+
+def _on_view_drawn(self, change) -> None:
+    """A view reported what it drew: from now on updates reach the browser's model (see
+    :func:`_keeping_state`)."""
+    new = change["new"]
+    if isinstance(new, dict) and len(new.get("trace_deltas") or ()) == len(self._data):
+        self._view_drawn = True
 
 
 def _figure_class(role: str) -> type:
@@ -1040,12 +1117,13 @@ def _figure_class(role: str) -> type:
         import plotly.graph_objects as go
 
         # Same name and module as plotly's class, so anywidget identifies it the same way.
-        body = {"__module__": go.FigureWidget.__module__}
+        body = {"__module__": go.FigureWidget.__module__, "_view_drawn": False}
         body.update({name: _keeping_state(getattr(go.FigureWidget, name)) for name in _SENDS})
-        cls = type("FigureWidget", (go.FigureWidget,), body)
+        body["_on_view_drawn"] = traitlets.observe("_js2py_traceDeltas")(_on_view_drawn)
+        cls = type(go.FigureWidget)("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
         if role == "owner":
-            cls._esm = _plotly_bundle() + _PUBLISH
+            cls._esm = _owner_esm()
         elif role == "loader":
             cls._esm = _LOADER
         _figure_classes[role] = cls
@@ -1060,8 +1138,9 @@ def figure_widget(*args, **kwargs):
     Changing a figure's ``_esm`` after it exists (what :func:`share_plotly_bundle` does)
     sends the 5 MB bundle again: opening the first chart tab sent it twice. Elsewhere
     (``WORKBENCH_SHARED_PLOTLY=0``, a notebook in JupyterLab) each figure carries plotly's
-    own bundle. Either way a figure's whole state follows every update (see
-    :func:`_keeping_state`), so a figure whose JavaScript starts late draws its data.
+    own bundle. Either way a figure's whole state follows every update until a view has
+    drawn it (see :func:`_keeping_state`), so a figure whose JavaScript starts late draws
+    its data.
     """
     if not _share_bundle_here():
         # every figure loads plotly's bundle itself and starts as late: its state follows
@@ -1089,10 +1168,14 @@ def share_plotly_bundle(figures) -> int:
     if owner is None or getattr(owner, "comm", None) is None:
         owner = figures[0]
         full = owner._esm
-        if full == _LOADER:  # a former waiter becomes the owner: read plotly's bundle again
-            full = _plotly_bundle()
-        if not full.endswith(_PUBLISH):
-            owner._esm = full + _PUBLISH
+        if _bundle_url() is not None:
+            if full != _owner_esm():
+                owner._esm = _owner_esm()
+        else:
+            if full == _LOADER:  # a former waiter becomes the owner: read the bundle again
+                full = _plotly_bundle()
+            if not full.endswith(_PUBLISH):
+                owner._esm = full + _PUBLISH
         _bundle_owner[:] = [owner]
     shared = 0
     for fig in figures:

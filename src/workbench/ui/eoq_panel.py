@@ -56,6 +56,15 @@ HIDDEN_DOMAIN = [0, 0.001]
 
 FREE = "(free parameters)"
 
+#: Axis ranges kept while a slider moves (a new range makes plotly.js lay the axes out
+#: again, which doubled a slider step's redraw): the Q axis keeps its end while that stays
+#: within these multiples of the new default end (3 Q*); the cost axis keeps its top while
+#: the curve's highest shown point stays between these fractions of it.
+STICKY_X = (0.8, 1.2)
+STICKY_Y = (0.75, 1.0)
+#: The cost axis's top over the highest point shown.
+Y_PAD = 1.05
+
 #: The teaching defaults: Heizer & Render's Sharp, Inc. needles, D = 1,000 a year,
 #: S = $10, H = 25 % of $2 = $0.50 a unit a year, so Q* = 200.
 TEACHING = {
@@ -175,6 +184,10 @@ def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> N
     times, about 60 ms each in chromium on a 2-core machine, before its last curve was in
     place).
 
+    Layout paths whose new value equals the figure's current one are left out too: a
+    relayout (even of an unchanged height, domain or title) makes plotly.js lay the axes
+    out again, which cost as much as redrawing the traces.
+
     Every trace in the message carries every name in it: a name a trace does not set
     is sent with the trace's current value (None, i.e. plotly's default, when unset;
     a trace hidden from the legend stays hidden). plotly's ``batch_update()`` would instead
@@ -193,6 +206,7 @@ def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> N
         new = {k: trace._get_validator(k).validate_coerce(v) for k, v in props.items()}
         if not all(BasePlotlyType._vals_equal(trace[k], v) for k, v in new.items()):
             values[i] = new
+    layout = _changed_layout(fig, layout or {})
     if values:
         idx = sorted(values)
         names = sorted({k for v in values.values() for k in v})
@@ -202,6 +216,27 @@ def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> N
         fig.plotly_update(restyle_data=restyle, relayout_data=layout or None, trace_indexes=idx)
     elif layout:
         fig.plotly_update(relayout_data=layout)
+
+
+def _changed_layout(fig, layout: dict) -> dict:
+    """The entries of ``layout`` (dotted paths) whose value differs from ``fig``'s.
+
+    Read from the figure's plain layout dict: plotly's own path lookup
+    (``fig.layout["xaxis.range"]``) took more time than the rest of a slider step.
+    """
+    from plotly.basedatatypes import BasePlotlyType
+
+    out = {}
+    for path, value in layout.items():
+        current = fig._layout
+        for key in path.split("."):
+            current = current.get(key) if isinstance(current, dict) else None
+        as_read = tuple(value) if isinstance(value, list | tuple | np.ndarray) else value
+        if isinstance(current, list):
+            current = tuple(current)
+        if current is None or not BasePlotlyType._vals_equal(current, as_read):
+            out[path] = value
+    return out
 
 
 def parse_price_breaks(text: str) -> list[tuple[float, float]] | None:
@@ -455,9 +490,10 @@ class EOQPanel(SkuPanel):
                 template=plotly_template(),
                 height=HEIGHT,
                 margin=dict(l=60, r=60, t=50, b=50),
-                xaxis=dict(title="order quantity Q [units]"),
+                xaxis=dict(title="order quantity Q [units]", automargin=False),
                 yaxis=dict(
                     title="$ per year",
+                    automargin=False,
                     rangemode="tozero",
                     domain=[0, 1],
                     tickprefix="$",
@@ -652,9 +688,12 @@ class EOQPanel(SkuPanel):
             top = 3.0 * q
             if disc is not None:
                 top = max(top, 1.5 * float(disc.order_quantity), 1.2 * breaks[-1][0])
+            else:
+                top = _kept(self.fig.layout.xaxis.range, top, STICKY_X)
             grid = np.linspace(top / GRID_POINTS, top, GRID_POINTS)
             c = wb.eoq_cost(grid, annual_demand=d, order_cost=s, holding_cost=h)
             ymax = float(np.max(c.total[grid >= q / 3])) if np.any(grid >= q / 3) else 1.0
+            ymax = _kept(self.fig.layout.yaxis.range, ymax * Y_PAD, STICKY_Y, fits=ymax) / Y_PAD
             lo, hi = res["flat_lower"], res["flat_upper"]
             traces[0] = dict(x=grid, y=c.ordering)
             traces[1] = dict(x=grid, y=c.holding)
@@ -662,7 +701,11 @@ class EOQPanel(SkuPanel):
             traces[3] = dict(x=[lo, hi, hi, lo, lo], y=[0, 0, ymax, ymax, 0])
             traces[4] = dict(x=[q], y=[res["annual_cost"]])
             traces[5] = dict(x=[q, q], y=[0, res["annual_cost"]])
-            layout = {"yaxis.range": [0, ymax * 1.05], "xaxis.range": [0, top]}
+            layout = {
+                "yaxis.range": [0, ymax * Y_PAD],
+                "xaxis.range": [0, top],
+                "margin.l": _left_margin(ymax * Y_PAD),
+            }
         else:
             traces.update({i: dict(x=[], y=[]) for i in range(6)})
             message += '<div class="wb-note">No demand: nothing to order (Q* = 0, no cost).</div>'
@@ -708,6 +751,35 @@ class EOQPanel(SkuPanel):
         self.numbers.value = _numbers_html(res)
         self.message.value = message
         self.result = res
+
+
+def _kept(current, new: float, band: tuple[float, float], *, fits: float | None = None) -> float:
+    """The end of an axis range: the current one (``current[1]``) while it lies within
+    ``band`` times ``new`` (with ``fits``: while ``fits`` lies within ``band`` times the
+    current end), else ``new``.
+
+    Examples
+    --------
+    >>> _kept((0, 310.0), 300.0, (0.8, 1.2)), _kept((0, 400.0), 300.0, (0.8, 1.2))
+    (310.0, 300.0)
+    >>> _kept((0, 10.0), 9.0, (0.75, 1.0), fits=8.0), _kept((0, 10.0), 12.0, (0.75, 1.0), fits=11.0)
+    (10.0, 12.0)
+    """
+    if current is None or len(current) != 2 or not np.isfinite(new):
+        return new
+    end = float(current[1])
+    if not (np.isfinite(end) and end > 0):
+        return new
+    if fits is None:
+        return end if band[0] * new <= end <= band[1] * new else new
+    return end if band[0] * end <= fits <= band[1] * end else new
+
+
+def _left_margin(top: float) -> int:
+    """Left margin [px] that holds the cost axis's widest tick label ("$12,000") and its
+    title: the axis does not measure its labels (``automargin`` off, which made plotly.js
+    redraw the chart a second time when the labels changed)."""
+    return max(60, 30 + 7 * len(f"${top:,.0f}"))
 
 
 def _formula_html(r: dict) -> str:
