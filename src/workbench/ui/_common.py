@@ -1144,8 +1144,9 @@ def figure_widget(*args, preload: bool = False, **kwargs):
     Changing a figure's ``_esm`` after it exists (what :func:`share_plotly_bundle` does)
     sends the 5 MB bundle again: opening the first chart tab sent it twice. Elsewhere
     (``WORKBENCH_SHARED_PLOTLY=0``, a notebook in JupyterLab) each figure carries plotly's
-    own bundle. Either way a figure's whole state follows every update (see
-    :func:`_keeping_state`), so a figure whose JavaScript starts late draws its data.
+    own bundle. Either way a figure's whole state follows every update until a view has
+    drawn it (see :func:`_keeping_state`), so a figure whose JavaScript starts late draws
+    its data.
 
     ``preload=True``: a figure made only to bring the bundle ahead of need; under
     ``workbench serve`` the server sends it once no other page is loading.
