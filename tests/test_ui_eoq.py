@@ -201,12 +201,34 @@ def test_set_plan_follows_the_scenario(shipped):
     assert_allclose(p.result["order_quantity"], wb.plan(shipped).loc[sku, "eoq"], rtol=1e-9)
 
 
+class _Sent(list):
+    """(restyle, relayout, trace indexes) of each message, and in ``kinds`` whether it
+    was a Plotly.update ("update") or a traces-only Plotly.animate ("animate")."""
+
+    def __init__(self):
+        super().__init__()
+        self.kinds = []
+
+    def clear(self):
+        super().clear()
+        self.kinds.clear()
+
+
 def _recording(fig):
-    """Record the Plotly.update messages a FigureWidget would send to the browser."""
-    sent = []
-    fig._send_update_msg = lambda restyle_data, relayout_data, trace_indexes=None, **kw: (
+    """Record the Plotly.update and Plotly.animate messages a FigureWidget would send."""
+    sent = _Sent()
+
+    def update(restyle_data, relayout_data, trace_indexes=None, **kw):
         sent.append((restyle_data, relayout_data, list(trace_indexes)))
-    )
+        sent.kinds.append("update")
+
+    def animate(styles_data, relayout_data, trace_indexes, animation_opts):
+        restyle = {k: [style[k] for style in styles_data] for k in styles_data[0]}
+        sent.append((restyle, relayout_data, list(trace_indexes)))
+        sent.kinds.append("animate")
+        assert animation_opts["frame"]["redraw"] is False  # the traces alone redrawn
+
+    fig._send_update_msg, fig._send_animate_msg = update, animate
     return sent
 
 
@@ -261,8 +283,9 @@ def test_eoq_slider_step_is_one_message():
     restyle, relayout, traces = sent[0]
     # the holding curve H Q / 2 does not depend on D: left out; 6, 7: no price breaks
     assert traces == [0, 2, 3, 4, 5] and set(restyle) == {"x", "y"}
-    # a small step keeps the axes (plotly.js would lay them out again): no relayout
-    assert not relayout
+    # a small step keeps the axes (plotly.js would lay them out again): no relayout,
+    # and plotly.js redraws the traces alone
+    assert not relayout and sent.kinds == ["animate"]
     assert_allclose(np.asarray(p.fig.data[2].y).min(), p.result["annual_cost"], rtol=1e-3)
     q, (_, top) = p.result["order_quantity"], p.fig.layout.xaxis.range
     assert 2.4 * q <= top <= 3.6 * q
@@ -271,4 +294,5 @@ def test_eoq_slider_step_is_one_message():
     p.demand.value = 4 * p.demand.value  # Q* doubles: new ranges around it
     (restyle, relayout, traces), q = sent[0], p.result["order_quantity"]
     assert relayout["xaxis.range"] == [0, 3 * q] and "yaxis.range" in relayout
+    assert sent.kinds == ["update"]
     assert_allclose(np.asarray(p.fig.data[2].y).min(), p.result["annual_cost"], rtol=1e-3)

@@ -1078,8 +1078,9 @@ def _keeping_state(send):
 
     plotly's browser model applies an update message to its copy of the data only once its
     JavaScript has started (``initialize`` registers the listeners), and a view draws that
-    copy. In a loaded Voila page a figure's 5 MB bundle (or the owner's, which a loader
-    waits for) can take seconds to start, and an update sent meanwhile was lost: the chart
+    copy. In a loaded page (Voila, with the shared bundle or without, or JupyterLab) a
+    figure's 5 MB bundle (or the owner's, which a loader waits for) can take seconds to
+    start, and an update sent meanwhile was lost: the chart
     came up empty (default -1..6 axes) until the next change. With the whole state sent
     after each update, a model that starts late reads the current figure; a model already
     running ignores the state message (plotly's ``do_data`` does nothing) after applying
@@ -1112,8 +1113,10 @@ def _on_view_drawn(self, change) -> None:
 
 
 def _figure_class(role: str) -> type:
-    """FigureWidget with the bundle and the publishing lines ("owner") or with the few lines
-    that wait for it ("loader") as the ``_esm`` it opens its comm with."""
+    """FigureWidget with the bundle and the publishing lines ("owner"), with the few lines
+    that wait for it ("loader"), or with plotly's own bundle ("plain": no shared bundle,
+    a notebook in JupyterLab) as the ``_esm`` it opens its comm with; all three send
+    their whole state after every update (:func:`_keeping_state`)."""
     cls = _figure_classes.get(role)
     if cls is None:
         import plotly.graph_objects as go
@@ -1126,8 +1129,9 @@ def _figure_class(role: str) -> type:
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
         if role == "loader":
             cls._esm = _LOADER
-        else:
+        elif role in ("owner", "preload"):
             cls._esm = _owner_esm(deferred=role == "preload")
+        # "plain" keeps plotly's own bundle
         _figure_classes[role] = cls
     return cls
 
@@ -1138,15 +1142,18 @@ def figure_widget(*args, preload: bool = False, **kwargs):
     comment above ``_PUBLISH``), from their first message on.
 
     Changing a figure's ``_esm`` after it exists (what :func:`share_plotly_bundle` does)
-    sends the 5 MB bundle again: opening the first chart tab sent it twice.
+    sends the 5 MB bundle again: opening the first chart tab sent it twice. Elsewhere
+    (``WORKBENCH_SHARED_PLOTLY=0``, a notebook in JupyterLab) each figure carries plotly's
+    own bundle. Either way a figure's whole state follows every update (see
+    :func:`_keeping_state`), so a figure whose JavaScript starts late draws its data.
 
     ``preload=True``: a figure made only to bring the bundle ahead of need; under
     ``workbench serve`` the server sends it once no other page is loading.
     """
     if not _share_bundle_here():
-        import plotly.graph_objects as go
-
-        return go.FigureWidget(*args, **kwargs)
+        # every figure loads plotly's bundle itself and starts as late: its state follows
+        # every update too (a plain FigureWidget came up empty)
+        return _figure_class("plain")(*args, **kwargs)
     owner = _bundle_owner[0] if _bundle_owner else None
     if owner is None or getattr(owner, "comm", None) is None:
         role = "preload" if preload and _bundle_url() is not None else "owner"

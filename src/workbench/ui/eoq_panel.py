@@ -173,7 +173,9 @@ def set_range(s: widgets.FloatSlider, value: float, lo: float, hi: float, step: 
     s.min, s.max = lo, hi
 
 
-def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> None:
+def update_figure(
+    fig, traces: dict[int, dict], layout: dict | None = None, *, fixed_axes: bool = False
+) -> None:
     """Update a FigureWidget's traces and layout with one browser redraw.
 
     ``traces`` maps a trace index to its new properties (top-level names such as ``x``,
@@ -187,6 +189,10 @@ def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> N
     Layout paths whose new value equals the figure's current one are left out too: a
     relayout (even of an unchanged height, domain or title) makes plotly.js lay the axes
     out again, which cost as much as redrawing the traces.
+
+    With ``fixed_axes`` (every axis has a set range, none autoranges), a step that
+    changes only the traces' points (``x``, ``y``) and no layout is sent as a
+    ``Plotly.animate`` that redraws the traces alone (:data:`REDRAW_TRACES`).
 
     Every trace in the message carries every name in it: a name a trace does not set
     is sent with the trace's current value (None, i.e. plotly's default, when unset;
@@ -213,9 +219,33 @@ def update_figure(fig, traces: dict[int, dict], layout: dict | None = None) -> N
         restyle = {
             k: [values[i][k] if k in values[i] else fig.data[i][k] for i in idx] for k in names
         }
+        if (
+            fixed_axes
+            and not layout
+            and set(names) <= DATA_ONLY
+            and hasattr(fig, "_send_animate_msg")
+        ):
+            # New points only, axes as they are: plotly.js redraws just the traces
+            fig._perform_plotly_update(restyle, None, idx)
+            fig._send_animate_msg(
+                [{k: values[i][k] for k in names} for i in idx], {}, idx, REDRAW_TRACES
+            )
+            return
         fig.plotly_update(restyle_data=restyle, relayout_data=layout or None, trace_indexes=idx)
     elif layout:
         fig.plotly_update(relayout_data=layout)
+
+
+#: Trace properties :func:`update_figure` may change by redrawing the traces alone.
+DATA_ONLY = {"x", "y"}
+#: ``Plotly.animate`` options that draw new points at once and redraw only the traces
+#: (``frame.redraw`` false): no axes, legend or margins laid out again, which was most
+#: of a slider step's redraw in chromium.
+REDRAW_TRACES = {
+    "transition": {"duration": 0},
+    "frame": {"duration": 0, "redraw": False},
+    "mode": "immediate",
+}
 
 
 def _changed_layout(fig, layout: dict) -> dict:
@@ -745,7 +775,7 @@ class EOQPanel(SkuPanel):
             traces[6] = dict(x=[], y=[], visible=False)
             traces[7] = dict(x=[], y=[], visible=False)
         layout["xaxis.title.text"] = f"order quantity Q [{unit}]"
-        update_figure(self.fig, traces, layout)
+        update_figure(self.fig, traces, layout, fixed_axes=q > 0)
 
         self.formula.value = _formula_html(res)
         self.numbers.value = _numbers_html(res)
