@@ -438,6 +438,7 @@ def _sku_loop(
     n_soev = 0
     ncap = 0
     tslot = t0 % H
+    ucol = np.uint64(col)
     j = 0
     placed = -1  # the day whose order is placed (its review done)
     q_placed = 0.0
@@ -454,14 +455,15 @@ def _sku_loop(
             elif ip <= trig and (not periodic or (t >= offset[i] and (t - offset[i]) % R[i] == 0)):
                 break  # place the order out of the loop
             # ---- receive (at the start of the day, before its demand)
-            at = row + tslot
+            # (unsigned indices: numba then adds no test for negative ones)
+            at = np.uint64(row + tslot)
             r = pipe[at]
             pipe[at] = 0.0
             il_prev = il
             il = il + r
             received = r > 0
             # ---- demand
-            d = dem[j, col]
+            d = dem[np.uint64(j), ucol]
             if backorder:
                 il -= d
                 ip -= d
