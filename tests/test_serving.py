@@ -248,3 +248,65 @@ def test_pages_reuse_the_templates_compiled_for_the_first_page(monkeypatch):
             env.get_template(name)
         per_page.append(len(compiled) - before)
     assert per_page[0] >= 3 and per_page[1] == 0, per_page
+
+
+def _run(coro):
+    # in a thread of its own: the browser tests may leave an event loop running here
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+def test_pages_load_in_turn_in_arrival_order():
+    """Ten pages at once shared the machine evenly and all arrived together at the end
+    (median close to the worst). The gate lets two load at once, the others wait in
+    arrival order; a page's place goes to the next one when its kernel's websocket
+    opens, when it fails, or after the timeout."""
+    import asyncio
+
+    gate_cls = _voila_app()["LoadGate"]
+
+    async def scenario():
+        gate = gate_cls(2, timeout=0.3)
+        order: list[int] = []
+
+        async def page(i: int, kernel: str) -> None:
+            ticket = await gate.enter()
+            order.append(i)
+            gate.bind(ticket, kernel)
+
+        tasks = []
+        for i in range(5):
+            tasks.append(asyncio.create_task(page(i, f"k{i}")))
+            await asyncio.sleep(0)  # arrival order
+        await asyncio.sleep(0.01)
+        assert order == [0, 1] and gate.busy == 2 and len(gate.waiters) == 3
+        gate.opened("k1")  # page 1's websocket opened: page 2 goes
+        await asyncio.sleep(0.01)
+        assert order == [0, 1, 2]
+        gate.opened("k1")  # twice: nothing more
+        await asyncio.sleep(0.01)
+        assert order == [0, 1, 2]
+        await asyncio.sleep(0.4)  # pages 0 and 2 never connected: the timeout frees them
+        assert order == [0, 1, 2, 3, 4]
+        await asyncio.gather(*tasks)
+        for k in ("k3", "k4"):
+            gate.opened(k)
+        await asyncio.sleep(0.35)
+        return gate.busy, len(gate.waiters), gate.held
+
+    assert _run(scenario()) == (0, 0, {})
+
+    async def unlimited():
+        gate = gate_cls(0, timeout=5)
+        tickets = [await gate.enter() for _ in range(20)]  # 0: no limit, still counted
+        loading = gate.busy, gate.quiet_for()
+        for i, t in enumerate(tickets):
+            gate.bind(t, f"k{i}")
+            gate.opened(f"k{i}")
+        await asyncio.sleep(0.05)
+        return loading, gate.busy, gate.quiet_for() > 0.04
+
+    assert _run(unlimited()) == ((20, 0.0), 0, True)

@@ -91,7 +91,9 @@ def test_figures_show_updated_data_when_the_panel_is_displayed(small):
     """Pitfall 2's cousin: data set before display must reach the page."""
     panel = SummaryPanel(small)
     fig = panel.types_fig
-    assert list(fig._widget_data[0]["y"]) == [0, 0, 0, 0]  # creation data, stale
+    # the figure's state follows its updates before display too (it was the creation
+    # data, [0, 0, 0, 0], until figures kept their state everywhere)
+    assert list(fig._widget_data[0]["y"]) == list(fig.data[0].y) != [0, 0, 0, 0]
     panel._repr_mimebundle_()
     assert list(fig._widget_data[0]["y"]) == list(fig.data[0].y)
     assert sync_figures(widgets.VBox([widgets.VBox([panel])])) == 2
@@ -317,6 +319,13 @@ def test_under_workbench_serve_the_owner_imports_the_served_bundle(small, monkey
     rest = [f for f in figs if f is not owners[0]]
     _common.share_plotly_bundle(rest)
     assert [f._esm == esm for f in rest].count(True) == 1
+    # the figure made only to bring the bundle ahead of need asks the server to send it
+    # once no other page is loading; showing it does not change (re-send) its module
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    pre = _common.figure_widget(preload=True)
+    pre._repr_mimebundle_()
+    assert json.dumps(url + "&after=pages") in pre._esm
+    assert _common.share_plotly_bundle([pre, *rest]) >= 0 and "&after=pages" in pre._esm
 
 
 def test_outside_voila_figures_keep_their_bundle(small, monkeypatch):
@@ -514,6 +523,39 @@ def test_in_voila_the_state_stops_once_a_view_has_drawn_the_figure(monkeypatch):
     fig.plotly_update(restyle_data={"y": [[3, 4]]})
     assert list(fig._widget_data[0]["y"]) == [1, 1]  # drawn: only the update goes
     assert list(sent[-1]["style_data"]["y"][0]) == [3, 4] and list(fig.data[0].y) == [3, 4]
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"VOILA_KERNEL_ID": "test", "WORKBENCH_SHARED_PLOTLY": "0"}, {}],
+    ids=["voila-unshared-bundle", "jupyterlab"],
+)
+def test_a_figure_with_its_own_bundle_keeps_its_state_too(env, monkeypatch):
+    """Without the shared bundle (WORKBENCH_SHARED_PLOTLY=0, or a notebook in JupyterLab)
+    every figure loads plotly's 5 MB bundle itself and starts as late: its state must
+    follow every update as well (it did not: plain FigureWidgets came up empty)."""
+    import plotly.graph_objects as go
+
+    for name in ("VOILA_KERNEL_ID", "VOILA_PREHEAT", "WORKBENCH_SHARED_PLOTLY"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    monkeypatch.setattr(_common, "_figure_classes", {})
+    for _ in range(2):
+        fig = _common.figure_widget(data=[{"type": "scatter", "x": [1, 2], "y": [0, 0]}])
+        assert isinstance(fig, go.FigureWidget)
+        assert fig._esm == str(go.FigureWidget._esm)  # plotly's own bundle, no loader
+        with fig.batch_update():
+            fig.data[0].y = [3, 4]
+            fig.layout.title = "Q*"
+        assert list(fig._widget_data[0]["y"]) == [3, 4]
+        assert fig._widget_layout["title"]["text"] == "Q*"
+        fig.add_scatter(x=[1], y=[5])
+        assert len(fig._widget_data) == 2
+        fig.update_layout(height=300)
+        assert fig._widget_layout["height"] == 300
+    assert _common._bundle_owner == []
 
 
 def test_outside_voila_no_idle_signal(small, monkeypatch):

@@ -312,6 +312,7 @@ def figures_of(widget):
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_every_trace_is_readable_on_its_background(small, theme, monkeypatch):
+    """Contrast above 3:1, and colour never the only carrier of meaning."""
     monkeypatch.setenv("WORKBENCH_THEME", theme)
     d = Dashboard(small)
     background = PALETTES[theme]["background"]
@@ -324,6 +325,40 @@ def test_every_trace_is_readable_on_its_background(small, theme, monkeypatch):
                 assert ratio > 3.0, f"{title}: {name} {color} on {background}: {ratio:.2f}"
                 checked += 1
     assert checked > 20
+    assert_colour_is_never_the_only_carrier_of_meaning(d, theme)
+
+
+def assert_colour_is_never_the_only_carrier_of_meaning(d: Dashboard, theme: str) -> None:
+    """Issue 17.11: every trace in a legend says what it is in words, a chart with more
+    than one is drawn with its legend, and the ABC classes' colours are named ("class A")
+    in the colour of that class (a reader who cannot tell blue from orange reads the
+    legend; the class counts beside the chart name the classes too)."""
+    legends = 0
+    for title, panel in d.panels.items():
+        for fig in figures_of(panel):
+            shown = [t for t in fig.data if t.showlegend is not False]
+            unnamed = [t.type for t in shown if not (t.name or "").strip()]
+            assert unnamed == [], f"{title} {fig.layout.meta}: traces without a name"
+            if len(shown) >= 2:
+                assert fig.layout.showlegend is not False, f"{title} {fig.layout.meta}"
+                legends += 1
+            hidden = [t for t in fig.data if t.showlegend is False and (t.name or "").strip()]
+            # a trace kept out of the legend is in a chart whose subplots are titled, or
+            # it is the lower edge of a named band drawn in the same colour
+            for t in hidden:
+                titled = len(fig.layout.annotations) > 0
+                paired = any(
+                    u.showlegend is not False and (t.name or "") in (u.name or "") + ", low"
+                    for u in fig.data
+                )
+                assert titled or paired, f"{title} {fig.layout.meta}: {t.name} not in a legend"
+    assert legends >= 8
+    abc = d.panels["ABC / XYZ"]
+    pareto = next(f for f in figures_of(abc) if f.layout.meta == "abc-pareto")
+    for c, color in PALETTES[theme]["classes"].items():
+        bars = [t for t in pareto.data if t.type == "bar" and t.marker.color == color]
+        assert [t.name for t in bars] == [f"class {c}"], (theme, c)
+    assert all(f"<b>{c}</b>: " in abc.summary.value for c in "ABC")  # beside the chart
 
 
 def test_the_palettes_pass_3_to_1_and_the_class_colours_differ():

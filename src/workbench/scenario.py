@@ -11,8 +11,8 @@ scenarios side by side.
 
 Everything is vectorized over SKUs: no loop over SKUs, one calculator call per demand
 model (and size class). The reorder points are those the simulator delivers under daily
-(or R-day) review, undershoot included; that costs about 0.14 ms of CPU a SKU (the
-generated 10,000-SKU business in about 1.4 s once numba is loaded, mostly compounding the
+(or R-day) review, undershoot included; that costs about 0.12 ms of CPU a SKU (the
+generated 10,000-SKU business in about 1.2 s once numba is loaded, mostly compounding the
 bootstrapped daily pmfs over the lead times; see ``benchmarks/bench_plan.py`` and
 ``benchmarks/bench_promise.py --check-speed``), against microseconds for the textbook
 formulas.

@@ -49,13 +49,27 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    (:class:`BundleHandler`), its URL given to the kernels in ``WORKBENCH_PLOTLY_BUNDLE_URL``:
    a page's first chart imports it from there (``workbench.ui._common``) instead of its
    kernel sending the 5 MB through the websocket, and the browser keeps it a year (the URL
-   carries plotly's version).
+   carries plotly's version). The dashboard's fetch ahead of need (once its first page is
+   idle) asks with ``after=pages`` and is answered once no page is loading (9, below):
+   it no longer competes with pages still loading.
 
 8. **Templates compiled once**: Voila renders every page with a new nbconvert exporter,
    whose new Jinja environment parsed and compiled the page's 14 templates again (the
    Voila server's largest CPU cost per page, profiled: it serves every page in turn on one
    core). :class:`TemplateBytecode` keeps the compiled templates in memory, keyed by the
    template's name and the checksum of its source (a changed file compiles anew).
+
+9. **Loading pages are known** (:class:`LoadGate`): a page is *loading* from its request
+   until its kernel's websocket opens (its notebook ran and the page's JavaScript started:
+   most of what a page costs), or for :attr:`WorkbenchVoila.loading_timeout` seconds at
+   most. The bundle fetched ahead of need (7) waits until no page has been loading for
+   :data:`QUIET_SECONDS`. Optionally (:attr:`WorkbenchVoila.loading_pages`, or the
+   ``WORKBENCH_LOADING_PAGES`` environment variable; off by default) at most that many
+   pages load at once and the others wait in arrival order: ten pages at once share the
+   machine evenly and all arrive together at the end, in turn the first arrive sooner.
+   Measured on a machine loaded by other work, the turns made the last page later (a
+   page slowed by the machine held its place until the timeout), so it stays off until
+   measured on a quiet machine.
 
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
@@ -65,7 +79,9 @@ process stays small. Options are Voila's, plus ``--WorkbenchVoila.max_kernels=N`
 
 from __future__ import annotations
 
+import asyncio
 import atexit
+import collections
 import contextlib
 import hmac
 import importlib.metadata
@@ -103,6 +119,11 @@ FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
 #: Environment variable naming the fork server's socket (``workbench.forkserver.SOCKET_ENV``).
 FORKSERVER_ENV = "WORKBENCH_FORKSERVER"
 
+#: Environment variable: :attr:`WorkbenchVoila.loading_pages` (see the module docstring, 9).
+LOADING_PAGES_ENV = "WORKBENCH_LOADING_PAGES"
+#: Seconds without a loading page before the bundle fetched ahead of need is sent.
+QUIET_SECONDS = 5.0
+
 #: Environment variable giving the kernels the bundle's URL (``workbench.ui._common``).
 BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
 #: Where :class:`BundleHandler` serves plotly's widget bundle, under the base URL.
@@ -129,6 +150,17 @@ class BundleHandler(tornado.web.StaticFileHandler):
         if os.path.basename(absolute_path) != BUNDLE_FILE:
             raise tornado.web.HTTPError(404)
         return super().validate_absolute_path(root, absolute_path)
+
+    async def get(self, path, include_body=True):
+        """``?after=pages`` (a bundle fetched ahead of need): answered once no page has
+        been loading for :data:`QUIET_SECONDS` (:class:`LoadGate`), or after
+        ``loading_timeout`` x 3 s."""
+        if self.get_argument("after", None) == "pages":
+            gate = self.settings["workbench_gate"]
+            deadline = time.monotonic() + 3 * gate.timeout
+            while gate.quiet_for() < QUIET_SECONDS and time.monotonic() < deadline:
+                await asyncio.sleep(0.5)
+        return await super().get(path, include_body=include_body)
 
     def set_extra_headers(self, path):
         if self.get_argument("v", None):
@@ -206,6 +238,78 @@ class Sessions:
         return out
 
 
+class LoadGate:
+    """The pages loading now; at most ``slots`` at once, the others waiting in arrival
+    order (``slots`` < 1: no limit).
+
+    :meth:`enter` waits for a place and returns its ticket; :meth:`bind` ties the ticket
+    to the page's kernel, whose websocket opening (:meth:`opened`) ends the page's loading
+    and gives its place to the next page; :meth:`leave` does so for a ticket (a page that
+    failed), and a place is given up by itself ``timeout`` seconds after it was taken.
+    """
+
+    def __init__(self, slots: int, timeout: float) -> None:
+        self.slots = int(slots)
+        self.timeout = float(timeout)
+        self.busy = 0
+        self.quiet_since = time.monotonic()  # when the last loading page stopped loading
+        self.waiters: collections.deque[asyncio.Future] = collections.deque()
+        self.held: dict[object, asyncio.TimerHandle] = {}
+        self.kernels: dict[str, object] = {}
+
+    async def enter(self) -> object:
+        loop = asyncio.get_running_loop()
+        if self.slots < 1 or (self.busy < self.slots and not self.waiters):
+            self.busy += 1
+        else:
+            turn = loop.create_future()
+            self.waiters.append(turn)
+            try:
+                await turn  # the place of a page that left is handed over
+            except asyncio.CancelledError:
+                if turn.done() and not turn.cancelled():
+                    self._hand_over()  # it was ours already: pass it on
+                else:
+                    with contextlib.suppress(ValueError):
+                        self.waiters.remove(turn)
+                raise
+        ticket = object()
+        self.held[ticket] = loop.call_later(self.timeout, self.leave, ticket)
+        return ticket
+
+    def bind(self, ticket: object | None, kernel_id: str) -> None:
+        if ticket is not None and ticket in self.held:
+            self.kernels[kernel_id] = ticket
+
+    def opened(self, kernel_id: str) -> None:
+        self.leave(self.kernels.pop(kernel_id, None))
+
+    def leave(self, ticket: object | None) -> None:
+        timer = self.held.pop(ticket, None)
+        if timer is None:
+            return
+        timer.cancel()
+        for kid in [k for k, t in self.kernels.items() if t is ticket]:
+            del self.kernels[kid]
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self.waiters:
+            turn = self.waiters.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self.busy -= 1
+        if self.busy == 0:
+            self.quiet_since = time.monotonic()
+
+    def quiet_for(self) -> float:
+        """Seconds since the last page stopped loading (0 while one loads or waits)."""
+        if self.busy or self.waiters:
+            return 0.0
+        return time.monotonic() - self.quiet_since
+
+
 def _session(handler: tornado.web.RequestHandler) -> str | None:
     return handler.get_cookie(SESSION_COOKIE)
 
@@ -267,9 +371,12 @@ class DashboardHandler(TornadoVoilaHandler):
     def kernel_manager(self):
         return _RecordingKernelManager(self.settings["kernel_manager"], self._record)
 
+    _ticket = None
+
     def _record(self, kernel_id: str) -> None:
         sessions = _sessions(self)
         sessions.own(kernel_id, _session(self) or "")
+        self.settings["workbench_gate"].bind(self._ticket, kernel_id)
         if self._admitted:
             self._admitted = False
             sessions.pending -= 1
@@ -295,12 +402,22 @@ class DashboardHandler(TornadoVoilaHandler):
             return
         sessions.pending += 1
         self._admitted = True
+        gate = self.settings["workbench_gate"]
         try:
+            self._ticket = await gate.enter()
             await super().get(path)
+        except BaseException:
+            gate.leave(self._ticket)
+            raise
         finally:
             if self._admitted:  # no kernel was recorded (an error before one was given)
                 self._admitted = False
                 sessions.pending -= 1
+                gate.leave(self._ticket)
+
+    def on_connection_close(self):
+        self.settings["workbench_gate"].leave(self._ticket)
+        super().on_connection_close()
 
 
 class OwnedKernelHandler(KernelHandler):
@@ -326,6 +443,7 @@ class OwnedWebsocketHandler(VoilaKernelWebsocketHandler):
 
     async def open(self, kernel_id):
         _sessions(self).opened(kernel_id)
+        self.settings["workbench_gate"].opened(kernel_id)
         self._counted = True
         await super().open(kernel_id)
 
@@ -370,6 +488,18 @@ class WorkbenchVoila(Voila):
         help="Seconds a kernel handed to a page may wait for the page to connect (a page "
         "still loading on a busy server must not lose its kernel: renders took up to 126 s "
         "with ten pages at once on a loaded 2-core machine).",
+    )
+    loading_pages = Int(
+        0,
+        config=True,
+        help="Most pages loading at once (the others wait in arrival order); 0: no limit. "
+        "The environment variable WORKBENCH_LOADING_PAGES, when set, gives it.",
+    )
+    loading_timeout = Float(
+        20.0,
+        config=True,
+        help="Seconds a loading page holds its place at most (its kernel's websocket "
+        "opening frees it sooner).",
     )
     reap_interval = Float(1.0, config=True, help="Seconds between checks for orphans.")
     fork_kernels = Bool(
@@ -426,6 +556,8 @@ class WorkbenchVoila(Voila):
         self.sessions = Sessions()
         settings["workbench_sessions"] = self.sessions
         settings["workbench_max_kernels"] = max(int(self.max_kernels), 1)
+        slots = int(os.environ.pop(LOADING_PAGES_ENV, "") or self.loading_pages)
+        settings["workbench_gate"] = LoadGate(slots, self.loading_timeout)
         return settings
 
     def init_handlers(self):

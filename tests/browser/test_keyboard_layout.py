@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.ui.accessibility import format_value_text, value_text_spec
+
 from .conftest import RENDER_TIMEOUT_MS
 from .test_manager import open_ready
 
@@ -88,7 +90,13 @@ def test_keyboard_alone_moves_between_tabs_and_moves_a_slider(dashboard):
     readout = content.locator(".ss-reorder-point")
     before_box, before_s = float(box.input_value()), readout.inner_text()
     handle = content.locator(".ss-service-level [role=slider]")
-    before_now = float(handle.get_attribute("aria-valuetext"))  # (valuenow is off)
+    # a screen reader reads the handle by its label and as the box shows it ("95 %"),
+    # not as ipywidgets leaves it ("0.9500000000000001", valuenow "1.0")
+    spec = value_text_spec("", percent=True, step=0.001)
+    assert handle.get_attribute("aria-label") == "Service level target"
+    assert handle.get_attribute("aria-valuetext") == format_value_text(before_box / 100, spec)
+    before_now = float(handle.get_attribute("aria-valuenow"))
+    assert before_now == pytest.approx(before_box, abs=1e-9)
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     # three steps of 0.1 point each, in the box as a percentage (each press goes to the
@@ -98,8 +106,9 @@ def test_keyboard_alone_moves_between_tabs_and_moves_a_slider(dashboard):
         arg=[".ss-service-level-box input", before_box + 0.3],
         timeout=RENDER_TIMEOUT_MS,
     )
-    assert float(handle.get_attribute("aria-valuetext")) == pytest.approx(
-        before_now + 0.003, abs=1e-9
+    assert float(handle.get_attribute("aria-valuenow")) == pytest.approx(before_now + 0.3, abs=1e-9)
+    assert handle.get_attribute("aria-valuetext") == format_value_text(
+        (before_box + 0.3) / 100, spec
     )
     page.wait_for_function(
         "([sel, v]) => document.querySelector(sel).innerText !== v",

@@ -88,15 +88,75 @@ def check_contrast(content, theme: str, where: str) -> int:
     return len(pairs)
 
 
+#: A control without an accessible name in Playwright's ARIA snapshot: ``- slider`` or
+#: ``- spinbutton: "18"`` where a named one reads ``- slider "Holding cost, a year"``.
+UNNAMED = re.compile(
+    r"^\s*- '?(slider|combobox|checkbox|textbox|spinbutton|button|tab|radio|switch|listbox"
+    r"|searchbox)(?=$|[\s:\[])(?!\s+\")",
+    re.MULTILINE,
+)
+
+#: Every visible slider handle: its name, what a screen reader reads of its value, and
+#: the readout beside it (the box's number, its unit's text).
+SLIDERS_JS = """
+(root) => Array.from(root.querySelectorAll('.widget-slider [role=slider]'))
+  .filter((h) => h.offsetParent !== null)
+  .map((h) => { const row = h.closest('.widget-slider').parentElement;
+    const box = row.querySelector('input[type=number]');
+    const unit = row.querySelector('.wb-typed-unit');
+    return [h.getAttribute('aria-label') || '', h.getAttribute('aria-valuetext') || '',
+            box ? box.value : null, unit ? unit.innerText.trim() : '']; })
+"""
+
+#: The number a value text starts with ("$76.16 per order" -> 76.16), as JavaScript.
+SPOKEN_NUMBER_JS = "(t) => parseFloat(t.split(' ')[0].replace(/[$,]/g, ''))"
+
+
+def check_screen_reader(page, content, where: str) -> int:
+    """Every control of the open tab has a name a screen reader reads; every slider reads
+    its value as the readout beside it shows it, with the unit; no readout box is cut."""
+    unnamed = UNNAMED.findall(content.aria_snapshot())
+    assert unnamed == [], f"{where}: controls without a name a screen reader reads: {unnamed}"
+    settled = (
+        f"(root) => ({SLIDERS_JS})(root).every(([n, t, box]) => box === null"
+        f" || Math.abs(({SPOKEN_NUMBER_JS})(t) - parseFloat(box)) < 1e-9)"
+    )
+    # the kernel's value reaches the handle a moment after the tab is drawn: wait up to
+    # 15 s for the texts to agree (the assertions below say what does not)
+    content.evaluate(
+        f"(root) => new Promise((ok) => {{ const t0 = performance.now();"
+        f" const f = () => (({settled})(root) || performance.now() - t0 > 15000)"
+        f" ? ok(true) : setTimeout(f, 100); f(); }})"
+    )
+    sliders = content.evaluate(SLIDERS_JS)
+    for name, text, box, unit in sliders:
+        assert name.strip(), f"{where}: a slider without a name ({text})"
+        assert box is not None, f"{where}: {name} has no readout box"
+        number = float(re.sub(r"[$,]", "", text.split(" ")[0]))
+        assert number == pytest.approx(float(box), abs=1e-9), (where, name, text, box)
+        assert text.endswith(" %") == unit.startswith("%"), (where, name, text, unit)
+    cut = content.evaluate(
+        "(root) => Array.from(root.querySelectorAll('input[type=number]'))"
+        ".filter((e) => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)"
+        ".map((e) => e.value)"
+    )
+    assert cut == [], f"{where}: readouts cut off: {cut}"
+    return len(sliders)
+
+
 def screenshot_every_tab(page, theme: str, artifact) -> int:
-    checked = 0
+    checked = sliders = 0
+    tabs = page.locator(".wb-tabs .lm-TabBar").first.aria_snapshot()
+    assert UNNAMED.findall(tabs) == [] and tabs.count("- tab ") == len(tab_titles(page)), tabs
     for title in tab_titles(page):
         content = open_ready(page, title)
         page.screenshot(path=artifact(f"tab-{theme}-{slug(title)}.png"), full_page=True)
         checked += check_contrast(content, theme, title)
+        sliders += check_screen_reader(page, content, f"{title} ({theme})")
         text = page.locator("body").inner_text()
         for path in SERVER_PATHS:
             assert path not in text, f"{title} ({theme}) shows a server path: {path!r}"
+    assert sliders >= 15, f"only {sliders} sliders checked ({theme})"
     return checked
 
 

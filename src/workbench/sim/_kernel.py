@@ -227,7 +227,8 @@ def _table(u, off, cnt, prob, alias):
     j = np.int64(v)
     if j > cnt - 1:
         j = cnt - 1
-    return j if v - j < prob[off + j] else alias[off + j]
+    a = alias[off + j]  # loaded either way: a select, not a mispredicted branch
+    return j if v - j < prob[off + j] else a
 
 
 @njit(cache=True, nogil=True)
@@ -437,6 +438,7 @@ def _sku_loop(
     n_soev = 0
     ncap = 0
     tslot = t0 % H
+    ucol = np.uint64(col)
     j = 0
     placed = -1  # the day whose order is placed (its review done)
     q_placed = 0.0
@@ -453,14 +455,15 @@ def _sku_loop(
             elif ip <= trig and (not periodic or (t >= offset[i] and (t - offset[i]) % R[i] == 0)):
                 break  # place the order out of the loop
             # ---- receive (at the start of the day, before its demand)
-            at = row + tslot
+            # (unsigned indices: numba then adds no test for negative ones)
+            at = np.uint64(row + tslot)
             r = pipe[at]
             pipe[at] = 0.0
             il_prev = il
             il = il + r
             received = r > 0
             # ---- demand
-            d = dem[j, col]
+            d = dem[np.uint64(j), ucol]
             if backorder:
                 il -= d
                 ip -= d
@@ -612,13 +615,14 @@ def run_chunk(
             dem = D
             col = np.int64(i)
         else:
-            dem = np.empty((cd, 1), dtype=D.dtype)
-            col = np.int64(0)
+            buf = np.empty(cd, dtype=D.dtype)
             _draw_days(dem_kind, dkeys[i], t0, cd, dp1[i], dp2[i], dp3[i], d_off[i], d_cnt[i],
-                       d_lo[i], d_val, d_guide, d_step, dem[:, 0])  # fmt: skip
+                       d_lo[i], d_val, d_guide, d_step, buf)  # fmt: skip
             if write_d:
                 for j in range(cd):
-                    Dout[j, i] = dem[j, 0]
+                    Dout[j, i] = buf[j]
+            dem = buf.reshape((cd, 1))
+            col = np.int64(0)
         st = _sku_days(
             i, dem, col, t0, cd, backorder, count, warmup, IL[i], IP[i], pipe, i * H, H,
             trigger[i], periodic, R, offset, policy, lead, nord[i], order_crossing,

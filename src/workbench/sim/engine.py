@@ -510,37 +510,38 @@ def _summary(
         avg_oh = (2 * acc["ohe"] + filled) / (2 * denom)
         end_oh = np.maximum(IL_end, 0)
         avg_bo = acc["bo"] / denom
-        out = pd.DataFrame(
-            {
-                "demand": demand,
-                "filled": filled,
-                "short": short,
-                "fill_rate": np.where(demand > 0, filled / demand, np.nan),
-                "cycles": acc["cycles"],
-                "stockout_cycles": acc["stockout_cycles"],
-                "cycle_service_level": np.where(
-                    acc["cycles"] > 0, 1 - acc["stockout_cycles"] / acc["cycles"], np.nan
-                ),
-                "stockout_days": acc["stockout_days"],
-                "stockout_events": acc["stockout_events"],
-                "avg_on_hand": avg_oh,
-                "avg_on_hand_value": avg_oh * c,
-                "avg_backorders": avg_bo,
-                "orders": acc["orders"],
-                "units_ordered": acc["ordered"],
-                "units_received": acc["ordered"] + on_order_start - on_order_end,
-                "lost_units": np.zeros_like(short) if backorder else short,
-                "ordering_cost": acc["orders"] * K,
-                "holding_cost": avg_oh * c * i_rate * days / days_per_year,
-                "shortage_cost": short * p,
-                "start_on_hand": start.astype(float),
-                "end_on_hand": end_oh,
-                "end_backorders": np.maximum(-IL_end, 0),
-                "end_on_order": on_order_end,
-            },
-            index=skus,
-        )
-    out["total_cost"] = out["ordering_cost"] + out["holding_cost"] + out["shortage_cost"]
-    for col in ("cycles", "stockout_cycles", "stockout_days", "stockout_events", "orders"):
-        out[col] = out[col].astype(np.int64)
+        ordering = acc["orders"] * K
+        holding = avg_oh * c * i_rate * days / days_per_year
+        shortage = short * p
+        cols = {
+            "demand": demand,
+            "filled": filled,
+            "short": short,
+            "fill_rate": np.where(demand > 0, filled / demand, np.nan),
+            "cycles": acc["cycles"].astype(np.int64),
+            "stockout_cycles": acc["stockout_cycles"].astype(np.int64),
+            "cycle_service_level": np.where(
+                acc["cycles"] > 0, 1 - acc["stockout_cycles"] / acc["cycles"], np.nan
+            ),
+            "stockout_days": acc["stockout_days"].astype(np.int64),
+            "stockout_events": acc["stockout_events"].astype(np.int64),
+            "avg_on_hand": avg_oh,
+            "avg_on_hand_value": avg_oh * c,
+            "avg_backorders": avg_bo,
+            "orders": acc["orders"].astype(np.int64),
+            "units_ordered": acc["ordered"],
+            "units_received": acc["ordered"] + on_order_start - on_order_end,
+            "lost_units": np.zeros_like(short) if backorder else short,
+            "ordering_cost": ordering,
+            "holding_cost": holding,
+            "shortage_cost": shortage,
+            "start_on_hand": start.astype(float),
+            "end_on_hand": end_oh,
+            "end_backorders": np.maximum(-IL_end, 0),
+            "end_on_order": on_order_end,
+            "total_cost": ordering + holding + shortage,
+        }
+    # one frame, its columns in their final types (no column set afterwards: each
+    # setitem re-blocks the frame)
+    out = pd.DataFrame(cols, index=skus, copy=False)
     return out

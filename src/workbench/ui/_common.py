@@ -1028,12 +1028,17 @@ def _bundle_url() -> str | None:
     return url if url.startswith("/") else None
 
 
-def _owner_esm() -> str:
+def _owner_esm(*, deferred: bool = False) -> str:
     """The owner's ``_esm``: a module importing the bundle from :data:`BUNDLE_URL_ENV`
     (plotly's widget bundle as this server serves it), else the bundle itself, each
-    followed by the lines that publish the loaded module to the page's other figures."""
+    followed by the lines that publish the loaded module to the page's other figures.
+
+    ``deferred``: the URL asks the server to answer once no other page is loading (a
+    bundle fetched ahead of need, by :func:`figure_widget` with ``preload=True``)."""
     url = _bundle_url()
     if url is not None:
+        if deferred:
+            url += "&after=pages"
         return (
             "// plotly's widget bundle, imported from this server (workbench.ui)\n"
             + _SIZER
@@ -1078,8 +1083,9 @@ def _keeping_state(send):
 
     plotly's browser model applies an update message to its copy of the data only once its
     JavaScript has started (``initialize`` registers the listeners), and a view draws that
-    copy. In a loaded Voila page a figure's 5 MB bundle (or the owner's, which a loader
-    waits for) can take seconds to start, and an update sent meanwhile was lost: the chart
+    copy. In a loaded page (Voila, with the shared bundle or without, or JupyterLab) a
+    figure's 5 MB bundle (or the owner's, which a loader waits for) can take seconds to
+    start, and an update sent meanwhile was lost: the chart
     came up empty (default -1..6 axes) until the next change. With the whole state sent
     after each update, a model that starts late reads the current figure; a model already
     running ignores the state message (plotly's ``do_data`` does nothing) after applying
@@ -1112,8 +1118,10 @@ def _on_view_drawn(self, change) -> None:
 
 
 def _figure_class(role: str) -> type:
-    """FigureWidget with the bundle and the publishing lines ("owner") or with the few lines
-    that wait for it ("loader") as the ``_esm`` it opens its comm with."""
+    """FigureWidget with the bundle and the publishing lines ("owner"), with the few lines
+    that wait for it ("loader"), or with plotly's own bundle ("plain": no shared bundle,
+    a notebook in JupyterLab) as the ``_esm`` it opens its comm with; all three send
+    their whole state after every update (:func:`_keeping_state`)."""
     cls = _figure_classes.get(role)
     if cls is None:
         import plotly.graph_objects as go
@@ -1124,26 +1132,38 @@ def _figure_class(role: str) -> type:
         body["_on_view_drawn"] = traitlets.observe("_js2py_traceDeltas")(_on_view_drawn)
         cls = type(go.FigureWidget)("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
-        cls._esm = _owner_esm() if role == "owner" else _LOADER
+        if role == "loader":
+            cls._esm = _LOADER
+        elif role in ("owner", "preload"):
+            cls._esm = _owner_esm(deferred=role == "preload")
+        # "plain" keeps plotly's own bundle
         _figure_classes[role] = cls
     return cls
 
 
-def figure_widget(*args, **kwargs):
+def figure_widget(*args, preload: bool = False, **kwargs):
     """``plotly.graph_objects.FigureWidget(*args, **kwargs)``; in a Voila kernel the first
     one carries plotly's bundle and the later ones the lines that wait for it (see the
     comment above ``_PUBLISH``), from their first message on.
 
     Changing a figure's ``_esm`` after it exists (what :func:`share_plotly_bundle` does)
-    sends the 5 MB bundle again: opening the first chart tab sent it twice.
+    sends the 5 MB bundle again: opening the first chart tab sent it twice. Elsewhere
+    (``WORKBENCH_SHARED_PLOTLY=0``, a notebook in JupyterLab) each figure carries plotly's
+    own bundle. Either way a figure's whole state follows every update until a view has
+    drawn it (see :func:`_keeping_state`), so a figure whose JavaScript starts late draws
+    its data.
+
+    ``preload=True``: a figure made only to bring the bundle ahead of need; under
+    ``workbench serve`` the server sends it once no other page is loading.
     """
     if not _share_bundle_here():
-        import plotly.graph_objects as go
-
-        return go.FigureWidget(*args, **kwargs)
+        # every figure loads plotly's bundle itself and starts as late: its state follows
+        # every update too (a plain FigureWidget came up empty)
+        return _figure_class("plain")(*args, **kwargs)
     owner = _bundle_owner[0] if _bundle_owner else None
     if owner is None or getattr(owner, "comm", None) is None:
-        fig = _figure_class("owner")(*args, **kwargs)
+        role = "preload" if preload and _bundle_url() is not None else "owner"
+        fig = _figure_class(role)(*args, **kwargs)
         _bundle_owner[:] = [fig]
         return fig
     return _figure_class("loader")(*args, **kwargs)
@@ -1164,7 +1184,7 @@ def share_plotly_bundle(figures) -> int:
         owner = figures[0]
         full = owner._esm
         if _bundle_url() is not None:
-            if full != _owner_esm():
+            if full not in (_owner_esm(), _owner_esm(deferred=True)):
                 owner._esm = _owner_esm()
         else:
             if full == _LOADER:  # a former waiter becomes the owner: read the bundle again

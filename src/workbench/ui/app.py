@@ -704,7 +704,7 @@ class Dashboard(Panel):
             warm_up_charts()
         owner = _common._bundle_owner[0] if _common._bundle_owner else None
         if self._preloaded is None and (owner is None or getattr(owner, "comm", None) is None):
-            self._preloaded = figure_widget()
+            self._preloaded = figure_widget(preload=True)
 
     def _on_select(self, change) -> None:
         i = change.new
