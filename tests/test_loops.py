@@ -143,6 +143,11 @@ def test_ss_renewal_compiled_equals_numpy(seed):
     assert np.array_equal(s_c[order], s_n) and np.array_equal(p_c[order], p_n)
     np.testing.assert_allclose(r_c[order], r_n, rtol=1e-12, atol=1e-15)
     assert p_c.max() == steps - 1  # the lattice row ran to the cap
+    g_c, g_n = np.full((n, k), np.nan), np.full((n, k), np.nan)
+    _compiled.renewal_undershoot(a_n, p, delta, g_c)
+    _loops.renewal_undershoot(a_n, p, delta, g_n)
+    assert np.array_equal(g_c, g_n)  # same sums in the same order
+    assert np.all(g_n[:, -1] == 0.0) and np.all(g_c[5, :-1] > 0)
 
 
 def test_loop_picks_numpy_for_small_work_and_compiled_above(monkeypatch):

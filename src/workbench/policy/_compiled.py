@@ -282,3 +282,19 @@ def ss_renewal(p, delta, steps, tol):  # pragma: no cover
             calm = calm + 1 if dev < tol else 0
         total[i] = acc_total
     return a, total, seg[:count], pos[:count], rem[:count]
+
+
+@njit(cache=True)
+def renewal_undershoot(a, p, delta, g):  # pragma: no cover
+    """g[i, w] = sum_{t=1}^{K-1-w} a[i, t] p[i, t + w], unnormalised: the undershoot
+    pmf of an (s, S) policy from u(Delta - t) = a[i, t]. a[i, t] is 0 beyond
+    t = Delta_i, so only t <= Delta_i is summed (in increasing t, as numpy does)."""
+    n, k_len = p.shape
+    for i in range(n):
+        top = min(delta[i], k_len - 1)
+        for w in range(k_len - 1):
+            acc = 0.0
+            for t in range(1, min(top, k_len - 1 - w) + 1):
+                acc += a[i, t] * p[i, t + w]
+            g[i, w] = acc
+        g[i, k_len - 1] = 0.0

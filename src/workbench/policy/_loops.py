@@ -201,3 +201,11 @@ def ss_renewal(p, delta, steps, tol):
         return np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
 
     return a, total, cat(seg_l, np.int64), cat(pos_l, np.int64), cat(rem_l, float)
+
+
+def renewal_undershoot(a, p, delta, g) -> None:
+    """numpy version of :func:`._compiled.renewal_undershoot` (same arguments)."""
+    k_len = p.shape[1]
+    g[:] = 0.0
+    for tt in range(1, k_len):
+        g[:, : k_len - tt] += a[:, tt : tt + 1] * p[:, tt:]

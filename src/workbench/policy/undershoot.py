@@ -392,8 +392,7 @@ def _ss_renewal(p: np.ndarray, delta: np.ndarray, tol: float = 1e-9) -> _Renewal
     order = np.lexsort((seg, pos))
     seg, pos, rem = seg[order], pos[order], rem[order]
     g = np.zeros((n, k_len))
-    for tt in range(1, k_len):
-        g[:, : k_len - tt] += a[:, tt : tt + 1] * p[:, tt:]
+    loop("renewal_undershoot", n * k_len * k_len // 2)(a, p, delta, g)
     g /= np.maximum(g.sum(axis=1, keepdims=True), 1e-300)
 
     return _Renewal(g=g, limit=limit, seg=seg, pos=pos, rem=rem, reviews=limit * delta + total)
