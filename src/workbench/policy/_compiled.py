@@ -215,7 +215,7 @@ def empirical_counts(hist, step, use_step, a, b, n_valid):  # pragma: no cover
         n_valid[i] = c
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath={"reassoc"})
 def ss_renewal(p, delta, steps, tol):  # pragma: no cover
     """The renewal recursion of :func:`workbench.policy.undershoot._ss_renewal`, one SKU
     at a time: u(j) (1 - p_0) = 1{j = 0} + sum_{k=1}^{min(j, K-1)} p_k u(j - k) for
@@ -291,10 +291,10 @@ def renewal_undershoot(a, p, delta, g):  # pragma: no cover
     t = Delta_i, so only t <= Delta_i is summed (in increasing t, as numpy does)."""
     n, k_len = p.shape
     for i in range(n):
-        top = min(delta[i], k_len - 1)
-        for w in range(k_len - 1):
-            acc = 0.0
-            for t in range(1, min(top, k_len - 1 - w) + 1):
-                acc += a[i, t] * p[i, t + w]
-            g[i, w] = acc
-        g[i, k_len - 1] = 0.0
+        g[i, :] = 0.0
+        # t outer, w inner: each g[i, w] still adds its terms in increasing t, and the
+        # inner loop runs over independent lanes
+        for t in range(1, min(delta[i], k_len - 1) + 1):
+            at = a[i, t]
+            for w in range(k_len - t):
+                g[i, w] += at * p[i, t + w]
