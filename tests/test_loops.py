@@ -120,6 +120,36 @@ def test_empirical_counts_compiled_equal_numpy_bit_for_bit(use_step):
     assert out[0][2][3] == 0 and np.array_equal(out[0][2], (~np.isnan(h)).sum(axis=1))
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_ss_renewal_compiled_equals_numpy(seed):
+    """The (s, S) renewal recursion: same u near Delta, same sums, same non-negligible
+    remainders (as a set of (SKU, step) cells), within 1e-12 relative. Deltas from 1
+    (one step) past the step cap, and a lattice pmf (mass on even units only) that never
+    settles, so both stopping rules are exercised."""
+    rng = np.random.default_rng(seed)
+    n, k = 20, 15
+    p = rng.random((n, k)) * (rng.random((n, k)) < 0.7)
+    p[:, 0] += 0.05
+    p[2, 1::2] = 0.0  # lattice: never calm
+    p /= p.sum(axis=1, keepdims=True)
+    delta = rng.integers(1, 400, n).astype(np.int64)
+    delta[:3] = (1, 2, 10_000)
+    steps = min(int(delta.max()), 20 * k + 1000)
+    a_c, t_c, s_c, p_c, r_c = _compiled.ss_renewal(p, delta, steps, 1e-9)
+    a_n, t_n, s_n, p_n, r_n = _loops.ss_renewal(p, delta, steps, 1e-9)
+    np.testing.assert_allclose(a_c, a_n, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(t_c, t_n, rtol=1e-12, atol=1e-12)
+    order = np.lexsort((s_c, p_c))
+    assert np.array_equal(s_c[order], s_n) and np.array_equal(p_c[order], p_n)
+    np.testing.assert_allclose(r_c[order], r_n, rtol=1e-12, atol=1e-15)
+    assert p_c.max() == steps - 1  # the lattice row ran to the cap
+    g_c, g_n = np.full((n, k), np.nan), np.full((n, k), np.nan)
+    _compiled.renewal_undershoot(a_n, p, delta, g_c)
+    _loops.renewal_undershoot(a_n, p, delta, g_n)
+    assert np.array_equal(g_c, g_n)  # same sums in the same order
+    assert np.all(g_n[:, -1] == 0.0) and np.all(g_c[5, :-1] > 0)
+
+
 def test_loop_picks_numpy_for_small_work_and_compiled_above(monkeypatch):
     monkeypatch.delitem(sys.modules, _compiled.__name__)  # numba not paid for yet
     assert _loops.loop("mix_powers", _loops.SMALL_CELLS) is _loops.mix_powers

@@ -213,3 +213,88 @@ def empirical_counts(hist, step, use_step, a, b, n_valid):  # pragma: no cover
             else:
                 a[i, np.int64(np.rint(x))] += 1.0
         n_valid[i] = c
+
+
+@njit(cache=True, fastmath={"reassoc"})
+def ss_renewal(p, delta, steps, tol):  # pragma: no cover
+    """The renewal recursion of :func:`workbench.policy.undershoot._ss_renewal`, one SKU
+    at a time: u(j) (1 - p_0) = 1{j = 0} + sum_{k=1}^{min(j, K-1)} p_k u(j - k) for
+    j < min(Delta, ``steps``) until |u(j) E[D] - 1| < ``tol`` for K steps running.
+
+    The last K values of u sit in a doubled ring (each stored at j mod K and
+    j mod K + K) so the sum over k reads one contiguous run. Returns ``a`` (a[i, t] =
+    u_i(Delta_i - t), t = 1..K-1, the limit 1 / E[D] where not reached), ``total``
+    (sum_j of u(j) - 1 / E[D]) and the remainders not negligible as (SKU, step, value),
+    ordered by SKU, then step.
+    """
+    n, k_len = p.shape
+    a = np.zeros((n, k_len))
+    total = np.zeros(n)
+    cap = 1024
+    seg = np.empty(cap, dtype=np.int64)
+    pos = np.empty(cap, dtype=np.int64)
+    rem = np.empty(cap)
+    count = 0
+    ring = np.zeros(2 * k_len)
+    for i in range(n):
+        mean = 0.0
+        for k in range(k_len):
+            mean += k * p[i, k]
+        limit = 1.0 / mean
+        inv = 1.0 / (1.0 - p[i, 0])
+        d = delta[i]
+        for t in range(1, min(d, k_len - 1) + 1):
+            a[i, t] = limit
+        ring[:] = 0.0
+        calm = 0
+        acc_total = 0.0
+        for j in range(min(d, steps)):
+            if calm >= k_len:
+                break
+            m = min(j, k_len - 1)
+            base = j % k_len + k_len  # u(j - k) sits at base - k
+            acc = 1.0 if j == 0 else 0.0
+            for k in range(1, m + 1):
+                acc += ring[base - k] * p[i, k]
+            uj = acc * inv
+            ring[base - k_len] = uj
+            ring[base] = uj
+            r = uj - limit
+            dev = abs(r) * mean
+            if dev >= 1e-12:
+                if count == cap:
+                    cap *= 2
+                    seg2 = np.empty(cap, dtype=np.int64)
+                    pos2 = np.empty(cap, dtype=np.int64)
+                    rem2 = np.empty(cap)
+                    seg2[:count] = seg[:count]
+                    pos2[:count] = pos[:count]
+                    rem2[:count] = rem[:count]
+                    seg, pos, rem = seg2, pos2, rem2
+                seg[count] = i
+                pos[count] = j
+                rem[count] = r
+                count += 1
+            acc_total += r
+            t = d - j
+            if t >= 1 and t < k_len:
+                a[i, t] = uj
+            calm = calm + 1 if dev < tol else 0
+        total[i] = acc_total
+    return a, total, seg[:count], pos[:count], rem[:count]
+
+
+@njit(cache=True)
+def renewal_undershoot(a, p, delta, g):  # pragma: no cover
+    """g[i, w] = sum_{t=1}^{K-1-w} a[i, t] p[i, t + w], unnormalised: the undershoot
+    pmf of an (s, S) policy from u(Delta - t) = a[i, t]. a[i, t] is 0 beyond
+    t = Delta_i, so only t <= Delta_i is summed (in increasing t, as numpy does)."""
+    n, k_len = p.shape
+    for i in range(n):
+        g[i, :] = 0.0
+        # t outer, w inner: each g[i, w] still adds its terms in increasing t, and the
+        # inner loop runs over independent lanes
+        for t in range(1, min(delta[i], k_len - 1) + 1):
+            at = a[i, t]
+            for w in range(k_len - t):
+                g[i, w] += at * p[i, t + w]

@@ -155,3 +155,57 @@ def empirical_counts(hist, step, use_step, a, b, n_valid) -> None:
     else:
         a += np.bincount(cell, minlength=n * k).reshape(n, k)
     n_valid[:] = valid.sum(axis=1)
+
+
+def ss_renewal(p, delta, steps, tol):
+    """numpy version of :func:`._compiled.ss_renewal` (same arguments and results).
+
+    One step j at a time for the SKUs still active (vectorised across SKUs); the
+    remainders come out ordered by step, then SKU.
+    """
+    n, k_len = p.shape
+    mean = p @ np.arange(k_len)
+    limit = 1.0 / mean
+    inv = 1.0 / (1.0 - p[:, 0])
+    ring = np.zeros((n, k_len))
+    t_idx = np.arange(k_len)[None, :]
+    a = np.where((t_idx >= 1) & (t_idx <= delta[:, None]), limit[:, None], 0.0)
+    calm = np.zeros(n, dtype=np.int64)
+    active = np.arange(n)
+    ks = np.arange(1, k_len)
+    seg_l, pos_l, rem_l = [], [], []
+    total = np.zeros(n)
+    for j in range(steps):
+        active = active[(delta[active] > j) & (calm[active] < k_len)]
+        if active.size == 0:
+            break
+        m = min(j, k_len - 1)
+        uj = np.full(active.size, 1.0 if j == 0 else 0.0)
+        if m:
+            cols = (j - ks[:m]) % k_len
+            uj += np.einsum("ij,ij->i", ring[active][:, cols], p[active, 1 : m + 1])
+        uj *= inv[active]
+        ring[active, j % k_len] = uj
+        r = uj - limit[active]
+        keep = np.abs(r) * mean[active] >= 1e-12
+        seg_l.append(active[keep])
+        pos_l.append(np.full(int(keep.sum()), j, dtype=np.int64))
+        rem_l.append(r[keep])
+        total[active] += r
+        t = delta[active] - j
+        inside = (t >= 1) & (t < k_len)
+        a[active[inside], t[inside]] = uj[inside]
+        calm[active] = np.where(np.abs(r) * mean[active] < tol, calm[active] + 1, 0)
+
+    def cat(parts, kind):
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
+
+    return a, total, cat(seg_l, np.int64), cat(pos_l, np.int64), cat(rem_l, float)
+
+
+def renewal_undershoot(a, p, delta, g) -> None:
+    """numpy version of :func:`._compiled.renewal_undershoot` (same arguments)."""
+    k_len = p.shape[1]
+    g[:] = 0.0
+    for tt in range(1, k_len):
+        g[:, : k_len - tt] += a[:, tt : tt + 1] * p[:, tt:]

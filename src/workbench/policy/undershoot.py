@@ -374,59 +374,28 @@ def _ss_renewal(p: np.ndarray, delta: np.ndarray, tol: float = 1e-9) -> _Renewal
     its mass on multiples of some step) never settles, and an order quantity of millions
     of steps would take minutes; u beyond the last step is its limit 1 / E[D] (the
     renewal theorem's average, which is what the undershoot sees over so long a Delta).
+    The recursion runs in :func:`._compiled.ss_renewal` (one SKU at a time, compiled)
+    above :data:`._loops.SMALL_CELLS` multiply-adds, else vectorised across SKUs in
+    :func:`._loops.ss_renewal`: numpy pays a gather of every active SKU's ring per step,
+    which took a 10,000-SKU (s, S) plan reviewed every 3 days some 50 s of CPU.
     """
     n, k_len = p.shape
-    delta = np.asarray(delta, dtype=np.int64)
-    mean = p @ np.arange(k_len)
-    limit = 1.0 / mean
-    inv = 1.0 / (1.0 - p[:, 0])
-    ring = np.zeros((n, k_len))
-    t_idx = np.arange(k_len)[None, :]
-    # a[i, t] = u_i(Delta_i - t) for t = 1..K-1 (0 where Delta_i - t < 0); limit by default
-    a = np.where((t_idx >= 1) & (t_idx <= delta[:, None]), limit[:, None], 0.0)
-    calm = np.zeros(n, dtype=np.int64)
-    active = np.arange(n)
-    ks = np.arange(1, k_len)
-    seg_l, pos_l, rem_l = [], [], []
-    total = np.zeros(n)
+    p = np.ascontiguousarray(p, dtype=float)
+    delta = np.ascontiguousarray(delta, dtype=np.int64)
+    limit = 1.0 / (p @ np.arange(k_len))
     steps = min(int(delta.max()), RENEWAL_STEPS_PER_LAG * k_len + 1000) if n else 0
-    for j in range(steps):
-        active = active[(delta[active] > j) & (calm[active] < k_len)]
-        if active.size == 0:
-            break
-        m = min(j, k_len - 1)
-        uj = np.full(active.size, 1.0 if j == 0 else 0.0)
-        if m:
-            cols = (j - ks[:m]) % k_len
-            uj += np.einsum("ij,ij->i", ring[active][:, cols], p[active, 1 : m + 1])
-        uj *= inv[active]
-        ring[active, j % k_len] = uj
-        r = uj - limit[active]
-        keep = np.abs(r) * mean[active] >= 1e-12
-        seg_l.append(active[keep])
-        pos_l.append(np.full(int(keep.sum()), j, dtype=np.int64))
-        rem_l.append(r[keep])
-        total[active] += r
-        t = delta[active] - j
-        inside = (t >= 1) & (t < k_len)
-        a[active[inside], t[inside]] = uj[inside]
-        calm[active] = np.where(np.abs(r) * mean[active] < tol, calm[active] + 1, 0)
+    # work: up to K multiply-adds a step for every SKU still active
+    cells = int(np.minimum(delta, steps).sum()) * k_len
+    a, total, seg, pos, rem = loop("ss_renewal", cells)(p, delta, steps, tol)
+    # the compiled loop lists the remainders by SKU, then step: put them by step, then
+    # SKU, as the numpy one does (a no-op there), so their sums add in the same order
+    order = np.lexsort((seg, pos))
+    seg, pos, rem = seg[order], pos[order], rem[order]
     g = np.zeros((n, k_len))
-    for tt in range(1, k_len):
-        g[:, : k_len - tt] += a[:, tt : tt + 1] * p[:, tt:]
+    loop("renewal_undershoot", n * k_len * k_len // 2)(a, p, delta, g)
     g /= np.maximum(g.sum(axis=1, keepdims=True), 1e-300)
 
-    def cat(parts, kind):
-        return np.concatenate(parts) if parts else np.zeros(0, dtype=kind)
-
-    return _Renewal(
-        g=g,
-        limit=limit,
-        seg=cat(seg_l, np.int64),
-        pos=cat(pos_l, np.int64),
-        rem=cat(rem_l, float),
-        reviews=limit * delta + total,
-    )
+    return _Renewal(g=g, limit=limit, seg=seg, pos=pos, rem=rem, reviews=limit * delta + total)
 
 
 # --------------------------------------------------------------------------- pmf input
