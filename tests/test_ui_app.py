@@ -469,6 +469,20 @@ def test_in_voila_the_idle_page_gets_plotly_bundle_once(small, monkeypatch):
     assert d2._preloaded is None and _common._bundle_owner == [first]
 
 
+def _assert_state_follows_updates(fig):
+    """The figure's state (what a late-starting view draws) follows a restyle and a layout
+    change in one batch, an added trace and a layout update."""
+    with fig.batch_update():
+        fig.data[0].y = [3, 4]
+        fig.layout.title = "Q*"
+    assert list(fig._widget_data[0]["y"]) == [3, 4]
+    assert fig._widget_layout["title"]["text"] == "Q*"
+    fig.add_scatter(x=[1], y=[5])
+    assert len(fig._widget_data) == 2
+    fig.update_layout(height=300)
+    assert fig._widget_layout["height"] == 300
+
+
 def test_in_voila_a_figure_state_follows_every_update(small, monkeypatch):
     """An update message reaches plotly's browser model only once its JavaScript has
     started; a model that starts late (a loaded page: the bundle takes seconds) drew the
@@ -479,15 +493,7 @@ def test_in_voila_a_figure_state_follows_every_update(small, monkeypatch):
     monkeypatch.setattr(_common, "_figure_classes", {})
     for _ in range(2):  # the owner, then a loader
         fig = _common.figure_widget(data=[{"type": "scatter", "x": [1, 2], "y": [0, 0]}])
-        with fig.batch_update():
-            fig.data[0].y = [3, 4]
-            fig.layout.title = "Q*"
-        assert list(fig._widget_data[0]["y"]) == [3, 4]
-        assert fig._widget_layout["title"]["text"] == "Q*"
-        fig.add_scatter(x=[1], y=[5])
-        assert len(fig._widget_data) == 2
-        fig.update_layout(height=300)
-        assert fig._widget_layout["height"] == 300
+        _assert_state_follows_updates(fig)
     d = Dashboard(small, lazy=True)
     panel = d.panel("EOQ")
 
@@ -546,15 +552,7 @@ def test_a_figure_with_its_own_bundle_keeps_its_state_too(env, monkeypatch):
         fig = _common.figure_widget(data=[{"type": "scatter", "x": [1, 2], "y": [0, 0]}])
         assert isinstance(fig, go.FigureWidget)
         assert fig._esm == str(go.FigureWidget._esm)  # plotly's own bundle, no loader
-        with fig.batch_update():
-            fig.data[0].y = [3, 4]
-            fig.layout.title = "Q*"
-        assert list(fig._widget_data[0]["y"]) == [3, 4]
-        assert fig._widget_layout["title"]["text"] == "Q*"
-        fig.add_scatter(x=[1], y=[5])
-        assert len(fig._widget_data) == 2
-        fig.update_layout(height=300)
-        assert fig._widget_layout["height"] == 300
+        _assert_state_follows_updates(fig)
     assert _common._bundle_owner == []
 
 
