@@ -262,8 +262,8 @@ def _run(coro):
 def test_pages_load_in_turn_in_arrival_order():
     """Ten pages at once shared the machine evenly and all arrived together at the end
     (median close to the worst). The gate lets two load at once, the others wait in
-    arrival order; a page's place goes to the next one when its kernel's websocket
-    opens, when it fails, or after the timeout."""
+    arrival order; a page's place goes to the next one when the page says it has
+    rendered, when it fails, or after the timeout."""
     import asyncio
 
     gate_cls = _voila_app()["LoadGate"]
@@ -283,17 +283,17 @@ def test_pages_load_in_turn_in_arrival_order():
             await asyncio.sleep(0)  # arrival order
         await asyncio.sleep(0.01)
         assert order == [0, 1] and gate.busy == 2 and len(gate.waiters) == 3
-        gate.opened("k1")  # page 1's websocket opened: page 2 goes
+        gate.rendered("k1")  # page 1 has rendered: page 2 goes
         await asyncio.sleep(0.01)
         assert order == [0, 1, 2]
-        gate.opened("k1")  # twice: nothing more
+        gate.rendered("k1")  # twice: nothing more
         await asyncio.sleep(0.01)
         assert order == [0, 1, 2]
         await asyncio.sleep(0.4)  # pages 0 and 2 never connected: the timeout frees them
         assert order == [0, 1, 2, 3, 4]
         await asyncio.gather(*tasks)
         for k in ("k3", "k4"):
-            gate.opened(k)
+            gate.rendered(k)
         await asyncio.sleep(0.35)
         return gate.busy, len(gate.waiters), gate.held
 
@@ -305,7 +305,7 @@ def test_pages_load_in_turn_in_arrival_order():
         loading = gate.busy, gate.quiet_for()
         for i, t in enumerate(tickets):
             gate.bind(t, f"k{i}")
-            gate.opened(f"k{i}")
+            gate.rendered(f"k{i}")
         await asyncio.sleep(0.05)
         return loading, gate.busy, gate.quiet_for() > 0.04
 

@@ -60,16 +60,19 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    template's name and the checksum of its source (a changed file compiles anew).
 
 9. **Loading pages are known** (:class:`LoadGate`): a page is *loading* from its request
-   until its kernel's websocket opens (its notebook ran and the page's JavaScript started:
-   most of what a page costs), or for :attr:`WorkbenchVoila.loading_timeout` seconds at
-   most. The bundle fetched ahead of need (7) waits until no page has been loading for
-   :data:`QUIET_SECONDS`. Optionally (:attr:`WorkbenchVoila.loading_pages`, or the
-   ``WORKBENCH_LOADING_PAGES`` environment variable; off by default) at most that many
-   pages load at once and the others wait in arrival order: ten pages at once share the
-   machine evenly and all arrive together at the end, in turn the first arrive sooner.
-   Measured on a machine loaded by other work, the turns made the last page later (a
-   page slowed by the machine held its place until the timeout), so it stays off until
-   measured on a quiet machine.
+   until it has rendered: the ``workbench`` template's page script posts to
+   ``workbench/api/rendered/<kernel id>`` (:class:`RenderedHandler`, the owner only) once the
+   Data tab shows what is loaded, or for :attr:`WorkbenchVoila.loading_timeout` seconds at
+   most. (Until 2026-12 a page stopped loading when its kernel's websocket opened, about
+   half-way: the widgets' JavaScript and drawing, most of what the browser spends, came
+   after, so pages "in turn" still overlapped three or four at a time.) The bundle fetched
+   ahead of need (7) waits until no page has been loading for :data:`QUIET_SECONDS`.
+   At most :attr:`WorkbenchVoila.loading_pages` pages load at once (or the
+   ``WORKBENCH_LOADING_PAGES`` environment variable; 0: no limit) and the others wait in
+   arrival order: ten pages at once on two cores all shared the machine evenly and arrived
+   together at the end; in turns the first arrive sooner and the median is lower
+   (``benchmarks/bench_users.py``, figures in the README). A page slowed by other work on
+   the machine holds its place only until the timeout, so nobody starves.
 
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
@@ -99,6 +102,7 @@ import jinja2
 import tornado.ioloop
 import tornado.web
 from jupyter_core.utils import ensure_async
+from jupyter_server.base.handlers import APIHandler
 from jupyter_server.services.kernels.handlers import KernelHandler
 from jupyter_server.utils import url_path_join
 from traitlets import Bool, Float, Int
@@ -243,9 +247,10 @@ class LoadGate:
     order (``slots`` < 1: no limit).
 
     :meth:`enter` waits for a place and returns its ticket; :meth:`bind` ties the ticket
-    to the page's kernel, whose websocket opening (:meth:`opened`) ends the page's loading
-    and gives its place to the next page; :meth:`leave` does so for a ticket (a page that
-    failed), and a place is given up by itself ``timeout`` seconds after it was taken.
+    to the page's kernel, whose page saying it has rendered (:meth:`rendered`) ends the
+    page's loading and gives its place to the next page; :meth:`leave` does so for a ticket
+    (a page that failed), and a place is given up by itself ``timeout`` seconds after it
+    was taken.
     """
 
     def __init__(self, slots: int, timeout: float) -> None:
@@ -281,7 +286,7 @@ class LoadGate:
         if ticket is not None and ticket in self.held:
             self.kernels[kernel_id] = ticket
 
-    def opened(self, kernel_id: str) -> None:
+    def rendered(self, kernel_id: str) -> None:
         self.leave(self.kernels.pop(kernel_id, None))
 
     def leave(self, ticket: object | None) -> None:
@@ -443,7 +448,6 @@ class OwnedWebsocketHandler(VoilaKernelWebsocketHandler):
 
     async def open(self, kernel_id):
         _sessions(self).opened(kernel_id)
-        self.settings["workbench_gate"].opened(kernel_id)
         self._counted = True
         await super().open(kernel_id)
 
@@ -464,6 +468,22 @@ class OwnedShutdownHandler(VoilaShutdownKernelHandler):
         await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id, now=True))
         self.set_status(204)
         self.finish()
+
+
+class RenderedHandler(APIHandler):
+    """``POST workbench/api/rendered/<kernel id>``: the owning page has rendered; its place
+    among the loading pages goes to the next one (:class:`LoadGate`)."""
+
+    @tornado.web.authenticated
+    async def post(self, kernel_id):
+        _require_owner(self, kernel_id)
+        self.settings["workbench_gate"].rendered(kernel_id)
+        self.set_status(204)
+        self.finish()
+
+
+#: Where the page posts that it has rendered (:class:`RenderedHandler`), under the base URL.
+RENDERED_PATH = "workbench/api/rendered/"
 
 
 #: Message types a dashboard page sends to its kernel (Voila also allows shutdown_request).
@@ -498,8 +518,8 @@ class WorkbenchVoila(Voila):
     loading_timeout = Float(
         20.0,
         config=True,
-        help="Seconds a loading page holds its place at most (its kernel's websocket "
-        "opening frees it sooner).",
+        help="Seconds a loading page holds its place at most (the page saying it has "
+        "rendered frees it sooner).",
     )
     reap_interval = Float(1.0, config=True, help="Seconds between checks for orphans.")
     fork_kernels = Bool(
@@ -574,6 +594,8 @@ class WorkbenchVoila(Voila):
         # GET /api/kernels (the list) is not routed by Voila; refuse it explicitly rather
         # than let the catch-all page handler redirect it.
         handlers.insert(0, (url_path_join(self.server_url, r"/api/kernels/?"), _RefuseHandler))
+        route = url_path_join(self.server_url, RENDERED_PATH, r"([0-9a-f-]+)")
+        handlers.insert(0, (route, RenderedHandler))
         if self._bundle_dir is not None:
             route = url_path_join(self.server_url, BUNDLE_PATH, r"(.*)")
             handlers.insert(0, (route, BundleHandler, {"path": self._bundle_dir}))
