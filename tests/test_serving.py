@@ -310,3 +310,40 @@ def test_pages_load_in_turn_in_arrival_order():
         return loading, gate.busy, gate.quiet_for() > 0.04
 
     assert _run(unlimited()) == ((20, 0.0), 0, True)
+
+
+def test_work_that_can_wait_waits_for_the_loading_pages():
+    """A page takes a preheated kernel only when it is ready (Voila counted the pool's
+    refill, still sleeping, and the second of ten pages waited 10 s for it); the refill
+    and the dashboard's warm-up wait until no page is loading."""
+    import asyncio
+    import types
+
+    ns = _voila_app()
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        pending, ready = loop.create_future(), loop.create_future()
+        ready.set_result({"kernel_id": "k0"})
+        km = types.SimpleNamespace(_pools={"nb": [pending]})
+        seen = ns["_RecordingKernelManager"](km, record=lambda k: None)
+        sizes = [seen.get_pool_size("nb")]
+        km._pools["nb"] = [ready]
+        sizes.append(seen.get_pool_size("nb"))
+        pending.cancel()
+
+        gate = ns["LoadGate"](1, timeout=5)
+        ticket = await gate.enter()
+        gate.bind(ticket, "k1")
+        ns["_gate"][:] = [gate]
+
+        async def refill():
+            return "started"
+
+        waited = asyncio.create_task(ns["_refill_when_quiet"](0.0, refill()))
+        await asyncio.sleep(0.7)
+        early = waited.done()
+        gate.rendered("k1")
+        return sizes, early, await asyncio.wait_for(waited, 2.0)
+
+    assert _run(scenario()) == ([0, 1], False, "started")
