@@ -67,12 +67,16 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    half-way: the widgets' JavaScript and drawing, most of what the browser spends, came
    after, so pages "in turn" still overlapped three or four at a time.) The bundle fetched
    ahead of need (7) waits until no page has been loading for :data:`QUIET_SECONDS`.
-   At most :attr:`WorkbenchVoila.loading_pages` pages load at once (or the
+   At most :attr:`WorkbenchVoila.loading_pages` pages load at once (default 3; the
    ``WORKBENCH_LOADING_PAGES`` environment variable; 0: no limit) and the others wait in
    arrival order: ten pages at once on two cores all shared the machine evenly and arrived
    together at the end; in turns the first arrive sooner and the median is lower
-   (``benchmarks/bench_users.py``, figures in the README). A page slowed by other work on
-   the machine holds its place only until the timeout, so nobody starves.
+   (``benchmarks/bench_users.py``, figures in the README). Two at a time left a core idle
+   while a page waited for its kernel or the server, and ran in lockstep pairs; three kept
+   both cores busy. A page holds its place only until the timeout, so nobody starves.
+   Work that can wait (the pool's refill, the dashboard's warm-up once its first page is
+   idle: :class:`QuietHandler`) waits until no page is loading, and a page takes a
+   preheated kernel only when it is ready (:meth:`_RecordingKernelManager.get_pool_size`).
 
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
@@ -550,10 +554,12 @@ class WorkbenchVoila(Voila):
         "with ten pages at once on a loaded 2-core machine).",
     )
     loading_pages = Int(
-        0,
+        3,
         config=True,
         help="Most pages loading at once (the others wait in arrival order); 0: no limit. "
-        "The environment variable WORKBENCH_LOADING_PAGES, when set, gives it.",
+        "The environment variable WORKBENCH_LOADING_PAGES, when set, gives it. Three "
+        "measured best on a 2-core machine (ten pages at once: lower median than 0 or 2, "
+        "worst no later than 0; benchmarks/bench_users.py).",
     )
     loading_timeout = Float(
         60.0,
