@@ -558,8 +558,8 @@ class WorkbenchVoila(Voila):
         config=True,
         help="Most pages loading at once (the others wait in arrival order); 0: no limit. "
         "The environment variable WORKBENCH_LOADING_PAGES, when set, gives it. Three "
-        "measured best on a 2-core machine (ten pages at once: lower median than 0 or 2, "
-        "worst no later than 0; benchmarks/bench_users.py).",
+        "measured best on a 2-core machine (ten pages at once: a lower median than 0 or 2, "
+        "the worst page about as late as with 0; benchmarks/bench_users.py).",
     )
     loading_timeout = Float(
         60.0,
