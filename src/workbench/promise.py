@@ -274,7 +274,9 @@ def _daily_history(
         return None, None
     q = history.quantity
     by_sku = q if np.array_equal(rows, np.arange(q.shape[0])) else q[rows]
-    return np.nan_to_num(by_sku, nan=0.0, copy=False), dates
+    # one pass to find the NaN, one to write the zeros (nan_to_num also tests +-inf)
+    np.copyto(by_sku, 0.0, where=np.isnan(by_sku))
+    return by_sku, dates
 
 
 def _demand_class_from(by_sku: np.ndarray, first: np.ndarray, adi: np.ndarray) -> np.ndarray:

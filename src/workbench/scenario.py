@@ -846,7 +846,8 @@ def _stats_and_history(dataset: Any, as_of: Any = None) -> tuple[pd.DataFrame, B
     stats = _stats_from_rows(day, qty, codes, skus, items, "D", None)
     nat = np.isnat(day)
     ordinal = np.where(nat, np.iinfo(np.int64).min, day.astype(np.int64))
-    end_ord = pd.Period(pd.Timestamp(dataset.demand_period[1]), freq=freq).ordinal
+    # the last day of the table (its demand_period's end, without a second pass of pandas)
+    end_ord = int(ordinal.max()) if not nat.all() else None
     history = _bucket_from_rows(
         ordinal, ~nat & ~np.isnan(qty), qty, codes, skus.rename("sku"), freq, end_ord
     )
