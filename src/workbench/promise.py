@@ -668,7 +668,8 @@ def _plan_check(
         if freq == "D":
             model = RESAMPLE_MODEL
             notes.append(
-                f"daily demand resampled from each SKU's own history window, {K} replications"
+                f"daily demand resampled from each SKU's own history window, {K} replications "
+                "(consecutive batches of one run after one warm-up)"
             )
         else:
             model = BUCKETED_MODEL
