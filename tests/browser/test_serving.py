@@ -217,3 +217,36 @@ def test_a_chart_imports_the_served_bundle(dashboard, open_tab):
     )
     assert len(fetched) == 1 and "widgetbundle.js?v=" in fetched[0]
     assert dashboard.js_errors == []
+
+
+#: Longer than anywidget gives a model to load its module and start (2 s).
+BUNDLE_DELAY_S = 3.0
+
+#: The EOQ chart holds its curves (trace 2 is the total cost; it is made empty and filled).
+EOQ_DRAWN = """() => {
+  const gd = document.querySelector('.eoq-panel .js-plotly-plot');
+  return !!(gd && gd.data && gd.data[2] && gd.data[2].x && gd.data[2].x.length > 0);
+}"""
+
+
+def test_a_chart_opened_while_plotly_still_loads_draws_its_curves(page, voila_url, open_tab):
+    """anywidget drops every message to a model that has not started within 2 s of its
+    creation ("[anywidget] Failed to initialize model."). A figure whose module waited for
+    plotly's 5 MB bundle (a loaded machine; the EOQ tab opened right after the first page)
+    never heard its updates: the EOQ chart, made empty and then filled, stayed empty. Here
+    the bundle is held back for longer than those 2 s, every time."""
+
+    def slow(route):
+        time.sleep(BUNDLE_DELAY_S)
+        route.continue_()
+
+    page.route("**/workbench/static/plotly/widgetbundle.js*", slow)
+    page.set_default_timeout(RENDER_TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(voila_url + "/", timeout=RENDER_TIMEOUT_MS)
+    wait_rendered(page)
+    panel = open_tab(page, "EOQ")
+    page.wait_for_function(EOQ_DRAWN, timeout=60_000)
+    panel.locator(".js-plotly-plot path.js-line").nth(2).wait_for()
+    assert errors == []
