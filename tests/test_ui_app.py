@@ -369,6 +369,8 @@ def test_lazy_dashboard_builds_a_tab_when_it_is_first_opened(small):
     assert _NeedsLots.built == 0
     assert "being prepared" in d.panels["Stock age"].value
     assert "being prepared" in d.panels["Summary"].value
+    # one placeholder widget shown in every unopened tab (one model, not one per tab)
+    assert d.panels["Summary"] is d.panels["EOQ"] is d.panels["Stock age"]
     d.tab.selected_index = len(tabs) - 1  # what a click on the tab does
     assert _NeedsLots.built == 1 and isinstance(d.panels["Stock age"], _NeedsLots)
     # The Tab keeps its children (a replaced child stays hidden in the browser); the
