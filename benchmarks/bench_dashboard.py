@@ -70,7 +70,7 @@ def free_port() -> int:
 def voila(*, preheat: bool, plain: bool = False):
     """Start Voila on the dashboard as ``workbench serve`` does (or, with ``plain``, as
     ``python -m voila dashboard.ipynb`` with voila.json only); yield (base URL, seconds
-    until it answered, launch time)."""
+    until it answered, launch time, the Voila process)."""
     from workbench import cli
 
     port = free_port()
@@ -110,7 +110,7 @@ def voila(*, preheat: bool, plain: bool = False):
                         break
             except OSError:
                 time.sleep(0.05)
-        yield base, time.perf_counter() - t0, t0
+        yield base, time.perf_counter() - t0, t0, proc
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -130,6 +130,29 @@ def count_figures() -> int:
         n += hasattr(w, "_widget_data")
         stack.extend(getattr(w, "children", None) or ())
     return n
+
+
+def server_cpu(pid: int) -> dict[str, float]:
+    """User + system CPU seconds since launch of the Voila server (its own process), of
+    the fork server (its modules and the first page's data, shared by the kernels it
+    forks) and of the kernels (with their launchers), all still running."""
+    import psutil
+
+    out = {"server": 0.0, "fork server": 0.0, "kernels": 0.0}
+    with contextlib.suppress(psutil.Error):
+        server = psutil.Process(pid)
+        t = server.cpu_times()
+        out["server"] = t.user + t.system
+        forkservers = set()
+        for p in server.children():
+            with contextlib.suppress(psutil.Error):
+                if any("forkserver.py" in a for a in p.cmdline()[:3]):
+                    forkservers.add(p.pid)
+        for p in server.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                t = p.cpu_times()
+                out["fork server" if p.pid in forkservers else "kernels"] += t.user + t.system
+    return out
 
 
 def chromium_cpu() -> float:
@@ -244,27 +267,31 @@ def python_side() -> None:
     )
 
 
-def browser_side(repeat: int) -> None:
+def browser_side(repeat: int, cold_only: bool = False) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
             colds = []
-            for plain in [False] * repeat + [True]:
-                with voila(preheat=False, plain=plain) as (base, ready, t0):
+            for plain in [False] * repeat + ([] if cold_only else [True]):
+                with voila(preheat=False, plain=plain) as (base, ready, t0, proc):
                     first = render(browser, base + "/")
                     total = time.perf_counter() - t0
-                    cpu = first["first_page_cpu"]
+                    cpu = {"chromium": first["first_page_cpu"], **server_cpu(proc.pid)}
                     colds.append((plain, ready, first["first_page"], total, cpu))
             for plain, ready, request, total, cpu in colds:
                 print(
                     f"cold{', plain voila' if plain else ''}: voila answering {ready:.1f} s + "
                     f"request -> rendered {request:.1f} s = {total:.1f} s from launch"
                     + (" (for comparison)" if plain else " (goal < 8 s)")
-                    + f"; chromium CPU {cpu:.1f} s"
+                    + "; CPU "
+                    + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.items() if v)
+                    + f" (load {os.getloadavg()[0]:.1f})"
                 )
-            with voila(preheat=True) as (base, ready, _t0):
+            if cold_only:
+                return
+            with voila(preheat=True) as (base, ready, _t0, _proc):
                 time.sleep(45)  # let the pool kernel start and run the notebook
                 warm = []
                 for i in range(repeat):
@@ -315,14 +342,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="only the cold starts under workbench serve (no Python side, no plain voila)",
+    )
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    python_side()
-    print(f"the dashboard has {count_figures()} FigureWidgets over all its tabs")
+    if not args.cold_only:
+        python_side()
+        print(f"the dashboard has {count_figures()} FigureWidgets over all its tabs")
     if not args.skip_browser:
         if not os.access(CHROMIUM, os.X_OK):
             sys.exit(f"{CHROMIUM} is missing: make chromium")
-        browser_side(args.repeat)
+        browser_side(args.repeat, cold_only=args.cold_only)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
 
 

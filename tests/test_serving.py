@@ -104,6 +104,36 @@ def test_the_voila_app_never_imports_the_workbench_package():
     assert out.stdout.strip().endswith("ok")
 
 
+def test_the_fork_server_starts_before_voila_is_imported():
+    """A cold start waits for the fork server's modules and the first page's data: they
+    load while Voila imports (the launcher starts the fork server first), and the app
+    uses that fork server instead of starting another."""
+    probe = (
+        "import sys, subprocess, types\n"
+        "calls = []\n"
+        "class Fake:\n"
+        "    pid = 1\n"
+        "    stdin = types.SimpleNamespace(close=lambda: None)\n"
+        "    def __init__(self, cmd, **kw):\n"
+        "        calls.append(('voila' in sys.modules, cmd[-2]))\n"
+        "    def wait(self, timeout=None):\n"
+        "        return 0\n"
+        "subprocess.Popen = Fake\n"
+        f"sys.argv[1:] = [{cli.DASHBOARD!r}, '--WorkbenchVoila.fork_kernels=True']\n"
+        + cli.VOILA_LAUNCHER.replace(
+            "main = runpy.run_path",
+            "ns = runpy.run_path",
+        ).replace(
+            "['main']; sys.exit(main())",
+            "; print(calls, len(ns['_EARLY']))",
+        )
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "[(False, 'serve')] 1"
+
+
 # --------------------------------------------------------------------------- sessions
 
 

@@ -43,7 +43,10 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
 6. **Kernels forked from a preloaded process** (``--WorkbenchVoila.fork_kernels=True``,
    what ``workbench serve`` runs unless ``--no-fork``): :mod:`workbench.forkserver`
    started next to the server, so a page's kernel starts with the workbench already
-   imported and shares that memory with the other kernels.
+   imported and shares that memory with the other kernels. Run as a script with that
+   option (``workbench serve``), this module starts the fork server before it imports
+   Voila: the first page's kernel waits for the fork server's modules and data, which
+   then load on the other core while Voila imports.
 
 7. **plotly's widget bundle as a static file** at ``workbench/static/plotly/widgetbundle.js``
    (:class:`BundleHandler`), its URL given to the kernels in ``WORKBENCH_PLOTLY_BUNDLE_URL``:
@@ -102,39 +105,79 @@ import tempfile
 import time
 from pathlib import Path
 
-import jinja2
-import tornado.ioloop
-import tornado.web
-import voila.voila_kernel_manager
-from jupyter_core.utils import ensure_async
-from jupyter_server.base.handlers import APIHandler
-from jupyter_server.services.kernels.handlers import KernelHandler
-from jupyter_server.utils import url_path_join
-from traitlets import Bool, Float, Int
-from voila.app import Voila
-from voila.execute import VoilaExecutor
-from voila.exporter import VoilaExporter
-from voila.request_info_handler import RequestInfoSocketHandler
-from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler
-from voila.tornado.handler import TornadoVoilaHandler
-from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
-
-#: Cookie naming the browser session that owns the kernels its pages were given.
-SESSION_COOKIE = "workbench_session"
-#: Environment variable read as the server's token (see the module docstring).
-TOKEN_ENV = "WORKBENCH_TOKEN"
 #: The fork server (run by path: this process does not import the workbench).
 FORKSERVER = Path(__file__).resolve().parent / "forkserver.py"
 #: Environment variable naming the fork server's socket (``workbench.forkserver.SOCKET_ENV``).
 FORKSERVER_ENV = "WORKBENCH_FORKSERVER"
+#: Environment variable read as the server's token (see the module docstring).
+TOKEN_ENV = "WORKBENCH_TOKEN"
+#: Environment variable giving the kernels the bundle's URL (``workbench.ui._common``).
+BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
+#: The command-line option that asks for forked kernels (as ``workbench.cli`` passes it).
+FORK_OPTION = "--WorkbenchVoila.fork_kernels=True"
+
+
+def spawn_forkserver() -> tuple[subprocess.Popen, str]:
+    """Start :mod:`workbench.forkserver` on a socket in a folder only this user can open;
+    return the process and the socket's path. It stops when this process exits (its
+    standard input, a pipe from here, closes); the folder is removed then. Its environment
+    is this one without the token and without another server's socket or bundle URL (the
+    kernels it forks get their launcher's environment)."""
+    folder = tempfile.mkdtemp(prefix="workbench-fork-")  # mode 0700
+    path = os.path.join(folder, "kernels.sock")
+    env = {k: v for k, v in os.environ.items()
+           if k not in (TOKEN_ENV, FORKSERVER_ENV, BUNDLE_URL_ENV)}  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, str(FORKSERVER), "serve", path], stdin=subprocess.PIPE, env=env
+    )
+
+    def stop() -> None:
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(stop)
+    return proc, path
+
+
+#: The fork server started before Voila is imported, for :meth:`WorkbenchVoila.initialize`.
+_EARLY: list = []
+
+# Run as ``workbench serve`` runs it (a script, forked kernels asked for): start the fork
+# server now, before importing Voila. Its modules and the first page's data then load
+# while Voila imports (about 1 s of a cold start, on the other core) instead of after.
+if __name__ != "workbench.voila_app" and FORK_OPTION in sys.argv[1:]:
+    _EARLY.append(spawn_forkserver())
+
+import jinja2  # noqa: E402
+import tornado.ioloop  # noqa: E402
+import tornado.web  # noqa: E402
+import voila.voila_kernel_manager  # noqa: E402
+from jupyter_core.utils import ensure_async  # noqa: E402
+from jupyter_server.base.handlers import APIHandler  # noqa: E402
+from jupyter_server.services.kernels.handlers import KernelHandler  # noqa: E402
+from jupyter_server.utils import url_path_join  # noqa: E402
+from traitlets import Bool, Float, Int  # noqa: E402
+from voila.app import Voila  # noqa: E402
+from voila.execute import VoilaExecutor  # noqa: E402
+from voila.exporter import VoilaExporter  # noqa: E402
+from voila.request_info_handler import RequestInfoSocketHandler  # noqa: E402
+from voila.shutdown_kernel_handler import VoilaShutdownKernelHandler  # noqa: E402
+from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler  # noqa: E402
+
+#: Cookie naming the browser session that owns the kernels its pages were given.
+SESSION_COOKIE = "workbench_session"
 
 #: Environment variable: :attr:`WorkbenchVoila.loading_pages` (see the module docstring, 9).
 LOADING_PAGES_ENV = "WORKBENCH_LOADING_PAGES"
 #: Seconds without a loading page before the bundle fetched ahead of need is sent.
 QUIET_SECONDS = 5.0
 
-#: Environment variable giving the kernels the bundle's URL (``workbench.ui._common``).
-BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
 #: Where :class:`BundleHandler` serves plotly's widget bundle, under the base URL.
 BUNDLE_PATH = "workbench/static/plotly/"
 BUNDLE_FILE = "widgetbundle.js"
@@ -594,27 +637,12 @@ class WorkbenchVoila(Voila):
             self._start_forkserver()
 
     def _start_forkserver(self) -> None:
-        """Start :mod:`workbench.forkserver` on a socket in a folder only this user can
-        open; the kernels' launcher finds it through ``WORKBENCH_FORKSERVER``. It stops
-        when this process exits (its standard input, a pipe from here, closes)."""
-        folder = tempfile.mkdtemp(prefix="workbench-fork-")  # mode 0700
-        path = os.path.join(folder, "kernels.sock")
-        proc = subprocess.Popen(
-            [sys.executable, str(FORKSERVER), "serve", path], stdin=subprocess.PIPE
-        )
+        """Use the fork server started before Voila was imported, else start it now (see
+        :func:`spawn_forkserver`); the kernels' launcher finds it through
+        ``WORKBENCH_FORKSERVER``."""
+        proc, path = _EARLY.pop() if _EARLY else spawn_forkserver()
         os.environ[FORKSERVER_ENV] = path
         self._forkserver = proc
-
-        def stop() -> None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            shutil.rmtree(folder, ignore_errors=True)
-
-        atexit.register(stop)
         self.log.info("kernels are forked from a preloaded process (pid %d)", proc.pid)
 
     def init_settings(self):

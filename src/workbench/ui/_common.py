@@ -916,6 +916,10 @@ def sync_figures(widget) -> int:
 # to push the same 5 MB through the server's websocket as JSON (decoded and encoded again
 # by the server, parsed again by the page); a static file is sent as it is, compiled by the
 # browser off the page's main thread, and kept in the browser's cache for the next visit.
+#
+# Every figure's module (owner, loader, or a figure with its own bundle) lets its model
+# start at once and plotly's widget start once the bundle is loaded (:data:`_START_LATER`):
+# anywidget drops the messages of a model that has not started within 2 s.
 
 #: The charts fill their panel's width (issue 17). plotly draws a chart 700 px wide when
 #: its element has no width yet (a tab not open at the first draw, an element not yet in
@@ -971,55 +975,84 @@ _DEFER_DELTAS = """(m) => {
   }
 }"""
 
-_PUBLISH = (
-    _SIZER
-    + """
-;(() => {
-  const g = globalThis;
-  if (!g.__workbenchPlotly) {
-    let resolve;
-    g.__workbenchPlotly = new Promise((r) => { resolve = r; });
-    g.__workbenchPlotly.resolve = resolve;
-  }
-  import(import.meta.url).then((m) => {
-    (__DEFER__)(m);
-    g.__workbenchPlotly.resolve(m);
-  });
-})();
-""".replace("__DEFER__", _DEFER_DELTAS)
-)
-
-_LOADER = (
-    """// plotly's widget bundle, loaded once by another figure of this page (workbench.ui)
-"""
-    + _SIZER
-    + """
+#: The page's promise of plotly's loaded module (``globalThis.__workbenchPlotly``), made by
+#: whichever figure's module runs first and resolved by the owner's.
+_PROMISE = """
 const g = globalThis;
 if (!g.__workbenchPlotly) {
   let resolve;
   g.__workbenchPlotly = new Promise((r) => { resolve = r; });
   g.__workbenchPlotly.resolve = resolve;
 }
-const mod = await g.__workbenchPlotly;
-export default mod.default;
 """
+
+#: The end of every figure's module: plotly's widget, started without waiting for the bundle.
+#:
+#: anywidget gives a model 2 s to load its module and run its ``initialize``; past that it
+#: logs "[anywidget] Failed to initialize model." and drops every later message to the
+#: model (``AnyModel._handle_comm_msg`` awaits the rejected ``ready``). A module that
+#: waited for plotly's 5 MB bundle (a loaded machine, a chart opened while the bundle was
+#: still on its way) therefore never heard the figure's updates: a chart made empty and
+#: then filled (the EOQ curves) came up empty, default axes, until the page was reloaded.
+#: Here ``initialize`` returns at once, so the model takes every message as it comes (the
+#: kernel sends a figure's whole state after each update until a view has drawn it, see
+#: :func:`_keeping_state`); plotly's own ``initialize`` and ``render`` run once the bundle
+#: is loaded, and the view draws the model's state as it is then.
+_START_LATER = """
+export default () => {
+  let started = null;
+  return {
+    initialize(ctx) {
+      started = (__MODULE__).then(async (mod) => {
+        const widget = mod.default();
+        if (!(ctx.signal && ctx.signal.aborted)) await widget.initialize(ctx);
+        return widget;
+      });
+      started.catch((e) => console.error("[workbench] plotly's widget did not start", e));
+    },
+    async render(ctx) {
+      const widget = await started;
+      if (ctx.signal && ctx.signal.aborted) return undefined;
+      return widget.render(ctx);
+    },
+  };
+};
+"""
+
+#: Lines that import a module given as source text (``source``) without compiling it now.
+_IMPORT_SOURCE = """
+const importSource = (source) => {
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  return import(url).finally(() => URL.revokeObjectURL(url));
+};
+"""
+
+_LOADER = (
+    "// plotly's widget bundle, loaded once by another figure of this page (workbench.ui)\n"
+    + _SIZER
+    + _PROMISE
+    + _START_LATER.replace("__MODULE__", "g.__workbenchPlotly")
 )
 
 #: Environment variable: the URL path (from the page's origin, the server's base URL
 #: included) at which the server serves plotly's widget bundle; unset: the owner carries it.
 BUNDLE_URL_ENV = "WORKBENCH_PLOTLY_BUNDLE_URL"
 
+#: The owner's lines that publish plotly's loaded module (``mod``) to the page's figures.
+_PUBLISH = "(__DEFER__)(mod);\n  g.__workbenchPlotly.resolve(mod);".replace(
+    "__DEFER__", _DEFER_DELTAS
+)
+
 _FETCH = """
-const g = globalThis;
-if (!g.__workbenchPlotly) {
-  let resolve;
-  g.__workbenchPlotly = new Promise((r) => { resolve = r; });
-  g.__workbenchPlotly.resolve = resolve;
-}
-const mod = await import(new URL(__URL__, document.baseURI).href);
-(__DEFER__)(mod);
-g.__workbenchPlotly.resolve(mod);
-export default mod.default;
+import(new URL(__URL__, document.baseURI).href).then((mod) => {
+  __PUBLISH__
+});
+"""
+
+_CARRY = """
+importSource(__SOURCE__).then((mod) => {
+  __PUBLISH__
+});
 """
 
 
@@ -1028,23 +1061,56 @@ def _bundle_url() -> str | None:
     return url if url.startswith("/") else None
 
 
+_esm_cache: dict[tuple, str] = {}
+
+
 def _owner_esm(*, deferred: bool = False) -> str:
-    """The owner's ``_esm``: a module importing the bundle from :data:`BUNDLE_URL_ENV`
-    (plotly's widget bundle as this server serves it), else the bundle itself, each
-    followed by the lines that publish the loaded module to the page's other figures.
+    """The owner's ``_esm``: a module that imports the bundle from :data:`BUNDLE_URL_ENV`
+    (plotly's widget bundle as this server serves it), else carries the bundle as text and
+    imports that, then publishes the loaded module to the page's other figures; its own
+    widget starts without waiting for it (:data:`_START_LATER`).
 
     ``deferred``: the URL asks the server to answer once no other page is loading (a
     bundle fetched ahead of need, by :func:`figure_widget` with ``preload=True``)."""
     url = _bundle_url()
-    if url is not None:
-        if deferred:
-            url += "&after=pages"
-        return (
-            "// plotly's widget bundle, imported from this server (workbench.ui)\n"
+    key = ("owner", url, deferred and url is not None)
+    if key not in _esm_cache:
+        if url is not None:
+            if deferred:
+                url += "&after=pages"
+            head = "// plotly's widget bundle, imported from this server (workbench.ui)\n"
+            load = _FETCH.replace("__URL__", json.dumps(url))
+        else:
+            head = "// plotly's widget bundle, carried for this page's figures (workbench.ui)\n"
+            load = _IMPORT_SOURCE + _CARRY.replace("__SOURCE__", json.dumps(_plotly_bundle()))
+        _esm_cache[key] = (
+            head
             + _SIZER
-            + _FETCH.replace("__URL__", json.dumps(url)).replace("__DEFER__", _DEFER_DELTAS)
+            + _PROMISE
+            + load.replace("__PUBLISH__", _PUBLISH)
+            + _START_LATER.replace("__MODULE__", "g.__workbenchPlotly")
         )
-    return _plotly_bundle() + _PUBLISH
+    return _esm_cache[key]
+
+
+def _own_bundle_esm() -> str:
+    """A figure's ``_esm`` with plotly's bundle for itself alone (no shared bundle: a
+    notebook in JupyterLab, ``WORKBENCH_SHARED_PLOTLY=0``): the bundle as text, imported
+    without holding up the model (:data:`_START_LATER`)."""
+    key = ("own",)
+    if key not in _esm_cache:
+        _esm_cache[key] = (
+            "// plotly's widget bundle (workbench.ui)\n"
+            + _IMPORT_SOURCE
+            + f"const own = importSource({json.dumps(_plotly_bundle())});\n"
+            + _START_LATER.replace("__MODULE__", "own")
+        )
+    return _esm_cache[key]
+
+
+def _is_owner_esm(esm: str) -> bool:
+    """Whether ``esm`` is an owner's module (it publishes plotly's module to the others)."""
+    return isinstance(esm, str) and "g.__workbenchPlotly.resolve(mod)" in esm
 
 
 _bundle_owner: list = []  # [FigureWidget] that carries the bundle in this kernel
@@ -1136,7 +1202,8 @@ def _figure_class(role: str) -> type:
             cls._esm = _LOADER
         elif role in ("owner", "preload"):
             cls._esm = _owner_esm(deferred=role == "preload")
-        # "plain" keeps plotly's own bundle
+        else:  # "plain": plotly's own bundle, started as the shared one is
+            cls._esm = _own_bundle_esm()
         _figure_classes[role] = cls
     return cls
 
@@ -1144,7 +1211,7 @@ def _figure_class(role: str) -> type:
 def figure_widget(*args, preload: bool = False, **kwargs):
     """``plotly.graph_objects.FigureWidget(*args, **kwargs)``; in a Voila kernel the first
     one carries plotly's bundle and the later ones the lines that wait for it (see the
-    comment above ``_PUBLISH``), from their first message on.
+    comment "one plotly bundle" above), from their first message on.
 
     Changing a figure's ``_esm`` after it exists (what :func:`share_plotly_bundle` does)
     sends the 5 MB bundle again: opening the first chart tab sent it twice. Elsewhere
@@ -1172,8 +1239,8 @@ def figure_widget(*args, preload: bool = False, **kwargs):
 def share_plotly_bundle(figures) -> int:
     """Let one FigureWidget carry plotly's JavaScript bundle and the others wait for it.
 
-    Returns how many figures now load the bundle from the owner. See the comment above
-    ``_PUBLISH``; used automatically in Voila kernels by :func:`sync_figures`. Figures made
+    Returns how many figures now load the bundle from the owner. See the comment "one plotly
+    bundle" above; used automatically in Voila kernels by :func:`sync_figures`. Figures made
     with :func:`figure_widget` already are owner and loaders: nothing is sent for them.
     """
     figures = [f for f in figures if getattr(f, "comm", None) is not None]
@@ -1182,15 +1249,8 @@ def share_plotly_bundle(figures) -> int:
     owner = _bundle_owner[0] if _bundle_owner else None
     if owner is None or getattr(owner, "comm", None) is None:
         owner = figures[0]
-        full = owner._esm
-        if _bundle_url() is not None:
-            if full not in (_owner_esm(), _owner_esm(deferred=True)):
-                owner._esm = _owner_esm()
-        else:
-            if full == _LOADER:  # a former waiter becomes the owner: read the bundle again
-                full = _plotly_bundle()
-            if not full.endswith(_PUBLISH):
-                owner._esm = full + _PUBLISH
+        if not _is_owner_esm(owner._esm):
+            owner._esm = _owner_esm()
         _bundle_owner[:] = [owner]
     shared = 0
     for fig in figures:

@@ -655,10 +655,7 @@ class Dashboard(Panel):
                 panel = self._build_one(spec)
             elif panel is None or isinstance(panel, widgets.HTML):
                 if self.lazy and i != (self.tab.selected_index or 0):
-                    panel = _Placeholder(
-                        f'<div class="wb-note">{html.escape(spec.title)} is being prepared…</div>',
-                        **self._shared_look("placeholder"),
-                    )
+                    panel = self._placeholder()
                 else:
                     panel = self._build_one(spec)
                     sync_figures(panel)  # it may be built after the dashboard is on the page
@@ -668,6 +665,17 @@ class Dashboard(Panel):
         if tuple(children) != tuple(self.tab.children):
             self.tab.children = children
         self.tab.titles = titles
+
+    def _placeholder(self) -> _Placeholder:
+        """The one placeholder every unopened tab of a lazy dashboard shows (one widget
+        model displayed in each tab's container: the first page carried one per tab)."""
+        looks = self.__dict__.setdefault("_looks", {})
+        if "placeholder widget" not in looks:
+            looks["placeholder widget"] = _Placeholder(
+                '<div class="wb-note">This tab is being prepared…</div>',
+                **self._shared_look("placeholder"),
+            )
+        return looks["placeholder widget"]
 
     def _shared_look(self, role: str) -> dict:
         """One Layout (and HTMLStyle) shared by all the lazy slots, and one by all the
