@@ -40,9 +40,12 @@ chromium:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-# CI=true: hypothesis runs its derandomized profile, so make test never fails on chance
+# CI=true: hypothesis runs its derandomized profile, so make test never fails on chance.
+# Unit tests and doctests run on both cores (pytest-xdist, one file per worker at a time);
+# notebooks and the browser tests then run one at a time, since they time a real page.
 test: $(STAMP) chromium lint
-	CI=true $(BIN)/python -m pytest --nbval-lax --nbval-current-env tests src/workbench notebooks
+	CI=true $(BIN)/python -m pytest -n 2 --dist loadfile --ignore=tests/browser tests src/workbench
+	CI=true $(BIN)/python -m pytest --nbval-lax --nbval-current-env tests/browser notebooks
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -m "not browser" tests src/workbench

@@ -17,7 +17,9 @@ intermittent and lumpy items), per ABC class and per demand class:
 - the same gaps for the old normal-only plan (``Scenario(distribution="normal")``
   when the scenario has that field; otherwise the current plan is the normal-only
   one and its gaps are the same);
-- ``plan_check``'s run time with default settings on the 10,000 SKUs (goal < 2 s).
+- ``plan_check``'s run time with default settings on the 10,000 SKUs (goal < 2 s wall
+  on a quiet 2-core machine; CPU time printed too: the simulator and parts of the plan
+  run on two threads).
 
 Goals printed beside the figures: |fill-rate gap| <= 0.5 points and
 |cycle-service gap| <= 1 point per class. Figures, not assertions.
@@ -135,12 +137,14 @@ def timing(ds, repeat: int) -> None:
     wall = min(t[0] for t in times)
     cpu = min(t[1] for t in times)
     s = check.settings
-    sku_days = s["skus_checked"] * s["replications"] * (s["horizon_days"] + s["warmup_days"])
+    # one run: the replications are its consecutive batches after one warm-up
+    sku_days = s["skus_checked"] * (s["replications"] * s["horizon_days"] + s["warmup_days"])
     print(
         f"\nplan_check defaults on {len(ds.items):,} SKUs ({s['replications']} x "
-        f"{s['horizon_days']} days + {s['warmup_days']} warm-up = {sku_days / 1e6:.1f} M "
+        f"{s['horizon_days']} days after {s['warmup_days']} warm-up = {sku_days / 1e6:.1f} M "
         f"SKU-days): {wall:.2f} s wall, {cpu:.2f} s CPU (best of {repeat}); goal < "
-        f"{GOAL_SECONDS:.0f} s: {'met' if cpu < GOAL_SECONDS else 'NOT met'} on CPU "
+        f"{GOAL_SECONDS:.0f} s: {'met' if wall < GOAL_SECONDS else 'NOT met'} on wall, "
+        f"{'met' if cpu < GOAL_SECONDS else 'NOT met'} on CPU "
         f"({cpu / GOAL_SECONDS:.2f} x the goal), load {os.getloadavg()[0]:.1f}"
     )
 

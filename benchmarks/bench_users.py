@@ -139,6 +139,17 @@ def voila(proc: subprocess.Popen) -> list[psutil.Process]:
     return [p for p in psutil.Process(proc.pid).children() if "voila_app" in " ".join(p.cmdline())]
 
 
+def driver() -> list[psutil.Process]:
+    """Playwright's driver (a node process under this one): it drives the browser over
+    the DevTools protocol, as no real visitor's browser is driven."""
+    out = []
+    for p in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            if p.name() == "node" or "playwright" in " ".join(p.cmdline()[:2]):
+                out.append(p)
+    return out
+
+
 def cpu_seconds(procs) -> float:
     """User + system CPU time of the processes [s] (their exited children not counted)."""
     total = 0.0
@@ -147,6 +158,29 @@ def cpu_seconds(procs) -> float:
             t = p.cpu_times()
             total += t.user + t.system
     return total
+
+
+class CpuClock:
+    """CPU time spent by everything the benchmark runs (chromium, Playwright's driver, the
+    server, its kernels), read at each :meth:`tick`: when a page rendered, how much CPU
+    all the pages had cost so far. Other work on a shared machine slows the wall clock
+    but hardly this one; on an otherwise idle machine with every core busy, a page renders
+    no sooner than this / cores."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.proc = proc
+        self.ticks: list[float] = []
+        self.start = self._now()
+
+    def _now(self) -> float:
+        mine = psutil.Process()
+        server = psutil.Process(self.proc.pid)
+        procs = [server, *server.children(recursive=True)]
+        procs += [p for p in mine.children(recursive=True) if p.pid != server.pid]
+        return cpu_seconds({p.pid: p for p in procs}.values())
+
+    def tick(self) -> None:
+        self.ticks.append(self._now() - self.start)
 
 
 def tree_rss(proc: subprocess.Popen) -> float:
@@ -224,9 +258,10 @@ class Requests:
 
 
 async def open_page(
-    browser, url: str, timeout_ms: int, requests: Requests | None = None
+    browser, url: str, timeout_ms: int, requests: Requests | None = None, on_render=None
 ) -> tuple[object, float | None, str]:
-    """A new visitor (own context) opens the dashboard; (page, seconds to render, error)."""
+    """A new visitor (own context) opens the dashboard; (page, seconds to render, error).
+    ``on_render()`` is called once the page has rendered."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     if requests is not None:
         requests.watch(context)
@@ -236,7 +271,10 @@ async def open_page(
         await page.goto(url, timeout=timeout_ms)
         await page.wait_for_selector(".wb-dashboard", timeout=timeout_ms)
         await page.wait_for_selector(".wb-data-summary :text('What is loaded')", timeout=timeout_ms)
-        return page, time.perf_counter() - t0, ""
+        took = time.perf_counter() - t0
+        if on_render is not None:
+            on_render()
+        return page, took, ""
     except Exception as exc:
         busy = await page.locator(".wb-busy").count() if not page.is_closed() else 0
         return page, None, "busy page" if busy else f"{type(exc).__name__}: {exc}"[:200]
@@ -278,10 +316,16 @@ async def run(args) -> dict:
             cpu0 = cpu_seconds(
                 p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()
             )
+            driver0 = cpu_seconds(driver())
             server0 = cpu_seconds([psutil.Process(proc.pid), *voila(proc)])
+            everything = CpuClock(proc)
             results = await asyncio.gather(
-                *(open_page(browser, url, args.timeout * 1000, r) for r in requests)
+                *(
+                    open_page(browser, url, args.timeout * 1000, r, everything.tick)
+                    for r in requests
+                )
             )
+            out["cpu_at_render_s"] = everything.ticks
             out["browser_cpu_s"] = (
                 cpu_seconds(
                     p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()
@@ -289,6 +333,7 @@ async def run(args) -> dict:
                 - cpu0
             )
             out["server_cpu_s"] = cpu_seconds([psutil.Process(proc.pid), *voila(proc)]) - server0
+            out["driver_cpu_s"] = cpu_seconds(driver()) - driver0
             for r in requests:
                 await r.settle()
             out["requests"] = [r.count for r in requests]
@@ -360,6 +405,15 @@ def report(out: dict) -> None:
             f"time to render [s]: median {statistics.median(times):.1f}, worst {max(times):.1f}"
             f"  (all: {', '.join(f'{t:.1f}' for t in sorted(times))})"
         )
+    ticks = out["cpu_at_render_s"]
+    if ticks:
+        cores = os.cpu_count() or 1
+        print(
+            f"CPU spent by everything when each page rendered [s]: "
+            f"{', '.join(f'{t:.0f}' for t in ticks)}; / {cores} cores: median "
+            f"{statistics.median(ticks) / cores:.1f}, worst {max(ticks) / cores:.1f} "
+            f"(the render times on an otherwise idle machine if no core ever waited)"
+        )
     rss, pss, uss = out["kernel_rss_mb"], out["kernel_pss_mb"], out["kernel_uss_mb"]
     print(
         f"memory per kernel [MB]: RSS median {stat(rss, statistics.median)}, max "
@@ -394,7 +448,8 @@ def report(out: dict) -> None:
         f"({out['browser_cpu_s'] / max(out['users'], 1):.1f} a page), Voila server "
         f"{out['server_cpu_s']:.1f}, kernels {sum(cpu):.1f}: at best about "
         f"{(out['browser_cpu_s'] + out['server_cpu_s'] + sum(cpu)) / (os.cpu_count() or 1):.0f} s "
-        f"for the last page on {os.cpu_count()} idle cores"
+        f"for the last page on {os.cpu_count()} idle cores; Playwright's driver "
+        f"{out['driver_cpu_s']:.1f} besides"
     )
     if out["requests"]:
         print(

@@ -617,7 +617,7 @@ def sample():
     return wb.sample_dataset(n_skus=80, years=1, seed=7)
 
 
-def test_plan_on_sample_dataset(sample):
+def test_plan_on_sample_dataset(sample, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         p = plan(sample)
@@ -626,6 +626,16 @@ def test_plan_on_sample_dataset(sample):
     pd.testing.assert_frame_equal(
         p, plan_from_stats(sample.items, wb.demand_stats(sample), history=hist)
     )
+    # a big plan reads its statistics and history, its demand classes and its model and
+    # size groups on threads: the same plan, bit for bit
+    from workbench import scenario
+    from workbench.planning import distribution_choice, reorder_point
+
+    monkeypatch.setattr(scenario, "_THREADED_ROWS", 0)
+    monkeypatch.setattr(distribution_choice, "_THREADED_CELLS", 0)
+    monkeypatch.setattr(reorder_point, "_THREADED_SKUS", 0)
+    monkeypatch.setattr(reorder_point.os, "cpu_count", lambda: 2)
+    pd.testing.assert_frame_equal(plan(sample), p, check_exact=True)
     # classes and models per SKU; the intermittent ones bootstrap their own history
     assert set(p["demand_class"].astype(str)) <= {"smooth", "erratic", "intermittent", "lumpy",
                                                   "none"}  # fmt: skip

@@ -221,6 +221,43 @@ def test_simulate_demand_windows_are_checked():
         wb.simulate(hist, demand_model="bootstrap", demand_windows=([-1, 0], [5, 5]), **kw)
     with pytest.raises(ValueError, match="demand_windows is for demand_model 'bootstrap'"):
         wb.simulate(hist, demand_windows=([0, 0], [5, 5]), **kw)
+    with pytest.raises(ValueError, match="batches must be a whole number >= 1"):
+        wb.simulate(hist, batches=0, **kw)
+    with pytest.raises(ValueError, match=r"batches must be at most the days counted .* \(7\)"):
+        wb.simulate(hist, batches=8, warmup_days=3, **kw)
+
+
+def test_batches_of_one_run_agree_with_independent_runs(smooth):
+    # plan_check's replications are consecutive batches of one run after one warm-up
+    # (batch means): the run itself does not change, its batches add up to its totals,
+    # and they give the means and standard errors K independent runs (each with its own
+    # warm-up, as plan_check did before) give, within the standard errors
+    from workbench.promise import _ratio
+
+    p = wb.plan(smooth)
+    skus = list(p.index)
+    hist = wb.daily_demand_matrix(smooth.demand, skus=skus)[0]  # (days, SKUs)
+    K, H, W = 8, 365, 60
+    kw = dict(policy="plan", plan=p, skus=skus, demand_model="bootstrap", warmup_days=W,
+              lead_time_days=30.0, progress=False)  # fmt: skip
+    one = wb.simulate(hist, days=W + K * H, batches=K, rng=1, **kw)
+    plain = wb.simulate(hist, days=W + K * H, rng=1, **kw)
+    pd.testing.assert_frame_equal(one.summary, plain.summary)
+    assert plain.batches is None and one.settings["batches"] == K
+    b = one.batches
+    for col in ("demand", "filled", "short", "cycles", "stockout_cycles", "orders"):
+        assert b[col].shape == (K, N_SKUS)
+        assert_allclose(b[col].sum(axis=0), one.summary[col], rtol=1e-12)
+    runs = [wb.simulate(hist, days=W + H, rng=100 + k, **kw).summary for k in range(K)]
+    ind = {c: np.vstack([r[c].to_numpy(dtype=float) for r in runs]) for c in b}
+    for num, den in (("filled", "demand"), ("stockout_cycles", "cycles")):
+        r1, se1 = _ratio(np.asarray(b[num], dtype=float), np.asarray(b[den], dtype=float))
+        r2, se2 = _ratio(ind[num], ind[den])
+        m1, m2 = np.nanmean(r1), np.nanmean(r2)
+        s1, s2 = (np.sqrt(np.nansum(x**2)) / N_SKUS for x in (se1, se2))
+        assert abs(m1 - m2) <= 3 * np.hypot(s1, s2) + 1e-12, (num, m1, m2, s1, s2)
+        # the batches' spread measures the error as the independent runs' does
+        assert 0.4 < s1 / s2 < 2.5, (num, s1, s2)
 
 
 def test_numpy_engine_agrees_in_distribution(smooth, right):

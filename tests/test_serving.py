@@ -292,8 +292,8 @@ def _run(coro):
 def test_pages_load_in_turn_in_arrival_order():
     """Ten pages at once shared the machine evenly and all arrived together at the end
     (median close to the worst). The gate lets two load at once, the others wait in
-    arrival order; a page's place goes to the next one when its kernel's websocket
-    opens, when it fails, or after the timeout."""
+    arrival order; a page's place goes to the next one when the page says it has
+    rendered, when it fails, or after the timeout."""
     import asyncio
 
     gate_cls = _voila_app()["LoadGate"]
@@ -313,17 +313,17 @@ def test_pages_load_in_turn_in_arrival_order():
             await asyncio.sleep(0)  # arrival order
         await asyncio.sleep(0.01)
         assert order == [0, 1] and gate.busy == 2 and len(gate.waiters) == 3
-        gate.opened("k1")  # page 1's websocket opened: page 2 goes
+        gate.rendered("k1")  # page 1 has rendered: page 2 goes
         await asyncio.sleep(0.01)
         assert order == [0, 1, 2]
-        gate.opened("k1")  # twice: nothing more
+        gate.rendered("k1")  # twice: nothing more
         await asyncio.sleep(0.01)
         assert order == [0, 1, 2]
         await asyncio.sleep(0.4)  # pages 0 and 2 never connected: the timeout frees them
         assert order == [0, 1, 2, 3, 4]
         await asyncio.gather(*tasks)
         for k in ("k3", "k4"):
-            gate.opened(k)
+            gate.rendered(k)
         await asyncio.sleep(0.35)
         return gate.busy, len(gate.waiters), gate.held
 
@@ -335,8 +335,45 @@ def test_pages_load_in_turn_in_arrival_order():
         loading = gate.busy, gate.quiet_for()
         for i, t in enumerate(tickets):
             gate.bind(t, f"k{i}")
-            gate.opened(f"k{i}")
+            gate.rendered(f"k{i}")
         await asyncio.sleep(0.05)
         return loading, gate.busy, gate.quiet_for() > 0.04
 
     assert _run(unlimited()) == ((20, 0.0), 0, True)
+
+
+def test_work_that_can_wait_waits_for_the_loading_pages():
+    """A page takes a preheated kernel only when it is ready (Voila counted the pool's
+    refill, still sleeping, and the second of ten pages waited 10 s for it); the refill
+    and the dashboard's warm-up wait until no page is loading."""
+    import asyncio
+    import types
+
+    ns = _voila_app()
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        pending, ready = loop.create_future(), loop.create_future()
+        ready.set_result({"kernel_id": "k0"})
+        km = types.SimpleNamespace(_pools={"nb": [pending]})
+        seen = ns["_RecordingKernelManager"](km, record=lambda k: None)
+        sizes = [seen.get_pool_size("nb")]
+        km._pools["nb"] = [ready]
+        sizes.append(seen.get_pool_size("nb"))
+        pending.cancel()
+
+        gate = ns["LoadGate"](1, timeout=5)
+        ticket = await gate.enter()
+        gate.bind(ticket, "k1")
+        ns["_gate"][:] = [gate]
+
+        async def refill():
+            return "started"
+
+        waited = asyncio.create_task(ns["_refill_when_quiet"](0.0, refill()))
+        await asyncio.sleep(0.7)
+        early = waited.done()
+        gate.rendered("k1")
+        return sizes, early, await asyncio.wait_for(waited, 2.0)
+
+    assert _run(scenario()) == ([0, 1], False, "started")

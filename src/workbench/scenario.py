@@ -37,6 +37,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -814,6 +815,11 @@ def _history(dataset: Any, as_of: Any) -> BucketDemand | None:
     return bucket_demand(demand, freq=dataset.demand_frequency, end=end, skus=sku)
 
 
+#: Demand rows from which :func:`_stats_and_history` computes the statistics and the
+#: history on two threads (3 million rows: about 0.25 s each).
+_THREADED_ROWS = 500_000
+
+
 def _stats_and_history(dataset: Any, as_of: Any = None) -> tuple[pd.DataFrame, BucketDemand | None]:
     """:func:`workbench.demand_stats` and :func:`demand_history` of a dataset up to
     ``as_of``, as :func:`plan` uses them: for daily data over the whole history the
@@ -843,14 +849,20 @@ def _stats_and_history(dataset: Any, as_of: Any = None) -> tuple[pd.DataFrame, B
     day = day.astype("datetime64[D]")
     qty = demand["quantity"].to_numpy(dtype=float, na_value=np.nan)
     codes = index_in(demand["sku"], skus)
-    stats = _stats_from_rows(day, qty, codes, skus, items, "D", None)
     nat = np.isnat(day)
     ordinal = np.where(nat, np.iinfo(np.int64).min, day.astype(np.int64))
-    end_ord = pd.Period(pd.Timestamp(dataset.demand_period[1]), freq=freq).ordinal
-    history = _bucket_from_rows(
-        ordinal, ~nat & ~np.isnan(qty), qty, codes, skus.rename("sku"), freq, end_ord
-    )
-    return stats, history
+    # the last day of the table (its demand_period's end, without a second pass of pandas)
+    end_ord = int(ordinal.max()) if not nat.all() else None
+    args = (ordinal, ~nat & ~np.isnan(qty), qty, codes, skus.rename("sku"), freq, end_ord)
+    if len(day) < _THREADED_ROWS or (os.cpu_count() or 1) < 2:
+        stats = _stats_from_rows(day, qty, codes, skus, items, "D", None)
+        return stats, _bucket_from_rows(*args)
+    # both read the same rows and write nothing they share; numpy's passes over millions
+    # of rows run without the GIL, so the two overlap on a second core
+    with ThreadPoolExecutor(1) as pool:
+        history = pool.submit(_bucket_from_rows, *args)
+        stats = _stats_from_rows(day, qty, codes, skus, items, "D", None)
+        return stats, history.result()
 
 
 def plan(dataset: Any, scenario: Scenario | None = None, *, as_of: Any = None) -> pd.DataFrame:

@@ -63,16 +63,19 @@ Voila 0.5 serves one kernel per page view. Out of the box, on a server that othe
    template's name and the checksum of its source (a changed file compiles anew).
 
 9. **Loading pages are known** (:class:`LoadGate`): a page is *loading* from its request
-   until its kernel's websocket opens (its notebook ran and the page's JavaScript started:
-   most of what a page costs), or for :attr:`WorkbenchVoila.loading_timeout` seconds at
-   most. The bundle fetched ahead of need (7) waits until no page has been loading for
-   :data:`QUIET_SECONDS`. Optionally (:attr:`WorkbenchVoila.loading_pages`, or the
-   ``WORKBENCH_LOADING_PAGES`` environment variable; off by default) at most that many
-   pages load at once and the others wait in arrival order: ten pages at once share the
-   machine evenly and all arrive together at the end, in turn the first arrive sooner.
-   Measured on a machine loaded by other work, the turns made the last page later (a
-   page slowed by the machine held its place until the timeout), so it stays off until
-   measured on a quiet machine.
+   until it has rendered: the ``workbench`` template's page script posts to
+   ``workbench/api/rendered/<kernel id>`` (:class:`RenderedHandler`, the owner only) once the
+   Data tab shows what is loaded, or for :attr:`WorkbenchVoila.loading_timeout` seconds at
+   most. (Until 2026-12 a page stopped loading when its kernel's websocket opened, about
+   half-way: the widgets' JavaScript and drawing, most of what the browser spends, came
+   after, so pages "in turn" still overlapped three or four at a time.) The bundle fetched
+   ahead of need (7) waits until no page has been loading for :data:`QUIET_SECONDS`.
+   At most :attr:`WorkbenchVoila.loading_pages` pages load at once (or the
+   ``WORKBENCH_LOADING_PAGES`` environment variable; 0: no limit) and the others wait in
+   arrival order: ten pages at once on two cores all shared the machine evenly and arrived
+   together at the end; in turns the first arrive sooner and the median is lower
+   (``benchmarks/bench_users.py``, figures in the README). A page slowed by other work on
+   the machine holds its place only until the timeout, so nobody starves.
 
 Run it as a script (``workbench.cli`` does, through :data:`workbench.cli.VOILA_LAUNCHER`):
 it imports only Voila and its server, never the ``workbench`` package, so the server
@@ -149,7 +152,9 @@ if __name__ != "workbench.voila_app" and FORK_OPTION in sys.argv[1:]:
 import jinja2  # noqa: E402
 import tornado.ioloop  # noqa: E402
 import tornado.web  # noqa: E402
+import voila.voila_kernel_manager  # noqa: E402
 from jupyter_core.utils import ensure_async  # noqa: E402
+from jupyter_server.base.handlers import APIHandler  # noqa: E402
 from jupyter_server.services.kernels.handlers import KernelHandler  # noqa: E402
 from jupyter_server.utils import url_path_join  # noqa: E402
 from traitlets import Bool, Float, Int  # noqa: E402
@@ -199,10 +204,7 @@ class BundleHandler(tornado.web.StaticFileHandler):
         been loading for :data:`QUIET_SECONDS` (:class:`LoadGate`), or after
         ``loading_timeout`` x 3 s."""
         if self.get_argument("after", None) == "pages":
-            gate = self.settings["workbench_gate"]
-            deadline = time.monotonic() + 3 * gate.timeout
-            while gate.quiet_for() < QUIET_SECONDS and time.monotonic() < deadline:
-                await asyncio.sleep(0.5)
+            await self.settings["workbench_gate"].wait_quiet(settle=QUIET_SECONDS)
         return await super().get(path, include_body=include_body)
 
     def set_extra_headers(self, path):
@@ -286,9 +288,10 @@ class LoadGate:
     order (``slots`` < 1: no limit).
 
     :meth:`enter` waits for a place and returns its ticket; :meth:`bind` ties the ticket
-    to the page's kernel, whose websocket opening (:meth:`opened`) ends the page's loading
-    and gives its place to the next page; :meth:`leave` does so for a ticket (a page that
-    failed), and a place is given up by itself ``timeout`` seconds after it was taken.
+    to the page's kernel, whose page saying it has rendered (:meth:`rendered`) ends the
+    page's loading and gives its place to the next page; :meth:`leave` does so for a ticket
+    (a page that failed), and a place is given up by itself ``timeout`` seconds after it
+    was taken.
     """
 
     def __init__(self, slots: int, timeout: float) -> None:
@@ -324,7 +327,7 @@ class LoadGate:
         if ticket is not None and ticket in self.held:
             self.kernels[kernel_id] = ticket
 
-    def opened(self, kernel_id: str) -> None:
+    def rendered(self, kernel_id: str) -> None:
         self.leave(self.kernels.pop(kernel_id, None))
 
     def leave(self, ticket: object | None) -> None:
@@ -345,6 +348,19 @@ class LoadGate:
         self.busy -= 1
         if self.busy == 0:
             self.quiet_since = time.monotonic()
+
+    def loading(self) -> bool:
+        """A page is loading or waiting for its turn."""
+        return bool(self.busy or self.waiters)
+
+    async def wait_quiet(self, *, settle: float = 0.0) -> None:
+        """Return once no page has been loading for ``settle`` seconds, or after
+        ``timeout`` x 3 s."""
+        deadline = time.monotonic() + 3 * self.timeout
+        while time.monotonic() < deadline:
+            if not self.loading() and self.quiet_for() >= settle:
+                return
+            await asyncio.sleep(0.5)
 
     def quiet_for(self) -> float:
         """Seconds since the last page stopped loading (0 while one loads or waits)."""
@@ -375,6 +391,16 @@ class _RecordingKernelManager:
 
     def __getattr__(self, name):
         return getattr(self._km, name)
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        """Preheated kernels that are ready. Voila counts the pool's refill too, which
+        waits ``fill_delay`` seconds and then for the pages to load (see
+        :func:`_refill_when_quiet`): a page that took it waited for all that (the second
+        of ten pages at once waited 10 s doing nothing, holding its place in the page
+        turns); it starts a kernel of its own instead."""
+        pool = getattr(self._km, "_pools", {}).get(notebook_name, [])
+        ready = [t for t in pool if t.done() and not t.cancelled() and t.exception() is None]
+        return len(ready) if ready and ready[0] is pool[0] else 0
 
     async def get_rendered_notebook(self, *args, **kwargs):
         task, cache, kernel_id = await self._km.get_rendered_notebook(*args, **kwargs)
@@ -486,7 +512,6 @@ class OwnedWebsocketHandler(VoilaKernelWebsocketHandler):
 
     async def open(self, kernel_id):
         _sessions(self).opened(kernel_id)
-        self.settings["workbench_gate"].opened(kernel_id)
         self._counted = True
         await super().open(kernel_id)
 
@@ -494,6 +519,8 @@ class OwnedWebsocketHandler(VoilaKernelWebsocketHandler):
         if self._counted:
             self._counted = False
             _sessions(self).closed(self.kernel_id)
+            # a page closed before it rendered: its place goes to the next one
+            self.settings["workbench_gate"].rendered(self.kernel_id)
         super().on_close()
 
 
@@ -504,9 +531,42 @@ class OwnedShutdownHandler(VoilaShutdownKernelHandler):
     async def post(self, kernel_id):
         _require_owner(self, kernel_id)
         _sessions(self).forget(kernel_id)
+        self.settings["workbench_gate"].rendered(kernel_id)  # gone: its place, if held
         await ensure_async(self.kernel_manager.shutdown_kernel(kernel_id, now=True))
         self.set_status(204)
         self.finish()
+
+
+class RenderedHandler(APIHandler):
+    """``POST workbench/api/rendered/<kernel id>``: the owning page has rendered; its place
+    among the loading pages goes to the next one (:class:`LoadGate`)."""
+
+    @tornado.web.authenticated
+    async def post(self, kernel_id):
+        _require_owner(self, kernel_id)
+        self.settings["workbench_gate"].rendered(kernel_id)
+        self.set_status(204)
+        self.finish()
+
+
+class QuietHandler(APIHandler):
+    """``GET workbench/api/quiet``: answered (204) once no page is loading (:class:`LoadGate`),
+    or after ``loading_timeout`` x 3 s. A page's work that can wait (the dashboard's
+    warm-up once its first page is idle) asks first, so it no longer competes with pages
+    still loading."""
+
+    @tornado.web.authenticated
+    async def get(self):
+        await self.settings["workbench_gate"].wait_quiet()
+        self.set_status(204)
+        self.finish()
+
+
+#: Where a page asks to be answered once no page is loading (:class:`QuietHandler`).
+QUIET_PATH = "workbench/api/quiet"
+
+#: Where the page posts that it has rendered (:class:`RenderedHandler`), under the base URL.
+RENDERED_PATH = "workbench/api/rendered/"
 
 
 #: Message types a dashboard page sends to its kernel (Voila also allows shutdown_request).
@@ -539,10 +599,13 @@ class WorkbenchVoila(Voila):
         "The environment variable WORKBENCH_LOADING_PAGES, when set, gives it.",
     )
     loading_timeout = Float(
-        20.0,
+        60.0,
         config=True,
-        help="Seconds a loading page holds its place at most (its kernel's websocket "
-        "opening frees it sooner).",
+        help="Seconds a loading page holds its place at most (the page saying it has "
+        "rendered, or closing, frees it sooner). Long enough for a page slowed by other "
+        "work on the machine (a page that is still loading only slows the others if they "
+        "come in too), short enough that a page lost in a way the server does not see "
+        "cannot hold up the others for long.",
     )
     reap_interval = Float(1.0, config=True, help="Seconds between checks for orphans.")
     fork_kernels = Bool(
@@ -586,6 +649,9 @@ class WorkbenchVoila(Voila):
         settings["workbench_max_kernels"] = max(int(self.max_kernels), 1)
         slots = int(os.environ.pop(LOADING_PAGES_ENV, "") or self.loading_pages)
         settings["workbench_gate"] = LoadGate(slots, self.loading_timeout)
+        self.gate = settings["workbench_gate"]
+        _gate[:] = [self.gate]
+        voila.voila_kernel_manager.wait_before = _refill_when_quiet
         return settings
 
     def init_handlers(self):
@@ -602,6 +668,9 @@ class WorkbenchVoila(Voila):
         # GET /api/kernels (the list) is not routed by Voila; refuse it explicitly rather
         # than let the catch-all page handler redirect it.
         handlers.insert(0, (url_path_join(self.server_url, r"/api/kernels/?"), _RefuseHandler))
+        route = url_path_join(self.server_url, RENDERED_PATH, r"([0-9a-f-]+)")
+        handlers.insert(0, (route, RenderedHandler))
+        handlers.insert(0, (url_path_join(self.server_url, QUIET_PATH), QuietHandler))
         if self._bundle_dir is not None:
             route = url_path_join(self.server_url, BUNDLE_PATH, r"(.*)")
             handlers.insert(0, (route, BundleHandler, {"path": self._bundle_dir}))
@@ -628,11 +697,25 @@ class WorkbenchVoila(Voila):
         )
         for kid in expired:
             sessions.forget(kid)
+            self.gate.rendered(kid)
             self.log.info("shutting down kernel %s: its page is gone", kid)
             try:
                 await ensure_async(self.kernel_manager.shutdown_kernel(kid, now=True))
             except Exception as exc:  # already gone
                 self.log.debug("kernel %s: %s", kid, exc)
+
+
+_gate: list[LoadGate] = []  # the server's, for _refill_when_quiet
+
+
+async def _refill_when_quiet(delay: float, aw):
+    """Voila's ``wait_before`` for the preheated pool's refill: after ``delay`` seconds,
+    also wait until no page is loading (:class:`LoadGate`): the new kernel (about 2-3 s of
+    CPU to start and run the notebook) no longer competes with the pages still loading."""
+    await asyncio.sleep(delay)
+    if _gate:
+        await _gate[0].wait_quiet()
+    return await aw
 
 
 class TemplateBytecode(jinja2.BytecodeCache):

@@ -124,15 +124,24 @@ def test_closing_a_page_frees_its_kernel_and_its_place(served, browser, artifact
 
 
 def test_another_visitor_cannot_list_read_or_delete_a_kernel(served, browser):
-    ctx, page = open_dashboard(browser, served)
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    told: list[int] = []  # the page tells the server it has rendered (the page turns)
+    page.on("response", lambda r: "/workbench/api/rendered/" in r.url and told.append(r.status))
+    page.goto(f"{served}/?token={TOKEN}", timeout=RENDER_TIMEOUT_MS)
     wait_rendered(page)
     kid = kernel_id_of(page)
+    deadline = time.monotonic() + 10
+    while not told and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert told == [204]
     # Even with the token (another authenticated visitor) but without the page's session:
     auth = f"?token={TOKEN}"
     assert status(f"{served}/api/kernels{auth}") == 403
     assert status(f"{served}/api/kernels/{kid}{auth}") == 404
     assert status(f"{served}/api/kernels/{kid}{auth}", method="DELETE") in (403, 405)
     assert status(f"{served}/voila/api/shutdown/{kid}{auth}", "POST", data=b"") == 404
+    assert status(f"{served}/workbench/api/rendered/{kid}{auth}", "POST", data=b"") == 404
     assert status(f"{served}/api/kernels/{kid}/interrupt{auth}", "POST", data=b"") >= 400
     assert status(f"{served}/api/kernels/{kid}/restart{auth}", "POST", data=b"") >= 400
     ws = f"{served}/api/kernels/{kid}/channels{auth}"

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out):  # pragma: no cover
     """Per SKU i, min over t in ``ts`` of (ln E[exp(t S_i)] - ln tail) / t.
 
@@ -58,7 +58,7 @@ def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out):  # pragm
         out[i] = best
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def mix_powers(pr, pi, lt, rows, lag_lo, lag_hi, r, out_r, out_i):  # pragma: no cover
     """sum_l P(L_i = l) phi^(l + r) at every frequency of phi = pr + i pi, i = rows[b].
 
@@ -100,7 +100,7 @@ def mix_powers(pr, pi, lt, rows, lag_lo, lag_hi, r, out_r, out_i):  # pragma: no
                         br[j] = u
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def undershoot_csl(g, cdf, rows, s, out):  # pragma: no cover
     """out[b] = sum_w g[i, w] F(s[b] - w), i = rows[b]: the cycle service of reorder
     point s[b] (whole units) with undershoot pmf g and lead-time demand cdf F
@@ -117,7 +117,7 @@ def undershoot_csl(g, cdf, rows, s, out):  # pragma: no cover
         out[b] = acc
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
     """Per row of the pmf matrix f: cdf F(x), first-order loss n(x) = sum_{y > x} P(X >= y)
     and second-order loss sum_{j >= x} n(j), each a running sum in the order numpy's
@@ -141,7 +141,7 @@ def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
             loss2[i, x] = l2
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def loss2_of_sum(p, loss2, mean, y, out):  # pragma: no cover
     """out[i] = sum_r p[i, r] L2_i(y[i] - r): the second-order loss at y[i] (whole units,
     finite) of X + D, X with pmf ``p[i]`` and D independent with second-order loss table
@@ -167,7 +167,7 @@ def loss2_of_sum(p, loss2, mean, y, out):  # pragma: no cover
         out[i] = acc
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def empirical_top(hist, step, use_step):  # pragma: no cover
     """Largest cell an empirical pmf of the rows of ``hist`` needs (NaN skipped):
     rint(max(x, 0)), or floor(max(x, 0) / step[i]) + 1 with ``use_step`` (at least 1
@@ -189,7 +189,7 @@ def empirical_top(hist, step, use_step):  # pragma: no cover
     return top
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def empirical_counts(hist, step, use_step, a, b, n_valid):  # pragma: no cover
     """Per row of ``hist`` (NaN skipped, negatives at 0): a[i, v] += 1 at v = rint(x),
     or with ``use_step``, x / step[i] = v + f, a[i, v] += 1 - f and b[i, v + 1] += f
@@ -215,7 +215,7 @@ def empirical_counts(hist, step, use_step, a, b, n_valid):  # pragma: no cover
         n_valid[i] = c
 
 
-@njit(cache=True, fastmath={"reassoc"})
+@njit(cache=True, nogil=True, fastmath={"reassoc"})
 def ss_renewal(p, delta, steps, tol):  # pragma: no cover
     """The renewal recursion of :func:`workbench.policy.undershoot._ss_renewal`, one SKU
     at a time: u(j) (1 - p_0) = 1{j = 0} + sum_{k=1}^{min(j, K-1)} p_k u(j - k) for
@@ -284,7 +284,7 @@ def ss_renewal(p, delta, steps, tol):  # pragma: no cover
     return a, total, seg[:count], pos[:count], rem[:count]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def renewal_undershoot(a, p, delta, g):  # pragma: no cover
     """g[i, w] = sum_{t=1}^{K-1-w} a[i, t] p[i, t + w], unnormalised: the undershoot
     pmf of an (s, S) policy from u(Delta - t) = a[i, t]. a[i, t] is 0 beyond

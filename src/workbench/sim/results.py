@@ -52,6 +52,12 @@ class SimulationResult:
         The run's settings (policy, demand model, unmet, lead-time model, ...) and
         counters such as ``lead_times_capped`` (random lead times above the ring
         buffer's horizon, set to the horizon).
+    batches : dict or None
+        With ``simulate(..., batches=K)``, K > 1: each batch's totals, arrays of shape
+        (K, SKUs) in the order of ``summary``: ``demand``, ``filled``, ``short``
+        [units], ``cycles`` and ``stockout_cycles`` (cycles closed in the batch),
+        ``stockout_days``, ``orders``. Summed over the batches they are the
+        ``summary``'s columns. None otherwise.
     """
 
     summary: pd.DataFrame
@@ -61,6 +67,7 @@ class SimulationResult:
     completed: bool
     elapsed_seconds: float
     settings: dict = field(default_factory=dict)
+    batches: dict | None = None
 
     @property
     def stopped(self) -> bool:

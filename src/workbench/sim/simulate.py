@@ -138,6 +138,7 @@ def simulate(
     shortage_cost: Any = 0.0,
     days_per_year: float = 365.0,
     warmup_days: int = 0,
+    batches: int = 1,
     trace_skus: Any = None,
     frequency: str | None = None,
     rng: int | np.random.Generator | None = None,
@@ -246,6 +247,12 @@ def simulate(
     warmup_days : int, default 0
         Days at the start left out of the statistics (the run is still traced),
         so that they describe the steady state rather than the starting stock.
+    batches : int, default 1
+        Split the counted days (after the warm-up) into this many consecutive batches
+        of equal length (the last one also takes the days left over) and return each
+        batch's totals in ``result.batches``: the batch means method [2]_ (ch. 9.5),
+        one run and one warm-up for several nearly independent samples. The run and
+        ``summary`` do not depend on it.
     days_per_year : float, default 365
         Simulated days in a year [days/year], converting the annual holding rate
         into a daily one (250 for a calendar of working days).
@@ -323,6 +330,7 @@ def simulate(
     ----------
     .. [1] E. A. Silver, D. F. Pyke and D. J. Thomas, *Inventory and Production
        Management in Supply Chains*, 4th ed., CRC Press, 2017, Ch. 6-7.
+    .. [2] A. M. Law, *Simulation Modeling and Analysis*, 5th ed., McGraw-Hill, 2015.
 
     Examples
     --------
@@ -359,6 +367,9 @@ def simulate(
     warmup_days = int(warmup_days)
     if warmup_days and days is not None and warmup_days >= days:
         raise ValueError(f"warmup_days must be < days ({days}) [days]; got {warmup_days}")
+    if isinstance(batches, bool) or int(batches) != batches or batches < 1:
+        raise ValueError(f"batches must be a whole number >= 1; got {batches!r}")
+    batches = int(batches)
     engine_key = str(engine).lower()
     if engine_key not in ("numba", "numpy"):
         raise ValueError(f"engine must be 'numba' or 'numpy'; got {engine!r}")
@@ -725,6 +736,14 @@ def simulate(
     )
     step = _KernelStep(st, backorder, source if drawn else None) if engine_key == "numba" else None
     traces: list[dict[str, np.ndarray]] = []
+    # batch b counts the days from ends[b - 1] (the warm-up's end for b = 0) to ends[b]
+    counted = max(days - warmup_days, 0)
+    if batches > max(counted, 1):
+        raise ValueError(
+            f"batches must be at most the days counted after the warm-up ({counted}); got {batches}"
+        )
+    ends = [warmup_days + counted // batches * (b + 1) for b in range(batches - 1)] + [days]
+    snaps: list[np.ndarray] = []
     t0 = 0
     completed = True
     try:
@@ -735,8 +754,11 @@ def simulate(
             cd = min(C, days - t0)
             if t0 < warmup_days:
                 cd = min(cd, warmup_days - t0)
-            elif t0 == warmup_days and t0 > 0:
-                st.on_order_at_warmup = st.pipe2.sum(axis=0, dtype=float)
+            else:
+                if t0 == warmup_days and t0 > 0:
+                    st.on_order_at_warmup = st.pipe2.sum(axis=0, dtype=float)
+                if batches > 1:  # chunks end where batches end (results do not change)
+                    cd = min(cd, ends[len(snaps)] - t0)
             D = step.demand_buffer(cd) if (step is not None and drawn) else source.take(t0, cd)
             if step is not None:
                 step(D, t0, cd, count=t0 >= warmup_days)
@@ -751,9 +773,26 @@ def simulate(
             if step is None:
                 st.roll(cd)
             t0 += cd
+            if batches > 1 and t0 == ends[len(snaps)]:
+                snaps.append(st.acc_matrix.copy())
             update(t0)
     finally:
         close()
+    batch_totals = None
+    if batches > 1:
+        if len(snaps) < batches:  # stopped: the batch under way ends where the run did
+            snaps.append(st.acc_matrix.copy())
+        sums = np.diff(np.stack([np.zeros_like(st.acc_matrix), *snaps]), axis=0)
+        acc_row = {k: i for i, k in enumerate(st.acc)}
+        batch_totals = {
+            "demand": sums[:, acc_row["demand"]],
+            "filled": sums[:, acc_row["demand"]] - sums[:, acc_row["short"]],
+            "short": sums[:, acc_row["short"]],
+            "cycles": sums[:, acc_row["cycles"]],
+            "stockout_cycles": sums[:, acc_row["stockout_cycles"]],
+            "stockout_days": sums[:, acc_row["stockout_days"]],
+            "orders": sums[:, acc_row["orders"]],
+        }
     ILbuf = st.ILbuf
     acc = st.acc
     on_order_end = st.pipe2.sum(axis=0, dtype=float)
@@ -784,6 +823,7 @@ def simulate(
         days_requested=days,
         completed=completed,
         elapsed_seconds=elapsed,
+        batches=batch_totals,
         settings={
             "policy": policy if isinstance(policy, str) else "per-SKU",
             "demand_model": model,
@@ -794,6 +834,7 @@ def simulate(
             "lead_times_capped": lead.capped,
             "chunk_days": C,
             "warmup_days": warmup_days,
+            "batches": batches,
             "dtype": dt.name,
             "engine": engine_key,
             "frequency": freq,

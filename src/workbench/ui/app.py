@@ -815,21 +815,29 @@ def warm_up_charts() -> None:
 
 
 #: The browser side of :func:`_idle_signal`: once the first page shows what is loaded
-#: (the Data tab's summary table, or after 20 s at most), it waits for a moment in which
-#: the page has nothing else to do and tells the kernel. Earlier (as soon as this view
-#: was drawn) the 5 MB bundle competed with drawing the first page.
+#: (the Data tab's summary table, or after 20 s at most), it waits until no other page
+#: is loading (under ``workbench serve``: ``workbench.voila_app.QuietHandler``; elsewhere
+#: that request fails at once), then for a moment in which the page has nothing else to
+#: do, and tells the kernel. Earlier (as soon as this view was drawn) the 5 MB bundle
+#: competed with drawing the first page, and the warm-up with other pages loading.
 _IDLE_ESM = """
 export default {
   render({ model }) {
     const t0 = performance.now();
     const tell = () => model.send({ event: "idle" });
     const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));
+    const quiet = () => {
+      const config = document.getElementById("jupyter-config-data");
+      if (!config || !document.body.dataset.voila) return Promise.resolve();
+      const base = JSON.parse(config.textContent).baseUrl || "/";
+      return fetch(base + "workbench/api/quiet", { credentials: "same-origin" }).catch(() => {});
+    };
     const wait = () => {
       if (!document.querySelector(".wb-data-summary table") && performance.now() - t0 < 20000) {
         setTimeout(wait, 200);
         return;
       }
-      setTimeout(() => idle(tell, { timeout: 3000 }), 500);
+      setTimeout(() => quiet().then(() => idle(tell, { timeout: 3000 })), 500);
     };
     wait();
   },

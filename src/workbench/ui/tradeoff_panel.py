@@ -7,7 +7,7 @@ with the panel's holding cost rate and class targets, is a point beside it
 through :func:`workbench.simulated_frontier` and :func:`workbench.simulate` and overlays
 what the policies actually delivered; one SKU's simulated stock is drawn with its stockouts.
 The same button runs :func:`workbench.plan_check` (demand resampled from each SKU's own
-history, independent replications) and sets the planned fill rate and cycle service level
+history, replications as batches of one run) and sets the planned fill rate and cycle service level
 per ABC class beside the simulated ones, with the standard error, the gap and, where a
 SKU's gap is beyond three standard errors, why (the reasons counted per class).
 
