@@ -368,9 +368,7 @@ class LoadGate:
 
     def quiet_for(self) -> float:
         """Seconds since the last page stopped loading (0 while one loads or waits)."""
-        if self.busy or self.waiters:
-            return 0.0
-        return time.monotonic() - self.quiet_since
+        return 0.0 if self.loading() else time.monotonic() - self.quiet_since
 
 
 def _session(handler: tornado.web.RequestHandler) -> str | None:
