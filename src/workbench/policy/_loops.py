@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._numeric import row_dot
+
 #: Cells of work (matrix cells a loop walks, counting every pass: the lags of the
 #: Horner sum, the grid of t of the Chernoff bound) up to which the numpy version runs:
 #: about 16 million, a few tenths of a second of numpy, less than loading numba costs;
@@ -164,7 +166,7 @@ def ss_renewal(p, delta, steps, tol):
     remainders come out ordered by step, then SKU.
     """
     n, k_len = p.shape
-    mean = p @ np.arange(k_len)
+    mean = row_dot(p, np.arange(k_len, dtype=float))
     limit = 1.0 / mean
     inv = 1.0 / (1.0 - p[:, 0])
     ring = np.zeros((n, k_len))

@@ -73,7 +73,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from scipy import special
 
-from .._numeric import require_nonnegative, require_positive, require_probability
+from .._numeric import require_nonnegative, require_positive, require_probability, row_dot
 from ._loops import loop
 from .service import _ltd, _normal_loss_inverse, _normal_loss_parts
 
@@ -1041,8 +1041,8 @@ class LeadTimeDemandDistribution(NamedTuple):
 
 def _pmf_moments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.arange(p.shape[1], dtype=float)
-    mean = p @ x
-    return mean, np.sqrt(np.maximum(p @ (x * x) - mean * mean, 0.0))
+    mean = row_dot(p, x)
+    return mean, np.sqrt(np.maximum(row_dot(p, x * x) - mean * mean, 0.0))
 
 
 def _family_pmf(kind: str, mean, var, tail, max_cells) -> np.ndarray:
@@ -1205,8 +1205,8 @@ def lead_time_demand_distribution(
                 f"lead_time must be a pmf matrix of shape ({n}, M + 1); got {lt.shape}"
             )
         lags = np.arange(lt.shape[1], dtype=float)
-        lt_mean = lt @ lags
-        lt_sd = np.sqrt(np.maximum(lt @ (lags * lags) - lt_mean**2, 0.0))
+        lt_mean = row_dot(lt, lags)
+        lt_sd = np.sqrt(np.maximum(row_dot(lt, lags * lags) - lt_mean**2, 0.0))
     else:
         if lead_time_buckets is None:
             raise ValueError("lead_time_buckets [buckets] (or a lead_time pmf) is required")
