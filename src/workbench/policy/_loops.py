@@ -46,7 +46,7 @@ def loop(name: str, cells: int) -> Callable:
     return getattr(_compiled, name)
 
 
-def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out) -> None:
+def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tails, ts, out) -> None:
     """numpy version of :func:`._compiled.chernoff_lengths` (same arguments)."""
     n, k = f.shape
     if n == 0:
@@ -56,7 +56,7 @@ def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out) -> None:
     lag = np.arange(m)[None, :]
     inside = (lag >= lag_lo[:, None]) & (lag <= lag_hi[:, None])
     below = np.minimum(x[None, :] - top[:, None], 0.0)  # x - top <= 0 where f has mass
-    best = np.full(n, np.inf)
+    best = np.full((len(log_tails), n), np.inf)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for t in ts:
             # ln M(t) = t top + ln sum_x f(x) e^(t (x - top)): no overflow
@@ -64,8 +64,9 @@ def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out) -> None:
             # ln sum_l P(L = l) M^l = hi ln M + ln sum_l P(L = l) M^(l - hi)
             q = np.exp(log_m[:, None] * (lag - lag_hi[:, None]))
             acc2 = np.where(inside, lt * q, 0.0).sum(axis=1)
-            v = ((lag_hi + r) * log_m + np.log(acc2) - log_tail) / t
-            best = np.where(v < best, v, best)
+            for k, log_tail in enumerate(log_tails):
+                v = ((lag_hi + r) * log_m + np.log(acc2) - log_tail) / t
+                best[k] = np.where(v < best[k], v, best[k])
     out[:] = best
 
 
@@ -102,6 +103,12 @@ def undershoot_csl(g, cdf, rows, s, out) -> None:
     f = np.take_along_axis(cdf[rows], np.clip(y, 0, last), axis=1)
     f = np.where(y < 0, 0.0, np.where(y >= last, 1.0, f))
     out[:] = np.sum(g[rows] * f, axis=1)
+
+
+def tail_columns(full, threshold, need) -> None:
+    """numpy version of :func:`._compiled.tail_columns` (same arguments and counts)."""
+    cdf = np.cumsum(np.maximum(full, 0.0), axis=1)
+    need[:] = (cdf < threshold).sum(axis=1)
 
 
 def loss_tables(f, cdf, loss, loss2) -> None:
