@@ -198,3 +198,31 @@ def test_the_dashboards_first_page_does_not_import_numba():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_adi_cv2_equal_the_size_pattern():
+    """The compiled ADI and CV^2 pass gives demand_pattern's figures (to rounding: the
+    sums are sequential, numpy's pairwise), NaN where they are: windows starting late,
+    rows with no, one or two positive buckets, returns (negative buckets)."""
+    from workbench.policy.demand_class import _size_pattern
+
+    rng = np.random.default_rng(5)
+    q = rng.gamma(0.5, 20.0, (30, 400)) * (rng.random((30, 400)) < 0.3)
+    q[:, :50] = np.nan
+    q[3, 50:] = 0.0  # no positive bucket
+    q[4, 50:] = 0.0
+    q[4, 70] = 5.0  # one
+    q[5, 50:] = 0.0
+    q[5, [70, 90]] = [5.0, 7.0]  # two
+    q[6, 100] = -3.0  # a return
+    q[7] = np.nan  # no window
+    with np.errstate(invalid="ignore", divide="ignore"):
+        adi_ref, cv2_ref = _size_pattern(q)[3:5]
+    for run in (_compiled.adi_cv2, _loops.adi_cv2):
+        adi, cv2 = np.empty(30), np.empty(30)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            run(q, adi, cv2)
+        np.testing.assert_array_equal(adi, adi_ref)
+        np.testing.assert_allclose(cv2, cv2_ref, rtol=1e-12)
+        assert np.isnan(adi[[3, 7]]).all() and np.isnan(cv2[[3, 4, 7]]).all()
+        assert np.isfinite(cv2[5]) and np.isfinite(cv2[0])

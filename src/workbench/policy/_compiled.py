@@ -142,6 +142,40 @@ def tail_columns(full, threshold, need):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
+def adi_cv2(q, adi, cv2):  # pragma: no cover
+    """Per row of the bucket history ``q`` (NaN outside the SKU's window): the average
+    inter-demand interval adi = n / k (n buckets in the window, k of them positive;
+    NaN without a positive one) and the squared cv of the positive buckets, sample
+    variance (ddof 1) over the squared mean (NaN below two), as
+    :func:`workbench.policy.demand_class._size_pattern` computes them, in two passes
+    along the row and no (SKUs x buckets) temporaries."""
+    rows, m = q.shape
+    for i in range(rows):
+        n = 0
+        k = 0
+        total = 0.0
+        for j in range(m):
+            x = q[i, j]
+            if x == x:  # in the window (not NaN)
+                n += 1
+                if x > 0.0:
+                    k += 1
+                    total += x
+        adi[i] = n / k if k >= 1 else np.nan
+        if k < 2:
+            cv2[i] = np.nan
+            continue
+        mean = total / k
+        ss = 0.0
+        for j in range(m):
+            x = q[i, j]
+            if x > 0.0:
+                d = x - mean
+                ss += d * d
+        cv2[i] = (ss / (k - 1)) / (mean * mean)
+
+
+@njit(cache=True, nogil=True)
 def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
     """Per row of the pmf matrix f: cdf F(x), first-order loss n(x) = sum_{y > x} P(X >= y)
     and second-order loss sum_{j >= x} n(j), each a running sum in the order numpy's

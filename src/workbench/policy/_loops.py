@@ -111,6 +111,13 @@ def tail_columns(full, threshold, need) -> None:
     need[:] = (cdf < threshold).sum(axis=1)
 
 
+def adi_cv2(q, adi, cv2) -> None:
+    """numpy version of :func:`._compiled.adi_cv2` (same arguments; the sums pairwise)."""
+    from .demand_class import _size_pattern  # demand_class imports the distributions
+
+    adi[:], cv2[:] = _size_pattern(q)[3:5]
+
+
 def loss_tables(f, cdf, loss, loss2) -> None:
     """numpy version of :func:`._compiled.loss_tables` (same arguments and running sums)."""
     np.cumsum(f, axis=1, out=cdf)
