@@ -128,18 +128,30 @@ def test_empirical_counts_compiled_equal_numpy_bit_for_bit(use_step):
     h[3] = np.nan
     h[5, :3] = -2.0
     step = rng.uniform(0.5, 5.0, 40)
-    top_c = _compiled.empirical_top(h, step, use_step)
-    top_n = _loops.empirical_top(h, step, use_step)
+    every = np.arange(40)
+    top_c = _compiled.empirical_top(h, every, step, use_step)
+    top_n = _loops.empirical_top(h, every, step, use_step)
     assert top_c == top_n
     k = top_c + 1
     out = []
     for mod in (_compiled, _loops):
         a, b = np.zeros((40, k)), np.zeros((40, k) if use_step else (0, 0))
         n_valid = np.zeros(40, dtype=np.int64)
-        mod.empirical_counts(h, step, use_step, a, b, n_valid)
+        mod.empirical_counts(h, every, step, use_step, a, b, n_valid)
         out.append((a, b, n_valid))
     assert all(np.array_equal(x, y) for x, y in zip(*out, strict=True))
     assert out[0][2][3] == 0 and np.array_equal(out[0][2], (~np.isnan(h)).sum(axis=1))
+    # some rows, in another order, read in place: the counts of those rows' copy
+    rows = np.array([7, 3, 20, 7])
+    for mod in (_compiled, _loops):
+        assert mod.empirical_top(h, rows, step[:4], use_step) == mod.empirical_top(
+            h[rows], every[:4], step[:4], use_step
+        )
+        got = [np.zeros((4, k)), np.zeros((4, k) if use_step else (0, 0)), np.zeros(4, np.int64)]
+        ref = [np.zeros((4, k)), np.zeros((4, k) if use_step else (0, 0)), np.zeros(4, np.int64)]
+        mod.empirical_counts(h, rows, step[:4], use_step, *got)
+        mod.empirical_counts(h[rows], every[:4], step[:4], use_step, *ref)
+        assert all(np.array_equal(x, y) for x, y in zip(got, ref, strict=True))
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -216,6 +228,8 @@ def test_adi_cv2_equal_the_size_pattern():
     q[5, [70, 90]] = [5.0, 7.0]  # two
     q[6, 100] = -3.0  # a return
     q[7] = np.nan  # no window
+    q[8, 50:] = 0.0
+    q[8, [60, 61]] = [1e-300, 3e-300]  # a squared mean of 0 (no ZeroDivisionError: NaN)
     with np.errstate(invalid="ignore", divide="ignore"):
         adi_ref, cv2_ref = _size_pattern(q)[3:5]
     for run in (_compiled.adi_cv2, _loops.adi_cv2):

@@ -141,7 +141,7 @@ def tail_columns(full, threshold, need):  # pragma: no cover
         need[i] = k
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")  # x / 0 is inf or NaN, as numpy's
 def adi_cv2(q, adi, cv2):  # pragma: no cover
     """Per row of the bucket history ``q`` (NaN outside the SKU's window): the average
     inter-demand interval adi = n / k (n buckets in the window, k of them positive;
@@ -294,15 +294,16 @@ def loss2_of_sum(p, loss2, mean, y, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def empirical_top(hist, step, use_step):  # pragma: no cover
-    """Largest cell an empirical pmf of the rows of ``hist`` needs (NaN skipped):
-    rint(max(x, 0)), or floor(max(x, 0) / step[i]) + 1 with ``use_step`` (at least 1
-    then, as for a row of zeros)."""
+def empirical_top(hist, rows, step, use_step):  # pragma: no cover
+    """Largest cell an empirical pmf of the rows ``rows`` of ``hist`` needs (NaN
+    skipped): rint(max(x, 0)), or floor(max(x, 0) / step[i]) + 1 with ``use_step`` (at
+    least 1 then, as for a row of zeros), step[i] that of the i-th row listed."""
     top = 1 if use_step else 0
-    n, t = hist.shape
-    for i in range(n):
+    t = hist.shape[1]
+    for i in range(rows.size):
+        r = rows[i]
         for j in range(t):
-            h = hist[i, j]
+            h = hist[r, j]
             if h != h:
                 continue
             x = h if h > 0.0 else 0.0
@@ -316,16 +317,18 @@ def empirical_top(hist, step, use_step):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def empirical_counts(hist, step, use_step, a, b, n_valid):  # pragma: no cover
-    """Per row of ``hist`` (NaN skipped, negatives at 0): a[i, v] += 1 at v = rint(x),
-    or with ``use_step``, x / step[i] = v + f, a[i, v] += 1 - f and b[i, v + 1] += f
-    (the additions in the row's order, as ``numpy.bincount`` takes them); n_valid[i]
-    the values counted."""
-    n, t = hist.shape
-    for i in range(n):
+def empirical_counts(hist, rows, step, use_step, a, b, n_valid):  # pragma: no cover
+    """Per listed row r = rows[i] of ``hist`` (NaN skipped, negatives at 0): a[i, v] += 1
+    at v = rint(x), or with ``use_step``, x / step[i] = v + f, a[i, v] += 1 - f and
+    b[i, v + 1] += f (the additions in the row's order, as ``numpy.bincount`` takes
+    them); n_valid[i] the values counted. The rows are read in place (no copy of the
+    history's rows)."""
+    t = hist.shape[1]
+    for i in range(rows.size):
+        r = rows[i]
         c = 0
         for j in range(t):
-            h = hist[i, j]
+            h = hist[r, j]
             if h != h:
                 continue
             c += 1

@@ -187,18 +187,19 @@ def _empirical_cells(hist, step, use_step):
     return valid, np.rint(x).astype(np.int64), None
 
 
-def empirical_top(hist, step, use_step) -> int:
+def empirical_top(hist, rows, step, use_step) -> int:
     """numpy version of :func:`._compiled.empirical_top` (same arguments)."""
-    _, vals, _ = _empirical_cells(hist, step, use_step)
+    _, vals, _ = _empirical_cells(hist[rows], step, use_step)
     return int(vals.max()) + bool(use_step) if vals.size else 0
 
 
-def empirical_counts(hist, step, use_step, a, b, n_valid) -> None:
+def empirical_counts(hist, rows, step, use_step, a, b, n_valid) -> None:
     """numpy version of :func:`._compiled.empirical_counts` (same arguments)."""
     n, k = a.shape
+    hist = hist[rows]
     valid, vals, frac = _empirical_cells(hist, step, use_step)
-    rows = np.broadcast_to(np.arange(n)[:, None], hist.shape)
-    cell = (rows[valid] * k + vals[valid]).ravel()
+    at = np.broadcast_to(np.arange(n)[:, None], hist.shape)
+    cell = (at[valid] * k + vals[valid]).ravel()
     if use_step:
         f = frac[valid].ravel()
         a += np.bincount(cell, weights=1.0 - f, minlength=n * k).reshape(n, k)

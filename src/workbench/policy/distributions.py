@@ -921,19 +921,25 @@ def _cut_tail(full: np.ndarray, tail: float, width: int, bad: np.ndarray) -> np.
 
 # --------------------------------------------------------------------------- empirical
 def _empirical_bucket_pmf(
-    hist: np.ndarray, max_cells: int, step: np.ndarray | None = None
+    hist: np.ndarray,
+    max_cells: int,
+    step: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per-bucket empirical pmf of each row's non-NaN values (rounded, negatives at 0).
 
     With ``step`` (per row, [units]) cell k stands for k * step units and a value x
     is split between the two neighbouring cells, x / step = k + f giving 1 - f to k and
-    f to k + 1 (the mean kept exactly, as :func:`gamma_pmf` does).
+    f to k + 1 (the mean kept exactly, as :func:`gamma_pmf` does). With ``rows``, the
+    pmfs of those rows of ``hist`` (read in place by the compiled loops), in that order.
     """
-    n = hist.shape[0]
     hist = np.ascontiguousarray(hist, dtype=float)
+    rows = np.arange(hist.shape[0]) if rows is None else np.asarray(rows, dtype=np.int64)
+    n = rows.size
+    cells = n * hist.shape[1]
     use_step = step is not None
     steps = np.ascontiguousarray(step if use_step else np.ones(n), dtype=float)
-    top = loop("empirical_top", hist.size)(hist, steps, use_step) if hist.size else 0
+    top = loop("empirical_top", cells)(hist, rows, steps, use_step) if cells else 0
     k = int(top) + 1
     if n * k > max_cells:
         raise ValueError(
@@ -944,7 +950,7 @@ def _empirical_bucket_pmf(
     # each summed in the row's order, then added (what two bincounts gave)
     counts, upper = np.zeros((n, k)), np.zeros((n, k) if use_step else (0, 0))
     n_valid = np.zeros(n, dtype=np.int64)
-    loop("empirical_counts", hist.size)(hist, steps, use_step, counts, upper, n_valid)
+    loop("empirical_counts", cells)(hist, rows, steps, use_step, counts, upper, n_valid)
     if use_step:
         counts += upper
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -953,12 +959,16 @@ def _empirical_bucket_pmf(
 
 
 def _empirical_day_pmf(
-    hist: np.ndarray, max_cells: int = MAX_CELLS, step: np.ndarray | None = None
+    hist: np.ndarray,
+    max_cells: int = MAX_CELLS,
+    step: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
     """The per-bucket pmf :func:`lead_time_demand_distribution` compounds for
     ``"empirical"`` (:func:`_empirical_bucket_pmf`; a row without history is no demand,
-    flagged by the caller's class "none"): built once, it serves several lead times."""
-    bucket, n_valid = _empirical_bucket_pmf(hist, max_cells, step)
+    flagged by the caller's class "none"): built once, it serves several lead times.
+    With ``rows``, those rows of ``hist``."""
+    bucket, n_valid = _empirical_bucket_pmf(hist, max_cells, step, rows)
     empty = n_valid == 0
     bucket[empty] = 0.0
     bucket[empty, 0] = 1.0
