@@ -285,11 +285,13 @@ def _stats_from_rows(
         codes, b = key_u // max(n_b, 1), key_u % max(n_b, 1)
 
     positive = qty > 0
-    n_pos = np.bincount(codes[positive], minlength=n_sku)
+    codes_pos, b_pos = codes[positive], b[positive]  # taken once: 3 million rows each
+    n_pos = np.bincount(codes_pos, minlength=n_sku)
     first = np.full(n_sku, big)
     last = np.full(n_sku, -1)
-    group_extreme(np.minimum, first, codes[positive], b[positive])
-    group_extreme(np.maximum, last, codes[positive], b[positive])
+    group_extreme(np.minimum, first, codes_pos, b_pos)
+    group_extreme(np.maximum, last, codes_pos, b_pos)
+    del codes_pos, b_pos
     has = n_pos > 0
     if freq == "D":
         first_day, last_day = first, last
