@@ -501,9 +501,10 @@ def test_compiled_chernoff_lengths_equal_the_numpy_reference(small_cells, monkey
     chernoff_lengths = _loops.loop("chernoff_lengths", f.size)
     for r in (0, 3):
         ref = _chernoff_length(f, lt, r, 1e-9)
-        got = np.empty(300)
-        chernoff_lengths(f, top, lt, lo, hi, r, float(np.log(1e-9)), _CHERNOFF_T, got)
-        np.testing.assert_allclose(got, ref, rtol=1e-9)
+        got = np.empty((2, 300))
+        chernoff_lengths(f, top, lt, lo, hi, r, np.log([1e-9, 1e-15]), _CHERNOFF_T, got)
+        np.testing.assert_allclose(got[0], ref, rtol=1e-9)
+        np.testing.assert_allclose(got[1], _chernoff_length(f, lt, r, 1e-15), rtol=1e-9)
 
 
 def test_empirical_in_steps_keeps_the_mean_and_the_spread():

@@ -32,11 +32,12 @@ def test_numpy_loops_equal_the_compiled_ones(seed):
     n, k = f.shape
     for r in (0, 2):
         top = np.where(f > 0, np.arange(k)[None, :], 0).max(axis=1).astype(np.int64)
-        a, b = np.empty(n), np.empty(n)
-        args = (f, top, lt, lo, hi, r, float(np.log(1e-9)), _CHERNOFF_T)
+        a, b = np.empty((2, n)), np.empty((2, n))
+        args = (f, top, lt, lo, hi, r, np.log([1e-9, 1e-15]), _CHERNOFF_T)
         _compiled.chernoff_lengths(*args, a)
         _loops.chernoff_lengths(*args, b)
         np.testing.assert_allclose(b, a, rtol=1e-12)
+        assert np.all(a[1] > a[0])  # a smaller tail reaches further
 
         phi = np.fft.rfft(f, 128, axis=1)
         pr, pi = np.ascontiguousarray(phi.real), np.ascontiguousarray(phi.imag)
@@ -61,6 +62,27 @@ def test_numpy_loops_equal_the_compiled_ones(seed):
     _compiled.undershoot_csl(f, t[0], rows, s, e)
     _loops.undershoot_csl(f, t[0], rows, s, g)
     np.testing.assert_allclose(g, e, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_tail_columns_count_the_running_sums_below_the_threshold(seed):
+    """The compiled walk that stops at 1 - tail gives, bit for bit, the count of
+    np.cumsum(max(p, 0)) below it: rows that reach it at their first, a middle or no
+    column, negative noise, and a NaN."""
+    rng, f, _, _, _ = _case(seed)
+    full = f - 1e-4 * rng.random(f.shape)  # rounding noise below 0, as after an FFT
+    full[0] = 0.0
+    full[0, 0] = 1.0  # reached at column 0
+    full[1] *= 0.5  # never reached: the row's length
+    full[2, 5] = np.nan
+    for threshold in (1.0 - 1e-9, 0.5, 1e-3):
+        expect = (np.cumsum(np.maximum(full, 0.0), axis=1) < threshold).sum(axis=1)
+        a, b = np.empty(f.shape[0], np.int64), np.empty(f.shape[0], np.int64)
+        _compiled.tail_columns(full, threshold, a)
+        _loops.tail_columns(full, threshold, b)
+        assert np.array_equal(a, expect) and np.array_equal(b, expect)
+        if threshold > 0.5:
+            assert a[0] == 0 and a[1] == f.shape[1] and a[2] <= 5
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -176,3 +198,31 @@ def test_the_dashboards_first_page_does_not_import_numba():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_adi_cv2_equal_the_size_pattern():
+    """The compiled ADI and CV^2 pass gives demand_pattern's figures (to rounding: the
+    sums are sequential, numpy's pairwise), NaN where they are: windows starting late,
+    rows with no, one or two positive buckets, returns (negative buckets)."""
+    from workbench.policy.demand_class import _size_pattern
+
+    rng = np.random.default_rng(5)
+    q = rng.gamma(0.5, 20.0, (30, 400)) * (rng.random((30, 400)) < 0.3)
+    q[:, :50] = np.nan
+    q[3, 50:] = 0.0  # no positive bucket
+    q[4, 50:] = 0.0
+    q[4, 70] = 5.0  # one
+    q[5, 50:] = 0.0
+    q[5, [70, 90]] = [5.0, 7.0]  # two
+    q[6, 100] = -3.0  # a return
+    q[7] = np.nan  # no window
+    with np.errstate(invalid="ignore", divide="ignore"):
+        adi_ref, cv2_ref = _size_pattern(q)[3:5]
+    for run in (_compiled.adi_cv2, _loops.adi_cv2):
+        adi, cv2 = np.empty(30), np.empty(30)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            run(q, adi, cv2)
+        np.testing.assert_array_equal(adi, adi_ref)
+        np.testing.assert_allclose(cv2, cv2_ref, rtol=1e-12)
+        assert np.isnan(adi[[3, 7]]).all() and np.isnan(cv2[[3, 4, 7]]).all()
+        assert np.isfinite(cv2[5]) and np.isfinite(cv2[0])

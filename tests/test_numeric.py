@@ -11,6 +11,7 @@ from workbench._numeric import (
     require_nonnegative,
     require_positive,
     require_probability,
+    row_dot,
 )
 
 
@@ -97,3 +98,11 @@ def test_group_extreme_equals_ufunc_at(ufunc, ordered):
     group_extreme(ufunc, got, codes, values)
     assert np.array_equal(got, expected)
     assert not np.array_equal(got, start)  # the test can fail: something changed
+
+
+def test_row_dot_is_matrix_vector_product():
+    """row_dot sums each row against the vector, as ``@`` does, to rounding."""
+    rng = np.random.default_rng(4)
+    m, v = rng.random((37, 513)), rng.random(513)
+    np.testing.assert_allclose(row_dot(m, v), m @ v, rtol=1e-13)
+    assert row_dot(np.zeros((0, 3)), np.ones(3)).shape == (0,)

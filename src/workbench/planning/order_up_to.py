@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._numeric import row_dot
 from ..data.stats import DAYS_PER_YEAR
 from ..policy.distributions import (
     LeadTimeDemandDistribution,
@@ -107,8 +108,8 @@ def _cycle_ltd(
     c = np.maximum(c, 0.0)
     c /= np.where(c.sum(axis=1, keepdims=True) > 0, c.sum(axis=1, keepdims=True), 1.0)
     x = np.arange(width, dtype=float)
-    mean = c @ x
-    sd = np.sqrt(np.maximum(c @ (x * x) - mean * mean, 0.0))
+    mean = row_dot(c, x)
+    sd = np.sqrt(np.maximum(row_dot(c, x * x) - mean * mean, 0.0))
     return LeadTimeDemandDistribution(ltd.kind, mean, sd, c)
 
 

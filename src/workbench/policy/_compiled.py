@@ -20,15 +20,17 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out):  # pragma: no cover
-    """Per SKU i, min over t in ``ts`` of (ln E[exp(t S_i)] - ln tail) / t.
+def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tails, ts, out):  # pragma: no cover
+    """Per SKU i and tail k, min over t in ``ts`` of (ln E[exp(t S_i)] - log_tails[k]) / t,
+    in ``out[k, i]``.
 
     S_i is the sum of L + r i.i.d. buckets with pmf ``f[i]`` (mass up to unit
     ``top[i]``), L with pmf ``lt[i]`` (mass on lags ``lag_lo[i] .. lag_hi[i]``).
     Both sums are polynomials evaluated by Horner's scheme in a variable <= 1, so
     nothing overflows and no exponential is taken per term:
     M(t) e^(-t top) = sum_x f(x) q^(top - x) with q = e^-t, and
-    sum_l P(L = l) M^l = M^hi sum_l P(L = l) (1 / M)^(hi - l).
+    sum_l P(L = l) M^l = M^hi sum_l P(L = l) (1 / M)^(hi - l). The sums do not depend
+    on the tail: one pass serves every tail of ``log_tails``.
     """
     n, nt = f.shape[0], ts.size
     q = np.exp(-ts)
@@ -49,13 +51,14 @@ def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out):  # pragm
             w = lt[i, lag]
             for j in range(nt):
                 acc2[j] = acc2[j] * q2[j] + w
-        best = np.inf
-        for j in range(nt):
-            log_m = ts[j] * top[i] + math.log(acc[j])
-            v = ((lag_hi[i] + r) * log_m + math.log(acc2[j]) - log_tail) / ts[j]
-            if v < best:
-                best = v
-        out[i] = best
+        for k in range(log_tails.size):
+            best = np.inf
+            for j in range(nt):
+                log_m = ts[j] * top[i] + math.log(acc[j])
+                v = ((lag_hi[i] + r) * log_m + math.log(acc2[j]) - log_tails[k]) / ts[j]
+                if v < best:
+                    best = v
+            out[k, i] = best
 
 
 @njit(cache=True, nogil=True)
@@ -115,6 +118,61 @@ def undershoot_csl(g, cdf, rows, s, out):  # pragma: no cover
                 break
             acc += g[i, w] * (1.0 if y >= last else cdf[i, y])
         out[b] = acc
+
+
+@njit(cache=True, nogil=True)
+def tail_columns(full, threshold, need):  # pragma: no cover
+    """need[i] = the first column at which the running sum of max(full[i], 0) reaches
+    ``threshold`` (the row's length if it never does), summed in ``numpy.cumsum``'s
+    order: the count of its running sums below ``threshold``, without the matrix of
+    them, and the row left at that column."""
+    n, m = full.shape
+    for i in range(n):
+        acc = 0.0
+        k = m
+        for j in range(m):
+            v = full[i, j]
+            if v < 0.0:
+                v = 0.0
+            acc += v
+            if not acc < threshold:  # NaN stops here too, as its count would
+                k = j
+                break
+        need[i] = k
+
+
+@njit(cache=True, nogil=True)
+def adi_cv2(q, adi, cv2):  # pragma: no cover
+    """Per row of the bucket history ``q`` (NaN outside the SKU's window): the average
+    inter-demand interval adi = n / k (n buckets in the window, k of them positive;
+    NaN without a positive one) and the squared cv of the positive buckets, sample
+    variance (ddof 1) over the squared mean (NaN below two), as
+    :func:`workbench.policy.demand_class._size_pattern` computes them, in two passes
+    along the row and no (SKUs x buckets) temporaries."""
+    rows, m = q.shape
+    for i in range(rows):
+        n = 0
+        k = 0
+        total = 0.0
+        for j in range(m):
+            x = q[i, j]
+            if x == x:  # in the window (not NaN)
+                n += 1
+                if x > 0.0:
+                    k += 1
+                    total += x
+        adi[i] = n / k if k >= 1 else np.nan
+        if k < 2:
+            cv2[i] = np.nan
+            continue
+        mean = total / k
+        ss = 0.0
+        for j in range(m):
+            x = q[i, j]
+            if x > 0.0:
+                d = x - mean
+                ss += d * d
+        cv2[i] = (ss / (k - 1)) / (mean * mean)
 
 
 @njit(cache=True, nogil=True)

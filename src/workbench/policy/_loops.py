@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._numeric import row_dot
+
 #: Cells of work (matrix cells a loop walks, counting every pass: the lags of the
 #: Horner sum, the grid of t of the Chernoff bound) up to which the numpy version runs:
 #: about 16 million, a few tenths of a second of numpy, less than loading numba costs;
@@ -44,7 +46,7 @@ def loop(name: str, cells: int) -> Callable:
     return getattr(_compiled, name)
 
 
-def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out) -> None:
+def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tails, ts, out) -> None:
     """numpy version of :func:`._compiled.chernoff_lengths` (same arguments)."""
     n, k = f.shape
     if n == 0:
@@ -54,7 +56,7 @@ def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out) -> None:
     lag = np.arange(m)[None, :]
     inside = (lag >= lag_lo[:, None]) & (lag <= lag_hi[:, None])
     below = np.minimum(x[None, :] - top[:, None], 0.0)  # x - top <= 0 where f has mass
-    best = np.full(n, np.inf)
+    best = np.full((len(log_tails), n), np.inf)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for t in ts:
             # ln M(t) = t top + ln sum_x f(x) e^(t (x - top)): no overflow
@@ -62,8 +64,9 @@ def chernoff_lengths(f, top, lt, lag_lo, lag_hi, r, log_tail, ts, out) -> None:
             # ln sum_l P(L = l) M^l = hi ln M + ln sum_l P(L = l) M^(l - hi)
             q = np.exp(log_m[:, None] * (lag - lag_hi[:, None]))
             acc2 = np.where(inside, lt * q, 0.0).sum(axis=1)
-            v = ((lag_hi + r) * log_m + np.log(acc2) - log_tail) / t
-            best = np.where(v < best, v, best)
+            for k, log_tail in enumerate(log_tails):
+                v = ((lag_hi + r) * log_m + np.log(acc2) - log_tail) / t
+                best[k] = np.where(v < best[k], v, best[k])
     out[:] = best
 
 
@@ -100,6 +103,19 @@ def undershoot_csl(g, cdf, rows, s, out) -> None:
     f = np.take_along_axis(cdf[rows], np.clip(y, 0, last), axis=1)
     f = np.where(y < 0, 0.0, np.where(y >= last, 1.0, f))
     out[:] = np.sum(g[rows] * f, axis=1)
+
+
+def tail_columns(full, threshold, need) -> None:
+    """numpy version of :func:`._compiled.tail_columns` (same arguments and counts)."""
+    cdf = np.cumsum(np.maximum(full, 0.0), axis=1)
+    need[:] = (cdf < threshold).sum(axis=1)
+
+
+def adi_cv2(q, adi, cv2) -> None:
+    """numpy version of :func:`._compiled.adi_cv2` (same arguments; the sums pairwise)."""
+    from .demand_class import _size_pattern  # demand_class imports the distributions
+
+    adi[:], cv2[:] = _size_pattern(q)[3:5]
 
 
 def loss_tables(f, cdf, loss, loss2) -> None:
@@ -164,7 +180,7 @@ def ss_renewal(p, delta, steps, tol):
     remainders come out ordered by step, then SKU.
     """
     n, k_len = p.shape
-    mean = p @ np.arange(k_len)
+    mean = row_dot(p, np.arange(k_len, dtype=float))
     limit = 1.0 / mean
     inv = 1.0 / (1.0 - p[:, 0])
     ring = np.zeros((n, k_len))

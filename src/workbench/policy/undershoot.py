@@ -95,6 +95,7 @@ from .._numeric import (
     require_nonnegative,
     require_positive,
     require_probability,
+    row_dot,
 )
 from ._loops import loop
 
@@ -300,7 +301,7 @@ class _Tables:
     def __init__(self, f: np.ndarray):
         loss_tables = loop("loss_tables", f.size)
         self.n_cols = f.shape[1]
-        self.mean = f @ np.arange(self.n_cols)
+        self.mean = row_dot(f, np.arange(self.n_cols, dtype=float))
         # F(x); n(y) = sum_{x > y} P(X >= x), the reverse cumulative sum of P(X >= x)
         # shifted by one; sum_{j >= y} n(j): running sums along each row, compiled
         self.cdf, self.loss, self.loss2 = (np.empty(f.shape) for _ in range(3))
@@ -382,7 +383,7 @@ def _ss_renewal(p: np.ndarray, delta: np.ndarray, tol: float = 1e-9) -> _Renewal
     n, k_len = p.shape
     p = np.ascontiguousarray(p, dtype=float)
     delta = np.ascontiguousarray(delta, dtype=np.int64)
-    limit = 1.0 / (p @ np.arange(k_len))
+    limit = 1.0 / row_dot(p, np.arange(k_len, dtype=float))
     steps = min(int(delta.max()), RENEWAL_STEPS_PER_LAG * k_len + 1000) if n else 0
     # work: up to K multiply-adds a step for every SKU still active
     cells = int(np.minimum(delta, steps).sum()) * k_len
@@ -690,7 +691,7 @@ class _Discrete:
     def __init__(self, policy, p, q, f_l):
         p_safe, self.none = _safe_pmf(p)
         self.policy, self.q = policy, q
-        self.mean_r = p @ np.arange(p.shape[1])
+        self.mean_r = row_dot(p, np.arange(p.shape[1], dtype=float))
         self.p, self._f_l, self._ltr = p, f_l, None
         self.lt = _Tables(f_l)
         # D_L + D_R is at most this many columns wide (its tables are built only if asked)
@@ -708,7 +709,7 @@ class _Discrete:
         self.undershoot = np.where(self.none, 0.0, np.sum(g * w, axis=1))
         eu2 = np.sum(g * w * w, axis=1)
         k = np.arange(f_l.shape[1])
-        var_l = np.maximum(f_l @ (k * k) - self.mu_l**2, 0.0)
+        var_l = np.maximum(row_dot(f_l, (k * k).astype(float)) - self.mu_l**2, 0.0)
         # sd of D_L + U, for the first bracket of the search
         self.spread = np.sqrt(var_l + np.maximum(eu2 - self.undershoot**2, 0.0))
 
