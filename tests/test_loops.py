@@ -226,3 +226,44 @@ def test_adi_cv2_equal_the_size_pattern():
         np.testing.assert_allclose(cv2, cv2_ref, rtol=1e-12)
         assert np.isnan(adi[[3, 7]]).all() and np.isnan(cv2[[3, 4, 7]]).all()
         assert np.isfinite(cv2[5]) and np.isfinite(cv2[0])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lag_folding_and_sq_undershoot_cells_bit_for_bit(seed):
+    """The compiled lag range and fold, and the (s, nQ) undershoot cells, equal their
+    numpy versions bit for bit (the same running sums in the same order): rows with
+    noise at both ends, a point mass at the first and at the last lag, Q beyond the row."""
+    rng, f, _, _, _ = _case(seed)
+    n, m = 8, 30
+    lt = rng.random((n, m)) * (rng.random((n, m)) < 0.5)
+    lt[:, 10] += 0.5
+    lt[0] = 0.0
+    lt[0, 0] = 1.0
+    lt[1] = 0.0
+    lt[1, -1] = 1.0
+    lt[2] = 1.0
+    lt[2, :4] = lt[2, -5:] = 1e-15  # noise folded inwards
+    lt /= lt.sum(axis=1, keepdims=True)
+    got = []
+    for mod in (_compiled, _loops):
+        lo, hi = np.empty(n, np.int64), np.empty(n, np.int64)
+        below, above = np.empty(n), np.empty(n)
+        mod.lag_range(lt, 1e-13, lo, hi, below, above)
+        out = np.empty((n, int(hi.max()) + 1))
+        mod.fold_lags(lt, lo, hi, below, above, out)
+        got.append((lo, hi, below, above, out))
+    for a, b in zip(*got, strict=True):
+        assert np.array_equal(a, b)
+    lo, hi, _, _, out = got[0]
+    assert lo[2] == 4 and hi[2] == m - 6 and lo[0] == hi[0] == 0 and lo[1] == hi[1] == m - 1
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-14)
+
+    q = rng.integers(1, 2 * f.shape[1], f.shape[0]).astype(np.int64)
+    q[0] = 10 * f.shape[1]
+    g1, g2 = np.empty_like(f), np.empty_like(f)
+    _compiled.sq_undershoot_cells(f, q, g1)
+    _loops.sq_undershoot_cells(f, q, g2)
+    assert np.array_equal(g1, g2) and np.all(g1 >= 0)
+    # sum_w (F(w + Q) - F(w)) = E[min(D, Q)]
+    d = np.arange(f.shape[1])
+    np.testing.assert_allclose(g1.sum(axis=1), (f * np.minimum(d[None, :], q[:, None])).sum(axis=1))

@@ -55,7 +55,7 @@ def _adi_cv2(q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     A compiled pass along each row (:func:`workbench.policy._compiled.adi_cv2`) once
     numba is loaded or for a large history, else numpy's (:func:`_size_pattern`: four
-    SKUs x buckets temporaries, 230 MB for 10,000 SKUs x 730 days, whose fresh pages
+    SKUs x buckets temporaries, 130 MB for 10,000 SKUs x 730 days, whose fresh pages
     cost more than the sums). Each row's figures are sums along that row only, so a
     large history is computed as two blocks of rows on two threads (the compiled loop
     and numpy's passes run without the GIL), with the same results.

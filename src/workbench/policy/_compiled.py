@@ -176,6 +176,74 @@ def adi_cv2(q, adi, cv2):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
+def lag_range(lt, fold, lo, hi, below, above):  # pragma: no cover
+    """Per row of the lead-time pmf ``lt``: ``lo`` the count of running sums
+    P(L <= l) below ``fold`` (at most the last lag), ``hi`` the last lag less the count
+    of running sums P(L >= l) below it (at least ``lo``), and the mass folded onto
+    them, ``below`` = P(L < lo) and ``above`` = P(L > hi), each sum in
+    ``numpy.cumsum``'s order (forward, and from the last lag)."""
+    n, m = lt.shape
+    for i in range(n):
+        acc = 0.0
+        cnt = 0
+        for j in range(m):
+            acc += lt[i, j]
+            if acc < fold:
+                cnt += 1
+        a = min(cnt, m - 1)
+        acc = 0.0
+        cnt = 0
+        for j in range(m - 1, -1, -1):
+            acc += lt[i, j]
+            if acc < fold:
+                cnt += 1
+        b = max(m - 1 - cnt, a)
+        lo[i], hi[i] = a, b
+        acc = 0.0
+        for j in range(a):
+            acc += lt[i, j]
+        below[i] = acc
+        acc = 0.0
+        for j in range(m - 1, b, -1):
+            acc += lt[i, j]
+        above[i] = acc
+
+
+@njit(cache=True, nogil=True)
+def fold_lags(lt, lo, hi, below, above, out):  # pragma: no cover
+    """out[i] = lt[i] on lags lo[i] .. hi[i], 0 elsewhere, with P(L < lo) added at lo
+    and P(L > hi) at hi (where there is any); ``out`` may be narrower than ``lt``
+    (up to the largest ``hi``)."""
+    n, m = lt.shape
+    for i in range(n):
+        for j in range(out.shape[1]):
+            out[i, j] = lt[i, j] if lo[i] <= j <= hi[i] else 0.0
+        if lo[i] > 0:
+            out[i, lo[i]] += below[i]
+        if hi[i] < m - 1:
+            out[i, hi[i]] += above[i]
+
+
+@njit(cache=True, nogil=True)
+def sq_undershoot_cells(p, q, g):  # pragma: no cover
+    """g[i, w] = max(F(w + q[i]) - F(w), 0), F the running sum of the pmf row ``p[i]``
+    (numpy.cumsum's order; F = 1 from the last column on): the unnormalised (s, nQ)
+    undershoot pmf, whose row sum is E[min(D, Q)]."""
+    n, k = p.shape
+    cdf = np.empty(k)
+    for i in range(n):
+        acc = 0.0
+        for x in range(k):
+            acc += p[i, x]
+            cdf[x] = acc
+        for w in range(k):
+            top = w + q[i]
+            f = 1.0 if top >= k - 1 else cdf[top]
+            v = f - cdf[w]
+            g[i, w] = 0.0 if v < 0.0 else v
+
+
+@njit(cache=True, nogil=True)
 def loss_tables(f, cdf, loss, loss2):  # pragma: no cover
     """Per row of the pmf matrix f: cdf F(x), first-order loss n(x) = sum_{y > x} P(X >= y)
     and second-order loss sum_{j >= x} n(j), each a running sum in the order numpy's

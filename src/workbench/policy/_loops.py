@@ -118,6 +118,41 @@ def adi_cv2(q, adi, cv2) -> None:
     adi[:], cv2[:] = _size_pattern(q)[3:5]
 
 
+def lag_range(lt, fold, lo, hi, below, above) -> None:
+    """numpy version of :func:`._compiled.lag_range` (same arguments and sums)."""
+    n, m = lt.shape
+    if n == 0:
+        return
+    cum_below = np.cumsum(lt, axis=1)  # P(L <= l)
+    cum_above = np.cumsum(lt[:, ::-1], axis=1)[:, ::-1]  # P(L >= l)
+    lo[:] = np.minimum((cum_below < fold).sum(axis=1), m - 1)
+    hi[:] = np.maximum(m - 1 - (cum_above < fold).sum(axis=1), lo)
+    rows = np.arange(n)
+    below[:] = np.where(lo > 0, cum_below[rows, np.maximum(lo - 1, 0)], 0.0)
+    above[:] = np.where(hi < m - 1, cum_above[rows, np.minimum(hi + 1, m - 1)], 0.0)
+
+
+def fold_lags(lt, lo, hi, below, above, out) -> None:
+    """numpy version of :func:`._compiled.fold_lags` (same arguments)."""
+    n, m = lt.shape
+    lags = np.arange(out.shape[1])[None, :]
+    inside = (lags >= lo[:, None]) & (lags <= hi[:, None])
+    out[:] = np.where(inside, lt[:, : out.shape[1]], 0.0)
+    rows = np.arange(n)
+    out[rows, lo] += np.where(lo > 0, below, 0.0)
+    out[rows, hi] += np.where(hi < m - 1, above, 0.0)
+
+
+def sq_undershoot_cells(p, q, g) -> None:
+    """numpy version of :func:`._compiled.sq_undershoot_cells` (same arguments)."""
+    k = p.shape[1]
+    cdf = np.cumsum(p, axis=1)
+    top = np.arange(k)[None, :] + q[:, None]
+    f_wq = np.take_along_axis(cdf, np.minimum(top, k - 1).astype(np.intp), axis=1)
+    f_wq = np.where(top >= k - 1, 1.0, f_wq)
+    g[:] = np.maximum(f_wq - cdf, 0.0)
+
+
 def loss_tables(f, cdf, loss, loss2) -> None:
     """numpy version of :func:`._compiled.loss_tables` (same arguments and running sums)."""
     np.cumsum(f, axis=1, out=cdf)

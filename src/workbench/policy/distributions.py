@@ -728,21 +728,18 @@ _LAG_FOLD = 1e-13
 def _trim_lags(lt: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fold each row's end lags holding less than ``_LAG_FOLD`` in all into its nearest
     kept lag; returns the folded pmf (columns beyond every row's last dropped) and each
-    row's first and last lag with mass."""
-    n, m = lt.shape
+    row's first and last lag with mass (compiled passes along each row,
+    :func:`._compiled.lag_range` and :func:`._compiled.fold_lags`, for large inputs)."""
+    n = lt.shape[0]
     if n == 0:
         return lt, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    below = np.cumsum(lt, axis=1)  # P(L <= l)
-    above = np.cumsum(lt[:, ::-1], axis=1)[:, ::-1]  # P(L >= l)
-    lo = np.minimum((below < _LAG_FOLD).sum(axis=1), m - 1)
-    hi = np.maximum(m - 1 - (above < _LAG_FOLD).sum(axis=1), lo)
-    rows = np.arange(n)
-    lags = np.arange(m)[None, :]
-    out = np.where((lags >= lo[:, None]) & (lags <= hi[:, None]), lt, 0.0)
-    # the folded mass: P(L < lo) onto lo and P(L > hi) onto hi
-    out[rows, lo] += np.where(lo > 0, below[rows, np.maximum(lo - 1, 0)], 0.0)
-    out[rows, hi] += np.where(hi < m - 1, above[rows, np.minimum(hi + 1, m - 1)], 0.0)
-    return out[:, : int(hi.max()) + 1], lo.astype(np.int64), hi.astype(np.int64)
+    lt = np.ascontiguousarray(lt, dtype=float)
+    lo, hi = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    below, above = np.empty(n), np.empty(n)
+    loop("lag_range", lt.size)(lt, _LAG_FOLD, lo, hi, below, above)
+    out = np.empty((n, int(hi.max()) + 1))
+    loop("fold_lags", lt.size)(lt, lo, hi, below, above, out)
+    return out, lo, hi
 
 
 def _fft_size(

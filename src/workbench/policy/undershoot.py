@@ -332,12 +332,10 @@ class _Tables:
 
 def _sq_undershoot(p: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Undershoot pmf g(w) = (F(w + Q) - F(w)) / E[min(D, Q)] and E[min(D, Q)], (s, nQ)."""
-    k_len = p.shape[1]
-    cdf = np.cumsum(p, axis=1)
-    w = np.arange(k_len)[None, :]
-    f_wq = _gather(cdf, np.minimum(w + q[:, None], k_len - 1))
-    f_wq = np.where(w + q[:, None] >= k_len - 1, 1.0, f_wq)
-    g = np.maximum(f_wq - cdf, 0.0)
+    g = np.empty(p.shape)
+    # one compiled pass a row for large inputs: no cdf, gather and mask matrices
+    cells = loop("sq_undershoot_cells", p.size)
+    cells(np.ascontiguousarray(p, dtype=float), np.asarray(q, dtype=np.int64), g)
     em = g.sum(axis=1)  # sum_w (F(w+Q) - F(w)) = E[min(D, Q)]
     return g / np.where(em > 0, em, 1.0)[:, None], em
 
