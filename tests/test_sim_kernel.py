@@ -431,3 +431,25 @@ def test_demand_and_lead_time_streams_are_independent():
     u_lead, u_dem = _streams.uniform(lead, ctr), _streams.uniform(dem, ctr)
     assert abs(np.corrcoef(u_lead, u_dem)[0, 1]) < 0.1
     assert_array_equal(_streams.sku_keys(99, 5), _streams.sku_keys(99, 5, 0))  # lead times kept
+
+
+@pytest.mark.parametrize("unmet", ["backorder", "lost"])
+@pytest.mark.parametrize("policy", ["sQ", "sS"])
+def test_a_position_that_reaches_s_up_to_rounding_orders_in_both_engines(policy, unmet):
+    # 0.1 a day from 10 units: after 50 days the position is 5 = s exactly, but 50
+    # subtractions of 0.1 leave 5.000000000000018 in float64 (the lost-sales clamp, the
+    # chunking and the engines round differently): the rule IP <= s must still order
+    # that morning (day 50), in both engines (docs/timing.md, "at s up to rounding")
+    n = 3
+    demand = np.full((60, n), 0.1)
+    a, b = both(
+        demand=demand, demand_model="replay", policy=policy, reorder_point=5.0,
+        order_quantity=5.0, order_up_to=10.0, lead_time_days=30, initial_stock=10.0,
+        unmet=unmet, rng=1, trace_skus="all", skus=["a", "b", "c"],
+    )  # fmt: skip
+    assert_same(a, b)
+    for r in (a, b):
+        t = r.trace
+        first = t.loc[t["orders"] > 0].groupby("sku")["day"].min()
+        assert (first == 50).all(), first
+        assert (r.summary["orders"] == 1).all()

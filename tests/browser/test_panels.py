@@ -187,3 +187,53 @@ def test_safety_and_tradeoff_tabs_draw_their_charts(dashboard, open_tab, artifac
     assert trade.locator(".tradeoff-sim-fill").inner_text().endswith("%")
     page.screenshot(path=artifact("tradeoffs.png"), full_page=True)
     assert_no_widget_errors(page)
+
+
+@pytest.fixture
+def websocket_frames(page):
+    """Every websocket frame of ``page`` as (direction, text), recorded from before the
+    dashboard is opened (request it before ``dashboard``)."""
+    frames: list[tuple[str, str]] = []
+
+    def text(payload) -> str:
+        return payload.decode("latin-1") if isinstance(payload, bytes) else payload
+
+    def watch(ws) -> None:
+        ws.on("framereceived", lambda f: frames.append(("in", text(f))))
+        ws.on("framesent", lambda f: frames.append(("out", text(f))))
+
+    page.on("websocket", watch)
+    return frames
+
+
+def test_a_slider_step_sends_the_change_alone(websocket_frames, dashboard, open_tab):
+    """A slider step sends what changed, not the figures again nor what nobody reads.
+
+    The kernel sends a figure's whole data and layout after each update until a view has
+    drawn it (``_common._keeping_state``); past the first draw a step must not carry them.
+    ipywidgets echoes what a page sets; plotly's view reports its trace deltas after every
+    redraw, and their echo is read by nobody. plotly 7.1's view sends its layout delta
+    under a name the kernel does not observe (``_js2py_widget_layoutDelta``)."""
+    page = dashboard
+    open_tab(page, "EOQ")
+    panel = page.locator(".eoq-panel")
+    panel.locator("path.js-line").nth(2).wait_for()
+    page.wait_for_timeout(2000)  # the first draw's reports reach the kernel
+    for _ in range(2):
+        q0, paths0 = panel.locator(".eoq-qstar").inner_text(), line_paths(panel)
+        start = len(websocket_frames)
+        panel.locator(".eoq-demand .noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        wait_text_change(page, ".eoq-panel .eoq-qstar", q0)
+        wait_paths_change(page, ".eoq-panel", paths0)
+        page.wait_for_timeout(1500)  # the view's report after the redraw, and its answer
+        step = websocket_frames[start:]
+        received = [t for d, t in step if d == "in"]
+        sent = [t for d, t in step if d == "out"]
+        assert any('"_py2js_animate"' in t for t in received), "no chart update recorded"
+        assert not [t for t in received if '"_widget_data"' in t], "a whole figure was resent"
+        echoed = [t for t in received if '"echo_update"' in t and '"_js2py_' in t]
+        assert not echoed, "the view's reports were echoed back to the page"
+        assert any('"_js2py_traceDeltas"' in t for t in sent), "the view reported no redraw"
+        assert not [t for t in sent if "_js2py_widget_layoutDelta" in t]
+    assert_no_widget_errors(page)

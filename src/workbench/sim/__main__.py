@@ -3,9 +3,10 @@
 ``make install`` runs this, so that the first simulation (in a notebook or on the
 dashboard's button) does not wait for the compiler; it also compiles the perpetual
 LIFO kernel of ``workbench.stock.valuation``, so that the first render of the stock
-tab does not, and the lot-sizing kernel of ``workbench.mrp`` (the MRP tab). Compiling
-takes 10-20 s on a 2-core machine; with the cache in place, this command takes under a
-second.
+tab does not, the lot-sizing kernel of ``workbench.mrp`` (the MRP tab), and the plan's
+compiled loops (``workbench.policy._compiled``: a plan too big for their numpy twins, an
+uploaded business of thousands of SKUs or ``plan_check``). Compiling takes 10-20 s on a
+2-core machine; with the cache in place, this command takes under a second.
 """
 
 from __future__ import annotations
@@ -46,6 +47,12 @@ def main() -> None:
     from ..mrp.lot_sizing import lot_size
 
     lot_size([1.0, 2.0], method="wagner_whitin", order_cost=1.0, holding_cost=1.0)  # MRP tab
+    # the plan's compiled loops: once their module is loaded, every plan uses them
+    __import__("workbench.policy._compiled")
+    from ..data.sample import sample_dataset
+    from ..scenario import plan
+
+    plan(sample_dataset())
     print(f"workbench.sim: simulator kernel ready in {time.perf_counter() - start:.1f} s")
 
 

@@ -108,6 +108,14 @@ __all__ = ["POLICIES", "SimulationResult", "simulate"]
 DAYS_PER_YEAR = 365.0  # the days_per_year that a bucketed run turns into buckets a year
 
 
+#: Relative tolerance by which a position counts as at the reorder point s (by the
+#: simulation's float size in bytes): order when IP <= s + tie x (1 + |s| + Q). A day's
+#: arithmetic rounds a position by about 1e-16 of its size (float64; 6e-8 in float32),
+#: a run of years by 1e-12 at most; 1e-9 (float32: 1e-6, eight steps of its rounding)
+#: is far below a unit.
+_TIE = {8: 1e-9, 4: 1e-6}
+
+
 def simulate(
     demand: Any = None,
     *,
@@ -496,9 +504,15 @@ def simulate(
     offset = offset.astype(np.int64)
 
     up_to = uses_S.copy()
+    # A position within a rounding error of s is at s (docs/timing.md): the running
+    # position of lost sales reaches on order + 0 when stock runs out, exactly s in exact
+    # arithmetic, but a few units of 1e-16 above or below it after a day's subtractions,
+    # and the two engines round differently. So s is moved up by far less than any unit
+    # and far more than the rounding, for the trigger and the (s, Q) quantity alike.
+    s_at = np.where(uses_s, s + _TIE[dt.itemsize] * (1.0 + np.abs(s) + Q), s)
     # order when IP <= trigger: s for the (s, .) policies, S for order-up-to (an order of
     # nothing at IP == S is dropped)
-    trigger = np.where(codes["RS"] | codes["base_stock"], S, s)
+    trigger = np.where(codes["RS"] | codes["base_stock"], S, s_at)
 
     # ---- costs, lead times, order rules -------------------------------------------
     c = _per_sku(
@@ -720,7 +734,7 @@ def simulate(
         dt=dt,
         start=start,
         trigger=trigger,
-        s=s,
+        s=s_at,
         Q=Q,
         S=S,
         up_to=up_to,

@@ -947,7 +947,10 @@ _SIZER = """
       if (!seen.has(gd)) { seen.add(gd); ro.observe(gd); }
     }
   };
-  new MutationObserver(scan).observe(document.documentElement, { childList: true, subtree: true });
+  // a chart's redraw (its SVG, on every slider step) adds no chart
+  const html = (r) => !(r.target instanceof SVGElement);
+  new MutationObserver((records) => { if (records.some(html)) scan(); })
+    .observe(document.documentElement, { childList: true, subtree: true });
   document.addEventListener("plotlywidget-after-render", (e) => {
     const gd = e.detail && e.detail.element;
     if (gd) { scan(); fit(gd); }
@@ -962,6 +965,12 @@ _SIZER = """
 #: the browser). This function of plotly's loaded module makes them go once the new chart
 #: is painted; the kernel takes a delta only when it answers its latest edit, so a late
 #: one is not applied twice.
+#:
+#: plotly 7.1's view sends its layout delta as ``_js2py_widget_layoutDelta``, a name the
+#: Python FigureWidget does not have (it observes ``_js2py_layoutDelta``): the kernel
+#: drops it unread. Making it (a deep copy of the whole drawn layout, compared with the
+#: model's) cost 3 ms of the page's time and 8 kB to the kernel on every slider step, so
+#: while the view still sends it under that name it is not sent at all.
 _DEFER_DELTAS = """(m) => {
   const V = m && m.FigureView && m.FigureView.prototype;
   if (!V || V.__workbenchDeferred) return;
@@ -969,9 +978,12 @@ _DEFER_DELTAS = """(m) => {
   const later = (f) => requestAnimationFrame(() => setTimeout(f, 0));
   for (const name of ["_sendTraceDeltas", "_sendLayoutDelta"]) {
     const send = V[name];
-    if (typeof send === "function") {
-      V[name] = function (...args) { later(() => send.apply(this, args)); };
+    if (typeof send !== "function") continue;
+    if (name === "_sendLayoutDelta" && String(send).includes("_js2py_widget_layoutDelta")) {
+      V[name] = function () {};  // unread by the kernel (see above)
+      continue;
     }
+    V[name] = function (...args) { later(() => send.apply(this, args)); };
   }
 }"""
 
@@ -1183,6 +1195,34 @@ def _on_view_drawn(self, change) -> None:
         self._view_drawn = True
 
 
+#: What a figure's view reports to the kernel (plotly's ``_js2py_*`` traits).
+_FROM_VIEW = (
+    "_js2py_traceDeltas",
+    "_js2py_layoutDelta",
+    "_js2py_restyle",
+    "_js2py_relayout",
+    "_js2py_update",
+    "_js2py_pointsCallback",
+)
+
+
+def _unechoed_traits(base: type) -> dict:
+    """plotly's ``_js2py_*`` traits of ``base``, not echoed back to the page.
+
+    ipywidgets 8 sends every state a page sets back to the page ("echo_update", so that
+    several pages on one kernel agree). plotly's view reads none of these traits: the
+    echo of the trace deltas its view sends after every redraw was 7 kB of the kernel's
+    15 kB answer to a slider step, made by the kernel and parsed by the page for nothing.
+    """
+    traits = base.class_traits()
+    out = {}
+    for name in _FROM_VIEW:
+        if name in traits:
+            meta = {**traits[name].metadata, "echo_update": False}
+            out[name] = traitlets.Dict(allow_none=True).tag(**meta)
+    return out
+
+
 def _figure_class(role: str) -> type:
     """FigureWidget with the bundle and the publishing lines ("owner"), with the few lines
     that wait for it ("loader"), or with plotly's own bundle ("plain": no shared bundle,
@@ -1196,6 +1236,7 @@ def _figure_class(role: str) -> type:
         body = {"__module__": go.FigureWidget.__module__, "_view_drawn": False}
         body.update({name: _keeping_state(getattr(go.FigureWidget, name)) for name in _SENDS})
         body["_on_view_drawn"] = traitlets.observe("_js2py_traceDeltas")(_on_view_drawn)
+        body.update(_unechoed_traits(go.FigureWidget))
         cls = type(go.FigureWidget)("FigureWidget", (go.FigureWidget,), body)
         # Set after the class exists: anywidget's __init_subclass__ would take a str for a path.
         if role == "loader":

@@ -40,7 +40,9 @@ __all__ = [
 #: The browser side: a MutationObserver, installed once per page, that rewrites every
 #: noUiSlider handle's ARIA attributes after noUiSlider set them (it sets them on every
 #: move) and whenever a row's value span is redrawn. Idempotent: it writes an attribute
-#: only when it differs, so its own writes end the loop.
+#: only when it differs, so its own writes end the loop. A chart's redraw is not looked
+#: at: every slider step redrew plotly's SVG, and mending every slider of the page after
+#: it took 7 ms of the page's time a step.
 _MEND_JS = r"""
 ;(() => {
   const g = globalThis;
@@ -99,11 +101,13 @@ _MEND_JS = r"""
     pending = true;
     setTimeout(() => { pending = false; mendAll(); }, 30);
   };
+  // a chart's own redraw (plotly replaces its SVG on every slider step) holds no slider
+  const inChart = (n) => n instanceof SVGElement || !!(n.closest && n.closest(".js-plotly-plot"));
   new MutationObserver((records) => {
     for (const r of records) {
       if (r.type === "attributes") {
         if (r.target.classList && r.target.classList.contains("noUi-handle")) mend(r.target);
-      } else later();  // a slider or a value span (re)drawn
+      } else if (!pending && !inChart(r.target)) later();  // a slider or a value span (re)drawn
     }
   }).observe(document.documentElement, {
     subtree: true, childList: true, attributes: true, attributeFilter: ["aria-valuetext"] });
