@@ -176,6 +176,14 @@ def test_the_fork_server_preloads_the_workbench_and_exits_when_its_server_does(
                 "if m in sys.modules))",
             )
             assert loaded == "['pandas', 'plotly', 'workbench.ui']"  # before any import
+            # ipywidgets, imported before the kernel existed, still answers a page's
+            # request for every widget state at once (its control comm)
+            targets = run(
+                kc,
+                "from comm import get_comm_manager; print(sorted(t for t in "
+                "get_comm_manager().targets if t.startswith('jupyter.widget')))",
+            )
+            assert targets == "['jupyter.widget', 'jupyter.widget.control']"
             # the sample business and its plan, ready for the first Dashboard
             got = run(kc, "from workbench.ui import app; print(sorted(app._PRELOADED))")
             assert got == "['dataset', 'plan']"

@@ -245,8 +245,25 @@ def _run_kernel(conn: socket.socket, request: dict, fds: list[int]) -> int:
     threading.Thread(target=_exit_with_launcher, args=(conn,), daemon=True).start()
     from ipykernel import kernelapp
 
-    kernelapp.launch_new_instance()
+    app = kernelapp.IPKernelApp.instance()  # as ``kernelapp.launch_new_instance()`` does
+    app.initialize()
+    _register_widget_targets()
+    app.start()
     return 0
+
+
+def _register_widget_targets() -> None:
+    """Register ipywidgets' comm targets with this kernel.
+
+    ipywidgets registers them when it is imported in a running kernel; the fork server
+    imported it before any kernel existed, so a forked kernel had none. A page then could
+    not open ``jupyter.widget.control`` ("No such comm target registered") and fetched
+    the widgets' states one model at a time: 88 requests and 190 replies for the first
+    page instead of one of each.
+    """
+    widgets = sys.modules.get("ipywidgets")
+    if widgets is not None:  # not preloaded: its import in the kernel registers them
+        widgets.register_comm_target()
 
 
 def _exit_with_launcher(conn: socket.socket) -> None:
