@@ -453,3 +453,26 @@ def test_a_position_that_reaches_s_up_to_rounding_orders_in_both_engines(policy,
         first = t.loc[t["orders"] > 0].groupby("sku")["day"].min()
         assert (first == 50).all(), first
         assert (r.summary["orders"] == 1).all()
+
+
+@pytest.mark.parametrize("unmet", ["backorder", "lost"])
+def test_a_fractional_s_is_reached_by_whole_units(unmet):
+    # A plan's s is fractional, its Q and the demand whole: from s + Q, demand of Q units
+    # brings the position to s exactly, but (s + Q) - Q rounds above s for about a third
+    # of the values of s (0.155383 + 1 - 1 = 0.15538300000000005). The order must go out
+    # the next morning; before, such a SKU waited for its next sale (a slow mover's
+    # simulated service fell short of its plan for no reason but rounding).
+    s = np.array([0.155383, 10.080426, 2.650447])
+    q = np.array([1.0, 162.0, 114.0])
+    demand = np.zeros((20, 3))
+    demand[0] = q
+    a, b = both(
+        demand=demand, demand_model="replay", policy="sQ", reorder_point=s,
+        order_quantity=q, lead_time_days=5, initial_stock=s + q, unmet=unmet, rng=1,
+        trace_skus="all", skus=["a", "b", "c"],
+    )  # fmt: skip
+    assert_same(a, b)
+    for r in (a, b):
+        t = r.trace
+        first = t.loc[t["orders"] > 0].groupby("sku")["day"].min()
+        assert first.reindex(["a", "b", "c"]).tolist() == [1, 1, 1]
