@@ -455,6 +455,7 @@ def test_in_voila_the_idle_page_gets_plotly_bundle_once(small, monkeypatch):
     signal = d.children[-1]
     assert "wb-idle-signal" in signal._dom_classes and signal.layout.display == "none"
     assert "requestIdleCallback" in signal._esm and ".wb-data-summary" in signal._esm
+    assert signal.bundle_url == ""  # no server serving the bundle: a tab click imports nothing
     d._on_browser_idle(signal, {"event": "something else"}, [])
     assert d._preloaded is None
     d._on_browser_idle(signal, {"event": "idle"}, [])
@@ -703,3 +704,18 @@ def test_import_of_deeply_nested_json_says_why(small):
     assert sp.import_json("[" * 100_000) == []
     assert "100,000 levels deep" in sp.message.value and "at most 20" in sp.message.value
     assert sp.scenarios == {}
+
+
+def test_a_tab_clicked_before_the_page_is_idle_imports_the_bundle_the_owner_imports(
+    small, monkeypatch
+):
+    """Under ``workbench serve`` the idle signal carries the bundle's URL, the very URL the
+    figure that carries the bundle imports (one module, loaded once by the page)."""
+    monkeypatch.setenv("VOILA_KERNEL_ID", "test")
+    monkeypatch.setenv(_common.BUNDLE_URL_ENV, "/workbench/static/plotly/widgetbundle.js?v=1")
+    monkeypatch.setattr(_common, "_bundle_owner", [])
+    d = Dashboard(small, lazy=True)
+    signal = d.children[-1]
+    assert signal.bundle_url == "/workbench/static/plotly/widgetbundle.js?v=1"
+    assert json.dumps(signal.bundle_url) in _common._owner_esm()
+    assert "pointerdown" in signal._esm and "__workbenchPlotly" in signal._esm
