@@ -75,7 +75,10 @@ def voila_server(notebook: Path, *extra: str, env: dict | None = None, timeout: 
     command's own); yield its base URL (no trailing slash)."""
     port = free_port()
     env = {**os.environ, **(env or {})}
-    cmd = cli.voila_command(port=port, preheat=False, python=sys.executable)
+    # the page's theme as `workbench serve --theme` gives it: Voila's (the page's CSS) and
+    # the kernel's (WORKBENCH_THEME: the charts' template) together
+    theme = env.get(cli.THEME_ENV, "light")
+    cmd = cli.voila_command(port=port, preheat=False, python=sys.executable, theme=theme)
     cmd[cmd.index(cli.DASHBOARD)] = notebook.name
     # an option in ``extra`` replaces the command's own (traitlets refuses it twice)
     given = {e.split("=", 1)[0] for e in extra if e.startswith("--") and "=" in e}
@@ -88,7 +91,7 @@ def voila_server(notebook: Path, *extra: str, env: dict | None = None, timeout: 
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
-        env=cli.voila_env(theme=env.get(cli.THEME_ENV, "light"), base=env),
+        env=cli.voila_env(theme=theme, base=env),
     )
     base = f"http://127.0.0.1:{port}"
     try:

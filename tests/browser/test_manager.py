@@ -9,11 +9,13 @@ shared and a kernel round trip can take seconds.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from workbench.ui._common import PALETTES, contrast_ratio, fmt_money
 
@@ -150,6 +152,13 @@ def screenshot_every_tab(page, theme: str, artifact) -> int:
     assert UNNAMED.findall(tabs) == [] and tabs.count("- tab ") == len(tab_titles(page)), tabs
     for title in tab_titles(page):
         content = open_ready(page, title)
+        # the screenshot once the charts have their panel's width (plotly draws a chart
+        # 700 px wide first; ``test_charts_use_the_width_of_the_window`` asserts the width)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                f"() => ({CHART_WIDTHS_JS})(document).every(([w, box]) => w >= box - 40)",
+                timeout=5000,
+            )
         page.screenshot(path=artifact(f"tab-{theme}-{slug(title)}.png"), full_page=True)
         checked += check_contrast(content, theme, title)
         sliders += check_screen_reader(page, content, f"{title} ({theme})")
@@ -182,6 +191,13 @@ def test_every_tab_dark_is_screenshotted_and_readable(page, dark_url, artifact):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(dark_url + "/", timeout=RENDER_TIMEOUT_MS)
     wait_rendered(page)
+    # the page is dark, not only the charts' template: Voila's theme and the kernel's
+    # went apart once (the charts' light lines drawn on a white page)
+    page_bg = page.evaluate(
+        "() => [document.body, document.documentElement].map((e) =>"
+        " getComputedStyle(e).backgroundColor).find((c) => !c.endsWith(', 0)')) || ''"
+    )
+    assert contrast_ratio(page_bg, "rgb(255, 255, 255)") > 10, page_bg
     assert screenshot_every_tab(page, "dark", artifact) > 10
 
 
