@@ -831,20 +831,23 @@ _IDLE_ESM = """
 export default {
   render({ model }) {
     const t0 = performance.now();
-    let told = false;
     const early = (e) => {
       const url = model.get("bundle_url");
       const tab = e.target && e.target.closest && e.target.closest(".wb-tabs .lm-TabBar-tab");
       const g = globalThis;
-      if (!tab || tab.classList.contains("lm-mod-current") || told || !url) return;
-      if (g.__workbenchPlotly || g.__workbenchEarly) return;  // the bundle is on its way
-      g.__workbenchEarly = import(new URL(url, document.baseURI).href).catch(() => {});
+      if (!tab || tab.classList.contains("lm-mod-current") || !url) return;
+      if (!g.__workbenchPlotly && !g.__workbenchEarly) {  // else the bundle is on its way
+        g.__workbenchEarly = import(new URL(url, document.baseURI).href).catch(() => {});
+      }
+      stop();
+    };
+    const stop = () => {
       document.removeEventListener("pointerdown", early, true);
       document.removeEventListener("keydown", early, true);
     };
     document.addEventListener("pointerdown", early, true);
     document.addEventListener("keydown", early, true);
-    const tell = () => { told = true; model.send({ event: "idle" }); };
+    const tell = () => { stop(); model.send({ event: "idle" }); };
     const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));
     const quiet = () => {
       const config = document.getElementById("jupyter-config-data");
