@@ -1030,7 +1030,15 @@ def catalog_from_dataset(
     rows = demand.loc[keep, columns].assign(quantity=lambda d: d["quantity"].astype(float))
     parts = [rows[part_of == k].reset_index(drop=True) for k in range(n)]
     meta = rows.iloc[:0].reset_index(drop=True)
-    pieces = client.scatter(parts) if client is not None else [dask.delayed(p) for p in parts]
+    # unique keys (hash=False): content-hashed keys are shared by every catalog of the same
+    # data, and a scatter racing the release of an earlier catalog's futures (the
+    # dashboard's replay and its plan check each make one) left the scheduler without the
+    # data: "cancelled for reason: lost dependencies", about one run in two
+    pieces = (
+        client.scatter(parts, hash=False)
+        if client is not None
+        else [dask.delayed(p) for p in parts]
+    )
     frame = dd.from_delayed(pieces, meta=meta, verify_meta=False)
     start, end = dataset.demand_period
     period = (pd.Timestamp(start), pd.Timestamp(end))
